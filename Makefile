@@ -1,0 +1,117 @@
+# capsuled — a Gemini capsule server for Markdown reviews.
+# `make run` serves the sample capsule; `make check` runs every test.
+
+CC      ?= cc
+BUILD   ?= build
+PREFIX  ?= /usr/local
+SAN     ?=
+OPT     ?= -O2
+
+PKGS    := openssl libcmark-gfm yaml-0.1
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wformat=2 -Wimplicit-fallthrough -Wvla
+ifneq ($(CI),)
+WARN    += -Werror
+endif
+ifneq ($(SAN),)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+            -fno-omit-frame-pointer
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CPPFLAGS += -Iinclude -D_GNU_SOURCE
+CFLAGS   += -std=c17 $(OPT) -g $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
+LDFLAGS  += $(SANFLAGS)
+LDLIBS   += $(PKG_LIBS) -lcmark-gfm-extensions -lev
+
+SRC     := $(wildcard src/*.c)
+OBJ     := $(SRC:src/%.c=$(BUILD)/%.o)
+LIBOBJ  := $(filter-out $(BUILD)/main.o,$(OBJ))
+LIB     := $(BUILD)/libcapsuled.a
+BIN     := $(BUILD)/capsuled
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
+
+# Debian packages: what building and running need, and what tests add.
+RUN_DEBS   := gcc make pkg-config libc6-dev libssl-dev libev-dev \
+              libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev openssl
+CHECK_DEBS := $(RUN_DEBS) clang libclang-rt-14-dev cmark-gfm python3 \
+              libxml2-utils mandoc tmux amfora
+
+.PHONY: all run check test check-asan deps deps-check clean fuzz golden \
+        install uninstall
+all: capsuled
+
+capsuled: $(BIN)
+	cp $(BIN) $@
+
+$(BUILD)/%.o: src/%.c | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIBOBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/tools/%.c $(LIB) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# Fuzz targets built with a plain main() that replays their seed corpus.
+$(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIB) $(LDLIBS)
+
+$(BUILD) $(BUILD)/tests:
+	mkdir -p $@
+
+tests-build: $(BIN) $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_BIN)
+.PHONY: tests-build
+
+deps:
+	@sh tests/deps.sh $(RUN_DEBS)
+
+deps-check:
+	@sh tests/deps.sh $(CHECK_DEBS)
+
+run: deps
+	$(MAKE) capsuled
+	./capsuled serve --root capsule --certs certs --listen 0.0.0.0:1965 --listen [::]:1965
+
+# Every test, then the whole suite again under ASan and UBSan.
+check: deps-check
+	$(MAKE) tests-build
+	sh tests/run.sh $(BUILD)
+	$(MAKE) BUILD=build-asan SAN=1 OPT=-O1 tests-build
+	sh tests/run.sh build-asan
+
+test: tests-build
+	sh tests/run.sh $(BUILD)
+
+# Regenerate golden files: an explicit step, reviewed with git diff.
+golden: $(BIN)
+	sh tests/golden.sh $(BIN) regen
+
+# libFuzzer: make fuzz T=url SECS=60
+T    ?= url
+SECS ?= 60
+fuzz:
+	mkdir -p build-fuzz tests/fuzz/corpus/$(T)
+	clang -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
+	    $(CPPFLAGS) $(PKG_CFLAGS) -o build-fuzz/fuzz_$(T) \
+	    tests/fuzz/fuzz_$(T).c $(filter-out src/main.c,$(SRC)) $(LDLIBS)
+	build-fuzz/fuzz_$(T) -max_total_time=$(SECS) -max_len=65536 \
+	    tests/fuzz/corpus/$(T)
+
+clean:
+	rm -rf build build-asan build-fuzz capsuled
+
+-include $(OBJ:.o=.d) $(wildcard $(BUILD)/tests/*.d)

@@ -1,0 +1,45 @@
+/*
+ * util: allocation that aborts on exhaustion, and the diagnostics list
+ * that pure modules fill instead of logging.
+ */
+#ifndef CAPSULED_UTIL_H
+#define CAPSULED_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define ATTR_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Grows *p (an array of *cap elements of size sz) to hold at least need. */
+void *xgrow(void *p, size_t *cap, size_t need, size_t sz);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Returns a malloc'd formatted string; caller frees. */
+char *xasprintf(const char *fmt, ...) ATTR_PRINTF(1, 2);
+
+enum diag_level { DIAG_WARN, DIAG_ERROR };
+
+/* One finding of a parser: line (1-based, 0 when unknown) and message. */
+struct diag {
+	enum diag_level level;
+	int line;
+	char *msg;
+};
+
+/* A growable list of findings; zero-initialise before use. */
+struct diags {
+	struct diag *v;
+	size_t n, cap;
+	int line_offset;	/* added to every line recorded */
+};
+
+void diags_add(struct diags *d, enum diag_level level, int line,
+    const char *fmt, ...) ATTR_PRINTF(4, 5);
+size_t diags_count(const struct diags *d, enum diag_level level);
+void diags_free(struct diags *d);
+
+#endif

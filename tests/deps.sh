@@ -1,0 +1,18 @@
+#!/bin/sh
+# Installs the Debian packages named as arguments that are missing.
+# As root it runs apt-get; otherwise it prints the command and fails.
+missing=
+for p in "$@"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "capsuled needs these Debian packages; run as root:" >&2
+	echo "  apt-get install$missing" >&2
+	exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq || exit 1
+apt-get install -y -qq --no-install-recommends $missing || exit 1
