@@ -1,0 +1,57 @@
+/*
+ * pages: the generated gemtext pages of a capsule (index, tag list, tag
+ * pages, archive, post page frame). Pure: no I/O; the site module hands
+ * in sorted post summaries.
+ */
+#ifndef CAPSULED_PAGES_H
+#define CAPSULED_PAGES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/* What the pages know of one post. Strings are not owned. */
+struct page_post {
+	const char *slug;	/* URL is /posts/SLUG.gmi */
+	const char *title;
+	const char *ymd;	/* "YYYY-MM-DD" */
+	int64_t date;		/* UTC seconds, for sorting and feeds */
+	int64_t updated;	/* 0 when unknown */
+	const char *description;	/* NULL when none */
+	const char *const *tags;
+	size_t ntags;
+	int featured;
+	int has_rating;
+	double rating;		/* 0..5 */
+	size_t words;		/* body words, for reading time */
+	const char *body_gmi;	/* rendered body, for feed summaries; may be NULL */
+};
+
+/* The capsule as a whole. */
+struct page_site {
+	const char *title;	/* "# Title" of the index */
+	const char *subtitle;	/* NULL when none */
+	const char *intro_gmi;	/* gemtext of capsule/index.md's body, or NULL */
+	const char *base_url;	/* "gemini://host" or "gemini://host:port", no slash */
+	const char *author;	/* NULL when none */
+};
+
+/* posts are sorted newest first by the caller. Each appends to out. */
+void pages_index(const struct page_site *s, const struct page_post *posts,
+    size_t n, struct buf *out);
+void pages_tags(const struct page_site *s, const struct page_post *posts,
+    size_t n, struct buf *out);
+/* Only the posts carrying tag are listed; same feed shape as the index. */
+void pages_tag(const struct page_site *s, const char *tag,
+    const struct page_post *posts, size_t n, struct buf *out);
+/* A post page around its rendered body; older/newer may be NULL. */
+void pages_post(const struct page_site *s, const struct page_post *p,
+    const char *body_gmi, const struct page_post *older,
+    const struct page_post *newer, struct buf *out);
+/* "★★★★☆" for a 0..5 rating (halves round up to a full star). */
+void pages_stars(double rating, struct buf *out);
+/* Percent-encodes a tag for /tags/TAG.gmi; malloc'd, caller frees. */
+char *pages_tag_path(const char *tag);
+
+#endif
