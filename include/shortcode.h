@@ -19,7 +19,7 @@
  *                        the gemtext renderer resolves like any .md link
  *   highlight         -> fenced code block with the language
  *   details           -> summary paragraph, then the body
- *   escaped {{</* */>}} -> the literal shortcode text without the comment
+ *   escaped ones ({{< followed by a C comment) -> the literal shortcode
  *   unknown           -> inner body kept, tag dropped, one warning per name
  * line_base is the 1-based line of md's first byte in the file, for
  * diagnostics. Returns 0 (errors never stop expansion; they go to d).

@@ -51,4 +51,16 @@ const struct toml_value *toml_get(const struct toml_value *t, const char *key);
 const char *toml_get_string(const struct toml_value *t, const char *key);
 const char *toml_type_name(enum toml_type type);
 
+/*
+ * Builders, for front ends that produce the same tree from another
+ * syntax (YAML front matter). toml_new returns an empty value of the
+ * type; for TOML_STRING and TOML_DATETIME the caller sets u.s to a
+ * malloc'd string. toml_append adds v to array a. toml_set adds key to
+ * table t and returns 0, or -1 (v not taken, caller still owns it) when
+ * t already has key. Both take ownership of v on success.
+ */
+struct toml_value *toml_new(enum toml_type type, int line);
+void toml_append(struct toml_value *a, struct toml_value *v);
+int toml_set(struct toml_value *t, const char *key, struct toml_value *v);
+
 #endif

@@ -1,0 +1,43 @@
+/*
+ * conn: one client connection's state machine on a libev loop:
+ * TLS handshake, reading the request line, writing the response,
+ * close_notify, with a total request deadline and a write-inactivity
+ * timeout.
+ */
+#ifndef CAPSULED_CONN_H
+#define CAPSULED_CONN_H
+
+#include <sys/socket.h>
+
+#include <ev.h>
+#include <openssl/ssl.h>
+
+#include "gemini.h"
+
+#define CONN_REQUEST_DEADLINE 10.0	/* seconds from accept to the CRLF */
+#define CONN_WRITE_TIMEOUT 30.0		/* seconds without write progress */
+#define CONN_FILE_CHUNK (64 * 1024)	/* bytes of a file read per write */
+
+struct conn;
+
+/* Per-worker state the connections share. */
+struct worker {
+	struct ev_loop *loop;
+	struct gemini_ctx *g;
+	SSL_CTX *default_ctx;		/* the first vhost's */
+	unsigned nconns;
+	unsigned max_conns;
+	int draining;
+	struct conn *conns;		/* all open connections */
+	void (*conn_closed)(struct worker *);	/* after every close */
+};
+
+/* Takes over fd (non-blocking); returns NULL (fd closed) on failure. */
+struct conn *conn_new(struct worker *w, int fd, const struct sockaddr *sa,
+    socklen_t salen);
+/* Closes c in any state and frees it; reason is logged at debug level. */
+void conn_close(struct conn *c, const char *reason);
+/* SSL servername callback; arg is the struct gemini_ctx. */
+int conn_sni_cb(SSL *ssl, int *alert, void *arg);
+
+#endif

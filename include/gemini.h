@@ -1,0 +1,101 @@
+/*
+ * gemini: status codes, response pages and routing a request to a
+ * response. Knows nothing of sockets or TLS.
+ */
+#ifndef CAPSULED_GEMINI_H
+#define CAPSULED_GEMINI_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buf.h"
+
+#define GEMINI_MAX_META 1024	/* bytes of META in a response header */
+
+enum gemini_status {
+	GEMINI_INPUT = 10,
+	GEMINI_SENSITIVE_INPUT = 11,
+	GEMINI_SUCCESS = 20,
+	GEMINI_REDIRECT_TEMP = 30,
+	GEMINI_REDIRECT_PERM = 31,
+	GEMINI_TEMP_FAILURE = 40,
+	GEMINI_SERVER_UNAVAILABLE = 41,
+	GEMINI_CGI_ERROR = 42,
+	GEMINI_PROXY_ERROR = 43,
+	GEMINI_SLOW_DOWN = 44,
+	GEMINI_PERM_FAILURE = 50,
+	GEMINI_NOT_FOUND = 51,
+	GEMINI_GONE = 52,
+	GEMINI_PROXY_REFUSED = 53,
+	GEMINI_BAD_REQUEST = 59,
+	GEMINI_CERT_REQUIRED = 60,
+	GEMINI_CERT_NOT_AUTHORISED = 61,
+	GEMINI_CERT_NOT_VALID = 62,
+};
+
+/*
+ * A complete response (header and body in one buffer), shared by
+ * reference count so a page replaced in the cache is freed only after
+ * the last client receiving it is done.
+ */
+struct page {
+	unsigned refs;
+	size_t len;
+	size_t body_off;	/* where the body starts (after CRLF) */
+	char data[];
+};
+
+/* Builds "STATUS META\r\n" + body; refs = 1. */
+struct page *page_new(int status, const char *meta, const char *body,
+    size_t bodylen);
+struct page *page_ref(struct page *p);
+void page_unref(struct page *p);
+
+struct site;
+struct mime;
+
+/* One virtual host as the server runs it. */
+struct vhost {
+	char **names;		/* lowercased; names[0] is canonical */
+	size_t nnames;
+	char *root;		/* path of the capsule folder */
+	int rootfd;		/* O_PATH descriptor of root */
+	char *lang;		/* NULL: none */
+	void *tls;		/* SSL_CTX *, owned by the server */
+	struct site *site;	/* generated pages and posts, or NULL */
+};
+
+struct gemini_ctx {
+	struct vhost *vhosts;	/* vhosts[0] is the default */
+	size_t nvhosts;
+	struct mime *mime;
+	int public_port;
+};
+
+/* What the router knows about a request. */
+struct request {
+	const char *line;	/* request line without CRLF */
+	size_t len;
+	struct vhost *vhost;	/* chosen by SNI (default when none) */
+	const char *sni;	/* NULL when the client sent none */
+	const char *fingerprint;	/* client cert SHA-256 hex, or NULL */
+	int cert_expired;
+	const char *client;	/* printable client address */
+};
+
+/* What to send: a shared page, or a header then a file streamed. */
+struct response {
+	int status;
+	struct page *page;	/* owned reference, or NULL */
+	int fd;			/* file to stream after page (-1: none) */
+	off_t size;		/* bytes of fd to send */
+	char host[256];		/* for the access log */
+};
+
+/* Routes req; fills resp (resp->page is always set). */
+void gemini_handle(struct gemini_ctx *g, const struct request *req,
+    struct response *resp);
+/* A header-only response page, e.g. 59 "bad request". */
+struct page *gemini_error_page(int status, const char *meta);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * site: the capsule model of one virtual host: posts (Markdown with front
+ * matter) found under the root, their slugs, dates, tags and drafts, the
+ * rendered pages (cached, reference-counted) and the generated index,
+ * tag pages and feeds, rebuilt when files change.
+ */
+#ifndef CAPSULED_SITE_H
+#define CAPSULED_SITE_H
+
+#include <stddef.h>
+
+#include "gemini.h"
+#include "gemtext.h"
+#include "util.h"
+
+struct url;
+
+struct site_opts {
+	int drafts;			/* serve and list drafts */
+	const char *lang;		/* default lang of pages, or NULL */
+	const char *base_url;		/* "gemini://host[:port]" */
+	struct gemtext_opts render;
+};
+
+/*
+ * Scans root (through rootfd) for posts and builds every page. Problems
+ * in posts go to the log with file:line; a broken post never stops the
+ * site. Returns NULL only when root cannot be read at all.
+ */
+struct site *site_new(const char *root, int rootfd, const struct site_opts *o);
+void site_free(struct site *s);
+
+/*
+ * Answers a request for a generated page, a post, its source or an alias.
+ * Returns 1 with resp->page set, or 0 when the path is not the site's
+ * (the caller then serves files).
+ */
+int site_route(struct site *s, const struct url *u, struct response *resp);
+
+/*
+ * Checks the files for changes (cheap stat walk) and rebuilds what
+ * changed. Returns 1 when anything changed.
+ */
+int site_refresh(struct site *s);
+
+/*
+ * Lints a capsule folder: prints "file:line: message" lines to stdout and
+ * returns the number of errors (warnings are printed, not counted).
+ */
+int site_check(const char *root, int *warnings);
+
+/*
+ * Renders one post file as the server would (page or body only).
+ * Returns 0, or -1 when the file cannot be read (errno set).
+ */
+int site_convert_file(const char *path, const struct gemtext_opts *ro,
+    int body_only, struct buf *out, struct diags *d);
+
+#endif

@@ -1,0 +1,444 @@
+/*
+ * conn: a connection's life on the worker's libev loop.
+ *   CONN_HANDSHAKE -> CONN_READ -> CONN_WRITE -> CONN_SHUTDOWN -> closed
+ * A complete response ends with close_notify; a write error or timeout
+ * closes without it, so the client can tell the body was cut. The
+ * request deadline runs from accept, so a slow client cannot reset it.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "conn.h"
+#include "log.h"
+#include "tls.h"
+#include "url.h"
+
+enum conn_state { CONN_HANDSHAKE, CONN_READ, CONN_WRITE, CONN_SHUTDOWN };
+
+struct conn {
+	ev_io io;			/* first: callbacks cast back */
+	ev_timer timer;
+	struct worker *w;
+	struct conn *prev, *next;
+	enum conn_state state;
+	int fd;
+	SSL *ssl;
+	struct vhost *vhost;
+	ev_tstamp started;
+	char client[INET6_ADDRSTRLEN + 8];
+	char req[URL_MAX_REQUEST + 2];	/* request line and CRLF */
+	size_t reqlen;
+	struct response resp;
+	size_t page_off;		/* bytes of resp.page written */
+	off_t file_sent;		/* bytes of resp.fd written */
+	char *chunk;			/* file bytes read, not yet written */
+	size_t chunk_len, chunk_off;
+	unsigned long long body_bytes;
+	int logged;
+};
+
+static void conn_io_cb(struct ev_loop *loop, ev_io *io, int revents);
+static void conn_timer_cb(struct ev_loop *loop, ev_timer *t, int revents);
+static void conn_step(struct conn *c);
+
+static void
+format_addr(const struct sockaddr *sa, char *dst, size_t n)
+{
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)sa;
+
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+			inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], dst, n);
+		else
+			inet_ntop(AF_INET6, &s6->sin6_addr, dst, n);
+	} else if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)sa;
+
+		inet_ntop(AF_INET, &s4->sin_addr, dst, n);
+	} else
+		snprintf(dst, n, "-");
+}
+
+struct conn *
+conn_new(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen)
+{
+	struct conn *c;
+	int one = 1;
+
+	(void)salen;
+	c = xcalloc(1, sizeof(*c));
+	c->w = w;
+	c->fd = fd;
+	c->resp.fd = -1;
+	c->started = ev_time();
+	format_addr(sa, c->client, sizeof(c->client));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if ((c->ssl = SSL_new(w->default_ctx)) == NULL ||
+	    SSL_set_fd(c->ssl, fd) != 1) {
+		log_ssl("SSL_new");
+		SSL_free(c->ssl);
+		close(fd);
+		free(c);
+		return NULL;
+	}
+	SSL_set_app_data(c->ssl, c);
+	SSL_set_accept_state(c->ssl);
+	c->vhost = &w->g->vhosts[0];
+	c->state = CONN_HANDSHAKE;
+	ev_io_init(&c->io, conn_io_cb, fd, EV_READ);
+	ev_timer_init(&c->timer, conn_timer_cb, CONN_REQUEST_DEADLINE, 0.);
+	ev_timer_start(w->loop, &c->timer);
+	c->next = w->conns;
+	if (w->conns)
+		w->conns->prev = c;
+	w->conns = c;
+	w->nconns++;
+	/* The ClientHello is usually there already: no need to wait. */
+	conn_step(c);
+	return c;
+}
+
+static void
+log_request(struct conn *c)
+{
+	size_t len = c->reqlen;
+
+	if (c->logged)
+		return;
+	c->logged = 1;
+	while (len && (c->req[len - 1] == '\n' || c->req[len - 1] == '\r'))
+		len--;
+	log_access(c->client, c->resp.host, c->req, len, c->resp.status,
+	    c->body_bytes, (ev_time() - c->started) * 1000.);
+}
+
+void
+conn_close(struct conn *c, const char *reason)
+{
+	struct worker *w = c->w;
+
+	log_debug("%s: closed: %s", c->client, reason);
+	if (c->resp.status && !c->logged)
+		log_request(c);
+	ev_io_stop(w->loop, &c->io);
+	ev_timer_stop(w->loop, &c->timer);
+	SSL_free(c->ssl);
+	close(c->fd);
+	page_unref(c->resp.page);
+	if (c->resp.fd != -1)
+		close(c->resp.fd);
+	free(c->chunk);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		w->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	w->nconns--;
+	free(c);
+	if (w->conn_closed)
+		w->conn_closed(w);
+}
+
+/* Waits for the socket to become readable or writable, as OpenSSL asks. */
+static void
+conn_wait(struct conn *c, int events)
+{
+	if ((c->io.events & (EV_READ | EV_WRITE)) == events &&
+	    ev_is_active(&c->io))
+		return;
+	ev_io_stop(c->w->loop, &c->io);
+	ev_io_set(&c->io, c->fd, events);
+	ev_io_start(c->w->loop, &c->io);
+}
+
+/* Handles an SSL_* failure: 0 when it only asks to wait, -1 to close. */
+static int
+conn_ssl_wait(struct conn *c, int ret, const char *what)
+{
+	int err = SSL_get_error(c->ssl, ret);
+
+	switch (err) {
+	case SSL_ERROR_WANT_READ:
+		conn_wait(c, EV_READ);
+		return 0;
+	case SSL_ERROR_WANT_WRITE:
+		conn_wait(c, EV_WRITE);
+		return 0;
+	case SSL_ERROR_ZERO_RETURN:
+		conn_close(c, "client closed");
+		return -1;
+	default:
+		if (c->w->g && err == SSL_ERROR_SSL)
+			log_debug("%s: %s: %s", c->client, what,
+			    ERR_reason_error_string(ERR_peek_error()));
+		ERR_clear_error();
+		conn_close(c, what);
+		return -1;
+	}
+}
+
+static void
+conn_respond(struct conn *c)
+{
+	struct request req;
+	char fp[TLS_FINGERPRINT_LEN + 1];
+	size_t len = c->reqlen;
+
+	memset(&req, 0, sizeof(req));
+	req.line = c->req;
+	req.len = len;
+	req.vhost = c->vhost;
+	req.sni = SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name);
+	if (tls_peer_fingerprint(c->ssl, fp) == 0) {
+		req.fingerprint = fp;
+		req.cert_expired = tls_peer_expired(c->ssl);
+	}
+	req.client = c->client;
+	gemini_handle(c->w->g, &req, &c->resp);
+	c->state = CONN_WRITE;
+	ev_timer_stop(c->w->loop, &c->timer);
+	c->timer.repeat = CONN_WRITE_TIMEOUT;
+	ev_timer_again(c->w->loop, &c->timer);
+}
+
+static void
+conn_reply_error(struct conn *c, int status, const char *meta)
+{
+	c->resp.status = status;
+	c->resp.page = gemini_error_page(status, meta);
+	c->state = CONN_WRITE;
+	ev_timer_stop(c->w->loop, &c->timer);
+	c->timer.repeat = CONN_WRITE_TIMEOUT;
+	ev_timer_again(c->w->loop, &c->timer);
+}
+
+/* Reads until the CRLF; returns 1 when the request is complete. */
+static int
+conn_read(struct conn *c)
+{
+	char *nl;
+	int n;
+
+	for (;;) {
+		n = SSL_read(c->ssl, c->req + c->reqlen,
+		    (int)(sizeof(c->req) - c->reqlen));
+		if (n <= 0)
+			return conn_ssl_wait(c, n, "read failed") == 0 ? 0 : -1;
+		if ((nl = memchr(c->req + c->reqlen, '\n', (size_t)n)) != NULL) {
+			size_t end = (size_t)(nl - c->req);
+
+			if (end == 0 || c->req[end - 1] != '\r') {
+				c->reqlen = end;
+				conn_reply_error(c, GEMINI_BAD_REQUEST,
+				    "request must end with CRLF");
+				return 1;
+			}
+			c->reqlen = end - 1;
+			if (c->reqlen > URL_MAX_REQUEST) {
+				conn_reply_error(c, GEMINI_BAD_REQUEST,
+				    "request too long");
+				return 1;
+			}
+			conn_respond(c);
+			return 1;
+		}
+		c->reqlen += (size_t)n;
+		if (c->reqlen >= sizeof(c->req)) {
+			conn_reply_error(c, GEMINI_BAD_REQUEST, "request too long");
+			return 1;
+		}
+	}
+}
+
+/* Next bytes to send, or 0 when the response is complete. */
+static size_t
+conn_next(struct conn *c, const char **p)
+{
+	ssize_t n;
+	size_t want;
+
+	if (c->page_off < c->resp.page->len) {
+		*p = c->resp.page->data + c->page_off;
+		return c->resp.page->len - c->page_off;
+	}
+	if (c->resp.fd == -1)
+		return 0;
+	if (c->chunk_off < c->chunk_len) {
+		*p = c->chunk + c->chunk_off;
+		return c->chunk_len - c->chunk_off;
+	}
+	if (c->file_sent >= c->resp.size)
+		return 0;
+	if (c->chunk == NULL)
+		c->chunk = xmalloc(CONN_FILE_CHUNK);
+	want = CONN_FILE_CHUNK;
+	if ((off_t)want > c->resp.size - c->file_sent)
+		want = (size_t)(c->resp.size - c->file_sent);
+	n = pread(c->resp.fd, c->chunk, want, c->file_sent);
+	if (n <= 0) {
+		/* Truncated under us: end the body short, without close_notify. */
+		return (size_t)-1;
+	}
+	c->file_sent += n;
+	c->chunk_len = (size_t)n;
+	c->chunk_off = 0;
+	*p = c->chunk;
+	return c->chunk_len;
+}
+
+static void
+conn_advance(struct conn *c, size_t n)
+{
+	if (c->page_off < c->resp.page->len) {
+		size_t body_before = c->page_off > c->resp.page->body_off ?
+		    c->page_off : c->resp.page->body_off;
+
+		c->page_off += n;
+		if (c->page_off > body_before)
+			c->body_bytes += c->page_off - body_before;
+	} else {
+		c->chunk_off += n;
+		c->body_bytes += n;
+	}
+}
+
+static void
+conn_write(struct conn *c)
+{
+	const char *p;
+	size_t len;
+	int n, progressed = 0;
+
+	for (;;) {
+		len = conn_next(c, &p);
+		if (len == (size_t)-1) {
+			conn_close(c, "file shrank while sending");
+			return;
+		}
+		if (len == 0)
+			break;
+		if (len > INT32_MAX)
+			len = INT32_MAX;
+		n = SSL_write(c->ssl, p, (int)len);
+		if (n <= 0) {
+			if (progressed)
+				ev_timer_again(c->w->loop, &c->timer);
+			conn_ssl_wait(c, n, "write failed");
+			return;
+		}
+		progressed = 1;
+		conn_advance(c, (size_t)n);
+	}
+	log_request(c);
+	c->state = CONN_SHUTDOWN;
+	conn_step(c);
+}
+
+static void
+conn_shutdown(struct conn *c)
+{
+	char drain[512];
+	int n;
+
+	n = SSL_shutdown(c->ssl);
+	if (n < 0) {
+		int err = SSL_get_error(c->ssl, n);
+
+		if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) {
+			conn_wait(c, err == SSL_ERROR_WANT_WRITE ?
+			    EV_WRITE : EV_READ);
+			return;
+		}
+		ERR_clear_error();
+	}
+	/*
+	 * close_notify is out; we do not wait for the client's. Unread
+	 * input would make close() send RST, which can destroy the
+	 * response in the client's buffer: drain what is there first.
+	 */
+	shutdown(c->fd, SHUT_WR);
+	while (recv(c->fd, drain, sizeof(drain), MSG_DONTWAIT) > 0)
+		;
+	conn_close(c, "done");
+}
+
+static void
+conn_step(struct conn *c)
+{
+	int n;
+
+	switch (c->state) {
+	case CONN_HANDSHAKE:
+		n = SSL_do_handshake(c->ssl);
+		if (n != 1) {
+			conn_ssl_wait(c, n, "handshake failed");
+			return;
+		}
+		c->state = CONN_READ;
+		/* FALLTHROUGH */
+	case CONN_READ:
+		if (conn_read(c) != 1)
+			return;
+		/* FALLTHROUGH */
+	case CONN_WRITE:
+		conn_write(c);
+		return;
+	case CONN_SHUTDOWN:
+		conn_shutdown(c);
+		return;
+	}
+}
+
+static void
+conn_io_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	(void)loop;
+	(void)revents;
+	conn_step((struct conn *)io);
+}
+
+static void
+conn_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct conn *c = (struct conn *)((char *)t - offsetof(struct conn, timer));
+
+	(void)loop;
+	(void)revents;
+	conn_close(c, c->state == CONN_WRITE ? "write timeout" :
+	    "request deadline passed");
+}
+
+int
+conn_sni_cb(SSL *ssl, int *alert, void *arg)
+{
+	struct gemini_ctx *g = arg;
+	struct conn *c = SSL_get_app_data(ssl);
+	const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+	size_t i, j;
+
+	(void)alert;
+	if (name == NULL || c == NULL)
+		return SSL_TLSEXT_ERR_OK;	/* no SNI: the default host */
+	for (i = 0; i < g->nvhosts; i++)
+		for (j = 0; j < g->vhosts[i].nnames; j++) {
+			if (strcasecmp(g->vhosts[i].names[j], name) != 0)
+				continue;
+			c->vhost = &g->vhosts[i];
+			if (g->vhosts[i].tls != SSL_get_SSL_CTX(ssl))
+				SSL_set_SSL_CTX(ssl, g->vhosts[i].tls);
+			return SSL_TLSEXT_ERR_OK;
+		}
+	return SSL_TLSEXT_ERR_OK;	/* unknown name: default host, 53 later */
+}

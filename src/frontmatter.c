@@ -1,0 +1,753 @@
+/*
+ * frontmatter: finds the `+++` TOML or `---` YAML block at byte 0 of a
+ * post, parses it (YAML through libyaml's event API, converted into the
+ * same tree toml builds, so one extractor serves both) and fills struct
+ * post_meta. A block that fails is still consumed so it never becomes
+ * body text. Also the one date parser. Pure: no I/O, never logs.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <yaml.h>
+
+#include "frontmatter.h"
+#include "toml.h"
+
+#define FM_MAX_DEPTH	64	/* nested YAML mappings and sequences */
+#define FM_MAX_LIST	1024	/* entries kept per list (tags...); dedup is n^2 */
+
+/*
+ * Date parsing. Days from 1970-01-01 of a proleptic Gregorian date
+ * (Howard Hinnant's days_from_civil), so neither timegm nor the TZ or
+ * locale of the process is involved.
+ */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return mdays[m - 1];
+}
+
+/* Exactly n ASCII digits at *s, advancing it; -1 otherwise. */
+static int
+ndigits(const char **s, int n)
+{
+	int v = 0;
+
+	for (; n > 0; n--, (*s)++) {
+		if (**s < '0' || **s > '9')
+			return -1;
+		v = v * 10 + (**s - '0');
+	}
+	return v;
+}
+
+static int
+is_space(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/*
+ * Zone after a time: Z, UTC, GMT, +09:00, +0900, +09 or +9. Returns 0
+ * and *off (seconds east of UTC), or -1.
+ */
+static int
+parse_zone(const char *s, int *off)
+{
+	int sign, hh, mm = 0;
+
+	*off = 0;
+	if (*s == '\0')
+		return 0;
+	if ((s[0] == 'Z' || s[0] == 'z') && s[1] == '\0')
+		return 0;
+	if (strcmp(s, "UTC") == 0 || strcmp(s, "GMT") == 0)
+		return 0;
+	if (*s != '+' && *s != '-')
+		return -1;
+	sign = *s++ == '-' ? -1 : 1;
+	if (s[0] >= '0' && s[0] <= '9' && (s[1] < '0' || s[1] > '9')) {
+		hh = *s++ - '0';	/* YAML's -5 */
+	} else if ((hh = ndigits(&s, 2)) == -1)
+		return -1;
+	if (*s == ':')
+		s++;
+	if (*s != '\0' && (mm = ndigits(&s, 2)) == -1)
+		return -1;
+	if (*s != '\0' || hh > 23 || mm > 59)
+		return -1;
+	*off = sign * (hh * 3600 + mm * 60);
+	return 0;
+}
+
+int
+frontmatter_parse_date(const char *str, int64_t *t, char ymd[11])
+{
+	const char *s = str, *e, *date;
+	char tail[16];
+	int y, mo, d, hh = 0, mi = 0, ss = 0, off = 0;
+	size_t n;
+
+	while (is_space(*s))
+		s++;
+	date = s;
+	if ((y = ndigits(&s, 4)) == -1 || *s++ != '-' ||
+	    (mo = ndigits(&s, 2)) == -1 || *s++ != '-' ||
+	    (d = ndigits(&s, 2)) == -1)
+		return -1;
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 ||
+	    d > days_in_month(y, mo))
+		return -1;
+	if ((*s == 'T' || *s == 't' || *s == ' ') &&
+	    s[1] >= '0' && s[1] <= '9') {
+		s++;
+		if ((hh = ndigits(&s, 2)) == -1 || *s++ != ':' ||
+		    (mi = ndigits(&s, 2)) == -1)
+			return -1;
+		if (*s == ':') {
+			s++;
+			if ((ss = ndigits(&s, 2)) == -1)
+				return -1;
+			if (*s == '.' || *s == ',') {
+				if (s[1] < '0' || s[1] > '9')
+					return -1;
+				for (s++; *s >= '0' && *s <= '9'; s++)
+					;
+			}
+		}
+		if (hh > 23 || mi > 59 || ss > 60)
+			return -1;
+		while (is_space(*s))
+			s++;
+		/* The zone, with trailing blanks removed. */
+		for (e = s + strlen(s); e > s && is_space(e[-1]); e--)
+			;
+		if ((n = (size_t)(e - s)) >= sizeof(tail))
+			return -1;
+		memcpy(tail, s, n);
+		tail[n] = '\0';
+		if (parse_zone(tail, &off) == -1)
+			return -1;
+	} else {
+		while (is_space(*s))
+			s++;
+		if (*s != '\0')
+			return -1;
+	}
+	*t = days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss -
+	    off;
+	memcpy(ymd, date, 10);	/* checked above: YYYY-MM-DD */
+	ymd[10] = '\0';
+	return 0;
+}
+
+/* YAML: events into a toml_value tree. */
+
+struct yframe {
+	struct toml_value *c;
+	char *key;		/* pending mapping key, or NULL */
+};
+
+struct ybuild {
+	struct yframe st[FM_MAX_DEPTH];
+	int n;
+	struct toml_value *root;
+	struct diags *d;
+};
+
+static int
+is_plain_number(const char *s, int *isfloat)
+{
+	const char *p = s;
+	int nd = 0, frac = 0;
+
+	*isfloat = 0;
+	if (*p == '+' || *p == '-')
+		p++;
+	if (strcmp(p, ".inf") == 0 || strcmp(p, ".Inf") == 0 ||
+	    strcmp(p, ".INF") == 0) {
+		*isfloat = 1;
+		return 1;
+	}
+	for (; *p >= '0' && *p <= '9'; p++)
+		nd++;
+	if (*p == '.') {
+		*isfloat = 1;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			frac++;
+	}
+	if (nd + frac == 0)
+		return 0;
+	if (*p == 'e' || *p == 'E') {
+		*isfloat = 1;
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (*p < '0' || *p > '9')
+			return 0;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return *p == '\0';
+}
+
+/*
+ * A scalar event as a value: quoted or tagged !!str stays a string,
+ * plain scalars resolve like YAML 1.2's core schema. Returns NULL for
+ * null (the key is then treated as absent).
+ */
+static struct toml_value *
+yaml_scalar(const yaml_event_t *ev, struct diags *d)
+{
+	const char *s = (const char *)ev->data.scalar.value;
+	size_t len = ev->data.scalar.length;
+	const char *tag = (const char *)ev->data.scalar.tag;
+	int line = (int)ev->start_mark.line + 1, isfloat;
+	struct toml_value *v;
+	char *end;
+
+	if (strlen(s) != len)
+		diags_add(d, DIAG_WARN, line, "NUL character in YAML string;"
+		    " text after it is dropped");
+	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    (tag == NULL || strcmp(tag, "!") != 0) &&
+	    (tag == NULL || strcmp(tag, YAML_STR_TAG) != 0)) {
+		if (*s == '\0' || strcmp(s, "~") == 0 ||
+		    strcmp(s, "null") == 0 || strcmp(s, "Null") == 0 ||
+		    strcmp(s, "NULL") == 0)
+			return NULL;
+		if (strcmp(s, "true") == 0 || strcmp(s, "True") == 0 ||
+		    strcmp(s, "TRUE") == 0 || strcmp(s, "false") == 0 ||
+		    strcmp(s, "False") == 0 || strcmp(s, "FALSE") == 0) {
+			v = toml_new(TOML_BOOL, line);
+			v->u.b = s[0] == 't' || s[0] == 'T';
+			return v;
+		}
+		if (is_plain_number(s, &isfloat)) {
+			v = toml_new(isfloat ? TOML_FLOAT : TOML_INT, line);
+			if (isfloat && strpbrk(s, "iI") != NULL)
+				v->u.f = *s == '-' ? -HUGE_VAL : HUGE_VAL;
+			else if (isfloat)
+				v->u.f = strtod(s, &end);
+			else
+				v->u.i = strtoll(s, &end, 10);
+			return v;
+		}
+	}
+	v = toml_new(TOML_STRING, line);
+	v->u.s = xstrdup(s);
+	return v;
+}
+
+/* Puts v (may be NULL: YAML null) where the open container wants it. */
+static int
+ybuild_attach(struct ybuild *yb, struct toml_value *v, int line)
+{
+	struct yframe *f;
+
+	if (yb->n == 0) {
+		if (yb->root == NULL)
+			yb->root = v;
+		else
+			toml_free(v);
+		return 0;
+	}
+	f = &yb->st[yb->n - 1];
+	if (f->c->type == TOML_ARRAY) {
+		if (v != NULL)
+			toml_append(f->c, v);
+		return 0;
+	}
+	if (f->key == NULL) {
+		toml_free(v);
+		diags_add(yb->d, DIAG_ERROR, line, "YAML mapping keys must "
+		    "be plain scalars");
+		return -1;
+	}
+	if (v != NULL && toml_set(f->c, f->key, v) == -1) {
+		diags_add(yb->d, DIAG_ERROR, line, "duplicate key '%s'",
+		    f->key);
+		toml_free(v);
+		return -1;
+	}
+	free(f->key);
+	f->key = NULL;
+	return 0;
+}
+
+static int
+ybuild_event(struct ybuild *yb, const yaml_event_t *ev)
+{
+	struct toml_value *v;
+	struct yframe *top = yb->n ? &yb->st[yb->n - 1] : NULL;
+	int line = (int)ev->start_mark.line + 1;
+
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		if (top != NULL && top->c->type == TOML_TABLE &&
+		    top->key == NULL) {
+			top->key = xstrdup((const char *)ev->data.scalar.value);
+			return 0;
+		}
+		return ybuild_attach(yb, yaml_scalar(ev, yb->d), line);
+	case YAML_ALIAS_EVENT:
+		diags_add(yb->d, DIAG_WARN, line, "YAML aliases are not "
+		    "supported; value ignored");
+		if (top != NULL && top->c->type == TOML_TABLE &&
+		    top->key == NULL) {
+			diags_add(yb->d, DIAG_ERROR, line, "YAML alias used as"
+			    " a mapping key");
+			return -1;
+		}
+		return ybuild_attach(yb, NULL, line);
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		if (yb->n == FM_MAX_DEPTH) {
+			diags_add(yb->d, DIAG_ERROR, line, "YAML nested more "
+			    "than %d deep", FM_MAX_DEPTH);
+			return -1;
+		}
+		v = toml_new(ev->type == YAML_SEQUENCE_START_EVENT ?
+		    TOML_ARRAY : TOML_TABLE, line);
+		if (ybuild_attach(yb, v, line) == -1)
+			return -1;
+		if (yb->n > 0 || yb->root == v) {
+			yb->st[yb->n].c = v;
+			yb->st[yb->n].key = NULL;
+			yb->n++;
+		}
+		return 0;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		if (yb->n > 0) {
+			free(yb->st[yb->n - 1].key);
+			yb->n--;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int
+count_lines(const char *s, size_t n)
+{
+	int line = 1;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == '\n')
+			line++;
+	return line;
+}
+
+/* Returns the root table (or NULL for an empty block) in *out; -1 on error. */
+static int
+yaml_to_tree(const char *text, size_t len, struct toml_value **out,
+    struct diags *d)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	struct ybuild yb;
+	int done = 0, r = 0, line;
+
+	memset(&yb, 0, sizeof(yb));
+	yb.d = d;
+	*out = NULL;
+	if (!yaml_parser_initialize(&parser)) {
+		diags_add(d, DIAG_ERROR, 1, "cannot initialise YAML parser");
+		return -1;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
+	    len);
+	while (!done && r == 0) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			if (parser.error == YAML_READER_ERROR)
+				line = count_lines(text,
+				    parser.problem_offset < len ?
+				    parser.problem_offset : len);
+			else if (parser.context != NULL &&
+			    (int)parser.problem_mark.line + 1 >=
+			    count_lines(text, len))
+				/* "unexpected end": where the open thing began */
+				line = (int)parser.context_mark.line + 1;
+			else
+				line = (int)parser.problem_mark.line + 1;
+			diags_add(d, DIAG_ERROR, line, "YAML: %s%s%s",
+			    parser.problem ? parser.problem : "syntax error",
+			    parser.context ? " " : "",
+			    parser.context ? parser.context : "");
+			r = -1;
+			break;
+		}
+		/* One document: the block is cut at the closing ---. */
+		if (ev.type == YAML_DOCUMENT_END_EVENT ||
+		    ev.type == YAML_STREAM_END_EVENT)
+			done = 1;
+		else
+			r = ybuild_event(&yb, &ev);
+		yaml_event_delete(&ev);
+	}
+	while (yb.n > 0)
+		free(yb.st[--yb.n].key);
+	yaml_parser_delete(&parser);
+	if (r == -1) {
+		toml_free(yb.root);
+		return -1;
+	}
+	*out = yb.root;
+	return 0;
+}
+
+/* Extraction: one set of rules for both syntaxes. */
+
+/* The text of a scalar, malloc'd, or NULL for arrays and tables. */
+static char *
+scalar_text(const struct toml_value *v)
+{
+	switch (v->type) {
+	case TOML_STRING:
+	case TOML_DATETIME:
+		return xstrdup(v->u.s);
+	case TOML_INT:
+		return xasprintf("%lld", v->u.i);
+	case TOML_FLOAT:
+		return xasprintf("%g", v->u.f);
+	case TOML_BOOL:
+		return xstrdup(v->u.b ? "true" : "false");
+	default:
+		return NULL;
+	}
+}
+
+static void
+take_string(const struct toml_value *t, const char *key, char **dst,
+    struct diags *d)
+{
+	const struct toml_value *v = toml_get(t, key);
+
+	if (v == NULL || *dst != NULL)
+		return;
+	if (v->type != TOML_STRING)
+		diags_add(d, DIAG_WARN, v->line, "'%s' should be a string, "
+		    "not %s", key, toml_type_name(v->type));
+	*dst = scalar_text(v);
+}
+
+/* Appends a string or array of scalars to a list, skipping repeats. */
+static void
+take_list(const struct toml_value *t, const char *key, char ***list,
+    size_t *n, struct diags *d)
+{
+	const struct toml_value *v = toml_get(t, key), *it;
+	size_t i, j, cap = *n, count;
+	char *s;
+
+	if (v == NULL)
+		return;
+	if (v->type == TOML_TABLE) {
+		diags_add(d, DIAG_WARN, v->line, "'%s' should be a list, "
+		    "not a table", key);
+		return;
+	}
+	count = v->type == TOML_ARRAY ? v->n : 1;
+	for (i = 0; i < count && *n < FM_MAX_LIST; i++) {
+		it = v->type == TOML_ARRAY ? v->items[i] : v;
+		if ((s = scalar_text(it)) == NULL) {
+			diags_add(d, DIAG_WARN, it->line, "'%s' entries "
+			    "should be strings, not %s", key,
+			    toml_type_name(it->type));
+			continue;
+		}
+		for (j = 0; j < *n && strcmp((*list)[j], s) != 0; j++)
+			;
+		if (j < *n || *s == '\0') {
+			free(s);
+			continue;
+		}
+		*list = xgrow(*list, &cap, *n + 1, sizeof(**list));
+		(*list)[(*n)++] = s;
+	}
+}
+
+/* A boolean, also written as the string "true" or "false". */
+static int
+take_bool(const struct toml_value *t, const char *key, int *dst,
+    struct diags *d)
+{
+	const struct toml_value *v = toml_get(t, key);
+
+	if (v == NULL)
+		return 0;
+	if (v->type == TOML_BOOL)
+		*dst = v->u.b;
+	else if (v->type == TOML_STRING && (strcasecmp(v->u.s, "true") == 0 ||
+	    strcasecmp(v->u.s, "yes") == 0))
+		*dst = 1;
+	else if (v->type == TOML_STRING && (strcasecmp(v->u.s, "false") == 0
+	    || strcasecmp(v->u.s, "no") == 0))
+		*dst = 0;
+	else if (v->type == TOML_INT && (v->u.i == 0 || v->u.i == 1))
+		*dst = (int)v->u.i;
+	else {
+		diags_add(d, DIAG_WARN, v->line, "'%s' should be true or "
+		    "false", key);
+		return 0;
+	}
+	return 1;
+}
+
+static int
+take_date(const struct toml_value *t, const char *key, int64_t *dst,
+    char *ymd, struct diags *d)
+{
+	const struct toml_value *v = toml_get(t, key);
+	char tmp[11];
+
+	if (v == NULL)
+		return 0;
+	if (v->type != TOML_DATETIME && v->type != TOML_STRING) {
+		diags_add(d, DIAG_WARN, v->line, "'%s' should be a date, "
+		    "not %s", key, toml_type_name(v->type));
+		return 0;
+	}
+	if (frontmatter_parse_date(v->u.s, dst, ymd ? ymd : tmp) == -1) {
+		diags_add(d, DIAG_WARN, v->line, "'%s': cannot read date "
+		    "'%.40s'", key, v->u.s);
+		return 0;
+	}
+	return 1;
+}
+
+/* 4, 4.5, "4.5", "4/5" or "8/10" (scaled to 5). */
+static int
+take_rating(const struct toml_value *t, struct post_meta *m,
+    struct diags *d)
+{
+	const struct toml_value *v = toml_get(t, "rating");
+	double r, den;
+	char *end;
+
+	if (v == NULL)
+		return 0;
+	if (v->type == TOML_INT)
+		r = (double)v->u.i;
+	else if (v->type == TOML_FLOAT)
+		r = v->u.f;
+	else if (v->type == TOML_STRING) {
+		r = strtod(v->u.s, &end);
+		while (is_space(*end))
+			end++;
+		if (end == v->u.s)
+			goto bad;
+		if (*end == '/') {
+			den = strtod(end + 1, &end);
+			while (is_space(*end))
+				end++;
+			if (!(den > 0) || *end != '\0')
+				goto bad;
+			r = r * 5 / den;
+		} else if (*end != '\0')
+			goto bad;
+	} else
+		goto bad;
+	if (!(r >= 0 && r <= 5)) {
+		diags_add(d, DIAG_WARN, v->line, "rating should be between "
+		    "0 and 5");
+		return 0;
+	}
+	m->rating = r;
+	m->has_rating = 1;
+	return 1;
+bad:
+	diags_add(d, DIAG_WARN, v->line, "cannot read rating (want a "
+	    "number, \"4.5\" or \"4/5\")");
+	return 0;
+}
+
+/* rating, featured, short_title: [extra], [params], then top level. */
+static void
+take_extra(const struct toml_value *root, struct post_meta *m,
+    struct diags *d)
+{
+	const struct toml_value *tabs[3];
+	size_t i;
+	int got_featured = 0;
+
+	tabs[0] = toml_get(root, "extra");
+	tabs[1] = toml_get(root, "params");
+	tabs[2] = root;
+	for (i = 0; i < ARRAY_LEN(tabs); i++) {
+		if (tabs[i] == NULL)
+			continue;
+		if (tabs[i]->type != TOML_TABLE) {
+			diags_add(d, DIAG_WARN, tabs[i]->line, "'%s' should "
+			    "be a table", i == 0 ? "extra" : "params");
+			continue;
+		}
+		if (!m->has_rating)
+			take_rating(tabs[i], m, d);
+		if (!got_featured)
+			got_featured = take_bool(tabs[i], "featured",
+			    &m->featured, d);
+		take_string(tabs[i], "short_title", &m->short_title, d);
+	}
+}
+
+static void
+extract(const struct toml_value *root, struct post_meta *m,
+    struct diags *d)
+{
+	const struct toml_value *tax = toml_get(root, "taxonomies");
+
+	take_string(root, "title", &m->title, d);
+	take_string(root, "slug", &m->slug, d);
+	take_string(root, "url", &m->url, d);
+	take_string(root, "path", &m->url, d);
+	take_string(root, "description", &m->description, d);
+	take_string(root, "summary", &m->description, d);
+	take_string(root, "lang", &m->lang, d);
+	m->has_date = take_date(root, "date", &m->date, m->date_ymd, d);
+	m->has_updated = take_date(root, "updated", &m->updated, NULL, d);
+	if (!m->has_updated)
+		m->has_updated = take_date(root, "lastmod", &m->updated,
+		    NULL, d);
+	take_bool(root, "draft", &m->draft, d);
+	take_list(root, "aliases", &m->aliases, &m->naliases, d);
+	take_list(root, "tags", &m->tags, &m->ntags, d);
+	take_list(root, "categories", &m->categories, &m->ncategories, d);
+	if (tax != NULL && tax->type == TOML_TABLE) {
+		take_list(tax, "tags", &m->tags, &m->ntags, d);
+		take_list(tax, "categories", &m->categories,
+		    &m->ncategories, d);
+	} else if (tax != NULL)
+		diags_add(d, DIAG_WARN, tax->line, "'taxonomies' should be "
+		    "a table");
+	take_extra(root, m, d);
+}
+
+/* Block detection. */
+
+/* Length of the line at s (without its LF) and of its terminator. */
+static size_t
+line_len(const char *s, size_t n, size_t *nl)
+{
+	const char *e = memchr(s, '\n', n);
+
+	*nl = e != NULL ? 1 : 0;
+	return e != NULL ? (size_t)(e - s) : n;
+}
+
+/* Is the line (CR and trailing blanks ignored) exactly delim? */
+static int
+is_delim(const char *s, size_t n, const char *delim)
+{
+	while (n > 0 && (s[n - 1] == '\r' || is_space(s[n - 1])))
+		n--;
+	return n == 3 && memcmp(s, delim, 3) == 0;
+}
+
+void
+post_meta_free(struct post_meta *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	free(m->title);
+	free(m->slug);
+	free(m->url);
+	free(m->description);
+	free(m->lang);
+	free(m->short_title);
+	for (i = 0; i < m->ntags; i++)
+		free(m->tags[i]);
+	free(m->tags);
+	for (i = 0; i < m->ncategories; i++)
+		free(m->categories[i]);
+	free(m->categories);
+	for (i = 0; i < m->naliases; i++)
+		free(m->aliases[i]);
+	free(m->aliases);
+	memset(m, 0, sizeof(*m));
+}
+
+int
+frontmatter_parse(const char *text, size_t len, struct post_meta *meta,
+    size_t *body_off, int *body_line, struct diags *d)
+{
+	const char *delim;
+	struct toml_value *root = NULL;
+	size_t first, nl, off, n, start;
+	int line, r = 0;
+
+	memset(meta, 0, sizeof(*meta));
+	*body_off = 0;
+	*body_line = 1;
+	first = line_len(text, len, &nl);
+	if (is_delim(text, first, "+++")) {
+		meta->kind = FM_TOML;
+		delim = "+++";
+	} else if (is_delim(text, first, "---")) {
+		meta->kind = FM_YAML;
+		delim = "---";
+	} else
+		return 0;
+	start = off = first + nl;
+	line = 2;
+	for (;;) {
+		if (off >= len) {
+			/* Never closed: only the opening line is eaten. */
+			diags_add(d, DIAG_ERROR, 1, "unterminated front matter"
+			    " (no closing %s line)", delim);
+			*body_off = start;
+			*body_line = nl ? 2 : 1;
+			return -1;
+		}
+		n = line_len(text + off, len - off, &nl);
+		if (is_delim(text + off, n, delim))
+			break;
+		off += n + nl;
+		line++;
+	}
+	*body_off = off + n + nl;
+	*body_line = line + 1;
+
+	d->line_offset++;	/* block line 1 is file line 2 */
+	if (meta->kind == FM_TOML) {
+		if ((root = toml_parse(text + start, off - start, d)) == NULL)
+			r = -1;
+	} else if (yaml_to_tree(text + start, off - start, &root, d) == -1)
+		r = -1;
+	if (root != NULL && root->type == TOML_TABLE)
+		extract(root, meta, d);
+	else if (root != NULL)
+		diags_add(d, DIAG_WARN, root->line, "front matter is a %s, "
+		    "not a mapping of keys to values",
+		    toml_type_name(root->type));
+	d->line_offset--;
+	toml_free(root);
+	return r;
+}

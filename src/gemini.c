@@ -1,0 +1,322 @@
+/*
+ * gemini: routes one parsed request to a response: protocol checks
+ * (scheme, host, port), then the site's generated pages and posts, then
+ * files under the capsule root. Never serves anything outside the root
+ * (openat2 RESOLVE_BENEATH plus a check of the resolved path), never a
+ * dotfile, never a FIFO or device.
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "gemini.h"
+#include "mime.h"
+#include "site.h"
+#include "url.h"
+
+struct page *
+page_new(int status, const char *meta, const char *body, size_t bodylen)
+{
+	size_t mlen = strlen(meta), hlen;
+	struct page *p;
+
+	if (mlen > GEMINI_MAX_META)
+		mlen = GEMINI_MAX_META;
+	hlen = 3 + mlen + 2;
+	p = xmalloc(sizeof(*p) + hlen + bodylen + 1);
+	p->refs = 1;
+	snprintf(p->data, hlen + 1, "%02d %.*s\r\n", status, (int)mlen, meta);
+	/* An empty META still needs the space: "51 \r\n" is what peers send. */
+	if (body && bodylen)
+		memcpy(p->data + hlen, body, bodylen);
+	p->body_off = hlen;
+	p->len = hlen + bodylen;
+	p->data[p->len] = '\0';
+	return p;
+}
+
+struct page *
+page_ref(struct page *p)
+{
+	p->refs++;
+	return p;
+}
+
+void
+page_unref(struct page *p)
+{
+	if (p && --p->refs == 0)
+		free(p);
+}
+
+struct page *
+gemini_error_page(int status, const char *meta)
+{
+	return page_new(status, meta, NULL, 0);
+}
+
+static void
+respond(struct response *resp, int status, const char *meta)
+{
+	resp->status = status;
+	resp->page = gemini_error_page(status, meta);
+}
+
+static int
+is_ip_literal(const char *host)
+{
+	unsigned char tmp[16];
+
+	return inet_pton(AF_INET, host, tmp) == 1 ||
+	    inet_pton(AF_INET6, host, tmp) == 1;
+}
+
+static struct vhost *
+find_vhost(struct gemini_ctx *g, const char *host)
+{
+	size_t i, j;
+
+	for (i = 0; i < g->nvhosts; i++)
+		for (j = 0; j < g->vhosts[i].nnames; j++)
+			if (strcasecmp(g->vhosts[i].names[j], host) == 0)
+				return &g->vhosts[i];
+	return NULL;
+}
+
+/* Opens rel beneath dirfd; symlinks may not leave it. */
+static int
+open_beneath(int dirfd, const char *rel)
+{
+	struct open_how how;
+	long fd;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+	return (int)fd;
+}
+
+/* 1 when the resolved path of fd has a component starting with '.'. */
+static int
+resolves_to_dotfile(int fd, const char *root)
+{
+	char link[64], real[4096], rootreal[4096];
+	const char *p;
+	ssize_t n;
+	size_t rlen;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if ((n = readlink(link, real, sizeof(real) - 1)) <= 0)
+		return 0;	/* no /proc (chroot): RESOLVE_BENEATH still holds */
+	real[n] = '\0';
+	if (realpath(root, rootreal) == NULL)
+		return 0;
+	rlen = strlen(rootreal);
+	if (strncmp(real, rootreal, rlen) != 0 ||
+	    (real[rlen] != '/' && real[rlen] != '\0'))
+		return 1;
+	for (p = real + rlen; *p; p++)
+		if (p[0] == '/' && p[1] == '.')
+			return 1;
+	return 0;
+}
+
+static void
+base_url(struct gemini_ctx *g, const char *host, struct buf *out)
+{
+	int v6 = strchr(host, ':') != NULL;
+
+	buf_printf(out, "gemini://%s%s%s", v6 ? "[" : "", host, v6 ? "]" : "");
+	if (g->public_port != 1965)
+		buf_printf(out, ":%d", g->public_port);
+}
+
+static void
+redirect_slash(struct gemini_ctx *g, const struct url *u,
+    struct response *resp)
+{
+	struct buf b = BUF_INIT;
+	char *path = url_encode_path(u->path);
+
+	base_url(g, u->host, &b);
+	buf_printf(&b, "%s/", path);
+	if (u->query)
+		buf_printf(&b, "?%s", u->query);
+	respond(resp, GEMINI_REDIRECT_PERM, b.data);
+	free(path);
+	buf_free(&b);
+}
+
+static void
+gemini_meta(const struct vhost *vh, const char *type, struct buf *meta)
+{
+	buf_adds(meta, type);
+	if (strcmp(type, "text/gemini") == 0) {
+		buf_adds(meta, "; charset=utf-8");
+		if (vh->lang)
+			buf_printf(meta, strchr(vh->lang, ',') ?
+			    "; lang=\"%s\"" : "; lang=%s", vh->lang);
+	}
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A generated listing of a folder without index.gmi. */
+static void
+listing(const struct vhost *vh, const struct url *u, int dfd,
+    struct response *resp)
+{
+	struct buf body = BUF_INIT, meta = BUF_INIT;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int fd2;
+
+	if ((fd2 = dup(dfd)) == -1 || (d = fdopendir(fd2)) == NULL) {
+		if (fd2 != -1)
+			close(fd2);
+		respond(resp, GEMINI_NOT_FOUND, "not found");
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, 0) == -1)
+			continue;
+		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+			continue;
+		names = xgrow(names, &cap, n + 1, sizeof(*names));
+		names[n++] = xasprintf("%s%s", de->d_name,
+		    S_ISDIR(st.st_mode) ? "/" : "");
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), name_cmp);
+	buf_printf(&body, "# %s\n\n", u->path);
+	if (strcmp(u->path, "/") != 0)
+		buf_adds(&body, "=> ../ Parent folder\n");
+	for (i = 0; i < n; i++) {
+		char *enc = url_encode_path(names[i]);
+
+		/* "./" keeps a name like "a:b" from reading as a scheme. */
+		buf_printf(&body, "=> ./%s %s\n", enc, names[i]);
+		free(enc);
+		free(names[i]);
+	}
+	free(names);
+	gemini_meta(vh, "text/gemini", &meta);
+	resp->status = GEMINI_SUCCESS;
+	resp->page = page_new(GEMINI_SUCCESS, meta.data, body.data, body.len);
+	buf_free(&body);
+	buf_free(&meta);
+}
+
+static void
+serve_file(struct gemini_ctx *g, const struct vhost *vh, const struct url *u,
+    struct response *resp)
+{
+	struct buf meta = BUF_INIT, rel = BUF_INIT;
+	struct stat st;
+	int fd, ifd;
+
+	buf_adds(&rel, u->path[1] ? u->path + 1 : ".");
+	if ((fd = open_beneath(vh->rootfd, rel.data)) == -1 ||
+	    fstat(fd, &st) == -1 || resolves_to_dotfile(fd, vh->root)) {
+		respond(resp, GEMINI_NOT_FOUND, "not found");
+		goto done;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (u->path[strlen(u->path) - 1] != '/') {
+			redirect_slash(g, u, resp);
+			goto done;
+		}
+		buf_adds(&rel, rel.data[rel.len - 1] == '/' ||
+		    strcmp(rel.data, ".") == 0 ? "" : "/");
+		if (strcmp(rel.data, ".") == 0)
+			buf_reset(&rel);
+		buf_adds(&rel, "index.gmi");
+		ifd = open_beneath(vh->rootfd, rel.data);
+		if (ifd == -1) {
+			listing(vh, u, fd, resp);
+			goto done;
+		}
+		close(fd);
+		fd = ifd;
+		if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+			respond(resp, GEMINI_NOT_FOUND, "not found");
+			goto done;
+		}
+	} else if (!S_ISREG(st.st_mode)) {
+		respond(resp, GEMINI_NOT_FOUND, "not found");
+		goto done;
+	}
+	gemini_meta(vh, mime_lookup(g->mime, rel.data), &meta);
+	resp->status = GEMINI_SUCCESS;
+	resp->page = page_new(GEMINI_SUCCESS, meta.data, NULL, 0);
+	resp->fd = fd;
+	resp->size = st.st_size;
+	fd = -1;
+done:
+	if (fd != -1)
+		close(fd);
+	buf_free(&meta);
+	buf_free(&rel);
+}
+
+void
+gemini_handle(struct gemini_ctx *g, const struct request *req,
+    struct response *resp)
+{
+	struct vhost *vh;
+	struct url u;
+	const char *err;
+
+	resp->page = NULL;
+	resp->fd = -1;
+	resp->size = 0;
+	resp->host[0] = '\0';
+	if (url_parse(req->line, req->len, &u, &err) == -1) {
+		respond(resp, GEMINI_BAD_REQUEST, err ? err : "bad request");
+		return;
+	}
+	snprintf(resp->host, sizeof(resp->host), "%s", u.host);
+	if (strcmp(u.scheme, "gemini") != 0) {
+		respond(resp, GEMINI_PROXY_REFUSED, "proxy request refused");
+		goto done;
+	}
+	/*
+	 * An IP-literal URL names no host (and its client sent no SNI):
+	 * it reaches the host the handshake chose, the default one.
+	 */
+	if ((vh = find_vhost(g, u.host)) == NULL && is_ip_literal(u.host))
+		vh = req->vhost;
+	if (vh == NULL || (u.port != -1 && u.port != g->public_port)) {
+		respond(resp, GEMINI_PROXY_REFUSED, "host or port not served here");
+		goto done;
+	}
+	if (u.encoded_slash || u.dotfile) {
+		respond(resp, GEMINI_NOT_FOUND, "not found");
+		goto done;
+	}
+	if (vh->site && site_route(vh->site, &u, resp))
+		goto done;
+	serve_file(g, vh, &u, resp);
+done:
+	url_free(&u);
+}

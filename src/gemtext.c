@@ -1,0 +1,1782 @@
+/*
+ * gemtext: Markdown to gemtext following CONVERSION.md ("Blocks", "Line
+ * starts", "Hygiene"). cmark-gfm parses; we walk its tree with iterators
+ * and a heap-allocated context stack, never recursion, so 10,000 nested
+ * quotes cost heap, not C stack, and every pass is linear.
+ * Pure: no I/O, no logging; problems go to struct diags.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cmark-gfm.h>
+#include <cmark-gfm-core-extensions.h>
+
+#include "buf.h"
+#include "gemtext.h"
+#include "util.h"
+
+/*
+ * Debian ships no table.h or strikethrough.h: the extension library
+ * exports these node types as variables, so they are tested with if
+ * before any switch.
+ */
+extern cmark_node_type CMARK_NODE_TABLE, CMARK_NODE_TABLE_ROW,
+    CMARK_NODE_TABLE_CELL, CMARK_NODE_STRIKETHROUGH;
+
+#define GT_LIST_MARKS	5	/* "◦ " markers shown at most: deeper lists share the last level */
+#define GT_MAX_DIAGS	20	/* warnings one document may add */
+
+#define ZWSP		"\xe2\x80\x8b"	/* U+200B, the line-start guard */
+#define HRULE		"\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80"	/* ─── */
+#define SUBMARK		"\xe2\x97\xa6 "	/* ◦ : one per nested list level */
+#define QBULLET		"\xe2\x80\xa2 "	/* • : a bullet inside a quote */
+#define BOX_OPEN	"\xe2\x98\x90 "	/* ☐ */
+#define BOX_DONE	"\xe2\x98\x91 "	/* ☑ */
+
+enum lt { LT_NONE, LT_TEXT, LT_LINK, LT_HEADING, LT_LIST, LT_QUOTE, LT_PRE };
+/* What separates the next line from the previous one; larger wins. */
+enum gap { GAP_NONE, GAP_QUOTE, GAP_BLANK };
+
+struct smap_ent {
+	char	*key;
+	size_t	 val;
+};
+
+/* Open-addressing string set/map: dedupe must stay linear at 100,000 links. */
+struct smap {
+	struct smap_ent	*v;
+	size_t		 cap, n;
+};
+
+struct link {
+	char	*url;
+	char	*label;
+	int	 num;		/* footnote mode: its [n] */
+};
+
+struct links {
+	struct link	*v;
+	size_t		 n, cap;
+	struct smap	 idx;	/* url -> index + 1 */
+};
+
+enum frame_kind { FR_QUOTE, FR_LIST, FR_ITEM };
+
+struct frame {
+	enum frame_kind	kind;
+	int		ordered;	/* FR_LIST */
+	int		num;		/* FR_LIST: next number; FR_ITEM: its own */
+	int		first;		/* FR_ITEM: its first line is still to come */
+	int		task;		/* FR_ITEM: 0 none, 1 open, 2 done */
+};
+
+struct open_link {
+	size_t	 start;		/* offset of the link text in the line buffer */
+	char	*dest;
+	char	*title;
+	int	 image;
+	int	 html;		/* opened by <a href>, closed by </a> */
+};
+
+struct render {
+	const struct gemtext_opts *o;
+	struct diags	*d;
+	int		 ndiag;
+	struct buf	 out;
+	enum lt		 last;
+	enum gap	 gap;
+	size_t		 group_lines;
+	char		 lead[32];	/* "[n] " before the next line (footnotes) */
+
+	struct frame	*stk;
+	size_t		 nstk, capstk;
+	int		 quotes, lists;
+	int		 seen_h1;
+
+	struct links	 group;		/* after-block links of this block */
+	struct links	 tail;		/* end and footnote modes */
+	struct links	 probe;		/* links of a block that may be link-only */
+	int		 probing;
+
+	/* inline state of the block being rendered */
+	struct open_link *ol;
+	size_t		 nol, capol;
+	int		 plain;		/* words outside any link */
+	int		 nok, nbad;	/* links that do / do not get a line */
+
+	/* footnotes: cmark numbers them; we renumber (shared in footnote mode) */
+	cmark_node	**fdef;
+	size_t		 nfdef, capfdef;
+	int		*fnum;		/* cmark number - 1 -> ours, 0 unseen */
+	size_t		*forder;	/* cmark numbers - 1 in order of our numbers */
+	size_t		 nforder, capforder;
+	int		 nref;
+
+	struct buf	 line, scratch, ent, clean;
+};
+
+static void	render_inlines(struct render *, cmark_node *, struct buf *);
+
+/* ---- small helpers ------------------------------------------------ */
+
+static void
+warn(struct render *r, cmark_node *n, const char *msg, const char *arg)
+{
+	if (r->d == NULL || r->probing || r->ndiag >= GT_MAX_DIAGS)
+		return;
+	r->ndiag++;
+	diags_add(r->d, DIAG_WARN, n ? cmark_node_get_start_line(n) : 0,
+	    "%s: %.80s", msg, arg);
+}
+
+static uint64_t
+hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static struct smap_ent *
+smap_slot(struct smap *m, const char *key)
+{
+	size_t i;
+
+	if (m->cap == 0)
+		return NULL;
+	for (i = hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1))
+		if (m->v[i].key == NULL || strcmp(m->v[i].key, key) == 0)
+			return &m->v[i];
+}
+
+static size_t
+smap_get(struct smap *m, const char *key)
+{
+	struct smap_ent *e = smap_slot(m, key);
+
+	return e && e->key ? e->val : 0;
+}
+
+static void
+smap_put(struct smap *m, const char *key, size_t val)
+{
+	struct smap_ent *old = m->v, *e;
+	size_t i, ocap = m->cap;
+
+	if ((m->n + 1) * 2 > m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 64;
+		m->v = xcalloc(m->cap, sizeof(*m->v));
+		m->n = 0;
+		for (i = 0; i < ocap; i++)
+			if (old[i].key) {
+				e = smap_slot(m, old[i].key);
+				*e = old[i];
+				m->n++;
+			}
+		free(old);
+	}
+	e = smap_slot(m, key);
+	if (e->key == NULL) {
+		e->key = xstrdup(key);
+		m->n++;
+	}
+	e->val = val;
+}
+
+static void
+smap_free(struct smap *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->cap; i++)
+		free(m->v[i].key);
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Adds url unless present; returns its index. */
+static size_t
+links_add(struct links *l, const char *url, const char *label, int *isnew)
+{
+	size_t i = smap_get(&l->idx, url);
+
+	if (isnew)
+		*isnew = i == 0;
+	if (i)
+		return i - 1;
+	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
+	l->v[l->n].url = xstrdup(url);
+	l->v[l->n].label = xstrdup(label);
+	l->v[l->n].num = 0;
+	smap_put(&l->idx, url, l->n + 1);
+	return l->n++;
+}
+
+static void
+links_clear(struct links *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].url);
+		free(l->v[i].label);
+	}
+	l->n = 0;
+	if (l->idx.n) {
+		smap_free(&l->idx);
+	}
+}
+
+static void
+links_free(struct links *l)
+{
+	links_clear(l);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Length of the UTF-8 sequence at s (1 for a stray byte). */
+static size_t
+u8len(const unsigned char *s, size_t n)
+{
+	size_t k;
+
+	if (s[0] < 0x80)
+		return 1;
+	k = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 1;
+	return k <= n ? k : 1;
+}
+
+/*
+ * Appends s without controls: C0 and C1 controls, DEL and U+FEFF go,
+ * tabs become spaces; with collapse, whitespace runs (newlines too)
+ * become one space.
+ */
+static void
+clean_add(struct buf *b, const char *s, size_t n, int collapse)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, k;
+
+	for (i = 0; i < n; i += k) {
+		k = u8len(p + i, n - i);
+		if (p[i] == '\t' || p[i] == '\n' || p[i] == '\r' ||
+		    (p[i] == ' ' && collapse)) {
+			if (!collapse || (b->len && b->data[b->len - 1] != ' '))
+				buf_addc(b, p[i] == '\n' && !collapse ? '\n' : ' ');
+			continue;
+		}
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			continue;
+		if (k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)
+			continue;
+		if (k == 3 && memcmp(p + i, "\xef\xbb\xbf", 3) == 0)
+			continue;
+		buf_add(b, p + i, k);
+	}
+}
+
+static void
+rtrim(struct buf *b, size_t from)
+{
+	while (b->len > from && (b->data[b->len - 1] == ' ' ||
+	    b->data[b->len - 1] == '\t'))
+		b->len--;
+	b->data[b->len] = '\0';
+}
+
+/* A label or cell: whitespace collapsed, trimmed, no controls. */
+static void
+squeeze(struct buf *dst, const char *s, size_t n)
+{
+	buf_reset(dst);
+	while (n && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	clean_add(dst, s, n, 1);
+	rtrim(dst, 0);
+}
+
+/* ---- display width for table columns ------------------------------ */
+
+static uint32_t
+u8dec(const unsigned char *s, size_t k)
+{
+	switch (k) {
+	case 2:
+		return ((uint32_t)(s[0] & 0x1f) << 6) | (s[1] & 0x3f);
+	case 3:
+		return ((uint32_t)(s[0] & 0x0f) << 12) |
+		    ((uint32_t)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+	case 4:
+		return ((uint32_t)(s[0] & 0x07) << 18) |
+		    ((uint32_t)(s[1] & 0x3f) << 12) |
+		    ((uint32_t)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
+	default:
+		return s[0];
+	}
+}
+
+/* Columns a code point takes in a terminal, for the common ranges only. */
+static int
+cpwidth(uint32_t c)
+{
+	static const uint32_t zero[][2] = {
+		{ 0x0300, 0x036f }, { 0x0483, 0x0489 }, { 0x0591, 0x05bd },
+		{ 0x0610, 0x061a }, { 0x064b, 0x065f }, { 0x0e31, 0x0e31 },
+		{ 0x0e34, 0x0e3a }, { 0x0e47, 0x0e4e }, { 0x1ab0, 0x1aff },
+		{ 0x1dc0, 0x1dff }, { 0x200b, 0x200f }, { 0x2060, 0x2064 },
+		{ 0x20d0, 0x20ff }, { 0x302a, 0x302f }, { 0x3099, 0x309a },
+		{ 0xfe00, 0xfe0f }, { 0xfe20, 0xfe2f }, { 0xfeff, 0xfeff },
+		{ 0x1f3fb, 0x1f3ff }, { 0xe0000, 0xe0fff },
+	};
+	static const uint32_t wide[][2] = {
+		{ 0x1100, 0x115f }, { 0x231a, 0x231b }, { 0x2329, 0x232a },
+		{ 0x23e9, 0x23ec }, { 0x23f0, 0x23f0 }, { 0x23f3, 0x23f3 },
+		{ 0x25fd, 0x25fe }, { 0x2614, 0x2615 }, { 0x2648, 0x2653 },
+		{ 0x267f, 0x267f }, { 0x2693, 0x2693 }, { 0x26a1, 0x26a1 },
+		{ 0x26aa, 0x26ab }, { 0x26bd, 0x26be }, { 0x26c4, 0x26c5 },
+		{ 0x26ce, 0x26ce }, { 0x26d4, 0x26d4 }, { 0x26ea, 0x26ea },
+		{ 0x26f2, 0x26f5 }, { 0x26fa, 0x26fd }, { 0x2705, 0x2705 },
+		{ 0x270a, 0x270b }, { 0x2728, 0x2728 }, { 0x274c, 0x274c },
+		{ 0x2753, 0x2755 }, { 0x2757, 0x2757 }, { 0x2795, 0x2797 },
+		{ 0x27b0, 0x27b0 }, { 0x27bf, 0x27bf }, { 0x2b1b, 0x2b1c },
+		{ 0x2b50, 0x2b50 }, { 0x2b55, 0x2b55 }, { 0x2e80, 0x303e },
+		{ 0x3041, 0x33ff }, { 0x3400, 0x4dbf }, { 0x4e00, 0x9fff },
+		{ 0xa000, 0xa4cf }, { 0xa960, 0xa97f }, { 0xac00, 0xd7a3 },
+		{ 0xf900, 0xfaff }, { 0xfe10, 0xfe19 }, { 0xfe30, 0xfe6f },
+		{ 0xff00, 0xff60 }, { 0xffe0, 0xffe6 }, { 0x16fe0, 0x18cff },
+		{ 0x1b000, 0x1b2ff }, { 0x1f004, 0x1f004 }, { 0x1f0cf, 0x1f0cf },
+		{ 0x1f18e, 0x1f18e }, { 0x1f191, 0x1f19a }, { 0x1f200, 0x1f251 },
+		{ 0x1f300, 0x1f64f }, { 0x1f680, 0x1f6ff }, { 0x1f7e0, 0x1f7eb },
+		{ 0x1f90c, 0x1f9ff }, { 0x1fa70, 0x1faff }, { 0x20000, 0x3fffd },
+	};
+	size_t i;
+
+	if (c < 0x300)
+		return 1;
+	for (i = 0; i < ARRAY_LEN(zero); i++)
+		if (c >= zero[i][0] && c <= zero[i][1])
+			return 0;
+	for (i = 0; i < ARRAY_LEN(wide); i++)
+		if (c >= wide[i][0] && c <= wide[i][1])
+			return 2;
+	return 1;
+}
+
+static size_t
+dwidth(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i, k, w = 0;
+
+	for (i = 0; i < n; i += k) {
+		k = u8len(p + i, n - i);
+		w += cpwidth(u8dec(p + i, k));
+	}
+	return w;
+}
+
+/* ---- destinations ------------------------------------------------- */
+
+static int
+has_scheme(const char *s)
+{
+	const char *p = s;
+
+	if (!isalpha((unsigned char)*p))
+		return 0;
+	while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' ||
+	    *p == '.')
+		p++;
+	return *p == ':';
+}
+
+/* Skips a YYYY-MM-DD- (or _) prefix of a post file name. */
+static const char *
+skip_date(const char *s, const char *end)
+{
+	static const char pat[] = "dddd-dd-dd-";
+	size_t i;
+
+	if (end - s < 12)
+		return s;
+	for (i = 0; i < sizeof(pat) - 1; i++) {
+		if (pat[i] == 'd' && !isdigit((unsigned char)s[i]))
+			return s;
+		if (pat[i] == '-' && s[i] != '-' && !(i == 10 && s[i] == '_'))
+			return s;
+	}
+	return s + 11;
+}
+
+static int
+ends_with_ci(const char *s, const char *end, const char *suf)
+{
+	size_t n = strlen(suf);
+
+	return (size_t)(end - s) > n && strncasecmp(end - n, suf, n) == 0;
+}
+
+/*
+ * The built-in resolver: a relative other.md, ../x/2024-01-02-y.md#part
+ * or Zola @/posts/y.md becomes /posts/SLUG.gmi, SLUG being the base
+ * name without extension and date prefix; the fragment is dropped.
+ */
+static int
+default_resolve(void *arg, const char *dest, struct buf *out)
+{
+	const char *end, *ext, *base;
+
+	(void)arg;
+	if (has_scheme(dest) || strncmp(dest, "//", 2) == 0)
+		return 0;
+	end = dest + strcspn(dest, "#?");
+	if (ends_with_ci(dest, end, ".md"))
+		ext = end - 3;
+	else if (ends_with_ci(dest, end, ".markdown"))
+		ext = end - 9;
+	else
+		return 0;
+	for (base = ext; base > dest && base[-1] != '/'; base--)
+		;
+	base = skip_date(base, ext);
+	if (ext <= base || *base == '.')
+		return 0;
+	buf_adds(out, "/posts/");
+	buf_add(out, base, (size_t)(ext - base));
+	buf_adds(out, ".gmi");
+	return 1;
+}
+
+/* Percent-encodes what a gemtext link line cannot carry. */
+static void
+url_encode(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p <= 0x20 || *p >= 0x7f || strchr("<>\"{}|\\^`", *p)) {
+			buf_addc(b, '%');
+			buf_addc(b, hex[*p >> 4]);
+			buf_addc(b, hex[*p & 15]);
+		} else
+			buf_addc(b, *p);
+	}
+}
+
+/*
+ * Decides whether dest gets a link line and computes its URL into url:
+ * empty, fragment-only, javascript:, vbscript: and data: destinations
+ * do not.
+ */
+static int
+link_url(struct render *r, cmark_node *n, const char *dest, struct buf *url)
+{
+	struct buf tmp = BUF_INIT;
+	char scheme[16];
+	const char *p;
+	size_t i = 0;
+	int ok;
+
+	buf_reset(url);
+	while (*dest && (isspace((unsigned char)*dest) ||
+	    (unsigned char)*dest < 0x20))
+		dest++;
+	if (*dest == '\0' || *dest == '#')
+		return 0;
+	for (p = dest; *p && *p != ':' && i < sizeof(scheme) - 1; p++)
+		if (!isspace((unsigned char)*p) && (unsigned char)*p >= 0x20)
+			scheme[i++] = (char)tolower((unsigned char)*p);
+	scheme[i] = '\0';
+	if (*p == ':' && (strcmp(scheme, "javascript") == 0 ||
+	    strcmp(scheme, "vbscript") == 0 || strcmp(scheme, "data") == 0)) {
+		warn(r, n, "link dropped", dest);
+		return 0;
+	}
+	if (r->o->resolve)
+		ok = r->o->resolve(r->o->resolve_arg, dest, &tmp);
+	else
+		ok = default_resolve(NULL, dest, &tmp);
+	url_encode(url, ok ? tmp.data : dest);
+	buf_free(&tmp);
+	return url->len > 0;
+}
+
+/* ---- output lines ------------------------------------------------- */
+
+static void
+set_gap(struct render *r, enum gap g)
+{
+	if (g > r->gap)
+		r->gap = g;
+}
+
+static void
+put_gap(struct render *r, enum lt kind)
+{
+	if (r->out.len > 0 && r->gap != GAP_NONE &&
+	    !(r->last == LT_LINK && kind == LT_LINK)) {
+		if (r->gap == GAP_QUOTE && r->last == LT_QUOTE &&
+		    kind == LT_QUOTE)
+			buf_adds(&r->out, ">\n");
+		else
+			buf_addc(&r->out, '\n');
+	}
+	r->gap = GAP_NONE;
+	r->last = kind;
+	r->group_lines++;
+}
+
+/* Would text at a line start be read as gemtext (or Markdown) syntax? */
+static int
+needs_guard(const char *s, size_t n)
+{
+	return (n >= 2 && (memcmp(s, "=>", 2) == 0 || memcmp(s, "* ", 2) == 0 ||
+	    memcmp(s, "- ", 2) == 0 || memcmp(s, "+ ", 2) == 0)) ||
+	    (n >= 1 && (s[0] == '#' || s[0] == '>')) ||
+	    (n >= 3 && memcmp(s, "```", 3) == 0);
+}
+
+static void
+flush_lead(struct render *r)
+{
+	if (r->lead[0] == '\0')
+		return;
+	put_gap(r, LT_TEXT);
+	buf_add(&r->out, r->lead, strlen(r->lead) - 1);
+	buf_addc(&r->out, '\n');
+	r->lead[0] = '\0';
+}
+
+/*
+ * Writes one line: prefix, then s (trimmed, controls removed, guarded
+ * when guard and it starts like syntax). Empty text writes nothing.
+ */
+static void
+put_line(struct render *r, const char *prefix, const char *s, size_t n,
+    int guard)
+{
+	struct buf *c = &r->clean;
+	const char *p;
+	enum lt kind;
+
+	/* clean first: a dropped control must not hide a line start */
+	buf_reset(c);
+	clean_add(c, s, n, 0);
+	p = c->data;
+	n = c->len;
+	while (n && (*p == ' ' || *p == '\t' || *p == '\n')) {
+		p++;
+		n--;
+	}
+	while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\n'))
+		n--;
+	if (n == 0)
+		return;
+	if (r->lead[0])
+		kind = LT_TEXT;
+	else if (strncmp(prefix, "* ", 2) == 0)
+		kind = LT_LIST;
+	else if (prefix[0] == '>')
+		kind = LT_QUOTE;
+	else if (prefix[0] == '#')
+		kind = LT_HEADING;
+	else
+		kind = LT_TEXT;
+	put_gap(r, kind);
+	buf_adds(&r->out, r->lead);
+	buf_adds(&r->out, prefix);
+	if (guard && needs_guard(p, n))
+		buf_adds(&r->out, ZWSP);
+	buf_add(&r->out, p, n);
+	buf_addc(&r->out, '\n');
+	r->lead[0] = '\0';
+}
+
+/* A preformatted line: a ``` at its start would end the block, so guard it. */
+static void
+put_pre(struct render *r, const char *s, size_t n)
+{
+	struct buf *c = &r->clean;
+
+	buf_reset(c);
+	clean_add(c, s, n, 0);
+	rtrim(c, 0);
+	if (c->len >= 3 && memcmp(c->data, "```", 3) == 0)
+		buf_adds(&r->out, ZWSP);
+	buf_add(&r->out, c->data, c->len);
+	buf_addc(&r->out, '\n');
+}
+
+static void
+put_link(struct render *r, const struct link *l, int num)
+{
+	put_gap(r, LT_LINK);
+	buf_adds(&r->out, "=> ");
+	buf_adds(&r->out, l->url);
+	if (num)
+		buf_printf(&r->out, " [%d]", num);
+	if (l->label[0] && strcmp(l->label, l->url) != 0) {
+		buf_addc(&r->out, ' ');
+		buf_adds(&r->out, l->label);
+	}
+	buf_addc(&r->out, '\n');
+}
+
+static void
+put_links(struct render *r, struct links *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		put_link(r, &l->v[i], 0);
+	links_clear(l);
+}
+
+/* The prefix of a line in the current context; guard says where text starts. */
+static void
+context_prefix(struct render *r, struct buf *p, int *guard)
+{
+	struct frame *top, *list;
+	int i, marks;
+
+	buf_reset(p);
+	*guard = 1;
+	if (r->nstk == 0)
+		return;
+	top = &r->stk[r->nstk - 1];
+	if (top->kind == FR_QUOTE) {
+		buf_adds(p, "> ");
+		return;
+	}
+	if (top->kind != FR_ITEM || r->nstk < 2)
+		return;
+	list = &r->stk[r->nstk - 2];
+	if (r->lists == 1 && r->quotes == 0 && list->ordered) {
+		if (top->first)
+			buf_printf(p, "%d. ", top->num);
+		*guard = !top->first;
+	} else {
+		buf_adds(p, r->quotes ? "> " QBULLET : "* ");
+		marks = r->lists - 1 < GT_LIST_MARKS ? r->lists - 1 :
+		    GT_LIST_MARKS;
+		for (i = 0; i < marks; i++)
+			buf_adds(p, SUBMARK);
+		if (top->first && list->ordered)
+			buf_printf(p, "%d. ", top->num);
+		*guard = marks == 0 && r->quotes == 0 &&
+		    !(top->first && list->ordered);
+	}
+	if (top->first && top->task) {
+		buf_adds(p, top->task == 2 ? BOX_DONE : BOX_OPEN);
+		*guard = 0;
+	}
+}
+
+/* Writes text (lines split at hard breaks) in the current context. */
+static void
+put_text(struct render *r, const char *s, size_t n)
+{
+	struct buf pre = BUF_INIT;
+	const char *nl;
+	size_t k;
+	int guard;
+
+	while (n > 0) {
+		nl = memchr(s, '\n', n);
+		k = nl ? (size_t)(nl - s) : n;
+		context_prefix(r, &pre, &guard);
+		if (r->nstk && r->stk[r->nstk - 1].kind == FR_ITEM) {
+			size_t before = r->out.len;
+
+			put_line(r, pre.data, s, k, guard);
+			if (r->out.len != before)
+				r->stk[r->nstk - 1].first = 0;
+		} else
+			put_line(r, pre.data, s, k, guard);
+		s += k;
+		n -= k;
+		if (nl) {
+			s++;
+			n--;
+		}
+	}
+	buf_free(&pre);
+}
+
+/* ---- links and footnote references in running text ---------------- */
+
+static void
+add_link(struct render *r, const char *url, const char *label,
+    struct buf *text)
+{
+	size_t i;
+	int isnew;
+
+	if (r->probing) {
+		links_add(&r->probe, url, label, NULL);
+		return;
+	}
+	switch (r->o->links) {
+	case GEMTEXT_LINKS_AFTER_BLOCK:
+		links_add(&r->group, url, label, NULL);
+		break;
+	case GEMTEXT_LINKS_END:
+		links_add(&r->tail, url, label, NULL);
+		break;
+	case GEMTEXT_LINKS_FOOTNOTE:
+		i = links_add(&r->tail, url, label, &isnew);
+		if (isnew)
+			r->tail.v[i].num = ++r->nref;
+		buf_printf(text, "[%d]", r->tail.v[i].num);
+		break;
+	case GEMTEXT_LINKS_OFF:
+		break;
+	}
+}
+
+static void
+open_link(struct render *r, size_t start, const char *dest,
+    const char *title, int image, int html)
+{
+	struct open_link *l;
+
+	r->ol = xgrow(r->ol, &r->capol, r->nol + 1, sizeof(*r->ol));
+	l = &r->ol[r->nol++];
+	l->start = start;
+	l->dest = xstrdup(dest ? dest : "");
+	l->title = xstrdup(title ? title : "");
+	l->image = image;
+	l->html = html;
+}
+
+/* The file name at the end of a URL path, for an image without alt text. */
+static void
+file_name(struct buf *b, const char *url)
+{
+	const char *end = url + strcspn(url, "?#"), *p = end;
+
+	while (p > url && p[-1] != '/')
+		p--;
+	squeeze(b, p, (size_t)(end - p));
+}
+
+static void
+close_link(struct render *r, cmark_node *n, struct buf *text)
+{
+	struct open_link *l = &r->ol[--r->nol];
+	struct buf label = BUF_INIT, url = BUF_INIT;
+
+	squeeze(&label, text->data + l->start, text->len - l->start);
+	if (l->image && label.len == 0)
+		squeeze(&label, l->title, strlen(l->title));
+	if (l->image && label.len == 0)
+		file_name(&label, l->dest);
+	if (link_url(r, n, l->dest, &url)) {
+		r->nok++;
+		add_link(r, url.data, label.data, text);
+	} else
+		r->nbad++;
+	free(l->dest);
+	free(l->title);
+	buf_free(&label);
+	buf_free(&url);
+}
+
+static void
+footnote_ref(struct render *r, cmark_node *n, struct buf *text)
+{
+	const char *lit = cmark_node_get_literal(n);
+	long k = lit ? strtol(lit, NULL, 10) : 0;
+
+	r->plain = 1;
+	if (r->probing)
+		return;
+	if (k < 1 || (size_t)k > r->nfdef) {
+		buf_printf(text, "[%s]", lit ? lit : "?");
+		return;
+	}
+	if (r->fnum[k - 1] == 0) {
+		r->fnum[k - 1] = ++r->nref;
+		r->forder = xgrow(r->forder, &r->capforder, r->nforder + 1,
+		    sizeof(*r->forder));
+		r->forder[r->nforder++] = (size_t)k - 1;
+	}
+	buf_printf(text, "[%d]", r->fnum[k - 1]);
+}
+
+/* Does s hold anything but whitespace and punctuation? */
+static int
+wordy(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] >= 0x80) {
+			if ((i + 1 < n && p[i] == 0xc2 && (p[i + 1] == 0xb7 ||
+			    p[i + 1] == 0xa0)) ||
+			    (i + 2 < n && p[i] == 0xe2 && p[i + 1] == 0x80 &&
+			    (p[i + 2] == 0x93 || p[i + 2] == 0x94 ||
+			    p[i + 2] == 0xa2))) {
+				i += p[i] == 0xc2 ? 1 : 2;
+				continue;
+			}
+			return 1;
+		}
+		if (isalnum(p[i]))
+			return 1;
+	}
+	return 0;
+}
+
+static void
+add_plain(struct render *r, struct buf *text, const char *s, size_t n)
+{
+	if (r->nol == 0 && !r->plain && wordy(s, n))
+		r->plain = 1;
+	buf_add(text, s, n);
+}
+
+/* ---- HTML --------------------------------------------------------- */
+
+static const struct {
+	const char *name, *utf8;
+} entities[] = {
+	{ "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" },
+	{ "apos", "'" }, { "nbsp", "\xc2\xa0" }, { "mdash", "\xe2\x80\x94" },
+	{ "ndash", "\xe2\x80\x93" }, { "hellip", "\xe2\x80\xa6" },
+	{ "rsquo", "\xe2\x80\x99" }, { "lsquo", "\xe2\x80\x98" },
+	{ "rdquo", "\xe2\x80\x9d" }, { "ldquo", "\xe2\x80\x9c" },
+	{ "copy", "\xc2\xa9" }, { "reg", "\xc2\xae" },
+	{ "trade", "\xe2\x84\xa2" }, { "laquo", "\xc2\xab" },
+	{ "raquo", "\xc2\xbb" }, { "middot", "\xc2\xb7" },
+	{ "bull", "\xe2\x80\xa2" }, { "times", "\xc3\x97" },
+	{ "deg", "\xc2\xb0" }, { "euro", "\xe2\x82\xac" },
+	{ "pound", "\xc2\xa3" }, { "yen", "\xc2\xa5" }, { "shy", "" },
+	{ "larr", "\xe2\x86\x90" }, { "rarr", "\xe2\x86\x92" },
+	{ "hearts", "\xe2\x99\xa5" }, { "star", "\xe2\x98\x86" },
+};
+
+static void
+put_utf8(struct buf *b, unsigned long c)
+{
+	if (c == 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		c = 0xfffd;
+	if (c < 0x80)
+		buf_addc(b, (int)c);
+	else if (c < 0x800) {
+		buf_addc(b, (int)(0xc0 | (c >> 6)));
+		buf_addc(b, (int)(0x80 | (c & 0x3f)));
+	} else if (c < 0x10000) {
+		buf_addc(b, (int)(0xe0 | (c >> 12)));
+		buf_addc(b, (int)(0x80 | ((c >> 6) & 0x3f)));
+		buf_addc(b, (int)(0x80 | (c & 0x3f)));
+	} else {
+		buf_addc(b, (int)(0xf0 | (c >> 18)));
+		buf_addc(b, (int)(0x80 | ((c >> 12) & 0x3f)));
+		buf_addc(b, (int)(0x80 | ((c >> 6) & 0x3f)));
+		buf_addc(b, (int)(0x80 | (c & 0x3f)));
+	}
+}
+
+/* Decodes the entity at s[0] == '&'; returns bytes used, 0 if none. */
+static size_t
+entity(const char *s, size_t n, struct buf *b)
+{
+	unsigned long c = 0;
+	size_t i = 1, j, len;
+	int hex;
+
+	if (n > 2 && s[1] == '#') {
+		hex = s[2] == 'x' || s[2] == 'X';
+		i = hex ? 3 : 2;
+		for (j = i; j < n && j < i + 7 && (hex ?
+		    isxdigit((unsigned char)s[j]) : isdigit((unsigned char)s[j]));
+		    j++)
+			c = c * (hex ? 16 : 10) + (unsigned long)(isdigit(
+			    (unsigned char)s[j]) ? s[j] - '0' :
+			    (tolower((unsigned char)s[j]) - 'a' + 10));
+		if (j == i || j >= n || s[j] != ';')
+			return 0;
+		put_utf8(b, c);
+		return j + 1;
+	}
+	for (j = 1; j < n && j < 33 && isalnum((unsigned char)s[j]); j++)
+		;
+	if (j >= n || s[j] != ';')
+		return 0;
+	len = j - 1;
+	for (i = 0; i < ARRAY_LEN(entities); i++)
+		if (strlen(entities[i].name) == len &&
+		    memcmp(entities[i].name, s + 1, len) == 0) {
+			buf_adds(b, entities[i].utf8);
+			return j + 1;
+		}
+	return 0;
+}
+
+static void
+decode_entities(struct buf *b, const char *s, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '&' && (k = entity(s + i, n - i, b)) > 0) {
+			i += k - 1;
+			continue;
+		}
+		buf_addc(b, s[i]);
+	}
+}
+
+/* Finds attribute name in a[0..n) (the text after the tag name). */
+static int
+html_attr(const char *a, size_t n, const char *name, struct buf *val)
+{
+	size_t i = 0, ks, kn, vs, vn;
+	char q;
+
+	buf_reset(val);
+	while (i < n) {
+		while (i < n && (isspace((unsigned char)a[i]) || a[i] == '/'))
+			i++;
+		ks = i;
+		while (i < n && !isspace((unsigned char)a[i]) && a[i] != '=' &&
+		    a[i] != '>' && a[i] != '/')
+			i++;
+		kn = i - ks;
+		if (kn == 0) {
+			i++;
+			continue;
+		}
+		while (i < n && isspace((unsigned char)a[i]))
+			i++;
+		vs = vn = 0;
+		if (i < n && a[i] == '=') {
+			i++;
+			while (i < n && isspace((unsigned char)a[i]))
+				i++;
+			if (i < n && (a[i] == '"' || a[i] == '\'')) {
+				q = a[i++];
+				vs = i;
+				while (i < n && a[i] != q)
+					i++;
+				vn = i - vs;
+				if (i < n)
+					i++;
+			} else {
+				vs = i;
+				while (i < n && !isspace((unsigned char)a[i]) &&
+				    a[i] != '>')
+					i++;
+				vn = i - vs;
+			}
+		}
+		if (kn == strlen(name) && strncasecmp(a + ks, name, kn) == 0) {
+			decode_entities(val, a + vs, vn);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int
+tag_in(const char *name, size_t n, const char *const *list)
+{
+	for (; *list; list++)
+		if (strlen(*list) == n && strncasecmp(*list, name, n) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *const block_tags[] = {
+	"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
+	"blockquote", "details", "summary", "section", "article", "header",
+	"footer", "figure", "figcaption", "ul", "ol", "dl", "dt", "dd",
+	"table", "thead", "tbody", "pre", "hr", "center", "aside", "nav",
+	"main", "address", "caption", NULL
+};
+static const char *const media_tags[] = {
+	"iframe", "video", "audio", "source", "embed", "track", NULL
+};
+
+static void
+html_tag(struct render *r, cmark_node *n, const char *name, size_t nl,
+    int closing, const char *attrs, size_t na, struct buf *text)
+{
+	struct buf v = BUF_INIT, t = BUF_INIT;
+	size_t start;
+
+	if (nl == 2 && strncasecmp(name, "br", 2) == 0)
+		buf_addc(text, '\n');
+	else if (nl == 1 && tolower((unsigned char)*name) == 'a') {
+		if (!closing) {
+			while (r->nol && r->ol[r->nol - 1].html)
+				close_link(r, n, text);
+			if (html_attr(attrs, na, "href", &v)) {
+				html_attr(attrs, na, "title", &t);
+				open_link(r, text->len, v.data, t.data, 0, 1);
+			}
+		} else if (r->nol && r->ol[r->nol - 1].html)
+			close_link(r, n, text);
+	} else if (!closing && nl == 3 && strncasecmp(name, "img", 3) == 0) {
+		if (html_attr(attrs, na, "src", &v)) {
+			html_attr(attrs, na, "title", &t);
+			start = text->len;
+			open_link(r, start, v.data, t.data, 1, 0);
+			if (html_attr(attrs, na, "alt", &t))
+				clean_add(text, t.data, t.len, 1);
+			close_link(r, n, text);
+		}
+	} else if (!closing && tag_in(name, nl, media_tags)) {
+		if (html_attr(attrs, na, "src", &v)) {
+			html_attr(attrs, na, "title", &t);
+			start = text->len;
+			open_link(r, start, v.data, t.data, 0, 0);
+			clean_add(text, t.data, t.len, 1);
+			close_link(r, n, text);
+		}
+	} else if (tag_in(name, nl, block_tags))
+		buf_addc(text, '\n');
+	else if (nl == 2 && (strncasecmp(name, "td", 2) == 0 ||
+	    strncasecmp(name, "th", 2) == 0))
+		buf_addc(text, ' ');
+	buf_free(&v);
+	buf_free(&t);
+}
+
+/* Finds needle case-insensitively in s[0..n); returns offset or n. */
+static size_t
+find_ci(const char *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle), i;
+
+	for (i = 0; i + k <= n; i++)
+		if (strncasecmp(s + i, needle, k) == 0)
+			return i;
+	return n;
+}
+
+/*
+ * Renders raw HTML into text: tags stripped (br, a, img, iframe, block
+ * tags understood), comments, script and style dropped, entities
+ * decoded, whitespace collapsed.
+ */
+static void
+html_feed(struct render *r, cmark_node *n, const char *s, size_t len,
+    struct buf *text)
+{
+	size_t i = 0, j, ns, nl, k;
+	int closing;
+	char q;
+
+	while (i < len) {
+		if (s[i] == '<' && i + 3 < len && memcmp(s + i, "<!--", 4) == 0) {
+			k = find_ci(s + i + 4, len - i - 4, "-->");
+			i += 4 + k + 3;
+			continue;
+		}
+		if (s[i] == '<' && i + 1 < len && (s[i + 1] == '!' ||
+		    s[i + 1] == '?')) {
+			k = find_ci(s + i, len - i, ">");
+			i += k + 1;
+			continue;
+		}
+		if (s[i] == '<') {
+			j = i + 1;
+			closing = j < len && s[j] == '/';
+			if (closing)
+				j++;
+			ns = j;
+			while (j < len && (isalnum((unsigned char)s[j]) ||
+			    s[j] == '-'))
+				j++;
+			nl = j - ns;
+			if (nl > 0 && isalpha((unsigned char)s[ns])) {
+				k = j;
+				while (k < len && s[k] != '>') {
+					if (s[k] == '"' || s[k] == '\'') {
+						q = s[k++];
+						while (k < len && s[k] != q)
+							k++;
+					}
+					if (k < len)
+						k++;
+				}
+				if (k < len) {
+					html_tag(r, n, s + ns, nl, closing,
+					    s + j, k - j, text);
+					i = k + 1;
+					if (!closing && nl == 6 &&
+					    strncasecmp(s + ns, "script", 6) == 0)
+						i += find_ci(s + i, len - i,
+						    "</script");
+					else if (!closing && nl == 5 &&
+					    strncasecmp(s + ns, "style", 5) == 0)
+						i += find_ci(s + i, len - i,
+						    "</style");
+					continue;
+				}
+			}
+		}
+		if (s[i] == '&' && (k = entity(s + i, len - i, &r->ent)) > 0) {
+			add_plain(r, text, r->ent.data, r->ent.len);
+			buf_reset(&r->ent);
+			i += k;
+			continue;
+		}
+		if (isspace((unsigned char)s[i])) {
+			if (text->len && text->data[text->len - 1] != ' ' &&
+			    text->data[text->len - 1] != '\n')
+				buf_addc(text, ' ');
+			i++;
+			continue;
+		}
+		add_plain(r, text, s + i, 1);
+		i++;
+	}
+}
+
+/* ---- inlines ------------------------------------------------------ */
+
+static void
+code_span(struct render *r, struct buf *text, const char *s)
+{
+	size_t run = 0, most = 0, i;
+	const char *p;
+
+	for (p = s; *p; p++) {
+		run = *p == '`' ? run + 1 : 0;
+		if (run > most)
+			most = run;
+	}
+	if (r->nol == 0)
+		r->plain = 1;
+	for (i = 0; i <= most; i++)
+		buf_addc(text, '`');
+	if (most && (s[0] == '`' || s[strlen(s) - 1] == '`'))
+		buf_addc(text, ' ');
+	buf_adds(text, s);
+	if (most && (s[0] == '`' || s[strlen(s) - 1] == '`'))
+		buf_addc(text, ' ');
+	for (i = 0; i <= most; i++)
+		buf_addc(text, '`');
+}
+
+/* Renders the inline children of node into text ('\n' = hard break). */
+static void
+render_inlines(struct render *r, cmark_node *node, struct buf *text)
+{
+	cmark_iter *it = cmark_iter_new(node);
+	cmark_event_type ev;
+	cmark_node *n;
+	cmark_node_type t;
+	const char *lit;
+	int keep = r->o->emphasis == GEMTEXT_EMPH_KEEP;
+
+	buf_reset(text);
+	r->plain = r->nok = r->nbad = 0;
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		n = cmark_iter_get_node(it);
+		if (n == node)
+			continue;
+		t = cmark_node_get_type(n);
+		if (t == CMARK_NODE_STRIKETHROUGH) {
+			buf_adds(text, "~~");
+			continue;
+		}
+		if (t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE) {
+			if (ev == CMARK_EVENT_ENTER)
+				open_link(r, text->len, cmark_node_get_url(n),
+				    cmark_node_get_title(n),
+				    t == CMARK_NODE_IMAGE, 0);
+			else {
+				while (r->nol > 1 && r->ol[r->nol - 1].html)
+					close_link(r, n, text);
+				if (r->nol)
+					close_link(r, n, text);
+			}
+			continue;
+		}
+		if (ev != CMARK_EVENT_ENTER && t != CMARK_NODE_EMPH &&
+		    t != CMARK_NODE_STRONG)
+			continue;
+		lit = cmark_node_get_literal(n);
+		switch (t) {
+		case CMARK_NODE_TEXT:
+			add_plain(r, text, lit, strlen(lit));
+			break;
+		case CMARK_NODE_SOFTBREAK:
+			buf_addc(text, ' ');
+			break;
+		case CMARK_NODE_LINEBREAK:
+			buf_addc(text, '\n');
+			break;
+		case CMARK_NODE_CODE:
+			code_span(r, text, lit);
+			break;
+		case CMARK_NODE_HTML_INLINE:
+			html_feed(r, n, lit, strlen(lit), text);
+			break;
+		case CMARK_NODE_EMPH:
+			if (keep)
+				buf_addc(text, '*');
+			break;
+		case CMARK_NODE_STRONG:
+			if (keep)
+				buf_adds(text, "**");
+			break;
+		case CMARK_NODE_FOOTNOTE_REFERENCE:
+			footnote_ref(r, n, text);
+			break;
+		default:
+			break;
+		}
+	}
+	while (r->nol)
+		close_link(r, node, text);
+	cmark_iter_free(it);
+}
+
+/* A paragraph of only links and images (and punctuation) becomes link lines. */
+static int
+probe_para(struct render *r, cmark_node *n)
+{
+	r->probing = 1;
+	render_inlines(r, n, &r->scratch);
+	r->probing = 0;
+	return !r->plain && r->nok > 0 && r->nbad == 0;
+}
+
+static int
+probe_list(struct render *r, cmark_node *list)
+{
+	cmark_iter *it = cmark_iter_new(list);
+	cmark_event_type ev;
+	cmark_node *n;
+	cmark_node_type t;
+	int ok = 1;
+
+	links_clear(&r->probe);
+	while (ok && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		n = cmark_iter_get_node(it);
+		if (ev != CMARK_EVENT_ENTER || n == list)
+			continue;
+		t = cmark_node_get_type(n);
+		if (t == CMARK_NODE_LIST)
+			continue;
+		if (t == CMARK_NODE_ITEM)
+			ok = strcmp(cmark_node_get_type_string(n), "tasklist");
+		else if (t == CMARK_NODE_PARAGRAPH) {
+			ok = probe_para(r, n);
+			cmark_iter_reset(it, n, CMARK_EVENT_EXIT);
+		} else
+			ok = 0;
+	}
+	cmark_iter_free(it);
+	return ok && r->probe.n > 0;
+}
+
+/* ---- blocks ------------------------------------------------------- */
+
+static void
+group_begin(struct render *r)
+{
+	set_gap(r, GAP_BLANK);
+	r->group_lines = 0;
+}
+
+static void
+group_end(struct render *r)
+{
+	if (r->group.n) {
+		if (r->group_lines)
+			r->gap = GAP_NONE;
+		put_links(r, &r->group);
+	}
+	set_gap(r, GAP_BLANK);
+}
+
+/* Separation before a paragraph-like block inside containers. */
+static void
+block_begin(struct render *r)
+{
+	if (r->nstk && r->stk[r->nstk - 1].kind == FR_QUOTE)
+		set_gap(r, GAP_QUOTE);
+}
+
+static void
+strip_attrs(struct buf *b)
+{
+	char *open;
+	size_t i;
+
+	if (b->len == 0 || b->data[b->len - 1] != '}')
+		return;
+	if ((open = strrchr(b->data, '{')) == NULL ||
+	    (open != b->data && open[-1] != ' '))
+		return;
+	i = (size_t)(open - b->data);
+	if (open[1] != '#' && open[1] != '.' && strchr(open, '=') == NULL)
+		return;
+	b->len = i;
+	rtrim(b, 0);
+}
+
+static void
+heading(struct render *r, cmark_node *n, int top)
+{
+	struct buf h = BUF_INIT, t = BUF_INIT;
+	int level = cmark_node_get_heading_level(n);
+
+	render_inlines(r, n, &r->line);
+	squeeze(&h, r->line.data, r->line.len);
+	strip_attrs(&h);
+	if (level == 1 && top && !r->seen_h1) {
+		r->seen_h1 = 1;
+		if (r->o->title) {
+			squeeze(&t, r->o->title, strlen(r->o->title));
+			if (strcasecmp(t.data, h.data) == 0)
+				h.len = 0;
+		}
+	}
+	if (h.len == 0)
+		;
+	else if (r->nstk) {
+		block_begin(r);
+		put_text(r, h.data, h.len);
+	} else
+		put_line(r, level == 1 ? "# " : level == 2 ? "## " : "### ",
+		    h.data, h.len, 0);
+	buf_free(&h);
+	buf_free(&t);
+}
+
+static void
+paragraph(struct render *r, cmark_node *n, int top)
+{
+	if (top && r->o->links != GEMTEXT_LINKS_OFF && r->lead[0] == '\0') {
+		links_clear(&r->probe);
+		if (probe_para(r, n)) {
+			put_links(r, &r->probe);
+			return;
+		}
+		links_clear(&r->probe);
+	}
+	render_inlines(r, n, &r->line);
+	block_begin(r);
+	put_text(r, r->line.data, r->line.len);
+}
+
+static void
+html_block(struct render *r, cmark_node *n, int top)
+{
+	const char *lit = cmark_node_get_literal(n);
+	size_t len = strlen(lit);
+
+	if (top && r->o->links != GEMTEXT_LINKS_OFF && r->lead[0] == '\0') {
+		links_clear(&r->probe);
+		r->probing = 1;
+		buf_reset(&r->line);
+		r->plain = r->nok = r->nbad = 0;
+		html_feed(r, n, lit, len, &r->line);
+		while (r->nol)
+			close_link(r, n, &r->line);
+		r->probing = 0;
+		if (!r->plain && r->nok > 0 && r->nbad == 0) {
+			put_links(r, &r->probe);
+			return;
+		}
+		links_clear(&r->probe);
+	}
+	buf_reset(&r->line);
+	html_feed(r, n, lit, len, &r->line);
+	while (r->nol)
+		close_link(r, n, &r->line);
+	block_begin(r);
+	put_text(r, r->line.data, r->line.len);
+}
+
+static void
+code_block(struct render *r, cmark_node *n)
+{
+	const char *info = cmark_node_get_fence_info(n);
+	const char *s = cmark_node_get_literal(n), *nl;
+	size_t k;
+
+	flush_lead(r);
+	set_gap(r, GAP_BLANK);
+	put_gap(r, LT_PRE);
+	buf_adds(&r->out, "```");
+	if (info)
+		clean_add(&r->out, info, strcspn(info, " \t{,"), 0);
+	buf_addc(&r->out, '\n');
+	while (s && *s) {
+		nl = strchr(s, '\n');
+		k = nl ? (size_t)(nl - s) : strlen(s);
+		put_pre(r, s, k);
+		s += k + (nl != NULL);
+	}
+	buf_adds(&r->out, "```\n");
+	r->gap = GAP_BLANK;
+}
+
+static void
+thematic_break(struct render *r)
+{
+	block_begin(r);
+	put_text(r, HRULE, strlen(HRULE));
+}
+
+/* ---- tables ------------------------------------------------------- */
+
+static void
+pad(struct buf *b, size_t n)
+{
+	while (n--)
+		buf_addc(b, ' ');
+}
+
+static void
+table_row_pre(struct buf *b, char **cells, size_t *w, size_t *cw,
+    const uint8_t *align, size_t ncols)
+{
+	size_t c, extra, start = b->len;
+
+	for (c = 0; c < ncols; c++) {
+		if (c)
+			buf_adds(b, " | ");
+		extra = w[c] - cw[c];
+		if (align && align[c] == 'r')
+			pad(b, extra);
+		else if (align && align[c] == 'c')
+			pad(b, extra / 2);
+		buf_adds(b, cells[c]);
+		if (align && align[c] == 'r')
+			;
+		else if (align && align[c] == 'c')
+			pad(b, extra - extra / 2);
+		else
+			pad(b, extra);
+	}
+	rtrim(b, start);
+}
+
+static void
+table(struct render *r, cmark_node *tab)
+{
+	size_t ncols = cmark_gfm_extensions_get_table_columns(tab);
+	const uint8_t *align = cmark_gfm_extensions_get_table_alignments(tab);
+	cmark_node *row, *cell;
+	char **cells = NULL;
+	size_t *w, *cw, nrows = 0, i, c;
+	struct buf cellb = BUF_INIT, line = BUF_INIT;
+
+	if (ncols == 0)
+		return;
+	for (row = cmark_node_first_child(tab); row; row = cmark_node_next(row))
+		nrows++;
+	if (nrows == 0)
+		return;
+	cells = xcalloc(nrows * ncols, sizeof(*cells));
+	w = xcalloc(ncols, sizeof(*w));
+	cw = xcalloc(nrows * ncols, sizeof(*cw));
+	for (i = 0, row = cmark_node_first_child(tab); row;
+	    row = cmark_node_next(row), i++) {
+		for (c = 0, cell = cmark_node_first_child(row); c < ncols;
+		    c++, cell = cell ? cmark_node_next(cell) : NULL) {
+			if (cell) {
+				render_inlines(r, cell, &r->line);
+				squeeze(&cellb, r->line.data, r->line.len);
+			} else
+				buf_reset(&cellb);
+			cells[i * ncols + c] = xstrdup(cellb.data);
+			cw[i * ncols + c] = dwidth(cellb.data);
+			if (cw[i * ncols + c] > w[c])
+				w[c] = cw[i * ncols + c];
+		}
+	}
+	if (r->o->tables == GEMTEXT_TABLES_LIST) {
+		block_begin(r);
+		for (i = nrows > 1 ? 1 : 0; i < nrows; i++) {
+			buf_reset(&line);
+			for (c = 0; c < ncols; c++) {
+				if (cells[i * ncols + c][0] == '\0')
+					continue;
+				if (line.len)
+					buf_adds(&line, " \xc2\xb7 ");
+				if (i > 0 && cells[c][0])
+					buf_printf(&line, "%s: ", cells[c]);
+				buf_adds(&line, cells[i * ncols + c]);
+			}
+			put_line(r, r->quotes ? "> " QBULLET : "* ", line.data,
+			    line.len, !r->quotes);
+		}
+	} else {
+		flush_lead(r);
+		set_gap(r, GAP_BLANK);
+		put_gap(r, LT_PRE);
+		buf_adds(&r->out, "```table\n");
+		for (i = 0; i < nrows; i++) {
+			buf_reset(&line);
+			table_row_pre(&line, cells + i * ncols, w,
+			    cw + i * ncols, align, ncols);
+			put_pre(r, line.data, line.len);
+			if (i == 0 && nrows > 1) {
+				for (c = 0; c < ncols; c++) {
+					buf_adds(&r->out, c ? "-+-" : "");
+					for (size_t k = 0; k < w[c]; k++)
+						buf_addc(&r->out, '-');
+				}
+				buf_addc(&r->out, '\n');
+			}
+		}
+		buf_adds(&r->out, "```\n");
+		r->gap = GAP_BLANK;
+	}
+	for (i = 0; i < nrows * ncols; i++)
+		free(cells[i]);
+	free(cells);
+	free(w);
+	free(cw);
+	buf_free(&cellb);
+	buf_free(&line);
+}
+
+/* ---- the walk ----------------------------------------------------- */
+
+static struct frame *
+push(struct render *r, enum frame_kind kind)
+{
+	struct frame *f;
+
+	r->stk = xgrow(r->stk, &r->capstk, r->nstk + 1, sizeof(*r->stk));
+	f = &r->stk[r->nstk++];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	if (kind == FR_QUOTE)
+		r->quotes++;
+	else if (kind == FR_LIST)
+		r->lists++;
+	return f;
+}
+
+static void
+pop(struct render *r)
+{
+	struct frame *f = &r->stk[--r->nstk];
+
+	if (f->kind == FR_QUOTE)
+		r->quotes--;
+	else if (f->kind == FR_LIST)
+		r->lists--;
+}
+
+/* Handles entering n; returns 1 when n's whole subtree was rendered. */
+static int
+enter(struct render *r, cmark_node *n, int top)
+{
+	cmark_node_type t = cmark_node_get_type(n);
+	struct frame *f, *list;
+
+	if (t == CMARK_NODE_TABLE) {
+		table(r, n);
+		return 1;
+	}
+	switch (t) {
+	case CMARK_NODE_PARAGRAPH:
+		paragraph(r, n, top);
+		return 1;
+	case CMARK_NODE_HEADING:
+		heading(r, n, top);
+		return 1;
+	case CMARK_NODE_CODE_BLOCK:
+		code_block(r, n);
+		return 1;
+	case CMARK_NODE_HTML_BLOCK:
+		html_block(r, n, top);
+		return 1;
+	case CMARK_NODE_THEMATIC_BREAK:
+		thematic_break(r);
+		return 1;
+	case CMARK_NODE_FOOTNOTE_DEFINITION:
+		return 1;
+	case CMARK_NODE_BLOCK_QUOTE:
+		push(r, FR_QUOTE);
+		return 0;
+	case CMARK_NODE_LIST:
+		if (top && r->o->links != GEMTEXT_LINKS_OFF &&
+		    r->lead[0] == '\0' && probe_list(r, n)) {
+			put_links(r, &r->probe);
+			return 1;
+		}
+		links_clear(&r->probe);
+		if (r->nstk && r->stk[r->nstk - 1].kind == FR_QUOTE)
+			set_gap(r, GAP_QUOTE);
+		f = push(r, FR_LIST);
+		f->ordered = cmark_node_get_list_type(n) == CMARK_ORDERED_LIST;
+		f->num = cmark_node_get_list_start(n);
+		return 0;
+	case CMARK_NODE_ITEM:
+		f = push(r, FR_ITEM);	/* may move the stack: index after */
+		f->first = 1;
+		list = r->nstk > 1 ? &r->stk[r->nstk - 2] : NULL;
+		if (list && list->kind == FR_LIST)
+			f->num = list->num++;
+		if (strcmp(cmark_node_get_type_string(n), "tasklist") == 0)
+			f->task = cmark_gfm_extensions_get_tasklist_item_checked(n)
+			    ? 2 : 1;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+/* Renders the blocks under root; each child of root is one block group. */
+static void
+walk(struct render *r, cmark_node *root)
+{
+	cmark_iter *it = cmark_iter_new(root);
+	cmark_event_type ev;
+	cmark_node *n;
+	int top;
+
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		n = cmark_iter_get_node(it);
+		if (n == root)
+			continue;
+		top = cmark_node_parent(n) == root;
+		if (ev == CMARK_EVENT_ENTER) {
+			if (top)
+				group_begin(r);
+			if (!enter(r, n, top))
+				continue;
+			cmark_iter_reset(it, n, CMARK_EVENT_EXIT);
+		} else
+			pop(r);
+		if (top)
+			group_end(r);
+	}
+	cmark_iter_free(it);
+}
+
+static void
+footnotes(struct render *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nforder; i++) {
+		snprintf(r->lead, sizeof(r->lead), "[%d] ",
+		    r->fnum[r->forder[i]]);
+		set_gap(r, GAP_BLANK);
+		walk(r, r->fdef[r->forder[i]]);
+		r->lead[0] = '\0';
+	}
+}
+
+static void
+tail_links(struct render *r)
+{
+	size_t i;
+
+	set_gap(r, GAP_BLANK);
+	for (i = 0; i < r->tail.n; i++)
+		put_link(r, &r->tail.v[i], r->tail.v[i].num);
+}
+
+void
+gemtext_opts_default(struct gemtext_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->links = GEMTEXT_LINKS_AFTER_BLOCK;
+	o->tables = GEMTEXT_TABLES_PRE;
+	o->emphasis = GEMTEXT_EMPH_STRIP;
+}
+
+static cmark_node *
+parse(const char *md, size_t len)
+{
+	static const char *const exts[] = {
+		"table", "strikethrough", "autolink", "tasklist"
+	};
+	cmark_parser *p;
+	cmark_syntax_extension *e;
+	cmark_node *doc;
+	size_t i;
+
+	cmark_gfm_core_extensions_ensure_registered();
+	p = cmark_parser_new(CMARK_OPT_FOOTNOTES | CMARK_OPT_VALIDATE_UTF8);
+	if (p == NULL)
+		return NULL;
+	for (i = 0; i < ARRAY_LEN(exts); i++)
+		if ((e = cmark_find_syntax_extension(exts[i])) != NULL)
+			cmark_parser_attach_syntax_extension(p, e);
+	cmark_parser_feed(p, md, len);
+	doc = cmark_parser_finish(p);
+	cmark_parser_free(p);
+	return doc;
+}
+
+int
+gemtext_render(const char *md, size_t len, const struct gemtext_opts *o,
+    struct buf *out, struct diags *d)
+{
+	struct gemtext_opts def;
+	struct render r;
+	cmark_node *doc, *n;
+
+	if (o == NULL) {
+		gemtext_opts_default(&def);
+		o = &def;
+	}
+	if ((doc = parse(md, len)) == NULL) {
+		if (d)
+			diags_add(d, DIAG_ERROR, 0, "markdown parser failed");
+		return -1;
+	}
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	r.d = d;
+	buf_init(&r.out, 0);
+	buf_init(&r.line, 0);
+	buf_init(&r.scratch, 0);
+	buf_init(&r.ent, 0);
+	buf_init(&r.clean, 0);
+	for (n = cmark_node_first_child(doc); n; n = cmark_node_next(n))
+		if (cmark_node_get_type(n) == CMARK_NODE_FOOTNOTE_DEFINITION) {
+			r.fdef = xgrow(r.fdef, &r.capfdef, r.nfdef + 1,
+			    sizeof(*r.fdef));
+			r.fdef[r.nfdef++] = n;
+		}
+	r.fnum = xcalloc(r.nfdef + 1, sizeof(*r.fnum));
+	walk(&r, doc);
+	footnotes(&r);
+	tail_links(&r);
+	buf_add(out, r.out.data, r.out.len);
+
+	buf_free(&r.out);
+	buf_free(&r.line);
+	buf_free(&r.scratch);
+	buf_free(&r.ent);
+	buf_free(&r.clean);
+	links_free(&r.group);
+	links_free(&r.tail);
+	links_free(&r.probe);
+	free(r.stk);
+	free(r.ol);
+	free(r.fdef);
+	free(r.fnum);
+	free(r.forder);
+	cmark_node_free(doc);
+	return 0;
+}

@@ -1,0 +1,216 @@
+/*
+ * log: error and access logs. Lines go to one stream (stderr or a file
+ * opened for append); access lines are fully buffered and flushed by the
+ * event loop after each batch, so a request costs no write(2) of its own.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/err.h>
+
+#include "log.h"
+
+static FILE *log_fp;
+static int log_quiet, log_debugging;
+static const char *log_name;
+
+static FILE *
+stream(void)
+{
+	return log_fp ? log_fp : stderr;
+}
+
+int
+log_open(const char *path)
+{
+	FILE *fp;
+
+	if (path == NULL || strcmp(path, "-") == 0) {
+		if (log_fp && log_fp != stderr)
+			fclose(log_fp);
+		log_fp = NULL;
+		return 0;
+	}
+	if ((fp = fopen(path, "ae")) == NULL)
+		return -1;
+	setvbuf(fp, NULL, _IOFBF, 1 << 16);
+	if (log_fp && log_fp != stderr)
+		fclose(log_fp);
+	log_fp = fp;
+	return 0;
+}
+
+void
+log_set_verbosity(int quiet, int debug)
+{
+	log_quiet = quiet;
+	log_debugging = debug;
+}
+
+void
+log_set_name(const char *name)
+{
+	log_name = name;
+}
+
+void
+log_flush(void)
+{
+	fflush(stream());
+}
+
+static void
+timestamp(char *dst, size_t n)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(dst, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void
+vlog(const char *level, const char *fmt, va_list ap, const char *suffix)
+{
+	char ts[32];
+	FILE *fp = stream();
+
+	timestamp(ts, sizeof(ts));
+	fprintf(fp, "%s %s%s%s: ", ts, log_name ? log_name : "",
+	    log_name ? " " : "", level);
+	vfprintf(fp, fmt, ap);
+	if (suffix)
+		fprintf(fp, ": %s", suffix);
+	fputc('\n', fp);
+	fflush(fp);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	vlog("warning", fmt, ap, strerror(saved));
+	va_end(ap);
+	errno = saved;
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog("warning", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_quiet)
+		return;
+	va_start(ap, fmt);
+	vlog("info", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_debugging)
+		return;
+	va_start(ap, fmt);
+	vlog("debug", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	vlog("fatal", fmt, ap, strerror(saved));
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog("fatal", fmt, ap, NULL);
+	va_end(ap);
+	exit(1);
+}
+
+void
+log_ssl(const char *msg)
+{
+	unsigned long e;
+	char err[256];
+	int any = 0;
+
+	while ((e = ERR_get_error()) != 0) {
+		ERR_error_string_n(e, err, sizeof(err));
+		log_warnx("%s: %s", msg, err);
+		any = 1;
+	}
+	if (!any)
+		log_warnx("%s", msg);
+}
+
+void
+log_escape(char *dst, size_t n, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < len && o + 5 < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f || c == '\\' || c == '"') {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 15];
+		} else
+			dst[o++] = (char)c;
+	}
+	if (i < len && o + 4 < n) {
+		memcpy(dst + o, "...", 3);
+		o += 3;
+	}
+	dst[o] = '\0';
+}
+
+void
+log_access(const char *client, const char *host, const char *req,
+    size_t reqlen, int status, unsigned long long bytes, double ms)
+{
+	char ts[32], esc[4 * 1024 + 8];
+
+	if (log_quiet)
+		return;
+	timestamp(ts, sizeof(ts));
+	log_escape(esc, sizeof(esc), req, reqlen);
+	fprintf(stream(), "%s %s %s \"%s\" %d %llu %.1fms\n", ts, client,
+	    host && *host ? host : "-", esc, status, bytes, ms);
+}

@@ -1,0 +1,764 @@
+/*
+ * server: process model. The master binds every listener (one socket per
+ * worker, SO_REUSEPORT, so the kernel spreads connections), loads
+ * certificates and sites, forks the workers and then only supervises:
+ * it restarts a worker that dies, reloads on SIGHUP (new workers on the
+ * new configuration, old ones drained; a broken configuration keeps the
+ * old one) and drains everything on SIGTERM/SIGINT.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <ev.h>
+#include <openssl/ssl.h>
+
+#include "conn.h"
+#include "log.h"
+#include "mime.h"
+#include "server.h"
+#include "site.h"
+#include "tls.h"
+
+#define SERVER_MAX_WORKERS 256
+#define SERVER_DRAIN_LIMIT 30.0	/* seconds a draining worker may take */
+
+struct listener {
+	char *addr;		/* as configured */
+	int *fds;		/* one per worker slot */
+};
+
+/* Everything built from one configuration; replaced whole on reload. */
+struct generation {
+	struct config cfg;
+	struct gemini_ctx g;
+	unsigned id;
+};
+
+struct child {
+	pid_t pid;
+	int slot;
+	unsigned gen;
+	ev_tstamp started;
+};
+
+static struct {
+	struct listener *ls;
+	size_t nls;
+	int nslots;
+	struct generation *gen;	/* current */
+	struct child children[SERVER_MAX_WORKERS * 2];
+	size_t nchildren;
+	int argc;
+	char **argv;
+	int stopping;
+	uid_t uid;
+	gid_t gid;
+	int drop;
+} srv;
+
+void
+server_cert_paths(const char *certs_dir, const char *host, char **cert,
+    char **key)
+{
+	*cert = xasprintf("%s/%s.crt", certs_dir, host);
+	*key = xasprintf("%s/%s.key", certs_dir, host);
+}
+
+/* --- building a generation ---------------------------------------- */
+
+static void
+vhosts_free(struct gemini_ctx *g)
+{
+	size_t i, j;
+
+	for (i = 0; i < g->nvhosts; i++) {
+		struct vhost *vh = &g->vhosts[i];
+
+		for (j = 0; j < vh->nnames; j++)
+			free(vh->names[j]);
+		free(vh->names);
+		free(vh->root);
+		free(vh->lang);
+		if (vh->rootfd != -1)
+			close(vh->rootfd);
+		SSL_CTX_free(vh->tls);
+		site_free(vh->site);
+	}
+	free(g->vhosts);
+	mime_free(g->mime);
+	memset(g, 0, sizeof(*g));
+}
+
+static void
+generation_free(struct generation *gen)
+{
+	if (gen == NULL)
+		return;
+	vhosts_free(&gen->g);
+	config_free(&gen->cfg);
+	free(gen);
+}
+
+static int
+load_cert(const struct config *cfg, const struct vhost_config *hc,
+    struct vhost *vh)
+{
+	char *cert, *key;
+	const char *err;
+	int rc = -1;
+
+	if (hc->cert) {
+		cert = xstrdup(hc->cert);
+		key = xstrdup(hc->key);
+	} else {
+		server_cert_paths(cfg->certs_dir, vh->names[0], &cert, &key);
+		if (access(cert, F_OK) == -1 && access(key, F_OK) == -1) {
+			if (mkdir(cfg->certs_dir, 0700) == -1 && errno != EEXIST) {
+				log_warn("%s", cfg->certs_dir);
+				goto done;
+			}
+			if (tls_cert_generate(vh->names[0], cert, key, &err) == -1) {
+				log_warnx("%s: %s", cert, err);
+				goto done;
+			}
+			log_info("generated a certificate for %s in %s",
+			    vh->names[0], cert);
+		}
+	}
+	if ((vh->tls = tls_ctx_new(cert, key)) != NULL)
+		rc = 0;
+done:
+	free(cert);
+	free(key);
+	return rc;
+}
+
+static void
+load_mime(struct gemini_ctx *g)
+{
+	char chunk[65536];
+	struct buf b = BUF_INIT;
+	ssize_t n;
+	int fd;
+
+	g->mime = mime_new();
+	if ((fd = open("/etc/mime.types", O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0 && b.len < (4u << 20))
+		buf_add(&b, chunk, (size_t)n);
+	close(fd);
+	mime_load_text(g->mime, b.data, b.len);
+	buf_free(&b);
+}
+
+static int
+build_generation(struct generation *gen)
+{
+	struct config *cfg = &gen->cfg;
+	struct gemini_ctx *g = &gen->g;
+	struct site_opts so;
+	size_t i, j;
+
+	g->public_port = cfg->public_port;
+	g->vhosts = xcalloc(cfg->nhosts, sizeof(*g->vhosts));
+	g->nvhosts = cfg->nhosts;
+	for (i = 0; i < cfg->nhosts; i++)
+		g->vhosts[i].rootfd = -1;
+	load_mime(g);
+	for (i = 0; i < cfg->nhosts; i++) {
+		struct vhost_config *hc = &cfg->hosts[i];
+		struct vhost *vh = &g->vhosts[i];
+		char *base;
+
+		vh->names = xcalloc(hc->nnames, sizeof(*vh->names));
+		vh->nnames = hc->nnames;
+		for (j = 0; j < hc->nnames; j++) {
+			char *p;
+
+			vh->names[j] = xstrdup(hc->names[j]);
+			for (p = vh->names[j]; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+		}
+		vh->root = xstrdup(hc->root);
+		vh->lang = hc->lang ? xstrdup(hc->lang) :
+		    cfg->lang ? xstrdup(cfg->lang) : NULL;
+		if ((vh->rootfd = open(vh->root, O_PATH | O_DIRECTORY |
+		    O_CLOEXEC)) == -1) {
+			log_warn("root %s", vh->root);
+			return -1;
+		}
+		if (load_cert(cfg, hc, vh) == -1)
+			return -1;
+		SSL_CTX_set_tlsext_servername_callback((SSL_CTX *)vh->tls,
+		    conn_sni_cb);
+		SSL_CTX_set_tlsext_servername_arg((SSL_CTX *)vh->tls, g);
+		memset(&so, 0, sizeof(so));
+		so.drafts = cfg->drafts;
+		so.lang = vh->lang;
+		so.render = cfg->render;
+		base = xasprintf(cfg->public_port == 1965 ? "gemini://%s" :
+		    "gemini://%s:%d", vh->names[0], cfg->public_port);
+		so.base_url = base;
+		vh->site = site_new(vh->root, vh->rootfd, &so);
+		free(base);
+	}
+	return 0;
+}
+
+/* --- listeners ------------------------------------------------------ */
+
+static int
+resolve_listen(const char *text, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[256];
+	const char *colon;
+	int port;
+	size_t hlen;
+
+	if (text[0] == '[') {
+		const char *close = strchr(text, ']');
+
+		hlen = (size_t)(close - text - 1);
+		memcpy(host, text + 1, hlen < sizeof(host) ? hlen : 0);
+		colon = close + 1;
+	} else {
+		colon = strrchr(text, ':');
+		hlen = (size_t)(colon - text);
+		if (hlen >= sizeof(host))
+			return -1;
+		memcpy(host, text, hlen);
+	}
+	if (hlen >= sizeof(host))
+		return -1;
+	host[hlen] = '\0';
+	port = atoi(colon + 1);
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)ss)->sin_addr) == 1) {
+		((struct sockaddr_in *)ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+		*len = sizeof(struct sockaddr_in);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
+		((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
+		*len = sizeof(struct sockaddr_in6);
+		return 0;
+	}
+	{
+		struct addrinfo hints, *res;
+
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_socktype = SOCK_STREAM;
+		if (getaddrinfo(host, NULL, &hints, &res) != 0)
+			return -1;
+		memcpy(ss, res->ai_addr, res->ai_addrlen);
+		*len = res->ai_addrlen;
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+		freeaddrinfo(res);
+	}
+	return 0;
+}
+
+static int
+bind_one(struct sockaddr_storage *ss, socklen_t len)
+{
+	int fd, one = 1;
+
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (ss->ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)ss, len) == -1 ||
+	    listen(fd, SERVER_BACKLOG) == -1) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+static int
+bind_listeners(struct config *cfg, int nslots)
+{
+	size_t i;
+	int s;
+
+	srv.ls = xcalloc(cfg->nlisten, sizeof(*srv.ls));
+	srv.nls = cfg->nlisten;
+	srv.nslots = nslots;
+	for (i = 0; i < cfg->nlisten; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+		char addr[INET6_ADDRSTRLEN];
+		int port;
+
+		srv.ls[i].addr = xstrdup(cfg->listen[i]);
+		srv.ls[i].fds = xcalloc((size_t)nslots, sizeof(int));
+		if (resolve_listen(cfg->listen[i], &ss, &len) == -1) {
+			log_warnx("listen %s: cannot resolve", cfg->listen[i]);
+			return -1;
+		}
+		for (s = 0; s < nslots; s++)
+			srv.ls[i].fds[s] = -1;
+		for (s = 0; s < nslots; s++) {
+			if ((srv.ls[i].fds[s] = bind_one(&ss, len)) == -1) {
+				/* No IPv6 here: serve on the other listeners. */
+				if (s == 0 && cfg->nlisten > 1 &&
+				    (errno == EAFNOSUPPORT ||
+				    errno == EADDRNOTAVAIL)) {
+					log_warn("listen %s (skipped)",
+					    cfg->listen[i]);
+					break;
+				}
+				log_warn("listen %s", cfg->listen[i]);
+				return -1;
+			}
+			/* Port 0: the other slots share the port it picked. */
+			if (s == 0 && getsockname(srv.ls[i].fds[0],
+			    (struct sockaddr *)&ss, &len) == -1)
+				return -1;
+		}
+		if (srv.ls[i].fds[0] == -1)
+			continue;
+		if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *s6 = (void *)&ss;
+
+			inet_ntop(AF_INET6, &s6->sin6_addr, addr, sizeof(addr));
+			port = ntohs(s6->sin6_port);
+			log_info("listening on [%s]:%d", addr, port);
+		} else {
+			struct sockaddr_in *s4 = (void *)&ss;
+
+			inet_ntop(AF_INET, &s4->sin_addr, addr, sizeof(addr));
+			port = ntohs(s4->sin_port);
+			log_info("listening on %s:%d", addr, port);
+		}
+		if (i == 0 && cfg->public_port == 0)
+			cfg->public_port = port;
+	}
+	return 0;
+}
+
+/* --- the worker ----------------------------------------------------- */
+
+static struct worker wk;
+static ev_io *wk_lio;		/* one per listener */
+static ev_timer wk_accept_retry, wk_refresh, wk_drain_limit;
+static ev_signal wk_sigterm, wk_sigint;
+static ev_prepare wk_flush;
+static int wk_accept_paused;
+
+static void
+wk_listeners(int on)
+{
+	size_t i;
+
+	for (i = 0; i < srv.nls; i++) {
+		if (srv.ls[i].fds[0] == -1)
+			continue;
+		if (on)
+			ev_io_start(wk.loop, &wk_lio[i]);
+		else
+			ev_io_stop(wk.loop, &wk_lio[i]);
+	}
+}
+
+static void
+wk_conn_closed(struct worker *w)
+{
+	if (w->draining) {
+		if (w->nconns == 0)
+			ev_break(w->loop, EVBREAK_ALL);
+		return;
+	}
+	if (wk_accept_paused && w->nconns < w->max_conns &&
+	    !ev_is_active(&wk_accept_retry)) {
+		wk_accept_paused = 0;
+		wk_listeners(1);
+	}
+}
+
+static void
+wk_accept_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd;
+
+	(void)loop;
+	(void)revents;
+	for (;;) {
+		if (wk.nconns >= wk.max_conns) {
+			wk_accept_paused = 1;
+			wk_listeners(0);
+			return;
+		}
+		len = sizeof(ss);
+		fd = accept4(io->fd, (struct sockaddr *)&ss, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				log_warn("accept");
+				wk_accept_paused = 1;
+				wk_listeners(0);
+				ev_timer_start(wk.loop, &wk_accept_retry);
+			} else if (errno != EAGAIN && errno != EINTR &&
+			    errno != ECONNABORTED)
+				log_warn("accept");
+			return;
+		}
+		conn_new(&wk, fd, (struct sockaddr *)&ss, len);
+	}
+}
+
+static void
+wk_accept_retry_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)loop;
+	(void)t;
+	(void)revents;
+	wk_accept_paused = 0;
+	wk_listeners(1);
+}
+
+static void
+wk_refresh_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	size_t i;
+
+	(void)loop;
+	(void)t;
+	(void)revents;
+	for (i = 0; i < wk.g->nvhosts; i++)
+		if (wk.g->vhosts[i].site)
+			site_refresh(wk.g->vhosts[i].site);
+}
+
+static void
+wk_drain_cb(struct ev_loop *loop, ev_signal *s, int revents)
+{
+	(void)s;
+	(void)revents;
+	if (wk.draining)
+		return;
+	wk.draining = 1;
+	wk_listeners(0);
+	ev_timer_stop(loop, &wk_accept_retry);
+	ev_timer_stop(loop, &wk_refresh);
+	if (wk.nconns == 0) {
+		ev_break(loop, EVBREAK_ALL);
+		return;
+	}
+	ev_timer_start(loop, &wk_drain_limit);
+}
+
+static void
+wk_drain_limit_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)t;
+	(void)revents;
+	log_warnx("%u connections still open after %.0f s; closing them",
+	    wk.nconns, SERVER_DRAIN_LIMIT);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void
+wk_flush_cb(struct ev_loop *loop, ev_prepare *p, int revents)
+{
+	(void)loop;
+	(void)p;
+	(void)revents;
+	log_flush();
+}
+
+static void
+drop_privileges(const struct config *cfg)
+{
+	if (!srv.drop)
+		return;
+	if (cfg->chroot) {
+		const char *root = cfg->hosts[0].root;
+
+		if (chroot(root) == -1 || chdir("/") == -1)
+			fatal("chroot %s", root);
+	}
+	if (setgroups(1, &srv.gid) == -1 || setresgid(srv.gid, srv.gid,
+	    srv.gid) == -1 || setresuid(srv.uid, srv.uid, srv.uid) == -1)
+		fatal("dropping privileges to %s", cfg->user);
+}
+
+static void __attribute__((noreturn))
+worker_main(struct generation *gen, int slot)
+{
+	struct ev_loop *loop = EV_DEFAULT;
+	size_t i;
+	char name[32];
+
+	ev_loop_fork(loop);
+	/* The master's watchers are copies here: stop them all. */
+	ev_loop_destroy(loop);
+	loop = ev_default_loop(0);
+	snprintf(name, sizeof(name), "worker %d", slot);
+	log_set_name(xstrdup(name));
+	drop_privileges(&gen->cfg);
+
+	memset(&wk, 0, sizeof(wk));
+	wk.loop = loop;
+	wk.g = &gen->g;
+	wk.default_ctx = gen->g.vhosts[0].tls;
+	wk.max_conns = (unsigned)gen->cfg.max_connections;
+	wk.conn_closed = wk_conn_closed;
+	wk_lio = xcalloc(srv.nls, sizeof(*wk_lio));
+	for (i = 0; i < srv.nls; i++)
+		ev_io_init(&wk_lio[i], wk_accept_cb, srv.ls[i].fds[slot], EV_READ);
+	/* Close the other slots' sockets: the kernel then balances fairly. */
+	for (i = 0; i < srv.nls; i++) {
+		int s;
+
+		for (s = 0; s < srv.nslots; s++)
+			if (s != slot && srv.ls[i].fds[s] != -1)
+				close(srv.ls[i].fds[s]);
+	}
+	wk_listeners(1);
+	ev_timer_init(&wk_accept_retry, wk_accept_retry_cb, 1., 0.);
+	ev_timer_init(&wk_refresh, wk_refresh_cb, 1., 1.);
+	ev_timer_start(loop, &wk_refresh);
+	ev_timer_init(&wk_drain_limit, wk_drain_limit_cb, SERVER_DRAIN_LIMIT, 0.);
+	ev_signal_init(&wk_sigterm, wk_drain_cb, SIGTERM);
+	ev_signal_init(&wk_sigint, wk_drain_cb, SIGINT);
+	ev_signal_start(loop, &wk_sigterm);
+	ev_signal_start(loop, &wk_sigint);
+	ev_prepare_init(&wk_flush, wk_flush_cb);
+	ev_prepare_start(loop, &wk_flush);
+	signal(SIGHUP, SIG_IGN);
+	ev_run(loop, 0);
+	log_flush();
+	_exit(0);
+}
+
+/* --- the master ----------------------------------------------------- */
+
+static ev_signal ms_hup, ms_term, ms_int;
+static ev_child ms_child;
+static ev_timer ms_restart;
+static struct generation *old_gens[16];
+
+static int
+spawn(struct generation *gen, int slot)
+{
+	pid_t pid;
+
+	log_flush();
+	if ((pid = fork()) == -1) {
+		log_warn("fork");
+		return -1;
+	}
+	if (pid == 0)
+		worker_main(gen, slot);
+	srv.children[srv.nchildren].pid = pid;
+	srv.children[srv.nchildren].slot = slot;
+	srv.children[srv.nchildren].gen = gen->id;
+	srv.children[srv.nchildren].started = ev_now(EV_DEFAULT);
+	srv.nchildren++;
+	return 0;
+}
+
+static int
+slot_alive(int slot)
+{
+	size_t i;
+
+	for (i = 0; i < srv.nchildren; i++)
+		if (srv.children[i].slot == slot &&
+		    srv.children[i].gen == srv.gen->id)
+			return 1;
+	return 0;
+}
+
+static void
+fill_slots(void)
+{
+	int s;
+
+	for (s = 0; s < srv.nslots; s++)
+		if (!slot_alive(s) && srv.nchildren < ARRAY_LEN(srv.children))
+			spawn(srv.gen, s);
+}
+
+static void
+ms_restart_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)loop;
+	(void)t;
+	(void)revents;
+	if (!srv.stopping)
+		fill_slots();
+}
+
+static void
+ms_child_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+	size_t i;
+	int status = w->rstatus;
+
+	(void)revents;
+	for (i = 0; i < srv.nchildren; i++) {
+		struct child ch = srv.children[i];
+
+		if (ch.pid != w->rpid)
+			continue;
+		srv.children[i] = srv.children[--srv.nchildren];
+		if (srv.stopping) {
+			if (srv.nchildren == 0)
+				ev_break(loop, EVBREAK_ALL);
+			return;
+		}
+		if (ch.gen != srv.gen->id)
+			return;		/* an old generation finished draining */
+		if (WIFSIGNALED(status))
+			log_warnx("worker %d (pid %d) killed by signal %d; restarting",
+			    ch.slot, (int)ch.pid, WTERMSIG(status));
+		else
+			log_warnx("worker %d (pid %d) exited with %d; restarting",
+			    ch.slot, (int)ch.pid, WEXITSTATUS(status));
+		/* A worker that dies at once would spin: wait a second. */
+		if (ev_now(loop) - ch.started < 1.0) {
+			if (!ev_is_active(&ms_restart))
+				ev_timer_start(loop, &ms_restart);
+		} else
+			fill_slots();
+		return;
+	}
+}
+
+static void
+ms_reload_cb(struct ev_loop *loop, ev_signal *s, int revents)
+{
+	struct generation *gen;
+	struct diags d = { 0 };
+	enum config_cmd cmd;
+	size_t i;
+
+	(void)loop;
+	(void)s;
+	(void)revents;
+	log_info("SIGHUP: reloading configuration");
+	gen = xcalloc(1, sizeof(*gen));
+	if (config_load(&gen->cfg, srv.argc, srv.argv, &cmd, &d) == -1) {
+		for (i = 0; i < d.n; i++)
+			log_warnx("%s", d.v[i].msg);
+		log_warnx("reload failed: keeping the running configuration");
+		diags_free(&d);
+		config_free(&gen->cfg);
+		free(gen);
+		return;
+	}
+	diags_free(&d);
+	gen->cfg.public_port = srv.gen->cfg.public_port;
+	if (gen->cfg.nlisten != srv.nls)
+		log_warnx("listen addresses change only on restart");
+	if (build_generation(gen) == -1) {
+		log_warnx("reload failed: keeping the running configuration");
+		generation_free(gen);
+		return;
+	}
+	gen->id = srv.gen->id + 1;
+	for (i = 0; i < srv.nchildren; i++)
+		kill(srv.children[i].pid, SIGTERM);
+	/* Old generations stay allocated: forked children only read copies. */
+	generation_free(old_gens[gen->id % ARRAY_LEN(old_gens)]);
+	old_gens[gen->id % ARRAY_LEN(old_gens)] = srv.gen;
+	srv.gen = gen;
+	fill_slots();
+	log_info("reloaded");
+}
+
+static void
+ms_stop_cb(struct ev_loop *loop, ev_signal *s, int revents)
+{
+	size_t i;
+
+	(void)revents;
+	log_info("signal %d: finishing responses in flight", s->signum);
+	srv.stopping = 1;
+	ev_timer_stop(loop, &ms_restart);
+	for (i = 0; i < srv.nchildren; i++)
+		kill(srv.children[i].pid, SIGTERM);
+	if (srv.nchildren == 0)
+		ev_break(loop, EVBREAK_ALL);
+}
+
+int
+server_run(struct config *cfg, int argc, char **argv)
+{
+	struct ev_loop *loop;
+	struct generation *gen;
+	long ncpu;
+	int nslots, i;
+
+	signal(SIGPIPE, SIG_IGN);
+	srv.argc = argc;
+	srv.argv = argv;
+	gen = xcalloc(1, sizeof(*gen));
+	gen->cfg = *cfg;		/* takes ownership */
+	memset(cfg, 0, sizeof(*cfg));
+	cfg = &gen->cfg;
+	if (cfg->user) {
+		struct passwd *pw = getpwnam(cfg->user);
+
+		if (pw == NULL)
+			fatalx("user %s: no such user", cfg->user);
+		srv.uid = pw->pw_uid;
+		srv.gid = pw->pw_gid;
+		srv.drop = 1;
+	} else if (geteuid() == 0)
+		log_warnx("running as root; set 'user' to drop privileges");
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	nslots = cfg->workers ? cfg->workers : (int)(ncpu > 0 ? ncpu : 1);
+	if (nslots > SERVER_MAX_WORKERS)
+		nslots = SERVER_MAX_WORKERS;
+	if (bind_listeners(cfg, nslots) == -1 || build_generation(gen) == -1) {
+		generation_free(gen);
+		return 1;
+	}
+	gen->id = 1;
+	srv.gen = gen;
+	loop = ev_default_loop(0);
+	ev_signal_init(&ms_hup, ms_reload_cb, SIGHUP);
+	ev_signal_init(&ms_term, ms_stop_cb, SIGTERM);
+	ev_signal_init(&ms_int, ms_stop_cb, SIGINT);
+	ev_signal_start(loop, &ms_hup);
+	ev_signal_start(loop, &ms_term);
+	ev_signal_start(loop, &ms_int);
+	ev_child_init(&ms_child, ms_child_cb, 0, 0);
+	ev_child_start(loop, &ms_child);
+	ev_timer_init(&ms_restart, ms_restart_cb, 1., 0.);
+	for (i = 0; i < nslots; i++)
+		spawn(gen, i);
+	ev_run(loop, 0);
+	log_info("stopped");
+	log_flush();
+	return 0;
+}

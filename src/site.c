@@ -1,0 +1,1276 @@
+/*
+ * site: the capsule model of one host. Posts are Markdown files anywhere
+ * under the root; each is parsed (front matter, shortcodes, gemtext) once
+ * and its page kept ready as one buffer, header and body together, so a
+ * request never touches the disk. A stat walk each second notices added,
+ * changed, renamed and deleted posts and rebuilds what they affect.
+ * A broken post is logged with file:line and served as well as it can be.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "feed.h"
+#include "frontmatter.h"
+#include "gemtext.h"
+#include "log.h"
+#include "pages.h"
+#include "shortcode.h"
+#include "site.h"
+#include "url.h"
+
+#define SITE_MAX_POST (16u << 20)	/* bytes of one Markdown file */
+#define SITE_MAX_DEPTH 16		/* folder levels scanned */
+#define SITE_MAX_FILES 200000		/* Markdown files per capsule */
+
+struct post {
+	char *relpath;		/* e.g. posts/look-back.md */
+	char *slug;
+	char *title;
+	char ymd[11];
+	int64_t date;
+	int dated;		/* date from front matter or file name */
+	struct post_meta meta;
+	struct stat st;		/* at parse time, for change detection */
+	char *md;		/* the file, BOM stripped, LF line ends */
+	size_t body_off;
+	int body_line;
+	char *body_gmi;
+	char *summary;		/* text before <!--more-->, when no description */
+	size_t words;
+	struct diags diags;
+	struct page *page;	/* the post page, built after sorting */
+	struct page *source;	/* 20 text/markdown + the file */
+	int rendered;
+};
+
+struct tagpage {
+	char *tag;
+	char *enc;		/* percent-encoded, for the URL */
+	struct page *gmi, *xml;
+};
+
+struct alias {
+	char *path;		/* decoded URL path, e.g. /old/look-back/ */
+	struct post *post;
+};
+
+struct site {
+	char *root;
+	int rootfd;
+	int drafts;
+	char *lang;
+	char *base_url;
+	struct gemtext_opts render;
+	struct post **posts;	/* every post file, sorted newest first */
+	size_t nposts;
+	struct post **listed;	/* those served (drafts only with --drafts) */
+	size_t nlisted;
+	struct post *intro;	/* index.md at the root, or NULL */
+	struct tagpage *tags;
+	size_t ntags;
+	struct alias *aliases;
+	size_t naliases;
+	struct page *index, *tagindex, *atom, *robots;
+	int logging;		/* log diagnostics (the server) */
+	int standalone;		/* convert: no other posts to link to */
+};
+
+/* --- reading and parsing one post ------------------------------------ */
+
+static char *
+read_all(int dirfd, const char *rel, struct stat *st, size_t *len)
+{
+	struct buf b = BUF_INIT;
+	char chunk[65536];
+	ssize_t n;
+	int fd;
+
+	if ((fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) == -1)
+		return NULL;
+	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode) ||
+	    (size_t)st->st_size > SITE_MAX_POST) {
+		errno = S_ISREG(st->st_mode) ? EFBIG : EINVAL;
+		close(fd);
+		return NULL;
+	}
+	buf_grow(&b, (size_t)st->st_size);
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0 &&
+	    b.len <= SITE_MAX_POST)
+		buf_add(&b, chunk, (size_t)n);
+	close(fd);
+	if (n == -1) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_detach(&b, len);
+}
+
+/* Strips a BOM and turns CRLF and CR into LF, in place. */
+static size_t
+normalise(char *s, size_t len)
+{
+	size_t i = 0, o = 0;
+
+	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	for (; i < len; i++) {
+		if (s[i] == '\r') {
+			s[o++] = '\n';
+			if (i + 1 < len && s[i + 1] == '\n')
+				i++;
+		} else
+			s[o++] = s[i];
+	}
+	s[o] = '\0';
+	return o;
+}
+
+/* Reports the first line holding invalid UTF-8 (cmark replaces it). */
+static void
+check_utf8(const char *s, size_t len, struct diags *d)
+{
+	size_t start = 0, i;
+	int line = 1;
+
+	for (i = 0; i <= len; i++) {
+		if (i < len && s[i] != '\n')
+			continue;
+		if (!url_valid_utf8(s + start, i - start)) {
+			diags_add(d, DIAG_ERROR, line,
+			    "invalid UTF-8 (shown as U+FFFD)");
+			return;
+		}
+		start = i + 1;
+		line++;
+	}
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* 1 when s starts with YYYY-MM-DD. */
+static int
+date_prefix(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		if (i == 4 || i == 7) {
+			if (s[i] != '-')
+				return 0;
+		} else if (s[i] < '0' || s[i] > '9')
+			return 0;
+	}
+	return 1;
+}
+
+/* The file's stem without extension and without a date prefix. */
+static char *
+stem_slug(const char *relpath)
+{
+	const char *b = base_name(relpath), *dot = strrchr(b, '.');
+	size_t n = dot && dot != b ? (size_t)(dot - b) : strlen(b);
+
+	if (n > 11 && date_prefix(b) && b[10] == '-') {
+		b += 11;
+		n -= 11;
+	}
+	return xstrndup(b, n);
+}
+
+/* The first ATX heading outside code fences, for posts with no title. */
+static char *
+first_heading(const char *md)
+{
+	const char *p = md, *e;
+	int fence = 0;
+
+	while (*p) {
+		e = strchr(p, '\n');
+		if (e == NULL)
+			e = p + strlen(p);
+		if (strncmp(p, "```", 3) == 0 || strncmp(p, "~~~", 3) == 0)
+			fence = !fence;
+		else if (!fence && *p == '#') {
+			const char *h = p;
+
+			while (h < e && *h == '#')
+				h++;
+			if (h - p <= 6 && h < e && (*h == ' ' || *h == '\t')) {
+				while (h < e && (*h == ' ' || *h == '\t'))
+					h++;
+				while (e > h && (e[-1] == ' ' || e[-1] == '#'))
+					e--;
+				if (e > h)
+					return xstrndup(h, (size_t)(e - h));
+			}
+		}
+		p = *e ? e + 1 : e;
+	}
+	return NULL;
+}
+
+static int
+file_date(const char *name, int64_t *t, char ymd[11])
+{
+	char d[11];
+
+	memcpy(d, name, 10);
+	d[10] = '\0';
+	return frontmatter_parse_date(d, t, ymd);
+}
+
+static size_t
+count_words(const char *s)
+{
+	size_t n = 0;
+	int in = 0;
+
+	for (; *s; s++) {
+		int space = *s == ' ' || *s == '\n' || *s == '\t';
+
+		if (!space && !in)
+			n++;
+		in = !space;
+	}
+	return n;
+}
+
+static void
+post_free(struct post *p)
+{
+	if (p == NULL)
+		return;
+	free(p->relpath);
+	free(p->slug);
+	free(p->title);
+	post_meta_free(&p->meta);
+	free(p->md);
+	free(p->body_gmi);
+	free(p->summary);
+	diags_free(&p->diags);
+	page_unref(p->page);
+	page_unref(p->source);
+	free(p);
+}
+
+/*
+ * Parses a post's text (md, malloc'd, taken over) and front matter, not
+ * yet its body.
+ */
+static struct post *
+post_parse(const char *relpath, char *md, size_t len, const struct stat *st)
+{
+	struct post *p = xcalloc(1, sizeof(*p));
+	const char *b;
+
+	p->relpath = xstrdup(relpath);
+	p->md = md;
+	p->st = *st;
+	len = normalise(p->md, len);
+	if (len == 0)
+		diags_add(&p->diags, DIAG_WARN, 1, "empty file");
+	check_utf8(p->md, len, &p->diags);
+	frontmatter_parse(p->md, len, &p->meta, &p->body_off, &p->body_line,
+	    &p->diags);
+	p->slug = p->meta.slug && *p->meta.slug ? xstrdup(p->meta.slug) :
+	    stem_slug(relpath);
+	if (p->meta.title && *p->meta.title)
+		p->title = xstrdup(p->meta.title);
+	else if ((p->title = first_heading(p->md + p->body_off)) == NULL)
+		p->title = stem_slug(relpath);
+	b = base_name(relpath);
+	if (p->meta.has_date) {
+		p->date = p->meta.date;
+		memcpy(p->ymd, p->meta.date_ymd, sizeof(p->ymd));
+		p->dated = 1;
+	} else if (date_prefix(b) && file_date(b, &p->date, p->ymd) == 0)
+		p->dated = 1;
+	else {
+		struct tm tm;
+		time_t t = p->st.st_mtime;
+
+		p->date = (int64_t)t;
+		gmtime_r(&t, &tm);
+		strftime(p->ymd, sizeof(p->ymd), "%Y-%m-%d", &tm);
+		diags_add(&p->diags, DIAG_WARN, 0,
+		    "no date in front matter or file name; using the file's time");
+	}
+	return p;
+}
+
+static struct post *
+post_load(int rootfd, const char *relpath, struct diags *err)
+{
+	struct stat st;
+	size_t len;
+	char *md;
+
+	if ((md = read_all(rootfd, relpath, &st, &len)) == NULL) {
+		diags_add(err, DIAG_ERROR, 0, "%s: %s", relpath, strerror(errno));
+		return NULL;
+	}
+	return post_parse(relpath, md, len, &st);
+}
+
+/* --- link resolution ------------------------------------------------ */
+
+/* The 1-based line of the first occurrence of needle in md, or 0. */
+static int
+line_of(const char *md, const char *needle, size_t n)
+{
+	const char *hit = memmem(md, strlen(md), needle, n), *p;
+	int line = 1;
+
+	if (hit == NULL || n == 0)
+		return 0;
+	for (p = md; p < hit; p++)
+		line += *p == '\n';
+	return line;
+}
+
+struct resolve_ctx {
+	struct site *s;
+	const struct post *from;
+	struct diags *d;	/* unresolved links are warned about here */
+};
+
+static struct post *
+find_by_relpath(struct site *s, const char *rel)
+{
+	size_t i;
+
+	for (i = 0; i < s->nposts; i++)
+		if (strcmp(s->posts[i]->relpath, rel) == 0)
+			return s->posts[i];
+	return NULL;
+}
+
+static struct post *
+find_by_slug(struct site *s, const char *slug, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < s->nposts; i++)
+		if (strlen(s->posts[i]->slug) == n &&
+		    strncmp(s->posts[i]->slug, slug, n) == 0)
+			return s->posts[i];
+	return NULL;
+}
+
+/* Joins dir (of the linking post) and a relative link; resolves dots. */
+static char *
+join_rel(const char *from, const char *dest, size_t n)
+{
+	struct buf b = BUF_INIT;
+	const char *slash = strrchr(from, '/');
+	char *out, *segs[256];
+	size_t nseg = 0, i;
+	char *p, *tok, *save;
+
+	if (dest[0] != '/' && slash)
+		buf_add(&b, from, (size_t)(slash - from + 1));
+	buf_add(&b, dest[0] == '/' ? dest + 1 : dest,
+	    dest[0] == '/' ? n - 1 : n);
+	p = buf_detach(&b, NULL);
+	for (tok = strtok_r(p, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		if (strcmp(tok, ".") == 0)
+			continue;
+		if (strcmp(tok, "..") == 0) {
+			if (nseg)
+				nseg--;
+			continue;
+		}
+		if (nseg < ARRAY_LEN(segs))
+			segs[nseg++] = tok;
+	}
+	for (i = 0; i < nseg; i++)
+		buf_printf(&b, "%s%s", i ? "/" : "", segs[i]);
+	out = buf_detach(&b, NULL);
+	free(p);
+	return out;
+}
+
+static int
+site_resolve(void *arg, const char *dest, struct buf *out)
+{
+	struct resolve_ctx *rc = arg;
+	struct post *target = NULL;
+	const char *hash, *base;
+	size_t n;
+	char *rel;
+
+	if (strstr(dest, "://") || strncmp(dest, "mailto:", 7) == 0)
+		return 0;
+	hash = strchr(dest, '#');
+	n = hash ? (size_t)(hash - dest) : strlen(dest);
+	if (!((n > 3 && strncmp(dest + n - 3, ".md", 3) == 0) ||
+	    (n > 9 && strncmp(dest + n - 9, ".markdown", 9) == 0)))
+		return 0;
+	if (strncmp(dest, "@/", 2) == 0) {
+		/* Zola: relative to the content folder, our root. */
+		rel = join_rel("", dest + 2, n - 2);
+	} else
+		rel = join_rel(rc->from ? rc->from->relpath : "", dest, n);
+	target = find_by_relpath(rc->s, rel);
+	if (target == NULL) {
+		/* Try posts/NAME.md and then the slug of the file name. */
+		char *slug = stem_slug(rel);
+
+		target = find_by_slug(rc->s, slug, strlen(slug));
+		base = base_name(rel);
+		if (target == NULL)
+			for (size_t i = 0; i < rc->s->nposts; i++)
+				if (strcmp(base_name(rc->s->posts[i]->relpath),
+				    base) == 0) {
+					target = rc->s->posts[i];
+					break;
+				}
+		free(slug);
+	}
+	if (target == NULL) {
+		if (rc->d)
+			diags_add(rc->d, DIAG_WARN,
+			    rc->from ? line_of(rc->from->md, dest, n) : 0,
+			    "link to '%.*s' names no post in the capsule",
+			    (int)n, dest);
+		free(rel);
+		return 0;
+	}
+	free(rel);
+	{
+		char *enc = url_encode_path(target->slug);
+
+		buf_printf(out, "/posts/%s.gmi", enc);
+		free(enc);
+	}
+	return 1;
+}
+
+/* --- rendering ------------------------------------------------------- */
+
+/* Plain text of rendered gemtext (text, list and quote lines). */
+static char *
+gemtext_plain(const char *g)
+{
+	struct buf b = BUF_INIT;
+	const char *p = g, *e;
+	int pre = 0;
+
+	while (*p) {
+		e = strchr(p, '\n');
+		if (e == NULL)
+			e = p + strlen(p);
+		if (strncmp(p, "```", 3) == 0)
+			pre = !pre;
+		else if (!pre && e > p && strncmp(p, "=>", 2) != 0 && *p != '#') {
+			const char *t = p;
+
+			if (strncmp(t, "* ", 2) == 0 || strncmp(t, "> ", 2) == 0)
+				t += 2;
+			if (b.len)
+				buf_addc(&b, ' ');
+			buf_add(&b, t, (size_t)(e - t));
+		}
+		p = *e ? e + 1 : e;
+	}
+	return buf_detach(&b, NULL);
+}
+
+static void
+post_render(struct site *s, struct post *p)
+{
+	struct gemtext_opts o = s->render;
+	struct resolve_ctx rc = { s, p, &p->diags };
+	struct buf md = BUF_INIT, g = BUF_INIT;
+	const char *body = p->md + p->body_off, *more;
+
+	free(p->body_gmi);
+	free(p->summary);
+	p->summary = NULL;
+	shortcode_expand(body, strlen(body), p->body_line, &md, &p->diags);
+	o.title = p->title;
+	if (!s->standalone) {
+		o.resolve = site_resolve;
+		o.resolve_arg = &rc;
+	}
+	if (gemtext_render(md.data, md.len, &o, &g, &p->diags) == -1)
+		diags_add(&p->diags, DIAG_ERROR, 0, "could not convert the body");
+	p->body_gmi = buf_detach(&g, NULL);
+	p->words = count_words(p->body_gmi);
+	if (p->meta.description == NULL &&
+	    (more = strstr(md.data, "<!--more-->")) != NULL) {
+		struct gemtext_opts so = o;
+		struct buf sg = BUF_INIT;
+
+		so.links = GEMTEXT_LINKS_OFF;
+		rc.d = NULL;
+		gemtext_render(md.data, (size_t)(more - md.data), &so, &sg, NULL);
+		p->summary = gemtext_plain(sg.data);
+		buf_free(&sg);
+	}
+	buf_free(&md);
+	p->rendered = 1;
+}
+
+static void
+to_page_post(const struct post *p, struct page_post *pp)
+{
+	memset(pp, 0, sizeof(*pp));
+	pp->slug = p->slug;
+	pp->title = p->title;
+	pp->ymd = p->ymd;
+	pp->date = p->date;
+	pp->updated = p->meta.has_updated ? p->meta.updated : 0;
+	pp->description = p->meta.description ? p->meta.description :
+	    p->summary;
+	pp->tags = (const char *const *)p->meta.tags;
+	pp->ntags = p->meta.ntags;
+	pp->featured = p->meta.featured;
+	pp->has_rating = p->meta.has_rating;
+	pp->rating = p->meta.rating;
+	pp->words = p->words;
+	pp->body_gmi = p->body_gmi;
+}
+
+static void
+text_meta(const char *lang, struct buf *meta)
+{
+	buf_adds(meta, "text/gemini; charset=utf-8");
+	if (lang && *lang)
+		buf_printf(meta, strchr(lang, ',') ? "; lang=\"%s\"" : "; lang=%s",
+		    lang);
+}
+
+static struct page *
+gemtext_page(const char *lang, const struct buf *body)
+{
+	struct buf meta = BUF_INIT;
+	struct page *pg;
+
+	text_meta(lang, &meta);
+	pg = page_new(GEMINI_SUCCESS, meta.data, body->data, body->len);
+	buf_free(&meta);
+	return pg;
+}
+
+static int
+post_cmp(const void *a, const void *b)
+{
+	const struct post *x = *(struct post *const *)a;
+	const struct post *y = *(struct post *const *)b;
+
+	if (x->date != y->date)
+		return x->date > y->date ? -1 : 1;
+	return strcmp(x->slug, y->slug);
+}
+
+static void
+site_pages_free(struct site *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntags; i++) {
+		free(s->tags[i].tag);
+		free(s->tags[i].enc);
+		page_unref(s->tags[i].gmi);
+		page_unref(s->tags[i].xml);
+	}
+	free(s->tags);
+	s->tags = NULL;
+	s->ntags = 0;
+	for (i = 0; i < s->naliases; i++)
+		free(s->aliases[i].path);
+	free(s->aliases);
+	s->aliases = NULL;
+	s->naliases = 0;
+	page_unref(s->index);
+	page_unref(s->tagindex);
+	page_unref(s->atom);
+	s->index = s->tagindex = s->atom = NULL;
+	free(s->listed);
+	s->listed = NULL;
+	s->nlisted = 0;
+}
+
+static void
+add_alias(struct site *s, const char *path, struct post *p)
+{
+	struct url u;
+	const char *err;
+	char *line;
+
+	/* Normalise as a request would be, so lookups compare equal. */
+	line = xasprintf("gemini://h%s%s", path[0] == '/' ? "" : "/", path);
+	if (url_parse(line, strlen(line), &u, &err) == 0) {
+		s->aliases = xrealloc(s->aliases,
+		    (s->naliases + 1) * sizeof(*s->aliases));
+		s->aliases[s->naliases].path = xstrdup(u.path);
+		s->aliases[s->naliases].post = p;
+		s->naliases++;
+		url_free(&u);
+	}
+	free(line);
+}
+
+/* Builds every generated page from the (sorted) posts. */
+static void
+site_build_pages(struct site *s)
+{
+	struct page_site ps;
+	struct page_post *pp;
+	struct buf b = BUF_INIT;
+	size_t i, j, k;
+
+	site_pages_free(s);
+	s->listed = xcalloc(s->nposts + 1, sizeof(*s->listed));
+	for (i = 0; i < s->nposts; i++)
+		if (!s->posts[i]->meta.draft || s->drafts)
+			s->listed[s->nlisted++] = s->posts[i];
+	pp = xcalloc(s->nlisted + 1, sizeof(*pp));
+	for (i = 0; i < s->nlisted; i++)
+		to_page_post(s->listed[i], &pp[i]);
+
+	memset(&ps, 0, sizeof(ps));
+	ps.title = s->intro && s->intro->meta.title ? s->intro->meta.title :
+	    "Gemini capsule";
+	ps.subtitle = s->intro ? s->intro->meta.description : NULL;
+	ps.intro_gmi = s->intro && s->intro->body_gmi &&
+	    *s->intro->body_gmi ? s->intro->body_gmi : NULL;
+	ps.base_url = s->base_url;
+
+	pages_index(&ps, pp, s->nlisted, &b);
+	s->index = gemtext_page(s->lang, &b);
+	buf_reset(&b);
+	pages_tags(&ps, pp, s->nlisted, &b);
+	s->tagindex = gemtext_page(s->lang, &b);
+	buf_reset(&b);
+	feed_atom(&ps, pp, s->nlisted, "/atom.xml", NULL, &b);
+	s->atom = page_new(GEMINI_SUCCESS, "application/atom+xml", b.data, b.len);
+	buf_reset(&b);
+
+	/* Post pages: older is the next in the list, newer the previous. */
+	for (i = 0; i < s->nlisted; i++) {
+		struct post *p = s->listed[i];
+
+		pages_post(&ps, &pp[i], p->body_gmi,
+		    i + 1 < s->nlisted ? &pp[i + 1] : NULL,
+		    i > 0 ? &pp[i - 1] : NULL, &b);
+		page_unref(p->page);
+		p->page = gemtext_page(p->meta.lang ? p->meta.lang : s->lang, &b);
+		buf_reset(&b);
+		page_unref(p->source);
+		p->source = page_new(GEMINI_SUCCESS,
+		    "text/markdown; charset=utf-8", p->md, strlen(p->md));
+		for (j = 0; j < p->meta.naliases; j++)
+			add_alias(s, p->meta.aliases[j], p);
+		if (p->meta.url)
+			add_alias(s, p->meta.url, p);
+		/* Tags: one page and one feed per distinct tag. */
+		for (j = 0; j < p->meta.ntags; j++) {
+			const char *tag = p->meta.tags[j];
+
+			for (k = 0; k < s->ntags; k++)
+				if (strcmp(s->tags[k].tag, tag) == 0)
+					break;
+			if (k < s->ntags)
+				continue;
+			s->tags = xrealloc(s->tags,
+			    (s->ntags + 1) * sizeof(*s->tags));
+			s->tags[s->ntags].tag = xstrdup(tag);
+			s->tags[s->ntags].enc = pages_tag_path(tag);
+			s->tags[s->ntags].gmi = s->tags[s->ntags].xml = NULL;
+			s->ntags++;
+		}
+	}
+	for (k = 0; k < s->ntags; k++) {
+		char *self = xasprintf("/tags/%s.xml", s->tags[k].enc);
+
+		pages_tag(&ps, s->tags[k].tag, pp, s->nlisted, &b);
+		s->tags[k].gmi = gemtext_page(s->lang, &b);
+		buf_reset(&b);
+		feed_atom(&ps, pp, s->nlisted, self, s->tags[k].tag, &b);
+		s->tags[k].xml = page_new(GEMINI_SUCCESS, "application/atom+xml",
+		    b.data, b.len);
+		buf_reset(&b);
+		free(self);
+	}
+	free(pp);
+	buf_free(&b);
+}
+
+/* --- scanning -------------------------------------------------------- */
+
+struct found {
+	char *relpath;
+	struct stat st;
+};
+
+struct scan {
+	struct found *v;
+	size_t n, cap;
+};
+
+static int
+is_markdown(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (n > 3 && strcmp(name + n - 3, ".md") == 0) ||
+	    (n > 9 && strcmp(name + n - 9, ".markdown") == 0);
+}
+
+static void
+scan_dir(int rootfd, const char *prefix, int depth, struct scan *sc)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int fd;
+
+	if (depth > SITE_MAX_DEPTH)
+		return;
+	if ((fd = openat(rootfd, prefix[0] ? prefix : ".", O_RDONLY |
+	    O_DIRECTORY | O_CLOEXEC)) == -1)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL && sc->n < SITE_MAX_FILES) {
+		char *rel;
+
+		if (de->d_name[0] == '.')
+			continue;
+		/* Symlinks are not followed: no loops, nothing outside. */
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+			continue;
+		rel = prefix[0] ? xasprintf("%s/%s", prefix, de->d_name) :
+		    xstrdup(de->d_name);
+		if (S_ISDIR(st.st_mode))
+			scan_dir(rootfd, rel, depth + 1, sc);
+		else if (S_ISREG(st.st_mode) && is_markdown(de->d_name) &&
+		    strcmp(de->d_name, "_index.md") != 0) {
+			sc->v = xgrow(sc->v, &sc->cap, sc->n + 1, sizeof(*sc->v));
+			sc->v[sc->n].relpath = rel;
+			sc->v[sc->n].st = st;
+			sc->n++;
+			continue;
+		}
+		free(rel);
+	}
+	closedir(d);
+}
+
+static void
+scan_free(struct scan *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->n; i++)
+		free(sc->v[i].relpath);
+	free(sc->v);
+}
+
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static void
+log_diags(const struct site *s, const struct post *p)
+{
+	size_t i;
+
+	if (!s->logging)
+		return;
+	for (i = 0; i < p->diags.n; i++) {
+		if (p->diags.v[i].line)
+			log_warnx("%s/%s:%d: %s", s->root, p->relpath,
+			    p->diags.v[i].line, p->diags.v[i].msg);
+		else
+			log_warnx("%s/%s: %s", s->root, p->relpath,
+			    p->diags.v[i].msg);
+	}
+}
+
+/*
+ * Brings the model in line with the files. Returns 1 when anything
+ * changed. Unchanged posts keep their rendered body unless the set of
+ * posts changed (links between posts may then resolve differently).
+ */
+static int
+site_sync(struct site *s, int force)
+{
+	struct scan sc = { 0 };
+	struct post **old = s->posts, **nv, *intro = NULL;
+	size_t nold = s->nposts, i, j, n = 0;
+	int changed = force, set_changed = force;
+	struct diags err = { 0 };
+
+	scan_dir(s->rootfd, "", 0, &sc);
+	nv = xcalloc(sc.n + 1, sizeof(*nv));
+	for (i = 0; i < sc.n; i++) {
+		struct post *p = NULL;
+		int is_intro = strcmp(sc.v[i].relpath, "index.md") == 0;
+
+		if (is_intro && s->intro &&
+		    same_file(&s->intro->st, &sc.v[i].st)) {
+			intro = s->intro;
+			s->intro = NULL;
+			continue;
+		}
+		for (j = 0; j < nold && !is_intro; j++)
+			if (old[j] && strcmp(old[j]->relpath, sc.v[i].relpath) == 0 &&
+			    same_file(&old[j]->st, &sc.v[i].st)) {
+				p = old[j];
+				old[j] = NULL;
+				break;
+			}
+		if (p == NULL) {
+			changed = 1;
+			if ((p = post_load(s->rootfd, sc.v[i].relpath, &err)) == NULL)
+				continue;
+			if (!is_intro)
+				set_changed = 1;
+		}
+		if (is_intro)
+			intro = p;
+		else
+			nv[n++] = p;
+	}
+	for (j = 0; j < nold; j++)
+		if (old[j]) {
+			changed = set_changed = 1;
+			post_free(old[j]);
+		}
+	if (s->intro) {
+		changed = 1;
+		post_free(s->intro);
+	}
+	s->intro = intro;
+	free(old);
+	s->posts = nv;
+	s->nposts = n;
+	scan_free(&sc);
+	for (i = 0; i < err.n && s->logging; i++)
+		log_warnx("%s/%s", s->root, err.v[i].msg);
+	diags_free(&err);
+	if (!changed)
+		return 0;
+	qsort(s->posts, s->nposts, sizeof(*s->posts), post_cmp);
+	for (i = 0; i < s->nposts; i++) {
+		struct post *p = s->posts[i];
+
+		if (!p->rendered || set_changed) {
+			int fresh = !p->rendered;
+
+			post_render(s, p);
+			if (fresh)
+				log_diags(s, p);
+		}
+	}
+	if (s->intro && !s->intro->rendered) {
+		post_render(s, s->intro);
+		log_diags(s, s->intro);
+	}
+	site_build_pages(s);
+	return 1;
+}
+
+static struct site *
+site_alloc(const char *root, int rootfd, const struct site_opts *o)
+{
+	struct site *s = xcalloc(1, sizeof(*s));
+
+	s->root = xstrdup(root);
+	s->rootfd = rootfd;
+	s->drafts = o->drafts;
+	s->lang = o->lang ? xstrdup(o->lang) : NULL;
+	s->base_url = xstrdup(o->base_url ? o->base_url : "gemini://localhost");
+	s->render = o->render;
+	s->robots = page_new(GEMINI_SUCCESS, "text/plain",
+	    "User-agent: *\nAllow: /\n", 22);
+	return s;
+}
+
+struct site *
+site_new(const char *root, int rootfd, const struct site_opts *o)
+{
+	struct site *s = site_alloc(root, rootfd, o);
+
+	s->logging = 1;
+	site_sync(s, 1);
+	log_info("%s: %zu posts (%zu listed), %zu tags", root, s->nposts,
+	    s->nlisted, s->ntags);
+	return s;
+}
+
+int
+site_refresh(struct site *s)
+{
+	int changed = site_sync(s, 0);
+
+	if (changed)
+		log_info("%s: changes seen: %zu posts (%zu listed)", s->root,
+		    s->nposts, s->nlisted);
+	return changed;
+}
+
+void
+site_free(struct site *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	site_pages_free(s);
+	for (i = 0; i < s->nposts; i++)
+		post_free(s->posts[i]);
+	free(s->posts);
+	post_free(s->intro);
+	page_unref(s->robots);
+	free(s->root);
+	free(s->lang);
+	free(s->base_url);
+	free(s);
+}
+
+/* --- routing --------------------------------------------------------- */
+
+static void
+serve(struct response *resp, struct page *pg)
+{
+	resp->status = GEMINI_SUCCESS;
+	resp->page = page_ref(pg);
+}
+
+static void
+redirect(struct site *s, struct response *resp, const char *path)
+{
+	char *url = xasprintf("%s%s", s->base_url, path);
+
+	resp->status = GEMINI_REDIRECT_PERM;
+	resp->page = page_new(GEMINI_REDIRECT_PERM, url, NULL, 0);
+	free(url);
+}
+
+static int
+has_suffix(const char *s, size_t n, const char *suf)
+{
+	size_t m = strlen(suf);
+
+	return n > m && memcmp(s + n - m, suf, m) == 0;
+}
+
+static struct post *
+listed_by_slug(struct site *s, const char *slug, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < s->nlisted; i++)
+		if (strlen(s->listed[i]->slug) == n &&
+		    memcmp(s->listed[i]->slug, slug, n) == 0)
+			return s->listed[i];
+	return NULL;
+}
+
+int
+site_route(struct site *s, const struct url *u, struct response *resp)
+{
+	const char *path = u->path;
+	size_t n = strlen(path), i;
+	struct post *p;
+
+	if (strcmp(path, "/") == 0 || strcmp(path, "/posts/") == 0) {
+		if (s->nposts == 0 && s->intro == NULL)
+			return 0;	/* a plain capsule: its own index.gmi */
+		serve(resp, s->index);
+		return 1;
+	}
+	if (strncmp(path, "/posts/", 7) == 0 && strchr(path + 7, '/') == NULL) {
+		if (has_suffix(path, n, ".gmi") &&
+		    (p = listed_by_slug(s, path + 7, n - 11)) != NULL) {
+			serve(resp, p->page);
+			return 1;
+		}
+		if (has_suffix(path, n, ".md") &&
+		    (p = listed_by_slug(s, path + 7, n - 10)) != NULL) {
+			serve(resp, p->source);
+			return 1;
+		}
+	}
+	if (strcmp(path, "/tags") == 0) {
+		redirect(s, resp, "/tags/");
+		return 1;
+	}
+	if (strcmp(path, "/tags/") == 0) {
+		serve(resp, s->tagindex);
+		return 1;
+	}
+	if (strncmp(path, "/tags/", 6) == 0) {
+		for (i = 0; i < s->ntags; i++) {
+			const char *t = s->tags[i].tag;
+			size_t tl = strlen(t);
+
+			if (n != 6 + tl + 4 || strncmp(path + 6, t, tl) != 0)
+				continue;
+			if (strcmp(path + 6 + tl, ".gmi") == 0) {
+				serve(resp, s->tags[i].gmi);
+				return 1;
+			}
+			if (strcmp(path + 6 + tl, ".xml") == 0) {
+				serve(resp, s->tags[i].xml);
+				return 1;
+			}
+		}
+	}
+	if (strcmp(path, "/atom.xml") == 0) {
+		serve(resp, s->atom);
+		return 1;
+	}
+	if (strcmp(path, "/robots.txt") == 0 &&
+	    faccessat(s->rootfd, "robots.txt", F_OK, 0) == -1) {
+		serve(resp, s->robots);
+		return 1;
+	}
+	for (i = 0; i < s->naliases; i++)
+		if (strcmp(s->aliases[i].path, path) == 0) {
+			char *enc = url_encode_path(s->aliases[i].post->slug);
+			char *to = xasprintf("/posts/%s.gmi", enc);
+
+			redirect(s, resp, to);
+			free(to);
+			free(enc);
+			return 1;
+		}
+	/* A post's own file: its source, never a hidden draft's. */
+	for (i = 0; i < s->nposts; i++) {
+		p = s->posts[i];
+		if (strcmp(p->relpath, path + 1) != 0)
+			continue;
+		if (p->meta.draft && !s->drafts) {
+			resp->status = GEMINI_NOT_FOUND;
+			resp->page = page_new(GEMINI_NOT_FOUND, "not found", NULL, 0);
+		} else
+			serve(resp, p->source);
+		return 1;
+	}
+	return 0;
+}
+
+/* --- commands: convert and check ------------------------------------ */
+
+static char *
+read_stdin(size_t *len)
+{
+	struct buf b = BUF_INIT;
+	char chunk[65536];
+	ssize_t n;
+
+	while ((n = read(0, chunk, sizeof(chunk))) > 0) {
+		buf_add(&b, chunk, (size_t)n);
+		if (b.len > SITE_MAX_POST) {
+			errno = EFBIG;
+			buf_free(&b);
+			return NULL;
+		}
+	}
+	if (n == -1) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_detach(&b, len);
+}
+
+int
+site_convert_file(const char *path, const struct gemtext_opts *ro,
+    int body_only, struct buf *out, struct diags *d)
+{
+	struct site_opts so;
+	struct site *s;
+	struct post *p;
+	struct page_post pp;
+	struct page_site ps;
+	struct stat st;
+	size_t len, i;
+	char *md;
+
+	memset(&st, 0, sizeof(st));
+	if (strcmp(path, "-") == 0) {
+		st.st_mtime = time(NULL);
+		md = read_stdin(&len);
+	} else
+		md = read_all(AT_FDCWD, path, &st, &len);
+	if (md == NULL)
+		return -1;
+	memset(&so, 0, sizeof(so));
+	so.drafts = 1;
+	so.render = *ro;
+	s = site_alloc(".", AT_FDCWD, &so);
+	s->standalone = 1;
+	p = post_parse(strcmp(path, "-") == 0 ? "stdin.md" : path, md, len, &st);
+	post_render(s, p);
+	if (body_only)
+		buf_adds(out, p->body_gmi);
+	else {
+		memset(&ps, 0, sizeof(ps));
+		ps.title = p->title;
+		ps.base_url = s->base_url;
+		to_page_post(p, &pp);
+		pages_post(&ps, &pp, p->body_gmi, NULL, NULL, out);
+	}
+	for (i = 0; i < p->diags.n; i++)
+		diags_add(d, p->diags.v[i].level, p->diags.v[i].line, "%s",
+		    p->diags.v[i].msg);
+	post_free(p);
+	site_free(s);
+	return 0;
+}
+
+static void
+report(const char *root, const char *rel, const struct diag *dg,
+    int *errors, int *warnings)
+{
+	const char *w = dg->level == DIAG_WARN ? "warning: " : "";
+
+	if (dg->line)
+		printf("%s/%s:%d: %s%s\n", root, rel, dg->line, w, dg->msg);
+	else
+		printf("%s/%s: %s%s\n", root, rel, w, dg->msg);
+	if (dg->level == DIAG_WARN)
+		(*warnings)++;
+	else
+		(*errors)++;
+}
+
+/* Local link targets in a post's gemtext that name nothing on disk. */
+static void
+check_links(struct site *s, const struct post *p, int *errors, int *warnings)
+{
+	const char *l = p->body_gmi, *e;
+	struct diag dg = { DIAG_WARN, 0, NULL };
+	char *raw;
+
+	for (; *l; l = *e ? e + 1 : e) {
+		const char *t;
+		char *target, *line;
+		struct url u;
+		const char *err;
+		size_t n;
+
+		e = strchr(l, '\n');
+		if (e == NULL)
+			e = l + strlen(l);
+		if (strncmp(l, "=>", 2) != 0)
+			continue;
+		for (t = l + 2; *t == ' ' || *t == '\t'; t++)
+			;
+		n = strcspn(t, " \t\n");
+		target = xstrndup(t, n);
+		if (strstr(target, ":") || target[0] == '#' ||
+		    strncmp(target, "/tags/", 6) == 0 ||
+		    strcmp(target, "/") == 0 ||
+		    strcmp(target, "/atom.xml") == 0) {
+			free(target);
+			continue;
+		}
+		line = target[0] == '/' ? xasprintf("gemini://h%s", target) :
+		    xasprintf("gemini://h/%s/../%s", p->relpath, target);
+		if (url_parse(line, strlen(line), &u, &err) == 0) {
+			int ok;
+
+			if (strncmp(u.path, "/posts/", 7) == 0 &&
+			    has_suffix(u.path, strlen(u.path), ".gmi"))
+				ok = find_by_slug(s, u.path + 7,
+				    strlen(u.path) - 11) != NULL ||
+				    faccessat(s->rootfd, u.path + 1, F_OK, 0) == 0;
+			else
+				ok = faccessat(s->rootfd, u.path[1] ? u.path + 1 :
+				    ".", F_OK, 0) == 0;
+			if (!ok) {
+				/* The link as written, to find its line. */
+				raw = xstrdup(target);
+				dg.line = line_of(p->md, raw, strlen(raw));
+				if (dg.line == 0) {
+					char *slash = strrchr(raw, '/');
+
+					dg.line = line_of(p->md, slash ? slash : raw,
+					    strlen(slash ? slash : raw));
+				}
+				free(raw);
+				dg.msg = xasprintf("link to '%s' names nothing in "
+				    "the capsule", target);
+				report(s->root, p->relpath, &dg, errors, warnings);
+				free(dg.msg);
+			}
+			url_free(&u);
+		}
+		free(line);
+		free(target);
+	}
+}
+
+int
+site_check(const char *root, int *warnings)
+{
+	struct site_opts so;
+	struct site *s;
+	size_t i, j;
+	int rootfd, errors = 0;
+
+	*warnings = 0;
+	if ((rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	memset(&so, 0, sizeof(so));
+	so.drafts = 1;
+	gemtext_opts_default(&so.render);
+	s = site_alloc(root, rootfd, &so);
+	site_sync(s, 1);
+	if (s->intro)
+		for (j = 0; j < s->intro->diags.n; j++)
+			report(root, s->intro->relpath, &s->intro->diags.v[j],
+			    &errors, warnings);
+	for (i = 0; i < s->nposts; i++) {
+		struct post *p = s->posts[i];
+
+		for (j = 0; j < p->diags.n; j++)
+			report(root, p->relpath, &p->diags.v[j], &errors,
+			    warnings);
+		for (j = 0; j < i; j++)
+			if (strcmp(s->posts[j]->slug, p->slug) == 0) {
+				struct diag dg = { DIAG_ERROR, 0, NULL };
+
+				dg.msg = xasprintf("slug '%s' is also used by %s",
+				    p->slug, s->posts[j]->relpath);
+				report(root, p->relpath, &dg, &errors, warnings);
+				free(dg.msg);
+			}
+		check_links(s, p, &errors, warnings);
+	}
+	printf("%s: %zu posts checked\n", root, s->nposts);
+	site_free(s);
+	close(rootfd);
+	return errors;
+}

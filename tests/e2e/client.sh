@@ -1,0 +1,80 @@
+#!/bin/sh
+# A real third-party client: Amfora in a detached tmux session (private
+# socket, fixed size, throw-away HOME) opens the capsule, shows the index,
+# then follows link 1.  Skipped when amfora or tmux is missing.
+. "$(dirname "$0")/lib.sh"
+
+if ! command -v amfora >/dev/null 2>&1 || ! command -v tmux >/dev/null 2>&1; then
+	echo "skip: amfora or tmux not installed"
+	exit 0
+fi
+
+e2e_setup
+e2e_start_server_port || e2e_done
+
+H=$E2E_DIR/home
+mkdir -p "$H/.config" "$H/.local/share" "$H/.cache"
+SOCK=$E2E_DIR/tmux.sock
+tmux_() {
+	timeout 10 tmux -S "$SOCK" "$@"
+}
+# The EXIT trap of lib.sh removes the folder; stop our tmux server first.
+client_cleanup() {
+	tmux_ kill-server 2>/dev/null
+	e2e_cleanup
+}
+trap client_cleanup EXIT
+
+# wait_screen TEXT SECS: polls the pane until TEXT shows.
+wait_screen() {
+	_n=0
+	while [ $_n -lt $(($2 * 10)) ]; do
+		tmux_ capture-pane -p -t amfora >"$E2E_DIR/screen" 2>/dev/null
+		grep -qF -- "$1" "$E2E_DIR/screen" && return 0
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+	return 1
+}
+
+tmux_ new-session -d -s amfora -x 120 -y 40 \
+    "env HOME='$H' XDG_CONFIG_HOME='$H/.config' XDG_DATA_HOME='$H/.local/share' XDG_CACHE_HOME='$H/.cache' TERM=xterm-256color amfora '$(e2e_url /)'"
+
+# Amfora trusts a new certificate on first use without asking; should a
+# prompt appear all the same, accept it.
+if wait_screen "Test capsule home" 15; then
+	e2e_ok "amfora shows the index title"
+else
+	if grep -qi "trust\|certificate" "$E2E_DIR/screen"; then
+		tmux_ send-keys -t amfora Enter
+	fi
+	if wait_screen "Test capsule home" 10; then
+		e2e_ok "amfora shows the index title (after a prompt)"
+	else
+		e2e_fail "amfora shows the index title: screen: $(grep -v '^ *$' "$E2E_DIR/screen" | head -n 10 | tr '\n' '|')"
+	fi
+fi
+if grep -qF "$MARK_INDEX" "$E2E_DIR/screen"; then
+	e2e_ok "amfora shows the index text"
+else
+	e2e_fail "amfora shows the index text"
+fi
+
+# Follow link 1 (page.gmi).
+tmux_ send-keys -t amfora 1
+sleep 0.3
+tmux_ send-keys -t amfora Enter
+if wait_screen "$MARK_PAGE" 15; then
+	e2e_ok "amfora follows a link to page.gmi"
+else
+	e2e_fail "amfora follows a link to page.gmi: screen: $(grep -v '^ *$' "$E2E_DIR/screen" | head -n 10 | tr '\n' '|')"
+fi
+if grep -qF "$(e2e_url /page.gmi)" "$E2E_DIR/screen"; then
+	e2e_ok "amfora's address bar shows page.gmi"
+else
+	e2e_fail "amfora's address bar shows page.gmi"
+fi
+
+tmux_ kill-server 2>/dev/null
+assert_alive
+e2e_done

@@ -1,0 +1,223 @@
+#!/bin/sh
+# The other commands: convert (the page as served, --body-only, stdin),
+# check (file:line: messages, exit status, duplicate slugs, missing
+# images), --help, --version, and a bad configuration file that must
+# stop the start before anything listens.
+. "$(dirname "$0")/lib.sh"
+
+e2e_setup
+C=$E2E_DIR/capsule
+P=$C/posts
+W=$E2E_DIR/work
+mkdir -p "$P" "$W"
+rm -f "$C/index.gmi"
+
+# run NAME CMD...: runs CMD (at most 20 s) with stdout in $W/NAME.out,
+# stderr in $W/NAME.err, exit status in RUN_RC.
+run() {
+	_name=$1
+	shift
+	timeout 20 "$@" >"$W/$_name.out" 2>"$W/$_name.err" </dev/null
+	RUN_RC=$?
+	RUN_OUT=$W/$_name.out
+	RUN_ERR=$W/$_name.err
+}
+
+# file_has FILE ERE MSG / file_lacks FILE ERE MSG
+file_has() {
+	if grep -Eq -- "$2" "$1"; then
+		e2e_ok "$3"
+	else
+		SUMMARY=
+		e2e_fail "$3: no line matching '$2' in: $(head -c 400 "$1" | tr '\n' '|')"
+	fi
+}
+file_lacks() {
+	if grep -Eq -- "$2" "$1"; then
+		SUMMARY=
+		e2e_fail "$3: found '$(grep -E -- "$2" "$1" | head -n 1)'"
+	else
+		e2e_ok "$3"
+	fi
+}
+
+cat >"$P/first.md" <<'EOF'
++++
+title = "First Probe"
+date = 2024-02-10
+description = "The first probe post."
+tags = ["probe"]
+[extra]
+rating = 3
++++
+
+A paragraph with a [link](https://example.org/first) and *emphasis*.
+
+## A section
+
+- item one
+- item two
+
+See the [second post](second.md) too.
+
+| a | b |
+|---|---|
+| 1 | 2 |
+EOF
+
+cat >"$P/second.md" <<'EOF'
++++
+title = "Second Probe"
+date = 2024-02-11
+tags = ["probe"]
++++
+
+Second paragraph.
+EOF
+
+cat >"$P/third.md" <<'EOF'
++++
+title = "Third Probe"
+date = 2024-02-09
++++
+
+Third paragraph.
+EOF
+
+# --- convert vs. the server ----------------------------------------------
+
+e2e_start_server || e2e_done
+# shellcheck disable=SC2034
+SUMMARY=
+for slug in first second third; do
+	expect "$(e2e_url "/posts/$slug.gmi")" 20 "served $slug"
+	cp "$BODYFILE" "$W/served-$slug.gmi"
+	run "convert-$slug" "$CAPSULED" convert "$P/$slug.md"
+	assert_eq "$RUN_RC" 0 "convert $slug: exit 0"
+	grep -v '^=> /posts/' "$W/served-$slug.gmi" >"$W/served-$slug.cmp"
+	grep -v '^=> /posts/' "$RUN_OUT" >"$W/convert-$slug.cmp"
+	if cmp -s "$W/served-$slug.cmp" "$W/convert-$slug.cmp"; then
+		e2e_ok "convert $slug: same bytes as served (minus '=> /posts/' lines)"
+	else
+		e2e_fail "convert $slug: differs from the served page: $(diff "$W/served-$slug.cmp" "$W/convert-$slug.cmp" | head -n 10 | tr '\n' '|')"
+	fi
+	# Stricter: only the older/newer lines may differ.
+	grep -Ev '^=> /posts/[^ ]+ (Older|Newer): ' "$W/served-$slug.gmi" >"$W/served-$slug.cmp2"
+	grep -Ev '^=> /posts/[^ ]+ (Older|Newer): ' "$RUN_OUT" >"$W/convert-$slug.cmp2"
+	if cmp -s "$W/served-$slug.cmp2" "$W/convert-$slug.cmp2"; then
+		e2e_ok "convert $slug: same bytes as served except Older/Newer lines"
+	else
+		e2e_fail "convert $slug: differs beyond Older/Newer: $(diff "$W/served-$slug.cmp2" "$W/convert-$slug.cmp2" | head -n 10 | tr '\n' '|')"
+	fi
+done
+file_has "$W/served-first.gmi" '^=> /posts/second\.gmi' "served first: links the second post by URL"
+file_has "$W/convert-first.out" '^=> /posts/second\.gmi' "convert first: links the second post by URL"
+file_has "$W/served-first.gmi" '^=> /posts/[^ ]+ (Older|Newer): ' "served first: has older/newer lines (so the filter matters)"
+e2e_stop_server
+
+run body "$CAPSULED" convert --body-only "$P/first.md"
+assert_eq "$RUN_RC" 0 "convert --body-only: exit 0"
+file_lacks "$RUN_OUT" '^# First Probe$' "--body-only: no '# Title' line"
+file_lacks "$RUN_OUT" '^=> / Index$' "--body-only: no '=> / Index' line"
+file_lacks "$RUN_OUT" '^=> /tags/' "--body-only: no tag lines"
+file_has "$RUN_OUT" 'A paragraph with a link' "--body-only: the body"
+file_has "$RUN_OUT" '^=> https://example\.org/first' "--body-only: the body's link line"
+file_has "$RUN_OUT" '^## A section$' "--body-only: the body's heading"
+if grep -vxF -f "$W/convert-first.out" "$RUN_OUT" | grep -q .; then
+	e2e_fail "--body-only: lines not in the full page: $(grep -vxF -f "$W/convert-first.out" "$RUN_OUT" | head -n 3 | tr '\n' '|')"
+else
+	e2e_ok "--body-only: every line is part of the full page"
+fi
+
+timeout 20 "$CAPSULED" convert - <"$P/first.md" >"$W/stdin.out" 2>"$W/stdin.err"
+assert_eq "$?" 0 "convert -: exit 0"
+file_has "$W/stdin.out" '^# First Probe$' "convert -: title from stdin's front matter"
+if cmp -s "$W/stdin.out" "$W/convert-first.out"; then
+	e2e_ok "convert -: same output as convert FILE"
+else
+	e2e_fail "convert -: differs from convert FILE: $(diff "$W/convert-first.out" "$W/stdin.out" | head -n 6 | tr '\n' '|')"
+fi
+printf '# Piped\n\nPiped body.\n' | timeout 20 "$CAPSULED" convert --body-only - >"$W/pipe.out" 2>&1
+assert_eq "$?" 0 "convert --body-only -: exit 0"
+file_has "$W/pipe.out" '^Piped body\.$' "convert --body-only -: body from a pipe"
+
+run missing "$CAPSULED" convert "$W/no-such-file.md"
+assert_ne "$RUN_RC" 0 "convert of a missing file: non-zero exit"
+
+# --- check -------------------------------------------------------------------
+
+mkdir -p "$E2E_DIR/clean/posts"
+cp "$P/first.md" "$P/second.md" "$P/third.md" "$E2E_DIR/clean/posts/"
+run clean "$CAPSULED" check "$E2E_DIR/clean"
+assert_eq "$RUN_RC" 0 "check clean capsule: exit 0"
+cat "$RUN_OUT" "$RUN_ERR" >"$W/clean.all"
+file_lacks "$W/clean.all" '^[^ ]*:[0-9]+: ' "check clean capsule: no file:line: messages"
+
+mkdir -p "$E2E_DIR/broken/posts"
+cp "$P/second.md" "$E2E_DIR/broken/posts/"
+printf '+++\ntitle = "Broken\ndate = 2024-01-01\n+++\n\nBody.\n' >"$E2E_DIR/broken/posts/badfm.md"
+printf '+++\ntitle = "Never closed"\ndate = 2024-01-01\n\nBody.\n' >"$E2E_DIR/broken/posts/open.md"
+run broken "$CAPSULED" check "$E2E_DIR/broken"
+assert_eq "$RUN_RC" 1 "check broken front matter: exit 1"
+cat "$RUN_OUT" "$RUN_ERR" >"$W/broken.all"
+file_has "$W/broken.all" 'badfm\.md:[0-9]+: .+' "check: bad TOML reported as file:LINE: message"
+file_has "$W/broken.all" 'badfm\.md:2: ' "check: bad TOML on line 2"
+file_has "$W/broken.all" 'open\.md:[0-9]+: .+' "check: unclosed front matter reported as file:LINE: message"
+file_lacks "$W/broken.all" 'second\.md:[0-9]+:' "check: nothing about the good post"
+
+mkdir -p "$E2E_DIR/dup/posts/a" "$E2E_DIR/dup/posts/b"
+cp "$P/second.md" "$E2E_DIR/dup/posts/a/same.md"
+cp "$P/third.md" "$E2E_DIR/dup/posts/b/same.md"
+run dup "$CAPSULED" check "$E2E_DIR/dup"
+cat "$RUN_OUT" "$RUN_ERR" >"$W/dup.all"
+file_has "$W/dup.all" "slug.*same|same.*slug" "check: duplicate slug reported"
+file_has "$W/dup.all" "a/same\\.md" "check: duplicate slug names the first file"
+file_has "$W/dup.all" "b/same\\.md" "check: duplicate slug names the second file"
+assert_eq "$RUN_RC" 1 "check duplicate slug: exit 1 (an error)"
+
+mkdir -p "$E2E_DIR/img/posts"
+cp "$P/second.md" "$E2E_DIR/img/posts/"
+printf '+++\ntitle = "Pictures"\ndate = 2024-01-01\n+++\n\nText.\n\n![a picture](/images/not-there.png)\n' >"$E2E_DIR/img/posts/pics.md"
+run img "$CAPSULED" check "$E2E_DIR/img"
+cat "$RUN_OUT" "$RUN_ERR" >"$W/img.all"
+assert_eq "$RUN_RC" 0 "check missing image: exit 0 (warnings only)"
+file_has "$W/img.all" 'pics\.md.*warning.*not-there\.png|pics\.md.*not-there\.png.*warning' "check: missing image reported as a warning"
+file_has "$W/img.all" 'pics\.md:[0-9]+: .*not-there\.png' "check: missing image as file:LINE: message"
+file_has "$W/img.all" 'pics\.md:8: ' "check: missing image on its line (8)"
+
+# --- help, version ----------------------------------------------------------
+
+run help "$CAPSULED" --help
+assert_eq "$RUN_RC" 0 "--help: exit 0"
+cat "$RUN_OUT" "$RUN_ERR" >"$W/help.all"
+file_has "$W/help.all" '--root' "--help lists --root"
+file_has "$W/help.all" '--listen' "--help lists --listen"
+
+run version "$CAPSULED" --version
+assert_eq "$RUN_RC" 0 "--version: exit 0"
+cat "$RUN_OUT" "$RUN_ERR" >"$W/version.all"
+file_has "$W/version.all" '[0-9]+\.[0-9]+' "--version prints a version number"
+
+# --- a bad configuration ----------------------------------------------------
+
+cd "$W" || exit 1
+printf 'workers = 1\nnot_a_real_key = 3\n' >bad.toml
+run badconf "$CAPSULED" serve --config bad.toml --root "$C" --certs "$E2E_DIR/certs" \
+    --listen 127.0.0.1:0 --workers 1
+assert_ne "$RUN_RC" 0 "serve with an unknown config key: non-zero exit"
+assert_ne "$RUN_RC" 124 "serve with an unknown config key: exits by itself (no timeout)"
+file_has "$RUN_ERR" 'bad\.toml:2:' "bad config: 'bad.toml:2:' in stderr"
+cat "$RUN_OUT" "$RUN_ERR" >"$W/badconf.all"
+file_lacks "$W/badconf.all" 'listening on' "bad config: never 'listening on'"
+
+printf 'workers = "many"\n' >bad2.toml
+run badval "$CAPSULED" serve --config bad2.toml --root "$C" --certs "$E2E_DIR/certs" \
+    --listen 127.0.0.1:0 --workers 1
+assert_ne "$RUN_RC" 0 "serve with a bad config value: non-zero exit"
+file_has "$RUN_ERR" 'bad2\.toml:1:' "bad value: 'bad2.toml:1:' in stderr"
+cat "$RUN_OUT" "$RUN_ERR" >"$W/badval.all"
+file_lacks "$W/badval.all" 'listening on' "bad value: never 'listening on'"
+cd /
+
+SERVER_LOG=
+e2e_done

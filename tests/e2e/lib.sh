@@ -1,0 +1,372 @@
+# Sourced by every end-to-end script (POSIX sh).  Builds a throw-away
+# capsule under mktemp -d, starts the real server on loopback, talks to it
+# with $TESTBIN/gemclient and counts assertions.  Cleanup kills only the
+# servers started here, by PID, and removes the directory.
+#
+# Environment (from tests/run.sh): CAPSULED, the server binary; TESTBIN,
+# the folder holding gemclient.
+
+: "${CAPSULED:=$PWD/build/capsuled}"
+: "${TESTBIN:=$PWD/build/tests}"
+GEMCLIENT=${GEMCLIENT:-$TESTBIN/gemclient}
+
+E2E_PASS=0
+E2E_FAIL=0
+E2E_NREQ=0
+E2E_NSRV=0
+E2E_PIDS=
+E2E_DIR=
+SERVER_PID=
+SERVER_LOG=
+PORT=
+
+e2e_note() {
+	printf '%s\n' "$*"
+}
+
+e2e_ok() {
+	E2E_PASS=$((E2E_PASS + 1))
+	printf 'ok   %s\n' "$*"
+}
+
+e2e_fail() {
+	E2E_FAIL=$((E2E_FAIL + 1))
+	printf 'FAIL %s\n' "$*"
+	[ -n "$SUMMARY" ] && printf '     last response: %s\n' "$SUMMARY"
+	return 0
+}
+
+# Kills pid and its children (workers), by PID, TERM then KILL.
+e2e_kill_tree() {
+	_kids=$(pgrep -P "$1" 2>/dev/null)
+	kill -TERM "$1" 2>/dev/null
+	_i=0
+	while kill -0 "$1" 2>/dev/null && [ $_i -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kill -KILL "$1" 2>/dev/null
+	for _k in $_kids; do
+		kill -KILL "$_k" 2>/dev/null
+	done
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+e2e_cleanup() {
+	for _p in $E2E_PIDS; do
+		e2e_kill_tree "$_p"
+	done
+	E2E_PIDS=
+	[ -n "$E2E_DIR" ] && [ -d "$E2E_DIR" ] && rm -rf "$E2E_DIR"
+	E2E_DIR=
+}
+
+# A work folder with a tiny capsule in $E2E_DIR/capsule and an empty
+# $E2E_DIR/certs.  Markers (MARK_*) are strings found in one file only.
+e2e_setup() {
+	E2E_DIR=$(mktemp -d "${TMPDIR:-/tmp}/capsuled-e2e.XXXXXX") || exit 1
+	trap e2e_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
+	if [ ! -x "$CAPSULED" ]; then
+		echo "no server binary at $CAPSULED" >&2
+		exit 1
+	fi
+	if [ ! -x "$GEMCLIENT" ]; then
+		echo "no test client at $GEMCLIENT" >&2
+		exit 1
+	fi
+	C=$E2E_DIR/capsule
+	mkdir -p "$C/sub" "$C/list/inner" "$E2E_DIR/certs"
+	MARK_INDEX=index-marker-7f3a
+	MARK_PAGE=page-marker-91c2
+	MARK_ETE=ete-marker-4d0e
+	MARK_SUB=sub-index-marker-23b8
+	MARK_SECRET=secret-marker-c0de
+	MARK_OUTSIDE=outside-marker-dead
+	cat >"$C/index.gmi" <<EOF
+# Test capsule home
+
+Welcome to the test capsule. $MARK_INDEX
+
+=> page.gmi A page
+=> sub/ A folder
+EOF
+	printf '# A page\n\n%s\n' "$MARK_PAGE" >"$C/page.gmi"
+	printf '# Été\n\n%s\n' "$MARK_ETE" >"$C/été.gmi"
+	printf '# Sub index\n\n%s\n' "$MARK_SUB" >"$C/sub/index.gmi"
+	printf '# A\n' >"$C/list/alpha.gmi"
+	printf 'plain text\n' >"$C/list/beta.txt"
+	printf 'hidden\n' >"$C/list/.hidden"
+	printf 'inner\n' >"$C/list/inner/x.txt"
+	printf 'plain notes\n' >"$C/notes.txt"
+	printf '%s\n' "$MARK_SECRET" >"$C/.secret"
+	# A 1x1 PNG.
+	printf '%s' 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==' |
+	    base64 -d >"$C/image.png"
+	# Outside the root, for traversal and symlink tests.
+	printf '# Outside\n\n%s\n' "$MARK_OUTSIDE" >"$E2E_DIR/outside.gmi"
+	ln -s ../outside.gmi "$C/escape.gmi"
+	ln -s .. "$C/updir"
+}
+
+# A TCP port free on 127.0.0.1 right now.
+e2e_free_port() {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])' 2>/dev/null ||
+	    echo $((20000 + $$ % 30000))
+}
+
+# e2e_start ARGS...: runs "$CAPSULED ARGS" in the background, logging to
+# a new $SERVER_LOG, and waits (polling, at most 10 s) for its
+# "listening on 127.0.0.1:PORT" line.  Sets SERVER_PID and PORT.
+# Returns 1, after counting a failure and showing the log, when the line
+# never comes.
+e2e_start() {
+	E2E_NSRV=$((E2E_NSRV + 1))
+	if [ $E2E_NSRV -eq 1 ]; then
+		SERVER_LOG=$E2E_DIR/server.log
+	else
+		SERVER_LOG=$E2E_DIR/server-$E2E_NSRV.log
+	fi
+	: >"$SERVER_LOG"
+	"$CAPSULED" "$@" >>"$SERVER_LOG" 2>&1 &
+	SERVER_PID=$!
+	E2E_PIDS="$E2E_PIDS $SERVER_PID"
+	PORT=
+	_i=0
+	while [ $_i -lt 100 ]; do
+		PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' \
+		    "$SERVER_LOG" | head -n 1)
+		[ -n "$PORT" ] && return 0
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	SUMMARY=
+	e2e_fail "server start: no 'listening on 127.0.0.1:PORT' line" \
+	    "(capsuled $*)"
+	sed 's/^/     log: /' "$SERVER_LOG"
+	return 1
+}
+
+# e2e_start_server [extra serve args]: the standard server on the
+# capsule, port 0 (or $E2E_LISTEN).
+e2e_start_server() {
+	e2e_start serve --root "$E2E_DIR/capsule" --certs "$E2E_DIR/certs" \
+	    --host localhost --listen "${E2E_LISTEN:-127.0.0.1:0}" \
+	    --workers 1 "$@"
+}
+
+# e2e_start_server_port [extra args]: the same on a free fixed port P
+# with --public-port P, so URLs naming gemini://localhost:P/ are ours.
+e2e_start_server_port() {
+	_p=$(e2e_free_port)
+	E2E_LISTEN=127.0.0.1:$_p e2e_start_server --public-port "$_p" "$@"
+}
+
+# e2e_stop_server [PID]: SIGTERM, wait at most 5 s.  Sets SERVER_EXIT
+# (the exit status, or "timeout" after which it is killed).
+e2e_stop_server() {
+	_pid=${1:-$SERVER_PID}
+	kill -TERM "$_pid" 2>/dev/null
+	_i=0
+	while kill -0 "$_pid" 2>/dev/null && [ $_i -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	if kill -0 "$_pid" 2>/dev/null; then
+		SERVER_EXIT=timeout
+		e2e_kill_tree "$_pid"
+	else
+		wait "$_pid"
+		SERVER_EXIT=$?
+	fi
+	_rest=
+	for _p in $E2E_PIDS; do
+		[ "$_p" = "$_pid" ] || _rest="$_rest $_p"
+	done
+	E2E_PIDS=$_rest
+	return 0
+}
+
+# The gemini:// URL of PATH on the server under test.
+e2e_url() {
+	printf 'gemini://localhost:%s%s' "$PORT" "$1"
+}
+
+# Hex of a string (for gemclient --raw-hex).
+e2e_hex() {
+	printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'
+}
+
+# e2e_field NAME: a field of $SUMMARY.
+e2e_field() {
+	printf '%s\n' "$SUMMARY" | sed -n "s/^.* $1=\\([^ ]*\\).*\$/\\1/p; s/^$1=\\([^ ]*\\).*\$/\\1/p" |
+	    head -n 1
+}
+
+# e2e_req URL [gemclient options]: one request to 127.0.0.1:$PORT, SNI
+# localhost unless the options say otherwise.  Sets STATUS META BYTES
+# CLOSE_NOTIFY SHA256 END ELAPSED HANDSHAKE RC SUMMARY, BODYFILE (the
+# body) and HEADERFILE (the raw header line).
+e2e_req() {
+	_url=$1
+	shift
+	E2E_NREQ=$((E2E_NREQ + 1))
+	BODYFILE=$E2E_DIR/resp.$E2E_NREQ.body
+	HEADERFILE=$E2E_DIR/resp.$E2E_NREQ.header
+	_rep=$E2E_DIR/resp.$E2E_NREQ.summary
+	: >"$BODYFILE"
+	: >"$_rep"
+	timeout 120 "$GEMCLIENT" --sni localhost --body "$BODYFILE" \
+	    --report "$_rep" "$@" 127.0.0.1 "$PORT" "$_url" \
+	    >"$HEADERFILE" 2>"$E2E_DIR/resp.$E2E_NREQ.err"
+	RC=$?
+	SUMMARY=$(head -n 1 "$_rep")
+	STATUS=$(e2e_field status)
+	META=$(printf '%s\n' "$SUMMARY" | sed -n 's/^status=[^ ]* meta="\([^"]*\)".*/\1/p')
+	BYTES=$(e2e_field bytes)
+	CLOSE_NOTIFY=$(e2e_field close_notify)
+	SHA256=$(e2e_field sha256)
+	END=$(e2e_field end)
+	ELAPSED=$(e2e_field elapsed_ms)
+	HANDSHAKE=$(e2e_field handshake)
+	CERT_SHA256=$(e2e_field cert_sha256)
+	[ -n "$SUMMARY" ] || SUMMARY="(no summary; gemclient exit $RC: $(head -c 300 "$E2E_DIR/resp.$E2E_NREQ.err"))"
+	return 0
+}
+
+assert_eq() {	# GOT WANT MSG
+	if [ "$1" = "$2" ]; then
+		e2e_ok "$3"
+	else
+		e2e_fail "$3: got '$1', want '$2'"
+	fi
+}
+
+assert_ne() {	# GOT UNWANTED MSG
+	if [ "$1" != "$2" ]; then
+		e2e_ok "$3"
+	else
+		e2e_fail "$3: got '$1'"
+	fi
+}
+
+# assert_match GOT PATTERN MSG: PATTERN is a shell pattern; several
+# alternatives may be joined with '|'.
+assert_match() {
+	_got=$1 _pats=$2 _msg=$3
+	_oldifs=$IFS
+	IFS='|'
+	set -f
+	for _p in $_pats; do
+		# shellcheck disable=SC2254
+		case $_got in
+		$_p)
+			IFS=$_oldifs
+			set +f
+			e2e_ok "$_msg"
+			return 0
+			;;
+		esac
+	done
+	IFS=$_oldifs
+	set +f
+	e2e_fail "$_msg: got '$_got', want '$_pats'"
+}
+
+# assert_status WANT [MSG]: WANT like "20" or "51|59".
+assert_status() {
+	assert_match "$STATUS" "$1" "${2:-status $1}"
+}
+
+assert_meta() {	# PATTERN [MSG]
+	assert_match "$META" "$1" "${2:-meta $1}"
+}
+
+# A complete response must end with the server's close_notify.
+assert_close_notify() {
+	assert_eq "$CLOSE_NOTIFY" yes "${1:-response ends with close_notify}"
+}
+
+assert_body_contains() {	# TEXT [MSG]
+	if grep -qF -- "$1" "$BODYFILE"; then
+		e2e_ok "${2:-body contains '$1'}"
+	else
+		e2e_fail "${2:-body contains '$1'}: not found in $(head -c 200 "$BODYFILE")"
+	fi
+}
+
+assert_body_lacks() {	# TEXT [MSG]
+	if grep -qF -- "$1" "$BODYFILE"; then
+		e2e_fail "${2:-body lacks '$1'}: found"
+	else
+		e2e_ok "${2:-body lacks '$1'}"
+	fi
+}
+
+# assert_alive [MSG]: every server started and not stopped still runs.
+assert_alive() {
+	_dead=
+	for _p in $E2E_PIDS; do
+		kill -0 "$_p" 2>/dev/null || _dead="$_dead $_p"
+	done
+	if [ -z "$_dead" ]; then
+		e2e_ok "${1:-server alive}"
+	else
+		SUMMARY=
+		e2e_fail "${1:-server alive}: gone:$_dead"
+		tail -n 20 "$SERVER_LOG" | sed 's/^/     log: /'
+	fi
+}
+
+# expect URL STATUS_PATTERN MSG [gemclient options]: a request whose
+# complete answer has that status and ends with close_notify.
+expect() {
+	_u=$1 _s=$2 _m=$3
+	shift 3
+	e2e_req "$_u" "$@"
+	assert_status "$_s" "$_m: status $_s"
+	assert_close_notify "$_m: close_notify"
+}
+
+# Elapsed milliseconds since the epoch-ish clock, for timing checks.
+e2e_now_ms() {
+	echo $(( $(date +%s%N) / 1000000 ))
+}
+
+# Sanitizer reports and crashed workers show only in the server logs (the
+# master restarts a worker that aborted): any of them fails the script.
+# A SIGKILL is a test's doing (lifecycle.sh), not a crash.
+e2e_check_logs() {
+	[ -n "$E2E_DIR" ] || return 0
+	for _log in "$E2E_DIR"/server*.log; do
+		[ -f "$_log" ] || continue
+		SUMMARY=
+		if grep -qE 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:' "$_log"; then
+			e2e_fail "sanitizer report in ${_log##*/}"
+			grep -E -A 12 'Sanitizer|runtime error:' "$_log" | head -n 40 |
+			    sed 's/^/     /'
+		fi
+		if grep -E 'killed by signal|exited with [1-9]|dumped core' "$_log" |
+		    grep -qvE 'signal 9([^0-9]|$)'; then
+			e2e_fail "worker crash in ${_log##*/}: $(grep -E 'killed by signal|exited with [1-9]|dumped core' "$_log" | head -n 3 | tr '\n' '|')"
+		fi
+	done
+}
+
+e2e_done() {
+	e2e_check_logs
+	echo "$E2E_PASS passed, $E2E_FAIL failed"
+	if [ "$E2E_FAIL" -ne 0 ] && [ -n "$SERVER_LOG" ] && [ -f "$SERVER_LOG" ]; then
+		echo "--- last lines of $SERVER_LOG"
+		tail -n 30 "$SERVER_LOG"
+	fi
+	[ "$E2E_FAIL" -eq 0 ] && exit 0
+	exit 1
+}

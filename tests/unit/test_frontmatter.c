@@ -1,0 +1,406 @@
+/*
+ * test_frontmatter: the date parser over every spelling front matter
+ * uses, then whole posts: each case compares a one-line summary of the
+ * resulting post_meta, where the body starts, and the findings.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "frontmatter.h"
+#include "t.h"
+
+struct date_case {
+	const char *in;
+	int rc;
+	int64_t t;
+	const char *ymd;
+};
+
+static const struct date_case date_cases[] = {
+	{ "2025-01-19", 0, 1737244800, "2025-01-19" },
+	{ "2025-09-07", 0, 1757203200, "2025-09-07" },
+	{ "  2025-09-07  ", 0, 1757203200, "2025-09-07" },
+	{ "2025-01-19T10:00:00+09:00", 0, 1737248400, "2025-01-19" },
+	{ "2025-01-19T10:00:00Z", 0, 1737280800, "2025-01-19" },
+	{ "2025-01-19t10:00:00z", 0, 1737280800, "2025-01-19" },
+	{ "2025-01-19T10:00:00", 0, 1737280800, "2025-01-19" },
+	{ "2025-01-19 10:00", 0, 1737280800, "2025-01-19" },
+	{ "2025-01-19T10:00", 0, 1737280800, "2025-01-19" },
+	{ "2025-01-19 10:00:00 +0900", 0, 1737248400, "2025-01-19" },
+	{ "2025-01-19 10:00:00+09", 0, 1737248400, "2025-01-19" },
+	{ "2025-01-19 10:00:00 -5", 0, 1737298800, "2025-01-19" },
+	{ "2025-01-19 10:00:00 UTC", 0, 1737280800, "2025-01-19" },
+	{ "2025-01-19T10:00:00.123456Z", 0, 1737280800, "2025-01-19" },
+	{ "2025-01-19T10:00:00.5+09:00", 0, 1737248400, "2025-01-19" },
+	{ "2025-01-19T10:00:00-05:00", 0, 1737298800, "2025-01-19" },
+	/* the calendar date is the written one, before offset conversion */
+	{ "2025-01-19T02:00:00+09:00", 0, 1737244800 - 7 * 3600,
+	  "2025-01-19" },
+	{ "2024-02-29T12:30:45-05:30", 0, 1709229645, "2024-02-29" },
+	{ "2000-03-01", 0, 951868800, "2000-03-01" },
+	{ "2000-02-29", 0, 951782400, "2000-02-29" },
+	{ "1970-01-01", 0, 0, "1970-01-01" },
+	{ "9999-12-31T23:59:59Z", 0, 253402300799LL, "9999-12-31" },
+	{ "2024-12-31T23:59:60Z", 0, 1735689600, "2024-12-31" },
+	{ "2025-13-45", -1, 0, NULL },
+	{ "2025-02-30", -1, 0, NULL },
+	{ "2023-02-29", -1, 0, NULL },
+	{ "1900-02-29", -1, 0, NULL },
+	{ "2025-00-10", -1, 0, NULL },
+	{ "2025-01-00", -1, 0, NULL },
+	{ "2025-04-31", -1, 0, NULL },
+	{ "1969-12-31", -1, 0, NULL },
+	{ "10000-01-01", -1, 0, NULL },
+	{ "2025-1-19", -1, 0, NULL },
+	{ "2025/01/19", -1, 0, NULL },
+	{ "19 January 2025", -1, 0, NULL },
+	{ "", -1, 0, NULL },
+	{ "garbage", -1, 0, NULL },
+	{ "2025-01-19x", -1, 0, NULL },
+	{ "2025-01-19T", -1, 0, NULL },
+	{ "2025-01-19T24:00:00", -1, 0, NULL },
+	{ "2025-01-19T10:60:00", -1, 0, NULL },
+	{ "2025-01-19T10:00:61", -1, 0, NULL },
+	{ "2025-01-19T10:00:00.", -1, 0, NULL },
+	{ "2025-01-19T10:00:00+25:00", -1, 0, NULL },
+	{ "2025-01-19T10:00:00+09:60", -1, 0, NULL },
+	{ "2025-01-19T10:00:00 PST", -1, 0, NULL },
+	{ "2025-01-19T10:00:00Zjunk", -1, 0, NULL },
+	{ "2025-01-19T1:00:00", -1, 0, NULL },
+};
+
+static void
+test_dates(void)
+{
+	char ymd[11];
+	int64_t t;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ARRAY_LEN(date_cases); i++) {
+		t = -12345;
+		strcpy(ymd, "untouched");
+		rc = frontmatter_parse_date(date_cases[i].in, &t, ymd);
+		if (rc != date_cases[i].rc)
+			fprintf(stderr, "date case %zu: \"%s\"\n", i,
+			    date_cases[i].in);
+		T_INT(rc, date_cases[i].rc);
+		if (rc == 0 && date_cases[i].rc == 0) {
+			T_INT(t, date_cases[i].t);
+			T_STR(ymd, date_cases[i].ymd);
+		}
+	}
+}
+
+static void
+add_list(struct buf *b, const char *name, char **v, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return;
+	buf_printf(b, " %s=[", name);
+	for (i = 0; i < n; i++)
+		buf_printf(b, "%s%s", i ? "," : "", v[i]);
+	buf_addc(b, ']');
+}
+
+/* Only what is set, in a fixed order. */
+static void
+summary(struct buf *b, const struct post_meta *m)
+{
+	static const char *kinds[] = { "none", "toml", "yaml" };
+
+	buf_reset(b);
+	buf_adds(b, kinds[m->kind]);
+	if (m->title)
+		buf_printf(b, " title=%s", m->title);
+	if (m->has_date)
+		buf_printf(b, " date=%lld/%s", (long long)m->date,
+		    m->date_ymd);
+	if (m->has_updated)
+		buf_printf(b, " updated=%lld", (long long)m->updated);
+	if (m->draft)
+		buf_adds(b, " draft");
+	if (m->slug)
+		buf_printf(b, " slug=%s", m->slug);
+	if (m->url)
+		buf_printf(b, " url=%s", m->url);
+	if (m->description)
+		buf_printf(b, " desc=%s", m->description);
+	if (m->lang)
+		buf_printf(b, " lang=%s", m->lang);
+	add_list(b, "tags", m->tags, m->ntags);
+	add_list(b, "cats", m->categories, m->ncategories);
+	add_list(b, "aliases", m->aliases, m->naliases);
+	if (m->has_rating)
+		buf_printf(b, " rating=%g", m->rating);
+	if (m->featured)
+		buf_adds(b, " featured");
+	if (m->short_title)
+		buf_printf(b, " short=%s", m->short_title);
+}
+
+struct post_case {
+	const char *in;
+	const char *want;	/* summary */
+	const char *body;	/* text from body_off */
+	int body_line;
+	int nerr, nwarn;
+	int line;		/* line of the first finding, 0: none */
+};
+
+static const struct post_case post_cases[] = {
+	/* no front matter */
+	{ "", "none", "", 1, 0, 0, 0 },
+	{ "# Hello\n", "none", "# Hello\n", 1, 0, 0, 0 },
+	{ "\n+++\ntitle = \"x\"\n+++\n", "none", "\n+++\ntitle = \"x\"\n+++\n",
+	  1, 0, 0, 0 },
+	{ "++++\n", "none", "++++\n", 1, 0, 0, 0 },
+	{ "--- x\n", "none", "--- x\n", 1, 0, 0, 0 },
+	/* TOML */
+	{ "+++\ntitle = \"Hi\"\ndate = 2025-01-19\n+++\nbody\n",
+	  "toml title=Hi date=1737244800/2025-01-19", "body\n", 5, 0, 0, 0 },
+	{ "+++\r\ntitle = \"Hi\"\r\ndate = 2025-01-19T10:00:00+09:00\r\n"
+	  "+++\r\nbody\r\n",
+	  "toml title=Hi date=1737248400/2025-01-19", "body\r\n", 5, 0, 0, 0 },
+	{ "+++\ndate = 2025-01-19T10:00:00Z\nlastmod = 2025-01-19 10:00\n"
+	  "draft = true\nslug = \"s\"\nurl = \"/u/\"\naliases = [\"/a\", \"/b\"]"
+	  "\ntags = [\"x\", \"y\", \"x\"]\ncategories = [\"c\"]\n"
+	  "description = \"d\"\nlang = \"fr\"\n+++\n",
+	  "toml date=1737280800/2025-01-19 updated=1737280800 draft slug=s "
+	  "url=/u/ desc=d lang=fr tags=[x,y] cats=[c] aliases=[/a,/b]",
+	  "", 13, 0, 0, 0 },
+	/* Zola */
+	{ "+++\ntitle = \"Review\"\ndate = 2025-09-07\nupdated = \"2025-09-08\""
+	  "\npath = \"reviews/r\"\nsummary = \"sum\"\n"
+	  "[taxonomies]\ntags = [\"book\", \"sf\"]\ncategories = [\"rev\"]\n"
+	  "[extra]\nrating = 4.5\nfeatured = true\nshort_title = \"R\"\n+++\n"
+	  "Text",
+	  "toml title=Review date=1757203200/2025-09-07 updated=1757289600 "
+	  "url=reviews/r desc=sum tags=[book,sf] cats=[rev] rating=4.5 "
+	  "featured short=R", "Text", 15, 0, 0, 0 },
+	/* Hugo [params] */
+	{ "+++\ntitle = \"T\"\ndraft = \"false\"\n[params]\nrating = \"4/5\"\n"
+	  "featured = \"true\"\n+++\n",
+	  "toml title=T rating=4 featured", "", 8, 0, 0, 0 },
+	{ "+++\n[params]\nrating = \"8/10\"\n+++\n", "toml rating=4", "", 5,
+	  0, 0, 0 },
+	{ "+++\n[extra]\nrating = \"4.5\"\n+++\n", "toml rating=4.5", "", 5,
+	  0, 0, 0 },
+	{ "+++\n[extra]\nrating = 3\n+++\n", "toml rating=3", "", 5, 0, 0, 0 },
+	{ "+++\nrating = 2.5\nfeatured = true\nshort_title = \"s\"\n+++\n",
+	  "toml rating=2.5 featured short=s", "", 6, 0, 0, 0 },
+	{ "+++\ndescription = \"d\"\nsummary = \"s\"\nurl = \"u\"\n"
+	  "path = \"p\"\n+++\n", "toml url=u desc=d", "", 7, 0, 0, 0 },
+	{ "+++\naliases = \"/old/\"\n+++\n", "toml aliases=[/old/]", "", 4,
+	  0, 0, 0 },
+	{ "+++\ntags = [\"a\"]\n[taxonomies]\ntags = [\"b\", \"a\"]\n+++\n",
+	  "toml tags=[a,b]", "", 6, 0, 0, 0 },
+	{ "+++\nunknown = 1\n[unknown_table]\nx = [1, {y = 2}]\n+++\n",
+	  "toml", "", 6, 0, 0, 0 },
+	{ "+++\n+++\nbody", "toml", "body", 3, 0, 0, 0 },
+	{ "+++   \ntitle = \"x\"\n+++\t\nb", "toml title=x", "b", 4, 0, 0, 0 },
+	{ "+++\ntitle = \"x\"\n+++", "toml title=x", "", 4, 0, 0, 0 },
+	{ "+++\ntitle = \"\xe6\x97\xa5\xe6\x9c\xac \\u00e9\"\n+++\n",
+	  "toml title=\xe6\x97\xa5\xe6\x9c\xac \xc3\xa9", "", 4, 0, 0, 0 },
+	/* a --- inside TOML front matter is just text */
+	{ "+++\ns = \"\"\"\n---\n\"\"\"\n+++\nb", "toml", "b", 6, 0, 0, 0 },
+	/* TOML errors: consumed, error line counted in the file */
+	{ "+++\ntitle = \"x\"\ntitle = \"y\"\n+++\nbody\n", "toml", "body\n", 5,
+	  1, 0, 3 },
+	{ "+++\ntitle = \"x\n+++\nbody\n", "toml", "body\n", 4, 1, 0, 2 },
+	{ "+++\na = 1\n\nb = [\n+++\nbody\n", "toml", "body\n", 6, 1, 0, 4 },
+	{ "+++\ntitle = \"bad \xff\"\n+++\nbody\n", "toml", "body\n", 4,
+	  1, 0, 2 },
+	/* unterminated: only the opening line is eaten */
+	{ "+++\ntitle = \"x\"\nbody\n", "toml", "title = \"x\"\nbody\n", 2,
+	  1, 0, 1 },
+	{ "---\ntitle: x\n", "yaml", "title: x\n", 2, 1, 0, 1 },
+	{ "+++", "toml", "", 1, 1, 0, 1 },
+	{ "---\r\n", "yaml", "", 2, 1, 0, 1 },
+	{ "+++\ntitle = \"x\"\n---\n", "toml", "title = \"x\"\n---\n", 2,
+	  1, 0, 1 },
+	/* wrong types: warnings, coerced or dropped */
+	{ "+++\ntitle = 3\n+++\n", "toml title=3", "", 4, 0, 1, 2 },
+	{ "+++\ntags = \"x\"\n+++\n", "toml tags=[x]", "", 4, 0, 0, 0 },
+	{ "+++\ntags = [1, [2], \"a\"]\n+++\n", "toml tags=[1,a]", "", 4,
+	  0, 1, 2 },
+	{ "+++\ntags = {a = 1}\n+++\n", "toml", "", 4, 0, 1, 2 },
+	{ "+++\ndraft = \"maybe\"\n+++\n", "toml", "", 4, 0, 1, 2 },
+	{ "+++\ndraft = 1\n+++\n", "toml draft", "", 4, 0, 0, 0 },
+	{ "+++\ndate = 2025\n+++\n", "toml", "", 4, 0, 1, 2 },
+	{ "+++\ndate = \"yesterday\"\n+++\n", "toml", "", 4, 0, 1, 2 },
+	{ "+++\ndate = 10:00:00\n+++\n", "toml", "", 4, 0, 1, 2 },
+	{ "+++\n\n[extra]\nrating = \"great\"\n+++\n", "toml", "", 6, 0, 1, 4 },
+	{ "+++\n[extra]\nrating = 7\n+++\n", "toml", "", 5, 0, 1, 3 },
+	{ "+++\n[extra]\nrating = \"4/0\"\n+++\n", "toml", "", 5, 0, 1, 3 },
+	{ "+++\nextra = 3\n+++\n", "toml", "", 4, 0, 1, 2 },
+	{ "+++\ntaxonomies = [1]\n+++\n", "toml", "", 4, 0, 1, 2 },
+	{ "+++\ntitle = [\"a\"]\n+++\n", "toml", "", 4, 0, 1, 2 },
+	/* YAML */
+	{ "---\ntitle: Hello\ndate: 2025-01-19\n---\nbody\n",
+	  "yaml title=Hello date=1737244800/2025-01-19", "body\n", 5, 0, 0, 0 },
+	{ "---\r\ntitle: Hello\r\ndate: '2025-09-07'\r\n---\r\nbody\r\n",
+	  "yaml title=Hello date=1757203200/2025-09-07", "body\r\n", 5,
+	  0, 0, 0 },
+	{ "---\ntitle: \"Quoted: yes\"\ndate: 2025-01-19 10:00:00 +0900\n"
+	  "lastmod: 2025-01-19T10:00:00Z\ndraft: true\n---\n",
+	  "yaml title=Quoted: yes date=1737248400/2025-01-19 "
+	  "updated=1737280800 draft", "", 7, 0, 0, 0 },
+	{ "---\ndate: \"2025-01-19 10:00\"\ndraft: \"true\"\n---\n",
+	  "yaml date=1737280800/2025-01-19 draft", "", 5, 0, 0, 0 },
+	{ "---\ntags:\n  - a\n  - b\ncategories: [c, d]\naliases: /x/\n---\n",
+	  "yaml tags=[a,b] cats=[c,d] aliases=[/x/]", "", 8, 0, 0, 0 },
+	{ "---\ntitle: T\nparams:\n  rating: 4.5\n  featured: true\n"
+	  "  short_title: S\ntaxonomies:\n  tags: [x]\n---\n",
+	  "yaml title=T tags=[x] rating=4.5 featured short=S", "", 10,
+	  0, 0, 0 },
+	{ "---\nextra: {rating: \"4/5\", featured: false}\n---\n",
+	  "yaml rating=4", "", 4, 0, 0, 0 },
+	{ "---\ndescription: >\n  folded\n  text\nslug: s\nlang: de\n---\n",
+	  "yaml slug=s desc=folded text\n lang=de", "", 8, 0, 0, 0 },
+	{ "---\ntitle: |\n  a\n  b\nurl: /p/\n---\n",
+	  "yaml title=a\nb\n url=/p/", "", 7, 0, 0, 0 },
+	{ "---\ntitle: 'it''s'\nsummary: \"tab\\there \\u00e9\"\n---\n",
+	  "yaml title=it's desc=tab\there \xc3\xa9", "", 5, 0, 0, 0 },
+	{ "---\ntitle: ~\nslug: null\ndraft:\n---\n", "yaml", "", 6, 0, 0, 0 },
+	{ "---\n# only a comment\n---\nb", "yaml", "b", 4, 0, 0, 0 },
+	{ "---\n---\n", "yaml", "", 3, 0, 0, 0 },
+	{ "---\ntitle: 12\n---\n", "yaml title=12", "", 4, 0, 1, 2 },
+	{ "---\nextra:\n  rating: .inf\n---\n", "yaml", "", 5, 0, 1, 3 },
+	{ "---\nextra:\n  rating: .5\n---\n", "yaml rating=0.5", "", 5, 0, 0, 0 },
+	{ "---\nextra:\n  rating: 4\n  featured: yes\n---\n", "yaml rating=4 featured", "", 6, 0, 0, 0 },
+	{ "---\ntitle: \"a\\0b\"\n---\n", "yaml title=a", "", 4, 0, 1, 2 },
+	{ "---\ntitle: !!str 12\n---\n", "yaml title=12", "", 4, 0, 0, 0 },
+	{ "---\ntitle: \"12\"\n---\n", "yaml title=12", "", 4, 0, 0, 0 },
+	{ "---\ntags: x\n---\n", "yaml tags=[x]", "", 4, 0, 0, 0 },
+	{ "---\nunknown:\n  deep:\n    - [1, 2]\n    - {a: b}\n---\n", "yaml", "",
+	  7, 0, 0, 0 },
+	{ "---\n- a\n- b\n---\n", "yaml", "", 5, 0, 1, 2 },
+	{ "---\njust text\n---\n", "yaml", "", 4, 0, 1, 2 },
+	{ "---\nbase: &b x\ntitle: *b\n---\n", "yaml", "", 5, 0, 1, 3 },
+	/* YAML errors, with libyaml's line */
+	{ "---\ntitle: x\ntitle: y\n---\nbody", "yaml", "body", 5, 1, 0, 3 },
+	{ "---\ntitle: x\n  bad: indent\n---\nbody", "yaml", "body", 5, 1, 0,
+	  3 },
+	{ "---\ntitle: [unclosed\n---\nbody", "yaml", "body", 4, 1, 0, 2 },
+	{ "---\ntitle: \"unclosed\n---\nbody", "yaml", "body", 4, 1, 0, 2 },
+	{ "---\na: 1\ntitle: \"bad \xff\"\n---\nbody", "yaml", "body", 5,
+	  1, 0, 3 },
+	{ "---\n\ttitle: x\n---\n", "yaml", "", 4, 1, 0, 2 },
+	{ "---\n? [a]\n: b\n---\n", "yaml", "", 5, 1, 0, 2 },
+	/* no user text is lost after a YAML --- that is a thematic break */
+	{ "---\n\nSome text\n", "yaml", "\nSome text\n", 2, 1, 0, 1 },
+};
+
+static void
+test_posts(void)
+{
+	struct buf b = BUF_INIT;
+	struct diags d = { 0 };
+	struct post_meta m;
+	const struct post_case *c;
+	size_t i, off;
+	int line, rc;
+
+	for (i = 0; i < ARRAY_LEN(post_cases); i++) {
+		c = &post_cases[i];
+		rc = frontmatter_parse(c->in, strlen(c->in), &m, &off, &line,
+		    &d);
+		summary(&b, &m);
+		if (strcmp(b.data, c->want) != 0 ||
+		    diags_count(&d, DIAG_ERROR) != (size_t)c->nerr ||
+		    diags_count(&d, DIAG_WARN) != (size_t)c->nwarn ||
+		    (d.n && d.v[0].line != c->line)) {
+			fprintf(stderr, "post case %zu:", i);
+			for (size_t j = 0; j < d.n; j++)
+				fprintf(stderr, " [%d %s]", d.v[j].line,
+				    d.v[j].msg);
+			fprintf(stderr, "\n");
+		}
+		T_STR(b.data, c->want);
+		T_INT(rc, c->nerr ? -1 : 0);
+		T_STR(c->in + off, c->body);
+		if (line != c->body_line)
+			fprintf(stderr, "post case %zu: body line\n", i);
+		T_INT(line, c->body_line);
+		T_INT(diags_count(&d, DIAG_ERROR), c->nerr);
+		T_INT(diags_count(&d, DIAG_WARN), c->nwarn);
+		T_INT(d.n ? d.v[0].line : 0, c->line);
+		T_INT(d.line_offset, 0);
+		post_meta_free(&m);
+		diags_free(&d);
+	}
+	buf_free(&b);
+}
+
+static void
+test_misc(void)
+{
+	struct diags d = { 0 };
+	struct post_meta m;
+	struct buf b = BUF_INIT;
+	size_t off;
+	int line, i;
+
+	/* the caller's line offset is kept and added to */
+	d.line_offset = 10;
+	T_INT(frontmatter_parse("+++\nx = \n+++\n", 13, &m, &off, &line, &d),
+	    -1);
+	T_INT(d.v[0].line, 12);
+	T_INT(d.line_offset, 10);
+	post_meta_free(&m);
+	diags_free(&d);
+
+	/* not NUL-terminated: only len bytes are read */
+	T_INT(frontmatter_parse("+++\n+++\nXYZ", 8, &m, &off, &line, &d), 0);
+	T_INT(off, 8);
+	post_meta_free(&m);
+	post_meta_free(NULL);
+
+	/* deep YAML nesting stops at the limit, not the stack */
+	buf_adds(&b, "---\nx: ");
+	for (i = 0; i < 10000; i++)
+		buf_addc(&b, '[');
+	buf_adds(&b, "\n---\nbody");
+	T_INT(frontmatter_parse(b.data, b.len, &m, &off, &line, &d), -1);
+	T_STR(b.data + off, "body");
+	post_meta_free(&m);
+	diags_free(&d);
+
+	/* the same through TOML */
+	buf_reset(&b);
+	buf_adds(&b, "+++\nx = ");
+	for (i = 0; i < 10000; i++)
+		buf_addc(&b, '[');
+	buf_adds(&b, "\n+++\nbody");
+	T_INT(frontmatter_parse(b.data, b.len, &m, &off, &line, &d), -1);
+	T_STR(b.data + off, "body");
+	post_meta_free(&m);
+	diags_free(&d);
+
+	/* many tags: duplicates removed without quadratic blow-up limits */
+	buf_reset(&b);
+	buf_adds(&b, "---\ntags:\n");
+	for (i = 0; i < 3000; i++)
+		buf_printf(&b, "  - t%d\n", i % 100);
+	buf_adds(&b, "---\n");
+	T_INT(frontmatter_parse(b.data, b.len, &m, &off, &line, &d), 0);
+	T_INT(m.ntags, 100);
+	post_meta_free(&m);
+	diags_free(&d);
+	buf_free(&b);
+}
+
+int
+main(void)
+{
+	test_dates();
+	test_posts();
+	test_misc();
+	return t_done();
+}
