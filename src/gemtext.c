@@ -642,7 +642,13 @@ put_links(struct render *r, struct links *l)
 	links_clear(l);
 }
 
-/* The prefix of a line in the current context; guard says where text starts. */
+/*
+ * The prefix of a line in the current context; guard says whether the
+ * text starts right after a line-type marker (and so needs the guard).
+ * Nested bullets stay list lines with one marker per level:
+ * "* a", "* ◦ b", "* ◦ ◦ c", at most GT_LIST_MARKS markers. A top-level
+ * ordered list is text lines "N. item"; inside a quote a bullet is "> • ".
+ */
 static void
 context_prefix(struct render *r, struct buf *p, int *guard)
 {

@@ -39,6 +39,7 @@
 
 struct listener {
 	char *addr;		/* as configured */
+	char *bound;		/* ADDR:PORT as bound, for the log */
 	int *fds;		/* one per worker slot */
 };
 
@@ -346,13 +347,13 @@ bind_listeners(struct config *cfg, int nslots)
 
 			inet_ntop(AF_INET6, &s6->sin6_addr, addr, sizeof(addr));
 			port = ntohs(s6->sin6_port);
-			log_info("listening on [%s]:%d", addr, port);
+			srv.ls[i].bound = xasprintf("[%s]:%d", addr, port);
 		} else {
 			struct sockaddr_in *s4 = (void *)&ss;
 
 			inet_ntop(AF_INET, &s4->sin_addr, addr, sizeof(addr));
 			port = ntohs(s4->sin_port);
-			log_info("listening on %s:%d", addr, port);
+			srv.ls[i].bound = xasprintf("%s:%d", addr, port);
 		}
 		if (i == 0 && cfg->public_port == 0)
 			cfg->public_port = port;
@@ -745,6 +746,10 @@ server_run(struct config *cfg, int argc, char **argv)
 	}
 	gen->id = 1;
 	srv.gen = gen;
+	/* Only now: scripts that wait for this line may connect at once. */
+	for (i = 0; i < (int)srv.nls; i++)
+		if (srv.ls[i].bound)
+			log_info("listening on %s", srv.ls[i].bound);
 	loop = ev_default_loop(0);
 	ev_signal_init(&ms_hup, ms_reload_cb, SIGHUP);
 	ev_signal_init(&ms_term, ms_stop_cb, SIGTERM);

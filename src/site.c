@@ -30,6 +30,7 @@
 #define SITE_MAX_POST (16u << 20)	/* bytes of one Markdown file */
 #define SITE_MAX_DEPTH 16		/* folder levels scanned */
 #define SITE_MAX_FILES 200000		/* Markdown files per capsule */
+#define SITE_ROBOTS "User-agent: *\nAllow: /\n"
 
 struct post {
 	char *relpath;		/* e.g. posts/look-back.md */
@@ -47,6 +48,7 @@ struct post {
 	char *summary;		/* text before <!--more-->, when no description */
 	size_t words;
 	struct diags diags;
+	size_t parse_diags;	/* diags from parsing; rendering adds more */
 	struct page *page;	/* the post page, built after sorting */
 	struct page *source;	/* 20 text/markdown + the file */
 	int rendered;
@@ -179,12 +181,24 @@ date_prefix(const char *s)
 	return 1;
 }
 
-/* The file's stem without extension and without a date prefix. */
+/*
+ * The file's stem without extension and without a date prefix; for a
+ * Hugo page bundle (x/index.md) the folder's name.
+ */
 static char *
 stem_slug(const char *relpath)
 {
 	const char *b = base_name(relpath), *dot = strrchr(b, '.');
 	size_t n = dot && dot != b ? (size_t)(dot - b) : strlen(b);
+
+	if (b > relpath && n == 5 && strncmp(b, "index", 5) == 0) {
+		const char *end = b - 1, *start = end;
+
+		while (start > relpath && start[-1] != '/')
+			start--;
+		b = start;
+		n = (size_t)(end - start);
+	}
 
 	if (n > 11 && date_prefix(b) && b[10] == '-') {
 		b += 11;
@@ -308,9 +322,11 @@ post_parse(const char *relpath, char *md, size_t len, const struct stat *st)
 		p->date = (int64_t)t;
 		gmtime_r(&t, &tm);
 		strftime(p->ymd, sizeof(p->ymd), "%Y-%m-%d", &tm);
-		diags_add(&p->diags, DIAG_WARN, 0,
-		    "no date in front matter or file name; using the file's time");
+		if (strcmp(relpath, "index.md") != 0)	/* the intro needs none */
+			diags_add(&p->diags, DIAG_WARN, 0, "no date in front "
+			    "matter or file name; using the file's time");
 	}
+	p->parse_diags = p->diags.n;
 	return p;
 }
 
@@ -444,11 +460,18 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 		free(slug);
 	}
 	if (target == NULL) {
-		if (rc->d)
+		char *msg = xasprintf("link to '%.*s' names no post in the "
+		    "capsule", (int)n, dest);
+		size_t i;
+
+		for (i = 0; rc->d && i < rc->d->n; i++)
+			if (strcmp(rc->d->v[i].msg, msg) == 0)
+				break;
+		if (rc->d && i == rc->d->n)
 			diags_add(rc->d, DIAG_WARN,
 			    rc->from ? line_of(rc->from->md, dest, n) : 0,
-			    "link to '%.*s' names no post in the capsule",
-			    (int)n, dest);
+			    "%s", msg);
+		free(msg);
 		free(rel);
 		return 0;
 	}
@@ -503,6 +526,9 @@ post_render(struct site *s, struct post *p)
 	free(p->body_gmi);
 	free(p->summary);
 	p->summary = NULL;
+	/* A re-render reports its findings afresh. */
+	while (p->diags.n > p->parse_diags)
+		free(p->diags.v[--p->diags.n].msg);
 	shortcode_expand(body, strlen(body), p->body_line, &md, &p->diags);
 	o.title = p->title;
 	if (!s->standalone) {
@@ -910,8 +936,8 @@ site_alloc(const char *root, int rootfd, const struct site_opts *o)
 	s->lang = o->lang ? xstrdup(o->lang) : NULL;
 	s->base_url = xstrdup(o->base_url ? o->base_url : "gemini://localhost");
 	s->render = o->render;
-	s->robots = page_new(GEMINI_SUCCESS, "text/plain",
-	    "User-agent: *\nAllow: /\n", 22);
+	s->robots = page_new(GEMINI_SUCCESS, "text/plain", SITE_ROBOTS,
+	    strlen(SITE_ROBOTS));
 	return s;
 }
 
@@ -1189,7 +1215,9 @@ check_links(struct site *s, const struct post *p, int *errors, int *warnings)
 			;
 		n = strcspn(t, " \t\n");
 		target = xstrndup(t, n);
+		/* Links to .md files were reported when they were resolved. */
 		if (strstr(target, ":") || target[0] == '#' ||
+		    is_markdown(target) || strstr(target, ".md#") ||
 		    strncmp(target, "/tags/", 6) == 0 ||
 		    strcmp(target, "/") == 0 ||
 		    strcmp(target, "/atom.xml") == 0) {
@@ -1269,7 +1297,8 @@ site_check(const char *root, int *warnings)
 			}
 		check_links(s, p, &errors, warnings);
 	}
-	printf("%s: %zu posts checked\n", root, s->nposts);
+	printf("%s: %zu post%s checked\n", root, s->nposts,
+	    s->nposts == 1 ? "" : "s");
 	site_free(s);
 	close(rootfd);
 	return errors;

@@ -9,7 +9,7 @@ mode=${2:-check}
 dir=$(dirname "$0")/gemtext
 fail=0 n=0
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT INT TERM
+trap 'rm -f "$out" "$out.diff"' EXIT INT TERM
 
 for md in "$dir"/*.md; do
 	[ -f "$md" ] || continue

@@ -3,6 +3,7 @@
 # check (file:line: messages, exit status, duplicate slugs, missing
 # images), --help, --version, and a bad configuration file that must
 # stop the start before anything listens.
+# shellcheck disable=SC2034 # SUMMARY is read by lib.sh
 . "$(dirname "$0")/lib.sh"
 
 e2e_setup
@@ -87,7 +88,6 @@ EOF
 # --- convert vs. the server ----------------------------------------------
 
 e2e_start_server || e2e_done
-# shellcheck disable=SC2034
 SUMMARY=
 for slug in first second third; do
 	expect "$(e2e_url "/posts/$slug.gmi")" 20 "served $slug"
@@ -148,10 +148,14 @@ assert_ne "$RUN_RC" 0 "convert of a missing file: non-zero exit"
 
 mkdir -p "$E2E_DIR/clean/posts"
 cp "$P/first.md" "$P/second.md" "$P/third.md" "$E2E_DIR/clean/posts/"
+printf '+++\ntitle = "Clean Capsule"\ndescription = "Nothing wrong here"\n+++\n\nIntro.\n' \
+    >"$E2E_DIR/clean/index.md"
 run clean "$CAPSULED" check "$E2E_DIR/clean"
 assert_eq "$RUN_RC" 0 "check clean capsule: exit 0"
 cat "$RUN_OUT" "$RUN_ERR" >"$W/clean.all"
 file_lacks "$W/clean.all" '^[^ ]*:[0-9]+: ' "check clean capsule: no file:line: messages"
+# index.md is the introduction, not a post: it needs no date.
+file_lacks "$W/clean.all" 'index\.md.*warning|warning.*index\.md' "check clean capsule: no warning about index.md"
 
 mkdir -p "$E2E_DIR/broken/posts"
 cp "$P/second.md" "$E2E_DIR/broken/posts/"
@@ -184,6 +188,13 @@ assert_eq "$RUN_RC" 0 "check missing image: exit 0 (warnings only)"
 file_has "$W/img.all" 'pics\.md.*warning.*not-there\.png|pics\.md.*not-there\.png.*warning' "check: missing image reported as a warning"
 file_has "$W/img.all" 'pics\.md:[0-9]+: .*not-there\.png' "check: missing image as file:LINE: message"
 file_has "$W/img.all" 'pics\.md:8: ' "check: missing image on its line (8)"
+
+printf '+++\ntitle = "Gone"\ndate = 2024-01-01\n+++\n\nSee [the other](nothere.md).\n' >"$E2E_DIR/img/posts/gone.md"
+run gone "$CAPSULED" check "$E2E_DIR/img"
+cat "$RUN_OUT" "$RUN_ERR" >"$W/gone.all"
+assert_eq "$RUN_RC" 0 "check link to a missing post: exit 0 (a warning)"
+file_has "$W/gone.all" 'gone\.md:6: .*nothere\.md' "check: link to a missing post as file:LINE: message"
+assert_eq "$(grep -c 'nothere\.md' "$W/gone.all")" 1 "check: one broken link, one message"
 
 # --- help, version ----------------------------------------------------------
 
@@ -219,5 +230,4 @@ cat "$RUN_OUT" "$RUN_ERR" >"$W/badval.all"
 file_lacks "$W/badval.all" 'listening on' "bad value: never 'listening on'"
 cd /
 
-SERVER_LOG=
 e2e_done

@@ -7,6 +7,7 @@
 #       `capsuled convert`;
 #   (c) the seeds as the running server serves them (--fetch-base).
 # Skips (exit 0) without the checker, python3 or cmark-gfm.
+# shellcheck disable=SC2034 # SUMMARY is read by lib.sh
 . "$(dirname "$0")/lib.sh"
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)

@@ -3,6 +3,7 @@
 # capsule, never into the project): titles and dates in the index as the
 # seeds' NAME.expect.json files say, newest first, and the figure
 # shortcode turned into an image link line.
+# shellcheck disable=SC2034 # SUMMARY is read by lib.sh
 . "$(dirname "$0")/lib.sh"
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)

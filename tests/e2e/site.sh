@@ -4,6 +4,7 @@
 # robots.txt, aliases, drafts (hidden, then shown with --drafts), change
 # detection (edit, add, delete, rename) and broken posts that must not
 # take the server down.
+# shellcheck disable=SC2034 # SUMMARY is read by lib.sh
 . "$(dirname "$0")/lib.sh"
 
 e2e_setup
@@ -130,10 +131,10 @@ poll() {
 	_n=0
 	while [ $_n -lt 15 ]; do
 		e2e_req "$_pu"
+		# shellcheck disable=SC2254
 		case $_pk in
 		has) [ "$STATUS" = 20 ] && grep -Eq -- "$_pa" "$BODYFILE" && return 0 ;;
 		lacks) [ "$STATUS" = 20 ] && ! grep -Eq -- "$_pa" "$BODYFILE" && return 0 ;;
-		# shellcheck disable=SC2254
 		status) case $STATUS in $_pa) return 0 ;; esac ;;
 		esac
 		sleep 0.2
@@ -158,7 +159,6 @@ log_names_file() {
 		e2e_ok "$3"
 	else
 		_l=$(grep -F -- "$2" "$1" | head -n 2 | tr '\n' '|')
-		# shellcheck disable=SC2034
 		SUMMARY=
 		e2e_fail "$3: no '$2:LINE:' line in the log${_l:+ (lines naming it: $_l)}"
 	fi
@@ -184,6 +184,13 @@ assert_eq "$(feed_lines | sed 's/^=> \([^ ]*\) .*/\1/' | tr '\n' ' ')" \
     "/posts/beta.gmi /posts/alpha.gmi /posts/delta.gmi /posts/gamma.gmi " "index: order"
 has_line '^=> /atom\.xml' "index: links the Atom feed"
 has_line '^=> /tags/' "index: links the tags"
+# index.md is the introduction, not a post: no "no date" warning for it.
+if grep -q 'index\.md.*warning\|warning.*index\.md' "$SERVER_LOG"; then
+	SUMMARY=
+	e2e_fail "log: warning about index.md: $(grep 'index\.md' "$SERVER_LOG" | head -n 1)"
+else
+	e2e_ok "log: no warning about index.md"
+fi
 INDEX_POSTS=$(feed_lines | sed 's/^=> \([^ ]*\) .*/\1/')
 
 # --- a post page ---------------------------------------------------------

@@ -1,0 +1,101 @@
+/*
+ * test_gemtext: gemtext_render on small inputs, one row per rule of
+ * CONVERSION.md that fits on a line; tests/gemtext/ holds the long ones.
+ */
+#include <string.h>
+
+#include "buf.h"
+#include "gemtext.h"
+#include "t.h"
+
+static int
+resolve_upper(void *arg, const char *dest, struct buf *out)
+{
+	(void)arg;
+	if (strncmp(dest, "post:", 5) != 0)
+		return 0;
+	buf_printf(out, "/p/%s.gmi", dest + 5);
+	return 1;
+}
+
+static const struct {
+	const char *md;
+	int links;		/* enum gemtext_links */
+	const char *title;
+	const char *want;
+} cases[] = {
+	{ "", 0, NULL, "" },
+	{ "a\nb", 0, NULL, "a b\n" },
+	{ "a  \nb", 0, NULL, "a\nb\n" },
+	{ "#### deep {#id}", 0, NULL, "### deep\n" },
+	{ "# T\n\ntext", 0, "T", "text\n" },
+	{ "x [a](https://x) [b](https://x)", 0, NULL,
+	    "x a b\n=> https://x a\n" },
+	{ "x [a](https://x)", GEMTEXT_LINKS_FOOTNOTE, NULL,
+	    "x a[1]\n\n=> https://x [1] a\n" },
+	{ "x [a](https://x)", GEMTEXT_LINKS_END, NULL,
+	    "x a\n\n=> https://x a\n" },
+	{ "x [a](https://x)", GEMTEXT_LINKS_OFF, NULL, "x a\n" },
+	{ "[a](https://x)", 0, NULL, "=> https://x a\n" },
+	{ "[a](https://x)", GEMTEXT_LINKS_OFF, NULL, "a\n" },
+	{ "![cat](c.png)", 0, NULL, "=> c.png cat\n" },
+	{ "[p](../2024-01-02-the-post.md#x)", 0, NULL,
+	    "=> /posts/the-post.gmi p\n" },
+	{ "[p](@/posts/z.md)", 0, NULL, "=> /posts/z.gmi p\n" },
+	{ "[j](javascript:alert(1))", 0, NULL, "j\n" },
+	{ "[f](#frag)", 0, NULL, "f\n" },
+	{ "[s](<a b>)", 0, NULL, "=> a%20b s\n" },
+	{ "\\# no", 0, NULL, "\xe2\x80\x8b# no\n" },
+	{ "\\=> no", 0, NULL, "\xe2\x80\x8b=> no\n" },
+	{ "```\n```x\n```", 0, NULL, "```\n\xe2\x80\x8b```x\n```\n" },
+	{ "```c\nint x;", 0, NULL, "```c\nint x;\n```\n" },
+	{ "> a\n>\n> b", 0, NULL, "> a\n>\n> b\n" },
+	{ "- a\n  - b\n- [x] c", 0, NULL,
+	    "* a\n* \xe2\x97\xa6 b\n* \xe2\x98\x91 c\n" },
+	{ "7. a\n8. b", 0, NULL, "7. a\n8. b\n" },
+	{ "x[^1]\n\n[^1]: n", 0, NULL, "x[1]\n\n[1] n\n" },
+	{ "---", 0, NULL, "\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\n" },
+	{ "*a* **b** ~~c~~ `d`", 0, NULL, "a b ~~c~~ `d`\n" },
+	{ "a<br>b &amp; <!-- c -->", 0, NULL, "a\nb &\n" },
+	{ "<!--more-->\n\ntext", 0, NULL, "text\n" },
+	{ "| a | b |\n|--:|---|\n| 1 | 22 |", 0, NULL,
+	    "```table\na | b\n--+---\n1 | 22\n```\n" },
+};
+
+int
+main(void)
+{
+	struct gemtext_opts o;
+	struct buf out = BUF_INIT;
+	struct diags d = { 0 };
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		gemtext_opts_default(&o);
+		o.links = (enum gemtext_links)cases[i].links;
+		o.title = cases[i].title;
+		buf_reset(&out);
+		T_INT(gemtext_render(cases[i].md, strlen(cases[i].md), &o,
+		    &out, &d), 0);
+		T_STR(out.data, cases[i].want);
+	}
+
+	gemtext_opts_default(&o);
+	o.resolve = resolve_upper;
+	buf_reset(&out);
+	T_INT(gemtext_render("x [a](post:x) [b](y.md)", 23, &o, &out, &d), 0);
+	T_STR(out.data, "x a b\n=> /p/x.gmi a\n=> y.md b\n");
+
+	gemtext_opts_default(&o);
+	o.tables = GEMTEXT_TABLES_LIST;
+	o.emphasis = GEMTEXT_EMPH_KEEP;
+	buf_reset(&out);
+	T_INT(gemtext_render("*a*\n\n|h|i|\n|-|-|\n|1|2|", 21, &o, &out,
+	    &d), 0);
+	T_STR(out.data, "*a*\n\n* h: 1 \xc2\xb7 i: 2\n");
+	T_OK(d.n >= 1);	/* the javascript: link was reported */
+
+	buf_free(&out);
+	diags_free(&d);
+	return t_done();
+}
