@@ -20,11 +20,25 @@ struct vhost_config {
 	char *lang;		/* NULL: the global lang */
 };
 
+struct listen_config {
+	char *addr;		/* "ADDR:PORT", "[V6]:PORT" */
+	int proxy;		/* PROXY protocol v1/v2 header expected */
+	char **proxy_from;	/* addresses allowed to send it; none: any */
+	size_t nproxy_from;
+};
+
+/* A path prefix only the listed client certificates may read. */
+struct protect_config {
+	char *path;
+	char **fingerprints;	/* lowercase hex SHA-256 */
+	size_t nfingerprints;
+};
+
 struct config {
 	char *path;		/* the config file, NULL when none */
 	struct vhost_config *hosts;
 	size_t nhosts;
-	char **listen;		/* "ADDR:PORT", "[V6]:PORT" */
+	struct listen_config *listen;
 	size_t nlisten;
 	int public_port;	/* 0: the first listener's port (1965 if 0) */
 	char *certs_dir;
@@ -36,6 +50,13 @@ struct config {
 	int drafts;
 	char *lang;
 	int max_connections;	/* per worker */
+	int log_format;		/* enum log_format */
+	int log_ip;		/* 0: clients logged as "-" */
+	int rate_n, rate_secs;	/* rate_limit "N/SECONDS"; 0: off */
+	struct protect_config *protect;
+	size_t nprotect;
+	char **drafts_fingerprints;	/* drafts only for these, when set */
+	size_t ndrafts_fingerprints;
 	struct gemtext_opts render;
 };
 

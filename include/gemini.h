@@ -65,11 +65,18 @@ struct vhost {
 	struct site *site;	/* generated pages and posts, or NULL */
 };
 
+struct protect_config;
+
 struct gemini_ctx {
 	struct vhost *vhosts;	/* vhosts[0] is the default */
 	size_t nvhosts;
 	struct mime *mime;
 	int public_port;
+	const struct protect_config *protect;	/* client-cert areas */
+	size_t nprotect;
+	char *const *drafts_fingerprints;	/* who sees drafts, if limited */
+	size_t ndrafts_fingerprints;
+	struct ratelimit *rl;			/* NULL: no rate limit */
 };
 
 /* What the router knows about a request. */

@@ -9,8 +9,17 @@
 
 #include "util.h"
 
+enum log_format { LOG_PLAIN, LOG_COMMON, LOG_JSON };
+
 /* Opens path for appending (NULL: stderr). Returns 0 or -1 with errno. */
 int log_open(const char *path);
+/* Reopens the file log_open opened (SIGUSR1, for logrotate). */
+int log_reopen(void);
+void log_set_format(enum log_format f);
+/* 0: client addresses are logged as "-". */
+void log_set_ip(int on);
+/* Access lines lost to a failing log destination so far. */
+unsigned long long log_dropped(void);
 void log_set_verbosity(int quiet, int debug);
 /* Prefix for error lines, e.g. "worker 2"; NULL for none. */
 void log_set_name(const char *name);

@@ -29,7 +29,7 @@ struct proxy_result {
  * byte is neither 'P' nor 0x0D, a v1 word or port goes wrong, a v2 byte
  * is out of range), so a caller need not wait for its deadline. One
  * allowance: a v1 address may be a valid prefix yet too long to fit the
- * 107-byte line, which is then noticed when byte 107 arrives without CRLF.
+ * 107-byte line, which is then noticed once 106 bytes hold no CR.
  *
  * v1: "PROXY TCP4|TCP6 SRC DST SPORT DPORT\r\n" with single spaces,
  * addresses as inet_pton(3) reads them, ports 0..65535 in decimal without
@@ -37,7 +37,8 @@ struct proxy_result {
  * v2: version 2 only; LOCAL gives local whatever its family; PROXY over
  * AF_INET or AF_INET6 STREAM gives addresses, over AF_UNSPEC or AF_UNIX
  * gives local; DGRAM, unknown families and commands are refused. TLVs are
- * skipped but must tile the rest of the length exactly.
+ * skipped, but after INET, INET6 or UNIX addresses they must tile the
+ * rest of the length exactly; LOCAL and UNSPEC blocks are skipped blind.
  */
 int proxy_parse(const unsigned char *buf, size_t len, struct proxy_result *r,
     const char **errstr);

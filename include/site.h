@@ -15,8 +15,14 @@
 
 struct url;
 
+enum site_drafts {
+	SITE_DRAFTS_NONE,	/* drafts are neither listed nor served */
+	SITE_DRAFTS_ALL,	/* --drafts: everyone sees them */
+	SITE_DRAFTS_SOME,	/* only requests site_route calls "preview" */
+};
+
 struct site_opts {
-	int drafts;			/* serve and list drafts */
+	enum site_drafts drafts;
 	const char *lang;		/* default lang of pages, or NULL */
 	const char *base_url;		/* "gemini://host[:port]" */
 	struct gemtext_opts render;
@@ -32,10 +38,12 @@ void site_free(struct site *s);
 
 /*
  * Answers a request for a generated page, a post, its source or an alias.
- * Returns 1 with resp->page set, or 0 when the path is not the site's
- * (the caller then serves files).
+ * preview: the client may see drafts (SITE_DRAFTS_SOME). Returns 1 with
+ * resp->page set, or 0 when the path is not the site's (the caller then
+ * serves files).
  */
-int site_route(struct site *s, const struct url *u, struct response *resp);
+int site_route(struct site *s, const struct url *u, int preview,
+    struct response *resp);
 
 /*
  * Checks the files for changes (cheap stat walk) and rebuilds what

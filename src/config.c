@@ -3,6 +3,7 @@
  * options, which win. Everything is validated here, before the server
  * binds or forks, and every problem is reported as "file:line: message".
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -40,7 +41,11 @@ static const char usage_text[] =
 "  --debug              debug lines\n"
 "  --drafts             serve and list drafts (preview)\n"
 "  --lang TAG           language of text/gemini responses (e.g. en)\n"
-"  --max-connections N  open connections per worker (default 4096)\n"
+"  --max-connections N  open connections per worker; past it clients get 41 (default 4096)\n"
+"  --proxy-listen ADDR:PORT  listen for PROXY protocol v1/v2 connections (HAProxy), repeatable\n"
+"  --rate-limit N/SECS  at most N requests per client address in SECS seconds, then 44 (default off)\n"
+"  --log-format FORMAT  access log: plain, common or json (default plain)\n"
+"  --no-log-ip          log client addresses as -\n"
 "  --links MODE         link lines: after-block, footnote, end, off\n"
 "  --tables MODE        tables: pre, list\n"
 "  --emphasis MODE      emphasis markers: strip, keep\n"
@@ -78,6 +83,35 @@ set_str(char **dst, const char *s)
 }
 
 static void
+listen_free(struct listen_config *l)
+{
+	free(l->addr);
+	strv_free(l->proxy_from, l->nproxy_from);
+}
+
+static void
+listen_push(struct config *c, const char *addr, int proxy)
+{
+	c->listen = xrealloc(c->listen, (c->nlisten + 1) * sizeof(*c->listen));
+	memset(&c->listen[c->nlisten], 0, sizeof(*c->listen));
+	c->listen[c->nlisten].addr = xstrdup(addr);
+	c->listen[c->nlisten].proxy = proxy;
+	c->nlisten++;
+}
+
+static void
+listen_clear(struct config *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nlisten; i++)
+		listen_free(&c->listen[i]);
+	free(c->listen);
+	c->listen = NULL;
+	c->nlisten = 0;
+}
+
+static void
 vhost_free(struct vhost_config *h)
 {
 	strv_free(h->names, h->nnames);
@@ -97,7 +131,13 @@ config_free(struct config *c)
 	for (i = 0; i < c->nhosts; i++)
 		vhost_free(&c->hosts[i]);
 	free(c->hosts);
-	strv_free(c->listen, c->nlisten);
+	listen_clear(c);
+	for (i = 0; i < c->nprotect; i++) {
+		free(c->protect[i].path);
+		strv_free(c->protect[i].fingerprints, c->protect[i].nfingerprints);
+	}
+	free(c->protect);
+	strv_free(c->drafts_fingerprints, c->ndrafts_fingerprints);
 	free(c->path);
 	free(c->certs_dir);
 	free(c->user);
@@ -112,6 +152,7 @@ config_defaults(struct config *c)
 	memset(c, 0, sizeof(*c));
 	c->certs_dir = xstrdup("certs");
 	c->max_connections = 4096;
+	c->log_ip = 1;
 	gemtext_opts_default(&c->render);
 }
 
@@ -169,6 +210,56 @@ parse_mode(const char *opt, const char *v, struct gemtext_opts *r)
 		return 0;
 	}
 	return -1;
+}
+
+static int
+parse_log_format(const char *v, int *out)
+{
+	static const char *const names[] = { "plain", "common", "json" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(names); i++)
+		if (strcmp(v, names[i]) == 0) {
+			*out = (int)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* "N/SECONDS", both positive. */
+static int
+parse_rate(const char *v, int *n, int *secs)
+{
+	char buf[64], *slash;
+
+	if (strlen(v) >= sizeof(buf))
+		return -1;
+	strcpy(buf, v);
+	if ((slash = strchr(buf, '/')) == NULL)
+		return -1;
+	*slash = '\0';
+	return parse_int(buf, 1, 1000000, n) == 0 &&
+	    parse_int(slash + 1, 1, 86400, secs) == 0 ? 0 : -1;
+}
+
+/* 64 hex digits, any case (colons allowed, as openssl prints them). */
+static char *
+norm_fingerprint(const char *s)
+{
+	char out[65];
+	size_t n = 0;
+
+	for (; *s; s++) {
+		if (*s == ':')
+			continue;
+		if (!isxdigit((unsigned char)*s) || n == 64)
+			return NULL;
+		out[n++] = (char)tolower((unsigned char)*s);
+	}
+	if (n != 64)
+		return NULL;
+	out[n] = '\0';
+	return xstrdup(out);
 }
 
 /* Checks "ADDR:PORT" / "[V6]:PORT" syntax; the server resolves it. */
@@ -312,6 +403,119 @@ parse_host_table(struct cfile *f, const struct toml_value *t,
 }
 
 static void
+want_fingerprints(struct cfile *f, const struct toml_value *v, const char *k,
+    char ***list, size_t *n)
+{
+	size_t i;
+
+	if (want_strings(f, v, k, list, n) == -1)
+		return;
+	for (i = 0; i < *n; i++) {
+		char *fp = norm_fingerprint((*list)[i]);
+
+		if (fp == NULL) {
+			cerr(f, v, "'%s': '%s' is not a SHA-256 fingerprint "
+			    "(64 hex digits)", k, (*list)[i]);
+			continue;
+		}
+		free((*list)[i]);
+		(*list)[i] = fp;
+	}
+}
+
+/* listen = "A:P" | ["A:P", ...] | [[listen]] address/proxy_protocol/proxy_from */
+static void
+parse_listen(struct cfile *f, struct config *c, const struct toml_value *v)
+{
+	const struct toml_value *items = v;
+	size_t i, j, n = v->type == TOML_ARRAY ? v->n : 1;
+
+	listen_clear(c);
+	for (i = 0; i < n; i++) {
+		const struct toml_value *it = v->type == TOML_ARRAY ?
+		    items->items[i] : v;
+
+		if (it->type == TOML_STRING) {
+			if (!valid_listen(it->u.s))
+				cerr(f, it, "'listen' needs ADDR:PORT or "
+				    "[ADDR]:PORT, got '%s'", it->u.s);
+			listen_push(c, it->u.s, 0);
+		} else if (it->type == TOML_TABLE) {
+			const char *addr = toml_get_string(it, "address");
+			struct listen_config *l;
+
+			if (addr == NULL || !valid_listen(addr)) {
+				cerr(f, it, "a [[listen]] needs an 'address' "
+				    "ADDR:PORT%s", "");
+				continue;
+			}
+			listen_push(c, addr, 0);
+			l = &c->listen[c->nlisten - 1];
+			for (j = 0; j < it->n; j++) {
+				const char *key = it->keys[j];
+				const struct toml_value *x = it->items[j];
+
+				if (strcmp(key, "address") == 0)
+					continue;
+				if (strcmp(key, "proxy_protocol") == 0)
+					want_bool(f, x, key, &l->proxy);
+				else if (strcmp(key, "proxy_from") == 0)
+					want_strings(f, x, key, &l->proxy_from,
+					    &l->nproxy_from);
+				else
+					cerr(f, x, "unknown key 'listen.%s'", key);
+			}
+		} else
+			cerr(f, it, "'%s' must be ADDR:PORT strings or tables",
+			    "listen");
+	}
+}
+
+static void
+parse_protect(struct cfile *f, struct config *c, const struct toml_value *v)
+{
+	size_t i, j;
+
+	if (v->type != TOML_ARRAY) {
+		cerr(f, v, "'%s' must be [[protect]] tables", "protect");
+		return;
+	}
+	for (i = 0; i < v->n; i++) {
+		const struct toml_value *t = v->items[i];
+		struct protect_config *pc;
+
+		if (t->type != TOML_TABLE) {
+			cerr(f, t, "'%s' must be [[protect]] tables", "protect");
+			continue;
+		}
+		c->protect = xrealloc(c->protect,
+		    (c->nprotect + 1) * sizeof(*c->protect));
+		pc = &c->protect[c->nprotect++];
+		memset(pc, 0, sizeof(*pc));
+		for (j = 0; j < t->n; j++) {
+			const char *key = t->keys[j];
+			const struct toml_value *x = t->items[j];
+			const char *s;
+
+			if (strcmp(key, "path") == 0) {
+				if ((s = want_string(f, x, key)) != NULL) {
+					if (s[0] != '/')
+						cerr(f, x, "'protect.path' must "
+						    "start with '/'%s", "");
+					set_str(&pc->path, s);
+				}
+			} else if (strcmp(key, "fingerprints") == 0)
+				want_fingerprints(f, x, key, &pc->fingerprints,
+				    &pc->nfingerprints);
+			else
+				cerr(f, x, "unknown key 'protect.%s'", key);
+		}
+		if (pc->path == NULL)
+			cerr(f, t, "a [[protect]] needs a '%s'", "path");
+	}
+}
+
+static void
 parse_key(struct cfile *f, struct config *c, const char *k,
     const struct toml_value *v)
 {
@@ -338,12 +542,24 @@ parse_key(struct cfile *f, struct config *c, const char *k,
 	} else if (strcmp(k, "host") == 0 || strcmp(k, "hosts") == 0) {
 		h = default_host(c);
 		want_strings(f, v, k, &h->names, &h->nnames);
-	} else if (strcmp(k, "listen") == 0) {
-		if (want_strings(f, v, k, &c->listen, &c->nlisten) == 0)
-			for (i = 0; i < c->nlisten; i++)
-				if (!valid_listen(c->listen[i]))
-					cerr(f, v, "'listen' needs ADDR:PORT or [ADDR]:PORT, got '%s'",
-					    c->listen[i]);
+	} else if (strcmp(k, "listen") == 0)
+		parse_listen(f, c, v);
+	else if (strcmp(k, "protect") == 0)
+		parse_protect(f, c, v);
+	else if (strcmp(k, "drafts_fingerprints") == 0)
+		want_fingerprints(f, v, k, &c->drafts_fingerprints,
+		    &c->ndrafts_fingerprints);
+	else if (strcmp(k, "log_format") == 0) {
+		if ((s = want_string(f, v, k)) &&
+		    parse_log_format(s, &c->log_format))
+			cerr(f, v, "'%s' must be plain, common or json", k);
+	} else if (strcmp(k, "log_ip") == 0)
+		want_bool(f, v, k, &c->log_ip);
+	else if (strcmp(k, "rate_limit") == 0) {
+		if ((s = want_string(f, v, k)) &&
+		    parse_rate(s, &c->rate_n, &c->rate_secs))
+			cerr(f, v, "'%s' must look like \"20/60\" (requests/seconds)",
+			    k);
 	} else if (strcmp(k, "public_port") == 0)
 		want_int(f, v, k, 1, 65535, &c->public_port);
 	else if (strcmp(k, "certs") == 0) {
@@ -446,6 +662,8 @@ static const struct opt opts[] = {
 	{ "chroot", 0 }, { "log", 1 }, { "quiet", 0 }, { "debug", 0 },
 	{ "drafts", 0 }, { "lang", 1 }, { "max-connections", 1 },
 	{ "links", 1 }, { "tables", 1 }, { "emphasis", 1 }, { "help", 0 },
+	{ "proxy-listen", 1 }, { "rate-limit", 1 }, { "log-format", 1 },
+	{ "no-log-ip", 0 },
 	{ "version", 0 },
 };
 
@@ -510,17 +728,24 @@ apply_opt(struct config *c, const char *name, const char *v, int *seen_host,
 			*seen_host = 1;
 		}
 		strv_push(&h->names, &h->nnames, v);
-	} else if (strcmp(name, "listen") == 0) {
+	} else if (strcmp(name, "listen") == 0 ||
+	    strcmp(name, "proxy-listen") == 0) {
 		if (!valid_listen(v))
 			goto bad;
 		if (!*seen_listen) {
-			strv_free(c->listen, c->nlisten);
-			c->listen = NULL;
-			c->nlisten = 0;
+			listen_clear(c);
 			*seen_listen = 1;
 		}
-		strv_push(&c->listen, &c->nlisten, v);
-	} else if (strcmp(name, "public-port") == 0) {
+		listen_push(c, v, name[0] == 'p');
+	} else if (strcmp(name, "rate-limit") == 0) {
+		if (parse_rate(v, &c->rate_n, &c->rate_secs))
+			goto bad;
+	} else if (strcmp(name, "log-format") == 0) {
+		if (parse_log_format(v, &c->log_format))
+			goto bad;
+	} else if (strcmp(name, "no-log-ip") == 0)
+		c->log_ip = 0;
+	else if (strcmp(name, "public-port") == 0) {
 		if (parse_int(v, 1, 65535, &c->public_port))
 			goto bad;
 	} else if (strcmp(name, "certs") == 0)
@@ -563,7 +788,7 @@ validate(struct config *c, struct diags *d)
 	int bad = 0;
 
 	if (c->nlisten == 0)
-		strv_push(&c->listen, &c->nlisten, "0.0.0.0:1965");
+		listen_push(c, "0.0.0.0:1965", 0);
 	for (i = 0; i < c->nhosts; i++) {
 		struct vhost_config *h = &c->hosts[i];
 
@@ -577,7 +802,7 @@ validate(struct config *c, struct diags *d)
 		bad = 1;
 	}
 	if (c->public_port == 0) {
-		const char *colon = strrchr(c->listen[0], ':');
+		const char *colon = strrchr(c->listen[0].addr, ':');
 		int port = 0;
 
 		if (colon)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "config.h"
 #include "gemini.h"
 #include "mime.h"
 #include "site.h"
@@ -279,6 +280,46 @@ done:
 	buf_free(&rel);
 }
 
+static int
+listed_fingerprint(char *const *list, size_t n, const char *fp)
+{
+	size_t i;
+
+	if (fp == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], fp) == 0)
+			return 1;
+	return 0;
+}
+
+/* 0 when the path is open to this client, else the status to answer. */
+static int
+protected(const struct gemini_ctx *g, const struct request *req,
+    const char *path)
+{
+	size_t i, n;
+
+	for (i = 0; i < g->nprotect; i++) {
+		const struct protect_config *pc = &g->protect[i];
+
+		n = strlen(pc->path);
+		/* "/private/" guards "/private" too: its redirect leaks nothing. */
+		if (strncmp(path, pc->path, n) != 0 &&
+		    !(n > 1 && pc->path[n - 1] == '/' &&
+		    strlen(path) == n - 1 && strncmp(path, pc->path, n - 1) == 0))
+			continue;
+		if (req->fingerprint == NULL)
+			return GEMINI_CERT_REQUIRED;
+		if (req->cert_expired)
+			return GEMINI_CERT_NOT_VALID;
+		if (!listed_fingerprint(pc->fingerprints, pc->nfingerprints,
+		    req->fingerprint))
+			return GEMINI_CERT_NOT_AUTHORISED;
+	}
+	return 0;
+}
+
 void
 gemini_handle(struct gemini_ctx *g, const struct request *req,
     struct response *resp)
@@ -314,7 +355,22 @@ gemini_handle(struct gemini_ctx *g, const struct request *req,
 		respond(resp, GEMINI_NOT_FOUND, "not found");
 		goto done;
 	}
-	if (vh->site && site_route(vh->site, &u, resp))
+	switch (protected(g, req, u.path)) {
+	case GEMINI_CERT_REQUIRED:
+		respond(resp, GEMINI_CERT_REQUIRED, "client certificate required");
+		goto done;
+	case GEMINI_CERT_NOT_VALID:
+		respond(resp, GEMINI_CERT_NOT_VALID,
+		    "certificate expired or not yet valid");
+		goto done;
+	case GEMINI_CERT_NOT_AUTHORISED:
+		respond(resp, GEMINI_CERT_NOT_AUTHORISED,
+		    "certificate not authorised here");
+		goto done;
+	}
+	if (vh->site && site_route(vh->site, &u, !req->cert_expired &&
+	    listed_fingerprint(g->drafts_fingerprints, g->ndrafts_fingerprints,
+	    req->fingerprint), resp))
 		goto done;
 	serve_file(g, vh, &u, resp);
 done:

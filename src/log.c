@@ -15,8 +15,11 @@
 #include "log.h"
 
 static FILE *log_fp;
-static int log_quiet, log_debugging;
+static char *log_path;
+static int log_quiet, log_debugging, log_ip = 1;
+static enum log_format log_fmt = LOG_PLAIN;
 static const char *log_name;
+static unsigned long long log_lost, log_lost_reported;
 
 static FILE *
 stream(void)
@@ -41,7 +44,43 @@ log_open(const char *path)
 	if (log_fp && log_fp != stderr)
 		fclose(log_fp);
 	log_fp = fp;
+	if (log_path != path) {
+		free(log_path);
+		log_path = strdup(path);
+	}
 	return 0;
+}
+
+int
+log_reopen(void)
+{
+	if (log_path == NULL)
+		return 0;
+	fflush(stream());
+	if (log_open(log_path) == -1) {
+		log_warn("reopening %s (still writing to the old file)",
+		    log_path);
+		return -1;
+	}
+	return 0;
+}
+
+void
+log_set_format(enum log_format f)
+{
+	log_fmt = f;
+}
+
+void
+log_set_ip(int on)
+{
+	log_ip = on;
+}
+
+unsigned long long
+log_dropped(void)
+{
+	return log_lost;
 }
 
 void
@@ -60,7 +99,19 @@ log_set_name(const char *name)
 void
 log_flush(void)
 {
-	fflush(stream());
+	FILE *fp = stream();
+
+	if (fflush(fp) == EOF) {
+		/* Full disk, gone pipe: count it, keep serving. */
+		log_lost++;
+		clearerr(fp);
+		return;
+	}
+	if (log_lost != log_lost_reported) {
+		log_lost_reported = log_lost;
+		fprintf(fp, "warning: log writes failed %llu times; lines were "
+		    "dropped\n", log_lost);
+	}
 }
 
 static void
@@ -201,16 +252,75 @@ log_escape(char *dst, size_t n, const char *s, size_t len)
 	dst[o] = '\0';
 }
 
+/* JSON string contents: quotes, backslashes and controls escaped. */
+static void
+json_escape(char *dst, size_t n, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+
+	for (i = 0; i < len && o + 7 < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			dst[o++] = '\\';
+			dst[o++] = (char)c;
+		} else if (c < 0x20 || c == 0x7f || c >= 0x80) {
+			/* Bytes, not characters: the request may not be UTF-8. */
+			memcpy(dst + o, "\\u00", 4);
+			o += 4;
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 15];
+		} else
+			dst[o++] = (char)c;
+	}
+	dst[o] = '\0';
+}
+
 void
 log_access(const char *client, const char *host, const char *req,
     size_t reqlen, int status, unsigned long long bytes, double ms)
 {
-	char ts[32], esc[4 * 1024 + 8];
+	char ts[32], esc[6 * 1024 + 8];
+	FILE *fp = stream();
+	int rc;
 
 	if (log_quiet)
 		return;
-	timestamp(ts, sizeof(ts));
-	log_escape(esc, sizeof(esc), req, reqlen);
-	fprintf(stream(), "%s %s %s \"%s\" %d %llu %.1fms\n", ts, client,
-	    host && *host ? host : "-", esc, status, bytes, ms);
+	if (!log_ip)
+		client = "-";
+	if (host == NULL || *host == '\0')
+		host = "-";
+	switch (log_fmt) {
+	case LOG_COMMON: {
+		struct timespec now;
+		struct tm tm;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		gmtime_r(&now.tv_sec, &tm);
+		strftime(ts, sizeof(ts), "%d/%b/%Y:%H:%M:%S +0000", &tm);
+		log_escape(esc, sizeof(esc), req, reqlen);
+		rc = fprintf(fp, "%s - - [%s] \"%s\" %d %llu\n", client, ts,
+		    esc, status, bytes);
+		break;
+	}
+	case LOG_JSON:
+		timestamp(ts, sizeof(ts));
+		json_escape(esc, sizeof(esc), req, reqlen);
+		rc = fprintf(fp, "{\"time\":\"%s\",\"client\":\"%s\","
+		    "\"host\":\"%s\",\"request\":\"%s\",\"status\":%d,"
+		    "\"bytes\":%llu,\"ms\":%.1f}\n", ts, client, host, esc,
+		    status, bytes, ms);
+		break;
+	default:
+		timestamp(ts, sizeof(ts));
+		log_escape(esc, sizeof(esc), req, reqlen);
+		rc = fprintf(fp, "%s %s %s \"%s\" %d %llu %.1fms\n", ts, client,
+		    host, esc, status, bytes, ms);
+		break;
+	}
+	if (rc < 0) {
+		log_lost++;
+		clearerr(fp);
+	}
 }

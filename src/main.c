@@ -71,6 +71,8 @@ cmd_serve(int argc, char **argv)
 		return 2;
 	}
 	log_set_verbosity(cfg.quiet, cfg.debug);
+	log_set_format((enum log_format)cfg.log_format);
+	log_set_ip(cfg.log_ip);
 	return server_run(&cfg, argc, argv);
 }
 

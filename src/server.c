@@ -176,6 +176,10 @@ build_generation(struct generation *gen)
 	size_t i, j;
 
 	g->public_port = cfg->public_port;
+	g->protect = cfg->protect;
+	g->nprotect = cfg->nprotect;
+	g->drafts_fingerprints = cfg->drafts_fingerprints;
+	g->ndrafts_fingerprints = cfg->ndrafts_fingerprints;
 	g->vhosts = xcalloc(cfg->nhosts, sizeof(*g->vhosts));
 	g->nvhosts = cfg->nhosts;
 	for (i = 0; i < cfg->nhosts; i++)
@@ -209,7 +213,9 @@ build_generation(struct generation *gen)
 		    conn_sni_cb);
 		SSL_CTX_set_tlsext_servername_arg((SSL_CTX *)vh->tls, g);
 		memset(&so, 0, sizeof(so));
-		so.drafts = cfg->drafts;
+		/* drafts_fingerprints alone means: drafts for those only. */
+		so.drafts = cfg->ndrafts_fingerprints ? SITE_DRAFTS_SOME :
+		    cfg->drafts ? SITE_DRAFTS_ALL : SITE_DRAFTS_NONE;
 		so.lang = vh->lang;
 		so.render = cfg->render;
 		base = xasprintf(cfg->public_port == 1965 ? "gemini://%s" :
@@ -314,10 +320,10 @@ bind_listeners(struct config *cfg, int nslots)
 		char addr[INET6_ADDRSTRLEN];
 		int port;
 
-		srv.ls[i].addr = xstrdup(cfg->listen[i]);
+		srv.ls[i].addr = xstrdup(cfg->listen[i].addr);
 		srv.ls[i].fds = xcalloc((size_t)nslots, sizeof(int));
-		if (resolve_listen(cfg->listen[i], &ss, &len) == -1) {
-			log_warnx("listen %s: cannot resolve", cfg->listen[i]);
+		if (resolve_listen(cfg->listen[i].addr, &ss, &len) == -1) {
+			log_warnx("listen %s: cannot resolve", cfg->listen[i].addr);
 			return -1;
 		}
 		for (s = 0; s < nslots; s++)
@@ -329,10 +335,10 @@ bind_listeners(struct config *cfg, int nslots)
 				    (errno == EAFNOSUPPORT ||
 				    errno == EADDRNOTAVAIL)) {
 					log_warn("listen %s (skipped)",
-					    cfg->listen[i]);
+					    cfg->listen[i].addr);
 					break;
 				}
-				log_warn("listen %s", cfg->listen[i]);
+				log_warn("listen %s", cfg->listen[i].addr);
 				return -1;
 			}
 			/* Port 0: the other slots share the port it picked. */
@@ -366,7 +372,7 @@ bind_listeners(struct config *cfg, int nslots)
 static struct worker wk;
 static ev_io *wk_lio;		/* one per listener */
 static ev_timer wk_accept_retry, wk_refresh, wk_drain_limit;
-static ev_signal wk_sigterm, wk_sigint;
+static ev_signal wk_sigterm, wk_sigint, wk_sigusr1;
 static ev_prepare wk_flush;
 static int wk_accept_paused;
 
@@ -476,6 +482,20 @@ wk_drain_cb(struct ev_loop *loop, ev_signal *s, int revents)
 }
 
 static void
+reopen_cb(struct ev_loop *loop, ev_signal *s, int revents)
+{
+	size_t i;
+
+	(void)loop;
+	(void)s;
+	(void)revents;
+	log_reopen();
+	/* The master passes it on: every process has its own stream. */
+	for (i = 0; i < srv.nchildren; i++)
+		kill(srv.children[i].pid, SIGUSR1);
+}
+
+static void
 wk_drain_limit_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	(void)t;
@@ -551,6 +571,9 @@ worker_main(struct generation *gen, int slot)
 	ev_signal_init(&wk_sigint, wk_drain_cb, SIGINT);
 	ev_signal_start(loop, &wk_sigterm);
 	ev_signal_start(loop, &wk_sigint);
+	srv.nchildren = 0;	/* the master's children are not ours */
+	ev_signal_init(&wk_sigusr1, reopen_cb, SIGUSR1);
+	ev_signal_start(loop, &wk_sigusr1);
 	ev_prepare_init(&wk_flush, wk_flush_cb);
 	ev_prepare_start(loop, &wk_flush);
 	signal(SIGHUP, SIG_IGN);
@@ -561,7 +584,7 @@ worker_main(struct generation *gen, int slot)
 
 /* --- the master ----------------------------------------------------- */
 
-static ev_signal ms_hup, ms_term, ms_int;
+static ev_signal ms_hup, ms_term, ms_int, ms_usr1;
 static ev_child ms_child;
 static ev_timer ms_restart;
 static struct generation *old_gens[16];
@@ -757,6 +780,8 @@ server_run(struct config *cfg, int argc, char **argv)
 	ev_signal_start(loop, &ms_hup);
 	ev_signal_start(loop, &ms_term);
 	ev_signal_start(loop, &ms_int);
+	ev_signal_init(&ms_usr1, reopen_cb, SIGUSR1);
+	ev_signal_start(loop, &ms_usr1);
 	ev_child_init(&ms_child, ms_child_cb, 0, 0);
 	ev_child_start(loop, &ms_child);
 	ev_timer_init(&ms_restart, ms_restart_cb, 1., 0.);

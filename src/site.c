@@ -49,7 +49,6 @@ struct post {
 	size_t words;
 	struct diags diags;
 	size_t parse_diags;	/* diags from parsing; rendering adds more */
-	struct page *page;	/* the post page, built after sorting */
 	struct page *source;	/* 20 text/markdown + the file */
 	int rendered;
 };
@@ -60,6 +59,20 @@ struct tagpage {
 	struct page *gmi, *xml;
 };
 
+/*
+ * The generated pages as one audience sees them: without drafts, or with
+ * them (--drafts, for everyone or only for drafts_fingerprints).
+ */
+struct pageset {
+	int built;
+	struct post **listed;	/* newest first */
+	struct page **pages;	/* post pages, parallel to listed */
+	size_t nlisted;
+	struct tagpage *tags;
+	size_t ntags;
+	struct page *index, *tagindex, *atom;
+};
+
 struct alias {
 	char *path;		/* decoded URL path, e.g. /old/look-back/ */
 	struct post *post;
@@ -68,20 +81,17 @@ struct alias {
 struct site {
 	char *root;
 	int rootfd;
-	int drafts;
+	enum site_drafts drafts;
 	char *lang;
 	char *base_url;
 	struct gemtext_opts render;
 	struct post **posts;	/* every post file, sorted newest first */
 	size_t nposts;
-	struct post **listed;	/* those served (drafts only with --drafts) */
-	size_t nlisted;
 	struct post *intro;	/* index.md at the root, or NULL */
-	struct tagpage *tags;
-	size_t ntags;
+	struct pageset sets[2];	/* [0] without drafts, [1] with them */
 	struct alias *aliases;
 	size_t naliases;
-	struct page *index, *tagindex, *atom, *robots;
+	struct page *robots;
 	int logging;		/* log diagnostics (the server) */
 	int standalone;		/* convert: no other posts to link to */
 };
@@ -278,7 +288,6 @@ post_free(struct post *p)
 	free(p->body_gmi);
 	free(p->summary);
 	diags_free(&p->diags);
-	page_unref(p->page);
 	page_unref(p->source);
 	free(p);
 }
@@ -607,31 +616,39 @@ post_cmp(const void *a, const void *b)
 }
 
 static void
+pageset_free(struct pageset *ps)
+{
+	size_t i;
+
+	for (i = 0; i < ps->ntags; i++) {
+		free(ps->tags[i].tag);
+		free(ps->tags[i].enc);
+		page_unref(ps->tags[i].gmi);
+		page_unref(ps->tags[i].xml);
+	}
+	free(ps->tags);
+	for (i = 0; i < ps->nlisted; i++)
+		page_unref(ps->pages[i]);
+	free(ps->pages);
+	free(ps->listed);
+	page_unref(ps->index);
+	page_unref(ps->tagindex);
+	page_unref(ps->atom);
+	memset(ps, 0, sizeof(*ps));
+}
+
+static void
 site_pages_free(struct site *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->ntags; i++) {
-		free(s->tags[i].tag);
-		free(s->tags[i].enc);
-		page_unref(s->tags[i].gmi);
-		page_unref(s->tags[i].xml);
-	}
-	free(s->tags);
-	s->tags = NULL;
-	s->ntags = 0;
+	pageset_free(&s->sets[0]);
+	pageset_free(&s->sets[1]);
 	for (i = 0; i < s->naliases; i++)
 		free(s->aliases[i].path);
 	free(s->aliases);
 	s->aliases = NULL;
 	s->naliases = 0;
-	page_unref(s->index);
-	page_unref(s->tagindex);
-	page_unref(s->atom);
-	s->index = s->tagindex = s->atom = NULL;
-	free(s->listed);
-	s->listed = NULL;
-	s->nlisted = 0;
 }
 
 static void
@@ -654,23 +671,39 @@ add_alias(struct site *s, const char *path, struct post *p)
 	free(line);
 }
 
-/* Builds every generated page from the (sorted) posts. */
 static void
-site_build_pages(struct site *s)
+add_tag(struct pageset *set, const char *tag)
+{
+	size_t k;
+
+	for (k = 0; k < set->ntags; k++)
+		if (strcmp(set->tags[k].tag, tag) == 0)
+			return;
+	set->tags = xrealloc(set->tags, (set->ntags + 1) * sizeof(*set->tags));
+	set->tags[set->ntags].tag = xstrdup(tag);
+	set->tags[set->ntags].enc = pages_tag_path(tag);
+	set->tags[set->ntags].gmi = set->tags[set->ntags].xml = NULL;
+	set->ntags++;
+}
+
+/* Builds one audience's pages from the (sorted) posts. */
+static void
+pageset_build(struct site *s, struct pageset *set, int drafts)
 {
 	struct page_site ps;
 	struct page_post *pp;
 	struct buf b = BUF_INIT;
 	size_t i, j, k;
 
-	site_pages_free(s);
-	s->listed = xcalloc(s->nposts + 1, sizeof(*s->listed));
+	set->built = 1;
+	set->listed = xcalloc(s->nposts + 1, sizeof(*set->listed));
+	set->pages = xcalloc(s->nposts + 1, sizeof(*set->pages));
 	for (i = 0; i < s->nposts; i++)
-		if (!s->posts[i]->meta.draft || s->drafts)
-			s->listed[s->nlisted++] = s->posts[i];
-	pp = xcalloc(s->nlisted + 1, sizeof(*pp));
-	for (i = 0; i < s->nlisted; i++)
-		to_page_post(s->listed[i], &pp[i]);
+		if (!s->posts[i]->meta.draft || drafts)
+			set->listed[set->nlisted++] = s->posts[i];
+	pp = xcalloc(set->nlisted + 1, sizeof(*pp));
+	for (i = 0; i < set->nlisted; i++)
+		to_page_post(set->listed[i], &pp[i]);
 
 	memset(&ps, 0, sizeof(ps));
 	ps.title = s->intro && s->intro->meta.title ? s->intro->meta.title :
@@ -680,64 +713,67 @@ site_build_pages(struct site *s)
 	    *s->intro->body_gmi ? s->intro->body_gmi : NULL;
 	ps.base_url = s->base_url;
 
-	pages_index(&ps, pp, s->nlisted, &b);
-	s->index = gemtext_page(s->lang, &b);
+	pages_index(&ps, pp, set->nlisted, &b);
+	set->index = gemtext_page(s->lang, &b);
 	buf_reset(&b);
-	pages_tags(&ps, pp, s->nlisted, &b);
-	s->tagindex = gemtext_page(s->lang, &b);
+	pages_tags(&ps, pp, set->nlisted, &b);
+	set->tagindex = gemtext_page(s->lang, &b);
 	buf_reset(&b);
-	feed_atom(&ps, pp, s->nlisted, "/atom.xml", NULL, &b);
-	s->atom = page_new(GEMINI_SUCCESS, "application/atom+xml", b.data, b.len);
+	feed_atom(&ps, pp, set->nlisted, "/atom.xml", NULL, &b);
+	set->atom = page_new(GEMINI_SUCCESS, "application/atom+xml", b.data,
+	    b.len);
 	buf_reset(&b);
-
 	/* Post pages: older is the next in the list, newer the previous. */
-	for (i = 0; i < s->nlisted; i++) {
-		struct post *p = s->listed[i];
+	for (i = 0; i < set->nlisted; i++) {
+		struct post *p = set->listed[i];
 
 		pages_post(&ps, &pp[i], p->body_gmi,
-		    i + 1 < s->nlisted ? &pp[i + 1] : NULL,
+		    i + 1 < set->nlisted ? &pp[i + 1] : NULL,
 		    i > 0 ? &pp[i - 1] : NULL, &b);
-		page_unref(p->page);
-		p->page = gemtext_page(p->meta.lang ? p->meta.lang : s->lang, &b);
+		set->pages[i] = gemtext_page(p->meta.lang ? p->meta.lang :
+		    s->lang, &b);
 		buf_reset(&b);
-		page_unref(p->source);
-		p->source = page_new(GEMINI_SUCCESS,
-		    "text/markdown; charset=utf-8", p->md, strlen(p->md));
-		for (j = 0; j < p->meta.naliases; j++)
-			add_alias(s, p->meta.aliases[j], p);
-		if (p->meta.url)
-			add_alias(s, p->meta.url, p);
-		/* Tags: one page and one feed per distinct tag. */
-		for (j = 0; j < p->meta.ntags; j++) {
-			const char *tag = p->meta.tags[j];
-
-			for (k = 0; k < s->ntags; k++)
-				if (strcmp(s->tags[k].tag, tag) == 0)
-					break;
-			if (k < s->ntags)
-				continue;
-			s->tags = xrealloc(s->tags,
-			    (s->ntags + 1) * sizeof(*s->tags));
-			s->tags[s->ntags].tag = xstrdup(tag);
-			s->tags[s->ntags].enc = pages_tag_path(tag);
-			s->tags[s->ntags].gmi = s->tags[s->ntags].xml = NULL;
-			s->ntags++;
-		}
+		for (j = 0; j < p->meta.ntags; j++)
+			add_tag(set, p->meta.tags[j]);
 	}
-	for (k = 0; k < s->ntags; k++) {
-		char *self = xasprintf("/tags/%s.xml", s->tags[k].enc);
+	for (k = 0; k < set->ntags; k++) {
+		char *self = xasprintf("/tags/%s.xml", set->tags[k].enc);
 
-		pages_tag(&ps, s->tags[k].tag, pp, s->nlisted, &b);
-		s->tags[k].gmi = gemtext_page(s->lang, &b);
+		pages_tag(&ps, set->tags[k].tag, pp, set->nlisted, &b);
+		set->tags[k].gmi = gemtext_page(s->lang, &b);
 		buf_reset(&b);
-		feed_atom(&ps, pp, s->nlisted, self, s->tags[k].tag, &b);
-		s->tags[k].xml = page_new(GEMINI_SUCCESS, "application/atom+xml",
-		    b.data, b.len);
+		feed_atom(&ps, pp, set->nlisted, self, set->tags[k].tag, &b);
+		set->tags[k].xml = page_new(GEMINI_SUCCESS,
+		    "application/atom+xml", b.data, b.len);
 		buf_reset(&b);
 		free(self);
 	}
 	free(pp);
 	buf_free(&b);
+}
+
+/* Builds every generated page, for each audience the site has. */
+static void
+site_build_pages(struct site *s)
+{
+	size_t i, j;
+
+	site_pages_free(s);
+	if (s->drafts != SITE_DRAFTS_ALL)
+		pageset_build(s, &s->sets[0], 0);
+	if (s->drafts != SITE_DRAFTS_NONE)
+		pageset_build(s, &s->sets[1], 1);
+	for (i = 0; i < s->nposts; i++) {
+		struct post *p = s->posts[i];
+
+		if (p->source == NULL)
+			p->source = page_new(GEMINI_SUCCESS,
+			    "text/markdown; charset=utf-8", p->md, strlen(p->md));
+		for (j = 0; j < p->meta.naliases; j++)
+			add_alias(s, p->meta.aliases[j], p);
+		if (p->meta.url)
+			add_alias(s, p->meta.url, p);
+	}
 }
 
 /* --- scanning -------------------------------------------------------- */
@@ -948,8 +984,8 @@ site_new(const char *root, int rootfd, const struct site_opts *o)
 
 	s->logging = 1;
 	site_sync(s, 1);
-	log_info("%s: %zu posts (%zu listed), %zu tags", root, s->nposts,
-	    s->nlisted, s->ntags);
+	log_info("%s: %zu posts, %zu tags", root, s->nposts,
+	    s->sets[s->drafts == SITE_DRAFTS_ALL].ntags);
 	return s;
 }
 
@@ -959,8 +995,7 @@ site_refresh(struct site *s)
 	int changed = site_sync(s, 0);
 
 	if (changed)
-		log_info("%s: changes seen: %zu posts (%zu listed)", s->root,
-		    s->nposts, s->nlisted);
+		log_info("%s: changes seen: %zu posts", s->root, s->nposts);
 	return changed;
 }
 
@@ -1010,40 +1045,57 @@ has_suffix(const char *s, size_t n, const char *suf)
 	return n > m && memcmp(s + n - m, suf, m) == 0;
 }
 
-static struct post *
-listed_by_slug(struct site *s, const char *slug, size_t n)
+/* The index in set->listed of the post with that slug, or -1. */
+static long
+listed_by_slug(const struct pageset *set, const char *slug, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < s->nlisted; i++)
-		if (strlen(s->listed[i]->slug) == n &&
-		    memcmp(s->listed[i]->slug, slug, n) == 0)
-			return s->listed[i];
-	return NULL;
+	for (i = 0; i < set->nlisted; i++)
+		if (strlen(set->listed[i]->slug) == n &&
+		    memcmp(set->listed[i]->slug, slug, n) == 0)
+			return (long)i;
+	return -1;
+}
+
+static int
+listed(const struct pageset *set, const struct post *p)
+{
+	size_t i;
+
+	for (i = 0; i < set->nlisted; i++)
+		if (set->listed[i] == p)
+			return 1;
+	return 0;
 }
 
 int
-site_route(struct site *s, const struct url *u, struct response *resp)
+site_route(struct site *s, const struct url *u, int preview,
+    struct response *resp)
 {
+	const struct pageset *set;
 	const char *path = u->path;
 	size_t n = strlen(path), i;
 	struct post *p;
+	long k;
 
+	set = &s->sets[s->drafts == SITE_DRAFTS_ALL ||
+	    (s->drafts == SITE_DRAFTS_SOME && preview)];
 	if (strcmp(path, "/") == 0 || strcmp(path, "/posts/") == 0) {
 		if (s->nposts == 0 && s->intro == NULL)
 			return 0;	/* a plain capsule: its own index.gmi */
-		serve(resp, s->index);
+		serve(resp, set->index);
 		return 1;
 	}
 	if (strncmp(path, "/posts/", 7) == 0 && strchr(path + 7, '/') == NULL) {
 		if (has_suffix(path, n, ".gmi") &&
-		    (p = listed_by_slug(s, path + 7, n - 11)) != NULL) {
-			serve(resp, p->page);
+		    (k = listed_by_slug(set, path + 7, n - 11)) != -1) {
+			serve(resp, set->pages[k]);
 			return 1;
 		}
 		if (has_suffix(path, n, ".md") &&
-		    (p = listed_by_slug(s, path + 7, n - 10)) != NULL) {
-			serve(resp, p->source);
+		    (k = listed_by_slug(set, path + 7, n - 10)) != -1) {
+			serve(resp, set->listed[k]->source);
 			return 1;
 		}
 	}
@@ -1052,28 +1104,28 @@ site_route(struct site *s, const struct url *u, struct response *resp)
 		return 1;
 	}
 	if (strcmp(path, "/tags/") == 0) {
-		serve(resp, s->tagindex);
+		serve(resp, set->tagindex);
 		return 1;
 	}
 	if (strncmp(path, "/tags/", 6) == 0) {
-		for (i = 0; i < s->ntags; i++) {
-			const char *t = s->tags[i].tag;
+		for (i = 0; i < set->ntags; i++) {
+			const char *t = set->tags[i].tag;
 			size_t tl = strlen(t);
 
 			if (n != 6 + tl + 4 || strncmp(path + 6, t, tl) != 0)
 				continue;
 			if (strcmp(path + 6 + tl, ".gmi") == 0) {
-				serve(resp, s->tags[i].gmi);
+				serve(resp, set->tags[i].gmi);
 				return 1;
 			}
 			if (strcmp(path + 6 + tl, ".xml") == 0) {
-				serve(resp, s->tags[i].xml);
+				serve(resp, set->tags[i].xml);
 				return 1;
 			}
 		}
 	}
 	if (strcmp(path, "/atom.xml") == 0) {
-		serve(resp, s->atom);
+		serve(resp, set->atom);
 		return 1;
 	}
 	if (strcmp(path, "/robots.txt") == 0 &&
@@ -1096,7 +1148,7 @@ site_route(struct site *s, const struct url *u, struct response *resp)
 		p = s->posts[i];
 		if (strcmp(p->relpath, path + 1) != 0)
 			continue;
-		if (p->meta.draft && !s->drafts) {
+		if (!listed(set, p)) {
 			resp->status = GEMINI_NOT_FOUND;
 			resp->page = page_new(GEMINI_NOT_FOUND, "not found", NULL, 0);
 		} else
@@ -1152,7 +1204,7 @@ site_convert_file(const char *path, const struct gemtext_opts *ro,
 	if (md == NULL)
 		return -1;
 	memset(&so, 0, sizeof(so));
-	so.drafts = 1;
+	so.drafts = SITE_DRAFTS_ALL;
 	so.render = *ro;
 	s = site_alloc(".", AT_FDCWD, &so);
 	s->standalone = 1;
@@ -1272,7 +1324,7 @@ site_check(const char *root, int *warnings)
 	if ((rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return -1;
 	memset(&so, 0, sizeof(so));
-	so.drafts = 1;
+	so.drafts = SITE_DRAFTS_ALL;
 	gemtext_opts_default(&so.render);
 	s = site_alloc(root, rootfd, &so);
 	site_sync(s, 1);
