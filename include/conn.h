@@ -17,6 +17,9 @@
 #define CONN_REQUEST_DEADLINE 10.0	/* seconds from accept to the CRLF */
 #define CONN_WRITE_TIMEOUT 30.0		/* seconds without write progress */
 #define CONN_FILE_CHUNK (64 * 1024)	/* bytes of a file read per write */
+#define CONN_PROXY_DEADLINE 3.0		/* seconds for a PROXY header */
+
+struct listen_config;
 
 struct conn;
 
@@ -32,9 +35,12 @@ struct worker {
 	void (*conn_closed)(struct worker *);	/* after every close */
 };
 
-/* Takes over fd (non-blocking); returns NULL (fd closed) on failure. */
+/*
+ * Takes over fd (non-blocking), accepted on a listener configured as lc.
+ * Returns NULL (fd closed) on failure.
+ */
 struct conn *conn_new(struct worker *w, int fd, const struct sockaddr *sa,
-    socklen_t salen);
+    socklen_t salen, const struct listen_config *lc);
 /* Closes c in any state and frees it; reason is logged at debug level. */
 void conn_close(struct conn *c, const char *reason);
 /* SSL servername callback; arg is the struct gemini_ctx. */

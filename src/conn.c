@@ -19,12 +19,20 @@
 
 #include <openssl/err.h>
 
+#include "config.h"
 #include "conn.h"
+#include "proxy.h"
 #include "log.h"
 #include "tls.h"
 #include "url.h"
 
-enum conn_state { CONN_HANDSHAKE, CONN_READ, CONN_WRITE, CONN_SHUTDOWN };
+enum conn_state {
+	CONN_PROXY,		/* reading a PROXY protocol header */
+	CONN_HANDSHAKE,
+	CONN_READ,
+	CONN_WRITE,
+	CONN_SHUTDOWN,
+};
 
 struct conn {
 	ev_io io;			/* first: callbacks cast back */
@@ -37,6 +45,8 @@ struct conn {
 	struct vhost *vhost;
 	ev_tstamp started;
 	char client[INET6_ADDRSTRLEN + 8];
+	unsigned char *proxy;		/* PROXY header bytes so far */
+	size_t proxylen;
 	char req[URL_MAX_REQUEST + 2];	/* request line and CRLF */
 	size_t reqlen;
 	struct response resp;
@@ -70,8 +80,23 @@ format_addr(const struct sockaddr *sa, char *dst, size_t n)
 		snprintf(dst, n, "-");
 }
 
+/* Is the peer one the listener trusts to send a PROXY header? */
+static int
+proxy_trusted(const struct listen_config *lc, const char *client)
+{
+	size_t i;
+
+	if (lc->nproxy_from == 0)
+		return 1;
+	for (i = 0; i < lc->nproxy_from; i++)
+		if (strcmp(lc->proxy_from[i], client) == 0)
+			return 1;
+	return 0;
+}
+
 struct conn *
-conn_new(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen)
+conn_new(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen,
+    const struct listen_config *lc)
 {
 	struct conn *c;
 	int one = 1;
@@ -98,6 +123,19 @@ conn_new(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen)
 	c->state = CONN_HANDSHAKE;
 	ev_io_init(&c->io, conn_io_cb, fd, EV_READ);
 	ev_timer_init(&c->timer, conn_timer_cb, CONN_REQUEST_DEADLINE, 0.);
+	if (lc && lc->proxy) {
+		if (!proxy_trusted(lc, c->client)) {
+			log_warnx("%s: not allowed to send a PROXY header",
+			    c->client);
+			SSL_free(c->ssl);
+			close(fd);
+			free(c);
+			return NULL;
+		}
+		c->state = CONN_PROXY;
+		c->proxy = xmalloc(PROXY_MAX_HEADER);
+		ev_timer_set(&c->timer, CONN_PROXY_DEADLINE, 0.);
+	}
 	ev_timer_start(w->loop, &c->timer);
 	c->next = w->conns;
 	if (w->conns)
@@ -139,6 +177,7 @@ conn_close(struct conn *c, const char *reason)
 	if (c->resp.fd != -1)
 		close(c->resp.fd);
 	free(c->chunk);
+	free(c->proxy);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -374,12 +413,75 @@ conn_shutdown(struct conn *c)
 	conn_close(c, "done");
 }
 
+/*
+ * Reads the PROXY header without taking a byte of the TLS stream: peek,
+ * and consume only bytes known to be header (all of them while it is
+ * incomplete, exactly its length once it is complete). Returns 1 when
+ * done, 0 to wait, -1 when c was closed.
+ */
+static int
+conn_read_proxy(struct conn *c)
+{
+	struct proxy_result r;
+	const char *err;
+	ssize_t n;
+	int rc;
+
+	n = recv(c->fd, c->proxy + c->proxylen, PROXY_MAX_HEADER - c->proxylen,
+	    MSG_PEEK);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+		conn_wait(c, EV_READ);
+		return 0;
+	}
+	if (n <= 0) {
+		conn_close(c, "closed before the PROXY header");
+		return -1;
+	}
+	rc = proxy_parse(c->proxy, c->proxylen + (size_t)n, &r, &err);
+	if (rc == -1) {
+		log_warnx("%s: bad PROXY header: %s", c->client, err);
+		conn_close(c, "bad PROXY header");
+		return -1;
+	}
+	if (rc == 0) {
+		/* Every byte seen is header: take them and wait for more. */
+		if (recv(c->fd, c->proxy + c->proxylen, (size_t)n, 0) != n) {
+			conn_close(c, "PROXY header read failed");
+			return -1;
+		}
+		c->proxylen += (size_t)n;
+		conn_wait(c, EV_READ);
+		return 0;
+	}
+	n = (ssize_t)(r.consumed - c->proxylen);
+	if (n > 0 && recv(c->fd, c->proxy + c->proxylen, (size_t)n, 0) != n) {
+		conn_close(c, "PROXY header read failed");
+		return -1;
+	}
+	if (!r.local)
+		format_addr((struct sockaddr *)&r.src, c->client,
+		    sizeof(c->client));
+	free(c->proxy);
+	c->proxy = NULL;
+	/* The request deadline still counts from accept. */
+	ev_timer_stop(c->w->loop, &c->timer);
+	ev_timer_set(&c->timer, CONN_REQUEST_DEADLINE -
+	    (ev_time() - c->started), 0.);
+	ev_timer_start(c->w->loop, &c->timer);
+	c->state = CONN_HANDSHAKE;
+	return 1;
+}
+
 static void
 conn_step(struct conn *c)
 {
 	int n;
 
 	switch (c->state) {
+	case CONN_PROXY:
+		if (conn_read_proxy(c) != 1)
+			return;
+		/* FALLTHROUGH */
 	case CONN_HANDSHAKE:
 		n = SSL_do_handshake(c->ssl);
 		if (n != 1) {

@@ -16,12 +16,14 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "config.h"
 #include "gemini.h"
 #include "mime.h"
+#include "ratelimit.h"
 #include "site.h"
 #include "url.h"
 
@@ -332,6 +334,17 @@ gemini_handle(struct gemini_ctx *g, const struct request *req,
 	resp->fd = -1;
 	resp->size = 0;
 	resp->host[0] = '\0';
+	if (g->rl) {
+		int wait = ratelimit_hit(g->rl, req->client, time(NULL));
+
+		if (wait > 0) {
+			char meta[16];
+
+			snprintf(meta, sizeof(meta), "%d", wait);
+			respond(resp, GEMINI_SLOW_DOWN, meta);
+			return;
+		}
+	}
 	if (url_parse(req->line, req->len, &u, &err) == -1) {
 		respond(resp, GEMINI_BAD_REQUEST, err ? err : "bad request");
 		return;

@@ -30,6 +30,7 @@
 #include "conn.h"
 #include "log.h"
 #include "mime.h"
+#include "ratelimit.h"
 #include "server.h"
 #include "site.h"
 #include "tls.h"
@@ -102,6 +103,7 @@ vhosts_free(struct gemini_ctx *g)
 	}
 	free(g->vhosts);
 	mime_free(g->mime);
+	ratelimit_free(g->rl);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -179,6 +181,9 @@ build_generation(struct generation *gen)
 	g->protect = cfg->protect;
 	g->nprotect = cfg->nprotect;
 	g->drafts_fingerprints = cfg->drafts_fingerprints;
+	if (cfg->rate_n && (g->rl = ratelimit_new(cfg->rate_n,
+	    cfg->rate_secs)) == NULL)
+		log_warn("rate limit table");
 	g->ndrafts_fingerprints = cfg->ndrafts_fingerprints;
 	g->vhosts = xcalloc(cfg->nhosts, sizeof(*g->vhosts));
 	g->nvhosts = cfg->nhosts;
@@ -436,7 +441,8 @@ wk_accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 				log_warn("accept");
 			return;
 		}
-		conn_new(&wk, fd, (struct sockaddr *)&ss, len);
+		conn_new(&wk, fd, (struct sockaddr *)&ss, len,
+		    (const struct listen_config *)io->data);
 	}
 }
 
@@ -553,7 +559,10 @@ worker_main(struct generation *gen, int slot)
 	wk.conn_closed = wk_conn_closed;
 	wk_lio = xcalloc(srv.nls, sizeof(*wk_lio));
 	for (i = 0; i < srv.nls; i++)
+	{
 		ev_io_init(&wk_lio[i], wk_accept_cb, srv.ls[i].fds[slot], EV_READ);
+		wk_lio[i].data = &gen->cfg.listen[i < gen->cfg.nlisten ? i : 0];
+	}
 	/* Close the other slots' sockets: the kernel then balances fairly. */
 	for (i = 0; i < srv.nls; i++) {
 		int s;

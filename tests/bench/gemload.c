@@ -39,6 +39,7 @@
 #define GL_CHUNK	16384	/* bytes per SSL_read: one TLS record */
 #define GL_EVENTS	256	/* epoll events handled per wake-up */
 #define GL_TICK_NS	100000000ULL	/* timeout scan period: 100 ms */
+#define GL_PAUSE_NS	10000000ULL	/* after a failed connect: 10 ms */
 #define NS		1000000000ULL
 
 static const char usage_text[] =
@@ -155,6 +156,7 @@ static char		*request;
 static size_t		 reqlen;
 static FILE		*save_fp;
 static unsigned char	 scratch[GL_CHUNK];
+static uint64_t		 pause_until;	/* ns: no new connects before */
 
 static void die(const char *, ...)
     __attribute__((format(printf, 1, 2), noreturn));
@@ -361,6 +363,9 @@ static void
 conn_fail(struct conn *c, enum err_kind kind)
 {
 	st.errs[kind]++;
+	/* A refused connect returns at once: do not spin on a dead server. */
+	if (kind == E_CONNECT)
+		pause_until = now_ns() + GL_PAUSE_NS;
 	conn_release(c);
 }
 
@@ -600,6 +605,7 @@ start_one(void)
 	    SOCK_CLOEXEC, 0);
 	if (c->fd == -1) {
 		st.errs[E_CONNECT]++;
+		pause_until = c->t0 + GL_PAUSE_NS;
 		c->st = C_FREE;
 		c->next_free = free_list;
 		free_list = c;
@@ -727,7 +733,7 @@ odd_statuses(void)
 static void
 report(double wall, double cpu)
 {
-	long done = st.ok + total_errors();
+	long done = (o.idle ? st.up : st.ok) + total_errors();
 	double rps = wall > 0 ? st.ok / wall : 0;
 	double cpu_us = done ? cpu * 1e6 / (double)done : 0;
 	double util = wall > 0 ? cpu / wall : 0;
@@ -958,7 +964,7 @@ main(int argc, char **argv)
 	for (;;) {
 		/* -c bounds connections in flight; idle ones do not count. */
 		while (free_list && inflight - st.up + st.closed < o.conns &&
-		    may_start(now, t_end))
+		    now >= pause_until && may_start(now, t_end))
 			start_one();
 		if (o.idle && !up_said && st.started == o.idle &&
 		    inflight - (st.up - st.closed) == 0) {
