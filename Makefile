@@ -41,7 +41,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 RUN_DEBS   := gcc make pkg-config libc6-dev libssl-dev libev-dev \
               libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev openssl
 CHECK_DEBS := $(RUN_DEBS) clang libclang-rt-14-dev cmark-gfm python3 \
-              libxml2-utils mandoc tmux amfora
+              libxml2-utils mandoc tmux amfora systemd haproxy
 
 .PHONY: all run check test check-asan deps deps-check clean fuzz golden \
         install uninstall
@@ -110,6 +110,37 @@ fuzz:
 	    tests/fuzz/fuzz_$(T).c $(filter-out src/main.c,$(SRC)) $(LDLIBS)
 	build-fuzz/fuzz_$(T) -max_total_time=$(SECS) -max_len=65536 \
 	    tests/fuzz/corpus/$(T)
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the man page,
+# the example configuration (a copy to start /etc/capsuled/capsuled.toml
+# from; make install never writes to /etc) and the systemd unit. The unit
+# and the man page name /usr/local paths; for another PREFIX, sed rewrites
+# those paths as they are installed.
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/capsuled
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+INSTALL ?= install
+PATHS_SED := -e 's|/usr/local/bin/capsuled|$(BINDIR)/capsuled|g' \
+             -e 's|/usr/local/share/doc/capsuled|$(DOCDIR)|g' \
+             -e 's|/usr/local/lib/systemd/system|$(UNITDIR)|g'
+
+install: $(BIN)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR)
+	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/capsuled
+	sed $(PATHS_SED) capsuled.1 >$(DESTDIR)$(MANDIR)/man1/capsuled.1
+	chmod 0644 $(DESTDIR)$(MANDIR)/man1/capsuled.1
+	$(INSTALL) -m 0644 capsuled.toml.example $(DESTDIR)$(DOCDIR)/capsuled.toml.example
+	sed $(PATHS_SED) capsuled.service >$(DESTDIR)$(UNITDIR)/capsuled.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/capsuled.service
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/capsuled \
+	    $(DESTDIR)$(MANDIR)/man1/capsuled.1 \
+	    $(DESTDIR)$(DOCDIR)/capsuled.toml.example \
+	    $(DESTDIR)$(UNITDIR)/capsuled.service
+	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean:
 	rm -rf build build-asan build-fuzz capsuled

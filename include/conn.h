@@ -18,6 +18,7 @@
 #define CONN_WRITE_TIMEOUT 30.0		/* seconds without write progress */
 #define CONN_FILE_CHUNK (64 * 1024)	/* bytes of a file read per write */
 #define CONN_PROXY_DEADLINE 3.0		/* seconds for a PROXY header */
+#define CONN_SPARE_SSL 64		/* SSL objects kept for reuse */
 
 struct listen_config;
 
@@ -32,6 +33,8 @@ struct worker {
 	unsigned max_conns;
 	int draining;
 	struct conn *conns;		/* all open connections */
+	SSL *spare[CONN_SPARE_SSL];	/* cleared SSL objects to reuse */
+	unsigned nspare;
 	void (*conn_closed)(struct worker *);	/* after every close */
 };
 

@@ -108,9 +108,13 @@ conn_new(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen,
 	c->resp.fd = -1;
 	c->started = ev_time();
 	format_addr(sa, c->client, sizeof(c->client));
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if ((c->ssl = SSL_new(w->default_ctx)) == NULL ||
-	    SSL_set_fd(c->ssl, fd) != 1) {
+	(void)one;
+	/* TCP_NODELAY comes from the listener (Linux copies it on accept). */
+	if (w->nspare > 0)
+		c->ssl = w->spare[--w->nspare];
+	else
+		c->ssl = SSL_new(w->default_ctx);
+	if (c->ssl == NULL || SSL_set_fd(c->ssl, fd) != 1) {
 		log_ssl("SSL_new");
 		SSL_free(c->ssl);
 		close(fd);
@@ -171,7 +175,16 @@ conn_close(struct conn *c, const char *reason)
 		log_request(c);
 	ev_io_stop(w->loop, &c->io);
 	ev_timer_stop(w->loop, &c->timer);
-	SSL_free(c->ssl);
+	/*
+	 * Keep the SSL object of a cleanly finished connection: SSL_clear
+	 * is much cheaper than SSL_free plus SSL_new. One whose SNI moved
+	 * it to another host's context is not reused.
+	 */
+	if (c->state == CONN_SHUTDOWN && w->nspare < CONN_SPARE_SSL &&
+	    SSL_get_SSL_CTX(c->ssl) == w->default_ctx && SSL_clear(c->ssl) == 1)
+		w->spare[w->nspare++] = c->ssl;
+	else
+		SSL_free(c->ssl);
 	close(c->fd);
 	page_unref(c->resp.page);
 	if (c->resp.fd != -1)

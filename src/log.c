@@ -33,9 +33,13 @@ log_open(const char *path)
 	FILE *fp;
 
 	if (path == NULL || strcmp(path, "-") == 0) {
+		static char errbuf[1 << 16];
+
 		if (log_fp && log_fp != stderr)
 			fclose(log_fp);
 		log_fp = NULL;
+		/* Access lines are flushed by the event loop, not per line. */
+		setvbuf(stderr, errbuf, _IOFBF, sizeof(errbuf));
 		return 0;
 	}
 	if ((fp = fopen(path, "ae")) == NULL)

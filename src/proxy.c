@@ -48,7 +48,7 @@ is_digit(int c)
 
 /*
  * A port, whole or (partial) only begun: decimal digits, no leading zero
- * (no sender writes one, and "0080" is how smuggled headers look), at
+ * (haproxy and nginx never send one; being strict costs nothing), at
  * most 65535. Returns the value, or -1.
  */
 static long

@@ -13,6 +13,7 @@
 #include <grp.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -299,6 +300,15 @@ bind_one(struct sockaddr_storage *ss, socklen_t len)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	if (ss->ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	/* Inherited by accepted sockets: no setsockopt per connection. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* Wake us only when the ClientHello has arrived. */
+	{
+		int secs = 1;	/* idle connects still meet the deadline */
+
+		setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
+		    sizeof(secs));
+	}
 	if (bind(fd, (struct sockaddr *)ss, len) == -1 ||
 	    listen(fd, SERVER_BACKLOG) == -1) {
 		int saved = errno;

@@ -1,0 +1,115 @@
+#!/bin/sh
+# Per-client-address rate limit: with N/SECONDS, N requests pass, the next
+# gets "44 S" with S whole seconds in 1..SECONDS; every path counts
+# (robots.txt too); the budget is shared by the workers; it comes back
+# after S seconds; a restart starts afresh; the TOML key works the same;
+# bad values stop the start.  All clients are 127.0.0.1.
+. "$(dirname "$0")/lib.sh"
+
+e2e_setup
+
+# burst N URL: N requests in a row; sets OK20, OK44 (counts) and METAS.
+burst() {
+	OK20=0 OK44=0 OTHER= METAS=
+	_i=0
+	while [ $_i -lt "$1" ]; do
+		e2e_req "$2"
+		case $STATUS in
+		20) OK20=$((OK20 + 1)) ;;
+		44) OK44=$((OK44 + 1)); METAS="$METAS $META" ;;
+		*) OTHER="$OTHER $STATUS" ;;
+		esac
+		_i=$((_i + 1))
+	done
+}
+
+meta_in_range() {	# META MAX MSG
+	case $1 in
+	'' | *[!0-9]*) e2e_fail "$3: meta '$1' is not a whole number of seconds" ;;
+	*) assert_match "$(( $1 >= 1 && $1 <= $2 ))" 1 "$3: meta $1 in 1..$2" ;;
+	esac
+}
+
+# --- 5/10 on two workers ---------------------------------------------------
+e2e_start_server_port --rate-limit 5/10 --workers 2 || e2e_done
+i=1
+while [ $i -le 5 ]; do
+	expect "$(e2e_url /page.gmi)" 20 "5/10: request $i of 5 served"
+	i=$((i + 1))
+done
+expect "$(e2e_url /page.gmi)" 44 "5/10: request 6 slowed down"
+meta_in_range "$META" 10 "5/10: 44"
+assert_body_lacks "$MARK_PAGE" "44 has no body"
+expect "$(e2e_url /robots.txt)" 44 "5/10: robots.txt counted too"
+expect "$(e2e_url /nothing.gmi)" 44 "5/10: a missing file too"
+# Ten more on fresh connections, spread over both workers by SO_REUSEPORT:
+# none served, so the budget is one per address, not per worker.
+burst 10 "$(e2e_url /page.gmi)"
+assert_eq "$OK20" 0 "5/10: no more served by either worker (44s: $OK44, other:$OTHER)"
+for m in $METAS; do
+	meta_in_range "$m" 10 "5/10: later 44"
+	break
+done
+assert_eq "$(pgrep -P "$SERVER_PID" | wc -l | tr -d ' ')" 2 "two workers running"
+assert_alive
+
+# A restart starts afresh.
+e2e_stop_server
+e2e_start_server_port --rate-limit 5/10 --workers 2 || e2e_done
+burst 6 "$(e2e_url /page.gmi)"
+assert_eq "$OK20" 5 "after a restart: 5 served again"
+assert_eq "$OK44" 1 "after a restart: the 6th slowed down"
+e2e_stop_server
+
+# --- the window passes: 3/2 --------------------------------------------------
+cat >"$E2E_DIR/rl.toml" <<'EOF'
+rate_limit = "3/2"
+EOF
+e2e_start_server_port --config "$E2E_DIR/rl.toml" || e2e_done
+burst 4 "$(e2e_url /page.gmi)"
+assert_eq "$OK20" 3 "3/2 from the config file: 3 served"
+assert_eq "$OK44" 1 "3/2 from the config file: the 4th slowed down"
+wait_s=$(printf '%s\n' $METAS | head -n 1)
+meta_in_range "$wait_s" 2 "3/2: 44"
+case $wait_s in '' | *[!0-9]*) wait_s=2 ;; esac
+# Waiting as told (plus slack) is enough to be served again.
+sleep "$wait_s"
+sleep 0.5
+expect "$(e2e_url /page.gmi)" 20 "3/2: served again after waiting the ${wait_s} s the 44 asked"
+assert_body_contains "$MARK_PAGE"
+# Obeying the limit exactly (one request every 2/3 s) is never slowed.
+sleep 2.2
+burst 3 "$(e2e_url /page.gmi)"
+assert_eq "$OK20" 3 "3/2: after a full window, 3 served again"
+assert_alive
+e2e_stop_server
+
+# --- the command line wins over the file --------------------------------------
+e2e_start_server_port --config "$E2E_DIR/rl.toml" --rate-limit 8/10 || e2e_done
+burst 9 "$(e2e_url /page.gmi)"
+assert_eq "$OK20" 8 "--rate-limit 8/10 overrides rate_limit 3/2: 8 served"
+assert_eq "$OK44" 1 "--rate-limit 8/10: the 9th slowed down"
+e2e_stop_server
+
+# --- off by default -------------------------------------------------------
+e2e_start_server_port || e2e_done
+burst 30 "$(e2e_url /page.gmi)"
+assert_eq "$OK20" 30 "no rate limit by default: 30 of 30 served"
+e2e_stop_server
+
+# --- bad values stop the start --------------------------------------------
+for v in 0/10 5/0 abc 5 /10 -1/10 5/-3 5/10x; do
+	timeout 10 "$CAPSULED" serve --root "$E2E_DIR/capsule" \
+	    --certs "$E2E_DIR/certs" --listen 127.0.0.1:0 --workers 1 \
+	    --rate-limit "$v" >"$E2E_DIR/bad.out" 2>&1
+	rc=$?
+	assert_match "$rc" '[1-9]|[1-9][0-9]' "--rate-limit $v: start refused (exit $rc: $(head -n 1 "$E2E_DIR/bad.out"))"
+done
+printf 'rate_limit = "many"\n' >"$E2E_DIR/bad.toml"
+timeout 10 "$CAPSULED" serve --config "$E2E_DIR/bad.toml" --root "$E2E_DIR/capsule" \
+    --certs "$E2E_DIR/certs" --listen 127.0.0.1:0 --workers 1 >"$E2E_DIR/bad.out" 2>&1
+rc=$?
+assert_ne "$rc" 0 "rate_limit = \"many\": start refused"
+assert_match "$(head -n 1 "$E2E_DIR/bad.out")" '*bad.toml:1:*' "rate_limit = \"many\": file:line message"
+
+e2e_done
