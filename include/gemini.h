@@ -59,6 +59,7 @@ struct vhost {
 	char **names;		/* lowercased; names[0] is canonical */
 	size_t nnames;
 	char *root;		/* path of the capsule folder */
+	char *rootreal;		/* its realpath, for absolute symlinks */
 	int rootfd;		/* O_PATH descriptor of root */
 	char *lang;		/* NULL: none */
 	void *tls;		/* SSL_CTX *, owned by the server */

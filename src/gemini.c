@@ -96,43 +96,121 @@ find_vhost(struct gemini_ctx *g, const char *host)
 	return NULL;
 }
 
-/* Opens rel beneath dirfd; symlinks may not leave it. */
+#define GEMINI_MAX_SYMLINKS 40	/* links followed in one path, as the kernel */
+
 static int
-open_beneath(int dirfd, const char *rel)
+openat2_beneath(int dirfd, const char *rel, unsigned long long resolve)
 {
 	struct open_how how;
-	long fd;
 
 	memset(&how, 0, sizeof(how));
 	how.flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
-	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-	fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
-	return (int)fd;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | resolve;
+	return (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
 }
 
-/* 1 when the resolved path of fd has a component starting with '.'. */
+/*
+ * Resolves the symlinks in rel by hand, beneath the root: no component
+ * of the result may start with '.', and no link may lead outside (an
+ * absolute link counts only when it points into rootreal). This needs
+ * no /proc, so it holds in a chroot too. Returns 0 with the link-free
+ * path in out, or -1.
+ */
 static int
-resolves_to_dotfile(int fd, const char *root)
+resolve_links(int rootfd, const char *rootreal, const char *rel,
+    struct buf *out)
 {
-	char link[64], real[4096], rootreal[4096];
-	const char *p;
+	struct buf todo = BUF_INIT, path = BUF_INIT, tmp = BUF_INIT;
+	char target[4096];
+	struct stat st;
+	int hops = 0, rc = -1;
 	ssize_t n;
-	size_t rlen;
 
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	if ((n = readlink(link, real, sizeof(real) - 1)) <= 0)
-		return 0;	/* no /proc (chroot): RESOLVE_BENEATH still holds */
-	real[n] = '\0';
-	if (realpath(root, rootreal) == NULL)
-		return 0;
-	rlen = strlen(rootreal);
-	if (strncmp(real, rootreal, rlen) != 0 ||
-	    (real[rlen] != '/' && real[rlen] != '\0'))
-		return 1;
-	for (p = real + rlen; *p; p++)
-		if (p[0] == '/' && p[1] == '.')
-			return 1;
-	return 0;
+	buf_adds(&todo, rel);
+	while (todo.len) {
+		size_t clen = strcspn(todo.data, "/"), keep;
+		char *c = xstrndup(todo.data, clen);
+
+		/* Drop the component (and its slash) from the queue. */
+		keep = clen < todo.len ? clen + 1 : clen;
+		memmove(todo.data, todo.data + keep, todo.len - keep + 1);
+		todo.len -= keep;
+		if (c[0] == '\0' || strcmp(c, ".") == 0) {
+			free(c);
+			continue;
+		}
+		if (strcmp(c, "..") == 0) {
+			char *slash = strrchr(path.data, '/');
+
+			free(c);
+			if (path.len == 0)
+				goto done;	/* above the root */
+			buf_truncate(&path, slash ? (size_t)(slash - path.data) : 0);
+			continue;
+		}
+		if (c[0] == '.') {
+			free(c);
+			goto done;
+		}
+		keep = path.len;
+		if (path.len)
+			buf_addc(&path, '/');
+		buf_adds(&path, c);
+		free(c);
+		if (fstatat(rootfd, path.data, &st, AT_SYMLINK_NOFOLLOW) == -1)
+			goto done;
+		if (!S_ISLNK(st.st_mode))
+			continue;
+		if (++hops > GEMINI_MAX_SYMLINKS ||
+		    (n = readlinkat(rootfd, path.data, target,
+		    sizeof(target) - 1)) <= 0)
+			goto done;
+		target[n] = '\0';
+		buf_truncate(&path, keep);
+		buf_reset(&tmp);
+		if (target[0] == '/') {
+			size_t rl = strlen(rootreal);
+
+			if (strncmp(target, rootreal, rl) != 0 ||
+			    (target[rl] != '/' && target[rl] != '\0'))
+				goto done;
+			buf_reset(&path);
+			buf_adds(&tmp, target + rl);
+		} else
+			buf_adds(&tmp, target);
+		buf_addc(&tmp, '/');
+		buf_add(&tmp, todo.data, todo.len);
+		buf_reset(&todo);
+		buf_add(&todo, tmp.data, tmp.len);
+	}
+	buf_reset(out);
+	buf_adds(out, path.len ? path.data : ".");
+	rc = 0;
+done:
+	buf_free(&todo);
+	buf_free(&path);
+	buf_free(&tmp);
+	return rc;
+}
+
+/*
+ * Opens rel beneath the host's root. The common case, a path with no
+ * symlinks, costs one openat2; a path with links is resolved by hand.
+ */
+static int
+open_beneath(const struct vhost *vh, const char *rel)
+{
+	struct buf real = BUF_INIT;
+	int fd;
+
+	fd = openat2_beneath(vh->rootfd, rel, RESOLVE_NO_SYMLINKS);
+	if (fd != -1 || errno != ELOOP)
+		return fd;
+	if (resolve_links(vh->rootfd, vh->rootreal ? vh->rootreal : "",
+	    rel, &real) == 0)
+		fd = openat2_beneath(vh->rootfd, real.data, RESOLVE_NO_SYMLINKS);
+	buf_free(&real);
+	return fd;
 }
 
 static void
@@ -239,8 +317,7 @@ serve_file(struct gemini_ctx *g, const struct vhost *vh, const struct url *u,
 	int fd, ifd;
 
 	buf_adds(&rel, u->path[1] ? u->path + 1 : ".");
-	if ((fd = open_beneath(vh->rootfd, rel.data)) == -1 ||
-	    fstat(fd, &st) == -1 || resolves_to_dotfile(fd, vh->root)) {
+	if ((fd = open_beneath(vh, rel.data)) == -1 || fstat(fd, &st) == -1) {
 		respond(resp, GEMINI_NOT_FOUND, "not found");
 		goto done;
 	}
@@ -254,7 +331,7 @@ serve_file(struct gemini_ctx *g, const struct vhost *vh, const struct url *u,
 		if (strcmp(rel.data, ".") == 0)
 			buf_reset(&rel);
 		buf_adds(&rel, "index.gmi");
-		ifd = open_beneath(vh->rootfd, rel.data);
+		ifd = open_beneath(vh, rel.data);
 		if (ifd == -1) {
 			listing(vh, u, fd, resp);
 			goto done;

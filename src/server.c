@@ -96,6 +96,7 @@ vhosts_free(struct gemini_ctx *g)
 			free(vh->names[j]);
 		free(vh->names);
 		free(vh->root);
+		free(vh->rootreal);
 		free(vh->lang);
 		if (vh->rootfd != -1)
 			close(vh->rootfd);
@@ -206,6 +207,7 @@ build_generation(struct generation *gen)
 				*p = (char)tolower((unsigned char)*p);
 		}
 		vh->root = xstrdup(hc->root);
+		vh->rootreal = realpath(hc->root, NULL);
 		vh->lang = hc->lang ? xstrdup(hc->lang) :
 		    cfg->lang ? xstrdup(cfg->lang) : NULL;
 		if ((vh->rootfd = open(vh->root, O_PATH | O_DIRECTORY |

@@ -221,6 +221,7 @@ assert_match "$END" 'eof|reset|error*' "half a header: closed ($END)"
 assert_match "$(( ${ELAPSED:-99999} <= 5000 ))" 1 "half a header: closed within 5 s ($ELAPSED ms)"
 pp "$PX" trickle "PROXY TCP4 203.0.113.7 127.0.0.1 5555 1965" 0.2 -- "$(u trickle)"
 assert_match "$STATUS" 'none' "a header trickled over ~9 s: not served (deadline is total)"
+assert_match "$(( ${ELAPSED:-99999} <= 5000 ))" 1 "trickled header: cut within 5 s ($ELAPSED ms, $END)"
 # v2 claiming 200 bytes of addresses but sending 12.
 pp "$PX" hex "0d0a0d0a000d0a515549540a211100c8cb00710a7f00000115b307ad"
 assert_match "$END" 'eof|reset|error*' "v2 with a length it never sends: closed ($END)"
