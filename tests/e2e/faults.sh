@@ -352,6 +352,7 @@ assert_eq "$rc" 0 "(c) churn script ran ($(head -c 300 "$E2E_DIR/churn.out"))"
 stats=$(head -n 1 "$E2E_DIR/churn.stats" 2>/dev/null)
 e2e_note "(c) responses: $stats"
 e2e_note "(c) $(sed -n 2p "$E2E_DIR/churn.stats" 2>/dev/null)"
+e2e_note "(c) versions fetched complete: $(sed -n "s/^seen //p" "$E2E_DIR/churn.stats" 2>/dev/null)"
 sed -n 's/^bad /(c) bad response: /p' "$E2E_DIR/churn.stats" 2>/dev/null | head -n 10
 stat_of() {	# KIND: its count in $stats
 	printf '%s\n' "$stats" | tr ' ' '\n' | sed -n "s/^$1=//p"

@@ -30,6 +30,9 @@ gen footnotes 'for (i = 0; i < 20000; i++) printf "x[^%d] ", i; print "\n"; for 
 gen table 'print "| a | b |"; print "|---|:-:|"; for (i = 0; i < 50000; i++) printf "| %d | [x](https://e.com/%d) |\n", i, i'
 gen backticks 'for (i = 0; i < 30000; i++) printf "`"; print "x"'
 gen fences 'for (i = 0; i < 20000; i++) printf "```\n"'
+gen shortcodes 'for (i = 0; i < 5000; i++) printf "{{< figure src=\"/i/%d.png\" alt=\"pic %d\" >}}\n\n{{< unknown%d x >}}body{{< /unknown%d >}}\n\n", i, i, i % 50, i % 50'
+gen zola-shortcodes 'for (i = 0; i < 5000; i++) printf "{{ youtube(id=\"v%d\") }}\n\n{%% note() %%}n%d{%% end %%}\n\n", i, i'
+gen unclosed-frontmatter 'print "+++"; for (i = 0; i < 200000; i++) printf "key%d = \"v\"\n", i'
 
 for f in "$dir"/*.md; do
 	name=$(basename "$f" .md)
