@@ -51,6 +51,8 @@ void pages_post(const struct page_site *s, const struct page_post *p,
     const struct page_post *newer, struct buf *out);
 /* "★★★★☆" for a 0..5 rating (halves round up to a full star). */
 void pages_stars(double rating, struct buf *out);
+/* 1 when p carries tag. */
+int pages_has_tag(const struct page_post *p, const char *tag);
 /* Percent-encodes a tag for /tags/TAG.gmi; malloc'd, caller frees. */
 char *pages_tag_path(const char *tag);
 

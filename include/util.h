@@ -21,6 +21,11 @@ char *xstrndup(const char *s, size_t n);
 /* Returns a malloc'd formatted string; caller frees. */
 char *xasprintf(const char *fmt, ...) ATTR_PRINTF(1, 2);
 
+/* Value of a hex digit, or -1. */
+int util_hexval(int c);
+/* Days in month m (1..12) of year y, proleptic Gregorian. */
+int util_days_in_month(int y, int m);
+
 enum diag_level { DIAG_WARN, DIAG_ERROR };
 
 /* One finding of a parser: line (1-based, 0 when unknown) and message. */

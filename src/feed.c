@@ -258,17 +258,6 @@ body_summary(const char *gmi, struct buf *sum)
 	cut_summary(sum);
 }
 
-static int
-has_tag(const struct page_post *p, const char *tag)
-{
-	size_t i;
-
-	for (i = 0; i < p->ntags; i++)
-		if (p->tags[i] != NULL && strcmp(p->tags[i], tag) == 0)
-			return 1;
-	return 0;
-}
-
 /* An entry's updated time: never before its publication. */
 static int64_t
 post_updated(const struct page_post *p)
@@ -345,7 +334,7 @@ feed_atom(const struct page_site *s, const struct page_post *posts,
 	if (tag != NULL && tag[0] == '\0')
 		tag = NULL;
 	for (i = 0; i < n; i++) {
-		if (tag != NULL && !has_tag(&posts[i], tag))
+		if (tag != NULL && !pages_has_tag(&posts[i], tag))
 			continue;
 		if (!any || post_updated(&posts[i]) > newest)
 			newest = post_updated(&posts[i]);
@@ -393,7 +382,7 @@ feed_atom(const struct page_site *s, const struct page_post *posts,
 	put_element(out, "    ", "name", b.data);
 	buf_adds(out, "  </author>\n");
 	for (i = 0; i < n; i++)
-		if (tag == NULL || has_tag(&posts[i], tag))
+		if (tag == NULL || pages_has_tag(&posts[i], tag))
 			put_entry(out, base, &posts[i]);
 	buf_adds(out, "</feed>\n");
 	buf_free(&home);

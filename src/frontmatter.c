@@ -38,17 +38,6 @@ days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static int
-days_in_month(int y, int m)
-{
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
-	    31, 30, 31 };
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return mdays[m - 1];
-}
-
 /* Exactly n ASCII digits at *s, advancing it; -1 otherwise. */
 static int
 ndigits(const char **s, int n)
@@ -118,7 +107,7 @@ frontmatter_parse_date(const char *str, int64_t *t, char ymd[11])
 	    (d = ndigits(&s, 2)) == -1)
 		return -1;
 	if (y < 1970 || mo < 1 || mo > 12 || d < 1 ||
-	    d > days_in_month(y, mo))
+	    d > util_days_in_month(y, mo))
 		return -1;
 	if ((*s == 'T' || *s == 't' || *s == ' ') &&
 	    s[1] >= '0' && s[1] <= '9') {

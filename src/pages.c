@@ -435,8 +435,8 @@ pages_tags(const struct page_site *s, const struct page_post *posts,
 	buf_adds(out, "=> / Index\n");
 }
 
-static int
-has_tag(const struct page_post *p, const char *tag)
+int
+pages_has_tag(const struct page_post *p, const char *tag)
 {
 	size_t i;
 
@@ -458,7 +458,7 @@ pages_tag(const struct page_site *s, const char *tag,
 	buf_adds(out, "”\n");
 	section(out, start);
 	for (i = 0; i < n; i++)
-		if (has_tag(&posts[i], tag))
+		if (pages_has_tag(&posts[i], tag))
 			put_feed_line(out, &posts[i]);
 	section(out, start);
 	put_tag_url(out, tag, ".xml");

@@ -385,18 +385,6 @@ is_ctrl(int c)
 	return (c < 0x20 && c != '\t') || c == 0x7f;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* ps->p is just past the backslash. */
 static int
 parse_escape(struct parser *ps, struct buf *b)
@@ -446,7 +434,7 @@ parse_escape(struct parser *ps, struct buf *b)
 		return -1;
 	}
 	for (i = 0; i < ndig; i++) {
-		if ((h = hexval(at(ps, 0))) == -1) {
+		if ((h = util_hexval(at(ps, 0))) == -1) {
 			perr(ps, "\\%c needs %d hex digits", c, ndig);
 			return -1;
 		}
@@ -671,17 +659,6 @@ num2(const char *s)
 	return (s[0] - '0') * 10 + (s[1] - '0');
 }
 
-static int
-days_in_month(int y, int m)
-{
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
-	    31, 30, 31 };
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return mdays[m - 1];
-}
-
 /* HH:MM[:SS[.frac]] at s[*i]; returns 0 and advances *i, or -1. */
 static int
 check_time(const char *s, size_t n, size_t *i)
@@ -721,7 +698,7 @@ check_datetime(const char *s, size_t n)
 	y = num4(s);
 	m = num2(s + 5);
 	d = num2(s + 8);
-	if (y < 0 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+	if (y < 0 || m < 1 || m > 12 || d < 1 || d > util_days_in_month(y, m))
 		return -1;
 	if ((i = 10) == n)
 		return 0;
@@ -753,12 +730,12 @@ scan_digits(const char *s, size_t n, size_t *i, int base, struct buf *out)
 	while (*i < n) {
 		if (s[*i] == '_') {
 			if (count == 0 || *i + 1 == n ||
-			    (h = hexval(s[*i + 1])) == -1 || h >= base)
+			    (h = util_hexval(s[*i + 1])) == -1 || h >= base)
 				return -1;
 			(*i)++;
 			continue;
 		}
-		if ((h = hexval(s[*i])) == -1 || h >= base)
+		if ((h = util_hexval(s[*i])) == -1 || h >= base)
 			break;
 		buf_addc(out, s[*i]);
 		(*i)++;

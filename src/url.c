@@ -39,18 +39,6 @@ is_alnum(int c)
 	return is_alpha(c) || is_digit(c);
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 url_valid_utf8(const char *s, size_t len)
 {
@@ -168,7 +156,7 @@ parse_authority(const char *s, size_t n, struct url *u, const char **errstr)
 			return -1;
 		}
 		for (i = 1; i <= hlen; i++)
-			if (hexval(s[i]) < 0 && s[i] != ':' &&
+			if (util_hexval(s[i]) < 0 && s[i] != ':' &&
 			    s[i] != '.') {
 				*errstr = "bad IPv6 literal";
 				return -1;
@@ -226,9 +214,9 @@ parse_path(const char *s, size_t n, struct url *u, const char **errstr)
 		buf_addc(&b, '/');
 		for (; i < j; i++) {
 			c = (unsigned char)s[i];
-			if (c == '%' && j - i >= 3 && hexval(s[i + 1]) >= 0 &&
-			    hexval(s[i + 2]) >= 0) {
-				c = hexval(s[i + 1]) << 4 | hexval(s[i + 2]);
+			if (c == '%' && j - i >= 3 && util_hexval(s[i + 1]) >= 0 &&
+			    util_hexval(s[i + 2]) >= 0) {
+				c = util_hexval(s[i + 1]) << 4 | util_hexval(s[i + 2]);
 				i += 2;
 				if (c == '\0') {
 					*errstr = "NUL in path";
@@ -318,8 +306,8 @@ check_bytes(const char *line, size_t len, const char **errstr)
 			*errstr = "fragment not allowed";
 			return -1;
 		}
-		if (p[i] == '%' && (len - i < 3 || hexval(p[i + 1]) < 0 ||
-		    hexval(p[i + 2]) < 0)) {
+		if (p[i] == '%' && (len - i < 3 || util_hexval(p[i + 1]) < 0 ||
+		    util_hexval(p[i + 2]) < 0)) {
 			*errstr = "bad percent-escape";
 			return -1;
 		}
