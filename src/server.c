@@ -548,6 +548,8 @@ drop_privileges(const struct config *cfg)
 		fatal("dropping privileges to %s", cfg->user);
 }
 
+static void master_watchers_stop(struct ev_loop *loop);
+
 static void __attribute__((noreturn))
 worker_main(struct generation *gen, int slot)
 {
@@ -555,10 +557,13 @@ worker_main(struct generation *gen, int slot)
 	size_t i;
 	char name[32];
 
+	/*
+	 * The loop and the master's watchers came along with fork(): stop
+	 * them, or a SIGTERM meant for this worker would also run the
+	 * master's handler here and end the worker with requests in flight.
+	 */
 	ev_loop_fork(loop);
-	/* The master's watchers are copies here: stop them all. */
-	ev_loop_destroy(loop);
-	loop = ev_default_loop(0);
+	master_watchers_stop(loop);
 	snprintf(name, sizeof(name), "worker %d", slot);
 	log_set_name(xstrdup(name));
 	drop_privileges(&gen->cfg);
@@ -609,6 +614,17 @@ static ev_signal ms_hup, ms_term, ms_int, ms_usr1;
 static ev_child ms_child;
 static ev_timer ms_restart;
 static struct generation *old_gens[16];
+
+static void
+master_watchers_stop(struct ev_loop *loop)
+{
+	ev_signal_stop(loop, &ms_hup);
+	ev_signal_stop(loop, &ms_term);
+	ev_signal_stop(loop, &ms_int);
+	ev_signal_stop(loop, &ms_usr1);
+	ev_child_stop(loop, &ms_child);
+	ev_timer_stop(loop, &ms_restart);
+}
 
 static int
 spawn(struct generation *gen, int slot)
