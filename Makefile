@@ -111,6 +111,34 @@ fuzz:
 	build-fuzz/fuzz_$(T) -max_total_time=$(SECS) -max_len=65536 \
 	    tests/fuzz/corpus/$(T)
 
+# Benchmarks (issue 4): optimised binaries under build-bench/, then one
+# table. Nothing in `make check` depends on timings.
+BENCH_DEBS := $(RUN_DEBS) iproute2 procps util-linux
+BENCH_BIN  := $(BUILD)/bench/gemload $(BUILD)/bench/bare
+BENCH_ARGS := build-bench/capsuled build-bench/bench/gemload \
+              build-bench/bench/bare
+
+$(BUILD)/bench/%: tests/bench/%.c | $(BUILD)/bench
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(shell pkg-config --libs openssl) -lev
+
+$(BUILD)/bench:
+	mkdir -p $@
+
+bench-build: $(BIN) $(BENCH_BIN)
+
+bench:
+	@sh tests/deps.sh $(BENCH_DEBS)
+	$(MAKE) BUILD=build-bench bench-build
+	sh tests/bench/bench.sh $(BENCH_ARGS)
+
+bench-compare:
+	@sh tests/deps.sh $(BENCH_DEBS)
+	$(MAKE) BUILD=build-bench bench-build
+	sh tests/bench/bench.sh --compare $(BENCH_ARGS)
+
+.PHONY: bench bench-compare bench-build
+
 # make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the man page,
 # the example configuration (a copy to start /etc/capsuled/capsuled.toml
 # from; make install never writes to /etc) and the systemd unit. The unit
@@ -143,6 +171,6 @@ uninstall:
 	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean:
-	rm -rf build build-asan build-fuzz capsuled
+	rm -rf build build-asan build-fuzz build-bench capsuled
 
 -include $(OBJ:.o=.d) $(wildcard $(BUILD)/tests/*.d)

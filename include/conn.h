@@ -19,6 +19,8 @@
 #define CONN_FILE_CHUNK (64 * 1024)	/* bytes of a file read per write */
 #define CONN_PROXY_DEADLINE 3.0		/* seconds for a PROXY header */
 #define CONN_SPARE_SSL 64		/* SSL objects kept for reuse */
+#define CONN_BUSY_DEADLINE 2.0		/* seconds to tell a client "41" */
+#define CONN_BUSY_MAX 256		/* "41" connections at once, per worker */
 
 struct listen_config;
 
@@ -29,7 +31,8 @@ struct worker {
 	struct ev_loop *loop;
 	struct gemini_ctx *g;
 	SSL_CTX *default_ctx;		/* the first vhost's */
-	unsigned nconns;
+	unsigned nconns;		/* all, busy ones included */
+	unsigned nbusy;			/* those only told "41" */
 	unsigned max_conns;
 	int draining;
 	struct conn *conns;		/* all open connections */
@@ -40,10 +43,11 @@ struct worker {
 
 /*
  * Takes over fd (non-blocking), accepted on a listener configured as lc.
- * Returns NULL (fd closed) on failure.
+ * A busy connection (the worker is at max_connections) only completes
+ * the handshake and answers 41. Returns NULL (fd closed) on failure.
  */
 struct conn *conn_new(struct worker *w, int fd, const struct sockaddr *sa,
-    socklen_t salen, const struct listen_config *lc);
+    socklen_t salen, const struct listen_config *lc, int busy);
 /* Closes c in any state and frees it; reason is logged at debug level. */
 void conn_close(struct conn *c, const char *reason);
 /* SSL servername callback; arg is the struct gemini_ctx. */

@@ -56,6 +56,7 @@ struct conn {
 	size_t chunk_len, chunk_off;
 	unsigned long long body_bytes;
 	int logged;
+	int busy;			/* answer 41 after the handshake */
 };
 
 static void conn_io_cb(struct ev_loop *loop, ev_io *io, int revents);
@@ -96,7 +97,7 @@ proxy_trusted(const struct listen_config *lc, const char *client)
 
 struct conn *
 conn_new(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen,
-    const struct listen_config *lc)
+    const struct listen_config *lc, int busy)
 {
 	struct conn *c;
 	int one = 1;
@@ -141,6 +142,11 @@ conn_new(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen,
 		ev_timer_set(&c->timer, CONN_PROXY_DEADLINE, 0.);
 	}
 	ev_timer_start(w->loop, &c->timer);
+	if (busy) {
+		c->busy = 1;
+		ev_timer_set(&c->timer, CONN_BUSY_DEADLINE, 0.);
+		w->nbusy++;
+	}
 	c->next = w->conns;
 	if (w->conns)
 		w->conns->prev = c;
@@ -198,6 +204,8 @@ conn_close(struct conn *c, const char *reason)
 	if (c->next)
 		c->next->prev = c->prev;
 	w->nconns--;
+	if (c->busy)
+		w->nbusy--;
 	free(c);
 	if (w->conn_closed)
 		w->conn_closed(w);
@@ -502,6 +510,12 @@ conn_step(struct conn *c)
 			return;
 		}
 		c->state = CONN_READ;
+		if (c->busy) {
+			conn_reply_error(c, GEMINI_SERVER_UNAVAILABLE,
+			    "server busy; try again shortly");
+			conn_write(c);
+			return;
+		}
 		/* FALLTHROUGH */
 	case CONN_READ:
 		if (conn_read(c) != 1)

@@ -416,7 +416,7 @@ wk_conn_closed(struct worker *w)
 			ev_break(w->loop, EVBREAK_ALL);
 		return;
 	}
-	if (wk_accept_paused && w->nconns < w->max_conns &&
+	if (wk_accept_paused && w->nconns < w->max_conns + CONN_BUSY_MAX &&
 	    !ev_is_active(&wk_accept_retry)) {
 		wk_accept_paused = 0;
 		wk_listeners(1);
@@ -433,7 +433,8 @@ wk_accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 	(void)loop;
 	(void)revents;
 	for (;;) {
-		if (wk.nconns >= wk.max_conns) {
+		/* Past the cap, a few more only hear "41"; then we wait. */
+		if (wk.nconns >= wk.max_conns + CONN_BUSY_MAX) {
 			wk_accept_paused = 1;
 			wk_listeners(0);
 			return;
@@ -447,6 +448,8 @@ wk_accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 				log_warn("accept");
 				wk_accept_paused = 1;
 				wk_listeners(0);
+				/* Set again: a one-shot keeps no "after". */
+				ev_timer_set(&wk_accept_retry, 1., 0.);
 				ev_timer_start(wk.loop, &wk_accept_retry);
 			} else if (errno != EAGAIN && errno != EINTR &&
 			    errno != ECONNABORTED)
@@ -454,7 +457,8 @@ wk_accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 			return;
 		}
 		conn_new(&wk, fd, (struct sockaddr *)&ss, len,
-		    (const struct listen_config *)io->data);
+		    (const struct listen_config *)io->data,
+		    wk.nconns - wk.nbusy >= wk.max_conns);
 	}
 }
 
@@ -707,7 +711,10 @@ ms_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 		/* A worker that dies at once would spin: wait a second. */
 		if (ev_now(loop) - ch.started < 1.0) {
 			if (!ev_is_active(&ms_restart))
+			{
+				ev_timer_set(&ms_restart, 1., 0.);
 				ev_timer_start(loop, &ms_restart);
+			}
 		} else
 			fill_slots();
 		return;

@@ -786,6 +786,7 @@ struct found {
 struct scan {
 	struct found *v;
 	size_t n, cap;
+	int failed;		/* errno of a failure that voids the scan */
 };
 
 static int
@@ -797,6 +798,11 @@ is_markdown(const char *name)
 	    (n > 9 && strcmp(name + n - 9, ".markdown") == 0);
 }
 
+/*
+ * Collects the Markdown files below prefix. A folder that vanished is
+ * simply empty; any other failure (out of descriptors, say) makes the
+ * whole scan fail, so a passing shortage never unpublishes posts.
+ */
 static void
 scan_dir(int rootfd, const char *prefix, int depth, struct scan *sc)
 {
@@ -805,12 +811,16 @@ scan_dir(int rootfd, const char *prefix, int depth, struct scan *sc)
 	DIR *d;
 	int fd;
 
-	if (depth > SITE_MAX_DEPTH)
+	if (depth > SITE_MAX_DEPTH || sc->failed)
 		return;
 	if ((fd = openat(rootfd, prefix[0] ? prefix : ".", O_RDONLY |
-	    O_DIRECTORY | O_CLOEXEC)) == -1)
+	    O_DIRECTORY | O_CLOEXEC)) == -1) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			sc->failed = errno;
 		return;
+	}
 	if ((d = fdopendir(fd)) == NULL) {
+		sc->failed = errno;
 		close(fd);
 		return;
 	}
@@ -892,6 +902,13 @@ site_sync(struct site *s, int force)
 	struct diags err = { 0 };
 
 	scan_dir(s->rootfd, "", 0, &sc);
+	if (sc.failed) {
+		if (s->logging)
+			log_warnx("%s: scan failed (%s); keeping what is served",
+			    s->root, strerror(sc.failed));
+		scan_free(&sc);
+		return 0;
+	}
 	nv = xcalloc(sc.n + 1, sizeof(*nv));
 	for (i = 0; i < sc.n; i++) {
 		struct post *p = NULL;
@@ -912,8 +929,17 @@ site_sync(struct site *s, int force)
 			}
 		if (p == NULL) {
 			changed = 1;
-			if ((p = post_load(s->rootfd, sc.v[i].relpath, &err)) == NULL)
+			if ((p = post_load(s->rootfd, sc.v[i].relpath, &err)) == NULL) {
+				/* Unreadable for now: keep serving the old text. */
+				for (j = 0; j < nold && !is_intro; j++)
+					if (old[j] && strcmp(old[j]->relpath,
+					    sc.v[i].relpath) == 0) {
+						nv[n++] = old[j];
+						old[j] = NULL;
+						break;
+					}
 				continue;
+			}
 			if (!is_intro)
 				set_changed = 1;
 		}

@@ -57,6 +57,17 @@ case $CAPSULED in /*) ;; *) CAPSULED=$PWD/$CAPSULED ;; esac
 case $GEMLOAD in /*) ;; *) GEMLOAD=$PWD/$GEMLOAD ;; esac
 case $BARE in /*) ;; *) BARE=$PWD/$BARE ;; esac
 
+# Before the private namespace below, which has no way out.
+if [ "$COMPARE" = 1 ] && [ -z "${BENCH_IN_NETNS:-}" ] &&
+    ! command -v molly-brown >/dev/null 2>&1; then
+	say "bench: installing molly-brown"
+	if ! DEBIAN_FRONTEND=noninteractive timeout 300 \
+	    apt-get install -y -qq molly-brown >/dev/null 2>&1; then
+		say "bench: molly-brown could not be installed; skipped"
+		COMPARE=0
+	fi
+fi
+
 # A private network namespace: only our own traffic on its loopback, its
 # own nstat counters, and nothing here is reachable from outside (Debian's
 # molly-brown binds every interface).
@@ -70,16 +81,8 @@ fi
 NETNS=${BENCH_IN_NETNS:-}
 
 if [ "$COMPARE" = 1 ]; then
-	if ! command -v molly-brown >/dev/null 2>&1; then
-		say "bench: installing molly-brown"
-		if ! timeout 300 apt-get install -y molly-brown >/dev/null 2>&1
-		then
-			say "bench: molly-brown could not be installed; skipped"
-			COMPARE=0
-		fi
-	fi
-	if [ "$COMPARE" = 1 ] && [ -z "$NETNS" ]; then
-		say "bench: no private network namespace (unshare --net): " \
+	if [ -z "$NETNS" ]; then
+		say "bench: no private network namespace (unshare --net):" \
 		    "molly-brown binds every interface, so it is skipped"
 		COMPARE=0
 	fi

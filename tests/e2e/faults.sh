@@ -359,6 +359,8 @@ stat_of() {	# KIND: its count in $stats
 }
 complete=$(stat_of 20-complete)
 assert_match "$(( ${complete:-0} >= 50 ))" 1 "(c) at least 50 complete versions fetched (${complete:-0})"
+nseen=$(sed -n 's/^seen \([0-9]*\).*/\1/p' "$E2E_DIR/churn.stats" 2>/dev/null)
+assert_match "$(( ${nseen:-0} >= 2 ))" 1 "(c) changes show while the churn goes on (${nseen:-0} versions seen)"
 for k in 20-torn 20-no-close-notify error; do
 	assert_eq "$(stat_of "$k")" "" "(c) no $k responses"
 done

@@ -149,6 +149,9 @@ run_matrix() {	# TAG: the whole matrix against the server on $PORT
 # --- the server as the invoking user -------------------------------------
 e2e_start_server_port || e2e_done
 expect "$(e2e_url /page.gmi)" 20 "baseline page"
+if [ "$(id -u)" -eq 0 ]; then
+	assert_match "$(grep -ci 'warning.*root' "$SERVER_LOG")" '[1-9]*' "running as root without --user logs a warning"
+fi
 run_matrix plain
 assert_match "$(( n >= 40 ))" 1 "at least 40 hostile paths ($n)"
 
@@ -185,6 +188,7 @@ fi
 chmod 755 "$E2E_DIR"
 e2e_start_server_port --user "$RUNAS" || e2e_done
 expect "$(e2e_url /page.gmi)" 20 "--user $RUNAS: page served"
+assert_eq "$(grep -ci 'warning.*running as root' "$SERVER_LOG")" 0 "--user $RUNAS: no running-as-root warning"
 uid=$(id -u "$RUNAS")
 workers=$(pgrep -P "$SERVER_PID")
 assert_ne "$workers" "" "--user $RUNAS: workers running"

@@ -1,0 +1,1 @@
+build-bench/bench/bare: tests/bench/bare.c

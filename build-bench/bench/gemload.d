@@ -1,0 +1,1 @@
+build-bench/bench/gemload: tests/bench/gemload.c

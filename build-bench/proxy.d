@@ -1,0 +1,2 @@
+build-bench/proxy.o: src/proxy.c include/proxy.h
+include/proxy.h:

@@ -1,0 +1,2 @@
+build-bench/ratelimit.o: src/ratelimit.c include/ratelimit.h
+include/ratelimit.h:

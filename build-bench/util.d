@@ -1,0 +1,2 @@
+build-bench/util.o: src/util.c include/util.h
+include/util.h:

@@ -1,0 +1,424 @@
+#!/bin/sh
+# Abuse: 1,000 idle TLS connections plus 200 clients sending a byte a
+# second do not stop a normal client (served every second throughout) and
+# are all cut by the 10 s deadline, with server RSS reported; garbage on
+# the port (plain HTTP, random bytes, SSLv3/SSLv2/TLS 1.0 ClientHellos, a
+# truncated ClientHello, resets before TLS and in the middle of a 50 MB
+# response) leaves the server serving and each worker's descriptor count
+# back at its baseline within 2 s; under "ulimit -n 256", 1,000 connection
+# attempts (EMFILE) neither kill the server nor spin it, and it serves
+# normally afterwards; with max_connections = 10, a normal client waiting
+# behind 50 idle ones is served once they are cut (within 15 s).
+. "$(dirname "$0")/lib.sh"
+
+e2e_setup
+C=$E2E_DIR/capsule
+NIDLE=1000
+NSLOW=200
+case ${BUILD:-build} in
+*asan*)
+	# The sanitized server is several times slower per handshake.
+	NIDLE=400
+	NSLOW=80
+	e2e_note "ASan build: $NIDLE idle and $NSLOW slow clients instead of 1000 and 200"
+	;;
+esac
+truncate -s 50M "$C/big.bin"
+
+# --- helpers ---------------------------------------------------------------
+SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
+GEMLOAD=
+if [ -f "$SRCDIR/tests/bench/gemload.c" ] && command -v pkg-config >/dev/null 2>&1; then
+	# shellcheck disable=SC2046
+	if cc -O2 -D_GNU_SOURCE "$SRCDIR/tests/bench/gemload.c" -o "$E2E_DIR/gemload" \
+	    $(pkg-config --cflags --libs openssl) -lev >"$E2E_DIR/gemload.cc" 2>&1 &&
+	    "$E2E_DIR/gemload" --help 2>&1 | grep -q -- '--idle'; then
+		GEMLOAD=$E2E_DIR/gemload
+	fi
+fi
+
+# holders.py PORT NIDLE NSLOW SECS URL: NIDLE TLS connections that send
+# nothing and NSLOW that send URL one byte a second; reports how many came
+# up, how many the server closed, and the latest close (s after connect).
+HOLD=$E2E_DIR/holders.py
+cat >"$HOLD" <<'EOF'
+import asyncio, json, ssl, sys, time
+port, nidle, nslow, secs, url = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+res = {"up": 0, "closed": 0, "failed": 0, "max_close_s": 0.0, "min_close_s": 1e9, "bytes_sent_max": 0}
+req = (url + "\r\n").encode()
+async def one(slow, sem):
+    async with sem:
+        try:
+            r, w = await asyncio.wait_for(asyncio.open_connection(
+                "127.0.0.1", port, ssl=ctx, server_hostname="localhost"), 10)
+        except Exception:
+            res["failed"] += 1
+            return
+    res["up"] += 1
+    t0 = time.monotonic()
+    sent = 0
+    async def drip():
+        nonlocal sent
+        for b in req:
+            await asyncio.sleep(1.0)
+            w.write(bytes([b]))
+            sent += 1
+            await w.drain()
+    dt = asyncio.ensure_future(drip()) if slow else None
+    try:
+        d = await asyncio.wait_for(r.read(4096), secs)
+        res["closed"] += 1
+        el = time.monotonic() - t0
+        res["max_close_s"] = max(res["max_close_s"], el)
+        res["min_close_s"] = min(res["min_close_s"], el)
+    except asyncio.TimeoutError:
+        pass
+    except Exception:
+        res["closed"] += 1
+        el = time.monotonic() - t0
+        res["max_close_s"] = max(res["max_close_s"], el)
+        res["min_close_s"] = min(res["min_close_s"], el)
+    if dt:
+        dt.cancel()
+    res["bytes_sent_max"] = max(res["bytes_sent_max"], sent)
+    try:
+        w.close()
+    except Exception:
+        pass
+async def main():
+    sem = asyncio.Semaphore(64)	# handshakes in flight at once
+    tasks = [one(True, sem) for _ in range(nslow)] + [one(False, sem) for _ in range(nidle)]
+    await asyncio.wait_for(asyncio.gather(*tasks), secs + 15)
+try:
+    asyncio.run(main())
+except Exception as e:
+    res["error"] = type(e).__name__
+print(json.dumps(res))
+EOF
+
+# raw.py PORT HEX|@FILE|hello:N [HOLD]: TCP, send the bytes, half-hold
+# HOLD seconds (default 3) reading until the server closes; "hello:N"
+# sends the first N bytes of a real TLS 1.3 ClientHello; "rst" connects
+# and resets at once.  Prints "closed_by_server=yes|no got=N".
+RAW=$E2E_DIR/raw.py
+cat >"$RAW" <<'EOF'
+import socket, ssl, struct, sys, time
+port, what = int(sys.argv[1]), sys.argv[2]
+hold = float(sys.argv[3]) if len(sys.argv) > 3 else 3.0
+if what.startswith("@"):
+    data = open(what[1:], "rb").read()
+elif what.startswith("hello:"):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    i, o = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = ctx.wrap_bio(i, o, server_hostname="localhost")
+    try:
+        obj.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    data = o.read()[:int(what[6:])]
+elif what == "rst":
+    data = b""
+else:
+    data = bytes.fromhex(what)
+s = socket.create_connection(("127.0.0.1", port), timeout=5)
+if what == "rst":
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+    print("closed_by_server=no got=0 sent=0")
+    sys.exit(0)
+s.sendall(data)
+s.settimeout(0.2)
+got, closed = 0, "no"
+end = time.monotonic() + hold
+while time.monotonic() < end:
+    try:
+        d = s.recv(65536)
+    except socket.timeout:
+        continue
+    except OSError:
+        closed = "yes"
+        break
+    if not d:
+        closed = "yes"
+        break
+    got += len(d)
+s.close()
+print("closed_by_server=%s got=%d sent=%d" % (closed, got, len(data)))
+EOF
+
+workers() {
+	pgrep -P "$SERVER_PID" 2>/dev/null | sort -n | tr '\n' ' '
+}
+
+fdcounts() {	# "pid:count ..." for each worker
+	for _w in $(workers); do
+		printf '%s:%s ' "$_w" "$(ls "/proc/$_w/fd" 2>/dev/null | wc -l | tr -d ' ')"
+	done
+}
+
+rss_kb() {	# VmRSS of the master and its workers, summed, in kB
+	_t=0
+	for _p in "$SERVER_PID" $(workers); do
+		_r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$_p/status" 2>/dev/null)
+		_t=$((_t + ${_r:-0}))
+	done
+	echo "$_t"
+}
+
+cpu_ticks() {	# utime+stime of the workers, in clock ticks
+	_t=0
+	for _w in $(workers); do
+		_c=$(awk '{ print $14 + $15 }' "/proc/$_w/stat" 2>/dev/null)
+		_t=$((_t + ${_c:-0}))
+	done
+	echo "$_t"
+}
+
+# fd_settles LABEL: the workers' descriptor counts are back at FD_BASE
+# within 2 s (polled).
+fd_settles() {
+	_i=0
+	while [ $_i -lt 20 ]; do
+		[ "$(fdcounts)" = "$FD_BASE" ] && break
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	assert_eq "$(fdcounts)" "$FD_BASE" "$1: worker descriptors back to baseline within 2 s"
+}
+
+jfield() {	# JSON KEY: a number from a one-line JSON object
+	printf '%s\n' "$1" | sed -n "s/.*\"$2\": *\\([0-9.]*\\).*/\\1/p" | head -n 1
+}
+
+# --- 1. slow and idle clients ---------------------------------------------------
+e2e_start_server_port || e2e_done
+expect "$(e2e_url /page.gmi)" 20 "baseline request"
+sleep 0.3
+FD_BASE=$(fdcounts)
+RSS0=$(rss_kb)
+e2e_note "baseline: worker fds $FD_BASE; RSS master+workers ${RSS0} kB"
+
+t0=$(e2e_now_ms)
+if [ -n "$GEMLOAD" ]; then
+	timeout 40 "$GEMLOAD" --idle "$NIDLE" --hold 16 --timeout 10 --json \
+	    127.0.0.1 "$PORT" >"$E2E_DIR/idle.out" 2>&1 &
+	IDLE_PID=$!
+	timeout 40 python3 "$HOLD" "$PORT" 0 "$NSLOW" 16 \
+	    "$(e2e_url /page.gmi)" >"$E2E_DIR/slow.out" 2>&1 &
+	SLOW_PID=$!
+else
+	e2e_note "gemload unavailable: python3 holds the idle connections too"
+	IDLE_PID=
+	timeout 40 python3 "$HOLD" "$PORT" "$NIDLE" "$NSLOW" 16 \
+	    "$(e2e_url /page.gmi)" >"$E2E_DIR/slow.out" 2>&1 &
+	SLOW_PID=$!
+fi
+# A normal client every second while they hold on (the first second the
+# handshakes pour in).
+served=0 tries=0 slowest=0 RSSMAX=$RSS0 FDMAX=
+while [ $tries -lt 9 ]; do
+	sleep 1
+	tries=$((tries + 1))
+	e2e_req "$(e2e_url /page.gmi)" --timeout 5
+	if [ "$STATUS" = 20 ] && grep -qF "$MARK_PAGE" "$BODYFILE"; then
+		served=$((served + 1))
+	else
+		e2e_note "normal request $tries during the flood: $SUMMARY"
+	fi
+	[ "${ELAPSED:-0}" -gt "$slowest" ] && slowest=${ELAPSED:-0}
+	r=$(rss_kb)
+	[ "$r" -gt "$RSSMAX" ] && RSSMAX=$r
+	[ $tries -eq 3 ] && FDMAX=$(fdcounts)
+done
+assert_eq "$served" "$tries" "normal client served every second during the flood ($served of $tries, slowest ${slowest} ms)"
+e2e_note "during the flood: worker fds $FDMAX; peak RSS ${RSSMAX} kB (+$((RSSMAX - RSS0)) kB for $NIDLE idle + $NSLOW slow)"
+[ -n "$IDLE_PID" ] && wait "$IDLE_PID"
+wait "$SLOW_PID"
+t1=$(e2e_now_ms)
+RSS1=$(rss_kb)
+e2e_note "after the flood: RSS ${RSS1} kB; took $((t1 - t0)) ms"
+
+if [ -n "$IDLE_PID" ]; then
+	idle=$(grep idle_closed "$E2E_DIR/idle.out" | tail -n 1)
+	e2e_note "idle: $(head -c 300 "$E2E_DIR/idle.out" | head -n 1); $(printf '%s' "$idle" | grep -o '"idle_[a-z_]*":[0-9.]*' | tr '\n' ' ')"
+	assert_eq "$(jfield "$idle" idle_up)" "$NIDLE" "all $NIDLE idle connections completed TLS"
+	assert_eq "$(jfield "$idle" idle_closed)" "$NIDLE" "all $NIDLE idle connections closed by the server"
+	mx=$(jfield "$idle" idle_close_max_s)
+	assert_match "$(awk -v m="${mx:-99}" 'BEGIN { print (m <= 12.5) ? 1 : 0 }')" 1 "idle connections closed by the 10 s deadline (latest ${mx:-?} s)"
+fi
+slow=$(tail -n 1 "$E2E_DIR/slow.out")
+e2e_note "slow: $slow"
+expect_up=$NSLOW
+[ -z "$IDLE_PID" ] && expect_up=$((NSLOW + NIDLE))
+assert_eq "$(jfield "$slow" up)" "$expect_up" "all $expect_up python-held connections completed TLS"
+assert_eq "$(jfield "$slow" closed)" "$expect_up" "all $expect_up python-held connections closed by the server"
+mx=$(jfield "$slow" max_close_s)
+assert_match "$(awk -v m="${mx:-99}" 'BEGIN { print (m <= 12.5) ? 1 : 0 }')" 1 "byte-a-second clients cut by the 10 s deadline (latest ${mx:-?} s)"
+case ${BUILD:-build} in
+*asan*) e2e_note "RSS growth not bounded under ASan (shadow memory); reported only" ;;
+*)
+	# 1,200 TLS connections: well under 100 kB each.
+	assert_match "$(( RSSMAX - RSS0 < 120000 ))" 1 "RSS growth bounded during the flood (+$((RSSMAX - RSS0)) kB < 120 MB)"
+	;;
+esac
+fd_settles "after the flood"
+expect "$(e2e_url /page.gmi)" 20 "served after the flood"
+
+# --- 2. garbage on the port ---------------------------------------------------------
+# garbage LABEL WHAT [HOLD]: send it raw, then the checks.
+garbage() {
+	_out=$(timeout 20 python3 "$RAW" "$PORT" "$2" "${3:-3}" 2>&1 | tail -n 1)
+	e2e_note "$1: $_out"
+	fd_settles "$1"
+	expect "$(e2e_url /page.gmi)" 20 "$1: next request served"
+}
+hex_of() {
+	od -An -v -tx1 | tr -d ' \n'
+}
+garbage "plain HTTP" "$(printf 'GET / HTTP/1.0\r\nHost: localhost\r\n\r\n' | hex_of)"
+head -c 4096 /dev/urandom >"$E2E_DIR/random.bin"
+garbage "4 KB of random bytes" "@$E2E_DIR/random.bin"
+# Record header, handshake header, client_version 3.0, 32 random bytes,
+# no session, one cipher suite (TLS_RSA_WITH_AES_128_CBC_SHA), no compression.
+garbage "SSLv3 ClientHello" "160300002d0100002903007f$(head -c 31 /dev/zero | hex_of)000002002f0100"
+# An SSLv2-format ClientHello offering SSL 3.1 (TLS 1.0) with old ciphers.
+garbage "SSLv2-format ClientHello" "802e010301001500000010""00002f00003500000a0100800700c0030080060040$(head -c 16 /dev/urandom | hex_of)"
+garbage "truncated ClientHello (50 bytes, then close)" "hello:50" 1
+garbage "truncated ClientHello (5 bytes, then close)" "hello:5" 1
+garbage "TCP reset before TLS" rst
+e2e_req "$(e2e_url /page.gmi)" --tls-max 1.0
+assert_match "$STATUS" none "TLS 1.0 ClientHello refused"
+fd_settles "TLS 1.0 client"
+expect "$(e2e_url /page.gmi)" 20 "TLS 1.0 client: next request served"
+e2e_req "$(e2e_url /page.gmi)" --tls-max 1.1
+assert_match "$STATUS" none "TLS 1.1 ClientHello refused"
+fd_settles "TLS 1.1 client"
+i=0
+while [ $i -lt 3 ]; do
+	i=$((i + 1))
+	e2e_req "$(e2e_url /big.bin)" --reset-after $((i * 300000)) --timeout 20
+	assert_match "$END" 'reset_sent' "reset in the middle of 50 MB ($i): we reset"
+	fd_settles "reset in the middle of 50 MB ($i)"
+	expect "$(e2e_url /page.gmi)" 20 "reset in the middle of 50 MB ($i): next request served"
+done
+# A handshake abandoned half-way: TLS done, then a TCP reset.
+timeout 10 "$GEMCLIENT" -q --sni localhost --no-read --timeout 1 \
+    --report "$E2E_DIR/noread.summary" 127.0.0.1 "$PORT" >/dev/null 2>&1
+fd_settles "client gone after the handshake"
+assert_alive "alive after the garbage"
+RSS2=$(rss_kb)
+e2e_note "RSS after the garbage: ${RSS2} kB"
+e2e_stop_server
+
+# --- 3. EMFILE: ulimit -n 256 and 1,000 connection attempts -------------------------
+WRAP=$E2E_DIR/capsuled-256.sh
+cat >"$WRAP" <<EOF
+#!/bin/sh
+ulimit -n 256 || exit 99
+exec "$CAPSULED" "\$@"
+EOF
+chmod +x "$WRAP"
+REAL_CAPSULED=$CAPSULED
+CAPSULED=$WRAP
+e2e_start_server_port
+started=$?
+CAPSULED=$REAL_CAPSULED
+[ $started -eq 0 ] || e2e_done
+expect "$(e2e_url /page.gmi)" 20 "ulimit -n 256: baseline"
+w1=$(workers | cut -d' ' -f1)
+assert_eq "$(awk '/^Max open files/ { print $4 }' "/proc/$w1/limits")" 256 "ulimit -n 256: the worker's limit"
+sleep 0.3
+FD_BASE=$(fdcounts)
+if [ -n "$GEMLOAD" ]; then
+	# Those past the limit wait in the backlog; the whole lot is ended
+	# (by timeout's SIGTERM) after 7 s.
+	timeout 7 "$GEMLOAD" --idle 1000 --hold 4 --timeout 6 --json \
+	    127.0.0.1 "$PORT" >"$E2E_DIR/emfile.out" 2>&1 &
+else
+	timeout 7 python3 "$HOLD" "$PORT" 1000 0 5 "$(e2e_url /)" \
+	    >"$E2E_DIR/emfile.out" 2>&1 &
+fi
+EM_PID=$!
+sleep 1.5
+c0=$(cpu_ticks)
+fdmid=$(fdcounts)
+sleep 3
+c1=$(cpu_ticks)
+hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
+pct=$(( (c1 - c0) * 100 / (3 * hz) ))
+e2e_note "at the descriptor limit: worker fds $fdmid; worker CPU ${pct}% of a core over 3 s"
+case ${BUILD:-build} in
+*asan*) e2e_note "worker CPU at EMFILE not checked under ASan (reported only)" ;;
+*) assert_match "$(( pct < 30 ))" 1 "at EMFILE the worker does not spin (${pct}% CPU)" ;;
+esac
+grep -q 'Too many open files\|EMFILE\|descriptor' "$SERVER_LOG" &&
+    e2e_note "log: $(grep -m 1 'Too many open files\|EMFILE\|descriptor' "$SERVER_LOG")"
+# Log lines about EMFILE are fine; a flood of them is not (rate-limited).
+nlines=$(grep -c 'Too many open files\|EMFILE' "$SERVER_LOG")
+assert_match "$(( nlines < 100 ))" 1 "EMFILE not logged per attempt ($nlines lines)"
+wait "$EM_PID"
+e2e_note "attempts: $(tail -n 1 "$E2E_DIR/emfile.out" | head -c 300) (empty when ended by timeout)"
+assert_alive "ulimit -n 256: survived 1,000 connection attempts"
+# Serves normally afterwards: the first requests may still queue behind
+# the closing connections, so allow 5 s for the first success.
+i=0
+while [ $i -lt 10 ]; do
+	e2e_req "$(e2e_url /page.gmi)" --timeout 5
+	[ "$STATUS" = 20 ] && break
+	sleep 0.5
+	i=$((i + 1))
+done
+assert_status 20 "ulimit -n 256: served after the attempts"
+fd_settles "ulimit -n 256"
+if [ -n "$GEMLOAD" ]; then
+	out=$(timeout 30 "$GEMLOAD" -c 8 -n 300 --json --url "$(e2e_url /page.gmi)" 127.0.0.1 "$PORT" 2>&1 | tail -n 1)
+	assert_eq "$(jfield "$out" errors)" 0 "ulimit -n 256: 300 requests afterwards, no errors ($(printf '%s' "$out" | head -c 120))"
+fi
+e2e_stop_server
+
+# --- 4. max_connections = 10 and 50 idle clients ----------------------------------------
+printf 'max_connections = 10\n' >"$E2E_DIR/maxconn.toml"
+e2e_start_server_port --config "$E2E_DIR/maxconn.toml" || e2e_done
+expect "$(e2e_url /page.gmi)" 20 "max_connections 10: baseline"
+sleep 0.3
+FD_BASE=$(fdcounts)
+if [ -n "$GEMLOAD" ]; then
+	# Idle clients that keep trying: each one the server cuts is gone,
+	# those still queued stay until timeout ends them all after 17 s.
+	timeout 17 "$GEMLOAD" --idle 50 --hold 14 --timeout 14 --json \
+	    127.0.0.1 "$PORT" >"$E2E_DIR/cap.out" 2>&1 &
+else
+	timeout 17 python3 "$HOLD" "$PORT" 50 0 14 "$(e2e_url /)" >"$E2E_DIR/cap.out" 2>&1 &
+fi
+CAP_PID=$!
+sleep 1
+fdcap=$(fdcounts)
+e2e_note "with 50 idle clients: worker fds $fdcap (baseline $FD_BASE)"
+base_n=$(echo "$FD_BASE" | sed 's/.*://; s/ //g')
+cap_n=$(echo "$fdcap" | sed 's/.*://; s/ //g')
+assert_match "$(( cap_n - base_n <= 12 ))" 1 "max_connections 10: at most ~10 connections held by the worker (+$((cap_n - base_n)) fds)"
+t0=$(e2e_now_ms)
+e2e_req "$(e2e_url /page.gmi)" --timeout 15
+t1=$(e2e_now_ms)
+assert_status '20|41' "max_connections 10: a new client behind 50 idle ones gets an answer within 15 s ($((t1 - t0)) ms)"
+[ "$STATUS" = 41 ] && e2e_note "the new client got 41 (past the cap)"
+wait "$CAP_PID"
+e2e_note "idle: $(tail -n 1 "$E2E_DIR/cap.out" | grep -o '"idle_[a-z_]*":[0-9.]*\|"errors":[0-9]*' | tr '\n' ' ')"
+i=0
+while [ $i -lt 10 ]; do
+	e2e_req "$(e2e_url /page.gmi)" --timeout 5
+	[ "$STATUS" = 20 ] && break
+	sleep 0.5
+	i=$((i + 1))
+done
+assert_status 20 "max_connections 10: served once the idle ones are gone"
+fd_settles "max_connections 10"
+assert_alive
+e2e_stop_server
+
+e2e_done
