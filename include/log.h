@@ -28,6 +28,8 @@ void log_flush(void);
 void log_warn(const char *fmt, ...) ATTR_PRINTF(1, 2);
 void log_warnx(const char *fmt, ...) ATTR_PRINTF(1, 2);
 void log_info(const char *fmt, ...) ATTR_PRINTF(1, 2);
+/* Like log_info, but printed even with --quiet (e.g. "listening on"). */
+void log_notice(const char *fmt, ...) ATTR_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) ATTR_PRINTF(1, 2);
 void fatal(const char *fmt, ...) ATTR_PRINTF(1, 2) __attribute__((noreturn));
 void fatalx(const char *fmt, ...) ATTR_PRINTF(1, 2) __attribute__((noreturn));

@@ -816,7 +816,7 @@ server_run(struct config *cfg, int argc, char **argv)
 	/* Only now: scripts that wait for this line may connect at once. */
 	for (i = 0; i < (int)srv.nls; i++)
 		if (srv.ls[i].bound)
-			log_info("listening on %s", srv.ls[i].bound);
+			log_notice("listening on %s", srv.ls[i].bound);
 	loop = ev_default_loop(0);
 	ev_signal_init(&ms_hup, ms_reload_cb, SIGHUP);
 	ev_signal_init(&ms_term, ms_stop_cb, SIGTERM);

@@ -354,11 +354,14 @@ e2e_note "(c) responses: $stats"
 e2e_note "(c) $(sed -n 2p "$E2E_DIR/churn.stats" 2>/dev/null)"
 e2e_note "(c) versions fetched complete: $(sed -n "s/^seen //p" "$E2E_DIR/churn.stats" 2>/dev/null)"
 sed -n 's/^bad /(c) bad response: /p' "$E2E_DIR/churn.stats" 2>/dev/null | head -n 10
+if grep -q '^bad ' "$E2E_DIR/churn.stats" 2>/dev/null; then
+	grep -E 'churn' "$SERVER_LOG" | grep -vE '" (20|51) [0-9]+ ' | head -n 8 | sed 's/^/(c) log: /'
+fi
 stat_of() {	# KIND: its count in $stats
 	printf '%s\n' "$stats" | tr ' ' '\n' | sed -n "s/^$1=//p"
 }
 complete=$(stat_of 20-complete)
-assert_match "$(( ${complete:-0} >= 50 ))" 1 "(c) at least 50 complete versions fetched (${complete:-0})"
+assert_match "$(( ${complete:-0} >= 50 ))" 1 "(c) at least 50 complete responses (${complete:-0})"
 nseen=$(sed -n 's/^seen \([0-9]*\).*/\1/p' "$E2E_DIR/churn.stats" 2>/dev/null)
 assert_match "$(( ${nseen:-0} >= 2 ))" 1 "(c) changes show while the churn goes on (${nseen:-0} versions seen)"
 for k in 20-torn 20-no-close-notify error; do

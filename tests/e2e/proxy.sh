@@ -367,6 +367,9 @@ e2e_req "gemini://localhost/?fp2"
 assert_eq "$CERT_SHA256" "$fp1" "both backends present the same certificate"
 kill -TERM "$HA_PID" 2>/dev/null
 wait "$HA_PID" 2>/dev/null
-kill -0 "$S1" 2>/dev/null && kill -0 "$S2" 2>/dev/null && e2e_ok "both backends alive" ||
-    e2e_fail "both backends alive"
+if kill -0 "$S1" 2>/dev/null && kill -0 "$S2" 2>/dev/null; then
+	e2e_ok "both backends alive"
+else
+	e2e_fail "both backends alive"
+fi
 e2e_done

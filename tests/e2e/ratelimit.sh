@@ -10,7 +10,7 @@ e2e_setup
 
 # burst N URL: N requests in a row; sets OK20, OK44 (counts) and METAS.
 burst() {
-	OK20=0 OK44=0 OTHER= METAS=
+	OK20=0 OK44=0 OTHER='' METAS=''
 	_i=0
 	while [ $_i -lt "$1" ]; do
 		e2e_req "$2"
