@@ -35,10 +35,14 @@ struct page_site {
 	const char *intro_gmi;	/* gemtext of capsule/index.md's body, or NULL */
 	const char *base_url;	/* "gemini://host" or "gemini://host:port", no slash */
 	const char *author;	/* NULL when none */
+	size_t index_limit;	/* feed lines on the index; 0: all */
 };
 
 /* posts are sorted newest first by the caller. Each appends to out. */
 void pages_index(const struct page_site *s, const struct page_post *posts,
+    size_t n, struct buf *out);
+/* Every post, newest first, in the feed shape: /posts/, the archive. */
+void pages_archive(const struct page_site *s, const struct page_post *posts,
     size_t n, struct buf *out);
 void pages_tags(const struct page_site *s, const struct page_post *posts,
     size_t n, struct buf *out);

@@ -97,6 +97,7 @@ find_vhost(struct gemini_ctx *g, const char *host)
 }
 
 #define GEMINI_MAX_SYMLINKS 40	/* links followed in one path, as the kernel */
+#define GEMINI_SMALL_FILE (256 * 1024)	/* bytes read whole, not streamed */
 
 static int
 openat2_beneath(int dirfd, const char *rel, unsigned long long resolve)
@@ -308,6 +309,15 @@ listing(const struct vhost *vh, const struct url *u, int dfd,
 	buf_free(&meta);
 }
 
+static int
+is_markdown_path(const char *p)
+{
+	size_t n = strlen(p);
+
+	return (n > 3 && strcmp(p + n - 3, ".md") == 0) ||
+	    (n > 9 && strcmp(p + n - 9, ".markdown") == 0);
+}
+
 static void
 serve_file(struct gemini_ctx *g, const struct vhost *vh, const struct url *u,
     struct response *resp)
@@ -346,8 +356,28 @@ serve_file(struct gemini_ctx *g, const struct vhost *vh, const struct url *u,
 		respond(resp, GEMINI_NOT_FOUND, "not found");
 		goto done;
 	}
+	/* Markdown under a site is a post: the site serves it, or nobody. */
+	if (vh->site && is_markdown_path(rel.data)) {
+		respond(resp, GEMINI_NOT_FOUND, "not found");
+		goto done;
+	}
 	gemini_meta(vh, mime_lookup(g->mime, rel.data), &meta);
 	resp->status = GEMINI_SUCCESS;
+	if (st.st_size <= GEMINI_SMALL_FILE) {
+		/*
+		 * Read whole before the header goes out: a file rewritten
+		 * meanwhile is still answered with one consistent body.
+		 */
+		char *body = xmalloc((size_t)st.st_size + 1);
+		ssize_t n = 0, r;
+
+		while (n < st.st_size && (r = pread(fd, body + n,
+		    (size_t)(st.st_size - n), n)) > 0)
+			n += r;
+		resp->page = page_new(GEMINI_SUCCESS, meta.data, body, (size_t)n);
+		free(body);
+		goto done;
+	}
 	resp->page = page_new(GEMINI_SUCCESS, meta.data, NULL, 0);
 	resp->fd = fd;
 	resp->size = st.st_size;

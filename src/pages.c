@@ -300,7 +300,7 @@ void
 pages_index(const struct page_site *s, const struct page_post *posts,
     size_t n, struct buf *out)
 {
-	size_t i, start = out->len;
+	size_t i, limit, start = out->len;
 	int featured = 0;
 
 	put_heading(out, s);
@@ -330,11 +330,36 @@ pages_index(const struct page_site *s, const struct page_post *posts,
 		section(out, start);
 		buf_adds(out, "## Posts\n");
 	}
+	limit = s != NULL && s->index_limit && s->index_limit < n ?
+	    s->index_limit : n;
+	for (i = 0; i < limit; i++)
+		put_feed_line(out, &posts[i]);
+	section(out, start);
+	/* A long archive stays off the index: its size would grow forever. */
+	if (limit < n)
+		buf_printf(out, "=> /posts/ All %zu posts\n", n);
+	buf_adds(out, "=> /tags/ Tags\n");
+	buf_adds(out, "=> /atom.xml Atom feed\n");
+}
+
+void
+pages_archive(const struct page_site *s, const struct page_post *posts,
+    size_t n, struct buf *out)
+{
+	size_t i, start = out->len;
+
+	buf_adds(out, "# All posts");
+	if (s != NULL && !text_empty(s->title)) {
+		buf_adds(out, " · ");
+		put_text(out, s->title);
+	}
+	buf_addc(out, '\n');
+	section(out, start);
 	for (i = 0; i < n; i++)
 		put_feed_line(out, &posts[i]);
 	section(out, start);
+	buf_adds(out, "=> / Index\n");
 	buf_adds(out, "=> /tags/ Tags\n");
-	buf_adds(out, "=> /atom.xml Atom feed\n");
 }
 
 static int

@@ -30,6 +30,8 @@
 #define SITE_MAX_POST (16u << 20)	/* bytes of one Markdown file */
 #define SITE_MAX_DEPTH 16		/* folder levels scanned */
 #define SITE_MAX_FILES 200000		/* Markdown files per capsule */
+#define SITE_INDEX_POSTS 100		/* newest posts on the index */
+#define SITE_FEED_POSTS 50		/* entries in an Atom feed */
 #define SITE_ROBOTS "User-agent: *\nAllow: /\n"
 
 struct post {
@@ -70,7 +72,7 @@ struct pageset {
 	size_t nlisted;
 	struct tagpage *tags;
 	size_t ntags;
-	struct page *index, *tagindex, *atom;
+	struct page *index, *archive, *tagindex, *atom;
 };
 
 struct alias {
@@ -632,6 +634,7 @@ pageset_free(struct pageset *ps)
 	free(ps->pages);
 	free(ps->listed);
 	page_unref(ps->index);
+	page_unref(ps->archive);
 	page_unref(ps->tagindex);
 	page_unref(ps->atom);
 	memset(ps, 0, sizeof(*ps));
@@ -712,14 +715,19 @@ pageset_build(struct site *s, struct pageset *set, int drafts)
 	ps.intro_gmi = s->intro && s->intro->body_gmi &&
 	    *s->intro->body_gmi ? s->intro->body_gmi : NULL;
 	ps.base_url = s->base_url;
+	ps.index_limit = SITE_INDEX_POSTS;
 
 	pages_index(&ps, pp, set->nlisted, &b);
 	set->index = gemtext_page(s->lang, &b);
 	buf_reset(&b);
+	pages_archive(&ps, pp, set->nlisted, &b);
+	set->archive = gemtext_page(s->lang, &b);
+	buf_reset(&b);
 	pages_tags(&ps, pp, set->nlisted, &b);
 	set->tagindex = gemtext_page(s->lang, &b);
 	buf_reset(&b);
-	feed_atom(&ps, pp, set->nlisted, "/atom.xml", NULL, &b);
+	feed_atom(&ps, pp, set->nlisted < SITE_FEED_POSTS ? set->nlisted :
+	    SITE_FEED_POSTS, "/atom.xml", NULL, &b);
 	set->atom = page_new(GEMINI_SUCCESS, "application/atom+xml", b.data,
 	    b.len);
 	buf_reset(&b);
@@ -1110,7 +1118,7 @@ site_route(struct site *s, const struct url *u, int preview,
 	if (strcmp(path, "/") == 0 || strcmp(path, "/posts/") == 0) {
 		if (s->nposts == 0 && s->intro == NULL)
 			return 0;	/* a plain capsule: its own index.gmi */
-		serve(resp, set->index);
+		serve(resp, path[1] ? set->archive : set->index);
 		return 1;
 	}
 	if (strncmp(path, "/posts/", 7) == 0 && strchr(path + 7, '/') == NULL) {

@@ -25,12 +25,12 @@ static const struct page_post posts[] = {
 };
 
 static const struct page_site site = {
-	"My Capsule", NULL, NULL, "gemini://example.org", NULL
+	"My Capsule", NULL, NULL, "gemini://example.org", NULL, 0
 };
 
 static const struct page_site site_full = {
 	"My Capsule", "Reviews of things", "Hello.\n\n=> gemini://x.org/ X\n\n",
-	"gemini://example.org", "Ann"
+	"gemini://example.org", "Ann", 0
 };
 
 /* Lagrange's ^=>\s*(\S+)\s+([0-9]{4}-[01][0-9]-[0-3][0-9])([^0-9].*) */
@@ -428,10 +428,45 @@ test_tag_path(void)
 	}
 }
 
+static void
+test_index_limit(void)
+{
+	struct page_site limited = site;
+	struct page_post plain[2];
+	struct buf b = BUF_INIT;
+
+	/* Past the limit the index links the archive instead. */
+	plain[0] = posts[1];
+	plain[1] = posts[2];
+	limited.index_limit = 1;
+	pages_index(&limited, plain, 2, &b);
+	T_STR(b.data,
+	    "# My Capsule\n"
+	    "\n"
+	    "=> /posts/1984.gmi 2024-11-02 - 1984 by Orwell\n"
+	    "\n"
+	    "=> /posts/ All 2 posts\n"
+	    "=> /tags/ Tags\n"
+	    "=> /atom.xml Atom feed\n");
+	buf_reset(&b);
+	pages_archive(&limited, plain, 2, &b);
+	T_STR(b.data,
+	    "# All posts · My Capsule\n"
+	    "\n"
+	    "=> /posts/1984.gmi 2024-11-02 - 1984 by Orwell\n"
+	    "=> /posts/%C3%A9t%C3%A9%20%C3%A0.gmi 2024-06-01 Title with controls\n"
+	    "\n"
+	    "=> / Index\n"
+	    "=> /tags/ Tags\n");
+	T_INT(check_feed_lines(b.data, __FILE__, __LINE__), 2);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
 	test_matcher();
+	test_index_limit();
 	test_index();
 	test_index_odd_titles();
 	test_tags();
