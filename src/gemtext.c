@@ -42,7 +42,7 @@ enum lt { LT_NONE, LT_TEXT, LT_LINK, LT_HEADING, LT_LIST, LT_QUOTE, LT_PRE };
 enum gap { GAP_NONE, GAP_QUOTE, GAP_BLANK };
 
 struct smap_ent {
-	char	*key;
+	const char *key;	/* not owned: the url of a struct link */
 	size_t	 val;
 };
 
@@ -76,8 +76,9 @@ struct frame {
 
 struct open_link {
 	size_t	 start;		/* offset of the link text in the line buffer */
-	char	*dest;
-	char	*title;
+	const char *dest;	/* owned (malloc'd) when own */
+	const char *title;
+	int	 own;
 	int	 image;
 	int	 html;		/* opened by <a href>, closed by </a> */
 };
@@ -86,7 +87,8 @@ struct render {
 	const struct gemtext_opts *o;
 	struct diags	*d;
 	int		 ndiag;
-	struct buf	 out;
+	struct buf	*out;		/* the caller's, appended to from base */
+	size_t		 base;
 	enum lt		 last;
 	enum gap	 gap;
 	size_t		 group_lines;
@@ -117,6 +119,10 @@ struct render {
 	int		 nref;
 
 	struct buf	 line, scratch, ent, clean;
+	struct buf	 pre, lab, url, tmp;	/* reused by put_text, close_link */
+
+	int		 check_autolink;	/* parsed without the extension */
+	int		 redo;		/* ... and a text node needs it */
 };
 
 static void	render_inlines(struct render *, cmark_node *, struct buf *);
@@ -183,7 +189,7 @@ smap_put(struct smap *m, const char *key, size_t val)
 	}
 	e = smap_slot(m, key);
 	if (e->key == NULL) {
-		e->key = xstrdup(key);
+		e->key = key;
 		m->n++;
 	}
 	e->val = val;
@@ -192,19 +198,32 @@ smap_put(struct smap *m, const char *key, size_t val)
 static void
 smap_free(struct smap *m)
 {
-	size_t i;
-
-	for (i = 0; i < m->cap; i++)
-		free(m->v[i].key);
 	free(m->v);
 	memset(m, 0, sizeof(*m));
+}
+
+/* Links a list holds before it indexes them: a block has only a few. */
+#define GT_LINKS_LINEAR	8
+
+/* Index + 1 of url in l, 0 when absent. */
+static size_t
+links_find(struct links *l, const char *url)
+{
+	size_t i;
+
+	if (l->idx.cap)
+		return smap_get(&l->idx, url);
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].url, url) == 0)
+			return i + 1;
+	return 0;
 }
 
 /* Adds url unless present; returns its index. */
 static size_t
 links_add(struct links *l, const char *url, const char *label, int *isnew)
 {
-	size_t i = smap_get(&l->idx, url);
+	size_t i = links_find(l, url);
 
 	if (isnew)
 		*isnew = i == 0;
@@ -214,8 +233,13 @@ links_add(struct links *l, const char *url, const char *label, int *isnew)
 	l->v[l->n].url = xstrdup(url);
 	l->v[l->n].label = xstrdup(label);
 	l->v[l->n].num = 0;
-	smap_put(&l->idx, url, l->n + 1);
-	return l->n++;
+	l->n++;
+	if (l->idx.cap)
+		smap_put(&l->idx, l->v[l->n - 1].url, l->n);
+	else if (l->n >= GT_LINKS_LINEAR)
+		for (i = 0; i < l->n; i++)
+			smap_put(&l->idx, l->v[i].url, i + 1);
+	return l->n - 1;
 }
 
 static void
@@ -228,9 +252,8 @@ links_clear(struct links *l)
 		free(l->v[i].label);
 	}
 	l->n = 0;
-	if (l->idx.n) {
+	if (l->idx.cap)
 		smap_free(&l->idx);
-	}
 }
 
 static void
@@ -262,9 +285,21 @@ static void
 clean_add(struct buf *b, const char *s, size_t n, int collapse)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i, k;
+	size_t i, j, k;
 
+	buf_grow(b, n);
 	for (i = 0; i < n; i += k) {
+		/* a run of printable ASCII (spaces too unless collapsing) */
+		for (j = i; j < n && ((p[j] > 0x20 && p[j] < 0x7f) ||
+		    (p[j] == ' ' && !collapse)); j++)
+			;
+		if (j > i) {
+			memcpy(b->data + b->len, p + i, j - i);
+			b->len += j - i;
+			b->data[b->len] = '\0';
+			k = j - i;
+			continue;
+		}
 		k = u8len(p + i, n - i);
 		if (p[i] == '\t' || p[i] == '\n' || p[i] == '\r' ||
 		    (p[i] == ' ' && collapse)) {
@@ -461,9 +496,19 @@ static void
 url_encode(struct buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
+	const unsigned char *p, *q;
 
 	for (p = (const unsigned char *)s; *p; p++) {
+		/* a run that needs no encoding */
+		for (q = p; *q > 0x20 && *q < 0x7f && *q != '<' && *q != '>' &&
+		    *q != '"' && *q != '{' && *q != '}' && *q != '|' &&
+		    *q != '\\' && *q != '^' && *q != '`'; q++)
+			;
+		if (q > p) {
+			buf_add(b, p, (size_t)(q - p));
+			p = q - 1;
+			continue;
+		}
 		if (*p <= 0x20 || *p >= 0x7f || strchr("<>\"{}|\\^`", *p)) {
 			buf_addc(b, '%');
 			buf_addc(b, hex[*p >> 4]);
@@ -481,7 +526,7 @@ url_encode(struct buf *b, const char *s)
 static int
 link_url(struct render *r, cmark_node *n, const char *dest, struct buf *url)
 {
-	struct buf tmp = BUF_INIT;
+	struct buf *tmp = &r->tmp;
 	char scheme[16];
 	const char *p;
 	size_t i = 0;
@@ -502,12 +547,12 @@ link_url(struct render *r, cmark_node *n, const char *dest, struct buf *url)
 		warn(r, n, "link dropped", dest);
 		return 0;
 	}
+	buf_reset(tmp);
 	if (r->o->resolve)
-		ok = r->o->resolve(r->o->resolve_arg, dest, &tmp);
+		ok = r->o->resolve(r->o->resolve_arg, dest, tmp);
 	else
-		ok = default_resolve(NULL, dest, &tmp);
-	url_encode(url, ok ? tmp.data : dest);
-	buf_free(&tmp);
+		ok = default_resolve(NULL, dest, tmp);
+	url_encode(url, ok ? tmp->data : dest);
 	return url->len > 0;
 }
 
@@ -523,13 +568,13 @@ set_gap(struct render *r, enum gap g)
 static void
 put_gap(struct render *r, enum lt kind)
 {
-	if (r->out.len > 0 && r->gap != GAP_NONE &&
+	if (r->out->len > r->base && r->gap != GAP_NONE &&
 	    !(r->last == LT_LINK && kind == LT_LINK)) {
 		if (r->gap == GAP_QUOTE && r->last == LT_QUOTE &&
 		    kind == LT_QUOTE)
-			buf_adds(&r->out, ">\n");
+			buf_adds(r->out, ">\n");
 		else
-			buf_addc(&r->out, '\n');
+			buf_addc(r->out, '\n');
 	}
 	r->gap = GAP_NONE;
 	r->last = kind;
@@ -552,8 +597,8 @@ flush_lead(struct render *r)
 	if (r->lead[0] == '\0')
 		return;
 	put_gap(r, LT_TEXT);
-	buf_add(&r->out, r->lead, strlen(r->lead) - 1);
-	buf_addc(&r->out, '\n');
+	buf_add(r->out, r->lead, strlen(r->lead) - 1);
+	buf_addc(r->out, '\n');
 	r->lead[0] = '\0';
 }
 
@@ -593,12 +638,12 @@ put_line(struct render *r, const char *prefix, const char *s, size_t n,
 	else
 		kind = LT_TEXT;
 	put_gap(r, kind);
-	buf_adds(&r->out, r->lead);
-	buf_adds(&r->out, prefix);
+	buf_adds(r->out, r->lead);
+	buf_adds(r->out, prefix);
 	if (guard && needs_guard(p, n))
-		buf_adds(&r->out, ZWSP);
-	buf_add(&r->out, p, n);
-	buf_addc(&r->out, '\n');
+		buf_adds(r->out, ZWSP);
+	buf_add(r->out, p, n);
+	buf_addc(r->out, '\n');
 	r->lead[0] = '\0';
 }
 
@@ -612,24 +657,24 @@ put_pre(struct render *r, const char *s, size_t n)
 	clean_add(c, s, n, 0);
 	rtrim(c, 0);
 	if (c->len >= 3 && memcmp(c->data, "```", 3) == 0)
-		buf_adds(&r->out, ZWSP);
-	buf_add(&r->out, c->data, c->len);
-	buf_addc(&r->out, '\n');
+		buf_adds(r->out, ZWSP);
+	buf_add(r->out, c->data, c->len);
+	buf_addc(r->out, '\n');
 }
 
 static void
 put_link(struct render *r, const struct link *l, int num)
 {
 	put_gap(r, LT_LINK);
-	buf_adds(&r->out, "=> ");
-	buf_adds(&r->out, l->url);
+	buf_adds(r->out, "=> ");
+	buf_adds(r->out, l->url);
 	if (num)
-		buf_printf(&r->out, " [%d]", num);
+		buf_printf(r->out, " [%d]", num);
 	if (l->label[0] && strcmp(l->label, l->url) != 0) {
-		buf_addc(&r->out, ' ');
-		buf_adds(&r->out, l->label);
+		buf_addc(r->out, ' ');
+		buf_adds(r->out, l->label);
 	}
-	buf_addc(&r->out, '\n');
+	buf_addc(r->out, '\n');
 }
 
 static void
@@ -692,7 +737,7 @@ context_prefix(struct render *r, struct buf *p, int *guard)
 static void
 put_text(struct render *r, const char *s, size_t n)
 {
-	struct buf pre = BUF_INIT;
+	struct buf *pre = &r->pre;
 	const char *nl;
 	size_t k;
 	int guard;
@@ -700,15 +745,15 @@ put_text(struct render *r, const char *s, size_t n)
 	while (n > 0) {
 		nl = memchr(s, '\n', n);
 		k = nl ? (size_t)(nl - s) : n;
-		context_prefix(r, &pre, &guard);
+		context_prefix(r, pre, &guard);
 		if (r->nstk && r->stk[r->nstk - 1].kind == FR_ITEM) {
-			size_t before = r->out.len;
+			size_t before = r->out->len;
 
-			put_line(r, pre.data, s, k, guard);
-			if (r->out.len != before)
+			put_line(r, pre->data, s, k, guard);
+			if (r->out->len != before)
 				r->stk[r->nstk - 1].first = 0;
 		} else
-			put_line(r, pre.data, s, k, guard);
+			put_line(r, pre->data, s, k, guard);
 		s += k;
 		n -= k;
 		if (nl) {
@@ -716,7 +761,6 @@ put_text(struct render *r, const char *s, size_t n)
 			n--;
 		}
 	}
-	buf_free(&pre);
 }
 
 /* ---- links and footnote references in running text ---------------- */
@@ -750,17 +794,19 @@ add_link(struct render *r, const char *url, const char *label,
 	}
 }
 
+/* With own, dest and title are copied; else they outlive the link. */
 static void
 open_link(struct render *r, size_t start, const char *dest,
-    const char *title, int image, int html)
+    const char *title, int image, int html, int own)
 {
 	struct open_link *l;
 
 	r->ol = xgrow(r->ol, &r->capol, r->nol + 1, sizeof(*r->ol));
 	l = &r->ol[r->nol++];
 	l->start = start;
-	l->dest = xstrdup(dest ? dest : "");
-	l->title = xstrdup(title ? title : "");
+	l->own = own;
+	l->dest = own ? xstrdup(dest ? dest : "") : dest ? dest : "";
+	l->title = own ? xstrdup(title ? title : "") : title ? title : "";
 	l->image = image;
 	l->html = html;
 }
@@ -780,22 +826,22 @@ static void
 close_link(struct render *r, cmark_node *n, struct buf *text)
 {
 	struct open_link *l = &r->ol[--r->nol];
-	struct buf label = BUF_INIT, url = BUF_INIT;
+	struct buf *label = &r->lab, *url = &r->url;
 
-	squeeze(&label, text->data + l->start, text->len - l->start);
-	if (l->image && label.len == 0)
-		squeeze(&label, l->title, strlen(l->title));
-	if (l->image && label.len == 0)
-		file_name(&label, l->dest);
-	if (link_url(r, n, l->dest, &url)) {
+	squeeze(label, text->data + l->start, text->len - l->start);
+	if (l->image && label->len == 0)
+		squeeze(label, l->title, strlen(l->title));
+	if (l->image && label->len == 0)
+		file_name(label, l->dest);
+	if (link_url(r, n, l->dest, url)) {
 		r->nok++;
-		add_link(r, url.data, label.data, text);
+		add_link(r, url->data, label->data, text);
 	} else
 		r->nbad++;
-	free(l->dest);
-	free(l->title);
-	buf_free(&label);
-	buf_free(&url);
+	if (l->own) {
+		free((char *)l->dest);
+		free((char *)l->title);
+	}
 }
 
 static void
@@ -1031,7 +1077,7 @@ html_tag(struct render *r, cmark_node *n, const char *name, size_t nl,
 				close_link(r, n, text);
 			if (html_attr(attrs, na, "href", &v)) {
 				html_attr(attrs, na, "title", &t);
-				open_link(r, text->len, v.data, t.data, 0, 1);
+				open_link(r, text->len, v.data, t.data, 0, 1, 1);
 			}
 		} else if (r->nol && r->ol[r->nol - 1].html)
 			close_link(r, n, text);
@@ -1039,7 +1085,7 @@ html_tag(struct render *r, cmark_node *n, const char *name, size_t nl,
 		if (html_attr(attrs, na, "src", &v)) {
 			html_attr(attrs, na, "title", &t);
 			start = text->len;
-			open_link(r, start, v.data, t.data, 1, 0);
+			open_link(r, start, v.data, t.data, 1, 0, 1);
 			if (html_attr(attrs, na, "alt", &t))
 				clean_add(text, t.data, t.len, 1);
 			close_link(r, n, text);
@@ -1048,7 +1094,7 @@ html_tag(struct render *r, cmark_node *n, const char *name, size_t nl,
 		if (html_attr(attrs, na, "src", &v)) {
 			html_attr(attrs, na, "title", &t);
 			start = text->len;
-			open_link(r, start, v.data, t.data, 0, 0);
+			open_link(r, start, v.data, t.data, 0, 0, 1);
 			clean_add(text, t.data, t.len, 1);
 			close_link(r, n, text);
 		}
@@ -1153,6 +1199,34 @@ html_feed(struct render *r, cmark_node *n, const char *s, size_t len,
 	}
 }
 
+/*
+ * Could the autolink extension find anything in s? It only acts at
+ * "://", "www." (in lower case) and '@' that the inline parser leaves as
+ * text, and only within that block's inlines; without it those stay
+ * whole in one text node. So a document is parsed without it (it costs
+ * time on every 'w' and ':'), and parsed again with it only when a text
+ * node that is rendered holds one of them.
+ */
+static int
+autolink_trigger(const char *s, size_t n)
+{
+	static const unsigned char hot[256] = {
+		['@'] = 1, [':'] = 1, ['w'] = 1,
+	};
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+
+	for (;; p++) {
+		while (p < e && !hot[*p])
+			p++;
+		if (p == e)
+			return 0;
+		if (*p == '@' || (*p == ':' && e - p >= 3 && p[1] == '/' &&
+		    p[2] == '/') || (*p == 'w' && e - p >= 4 &&
+		    memcmp(p, "www.", 4) == 0))
+			return 1;
+	}
+}
+
 /* ---- inlines ------------------------------------------------------ */
 
 static void
@@ -1188,6 +1262,7 @@ render_inlines(struct render *r, cmark_node *node, struct buf *text)
 	cmark_node *n;
 	cmark_node_type t;
 	const char *lit;
+	size_t len;
 	int keep = r->o->emphasis == GEMTEXT_EMPH_KEEP;
 
 	buf_reset(text);
@@ -1205,7 +1280,7 @@ render_inlines(struct render *r, cmark_node *node, struct buf *text)
 			if (ev == CMARK_EVENT_ENTER)
 				open_link(r, text->len, cmark_node_get_url(n),
 				    cmark_node_get_title(n),
-				    t == CMARK_NODE_IMAGE, 0);
+				    t == CMARK_NODE_IMAGE, 0, 0);
 			else {
 				while (r->nol > 1 && r->ol[r->nol - 1].html)
 					close_link(r, n, text);
@@ -1220,7 +1295,10 @@ render_inlines(struct render *r, cmark_node *node, struct buf *text)
 		lit = cmark_node_get_literal(n);
 		switch (t) {
 		case CMARK_NODE_TEXT:
-			add_plain(r, text, lit, strlen(lit));
+			len = strlen(lit);
+			if (r->check_autolink && autolink_trigger(lit, len))
+				r->redo = 1;
+			add_plain(r, text, lit, len);
 			break;
 		case CMARK_NODE_SOFTBREAK:
 			buf_addc(text, ' ');
@@ -1243,6 +1321,9 @@ render_inlines(struct render *r, cmark_node *node, struct buf *text)
 				buf_adds(text, "**");
 			break;
 		case CMARK_NODE_FOOTNOTE_REFERENCE:
+			if (r->check_autolink && lit &&
+			    autolink_trigger(lit, strlen(lit)))
+				r->redo = 1;
 			footnote_ref(r, n, text);
 			break;
 		default:
@@ -1254,10 +1335,44 @@ render_inlines(struct render *r, cmark_node *node, struct buf *text)
 	cmark_iter_free(it);
 }
 
+/*
+ * A cheap test before the probe: a child of the paragraph that surely
+ * adds plain text (a wordy text node, a code span or a footnote
+ * reference, met while no link can be open) means it is not link-only.
+ * Links and images close whatever they open; anything else may hide
+ * inline HTML that opens a link, so the test gives up there.
+ */
+static int
+surely_plain(cmark_node *para)
+{
+	cmark_node *c;
+	cmark_node_type t;
+	const char *lit;
+
+	for (c = cmark_node_first_child(para); c; c = cmark_node_next(c)) {
+		t = cmark_node_get_type(c);
+		if (t == CMARK_NODE_TEXT) {
+			lit = cmark_node_get_literal(c);
+			if (lit && wordy(lit, strlen(lit)))
+				return 1;
+		} else if (t == CMARK_NODE_CODE ||
+		    t == CMARK_NODE_FOOTNOTE_REFERENCE)
+			return 1;
+		else if (t != CMARK_NODE_LINK && t != CMARK_NODE_IMAGE &&
+		    t != CMARK_NODE_SOFTBREAK && t != CMARK_NODE_LINEBREAK)
+			return 0;
+	}
+	return 0;
+}
+
 /* A paragraph of only links and images (and punctuation) becomes link lines. */
 static int
 probe_para(struct render *r, cmark_node *n)
 {
+	if (surely_plain(n)) {
+		r->plain = 1;
+		return 0;
+	}
 	r->probing = 1;
 	render_inlines(r, n, &r->scratch);
 	r->probing = 0;
@@ -1423,17 +1538,17 @@ code_block(struct render *r, cmark_node *n)
 	flush_lead(r);
 	set_gap(r, GAP_BLANK);
 	put_gap(r, LT_PRE);
-	buf_adds(&r->out, "```");
+	buf_adds(r->out, "```");
 	if (info)
-		clean_add(&r->out, info, strcspn(info, " \t{,"), 0);
-	buf_addc(&r->out, '\n');
+		clean_add(r->out, info, strcspn(info, " \t{,"), 0);
+	buf_addc(r->out, '\n');
 	while (s && *s) {
 		nl = strchr(s, '\n');
 		k = nl ? (size_t)(nl - s) : strlen(s);
 		put_pre(r, s, k);
 		s += k + (nl != NULL);
 	}
-	buf_adds(&r->out, "```\n");
+	buf_adds(r->out, "```\n");
 	r->gap = GAP_BLANK;
 }
 
@@ -1532,7 +1647,7 @@ table(struct render *r, cmark_node *tab)
 		flush_lead(r);
 		set_gap(r, GAP_BLANK);
 		put_gap(r, LT_PRE);
-		buf_adds(&r->out, "```table\n");
+		buf_adds(r->out, "```table\n");
 		for (i = 0; i < nrows; i++) {
 			buf_reset(&line);
 			table_row_pre(&line, cells + i * ncols, w,
@@ -1540,14 +1655,14 @@ table(struct render *r, cmark_node *tab)
 			put_pre(r, line.data, line.len);
 			if (i == 0 && nrows > 1) {
 				for (c = 0; c < ncols; c++) {
-					buf_adds(&r->out, c ? "-+-" : "");
+					buf_adds(r->out, c ? "-+-" : "");
 					for (size_t k = 0; k < w[c]; k++)
-						buf_addc(&r->out, '-');
+						buf_addc(r->out, '-');
 				}
-				buf_addc(&r->out, '\n');
+				buf_addc(r->out, '\n');
 			}
 		}
-		buf_adds(&r->out, "```\n");
+		buf_adds(r->out, "```\n");
 		r->gap = GAP_BLANK;
 	}
 	for (i = 0; i < nrows * ncols; i++)
@@ -1657,7 +1772,7 @@ walk(struct render *r, cmark_node *root)
 	cmark_node *n;
 	int top;
 
-	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+	while (!r->redo && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		n = cmark_iter_get_node(it);
 		if (n == root)
 			continue;
@@ -1681,7 +1796,7 @@ footnotes(struct render *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->nforder; i++) {
+	for (i = 0; i < r->nforder && !r->redo; i++) {
 		snprintf(r->lead, sizeof(r->lead), "[%d] ",
 		    r->fnum[r->forder[i]]);
 		set_gap(r, GAP_BLANK);
@@ -1709,28 +1824,342 @@ gemtext_opts_default(struct gemtext_opts *o)
 	o->emphasis = GEMTEXT_EMPH_STRIP;
 }
 
+/* ---- memory for cmark ---------------------------------------------- */
+
+/*
+ * cmark allocates every node, string and list of a parse through the
+ * cmark_mem it is given, and the whole tree dies with the render. A pool
+ * with a free list per size class serves those allocations for a
+ * fraction of malloc's cost and lets the tree go at once instead of node
+ * by node. cmark_mem carries no context, so the pool in use is a
+ * thread-local, saved and restored around each render.
+ */
+#define POOL_SMALL	512		/* 16-byte classes up to here */
+#define POOL_NCLS	(POOL_SMALL / 16 + 8)	/* then 1 KiB .. 128 KiB */
+#define POOL_MAX	((size_t)128 << 10)	/* larger: malloc, listed */
+#define POOL_CHUNK	((size_t)64 << 10)
+#define POOL_CHUNK_MAX	((size_t)4 << 20)
+#define POOL_MAGIC	((size_t)0x676d656d << 32)	/* in hdr.cls */
+
+struct pool_hdr {			/* the 16 bytes before every block */
+	size_t	cls;			/* POOL_MAGIC | class (POOL_NCLS: big) */
+	size_t	cap;			/* usable bytes */
+};
+
+struct pool_big {
+	struct pool_big	*prev, *next;
+	struct pool_hdr	 h;
+};
+
+struct pool_chunk {
+	struct pool_chunk *next;
+	size_t		 size;
+};
+
+struct pool {
+	char		*cur, *end;	/* the free tail of the newest chunk */
+	struct pool_chunk *chunks;
+	struct pool_big	*bigs;
+	void		*free[POOL_NCLS];
+	size_t		 next_chunk;
+};
+
+static _Thread_local struct pool *gt_pool;
+
+static void *
+pool_alloc(size_t n)
+{
+	struct pool *p = gt_pool;
+	struct pool_hdr *h;
+	struct pool_big *b;
+	struct pool_chunk *c;
+	size_t cls, sz, need;
+	void *r;
+
+	if (n > POOL_MAX) {
+		if (n > SIZE_MAX - sizeof(*b))
+			abort();
+		b = xmalloc(sizeof(*b) + n);
+		b->h.cls = POOL_MAGIC | POOL_NCLS;
+		b->h.cap = n;
+		b->prev = NULL;
+		b->next = p->bigs;
+		if (p->bigs)
+			p->bigs->prev = b;
+		p->bigs = b;
+		return b + 1;
+	}
+	if (n <= POOL_SMALL) {
+		cls = n ? (n + 15) / 16 - 1 : 0;
+		sz = (cls + 1) * 16;
+	} else
+		for (cls = POOL_SMALL / 16, sz = 1024; sz < n; sz <<= 1)
+			cls++;
+	if ((r = p->free[cls]) != NULL) {
+		memcpy(&p->free[cls], r, sizeof(void *));
+		return r;
+	}
+	need = sizeof(*h) + sz;
+	if ((size_t)(p->end - p->cur) < need) {
+		if (p->next_chunk < need + sizeof(*c))
+			p->next_chunk = need + sizeof(*c);
+		c = xmalloc(p->next_chunk);
+		c->size = p->next_chunk;
+		c->next = p->chunks;
+		p->chunks = c;
+		p->cur = (char *)(c + 1);
+		p->end = (char *)c + c->size;
+		if (p->next_chunk < POOL_CHUNK_MAX)
+			p->next_chunk *= 2;
+	}
+	h = (struct pool_hdr *)(void *)p->cur;
+	h->cls = POOL_MAGIC | cls;
+	h->cap = sz;
+	p->cur += need;
+	return h + 1;
+}
+
+static void
+pool_free(void *ptr)
+{
+	struct pool *p = gt_pool;
+	struct pool_hdr *h;
+	struct pool_big *b;
+	size_t cls;
+
+	if (ptr == NULL)
+		return;
+	h = (struct pool_hdr *)ptr - 1;
+	if ((h->cls & ~(size_t)0xffffffff) != POOL_MAGIC) {
+		free(ptr);	/* not ours: cmark mixing allocators */
+		return;
+	}
+	cls = h->cls & 0xffffffff;
+	if (cls == POOL_NCLS) {
+		b = (struct pool_big *)ptr - 1;
+		if (b->prev)
+			b->prev->next = b->next;
+		else
+			p->bigs = b->next;
+		if (b->next)
+			b->next->prev = b->prev;
+		free(b);
+		return;
+	}
+	memcpy(ptr, &p->free[cls], sizeof(void *));
+	p->free[cls] = ptr;
+}
+
+static void *
+pool_calloc(size_t n, size_t size)
+{
+	void *r;
+
+	if (size && n > SIZE_MAX / size)
+		abort();
+	r = pool_alloc(n * size);
+	memset(r, 0, n * size);
+	return r;
+}
+
+static void *
+pool_realloc(void *ptr, size_t n)
+{
+	struct pool_hdr *h;
+	void *r;
+
+	if (ptr == NULL)
+		return pool_alloc(n);
+	h = (struct pool_hdr *)ptr - 1;
+	if ((h->cls & ~(size_t)0xffffffff) != POOL_MAGIC)
+		return xrealloc(ptr, n);
+	if (n <= h->cap)
+		return ptr;
+	r = pool_alloc(n);
+	memcpy(r, ptr, h->cap);
+	pool_free(ptr);
+	return r;
+}
+
+static cmark_mem pool_mem = { pool_calloc, pool_realloc, pool_free };
+
+static void
+pool_init(struct pool *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->next_chunk = POOL_CHUNK;
+}
+
+/* Frees everything allocated from p. */
+static void
+pool_release(struct pool *p)
+{
+	struct pool_chunk *c;
+	struct pool_big *b;
+
+	while ((b = p->bigs) != NULL) {
+		p->bigs = b->next;
+		free(b);
+	}
+	while ((c = p->chunks) != NULL) {
+		p->chunks = c->next;
+		free(c);
+	}
+	pool_init(p);
+}
+
+/* ---- parsing ------------------------------------------------------ */
+
 static cmark_node *
-parse(const char *md, size_t len)
+parse_with(const char *md, size_t len, int opts, int table, int strike,
+    int autolink, int tasklist)
 {
 	static const char *const exts[] = {
 		"table", "strikethrough", "autolink", "tasklist"
 	};
+	int want[4];
 	cmark_parser *p;
 	cmark_syntax_extension *e;
 	cmark_node *doc;
 	size_t i;
 
-	cmark_gfm_core_extensions_ensure_registered();
-	p = cmark_parser_new(CMARK_OPT_FOOTNOTES | CMARK_OPT_VALIDATE_UTF8);
+	want[0] = table;
+	want[1] = strike;
+	want[2] = autolink;
+	want[3] = tasklist;
+	p = cmark_parser_new_with_mem(opts, &pool_mem);
 	if (p == NULL)
 		return NULL;
 	for (i = 0; i < ARRAY_LEN(exts); i++)
-		if ((e = cmark_find_syntax_extension(exts[i])) != NULL)
+		if (want[i] && (e = cmark_find_syntax_extension(exts[i])) != NULL)
 			cmark_parser_attach_syntax_extension(p, e);
 	cmark_parser_feed(p, md, len);
 	doc = cmark_parser_finish(p);
 	cmark_parser_free(p);
 	return doc;
+}
+
+/*
+ * Parses with CMARK_OPT_FOOTNOTES and the table, strikethrough, autolink
+ * and tasklist extensions, attaching each only where a cheap scan shows
+ * the text could use it (every extension costs time on every line):
+ * footnotes need "[^", strikethrough '~', tasklist "[ ]" or "[x]", a
+ * table '|' or a ":-"/"-:" delimiter; autolinks are checked on the tree.
+ */
+struct uses {
+	int	footnotes, table, strike, tasklist, autolink;
+};
+
+/* One pass over the text for what the extensions need (see parse). */
+static void
+scan_uses(const char *md, size_t len, struct uses *u)
+{
+	static const unsigned char hot[256] = {
+		['['] = 1, [':'] = 1, ['-'] = 1, ['|'] = 1, ['~'] = 1,
+		['@'] = 1, ['w'] = 1,
+	};
+	const unsigned char *p = (const unsigned char *)md, *e = p + len;
+	size_t r;
+
+	memset(u, 0, sizeof(*u));
+	for (;; p++) {
+		while (p < e && !hot[*p])
+			p++;
+		if (p == e)
+			return;
+		r = (size_t)(e - p);
+		switch (*p) {
+		case '[':
+			if (r >= 2 && p[1] == '^')
+				u->footnotes = 1;
+			if (r >= 3 && p[2] == ']' && (p[1] == ' ' ||
+			    p[1] == 'x' || p[1] == 'X' || p[1] == '\t'))
+				u->tasklist = 1;
+			break;
+		case ':':
+			if (r >= 2 && p[1] == '-')
+				u->table = 1;
+			if (r >= 3 && p[1] == '/' && p[2] == '/')
+				u->autolink = 1;
+			break;
+		case '-':
+			if (r >= 2 && p[1] == ':')
+				u->table = 1;
+			break;
+		case '|':
+			u->table = 1;
+			break;
+		case '~':
+			u->strike = 1;
+			break;
+		case '@':
+			u->autolink = 1;
+			break;
+		default:	/* 'w' */
+			if (r >= 4 && memcmp(p, "www.", 4) == 0)
+				u->autolink = 1;
+			break;
+		}
+	}
+}
+
+static cmark_node *
+parse(const char *md, size_t len, const struct uses *u, int autolink)
+{
+	cmark_gfm_core_extensions_ensure_registered();
+	return parse_with(md, len, CMARK_OPT_VALIDATE_UTF8 |
+	    (u->footnotes ? CMARK_OPT_FOOTNOTES : 0), u->table, u->strike,
+	    autolink, u->tasklist);
+}
+
+static void
+render_init(struct render *r, const struct gemtext_opts *o,
+    struct diags *d, cmark_node *doc, int check_autolink, struct buf *out)
+{
+	cmark_node *n;
+
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	r->d = d;
+	r->check_autolink = check_autolink;
+	r->out = out;
+	r->base = out->len;
+	buf_init(&r->line, 0);
+	buf_init(&r->scratch, 0);
+	buf_init(&r->ent, 0);
+	buf_init(&r->clean, 0);
+	buf_init(&r->pre, 0);
+	buf_init(&r->lab, 0);
+	buf_init(&r->url, 0);
+	buf_init(&r->tmp, 0);
+	for (n = cmark_node_first_child(doc); n; n = cmark_node_next(n))
+		if (cmark_node_get_type(n) == CMARK_NODE_FOOTNOTE_DEFINITION) {
+			r->fdef = xgrow(r->fdef, &r->capfdef, r->nfdef + 1,
+			    sizeof(*r->fdef));
+			r->fdef[r->nfdef++] = n;
+		}
+	r->fnum = xcalloc(r->nfdef + 1, sizeof(*r->fnum));
+}
+
+static void
+render_free(struct render *r)
+{
+	buf_free(&r->line);
+	buf_free(&r->scratch);
+	buf_free(&r->ent);
+	buf_free(&r->clean);
+	buf_free(&r->pre);
+	buf_free(&r->lab);
+	buf_free(&r->url);
+	buf_free(&r->tmp);
+	links_free(&r->group);
+	links_free(&r->tail);
+	links_free(&r->probe);
+	free(r->stk);
+	free(r->ol);
+	free(r->fdef);
+	free(r->fnum);
+	free(r->forder);
 }
 
 int
@@ -1739,50 +2168,48 @@ gemtext_render(const char *md, size_t len, const struct gemtext_opts *o,
 {
 	struct gemtext_opts def;
 	struct render r;
-	cmark_node *doc, *n;
+	struct pool pool, *saved = gt_pool;
+	struct uses u;
+	cmark_node *doc;
+	size_t nd = d ? d->n : 0;
+	int autolink = 0;
 
 	if (o == NULL) {
 		gemtext_opts_default(&def);
 		o = &def;
 	}
-	if ((doc = parse(md, len)) == NULL) {
-		if (d)
-			diags_add(d, DIAG_ERROR, 0, "markdown parser failed");
-		return -1;
-	}
-	memset(&r, 0, sizeof(r));
-	r.o = o;
-	r.d = d;
-	buf_init(&r.out, 0);
-	buf_init(&r.line, 0);
-	buf_init(&r.scratch, 0);
-	buf_init(&r.ent, 0);
-	buf_init(&r.clean, 0);
-	for (n = cmark_node_first_child(doc); n; n = cmark_node_next(n))
-		if (cmark_node_get_type(n) == CMARK_NODE_FOOTNOTE_DEFINITION) {
-			r.fdef = xgrow(r.fdef, &r.capfdef, r.nfdef + 1,
-			    sizeof(*r.fdef));
-			r.fdef[r.nfdef++] = n;
+	pool_init(&pool);
+	gt_pool = &pool;
+	scan_uses(md, len, &u);
+	for (;;) {
+		if ((doc = parse(md, len, &u, autolink)) == NULL) {
+			pool_release(&pool);
+			gt_pool = saved;
+			if (d)
+				diags_add(d, DIAG_ERROR, 0,
+				    "markdown parser failed");
+			return -1;
 		}
-	r.fnum = xcalloc(r.nfdef + 1, sizeof(*r.fnum));
-	walk(&r, doc);
-	footnotes(&r);
+		/*
+		 * Without the autolink extension until a rendered text
+		 * node shows it could have acted (see autolink_trigger):
+		 * then everything again with it, findings included.
+		 */
+		render_init(&r, o, d, doc, u.autolink && !autolink, out);
+		walk(&r, doc);
+		footnotes(&r);
+		if (!r.redo)
+			break;
+		buf_truncate(out, r.base);
+		render_free(&r);
+		while (d && d->n > nd)
+			free(d->v[--d->n].msg);
+		pool_release(&pool);
+		autolink = 1;
+	}
 	tail_links(&r);
-	buf_add(out, r.out.data, r.out.len);
-
-	buf_free(&r.out);
-	buf_free(&r.line);
-	buf_free(&r.scratch);
-	buf_free(&r.ent);
-	buf_free(&r.clean);
-	links_free(&r.group);
-	links_free(&r.tail);
-	links_free(&r.probe);
-	free(r.stk);
-	free(r.ol);
-	free(r.fdef);
-	free(r.fnum);
-	free(r.forder);
-	cmark_node_free(doc);
+	render_free(&r);
+	pool_release(&pool);	/* the tree, all at once */
+	gt_pool = saved;
 	return 0;
 }

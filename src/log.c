@@ -187,6 +187,14 @@ log_notice(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog("info", fmt, ap, NULL);
 	va_end(ap);
+	/* Scripts wait for these lines on stderr, wherever the log goes. */
+	if (log_fp != NULL) {
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+		fflush(stderr);
+	}
 }
 
 void
