@@ -34,6 +34,9 @@ trap 'exit 143' TERM
 # The make running `make check` passes its flags and jobserver down
 # through the environment; this make is a separate run.
 unset MAKEFLAGS MFLAGS MAKELEVEL
+# tests/run.sh exports BUILD (build-asan under the sanitizers): install
+# the plain build, never rebuild the tree under test with other flags.
+unset BUILD SAN
 
 # mk DESTDIR [PREFIX=...] TARGET: make -s in the repository root, its
 # output in $TMP/make.out.  Returns make's status.
