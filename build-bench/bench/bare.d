@@ -1,1 +1,0 @@
-build-bench/bench/bare: tests/bench/bare.c

@@ -1,1 +1,0 @@
-build-bench/bench/gemload: tests/bench/gemload.c

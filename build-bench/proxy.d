@@ -1,2 +1,0 @@
-build-bench/proxy.o: src/proxy.c include/proxy.h
-include/proxy.h:

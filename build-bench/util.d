@@ -1,2 +1,0 @@
-build-bench/util.o: src/util.c include/util.h
-include/util.h:
