@@ -96,6 +96,7 @@ struct site {
 	struct page *robots;
 	int logging;		/* log diagnostics (the server) */
 	int standalone;		/* convert: no other posts to link to */
+	int own_robots;		/* the capsule has its robots.txt */
 };
 
 /* --- reading and parsing one post ------------------------------------ */
@@ -910,6 +911,8 @@ site_sync(struct site *s, int force)
 	struct diags err = { 0 };
 
 	scan_dir(s->rootfd, "", 0, &sc);
+	/* Checked here, once a second, not per request. */
+	s->own_robots = faccessat(s->rootfd, "robots.txt", F_OK, 0) == 0;
 	if (sc.failed) {
 		if (s->logging)
 			log_warnx("%s: scan failed (%s); keeping what is served",
@@ -1162,8 +1165,7 @@ site_route(struct site *s, const struct url *u, int preview,
 		serve(resp, set->atom);
 		return 1;
 	}
-	if (strcmp(path, "/robots.txt") == 0 &&
-	    faccessat(s->rootfd, "robots.txt", F_OK, 0) == -1) {
+	if (strcmp(path, "/robots.txt") == 0 && !s->own_robots) {
 		serve(resp, s->robots);
 		return 1;
 	}

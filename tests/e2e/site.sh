@@ -314,6 +314,12 @@ expect "$(e2e_url /posts/draft.gmi)" 51 "draft page hidden"
 expect "$(e2e_url /posts/draft.md)" 51 "draft source hidden"
 expect "$(e2e_url /posts/nosuch.gmi)" 51 "unknown post"
 
+# The capsule's own robots.txt replaces the default once it appears.
+printf 'User-agent: archiver\nDisallow: /\n' >"$C/robots.txt"
+expect_poll "$(e2e_url /robots.txt)" has '^User-agent: archiver' "robots.txt: the capsule's own, once written"
+rm -f "$C/robots.txt"
+expect_poll "$(e2e_url /robots.txt)" has '^User-agent: \*' "robots.txt: the default again once removed"
+
 # --- change detection ----------------------------------------------------
 
 # Edit: a new title.
