@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 
 #include <cmark-gfm.h>
 #include <cmark-gfm-core-extensions.h>
@@ -509,12 +510,9 @@ url_encode(struct buf *b, const char *s)
 			p = q - 1;
 			continue;
 		}
-		if (*p <= 0x20 || *p >= 0x7f || strchr("<>\"{}|\\^`", *p)) {
-			buf_addc(b, '%');
-			buf_addc(b, hex[*p >> 4]);
-			buf_addc(b, hex[*p & 15]);
-		} else
-			buf_addc(b, *p);
+		buf_addc(b, '%');
+		buf_addc(b, hex[*p >> 4]);
+		buf_addc(b, hex[*p & 15]);
 	}
 }
 
@@ -1838,7 +1836,8 @@ gemtext_opts_default(struct gemtext_opts *o)
 #define POOL_NCLS	(POOL_SMALL / 16 + 8)	/* then 1 KiB .. 128 KiB */
 #define POOL_MAX	((size_t)128 << 10)	/* larger: malloc, listed */
 #define POOL_CHUNK	((size_t)64 << 10)
-#define POOL_CHUNK_MAX	((size_t)4 << 20)
+#define POOL_CHUNK_MAX	((size_t)8 << 20)
+#define POOL_HUGE	((size_t)2 << 20)	/* chunks this big: huge pages */
 #define POOL_MAGIC	((size_t)0x676d656d << 32)	/* in hdr.cls */
 
 struct pool_hdr {			/* the 16 bytes before every block */
@@ -1854,6 +1853,8 @@ struct pool_big {
 struct pool_chunk {
 	struct pool_chunk *next;
 	size_t		 size;
+	void		*map;		/* mmap'd (huge pages): the mapping */
+	size_t		 maplen;
 };
 
 struct pool {
@@ -1862,9 +1863,78 @@ struct pool {
 	struct pool_big	*bigs;
 	void		*free[POOL_NCLS];
 	size_t		 next_chunk;
+	/*
+	 * Small blocks come from a slab of their own class, so nodes lie
+	 * side by side in the order cmark makes them, away from the text
+	 * buffers: walking the tree then reads memory in order.
+	 */
+	char		*scur[POOL_SMALL / 16], *send[POOL_SMALL / 16];
+	size_t		 slab;
 };
 
 static _Thread_local struct pool *gt_pool;
+
+/*
+ * A chunk of size bytes. The big ones (a long document's) are mapped on
+ * huge-page boundaries and asked for huge pages: the kernel then faults
+ * them in 2 MiB at a time instead of 4 KiB, and page faults are a good
+ * part of what parsing a long document costs.
+ */
+static struct pool_chunk *
+pool_chunk_new(size_t size)
+{
+	struct pool_chunk *c;
+	char *m;
+	size_t len;
+
+#ifdef MADV_HUGEPAGE
+	if (size >= POOL_HUGE) {
+		size = (size + POOL_HUGE - 1) & ~(POOL_HUGE - 1);
+		len = size + POOL_HUGE;
+		m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m != MAP_FAILED) {
+			c = (struct pool_chunk *)(void *)(m + (POOL_HUGE -
+			    ((uintptr_t)m & (POOL_HUGE - 1))) % POOL_HUGE);
+			madvise(c, size, MADV_HUGEPAGE);
+			c->map = m;
+			c->maplen = len;
+			c->size = size;
+			return c;
+		}
+	}
+#endif
+	(void)m;
+	(void)len;
+	c = xmalloc(size);
+	c->map = NULL;
+	c->maplen = 0;
+	c->size = size;
+	return c;
+}
+
+/* n bytes (a multiple of 16) from the newest chunk, or a new one. */
+static void *
+pool_carve(struct pool *p, size_t n)
+{
+	struct pool_chunk *c;
+	void *r;
+
+	if ((size_t)(p->end - p->cur) < n) {
+		if (p->next_chunk < n + sizeof(*c))
+			p->next_chunk = n + sizeof(*c);
+		c = pool_chunk_new(p->next_chunk);
+		c->next = p->chunks;
+		p->chunks = c;
+		p->cur = (char *)(c + 1);
+		p->end = (char *)c + c->size;
+		if (p->next_chunk < POOL_CHUNK_MAX)
+			p->next_chunk *= 2;
+	}
+	r = p->cur;
+	p->cur += n;
+	return r;
+}
 
 static void *
 pool_alloc(size_t n)
@@ -1872,7 +1942,6 @@ pool_alloc(size_t n)
 	struct pool *p = gt_pool;
 	struct pool_hdr *h;
 	struct pool_big *b;
-	struct pool_chunk *c;
 	size_t cls, sz, need;
 	void *r;
 
@@ -1900,22 +1969,17 @@ pool_alloc(size_t n)
 		return r;
 	}
 	need = sizeof(*h) + sz;
-	if ((size_t)(p->end - p->cur) < need) {
-		if (p->next_chunk < need + sizeof(*c))
-			p->next_chunk = need + sizeof(*c);
-		c = xmalloc(p->next_chunk);
-		c->size = p->next_chunk;
-		c->next = p->chunks;
-		p->chunks = c;
-		p->cur = (char *)(c + 1);
-		p->end = (char *)c + c->size;
-		if (p->next_chunk < POOL_CHUNK_MAX)
-			p->next_chunk *= 2;
-	}
-	h = (struct pool_hdr *)(void *)p->cur;
+	if (cls < POOL_SMALL / 16) {
+		if ((size_t)(p->send[cls] - p->scur[cls]) < need) {
+			p->scur[cls] = pool_carve(p, p->slab);
+			p->send[cls] = p->scur[cls] + p->slab;
+		}
+		h = (struct pool_hdr *)(void *)p->scur[cls];
+		p->scur[cls] += need;
+	} else
+		h = pool_carve(p, need);
 	h->cls = POOL_MAGIC | cls;
 	h->cap = sz;
-	p->cur += need;
 	return h + 1;
 }
 
@@ -1983,11 +2047,14 @@ pool_realloc(void *ptr, size_t n)
 
 static cmark_mem pool_mem = { pool_calloc, pool_realloc, pool_free };
 
+/* A pool for parsing len bytes: cmark takes many times the text. */
 static void
-pool_init(struct pool *p)
+pool_init(struct pool *p, size_t len)
 {
 	memset(p, 0, sizeof(*p));
-	p->next_chunk = POOL_CHUNK;
+	p->next_chunk = len < POOL_CHUNK / 4 ? POOL_CHUNK :
+	    len < POOL_CHUNK_MAX / 4 ? len * 4 : POOL_CHUNK_MAX;
+	p->slab = (p->next_chunk / 64) & ~(size_t)15;	/* 1 .. 128 KiB */
 }
 
 /* Frees everything allocated from p. */
@@ -2003,9 +2070,12 @@ pool_release(struct pool *p)
 	}
 	while ((c = p->chunks) != NULL) {
 		p->chunks = c->next;
-		free(c);
+		if (c->map)
+			munmap(c->map, c->maplen);
+		else
+			free(c);
 	}
-	pool_init(p);
+	memset(p, 0, sizeof(*p));
 }
 
 /* ---- parsing ------------------------------------------------------ */
@@ -2047,8 +2117,49 @@ parse_with(const char *md, size_t len, int opts, int table, int strike,
  * table '|' or a ":-"/"-:" delimiter; autolinks are checked on the tree.
  */
 struct uses {
-	int	footnotes, table, strike, tasklist, autolink;
+	int	footnotes, table, strike, tasklist, autolink, valid;
 };
+
+/*
+ * Is s well-formed UTF-8 without NUL bytes, by the rules cmark's
+ * CMARK_OPT_VALIDATE_UTF8 applies (no overlong forms, no surrogates,
+ * nothing above U+10FFFF)? Then that option would change nothing.
+ */
+static int
+utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+	const uint64_t hi = 0x8080808080808080ULL, lo = 0x0101010101010101ULL;
+	uint64_t w;
+	size_t k;
+
+	while (p < e) {
+		if (e - p >= 8) {
+			memcpy(&w, p, 8);
+			if (((w | ((w - lo) & ~w)) & hi) == 0) {
+				p += 8;	/* eight ASCII bytes, no NUL */
+				continue;
+			}
+		}
+		if (*p == 0)
+			return 0;
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		k = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc2 ? 2 : 0;
+		if (k == 0 || *p > 0xf4 || (size_t)(e - p) < k)
+			return 0;
+		if ((p[1] & 0xc0) != 0x80 || (k > 2 && (p[2] & 0xc0) != 0x80) ||
+		    (k > 3 && (p[3] & 0xc0) != 0x80))
+			return 0;
+		if ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] >= 0xa0) ||
+		    (*p == 0xf0 && p[1] < 0x90) || (*p == 0xf4 && p[1] >= 0x90))
+			return 0;
+		p += k;
+	}
+	return 1;
+}
 
 /* One pass over the text for what the extensions need (see parse). */
 static void
@@ -2107,7 +2218,7 @@ static cmark_node *
 parse(const char *md, size_t len, const struct uses *u, int autolink)
 {
 	cmark_gfm_core_extensions_ensure_registered();
-	return parse_with(md, len, CMARK_OPT_VALIDATE_UTF8 |
+	return parse_with(md, len, (u->valid ? 0 : CMARK_OPT_VALIDATE_UTF8) |
 	    (u->footnotes ? CMARK_OPT_FOOTNOTES : 0), u->table, u->strike,
 	    autolink, u->tasklist);
 }
@@ -2178,9 +2289,10 @@ gemtext_render(const char *md, size_t len, const struct gemtext_opts *o,
 		gemtext_opts_default(&def);
 		o = &def;
 	}
-	pool_init(&pool);
+	pool_init(&pool, len);
 	gt_pool = &pool;
 	scan_uses(md, len, &u);
+	u.valid = utf8_valid(md, len);
 	for (;;) {
 		if ((doc = parse(md, len, &u, autolink)) == NULL) {
 			pool_release(&pool);
@@ -2205,6 +2317,7 @@ gemtext_render(const char *md, size_t len, const struct gemtext_opts *o,
 		while (d && d->n > nd)
 			free(d->v[--d->n].msg);
 		pool_release(&pool);
+		pool_init(&pool, len);
 		autolink = 1;
 	}
 	tail_links(&r);

@@ -60,6 +60,14 @@ static const struct {
 	{ "<!--more-->\n\ntext", 0, NULL, "text\n" },
 	{ "| a | b |\n|--:|---|\n| 1 | 22 |", 0, NULL,
 	    "```table\na | b\n--+---\n1 | 22\n```\n" },
+	/* GFM autolinks (the document is parsed again with the extension) */
+	{ "see www.x.org now", 0, NULL,
+	    "see www.x.org now\n=> http://www.x.org www.x.org\n" },
+	{ "mail a@b.org.", 0, NULL, "mail a@b.org.\n=> mailto:a@b.org a@b.org\n" },
+	{ "at https://x.org/a_b_, then", 0, NULL,
+	    "at https://x.org/a_b_, then\n=> https://x.org/a_b\n" },
+	{ "[t](https://x.org) and `www.x.org`", 0, NULL,
+	    "t and `www.x.org`\n=> https://x.org t\n" },
 };
 
 int
@@ -68,7 +76,7 @@ main(void)
 	struct gemtext_opts o;
 	struct buf out = BUF_INIT;
 	struct diags d = { 0 };
-	size_t i;
+	size_t i, n;
 
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
 		gemtext_opts_default(&o);
@@ -94,6 +102,19 @@ main(void)
 	    &d), 0);
 	T_STR(out.data, "*a*\n\n* h: 1 \xc2\xb7 i: 2\n");
 	T_OK(d.n >= 1);	/* the javascript: link was reported */
+
+	/*
+	 * Appended to what out holds; a document parsed again for its
+	 * autolinks reports its findings once.
+	 */
+	gemtext_opts_default(&o);
+	buf_reset(&out);
+	buf_adds(&out, "keep\n");
+	n = d.n;
+	T_INT(gemtext_render("[j](javascript:x) www.x.org", 27, &o, &out, &d),
+	    0);
+	T_STR(out.data, "keep\nj www.x.org\n=> http://www.x.org www.x.org\n");
+	T_INT(d.n, n + 1);
 
 	buf_free(&out);
 	diags_free(&d);
