@@ -114,9 +114,13 @@ fuzz:
 # Benchmarks (issue 4): optimised binaries under build-bench/, then one
 # table. Nothing in `make check` depends on timings.
 BENCH_DEBS := $(RUN_DEBS) iproute2 procps util-linux
-BENCH_BIN  := $(BUILD)/bench/gemload $(BUILD)/bench/bare
+BENCH_BIN  := $(BUILD)/bench/gemload $(BUILD)/bench/bare \
+              $(BUILD)/bench/convbench
 BENCH_ARGS := build-bench/capsuled build-bench/bench/gemload \
               build-bench/bench/bare
+
+$(BUILD)/bench/convbench: tests/bench/convbench.c $(LIB) | $(BUILD)/bench
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 $(BUILD)/bench/%: tests/bench/%.c | $(BUILD)/bench
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \

@@ -536,8 +536,12 @@ conv() {
 	    a[int((NR + 1) / 2)] / 1000 }'
 }
 CONV0=$(conv "$TMP/empty.md")
+CONVBENCH=$(dirname "$GEMLOAD")/convbench
 for f in samples gen; do
-	echo "conv.$f $(wc -c <"$TMP/$f.md") $(conv "$TMP/$f.md")" >>"$RESULTS"
+	inproc=-
+	[ -x "$CONVBENCH" ] &&
+	    inproc=$(taskset -c 0 "$CONVBENCH" "$TMP/$f.md" 15 2>/dev/null)
+	echo "conv.$f $(wc -c <"$TMP/$f.md") $(conv "$TMP/$f.md") $inproc" >>"$RESULTS"
 done
 
 # --- scale ------------------------------------------------------------
@@ -677,20 +681,21 @@ for n in $IDLES; do
 	    "$6 of $n, at $7..$8"
 done
 echo
-printf '  %-22s %9s %9s %9s %9s\n' "conversion (1 core)" bytes "ms" \
-    "MB/s" "net MB/s"
+printf '  %-22s %9s %9s %9s %9s %10s\n' "conversion (1 core)" bytes "ms" \
+    "MB/s" "net MB/s" "in-process"
 for f in samples gen; do
 	set -- $(awk -v k="conv.$f" '$1 == k' "$RESULTS")
 	label="sample posts x$SAMPLEK"
 	[ $f = gen ] && label="generated post"
-	printf '  %-22s %9s %9s %9s %9s\n' "$label" "$2" "$3" \
+	printf '  %-22s %9s %9s %9s %9s %10s\n' "$label" "$2" "$3" \
 	    "$(awk -v b="$2" -v t="$3" 'BEGIN { printf "%.1f", b / t / 1000 }')" \
 	    "$(awk -v b="$2" -v t="$3" -v z="$CONV0" 'BEGIN {
 		if (t - z > 0) printf "%.1f", b / (t - z) / 1000
-		else print "-" }')"
+		else print "-" }')" "${4:--}"
 done
 echo "  (median of $REPS runs of capsuled convert --body-only; net: minus" \
-    "the $CONV0 ms of an empty file)"
+    "the $CONV0 ms of an empty file; in-process: median MB/s of CPU time" \
+    "over 15 conversions in one process, tests/bench/convbench.c)"
 echo
 printf '  %-22s %9s %9s %9s %9s\n' "scale" "start ms" "RSS KiB" \
     "index B" "index us"
