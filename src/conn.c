@@ -240,9 +240,11 @@ conn_ssl_wait(struct conn *c, int ret, const char *what)
 		conn_close(c, "client closed");
 		return -1;
 	default:
-		if (c->w->g && err == SSL_ERROR_SSL)
-			log_debug("%s: %s: %s", c->client, what,
-			    ERR_reason_error_string(ERR_peek_error()));
+		if (err == SSL_ERROR_SSL) {
+			const char *why = ERR_reason_error_string(ERR_peek_error());
+
+			log_debug("%s: %s: %s", c->client, what, why ? why : "?");
+		}
 		ERR_clear_error();
 		conn_close(c, what);
 		return -1;

@@ -776,7 +776,8 @@ ms_reload_cb(struct ev_loop *loop, ev_signal *s, int revents)
 		return;
 	}
 	diags_free(&d);
-	gen->cfg.public_port = srv.gen->cfg.public_port;
+	if (gen->cfg.public_port == 0)	/* port 0: the one bound at start */
+		gen->cfg.public_port = srv.gen->cfg.public_port;
 	if (gen->cfg.nlisten != srv.nls)
 		log_warnx("listen addresses change only on restart");
 	if (build_generation(gen) == -1) {
