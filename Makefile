@@ -141,7 +141,13 @@ bench-compare:
 	$(MAKE) BUILD=build-bench bench-build
 	sh tests/bench/bench.sh --compare $(BENCH_ARGS)
 
-.PHONY: bench bench-compare bench-build
+# A million requests; the worker's memory growth after warm-up.
+bench-soak:
+	@sh tests/deps.sh $(BENCH_DEBS)
+	$(MAKE) BUILD=build-bench bench-build
+	sh tests/bench/soak.sh build-bench/capsuled build-bench/bench/gemload
+
+.PHONY: bench bench-compare bench-build bench-soak
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the man page,
 # the example configuration (a copy to start /etc/capsuled/capsuled.toml
