@@ -1,16 +1,16 @@
 /*
- * ratelimit: requests per client address in a fixed window, shared by
- * all workers (the table lives in memory mapped before they fork). The
- * table has a fixed size, so memory stays constant whatever the number
- * of clients: old windows expire and are reused.
+ * ratelimit: requests per client address (a token bucket), shared by all
+ * workers (the table lives in memory mapped before they fork). The table
+ * has a fixed size, so memory stays constant whatever the number of
+ * clients: the slots idle longest are reused.
  */
 #ifndef CAPSULED_RATELIMIT_H
 #define CAPSULED_RATELIMIT_H
 
 #include <stddef.h>
-#include <time.h>
+#include <stdint.h>
 
-#define RATELIMIT_SLOTS 65536	/* addresses tracked at once (16 B each) */
+#define RATELIMIT_SLOTS 65536	/* addresses tracked at once (24 B each) */
 
 struct ratelimit;
 
@@ -18,9 +18,10 @@ struct ratelimit;
 struct ratelimit *ratelimit_new(int n, int secs);
 void ratelimit_free(struct ratelimit *rl);
 /*
- * Counts a request from addr at time now. Returns 0 when it is allowed,
- * else the seconds until the client's window ends (at least 1).
+ * Counts a request from addr at now_ms (milliseconds of any monotonic
+ * clock). Returns 0 when it is allowed, else the whole seconds until the
+ * next request would be (at least 1).
  */
-int ratelimit_hit(struct ratelimit *rl, const char *addr, time_t now);
+int ratelimit_hit(struct ratelimit *rl, const char *addr, int64_t now_ms);
 
 #endif

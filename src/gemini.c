@@ -442,7 +442,12 @@ gemini_handle(struct gemini_ctx *g, const struct request *req,
 	resp->size = 0;
 	resp->host[0] = '\0';
 	if (g->rl) {
-		int wait = ratelimit_hit(g->rl, req->client, time(NULL));
+		struct timespec ts;
+		int wait;
+
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+		wait = ratelimit_hit(g->rl, req->client,
+		    (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 
 		if (wait > 0) {
 			char meta[16];

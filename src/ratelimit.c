@@ -1,8 +1,12 @@
 /*
- * ratelimit: a fixed-window counter per client address in a shared,
- * fixed-size open-addressing table. A tiny spin lock guards the table:
- * the critical section is a few loads and stores, and workers are few.
+ * ratelimit: a token bucket per client address in a shared, fixed-size
+ * open-addressing table. A bucket holds up to N tokens and refills at
+ * N per SECONDS, so a burst of N passes and then one request per
+ * SECONDS/N; unlike fixed windows, no burst of 2N straddles a boundary.
+ * A tiny spin lock guards the table: the critical section is a few loads
+ * and stores, and workers are few.
  */
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -13,8 +17,8 @@
 
 struct slot {
 	uint64_t key;		/* hash of the address; 0: empty */
-	uint32_t window;	/* now / secs when counting started */
-	uint32_t count;
+	int64_t t_ms;		/* when tokens was last brought up to date */
+	double tokens;
 };
 
 struct ratelimit {
@@ -33,7 +37,7 @@ ratelimit_new(int n, int secs)
 	if (rl == MAP_FAILED)
 		return NULL;
 	memset(rl, 0, sizeof(*rl));
-	rl->n = n;
+	rl->n = n > 0 ? n : 1;
 	rl->secs = secs > 0 ? secs : 1;
 	return rl;
 }
@@ -59,10 +63,10 @@ hash(const char *s)
 }
 
 int
-ratelimit_hit(struct ratelimit *rl, const char *addr, time_t now)
+ratelimit_hit(struct ratelimit *rl, const char *addr, int64_t now_ms)
 {
 	uint64_t key = hash(addr);
-	uint32_t window = (uint32_t)(now / rl->secs);
+	double per_ms = (double)rl->n / (rl->secs * 1000.0);
 	struct slot *s, *victim = NULL;
 	size_t i, base = (size_t)(key % RATELIMIT_SLOTS);
 	int wait = 0;
@@ -75,20 +79,27 @@ ratelimit_hit(struct ratelimit *rl, const char *addr, time_t now)
 			victim = s;
 			break;
 		}
-		/* Reuse an empty or expired slot, else the oldest. */
-		if (victim == NULL || s->key == 0 || s->window < victim->window)
+		/* Reuse an empty slot, else the one idle longest (its bucket
+		 * is the fullest: forgetting it costs its owner nothing). */
+		if (victim == NULL || s->key == 0 || s->t_ms < victim->t_ms)
 			victim = s;
 	}
 	s = victim;
-	if (s->key != key || s->window != window) {
+	if (s->key != key) {
 		s->key = key;
-		s->window = window;
-		s->count = 0;
+		s->tokens = rl->n;
+		s->t_ms = now_ms;
 	}
-	if (s->count < UINT32_MAX)
-		s->count++;
-	if (s->count > (uint32_t)rl->n)
-		wait = (int)((time_t)(window + 1) * rl->secs - now);
+	if (now_ms > s->t_ms) {
+		s->tokens += (double)(now_ms - s->t_ms) * per_ms;
+		if (s->tokens > rl->n)
+			s->tokens = rl->n;
+		s->t_ms = now_ms;
+	}
+	if (s->tokens >= 1.0)
+		s->tokens -= 1.0;
+	else
+		wait = (int)ceil((1.0 - s->tokens) / per_ms / 1000.0);
 	__atomic_clear(&rl->lock, __ATOMIC_RELEASE);
-	return wait > 0 ? wait : (s->count > (uint32_t)rl->n ? 1 : 0);
+	return wait > 0 ? wait : (s->tokens < 0 ? 1 : wait);
 }
