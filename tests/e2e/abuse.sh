@@ -27,16 +27,7 @@ esac
 truncate -s 50M "$C/big.bin"
 
 # --- helpers ---------------------------------------------------------------
-SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
-GEMLOAD=
-if [ -f "$SRCDIR/tests/bench/gemload.c" ] && command -v pkg-config >/dev/null 2>&1; then
-	# shellcheck disable=SC2046
-	if cc -O2 -D_GNU_SOURCE "$SRCDIR/tests/bench/gemload.c" -o "$E2E_DIR/gemload" \
-	    $(pkg-config --cflags --libs openssl) -lev >"$E2E_DIR/gemload.cc" 2>&1 &&
-	    "$E2E_DIR/gemload" --help 2>&1 | grep -q -- '--idle'; then
-		GEMLOAD=$E2E_DIR/gemload
-	fi
-fi
+GEMLOAD=$(e2e_gemload)
 
 # holders.py PORT NIDLE NSLOW SECS URL: NIDLE TLS connections that send
 # nothing and NSLOW that send URL one byte a second; reports how many came

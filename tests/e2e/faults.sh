@@ -21,16 +21,7 @@ case ${BUILD:-build} in
 esac
 
 # --- the load generator --------------------------------------------------
-SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
-GEMLOAD=
-if [ -f "$SRCDIR/tests/bench/gemload.c" ] && command -v pkg-config >/dev/null 2>&1; then
-	# shellcheck disable=SC2046
-	if cc -O2 -D_GNU_SOURCE "$SRCDIR/tests/bench/gemload.c" -o "$E2E_DIR/gemload" \
-	    $(pkg-config --cflags --libs openssl) -lev >"$E2E_DIR/gemload.cc" 2>&1 &&
-	    "$E2E_DIR/gemload" --help 2>&1 | grep -q -- '--json'; then
-		GEMLOAD=$E2E_DIR/gemload
-	fi
-fi
+GEMLOAD=$(e2e_gemload)
 
 # A fallback load (and the churn fetcher): threads of fresh TLS
 # connections for SECS seconds; prints the same JSON keys as gemload.

@@ -112,6 +112,21 @@ EOF
 	ln -s .. "$C/updir"
 }
 
+# e2e_gemload: prints the path of the load generator (tests/bench/gemload.c),
+# compiled into the work folder, or nothing when it cannot be built.
+e2e_gemload() {
+	_src=$(cd "$(dirname "$0")/../.." && pwd)/tests/bench/gemload.c
+	[ -f "$_src" ] && command -v pkg-config >/dev/null 2>&1 || return 0
+	if [ ! -x "$E2E_DIR/gemload" ]; then
+		# shellcheck disable=SC2046
+		cc -O2 -D_GNU_SOURCE "$_src" -o "$E2E_DIR/gemload" \
+		    $(pkg-config --cflags --libs openssl) -lev \
+		    >"$E2E_DIR/gemload.cc" 2>&1 || return 0
+	fi
+	"$E2E_DIR/gemload" --help 2>&1 | grep -q -- '--idle' &&
+	    echo "$E2E_DIR/gemload"
+}
+
 # A TCP port free on 127.0.0.1 right now.
 e2e_free_port() {
 	python3 -c 'import socket
