@@ -26,6 +26,23 @@ int util_hexval(int c);
 /* Days in month m (1..12) of year y, proleptic Gregorian. */
 int util_days_in_month(int y, int m);
 
+/*
+ * A string-keyed hash table for lookups built once and read per request.
+ * Keys are not copied: they must outlive the table. Zero-initialise.
+ */
+struct strmap {
+	const char **keys;
+	size_t *lens;
+	void **vals;
+	size_t cap, n;	/* cap is 0 or a power of two */
+};
+
+/* Adds key (n bytes) -> val; an existing key keeps its first value. */
+void strmap_put(struct strmap *m, const char *key, size_t n, void *val);
+/* The value for key (n bytes), or NULL. */
+void *strmap_get(const struct strmap *m, const char *key, size_t n);
+void strmap_free(struct strmap *m);
+
 enum diag_level { DIAG_WARN, DIAG_ERROR };
 
 /* One finding of a parser: line (1-based, 0 when unknown) and message. */

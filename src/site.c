@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,11 +74,13 @@ struct pageset {
 	struct tagpage *tags;
 	size_t ntags;
 	struct page *index, *archive, *tagindex, *atom;
+	struct strmap slugs;	/* slug -> index in listed, plus one */
+	struct strmap tagmap;	/* tag -> index in tags, plus one */
 };
 
 struct alias {
 	char *path;		/* decoded URL path, e.g. /old/look-back/ */
-	struct post *post;
+	struct page *redirect;	/* 31 to the post */
 };
 
 struct site {
@@ -93,6 +96,8 @@ struct site {
 	struct pageset sets[2];	/* [0] without drafts, [1] with them */
 	struct alias *aliases;
 	size_t naliases;
+	struct strmap aliasmap;	/* path -> struct alias */
+	struct strmap by_relpath, by_slug;	/* -> struct post, all posts */
 	struct page *robots;
 	int logging;		/* log diagnostics (the server) */
 	int standalone;		/* convert: no other posts to link to */
@@ -381,24 +386,29 @@ struct resolve_ctx {
 static struct post *
 find_by_relpath(struct site *s, const char *rel)
 {
-	size_t i;
-
-	for (i = 0; i < s->nposts; i++)
-		if (strcmp(s->posts[i]->relpath, rel) == 0)
-			return s->posts[i];
-	return NULL;
+	return strmap_get(&s->by_relpath, rel, strlen(rel));
 }
 
 static struct post *
 find_by_slug(struct site *s, const char *slug, size_t n)
 {
+	return strmap_get(&s->by_slug, slug, n);
+}
+
+/* The lookups by path and slug, after the set of posts changed. */
+static void
+index_posts(struct site *s)
+{
 	size_t i;
 
-	for (i = 0; i < s->nposts; i++)
-		if (strlen(s->posts[i]->slug) == n &&
-		    strncmp(s->posts[i]->slug, slug, n) == 0)
-			return s->posts[i];
-	return NULL;
+	strmap_free(&s->by_relpath);
+	strmap_free(&s->by_slug);
+	for (i = 0; i < s->nposts; i++) {
+		strmap_put(&s->by_relpath, s->posts[i]->relpath,
+		    strlen(s->posts[i]->relpath), s->posts[i]);
+		strmap_put(&s->by_slug, s->posts[i]->slug,
+		    strlen(s->posts[i]->slug), s->posts[i]);
+	}
 }
 
 /* Joins dir (of the linking post) and a relative link; resolves dots. */
@@ -634,6 +644,8 @@ pageset_free(struct pageset *ps)
 		page_unref(ps->pages[i]);
 	free(ps->pages);
 	free(ps->listed);
+	strmap_free(&ps->slugs);
+	strmap_free(&ps->tagmap);
 	page_unref(ps->index);
 	page_unref(ps->archive);
 	page_unref(ps->tagindex);
@@ -648,11 +660,14 @@ site_pages_free(struct site *s)
 
 	pageset_free(&s->sets[0]);
 	pageset_free(&s->sets[1]);
-	for (i = 0; i < s->naliases; i++)
+	for (i = 0; i < s->naliases; i++) {
 		free(s->aliases[i].path);
+		page_unref(s->aliases[i].redirect);
+	}
 	free(s->aliases);
 	s->aliases = NULL;
 	s->naliases = 0;
+	strmap_free(&s->aliasmap);
 }
 
 static void
@@ -667,9 +682,15 @@ add_alias(struct site *s, const char *path, struct post *p)
 	if (url_parse(line, strlen(line), &u, &err) == 0) {
 		s->aliases = xrealloc(s->aliases,
 		    (s->naliases + 1) * sizeof(*s->aliases));
+		char *enc = url_encode_path(p->slug);
+		char *to = xasprintf("%s/posts/%s.gmi", s->base_url, enc);
+
 		s->aliases[s->naliases].path = xstrdup(u.path);
-		s->aliases[s->naliases].post = p;
+		s->aliases[s->naliases].redirect = page_new(GEMINI_REDIRECT_PERM,
+		    to, NULL, 0);
 		s->naliases++;
+		free(to);
+		free(enc);
 		url_free(&u);
 	}
 	free(line);
@@ -678,16 +699,16 @@ add_alias(struct site *s, const char *path, struct post *p)
 static void
 add_tag(struct pageset *set, const char *tag)
 {
-	size_t k;
-
-	for (k = 0; k < set->ntags; k++)
-		if (strcmp(set->tags[k].tag, tag) == 0)
-			return;
+	if (strmap_get(&set->tagmap, tag, strlen(tag)))
+		return;
 	set->tags = xrealloc(set->tags, (set->ntags + 1) * sizeof(*set->tags));
 	set->tags[set->ntags].tag = xstrdup(tag);
 	set->tags[set->ntags].enc = pages_tag_path(tag);
 	set->tags[set->ntags].gmi = set->tags[set->ntags].xml = NULL;
 	set->ntags++;
+	/* Index plus one: NULL means absent; tags[] may still move. */
+	strmap_put(&set->tagmap, set->tags[set->ntags - 1].tag, strlen(tag),
+	    (void *)(uintptr_t)set->ntags);
 }
 
 /* Builds one audience's pages from the (sorted) posts. */
@@ -703,8 +724,13 @@ pageset_build(struct site *s, struct pageset *set, int drafts)
 	set->listed = xcalloc(s->nposts + 1, sizeof(*set->listed));
 	set->pages = xcalloc(s->nposts + 1, sizeof(*set->pages));
 	for (i = 0; i < s->nposts; i++)
-		if (!s->posts[i]->meta.draft || drafts)
-			set->listed[set->nlisted++] = s->posts[i];
+		if (!s->posts[i]->meta.draft || drafts) {
+			struct post *p = s->posts[i];
+
+			set->listed[set->nlisted++] = p;
+			strmap_put(&set->slugs, p->slug, strlen(p->slug),
+			    (void *)(uintptr_t)set->nlisted);
+		}
 	pp = xcalloc(set->nlisted + 1, sizeof(*pp));
 	for (i = 0; i < set->nlisted; i++)
 		to_page_post(set->listed[i], &pp[i]);
@@ -783,6 +809,9 @@ site_build_pages(struct site *s)
 		if (p->meta.url)
 			add_alias(s, p->meta.url, p);
 	}
+	for (i = 0; i < s->naliases; i++)
+		strmap_put(&s->aliasmap, s->aliases[i].path,
+		    strlen(s->aliases[i].path), &s->aliases[i]);
 }
 
 /* --- scanning -------------------------------------------------------- */
@@ -979,6 +1008,7 @@ site_sync(struct site *s, int force)
 	if (!changed)
 		return 0;
 	qsort(s->posts, s->nposts, sizeof(*s->posts), post_cmp);
+	index_posts(s);
 	for (i = 0; i < s->nposts; i++) {
 		struct post *p = s->posts[i];
 
@@ -1047,6 +1077,8 @@ site_free(struct site *s)
 	for (i = 0; i < s->nposts; i++)
 		post_free(s->posts[i]);
 	free(s->posts);
+	strmap_free(&s->by_relpath);
+	strmap_free(&s->by_slug);
 	post_free(s->intro);
 	page_unref(s->robots);
 	free(s->root);
@@ -1086,24 +1118,15 @@ has_suffix(const char *s, size_t n, const char *suf)
 static long
 listed_by_slug(const struct pageset *set, const char *slug, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < set->nlisted; i++)
-		if (strlen(set->listed[i]->slug) == n &&
-		    memcmp(set->listed[i]->slug, slug, n) == 0)
-			return (long)i;
-	return -1;
+	return (long)(uintptr_t)strmap_get(&set->slugs, slug, n) - 1;
 }
 
 static int
 listed(const struct pageset *set, const struct post *p)
 {
-	size_t i;
+	long k = listed_by_slug(set, p->slug, strlen(p->slug));
 
-	for (i = 0; i < set->nlisted; i++)
-		if (set->listed[i] == p)
-			return 1;
-	return 0;
+	return k >= 0 && set->listed[k] == p;
 }
 
 int
@@ -1112,7 +1135,8 @@ site_route(struct site *s, const struct url *u, int preview,
 {
 	const struct pageset *set;
 	const char *path = u->path;
-	size_t n = strlen(path), i;
+	size_t n = strlen(path);
+	struct alias *a;
 	struct post *p;
 	long k;
 
@@ -1144,22 +1168,13 @@ site_route(struct site *s, const struct url *u, int preview,
 		serve(resp, set->tagindex);
 		return 1;
 	}
-	if (strncmp(path, "/tags/", 6) == 0) {
-		for (i = 0; i < set->ntags; i++) {
-			const char *t = set->tags[i].tag;
-			size_t tl = strlen(t);
-
-			if (n != 6 + tl + 4 || strncmp(path + 6, t, tl) != 0)
-				continue;
-			if (strcmp(path + 6 + tl, ".gmi") == 0) {
-				serve(resp, set->tags[i].gmi);
-				return 1;
-			}
-			if (strcmp(path + 6 + tl, ".xml") == 0) {
-				serve(resp, set->tags[i].xml);
-				return 1;
-			}
-		}
+	if (strncmp(path, "/tags/", 6) == 0 && n > 10 &&
+	    (has_suffix(path, n, ".gmi") || has_suffix(path, n, ".xml")) &&
+	    (k = (long)(uintptr_t)strmap_get(&set->tagmap, path + 6,
+	    n - 10) - 1) >= 0) {
+		serve(resp, path[n - 3] == 'g' ? set->tags[k].gmi :
+		    set->tags[k].xml);
+		return 1;
 	}
 	if (strcmp(path, "/atom.xml") == 0) {
 		serve(resp, set->atom);
@@ -1169,21 +1184,13 @@ site_route(struct site *s, const struct url *u, int preview,
 		serve(resp, s->robots);
 		return 1;
 	}
-	for (i = 0; i < s->naliases; i++)
-		if (strcmp(s->aliases[i].path, path) == 0) {
-			char *enc = url_encode_path(s->aliases[i].post->slug);
-			char *to = xasprintf("/posts/%s.gmi", enc);
-
-			redirect(s, resp, to);
-			free(to);
-			free(enc);
-			return 1;
-		}
+	if ((a = strmap_get(&s->aliasmap, path, n)) != NULL) {
+		resp->status = GEMINI_REDIRECT_PERM;
+		resp->page = page_ref(a->redirect);
+		return 1;
+	}
 	/* A post's own file: its source, never a hidden draft's. */
-	for (i = 0; i < s->nposts; i++) {
-		p = s->posts[i];
-		if (strcmp(p->relpath, path + 1) != 0)
-			continue;
+	if ((p = find_by_relpath(s, path + 1)) != NULL) {
 		if (!listed(set, p)) {
 			resp->status = GEMINI_NOT_FOUND;
 			resp->page = page_new(GEMINI_NOT_FOUND, "not found", NULL, 0);
@@ -1353,6 +1360,7 @@ site_check(const char *root, int *warnings)
 {
 	struct site_opts so;
 	struct site *s;
+	struct post *first;
 	size_t i, j;
 	int rootfd, errors = 0;
 
@@ -1374,15 +1382,15 @@ site_check(const char *root, int *warnings)
 		for (j = 0; j < p->diags.n; j++)
 			report(root, p->relpath, &p->diags.v[j], &errors,
 			    warnings);
-		for (j = 0; j < i; j++)
-			if (strcmp(s->posts[j]->slug, p->slug) == 0) {
-				struct diag dg = { DIAG_ERROR, 0, NULL };
+		/* The index keeps the first post of a slug: others clash. */
+		if ((first = find_by_slug(s, p->slug, strlen(p->slug))) != p) {
+			struct diag dg = { DIAG_ERROR, 0, NULL };
 
-				dg.msg = xasprintf("slug '%s' is also used by %s",
-				    p->slug, s->posts[j]->relpath);
-				report(root, p->relpath, &dg, &errors, warnings);
-				free(dg.msg);
-			}
+			dg.msg = xasprintf("slug '%s' is also used by %s",
+			    p->slug, first->relpath);
+			report(root, p->relpath, &dg, &errors, warnings);
+			free(dg.msg);
+		}
 		check_links(s, p, &errors, warnings);
 	}
 	printf("%s: %zu post%s checked\n", root, s->nposts,

@@ -3,6 +3,7 @@
  * cannot allocate cannot answer anyway) and the diagnostics list.
  * Pure: no I/O apart from the final message before abort().
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,77 @@ util_days_in_month(int y, int m)
 	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return 29;
 	return mdays[m - 1];
+}
+
+static uint64_t
+strmap_hash(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	while (n--) {
+		h ^= (unsigned char)*s++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static void
+strmap_grow(struct strmap *m)
+{
+	struct strmap old = *m;
+	size_t i;
+
+	m->cap = old.cap ? old.cap * 2 : 16;
+	m->keys = xcalloc(m->cap, sizeof(*m->keys));
+	m->lens = xcalloc(m->cap, sizeof(*m->lens));
+	m->vals = xcalloc(m->cap, sizeof(*m->vals));
+	m->n = 0;
+	for (i = 0; i < old.cap; i++)
+		if (old.keys[i])
+			strmap_put(m, old.keys[i], old.lens[i], old.vals[i]);
+	free(old.keys);
+	free(old.lens);
+	free(old.vals);
+}
+
+void
+strmap_put(struct strmap *m, const char *key, size_t n, void *val)
+{
+	size_t i;
+
+	if ((m->n + 1) * 2 > m->cap)
+		strmap_grow(m);
+	for (i = strmap_hash(key, n) & (m->cap - 1); m->keys[i];
+	    i = (i + 1) & (m->cap - 1))
+		if (m->lens[i] == n && memcmp(m->keys[i], key, n) == 0)
+			return;
+	m->keys[i] = key;
+	m->lens[i] = n;
+	m->vals[i] = val;
+	m->n++;
+}
+
+void *
+strmap_get(const struct strmap *m, const char *key, size_t n)
+{
+	size_t i;
+
+	if (m->cap == 0)
+		return NULL;
+	for (i = strmap_hash(key, n) & (m->cap - 1); m->keys[i];
+	    i = (i + 1) & (m->cap - 1))
+		if (m->lens[i] == n && memcmp(m->keys[i], key, n) == 0)
+			return m->vals[i];
+	return NULL;
+}
+
+void
+strmap_free(struct strmap *m)
+{
+	free(m->keys);
+	free(m->lens);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
 }
 
 void
