@@ -118,15 +118,29 @@ log_flush(void)
 	}
 }
 
+/* fmt of the current second, formatted once per second, not per line. */
 static void
-timestamp(char *dst, size_t n)
+timestamp_fmt(char *dst, size_t n, int common)
 {
+	static time_t last[2] = { -1, -1 };
+	static char cache[2][40];
 	struct timespec ts;
 	struct tm tm;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(dst, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	if (ts.tv_sec != last[common]) {
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(cache[common], sizeof(cache[common]), common ?
+		    "%d/%b/%Y:%H:%M:%S +0000" : "%Y-%m-%dT%H:%M:%SZ", &tm);
+		last[common] = ts.tv_sec;
+	}
+	snprintf(dst, n, "%s", cache[common]);
+}
+
+static void
+timestamp(char *dst, size_t n)
+{
+	timestamp_fmt(dst, n, 0);
 }
 
 static void
@@ -303,7 +317,7 @@ void
 log_access(const char *client, const char *host, const char *req,
     size_t reqlen, int status, unsigned long long bytes, double ms)
 {
-	char ts[32], esc[6 * 1024 + 8];
+	char ts[40], esc[6 * 1024 + 8];
 	FILE *fp = stream();
 	int rc;
 
@@ -314,18 +328,12 @@ log_access(const char *client, const char *host, const char *req,
 	if (host == NULL || *host == '\0')
 		host = "-";
 	switch (log_fmt) {
-	case LOG_COMMON: {
-		struct timespec now;
-		struct tm tm;
-
-		clock_gettime(CLOCK_REALTIME, &now);
-		gmtime_r(&now.tv_sec, &tm);
-		strftime(ts, sizeof(ts), "%d/%b/%Y:%H:%M:%S +0000", &tm);
+	case LOG_COMMON:
+		timestamp_fmt(ts, sizeof(ts), 1);
 		log_escape(esc, sizeof(esc), req, reqlen);
 		rc = fprintf(fp, "%s - - [%s] \"%s\" %d %llu\n", client, ts,
 		    esc, status, bytes);
 		break;
-	}
 	case LOG_JSON:
 		timestamp(ts, sizeof(ts));
 		json_escape(esc, sizeof(esc), req, reqlen);
