@@ -431,7 +431,9 @@ conn_shutdown(struct conn *c)
 	 * response in the client's buffer: drain what is there first.
 	 */
 	shutdown(c->fd, SHUT_WR);
-	while (recv(c->fd, drain, sizeof(drain), MSG_DONTWAIT) > 0)
+	/* Bounded: a client streaming junk must not hold the worker. */
+	for (n = 0; n < 16 && recv(c->fd, drain, sizeof(drain),
+	    MSG_DONTWAIT) > 0; n++)
 		;
 	conn_close(c, "done");
 }
