@@ -2,12 +2,17 @@
  * convbench: the converter's own speed, in process: front matter,
  * shortcodes and gemtext for one Markdown file, REPS times; prints the
  * median MB/s of CPU time. `capsuled convert` adds process start-up,
- * which this leaves out.
+ * which this leaves out. A second figure is the floor under it: cmark-gfm
+ * alone parsing the same Markdown with footnotes and every extension the
+ * converter can attach, and nothing rendered.
  *   convbench FILE [REPS]
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+
+#include <cmark-gfm.h>
+#include <cmark-gfm-core-extensions.h>
 
 #include "buf.h"
 #include "frontmatter.h"
@@ -22,12 +27,59 @@ cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static double
+seconds(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	    (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* Median MB/s of cmark-gfm's parse alone, t[] as scratch. */
+static double
+parse_only(const char *text, size_t len, double *t, int reps)
+{
+	static const char *const exts[] = {
+		"table", "strikethrough", "autolink", "tasklist"
+	};
+	struct buf md = BUF_INIT;
+	struct diags d = { 0 };
+	struct post_meta m;
+	size_t off, k;
+	int i, line;
+
+	cmark_gfm_core_extensions_ensure_registered();
+	frontmatter_parse(text, len, &m, &off, &line, &d);
+	shortcode_expand(text + off, len - off, line, &md, &d);
+	post_meta_free(&m);
+	diags_free(&d);
+	for (i = 0; i < reps; i++) {
+		struct timespec a, b;
+		cmark_parser *p;
+		cmark_node *doc;
+
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+		p = cmark_parser_new(CMARK_OPT_FOOTNOTES);
+		for (k = 0; k < sizeof(exts) / sizeof(exts[0]); k++)
+			cmark_parser_attach_syntax_extension(p,
+			    cmark_find_syntax_extension(exts[k]));
+		cmark_parser_feed(p, md.data, md.len);
+		doc = cmark_parser_finish(p);
+		cmark_parser_free(p);
+		cmark_node_free(doc);
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+		t[i] = seconds(&a, &b);
+	}
+	qsort(t, (size_t)reps, sizeof(*t), cmp);
+	buf_free(&md);
+	return (double)len / t[reps / 2] / 1e6;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct buf in = BUF_INIT;
 	char chunk[65536];
-	double *t;
+	double *t, mbs;
 	size_t n;
 	int i, reps = argc > 2 ? atoi(argv[2]) : 15;
 	FILE *f;
@@ -55,15 +107,15 @@ main(int argc, char **argv)
 		gemtext_opts_default(&o);
 		gemtext_render(md.data, md.len, &o, &out, &d);
 		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
-		t[i] = (double)(b.tv_sec - a.tv_sec) +
-		    (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+		t[i] = seconds(&a, &b);
 		buf_free(&md);
 		buf_free(&out);
 		post_meta_free(&m);
 		diags_free(&d);
 	}
 	qsort(t, (size_t)reps, sizeof(*t), cmp);
-	printf("%.1f\n", (double)in.len / t[reps / 2] / 1e6);
+	mbs = (double)in.len / t[reps / 2] / 1e6;
+	printf("%.1f %.1f\n", mbs, parse_only(in.data, in.len, t, reps));
 	free(t);
 	buf_free(&in);
 	return 0;
