@@ -32,6 +32,9 @@ BIN     := $(BUILD)/capsuled
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# The benchmark's tools; built with the tests too, so they stay warning-free.
+BENCH_BIN := $(BUILD)/bench/gemload $(BUILD)/bench/bare \
+             $(BUILD)/bench/convbench $(BUILD)/bench/sslfloor
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -73,7 +76,7 @@ $(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB) | $(BUILD)/te
 $(BUILD) $(BUILD)/tests:
 	mkdir -p $@
 
-tests-build: $(BIN) $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_BIN)
+tests-build: $(BIN) $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_BIN) $(BENCH_BIN)
 .PHONY: tests-build
 
 deps:
@@ -114,8 +117,6 @@ fuzz:
 # Benchmarks (issue 4): optimised binaries under build-bench/, then one
 # table. Nothing in `make check` depends on timings.
 BENCH_DEBS := $(RUN_DEBS) iproute2 procps util-linux
-BENCH_BIN  := $(BUILD)/bench/gemload $(BUILD)/bench/bare \
-              $(BUILD)/bench/convbench
 BENCH_ARGS := build-bench/capsuled build-bench/bench/gemload \
               build-bench/bench/bare
 

@@ -47,6 +47,18 @@ struct conn {
 	char client[INET6_ADDRSTRLEN + 8];
 	unsigned char *proxy;		/* PROXY header bytes so far */
 	size_t proxylen;
+	struct xchg *x;			/* once the request starts */
+	int logged;
+	int busy;			/* answer 41 after the handshake */
+};
+
+/*
+ * The request and its response. A connection gets one only when the
+ * first request byte arrives (or it is answered without one), so the
+ * many that sit idle after their handshake hold the small struct conn
+ * alone: over a kilobyte less each.
+ */
+struct xchg {
 	char req[URL_MAX_REQUEST + 2];	/* request line and CRLF */
 	size_t reqlen;
 	struct response resp;
@@ -55,8 +67,6 @@ struct conn {
 	char *chunk;			/* file bytes read, not yet written */
 	size_t chunk_len, chunk_off;
 	unsigned long long body_bytes;
-	int logged;
-	int busy;			/* answer 41 after the handshake */
 };
 
 static void conn_io_cb(struct ev_loop *loop, ev_io *io, int revents);
@@ -106,7 +116,6 @@ conn_new(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen,
 	c = xcalloc(1, sizeof(*c));
 	c->w = w;
 	c->fd = fd;
-	c->resp.fd = -1;
 	c->started = ev_time();
 	format_addr(sa, c->client, sizeof(c->client));
 	(void)one;
@@ -157,18 +166,29 @@ conn_new(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen,
 	return c;
 }
 
+static struct xchg *
+xchg_new(struct conn *c)
+{
+	if (c->x == NULL) {
+		c->x = xcalloc(1, sizeof(*c->x));
+		c->x->resp.fd = -1;
+	}
+	return c->x;
+}
+
 static void
 log_request(struct conn *c)
 {
-	size_t len = c->reqlen;
+	struct xchg *x = c->x;
+	size_t len = x->reqlen;
 
 	if (c->logged)
 		return;
 	c->logged = 1;
-	while (len && (c->req[len - 1] == '\n' || c->req[len - 1] == '\r'))
+	while (len && (x->req[len - 1] == '\n' || x->req[len - 1] == '\r'))
 		len--;
-	log_access(c->client, c->resp.host, c->req, len, c->resp.status,
-	    c->body_bytes, (ev_time() - c->started) * 1000.);
+	log_access(c->client, x->resp.host, x->req, len, x->resp.status,
+	    x->body_bytes, (ev_time() - c->started) * 1000.);
 }
 
 void
@@ -177,7 +197,7 @@ conn_close(struct conn *c, const char *reason)
 	struct worker *w = c->w;
 
 	log_debug("%s: closed: %s", c->client, reason);
-	if (c->resp.status && !c->logged)
+	if (c->x && c->x->resp.status && !c->logged)
 		log_request(c);
 	ev_io_stop(w->loop, &c->io);
 	ev_timer_stop(w->loop, &c->timer);
@@ -192,10 +212,13 @@ conn_close(struct conn *c, const char *reason)
 	else
 		SSL_free(c->ssl);
 	close(c->fd);
-	page_unref(c->resp.page);
-	if (c->resp.fd != -1)
-		close(c->resp.fd);
-	free(c->chunk);
+	if (c->x) {
+		page_unref(c->x->resp.page);
+		if (c->x->resp.fd != -1)
+			close(c->x->resp.fd);
+		free(c->x->chunk);
+		free(c->x);
+	}
 	free(c->proxy);
 	if (c->prev)
 		c->prev->next = c->next;
@@ -256,10 +279,10 @@ conn_respond(struct conn *c)
 {
 	struct request req;
 	char fp[TLS_FINGERPRINT_LEN + 1];
-	size_t len = c->reqlen;
+	size_t len = c->x->reqlen;
 
 	memset(&req, 0, sizeof(req));
-	req.line = c->req;
+	req.line = c->x->req;
 	req.len = len;
 	req.vhost = c->vhost;
 	req.sni = SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name);
@@ -268,7 +291,7 @@ conn_respond(struct conn *c)
 		req.cert_expired = tls_peer_expired(c->ssl);
 	}
 	req.client = c->client;
-	gemini_handle(c->w->g, &req, &c->resp);
+	gemini_handle(c->w->g, &req, &c->x->resp);
 	c->state = CONN_WRITE;
 	ev_timer_stop(c->w->loop, &c->timer);
 	c->timer.repeat = CONN_WRITE_TIMEOUT;
@@ -278,37 +301,52 @@ conn_respond(struct conn *c)
 static void
 conn_reply_error(struct conn *c, int status, const char *meta)
 {
-	c->resp.status = status;
-	c->resp.page = gemini_error_page(status, meta);
+	struct xchg *x = xchg_new(c);
+
+	x->resp.status = status;
+	x->resp.page = gemini_error_page(status, meta);
 	c->state = CONN_WRITE;
 	ev_timer_stop(c->w->loop, &c->timer);
 	c->timer.repeat = CONN_WRITE_TIMEOUT;
 	ev_timer_again(c->w->loop, &c->timer);
 }
 
-/* Reads until the CRLF; returns 1 when the request is complete. */
+/*
+ * Reads until the CRLF; returns 1 when the request is complete. The first
+ * read goes to the stack, so a connection that sends nothing never gets
+ * its struct xchg.
+ */
 static int
 conn_read(struct conn *c)
 {
+	char first[URL_MAX_REQUEST + 2];
+	struct xchg *x;
 	char *nl;
 	int n;
 
 	for (;;) {
-		n = SSL_read(c->ssl, c->req + c->reqlen,
-		    (int)(sizeof(c->req) - c->reqlen));
+		if ((x = c->x) == NULL)
+			n = SSL_read(c->ssl, first, (int)sizeof(first));
+		else
+			n = SSL_read(c->ssl, x->req + x->reqlen,
+			    (int)(sizeof(x->req) - x->reqlen));
 		if (n <= 0)
 			return conn_ssl_wait(c, n, "read failed") == 0 ? 0 : -1;
-		if ((nl = memchr(c->req + c->reqlen, '\n', (size_t)n)) != NULL) {
-			size_t end = (size_t)(nl - c->req);
+		if (x == NULL) {
+			x = xchg_new(c);
+			memcpy(x->req, first, (size_t)n);
+		}
+		if ((nl = memchr(x->req + x->reqlen, '\n', (size_t)n)) != NULL) {
+			size_t end = (size_t)(nl - x->req);
 
-			if (end == 0 || c->req[end - 1] != '\r') {
-				c->reqlen = end;
+			if (end == 0 || x->req[end - 1] != '\r') {
+				x->reqlen = end;
 				conn_reply_error(c, GEMINI_BAD_REQUEST,
 				    "request must end with CRLF");
 				return 1;
 			}
-			c->reqlen = end - 1;
-			if (c->reqlen > URL_MAX_REQUEST) {
+			x->reqlen = end - 1;
+			if (x->reqlen > URL_MAX_REQUEST) {
 				conn_reply_error(c, GEMINI_BAD_REQUEST,
 				    "request too long");
 				return 1;
@@ -316,8 +354,8 @@ conn_read(struct conn *c)
 			conn_respond(c);
 			return 1;
 		}
-		c->reqlen += (size_t)n;
-		if (c->reqlen >= sizeof(c->req)) {
+		x->reqlen += (size_t)n;
+		if (x->reqlen >= sizeof(x->req)) {
 			conn_reply_error(c, GEMINI_BAD_REQUEST, "request too long");
 			return 1;
 		}
@@ -328,51 +366,53 @@ conn_read(struct conn *c)
 static size_t
 conn_next(struct conn *c, const char **p)
 {
+	struct xchg *x = c->x;
 	ssize_t n;
 	size_t want;
 
-	if (c->page_off < c->resp.page->len) {
-		*p = c->resp.page->data + c->page_off;
-		return c->resp.page->len - c->page_off;
+	if (x->page_off < x->resp.page->len) {
+		*p = x->resp.page->data + x->page_off;
+		return x->resp.page->len - x->page_off;
 	}
-	if (c->resp.fd == -1)
+	if (x->resp.fd == -1)
 		return 0;
-	if (c->chunk_off < c->chunk_len) {
-		*p = c->chunk + c->chunk_off;
-		return c->chunk_len - c->chunk_off;
+	if (x->chunk_off < x->chunk_len) {
+		*p = x->chunk + x->chunk_off;
+		return x->chunk_len - x->chunk_off;
 	}
-	if (c->file_sent >= c->resp.size)
+	if (x->file_sent >= x->resp.size)
 		return 0;
-	if (c->chunk == NULL)
-		c->chunk = xmalloc(CONN_FILE_CHUNK);
+	if (x->chunk == NULL)
+		x->chunk = xmalloc(CONN_FILE_CHUNK);
 	want = CONN_FILE_CHUNK;
-	if ((off_t)want > c->resp.size - c->file_sent)
-		want = (size_t)(c->resp.size - c->file_sent);
-	n = pread(c->resp.fd, c->chunk, want, c->file_sent);
+	if ((off_t)want > x->resp.size - x->file_sent)
+		want = (size_t)(x->resp.size - x->file_sent);
+	n = pread(x->resp.fd, x->chunk, want, x->file_sent);
 	if (n <= 0) {
 		/* Truncated under us: end the body short, without close_notify. */
 		return (size_t)-1;
 	}
-	c->file_sent += n;
-	c->chunk_len = (size_t)n;
-	c->chunk_off = 0;
-	*p = c->chunk;
-	return c->chunk_len;
+	x->file_sent += n;
+	x->chunk_len = (size_t)n;
+	x->chunk_off = 0;
+	*p = x->chunk;
+	return x->chunk_len;
 }
 
 static void
 conn_advance(struct conn *c, size_t n)
 {
-	if (c->page_off < c->resp.page->len) {
-		size_t body_before = c->page_off > c->resp.page->body_off ?
-		    c->page_off : c->resp.page->body_off;
+	struct xchg *x = c->x;
+	if (x->page_off < x->resp.page->len) {
+		size_t body_before = x->page_off > x->resp.page->body_off ?
+		    x->page_off : x->resp.page->body_off;
 
-		c->page_off += n;
-		if (c->page_off > body_before)
-			c->body_bytes += c->page_off - body_before;
+		x->page_off += n;
+		if (x->page_off > body_before)
+			x->body_bytes += x->page_off - body_before;
 	} else {
-		c->chunk_off += n;
-		c->body_bytes += n;
+		x->chunk_off += n;
+		x->body_bytes += n;
 	}
 }
 

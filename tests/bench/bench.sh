@@ -503,8 +503,16 @@ if [ "$NOFILE" -lt 11100 ]; then
 else
 	IDLES="2000 10000"
 fi
+SSLFLOOR=$(dirname "$GEMLOAD")/sslfloor
 for n in $IDLES; do
 	idle "$n"
+	# What OpenSSL alone holds per idle connection with capsuled's
+	# settings: N handshakes over memory, server SSLs kept.
+	f=-
+	[ -x "$SSLFLOOR" ] && f=$(taskset -c 0 "$SSLFLOOR" --json \
+	    "$TMP/certs/localhost.crt" "$TMP/certs/localhost.key" "$n" \
+	    2>/dev/null | jget heap_kib_per_conn)
+	echo "floor$n ${f:--}" >>"$RESULTS"
 done
 
 # --- conversion -------------------------------------------------------
@@ -682,16 +690,21 @@ echo "  (closed loop: mean latency = connections / req/s, so when gemload" \
     "nears 100 % of its core the client, not the server, sets it)"
 echo "  TcpExtListenOverflows during the 64-connection runs: +$OVF"
 echo
-printf '  %-22s %9s %9s %9s %9s %s\n' "idle TLS connections" "base KiB" \
-    "RSS KiB" "open" "KiB/conn" "closed by server (s from connect)"
+printf '  %-22s %9s %9s %9s %9s %9s %s\n' "idle TLS connections" \
+    "base KiB" "RSS KiB" "open" "KiB/conn" "OpenSSL" \
+    "closed by server (s from connect)"
 for n in $IDLES; do
+	fl=$(awk -v k="floor$n" '$1 == k { print $2 }' "$RESULTS")
 	set -- $(awk -v k="idle$n" '$1 == k' "$RESULTS")
 	[ $# -ge 8 ] || continue
-	printf '  %-22s %9s %9s %9s %9s %s\n' "$n idle, worker" "$2" "$3" \
-	    "$4" "$(awk -v a="$2" -v b="$3" -v n="$4" 'BEGIN {
+	printf '  %-22s %9s %9s %9s %9s %9s %s\n' "$n idle, worker" "$2" \
+	    "$3" "$4" "$(awk -v a="$2" -v b="$3" -v n="$4" 'BEGIN {
 		if (n + 0 > 0) printf "%.1f", (b - a) / n; else print "-" }')" \
-	    "$6 of $n, at $7..$8"
+	    "${fl:--}" "$6 of $n, at $7..$8"
 done
+echo "  (OpenSSL: live heap per connection OpenSSL itself keeps after a" \
+    "handshake with capsuled's settings, no server around it;" \
+    "tests/bench/sslfloor.c)"
 echo
 printf '  %-22s %9s %9s %9s %9s %10s %10s\n' "conversion (1 core)" bytes \
     "ms" "MB/s" "net MB/s" "in-process" "cmark only"

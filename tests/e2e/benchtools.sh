@@ -1,0 +1,89 @@
+#!/bin/sh
+# The benchmark's own tools, built by `make tests-build` beside the server
+# (so -Werror and the sanitizers cover them), each run once at a tiny
+# size: the reference loop serves its body over real TLS, convbench and
+# sslfloor print sane figures.  No timing is asserted: `make bench` is
+# where speed is read.
+. "$(dirname "$0")/lib.sh"
+
+B=$(cd "$(dirname "$CAPSULED")" && pwd)/bench
+for t in bare convbench sslfloor; do
+	if [ ! -x "$B/$t" ]; then
+		echo "no $B/$t: build with make tests-build" >&2
+		exit 1
+	fi
+done
+E2E_DIR=$(mktemp -d "${TMPDIR:-/tmp}/benchtools.XXXXXX") || exit 1
+trap e2e_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+D=$E2E_DIR
+
+"$CAPSULED" cert localhost --certs "$D/certs" >"$D/cert.out" 2>&1
+assert_eq "$?" 0 "capsuled cert makes the benchmark's certificate"
+CRT=$D/certs/localhost.crt
+KEY=$D/certs/localhost.key
+
+# --- bare: the reference loop ------------------------------------------
+printf '# Reference\n\nThe same bytes every time.\n' >"$D/body.gmi"
+: >"$D/bare.log"
+"$B/bare" "$CRT" "$KEY" 0 "$D/body.gmi" >"$D/bare.log" 2>&1 &
+BARE=$!
+E2E_PIDS="$E2E_PIDS $BARE"
+SERVER_LOG=$D/bare.log
+PORT=
+i=0
+while [ -z "$PORT" ] && [ $i -lt 100 ] && kill -0 "$BARE" 2>/dev/null; do
+	PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' \
+	    "$D/bare.log")
+	[ -n "$PORT" ] || sleep 0.1
+	i=$((i + 1))
+done
+if [ -z "$PORT" ]; then
+	e2e_fail "bare never listened: $(head -c 300 "$D/bare.log")"
+else
+	e2e_req "gemini://localhost:$PORT/"
+	assert_eq "$STATUS $META" "20 text/gemini" \
+	    "bare answers 20 text/gemini for a .gmi body"
+	assert_eq "$CLOSE_NOTIFY" yes "bare ends with close_notify"
+	assert_eq "$SHA256" "$(sha256sum <"$D/body.gmi" | cut -d' ' -f1)" \
+	    "bare sends the body file whole"
+	e2e_req "gemini://localhost:$PORT/again"
+	assert_eq "$STATUS" 20 "bare serves a second connection"
+fi
+kill "$BARE" 2>/dev/null
+wait "$BARE" 2>/dev/null
+
+# --- convbench: converter and cmark-only MB/s ---------------------------
+{
+	printf '+++\ntitle = "Bench"\ndate = 2025-01-01\n+++\n\n'
+	i=0
+	while [ $i -lt 200 ]; do
+		printf '## Part %d\n\nA *short* paragraph with [a link](https://example.org/%d) and a note.[^%d]\n\n[^%d]: The note.\n\n' \
+		    $i $i $i $i
+		i=$((i + 1))
+	done
+} >"$D/post.md"
+out=$("$B/convbench" "$D/post.md" 3 2>"$D/convbench.err")
+assert_eq "$?" 0 "convbench exits 0"
+assert_eq "$(echo "$out" | awk 'NF == 2 && $1 > 0 && $2 > 0 { print "ok" }')" \
+    ok "convbench prints two positive MB/s figures: '$out'"
+"$B/convbench" "$D/missing.md" >/dev/null 2>&1
+assert_eq "$?" 2 "convbench: a missing file is a usage error"
+
+# --- sslfloor: OpenSSL's own bytes per idle connection ------------------
+out=$("$B/sslfloor" --json "$CRT" "$KEY" 40 2>"$D/sslfloor.err")
+assert_eq "$?" 0 "sslfloor completes 40 handshakes"
+heap=$(echo "$out" | sed -n 's/.*"heap_kib_per_conn":\([0-9.]*\).*/\1/p')
+proto=$(echo "$out" | sed -n 's/.*"protocol":"\([^"]*\)".*/\1/p')
+assert_eq "$proto" TLSv1.3 "sslfloor negotiates TLS 1.3, as clients do"
+# ASan's allocator leaves mallinfo2 empty: the figure is 0 there.
+assert_eq "$(awk -v h="${heap:-x}" 'BEGIN { if (h == 0 || (h > 4 && h < 64))
+    print "ok"; else print h }')" ok \
+    "sslfloor's heap per connection is plausible ($heap KiB)"
+"$B/sslfloor" "$CRT" "$KEY" 999999 >/dev/null 2>&1
+assert_eq "$?" 2 "sslfloor refuses a count past its cap"
+"$B/sslfloor" "$D/none.crt" "$KEY" 5 >/dev/null 2>&1
+assert_eq "$?" 2 "sslfloor: a missing certificate is a set-up error"
+
+e2e_done
