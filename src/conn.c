@@ -48,6 +48,7 @@ struct conn {
 	unsigned char *proxy;		/* PROXY header bytes so far */
 	size_t proxylen;
 	struct xchg *x;			/* once the request starts */
+	int corked;			/* TCP_CORK set (see conn_cork) */
 	int logged;
 	int busy;			/* answer 41 after the handshake */
 };
@@ -234,10 +235,28 @@ conn_close(struct conn *c, const char *reason)
 		w->conn_closed(w);
 }
 
+/*
+ * The client's second flight (its Finished, usually with the request
+ * behind it) is answered by the session ticket, the response, the
+ * close_notify and the FIN: four writes that would each leave as a TCP
+ * segment of their own, each waking the client. Corked, they leave
+ * together when shutdown() sends the FIN. Any wait uncorks first, so
+ * nothing the client needs to go on is ever held back.
+ */
+static void
+conn_cork(struct conn *c, int on)
+{
+	if (c->corked == on)
+		return;
+	c->corked = on;
+	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
+}
+
 /* Waits for the socket to become readable or writable, as OpenSSL asks. */
 static void
 conn_wait(struct conn *c, int events)
 {
+	conn_cork(c, 0);
 	if ((c->io.events & (EV_READ | EV_WRITE)) == events &&
 	    ev_is_active(&c->io))
 		return;
@@ -548,6 +567,8 @@ conn_step(struct conn *c)
 			return;
 		/* FALLTHROUGH */
 	case CONN_HANDSHAKE:
+		if (!SSL_in_before(c->ssl))
+			conn_cork(c, 1);	/* past our first flight */
 		n = SSL_do_handshake(c->ssl);
 		if (n != 1) {
 			conn_ssl_wait(c, n, "handshake failed");

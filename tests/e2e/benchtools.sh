@@ -50,6 +50,21 @@ else
 	    "bare sends the body file whole"
 	e2e_req "gemini://localhost:$PORT/again"
 	assert_eq "$STATUS" 20 "bare serves a second connection"
+	# gemload against it, with and without the signature check and
+	# with resumption: every request answered, the bytes counted.
+	G=$B/gemload
+	n=$(wc -c <"$D/body.gmi")
+	for flags in "" "--no-sig-check" "-r --no-sig-check"; do
+		# shellcheck disable=SC2086
+		"$G" -c 4 -n 40 --expect-bytes "$n" $flags 127.0.0.1 "$PORT" \
+		    >"$D/gl.out" 2>&1
+		assert_eq "$?" 0 "gemload ${flags:-(no flags)}: exit 0"
+		assert_eq "$(sed -n 's/^\([0-9]*\) requests in .*, \([0-9]*\) ok, 0 errors$/\1 \2/p' "$D/gl.out")" \
+		    "40 40" "gemload ${flags:-(no flags)}: 40 of 40 ok"
+	done
+	assert_eq "$(sed -n 's/^resumed \([0-9]*\) of 40.*/\1/p' "$D/gl.out" |
+	    awk '{ print ($1 >= 30) ? "most" : $1 }')" most \
+	    "gemload -r resumes most sessions"
 fi
 kill "$BARE" 2>/dev/null
 wait "$BARE" 2>/dev/null
