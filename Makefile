@@ -120,7 +120,8 @@ BENCH_DEBS := $(RUN_DEBS) iproute2 procps util-linux
 BENCH_ARGS := build-bench/capsuled build-bench/bench/gemload \
               build-bench/bench/bare
 
-$(BUILD)/bench/convbench: tests/bench/convbench.c $(LIB) | $(BUILD)/bench
+$(BUILD)/bench/convbench $(BUILD)/bench/sslfloor: $(BUILD)/bench/%: \
+    tests/bench/%.c $(LIB) | $(BUILD)/bench
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 $(BUILD)/bench/%: tests/bench/%.c | $(BUILD)/bench

@@ -1,7 +1,7 @@
 /*
  * sslfloor: what OpenSSL 3 itself holds per idle server-side TLS connection
- * once the handshake is over.  The server SSL_CTX is set up the way
- * capsuled's tls_ctx_new() sets it up; a plain client (no verification,
+ * once the handshake is over.  The server SSL_CTX is capsuled's own, from
+ * tls_ctx_new() in src/tls.c; a plain client (no verification,
  * SNI "localhost") handshakes with it over an in-memory BIO pair, takes
  * its session ticket, and is freed.  The server SSL is kept: an idle
  * connection that finished its handshake and sent nothing.  After N of
@@ -35,6 +35,8 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
+
+#include "tls.h"
 
 #define SF_DEFAULT_N	2000
 #define SF_MAX_N	20000
@@ -217,16 +219,7 @@ take_snap(struct snap *sn)
 	sn->tracked = tracked;
 }
 
-/* capsuled's verify_any: a client certificate identifies, never fails. */
-static int
-verify_any(int ok, X509_STORE_CTX *x)
-{
-	(void)ok;
-	(void)x;
-	return 1;
-}
-
-/* capsuled installs an SNI callback that, for one host, changes nothing. */
+/* capsuled installs its SNI callback on every context; this one agrees. */
 static int
 sni_ok(SSL *ssl, int *alert, void *arg)
 {
@@ -236,34 +229,14 @@ sni_ok(SSL *ssl, int *alert, void *arg)
 	return SSL_TLSEXT_ERR_OK;
 }
 
-/* The settings of capsuled's tls_ctx_new() (src/tls.c), in its order. */
+/* capsuled's own context (src/tls.c), as server.c sets it up. */
 static SSL_CTX *
 server_ctx(const char *cert, const char *key)
 {
-	static const unsigned char sid_ctx[] = "capsuled";
 	SSL_CTX *ctx;
 
-	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL ||
-	    !SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION))
-		setup_fail("server SSL_CTX");
-	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
-	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
-	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS |
-	    SSL_MODE_ENABLE_PARTIAL_WRITE |
-	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	SSL_CTX_set_num_tickets(ctx, 1);
-	if (!SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:"
-	    "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384"))
-		setup_fail("SSL_CTX_set_ciphersuites");
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_any);
-	if (!SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof(sid_ctx) - 1))
-		setup_fail("SSL_CTX_set_session_id_context");
-	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1)
-		setup_fail(cert);
-	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_check_private_key(ctx) != 1)
-		setup_fail(key);
+	if ((ctx = tls_ctx_new(cert, key)) == NULL)
+		setup_fail("tls_ctx_new: see the message above");
 	SSL_CTX_set_tlsext_servername_callback(ctx, sni_ok);
 	return ctx;
 }
