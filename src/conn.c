@@ -151,12 +151,18 @@ conn_new(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen,
 		c->proxy = xmalloc(PROXY_MAX_HEADER);
 		ev_timer_set(&c->timer, CONN_PROXY_DEADLINE, 0.);
 	}
-	ev_timer_start(w->loop, &c->timer);
+	/*
+	 * Timers count from the loop's clock, read once per loop turn; one
+	 * turn that accepts and handshakes a burst of clients can last a
+	 * second, and the last of them would lose that much of its 10 s.
+	 */
 	if (busy) {
 		c->busy = 1;
 		ev_timer_set(&c->timer, CONN_BUSY_DEADLINE, 0.);
 		w->nbusy++;
 	}
+	ev_now_update(w->loop);
+	ev_timer_start(w->loop, &c->timer);	/* after the last ev_timer_set */
 	c->next = w->conns;
 	if (w->conns)
 		w->conns->prev = c;

@@ -426,4 +426,36 @@ fd_settles "max_connections 10"
 assert_alive
 e2e_stop_server
 
+# --- 5. a busy connection's own deadline --------------------------------------------
+# Past max_connections, a connection only hears "41", and it has 2 s for
+# its handshake, not 10. With one idle TLS client holding the only slot,
+# a client that sends one byte of a ClientHello and stalls is cut at ~2 s.
+printf 'max_connections = 1\n' >"$E2E_DIR/max1.toml"
+e2e_start_server_port --config "$E2E_DIR/max1.toml" || e2e_done
+cat >"$E2E_DIR/stall.py" <<'EOF2'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
+s.sendall(b"\x16")
+t0 = time.monotonic()
+s.settimeout(15)
+try:
+    while s.recv(4096):
+        pass
+except OSError:
+    pass
+print("closed after %.2f s" % (time.monotonic() - t0))
+EOF2
+timeout 12 python3 "$HOLD" "$PORT" 1 0 8 "$(e2e_url /)" >"$E2E_DIR/hold1.out" 2>&1 &
+H1=$!
+sleep 1
+stall=$(timeout 20 python3 "$E2E_DIR/stall.py" "$PORT" 2>&1 | tail -n 1)
+e2e_note "busy and stalled: $stall"
+secs=$(echo "$stall" | sed -n 's/^closed after \([0-9.]*\) s$/\1/p')
+assert_match "$(awk -v t="${secs:-99}" 'BEGIN { print (t >= 1.5 && t <= 4) ? "ok" : t }')" ok \
+    "max_connections 1: a stalled client past the cap is cut at the 2 s busy deadline (${secs:-?} s)"
+wait "$H1" 2>/dev/null
+expect "$(e2e_url /page.gmi)" 20 "max_connections 1: served once the holder is gone"
+assert_alive
+e2e_stop_server
+
 e2e_done
