@@ -15,7 +15,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pwd.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -555,30 +554,6 @@ drop_privileges(const struct config *cfg)
 
 static void master_watchers_stop(struct ev_loop *loop);
 
-/*
- * With no more workers than CPUs, each worker keeps to one CPU of those
- * the server may use: no migrations, warm caches, fair REUSEPORT split.
- */
-static void
-pin_worker(int slot)
-{
-	cpu_set_t allowed, one;
-	int cpu, seen = 0;
-
-	if (srv.nslots < 2 || sched_getaffinity(0, sizeof(allowed),
-	    &allowed) == -1 || CPU_COUNT(&allowed) < srv.nslots)
-		return;
-	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-		if (!CPU_ISSET(cpu, &allowed) || seen++ != slot)
-			continue;
-		CPU_ZERO(&one);
-		CPU_SET(cpu, &one);
-		if (sched_setaffinity(0, sizeof(one), &one) == -1)
-			log_warn("pinning worker %d to CPU %d", slot, cpu);
-		return;
-	}
-}
-
 static void __attribute__((noreturn))
 worker_main(struct generation *gen, int slot)
 {
@@ -595,7 +570,6 @@ worker_main(struct generation *gen, int slot)
 	master_watchers_stop(loop);
 	snprintf(name, sizeof(name), "worker %d", slot);
 	log_set_name(xstrdup(name));
-	pin_worker(slot);
 	drop_privileges(&gen->cfg);
 
 	memset(&wk, 0, sizeof(wk));
