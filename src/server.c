@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -389,6 +390,8 @@ bind_listeners(struct config *cfg, int nslots)
 static struct worker wk;
 static ev_io *wk_lio;		/* one per listener */
 static ev_timer wk_accept_retry, wk_refresh, wk_drain_limit;
+static unsigned long wk_accepted;	/* connections taken since the tick */
+static int wk_trimmed;			/* heap trimmed since the last accept */
 static ev_signal wk_sigterm, wk_sigint, wk_sigusr1;
 static ev_prepare wk_flush;
 static int wk_accept_paused;
@@ -456,6 +459,7 @@ wk_accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 				log_warn("accept");
 			return;
 		}
+		wk_accepted++;
 		conn_new(&wk, fd, (struct sockaddr *)&ss, len,
 		    (const struct listen_config *)io->data,
 		    wk.nconns - wk.nbusy >= wk.max_conns);
@@ -483,6 +487,19 @@ wk_refresh_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	for (i = 0; i < wk.g->nvhosts; i++)
 		if (wk.g->vhosts[i].site)
 			site_refresh(wk.g->vhosts[i].site);
+	/*
+	 * A burst of handshakes leaves the heap at its high-water mark:
+	 * each one's buffers and keys are freed, but between the
+	 * connections that stay. After a second with no new connection,
+	 * hand the free pages back, once; never under steady load, where
+	 * they would only be faulted in again.
+	 */
+	if (wk_accepted == 0 && !wk_trimmed) {
+		malloc_trim(0);
+		wk_trimmed = 1;
+	} else if (wk_accepted > 0)
+		wk_trimmed = 0;
+	wk_accepted = 0;
 }
 
 static void
