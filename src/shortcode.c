@@ -76,11 +76,6 @@ struct tag {
 
 enum form { F_HUGO, F_ZOLA_INLINE, F_ZOLA_BLOCK };
 
-struct nameset {
-	char **v;
-	size_t cap, n;
-};
-
 struct scan {
 	const char *md;
 	size_t len, i;
@@ -90,7 +85,7 @@ struct scan {
 	size_t line_pos;	/* newlines counted up to here */
 	int line_no;		/* line of md[line_pos] */
 	int nwarn;
-	struct nameset warned;
+	struct strmap warned;		/* unknown names reported, in md */
 
 	size_t para_from, para_end;	/* cached paragraph bounds */
 	struct memo memo[T_COUNT];
@@ -130,63 +125,6 @@ static int
 is_hugo_name(int c)
 {
 	return is_ident(c) || c == '.' || c == '-';
-}
-
-/* ---- names already warned about ---- */
-
-static uint64_t
-name_hash(const char *s, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	while (n--) {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-/* Returns 1 when the name is new (and remembers it), 0 when seen before. */
-static int
-nameset_add(struct nameset *ns, const char *s, size_t n)
-{
-	size_t i, j, ocap;
-	char **ov;
-
-	if (2 * (ns->n + 1) > ns->cap) {
-		ov = ns->v;
-		ocap = ns->cap;
-		ns->cap = ocap ? 2 * ocap : 16;
-		ns->v = xcalloc(ns->cap, sizeof(*ns->v));
-		for (i = 0; i < ocap; i++) {
-			if (ov[i] == NULL)
-				continue;
-			j = name_hash(ov[i], strlen(ov[i])) & (ns->cap - 1);
-			while (ns->v[j] != NULL)
-				j = (j + 1) & (ns->cap - 1);
-			ns->v[j] = ov[i];
-		}
-		free(ov);
-	}
-	j = name_hash(s, n) & (ns->cap - 1);
-	while (ns->v[j] != NULL) {
-		if (strlen(ns->v[j]) == n && memcmp(ns->v[j], s, n) == 0)
-			return 0;
-		j = (j + 1) & (ns->cap - 1);
-	}
-	ns->v[j] = xstrndup(s, n);
-	ns->n++;
-	return 1;
-}
-
-static void
-nameset_free(struct nameset *ns)
-{
-	size_t i;
-
-	for (i = 0; i < ns->cap; i++)
-		free(ns->v[i]);
-	free(ns->v);
 }
 
 /* ---- diagnostics ---- */
@@ -1039,9 +977,11 @@ is_known(const struct tag *t)
 static void
 unknown(struct scan *s, const struct tag *t)
 {
-	if (nameset_add(&s->warned, t->name, t->namelen))
-		sc_warn(s, t->pos, "unknown shortcode '%.*s'",
-		    (int)(t->namelen > 64 ? 64 : t->namelen), t->name);
+	if (strmap_get(&s->warned, t->name, t->namelen) != NULL)
+		return;		/* once per name */
+	strmap_put(&s->warned, t->name, t->namelen, (void *)t->name);
+	sc_warn(s, t->pos, "unknown shortcode '%.*s'",
+	    (int)(t->namelen > 64 ? 64 : t->namelen), t->name);
 }
 
 /* Emits what the tag stands for; s->i is just past the tag. */
@@ -1421,6 +1361,6 @@ shortcode_expand(const char *md, size_t len, int line_base,
 		if (!code_line(&s))
 			scan_line(&s);
 	}
-	nameset_free(&s.warned);
+	strmap_free(&s.warned);
 	return 0;
 }
