@@ -261,6 +261,19 @@ esac
 fd_settles "after the flood"
 expect "$(e2e_url /page.gmi)" 20 "served after the flood"
 
+# served_again MSG: /page.gmi answered 20 within ten tries 0.5 s apart
+# (the first requests may queue behind connections still closing).
+served_again() {
+	_i=0
+	while [ $_i -lt 10 ]; do
+		e2e_req "$(e2e_url /page.gmi)" --timeout 5
+		[ "$STATUS" = 20 ] && break
+		sleep 0.5
+		_i=$((_i + 1))
+	done
+	assert_status 20 "$1"
+}
+
 # --- 2. garbage on the port ---------------------------------------------------------
 # garbage LABEL WHAT [HOLD]: send it raw, then the checks.
 garbage() {
@@ -358,14 +371,7 @@ e2e_note "attempts: $(tail -n 1 "$E2E_DIR/emfile.out" | head -c 300) (empty when
 assert_alive "ulimit -n 256: survived 1,000 connection attempts"
 # Serves normally afterwards: the first requests may still queue behind
 # the closing connections, so allow 5 s for the first success.
-i=0
-while [ $i -lt 10 ]; do
-	e2e_req "$(e2e_url /page.gmi)" --timeout 5
-	[ "$STATUS" = 20 ] && break
-	sleep 0.5
-	i=$((i + 1))
-done
-assert_status 20 "ulimit -n 256: served after the attempts"
+served_again "ulimit -n 256: served after the attempts"
 fd_settles "ulimit -n 256"
 if [ -n "$GEMLOAD" ]; then
 	out=$(timeout 30 "$GEMLOAD" -c 8 -n 300 --json --url "$(e2e_url /page.gmi)" 127.0.0.1 "$PORT" 2>&1 | tail -n 1)
@@ -414,14 +420,7 @@ assert_status 20 "max_connections 10: a new client behind 50 idle ones is served
 assert_match "$first" '20 *|41 *' "max_connections 10: the first attempt is answered (20 or 41), not left hanging ($first)"
 wait "$CAP_PID"
 e2e_note "idle: $(tail -n 1 "$E2E_DIR/cap.out" | grep -o '"idle_[a-z_]*":[0-9.]*\|"errors":[0-9]*' | tr '\n' ' ')"
-i=0
-while [ $i -lt 10 ]; do
-	e2e_req "$(e2e_url /page.gmi)" --timeout 5
-	[ "$STATUS" = 20 ] && break
-	sleep 0.5
-	i=$((i + 1))
-done
-assert_status 20 "max_connections 10: served once the idle ones are gone"
+served_again "max_connections 10: served once the idle ones are gone"
 fd_settles "max_connections 10"
 assert_alive
 e2e_stop_server
