@@ -244,8 +244,9 @@ static void
 gemini_meta(const struct vhost *vh, const char *type, struct buf *meta)
 {
 	buf_adds(meta, type);
-	if (strcmp(type, "text/gemini") == 0) {
+	if (strncmp(type, "text/", 5) == 0)	/* Gemini's default, said */
 		buf_adds(meta, "; charset=utf-8");
+	if (strcmp(type, "text/gemini") == 0) {
 		if (vh->lang)
 			buf_printf(meta, strchr(vh->lang, ',') ?
 			    "; lang=\"%s\"" : "; lang=%s", vh->lang);
