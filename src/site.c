@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "feed.h"
 #include "frontmatter.h"
+#include "gemini.h"
 #include "gemtext.h"
 #include "log.h"
 #include "pages.h"
