@@ -33,6 +33,7 @@ struct post_meta {
 	int has_updated;
 	int64_t updated;	/* `lastmod` / `updated` */
 	int draft;
+	int transparent;	/* Zola section: its pages list in the parent */
 	int featured;		/* [extra]/[params] featured */
 	int has_rating;
 	double rating;		/* [extra]/[params] rating, 0..5 */
@@ -49,6 +50,15 @@ struct post_meta {
 int frontmatter_parse(const char *text, size_t len, struct post_meta *meta,
     size_t *body_off, int *body_line, struct diags *d);
 void post_meta_free(struct post_meta *meta);
+
+struct toml_value;
+/*
+ * YAML text (a front matter block or a whole config file) into the same
+ * tree toml_parse builds. Returns 0 with the root (NULL when empty) in
+ * *out, or -1 after adding an error with its line to d.
+ */
+int frontmatter_yaml_tree(const char *text, size_t len,
+    struct toml_value **out, struct diags *d);
 
 /*
  * Parses a date as front matter writes it: 2025-01-19, 2025-01-19T10:00:00,
