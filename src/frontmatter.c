@@ -227,9 +227,8 @@ count_lines(const char *s, size_t n)
 	return line;
 }
 
-/* Returns the root table (or NULL for an empty block) in *out; -1 on error. */
-static int
-yaml_to_tree(const char *text, size_t len, struct toml_value **out,
+int
+frontmatter_yaml_tree(const char *text, size_t len, struct toml_value **out,
     struct diags *d)
 {
 	yaml_parser_t parser;
@@ -598,6 +597,7 @@ extract(const struct toml_value *root, struct post_meta *m,
 		    NULL, d);
 	take_bool(root, "draft", &m->draft, d);
 	take_publishing(root, m, d);
+	take_bool(root, "transparent", &m->transparent, d);
 	take_list(root, "aliases", &m->aliases, &m->naliases, d);
 	take_list(root, "tags", &m->tags, &m->ntags, d);
 	take_list(root, "categories", &m->categories, &m->ncategories, d);
@@ -726,7 +726,7 @@ frontmatter_parse(const char *text, size_t len, struct post_meta *meta,
 	if (meta->kind == FM_TOML) {
 		if ((root = toml_parse(text + start, off - start, d)) == NULL)
 			r = -1;
-	} else if (yaml_to_tree(text + start, off - start, &root, d) == -1)
+	} else if (frontmatter_yaml_tree(text + start, off - start, &root, d) == -1)
 		r = -1;
 	if (root != NULL && root->type == TOML_TABLE)
 		extract(root, meta, d);

@@ -22,6 +22,7 @@
 #include "date.h"
 #include "feed.h"
 #include "frontmatter.h"
+#include "gemini.h"
 #include "gemtext.h"
 #include "log.h"
 #include "pages.h"
