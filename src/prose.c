@@ -375,7 +375,7 @@ char *
 prose_title(const char *s, size_t n, int plain_line)
 {
 	size_t i = 0, a, b, ta, tb, fence_len = 0, pa = 0, pb = 0;
-	size_t ca = 0, cb = 0;
+	size_t ca = 0, cb = 0, pe;
 	char fc = 0, c;
 	int in_para = 0, plain_seen = 0, in_html = 0;
 
@@ -436,6 +436,17 @@ prose_title(const char *s, size_t n, int plain_line)
 			tb--;
 		unwrap_emphasis(s, &ta, &tb);
 		if (ncp(s, ta, tb) > PROSE_TITLE_MAX || ends_sentence(s, ta, tb))
+			continue;
+		/* A line of wrapped text is no title: its paragraph goes on. */
+		for (k = i, pe = b; k < n;) {
+			size_t ka = k, kb;
+
+			k = next_line(s, n, k, &kb, 1);
+			if (blank(s, ka, kb))
+				break;
+			pe = kb;
+		}
+		if (pe > b && prose_hard_wrapped(s + a, pe - a))
 			continue;
 		ca = ta;
 		cb = tb;

@@ -51,11 +51,15 @@ static const struct {
 	{ "Look Back\n=========\n\nText.\n\n#### Sound\n", 1, "Look Back" },
 	{ "Two line\nsetext title\n---\n", 1, "Two line setext title" },
 	{ "```\n# not a heading\n```\n## Real one ##\n", 1, "Real one" },
-	{ "- Get link\n- X\nThe Movie Every Fan Must See\nIt is long.\n", 1,
+	{ "- Get link\n- X\nThe Movie Every Fan Must See\nIts text is long, "
+	  "much longer than the title above it, as scraped text is.\n", 1,
 	    "The Movie Every Fan Must See" },
 	{ "- Get link\n- X\nThe Movie Every Fan Must See\nIt is long.\n", 0,
 	    NULL },
 	{ "This first line is already the text of the review.\n", 1, NULL },
+	{ "A review written in an editor that wraps at seventy-two columns. The\n"
+	  "lines stop where the next word would not fit, and the sentence goes\n"
+	  "on below.\n", 1, NULL },
 	{ "[A link](https://x.org)\n**Bold title**\nText.\n", 1, "Bold title" },
 	{ "- a\n- b\n", 1, NULL },
 	{ "- a\n---\n", 1, NULL },
