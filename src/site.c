@@ -26,6 +26,7 @@
 #include "gemtext.h"
 #include "log.h"
 #include "pages.h"
+#include "prose.h"
 #include "shortcode.h"
 #include "site.h"
 #include "url.h"
@@ -227,38 +228,6 @@ stem_slug(const char *relpath)
 	return xstrndup(b, n);
 }
 
-/* The first ATX heading outside code fences, for posts with no title. */
-static char *
-first_heading(const char *md)
-{
-	const char *p = md, *e;
-	int fence = 0;
-
-	while (*p) {
-		e = strchr(p, '\n');
-		if (e == NULL)
-			e = p + strlen(p);
-		if (strncmp(p, "```", 3) == 0 || strncmp(p, "~~~", 3) == 0)
-			fence = !fence;
-		else if (!fence && *p == '#') {
-			const char *h = p;
-
-			while (h < e && *h == '#')
-				h++;
-			if (h - p <= 6 && h < e && (*h == ' ' || *h == '\t')) {
-				while (h < e && (*h == ' ' || *h == '\t'))
-					h++;
-				while (e > h && (e[-1] == ' ' || e[-1] == '#'))
-					e--;
-				if (e > h)
-					return xstrndup(h, (size_t)(e - h));
-			}
-		}
-		p = *e ? e + 1 : e;
-	}
-	return NULL;
-}
-
 static int
 file_date(const char *name, int64_t *t, char ymd[11])
 {
@@ -323,10 +292,16 @@ post_parse(const char *relpath, char *md, size_t len, const struct stat *st)
 	    &p->diags);
 	p->slug = p->meta.slug && *p->meta.slug ? xstrdup(p->meta.slug) :
 	    stem_slug(relpath);
+	/* No title: the first heading; for bare text, a title-like line. */
 	if (p->meta.title && *p->meta.title)
 		p->title = xstrdup(p->meta.title);
-	else if ((p->title = first_heading(p->md + p->body_off)) == NULL)
-		p->title = stem_slug(relpath);
+	else if ((p->title = prose_title(p->md + p->body_off, len -
+	    p->body_off, p->meta.kind == FM_NONE)) == NULL) {
+		char *stem = stem_slug(relpath);
+
+		p->title = prose_name_title(stem);
+		free(stem);
+	}
 	b = base_name(relpath);
 	if (p->meta.has_date) {
 		p->date = p->meta.date;
@@ -334,17 +309,10 @@ post_parse(const char *relpath, char *md, size_t len, const struct stat *st)
 		p->dated = 1;
 	} else if (date_prefix(b) && file_date(b, &p->date, p->ymd) == 0)
 		p->dated = 1;
-	else {
-		struct tm tm;
-		time_t t = p->st.st_mtime;
-
-		p->date = (int64_t)t;
-		gmtime_r(&t, &tm);
-		strftime(p->ymd, sizeof(p->ymd), "%Y-%m-%d", &tm);
-		if (strcmp(relpath, "index.md") != 0)	/* the intro needs none */
-			diags_add(&p->diags, DIAG_WARN, 0, "no date in front "
-			    "matter or file name; using the file's time");
-	}
+	else if (strcmp(relpath, "index.md") != 0)	/* the intro needs none */
+		/* Never the file's time: undated, and in no feed. */
+		diags_add(&p->diags, DIAG_WARN, 0, "no date in front matter or "
+		    "file name: shown undated, not in feeds");
 	p->parse_diags = p->diags.n;
 	return p;
 }
@@ -596,6 +564,8 @@ to_page_post(const struct post *p, struct page_post *pp)
 	pp->rating = p->meta.rating;
 	pp->words = p->words;
 	pp->body_gmi = p->body_gmi;
+	pp->facts = p->meta.facts;
+	pp->nfacts = p->meta.nfacts;
 }
 
 static void
@@ -625,6 +595,8 @@ post_cmp(const void *a, const void *b)
 	const struct post *x = *(struct post *const *)a;
 	const struct post *y = *(struct post *const *)b;
 
+	if (x->dated != y->dated)	/* undated pages after the dated */
+		return x->dated ? -1 : 1;
 	if (x->date != y->date)
 		return x->date > y->date ? -1 : 1;
 	return strcmp(x->slug, y->slug);
@@ -764,9 +736,11 @@ pageset_build(struct site *s, struct pageset *set, int drafts)
 	for (i = 0; i < set->nlisted; i++) {
 		struct post *p = set->listed[i];
 
+		/* Older and newer: between dated posts only. */
 		pages_post(&ps, &pp[i], p->body_gmi,
-		    i + 1 < set->nlisted ? &pp[i + 1] : NULL,
-		    i > 0 ? &pp[i - 1] : NULL, &b);
+		    i + 1 < set->nlisted && p->dated &&
+		    set->listed[i + 1]->dated ? &pp[i + 1] : NULL,
+		    i > 0 && p->dated ? &pp[i - 1] : NULL, &b);
 		set->pages[i] = gemtext_page(p->meta.lang ? p->meta.lang :
 		    s->lang, &b);
 		buf_reset(&b);
