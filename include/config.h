@@ -22,6 +22,7 @@ struct vhost_config {
 	char *root;
 	char *cert, *key;	/* NULL: CERTS/NAME.crt and CERTS/NAME.key */
 	char *lang;		/* NULL: the global lang */
+	char *root_where;	/* "file:line" of its root key, or NULL */
 };
 
 struct listen_config {
@@ -66,6 +67,8 @@ struct config {
 	int body_only;		/* convert: the body without title and links */
 	char **args;		/* the command's operands (into argv) */
 	size_t nargs;
+	/* Per option row: where it was set ("file:line", "--flag"), or NULL. */
+	char **where;
 };
 
 enum config_cmd { CONFIG_SERVE, CONFIG_HELP, CONFIG_VERSION };

@@ -1155,6 +1155,16 @@ site_alloc(const char *root, int rootfd, const struct site_opts *o)
 	return s;
 }
 
+static size_t
+count_drafts(const struct site *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nposts; i++)
+		n += s->posts[i]->meta.draft != 0;
+	return n;
+}
+
 struct site *
 site_new(const char *root, int rootfd, const struct site_opts *o)
 {
@@ -1162,7 +1172,8 @@ site_new(const char *root, int rootfd, const struct site_opts *o)
 
 	s->logging = 1;
 	site_sync(s, 1);
-	log_info("%s: %zu posts, %zu tags", root, s->nposts,
+	log_info("%s: %zu posts, %zu drafts, %zu tags", root,
+	    s->nposts - count_drafts(s), count_drafts(s),
 	    s->sets[s->drafts == SITE_DRAFTS_ALL].ntags);
 	return s;
 }
@@ -1173,7 +1184,8 @@ site_refresh(struct site *s)
 	int changed = site_sync(s, 0);
 
 	if (changed)
-		log_info("%s: changes seen: %zu posts", s->root, s->nposts);
+		log_info("%s: changes seen: %zu posts, %zu drafts", s->root,
+		    s->nposts - count_drafts(s), count_drafts(s));
 	return changed;
 }
 

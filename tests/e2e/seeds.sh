@@ -9,12 +9,10 @@
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SEEDS=$ROOT/../shared/seeds
 if ! ls "$SEEDS"/*.md >/dev/null 2>&1; then
-	echo "skip: no seeds in $SEEDS"
-	exit 0
+	e2e_skip_all "no seeds in $SEEDS (../shared is missing)"
 fi
 if ! command -v python3 >/dev/null 2>&1; then
-	echo "skip: no python3"
-	exit 0
+	e2e_skip_all "no python3"
 fi
 
 e2e_setup
