@@ -39,6 +39,7 @@ struct page_site {
 	const char *base_url;	/* "gemini://host" or "gemini://host:port", no slash */
 	const char *author;	/* NULL when none */
 	size_t index_limit;	/* feed lines on the index; 0: all */
+	int search;		/* link to /search from the lists */
 };
 
 /* posts are sorted newest first by the caller. Each appends to out. */

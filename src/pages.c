@@ -330,6 +330,14 @@ put_heading(struct buf *out, const struct page_site *s)
 	buf_addc(out, '\n');
 }
 
+/* The way to /search, on the pages that list posts. */
+static void
+put_search(struct buf *out, const struct page_site *s)
+{
+	if (s != NULL && s->search)
+		buf_adds(out, "=> /search Search\n");
+}
+
 void
 pages_index(const struct page_site *s, const struct page_post *posts,
     size_t n, struct buf *out)
@@ -373,6 +381,7 @@ pages_index(const struct page_site *s, const struct page_post *posts,
 		buf_printf(out, "=> /posts/ All %zu posts\n", n);
 	buf_adds(out, "=> /tags/ Tags\n");
 	buf_adds(out, "=> /atom.xml Atom feed\n");
+	put_search(out, s);
 }
 
 void
@@ -392,6 +401,7 @@ pages_archive(const struct page_site *s, const struct page_post *posts,
 	section(out, start);
 	buf_adds(out, "=> / Index\n");
 	buf_adds(out, "=> /tags/ Tags\n");
+	put_search(out, s);
 }
 
 static int
@@ -490,6 +500,7 @@ pages_tags(const struct page_site *s, const struct page_post *posts,
 	free(tags);
 	section(out, start);
 	buf_adds(out, "=> / Index\n");
+	put_search(out, s);
 }
 
 int
@@ -509,7 +520,6 @@ pages_tag(const struct page_site *s, const char *tag,
 {
 	size_t start = out->len;
 
-	(void)s;
 	buf_adds(out, "# Posts tagged “");
 	put_text(out, tag);
 	buf_adds(out, "”\n");
@@ -522,6 +532,7 @@ pages_tag(const struct page_site *s, const char *tag,
 	buf_addc(out, '\n');
 	buf_adds(out, "=> /tags/ All tags\n");
 	buf_adds(out, "=> / Index\n");
+	put_search(out, s);
 }
 
 /*

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "pages.h"
 #include "prose.h"
+#include "search.h"
 #include "shortcode.h"
 #include "site.h"
 #include "url.h"
@@ -57,6 +58,7 @@ struct post {
 	size_t parse_diags;	/* diags from parsing; rendering adds more */
 	struct page *source;	/* 20 text/markdown + the file */
 	int rendered;
+	int indexed;		/* in the search index */
 };
 
 struct tagpage {
@@ -105,6 +107,7 @@ struct site {
 	int logging;		/* log diagnostics (the server) */
 	int standalone;		/* convert: no other posts to link to */
 	int own_robots;		/* the capsule has its robots.txt */
+	struct search *search;	/* the posts' full-text index, or NULL */
 };
 
 /* --- reading and parsing one post ------------------------------------ */
@@ -717,6 +720,7 @@ pageset_build(struct site *s, struct pageset *set, int drafts)
 	    *s->intro->body_gmi ? s->intro->body_gmi : NULL;
 	ps.base_url = s->base_url;
 	ps.index_limit = SITE_INDEX_POSTS;
+	ps.search = s->search != NULL;
 
 	pages_index(&ps, pp, set->nlisted, &b);
 	set->index = gemtext_page(s->lang, &b);
@@ -901,6 +905,104 @@ log_diags(const struct site *s, const struct post *p)
 	}
 }
 
+/* --- search ----------------------------------------------------------- */
+
+/* The post's URL path, percent-encoded. */
+static char *
+post_url(const struct post *p)
+{
+	char *enc = url_encode_path(p->slug), *u;
+
+	u = xasprintf("/posts/%s.gmi", enc);
+	free(enc);
+	return u;
+}
+
+/* What the search index is told of a post (issue 14): a small interface. */
+static void
+post_index(struct site *s, struct post *p)
+{
+	struct search_doc d;
+	struct buf text = BUF_INIT;
+	char *url = post_url(p);
+
+	memset(&d, 0, sizeof(d));
+	search_plain(p->body_gmi ? p->body_gmi : "", &text);
+	d.url = url;
+	d.title = p->title;
+	d.ymd = p->dated ? p->ymd : NULL;
+	d.date = p->date;
+	d.tags = (const char *const *)p->meta.tags;
+	d.ntags = p->meta.ntags;
+	d.has_rating = p->meta.has_rating;
+	d.rating = p->meta.rating;
+	d.lang = p->meta.lang ? p->meta.lang : s->lang;
+	d.text = text.data;
+	d.flags = p->meta.draft ? SEARCH_DRAFT : 0;
+	search_put(s->search, p->relpath, &d);
+	p->indexed = 1;
+	buf_free(&text);
+	free(url);
+}
+
+struct search_vis {
+	int drafts;		/* the client sees drafts */
+	site_allowed_fn allowed;
+	void *arg;
+};
+
+static int
+search_visible(void *arg, const char *url, unsigned flags)
+{
+	struct search_vis *v = arg;
+	struct buf path = BUF_INIT;
+	int ok;
+
+	if ((flags & SEARCH_DRAFT) && !v->drafts)
+		return 0;
+	if (v->allowed == NULL)
+		return 1;
+	ok = search_unescape(url, &path) == 0 && v->allowed(v->arg, path.data);
+	buf_free(&path);
+	return ok;
+}
+
+int
+site_search(struct site *s, const struct url *u, int preview,
+    site_allowed_fn allowed, void *arg, struct response *resp)
+{
+	struct search_vis v = { 0, allowed, arg };
+	struct buf body = BUF_INIT, meta = BUF_INIT;
+	unsigned long page = 1;
+	char *end;
+
+	if (s->search == NULL || strncmp(u->path, "/search", 7) != 0)
+		return 0;
+	if (u->path[7] == '/' && u->path[8] != '\0') {
+		if (u->path[8] < '1' || u->path[8] > '9')
+			return 0;
+		page = strtoul(u->path + 8, &end, 10);
+		if (*end != '\0' || page > 10000)
+			return 0;
+	} else if (u->path[7] != '\0' && strcmp(u->path + 7, "/") != 0)
+		return 0;
+	if (u->query == NULL || u->query[0] == '\0') {
+		resp->status = GEMINI_INPUT;
+		resp->page = page_new(GEMINI_INPUT, "Search the reviews", NULL, 0);
+		return 1;
+	}
+	v.drafts = s->drafts == SITE_DRAFTS_ALL ||
+	    (s->drafts == SITE_DRAFTS_SOME && preview);
+	search_page(s->search, u->query, page, "/search", search_visible, &v,
+	    &body);
+	text_meta(s->lang, &meta);
+	resp->status = GEMINI_SUCCESS;
+	resp->page = page_new(GEMINI_SUCCESS, meta.data, body.data, body.len);
+	buf_free(&body);
+	buf_free(&meta);
+	return 1;
+}
+
 /*
  * Brings the model in line with the files. Returns 1 when anything
  * changed. Unchanged posts keep their rendered body unless the set of
@@ -967,6 +1069,8 @@ site_sync(struct site *s, int force)
 	for (j = 0; j < nold; j++)
 		if (old[j]) {
 			changed = set_changed = 1;
+			if (s->search)
+				search_remove(s->search, old[j]->relpath);
 			post_free(old[j]);
 		}
 	if (s->intro) {
@@ -1000,6 +1104,9 @@ site_sync(struct site *s, int force)
 		post_render(s, s->intro);
 		log_diags(s, s->intro);
 	}
+	for (i = 0; i < s->nposts && s->search; i++)
+		if (!s->posts[i]->indexed)
+			post_index(s, s->posts[i]);
 	site_build_pages(s);
 	return 1;
 }
@@ -1015,6 +1122,8 @@ site_alloc(const char *root, int rootfd, const struct site_opts *o)
 	s->lang = o->lang ? xstrdup(o->lang) : NULL;
 	s->base_url = xstrdup(o->base_url ? o->base_url : "gemini://localhost");
 	s->render = o->render;
+	if (o->search)
+		s->search = search_new();
 	s->robots = page_new(GEMINI_SUCCESS, "text/plain", SITE_ROBOTS,
 	    strlen(SITE_ROBOTS));
 	return s;
@@ -1069,6 +1178,7 @@ site_free(struct site *s)
 	strmap_free(&s->by_slug);
 	post_free(s->intro);
 	page_unref(s->robots);
+	search_free(s->search);
 	free(s->root);
 	free(s->lang);
 	free(s->base_url);

@@ -29,7 +29,7 @@ static const struct page_post posts[] = {
 };
 
 static const struct page_site site = {
-	"My Capsule", NULL, NULL, "gemini://example.org", "Ann", 0
+	"My Capsule", NULL, NULL, "gemini://example.org", "Ann", 0, 0
 };
 
 static void

@@ -25,12 +25,12 @@ static const struct page_post posts[] = {
 };
 
 static const struct page_site site = {
-	"My Capsule", NULL, NULL, "gemini://example.org", NULL, 0
+	"My Capsule", NULL, NULL, "gemini://example.org", NULL, 0, 0
 };
 
 static const struct page_site site_full = {
 	"My Capsule", "Reviews of things", "Hello.\n\n=> gemini://x.org/ X\n\n",
-	"gemini://example.org", "Ann", 0
+	"gemini://example.org", "Ann", 0, 0
 };
 
 /* Lagrange's ^=>\s*(\S+)\s+([0-9]{4}-[01][0-9]-[0-3][0-9])([^0-9].*) */
@@ -468,9 +468,35 @@ test_index_limit(void)
 	buf_free(&b);
 }
 
+/* With search on, every list links to /search; without, none does. */
+static void
+test_search_links(void)
+{
+	struct page_site on = site;
+	struct buf b = BUF_INIT;
+
+	on.search = 1;
+	pages_index(&on, posts, ARRAY_LEN(posts), &b);
+	T_OK(strstr(b.data, "\n=> /search Search\n") != NULL);
+	buf_reset(&b);
+	pages_archive(&on, posts, ARRAY_LEN(posts), &b);
+	T_OK(strstr(b.data, "\n=> /search Search\n") != NULL);
+	buf_reset(&b);
+	pages_tags(&on, posts, ARRAY_LEN(posts), &b);
+	T_OK(strstr(b.data, "\n=> /search Search\n") != NULL);
+	buf_reset(&b);
+	pages_tag(&on, "anime", posts, ARRAY_LEN(posts), &b);
+	T_OK(strstr(b.data, "\n=> /search Search\n") != NULL);
+	buf_reset(&b);
+	pages_index(&site, posts, ARRAY_LEN(posts), &b);
+	T_OK(strstr(b.data, "/search") == NULL);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
+	test_search_links();
 	test_matcher();
 	test_index_limit();
 	test_index();
