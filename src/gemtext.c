@@ -1,6 +1,7 @@
 /*
- * gemtext: Markdown to gemtext following CONVERSION.md ("Blocks", "Line
- * starts", "Hygiene"). cmark-gfm parses; we walk its tree with iterators
+ * gemtext: Markdown to gemtext following docs/conversion.md ("Blocks",
+ * "Inline", "Links and images", "Footnotes", "Keeping gemtext's line types
+ * straight"). cmark-gfm parses; we walk its tree with iterators
  * and a heap-allocated context stack, never recursion, so 10,000 nested
  * quotes cost heap, not C stack, and every pass is linear.
  * Pure: no I/O, no logging; problems go to struct diags.

@@ -1,6 +1,6 @@
 /*
  * test_url: request-line parsing, path normalisation, UTF-8 validation
- * and path encoding, table-driven. Every PROTOCOL.md request vector is
+ * and path encoding, table-driven. Every docs/protocol.md request rule is
  * here, then hostile paths each pinned to its exact result.
  */
 #include <stdlib.h>
@@ -35,7 +35,7 @@ struct parse_case {
 	{ __LINE__, in, len, 0, NULL, NULL, 0, NULL, NULL, 0, 0, err }
 
 static const struct parse_case parse_cases[] = {
-	/* PROTOCOL.md test vectors. */
+	/* docs/protocol.md: the request line and paths. */
 	P("/", "/", 0, 0),
 	P("", "/", 0, 0),
 	BAD("\xef\xbb\xbf" G "/", "leading byte order mark"),
