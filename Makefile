@@ -43,8 +43,10 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 # Debian packages: what building and running need, and what tests add.
 RUN_DEBS   := gcc make pkg-config libc6-dev libssl-dev libev-dev \
               libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev openssl
+# procps: pgrep and the /bin/kill of the unit's ExecReload; man-db: man,
+# which systemd-analyze verify runs for the unit's Documentation=.
 CHECK_DEBS := $(RUN_DEBS) clang libclang-rt-14-dev cmark-gfm python3 \
-              libxml2-utils mandoc tmux amfora systemd haproxy
+              libxml2-utils mandoc tmux amfora systemd haproxy procps man-db
 
 .PHONY: all run check test check-asan deps deps-check clean fuzz golden \
         install uninstall

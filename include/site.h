@@ -9,11 +9,12 @@
 
 #include <stddef.h>
 
-#include "gemini.h"
+#include "page.h"
 #include "gemtext.h"
 #include "util.h"
 
 struct url;
+struct response;
 
 enum site_drafts {
 	SITE_DRAFTS_NONE,	/* drafts are neither listed nor served */

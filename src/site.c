@@ -19,8 +19,10 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "date.h"
 #include "feed.h"
 #include "frontmatter.h"
+#include "gemini.h"
 #include "gemtext.h"
 #include "log.h"
 #include "pages.h"
@@ -233,7 +235,7 @@ file_date(const char *name, int64_t *t, char ymd[11])
 
 	memcpy(d, name, 10);
 	d[10] = '\0';
-	return frontmatter_parse_date(d, t, ymd);
+	return date_parse(d, t, ymd);
 }
 
 static size_t
