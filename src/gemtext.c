@@ -1594,8 +1594,9 @@ keep_breaks(struct render *r, cmark_node *n)
 	col = (size_t)cmark_node_get_start_column(n) - 1;
 	for (i = 0, k = first + 1; i < r->nbrk; i++, k++) {
 		a = source_line(r, k);
-		for (sp = 0; a + sp < r->mdlen && r->md[a + sp] == ' '; sp++)
-			;
+		for (sp = 0; a < r->mdlen && (r->md[a] == ' ' ||
+		    r->md[a] == '\t'); a++)
+			sp = r->md[a] == '\t' ? (sp + 4) / 4 * 4 : sp + 1;
 		if (sp < col)
 			return r->brk[i] / 2 + 1;
 	}
