@@ -13,6 +13,14 @@
 
 enum fm_kind { FM_NONE, FM_TOML, FM_YAML };
 
+#define FM_MAX_FACTS	8	/* review facts kept per post */
+
+/* A fact about what a review is of ("Director", "Year"), for its date line. */
+struct meta_fact {
+	const char *label;	/* static */
+	char *value;
+};
+
 struct post_meta {
 	enum fm_kind kind;
 	char *title;
@@ -39,9 +47,12 @@ struct post_meta {
 	int64_t expiry;		/* expiryDate, unpublishdate */
 	int no_render;		/* build.render never/link/false, Zola render = false, headless */
 	int no_list;		/* build.list never/false */
+	int transparent;	/* Zola section: its pages list in the parent */
 	int featured;		/* [extra]/[params] featured */
 	int has_rating;
-	double rating;		/* [extra]/[params] rating, 0..5 */
+	double rating;		/* [extra]/[params] rating, stars or score, 0..5 */
+	struct meta_fact facts[FM_MAX_FACTS];	/* book_author, director, year... */
+	size_t nfacts;
 };
 
 /*
@@ -55,5 +66,14 @@ struct post_meta {
 int frontmatter_parse(const char *text, size_t len, struct post_meta *meta,
     size_t *body_off, int *body_line, struct diags *d);
 void post_meta_free(struct post_meta *meta);
+
+struct toml_value;
+/*
+ * YAML text (a front matter block or a whole config file) into the same
+ * tree toml_parse builds. Returns 0 with the root (NULL when empty) in
+ * *out, or -1 after adding an error with its line to d.
+ */
+int frontmatter_yaml_tree(const char *text, size_t len,
+    struct toml_value **out, struct diags *d);
 
 #endif
