@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "frontmatter.h"
 #include "shortcode.h"
+#include "toml.h"
 #include "util.h"
 
 /* arguments kept per shortcode; more are ignored */
@@ -1516,12 +1517,17 @@ config_format(const char *p, size_t n)
 
 /*
  * Hugo's code-toggle: a configuration snippet shown in TOML, YAML and
- * JSON tabs. Here: the snippet as it is written, one fenced block named
- * by its format (a fence inside is kept as the author wrote it).
+ * JSON tabs. Here: the snippet as it is written, a fenced block named by
+ * its format (a fence inside is kept as the author wrote it); TOML that
+ * parses is followed by the same in YAML and JSON.
  */
 static int
 sc_code_toggle(struct scan *s, const struct tag *t, enum form f)
 {
+	struct toml_value *root;
+	struct buf conv = BUF_INIT;
+	struct diags quiet = { 0 };
+	const char *fmt;
 	size_t bb, be, k;
 
 	if (!take_body(s, t, f, &bb, &be))
@@ -1537,7 +1543,19 @@ sc_code_toggle(struct scan *s, const struct tag *t, enum form f)
 		block_end(s, &bl, 1);
 		return 1;
 	}
-	fenced(s, config_format(s->md + bb, be - bb), s->md + bb, be - bb);
+	fmt = config_format(s->md + bb, be - bb);
+	fenced(s, fmt, s->md + bb, be - bb);
+	if (strcmp(fmt, "toml") == 0 &&
+	    (root = toml_parse(s->md + bb, be - bb, &quiet)) != NULL) {
+		toml_write_yaml(root, &conv);
+		fenced(s, "yaml", conv.data, conv.len);
+		buf_reset(&conv);
+		toml_write_json(root, &conv);
+		fenced(s, "json", conv.data, conv.len);
+		toml_free(root);
+	}
+	diags_free(&quiet);
+	buf_free(&conv);
 	return 1;
 }
 

@@ -616,7 +616,26 @@ static const struct tcase {
 	    "[params]\n"
 	    "  x = \"{{< y >}}\"\n"
 	    "```\n"
+	    "\n"
+	    "```yaml\n"
+	    "baseURL: \"https://example.org/\"\n"
+	    "params:\n"
+	    "  x: \"{{< y >}}\"\n"
+	    "```\n"
+	    "\n"
+	    "```json\n"
+	    "{\n"
+	    "  \"baseURL\": \"https://example.org/\",\n"
+	    "  \"params\": {\n"
+	    "    \"x\": \"{{< y >}}\"\n"
+	    "  }\n"
+	    "}\n"
+	    "```\n"
 	    "\n",
+	    0, 0, NULL },
+	{ "code-toggle with TOML that does not parse: as written",
+	    "{{< code-toggle >}}\na = \n{{< /code-toggle >}}\n",
+	    "```toml\na = \n```\n\n",
 	    0, 0, NULL },
 	{ "code-toggle yaml and json",
 	    "{{< code-toggle >}}\ntitle: x\n{{< /code-toggle >}}\n"
