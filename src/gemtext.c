@@ -673,6 +673,32 @@ put_pre(struct render *r, const char *s, size_t n)
 	buf_addc(r->out, '\n');
 }
 
+/*
+ * A line of a code block, verbatim: tabs kept (a copied Makefile works),
+ * only controls that a terminal would act on and trailing blanks (the
+ * hygiene rule) dropped; a leading ``` guarded.
+ */
+static void
+put_code(struct render *r, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, j, start = r->out->len;
+
+	if (n >= 3 && memcmp(s, "```", 3) == 0)
+		buf_adds(r->out, ZWSP);
+	for (i = 0; i < n; i = j + 1) {
+		for (j = i; j < n && (p[j] >= 0x20 || p[j] == '\t') &&
+		    p[j] != 0x7f && !(p[j] == 0xc2 && j + 1 < n &&
+		    p[j + 1] < 0xa0); j++)
+			;
+		buf_add(r->out, s + i, j - i);
+		if (j < n && p[j] == 0xc2)
+			j++;	/* a C1 control: both bytes go */
+	}
+	rtrim(r->out, start);
+	buf_addc(r->out, '\n');
+}
+
 static void
 put_link(struct render *r, const struct link *l, int num)
 {
@@ -1528,6 +1554,47 @@ heading(struct render *r, cmark_node *n, int top)
 	buf_free(&t);
 }
 
+/*
+ * A GitHub alert: a quote whose first paragraph starts with [!NOTE],
+ * [!TIP], [!IMPORTANT], [!WARNING] or [!CAUTION] on a line of its own.
+ * The marker in text becomes "Note:" (and so on).
+ */
+static void
+alert(cmark_node *n, struct buf *text, struct buf *tmp)
+{
+	static const char *const kinds[] = { "Note", "Tip", "Important",
+	    "Warning", "Caution" };
+	cmark_node *q = cmark_node_parent(n);
+	const char *s = text->data;
+	size_t i, k = 0, rest;
+
+	if (q == NULL || cmark_node_get_type(q) != CMARK_NODE_BLOCK_QUOTE ||
+	    cmark_node_first_child(q) != n || text->len < 5 ||
+	    memcmp(s, "[!", 2) != 0)
+		return;
+	for (i = 0; i < ARRAY_LEN(kinds); i++) {
+		k = strlen(kinds[i]);
+		if (text->len >= k + 3 && strncasecmp(s + 2, kinds[i], k) == 0 &&
+		    s[k + 2] == ']' && (k + 3 == text->len ||
+		    s[k + 3] == ' ' || s[k + 3] == '\n'))
+			break;
+	}
+	if (i == ARRAY_LEN(kinds))
+		return;
+	for (rest = k + 3; rest < text->len && (s[rest] == ' ' ||
+	    s[rest] == '\n'); rest++)
+		;
+	buf_reset(tmp);
+	buf_adds(tmp, kinds[i]);
+	buf_addc(tmp, ':');
+	if (rest < text->len) {
+		buf_addc(tmp, ' ');
+		buf_add(tmp, s + rest, text->len - rest);
+	}
+	buf_reset(text);
+	buf_add(text, tmp->data, tmp->len);
+}
+
 /* Offset of 1-based source line k in r->md (its end for k past the last). */
 static size_t
 source_line(struct render *r, int k)
@@ -1636,10 +1703,157 @@ paragraph(struct render *r, cmark_node *n, int top)
 	render_inlines(r, n, &r->line);
 	r->track = 0;
 	cut = keep_breaks(r, n);
+	if (r->quotes) {	/* keep_breaks keeps a quote whole */
+		alert(n, &r->line, &r->tmp);
+		cut = r->line.len;
+	}
 	block_begin(r);
 	put_text(r, r->line.data, cut);
 	if (cut < r->line.len)
 		put_after_list(r, r->line.data + cut, r->line.len - cut);
+}
+
+/* Offset of the next <pre> or <pre ...> tag in s[0..n), or n. */
+static size_t
+find_pre(const char *s, size_t n)
+{
+	size_t i = 0, k;
+
+	while ((k = find_ci(s + i, n - i, "<pre")) < n - i) {
+		i += k;
+		if (i + 4 < n && (s[i + 4] == '>' ||
+		    isspace((unsigned char)s[i + 4])))
+			return i;
+		i += 4;
+	}
+	return n;
+}
+
+/* The X of class="language-X" (or lang-X, data-lang="X") in attrs. */
+static void
+code_lang(const char *a, size_t n, struct buf *lang)
+{
+	struct buf v = BUF_INIT;
+	const char *p;
+	size_t k;
+
+	if (lang->len == 0 && html_attr(a, n, "data-lang", &v))
+		clean_add(lang, v.data, strcspn(v.data, " \t"), 0);
+	if (lang->len == 0 && html_attr(a, n, "class", &v)) {
+		for (p = v.data; *p; p += k) {
+			p += strspn(p, " \t");
+			k = strcspn(p, " \t");
+			if (strncmp(p, "language-", 9) == 0 && k > 9) {
+				clean_add(lang, p + 9, k - 9, 0);
+				break;
+			}
+			if (strncmp(p, "lang-", 5) == 0 && k > 5) {
+				clean_add(lang, p + 5, k - 5, 0);
+				break;
+			}
+		}
+	}
+	buf_free(&v);
+}
+
+/*
+ * The inside of a <pre> as a preformatted block: tags (<code>, the
+ * <span>s of a highlighter) dropped, entities decoded, every line and
+ * tab kept; the first newline after <pre> is not content, as in HTML.
+ */
+static void
+pre_block(struct render *r, const char *s, size_t n, const char *lang)
+{
+	struct buf *b = &r->scratch;
+	const char *nl;
+	size_t i, k;
+
+	buf_reset(b);
+	for (i = 0; i < n; i++) {
+		if (s[i] == '<' && i + 1 < n && (isalpha((unsigned char)s[i + 1])
+		    || s[i + 1] == '/' || s[i + 1] == '!')) {
+			k = find_ci(s + i, n - i, ">");
+			i += k;
+			continue;
+		}
+		if (s[i] == '&' && (k = entity(s + i, n - i, b)) > 0) {
+			i += k - 1;
+			continue;
+		}
+		buf_addc(b, s[i]);
+	}
+	s = b->data;
+	n = b->len;
+	if (n && s[0] == '\n') {
+		s++;
+		n--;
+	}
+	if (n && s[n - 1] == '\n')
+		n--;
+	flush_lead(r);
+	set_gap(r, GAP_BLANK);
+	put_gap(r, LT_PRE);
+	buf_adds(r->out, "```");
+	buf_adds(r->out, lang);
+	buf_addc(r->out, '\n');
+	while (n > 0) {
+		nl = memchr(s, '\n', n);
+		k = nl ? (size_t)(nl - s) : n;
+		put_code(r, s, k);
+		if (nl == NULL)
+			break;
+		s += k + 1;
+		n -= k + 1;
+	}
+	buf_adds(r->out, "```\n");
+	r->gap = GAP_BLANK;
+}
+
+/* Text of an HTML block around its <pre>s, as html_block renders it. */
+static void
+html_text(struct render *r, cmark_node *n, const char *s, size_t len)
+{
+	buf_reset(&r->line);
+	html_feed(r, n, s, len, &r->line);
+	while (r->nol)
+		close_link(r, n, &r->line);
+	block_begin(r);
+	put_text(r, r->line.data, r->line.len);
+}
+
+/* An HTML block holding <pre>: its lines kept as preformatted text. */
+static void
+html_pre(struct render *r, cmark_node *n, const char *s, size_t len)
+{
+	struct buf lang = BUF_INIT;
+	size_t p, a, o, c, e;
+
+	while (len > 0) {
+		p = find_pre(s, len);
+		if (p > 0)
+			html_text(r, n, s, p);
+		if (p == len)
+			break;
+		a = p + 4;		/* the <pre tag's attributes */
+		o = a + find_ci(s + a, len - a, ">");
+		buf_reset(&lang);
+		code_lang(s + a, o - a, &lang);
+		o = o < len ? o + 1 : len;
+		/* a <code ...> right inside names the language too */
+		e = o + strspn(s + o, " \t\n");
+		if (len - e > 5 && strncasecmp(s + e, "<code", 5) == 0 &&
+		    (s[e + 5] == '>' || isspace((unsigned char)s[e + 5]))) {
+			c = e + 5 + find_ci(s + e + 5, len - e - 5, ">");
+			code_lang(s + e + 5, c - e - 5, &lang);
+		}
+		c = o + find_ci(s + o, len - o, "</pre");
+		pre_block(r, s + o, c - o, lang.data ? lang.data : "");
+		e = c + find_ci(s + c, len - c, ">");
+		e = e < len ? e + 1 : len;
+		s += e;
+		len -= e;
+	}
+	buf_free(&lang);
 }
 
 static void
@@ -1647,6 +1861,11 @@ html_block(struct render *r, cmark_node *n, int top)
 {
 	const char *lit = cmark_node_get_literal(n);
 	size_t len = strlen(lit);
+
+	if (find_pre(lit, len) < len) {
+		html_pre(r, n, lit, len);
+		return;
+	}
 
 	if (top && r->o->links != GEMTEXT_LINKS_OFF && r->lead[0] == '\0') {
 		links_clear(&r->probe);
@@ -1693,7 +1912,7 @@ code_block(struct render *r, cmark_node *n)
 	while (s && *s) {
 		nl = strchr(s, '\n');
 		k = nl ? (size_t)(nl - s) : strlen(s);
-		put_pre(r, s, k);
+		put_code(r, s, k);
 		s += k + (nl != NULL);
 	}
 	buf_adds(r->out, "```\n");

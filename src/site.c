@@ -511,6 +511,45 @@ gemtext_plain(const char *g)
 	return buf_detach(&b, NULL);
 }
 
+/*
+ * Reads a file that include or readfile names (path normalised by the
+ * shortcode pass: relative, no dot segments): each folder is opened
+ * without following a link, so nothing outside the root is ever read.
+ * Both roots are the capsule root until the site model tells them apart.
+ */
+static int
+read_included(void *arg, enum shortcode_root kind, const char *path,
+    struct buf *out)
+{
+	const struct site *s = arg;
+	struct stat st;
+	char *seg = xstrdup(path), *p = seg, *slash, *text;
+	size_t len;
+	int dfd = s->rootfd, next;
+
+	(void)kind;
+	while ((slash = strchr(p, '/')) != NULL) {
+		*slash = '\0';
+		next = openat(dfd, p, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (dfd != s->rootfd)
+			close(dfd);
+		if ((dfd = next) == -1)
+			break;
+		p = slash + 1;
+	}
+	text = dfd == -1 ? NULL : read_all(dfd, p, &st, &len);
+	if (dfd != -1 && dfd != s->rootfd)
+		close(dfd);
+	free(seg);
+	if (text == NULL)
+		return -1;
+	len = normalise(text, len);
+	buf_add(out, text, len);
+	free(text);
+	return 0;
+}
+
 static void
 post_render(struct site *s, struct post *p)
 {
@@ -518,6 +557,8 @@ post_render(struct site *s, struct post *p)
 	struct resolve_ctx rc = { s, p, &p->diags };
 	struct buf md = BUF_INIT, g = BUF_INIT;
 	const char *body = p->md + p->body_off, *more;
+	struct shortcode_opts sco;
+	char *dir;
 
 	free(p->body_gmi);
 	free(p->summary);
@@ -525,7 +566,14 @@ post_render(struct site *s, struct post *p)
 	/* A re-render reports its findings afresh. */
 	while (p->diags.n > p->parse_diags)
 		free(p->diags.v[--p->diags.n].msg);
-	shortcode_expand(body, strlen(body), p->body_line, &md, &p->diags);
+	memset(&sco, 0, sizeof(sco));
+	sco.read = read_included;
+	sco.read_arg = s;
+	sco.dir = dir = xstrdup(p->relpath);
+	*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
+	shortcode_expand_opts(body, strlen(body), p->body_line, &sco, &md,
+	    &p->diags);
+	free(dir);
 	o.title = p->title;
 	if (!s->standalone) {
 		o.resolve = site_resolve;
