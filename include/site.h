@@ -10,11 +10,12 @@
 #include <stddef.h>
 
 #include "access.h"
-#include "gemini.h"
+#include "page.h"
 #include "gemtext.h"
 #include "util.h"
 
 struct url;
+struct response;
 
 struct site_opts {
 	/* Who sees protected posts and drafts; NULL: everyone sees all. */
@@ -22,6 +23,7 @@ struct site_opts {
 	const char *lang;		/* default lang of pages, or NULL */
 	const char *base_url;		/* "gemini://host[:port]" */
 	struct gemtext_opts render;
+	int search;			/* answer /search (issue 14) */
 };
 
 /*
@@ -48,6 +50,14 @@ int site_route(struct site *s, const struct url *u, const struct viewer *v,
  */
 int site_file_status(struct site *s, const struct viewer *v,
     const char *relpath);
+
+/*
+ * Answers /search (10 asks for the query) and /search/N?QUERY (page N),
+ * when search is on. Results list only posts v may see (access.h).
+ * Returns 1 with resp->page set, or 0 when the path is not a search.
+ */
+int site_search(struct site *s, const struct url *u, const struct viewer *v,
+    struct response *resp);
 
 /*
  * Checks the files for changes (cheap stat walk) and rebuilds what

@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "gemtext.h"
+#include "prose.h"
 #include "util.h"
 
 /*
@@ -124,6 +125,16 @@ struct render {
 
 	int		 check_autolink;	/* parsed without the extension */
 	int		 redo;		/* ... and a text node needs it */
+
+	/* line breaks of the paragraph being rendered (see keep_breaks) */
+	const char	*md;
+	size_t		 mdlen;
+	size_t		*lstart;	/* offset of each source line, built once */
+	size_t		 nlstart, caplstart;
+	size_t		*brk;		/* text offset * 2 + soft, per line end */
+	size_t		 nbrk, capbrk;
+	int		 track;		/* record line ends in brk */
+	int		 nfoot;		/* footnotes numbered so far */
 };
 
 static void	render_inlines(struct render *, cmark_node *, struct buf *);
@@ -833,6 +844,13 @@ close_link(struct render *r, cmark_node *n, struct buf *text)
 		squeeze(label, l->title, strlen(l->title));
 	if (l->image && label->len == 0)
 		file_name(label, l->dest);
+	if (l->image && !r->probing && label->len) {
+		/* set apart, so the alt text never runs into the sentence */
+		buf_truncate(text, l->start);
+		buf_adds(text, "[image: ");
+		buf_add(text, label->data, label->len);
+		buf_addc(text, ']');
+	}
 	if (link_url(r, n, l->dest, url)) {
 		r->nok++;
 		add_link(r, url->data, label->data, text);
@@ -842,6 +860,23 @@ close_link(struct render *r, cmark_node *n, struct buf *text)
 		free((char *)l->dest);
 		free((char *)l->title);
 	}
+}
+
+/* n in superscript numerals: footnote markers no client takes for links. */
+static void
+put_sup(struct buf *b, int n)
+{
+	static const char *const sup[] = {
+		"\xe2\x81\xb0", "\xc2\xb9", "\xc2\xb2", "\xc2\xb3",
+		"\xe2\x81\xb4", "\xe2\x81\xb5", "\xe2\x81\xb6",
+		"\xe2\x81\xb7", "\xe2\x81\xb8", "\xe2\x81\xb9",
+	};
+	char d[16];
+	int i;
+
+	snprintf(d, sizeof(d), "%d", n);
+	for (i = 0; d[i]; i++)
+		buf_adds(b, sup[d[i] - '0']);
 }
 
 static void
@@ -858,12 +893,12 @@ footnote_ref(struct render *r, cmark_node *n, struct buf *text)
 		return;
 	}
 	if (r->fnum[k - 1] == 0) {
-		r->fnum[k - 1] = ++r->nref;
+		r->fnum[k - 1] = ++r->nfoot;
 		r->forder = xgrow(r->forder, &r->capforder, r->nforder + 1,
 		    sizeof(*r->forder));
 		r->forder[r->nforder++] = (size_t)k - 1;
 	}
-	buf_printf(text, "[%d]", r->fnum[k - 1]);
+	put_sup(text, r->fnum[k - 1]);
 }
 
 /* Does s hold anything but whitespace and punctuation? */
@@ -1267,6 +1302,7 @@ render_inlines(struct render *r, cmark_node *node, struct buf *text)
 
 	buf_reset(text);
 	r->plain = r->nok = r->nbad = 0;
+	r->nbrk = 0;
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		n = cmark_iter_get_node(it);
 		if (n == node)
@@ -1301,9 +1337,18 @@ render_inlines(struct render *r, cmark_node *node, struct buf *text)
 			add_plain(r, text, lit, len);
 			break;
 		case CMARK_NODE_SOFTBREAK:
-			buf_addc(text, ' ');
-			break;
+			if (!r->track) {
+				buf_addc(text, ' ');
+				break;
+			}
+			/* FALLTHROUGH */
 		case CMARK_NODE_LINEBREAK:
+			if (r->track) {
+				r->brk = xgrow(r->brk, &r->capbrk, r->nbrk + 1,
+				    sizeof(*r->brk));
+				r->brk[r->nbrk++] = text->len * 2 +
+				    (t == CMARK_NODE_SOFTBREAK);
+			}
 			buf_addc(text, '\n');
 			break;
 		case CMARK_NODE_CODE:
@@ -1483,9 +1528,101 @@ heading(struct render *r, cmark_node *n, int top)
 	buf_free(&t);
 }
 
+/* Offset of 1-based source line k in r->md (its end for k past the last). */
+static size_t
+source_line(struct render *r, int k)
+{
+	const char *nl;
+	size_t i;
+	int cr;
+
+	if (r->nlstart == 0) {
+		r->lstart = xgrow(r->lstart, &r->caplstart, 1,
+		    sizeof(*r->lstart));
+		r->lstart[r->nlstart++] = 0;
+		cr = memchr(r->md, '\r', r->mdlen) != NULL;
+		for (i = 0; i < r->mdlen; i++) {
+			if (!cr) {	/* LF only: memchr's speed */
+				nl = memchr(r->md + i, '\n', r->mdlen - i);
+				if (nl == NULL)
+					break;
+				i = (size_t)(nl - r->md);
+			} else if (r->md[i] != '\n' && r->md[i] != '\r')
+				continue;
+			if (r->md[i] == '\r' && i + 1 < r->mdlen &&
+			    r->md[i + 1] == '\n')
+				i++;
+			r->lstart = xgrow(r->lstart, &r->caplstart,
+			    r->nlstart + 1, sizeof(*r->lstart));
+			r->lstart[r->nlstart++] = i + 1;
+		}
+	}
+	if (k < 1)
+		return 0;
+	return (size_t)k <= r->nlstart ? r->lstart[k - 1] : r->mdlen;
+}
+
+/*
+ * Decides a rendered paragraph's soft breaks (each a '\n' in r->line)
+ * from its source lines: hard-wrapped text gets spaces, as CommonMark
+ * says; other text keeps a line per source line. Returns where the text
+ * that must leave its list item starts: a lazy continuation line (less
+ * indented than the item's text) of kept lines ends the item.
+ */
+static size_t
+keep_breaks(struct render *r, cmark_node *n)
+{
+	cmark_node *parent = cmark_node_parent(n);
+	size_t i, a, b, nsoft = 0, col, sp;
+	int first = cmark_node_get_start_line(n), k;
+
+	for (i = 0; i < r->nbrk; i++)
+		nsoft += r->brk[i] & 1;
+	if (nsoft == 0 || r->md == NULL)
+		return r->line.len;
+	a = source_line(r, first);
+	b = source_line(r, cmark_node_get_end_line(n) + 1);
+	if (prose_hard_wrapped(r->md + a, b > a ? b - a : 0)) {
+		for (i = 0; i < r->nbrk; i++)
+			if (r->brk[i] & 1)
+				r->line.data[r->brk[i] / 2] = ' ';
+		return r->line.len;
+	}
+	if (r->quotes || parent == NULL ||
+	    cmark_node_get_type(parent) != CMARK_NODE_ITEM)
+		return r->line.len;
+	col = (size_t)cmark_node_get_start_column(n) - 1;
+	for (i = 0, k = first + 1; i < r->nbrk; i++, k++) {
+		a = source_line(r, k);
+		for (sp = 0; a + sp < r->mdlen && r->md[a + sp] == ' '; sp++)
+			;
+		if (sp < col)
+			return r->brk[i] / 2 + 1;
+	}
+	return r->line.len;
+}
+
+/* Lines that left their list item: text lines after it, with a gap. */
+static void
+put_after_list(struct render *r, const char *s, size_t n)
+{
+	size_t nstk = r->nstk;
+	int lists = r->lists;
+
+	r->nstk = 0;
+	r->lists = 0;
+	set_gap(r, GAP_BLANK);
+	put_text(r, s, n);
+	set_gap(r, GAP_BLANK);
+	r->nstk = nstk;
+	r->lists = lists;
+}
+
 static void
 paragraph(struct render *r, cmark_node *n, int top)
 {
+	size_t cut;
+
 	if (top && r->o->links != GEMTEXT_LINKS_OFF && r->lead[0] == '\0') {
 		links_clear(&r->probe);
 		if (probe_para(r, n)) {
@@ -1494,9 +1631,14 @@ paragraph(struct render *r, cmark_node *n, int top)
 		}
 		links_clear(&r->probe);
 	}
+	r->track = 1;
 	render_inlines(r, n, &r->line);
+	r->track = 0;
+	cut = keep_breaks(r, n);
 	block_begin(r);
-	put_text(r, r->line.data, r->line.len);
+	put_text(r, r->line.data, cut);
+	if (cut < r->line.len)
+		put_after_list(r, r->line.data + cut, r->line.len - cut);
 }
 
 static void
@@ -1539,8 +1681,13 @@ code_block(struct render *r, cmark_node *n)
 	set_gap(r, GAP_BLANK);
 	put_gap(r, LT_PRE);
 	buf_adds(r->out, "```");
-	if (info)
-		clean_add(r->out, info, strcspn(info, " \t{,"), 0);
+	if (info) {
+		/* one line of printable text: the first word of the info */
+		buf_reset(&r->tmp);
+		clean_add(&r->tmp, info, strcspn(info, " \t\n\r\v\f{,"), 1);
+		rtrim(&r->tmp, 0);
+		buf_add(r->out, r->tmp.data, r->tmp.len);
+	}
 	buf_addc(r->out, '\n');
 	while (s && *s) {
 		nl = strchr(s, '\n');
@@ -1797,8 +1944,11 @@ footnotes(struct render *r)
 	size_t i;
 
 	for (i = 0; i < r->nforder && !r->redo; i++) {
-		snprintf(r->lead, sizeof(r->lead), "[%d] ",
-		    r->fnum[r->forder[i]]);
+		struct buf b = BUF_INIT;
+
+		put_sup(&b, r->fnum[r->forder[i]]);
+		snprintf(r->lead, sizeof(r->lead), "%s ", b.data);
+		buf_free(&b);
 		set_gap(r, GAP_BLANK);
 		walk(r, r->fdef[r->forder[i]]);
 		r->lead[0] = '\0';
@@ -2273,6 +2423,8 @@ render_free(struct render *r)
 	free(r->fdef);
 	free(r->fnum);
 	free(r->forder);
+	free(r->lstart);
+	free(r->brk);
 }
 
 int
@@ -2310,6 +2462,8 @@ gemtext_render(const char *md, size_t len, const struct gemtext_opts *o,
 		 * then everything again with it, findings included.
 		 */
 		render_init(&r, o, d, doc, u.autolink && !autolink, out);
+		r.md = md;
+		r.mdlen = len;
 		walk(&r, doc);
 		footnotes(&r);
 		if (!r.redo)

@@ -5,8 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 if ! command -v amfora >/dev/null 2>&1 || ! command -v tmux >/dev/null 2>&1; then
-	echo "skip: amfora or tmux not installed"
-	exit 0
+	e2e_skip_all "amfora or tmux not installed"
 fi
 
 e2e_setup

@@ -13,7 +13,7 @@
 #    DESTDIR binary, with MANPATH at the DESTDIR man page;
 #  - uninstall removes exactly those four files (others in the same
 #    folders survive), and running it twice is not an error.
-# Skips (exit 0) while the Makefile has no install target.
+# Skips (exit 77) while the Makefile has no install target.
 #
 # Environment: CAPSULED is not used; the repository root is two folders
 # above this script.
@@ -22,8 +22,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/e2e/lib.sh"
 
 if ! grep -Eq '^install:' "$ROOT/Makefile"; then
-	echo "skipped: the Makefile has no install target yet"
-	exit 0
+	e2e_skip_all "the Makefile has no install target yet"
 fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/capsuled-install.XXXXXX") || exit 1
@@ -159,7 +158,7 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 		sed 's/^/     /' "$TMP/verify.out"
 	fi
 else
-	echo "skipped: systemd-analyze verify (systemd-analyze not installed)"
+	e2e_skip "systemd-analyze verify (systemd-analyze not installed)"
 fi
 
 # --- uninstall ------------------------------------------------------------
