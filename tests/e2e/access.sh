@@ -202,6 +202,12 @@ expect "$(e2e_url /posts/public.gmi)" 20 "no certificate, the linking post"
 assert_body_contains "the secret" "linking post keeps the link text"
 assert_body_contains "the secret alone" "a link-only paragraph becomes its text"
 assert_body_contains "=> /posts/public2.gmi" "a link to a public post stays a link"
+# Search results: the protected post's words find nothing.
+expect "$(e2e_url /search)?$MARK_SECRET" 20 "no certificate, search"
+lacks_hidden "no certificate, search"
+# shellcheck disable=SC2046
+expect "$(e2e_url /search)?$MARK_SECRET" 20 "alice, search" $(as alice)
+assert_body_contains "Secret Title" "alice, search finds the protected post"
 # carol passes only /area/team/, which holds no post: the public pages.
 # shellcheck disable=SC2046
 expect "$(e2e_url /)" 20 "carol (team only), home" $(as carol)
