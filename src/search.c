@@ -440,14 +440,31 @@ search_fold(const char *str)
 
 /* --- the index ---------------------------------------------------------- */
 
+#define TERM_INLINE 8	/* postings up to this size live in the term */
+
 struct term {
-	uint8_t *p;		/* postings */
+	union {
+		uint8_t *p;	/* postings, when cap > TERM_INLINE */
+		uint8_t in[TERM_INLINE];	/* or here: most terms are rare */
+	} u;
 	uint32_t len, cap;
 	uint32_t df;		/* live documents holding the term */
 	uint32_t last;		/* slot of the last entry plus one; 0: none */
-	uint32_t str;		/* offset of the term's text in the arena */
-	uint32_t hash;
 };
+
+/* A slot of the term table: what a lookup compares, in one cache line. */
+struct tslot {
+	uint32_t hash;
+	uint32_t id1;		/* term id + 1; 0: empty */
+	uint32_t str;		/* offset of the term's text in the arena */
+	uint32_t len;
+};
+
+static uint8_t *
+term_data(struct term *t)
+{
+	return t->cap > TERM_INLINE ? t->u.p : t->u.in;
+}
 
 struct sdoc {
 	char *url, *title, *lang, *text;
@@ -477,7 +494,7 @@ struct seen {
 };
 
 struct search {
-	uint32_t *table;	/* open addressing: term id + 1; 0 empty */
+	struct tslot *table;	/* open addressing */
 	size_t tcap;		/* a power of two */
 	struct term *terms;
 	size_t nterms, capterms;
@@ -523,7 +540,8 @@ index_clear(struct search *ix)
 	size_t i;
 
 	for (i = 0; i < ix->nterms; i++)
-		free(ix->terms[i].p);
+		if (ix->terms[i].cap > TERM_INLINE)
+			free(ix->terms[i].u.p);
 	free(ix->terms);
 	free(ix->table);
 	free(ix->arena);
@@ -559,6 +577,12 @@ term_hash(const char *s, size_t n)
 		h ^= (unsigned char)*s++;
 		h *= 16777619u;
 	}
+	/* FNV's low bits cluster on similar words: mix them (murmur3). */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
 	return h;
 }
 
@@ -566,13 +590,15 @@ static void
 table_grow(struct search *ix)
 {
 	size_t cap = ix->tcap ? ix->tcap * 2 : 1024, i, j;
-	uint32_t *t = xcalloc(cap, sizeof(*t));
+	struct tslot *t = xcalloc(cap, sizeof(*t));
 
-	for (i = 0; i < ix->nterms; i++) {
-		for (j = ix->terms[i].hash & (cap - 1); t[j];
+	for (i = 0; i < ix->tcap; i++) {
+		if (ix->table[i].id1 == 0)
+			continue;
+		for (j = ix->table[i].hash & (cap - 1); t[j].id1;
 		    j = (j + 1) & (cap - 1))
 			;
-		t[j] = (uint32_t)i + 1;
+		t[j] = ix->table[i];
 	}
 	free(ix->table);
 	ix->table = t;
@@ -584,55 +610,69 @@ static long
 term_id(struct search *ix, const char *s, size_t n, int create)
 {
 	uint32_t h = term_hash(s, n);
-	size_t j;
+	struct tslot *sl;
 	struct term *t;
+	size_t j;
 
 	if (ix->tcap)
-		for (j = h & (ix->tcap - 1); ix->table[j];
+		for (j = h & (ix->tcap - 1); ix->table[j].id1;
 		    j = (j + 1) & (ix->tcap - 1)) {
-			t = &ix->terms[ix->table[j] - 1];
-			if (t->hash == h && memcmp(ix->arena + t->str, s, n) == 0 &&
-			    ix->arena[t->str + n] == '\0')
-				return (long)ix->table[j] - 1;
+			sl = &ix->table[j];
+			if (sl->hash == h && sl->len == n &&
+			    memcmp(ix->arena + sl->str, s, n) == 0)
+				return (long)sl->id1 - 1;
 		}
 	if (!create)
 		return -1;
-	if ((ix->nterms + 1) * 4 > ix->tcap * 3)
+	if ((ix->nterms + 1) * 3 > ix->tcap * 2)
 		table_grow(ix);
 	ix->terms = xgrow(ix->terms, &ix->capterms, ix->nterms + 1,
 	    sizeof(*ix->terms));
 	t = &ix->terms[ix->nterms];
 	memset(t, 0, sizeof(*t));
-	t->hash = h;
+	t->cap = TERM_INLINE;
 	if (ix->arena_len + n + 1 > ix->arena_cap) {
 		ix->arena_cap = ix->arena_cap ? ix->arena_cap * 2 : 65536;
 		ix->arena = xrealloc(ix->arena, ix->arena_cap);
 	}
-	t->str = (uint32_t)ix->arena_len;
+	for (j = h & (ix->tcap - 1); ix->table[j].id1;
+	    j = (j + 1) & (ix->tcap - 1))
+		;
+	sl = &ix->table[j];
+	sl->hash = h;
+	sl->len = (uint32_t)n;
+	sl->str = (uint32_t)ix->arena_len;
+	sl->id1 = (uint32_t)++ix->nterms;
 	memcpy(ix->arena + ix->arena_len, s, n);
 	ix->arena[ix->arena_len + n] = '\0';
 	ix->arena_len += n + 1;
-	for (j = h & (ix->tcap - 1); ix->table[j]; j = (j + 1) & (ix->tcap - 1))
-		;
-	ix->table[j] = (uint32_t)++ix->nterms;
 	return (long)ix->nterms - 1;
 }
 
 static void
 put_varint(struct term *t, uint32_t v)
 {
+	uint8_t *p;
+
 	if (t->len + 5 > t->cap) {
 		/* Small steps: most terms are rare, slack is memory. */
 		uint32_t cap = t->cap + t->cap / 8 + 8;
 
-		t->p = xrealloc(t->p, cap);
+		if (t->cap > TERM_INLINE)
+			t->u.p = xrealloc(t->u.p, cap);
+		else {
+			p = xmalloc(cap);
+			memcpy(p, t->u.in, t->len);
+			t->u.p = p;
+		}
 		t->cap = cap;
 	}
+	p = term_data(t);
 	while (v >= 0x80) {
-		t->p[t->len++] = (uint8_t)(v | 0x80);
+		p[t->len++] = (uint8_t)(v | 0x80);
 		v >>= 7;
 	}
-	t->p[t->len++] = (uint8_t)v;
+	p[t->len++] = (uint8_t)v;
 }
 
 static uint32_t
@@ -899,7 +939,8 @@ search_get_stats(const struct search *ix, struct search_stats *st)
 	st->docs = ix->nlive;
 	st->terms = ix->nterms;
 	for (i = 0; i < ix->nterms; i++)
-		st->postings += ix->terms[i].cap;
+		if (ix->terms[i].cap > TERM_INLINE)
+			st->postings += ix->terms[i].cap;
 	st->dict = ix->capterms * sizeof(*ix->terms) + ix->arena_cap +
 	    ix->tcap * sizeof(*ix->table) +
 	    ix->seencap * sizeof(*ix->seen) + ix->ordercap * sizeof(*ix->order);
@@ -1343,8 +1384,8 @@ static void
 cur_init(struct cur *c, const struct term *t)
 {
 	memset(c, 0, sizeof(*c));
-	c->p = t->p;
-	c->end = t->p + t->len;
+	c->p = term_data((struct term *)t);
+	c->end = c->p + t->len;
 	c->doc = UINT32_MAX;
 }
 
