@@ -26,10 +26,12 @@
 #include "gemtext.h"
 #include "log.h"
 #include "pages.h"
+#include "prose.h"
 #include "search.h"
 #include "shortcode.h"
 #include "site.h"
 #include "url.h"
+#include "utf8.h"
 
 #define SITE_MAX_POST (16u << 20)	/* bytes of one Markdown file */
 #define SITE_MAX_DEPTH 16		/* folder levels scanned */
@@ -170,7 +172,7 @@ check_utf8(const char *s, size_t len, struct diags *d)
 	for (i = 0; i <= len; i++) {
 		if (i < len && s[i] != '\n')
 			continue;
-		if (!url_valid_utf8(s + start, i - start)) {
+		if (!utf8_valid(s + start, i - start)) {
 			diags_add(d, DIAG_ERROR, line,
 			    "invalid UTF-8 (shown as U+FFFD)");
 			return;
@@ -228,38 +230,6 @@ stem_slug(const char *relpath)
 		n -= 11;
 	}
 	return xstrndup(b, n);
-}
-
-/* The first ATX heading outside code fences, for posts with no title. */
-static char *
-first_heading(const char *md)
-{
-	const char *p = md, *e;
-	int fence = 0;
-
-	while (*p) {
-		e = strchr(p, '\n');
-		if (e == NULL)
-			e = p + strlen(p);
-		if (strncmp(p, "```", 3) == 0 || strncmp(p, "~~~", 3) == 0)
-			fence = !fence;
-		else if (!fence && *p == '#') {
-			const char *h = p;
-
-			while (h < e && *h == '#')
-				h++;
-			if (h - p <= 6 && h < e && (*h == ' ' || *h == '\t')) {
-				while (h < e && (*h == ' ' || *h == '\t'))
-					h++;
-				while (e > h && (e[-1] == ' ' || e[-1] == '#'))
-					e--;
-				if (e > h)
-					return xstrndup(h, (size_t)(e - h));
-			}
-		}
-		p = *e ? e + 1 : e;
-	}
-	return NULL;
 }
 
 static int
@@ -326,10 +296,16 @@ post_parse(const char *relpath, char *md, size_t len, const struct stat *st)
 	    &p->diags);
 	p->slug = p->meta.slug && *p->meta.slug ? xstrdup(p->meta.slug) :
 	    stem_slug(relpath);
+	/* No title: the first heading; for bare text, a title-like line. */
 	if (p->meta.title && *p->meta.title)
 		p->title = xstrdup(p->meta.title);
-	else if ((p->title = first_heading(p->md + p->body_off)) == NULL)
-		p->title = stem_slug(relpath);
+	else if ((p->title = prose_title(p->md + p->body_off, len -
+	    p->body_off, p->meta.kind == FM_NONE)) == NULL) {
+		char *stem = stem_slug(relpath);
+
+		p->title = prose_name_title(stem);
+		free(stem);
+	}
 	b = base_name(relpath);
 	if (p->meta.has_date) {
 		p->date = p->meta.date;
@@ -337,17 +313,10 @@ post_parse(const char *relpath, char *md, size_t len, const struct stat *st)
 		p->dated = 1;
 	} else if (date_prefix(b) && file_date(b, &p->date, p->ymd) == 0)
 		p->dated = 1;
-	else {
-		struct tm tm;
-		time_t t = p->st.st_mtime;
-
-		p->date = (int64_t)t;
-		gmtime_r(&t, &tm);
-		strftime(p->ymd, sizeof(p->ymd), "%Y-%m-%d", &tm);
-		if (strcmp(relpath, "index.md") != 0)	/* the intro needs none */
-			diags_add(&p->diags, DIAG_WARN, 0, "no date in front "
-			    "matter or file name; using the file's time");
-	}
+	else if (strcmp(relpath, "index.md") != 0)	/* the intro needs none */
+		/* Never the file's time: undated, and in no feed. */
+		diags_add(&p->diags, DIAG_WARN, 0, "no date in front matter or "
+		    "file name: shown undated, not in feeds");
 	p->parse_diags = p->diags.n;
 	return p;
 }
@@ -542,6 +511,45 @@ gemtext_plain(const char *g)
 	return buf_detach(&b, NULL);
 }
 
+/*
+ * Reads a file that include or readfile names (path normalised by the
+ * shortcode pass: relative, no dot segments): each folder is opened
+ * without following a link, so nothing outside the root is ever read.
+ * Both roots are the capsule root until the site model tells them apart.
+ */
+static int
+read_included(void *arg, enum shortcode_root kind, const char *path,
+    struct buf *out)
+{
+	const struct site *s = arg;
+	struct stat st;
+	char *seg = xstrdup(path), *p = seg, *slash, *text;
+	size_t len;
+	int dfd = s->rootfd, next;
+
+	(void)kind;
+	while ((slash = strchr(p, '/')) != NULL) {
+		*slash = '\0';
+		next = openat(dfd, p, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (dfd != s->rootfd)
+			close(dfd);
+		if ((dfd = next) == -1)
+			break;
+		p = slash + 1;
+	}
+	text = dfd == -1 ? NULL : read_all(dfd, p, &st, &len);
+	if (dfd != -1 && dfd != s->rootfd)
+		close(dfd);
+	free(seg);
+	if (text == NULL)
+		return -1;
+	len = normalise(text, len);
+	buf_add(out, text, len);
+	free(text);
+	return 0;
+}
+
 static void
 post_render(struct site *s, struct post *p)
 {
@@ -549,6 +557,8 @@ post_render(struct site *s, struct post *p)
 	struct resolve_ctx rc = { s, p, &p->diags };
 	struct buf md = BUF_INIT, g = BUF_INIT;
 	const char *body = p->md + p->body_off, *more;
+	struct shortcode_opts sco;
+	char *dir;
 
 	free(p->body_gmi);
 	free(p->summary);
@@ -556,7 +566,14 @@ post_render(struct site *s, struct post *p)
 	/* A re-render reports its findings afresh. */
 	while (p->diags.n > p->parse_diags)
 		free(p->diags.v[--p->diags.n].msg);
-	shortcode_expand(body, strlen(body), p->body_line, &md, &p->diags);
+	memset(&sco, 0, sizeof(sco));
+	sco.read = read_included;
+	sco.read_arg = s;
+	sco.dir = dir = xstrdup(p->relpath);
+	*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
+	shortcode_expand_opts(body, strlen(body), p->body_line, &sco, &md,
+	    &p->diags);
+	free(dir);
 	o.title = p->title;
 	if (!s->standalone) {
 		o.resolve = site_resolve;
@@ -599,6 +616,8 @@ to_page_post(const struct post *p, struct page_post *pp)
 	pp->rating = p->meta.rating;
 	pp->words = p->words;
 	pp->body_gmi = p->body_gmi;
+	pp->facts = p->meta.facts;
+	pp->nfacts = p->meta.nfacts;
 }
 
 static void
@@ -628,6 +647,8 @@ post_cmp(const void *a, const void *b)
 	const struct post *x = *(struct post *const *)a;
 	const struct post *y = *(struct post *const *)b;
 
+	if (x->dated != y->dated)	/* undated pages after the dated */
+		return x->dated ? -1 : 1;
 	if (x->date != y->date)
 		return x->date > y->date ? -1 : 1;
 	return strcmp(x->slug, y->slug);
@@ -768,9 +789,11 @@ pageset_build(struct site *s, struct pageset *set, int drafts)
 	for (i = 0; i < set->nlisted; i++) {
 		struct post *p = set->listed[i];
 
+		/* Older and newer: between dated posts only. */
 		pages_post(&ps, &pp[i], p->body_gmi,
-		    i + 1 < set->nlisted ? &pp[i + 1] : NULL,
-		    i > 0 ? &pp[i - 1] : NULL, &b);
+		    i + 1 < set->nlisted && p->dated &&
+		    set->listed[i + 1]->dated ? &pp[i + 1] : NULL,
+		    i > 0 && p->dated ? &pp[i - 1] : NULL, &b);
 		set->pages[i] = gemtext_page(p->meta.lang ? p->meta.lang :
 		    s->lang, &b);
 		buf_reset(&b);
