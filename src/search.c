@@ -26,7 +26,6 @@
 
 #include "buf.h"
 #include "search.h"
-#include "url.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -56,75 +55,16 @@ static const char latV[] =
 /* U+01CD..U+01DC (pinyin tones). */
 static const char latP[] = "aaiioouuuuuuuuuu";
 
-static size_t
-put_utf8(uint32_t cp, char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
-/* Decodes one code point at s[i]; invalid bytes give U+FFFD, length 1. */
+/* Decodes one code point at s[i]; an ill-formed byte is U+FFFD, length 1. */
 static size_t
 get_utf8(const unsigned char *s, size_t len, size_t i, uint32_t *cp)
 {
-	unsigned c = s[i];
-	size_t n, k;
-	uint32_t v, min;
+	size_t n = utf8_decode(s + i, len - i, cp);
 
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		v = c & 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		v = c & 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		v = c & 0x07;
-		min = 0x10000;
-	} else {
+	if (n == 0) {
 		*cp = 0xfffd;
-		return 1;
+		n = 1;
 	}
-	if (i + n > len) {
-		*cp = 0xfffd;
-		return 1;
-	}
-	for (k = 1; k < n; k++) {
-		if ((s[i + k] & 0xc0) != 0x80) {
-			*cp = 0xfffd;
-			return 1;
-		}
-		v = (v << 6) | (s[i + k] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
-		*cp = 0xfffd;
-		return 1;
-	}
-	*cp = v;
 	return n;
 }
 
@@ -279,7 +219,7 @@ fold_cp(uint32_t c, char out[8], size_t *n)
 	if (is_sep(c))
 		return CL_SEP;
 	if (is_cjk(c)) {
-		*n = put_utf8(c, out);
+		*n = utf8_encode(c, out);
 		return CL_CJK;
 	}
 	if (in(c, 0xff10, 0xff19) || in(c, 0xff21, 0xff3a) ||
@@ -300,7 +240,7 @@ fold_cp(uint32_t c, char out[8], size_t *n)
 		c = fold_greek(c);
 	else if (in(c, 0x400, 0x4ff))
 		c = fold_cyrillic(c);
-	*n = put_utf8(c, out);
+	*n = utf8_encode(c, out);
 	return CL_WORD;
 }
 
@@ -2072,8 +2012,8 @@ search_page(const struct search *ix, const char *rawq, size_t page,
 	struct search_result r;
 	size_t i, pages;
 
-	if (search_unescape(rawq, &q) == -1 || memchr(q.data, '\0', q.len) ||
-	    !utf8_valid(q.data, q.len)) {
+	if (search_unescape(rawq, &q) == -1 ||
+	    !utf8_valid_text(q.data, q.len)) {
 		buf_printf(out, "# Search\n\nThe search could not be read: it "
 		    "is not valid percent-encoded UTF-8.\n\n=> %s Search again\n",
 		    base);
