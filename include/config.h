@@ -53,6 +53,7 @@ struct config {
 	char *log_file;		/* NULL: stderr */
 	int quiet, debug;
 	int drafts;
+	int search;		/* /search answers (the default) */
 	char *lang;
 	int max_connections;	/* per worker */
 	int log_format;		/* enum log_format */

@@ -296,7 +296,8 @@ feed_atom(const struct page_site *s, const struct page_post *posts,
 	if (tag != NULL && tag[0] == '\0')
 		tag = NULL;
 	for (i = 0; i < n; i++) {
-		if (tag != NULL && !pages_has_tag(&posts[i], tag))
+		if ((tag != NULL && !pages_has_tag(&posts[i], tag)) ||
+		    !pages_dated(&posts[i]))
 			continue;
 		if (!any || post_updated(&posts[i]) > newest)
 			newest = post_updated(&posts[i]);
@@ -343,8 +344,9 @@ feed_atom(const struct page_site *s, const struct page_post *posts,
 		put_words(&b, title, strlen(title));
 	put_element(out, "    ", "name", b.data);
 	buf_adds(out, "  </author>\n");
-	for (i = 0; i < n; i++)
-		if (tag == NULL || pages_has_tag(&posts[i], tag))
+	for (i = 0; i < n; i++)	/* an undated page is no entry */
+		if ((tag == NULL || pages_has_tag(&posts[i], tag)) &&
+		    pages_dated(&posts[i]))
 			put_entry(out, base, &posts[i]);
 	buf_adds(out, "</feed>\n");
 	buf_free(&home);

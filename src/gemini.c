@@ -395,6 +395,20 @@ protected(const struct gemini_ctx *g, const struct request *req,
 	return 0;
 }
 
+struct search_ctx {
+	const struct gemini_ctx *g;
+	const struct request *req;
+};
+
+/* A search lists only what this client could open. */
+static int
+search_allowed(void *arg, const char *path)
+{
+	const struct search_ctx *sc = arg;
+
+	return protected(sc->g, sc->req, path) == 0;
+}
+
 void
 gemini_handle(struct gemini_ctx *g, const struct request *req,
     struct response *resp)
@@ -458,6 +472,15 @@ gemini_handle(struct gemini_ctx *g, const struct request *req,
 		respond(resp, GEMINI_CERT_NOT_AUTHORISED,
 		    "certificate not authorised here");
 		goto done;
+	}
+	if (vh->site) {
+		struct search_ctx sc = { g, req };
+
+		if (site_search(vh->site, &u, !req->cert_expired &&
+		    listed_fingerprint(g->drafts_fingerprints,
+		    g->ndrafts_fingerprints, req->fingerprint), search_allowed,
+		    &sc, resp))
+			goto done;
 	}
 	if (vh->site && site_route(vh->site, &u, !req->cert_expired &&
 	    listed_fingerprint(g->drafts_fingerprints, g->ndrafts_fingerprints,

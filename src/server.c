@@ -227,6 +227,7 @@ build_generation(struct generation *gen)
 		    cfg->drafts ? SITE_DRAFTS_ALL : SITE_DRAFTS_NONE;
 		so.lang = vh->lang;
 		so.render = cfg->render;
+		so.search = cfg->search;
 		base = xasprintf(cfg->public_port == 1965 ? "gemini://%s" :
 		    "gemini://%s:%d", vh->names[0], cfg->public_port);
 		so.base_url = base;

@@ -5,6 +5,7 @@
  * once they are large, and nesting is bounded so hostile input cannot
  * exhaust the stack. Pure: no I/O, never logs; stops at the first error.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "toml.h"
@@ -1071,4 +1073,181 @@ toml_parse(const char *text, size_t len, struct diags *d)
 		return NULL;
 	}
 	return root;
+}
+
+/* Writers: the tree as JSON or YAML (Hugo's code-toggle shows all three). */
+
+static void
+json_string(struct buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	buf_addc(b, '"');
+	for (; *p; p++) {
+		if (*p == '"' || *p == '\\') {
+			buf_addc(b, '\\');
+			buf_addc(b, *p);
+		} else if (*p == '\n')
+			buf_adds(b, "\\n");
+		else if (*p == '\t')
+			buf_adds(b, "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_printf(b, "\\u%04x", *p);
+		else
+			buf_addc(b, *p);
+	}
+	buf_addc(b, '"');
+}
+
+static void
+scalar(struct buf *b, const struct toml_value *v)
+{
+	switch (v->type) {
+	case TOML_STRING:
+	case TOML_DATETIME:
+		json_string(b, v->u.s);
+		break;
+	case TOML_INT:
+		buf_printf(b, "%lld", v->u.i);
+		break;
+	case TOML_FLOAT:
+		if (isfinite(v->u.f))
+			buf_printf(b, "%.17g", v->u.f);
+		else
+			buf_adds(b, "null");
+		break;
+	case TOML_BOOL:
+		buf_adds(b, v->u.b ? "true" : "false");
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+indent(struct buf *b, int n)
+{
+	while (n-- > 0)
+		buf_adds(b, "  ");
+}
+
+static void
+json_value(struct buf *b, const struct toml_value *v, int depth)
+{
+	size_t i;
+	int table = v->type == TOML_TABLE;
+
+	if (v->type != TOML_TABLE && v->type != TOML_ARRAY) {
+		scalar(b, v);
+		return;
+	}
+	if (v->n == 0 || depth > 64) {
+		buf_adds(b, table ? "{}" : "[]");
+		return;
+	}
+	buf_addc(b, table ? '{' : '[');
+	for (i = 0; i < v->n; i++) {
+		buf_addc(b, '\n');
+		indent(b, depth + 1);
+		if (table) {
+			json_string(b, v->keys[i]);
+			buf_adds(b, ": ");
+		}
+		json_value(b, v->items[i], depth + 1);
+		if (i + 1 < v->n)
+			buf_addc(b, ',');
+	}
+	buf_addc(b, '\n');
+	indent(b, depth);
+	buf_addc(b, table ? '}' : ']');
+}
+
+void
+toml_write_json(const struct toml_value *v, struct buf *out)
+{
+	json_value(out, v, 0);
+	buf_addc(out, '\n');
+}
+
+static void
+yaml_key(struct buf *b, const char *k)
+{
+	const char *p;
+
+	for (p = k; *p && (isalnum((unsigned char)*p) || *p == '_' ||
+	    *p == '-'); p++)
+		;
+	static const char *const words[] = { "true", "false", "yes", "no",
+	    "on", "off", "y", "n", "null" };
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcasecmp(k, words[i]) == 0)
+			break;	/* YAML would read a boolean or null */
+	if (*k && *p == '\0' && !isdigit((unsigned char)*k) &&
+	    i == sizeof(words) / sizeof(words[0]))
+		buf_adds(b, k);
+	else
+		json_string(b, k);
+}
+
+static void yaml_block(struct buf *, const struct toml_value *, int);
+
+/* After "key:" or "-": a scalar or flow value on the line, else a block. */
+static void
+yaml_after(struct buf *b, const struct toml_value *v, int depth)
+{
+	if ((v->type == TOML_TABLE || v->type == TOML_ARRAY) && v->n > 0 &&
+	    depth <= 64) {
+		buf_addc(b, '\n');
+		yaml_block(b, v, depth + 1);
+	} else {
+		buf_addc(b, ' ');
+		if (v->type == TOML_TABLE || v->type == TOML_ARRAY)
+			buf_adds(b, v->type == TOML_TABLE ? "{}" : "[]");
+		else
+			scalar(b, v);
+		buf_addc(b, '\n');
+	}
+}
+
+static void
+yaml_block(struct buf *b, const struct toml_value *v, int depth)
+{
+	const struct toml_value *it;
+	size_t i, j;
+
+	for (i = 0; i < v->n; i++) {
+		indent(b, depth);
+		it = v->items[i];
+		if (v->type == TOML_TABLE) {
+			yaml_key(b, v->keys[i]);
+			buf_addc(b, ':');
+		} else if (it->type == TOML_TABLE && it->n > 0 &&
+		    depth <= 64) {
+			/* "- a: 1" then the other keys under it */
+			for (j = 0; j < it->n; j++) {
+				if (j > 0)
+					indent(b, depth);
+				buf_adds(b, j == 0 ? "- " : "  ");
+				yaml_key(b, it->keys[j]);
+				buf_addc(b, ':');
+				yaml_after(b, it->items[j], depth + 1);
+			}
+			continue;
+		} else
+			buf_addc(b, '-');
+		yaml_after(b, it, depth);
+	}
+}
+
+void
+toml_write_yaml(const struct toml_value *v, struct buf *out)
+{
+	if (v->type == TOML_TABLE)
+		yaml_block(out, v, 0);
+	else {
+		scalar(out, v);
+		buf_addc(out, '\n');
+	}
 }

@@ -152,7 +152,8 @@ parse_authority(const char *s, size_t n, struct url *u, const char **errstr)
 /*
  * Decodes s[0..n) segment by segment into u->path, resolving "." and
  * ".." (RFC 3986 5.2.4) on the decoded segments and collapsing empty
- * ones, so "//" runs vanish and nothing rises above "/".
+ * ones, so "//" runs vanish. A ".." with nothing left to remove would
+ * climb above "/": an error (59), never clamped (docs/protocol.md).
  */
 static int
 parse_path(const char *s, size_t n, struct url *u, const char **errstr)
@@ -197,9 +198,13 @@ parse_path(const char *s, size_t n, struct url *u, const char **errstr)
 			buf_truncate(&b, start);
 			trailing = last;
 		} else if (slen == 2 && seg[0] == '.' && seg[1] == '.') {
+			/* Above the root: malformed, not clamped to "/". */
+			if (nseg == 0) {
+				*errstr = "path climbs above the root";
+				goto fail;
+			}
 			buf_truncate(&b, start);
-			if (nseg > 0)
-				buf_truncate(&b, segs[--nseg]);
+			buf_truncate(&b, segs[--nseg]);
 			trailing = last;
 		} else {
 			segs = xgrow(segs, &cap, nseg + 1, sizeof(*segs));
