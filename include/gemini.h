@@ -1,6 +1,6 @@
 /*
- * gemini: status codes, response pages and routing a request to a
- * response. Knows nothing of sockets or TLS.
+ * gemini: response pages and routing a request to a response (the
+ * status codes are in status.h). Knows nothing of sockets or TLS.
  */
 #ifndef CAPSULED_GEMINI_H
 #define CAPSULED_GEMINI_H
@@ -11,29 +11,7 @@
 #include "access.h"
 #include "buf.h"
 #include "page.h"
-
-#define GEMINI_MAX_META 1024	/* bytes of META in a response header */
-
-enum gemini_status {
-	GEMINI_INPUT = 10,
-	GEMINI_SENSITIVE_INPUT = 11,
-	GEMINI_SUCCESS = 20,
-	GEMINI_REDIRECT_TEMP = 30,
-	GEMINI_REDIRECT_PERM = 31,
-	GEMINI_TEMP_FAILURE = 40,
-	GEMINI_SERVER_UNAVAILABLE = 41,
-	GEMINI_CGI_ERROR = 42,
-	GEMINI_PROXY_ERROR = 43,
-	GEMINI_SLOW_DOWN = 44,
-	GEMINI_PERM_FAILURE = 50,
-	GEMINI_NOT_FOUND = 51,
-	GEMINI_GONE = 52,
-	GEMINI_PROXY_REFUSED = 53,
-	GEMINI_BAD_REQUEST = 59,
-	GEMINI_CERT_REQUIRED = 60,
-	GEMINI_CERT_NOT_AUTHORISED = 61,
-	GEMINI_CERT_NOT_VALID = 62,
-};
+#include "status.h"
 
 struct site;
 struct mime;

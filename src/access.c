@@ -6,7 +6,7 @@
 
 #include "access.h"
 #include "config.h"
-#include "gemini.h"
+#include "status.h"
 
 static int
 listed(char *const *list, size_t n, const char *fp)

@@ -785,8 +785,7 @@ worker_main(struct generation *gen, int slot)
 	wk.max_conns = (unsigned)gen->cfg.max_connections;
 	wk.conn_closed = wk_conn_closed;
 	wk_lio = xcalloc(srv.nls, sizeof(*wk_lio));
-	for (i = 0; i < srv.nls; i++)
-	{
+	for (i = 0; i < srv.nls; i++) {
 		ev_io_init(&wk_lio[i], wk_accept_cb, srv.ls[i].fds[slot], EV_READ);
 		wk_lio[i].data = &gen->cfg.listen[i];
 	}
@@ -947,8 +946,7 @@ ms_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 			    ch.slot, (int)ch.pid, WEXITSTATUS(status));
 		/* A worker that dies at once would spin: wait a second. */
 		if (ev_now(loop) - ch.started < 1.0) {
-			if (!ev_is_active(&ms_restart))
-			{
+			if (!ev_is_active(&ms_restart)) {
 				ev_timer_set(&ms_restart, 1., 0.);
 				ev_timer_start(loop, &ms_restart);
 			}
