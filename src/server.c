@@ -1039,6 +1039,7 @@ server_run(struct config *cfg, int argc, char **argv)
 		srv.uid = pw->pw_uid;
 		srv.gid = pw->pw_gid;
 		srv.drop = 1;
+		log_set_owner(srv.uid, srv.gid);
 	} else if (geteuid() == 0)
 		log_warnx("running as root; set 'user' to drop privileges");
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
