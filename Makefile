@@ -34,7 +34,8 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # The benchmark's tools; built with the tests too, so they stay warning-free.
 BENCH_BIN := $(BUILD)/bench/gemload $(BUILD)/bench/bare \
-             $(BUILD)/bench/convbench $(BUILD)/bench/sslfloor
+             $(BUILD)/bench/convbench $(BUILD)/bench/sslfloor \
+             $(BUILD)/bench/searchbench
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -43,8 +44,10 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 # Debian packages: what building and running need, and what tests add.
 RUN_DEBS   := gcc make pkg-config libc6-dev libssl-dev libev-dev \
               libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev openssl
+# procps: pgrep and the /bin/kill of the unit's ExecReload; man-db: man,
+# which systemd-analyze verify runs for the unit's Documentation=.
 CHECK_DEBS := $(RUN_DEBS) clang libclang-rt-14-dev cmark-gfm python3 \
-              libxml2-utils mandoc tmux amfora systemd haproxy
+              libxml2-utils mandoc tmux amfora systemd haproxy procps man-db
 
 .PHONY: all run check test check-asan deps deps-check clean fuzz golden \
         install uninstall
@@ -85,9 +88,12 @@ deps:
 deps-check:
 	@sh tests/deps.sh $(CHECK_DEBS)
 
+# The demo listens on loopback only; open it up with, e.g.,
+# make run LISTEN="--listen 0.0.0.0:1965 --listen [::]:1965"
+LISTEN ?= --listen 127.0.0.1:1965 --listen [::1]:1965
 run: deps
 	$(MAKE) capsuled
-	./capsuled serve --root capsule --certs certs --listen 0.0.0.0:1965 --listen [::]:1965
+	./capsuled serve --root capsule --certs certs $(LISTEN)
 
 # Every test, then the whole suite again under ASan and UBSan.
 check: deps-check
@@ -120,7 +126,8 @@ BENCH_DEBS := $(RUN_DEBS) iproute2 procps util-linux
 BENCH_ARGS := build-bench/capsuled build-bench/bench/gemload \
               build-bench/bench/bare
 
-$(BUILD)/bench/convbench $(BUILD)/bench/sslfloor: $(BUILD)/bench/%: \
+$(BUILD)/bench/convbench $(BUILD)/bench/sslfloor \
+    $(BUILD)/bench/searchbench: $(BUILD)/bench/%: \
     tests/bench/%.c $(LIB) | $(BUILD)/bench
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 

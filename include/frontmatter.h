@@ -1,7 +1,7 @@
 /*
  * frontmatter: the metadata block at byte 0 of a post, `+++` TOML or
- * `---` YAML (through libyaml), into one struct post_meta. Also the date
- * parser every date spelling goes through. Pure: no I/O.
+ * `---` YAML (through libyaml), into one struct post_meta. Dates are
+ * read by date.h. Pure: no I/O.
  */
 #ifndef CAPSULED_FRONTMATTER_H
 #define CAPSULED_FRONTMATTER_H
@@ -12,6 +12,14 @@
 #include "util.h"
 
 enum fm_kind { FM_NONE, FM_TOML, FM_YAML };
+
+#define FM_MAX_FACTS	8	/* review facts kept per post */
+
+/* A fact about what a review is of ("Director", "Year"), for its date line. */
+struct meta_fact {
+	const char *label;	/* static */
+	char *value;
+};
 
 struct post_meta {
 	enum fm_kind kind;
@@ -32,15 +40,24 @@ struct post_meta {
 	char date_ymd[11];	/* YYYY-MM-DD as written (local date) */
 	int has_updated;
 	int64_t updated;	/* `lastmod` / `updated` */
-	int draft;
+	int draft;		/* `draft` (Hugo and Zola) */
+	int has_publish;
+	int64_t publish;	/* publishDate, pubdate, published */
+	int has_expiry;
+	int64_t expiry;		/* expiryDate, unpublishdate */
+	int no_render;		/* build.render never/link/false, Zola render = false, headless */
+	int no_list;		/* build.list never/false */
+	int transparent;	/* Zola section: its pages list in the parent */
 	int featured;		/* [extra]/[params] featured */
 	int has_rating;
-	double rating;		/* [extra]/[params] rating, 0..5 */
+	double rating;		/* [extra]/[params] rating, stars or score, 0..5 */
+	struct meta_fact facts[FM_MAX_FACTS];	/* book_author, director, year... */
+	size_t nfacts;
 };
 
 /*
- * Parses the front matter at the start of text (after any BOM, which the
- * caller strips). *body_off receives the offset of the first body byte and
+ * Parses the front matter at the start of text, which may follow a UTF-8
+ * BOM and blank lines (as Hugo and Zola allow). *body_off receives the offset of the first body byte and
  * *body_line the 1-based line it is on. A block that opens but does not
  * parse, or never closes, is still consumed (never shown as body text)
  * and reported in d with its line. Returns 0, or -1 when d got an error.
@@ -50,12 +67,13 @@ int frontmatter_parse(const char *text, size_t len, struct post_meta *meta,
     size_t *body_off, int *body_line, struct diags *d);
 void post_meta_free(struct post_meta *meta);
 
+struct toml_value;
 /*
- * Parses a date as front matter writes it: 2025-01-19, 2025-01-19T10:00:00,
- * with Z or +09:00, 2025-01-19 10:00, fractional seconds. A missing offset
- * means UTC. Returns 0 and fills *t (UTC seconds) and ymd (the written
- * calendar date, 11 bytes), or -1.
+ * YAML text (a front matter block or a whole config file) into the same
+ * tree toml_parse builds. Returns 0 with the root (NULL when empty) in
+ * *out, or -1 after adding an error with its line to d.
  */
-int frontmatter_parse_date(const char *s, int64_t *t, char ymd[11]);
+int frontmatter_yaml_tree(const char *text, size_t len,
+    struct toml_value **out, struct diags *d);
 
 #endif

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "page.h"
 
 #define GEMINI_MAX_META 1024	/* bytes of META in a response header */
 
@@ -32,24 +33,6 @@ enum gemini_status {
 	GEMINI_CERT_NOT_AUTHORISED = 61,
 	GEMINI_CERT_NOT_VALID = 62,
 };
-
-/*
- * A complete response (header and body in one buffer), shared by
- * reference count so a page replaced in the cache is freed only after
- * the last client receiving it is done.
- */
-struct page {
-	unsigned refs;
-	size_t len;
-	size_t body_off;	/* where the body starts (after CRLF) */
-	char data[];
-};
-
-/* Builds "STATUS META\r\n" + body; refs = 1. */
-struct page *page_new(int status, const char *meta, const char *body,
-    size_t bodylen);
-struct page *page_ref(struct page *p);
-void page_unref(struct page *p);
 
 struct site;
 struct mime;

@@ -16,8 +16,10 @@ void mime_free(struct mime *m);
 void mime_load_text(struct mime *m, const char *text, size_t len);
 /*
  * Type for a path by its extension, case-insensitively. .gmi and .gemini
- * are always "text/gemini"; .md "text/markdown"; text types carry no
- * charset here (the caller adds it). Unknown: "application/octet-stream".
+ * are always "text/gemini"; .md "text/markdown"; source code (.rs, .go,
+ * .py, .c, .h, .toml, .yaml, .js, .ts, .scss, .sh, ...) "text/plain".
+ * Text types carry no charset here (gemini_meta adds it). Unknown:
+ * "application/octet-stream".
  * The string lives as long as m.
  */
 const char *mime_lookup(const struct mime *m, const char *path);

@@ -9,11 +9,12 @@
 
 #include <stddef.h>
 
-#include "gemini.h"
+#include "page.h"
 #include "gemtext.h"
 #include "util.h"
 
 struct url;
+struct response;
 
 enum site_drafts {
 	SITE_DRAFTS_NONE,	/* drafts are neither listed nor served */
@@ -26,6 +27,7 @@ struct site_opts {
 	const char *lang;		/* default lang of pages, or NULL */
 	const char *base_url;		/* "gemini://host[:port]" */
 	struct gemtext_opts render;
+	int search;			/* answer /search (issue 14) */
 };
 
 /*
@@ -44,6 +46,21 @@ void site_free(struct site *s);
  */
 int site_route(struct site *s, const struct url *u, int preview,
     struct response *resp);
+
+/*
+ * Which paths a client may read (1) beside the draft rule: the server's
+ * protected areas. Search results never list a post the client may not
+ * open.
+ */
+typedef int (*site_allowed_fn)(void *arg, const char *path);
+
+/*
+ * Answers /search (10 asks for the query) and /search/N?QUERY (page N),
+ * when search is on. preview as for site_route; allowed may be NULL.
+ * Returns 1 with resp->page set, or 0 when the path is not a search.
+ */
+int site_search(struct site *s, const struct url *u, int preview,
+    site_allowed_fn allowed, void *arg, struct response *resp);
 
 /*
  * Checks the files for changes (cheap stat walk) and rebuilds what

@@ -14,7 +14,8 @@ struct url {
 	char *host;	/* lowercased; IPv6 without brackets; may be "" */
 	int port;	/* -1 when the URL names none */
 	/*
-	 * Percent-decoded once, dot segments resolved (never above "/"),
+	 * Percent-decoded once, dot segments resolved (one climbing above
+	 * "/" is a parse error),
 	 * always starting with "/": "" and "/" both give "/". Raw UTF-8 and
 	 * its percent-encoding give the same bytes. A trailing slash is kept.
 	 */
@@ -29,14 +30,12 @@ struct url {
  * Returns 0, or -1 with *errstr set (a 59 Bad Request) for: embedded NUL
  * or controls, a leading BOM, invalid UTF-8, a relative reference, a
  * userinfo part, a fragment, a bad percent-escape, a bad port, an empty
- * host for gemini. Another scheme parses fine (the router answers 53).
+ * host for gemini, a path whose ".." climbs above the root. Another scheme parses fine (the router answers 53).
  * On success free the strings with url_free.
  */
 int url_parse(const char *line, size_t len, struct url *u, const char **errstr);
 void url_free(struct url *u);
 
-/* Returns 1 when s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
-int url_valid_utf8(const char *s, size_t len);
 
 /*
  * Appends s percent-encoded for use in a URL path: unreserved and

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,44 +21,6 @@
 #include "toml.h"
 
 #define CONFIG_MAX_FILE (1 << 20)	/* bytes of capsuled.toml we read */
-
-static const char usage_text[] =
-"usage: capsuled [serve] [options]\n"
-"       capsuled convert [--body-only] [--drafts] [--links MODE] [--tables MODE] [--emphasis MODE] FILE.md|-\n"
-"       capsuled check [DIR]\n"
-"       capsuled cert HOST [--certs DIR]\n"
-"       capsuled --version | --help\n"
-"serve options (each is also a capsuled.toml key):\n"
-"  --config FILE        read settings from FILE (TOML)\n"
-"  --root DIR           capsule folder to serve (default ./capsule)\n"
-"  --host NAME          public host name, repeatable (default localhost)\n"
-"  --listen ADDR:PORT   address to listen on, repeatable; [::1]:1965 for IPv6, port 0 picks one (default 0.0.0.0:1965)\n"
-"  --public-port N      port clients put in URLs (default the listen port)\n"
-"  --certs DIR          certificate folder (default ./certs)\n"
-"  --workers N          worker processes (default one per core)\n"
-"  --user NAME          drop privileges to NAME after binding\n"
-"  --chroot             chroot workers into the capsule root (with --user)\n"
-"  --log FILE           log file (default stderr)\n"
-"  --quiet              no access or info lines\n"
-"  --debug              debug lines\n"
-"  --drafts             serve and list drafts (preview)\n"
-"  --lang TAG           language of text/gemini responses (e.g. en)\n"
-"  --max-connections N  open connections per worker; past it clients get 41 (default 4096)\n"
-"  --proxy-listen ADDR:PORT  listen for PROXY protocol v1/v2 connections (HAProxy), repeatable\n"
-"  --rate-limit N/SECS  at most N requests per client address in SECS seconds, then 44 (default off)\n"
-"  --log-format FORMAT  access log: plain, common or json (default plain)\n"
-"  --no-log-ip          log client addresses as -\n"
-"  --links MODE         link lines: after-block, footnote, end, off\n"
-"  --tables MODE        tables: pre, list\n"
-"  --emphasis MODE      emphasis markers: strip, keep\n"
-"  --help               this text\n"
-"  --version            the version\n";
-
-const char *
-config_usage(void)
-{
-	return usage_text;
-}
 
 static void
 strv_free(char **v, size_t n)
@@ -119,6 +83,7 @@ vhost_free(struct vhost_config *h)
 	free(h->cert);
 	free(h->key);
 	free(h->lang);
+	free(h->root_where);
 }
 
 void
@@ -143,17 +108,44 @@ config_free(struct config *c)
 	free(c->user);
 	free(c->log_file);
 	free(c->lang);
+	free(c->args);
+	if (c->where) {
+		size_t n;
+
+		config_options(&n);
+		strv_free(c->where, n);
+	}
 	memset(c, 0, sizeof(*c));
 }
 
+static const struct config_option *find_flag(const char *name, size_t len);
+static int set_value(struct config *c, const struct config_option *o,
+    const char *v, int *seen);
+
+/* The table's defaults; the render modes agree with gemtext_opts_default. */
 static void
 config_defaults(struct config *c)
 {
+	const struct config_option *o;
+	size_t i, n;
+
 	memset(c, 0, sizeof(*c));
-	c->certs_dir = xstrdup("certs");
-	c->max_connections = 4096;
-	c->log_ip = 1;
 	gemtext_opts_default(&c->render);
+	o = config_options(&n);
+	c->where = xcalloc(n, sizeof(*c->where));
+	for (i = 0; i < n; i++)
+		if (o[i].def && o[i].type != CONFIG_SPECIAL &&
+		    o[i].type != CONFIG_ACTION)
+			set_value(c, &o[i], o[i].def, NULL);
+}
+
+/* The default of the special option flag, as the table gives it. */
+static const char *
+special_default(const char *flag)
+{
+	const struct config_option *o = find_flag(flag, strlen(flag));
+
+	return o ? o->def : NULL;
 }
 
 static struct vhost_config *
@@ -178,52 +170,6 @@ parse_int(const char *s, int lo, int hi, int *out)
 		return -1;
 	*out = (int)v;
 	return 0;
-}
-
-static int
-parse_mode(const char *opt, const char *v, struct gemtext_opts *r)
-{
-	static const struct {
-		const char *opt, *name;
-		int val;
-	} modes[] = {
-		{ "links", "after-block", GEMTEXT_LINKS_AFTER_BLOCK },
-		{ "links", "footnote", GEMTEXT_LINKS_FOOTNOTE },
-		{ "links", "end", GEMTEXT_LINKS_END },
-		{ "links", "off", GEMTEXT_LINKS_OFF },
-		{ "tables", "pre", GEMTEXT_TABLES_PRE },
-		{ "tables", "list", GEMTEXT_TABLES_LIST },
-		{ "emphasis", "strip", GEMTEXT_EMPH_STRIP },
-		{ "emphasis", "keep", GEMTEXT_EMPH_KEEP },
-	};
-	size_t i;
-
-	for (i = 0; i < ARRAY_LEN(modes); i++) {
-		if (strcmp(opt, modes[i].opt) || strcmp(v, modes[i].name))
-			continue;
-		if (opt[0] == 'l')
-			r->links = modes[i].val;
-		else if (opt[0] == 't')
-			r->tables = modes[i].val;
-		else
-			r->emphasis = modes[i].val;
-		return 0;
-	}
-	return -1;
-}
-
-static int
-parse_log_format(const char *v, int *out)
-{
-	static const char *const names[] = { "plain", "common", "json" };
-	size_t i;
-
-	for (i = 0; i < ARRAY_LEN(names); i++)
-		if (strcmp(v, names[i]) == 0) {
-			*out = (int)i;
-			return 0;
-		}
-	return -1;
 }
 
 /* "N/SECONDS", both positive. */
@@ -282,17 +228,17 @@ valid_listen(const char *s)
 
 /* --- the config file ------------------------------------------------ */
 
-struct cfile {
+struct config_file {
 	const char *file;
 	struct diags *d;
 	int errors;
 };
 
-static void cerr(struct cfile *, const struct toml_value *, const char *, ...)
+static void cerr(struct config_file *, const struct toml_value *, const char *, ...)
     ATTR_PRINTF(3, 4);
 
 static void
-cerr(struct cfile *f, const struct toml_value *v, const char *fmt, ...)
+cerr(struct config_file *f, const struct toml_value *v, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -306,7 +252,7 @@ cerr(struct cfile *f, const struct toml_value *v, const char *fmt, ...)
 }
 
 static const char *
-want_string(struct cfile *f, const struct toml_value *v, const char *key)
+want_string(struct config_file *f, const struct toml_value *v, const char *key)
 {
 	if (v->type != TOML_STRING) {
 		cerr(f, v, "'%s' must be a string", key);
@@ -316,7 +262,7 @@ want_string(struct cfile *f, const struct toml_value *v, const char *key)
 }
 
 static int
-want_bool(struct cfile *f, const struct toml_value *v, const char *key,
+want_bool(struct config_file *f, const struct toml_value *v, const char *key,
     int *out)
 {
 	if (v->type != TOML_BOOL) {
@@ -328,7 +274,7 @@ want_bool(struct cfile *f, const struct toml_value *v, const char *key,
 }
 
 static int
-want_int(struct cfile *f, const struct toml_value *v, const char *key,
+want_int(struct config_file *f, const struct toml_value *v, const char *key,
     int lo, int hi, int *out)
 {
 	if (v->type != TOML_INT || v->u.i < lo || v->u.i > hi) {
@@ -341,7 +287,7 @@ want_int(struct cfile *f, const struct toml_value *v, const char *key,
 
 /* A string or an array of strings into a fresh list. */
 static int
-want_strings(struct cfile *f, const struct toml_value *v, const char *key,
+want_strings(struct config_file *f, const struct toml_value *v, const char *key,
     char ***list, size_t *n)
 {
 	size_t i;
@@ -368,7 +314,7 @@ want_strings(struct cfile *f, const struct toml_value *v, const char *key,
 }
 
 static void
-parse_host_table(struct cfile *f, const struct toml_value *t,
+parse_host_table(struct config_file *f, const struct toml_value *t,
     struct vhost_config *h)
 {
 	size_t i;
@@ -383,6 +329,8 @@ parse_host_table(struct cfile *f, const struct toml_value *t,
 		else if (strcmp(k, "root") == 0) {
 			if ((s = want_string(f, v, k)))
 				set_str(&h->root, s);
+			free(h->root_where);
+			h->root_where = xasprintf("%s:%d", f->file, v->line);
 		} else if (strcmp(k, "cert") == 0) {
 			if ((s = want_string(f, v, k)))
 				set_str(&h->cert, s);
@@ -403,7 +351,7 @@ parse_host_table(struct cfile *f, const struct toml_value *t,
 }
 
 static void
-want_fingerprints(struct cfile *f, const struct toml_value *v, const char *k,
+want_fingerprints(struct config_file *f, const struct toml_value *v, const char *k,
     char ***list, size_t *n)
 {
 	size_t i;
@@ -425,11 +373,13 @@ want_fingerprints(struct cfile *f, const struct toml_value *v, const char *k,
 
 /* listen = "A:P" | ["A:P", ...] | [[listen]] address/proxy_protocol/proxy_from */
 static void
-parse_listen(struct cfile *f, struct config *c, const struct toml_value *v)
+parse_listen(struct config_file *f, struct config *c, const char *k,
+    const struct toml_value *v)
 {
 	const struct toml_value *items = v;
 	size_t i, j, n = v->type == TOML_ARRAY ? v->n : 1;
 
+	(void)k;
 	listen_clear(c);
 	for (i = 0; i < n; i++) {
 		const struct toml_value *it = v->type == TOML_ARRAY ?
@@ -472,10 +422,12 @@ parse_listen(struct cfile *f, struct config *c, const struct toml_value *v)
 }
 
 static void
-parse_protect(struct cfile *f, struct config *c, const struct toml_value *v)
+parse_protect(struct config_file *f, struct config *c, const char *k,
+    const struct toml_value *v)
 {
 	size_t i, j;
 
+	(void)k;
 	if (v->type != TOML_ARRAY) {
 		cerr(f, v, "'%s' must be [[protect]] tables", "protect");
 		return;
@@ -515,19 +467,44 @@ parse_protect(struct cfile *f, struct config *c, const struct toml_value *v)
 	}
 }
 
+/* --- the special options ---------------------------------------------- */
+
+enum { SEEN_HOST = 1, SEEN_LISTEN = 2 };
+
+static int
+set_root(struct config *c, const char *v, int *seen)
+{
+	(void)seen;
+	set_str(&default_host(c)->root, v);
+	return 0;
+}
+
+/* --host: the first one given replaces the file's names. */
+static int
+set_host(struct config *c, const char *v, int *seen)
+{
+	struct vhost_config *h = default_host(c);
+
+	if (seen && !(*seen & SEEN_HOST)) {
+		strv_free(h->names, h->nnames);
+		h->names = NULL;
+		h->nnames = 0;
+		*seen |= SEEN_HOST;
+	}
+	strv_push(&h->names, &h->nnames, v);
+	return 0;
+}
+
+/* host = "name" | ["name", ...] | [[host]] tables */
 static void
-parse_key(struct cfile *f, struct config *c, const char *k,
+file_host(struct config_file *f, struct config *c, const char *k,
     const struct toml_value *v)
 {
 	struct vhost_config *h;
-	const char *s;
 	size_t i;
 
-	if (strcmp(k, "root") == 0) {
-		if ((s = want_string(f, v, k)))
-			set_str(&default_host(c)->root, s);
-	} else if (strcmp(k, "host") == 0 && v->type == TOML_ARRAY &&
-	    v->n > 0 && v->items[0]->type == TOML_TABLE) {
+	if (v->type == TOML_ARRAY && v->n > 0 &&
+	    v->items[0]->type == TOML_TABLE) {
 		for (i = 0; i < v->n; i++) {
 			if (v->items[i]->type != TOML_TABLE) {
 				cerr(f, v->items[i], "'%s' mixes tables and values", k);
@@ -539,66 +516,356 @@ parse_key(struct cfile *f, struct config *c, const char *k,
 			memset(h, 0, sizeof(*h));
 			parse_host_table(f, v->items[i], h);
 		}
-	} else if (strcmp(k, "host") == 0 || strcmp(k, "hosts") == 0) {
-		h = default_host(c);
-		want_strings(f, v, k, &h->names, &h->nnames);
-	} else if (strcmp(k, "listen") == 0)
-		parse_listen(f, c, v);
-	else if (strcmp(k, "protect") == 0)
-		parse_protect(f, c, v);
-	else if (strcmp(k, "drafts_fingerprints") == 0)
-		want_fingerprints(f, v, k, &c->drafts_fingerprints,
-		    &c->ndrafts_fingerprints);
-	else if (strcmp(k, "log_format") == 0) {
-		if ((s = want_string(f, v, k)) &&
-		    parse_log_format(s, &c->log_format))
-			cerr(f, v, "'%s' must be plain, common or json", k);
-	} else if (strcmp(k, "log_ip") == 0)
-		want_bool(f, v, k, &c->log_ip);
-	else if (strcmp(k, "rate_limit") == 0) {
-		if ((s = want_string(f, v, k)) &&
-		    parse_rate(s, &c->rate_n, &c->rate_secs))
-			cerr(f, v, "'%s' must look like \"20/60\" (requests/seconds)",
-			    k);
-	} else if (strcmp(k, "public_port") == 0)
-		want_int(f, v, k, 1, 65535, &c->public_port);
-	else if (strcmp(k, "certs") == 0) {
-		if ((s = want_string(f, v, k)))
-			set_str(&c->certs_dir, s);
-	} else if (strcmp(k, "workers") == 0)
-		want_int(f, v, k, 0, 256, &c->workers);
-	else if (strcmp(k, "user") == 0) {
-		if ((s = want_string(f, v, k)))
-			set_str(&c->user, s);
-	} else if (strcmp(k, "chroot") == 0)
-		want_bool(f, v, k, &c->chroot);
-	else if (strcmp(k, "log") == 0) {
-		if ((s = want_string(f, v, k)))
-			set_str(&c->log_file, s);
-	} else if (strcmp(k, "quiet") == 0)
-		want_bool(f, v, k, &c->quiet);
-	else if (strcmp(k, "debug") == 0)
-		want_bool(f, v, k, &c->debug);
-	else if (strcmp(k, "drafts") == 0)
-		want_bool(f, v, k, &c->drafts);
-	else if (strcmp(k, "lang") == 0) {
-		if ((s = want_string(f, v, k)))
-			set_str(&c->lang, s);
-	} else if (strcmp(k, "max_connections") == 0)
-		want_int(f, v, k, 1, 1000000, &c->max_connections);
-	else if (strcmp(k, "links") == 0 || strcmp(k, "tables") == 0 ||
-	    strcmp(k, "emphasis") == 0) {
-		if ((s = want_string(f, v, k)) && parse_mode(k, s, &c->render))
-			cerr(f, v, "bad value for '%s'", k);
-	} else
+		return;
+	}
+	h = default_host(c);
+	want_strings(f, v, k, &h->names, &h->nnames);
+}
+
+/* --listen and --proxy-listen: the first one given replaces the file's. */
+static int
+add_listen(struct config *c, const char *v, int *seen, int proxy)
+{
+	if (!valid_listen(v))
+		return -1;
+	if (seen && !(*seen & SEEN_LISTEN)) {
+		listen_clear(c);
+		*seen |= SEEN_LISTEN;
+	}
+	listen_push(c, v, proxy);
+	return 0;
+}
+
+static int
+set_listen(struct config *c, const char *v, int *seen)
+{
+	return add_listen(c, v, seen, 0);
+}
+
+static int
+set_proxy_listen(struct config *c, const char *v, int *seen)
+{
+	return add_listen(c, v, seen, 1);
+}
+
+static int
+set_rate(struct config *c, const char *v, int *seen)
+{
+	(void)seen;
+	return parse_rate(v, &c->rate_n, &c->rate_secs);
+}
+
+static void
+file_drafts_fingerprints(struct config_file *f, struct config *c,
+    const char *k, const struct toml_value *v)
+{
+	want_fingerprints(f, v, k, &c->drafts_fingerprints,
+	    &c->ndrafts_fingerprints);
+}
+
+/* --- the option table ------------------------------------------------- */
+
+static const char *const log_formats[] = { "plain", "common", "json", NULL };
+static const char *const links_modes[] = { "after-block", "footnote", "end",
+    "off", NULL };
+static const char *const tables_modes[] = { "pre", "list", NULL };
+static const char *const emphasis_modes[] = { "strip", "keep", NULL };
+
+/* CONFIG_ENUM fields are written as int. */
+_Static_assert(sizeof(enum gemtext_links) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum gemtext_tables) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum gemtext_emphasis) == sizeof(int), "enum size");
+
+#define F(field) offsetof(struct config, field)
+#define SERVE CMD_SERVE
+#define ALL (CMD_SERVE | CMD_CONVERT | CMD_CHECK | CMD_CERT)
+
+/*
+ * Every setting, in the order --help prints them. A new option is one
+ * row here (and its field in struct config, and its paragraph in
+ * capsuled.1 and capsuled.toml.example, which tests/e2e/manpage.sh
+ * checks against this table).
+ */
+static const struct config_option options[] = {
+	{ .flag = "config", .type = CONFIG_ACTION, .cmds = SERVE,
+	  .arg = "FILE", .help = "read settings from FILE (TOML)" },
+	{ .flag = "root", .key = "root", .type = CONFIG_SPECIAL, .cmds = SERVE,
+	  .arg = "DIR", .def = "capsule", .set = set_root,
+	  .help = "capsule folder to serve" },
+	{ .flag = "host", .key = "host", .alias = "hosts",
+	  .type = CONFIG_SPECIAL, .cmds = SERVE, .arg = "NAME",
+	  .def = "localhost", .set = set_host, .file = file_host,
+	  .help = "public host name, repeatable" },
+	{ .flag = "listen", .key = "listen", .type = CONFIG_SPECIAL,
+	  .cmds = SERVE, .arg = "ADDR:PORT", .def = "0.0.0.0:1965",
+	  .set = set_listen, .file = parse_listen,
+	  .want = "ADDR:PORT or [ADDR]:PORT",
+	  .help = "address to listen on, repeatable; [::1]:1965 for IPv6, "
+	      "port 0 picks one" },
+	{ .flag = "proxy-listen", .type = CONFIG_SPECIAL, .cmds = SERVE,
+	  .arg = "ADDR:PORT", .set = set_proxy_listen,
+	  .want = "ADDR:PORT or [ADDR]:PORT",
+	  .help = "listen for PROXY protocol v1/v2 connections (HAProxy), "
+	      "repeatable" },
+	{ .flag = "public-port", .key = "public_port", .type = CONFIG_INT,
+	  .cmds = SERVE, .arg = "N", .lo = 1, .hi = 65535, .off = F(public_port),
+	  .help = "port clients put in URLs (default the listen port)" },
+	{ .flag = "certs", .key = "certs", .type = CONFIG_STRING,
+	  .cmds = SERVE | CMD_CERT, .arg = "DIR", .def = "certs",
+	  .off = F(certs_dir), .help = "certificate folder" },
+	{ .flag = "workers", .key = "workers", .type = CONFIG_INT, .cmds = SERVE,
+	  .arg = "N", .def = "0", .lo = 0, .hi = 256, .off = F(workers),
+	  .help = "worker processes; 0: one per core" },
+	{ .flag = "max-connections", .key = "max_connections",
+	  .type = CONFIG_INT, .cmds = SERVE, .arg = "N", .def = "4096",
+	  .lo = 1, .hi = 1000000, .off = F(max_connections),
+	  .help = "open connections per worker; past it clients get 41" },
+	{ .flag = "rate-limit", .key = "rate_limit", .type = CONFIG_SPECIAL,
+	  .cmds = SERVE, .arg = "N/SECS", .set = set_rate,
+	  .want = "\"N/SECONDS\" like \"20/60\" (requests/seconds)",
+	  .help = "at most N requests per client address in SECS seconds, "
+	      "then 44 (default off)" },
+	{ .flag = "user", .key = "user", .type = CONFIG_STRING, .cmds = SERVE,
+	  .arg = "NAME", .off = F(user),
+	  .help = "drop privileges to NAME after binding" },
+	{ .flag = "chroot", .key = "chroot", .type = CONFIG_BOOL, .cmds = SERVE,
+	  .def = "false", .off = F(chroot),
+	  .help = "chroot workers into the capsule root (with --user)" },
+	{ .flag = "log", .key = "log", .type = CONFIG_STRING, .cmds = SERVE,
+	  .arg = "FILE", .off = F(log_file),
+	  .help = "log file (default stderr)" },
+	{ .flag = "log-format", .key = "log_format", .type = CONFIG_ENUM,
+	  .cmds = SERVE, .arg = "FORMAT", .def = "plain", .values = log_formats,
+	  .off = F(log_format), .help = "access log layout" },
+	{ .flag = "no-log-ip", .key = "log_ip", .type = CONFIG_BOOL,
+	  .cmds = SERVE, .def = "true", .neg = 1, .off = F(log_ip),
+	  .help = "log client addresses as -" },
+	{ .flag = "quiet", .key = "quiet", .type = CONFIG_BOOL, .cmds = SERVE,
+	  .def = "false", .off = F(quiet), .help = "no access or info lines" },
+	{ .flag = "debug", .key = "debug", .type = CONFIG_BOOL, .cmds = SERVE,
+	  .def = "false", .off = F(debug), .help = "debug lines" },
+	{ .flag = "drafts", .key = "drafts", .type = CONFIG_BOOL,
+	  .cmds = SERVE | CMD_CONVERT, .def = "false", .off = F(drafts),
+	  .help = "serve and list drafts (preview; convert always does)" },
+	{ .key = "drafts_fingerprints", .type = CONFIG_SPECIAL, .cmds = SERVE,
+	  .file = file_drafts_fingerprints,
+	  .help = "show drafts only to these client certificates" },
+	{ .key = "protect", .type = CONFIG_SPECIAL, .cmds = SERVE,
+	  .file = parse_protect,
+	  .help = "[[protect]] tables: paths for some client certificates" },
+	{ .flag = "no-search", .key = "search", .type = CONFIG_BOOL,
+	  .cmds = SERVE, .def = "true", .neg = 1, .off = F(search),
+	  .help = "no /search (full-text search of the posts)" },
+	{ .flag = "lang", .key = "lang", .type = CONFIG_STRING, .cmds = SERVE,
+	  .arg = "TAG", .off = F(lang),
+	  .help = "language of text/gemini responses (e.g. en)" },
+	{ .flag = "body-only", .type = CONFIG_BOOL, .cmds = CMD_CONVERT,
+	  .off = F(body_only),
+	  .help = "only the body: no title, date, tags or navigation" },
+	{ .flag = "links", .key = "links", .type = CONFIG_ENUM,
+	  .cmds = SERVE | CMD_CONVERT, .arg = "MODE", .def = "after-block",
+	  .values = links_modes, .off = F(render.links),
+	  .help = "where link lines go" },
+	{ .flag = "tables", .key = "tables", .type = CONFIG_ENUM,
+	  .cmds = SERVE | CMD_CONVERT, .arg = "MODE", .def = "pre",
+	  .values = tables_modes, .off = F(render.tables),
+	  .help = "how tables are shown" },
+	{ .flag = "emphasis", .key = "emphasis", .type = CONFIG_ENUM,
+	  .cmds = SERVE | CMD_CONVERT, .arg = "MODE", .def = "strip",
+	  .values = emphasis_modes, .off = F(render.emphasis),
+	  .help = "emphasis markers" },
+	{ .flag = "help", .type = CONFIG_ACTION, .cmds = ALL,
+	  .help = "this text (also -h)" },
+	{ .flag = "version", .type = CONFIG_ACTION, .cmds = SERVE,
+	  .help = "the version" },
+};
+
+#undef F
+#undef SERVE
+#undef ALL
+
+const struct config_option *
+config_options(size_t *n)
+{
+	*n = ARRAY_LEN(options);
+	return options;
+}
+
+static const struct {
+	const char *name;
+	unsigned cmd;
+	const char *operands;	/* in the usage line */
+	size_t min, max;	/* how many operands */
+	const char *help;
+} commands[] = {
+	{ "serve", CMD_SERVE, "", 0, 0,
+	  "serve the capsule (the default command)" },
+	{ "convert", CMD_CONVERT, "FILE.md|-", 1, 1,
+	  "print the gemtext page served for FILE.md (- reads stdin)" },
+	{ "check", CMD_CHECK, "[DIR]", 0, 1,
+	  "report problems in the capsule DIR (default capsule)" },
+	{ "cert", CMD_CERT, "HOST", 1, 1,
+	  "create HOST's certificate and key in the certificate folder" },
+};
+
+unsigned
+config_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(commands); i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return commands[i].cmd;
+	return 0;
+}
+
+static size_t
+command_index(unsigned cmd)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(commands); i++)
+		if (commands[i].cmd == cmd)
+			return i;
+	return 0;
+}
+
+static void *
+field(struct config *c, const struct config_option *o)
+{
+	return (char *)c + o->off;
+}
+
+/* "one of a, b, c" into buf. */
+static const char *
+enum_list(const struct config_option *o, char *buf, size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; o->values[i] && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+		    i ? ", " : "", o->values[i]);
+	return buf;
+}
+
+static int
+enum_value(const struct config_option *o, const char *v)
+{
+	int i;
+
+	for (i = 0; o->values[i]; i++)
+		if (strcmp(v, o->values[i]) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * Sets o from the text v (a flag's value, a default, or a TOML string for
+ * special keys). Returns 0, or -1 for a bad value.
+ */
+static int
+set_value(struct config *c, const struct config_option *o, const char *v,
+    int *seen)
+{
+	int i;
+
+	switch (o->type) {
+	case CONFIG_STRING:
+		set_str(field(c, o), v);
+		return 0;
+	case CONFIG_BOOL:
+		if (v == NULL) {	/* the flag */
+			*(int *)field(c, o) = !o->neg;
+			return 0;
+		}
+		if (strcmp(v, "true") && strcmp(v, "false"))
+			return -1;
+		*(int *)field(c, o) = v[0] == 't';
+		return 0;
+	case CONFIG_INT:
+		return parse_int(v, o->lo, o->hi, field(c, o));
+	case CONFIG_ENUM:
+		if ((i = enum_value(o, v)) == -1)
+			return -1;
+		*(int *)field(c, o) = i;
+		return 0;
+	case CONFIG_SPECIAL:
+		return o->set ? o->set(c, v, seen) : -1;
+	case CONFIG_ACTION:
+		break;
+	}
+	return -1;
+}
+
+/* --- the config file, key by key ---------------------------------------- */
+
+/* Remembers where o was set (w is taken), for later errors. */
+static void
+set_where(struct config *c, const struct config_option *o, char *w)
+{
+	if (c->where == NULL)
+		c->where = xcalloc(ARRAY_LEN(options), sizeof(*c->where));
+	free(c->where[o - options]);
+	c->where[o - options] = w;
+}
+
+static void
+parse_key(struct config_file *f, struct config *c, const char *k,
+    const struct toml_value *v)
+{
+	const struct config_option *o = NULL;
+	char list[256];
+	const char *s;
+	size_t i;
+	int b;
+
+	for (i = 0; i < ARRAY_LEN(options) && o == NULL; i++)
+		if ((options[i].key && strcmp(k, options[i].key) == 0) ||
+		    (options[i].alias && strcmp(k, options[i].alias) == 0))
+			o = &options[i];
+	if (o == NULL) {
 		cerr(f, v, "unknown key '%s'", k);
+		return;
+	}
+	set_where(c, o, xasprintf("%s:%d", f->file, v->line));
+	switch (o->type) {
+	case CONFIG_STRING:
+		if ((s = want_string(f, v, k)))
+			set_str(field(c, o), s);
+		break;
+	case CONFIG_BOOL:
+		want_bool(f, v, k, field(c, o));
+		break;
+	case CONFIG_INT:
+		want_int(f, v, k, o->lo, o->hi, field(c, o));
+		break;
+	case CONFIG_ENUM:
+		if ((s = want_string(f, v, k)) == NULL)
+			break;
+		if ((b = enum_value(o, s)) == -1)
+			cerr(f, v, "'%s' must be one of %s, not '%s'", k,
+			    enum_list(o, list, sizeof(list)), s);
+		else
+			*(int *)field(c, o) = b;
+		break;
+	case CONFIG_SPECIAL:
+		if (o->file)
+			o->file(f, c, k, v);
+		else if ((s = want_string(f, v, k)) && o->set(c, s, NULL))
+			cerr(f, v, "'%s' must be %s, not '%s'", k, o->want, s);
+		break;
+	case CONFIG_ACTION:
+		cerr(f, v, "unknown key '%s'", k);
+		break;
+	}
 }
 
 int
 config_parse_text(struct config *c, const char *file, const char *text,
     size_t len, struct diags *d)
 {
-	struct cfile f = { file, d, 0 };
+	struct config_file f = { file, d, 0 };
 	struct diags td = { 0 };
 	struct toml_value *root;
 	size_t i;
@@ -651,154 +918,177 @@ read_config_file(struct config *c, const char *path, struct diags *d)
 
 /* --- the command line ----------------------------------------------- */
 
-struct opt {
-	const char *name;
-	int has_arg;
-};
+static const struct config_option *
+find_flag(const char *name, size_t len)
+{
+	size_t i;
 
-static const struct opt opts[] = {
-	{ "config", 1 }, { "root", 1 }, { "host", 1 }, { "listen", 1 },
-	{ "public-port", 1 }, { "certs", 1 }, { "workers", 1 }, { "user", 1 },
-	{ "chroot", 0 }, { "log", 1 }, { "quiet", 0 }, { "debug", 0 },
-	{ "drafts", 0 }, { "lang", 1 }, { "max-connections", 1 },
-	{ "links", 1 }, { "tables", 1 }, { "emphasis", 1 }, { "help", 0 },
-	{ "proxy-listen", 1 }, { "rate-limit", 1 }, { "log-format", 1 },
-	{ "no-log-ip", 0 },
-	{ "version", 0 },
-};
+	for (i = 0; i < ARRAY_LEN(options); i++)
+		if (options[i].flag && strlen(options[i].flag) == len &&
+		    strncmp(options[i].flag, name, len) == 0)
+			return &options[i];
+	return NULL;
+}
+
+/* Is a a flag of some command ("--certs", "--certs=x", "-h")? */
+static int
+is_flag(const char *a)
+{
+	if (strcmp(a, "-h") == 0)
+		return 1;
+	if (strncmp(a, "--", 2) != 0)
+		return 0;
+	a += 2;
+	return find_flag(a, strcspn(a, "=")) != NULL;
+}
+
+static const char *
+cmd_name(unsigned command)
+{
+	return commands[command_index(command)].name;
+}
 
 /*
- * Splits argv[*i] into an option and its value. Returns the option, or
- * NULL (error added) for an unknown one or a missing value.
+ * Splits argv[*i] into an option of command and its value. Returns the
+ * option, or NULL (error added) for an unknown one or a missing value.
+ * *operand is set, and NULL returned, for an operand.
  */
-static const struct opt *
-next_opt(int argc, char **argv, int *i, const char **val, struct diags *d)
+static const struct config_option *
+next_opt(unsigned command, int argc, char **argv, int *i, const char **val,
+    int *operand, int *dashdash, struct diags *d)
 {
+	const struct config_option *o;
 	const char *a = argv[*i], *eq;
-	size_t j, nlen;
+	size_t nlen;
 
 	*val = NULL;
+	*operand = 0;
+	if (*dashdash || strcmp(a, "-") == 0 || a[0] != '-') {
+		*operand = 1;
+		return NULL;
+	}
+	if (strcmp(a, "--") == 0) {
+		*dashdash = 1;
+		*operand = -1;
+		return NULL;
+	}
+	if (strcmp(a, "-h") == 0)
+		a = "--help";
 	if (strncmp(a, "--", 2) != 0) {
-		diags_add(d, DIAG_ERROR, 0, "capsuled: unexpected argument '%s'", a);
+		diags_add(d, DIAG_ERROR, 0, "capsuled: unknown option '%s'", a);
 		return NULL;
 	}
 	a += 2;
 	eq = strchr(a, '=');
 	nlen = eq ? (size_t)(eq - a) : strlen(a);
-	for (j = 0; j < ARRAY_LEN(opts); j++) {
-		if (strlen(opts[j].name) != nlen || strncmp(opts[j].name, a, nlen))
-			continue;
-		if (!opts[j].has_arg) {
-			if (eq) {
-				diags_add(d, DIAG_ERROR, 0,
-				    "capsuled: --%s takes no value", opts[j].name);
-				return NULL;
-			}
-			return &opts[j];
-		}
-		if (eq)
-			*val = eq + 1;
-		else if (*i + 1 < argc)
-			*val = argv[++*i];
-		else {
-			diags_add(d, DIAG_ERROR, 0, "capsuled: --%s needs a value",
-			    opts[j].name);
+	o = find_flag(a, nlen);
+	if (o == NULL || !(o->cmds & command)) {
+		if (o && command != CMD_SERVE)
+			diags_add(d, DIAG_ERROR, 0, "capsuled: %s has no option "
+			    "'%s' (see capsuled %s --help)", cmd_name(command),
+			    argv[*i], cmd_name(command));
+		else
+			diags_add(d, DIAG_ERROR, 0, "capsuled: unknown option "
+			    "'%s'", argv[*i]);
+		return NULL;
+	}
+	if (o->arg == NULL) {
+		if (eq) {
+			diags_add(d, DIAG_ERROR, 0,
+			    "capsuled: --%s takes no value", o->flag);
 			return NULL;
 		}
-		return &opts[j];
+		return o;
 	}
-	diags_add(d, DIAG_ERROR, 0, "capsuled: unknown option '%s'", argv[*i]);
-	return NULL;
+	if (eq)
+		*val = eq + 1;
+	else if (*i + 1 < argc && !is_flag(argv[*i + 1]))
+		*val = argv[++*i];
+	else {
+		diags_add(d, DIAG_ERROR, 0, "capsuled: --%s needs a value (%s)",
+		    o->flag, o->arg);
+		return NULL;
+	}
+	return o;
 }
 
-static int
-apply_opt(struct config *c, const char *name, const char *v, int *seen_host,
-    int *seen_listen, struct diags *d)
+static void
+bad_value(const struct config_option *o, const char *v, struct diags *d)
 {
-	struct vhost_config *h;
+	char list[256];
 
-	if (strcmp(name, "root") == 0)
-		set_str(&default_host(c)->root, v);
-	else if (strcmp(name, "host") == 0) {
-		h = default_host(c);
-		if (!*seen_host) {
-			strv_free(h->names, h->nnames);
-			h->names = NULL;
-			h->nnames = 0;
-			*seen_host = 1;
-		}
-		strv_push(&h->names, &h->nnames, v);
-	} else if (strcmp(name, "listen") == 0 ||
-	    strcmp(name, "proxy-listen") == 0) {
-		if (!valid_listen(v))
-			goto bad;
-		if (!*seen_listen) {
-			listen_clear(c);
-			*seen_listen = 1;
-		}
-		listen_push(c, v, name[0] == 'p');
-	} else if (strcmp(name, "rate-limit") == 0) {
-		if (parse_rate(v, &c->rate_n, &c->rate_secs))
-			goto bad;
-	} else if (strcmp(name, "log-format") == 0) {
-		if (parse_log_format(v, &c->log_format))
-			goto bad;
-	} else if (strcmp(name, "no-log-ip") == 0)
-		c->log_ip = 0;
-	else if (strcmp(name, "public-port") == 0) {
-		if (parse_int(v, 1, 65535, &c->public_port))
-			goto bad;
-	} else if (strcmp(name, "certs") == 0)
-		set_str(&c->certs_dir, v);
-	else if (strcmp(name, "workers") == 0) {
-		if (parse_int(v, 0, 256, &c->workers))
-			goto bad;
-	} else if (strcmp(name, "user") == 0)
-		set_str(&c->user, v);
-	else if (strcmp(name, "chroot") == 0)
-		c->chroot = 1;
-	else if (strcmp(name, "log") == 0)
-		set_str(&c->log_file, v);
-	else if (strcmp(name, "quiet") == 0)
-		c->quiet = 1;
-	else if (strcmp(name, "debug") == 0)
-		c->debug = 1;
-	else if (strcmp(name, "drafts") == 0)
-		c->drafts = 1;
-	else if (strcmp(name, "lang") == 0)
-		set_str(&c->lang, v);
-	else if (strcmp(name, "max-connections") == 0) {
-		if (parse_int(v, 1, 1000000, &c->max_connections))
-			goto bad;
-	} else if (strcmp(name, "links") == 0 || strcmp(name, "tables") == 0 ||
-	    strcmp(name, "emphasis") == 0) {
-		if (parse_mode(name, v, &c->render))
-			goto bad;
-	}
-	return 0;
-bad:
-	diags_add(d, DIAG_ERROR, 0, "capsuled: bad value for --%s: '%s'", name, v);
-	return -1;
+	if (o->type == CONFIG_ENUM)
+		diags_add(d, DIAG_ERROR, 0, "capsuled: bad value for --%s: "
+		    "'%s' (one of %s)", o->flag, v,
+		    enum_list(o, list, sizeof(list)));
+	else if (o->type == CONFIG_INT)
+		diags_add(d, DIAG_ERROR, 0, "capsuled: bad value for --%s: "
+		    "'%s' (an integer from %d to %d)", o->flag, v, o->lo, o->hi);
+	else if (o->want)
+		diags_add(d, DIAG_ERROR, 0, "capsuled: bad value for --%s: "
+		    "'%s' (want %s)", o->flag, v, o->want);
+	else
+		diags_add(d, DIAG_ERROR, 0, "capsuled: bad value for --%s: "
+		    "'%s'", o->flag, v);
 }
 
+/* Where the option with this flag was set: "file:line", "capsuled: --flag". */
+static const char *
+where(const struct config *c, const char *flag)
+{
+	const struct config_option *o = find_flag(flag, strlen(flag));
+
+	return o && c->where && c->where[o - options] ? c->where[o - options] :
+	    "capsuled";
+}
+
+/*
+ * The defaults of the special options, then checks across options and
+ * against the system (serve only: the root exists, the user exists).
+ */
 static int
-validate(struct config *c, struct diags *d)
+validate(struct config *c, unsigned command, struct diags *d)
 {
 	size_t i;
 	int bad = 0;
 
+	default_host(c);
 	if (c->nlisten == 0)
-		listen_push(c, "0.0.0.0:1965", 0);
+		listen_push(c, special_default("listen"), 0);
 	for (i = 0; i < c->nhosts; i++) {
 		struct vhost_config *h = &c->hosts[i];
 
 		if (h->nnames == 0)
-			strv_push(&h->names, &h->nnames, "localhost");
+			strv_push(&h->names, &h->nnames,
+			    special_default("host"));
 		if (h->root == NULL)
-			h->root = xstrdup("capsule");
+			h->root = xstrdup(special_default("root"));
+	}
+	if (command != CMD_SERVE)
+		return 0;
+	for (i = 0; i < c->nhosts; i++) {
+		struct vhost_config *h = &c->hosts[i];
+		const char *w = h->root_where ? h->root_where : where(c, "root");
+		struct stat st;
+
+		if (stat(h->root, &st) == -1) {
+			diags_add(d, DIAG_ERROR, 0, "%s: root '%s': %s", w,
+			    h->root, strerror(errno));
+			bad = 1;
+		} else if (!S_ISDIR(st.st_mode)) {
+			diags_add(d, DIAG_ERROR, 0, "%s: root '%s' is not a "
+			    "folder", w, h->root);
+			bad = 1;
+		}
+	}
+	if (c->user && getpwnam(c->user) == NULL) {
+		diags_add(d, DIAG_ERROR, 0, "%s: user '%s': no such user",
+		    where(c, "user"), c->user);
+		bad = 1;
 	}
 	if (c->chroot && c->user == NULL) {
-		diags_add(d, DIAG_ERROR, 0, "capsuled: chroot needs a user");
+		diags_add(d, DIAG_ERROR, 0, "%s: chroot needs a user (the "
+		    "'user' key or --user)", where(c, "chroot"));
 		bad = 1;
 	}
 	if (c->public_port == 0) {
@@ -813,38 +1103,146 @@ validate(struct config *c, struct diags *d)
 }
 
 int
-config_load(struct config *c, int argc, char **argv, enum config_cmd *cmd,
-    struct diags *d)
+config_load_cmd(struct config *c, unsigned command, int argc, char **argv,
+    enum config_cmd *cmd, struct diags *d)
 {
-	const struct opt *o;
+	const struct config_option *o;
 	const char *v;
-	int i, seen_host = 0, seen_listen = 0, errors = 0;
+	size_t ci = command_index(command);
+	int i, seen = 0, errors = 0, operand, dashdash = 0;
 
 	config_defaults(c);
 	*cmd = CONFIG_SERVE;
-	/* First pass: --config, --help, --version and syntax errors. */
+	/* First pass: --config, --help, --version, operands, syntax errors. */
 	for (i = 0; i < argc; i++) {
-		if ((o = next_opt(argc, argv, &i, &v, d)) == NULL)
+		o = next_opt(command, argc, argv, &i, &v, &operand, &dashdash, d);
+		if (operand > 0) {
+			c->args = xrealloc(c->args,
+			    (c->nargs + 1) * sizeof(*c->args));
+			c->args[c->nargs++] = argv[i];
+			continue;
+		}
+		if (operand < 0)
+			continue;
+		if (o == NULL)
 			return -1;
-		if (strcmp(o->name, "help") == 0)
+		if (strcmp(o->flag, "help") == 0)
 			*cmd = CONFIG_HELP;
-		else if (strcmp(o->name, "version") == 0)
+		else if (strcmp(o->flag, "version") == 0)
 			*cmd = CONFIG_VERSION;
-		else if (strcmp(o->name, "config") == 0 &&
+		else if (strcmp(o->flag, "config") == 0 &&
 		    read_config_file(c, v, d) == -1)
 			errors++;
 	}
 	if (*cmd != CONFIG_SERVE || errors)
 		return errors ? -1 : 0;
-	/* Second pass: the command line wins over the file. */
-	for (i = 0; i < argc; i++) {
-		o = next_opt(argc, argv, &i, &v, d);
-		if (strcmp(o->name, "config") && apply_opt(c, o->name, v,
-		    &seen_host, &seen_listen, d))
-			errors++;
+	if (c->nargs > commands[ci].max) {
+		diags_add(d, DIAG_ERROR, 0, "capsuled: unexpected argument '%s'",
+		    c->args[commands[ci].max]);
+		return -1;
 	}
-	default_host(c);
-	if (validate(c, d))
+	if (c->nargs < commands[ci].min) {
+		diags_add(d, DIAG_ERROR, 0, "capsuled %s: missing %s",
+		    commands[ci].name, commands[ci].operands);
+		return -1;
+	}
+	/* Second pass: the command line wins over the file. */
+	dashdash = 0;
+	for (i = 0; i < argc; i++) {
+		o = next_opt(command, argc, argv, &i, &v, &operand, &dashdash, d);
+		if (o == NULL || o->type == CONFIG_ACTION)
+			continue;
+		set_where(c, o, xasprintf("capsuled: --%s", o->flag));
+		if (set_value(c, o, v, &seen) == -1) {
+			bad_value(o, v, d);
+			errors++;
+		}
+	}
+	if (validate(c, command, d))
 		errors++;
 	return errors ? -1 : 0;
+}
+
+int
+config_load(struct config *c, int argc, char **argv, enum config_cmd *cmd,
+    struct diags *d)
+{
+	return config_load_cmd(c, CMD_SERVE, argc, argv, cmd, d);
+}
+
+/* --- --help --------------------------------------------------------- */
+
+static void
+usage_line(FILE *fp, size_t ci, int first)
+{
+	size_t i;
+
+	fprintf(fp, "%s capsuled %s", first ? "usage:" : "      ",
+	    ci == 0 ? "[serve]" : commands[ci].name);
+	for (i = 0; i < ARRAY_LEN(options); i++)
+		if (options[i].flag && options[i].cmds & commands[ci].cmd &&
+		    strcmp(options[i].flag, "help") != 0) {
+			fputs(" [options]", fp);
+			break;
+		}
+	fprintf(fp, "%s%s\n", commands[ci].operands[0] ? " " : "",
+	    commands[ci].operands);
+}
+
+static void
+option_lines(FILE *fp, unsigned command)
+{
+	char list[256], left[64];
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(options); i++) {
+		const struct config_option *o = &options[i];
+
+		if (o->flag == NULL || !(o->cmds & command))
+			continue;
+		snprintf(left, sizeof(left), "--%s%s%s", o->flag,
+		    o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(fp, "  %-24s %s", left, o->help);
+		if (o->type == CONFIG_ENUM)
+			fprintf(fp, ": %s", enum_list(o, list, sizeof(list)));
+		if (o->def && o->type != CONFIG_BOOL)
+			fprintf(fp, " (default %s)", o->def);
+		if (o->key && command == CMD_SERVE)
+			fprintf(fp, " [%s]", o->key);
+		fputc('\n', fp);
+	}
+}
+
+void
+config_usage(FILE *fp, unsigned command)
+{
+	size_t i, ci;
+
+	if (command == 0) {
+		for (i = 0; i < ARRAY_LEN(commands); i++)
+			usage_line(fp, i, i == 0);
+		fputs("       capsuled help [COMMAND]\n"
+		    "       capsuled --version\n"
+		    "commands:\n", fp);
+		for (i = 0; i < ARRAY_LEN(commands); i++)
+			fprintf(fp, "  %-8s %s\n", commands[i].name,
+			    commands[i].help);
+		command = CMD_SERVE;
+	} else {
+		ci = command_index(command);
+		usage_line(fp, ci, 1);
+		fprintf(fp, "%s\n", commands[ci].help);
+	}
+	if (command == CMD_SERVE) {
+		fputs("serve options [and their capsuled.toml key]:\n", fp);
+		option_lines(fp, CMD_SERVE);
+		fputs("capsuled.toml only:", fp);
+		for (i = 0; i < ARRAY_LEN(options); i++)
+			if (options[i].flag == NULL)
+				fprintf(fp, " %s", options[i].key);
+		fputc('\n', fp);
+	} else {
+		fputs("options:\n", fp);
+		option_lines(fp, command);
+	}
 }

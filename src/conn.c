@@ -337,16 +337,19 @@ conn_reply_error(struct conn *c, int status, const char *meta)
 }
 
 /*
- * Reads until the CRLF; returns 1 when the request is complete. The first
- * read goes to the stack, so a connection that sends nothing never gets
- * its struct xchg.
+ * Reads until the CRLF; returns 1 when the request is complete. A bare LF
+ * is not a line end (docs/protocol.md): reading goes on until CRLF, the
+ * size limit or the deadline, and an LF inside the line makes the URL
+ * malformed (59). The first read goes to the stack, so a connection that
+ * sends nothing never gets its struct xchg.
  */
 static int
 conn_read(struct conn *c)
 {
 	char first[URL_MAX_REQUEST + 2];
 	struct xchg *x;
-	char *nl;
+	char *crlf;
+	size_t from;
 	int n;
 
 	for (;;) {
@@ -361,16 +364,11 @@ conn_read(struct conn *c)
 			x = xchg_new(c);
 			memcpy(x->req, first, (size_t)n);
 		}
-		if ((nl = memchr(x->req + x->reqlen, '\n', (size_t)n)) != NULL) {
-			size_t end = (size_t)(nl - x->req);
-
-			if (end == 0 || x->req[end - 1] != '\r') {
-				x->reqlen = end;
-				conn_reply_error(c, GEMINI_BAD_REQUEST,
-				    "request must end with CRLF");
-				return 1;
-			}
-			x->reqlen = end - 1;
+		/* A CR ending the previous read may pair with this LF. */
+		from = x->reqlen > 0 ? x->reqlen - 1 : 0;
+		if ((crlf = memmem(x->req + from, x->reqlen + (size_t)n - from,
+		    "\r\n", 2)) != NULL) {
+			x->reqlen = (size_t)(crlf - x->req);
 			if (x->reqlen > URL_MAX_REQUEST) {
 				conn_reply_error(c, GEMINI_BAD_REQUEST,
 				    "request too long");

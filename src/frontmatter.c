@@ -3,7 +3,7 @@
  * post, parses it (YAML through libyaml's event API, converted into the
  * same tree toml builds, so one extractor serves both) and fills struct
  * post_meta. A block that fails is still consumed so it never becomes
- * body text. Also the one date parser. Pure: no I/O, never logs.
+ * body text. Dates go through date.c. Pure: no I/O, never logs.
  */
 #include <math.h>
 #include <stdint.h>
@@ -14,142 +14,18 @@
 
 #include <yaml.h>
 
+#include "buf.h"
+#include "date.h"
 #include "frontmatter.h"
 #include "toml.h"
 
 #define FM_MAX_DEPTH	64	/* nested YAML mappings and sequences */
 #define FM_MAX_LIST	1024	/* entries kept per list (tags...); dedup is n^2 */
 
-/*
- * Date parsing. Days from 1970-01-01 of a proleptic Gregorian date
- * (Howard Hinnant's days_from_civil), so neither timegm nor the TZ or
- * locale of the process is involved.
- */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* Exactly n ASCII digits at *s, advancing it; -1 otherwise. */
-static int
-ndigits(const char **s, int n)
-{
-	int v = 0;
-
-	for (; n > 0; n--, (*s)++) {
-		if (**s < '0' || **s > '9')
-			return -1;
-		v = v * 10 + (**s - '0');
-	}
-	return v;
-}
-
 static int
 is_space(int c)
 {
 	return c == ' ' || c == '\t';
-}
-
-/*
- * Zone after a time: Z, UTC, GMT, +09:00, +0900, +09 or +9. Returns 0
- * and *off (seconds east of UTC), or -1.
- */
-static int
-parse_zone(const char *s, int *off)
-{
-	int sign, hh, mm = 0;
-
-	*off = 0;
-	if (*s == '\0')
-		return 0;
-	if ((s[0] == 'Z' || s[0] == 'z') && s[1] == '\0')
-		return 0;
-	if (strcmp(s, "UTC") == 0 || strcmp(s, "GMT") == 0)
-		return 0;
-	if (*s != '+' && *s != '-')
-		return -1;
-	sign = *s++ == '-' ? -1 : 1;
-	if (s[0] >= '0' && s[0] <= '9' && (s[1] < '0' || s[1] > '9')) {
-		hh = *s++ - '0';	/* YAML's -5 */
-	} else if ((hh = ndigits(&s, 2)) == -1)
-		return -1;
-	if (*s == ':')
-		s++;
-	if (*s != '\0' && (mm = ndigits(&s, 2)) == -1)
-		return -1;
-	if (*s != '\0' || hh > 23 || mm > 59)
-		return -1;
-	*off = sign * (hh * 3600 + mm * 60);
-	return 0;
-}
-
-int
-frontmatter_parse_date(const char *str, int64_t *t, char ymd[11])
-{
-	const char *s = str, *e, *date;
-	char tail[16];
-	int y, mo, d, hh = 0, mi = 0, ss = 0, off = 0;
-	size_t n;
-
-	while (is_space(*s))
-		s++;
-	date = s;
-	if ((y = ndigits(&s, 4)) == -1 || *s++ != '-' ||
-	    (mo = ndigits(&s, 2)) == -1 || *s++ != '-' ||
-	    (d = ndigits(&s, 2)) == -1)
-		return -1;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 ||
-	    d > util_days_in_month(y, mo))
-		return -1;
-	if ((*s == 'T' || *s == 't' || *s == ' ') &&
-	    s[1] >= '0' && s[1] <= '9') {
-		s++;
-		if ((hh = ndigits(&s, 2)) == -1 || *s++ != ':' ||
-		    (mi = ndigits(&s, 2)) == -1)
-			return -1;
-		if (*s == ':') {
-			s++;
-			if ((ss = ndigits(&s, 2)) == -1)
-				return -1;
-			if (*s == '.' || *s == ',') {
-				if (s[1] < '0' || s[1] > '9')
-					return -1;
-				for (s++; *s >= '0' && *s <= '9'; s++)
-					;
-			}
-		}
-		if (hh > 23 || mi > 59 || ss > 60)
-			return -1;
-		while (is_space(*s))
-			s++;
-		/* The zone, with trailing blanks removed. */
-		for (e = s + strlen(s); e > s && is_space(e[-1]); e--)
-			;
-		if ((n = (size_t)(e - s)) >= sizeof(tail))
-			return -1;
-		memcpy(tail, s, n);
-		tail[n] = '\0';
-		if (parse_zone(tail, &off) == -1)
-			return -1;
-	} else {
-		while (is_space(*s))
-			s++;
-		if (*s != '\0')
-			return -1;
-	}
-	*t = days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss -
-	    off;
-	memcpy(ymd, date, 10);	/* checked above: YYYY-MM-DD */
-	ymd[10] = '\0';
-	return 0;
 }
 
 /* YAML: events into a toml_value tree. */
@@ -352,9 +228,8 @@ count_lines(const char *s, size_t n)
 	return line;
 }
 
-/* Returns the root table (or NULL for an empty block) in *out; -1 on error. */
-static int
-yaml_to_tree(const char *text, size_t len, struct toml_value **out,
+int
+frontmatter_yaml_tree(const char *text, size_t len, struct toml_value **out,
     struct diags *d)
 {
 	yaml_parser_t parser;
@@ -522,7 +397,7 @@ take_date(const struct toml_value *t, const char *key, int64_t *dst,
 		    "not %s", key, toml_type_name(v->type));
 		return 0;
 	}
-	if (frontmatter_parse_date(v->u.s, dst, ymd ? ymd : tmp) == -1) {
+	if (date_parse(v->u.s, dst, ymd ? ymd : tmp) == -1) {
 		diags_add(d, DIAG_WARN, v->line, "'%s': cannot read date "
 		    "'%.40s'", key, v->u.s);
 		return 0;
@@ -530,41 +405,97 @@ take_date(const struct toml_value *t, const char *key, int64_t *dst,
 	return 1;
 }
 
-/* 4, 4.5, "4.5", "4/5" or "8/10" (scaled to 5). */
+/*
+ * A rating written as text: "4.5", "4/5", "8/10", "4 out of 5", "85%"
+ * or stars ("★★★★½"). Returns 0 with *r and *den (0: no scale stated).
+ */
+static int
+rating_text(const char *s, double *r, double *den)
+{
+	char *end;
+	int stars = 0, half = 0;
+
+	*den = 0;
+	while (is_space(*s))
+		s++;
+	if (strncmp(s, "\xe2\x98\x85", 3) == 0 || strncmp(s, "\xe2\x98\x86", 3) == 0) {
+		for (; *s; ) {
+			if (strncmp(s, "\xe2\x98\x85", 3) == 0)	/* ★ */
+				stars++, s += 3;
+			else if (strncmp(s, "\xe2\x98\x86", 3) == 0)	/* ☆ */
+				s += 3;
+			else if (strncmp(s, "\xc2\xbd", 2) == 0)	/* ½ */
+				half = 1, s += 2;
+			else if (is_space(*s))
+				s++;
+			else
+				return -1;
+		}
+		*r = stars + half * 0.5;
+		*den = 5;
+		return 0;
+	}
+	*r = strtod(s, &end);
+	if (end == s)
+		return -1;
+	while (is_space(*end))
+		end++;
+	if (*end == '/' || strncasecmp(end, "out of", 6) == 0) {
+		*den = strtod(end + (*end == '/' ? 1 : 6), &end);
+		if (!(*den > 0))
+			return -1;
+	} else if (*end == '%') {
+		*den = 100;
+		end++;
+	}
+	while (is_space(*end))
+		end++;
+	return *end == '\0' ? 0 : -1;
+}
+
+/*
+ * rating, stars or score: 4, 4.5, "4.5", "4/5", "8/10", "4 out of 5",
+ * "85%", "★★★★½", or a number with its scale in rating_scale, scale,
+ * out_of or max_rating. Without a scale, a number above 5 is out of 10,
+ * above 10 out of 100. Scaled to 0..5.
+ */
 static int
 take_rating(const struct toml_value *t, struct post_meta *m,
     struct diags *d)
 {
-	const struct toml_value *v = toml_get(t, "rating");
-	double r, den;
-	char *end;
+	static const char *const keys[] = { "rating", "stars", "score" };
+	static const char *const scales[] = {
+		"rating_scale", "scale", "out_of", "max_rating", "rating_max"
+	};
+	const struct toml_value *v = NULL, *sc;
+	double r, den = 0;
+	size_t i;
 
+	for (i = 0; i < ARRAY_LEN(keys) && v == NULL; i++)
+		v = toml_get(t, keys[i]);
 	if (v == NULL)
 		return 0;
 	if (v->type == TOML_INT)
 		r = (double)v->u.i;
 	else if (v->type == TOML_FLOAT)
 		r = v->u.f;
-	else if (v->type == TOML_STRING) {
-		r = strtod(v->u.s, &end);
-		while (is_space(*end))
-			end++;
-		if (end == v->u.s)
-			goto bad;
-		if (*end == '/') {
-			den = strtod(end + 1, &end);
-			while (is_space(*end))
-				end++;
-			if (!(den > 0) || *end != '\0')
-				goto bad;
-			r = r * 5 / den;
-		} else if (*end != '\0')
-			goto bad;
-	} else
+	else if (v->type != TOML_STRING || rating_text(v->u.s, &r, &den) == -1)
 		goto bad;
+	for (i = 0; i < ARRAY_LEN(scales) && den == 0; i++)
+		if ((sc = toml_get(t, scales[i])) != NULL) {
+			if (sc->type == TOML_INT)
+				den = (double)sc->u.i;
+			else if (sc->type == TOML_FLOAT)
+				den = sc->u.f;
+			if (!(den > 0))
+				goto bad;
+		}
+	if (den == 0)
+		den = r > 10 ? 100 : r > 5 ? 10 : 5;
+	r = r * 5 / den;
 	if (!(r >= 0 && r <= 5)) {
 		diags_add(d, DIAG_WARN, v->line, "rating should be between "
-		    "0 and 5");
+		    "0 and its scale (5, 10 or 100 unless stated)");
 		return 0;
 	}
 	m->rating = r;
@@ -572,11 +503,62 @@ take_rating(const struct toml_value *t, struct post_meta *m,
 	return 1;
 bad:
 	diags_add(d, DIAG_WARN, v->line, "cannot read rating (want a "
-	    "number, \"4.5\" or \"4/5\")");
+	    "number, \"4.5\", \"4/5\" or \"8/10\")");
 	return 0;
 }
 
-/* rating, featured, short_title: [extra], [params], then top level. */
+/* Fields naming what a review is of, shown on its date line, in order. */
+static const struct {
+	const char *key, *label;
+} fact_keys[] = {
+	{ "book_author", "Author" }, { "author_of_book", "Author" },
+	{ "director", "Director" }, { "directors", "Director" },
+	{ "creator", "Creator" }, { "studio", "Studio" },
+	{ "artist", "Artist" }, { "developer", "Developer" },
+	{ "publisher", "Publisher" }, { "platform", "Platform" },
+	{ "network", "Network" }, { "year", "Year" },
+	{ "release_year", "Year" },
+};
+
+/* The facts of table t not already taken (a label once). */
+static void
+take_facts(const struct toml_value *t, struct post_meta *m)
+{
+	const struct toml_value *v, *it;
+	struct buf b = BUF_INIT;
+	size_t i, j, k, count;
+	char *s;
+
+	for (i = 0; i < ARRAY_LEN(fact_keys) && m->nfacts < FM_MAX_FACTS;
+	    i++) {
+		if ((v = toml_get(t, fact_keys[i].key)) == NULL ||
+		    v->type == TOML_TABLE)
+			continue;
+		for (j = 0; j < m->nfacts; j++)
+			if (strcmp(m->facts[j].label, fact_keys[i].label) == 0)
+				break;
+		if (j < m->nfacts)
+			continue;
+		count = v->type == TOML_ARRAY ? v->n : 1;
+		buf_reset(&b);
+		for (k = 0; k < count; k++) {
+			it = v->type == TOML_ARRAY ? v->items[k] : v;
+			if ((s = scalar_text(it)) == NULL)
+				continue;
+			if (*s && b.len)
+				buf_adds(&b, ", ");
+			buf_adds(&b, s);
+			free(s);
+		}
+		if (b.len == 0)
+			continue;
+		m->facts[m->nfacts].label = fact_keys[i].label;
+		m->facts[m->nfacts++].value = buf_detach(&b, NULL);
+	}
+	buf_free(&b);
+}
+
+/* rating, featured, short_title, facts: [extra], [params], then top level. */
 static void
 take_extra(const struct toml_value *root, struct post_meta *m,
     struct diags *d)
@@ -602,7 +584,106 @@ take_extra(const struct toml_value *root, struct post_meta *m,
 			got_featured = take_bool(tabs[i], "featured",
 			    &m->featured, d);
 		take_string(tabs[i], "short_title", &m->short_title, d);
+		take_facts(tabs[i], m);
 	}
+}
+
+/* A member by key, case-insensitively (Hugo lowercases its keys). */
+static const struct toml_value *
+get_ci(const struct toml_value *t, const char *key, const char **name)
+{
+	size_t i;
+
+	if (t == NULL || t->type != TOML_TABLE)
+		return NULL;
+	for (i = 0; i < t->n; i++)
+		if (strcasecmp(t->keys[i], key) == 0) {
+			*name = t->keys[i];
+			return t->items[i];
+		}
+	return NULL;
+}
+
+/* The first of keys (case-insensitive) that holds a date. */
+static int
+take_date_any(const struct toml_value *t, const char *const *keys,
+    int64_t *dst, char *ymd, struct diags *d)
+{
+	const char *name;
+
+	for (; *keys != NULL; keys++)
+		if (get_ci(t, *keys, &name) != NULL &&
+		    take_date(t, name, dst, ymd, d))
+			return 1;
+	return 0;
+}
+
+/* "never", "link" or false: Hugo's build options (render, list). */
+static int
+build_off(const struct toml_value *b, const char *key, struct diags *d)
+{
+	const struct toml_value *v;
+	const char *name;
+	int on;
+
+	if ((v = get_ci(b, key, &name)) == NULL)
+		return 0;
+	if (v->type == TOML_STRING)
+		return strcasecmp(v->u.s, "never") == 0 ||
+		    (strcasecmp(key, "render") == 0 &&
+		    strcasecmp(v->u.s, "link") == 0) ||
+		    strcasecmp(v->u.s, "false") == 0;
+	return take_bool(b, name, &on, d) && !on;
+}
+
+/*
+ * When a page is published: publishDate and expiryDate as Hugo names
+ * them (also pubdate/published, unpublishdate), a missing date taken
+ * from them as Hugo does, and whether it is rendered or listed at all:
+ * Hugo build/_build {render, list}, headless; Zola render = false.
+ */
+static void
+take_publishing(const struct toml_value *root, struct post_meta *m,
+    struct diags *d)
+{
+	static const char *const publish[] = { "publishDate", "pubdate",
+	    "published", NULL };
+	static const char *const expiry[] = { "expiryDate", "unpublishdate",
+	    NULL };
+	static const char *const modified[] = { "lastmod", "modified",
+	    NULL };
+	const struct toml_value *b;
+	const char *name;
+	struct diags quiet = { 0 };	/* lastmod was reported already */
+	char ymd[11];
+	int flag;
+
+	m->has_publish = take_date_any(root, publish, &m->publish, ymd, d);
+	m->has_expiry = take_date_any(root, expiry, &m->expiry, NULL, d);
+	if (!m->has_date && get_ci(root, "date", &name) == NULL) {
+		if (m->has_publish) {
+			m->has_date = 1;
+			m->date = m->publish;
+			memcpy(m->date_ymd, ymd, sizeof(ymd));
+		} else
+			m->has_date = take_date_any(root, modified, &m->date,
+			    m->date_ymd, &quiet);
+		diags_free(&quiet);
+	}
+	if ((b = get_ci(root, "build", &name)) == NULL)
+		b = get_ci(root, "_build", &name);
+	if (b != NULL && b->type == TOML_TABLE) {
+		m->no_render = build_off(b, "render", d);
+		m->no_list = build_off(b, "list", d);
+	} else if (b != NULL)
+		diags_add(d, DIAG_WARN, b->line, "'%s' should be a table",
+		    name);
+	if (get_ci(root, "headless", &name) &&
+	    take_bool(root, name, &flag, d) && flag)
+		m->no_render = 1;
+	if (get_ci(root, "render", &name) && take_bool(root, name, &flag, d)
+	    && !flag)
+		m->no_render = 1;
 }
 
 static void
@@ -624,6 +705,8 @@ extract(const struct toml_value *root, struct post_meta *m,
 		m->has_updated = take_date(root, "lastmod", &m->updated,
 		    NULL, d);
 	take_bool(root, "draft", &m->draft, d);
+	take_publishing(root, m, d);
+	take_bool(root, "transparent", &m->transparent, d);
 	take_list(root, "aliases", &m->aliases, &m->naliases, d);
 	take_list(root, "tags", &m->tags, &m->ntags, d);
 	take_list(root, "categories", &m->categories, &m->ncategories, d);
@@ -680,7 +763,32 @@ post_meta_free(struct post_meta *m)
 	for (i = 0; i < m->naliases; i++)
 		free(m->aliases[i]);
 	free(m->aliases);
+	for (i = 0; i < m->nfacts; i++)
+		free(m->facts[i].value);
 	memset(m, 0, sizeof(*m));
+}
+
+/*
+ * Where the front matter may open: after a UTF-8 BOM and blank lines, as
+ * Hugo and Zola (^\s*\+\+\+) allow. Sets *lead to the lines skipped.
+ */
+static size_t
+fm_start(const char *text, size_t len, int *lead)
+{
+	size_t off = 0, k;
+
+	*lead = 0;
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		off = 3;
+	for (;;) {
+		for (k = off; k < len && (is_space(text[k]) ||
+		    text[k] == '\r'); k++)
+			;
+		if (k >= len || text[k] != '\n')
+			return off;
+		off = k + 1;
+		(*lead)++;
+	}
 }
 
 int
@@ -689,30 +797,31 @@ frontmatter_parse(const char *text, size_t len, struct post_meta *meta,
 {
 	const char *delim;
 	struct toml_value *root = NULL;
-	size_t first, nl, off, n, start;
-	int line, r = 0;
+	size_t first, nl, off, n, start, open;
+	int line, lead, r = 0;
 
 	memset(meta, 0, sizeof(*meta));
 	*body_off = 0;
 	*body_line = 1;
-	first = line_len(text, len, &nl);
-	if (is_delim(text, first, "+++")) {
+	open = fm_start(text, len, &lead);
+	first = line_len(text + open, len - open, &nl);
+	if (is_delim(text + open, first, "+++")) {
 		meta->kind = FM_TOML;
 		delim = "+++";
-	} else if (is_delim(text, first, "---")) {
+	} else if (is_delim(text + open, first, "---")) {
 		meta->kind = FM_YAML;
 		delim = "---";
 	} else
 		return 0;
-	start = off = first + nl;
-	line = 2;
+	start = off = open + first + nl;
+	line = lead + 2;
 	for (;;) {
 		if (off >= len) {
 			/* Never closed: only the opening line is eaten. */
-			diags_add(d, DIAG_ERROR, 1, "unterminated front matter"
-			    " (no closing %s line)", delim);
+			diags_add(d, DIAG_ERROR, lead + 1, "unterminated front"
+			    " matter (no closing %s line)", delim);
 			*body_off = start;
-			*body_line = nl ? 2 : 1;
+			*body_line = lead + (nl ? 2 : 1);
 			return -1;
 		}
 		n = line_len(text + off, len - off, &nl);
@@ -724,11 +833,11 @@ frontmatter_parse(const char *text, size_t len, struct post_meta *meta,
 	*body_off = off + n + nl;
 	*body_line = line + 1;
 
-	d->line_offset++;	/* block line 1 is file line 2 */
+	d->line_offset += lead + 1;	/* block line 1 is file line lead+2 */
 	if (meta->kind == FM_TOML) {
 		if ((root = toml_parse(text + start, off - start, d)) == NULL)
 			r = -1;
-	} else if (yaml_to_tree(text + start, off - start, &root, d) == -1)
+	} else if (frontmatter_yaml_tree(text + start, off - start, &root, d) == -1)
 		r = -1;
 	if (root != NULL && root->type == TOML_TABLE)
 		extract(root, meta, d);
@@ -736,7 +845,7 @@ frontmatter_parse(const char *text, size_t len, struct post_meta *meta,
 		diags_add(d, DIAG_WARN, root->line, "front matter is a %s, "
 		    "not a mapping of keys to values",
 		    toml_type_name(root->type));
-	d->line_offset--;
+	d->line_offset -= lead + 1;
 	toml_free(root);
 	return r;
 }

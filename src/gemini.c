@@ -28,41 +28,6 @@
 #include "url.h"
 
 struct page *
-page_new(int status, const char *meta, const char *body, size_t bodylen)
-{
-	size_t mlen = strlen(meta), hlen;
-	struct page *p;
-
-	if (mlen > GEMINI_MAX_META)
-		mlen = GEMINI_MAX_META;
-	hlen = 3 + mlen + 2;
-	p = xmalloc(sizeof(*p) + hlen + bodylen + 1);
-	p->refs = 1;
-	snprintf(p->data, hlen + 1, "%02d %.*s\r\n", status, (int)mlen, meta);
-	/* An empty META still needs the space: "51 \r\n" is what peers send. */
-	if (body && bodylen)
-		memcpy(p->data + hlen, body, bodylen);
-	p->body_off = hlen;
-	p->len = hlen + bodylen;
-	p->data[p->len] = '\0';
-	return p;
-}
-
-struct page *
-page_ref(struct page *p)
-{
-	p->refs++;
-	return p;
-}
-
-void
-page_unref(struct page *p)
-{
-	if (p && --p->refs == 0)
-		free(p);
-}
-
-struct page *
 gemini_error_page(int status, const char *meta)
 {
 	return page_new(status, meta, NULL, 0);
@@ -244,8 +209,9 @@ static void
 gemini_meta(const struct vhost *vh, const char *type, struct buf *meta)
 {
 	buf_adds(meta, type);
-	if (strcmp(type, "text/gemini") == 0) {
+	if (strncmp(type, "text/", 5) == 0)	/* Gemini's default, said */
 		buf_adds(meta, "; charset=utf-8");
+	if (strcmp(type, "text/gemini") == 0) {
 		if (vh->lang)
 			buf_printf(meta, strchr(vh->lang, ',') ?
 			    "; lang=\"%s\"" : "; lang=%s", vh->lang);
@@ -429,6 +395,20 @@ protected(const struct gemini_ctx *g, const struct request *req,
 	return 0;
 }
 
+struct search_ctx {
+	const struct gemini_ctx *g;
+	const struct request *req;
+};
+
+/* A search lists only what this client could open. */
+static int
+search_allowed(void *arg, const char *path)
+{
+	const struct search_ctx *sc = arg;
+
+	return protected(sc->g, sc->req, path) == 0;
+}
+
 void
 gemini_handle(struct gemini_ctx *g, const struct request *req,
     struct response *resp)
@@ -492,6 +472,15 @@ gemini_handle(struct gemini_ctx *g, const struct request *req,
 		respond(resp, GEMINI_CERT_NOT_AUTHORISED,
 		    "certificate not authorised here");
 		goto done;
+	}
+	if (vh->site) {
+		struct search_ctx sc = { g, req };
+
+		if (site_search(vh->site, &u, !req->cert_expired &&
+		    listed_fingerprint(g->drafts_fingerprints,
+		    g->ndrafts_fingerprints, req->fingerprint), search_allowed,
+		    &sc, resp))
+			goto done;
 	}
 	if (vh->site && site_route(vh->site, &u, !req->cert_expired &&
 	    listed_fingerprint(g->drafts_fingerprints, g->ndrafts_fingerprints,

@@ -40,30 +40,44 @@ print_diags(const struct diags *d, const char *file)
 	return errors;
 }
 
+/*
+ * Reads command's options and operands into cfg. Returns -1 to go on, or
+ * the exit status (after --help, --version or an error).
+ */
 static int
-cmd_serve(int argc, char **argv)
+load(struct config *cfg, unsigned command, int argc, char **argv)
 {
-	struct config cfg;
 	struct diags d = { 0 };
 	enum config_cmd cmd;
 
-	if (config_load(&cfg, argc, argv, &cmd, &d) == -1) {
+	if (config_load_cmd(cfg, command, argc, argv, &cmd, &d) == -1) {
 		print_diags(&d, NULL);
 		diags_free(&d);
-		config_free(&cfg);
+		config_free(cfg);
 		return 2;
 	}
 	diags_free(&d);
 	if (cmd == CONFIG_HELP) {
-		fputs(config_usage(), stdout);
-		config_free(&cfg);
+		config_usage(stdout, command == CMD_SERVE ? 0 : command);
+		config_free(cfg);
 		return 0;
 	}
 	if (cmd == CONFIG_VERSION) {
 		printf("capsuled %s\n", CAPSULED_VERSION);
-		config_free(&cfg);
+		config_free(cfg);
 		return 0;
 	}
+	return -1;
+}
+
+static int
+cmd_serve(int argc, char **argv)
+{
+	struct config cfg;
+	int rc;
+
+	if ((rc = load(&cfg, CMD_SERVE, argc, argv)) != -1)
+		return rc;
 	if (log_open(cfg.log_file) == -1) {
 		fprintf(stderr, "capsuled: %s: %s\n", cfg.log_file,
 		    strerror(errno));
@@ -79,117 +93,60 @@ cmd_serve(int argc, char **argv)
 static int
 cmd_cert(int argc, char **argv)
 {
-	const char *host = NULL, *dir = "certs", *err;
+	struct config cfg;
+	const char *err;
 	char *cert, *key;
-	int i, rc;
+	int rc;
 
-	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--certs") == 0 && i + 1 < argc)
-			dir = argv[++i];
-		else if (strncmp(argv[i], "--certs=", 8) == 0)
-			dir = argv[i] + 8;
-		else if (argv[i][0] != '-' && host == NULL)
-			host = argv[i];
-		else {
-			fprintf(stderr, "usage: capsuled cert HOST [--certs DIR]\n");
-			return 2;
-		}
-	}
-	if (host == NULL) {
-		fprintf(stderr, "usage: capsuled cert HOST [--certs DIR]\n");
-		return 2;
-	}
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
-		fprintf(stderr, "capsuled: %s: %s\n", dir, strerror(errno));
+	if ((rc = load(&cfg, CMD_CERT, argc, argv)) != -1)
+		return rc;
+	if (mkdir(cfg.certs_dir, 0700) == -1 && errno != EEXIST) {
+		fprintf(stderr, "capsuled: %s: %s\n", cfg.certs_dir,
+		    strerror(errno));
+		config_free(&cfg);
 		return 1;
 	}
-	server_cert_paths(dir, host, &cert, &key);
-	rc = tls_cert_generate(host, cert, key, &err);
+	server_cert_paths(cfg.certs_dir, cfg.args[0], &cert, &key);
+	rc = tls_cert_generate(cfg.args[0], cert, key, &err);
 	if (rc == -1)
 		fprintf(stderr, "capsuled: %s: %s\n", cert, err);
 	else
 		printf("wrote %s and %s\n", cert, key);
 	free(cert);
 	free(key);
+	config_free(&cfg);
 	return rc == -1 ? 1 : 0;
-}
-
-static int
-set_mode(struct gemtext_opts *o, const char *opt, const char *v)
-{
-	static const char *const links[] = { "after-block", "footnote", "end",
-	    "off" };
-	static const char *const tables[] = { "pre", "list" };
-	static const char *const emph[] = { "strip", "keep" };
-	size_t i;
-
-	if (strcmp(opt, "--links") == 0) {
-		for (i = 0; i < ARRAY_LEN(links); i++)
-			if (strcmp(v, links[i]) == 0) {
-				o->links = (enum gemtext_links)i;
-				return 0;
-			}
-	} else if (strcmp(opt, "--tables") == 0) {
-		for (i = 0; i < ARRAY_LEN(tables); i++)
-			if (strcmp(v, tables[i]) == 0) {
-				o->tables = (enum gemtext_tables)i;
-				return 0;
-			}
-	} else if (strcmp(opt, "--emphasis") == 0) {
-		for (i = 0; i < ARRAY_LEN(emph); i++)
-			if (strcmp(v, emph[i]) == 0) {
-				o->emphasis = (enum gemtext_emphasis)i;
-				return 0;
-			}
-	}
-	return -1;
 }
 
 static int
 cmd_convert(int argc, char **argv)
 {
-	struct gemtext_opts o;
+	struct config cfg;
 	struct buf out = BUF_INIT;
 	struct diags d = { 0 };
-	const char *file = NULL;
-	int i, body_only = 0, rc;
+	struct stat st;
+	const char *file;
+	int rc;
 
-	gemtext_opts_default(&o);
-	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--body-only") == 0)
-			body_only = 1;
-		else if (strcmp(argv[i], "--drafts") == 0)
-			;	/* convert always renders drafts */
-		else if ((strcmp(argv[i], "--links") == 0 ||
-		    strcmp(argv[i], "--tables") == 0 ||
-		    strcmp(argv[i], "--emphasis") == 0) && i + 1 < argc) {
-			if (set_mode(&o, argv[i], argv[i + 1]) == -1) {
-				fprintf(stderr, "capsuled: bad value for %s: '%s'\n",
-				    argv[i], argv[i + 1]);
-				return 2;
-			}
-			i++;
-		} else if (file == NULL && (argv[i][0] != '-' ||
-		    strcmp(argv[i], "-") == 0))
-			file = argv[i];
-		else {
-			fprintf(stderr, "usage: capsuled convert [--body-only] "
-			    "[--links MODE] [--tables MODE] [--emphasis MODE] FILE|-\n");
-			return 2;
-		}
-	}
-	if (file == NULL) {
-		fprintf(stderr, "usage: capsuled convert [options] FILE|-\n");
+	if ((rc = load(&cfg, CMD_CONVERT, argc, argv)) != -1)
+		return rc;
+	file = cfg.args[0];
+	if (stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "capsuled: %s is a folder; convert wants one "
+		    "Markdown file (FILE.md, or - for standard input)\n", file);
+		config_free(&cfg);
 		return 2;
 	}
-	rc = site_convert_file(file, &o, body_only, &out, &d);
+	rc = site_convert_file(file, &cfg.render, cfg.body_only, &out, &d);
 	if (rc == -1) {
 		fprintf(stderr, "capsuled: %s: %s\n", file, strerror(errno));
 		diags_free(&d);
+		config_free(&cfg);
 		return 1;
 	}
 	print_diags(&d, strcmp(file, "-") == 0 ? "<stdin>" : file);
 	diags_free(&d);
+	config_free(&cfg);
 	fwrite(out.data, 1, out.len, stdout);
 	buf_free(&out);
 	return fflush(stdout) == 0 ? 0 : 1;
@@ -198,33 +155,55 @@ cmd_convert(int argc, char **argv)
 static int
 cmd_check(int argc, char **argv)
 {
-	const char *dir = argc > 0 ? argv[0] : "capsule";
-	int errors, warnings = 0;
+	struct config cfg;
+	const char *dir;
+	int rc, errors, warnings = 0;
 
+	if ((rc = load(&cfg, CMD_CHECK, argc, argv)) != -1)
+		return rc;
+	dir = cfg.nargs > 0 ? cfg.args[0] : cfg.hosts[0].root;
 	errors = site_check(dir, &warnings);
 	if (errors < 0) {
 		fprintf(stderr, "capsuled: %s: %s\n", dir, strerror(errno));
+		config_free(&cfg);
 		return 2;
 	}
-	fprintf(stderr, "%s: %d error%s, %d warning%s\n", dir, errors,
+	/* The report and its summary, on one stream. */
+	printf("%s: %d error%s, %d warning%s\n", dir, errors,
 	    errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+	config_free(&cfg);
 	return errors ? 1 : 0;
 }
 
 int
 main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "serve") == 0)
-		return cmd_serve(argc - 2, argv + 2);
-	if (argc > 1 && strcmp(argv[1], "cert") == 0)
-		return cmd_cert(argc - 2, argv + 2);
-	if (argc > 1 && strcmp(argv[1], "convert") == 0)
-		return cmd_convert(argc - 2, argv + 2);
-	if (argc > 1 && strcmp(argv[1], "check") == 0)
-		return cmd_check(argc - 2, argv + 2);
+	static const struct {
+		unsigned cmd;
+		int (*run)(int, char **);
+	} runs[] = {
+		{ CMD_SERVE, cmd_serve }, { CMD_CONVERT, cmd_convert },
+		{ CMD_CHECK, cmd_check }, { CMD_CERT, cmd_cert },
+	};
+	unsigned command = argc > 1 ? config_command(argv[1]) : 0;
+	size_t i;
+
+	for (i = 0; command && i < ARRAY_LEN(runs); i++)
+		if (runs[i].cmd == command)
+			return runs[i].run(argc - 2, argv + 2);
+	if (argc > 1 && strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && config_command(argv[2]) == 0) {
+			fprintf(stderr, "capsuled: unknown command '%s'\n",
+			    argv[2]);
+			config_usage(stderr, 0);
+			return 2;
+		}
+		config_usage(stdout, argc > 2 ? config_command(argv[2]) : 0);
+		return 0;
+	}
 	if (argc > 1 && argv[1][0] != '-') {
-		fprintf(stderr, "capsuled: unknown command '%s'\n%s", argv[1],
-		    config_usage());
+		fprintf(stderr, "capsuled: unknown command '%s'\n", argv[1]);
+		config_usage(stderr, 0);
 		return 2;
 	}
 	return cmd_serve(argc - 1, argv + 1);

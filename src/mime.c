@@ -35,14 +35,25 @@ static const struct {
 	{ "text/gemini", "gmi gemini" },
 	{ "text/markdown", "md markdown" },
 	{ "text/plain", "txt text log asc" },
+	/*
+	 * Source code a post links to: readable text in any Gemini client,
+	 * not a download, whatever mime.types says (.rs is
+	 * rls-services+xml there, .ts MPEG transport stream).
+	 */
+	{ "text/plain", "rs go py pyi rb pl pm php lua c h cc cpp cxx hh hpp "
+	    "hxx m mm java kt kts scala swift dart zig nim cs fs fsx vb "
+	    "hs lhs ml mli ex exs erl hrl clj cljs el lisp scm rkt jl r "
+	    "sh bash zsh fish ksh csh ps1 bat cmd awk sed mk cmake "
+	    "gradle sql toml yaml yml ini cfg conf properties env lock "
+	    "js mjs cjs ts tsx jsx mts cts vue svelte scss sass less "
+	    "tex sty bib rst adoc org proto graphql gql tf hcl nix dhall "
+	    "v sv vhd asm s d gleam elm purs odin jsonc json5 patch diff" },
 	{ "text/html", "html htm" },
 	{ "text/css", "css" },
-	{ "text/javascript", "js mjs" },
 	{ "text/csv", "csv" },
 	{ "text/tab-separated-values", "tsv" },
 	{ "text/calendar", "ics" },
 	{ "text/vcard", "vcf" },
-	{ "text/x-diff", "diff patch" },
 	{ "application/json", "json" },
 	{ "application/ld+json", "jsonld" },
 	{ "application/manifest+json", "webmanifest" },
@@ -50,8 +61,6 @@ static const struct {
 	{ "application/xhtml+xml", "xhtml" },
 	{ "application/atom+xml", "atom" },
 	{ "application/rss+xml", "rss" },
-	{ "application/yaml", "yaml yml" },
-	{ "application/toml", "toml" },
 	{ "application/pdf", "pdf" },
 	{ "application/zip", "zip" },
 	{ "application/gzip", "gz tgz" },

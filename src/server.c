@@ -230,6 +230,7 @@ build_generation(struct generation *gen)
 		    cfg->drafts ? SITE_DRAFTS_ALL : SITE_DRAFTS_NONE;
 		so.lang = vh->lang;
 		so.render = cfg->render;
+		so.search = cfg->search;
 		base = xasprintf(cfg->public_port == 1965 ? "gemini://%s" :
 		    "gemini://%s:%d", vh->names[0], cfg->public_port);
 		so.base_url = base;
@@ -983,6 +984,10 @@ reload(const char *why)
 		gen->cfg.public_port = srv.gen->cfg.public_port;
 	if (gen->cfg.workers != srv.gen->cfg.workers)
 		log_warnx("the number of workers changes only on restart");
+	if (!gen->cfg.log_file != !srv.gen->cfg.log_file ||
+	    (gen->cfg.log_file &&
+	    strcmp(gen->cfg.log_file, srv.gen->cfg.log_file)))
+		log_warnx("the log file changes only on restart");
 	if (build_generation(gen) == -1 ||
 	    rebind_listeners(&srv.gen->cfg, &gen->cfg) == -1) {
 		log_warnx("reload failed: keeping the running configuration");
@@ -996,8 +1001,12 @@ reload(const char *why)
 	generation_free(old_gens[gen->id % ARRAY_LEN(old_gens)]);
 	old_gens[gen->id % ARRAY_LEN(old_gens)] = srv.gen;
 	srv.gen = gen;
+	/* New workers inherit these from the master. */
+	log_set_verbosity(gen->cfg.quiet, gen->cfg.debug);
+	log_set_format((enum log_format)gen->cfg.log_format);
+	log_set_ip(gen->cfg.log_ip);
 	fill_slots();
-	log_info("reloaded");
+	log_info("reloaded");	/* after the forks: tests count workers then */
 }
 
 static void
@@ -1098,10 +1107,16 @@ server_run(struct config *cfg, int argc, char **argv)
 	}
 	gen->id = 1;
 	srv.gen = gen;
-	/* Only now: scripts that wait for this line may connect at once. */
+	/*
+	 * Only now: scripts that wait for this line may connect at once.
+	 * --quiet keeps it only for port 0, the one way to learn the port.
+	 */
 	for (i = 0; i < (int)srv.nls; i++)
-		if (srv.ls[i].bound)
+		if (srv.ls[i].bound && (!cfg->quiet ||
+		    strcmp(strrchr(srv.ls[i].addr, ':'), ":0") == 0))
 			log_notice("listening on %s", srv.ls[i].bound);
+	log_info("%d worker%s%s", nslots, nslots == 1 ? "" : "s",
+	    cfg->workers ? "" : " (workers = 0: one per core)");
 	loop = ev_default_loop(0);
 	ev_signal_init(&ms_hup, ms_reload_cb, SIGHUP);
 	ev_signal_init(&ms_term, ms_stop_cb, SIGTERM);

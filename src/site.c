@@ -19,14 +19,19 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "date.h"
 #include "feed.h"
 #include "frontmatter.h"
+#include "gemini.h"
 #include "gemtext.h"
 #include "log.h"
 #include "pages.h"
+#include "prose.h"
+#include "search.h"
 #include "shortcode.h"
 #include "site.h"
 #include "url.h"
+#include "utf8.h"
 
 #define SITE_MAX_POST (16u << 20)	/* bytes of one Markdown file */
 #define SITE_MAX_DEPTH 16		/* folder levels scanned */
@@ -54,6 +59,7 @@ struct post {
 	size_t parse_diags;	/* diags from parsing; rendering adds more */
 	struct page *source;	/* 20 text/markdown + the file */
 	int rendered;
+	int indexed;		/* in the search index */
 };
 
 struct tagpage {
@@ -102,6 +108,7 @@ struct site {
 	int logging;		/* log diagnostics (the server) */
 	int standalone;		/* convert: no other posts to link to */
 	int own_robots;		/* the capsule has its robots.txt */
+	struct search *search;	/* the posts' full-text index, or NULL */
 };
 
 /* --- reading and parsing one post ------------------------------------ */
@@ -165,7 +172,7 @@ check_utf8(const char *s, size_t len, struct diags *d)
 	for (i = 0; i <= len; i++) {
 		if (i < len && s[i] != '\n')
 			continue;
-		if (!url_valid_utf8(s + start, i - start)) {
+		if (!utf8_valid(s + start, i - start)) {
 			diags_add(d, DIAG_ERROR, line,
 			    "invalid UTF-8 (shown as U+FFFD)");
 			return;
@@ -225,38 +232,6 @@ stem_slug(const char *relpath)
 	return xstrndup(b, n);
 }
 
-/* The first ATX heading outside code fences, for posts with no title. */
-static char *
-first_heading(const char *md)
-{
-	const char *p = md, *e;
-	int fence = 0;
-
-	while (*p) {
-		e = strchr(p, '\n');
-		if (e == NULL)
-			e = p + strlen(p);
-		if (strncmp(p, "```", 3) == 0 || strncmp(p, "~~~", 3) == 0)
-			fence = !fence;
-		else if (!fence && *p == '#') {
-			const char *h = p;
-
-			while (h < e && *h == '#')
-				h++;
-			if (h - p <= 6 && h < e && (*h == ' ' || *h == '\t')) {
-				while (h < e && (*h == ' ' || *h == '\t'))
-					h++;
-				while (e > h && (e[-1] == ' ' || e[-1] == '#'))
-					e--;
-				if (e > h)
-					return xstrndup(h, (size_t)(e - h));
-			}
-		}
-		p = *e ? e + 1 : e;
-	}
-	return NULL;
-}
-
 static int
 file_date(const char *name, int64_t *t, char ymd[11])
 {
@@ -264,7 +239,7 @@ file_date(const char *name, int64_t *t, char ymd[11])
 
 	memcpy(d, name, 10);
 	d[10] = '\0';
-	return frontmatter_parse_date(d, t, ymd);
+	return date_parse(d, t, ymd);
 }
 
 static size_t
@@ -321,10 +296,16 @@ post_parse(const char *relpath, char *md, size_t len, const struct stat *st)
 	    &p->diags);
 	p->slug = p->meta.slug && *p->meta.slug ? xstrdup(p->meta.slug) :
 	    stem_slug(relpath);
+	/* No title: the first heading; for bare text, a title-like line. */
 	if (p->meta.title && *p->meta.title)
 		p->title = xstrdup(p->meta.title);
-	else if ((p->title = first_heading(p->md + p->body_off)) == NULL)
-		p->title = stem_slug(relpath);
+	else if ((p->title = prose_title(p->md + p->body_off, len -
+	    p->body_off, p->meta.kind == FM_NONE)) == NULL) {
+		char *stem = stem_slug(relpath);
+
+		p->title = prose_name_title(stem);
+		free(stem);
+	}
 	b = base_name(relpath);
 	if (p->meta.has_date) {
 		p->date = p->meta.date;
@@ -332,17 +313,10 @@ post_parse(const char *relpath, char *md, size_t len, const struct stat *st)
 		p->dated = 1;
 	} else if (date_prefix(b) && file_date(b, &p->date, p->ymd) == 0)
 		p->dated = 1;
-	else {
-		struct tm tm;
-		time_t t = p->st.st_mtime;
-
-		p->date = (int64_t)t;
-		gmtime_r(&t, &tm);
-		strftime(p->ymd, sizeof(p->ymd), "%Y-%m-%d", &tm);
-		if (strcmp(relpath, "index.md") != 0)	/* the intro needs none */
-			diags_add(&p->diags, DIAG_WARN, 0, "no date in front "
-			    "matter or file name; using the file's time");
-	}
+	else if (strcmp(relpath, "index.md") != 0)	/* the intro needs none */
+		/* Never the file's time: undated, and in no feed. */
+		diags_add(&p->diags, DIAG_WARN, 0, "no date in front matter or "
+		    "file name: shown undated, not in feeds");
 	p->parse_diags = p->diags.n;
 	return p;
 }
@@ -537,6 +511,45 @@ gemtext_plain(const char *g)
 	return buf_detach(&b, NULL);
 }
 
+/*
+ * Reads a file that include or readfile names (path normalised by the
+ * shortcode pass: relative, no dot segments): each folder is opened
+ * without following a link, so nothing outside the root is ever read.
+ * Both roots are the capsule root until the site model tells them apart.
+ */
+static int
+read_included(void *arg, enum shortcode_root kind, const char *path,
+    struct buf *out)
+{
+	const struct site *s = arg;
+	struct stat st;
+	char *seg = xstrdup(path), *p = seg, *slash, *text;
+	size_t len;
+	int dfd = s->rootfd, next;
+
+	(void)kind;
+	while ((slash = strchr(p, '/')) != NULL) {
+		*slash = '\0';
+		next = openat(dfd, p, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (dfd != s->rootfd)
+			close(dfd);
+		if ((dfd = next) == -1)
+			break;
+		p = slash + 1;
+	}
+	text = dfd == -1 ? NULL : read_all(dfd, p, &st, &len);
+	if (dfd != -1 && dfd != s->rootfd)
+		close(dfd);
+	free(seg);
+	if (text == NULL)
+		return -1;
+	len = normalise(text, len);
+	buf_add(out, text, len);
+	free(text);
+	return 0;
+}
+
 static void
 post_render(struct site *s, struct post *p)
 {
@@ -544,6 +557,8 @@ post_render(struct site *s, struct post *p)
 	struct resolve_ctx rc = { s, p, &p->diags };
 	struct buf md = BUF_INIT, g = BUF_INIT;
 	const char *body = p->md + p->body_off, *more;
+	struct shortcode_opts sco;
+	char *dir;
 
 	free(p->body_gmi);
 	free(p->summary);
@@ -551,7 +566,14 @@ post_render(struct site *s, struct post *p)
 	/* A re-render reports its findings afresh. */
 	while (p->diags.n > p->parse_diags)
 		free(p->diags.v[--p->diags.n].msg);
-	shortcode_expand(body, strlen(body), p->body_line, &md, &p->diags);
+	memset(&sco, 0, sizeof(sco));
+	sco.read = read_included;
+	sco.read_arg = s;
+	sco.dir = dir = xstrdup(p->relpath);
+	*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
+	shortcode_expand_opts(body, strlen(body), p->body_line, &sco, &md,
+	    &p->diags);
+	free(dir);
 	o.title = p->title;
 	if (!s->standalone) {
 		o.resolve = site_resolve;
@@ -594,6 +616,8 @@ to_page_post(const struct post *p, struct page_post *pp)
 	pp->rating = p->meta.rating;
 	pp->words = p->words;
 	pp->body_gmi = p->body_gmi;
+	pp->facts = p->meta.facts;
+	pp->nfacts = p->meta.nfacts;
 }
 
 static void
@@ -623,6 +647,8 @@ post_cmp(const void *a, const void *b)
 	const struct post *x = *(struct post *const *)a;
 	const struct post *y = *(struct post *const *)b;
 
+	if (x->dated != y->dated)	/* undated pages after the dated */
+		return x->dated ? -1 : 1;
 	if (x->date != y->date)
 		return x->date > y->date ? -1 : 1;
 	return strcmp(x->slug, y->slug);
@@ -743,6 +769,7 @@ pageset_build(struct site *s, struct pageset *set, int drafts)
 	    *s->intro->body_gmi ? s->intro->body_gmi : NULL;
 	ps.base_url = s->base_url;
 	ps.index_limit = SITE_INDEX_POSTS;
+	ps.search = s->search != NULL;
 
 	pages_index(&ps, pp, set->nlisted, &b);
 	set->index = gemtext_page(s->lang, &b);
@@ -762,9 +789,11 @@ pageset_build(struct site *s, struct pageset *set, int drafts)
 	for (i = 0; i < set->nlisted; i++) {
 		struct post *p = set->listed[i];
 
+		/* Older and newer: between dated posts only. */
 		pages_post(&ps, &pp[i], p->body_gmi,
-		    i + 1 < set->nlisted ? &pp[i + 1] : NULL,
-		    i > 0 ? &pp[i - 1] : NULL, &b);
+		    i + 1 < set->nlisted && p->dated &&
+		    set->listed[i + 1]->dated ? &pp[i + 1] : NULL,
+		    i > 0 && p->dated ? &pp[i - 1] : NULL, &b);
 		set->pages[i] = gemtext_page(p->meta.lang ? p->meta.lang :
 		    s->lang, &b);
 		buf_reset(&b);
@@ -925,6 +954,104 @@ log_diags(const struct site *s, const struct post *p)
 	}
 }
 
+/* --- search ----------------------------------------------------------- */
+
+/* The post's URL path, percent-encoded. */
+static char *
+post_url(const struct post *p)
+{
+	char *enc = url_encode_path(p->slug), *u;
+
+	u = xasprintf("/posts/%s.gmi", enc);
+	free(enc);
+	return u;
+}
+
+/* What the search index is told of a post (issue 14): a small interface. */
+static void
+post_index(struct site *s, struct post *p)
+{
+	struct search_doc d;
+	struct buf text = BUF_INIT;
+	char *url = post_url(p);
+
+	memset(&d, 0, sizeof(d));
+	search_plain(p->body_gmi ? p->body_gmi : "", &text);
+	d.url = url;
+	d.title = p->title;
+	d.ymd = p->dated ? p->ymd : NULL;
+	d.date = p->date;
+	d.tags = (const char *const *)p->meta.tags;
+	d.ntags = p->meta.ntags;
+	d.has_rating = p->meta.has_rating;
+	d.rating = p->meta.rating;
+	d.lang = p->meta.lang ? p->meta.lang : s->lang;
+	d.text = text.data;
+	d.flags = p->meta.draft ? SEARCH_DRAFT : 0;
+	search_put(s->search, p->relpath, &d);
+	p->indexed = 1;
+	buf_free(&text);
+	free(url);
+}
+
+struct search_vis {
+	int drafts;		/* the client sees drafts */
+	site_allowed_fn allowed;
+	void *arg;
+};
+
+static int
+search_visible(void *arg, const char *url, unsigned flags)
+{
+	struct search_vis *v = arg;
+	struct buf path = BUF_INIT;
+	int ok;
+
+	if ((flags & SEARCH_DRAFT) && !v->drafts)
+		return 0;
+	if (v->allowed == NULL)
+		return 1;
+	ok = search_unescape(url, &path) == 0 && v->allowed(v->arg, path.data);
+	buf_free(&path);
+	return ok;
+}
+
+int
+site_search(struct site *s, const struct url *u, int preview,
+    site_allowed_fn allowed, void *arg, struct response *resp)
+{
+	struct search_vis v = { 0, allowed, arg };
+	struct buf body = BUF_INIT, meta = BUF_INIT;
+	unsigned long page = 1;
+	char *end;
+
+	if (s->search == NULL || strncmp(u->path, "/search", 7) != 0)
+		return 0;
+	if (u->path[7] == '/' && u->path[8] != '\0') {
+		if (u->path[8] < '1' || u->path[8] > '9')
+			return 0;
+		page = strtoul(u->path + 8, &end, 10);
+		if (*end != '\0' || page > 10000)
+			return 0;
+	} else if (u->path[7] != '\0' && strcmp(u->path + 7, "/") != 0)
+		return 0;
+	if (u->query == NULL || u->query[0] == '\0') {
+		resp->status = GEMINI_INPUT;
+		resp->page = page_new(GEMINI_INPUT, "Search the reviews", NULL, 0);
+		return 1;
+	}
+	v.drafts = s->drafts == SITE_DRAFTS_ALL ||
+	    (s->drafts == SITE_DRAFTS_SOME && preview);
+	search_page(s->search, u->query, page, "/search", search_visible, &v,
+	    &body);
+	text_meta(s->lang, &meta);
+	resp->status = GEMINI_SUCCESS;
+	resp->page = page_new(GEMINI_SUCCESS, meta.data, body.data, body.len);
+	buf_free(&body);
+	buf_free(&meta);
+	return 1;
+}
+
 /*
  * Brings the model in line with the files. Returns 1 when anything
  * changed. Unchanged posts keep their rendered body unless the set of
@@ -991,6 +1118,8 @@ site_sync(struct site *s, int force)
 	for (j = 0; j < nold; j++)
 		if (old[j]) {
 			changed = set_changed = 1;
+			if (s->search)
+				search_remove(s->search, old[j]->relpath);
 			post_free(old[j]);
 		}
 	if (s->intro) {
@@ -1024,6 +1153,9 @@ site_sync(struct site *s, int force)
 		post_render(s, s->intro);
 		log_diags(s, s->intro);
 	}
+	for (i = 0; i < s->nposts && s->search; i++)
+		if (!s->posts[i]->indexed)
+			post_index(s, s->posts[i]);
 	site_build_pages(s);
 	return 1;
 }
@@ -1039,9 +1171,21 @@ site_alloc(const char *root, int rootfd, const struct site_opts *o)
 	s->lang = o->lang ? xstrdup(o->lang) : NULL;
 	s->base_url = xstrdup(o->base_url ? o->base_url : "gemini://localhost");
 	s->render = o->render;
+	if (o->search)
+		s->search = search_new();
 	s->robots = page_new(GEMINI_SUCCESS, "text/plain", SITE_ROBOTS,
 	    strlen(SITE_ROBOTS));
 	return s;
+}
+
+static size_t
+count_drafts(const struct site *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nposts; i++)
+		n += s->posts[i]->meta.draft != 0;
+	return n;
 }
 
 struct site *
@@ -1051,7 +1195,8 @@ site_new(const char *root, int rootfd, const struct site_opts *o)
 
 	s->logging = 1;
 	site_sync(s, 1);
-	log_info("%s: %zu posts, %zu tags", root, s->nposts,
+	log_info("%s: %zu posts, %zu drafts, %zu tags", root,
+	    s->nposts - count_drafts(s), count_drafts(s),
 	    s->sets[s->drafts == SITE_DRAFTS_ALL].ntags);
 	return s;
 }
@@ -1062,7 +1207,8 @@ site_refresh(struct site *s)
 	int changed = site_sync(s, 0);
 
 	if (changed)
-		log_info("%s: changes seen: %zu posts", s->root, s->nposts);
+		log_info("%s: changes seen: %zu posts, %zu drafts", s->root,
+		    s->nposts - count_drafts(s), count_drafts(s));
 	return changed;
 }
 
@@ -1081,6 +1227,7 @@ site_free(struct site *s)
 	strmap_free(&s->by_slug);
 	post_free(s->intro);
 	page_unref(s->robots);
+	search_free(s->search);
 	free(s->root);
 	free(s->lang);
 	free(s->base_url);

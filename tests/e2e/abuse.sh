@@ -1,15 +1,17 @@
 #!/bin/sh
 # Abuse: 1,000 idle TLS connections plus 200 clients sending a byte a
 # second do not stop a normal client (served every second throughout) and
-# are all cut by the 10 s deadline, with server RSS reported; garbage on
+# are all cut by the server's 10 s deadline (before they would give up
+# at 16 s), with server RSS reported; garbage on
 # the port (plain HTTP, random bytes, SSLv3/SSLv2/TLS 1.0 ClientHellos, a
 # truncated ClientHello, resets before TLS and in the middle of a 50 MB
 # response) leaves the server serving and each worker's descriptor count
-# back at its baseline within 2 s; under "ulimit -n 256", 1,000 connection
+# back at its baseline (polled); under "ulimit -n 256", 1,000 connection
 # attempts (EMFILE) neither kill the server nor spin it, and it serves
 # normally afterwards; with max_connections = 10 and 50 idle clients, a
 # normal client is answered at once (20 or 41) and, retrying, served
-# within 15 s.
+# while the idle ones still hold on (the server cuts them).  A measurement
+# that comes back empty (no pgrep, unreadable /proc) fails its check.
 . "$(dirname "$0")/lib.sh"
 
 e2e_setup
@@ -29,13 +31,15 @@ truncate -s 50M "$C/big.bin"
 # --- helpers ---------------------------------------------------------------
 GEMLOAD=$(e2e_gemload)
 
-# holders.py PORT NIDLE NSLOW SECS URL: NIDLE TLS connections that send
-# nothing and NSLOW that send URL one byte a second; reports how many came
-# up, how many the server closed, and the latest close (s after connect).
+# holders.py PORT NIDLE NSLOW SECS URL [UPFILE]: NIDLE TLS connections that
+# send nothing and NSLOW that send URL one byte a second; reports how many
+# came up, how many the server closed, and the latest close (s after
+# connect).  UPFILE gets the number up so far, as they come up.
 HOLD=$E2E_DIR/holders.py
 cat >"$HOLD" <<'EOF'
 import asyncio, json, ssl, sys, time
 port, nidle, nslow, secs, url = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+up_file = sys.argv[6] if len(sys.argv) > 6 else None	# "N up" written there
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 ctx.check_hostname = False
 ctx.verify_mode = ssl.CERT_NONE
@@ -50,6 +54,9 @@ async def one(slow, sem):
             res["failed"] += 1
             return
     res["up"] += 1
+    if up_file:
+        with open(up_file, "w") as f:
+            f.write("%d\n" % res["up"])
     t0 = time.monotonic()
     sent = 0
     async def drip():
@@ -144,43 +151,62 @@ print("closed_by_server=%s got=%d sent=%d" % (closed, got, len(data)))
 EOF
 
 workers() {
-	pgrep -P "$SERVER_PID" 2>/dev/null | sort -n | tr '\n' ' '
+	e2e_children "$SERVER_PID"
 }
 
-fdcounts() {	# "pid:count ..." for each worker
+# "pid:count ..." for each worker; a worker whose /proc/PID/fd cannot be
+# read shows as "pid:?", and no worker at all as nothing.
+fdcounts() {
 	for _w in $(workers); do
-		printf '%s:%s ' "$_w" "$(ls "/proc/$_w/fd" 2>/dev/null | wc -l | tr -d ' ')"
+		_n=$(ls "/proc/$_w/fd" 2>/dev/null | wc -l | tr -d ' ')
+		[ "${_n:-0}" -gt 0 ] || _n='?'
+		printf '%s:%s ' "$_w" "$_n"
 	done
 }
 
-rss_kb() {	# VmRSS of the master and its workers, summed, in kB
-	_t=0
-	for _p in "$SERVER_PID" $(workers); do
+# fds_measured COUNTS MSG: COUNTS has a worker and every count is a number.
+fds_measured() {
+	case $1 in
+	*'?'* | '') e2e_measured "$1" '' "$2"; return 1 ;;
+	esac
+	return 0
+}
+
+rss_kb() {	# VmRSS of the master and its workers, summed, in kB; empty if unread
+	_t=0 _ws=$(workers)
+	[ -n "$_ws" ] || return 0
+	for _p in "$SERVER_PID" $_ws; do
 		_r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$_p/status" 2>/dev/null)
-		_t=$((_t + ${_r:-0}))
+		[ -n "$_r" ] || return 0
+		_t=$((_t + _r))
 	done
 	echo "$_t"
 }
 
-cpu_ticks() {	# utime+stime of the workers, in clock ticks
-	_t=0
-	for _w in $(workers); do
+cpu_ticks() {	# utime+stime of the workers, in clock ticks; empty if unread
+	_t=0 _ws=$(workers)
+	[ -n "$_ws" ] || return 0
+	for _w in $_ws; do
 		_c=$(awk '{ print $14 + $15 }' "/proc/$_w/stat" 2>/dev/null)
-		_t=$((_t + ${_c:-0}))
+		[ -n "$_c" ] || return 0
+		_t=$((_t + _c))
 	done
 	echo "$_t"
 }
 
 # fd_settles LABEL: the workers' descriptor counts are back at FD_BASE
-# within 2 s (polled).
+# (polled, at most 10 s).  Fails when either count could not be measured.
 fd_settles() {
+	fds_measured "$FD_BASE" "$1: baseline worker descriptors" || return 0
 	_i=0
-	while [ $_i -lt 20 ]; do
+	while [ $_i -lt 100 ]; do
 		[ "$(fdcounts)" = "$FD_BASE" ] && break
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	assert_eq "$(fdcounts)" "$FD_BASE" "$1: worker descriptors back to baseline within 2 s"
+	_now=$(fdcounts)
+	fds_measured "$_now" "$1: worker descriptors" || return 0
+	assert_eq "$_now" "$FD_BASE" "$1: worker descriptors back to baseline"
 }
 
 jfield() {	# JSON KEY: a number from a one-line JSON object
@@ -193,30 +219,34 @@ expect "$(e2e_url /page.gmi)" 20 "baseline request"
 sleep 0.3
 FD_BASE=$(fdcounts)
 RSS0=$(rss_kb)
+fds_measured "$FD_BASE" "baseline worker descriptors (pgrep -P, /proc/PID/fd)" &&
+    e2e_ok "baseline worker descriptors measured ($FD_BASE)"
+e2e_measured "$RSS0" '[1-9]*' "baseline RSS (/proc/PID/status)" &&
+    e2e_ok "baseline RSS measured ($RSS0 kB)"
 e2e_note "baseline: worker fds $FD_BASE; RSS master+workers ${RSS0} kB"
 
 t0=$(e2e_now_ms)
 if [ -n "$GEMLOAD" ]; then
-	timeout 40 "$GEMLOAD" --idle "$NIDLE" --hold 16 --timeout 10 --json \
+	timeout 90 "$GEMLOAD" --idle "$NIDLE" --hold 16 --timeout 10 --json \
 	    127.0.0.1 "$PORT" >"$E2E_DIR/idle.out" 2>&1 &
 	IDLE_PID=$!
-	timeout 40 python3 "$HOLD" "$PORT" 0 "$NSLOW" 16 \
+	timeout 90 python3 "$HOLD" "$PORT" 0 "$NSLOW" 16 \
 	    "$(e2e_url /page.gmi)" >"$E2E_DIR/slow.out" 2>&1 &
 	SLOW_PID=$!
 else
 	e2e_note "gemload unavailable: python3 holds the idle connections too"
 	IDLE_PID=
-	timeout 40 python3 "$HOLD" "$PORT" "$NIDLE" "$NSLOW" 16 \
+	timeout 90 python3 "$HOLD" "$PORT" "$NIDLE" "$NSLOW" 16 \
 	    "$(e2e_url /page.gmi)" >"$E2E_DIR/slow.out" 2>&1 &
 	SLOW_PID=$!
 fi
 # A normal client every second while they hold on (the first second the
 # handshakes pour in).
-served=0 tries=0 slowest=0 RSSMAX=$RSS0 FDMAX=''
+served=0 tries=0 slowest=0 RSSMAX=${RSS0:-0} FDMAX='' RSSBAD=
 while [ $tries -lt 9 ]; do
 	sleep 1
 	tries=$((tries + 1))
-	e2e_req "$(e2e_url /page.gmi)" --timeout 5
+	e2e_req "$(e2e_url /page.gmi)" --timeout 10
 	if [ "$STATUS" = 20 ] && grep -qF "$MARK_PAGE" "$BODYFILE"; then
 		served=$((served + 1))
 	else
@@ -224,7 +254,8 @@ while [ $tries -lt 9 ]; do
 	fi
 	[ "${ELAPSED:-0}" -gt "$slowest" ] && slowest=${ELAPSED:-0}
 	r=$(rss_kb)
-	[ "$r" -gt "$RSSMAX" ] && RSSMAX=$r
+	[ -n "$r" ] || RSSBAD="$RSSBAD $tries"
+	[ "${r:-0}" -gt "$RSSMAX" ] && RSSMAX=$r
 	[ $tries -eq 3 ] && FDMAX=$(fdcounts)
 done
 assert_eq "$served" "$tries" "normal client served every second during the flood ($served of $tries, slowest ${slowest} ms)"
@@ -240,8 +271,9 @@ if [ -n "$IDLE_PID" ]; then
 	e2e_note "idle: $(head -c 300 "$E2E_DIR/idle.out" | head -n 1); $(printf '%s' "$idle" | grep -o '"idle_[a-z_]*":[0-9.]*' | tr '\n' ' ')"
 	assert_eq "$(jfield "$idle" idle_up)" "$NIDLE" "all $NIDLE idle connections completed TLS"
 	assert_eq "$(jfield "$idle" idle_closed)" "$NIDLE" "all $NIDLE idle connections closed by the server"
-	mx=$(jfield "$idle" idle_close_max_s)
-	assert_match "$(awk -v m="${mx:-99}" 'BEGIN { print (m <= 12.5) ? 1 : 0 }')" 1 "idle connections closed by the 10 s deadline (latest ${mx:-?} s)"
+	# Closed by the server while they still held on (16 s): the 10 s
+	# deadline, however slow the machine; the latest close is reported.
+	e2e_note "idle connections: latest close after $(jfield "$idle" idle_close_max_s) s"
 fi
 slow=$(tail -n 1 "$E2E_DIR/slow.out")
 e2e_note "slow: $slow"
@@ -250,23 +282,25 @@ expect_up=$NSLOW
 assert_eq "$(jfield "$slow" up)" "$expect_up" "all $expect_up python-held connections completed TLS"
 assert_eq "$(jfield "$slow" closed)" "$expect_up" "all $expect_up python-held connections closed by the server"
 mx=$(jfield "$slow" max_close_s)
-assert_match "$(awk -v m="${mx:-99}" 'BEGIN { print (m <= 12.5) ? 1 : 0 }')" 1 "byte-a-second clients cut by the 10 s deadline (latest ${mx:-?} s)"
+bs=$(jfield "$slow" bytes_sent_max)
+e2e_note "byte-a-second clients: latest close after ${mx:-?} s, at most ${bs:-?} bytes sent"
 case ${BUILD:-build} in
 *asan*) e2e_note "RSS growth not bounded under ASan (shadow memory); reported only" ;;
 *)
 	# 1,200 TLS connections: well under 100 kB each.
-	assert_match "$(( RSSMAX - RSS0 < 120000 ))" 1 "RSS growth bounded during the flood (+$((RSSMAX - RSS0)) kB < 120 MB)"
+	assert_eq "$RSSBAD" "" "RSS measured at every second of the flood"
+	assert_match "$(( RSSMAX - ${RSS0:-999999} < 120000 ))" 1 "RSS growth bounded during the flood (+$((RSSMAX - RSS0)) kB < 120 MB)"
 	;;
 esac
 fd_settles "after the flood"
 expect "$(e2e_url /page.gmi)" 20 "served after the flood"
 
-# served_again MSG: /page.gmi answered 20 within ten tries 0.5 s apart
+# served_again MSG: /page.gmi answered 20 within 30 tries 0.5 s apart
 # (the first requests may queue behind connections still closing).
 served_again() {
 	_i=0
-	while [ $_i -lt 10 ]; do
-		e2e_req "$(e2e_url /page.gmi)" --timeout 5
+	while [ $_i -lt 30 ]; do
+		e2e_req "$(e2e_url /page.gmi)" --timeout 10
 		[ "$STATUS" = 20 ] && break
 		sleep 0.5
 		_i=$((_i + 1))
@@ -339,6 +373,7 @@ w1=$(workers | cut -d' ' -f1)
 assert_eq "$(awk '/^Max open files/ { print $4 }' "/proc/$w1/limits")" 256 "ulimit -n 256: the worker's limit"
 sleep 0.3
 FD_BASE=$(fdcounts)
+fds_measured "$FD_BASE" "ulimit -n 256: baseline worker descriptors"
 if [ -n "$GEMLOAD" ]; then
 	# Those past the limit wait in the backlog; the whole lot is ended
 	# (by timeout's SIGTERM) after 7 s.
@@ -355,11 +390,15 @@ fdmid=$(fdcounts)
 sleep 3
 c1=$(cpu_ticks)
 hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
-pct=$(( (c1 - c0) * 100 / (3 * hz) ))
-e2e_note "at the descriptor limit: worker fds $fdmid; worker CPU ${pct}% of a core over 3 s"
+pct=
+if e2e_measured "$c0 $c1" '[0-9]* [0-9]*' "worker CPU ticks at EMFILE (/proc/PID/stat)"; then
+	pct=$(( (c1 - c0) * 100 / (3 * hz) ))
+fi
+e2e_note "at the descriptor limit: worker fds $fdmid; worker CPU ${pct:-?}% of a core over 3 s"
+fds_measured "$fdmid" "worker descriptors at EMFILE"
 case ${BUILD:-build} in
-*asan*) e2e_note "worker CPU at EMFILE not checked under ASan (reported only)" ;;
-*) assert_match "$(( pct < 30 ))" 1 "at EMFILE the worker does not spin (${pct}% CPU)" ;;
+*asan*) e2e_skip "worker CPU at EMFILE not checked under ASan (${pct:-?}%, reported only)" ;;
+*) [ -n "$pct" ] && assert_match "$(( pct < 30 ))" 1 "at EMFILE the worker does not spin (${pct}% CPU)" ;;
 esac
 grep -q 'Too many open files\|EMFILE\|descriptor' "$SERVER_LOG" &&
     e2e_note "log: $(grep -m 1 'Too many open files\|EMFILE\|descriptor' "$SERVER_LOG")"
@@ -374,7 +413,7 @@ assert_alive "ulimit -n 256: survived 1,000 connection attempts"
 served_again "ulimit -n 256: served after the attempts"
 fd_settles "ulimit -n 256"
 if [ -n "$GEMLOAD" ]; then
-	out=$(timeout 30 "$GEMLOAD" -c 8 -n 300 --json --url "$(e2e_url /page.gmi)" 127.0.0.1 "$PORT" 2>&1 | tail -n 1)
+	out=$(timeout 120 "$GEMLOAD" -c 8 -n 300 --json --url "$(e2e_url /page.gmi)" 127.0.0.1 "$PORT" 2>&1 | tail -n 1)
 	assert_eq "$(jfield "$out" errors)" 0 "ulimit -n 256: 300 requests afterwards, no errors ($(printf '%s' "$out" | head -c 120))"
 fi
 e2e_stop_server
@@ -386,29 +425,43 @@ expect "$(e2e_url /page.gmi)" 20 "max_connections 10: baseline"
 sleep 0.3
 FD_BASE=$(fdcounts)
 if [ -n "$GEMLOAD" ]; then
-	# Idle clients that keep trying: each one the server cuts is gone,
-	# those still queued stay until timeout ends them all after 17 s.
-	timeout 17 "$GEMLOAD" --idle 50 --hold 14 --timeout 14 --json \
+	# Idle clients: each one the server cuts (41 or its deadline) is
+	# gone; their own --hold 14 ends the rest (timeout 40: a last resort).
+	timeout 40 "$GEMLOAD" --idle 50 --hold 14 --timeout 14 --json \
 	    127.0.0.1 "$PORT" >"$E2E_DIR/cap.out" 2>&1 &
 else
-	timeout 17 python3 "$HOLD" "$PORT" 50 0 14 "$(e2e_url /)" >"$E2E_DIR/cap.out" 2>&1 &
+	timeout 40 python3 "$HOLD" "$PORT" 50 0 14 "$(e2e_url /)" >"$E2E_DIR/cap.out" 2>&1 &
 fi
 CAP_PID=$!
-sleep 1
+# Wait (polled, at most 30 s) until the worker holds its 10 connections.
+base_n=$(echo "$FD_BASE" | sed 's/.*://; s/ //g')
+i=0
+while [ $i -lt 300 ]; do
+	fdcap=$(fdcounts)
+	cap_n=$(echo "$fdcap" | sed 's/.*://; s/ //g')
+	case $base_n$cap_n in *[!0-9]* | '') break ;; esac
+	[ $((cap_n - base_n)) -ge 10 ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
 fdcap=$(fdcounts)
 e2e_note "with 50 idle clients: worker fds $fdcap (baseline $FD_BASE)"
 base_n=$(echo "$FD_BASE" | sed 's/.*://; s/ //g')
 cap_n=$(echo "$fdcap" | sed 's/.*://; s/ //g')
-assert_match "$(( cap_n - base_n <= 12 ))" 1 "max_connections 10: at most ~10 connections held by the worker (+$((cap_n - base_n)) fds)"
+if e2e_measured "$base_n $cap_n" '[1-9]* [1-9]*' "max_connections 10: worker descriptors (baseline '$FD_BASE', with 50 idle '$fdcap')"; then
+	assert_match "$(( cap_n - base_n <= 12 ))" 1 "max_connections 10: at most ~10 connections held by the worker (+$((cap_n - base_n)) fds)"
+	assert_match "$(( cap_n - base_n >= 5 ))" 1 "max_connections 10: the idle clients are really held (+$((cap_n - base_n)) fds)"
+fi
 # A normal client retrying once a second (41 is "come back later"):
-# served within 15 s, at the latest when the idle ones are cut at 10 s.
+# served once the server has cut the idle ones (10 s deadline; they would
+# hold 14 s: checked from gemload's report below).  At most 30 tries.
 t0=$(e2e_now_ms)
 first=
 seen=
-while :; do
-	left=$(( 15 - ($(e2e_now_ms) - t0) / 1000 ))
-	[ "$left" -ge 1 ] || break
-	e2e_req "$(e2e_url /page.gmi)" --timeout "$left"
+n=0
+while [ $n -lt 30 ]; do
+	n=$((n + 1))
+	e2e_req "$(e2e_url /page.gmi)" --timeout 10
 	[ -n "$first" ] || first="$STATUS after $(( $(e2e_now_ms) - t0 )) ms"
 	seen="$seen $STATUS"
 	[ "$STATUS" = 20 ] && break
@@ -416,10 +469,15 @@ while :; do
 done
 t1=$(e2e_now_ms)
 e2e_note "max_connections 10: first answer: $first; statuses:$seen"
-assert_status 20 "max_connections 10: a new client behind 50 idle ones is served within 15 s ($((t1 - t0)) ms)"
+assert_status 20 "max_connections 10: a new client behind 50 idle ones is served ($n tries, $((t1 - t0)) ms)"
 assert_match "$first" '20 *|41 *' "max_connections 10: the first attempt is answered (20 or 41), not left hanging ($first)"
 wait "$CAP_PID"
 e2e_note "idle: $(tail -n 1 "$E2E_DIR/cap.out" | grep -o '"idle_[a-z_]*":[0-9.]*\|"errors":[0-9]*' | tr '\n' ' ')"
+if [ -n "$GEMLOAD" ]; then
+	# Closed (by the server) counts only before the client's own 14 s hold.
+	assert_eq "$(jfield "$(tail -n 1 "$E2E_DIR/cap.out")" idle_closed)" 50 \
+	    "max_connections 10: the server cut all 50 idle clients (41 or the deadline)"
+fi
 served_again "max_connections 10: served once the idle ones are gone"
 fd_settles "max_connections 10"
 assert_alive
@@ -444,14 +502,28 @@ except OSError:
     pass
 print("closed after %.2f s" % (time.monotonic() - t0))
 EOF2
-timeout 12 python3 "$HOLD" "$PORT" 1 0 8 "$(e2e_url /)" >"$E2E_DIR/hold1.out" 2>&1 &
+timeout 60 python3 "$HOLD" "$PORT" 1 0 8 "$(e2e_url /)" "$E2E_DIR/hold1.up" >"$E2E_DIR/hold1.out" 2>&1 &
 H1=$!
-sleep 1
-stall=$(timeout 20 python3 "$E2E_DIR/stall.py" "$PORT" 2>&1 | tail -n 1)
+# Wait (polled, at most 30 s) for the holder's handshake: it has the slot.
+i=0
+while [ $i -lt 300 ] && [ ! -s "$E2E_DIR/hold1.up" ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+e2e_measured "$(cat "$E2E_DIR/hold1.up" 2>/dev/null)" 1 "max_connections 1: the holder came up"
+stall=$(timeout 60 python3 "$E2E_DIR/stall.py" "$PORT" 2>&1 | tail -n 1)
 e2e_note "busy and stalled: $stall"
 secs=$(echo "$stall" | sed -n 's/^closed after \([0-9.]*\) s$/\1/p')
-assert_match "$(awk -v t="${secs:-99}" 'BEGIN { print (t >= 1.5 && t <= 4) ? "ok" : t }')" ok \
-    "max_connections 1: a stalled client past the cap is cut at the 2 s busy deadline (${secs:-?} s)"
+# The holder keeps the only slot for 8 s after its handshake; the stalled
+# client's own deadline would be 10 s: cut while the holder still holds,
+# it was the 2 s busy deadline.  Not before 2 s (a lower bound holds on
+# any machine).
+if kill -0 "$H1" 2>/dev/null; then holding=yes; else holding=no; fi
+if e2e_measured "$secs" '[0-9]*' "max_connections 1: the stalled client's close time"; then
+	assert_eq "$holding" yes "max_connections 1: a stalled client past the cap is cut while the holder still holds (${secs} s)"
+	assert_match "$(awk -v t="$secs" 'BEGIN { print (t >= 1.5) ? "ok" : t }')" ok \
+	    "max_connections 1: the stalled client had its 2 s (${secs} s)"
+fi
 wait "$H1" 2>/dev/null
 expect "$(e2e_url /page.gmi)" 20 "max_connections 1: served once the holder is gone"
 assert_alive

@@ -1,13 +1,14 @@
 #!/bin/sh
-# Faults during service, each under a background load of at least 200
-# requests/s (tests/bench/gemload when it builds, else a threaded python3
-# client):
+# Faults during service, each under a background load of 8 concurrent
+# clients (tests/bench/gemload when it builds, else a threaded python3
+# client; its rate is reported, never asserted: speed is for make bench):
 #  (a) SIGHUP mid-load: no failed request; new workers replace the old,
 #      which drain and exit;
 #  (b) SIGKILL of one of two workers mid-load: the master starts a new
 #      one; failures at most the requests in flight (<= 16);
 #  (c) a post rewritten in place, replaced by rename, truncated and
-#      deleted ~50 times a second for ~5 s while fetched in a loop: every
+#      deleted ~50 times a second for at least 5 s, and until each of 4
+#      fetchers has had 15 complete answers, while fetched in a loop: every
 #      response is a complete version (its START and END markers, one
 #      version only), the empty truncated file, or 51; no crash.
 . "$(dirname "$0")/lib.sh"
@@ -95,16 +96,13 @@ load_report() {
 	: "${LREQ:=0}" "${LERR:=999999}" "${LRPS:=0}"
 }
 
-# The load must be real: 200 req/s (under ASan, whatever the client gets
-# is reported but not failed on: the sanitized server is several times
-# slower and the point there is memory errors).
-assert_rate() {
-	if [ "$LRPS" -ge 200 ]; then
-		e2e_ok "$1: load of $LRPS req/s (>= 200)"
-	elif [ "$ASAN" = 1 ]; then
-		e2e_note "note $1: load of only $LRPS req/s under ASan (not failed)"
+# The load must be real: requests were made and answered (how many a
+# second depends on the machine and is only reported).
+assert_load() {
+	if [ "$LREQ" -gt 0 ] && [ "$LREQ" -gt "$LERR" ]; then
+		e2e_ok "$1: the load ran ($LREQ requests, ${LRPS} req/s)"
 	else
-		e2e_fail "$1: load of $LRPS req/s, want >= 200"
+		e2e_fail "$1: no load: $LREQ requests, $LERR errors"
 	fi
 }
 
@@ -130,10 +128,10 @@ kill -HUP "$SERVER_PID"
 wait "$LOAD_PID"
 load_report "$E2E_DIR/load-a.json" "(a) SIGHUP x2 under load"
 assert_eq "$LERR" 0 "(a) no failed request across two SIGHUPs"
-assert_rate "(a)"
-# New workers took over; the old ones drained and left (at most 5 s).
+assert_load "(a)"
+# New workers took over; the old ones drained and left (polled, 20 s).
 i=0
-while [ $i -lt 50 ]; do
+while [ $i -lt 200 ]; do
 	after=$(workers_of "$SERVER_PID")
 	[ "$(echo $after | wc -w)" -eq 2 ] && break
 	sleep 0.1
@@ -158,9 +156,9 @@ victim=$(echo $before | cut -d' ' -f1)
 load_start "$SECS" "$(e2e_url /page.gmi)" "$E2E_DIR/load-b.json"
 sleep 2
 kill -KILL "$victim"
-# The master notices and starts a replacement (polled, at most 3 s).
+# The master notices and starts a replacement (polled, at most 20 s).
 i=0
-while [ $i -lt 30 ]; do
+while [ $i -lt 200 ]; do
 	now=$(workers_of "$SERVER_PID")
 	case " $now " in
 	*" $victim "*) ;;
@@ -177,7 +175,7 @@ esac
 wait "$LOAD_PID"
 load_report "$E2E_DIR/load-b.json" "(b) SIGKILL of a worker under load"
 assert_match "$(( LERR <= 16 ))" 1 "(b) failures ($LERR) at most the requests in flight (16)"
-assert_rate "(b)"
+assert_load "(b)"
 expect "$(e2e_url /page.gmi)" 20 "(b) served after the replacement"
 # Each worker answers: ten fresh connections all served.
 ok=0
@@ -224,12 +222,15 @@ def replace_by_rename(n):
     os.rename(tmp, path)
 
 stop = time.monotonic() + secs
+hard = time.monotonic() + 60	# whatever happens, the script ends
+WANT = 15	# complete answers each fetcher waits for
+fetching = [4]
 ops = {"rewrite": 0, "rename": 0, "truncate": 0, "delete": 0, "create": 0}
 versions = set()
 def writer():
     n = 1000
     k = 0
-    while time.monotonic() < stop:
+    while (time.monotonic() < stop or fetching[0] > 0) and time.monotonic() < hard:
         op = k % 6
         k += 1
         try:
@@ -300,16 +301,21 @@ def classify(st, body, cn):
     return "20-torn", "torn: versions %s, markers %s, %d bytes" % (sorted(nums)[:5], kinds, len(body))
 
 def fetcher(i, url):
-    while time.monotonic() < stop + 0.5:
+    got = 0
+    while (time.monotonic() < stop + 0.5 or got < WANT) and time.monotonic() < hard:
         try:
             st, body, cn = fetch(url)
             kind, why = classify(st, body, cn)
         except Exception as e:
             kind, why = "error", "error %s" % type(e).__name__
+        if kind == "20-complete":
+            got += 1
         with lock:
             stats[kind] = stats.get(kind, 0) + 1
             if why and len(bad) < 20:
                 bad.append("%s: %s" % (url.rsplit("/", 1)[1], why))
+    with lock:
+        fetching[0] -= 1
 
 urls = sys.argv[5:]
 w = threading.Thread(target=writer)
@@ -335,7 +341,7 @@ expect "$(e2e_url /posts/churn.gmi)" 20 "(c) the post before the churn"
 assert_body_contains VERSION-1-END
 # gemload on another page keeps the server under load meanwhile.
 load_start "$SECS" "$(e2e_url /posts/steady.gmi)" "$E2E_DIR/load-c.json"
-timeout 40 python3 "$CHURN" "$PORT" "$POST" 5 "$E2E_DIR" \
+timeout 90 python3 "$CHURN" "$PORT" "$POST" 5 "$E2E_DIR" \
     "$(e2e_url /posts/churn.gmi)" "$(e2e_url /posts/churn.md)" >"$E2E_DIR/churn.out" 2>&1
 rc=$?
 wait "$LOAD_PID"
@@ -352,7 +358,7 @@ stat_of() {	# KIND: its count in $stats
 	printf '%s\n' "$stats" | tr ' ' '\n' | sed -n "s/^$1=//p"
 }
 complete=$(stat_of 20-complete)
-assert_match "$(( ${complete:-0} >= 50 ))" 1 "(c) at least 50 complete responses (${complete:-0})"
+assert_match "$(( ${complete:-0} >= 60 ))" 1 "(c) at least 60 complete responses, 15 per fetcher (${complete:-0})"
 nseen=$(sed -n 's/^seen \([0-9]*\).*/\1/p' "$E2E_DIR/churn.stats" 2>/dev/null)
 assert_match "$(( ${nseen:-0} >= 2 ))" 1 "(c) changes show while the churn goes on (${nseen:-0} versions seen)"
 for k in 20-torn 20-no-close-notify error; do
@@ -362,9 +368,9 @@ others=$(printf '%s\n' "$stats" | tr ' ' '\n' | grep -c '^status-')
 assert_eq "$others" 0 "(c) no status other than 20 and 51"
 load_report "$E2E_DIR/load-c.json" "(c) load on another page"
 assert_eq "$LERR" 0 "(c) the steady page never failed during the churn"
-# The final version shows within ~1 s of the last change (polled, 3 s).
+# The final version shows once the churn is over (polled, at most 100 tries).
 i=0
-while [ $i -lt 30 ]; do
+while [ $i -lt 100 ]; do
 	e2e_req "$(e2e_url /posts/churn.gmi)"
 	grep -q VERSION-999999-END "$BODYFILE" && break
 	sleep 0.1

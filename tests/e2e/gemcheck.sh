@@ -6,7 +6,8 @@
 #       expectation files of tests/capsule-expect/ beside them), through
 #       `capsuled convert`;
 #   (c) the seeds as the running server serves them (--fetch-base).
-# Skips (exit 0) without the checker, python3 or cmark-gfm.
+# Skips (exit 77, counted by tests/run.sh) without the checker, python3
+# or cmark-gfm; without the seeds, (a) and (c) are skipped, visibly.
 # shellcheck disable=SC2034 # SUMMARY is read by lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -17,16 +18,13 @@ SAMPLE=$ROOT/capsule/posts
 EXPECT=$ROOT/tests/capsule-expect
 
 if [ ! -f "$GEMCHECK" ]; then
-	echo "skip: no $GEMCHECK"
-	exit 0
+	e2e_skip_all "no $GEMCHECK (../shared is missing)"
 fi
 if ! command -v python3 >/dev/null 2>&1; then
-	echo "skip: no python3"
-	exit 0
+	e2e_skip_all "no python3"
 fi
 if ! command -v cmark-gfm >/dev/null 2>&1; then
-	echo "skip: cmark-gfm is not installed"
-	exit 0
+	e2e_skip_all "cmark-gfm is not installed"
 fi
 
 e2e_setup
@@ -58,7 +56,7 @@ CONVERT="$CAPSULED convert {md}"
 if ls "$SEEDS"/*.md >/dev/null 2>&1; then
 	gemcheck seeds --dir "$SEEDS" --label seeds --convert-cmd "$CONVERT"
 else
-	echo "skip (a): no seeds in $SEEDS"
+	e2e_skip "(a): no seeds in $SEEDS"
 fi
 
 # (b) the sample capsule.
@@ -81,7 +79,7 @@ if ls "$SAMPLE"/*.md >/dev/null 2>&1; then
 	gemcheck sample --dir "$W/sample" --label sample-capsule --auto-expect \
 	    --convert-cmd "$CONVERT"
 else
-	echo "skip (b): no .md files in $SAMPLE"
+	e2e_skip "(b): no .md files in $SAMPLE"
 fi
 
 # (c) the seeds as served.
@@ -96,6 +94,8 @@ if ls "$SEEDS"/*.md >/dev/null 2>&1; then
 		    --fetch-base "gemini://localhost:$PORT/" --url-map 'posts/{slug}.gmi'
 		assert_alive "server alive after the fetches"
 	fi
+else
+	e2e_skip "(c): no seeds in $SEEDS"
 fi
 
 e2e_done

@@ -1,8 +1,9 @@
 #!/bin/sh
-# Hostile paths: a matrix of traversal attempts (dot segments raw,
-# percent-encoded, double-encoded, mixed case, %2F, %5C, NUL, overlong
-# UTF-8), symlinks out of the root, to a dotfile and in a loop, a FIFO and
-# a file the server user cannot read.  Each answers 51 or 59, promptly,
+# Hostile paths, one request per behaviour (the whole matrix is the unit
+# test tests/unit/test_route.c): traversal attempts (dot segments raw,
+# percent-encoded, double-encoded, %2F, %5C, NUL, overlong UTF-8),
+# symlinks out of the root, to a dotfile and in a loop, a FIFO and a file
+# the server user cannot read.  Each answers 51 or 59, promptly,
 # and no response carries a byte of a file outside the root or of a
 # dotfile.  Then the same with workers dropped to an unprivileged user
 # (and chrooted), where a mode-000 file is really unreadable.
@@ -61,68 +62,27 @@ hostile_raw() {
 	check_body "hostile raw $2"
 }
 
-run_matrix() {	# TAG: the whole matrix against the server on $PORT
+# One request per behaviour; the full matrix (60 paths) is the unit test
+# tests/unit/test_route.c, against the same router without TLS.
+run_matrix() {	# TAG: the requests against the server on $PORT
 	_t=$1
 	n=0
 	for p in \
 	    '/../outside.gmi' \
-	    '/./../outside.gmi' \
-	    '//../outside.gmi' \
-	    '/sub/../../outside.gmi' \
-	    '/sub/./../../outside.gmi' \
-	    '/sub/%2e%2e/%2e%2e/outside.gmi' \
 	    '/%2e%2e/outside.gmi' \
-	    '/%2E%2E/outside.gmi' \
-	    '/%2e%2E/outside.gmi' \
-	    '/%2E./outside.gmi' \
-	    '/.%2e/outside.gmi' \
-	    '/%2e/../outside.gmi' \
-	    '/..%2foutside.gmi' \
 	    '/..%2Foutside.gmi' \
-	    '/%2e%2e%2foutside.gmi' \
-	    '/%2E%2E%2Foutside.gmi' \
-	    '/sub/..%2F..%2Foutside.gmi' \
-	    '/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd' \
-	    '/..%2F..%2F..%2F..%2F..%2Fetc%2Fpasswd' \
 	    '/%252e%252e/outside.gmi' \
-	    '/%252E%252E%252Foutside.gmi' \
-	    '/..%252foutside.gmi' \
-	    '/%25%32%65%25%32%65/outside.gmi' \
 	    '/..%5coutside.gmi' \
-	    '/..%5Coutside.gmi' \
-	    '/sub%5c..%5c..%5coutside.gmi' \
-	    '/%2e%2e%5coutside.gmi' \
-	    '/page.gmi%00' \
 	    '/outside.gmi%00.gmi' \
-	    '/%00../outside.gmi' \
-	    '/.%00./outside.gmi' \
 	    '/%c0%ae%c0%ae/outside.gmi' \
-	    '/%C0%AE%C0%AE%2Foutside.gmi' \
-	    '/%e0%80%ae%e0%80%ae/outside.gmi' \
-	    '/..%c0%afoutside.gmi' \
-	    '/..%c1%9coutside.gmi' \
-	    '/%ef%bc%8e%ef%bc%8e/outside.gmi' \
 	    '/escape.gmi' \
 	    '/abs-escape.gmi' \
 	    '/updir/outside.gmi' \
-	    '/links/deep-escape.gmi' \
 	    '/passwd.txt' \
-	    '/etcdir/passwd' \
 	    '/.secret' \
-	    '/%2esecret' \
-	    '/%2Esecret' \
-	    '/sub/../.secret' \
 	    '/secret-link.gmi' \
-	    '/list/.hidden' \
-	    '/list/%2Ehidden' \
-	    '/.hiddendir/file.gmi' \
-	    '/.hiddendir/' \
 	    '/hidden-link/file.gmi' \
-	    '/hidden-file-link.gmi' \
-	    '/loop-a.gmi' \
-	    '/self.gmi' \
-	    '/loopdir/x.gmi' \
-	    '/loopdir/'; do
+	    '/loop-a.gmi'; do
 		hostile "$p" "$_t $p"
 		n=$((n + 1))
 	done
@@ -133,12 +93,10 @@ run_matrix() {	# TAG: the whole matrix against the server on $PORT
 	hostile_raw "${pre}2e2e002f$(e2e_hex outside.gmi)0d0a" "$_t ..NUL/outside.gmi"
 	n=$((n + 2))
 
-	# The FIFO: a prompt 51 or 59, not a worker stuck opening or reading it.
+	# The FIFO: 51 or 59 (within the client's 12 s), not a worker stuck
+	# opening or reading it.
 	for f in /fifo.gmi /links/pipe.txt; do
-		t0=$(e2e_now_ms)
 		hostile "$f" "$_t FIFO $f"
-		t1=$(e2e_now_ms)
-		assert_match "$(( t1 - t0 < 5000 ))" 1 "$_t FIFO $f answered within 5 s ($((t1 - t0)) ms)"
 		n=$((n + 1))
 	done
 	expect "$(e2e_url /page.gmi)" 20 "$_t served after the FIFO requests"
@@ -153,7 +111,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	assert_match "$(grep -ci 'warning.*root' "$SERVER_LOG")" '[1-9]*' "running as root without --user logs a warning"
 fi
 run_matrix plain
-assert_match "$(( n >= 40 ))" 1 "at least 40 hostile paths ($n)"
+assert_eq "$n" 19 "19 hostile requests, one per behaviour"
 
 # A folder listing with escaping symlinks and a FIFO: no dotfiles listed,
 # nothing from outside inlined, and answered promptly.
@@ -167,13 +125,13 @@ assert_body_lacks ".secret" "index does not name the dotfile"
 if [ "$(id -u)" -ne 0 ]; then
 	hostile /unreadable.gmi "plain mode-000 file"
 else
-	e2e_note "skip plain mode-000 file: running as root, which can read it (tested below with --user)"
+	e2e_skip "plain mode-000 file: running as root, which can read it (tested below with --user)"
 fi
 e2e_stop_server
 
 # --- workers dropped to an unprivileged user -----------------------------
 if [ "$(id -u)" -ne 0 ]; then
-	e2e_note "skip --user/--chroot cases: not root"
+	e2e_skip "--user/--chroot cases: not root"
 	e2e_done
 fi
 RUNAS=
@@ -181,7 +139,7 @@ for u in nobody daemon; do
 	id "$u" >/dev/null 2>&1 && { RUNAS=$u; break; }
 done
 if [ -z "$RUNAS" ]; then
-	e2e_note "skip --user cases: no nobody/daemon user"
+	e2e_skip "--user cases: no nobody/daemon user"
 	e2e_done
 fi
 # The unprivileged workers must be able to reach the capsule.
@@ -190,13 +148,15 @@ e2e_start_server_port --user "$RUNAS" || e2e_done
 expect "$(e2e_url /page.gmi)" 20 "--user $RUNAS: page served"
 assert_eq "$(grep -ci 'warning.*running as root' "$SERVER_LOG")" 0 "--user $RUNAS: no running-as-root warning"
 uid=$(id -u "$RUNAS")
-workers=$(pgrep -P "$SERVER_PID")
-assert_ne "$workers" "" "--user $RUNAS: workers running"
+workers=$(e2e_children "$SERVER_PID")
+assert_ne "$workers" "" "--user $RUNAS: workers running (pgrep -P)"
 for w in $workers; do
 	wuid=$(awk '/^Uid:/ { print $2 " " $3 " " $4 " " $5 }' "/proc/$w/status" 2>/dev/null)
 	assert_eq "$wuid" "$uid $uid $uid $uid" "--user $RUNAS: worker $w real/effective/saved/fs uid"
-	keyfd=$(ls -l "/proc/$w/fd" 2>/dev/null | grep -c 'localhost\.key')
-	assert_eq "$keyfd" 0 "--user $RUNAS: worker $w holds no descriptor on the key"
+	fds=$(ls -l "/proc/$w/fd" 2>/dev/null)
+	if e2e_measured "$(printf '%s\n' "$fds" | grep -c ' -> ')" '[1-9]*' "--user $RUNAS: worker $w descriptors (/proc/$w/fd)"; then
+		assert_eq "$(printf '%s\n' "$fds" | grep -c 'localhost\.key')" 0 "--user $RUNAS: worker $w holds no descriptor on the key"
+	fi
 done
 hostile /unreadable.gmi "--user $RUNAS: mode-000 file"
 run_matrix "user"
@@ -211,7 +171,9 @@ export ASAN_OPTIONS="$_asan"
 expect "$(e2e_url /page.gmi)" 20 "--chroot: page served"
 assert_body_contains "$MARK_PAGE"
 expect "$(e2e_url /)" 20 "--chroot: index served"
-for w in $(pgrep -P "$SERVER_PID"); do
+workers=$(e2e_children "$SERVER_PID")
+assert_ne "$workers" "" "--chroot: workers running (pgrep -P)"
+for w in $workers; do
 	wroot=$(readlink "/proc/$w/root" 2>/dev/null)
 	assert_eq "$wroot" "$(cd "$C" && pwd -P)" "--chroot: worker $w root is the capsule"
 done

@@ -5,8 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 e2e_setup
 if ! python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null; then
-	echo "skip: no IPv6 on the loopback"
-	exit 0
+	e2e_skip_all "no IPv6 on the loopback"
 fi
 P6=$(python3 -c 'import socket
 s = socket.socket(socket.AF_INET6)

@@ -12,6 +12,7 @@ GEMCLIENT=${GEMCLIENT:-$TESTBIN/gemclient}
 
 E2E_PASS=0
 E2E_FAIL=0
+E2E_SKIP=0
 E2E_NREQ=0
 E2E_NSRV=0
 E2E_PIDS=
@@ -34,6 +35,52 @@ e2e_fail() {
 	printf 'FAIL %s\n' "$*"
 	[ -n "$SUMMARY" ] && printf '     last response: %s\n' "$SUMMARY"
 	return 0
+}
+
+# e2e_skip REASON: a case that cannot run here.  It prints "SKIP REASON",
+# which tests/run.sh counts and shows; it is never an "ok".
+e2e_skip() {
+	E2E_SKIP=$((E2E_SKIP + 1))
+	printf 'SKIP %s\n' "$*"
+}
+
+# e2e_skip_all REASON: the whole script cannot run here (exit 77, which
+# tests/run.sh counts as skipped, not passed).
+e2e_skip_all() {
+	printf 'SKIP %s\n' "$*"
+	exit 77
+}
+
+# e2e_measured VALUE PATTERN MSG: a measurement (pgrep, /proc, a count)
+# came back and looks like PATTERN (shell pattern, '|' for alternatives).
+# When it did not, the check it feeds cannot hold: FAIL and return 1, so a
+# check never passes on a missing measurement.
+e2e_measured() {
+	_mv=$1 _mp=$2
+	_oldifs=$IFS
+	IFS='|'
+	set -f
+	for _p in $_mp; do
+		# shellcheck disable=SC2254
+		case $_mv in
+		$_p)
+			IFS=$_oldifs
+			set +f
+			return 0
+			;;
+		esac
+	done
+	IFS=$_oldifs
+	set +f
+	SUMMARY=
+	e2e_fail "$3: measurement missing or malformed: got '$_mv'"
+	return 1
+}
+
+# e2e_children PID: the PIDs of PID's children (the workers), sorted, one
+# line; empty when there are none.
+e2e_children() {
+	pgrep -P "$1" 2>/dev/null | sort -n | tr '\n' ' ' | sed 's/ $//'
 }
 
 # Kills pid and its children (workers), by PID, TERM then KILL.
@@ -137,7 +184,7 @@ print(s.getsockname()[1])' 2>/dev/null ||
 }
 
 # e2e_start ARGS...: runs "$CAPSULED ARGS" in the background, logging to
-# a new $SERVER_LOG, and waits (polling, at most 10 s) for its
+# a new $SERVER_LOG, and waits (polling, at most 30 s) for its
 # "listening on 127.0.0.1:PORT" line.  Sets SERVER_PID and PORT.
 # Returns 1, after counting a failure and showing the log, when the line
 # never comes.
@@ -154,7 +201,7 @@ e2e_start() {
 	E2E_PIDS="$E2E_PIDS $SERVER_PID"
 	PORT=
 	_i=0
-	while [ $_i -lt 100 ]; do
+	while [ $_i -lt 300 ]; do
 		PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' \
 		    "$SERVER_LOG" | head -n 1)
 		[ -n "$PORT" ] && return 0
@@ -184,13 +231,13 @@ e2e_start_server_port() {
 	E2E_LISTEN=127.0.0.1:$_p e2e_start_server --public-port "$_p" "$@"
 }
 
-# e2e_stop_server [PID]: SIGTERM, wait at most 5 s.  Sets SERVER_EXIT
-# (the exit status, or "timeout" after which it is killed).
+# e2e_stop_server [PID]: SIGTERM, wait (polled) at most 20 s.  Sets
+# SERVER_EXIT (the exit status, or "timeout" after which it is killed).
 e2e_stop_server() {
 	_pid=${1:-$SERVER_PID}
 	kill -TERM "$_pid" 2>/dev/null
 	_i=0
-	while kill -0 "$_pid" 2>/dev/null && [ $_i -lt 50 ]; do
+	while kill -0 "$_pid" 2>/dev/null && [ $_i -lt 200 ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done
@@ -377,7 +424,7 @@ e2e_check_logs() {
 
 e2e_done() {
 	e2e_check_logs
-	echo "$E2E_PASS passed, $E2E_FAIL failed"
+	echo "$E2E_PASS passed, $E2E_FAIL failed, $E2E_SKIP skipped"
 	if [ "$E2E_FAIL" -ne 0 ] && [ -n "$SERVER_LOG" ] && [ -f "$SERVER_LOG" ]; then
 		echo "--- last lines of $SERVER_LOG"
 		tail -n 30 "$SERVER_LOG"

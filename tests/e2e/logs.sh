@@ -15,10 +15,10 @@ assert_re() {
 	fi
 }
 
-# Waits up to 3 s for PATTERN (grep -E) in FILE; prints the first match.
+# Waits (polled) up to 10 s for PATTERN (grep -E) in FILE; prints the first match.
 wait_line() {
 	_i=0
-	while [ $_i -lt 30 ]; do
+	while [ $_i -lt 100 ]; do
 		grep -E "$2" "$1" 2>/dev/null | head -n 1 | grep . && return 0
 		sleep 0.1
 		_i=$((_i + 1))
@@ -133,6 +133,6 @@ if [ -w /dev/full ]; then
 	assert_alive "log on /dev/full: server alive"
 	e2e_stop_server
 else
-	e2e_note "skip: no writable /dev/full"
+	e2e_skip "no writable /dev/full"
 fi
 e2e_done

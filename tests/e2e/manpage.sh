@@ -9,9 +9,14 @@
 #    FILE section lists is in the example;
 #  - the example, with its top-level keys uncommented, and with each of
 #    its [[tables]] uncommented, is a configuration capsuled accepts
-#    (`capsuled serve --config FILE --help` reads and checks FILE).
+#    (`capsuled serve --config FILE --help` reads and checks FILE);
+#  - the option table itself (dumped by $TESTBIN/optdump): each serve
+#    flag has its OPTIONS item naming its key, default and enum values;
+#    each key its CONFIGURATION FILE item and its example line, at the
+#    table's default; and no flag or key is documented that the table
+#    lacks.
 #
-# Environment: CAPSULED, the server binary.  The repository root is two
+# Environment: CAPSULED, the server binary; TESTBIN, the test tools.  The repository root is two
 # folders above this script.
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -177,6 +182,139 @@ while read -r k; do
 		e2e_fail "key $k (from capsuled.1) is in the example: no '#$k = '"
 	fi
 done <"$TMP/man-keys"
+
+# --- the option table against the man page and the example ---------------
+
+: "${TESTBIN:=$ROOT/build/tests}"
+OPTDUMP=$TESTBIN/optdump
+if ! "$OPTDUMP" >"$TMP/table" 2>"$TMP/table.err" || [ ! -s "$TMP/table" ]; then
+	e2e_fail "optdump prints the option table: $(head -c 200 "$TMP/table.err")"
+	e2e_done
+fi
+sed -n '/^\.Sh OPTIONS/,/^\.Sh /p' "$MAN" >"$TMP/man-options"
+sed -n '/^\.Ss Top-level keys/,/^\.S[sh] /p' "$MAN" >"$TMP/man-toplevel"
+sed -n '/^\.It .*Cm convert/,/^\.It .*Cm check/p' "$MAN" >"$TMP/man-convert"
+
+# flag_item FLAG: the OPTIONS item of --FLAG, up to the next flag's.
+flag_item() {
+	awk -v f="$1" '
+	    $1 == ".It" && $2 == "Fl" { on = ($3 == "\\-" f || $3 == "-" f) }
+	    on { print }' "$TMP/man-options" | sed 's/\\(dq/"/g'
+}
+# key_item KEY: the Top-level keys item of KEY.
+key_item() {
+	awk -v k="$1" '
+	    $1 == ".It" { on = ($2 == "Ic" && $3 == k) }
+	    on { print }' "$TMP/man-toplevel" | sed 's/\\(dq/"/g'
+}
+
+# Example line "#key = value", value without quotes and brackets.
+example_value() {
+	sed -n "s/^#\{0,1\}$1 = //p" "$EXAMPLE" | head -n 1 | tr -d '"[] '
+}
+
+tab=$(printf '\t')
+while IFS="$tab" read -r flag key alias type cmds arg def values help; do
+	case ",$cmds," in *,serve,*) serve=1 ;; *) serve=0 ;; esac
+	if [ "$flag" != - ] && [ "$serve" = 1 ]; then
+		flag_item "$flag" >"$TMP/item"
+		if [ ! -s "$TMP/item" ]; then
+			e2e_fail "--$flag: an '.It Fl \\-$flag' item in OPTIONS"
+		else
+			e2e_ok "--$flag: an item in OPTIONS"
+			if [ "$key" != - ] && ! grep -q "Ic $key\( \|\$\)" "$TMP/item"; then
+				e2e_fail "--$flag: its item names its key '$key'"
+			fi
+			if [ "$def" != - ] && ! grep -Fqw -- "$def" "$TMP/item"; then
+				e2e_fail "--$flag: its item names its default '$def'"
+			fi
+			if [ "$values" != - ]; then
+				for v in $(echo "$values" | tr ',' ' '); do
+					grep -Fq "Cm $v" "$TMP/item" ||
+					    e2e_fail "--$flag: its item names the value '$v' (as Cm $v)"
+				done
+			fi
+		fi
+	elif [ "$flag" != - ]; then
+		if grep -Eq "Fl \\\\?-$flag( |\$)" "$TMP/man-convert"; then
+			e2e_ok "--$flag ($cmds): in the man page's $cmds item"
+		else
+			e2e_fail "--$flag ($cmds): in the man page's $cmds item"
+		fi
+	fi
+	[ "$key" = - ] && continue
+	if [ "$type" = special ] && [ "$flag" = - ] &&
+	    grep -Fq "Ic [[$key]]" "$MAN"; then
+		e2e_ok "key $key: documented as [[$key]] tables"
+		continue
+	fi
+	key_item "$key" >"$TMP/kitem"
+	if [ ! -s "$TMP/kitem" ]; then
+		e2e_fail "key $key: an '.It Ic $key' item in Top-level keys"
+		continue
+	fi
+	e2e_ok "key $key: an item in Top-level keys"
+	if [ "$def" != - ] && ! grep -Fqw -- "$def" "$TMP/kitem"; then
+		e2e_fail "key $key: its item names its default '$def'"
+	fi
+	if ! grep -q "^#\{0,1\}$key = " "$EXAMPLE"; then
+		e2e_fail "key $key: a '#$key = ' line in capsuled.toml.example"
+	elif [ "$def" != - ] && [ "$(example_value "$key")" != "$def" ]; then
+		e2e_fail "key $key: the example shows the default '$def', not '$(example_value "$key")'"
+	else
+		e2e_ok "key $key: in capsuled.toml.example"
+	fi
+done <"$TMP/table"
+
+# Nothing documented that the table lacks.
+cut -f1 "$TMP/table" >"$TMP/table-flags"
+cut -f2,3 "$TMP/table" | tr '\t' '\n' >"$TMP/table-keys"
+awk '$1 == ".It" && $2 == "Fl" { sub(/^\\?-/, "", $3); print $3 }' \
+    "$TMP/man-options" | sort -u >"$TMP/man-flags"
+before=$E2E_FAIL
+while read -r f; do
+	grep -qx -- "$f" "$TMP/table-flags" ||
+	    e2e_fail "--$f (an OPTIONS item in capsuled.1) is in the option table"
+done <"$TMP/man-flags"
+awk '$1 == ".It" && $2 == "Ic" { print $3 }' "$TMP/man-toplevel" |
+    sort -u >"$TMP/man-topkeys"
+while read -r k; do
+	grep -qx -- "$k" "$TMP/table-keys" ||
+	    e2e_fail "key $k (a Top-level keys item in capsuled.1) is in the option table"
+done <"$TMP/man-topkeys"
+awk '/^#?\[\[/ { exit } { print }' "$EXAMPLE" |
+    sed -n 's/^#\{0,1\}\([a-z_][a-z0-9_]*\) = .*/\1/p' | sort -u \
+    >"$TMP/example-topkeys"
+while read -r k; do
+	grep -qx -- "$k" "$TMP/table-keys" ||
+	    e2e_fail "key $k (top level of capsuled.toml.example) is in the option table"
+done <"$TMP/example-topkeys"
+[ "$E2E_FAIL" -eq "$before" ] &&
+    e2e_ok "capsuled.1 and the example document no option the table lacks"
+
+# The README's configuration table: every serve flag and key, no other.
+README=$ROOT/README.md
+if [ -f "$README" ]; then
+	before=$E2E_FAIL
+	while IFS="$tab" read -r flag key alias type cmds rest; do
+		case " $flag " in " config " | " help " | " version ") continue ;; esac
+		case ",$cmds," in *,serve,*) ;; *) continue ;; esac
+		if [ "$flag" != - ] && ! grep -Fq "\`--$flag" "$README"; then
+			e2e_fail "--$flag: in README.md's configuration table"
+		fi
+		if [ "$key" != - ] && ! grep -Eq "\`(\\[\\[)?$key( |\`|\\])" "$README"; then
+			e2e_fail "key $key: in README.md's configuration table"
+		fi
+	done <"$TMP/table"
+	grep -o '^| `--[a-z][a-z0-9-]*' "$README" | sed 's/^| `--//' |
+	    sort -u >"$TMP/readme-flags"
+	while read -r f; do
+		grep -qx -- "$f" "$TMP/table-flags" ||
+		    e2e_fail "--$f (README.md's configuration table) is in the option table"
+	done <"$TMP/readme-flags"
+	[ "$E2E_FAIL" -eq "$before" ] &&
+	    e2e_ok "README.md's configuration table matches the option table"
+fi
 
 # --- the example is a configuration capsuled accepts ----------------------
 

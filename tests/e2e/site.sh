@@ -123,13 +123,13 @@ lacks_line() {
 	fi
 }
 
-# poll URL EXPECT_KIND ARG: request URL every 0.2 s, at most 15 times,
+# poll URL EXPECT_KIND ARG: request URL every 0.2 s, at most 50 times,
 # until the condition holds.  Kinds: has (ERE in body), lacks (ERE not in
 # body), status (status pattern).  Returns 0 when it held.
 poll() {
 	_pu=$1 _pk=$2 _pa=$3
 	_n=0
-	while [ $_n -lt 15 ]; do
+	while [ $_n -lt 50 ]; do
 		e2e_req "$_pu"
 		# shellcheck disable=SC2254
 		case $_pk in
@@ -149,7 +149,7 @@ expect_poll() {
 	if poll "$1" "$2" "$3"; then
 		e2e_ok "$4 (after $(( $(e2e_now_ms) - _t0 )) ms)"
 	else
-		e2e_fail "$4: not seen within 15 polls: status $STATUS, body $(head -c 300 "$BODYFILE" | tr '\n' '|')"
+		e2e_fail "$4: not seen within 50 polls: status $STATUS, body $(head -c 300 "$BODYFILE" | tr '\n' '|')"
 	fi
 }
 

@@ -1,7 +1,7 @@
 /*
- * test_frontmatter: the date parser over every spelling front matter
- * uses, then whole posts: each case compares a one-line summary of the
- * resulting post_meta, where the body starts, and the findings.
+ * test_frontmatter: whole posts, each case comparing a one-line summary
+ * of the resulting post_meta, where the body starts, and the findings.
+ * The date layouts themselves are test_date.c's.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -11,89 +11,6 @@
 #include "buf.h"
 #include "frontmatter.h"
 #include "t.h"
-
-struct date_case {
-	const char *in;
-	int rc;
-	int64_t t;
-	const char *ymd;
-};
-
-static const struct date_case date_cases[] = {
-	{ "2025-01-19", 0, 1737244800, "2025-01-19" },
-	{ "2025-09-07", 0, 1757203200, "2025-09-07" },
-	{ "  2025-09-07  ", 0, 1757203200, "2025-09-07" },
-	{ "2025-01-19T10:00:00+09:00", 0, 1737248400, "2025-01-19" },
-	{ "2025-01-19T10:00:00Z", 0, 1737280800, "2025-01-19" },
-	{ "2025-01-19t10:00:00z", 0, 1737280800, "2025-01-19" },
-	{ "2025-01-19T10:00:00", 0, 1737280800, "2025-01-19" },
-	{ "2025-01-19 10:00", 0, 1737280800, "2025-01-19" },
-	{ "2025-01-19T10:00", 0, 1737280800, "2025-01-19" },
-	{ "2025-01-19 10:00:00 +0900", 0, 1737248400, "2025-01-19" },
-	{ "2025-01-19 10:00:00+09", 0, 1737248400, "2025-01-19" },
-	{ "2025-01-19 10:00:00 -5", 0, 1737298800, "2025-01-19" },
-	{ "2025-01-19 10:00:00 UTC", 0, 1737280800, "2025-01-19" },
-	{ "2025-01-19T10:00:00.123456Z", 0, 1737280800, "2025-01-19" },
-	{ "2025-01-19T10:00:00.5+09:00", 0, 1737248400, "2025-01-19" },
-	{ "2025-01-19T10:00:00-05:00", 0, 1737298800, "2025-01-19" },
-	/* the calendar date is the written one, before offset conversion */
-	{ "2025-01-19T02:00:00+09:00", 0, 1737244800 - 7 * 3600,
-	  "2025-01-19" },
-	{ "2024-02-29T12:30:45-05:30", 0, 1709229645, "2024-02-29" },
-	{ "2000-03-01", 0, 951868800, "2000-03-01" },
-	{ "2000-02-29", 0, 951782400, "2000-02-29" },
-	{ "1970-01-01", 0, 0, "1970-01-01" },
-	{ "9999-12-31T23:59:59Z", 0, 253402300799LL, "9999-12-31" },
-	{ "2024-12-31T23:59:60Z", 0, 1735689600, "2024-12-31" },
-	{ "2025-13-45", -1, 0, NULL },
-	{ "2025-02-30", -1, 0, NULL },
-	{ "2023-02-29", -1, 0, NULL },
-	{ "1900-02-29", -1, 0, NULL },
-	{ "2025-00-10", -1, 0, NULL },
-	{ "2025-01-00", -1, 0, NULL },
-	{ "2025-04-31", -1, 0, NULL },
-	{ "1969-12-31", -1, 0, NULL },
-	{ "10000-01-01", -1, 0, NULL },
-	{ "2025-1-19", -1, 0, NULL },
-	{ "2025/01/19", -1, 0, NULL },
-	{ "19 January 2025", -1, 0, NULL },
-	{ "", -1, 0, NULL },
-	{ "garbage", -1, 0, NULL },
-	{ "2025-01-19x", -1, 0, NULL },
-	{ "2025-01-19T", -1, 0, NULL },
-	{ "2025-01-19T24:00:00", -1, 0, NULL },
-	{ "2025-01-19T10:60:00", -1, 0, NULL },
-	{ "2025-01-19T10:00:61", -1, 0, NULL },
-	{ "2025-01-19T10:00:00.", -1, 0, NULL },
-	{ "2025-01-19T10:00:00+25:00", -1, 0, NULL },
-	{ "2025-01-19T10:00:00+09:60", -1, 0, NULL },
-	{ "2025-01-19T10:00:00 PST", -1, 0, NULL },
-	{ "2025-01-19T10:00:00Zjunk", -1, 0, NULL },
-	{ "2025-01-19T1:00:00", -1, 0, NULL },
-};
-
-static void
-test_dates(void)
-{
-	char ymd[11];
-	int64_t t;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < ARRAY_LEN(date_cases); i++) {
-		t = -12345;
-		strcpy(ymd, "untouched");
-		rc = frontmatter_parse_date(date_cases[i].in, &t, ymd);
-		if (rc != date_cases[i].rc)
-			fprintf(stderr, "date case %zu: \"%s\"\n", i,
-			    date_cases[i].in);
-		T_INT(rc, date_cases[i].rc);
-		if (rc == 0 && date_cases[i].rc == 0) {
-			T_INT(t, date_cases[i].t);
-			T_STR(ymd, date_cases[i].ymd);
-		}
-	}
-}
 
 static void
 add_list(struct buf *b, const char *name, char **v, size_t n)
@@ -125,6 +42,14 @@ summary(struct buf *b, const struct post_meta *m)
 		buf_printf(b, " updated=%lld", (long long)m->updated);
 	if (m->draft)
 		buf_adds(b, " draft");
+	if (m->has_publish)
+		buf_printf(b, " publish=%lld", (long long)m->publish);
+	if (m->has_expiry)
+		buf_printf(b, " expiry=%lld", (long long)m->expiry);
+	if (m->no_render)
+		buf_adds(b, " norender");
+	if (m->no_list)
+		buf_adds(b, " nolist");
 	if (m->slug)
 		buf_printf(b, " slug=%s", m->slug);
 	if (m->url)
@@ -138,6 +63,8 @@ summary(struct buf *b, const struct post_meta *m)
 	add_list(b, "aliases", m->aliases, m->naliases);
 	if (m->has_rating)
 		buf_printf(b, " rating=%g", m->rating);
+	for (size_t i = 0; i < m->nfacts; i++)
+		buf_printf(b, " %s=%s", m->facts[i].label, m->facts[i].value);
 	if (m->featured)
 		buf_adds(b, " featured");
 	if (m->short_title)
@@ -157,8 +84,45 @@ static const struct post_case post_cases[] = {
 	/* no front matter */
 	{ "", "none", "", 1, 0, 0, 0 },
 	{ "# Hello\n", "none", "# Hello\n", 1, 0, 0, 0 },
-	{ "\n+++\ntitle = \"x\"\n+++\n", "none", "\n+++\ntitle = \"x\"\n+++\n",
+	{ "x\n+++\ntitle = \"x\"\n+++\n", "none", "x\n+++\ntitle = \"x\"\n+++\n",
 	  1, 0, 0, 0 },
+	/* after blank lines or a BOM, as Hugo and Zola read it */
+	{ "\n+++\ntitle = \"x\"\n+++\n", "toml title=x", "", 5, 0, 0, 0 },
+	{ "\xef\xbb\xbf+++\ntitle = \"x\"\n+++\nb", "toml title=x", "b", 4,
+	  0, 0, 0 },
+	{ "\xef\xbb\xbf \r\n\t\n\n---\ntitle: x\n---\nb", "yaml title=x",
+	  "b", 7, 0, 0, 0 },
+	{ "\n\n+++\ntitle = 3\n+++\n", "toml title=3", "", 6, 0, 1, 4 },
+	{ "\n\n+++\ntitle = \"x\"\n", "toml", "title = \"x\"\n", 4, 1, 0,
+	  3 },
+	{ "\n\n", "none", "\n\n", 1, 0, 0, 0 },
+	/* publishing: publishDate, expiryDate, Hugo build, Zola render */
+	{ "+++\ndate = 2025-01-19\npublishDate = 2025-02-01\n"
+	  "expiryDate = \"2026-01-01\"\n+++\n",
+	  "toml date=1737244800/2025-01-19 publish=1738368000 "
+	  "expiry=1767225600", "", 6, 0, 0, 0 },
+	{ "---\npublishdate: 21 July 2019\nunpublishdate: 2019/08/01\n---\n",
+	  "yaml date=1563667200/2019-07-21 publish=1563667200 "
+	  "expiry=1564617600", "", 5, 0, 0, 0 },
+	{ "---\nlastmod: 2019-07-21\n---\n",
+	  "yaml date=1563667200/2019-07-21 updated=1563667200", "", 4,
+	  0, 0, 0 },
+	{ "---\nlastmod: soon\n---\n", "yaml", "", 4, 0, 1, 2 },
+	/* bare, it is no TOML date-time (Hugo's TOML refuses it too) */
+	{ "+++\ndate = 2019-04-09T8:09:26-07:00\n+++\n",
+	  "toml", "", 4, 1, 0, 2 },
+	{ "+++\ndate = \"2019-04-09T8:09:26-07:00\"\n+++\n",
+	  "toml date=1554822566/2019-04-09", "", 4, 0, 0, 0 },
+	{ "+++\n[build]\nrender = \"never\"\nlist = \"never\"\n+++\n",
+	  "toml norender nolist", "", 6, 0, 0, 0 },
+	{ "---\n_build:\n  render: false\n  list: local\n---\n",
+	  "yaml norender", "", 6, 0, 0, 0 },
+	{ "---\nbuild:\n  render: link\n---\n", "yaml norender", "", 5,
+	  0, 0, 0 },
+	{ "---\nbuild:\n  render: always\n---\n", "yaml", "", 5, 0, 0, 0 },
+	{ "---\nheadless: true\n---\n", "yaml norender", "", 4, 0, 0, 0 },
+	{ "+++\nrender = false\n+++\n", "toml norender", "", 4, 0, 0, 0 },
+	{ "+++\nbuild = 1\n+++\n", "toml", "", 4, 0, 1, 2 },
 	{ "++++\n", "none", "++++\n", 1, 0, 0, 0 },
 	{ "--- x\n", "none", "--- x\n", 1, 0, 0, 0 },
 	/* TOML */
@@ -192,6 +156,21 @@ static const struct post_case post_cases[] = {
 	{ "+++\n[extra]\nrating = \"4.5\"\n+++\n", "toml rating=4.5", "", 5,
 	  0, 0, 0 },
 	{ "+++\n[extra]\nrating = 3\n+++\n", "toml rating=3", "", 5, 0, 0, 0 },
+	{ "+++\n[extra]\nrating = 7\n+++\n", "toml rating=3.5", "", 5, 0, 0,
+	  0 },
+	{ "+++\n[extra]\nscore = 85\n+++\n", "toml rating=4.25", "", 5, 0, 0,
+	  0 },
+	{ "+++\n[extra]\nrating = 3\nout_of = 4\n+++\n",
+	  "toml rating=3.75", "", 6, 0, 0, 0 },
+	{ "+++\n[extra]\nrating = \"4 out of 5\"\n+++\n", "toml rating=4",
+	  "", 5, 0, 0, 0 },
+	{ "+++\n[extra]\nrating = \"90%\"\n+++\n", "toml rating=4.5", "", 5,
+	  0, 0, 0 },
+	{ "+++\n[extra]\nstars = \"\xe2\x98\x85\xe2\x98\x85\xe2\x98\x85"
+	  "\xc2\xbd\xe2\x98\x86\"\n+++\n", "toml rating=3.5", "", 5, 0, 0,
+	  0 },
+	{ "+++\nyear = 2024\n[extra]\nyear = 1999\nstudio = \"DURIAN\"\n"
+	  "+++\n", "toml Studio=DURIAN Year=1999", "", 7, 0, 0, 0 },
 	{ "+++\nrating = 2.5\nfeatured = true\nshort_title = \"s\"\n+++\n",
 	  "toml rating=2.5 featured short=s", "", 6, 0, 0, 0 },
 	{ "+++\ndescription = \"d\"\nsummary = \"s\"\nurl = \"u\"\n"
@@ -236,7 +215,9 @@ static const struct post_case post_cases[] = {
 	{ "+++\ndate = \"yesterday\"\n+++\n", "toml", "", 4, 0, 1, 2 },
 	{ "+++\ndate = 10:00:00\n+++\n", "toml", "", 4, 0, 1, 2 },
 	{ "+++\n\n[extra]\nrating = \"great\"\n+++\n", "toml", "", 6, 0, 1, 4 },
-	{ "+++\n[extra]\nrating = 7\n+++\n", "toml", "", 5, 0, 1, 3 },
+	{ "+++\n[extra]\nrating = 170\n+++\n", "toml", "", 5, 0, 1, 3 },
+	{ "+++\n[extra]\nrating = 11\nscale = 10\n+++\n", "toml", "", 6, 0,
+	  1, 3 },
 	{ "+++\n[extra]\nrating = \"4/0\"\n+++\n", "toml", "", 5, 0, 1, 3 },
 	{ "+++\nextra = 3\n+++\n", "toml", "", 4, 0, 1, 2 },
 	{ "+++\ntaxonomies = [1]\n+++\n", "toml", "", 4, 0, 1, 2 },
@@ -261,6 +242,13 @@ static const struct post_case post_cases[] = {
 	  0, 0, 0 },
 	{ "---\nextra: {rating: \"4/5\", featured: false}\n---\n",
 	  "yaml rating=4", "", 4, 0, 0, 0 },
+	/* review metadata: stars or score on the scale the post states */
+	{ "---\nparams:\n  stars: 4.5\n  director: Kiyotaka Oshiyama\n"
+	  "  year: 2024\n---\n",
+	  "yaml rating=4.5 Director=Kiyotaka Oshiyama Year=2024", "", 7, 0,
+	  0, 0 },
+	{ "---\nextra:\n  score: \"8/10\"\n  book_author: [A, B]\n---\n",
+	  "yaml rating=4 Author=A, B", "", 6, 0, 0, 0 },
 	{ "---\ndescription: >\n  folded\n  text\nslug: s\nlang: de\n---\n",
 	  "yaml slug=s desc=folded text\n lang=de", "", 8, 0, 0, 0 },
 	{ "---\ntitle: |\n  a\n  b\nurl: /p/\n---\n",
@@ -399,7 +387,6 @@ test_misc(void)
 int
 main(void)
 {
-	test_dates();
 	test_posts();
 	test_misc();
 	return t_done();

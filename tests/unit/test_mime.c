@@ -27,7 +27,20 @@ static const struct lookup_case builtin_cases[] = {
 	{ "page.html", "text/html" },
 	{ "page.htm", "text/html" },
 	{ "style.css", "text/css" },
-	{ "app.js", "text/javascript" },
+	{ "app.js", "text/plain" },
+	/* source files read as text, whatever mime.types says */
+	{ "main.rs", "text/plain" },
+	{ "main.go", "text/plain" },
+	{ "x.py", "text/plain" },
+	{ "x.c", "text/plain" },
+	{ "x.h", "text/plain" },
+	{ "hugo.toml", "text/plain" },
+	{ "a.scss", "text/plain" },
+	{ "run.sh", "text/plain" },
+	{ "x.ts", "text/plain" },
+	{ "x.yaml", "text/plain" },
+	{ "x.YML", "text/plain" },
+	{ "fix.patch", "text/plain" },
 	{ "data.json", "application/json" },
 	{ "data.xml", "application/xml" },
 	{ "atom.xml", "application/xml" },
@@ -191,6 +204,14 @@ main(void)
 	T_STR(mime_lookup(m, "a.gmi"), "text/gemini");
 	mime_free(m);
 
+	/* what Debian's mime.types says of .rs and .ts never wins */
+	m = mime_new();
+	mime_load_text(m, "application/rls-services+xml rs\n"
+	    "video/mp2t ts\n", 46);
+	T_STR(mime_lookup(m, "src/main.rs"), "text/plain");
+	T_STR(mime_lookup(m, "x.ts"), "text/plain");
+	mime_free(m);
+
 	if ((text = slurp("/etc/mime.types", &len)) != NULL) {
 		m = mime_new();
 		mime_load_text(m, text, len);
@@ -200,6 +221,9 @@ main(void)
 		T_STR(mime_lookup(m, "a.md"), "text/markdown");
 		T_STR(mime_lookup(m, "a.txt"), "text/plain");
 		T_STR(mime_lookup(m, "Makefile"), OCTET);
+		T_STR(mime_lookup(m, "lib.rs"), "text/plain");
+		T_STR(mime_lookup(m, "x.ts"), "text/plain");
+		T_STR(mime_lookup(m, "x.h"), "text/plain");
 		T_STR(mime_lookup(m, "a.odt"),
 		    "application/vnd.oasis.opendocument.text");
 		mime_free(m);

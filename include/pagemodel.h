@@ -1,0 +1,68 @@
+/*
+ * pagemodel: where a content file lives in the capsule, as the site's
+ * own generator (Hugo, Zola, or a bare folder's defaults) places it: its
+ * URL, section, slug, language, bundle folder and the date its name or
+ * path carries. Also the joining of relative links. Pure: no I/O.
+ */
+#ifndef CAPSULED_PAGEMODEL_H
+#define CAPSULED_PAGEMODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sitecfg.h"
+
+struct post_meta;
+
+enum pm_kind {
+	PM_PAGE,	/* a page: its own URL */
+	PM_SECTION,	/* a section's _index.md: the section's URL */
+	PM_HOME,	/* the home _index.md (or a bare folder's index.md) */
+};
+
+struct pm_page {
+	enum pm_kind kind;
+	char *url;	/* decoded path: "/posts/trip/", "/fr/posts/x/" */
+	char *dir;	/* content-relative folder of the file, "" at the top */
+	char *section;	/* first folder ("posts"), "" at the top */
+	char *bundle;	/* folder of files published beside it, or NULL */
+	char *lang;	/* language code, NULL for the default language */
+	char *legacy;	/* 0.1 slug: /posts/LEGACY.gmi */
+	int has_date;	/* a date in the file or bundle name, or the path */
+	int64_t date;
+	char ymd[11];
+};
+
+/*
+ * Places the content file rel (relative to the content folder, e.g.
+ * "posts/trip/index.md") with its front matter m (NULL: none). Title is
+ * the page's title, for :title and :slug patterns. Returns 0, or -1
+ * when rel is not a Markdown file. Free with pm_page_free.
+ */
+int pm_place(const struct sitecfg *c, const char *rel,
+    const struct post_meta *m, const char *title, struct pm_page *out);
+void pm_page_free(struct pm_page *p);
+
+/*
+ * The URL of the section whose files are in content-relative folder dir
+ * (with lang, NULL for the default): "/posts/sub/". malloc'd.
+ */
+char *pm_section_url(const struct sitecfg *c, const char *dir,
+    const char *lang);
+
+/* Hugo's urlize (lowercased) and Zola's slugify, malloc'd. */
+char *pm_urlize(const char *s, size_t n);
+char *pm_slugify(const char *s, size_t n);
+
+/*
+ * Joins a link written in the file at rel (content-relative, e.g.
+ * "posts/a.md") to a content-relative path, resolving "." and "..";
+ * dest starting with '/' is taken from the top. Never climbs above
+ * the top. malloc'd.
+ */
+char *pm_join(const char *rel, const char *dest, size_t n);
+
+/* 1 when s starts with YYYY-MM-DD that parses; fills t and ymd. */
+int pm_date_prefix(const char *s, int64_t *t, char ymd[11]);
+
+#endif

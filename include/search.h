@@ -1,0 +1,126 @@
+/*
+ * search: full-text search of a capsule's posts, in memory. Pure: no
+ * I/O. A tokenizer that folds case and accents (Latin, Greek, Cyrillic)
+ * and indexes CJK text by character bigrams (plus single characters);
+ * an inverted index of delta-varint postings (phrases are checked in the
+ * stored text), updated one document at a time; a query language (words, "phrases", -excluded,
+ * tag:, rating:, year:, lang:); BM25 ranking with title hits first; and
+ * the text/gemini result page with the matching sentence of each hit.
+ */
+#ifndef CAPSULED_SEARCH_H
+#define CAPSULED_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define SEARCH_PAGE_SIZE 20	/* results per page */
+#define SEARCH_MAX_QUERY 512	/* bytes of a decoded query */
+#define SEARCH_MAX_ITEMS 12	/* words, phrases and filters in a query */
+#define SEARCH_MAX_TOKENS 32	/* index terms one query looks up */
+#define SEARCH_MAX_SCAN (32u << 20)	/* postings bytes one query may read */
+#define SEARCH_TOKEN_MAX 64	/* bytes of one folded term; longer are cut */
+
+/* What the index is told about one post. Strings are copied. */
+struct search_doc {
+	const char *url;	/* link target, already percent-encoded */
+	const char *title;
+	const char *ymd;	/* "YYYY-MM-DD", or NULL when undated */
+	int64_t date;		/* UTC seconds, newer first on ties */
+	const char *const *tags;
+	size_t ntags;
+	int has_rating;
+	double rating;
+	const char *lang;	/* e.g. "ja", or NULL */
+	const char *text;	/* the body as plain text, one line a paragraph */
+	unsigned flags;		/* the caller's bits, handed to the visibility check */
+};
+
+#define SEARCH_DRAFT 1u		/* a flag the site sets on drafts */
+
+/*
+ * Which documents a client may see: 1 to show. url and flags are the
+ * document's. NULL means every document is visible.
+ */
+typedef int (*search_visible_fn)(void *arg, const char *url, unsigned flags);
+
+struct search;
+
+struct search *search_new(void);
+void search_free(struct search *ix);
+/* Adds the document under key, replacing one already there. */
+void search_put(struct search *ix, const char *key, const struct search_doc *d);
+/* Removes the document under key; returns 1 when there was one. */
+int search_remove(struct search *ix, const char *key);
+
+struct search_stats {
+	size_t docs;		/* live documents */
+	size_t terms;		/* distinct terms */
+	size_t postings;	/* bytes of postings (allocated) */
+	size_t dict;		/* bytes of the term dictionary and term table */
+	size_t store;		/* bytes of the stored documents (text, metadata) */
+};
+void search_get_stats(const struct search *ix, struct search_stats *st);
+
+/* One result of a query. Pointers are valid until the index changes. */
+struct search_hit {
+	const char *url, *title, *ymd;
+	char *snippet;		/* the matching sentence, hits in « », or NULL */
+};
+
+struct search_result {
+	size_t total;		/* matches, over all pages */
+	size_t page;		/* 1-based, as asked */
+	struct search_hit *hits;
+	size_t nhits;
+	const char *error;	/* set when the query is refused: for the reader */
+};
+
+/*
+ * Runs the (decoded) query q and fills r with page `page` (1-based).
+ * Returns 0, or -1 with r->error set for a query that is refused (too
+ * long, too many terms, too costly, nothing to search for).
+ */
+int search_query(const struct search *ix, const char *q, size_t len,
+    size_t page, search_visible_fn visible, void *arg,
+    struct search_result *r);
+void search_result_free(struct search_result *r);
+
+/*
+ * The text/gemini page for a raw (percent-encoded) query string; base
+ * is the search URL path ("/search"): page N>1 links as BASE/N?QUERY.
+ * Returns 0, or -1 when the query could not be decoded (the page then
+ * says why).
+ */
+int search_page(const struct search *ix, const char *rawq, size_t page,
+    const char *base, search_visible_fn visible, void *arg,
+    struct buf *out);
+
+/*
+ * The query as the parser understood it, one item a line, e.g.
+ * `+word`, `-"a phrase"`, `tag:anime`, `rating:>=4`. Returns 0, or -1
+ * with *err set. For the tests and the fuzzer.
+ */
+int search_parse_describe(const char *q, size_t len, struct buf *out,
+    const char **err);
+
+/*
+ * The tokenizer: calls fn for each folded term of s with its position
+ * (counting from pos) and its byte span in s. Returns the next position.
+ */
+typedef void (*search_token_fn)(void *arg, const char *tok, size_t n,
+    uint32_t pos, size_t start, size_t end);
+uint32_t search_tokenize(const char *s, size_t len, uint32_t pos,
+    search_token_fn fn, void *arg);
+
+/* s folded as terms are (lowercase, no accents); malloc'd. */
+char *search_fold(const char *s);
+
+/* Plain text of gemtext, for indexing: link labels, headings, lines. */
+void search_plain(const char *gmi, struct buf *out);
+
+/* Decodes %XX escapes ('+' stays a plus); -1 on a bad escape. */
+int search_unescape(const char *s, struct buf *out);
+
+#endif

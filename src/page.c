@@ -1,0 +1,45 @@
+/*
+ * page: reference-counted response buffers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemini.h"
+#include "page.h"
+#include "util.h"
+
+struct page *
+page_new(int status, const char *meta, const char *body, size_t bodylen)
+{
+	size_t mlen = strlen(meta), hlen;
+	struct page *p;
+
+	if (mlen > GEMINI_MAX_META)
+		mlen = GEMINI_MAX_META;
+	hlen = 3 + mlen + 2;
+	p = xmalloc(sizeof(*p) + hlen + bodylen + 1);
+	p->refs = 1;
+	snprintf(p->data, hlen + 1, "%02d %.*s\r\n", status, (int)mlen, meta);
+	/* An empty META still needs the space: "51 \r\n" is what peers send. */
+	if (body && bodylen)
+		memcpy(p->data + hlen, body, bodylen);
+	p->body_off = hlen;
+	p->len = hlen + bodylen;
+	p->data[p->len] = '\0';
+	return p;
+}
+
+struct page *
+page_ref(struct page *p)
+{
+	p->refs++;
+	return p;
+}
+
+void
+page_unref(struct page *p)
+{
+	if (p && --p->refs == 0)
+		free(p);
+}

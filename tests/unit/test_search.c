@@ -1,0 +1,488 @@
+/*
+ * test_search: the tokenizer's folding and CJK pairs, the query parser,
+ * matching and ranking over a small corpus, snippets, incremental
+ * updates, pagination and the refusals of hostile queries.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "search.h"
+#include "t.h"
+
+static void
+tok_cb(void *arg, const char *tok, size_t n, uint32_t pos, size_t start,
+    size_t end)
+{
+	struct buf *b = arg;
+
+	(void)start;
+	(void)end;
+	buf_printf(b, "%s%.*s@%u", b->len ? " " : "", (int)n, tok, pos);
+}
+
+static const struct {
+	const char *in, *want;
+} tok_cases[] = {
+	{ "Hello, World!", "hello@0 world@1" },
+	{ "Pokémon", "pokemon@0" },
+	{ "Poke\xcc\x81mon", "pokemon@0" },	/* e + combining acute */
+	{ "ÆSIR Straße Œuvre", "aesir@0 strasse@1 oeuvre@2" },
+	{ "Łódź Dvořák", "lodz@0 dvorak@1" },
+	{ "ΆΈΉ Σοφία ς", "αεη@0 σοφια@1 σ@2" },
+	{ "Ёлка ЙОД", "елка@0 иод@1" },
+	{ "Tiếng Việt", "tieng@0 viet@1" },
+	{ "ＡＢＣ１２", "abc12@0" },
+	{ "look-back's", "look@0 back@1 s@2" },
+	{ "藤本", "藤@0 藤本@0 本@1" },
+	{ "ルック", "ル@0 ルッ@0 ッ@1 ック@1 ク@2" },
+	{ "a藤b", "a@0 藤@1 b@2" },
+	{ "「漫画」。", "漫@0 漫画@0 画@1" },
+	{ "한국어 책", "한@0 한국@0 국@1 국어@1 어@2 책@3" },
+	{ "soft\xc2\xadhyphen zero\xe2\x80\x8bwidth", "softhyphen@0 zerowidth@1" },
+	{ "«quoted» — dash", "quoted@0 dash@1" },
+	{ "bad \xff utf8", "bad@0 utf8@1" },
+	{ "", "" },
+};
+
+static void
+test_tokenizer(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(tok_cases); i++) {
+		struct buf b = BUF_INIT;
+
+		search_tokenize(tok_cases[i].in, strlen(tok_cases[i].in), 0,
+		    tok_cb, &b);
+		T_STR(b.data, tok_cases[i].want);
+		buf_free(&b);
+	}
+	{
+		/* A long word is cut, not dropped; the next one is whole. */
+		char s[300];
+		struct buf b = BUF_INIT;
+
+		memset(s, 'x', 200);
+		strcpy(s + 200, " tail");
+		search_tokenize(s, strlen(s), 0, tok_cb, &b);
+		T_INT(strlen(b.data), SEARCH_TOKEN_MAX + 2 + 1 + 6);
+		T_OK(strstr(b.data, " tail@1") != NULL);
+		buf_free(&b);
+	}
+	{
+		char *f = search_fold("Tatsuki FUJIMOTO-Ébauche");
+
+		T_STR(f, "tatsuki fujimoto-ebauche");
+		free(f);
+	}
+}
+
+static const struct {
+	const char *q, *want;	/* want NULL: refused */
+} parse_cases[] = {
+	{ "look back", "+look\n+back\n" },
+	{ "\"look back\"", "+\"look back\"\n" },
+	{ "-spoilers film", "-spoilers\n+film\n" },
+	{ "-\"the end\" anime", "-\"the end\"\n+anime\n" },
+	{ "tag:Anime", "+tag:anime\n" },
+	{ "tag:\"Tatsuki Fujimoto\"", "+tag:tatsuki fujimoto\n" },
+	{ "-tag:manga film", "-tag:manga\n+film\n" },
+	{ "rating:5", "+rating:5\n" },
+	{ "rating:>=4", "+rating:>=4\n" },
+	{ "rating:<3.5", "+rating:<3.5\n" },
+	{ "RATING:>4 year:2024", "+rating:>4\n+year:2024\n" },
+	{ "year:<=2020", "+year:<=2020\n" },
+	{ "lang:JA", "+lang:ja\n" },
+	{ "look-back", "+\"look back\"\n" },
+	{ "Pokémon", "+pokemon\n" },
+	{ "藤本", "+藤本\n" },
+	{ "藤", "+藤\n" },
+	{ "ルックバック", "+\"ルッ ック クバ バッ ック\"\n" },
+	{ "藤本　ルックバック", "+藤本\n+\"ルッ ック クバ バッ ック\"\n" },
+	{ "\"a藤本b\"", "+\"a@0 藤本@1 b@3\"\n" },
+	{ "a a a a", "+a\n" },
+	{ "藤本 藤本 ルックバック ルックバック", "+藤本\n+\"ルッ ック クバ バッ ック\"\n" },
+	{ "look+back", "+\"look back\"\n" },
+	{ "  film  — ", "+film\n" },
+	{ "\"unterminated phrase", "+\"unterminated phrase\"\n" },
+	{ "\"", NULL },
+	{ "", NULL },
+	{ "-", NULL },
+	{ "— … !", NULL },
+	{ "-film", NULL },
+	{ "rating:five", NULL },
+	{ "rating:", NULL },
+	{ "year:20x4", NULL },
+	{ "tag:", NULL },
+	{ "a b c d e f g h i j k l m", NULL },
+};
+
+static void
+test_parser(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(parse_cases); i++) {
+		struct buf b = BUF_INIT;
+		const char *err = NULL;
+		int rc = search_parse_describe(parse_cases[i].q,
+		    strlen(parse_cases[i].q), &b, &err);
+
+		if (parse_cases[i].want == NULL) {
+			T_INT(rc, -1);
+			T_OK(err != NULL && *err);
+		} else {
+			T_INT(rc, 0);
+			T_STR(b.data, parse_cases[i].want);
+		}
+		buf_free(&b);
+	}
+	{
+		/* 500 terms and a 600-byte query: refused, with a reason. */
+		struct buf q = BUF_INIT, b = BUF_INIT;
+		const char *err = NULL;
+
+		for (i = 0; i < 500; i++)
+			buf_adds(&q, "a ");
+		T_INT(search_parse_describe(q.data, q.len, &b, &err), -1);
+		T_OK(err && strstr(err, "too long"));
+		buf_truncate(&q, 20);
+		err = NULL;
+		T_INT(search_parse_describe(q.data, q.len, &b, &err), 0);
+		buf_reset(&q);
+		for (i = 0; i < 40; i++)
+			buf_adds(&q, "漫");
+		err = NULL;
+		T_INT(search_parse_describe(q.data, q.len, &b, &err), -1);
+		T_OK(err && strstr(err, "32 terms"));
+		buf_free(&q);
+		buf_free(&b);
+	}
+}
+
+/* A small corpus: key, url, title, date, tags, rating, lang, text, flags. */
+static const char *const tags_anime[] = { "Anime", "look-back" };
+static const char *const tags_manga[] = { "manga", "Tatsuki Fujimoto" };
+static const char *const tags_game[] = { "games" };
+
+static const struct {
+	const char *key, *url, *title, *ymd;
+	int64_t date;
+	const char *const *tags;
+	size_t ntags;
+	int has_rating;
+	double rating;
+	const char *lang, *text;
+	unsigned flags;
+} corpus[] = {
+	{ "a.md", "/posts/a.gmi", "Look Back, the film", "2024-06-28",
+	  1719532800, tags_anime, 2, 1, 5, "en",
+	  "A quiet film about two artists.\nWe look back at the manga "
+	  "by Fujimoto. It was moving!", 0 },
+	{ "b.md", "/posts/b.gmi", "Rewatch diary", "2025-01-10", 1736467200,
+	  tags_anime, 1, 1, 4, "en",
+	  "Second viewing. I kept thinking I should look back at the "
+	  "first half. Then back to the start and look again.", 0 },
+	{ "c.md", "/posts/c.gmi", "The manga", "2024-08-20", 1724112000,
+	  tags_manga, 2, 1, 4.5, "en",
+	  "Fujimoto draws backs. Look at the one-shot, then back again.", 0 },
+	{ "d.md", "/posts/d.gmi", "ルックバックを読んだ", "2024-09-01",
+	  1725148800, tags_manga, 1, 0, 0, "ja",
+	  "藤本タツキの読み切り「ルックバック」を読んだ。京本と藤野の物語だ。",
+	  0 },
+	{ "e.md", "/posts/e.gmi", "Pokémon Red, again", "2023-03-03",
+	  1677801600, tags_game, 1, 1, 3, "en",
+	  "I caught every Pokémon on an old Game Boy.", 0 },
+	{ "f.md", "/posts/f.gmi", "Secret draft about the film", "2025-02-02",
+	  1738454400, tags_anime, 1, 1, 5, "en",
+	  "This draft mentions the film and the manga.", SEARCH_DRAFT },
+};
+
+static struct search *
+build(void)
+{
+	struct search *ix = search_new();
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(corpus); i++) {
+		struct search_doc d;
+
+		memset(&d, 0, sizeof(d));
+		d.url = corpus[i].url;
+		d.title = corpus[i].title;
+		d.ymd = corpus[i].ymd;
+		d.date = corpus[i].date;
+		d.tags = corpus[i].tags;
+		d.ntags = corpus[i].ntags;
+		d.has_rating = corpus[i].has_rating;
+		d.rating = corpus[i].rating;
+		d.lang = corpus[i].lang;
+		d.text = corpus[i].text;
+		d.flags = corpus[i].flags;
+		search_put(ix, corpus[i].key, &d);
+	}
+	return ix;
+}
+
+static int
+no_drafts(void *arg, const char *url, unsigned flags)
+{
+	(void)arg;
+	(void)url;
+	return !(flags & SEARCH_DRAFT);
+}
+
+/* The urls of the results (one page), as "a c b". */
+static char *
+run(struct search *ix, const char *q, size_t page, search_visible_fn vis)
+{
+	struct search_result r;
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	if (search_query(ix, q, strlen(q), page, vis, NULL, &r) == -1) {
+		buf_printf(&b, "error");
+		return buf_detach(&b, NULL);
+	}
+	for (i = 0; i < r.nhits; i++)
+		buf_printf(&b, "%s%c", i ? " " : "", r.hits[i].url[7]);
+	search_result_free(&r);
+	return buf_detach(&b, NULL);
+}
+
+static const struct {
+	const char *q, *want;
+} query_cases[] = {
+	/* A title hit first, then BM25, then newer. */
+	{ "look back", "a b c" },
+	{ "\"look back\"", "a b" },
+	{ "back look", "a b c" },
+	{ "\"back look\"", "" },
+	{ "film", "a" },
+	{ "FILM", "a" },
+	{ "pokemon", "e" },
+	{ "POKÉMON", "e" },
+	{ "fujimoto", "c a" },
+	{ "fujimoto -film", "c" },
+	{ "fujimoto -\"look back\"", "c" },
+	{ "藤本", "d" },
+	{ "ルックバック", "d" },
+	{ "ルック", "d" },
+	{ "読", "d" },
+	{ "京本", "d" },
+	{ "本と", "d" },
+	{ "藤京", "" },
+	{ "lang:ja -京本", "" },
+	{ "year:2024 -ルックバック", "c a" },
+	{ "\"ルックバックを読んだ\"", "d" },
+	{ "tag:anime", "b a" },
+	{ "tag:\"tatsuki fujimoto\"", "c" },
+	{ "tag:look-back", "a" },
+	{ "rating:5", "a" },
+	{ "rating:>=4", "b c a" },
+	{ "rating:>4", "c a" },
+	{ "rating:<4", "e" },
+	{ "rating:<=4 -tag:manga", "b e" },
+	{ "year:2024", "d c a" },
+	{ "year:<2024", "e" },
+	{ "lang:ja", "d" },
+	{ "lang:en manga", "c a" },
+	{ "draft", "" },
+	{ "nothing-like-this", "" },
+	{ "\"", "error" },
+	{ "-film", "error" },
+};
+
+static void
+test_queries(void)
+{
+	struct search *ix = build();
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(query_cases); i++) {
+		char *got = run(ix, query_cases[i].q, 1, no_drafts);
+
+		if (strcmp(got, query_cases[i].want) != 0)
+			fprintf(stderr, "query %s\n", query_cases[i].q);
+		T_STR(got, query_cases[i].want);
+		free(got);
+	}
+	/* Without the visibility check the draft is found. */
+	{
+		char *got = run(ix, "draft", 1, NULL);
+
+		T_STR(got, "f");
+		free(got);
+	}
+	search_free(ix);
+}
+
+static void
+test_snippets(void)
+{
+	struct search *ix = build();
+	struct search_result r;
+
+	T_INT(search_query(ix, "fujimoto", 8, 1, no_drafts, NULL, &r), 0);
+	T_INT(r.nhits, 2);
+	T_STR(r.hits[0].snippet, "«Fujimoto» draws backs.");
+	T_STR(r.hits[1].snippet, "We look back at the manga by «Fujimoto».");
+	search_result_free(&r);
+	T_INT(search_query(ix, "\"look back\"", 11, 1, no_drafts, NULL, &r), 0);
+	T_STR(r.hits[0].snippet, "We «look back» at the manga by Fujimoto.");
+	search_result_free(&r);
+	T_INT(search_query(ix, "ルックバック", strlen("ルックバック"), 1,
+	    no_drafts, NULL, &r), 0);
+	T_STR(r.hits[0].snippet,
+	    "藤本タツキの読み切り「«ルックバック»」を読んだ。");
+	search_result_free(&r);
+	/* A filter alone: the first sentence, no marks. */
+	T_INT(search_query(ix, "rating:<4", 9, 1, no_drafts, NULL, &r), 0);
+	T_STR(r.hits[0].snippet, "I caught every Pokémon on an old Game Boy.");
+	search_result_free(&r);
+	search_free(ix);
+}
+
+static void
+test_updates(void)
+{
+	struct search *ix = build();
+	struct search_doc d;
+	struct search_stats st;
+	char *got;
+	int i;
+
+	memset(&d, 0, sizeof(d));
+	d.url = "/posts/e.gmi";
+	d.title = "Pokémon Blue";
+	d.ymd = "2023-03-03";
+	d.text = "Edited: now about a platypus.";
+	search_put(ix, "e.md", &d);
+	got = run(ix, "platypus", 1, NULL);
+	T_STR(got, "e");
+	free(got);
+	got = run(ix, "caught", 1, NULL);
+	T_STR(got, "");
+	free(got);
+	got = run(ix, "pokemon", 1, NULL);
+	T_STR(got, "e");
+	free(got);
+	T_INT(search_remove(ix, "e.md"), 1);
+	T_INT(search_remove(ix, "e.md"), 0);
+	got = run(ix, "platypus", 1, NULL);
+	T_STR(got, "");
+	free(got);
+	/* Many edits: compaction keeps the results. */
+	for (i = 0; i < 300; i++) {
+		char text[64];
+
+		snprintf(text, sizeof(text), "revision %d of the platypus", i);
+		d.text = text;
+		search_put(ix, "e.md", &d);
+	}
+	got = run(ix, "platypus", 1, NULL);
+	T_STR(got, "e");
+	free(got);
+	got = run(ix, "\"revision 299\"", 1, NULL);
+	T_STR(got, "e");
+	free(got);
+	got = run(ix, "\"revision 298\"", 1, NULL);
+	T_STR(got, "");
+	free(got);
+	got = run(ix, "look back", 1, NULL);
+	T_STR(got, "a b c");
+	free(got);
+	search_get_stats(ix, &st);
+	T_INT(st.docs, 6);
+	T_OK(st.postings > 0 && st.terms > 0);
+	search_free(ix);
+}
+
+static void
+test_pages(void)
+{
+	struct search *ix = search_new();
+	struct buf out = BUF_INIT;
+	char key[32], url[32], title[32];
+	int i;
+
+	for (i = 0; i < 45; i++) {
+		struct search_doc d;
+
+		memset(&d, 0, sizeof(d));
+		snprintf(key, sizeof(key), "p%02d.md", i);
+		snprintf(url, sizeof(url), "/posts/p%02d.gmi", i);
+		snprintf(title, sizeof(title), "Post %02d", i);
+		d.url = url;
+		d.title = title;
+		d.ymd = "2024-01-01";
+		d.date = 1704067200 + i;
+		d.text = "Every post talks about C++ and a+b.";
+		search_put(ix, key, &d);
+	}
+	/* '+' stays a plus; %20 is a space. */
+	T_INT(search_page(ix, "c%2B%2B%20talks", 1, "/search", NULL, NULL,
+	    &out), 0);
+	T_OK(strncmp(out.data, "# Search: c++ talks\n", 20) == 0);
+	T_OK(strstr(out.data, "45 results, page 1 of 3.") != NULL);
+	T_OK(strstr(out.data, "=> /posts/p44.gmi 2024-01-01 Post 44\n> "
+	    "Every post «talks» about «C»++ and a+b.\n") != NULL);
+	T_OK(strstr(out.data, "=> /search/2?c%2B%2B%20talks Next page "
+	    "(2 of 3)\n") != NULL);
+	T_OK(strstr(out.data, "Previous") == NULL);
+	buf_reset(&out);
+	search_page(ix, "c%2B%2B%20talks", 3, "/search", NULL, NULL, &out);
+	T_OK(strstr(out.data, "/posts/p04.gmi") != NULL);
+	T_OK(strstr(out.data, "/posts/p05.gmi") == NULL);
+	T_OK(strstr(out.data, "=> /search/2?c%2B%2B%20talks Previous") != NULL);
+	T_OK(strstr(out.data, "Next page") == NULL);
+	buf_reset(&out);
+	search_page(ix, "talks", 2, "/search", NULL, NULL, &out);
+	T_OK(strstr(out.data, "=> /search?talks Previous") != NULL);
+	buf_reset(&out);
+	search_page(ix, "talks", 9, "/search", NULL, NULL, &out);
+	T_OK(strstr(out.data, "there is no page 9") != NULL);
+	buf_reset(&out);
+	T_INT(search_page(ix, "%ff%fe", 1, "/search", NULL, NULL, &out), -1);
+	T_OK(strstr(out.data, "not valid") != NULL);
+	buf_reset(&out);
+	T_INT(search_page(ix, "bad%zz", 1, "/search", NULL, NULL, &out), -1);
+	buf_reset(&out);
+	/* A newline in the query never breaks a line of the page. */
+	search_page(ix, "x%0A%3D%3E%20evil", 1, "/search", NULL, NULL, &out);
+	T_OK(strstr(out.data, "\n=> evil") == NULL);
+	buf_reset(&out);
+	search_page(ix, "%22", 1, "/search", NULL, NULL, &out);
+	T_OK(strstr(out.data, "Nothing to search for") != NULL);
+	buf_reset(&out);
+	search_page(ix, "nothing", 1, "/search", NULL, NULL, &out);
+	T_OK(strstr(out.data, "No review matches") != NULL);
+	buf_free(&out);
+	search_free(ix);
+}
+
+static void
+test_plain(void)
+{
+	struct buf b = BUF_INIT;
+
+	search_plain("# Title\n\nText line.\n=> gemini://x/ A link label\n"
+	    "=> /bare\n* item\n> quote\n```alt\ncode\n```\n", &b);
+	T_STR(b.data, "Title\nText line.\nA link label\nitem\nquote\ncode\n");
+	buf_free(&b);
+}
+
+int
+main(void)
+{
+	test_tokenizer();
+	test_parser();
+	test_queries();
+	test_snippets();
+	test_updates();
+	test_pages();
+	test_plain();
+	return t_done();
+}
