@@ -33,16 +33,28 @@ struct gemtext_opts {
 	enum gemtext_tables tables;
 	enum gemtext_emphasis emphasis;
 	const char *title;		/* a first H1 equal to it is dropped */
+	/*
+	 * Limits that bound the cost of one hostile post; past one,
+	 * gemtext_render converts nothing and reports why (0: no limit).
+	 */
+	int max_size;			/* bytes of Markdown */
+	int max_nesting;		/* quotes and lists in one another */
+	int max_table_columns;		/* cells in a table row */
 	gemtext_resolve_fn resolve;	/* NULL: built-in default (x.md -> x.gmi) */
 	void *resolve_arg;
 };
 
 void gemtext_opts_default(struct gemtext_opts *o);
 
+#define GEMTEXT_MAX_SIZE (1 << 20)	/* defaults of the limits */
+#define GEMTEXT_MAX_NESTING 64
+#define GEMTEXT_MAX_TABLE_COLUMNS 100
+
 /*
  * Converts Markdown (front matter and shortcodes already removed) to
  * gemtext appended to out. Problems go to d. Returns 0, or -1 when the
- * input could not be parsed at all (out then holds nothing new).
+ * input is past a limit or could not be parsed at all (out then holds
+ * nothing new, and d says why).
  */
 int gemtext_render(const char *md, size_t len, const struct gemtext_opts *o,
     struct buf *out, struct diags *d);

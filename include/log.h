@@ -6,6 +6,7 @@
 #define CAPSULED_LOG_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "util.h"
 
@@ -13,8 +14,13 @@ enum log_format { LOG_PLAIN, LOG_COMMON, LOG_JSON };
 
 /* Opens path for appending (NULL: stderr). Returns 0 or -1 with errno. */
 int log_open(const char *path);
-/* Reopens the file log_open opened (SIGUSR1, for logrotate). */
+/*
+ * Reopens the file log_open opened (SIGUSR1, for logrotate), through the
+ * folder opened then, so a chrooted process can do it too.
+ */
 int log_reopen(void);
+/* A log file root creates on reopening is given to this user. */
+void log_set_owner(uid_t uid, gid_t gid);
 void log_set_format(enum log_format f);
 /* 0: client addresses are logged as "-". */
 void log_set_ip(int on);

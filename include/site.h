@@ -66,10 +66,12 @@ int site_search(struct site *s, const struct url *u, const struct viewer *v,
 int site_refresh(struct site *s);
 
 /*
- * Lints a capsule folder: prints "file:line: message" lines to stdout and
+ * Lints a capsule folder (rendered with ro, NULL: the defaults): prints
+ * "file:line: message" lines to stdout and
  * returns the number of errors (warnings are printed, not counted).
  */
-int site_check(const char *root, int *warnings);
+int site_check(const char *root, const struct gemtext_opts *ro,
+    int *warnings);
 
 /*
  * Renders one post file as the server would (page or body only).

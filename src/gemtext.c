@@ -2122,6 +2122,116 @@ gemtext_opts_default(struct gemtext_opts *o)
 	o->links = GEMTEXT_LINKS_AFTER_BLOCK;
 	o->tables = GEMTEXT_TABLES_PRE;
 	o->emphasis = GEMTEXT_EMPH_STRIP;
+	o->max_size = GEMTEXT_MAX_SIZE;
+	o->max_nesting = GEMTEXT_MAX_NESTING;
+	o->max_table_columns = GEMTEXT_MAX_TABLE_COLUMNS;
+}
+
+/* ---- limits, checked before cmark sees the text -------------------- */
+
+/*
+ * The containers a line opens at its start ('>' and list markers, with
+ * indentation before a marker counted as a level per two columns), and
+ * where its content starts.
+ */
+static size_t
+line_depth(const char *s, const char *end, const char **rest)
+{
+	size_t markers = 0, indent = 0;
+	const char *q;
+
+	for (;;) {
+		while (s < end && (*s == ' ' || *s == '\t')) {
+			indent += *s == '\t' ? 4 : 1;
+			s++;
+		}
+		if (s < end && *s == '>') {
+			markers++;
+			s++;
+			continue;
+		}
+		if (s + 1 < end && (*s == '-' || *s == '*' || *s == '+') &&
+		    (s[1] == ' ' || s[1] == '\t')) {
+			markers++;
+			s += 2;		/* the space after a marker is no indent */
+			continue;
+		}
+		for (q = s; q < end && q - s < 9 && *q >= '0' && *q <= '9'; q++)
+			;
+		if (q > s && q + 1 < end && (*q == '.' || *q == ')') &&
+		    (q[1] == ' ' || q[1] == '\t')) {
+			markers++;
+			s = q + 2;
+			continue;
+		}
+		break;
+	}
+	*rest = s;
+	return markers ? markers + indent / 2 : 0;
+}
+
+/* Cells of a table delimiter row (|:--|--:|), or 0 when it is not one. */
+static size_t
+delimiter_cells(const char *s, const char *end)
+{
+	size_t cells = 0;
+	int dash = 0, pipe = 0;
+
+	for (; s < end; s++) {
+		if (*s == '-') {
+			if (!dash)
+				cells++;
+			dash = 1;
+			continue;
+		}
+		dash = 0;
+		if (*s == '|')
+			pipe = 1;
+		else if (*s != ':' && *s != ' ' && *s != '\t')
+			return 0;
+	}
+	return pipe || cells == 1 ? cells : 0;
+}
+
+/* 0, or -1 with the reason in d when md is past one of o's limits. */
+static int
+check_limits(const char *md, size_t len, const struct gemtext_opts *o,
+    struct diags *d)
+{
+	const char *s = md, *end = md + len, *nl, *rest;
+	size_t depth, cells;
+	int line = 1;
+
+	if (o->max_size > 0 && len > (size_t)o->max_size) {
+		if (d)
+			diags_add(d, DIAG_ERROR, 0, "not rendered: %zu bytes of "
+			    "Markdown, more than max_post_size (%d)", len,
+			    o->max_size);
+		return -1;
+	}
+	for (; s < end; s = nl + 1, line++) {
+		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
+			nl = end;
+		depth = line_depth(s, nl, &rest);
+		if (o->max_nesting > 0 && depth > (size_t)o->max_nesting) {
+			if (d)
+				diags_add(d, DIAG_ERROR, line, "not rendered: "
+				    "%zu levels of quotes and lists, more than "
+				    "max_nesting (%d)", depth, o->max_nesting);
+			return -1;
+		}
+		cells = delimiter_cells(rest, nl);
+		if (o->max_table_columns > 0 &&
+		    cells > (size_t)o->max_table_columns) {
+			if (d)
+				diags_add(d, DIAG_ERROR, line, "not rendered: "
+				    "a table of %zu columns, more than "
+				    "max_table_columns (%d)", cells,
+				    o->max_table_columns);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* ---- memory for cmark ---------------------------------------------- */
@@ -2556,6 +2666,8 @@ gemtext_render(const char *md, size_t len, const struct gemtext_opts *o,
 		gemtext_opts_default(&def);
 		o = &def;
 	}
+	if (check_limits(md, len, o, d) == -1)
+		return -1;
 	pool_init(&pool, len);
 	gt_pool = &pool;
 	scan_uses(md, len, &u);

@@ -4,11 +4,13 @@
  * event loop after each batch, so a request costs no write(2) of its own.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 
@@ -17,6 +19,14 @@
 
 static FILE *log_fp;
 static char *log_path;
+/*
+ * The log's folder, opened at start: a worker reopens the file through
+ * it, which also works under chroot, where the path names nothing.
+ */
+static int log_dirfd = -1;
+static const char *log_base;	/* in log_path */
+static uid_t log_uid = (uid_t)-1;
+static gid_t log_gid = (gid_t)-1;
 static int log_quiet, log_debugging, log_ip = 1;
 static enum log_format log_fmt = LOG_PLAIN;
 static const char *log_name;
@@ -50,23 +60,58 @@ log_open(const char *path)
 		fclose(log_fp);
 	log_fp = fp;
 	if (log_path != path) {
+		char *dir;
+		const char *slash;
+
 		free(log_path);
 		log_path = strdup(path);
+		if (log_dirfd != -1)
+			close(log_dirfd);
+		slash = log_path ? strrchr(log_path, '/') : NULL;
+		log_base = slash ? slash + 1 : log_path;
+		dir = slash == log_path ? strdup("/") : slash ?
+		    strndup(log_path, (size_t)(slash - log_path)) : strdup(".");
+		log_dirfd = dir ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) :
+		    -1;
+		free(dir);
 	}
 	return 0;
+}
+
+void
+log_set_owner(uid_t uid, gid_t gid)
+{
+	log_uid = uid;
+	log_gid = gid;
 }
 
 int
 log_reopen(void)
 {
+	FILE *fp;
+	int fd;
+
 	if (log_path == NULL)
 		return 0;
 	fflush(stream());
-	if (log_open(log_path) == -1) {
+	fd = log_dirfd != -1 ? openat(log_dirfd, log_base, O_WRONLY |
+	    O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640) :
+	    open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd == -1 || (fp = fdopen(fd, "a")) == NULL) {
+		if (fd != -1)
+			close(fd);
 		log_warn("reopening %s (still writing to the old file)",
 		    log_path);
 		return -1;
 	}
+	/* Made by root (the master): the workers, once dropped, write it too. */
+	if (log_uid != (uid_t)-1 && geteuid() == 0 &&
+	    fchown(fd, log_uid, log_gid) == -1)
+		log_warn("%s: chown", log_path);
+	setvbuf(fp, NULL, _IOFBF, 1 << 16);
+	if (log_fp && log_fp != stderr)
+		fclose(log_fp);
+	log_fp = fp;
 	return 0;
 }
 

@@ -827,7 +827,7 @@ worker_main(struct generation *gen, int slot)
 
 static ev_signal ms_hup, ms_term, ms_int, ms_usr1;
 static ev_child ms_child;
-static ev_timer ms_restart;
+static ev_timer ms_restart, ms_rootwatch;
 static struct generation *old_gens[16];
 
 static void
@@ -839,6 +839,7 @@ master_watchers_stop(struct ev_loop *loop)
 	ev_signal_stop(loop, &ms_usr1);
 	ev_child_stop(loop, &ms_child);
 	ev_timer_stop(loop, &ms_restart);
+	ev_timer_stop(loop, &ms_rootwatch);
 }
 
 static int
@@ -956,18 +957,16 @@ ms_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	}
 }
 
+/* New workers on the configuration as it now reads; why: for the log. */
 static void
-ms_reload_cb(struct ev_loop *loop, ev_signal *s, int revents)
+reload(const char *why)
 {
 	struct generation *gen;
 	struct diags d = { 0 };
 	enum config_cmd cmd;
 	size_t i;
 
-	(void)loop;
-	(void)s;
-	(void)revents;
-	log_info("SIGHUP: reloading configuration");
+	log_info("%s: reloading configuration", why);
 	gen = xcalloc(1, sizeof(*gen));
 	if (config_load(&gen->cfg, srv.argc, srv.argv, &cmd, &d) == -1) {
 		for (i = 0; i < d.n; i++)
@@ -1000,12 +999,59 @@ ms_reload_cb(struct ev_loop *loop, ev_signal *s, int revents)
 	generation_free(old_gens[gen->id % ARRAY_LEN(old_gens)]);
 	old_gens[gen->id % ARRAY_LEN(old_gens)] = srv.gen;
 	srv.gen = gen;
-	log_info("reloaded");
 	/* New workers inherit these from the master. */
 	log_set_verbosity(gen->cfg.quiet, gen->cfg.debug);
 	log_set_format((enum log_format)gen->cfg.log_format);
 	log_set_ip(gen->cfg.log_ip);
 	fill_slots();
+	log_info("reloaded");	/* after the forks: tests count workers then */
+}
+
+static void
+ms_reload_cb(struct ev_loop *loop, ev_signal *s, int revents)
+{
+	(void)loop;
+	(void)s;
+	(void)revents;
+	reload("SIGHUP");
+}
+
+/*
+ * A root folder swapped by rename (mv root root.old; mv root.new root)
+ * leaves every descriptor on the old tree: compare the path's folder with
+ * the one held, each second, and reload onto the new one. A root that is
+ * missing for now (between the two renames) is waited for.
+ */
+static void
+ms_rootwatch_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	static dev_t tried_dev;		/* a failed reload is not retried */
+	static ino_t tried_ino;		/* for the same new folder */
+	struct stat now, held;
+	size_t i;
+
+	(void)loop;
+	(void)t;
+	(void)revents;
+	if (srv.stopping)
+		return;
+	for (i = 0; i < srv.gen->g.nvhosts; i++) {
+		const struct vhost *vh = &srv.gen->g.vhosts[i];
+		char *why;
+
+		if (stat(vh->root, &now) == -1 || !S_ISDIR(now.st_mode) ||
+		    fstat(vh->rootfd, &held) == -1)
+			continue;
+		if ((now.st_dev == held.st_dev && now.st_ino == held.st_ino) ||
+		    (now.st_dev == tried_dev && now.st_ino == tried_ino))
+			continue;
+		tried_dev = now.st_dev;
+		tried_ino = now.st_ino;
+		why = xasprintf("root %s was replaced", vh->root);
+		reload(why);
+		free(why);
+		return;
+	}
 }
 
 static void
@@ -1046,6 +1092,7 @@ server_run(struct config *cfg, int argc, char **argv)
 		srv.uid = pw->pw_uid;
 		srv.gid = pw->pw_gid;
 		srv.drop = 1;
+		log_set_owner(srv.uid, srv.gid);
 	} else if (geteuid() == 0)
 		log_warnx("running as root; set 'user' to drop privileges");
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1080,6 +1127,8 @@ server_run(struct config *cfg, int argc, char **argv)
 	ev_child_init(&ms_child, ms_child_cb, 0, 0);
 	ev_child_start(loop, &ms_child);
 	ev_timer_init(&ms_restart, ms_restart_cb, 1., 0.);
+	ev_timer_init(&ms_rootwatch, ms_rootwatch_cb, 1., 1.);
+	ev_timer_start(loop, &ms_rootwatch);
 	for (i = 0; i < nslots; i++)
 		spawn(gen, i);
 	ev_run(loop, 0);

@@ -665,8 +665,11 @@ post_render(struct site *s, struct post *p)
 		o.resolve = site_resolve;
 		o.resolve_arg = &rc;
 	}
+	/* Past a limit or unparsable: the reason is in diags, for the log. */
 	if (gemtext_render(md.data, md.len, &o, &g, &p->diags) == -1)
-		diags_add(&p->diags, DIAG_ERROR, 0, "could not convert the body");
+		buf_adds(&g, "This post could not be rendered: it is larger or "
+		    "more deeply nested than this server converts. The rest "
+		    "of the capsule is served as usual.\n");
 	p->body_gmi = buf_detach(&g, NULL);
 	p->words = count_words(p->body_gmi);
 	if (p->meta.description == NULL &&
@@ -1746,7 +1749,7 @@ check_links(struct site *s, const struct post *p, int *errors, int *warnings)
 }
 
 int
-site_check(const char *root, int *warnings)
+site_check(const char *root, const struct gemtext_opts *ro, int *warnings)
 {
 	struct site_opts so;
 	struct site *s;
@@ -1758,7 +1761,10 @@ site_check(const char *root, int *warnings)
 	if ((rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return -1;
 	memset(&so, 0, sizeof(so));
-	gemtext_opts_default(&so.render);
+	if (ro)
+		so.render = *ro;
+	else
+		gemtext_opts_default(&so.render);
 	s = site_alloc(root, rootfd, &so);
 	site_sync(s, 1);
 	if (s->intro)

@@ -129,6 +129,34 @@ assert_alive "alive after SIGHUP with a repaired config"
 expect "$(e2e_url /)" 20 "serving after the repaired reload"
 e2e_stop_server
 
+# --- a root folder swapped by rename is noticed ----------------------------
+SW=$E2E_DIR/swap
+mkdir -p "$SW/root" "$SW/root.new"
+printf '# Old\n\nold-root-marker-5e1f\n' >"$SW/root/index.gmi"
+printf '# New\n\nnew-root-marker-a7c3\n' >"$SW/root.new/index.gmi"
+e2e_start serve --root "$SW/root" --certs "$CERTS" --host localhost \
+    --listen 127.0.0.1:0 --workers 2 || e2e_done
+expect "$(e2e_url /)" 20 "swapped root: served before the swap"
+assert_body_contains old-root-marker-5e1f
+mv "$SW/root" "$SW/root.old"
+mv "$SW/root.new" "$SW/root"
+# Until the new tree shows (bounded): one request per try.
+i=0
+while [ $i -lt 50 ]; do
+	e2e_req "$(e2e_url /)"
+	grep -q new-root-marker-a7c3 "$BODYFILE" && break
+	sleep 0.2
+	i=$((i + 1))
+done
+assert_body_contains new-root-marker-a7c3 "swapped root: the new tree is served"
+assert_eq "$(grep -c 'root .* was replaced' "$SERVER_LOG")" 1 "swapped root: logged once"
+rm -rf "$SW/root.old"
+for n in 1 2 3 4; do
+	expect "$(e2e_url /)" 20 "swapped root: request $n after the old tree is gone"
+	assert_body_contains new-root-marker-a7c3 "swapped root: request $n shows the new tree"
+done
+e2e_stop_server
+
 # --- a killed worker is replaced -----------------------------------------
 e2e_start_server_port --workers 2 || e2e_done
 # Children of the master: wait (polled, at most 20 s) for both workers.

@@ -75,6 +75,44 @@ assert_re "$line" 'Z - localhost "gemini' "log_ip off: client logged as -"
 assert_eq "$(grep -v 'listening on' "$LOG" | grep -c '127\.0\.0\.1')" 0 "log_ip off: no client address in the log"
 e2e_stop_server
 
+# --- SIGUSR1 under --user and --chroot --------------------------------------
+# The workers are chrooted into the capsule, where the log's path names
+# nothing: they reopen through the log folder they held from the start.
+RUNAS=
+if [ "$(id -u)" -eq 0 ]; then
+	for u in nobody daemon; do
+		id "$u" >/dev/null 2>&1 && { RUNAS=$u; break; }
+	done
+fi
+if [ -n "$RUNAS" ]; then
+	chmod 755 "$E2E_DIR"
+	LOGDIR=$E2E_DIR/logs
+	mkdir -p "$LOGDIR"
+	LOG=$LOGDIR/access.log
+	_asan=${ASAN_OPTIONS-}
+	export ASAN_OPTIONS="${_asan:+$_asan:}detect_leaks=0"
+	e2e_start_server --log "$LOG" --user "$RUNAS" --chroot || e2e_done
+	export ASAN_OPTIONS="$_asan"
+	expect "$(e2e_url /page.gmi?before)" 20 "chroot: request before the rotation"
+	assert_re "$(wait_line "$LOG" 'page\.gmi\?before')" 'before' "chroot: logged before the rotation"
+	mv "$LOG" "$LOG.1"
+	kill -USR1 "$SERVER_PID"
+	# Until the workers reopen (bounded): one request per try.
+	i=0 found=
+	while [ $i -lt 30 ] && [ -z "$found" ]; do
+		i=$((i + 1))
+		e2e_req "$(e2e_url /page.gmi?after$i)"
+		found=$(wait_line "$LOG" "page\\.gmi\\?after$i\"")
+	done
+	assert_re "$found" "after$i" "chroot: after SIGUSR1 the workers write to the new file"
+	assert_eq "$(grep -c 'page\.gmi?after' "$LOG.1" 2>/dev/null)" 0 "chroot: nothing more goes to the rotated file"
+	assert_eq "$(grep -c 'still writing to the old file' "$LOG" "$LOG.1" | grep -c ':[1-9]')" 0 "chroot: no reopening failure logged"
+	assert_eq "$(stat -c %U "$LOG")" "$RUNAS" "chroot: the new file belongs to $RUNAS"
+	e2e_stop_server
+else
+	e2e_note "skip SIGUSR1 under --chroot: not root, or no nobody/daemon user"
+fi
+
 # --- a log that cannot be opened: clear error, exit 2, nothing binds --------
 out=$("$CAPSULED" serve --root "$E2E_DIR/capsule" --certs "$E2E_DIR/certs" \
     --listen 127.0.0.1:0 --log "$E2E_DIR/no/such/dir/x.log" 2>&1)

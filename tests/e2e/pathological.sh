@@ -1,7 +1,12 @@
 #!/bin/sh
 # Pathological Markdown through `capsuled convert --body-only`, each under
-# `timeout 20`: deep nesting must not blow the stack and nothing may be
-# quadratic. Fails when a conversion times out, crashes or prints nothing.
+# `timeout 20`, with the limits raised as far as they go: deep nesting
+# must not blow the stack and nothing may be quadratic. Fails when a
+# conversion times out, crashes or prints nothing.
+# Then the limits at their defaults (max_post_size, max_nesting,
+# max_table_columns): a post past one is not rendered, `convert` and
+# `check` say which limit as FILE:LINE: message, and the server answers
+# its page with a notice while the rest of the capsule is served.
 # Needs CAPSULED (the binary) in the environment, as tests/run.sh sets it.
 bin=${CAPSULED:?set CAPSULED to the capsuled binary}
 dir=$(mktemp -d)
@@ -36,7 +41,9 @@ gen unclosed-frontmatter 'print "+++"; for (i = 0; i < 200000; i++) printf "key%
 
 for f in "$dir"/*.md; do
 	name=$(basename "$f" .md)
-	timeout 20 "$bin" convert --body-only "$f" >"$dir/out" 2>"$dir/err"
+	timeout 20 "$bin" convert --body-only --max-post-size 16777216 \
+	    --max-nesting 10000 --max-table-columns 10000 "$f" >"$dir/out" \
+	    2>"$dir/err"
 	rc=$?
 	if [ "$rc" -ne 0 ]; then
 		echo "FAIL $name (exit $rc$([ "$rc" -eq 124 ] && echo ', timed out'))"
@@ -49,4 +56,96 @@ for f in "$dir"/*.md; do
 		echo "ok   $name ($(wc -c <"$dir/out") bytes)"
 	fi
 done
+
+# --- the limits at their defaults -------------------------------------------
+lim=$dir/limits
+mkdir -p "$lim"
+# 50,000 columns (cmark-gfm's table extension alone took seconds).
+awk 'BEGIN { for (r = 0; r < 3; r++) { s = "|"; for (i = 0; i < 50000; i++) s = s (r == 1 ? "-|" : "a|"); print s } }' >"$lim/wide.md"
+# 100,000 nested lists (a million took 6.3 s and 584 MB).
+awk 'BEGIN { print "Deep:"; print ""; for (i = 0; i < 100000; i++) printf "- "; print "x" }' >"$lim/deep.md"
+# 100 levels by indentation, one a line.
+awk 'BEGIN { for (i = 0; i < 100; i++) { s = ""; for (j = 0; j < i; j++) s = s "  "; print s "- item " i } }' >"$lim/indent.md"
+# A 2 MB single line.
+awk 'BEGIN { for (i = 0; i < 200000; i++) printf "word word "; print "" }' >"$lim/line.md"
+# Within every limit: 60 levels, 90 columns.
+awk 'BEGIN { for (i = 0; i < 60; i++) printf "- "; print "x"; print ""; s = "|"; t = "|"; for (i = 0; i < 90; i++) { s = s "c|"; t = t "-|" } print s; print t; print s }' >"$lim/fine.md"
+
+# limit NAME WANT: convert at the defaults says WANT on stderr and prints
+# the notice instead of the post.
+limit() {
+	timeout 20 "$bin" convert --body-only "$lim/$1.md" >"$dir/out" 2>"$dir/err"
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "FAIL limit $1 (exit $rc)"
+		fail=$((fail + 1))
+	elif ! grep -q "^$lim/$1.md:$2" "$dir/err"; then
+		echo "FAIL limit $1: no '$1.md:$2' in: $(head -c 300 "$dir/err")"
+		fail=$((fail + 1))
+	elif ! grep -q 'could not be rendered' "$dir/out"; then
+		echo "FAIL limit $1: no notice in: $(head -c 200 "$dir/out")"
+		fail=$((fail + 1))
+	else
+		echo "ok   limit $1: $(grep 'not rendered' "$dir/err" | head -n 1 | sed 's|.*/||')"
+	fi
+}
+limit wide '2: not rendered: a table of 50000 columns, more than max_table_columns (100)'
+limit deep '3: not rendered: 100000 levels of quotes and lists, more than max_nesting (64)'
+limit indent '[0-9]*: not rendered: 6[5-9] levels of quotes and lists, more than max_nesting (64)'
+limit line ' not rendered: 2000001 bytes of Markdown, more than max_post_size (1048576)'
+timeout 20 "$bin" convert --body-only "$lim/fine.md" >"$dir/out" 2>"$dir/err"
+if [ $? -eq 0 ] && ! grep -q 'not rendered' "$dir/err" &&
+    ! grep -q 'could not be rendered' "$dir/out" && grep -q 'x' "$dir/out"; then
+	echo "ok   within the limits: rendered"
+else
+	echo "FAIL within the limits: rendered: $(head -c 300 "$dir/err")"
+	fail=$((fail + 1))
+fi
+# The limits are settings: lowered, the same fine post is refused.
+timeout 20 "$bin" convert --body-only --max-table-columns 50 --max-nesting 100 \
+    "$lim/fine.md" >"$dir/out" 2>"$dir/err"
+if [ $? -eq 0 ] && grep -q 'could not be rendered' "$dir/out" &&
+    grep -q 'fine\.md:4: not rendered: a table of 90 columns, more than max_table_columns (50)' "$dir/err"; then
+	echo "ok   --max-table-columns 50 refuses a table of 90"
+else
+	echo "FAIL --max-table-columns 50 refuses a table of 90: $(head -c 300 "$dir/err")"
+	fail=$((fail + 1))
+fi
+# check: one error per post past a limit, exit 1.
+timeout 60 "$bin" check "$lim" >"$dir/out" 2>&1
+rc=$?
+n=$(grep -c 'not rendered' "$dir/out")
+if [ "$rc" -eq 1 ] && [ "$n" -eq 4 ] &&
+    grep -q 'wide\.md:2: not rendered: a table of 50000 columns' "$dir/out"; then
+	echo "ok   check: 4 posts past a limit, exit 1"
+else
+	echo "FAIL check: 4 posts past a limit, exit 1: rc $rc, $n lines: $(head -c 400 "$dir/out")"
+	fail=$((fail + 1))
+fi
+
+# --- served: the post's page says so, the rest of the capsule is served -----
+. "$(dirname "$0")/lib.sh"
+e2e_setup
+mkdir -p "$C/posts"
+rm -f "$C/index.gmi"
+cp "$lim/wide.md" "$C/posts/2024-01-01-wide.md"
+cp "$lim/deep.md" "$C/posts/2024-01-02-deep.md"
+cp "$lim/line.md" "$C/posts/2024-01-03-line.md"
+printf '+++\ntitle = "Fine"\ndate = 2024-01-04\n+++\n\nfine-post-marker-3b9d\n' \
+    >"$C/posts/2024-01-04-fine.md"
+if e2e_start_server; then
+	for p in wide deep line; do
+		expect "$(e2e_url "/posts/$p.gmi")" 20 "served: $p.gmi answered"
+		assert_body_contains 'could not be rendered' "served: $p.gmi says it could not be rendered"
+	done
+	expect "$(e2e_url /posts/fine.gmi)" 20 "served: the fine post"
+	assert_body_contains fine-post-marker-3b9d
+	expect "$(e2e_url /)" 20 "served: the index"
+	assert_body_contains 'Fine' "served: the index lists the fine post"
+	assert_eq "$(grep -c 'not rendered: a table of 50000 columns' "$SERVER_LOG")" 1 "served: the log names the limit once"
+	assert_alive
+	e2e_stop_server
+fi
+e2e_check_logs
+[ "$E2E_FAIL" -eq 0 ] || fail=$((fail + E2E_FAIL))
 [ "$fail" -eq 0 ]
