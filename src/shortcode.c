@@ -1360,7 +1360,7 @@ take_body(struct scan *s, const struct tag *t, enum form f, size_t *bb,
 static int
 starts_block(const char *p, size_t n)
 {
-	size_t k = 0, d;
+	size_t k = 0;
 
 	while (k < n && k < 4 && p[k] == ' ')
 		k++;
@@ -1368,13 +1368,8 @@ starts_block(const char *p, size_t n)
 		return 1;
 	if (k >= n)
 		return 0;
-	if (strchr("#>`~|<", p[k]) != NULL)
-		return 1;
-	if (list_marker(p + k, n - k) > 0)
-		return 1;
-	for (d = k; d < n && isdigit((unsigned char)p[d]); d++)
-		;
-	return 0;
+	return strchr("#>`~|<", p[k]) != NULL ||
+	    list_marker(p + k, n - k) > 0;
 }
 
 /*
