@@ -88,9 +88,12 @@ deps:
 deps-check:
 	@sh tests/deps.sh $(CHECK_DEBS)
 
+# The demo listens on loopback only; open it up with, e.g.,
+# make run LISTEN="--listen 0.0.0.0:1965 --listen [::]:1965"
+LISTEN ?= --listen 127.0.0.1:1965 --listen [::1]:1965
 run: deps
 	$(MAKE) capsuled
-	./capsuled serve --root capsule --certs certs --listen 0.0.0.0:1965 --listen [::]:1965
+	./capsuled serve --root capsule --certs certs $(LISTEN)
 
 # Every test, then the whole suite again under ASan and UBSan.
 check: deps-check

@@ -1,5 +1,5 @@
 /*
- * gemtext: Markdown (cmark-gfm AST) to gemtext, following CONVERSION.md.
+ * gemtext: Markdown (cmark-gfm AST) to gemtext, following docs/conversion.md.
  * Our own renderer walks the tree; HTML is never rendered. Pure: no I/O.
  */
 #ifndef CAPSULED_GEMTEXT_H

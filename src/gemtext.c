@@ -1,6 +1,7 @@
 /*
- * gemtext: Markdown to gemtext following CONVERSION.md ("Blocks", "Line
- * starts", "Hygiene"). cmark-gfm parses; we walk its tree with iterators
+ * gemtext: Markdown to gemtext following docs/conversion.md ("Blocks",
+ * "Inline", "Links and images", "Footnotes", "Keeping gemtext's line types
+ * straight"). cmark-gfm parses; we walk its tree with iterators
  * and a heap-allocated context stack, never recursion, so 10,000 nested
  * quotes cost heap, not C stack, and every pass is linear.
  * Pure: no I/O, no logging; problems go to struct diags.
@@ -19,6 +20,7 @@
 #include "buf.h"
 #include "gemtext.h"
 #include "prose.h"
+#include "utf8.h"
 #include "util.h"
 
 /*
@@ -1659,8 +1661,9 @@ keep_breaks(struct render *r, cmark_node *n)
 	col = (size_t)cmark_node_get_start_column(n) - 1;
 	for (i = 0, k = first + 1; i < r->nbrk; i++, k++) {
 		a = source_line(r, k);
-		for (sp = 0; a + sp < r->mdlen && r->md[a + sp] == ' '; sp++)
-			;
+		for (sp = 0; a < r->mdlen && (r->md[a] == ' ' ||
+		    r->md[a] == '\t'); a++)
+			sp = r->md[a] == '\t' ? (sp + 4) / 4 * 4 : sp + 1;
 		if (sp < col)
 			return r->brk[i] / 2 + 1;
 	}
@@ -2490,46 +2493,9 @@ struct uses {
 };
 
 /*
- * Is s well-formed UTF-8 without NUL bytes, by the rules cmark's
- * CMARK_OPT_VALIDATE_UTF8 applies (no overlong forms, no surrogates,
- * nothing above U+10FFFF)? Then that option would change nothing.
+ * utf8_valid_text(s) tells whether CMARK_OPT_VALIDATE_UTF8 would change
+ * nothing: cmark's rules are utf8.h's, plus no NUL byte.
  */
-static int
-utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s, *e = p + n;
-	const uint64_t hi = 0x8080808080808080ULL, lo = 0x0101010101010101ULL;
-	uint64_t w;
-	size_t k;
-
-	while (p < e) {
-		if (e - p >= 8) {
-			memcpy(&w, p, 8);
-			if (((w | ((w - lo) & ~w)) & hi) == 0) {
-				p += 8;	/* eight ASCII bytes, no NUL */
-				continue;
-			}
-		}
-		if (*p == 0)
-			return 0;
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		k = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc2 ? 2 : 0;
-		if (k == 0 || *p > 0xf4 || (size_t)(e - p) < k)
-			return 0;
-		if ((p[1] & 0xc0) != 0x80 || (k > 2 && (p[2] & 0xc0) != 0x80) ||
-		    (k > 3 && (p[3] & 0xc0) != 0x80))
-			return 0;
-		if ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] >= 0xa0) ||
-		    (*p == 0xf0 && p[1] < 0x90) || (*p == 0xf4 && p[1] >= 0x90))
-			return 0;
-		p += k;
-	}
-	return 1;
-}
-
 /* One pass over the text for what the extensions need (see parse). */
 static void
 scan_uses(const char *md, size_t len, struct uses *u)
@@ -2663,7 +2629,7 @@ gemtext_render(const char *md, size_t len, const struct gemtext_opts *o,
 	pool_init(&pool, len);
 	gt_pool = &pool;
 	scan_uses(md, len, &u);
-	u.valid = utf8_valid(md, len);
+	u.valid = utf8_valid_text(md, len);
 	for (;;) {
 		if ((doc = parse(md, len, &u, autolink)) == NULL) {
 			pool_release(&pool);

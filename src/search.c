@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "search.h"
 #include "url.h"
+#include "utf8.h"
 #include "util.h"
 
 #define BM25_K1 1.2
@@ -2031,7 +2032,7 @@ search_page(const struct search *ix, const char *rawq, size_t page,
 	size_t i, pages;
 
 	if (search_unescape(rawq, &q) == -1 || memchr(q.data, '\0', q.len) ||
-	    !url_valid_utf8(q.data, q.len)) {
+	    !utf8_valid(q.data, q.len)) {
 		buf_printf(out, "# Search\n\nThe search could not be read: it "
 		    "is not valid percent-encoded UTF-8.\n\n=> %s Search again\n",
 		    base);

@@ -31,6 +31,7 @@
 #include "shortcode.h"
 #include "site.h"
 #include "url.h"
+#include "utf8.h"
 
 #define SITE_MAX_POST (16u << 20)	/* bytes of one Markdown file */
 #define SITE_MAX_DEPTH 16		/* folder levels scanned */
@@ -171,7 +172,7 @@ check_utf8(const char *s, size_t len, struct diags *d)
 	for (i = 0; i <= len; i++) {
 		if (i < len && s[i] != '\n')
 			continue;
-		if (!url_valid_utf8(s + start, i - start)) {
+		if (!utf8_valid(s + start, i - start)) {
 			diags_add(d, DIAG_ERROR, line,
 			    "invalid UTF-8 (shown as U+FFFD)");
 			return;

@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "toml.h"
+#include "utf8.h"
 
 #define TOML_MAX_DEPTH	64	/* nested tables/arrays below the root */
 #define TOML_HASH_MIN	16	/* members before a table gets a hash index */
@@ -248,67 +249,6 @@ toml_type_name(enum toml_type type)
 	return "unknown";
 }
 
-/*
- * Returns the length of the valid UTF-8 prefix of s: no overlong forms,
- * no surrogates, nothing above U+10FFFF.
- */
-static size_t
-utf8_valid_prefix(const unsigned char *s, size_t n)
-{
-	size_t i = 0, k, len;
-	unsigned long cp;
-
-	while (i < n) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (s[i] >= 0xc2 && s[i] <= 0xdf) {
-			len = 2;
-			cp = s[i] & 0x1f;
-		} else if (s[i] >= 0xe0 && s[i] <= 0xef) {
-			len = 3;
-			cp = s[i] & 0x0f;
-		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
-			len = 4;
-			cp = s[i] & 0x07;
-		} else
-			return i;
-		if (n - i < len)
-			return i;
-		for (k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return i;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return i;
-		i += len;
-	}
-	return n;
-}
-
-static void
-utf8_put(struct buf *b, unsigned long cp)
-{
-	if (cp < 0x80)
-		buf_addc(b, (int)cp);
-	else if (cp < 0x800) {
-		buf_addc(b, (int)(0xc0 | cp >> 6));
-		buf_addc(b, (int)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		buf_addc(b, (int)(0xe0 | cp >> 12));
-		buf_addc(b, (int)(0x80 | (cp >> 6 & 0x3f)));
-		buf_addc(b, (int)(0x80 | (cp & 0x3f)));
-	} else {
-		buf_addc(b, (int)(0xf0 | cp >> 18));
-		buf_addc(b, (int)(0x80 | (cp >> 12 & 0x3f)));
-		buf_addc(b, (int)(0x80 | (cp >> 6 & 0x3f)));
-		buf_addc(b, (int)(0x80 | (cp & 0x3f)));
-	}
-}
-
 static int
 at(const struct parser *ps, size_t off)
 {
@@ -393,6 +333,7 @@ parse_escape(struct parser *ps, struct buf *b)
 {
 	unsigned long cp = 0;
 	int c, h, i, ndig;
+	char tmp[4];
 
 	if ((c = at(ps, 0)) == -1) {
 		perr(ps, "unterminated string");
@@ -453,7 +394,7 @@ parse_escape(struct parser *ps, struct buf *b)
 		    c);
 		return -1;
 	}
-	utf8_put(b, cp);
+	buf_add(b, tmp, utf8_encode((uint32_t)cp, tmp));
 	return 0;
 }
 
@@ -1141,7 +1082,7 @@ toml_parse(const char *text, size_t len, struct diags *d)
 	struct toml_value *root, *cur;
 	size_t ok, i;
 
-	if ((ok = utf8_valid_prefix((const unsigned char *)text, len)) != len) {
+	if ((ok = utf8_valid_prefix(text, len)) != len) {
 		for (i = 0; i < ok; i++)
 			if (text[i] == '\n')
 				ps.line++;

@@ -8,9 +8,9 @@
 #    and the unit's ExecStart names PREFIX/bin/capsuled (checked with
 #    PREFIX=/usr and with the default PREFIX, /usr/local);
 #  - nothing lands outside DESTDIR;
-#  - `systemd-analyze verify` accepts the installed unit (when
-#    systemd-analyze exists), on a copy whose ExecStart points at the
-#    DESTDIR binary, with MANPATH at the DESTDIR man page;
+#  - `systemd-analyze verify` accepts the unit as installed (when
+#    systemd-analyze exists): make install with PREFIX a temporary folder
+#    and no DESTDIR, the unit untouched;
 #  - uninstall removes exactly those four files (others in the same
 #    folders survive), and running it twice is not an error.
 # Skips (exit 77) while the Makefile has no install target.
@@ -139,24 +139,31 @@ assert_eq "$real_after" "$real_before" "nothing installed outside DESTDIR"
 # --- systemd-analyze verify -----------------------------------------------
 
 if command -v systemd-analyze >/dev/null 2>&1; then
-	# The unit names /usr/bin/capsuled, which the real root may lack:
-	# verify a copy that runs the DESTDIR binary, with the DESTDIR man
-	# page on MANPATH for Documentation=man:capsuled(1).
-	mkdir -p "$TMP/verify"
-	sed "s|^ExecStart=/usr/bin/capsuled|ExecStart=$D/usr/bin/capsuled|" \
-	    "$UNIT" >"$TMP/verify/capsuled.service"
-	MANPATH=$D/usr/share/man SYSTEMD_LOG_COLOR=0 \
-	    systemd-analyze verify "$TMP/verify/capsuled.service" \
-	    >"$TMP/verify.out" 2>&1
-	rc=$?
+	# The unit exactly as installed: make install with PREFIX a temporary
+	# folder and no DESTDIR, so ExecStart names a binary that exists.
+	# man finds PREFIX/share/man from PREFIX/bin on PATH, as for any
+	# prefix, for Documentation=man:capsuled(1); ExecReload needs
+	# /bin/kill (procps).
+	P=$TMP/prefix
+	if mk "" PREFIX="$P" install; then
+		PATH=$P/bin:$PATH SYSTEMD_LOG_COLOR=0 systemd-analyze verify \
+		    "$P/lib/systemd/system/capsuled.service" >"$TMP/verify.out" 2>&1
+		rc=$?
+		assert_eq "$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$P/lib/systemd/system/capsuled.service")" \
+		    "$P/bin/capsuled" "installed unit: ExecStart names the installed binary"
+	else
+		rc=install-failed
+		: >"$TMP/verify.out"
+	fi
 	# Complaints about other units on this machine are not ours.
 	ours=$(grep -i 'capsuled' "$TMP/verify.out")
-	if [ $rc -eq 0 ] && [ -z "$ours" ]; then
-		e2e_ok "systemd-analyze verify capsuled.service"
+	if [ "$rc" = 0 ] && [ -z "$ours" ]; then
+		e2e_ok "systemd-analyze verify on the unit as installed"
 	else
-		e2e_fail "systemd-analyze verify capsuled.service: exit $rc"
+		e2e_fail "systemd-analyze verify on the unit as installed: exit $rc"
 		sed 's/^/     /' "$TMP/verify.out"
 	fi
+	mk "" PREFIX="$P" uninstall
 else
 	e2e_skip "systemd-analyze verify (systemd-analyze not installed)"
 fi

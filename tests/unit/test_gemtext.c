@@ -1,6 +1,6 @@
 /*
  * test_gemtext: gemtext_render on small inputs, one row per rule of
- * CONVERSION.md that fits on a line; tests/gemtext/ holds the long ones.
+ * docs/conversion.md that fits on a line; tests/gemtext/ holds the long ones.
  */
 #include <string.h>
 
