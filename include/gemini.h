@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "access.h"
 #include "buf.h"
 #include "page.h"
 
@@ -49,17 +50,12 @@ struct vhost {
 	struct site *site;	/* generated pages and posts, or NULL */
 };
 
-struct protect_config;
-
 struct gemini_ctx {
 	struct vhost *vhosts;	/* vhosts[0] is the default */
 	size_t nvhosts;
 	struct mime *mime;
 	int public_port;
-	const struct protect_config *protect;	/* client-cert areas */
-	size_t nprotect;
-	char *const *drafts_fingerprints;	/* who sees drafts, if limited */
-	size_t ndrafts_fingerprints;
+	struct access access;	/* client-cert areas and drafts */
 	struct ratelimit *rl;			/* NULL: no rate limit */
 };
 
@@ -88,5 +84,10 @@ void gemini_handle(struct gemini_ctx *g, const struct request *req,
     struct response *resp);
 /* A header-only response page, e.g. 59 "bad request". */
 struct page *gemini_error_page(int status, const char *meta);
+/*
+ * Sets resp to a redirect (status 30 or 31) to url, or to 59 when url
+ * would not fit in a META: a redirect is never cut.
+ */
+void gemini_redirect(struct response *resp, int status, const char *url);
 
 #endif

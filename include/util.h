@@ -43,6 +43,15 @@ void strmap_put(struct strmap *m, const char *key, size_t n, void *val);
 void *strmap_get(const struct strmap *m, const char *key, size_t n);
 void strmap_free(struct strmap *m);
 
+#define UTIL_LANG_MAX 64	/* bytes of a lang value */
+
+/*
+ * 1 when s is a language for a MIME type's lang parameter: BCP 47 tags
+ * (subtags of 1-8 ASCII letters or digits joined by '-', the first all
+ * letters), several joined by ',' ("en,fr"), at most UTIL_LANG_MAX bytes.
+ */
+int util_lang_valid(const char *s);
+
 enum diag_level { DIAG_WARN, DIAG_ERROR };
 
 /* One finding of a parser: line (1-based, 0 when unknown) and message. */

@@ -563,6 +563,8 @@ link_url(struct render *r, cmark_node *n, const char *dest, struct buf *url)
 		ok = r->o->resolve(r->o->resolve_arg, dest, tmp);
 	else
 		ok = default_resolve(NULL, dest, tmp);
+	if (ok < 0)
+		return 0;	/* a hidden target: the text stays, no link */
 	url_encode(url, ok ? tmp->data : dest);
 	return url->len > 0;
 }

@@ -184,13 +184,15 @@ build_generation(struct generation *gen)
 	size_t i, j;
 
 	g->public_port = cfg->public_port;
-	g->protect = cfg->protect;
-	g->nprotect = cfg->nprotect;
-	g->drafts_fingerprints = cfg->drafts_fingerprints;
+	g->access.rules = cfg->protect;
+	g->access.nrules = cfg->nprotect;
+	g->access.drafts_fingerprints = cfg->drafts_fingerprints;
+	g->access.ndrafts_fingerprints = cfg->ndrafts_fingerprints;
+	/* drafts_fingerprints alone means: drafts for those only. */
+	g->access.drafts_all = cfg->drafts && !cfg->ndrafts_fingerprints;
 	if (cfg->rate_n && (g->rl = ratelimit_new(cfg->rate_n,
 	    cfg->rate_secs)) == NULL)
 		log_warn("rate limit table");
-	g->ndrafts_fingerprints = cfg->ndrafts_fingerprints;
 	g->vhosts = xcalloc(cfg->nhosts, sizeof(*g->vhosts));
 	g->nvhosts = cfg->nhosts;
 	for (i = 0; i < cfg->nhosts; i++)
@@ -225,9 +227,7 @@ build_generation(struct generation *gen)
 		    conn_sni_cb);
 		SSL_CTX_set_tlsext_servername_arg((SSL_CTX *)vh->tls, g);
 		memset(&so, 0, sizeof(so));
-		/* drafts_fingerprints alone means: drafts for those only. */
-		so.drafts = cfg->ndrafts_fingerprints ? SITE_DRAFTS_SOME :
-		    cfg->drafts ? SITE_DRAFTS_ALL : SITE_DRAFTS_NONE;
+		so.access = &g->access;
 		so.lang = vh->lang;
 		so.render = cfg->render;
 		so.search = cfg->search;

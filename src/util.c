@@ -225,3 +225,59 @@ diags_free(struct diags *d)
 	d->v = NULL;
 	d->n = d->cap = 0;
 }
+
+static int
+ascii_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* One BCP 47 tag: subtags of 1-8 letters or digits joined by '-'. */
+static int
+lang_tag_valid(const char *s, size_t n)
+{
+	size_t i, start = 0, sub = 0;
+
+	for (i = 0; i <= n; i++) {
+		if (i < n && s[i] != '-') {
+			if (!ascii_alpha(s[i]) && !(s[i] >= '0' && s[i] <= '9'))
+				return 0;
+			continue;
+		}
+		if (i == start || i - start > 8)
+			return 0;
+		if (sub++ == 0) {
+			size_t j;
+
+			/* The language: letters; 2-8 of them, or x/i-... */
+			for (j = start; j < i; j++)
+				if (!ascii_alpha(s[j]))
+					return 0;
+			if (i - start == 1 && s[start] != 'x' &&
+			    s[start] != 'X' && s[start] != 'i' &&
+			    s[start] != 'I')
+				return 0;
+			if (i - start == 1 && i == n)
+				return 0;
+		}
+		start = i + 1;
+	}
+	return 1;
+}
+
+int
+util_lang_valid(const char *s)
+{
+	size_t n;
+
+	if (s == NULL || *s == '\0' || strlen(s) > UTIL_LANG_MAX)
+		return 0;
+	for (;;) {
+		n = strcspn(s, ",");
+		if (!lang_tag_valid(s, n))
+			return 0;
+		if (s[n] == '\0')
+			return 1;
+		s += n + 1;
+	}
+}
