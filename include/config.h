@@ -22,6 +22,7 @@ struct vhost_config {
 	char *root;
 	char *cert, *key;	/* NULL: CERTS/NAME.crt and CERTS/NAME.key */
 	char *lang;		/* NULL: the global lang */
+	char *root_where;	/* "file:line" of its root key, or NULL */
 };
 
 struct listen_config {
@@ -52,6 +53,7 @@ struct config {
 	char *log_file;		/* NULL: stderr */
 	int quiet, debug;
 	int drafts;
+	int search;		/* /search answers (the default) */
 	char *lang;
 	int max_connections;	/* per worker */
 	int log_format;		/* enum log_format */
@@ -65,6 +67,8 @@ struct config {
 	int body_only;		/* convert: the body without title and links */
 	char **args;		/* the command's operands (into argv) */
 	size_t nargs;
+	/* Per option row: where it was set ("file:line", "--flag"), or NULL. */
+	char **where;
 };
 
 enum config_cmd { CONFIG_SERVE, CONFIG_HELP, CONFIG_VERSION };

@@ -13,6 +13,14 @@
 
 enum fm_kind { FM_NONE, FM_TOML, FM_YAML };
 
+#define FM_MAX_FACTS	8	/* review facts kept per post */
+
+/* A fact about what a review is of ("Director", "Year"), for its date line. */
+struct meta_fact {
+	const char *label;	/* static */
+	char *value;
+};
+
 struct post_meta {
 	enum fm_kind kind;
 	char *title;
@@ -42,7 +50,9 @@ struct post_meta {
 	int transparent;	/* Zola section: its pages list in the parent */
 	int featured;		/* [extra]/[params] featured */
 	int has_rating;
-	double rating;		/* [extra]/[params] rating, 0..5 */
+	double rating;		/* [extra]/[params] rating, stars or score, 0..5 */
+	struct meta_fact facts[FM_MAX_FACTS];	/* book_author, director, year... */
+	size_t nfacts;
 };
 
 /*

@@ -10,12 +10,13 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "frontmatter.h"
 
 /* What the pages know of one post. Strings are not owned. */
 struct page_post {
 	const char *slug;	/* URL is /posts/SLUG.gmi */
 	const char *title;
-	const char *ymd;	/* "YYYY-MM-DD" */
+	const char *ymd;	/* "YYYY-MM-DD"; NULL or "" when undated */
 	int64_t date;		/* UTC seconds, for sorting and feeds */
 	int64_t updated;	/* 0 when unknown */
 	const char *description;	/* NULL when none */
@@ -26,6 +27,8 @@ struct page_post {
 	double rating;		/* 0..5 */
 	size_t words;		/* body words, for reading time */
 	const char *body_gmi;	/* rendered body, for feed summaries; may be NULL */
+	const struct meta_fact *facts;	/* review facts for the date line */
+	size_t nfacts;
 };
 
 /* The capsule as a whole. */
@@ -36,6 +39,7 @@ struct page_site {
 	const char *base_url;	/* "gemini://host" or "gemini://host:port", no slash */
 	const char *author;	/* NULL when none */
 	size_t index_limit;	/* feed lines on the index; 0: all */
+	int search;		/* link to /search from the lists */
 };
 
 /* posts are sorted newest first by the caller. Each appends to out. */
@@ -53,8 +57,10 @@ void pages_tag(const struct page_site *s, const char *tag,
 void pages_post(const struct page_site *s, const struct page_post *p,
     const char *body_gmi, const struct page_post *older,
     const struct page_post *newer, struct buf *out);
-/* "★★★★☆" for a 0..5 rating (halves round up to a full star). */
+/* "★★★★½" for a 0..5 rating, to the nearest half star. */
 void pages_stars(double rating, struct buf *out);
+/* 1 when p has a date (ymd set): only dated posts are feed entries. */
+int pages_dated(const struct page_post *p);
 /* 1 when p carries tag. */
 int pages_has_tag(const struct page_post *p, const char *tag);
 /* Percent-encodes a tag for /tags/TAG.gmi; malloc'd, caller frees. */

@@ -2,8 +2,8 @@
  * search: full-text search of a capsule's posts, in memory. Pure: no
  * I/O. A tokenizer that folds case and accents (Latin, Greek, Cyrillic)
  * and indexes CJK text by character bigrams (plus single characters);
- * an inverted index of delta-varint postings with positions, updated one
- * document at a time; a query language (words, "phrases", -excluded,
+ * an inverted index of delta-varint postings (phrases are checked in the
+ * stored text), updated one document at a time; a query language (words, "phrases", -excluded,
  * tag:, rating:, year:, lang:); BM25 ranking with title hits first; and
  * the text/gemini result page with the matching sentence of each hit.
  */

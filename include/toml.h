@@ -63,4 +63,14 @@ struct toml_value *toml_new(enum toml_type type, int line);
 void toml_append(struct toml_value *a, struct toml_value *v);
 int toml_set(struct toml_value *t, const char *key, struct toml_value *v);
 
+/*
+ * The tree written as JSON or as YAML (block style, strings double
+ * quoted, keys plain when they can be), appended to out with a final
+ * newline. Date-times become strings. For showing a snippet in every
+ * format, as Hugo's code-toggle does.
+ */
+struct buf;
+void toml_write_json(const struct toml_value *v, struct buf *out);
+void toml_write_yaml(const struct toml_value *v, struct buf *out);
+
 #endif

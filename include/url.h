@@ -36,8 +36,6 @@ struct url {
 int url_parse(const char *line, size_t len, struct url *u, const char **errstr);
 void url_free(struct url *u);
 
-/* Returns 1 when s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
-int url_valid_utf8(const char *s, size_t len);
 
 /*
  * Appends s percent-encoded for use in a URL path: unreserved and

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -82,6 +83,7 @@ vhost_free(struct vhost_config *h)
 	free(h->cert);
 	free(h->key);
 	free(h->lang);
+	free(h->root_where);
 }
 
 void
@@ -107,6 +109,12 @@ config_free(struct config *c)
 	free(c->log_file);
 	free(c->lang);
 	free(c->args);
+	if (c->where) {
+		size_t n;
+
+		config_options(&n);
+		strv_free(c->where, n);
+	}
 	memset(c, 0, sizeof(*c));
 }
 
@@ -124,6 +132,7 @@ config_defaults(struct config *c)
 	memset(c, 0, sizeof(*c));
 	gemtext_opts_default(&c->render);
 	o = config_options(&n);
+	c->where = xcalloc(n, sizeof(*c->where));
 	for (i = 0; i < n; i++)
 		if (o[i].def && o[i].type != CONFIG_SPECIAL &&
 		    o[i].type != CONFIG_ACTION)
@@ -320,6 +329,8 @@ parse_host_table(struct config_file *f, const struct toml_value *t,
 		else if (strcmp(k, "root") == 0) {
 			if ((s = want_string(f, v, k)))
 				set_str(&h->root, s);
+			free(h->root_where);
+			h->root_where = xasprintf("%s:%d", f->file, v->line);
 		} else if (strcmp(k, "cert") == 0) {
 			if ((s = want_string(f, v, k)))
 				set_str(&h->cert, s);
@@ -642,6 +653,9 @@ static const struct config_option options[] = {
 	{ .key = "protect", .type = CONFIG_SPECIAL, .cmds = SERVE,
 	  .file = parse_protect,
 	  .help = "[[protect]] tables: paths for some client certificates" },
+	{ .flag = "no-search", .key = "search", .type = CONFIG_BOOL,
+	  .cmds = SERVE, .def = "true", .neg = 1, .off = F(search),
+	  .help = "no /search (full-text search of the posts)" },
 	{ .flag = "lang", .key = "lang", .type = CONFIG_STRING, .cmds = SERVE,
 	  .arg = "TAG", .off = F(lang),
 	  .help = "language of text/gemini responses (e.g. en)" },
@@ -786,6 +800,16 @@ set_value(struct config *c, const struct config_option *o, const char *v,
 
 /* --- the config file, key by key ---------------------------------------- */
 
+/* Remembers where o was set (w is taken), for later errors. */
+static void
+set_where(struct config *c, const struct config_option *o, char *w)
+{
+	if (c->where == NULL)
+		c->where = xcalloc(ARRAY_LEN(options), sizeof(*c->where));
+	free(c->where[o - options]);
+	c->where[o - options] = w;
+}
+
 static void
 parse_key(struct config_file *f, struct config *c, const char *k,
     const struct toml_value *v)
@@ -804,6 +828,7 @@ parse_key(struct config_file *f, struct config *c, const char *k,
 		cerr(f, v, "unknown key '%s'", k);
 		return;
 	}
+	set_where(c, o, xasprintf("%s:%d", f->file, v->line));
 	switch (o->type) {
 	case CONFIG_STRING:
 		if ((s = want_string(f, v, k)))
@@ -1007,7 +1032,20 @@ bad_value(const struct config_option *o, const char *v, struct diags *d)
 		    "'%s'", o->flag, v);
 }
 
-/* The defaults of the special options, then checks across options. */
+/* Where the option with this flag was set: "file:line", "capsuled: --flag". */
+static const char *
+where(const struct config *c, const char *flag)
+{
+	const struct config_option *o = find_flag(flag, strlen(flag));
+
+	return o && c->where && c->where[o - options] ? c->where[o - options] :
+	    "capsuled";
+}
+
+/*
+ * The defaults of the special options, then checks across options and
+ * against the system (serve only: the root exists, the user exists).
+ */
 static int
 validate(struct config *c, unsigned command, struct diags *d)
 {
@@ -1028,8 +1066,29 @@ validate(struct config *c, unsigned command, struct diags *d)
 	}
 	if (command != CMD_SERVE)
 		return 0;
+	for (i = 0; i < c->nhosts; i++) {
+		struct vhost_config *h = &c->hosts[i];
+		const char *w = h->root_where ? h->root_where : where(c, "root");
+		struct stat st;
+
+		if (stat(h->root, &st) == -1) {
+			diags_add(d, DIAG_ERROR, 0, "%s: root '%s': %s", w,
+			    h->root, strerror(errno));
+			bad = 1;
+		} else if (!S_ISDIR(st.st_mode)) {
+			diags_add(d, DIAG_ERROR, 0, "%s: root '%s' is not a "
+			    "folder", w, h->root);
+			bad = 1;
+		}
+	}
+	if (c->user && getpwnam(c->user) == NULL) {
+		diags_add(d, DIAG_ERROR, 0, "%s: user '%s': no such user",
+		    where(c, "user"), c->user);
+		bad = 1;
+	}
 	if (c->chroot && c->user == NULL) {
-		diags_add(d, DIAG_ERROR, 0, "capsuled: chroot needs a user");
+		diags_add(d, DIAG_ERROR, 0, "%s: chroot needs a user (the "
+		    "'user' key or --user)", where(c, "chroot"));
 		bad = 1;
 	}
 	if (c->public_port == 0) {
@@ -1093,6 +1152,7 @@ config_load_cmd(struct config *c, unsigned command, int argc, char **argv,
 		o = next_opt(command, argc, argv, &i, &v, &operand, &dashdash, d);
 		if (o == NULL || o->type == CONFIG_ACTION)
 			continue;
+		set_where(c, o, xasprintf("capsuled: --%s", o->flag));
 		if (set_value(c, o, v, &seen) == -1) {
 			bad_value(o, v, d);
 			errors++;

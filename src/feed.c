@@ -11,50 +11,12 @@
 #include "buf.h"
 #include "feed.h"
 #include "pages.h"
+#include "utf8.h"
 #include "util.h"
 
 #define FEED_SUMMARY_CHARS	300	/* code points of a summary taken from the body */
 #define FEED_MIN_TIME	INT64_C(-62167219200)	/* 0000-01-01T00:00:00Z */
 #define FEED_MAX_TIME	INT64_C(253402300799)	/* 9999-12-31T23:59:59Z */
-
-/*
- * Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when
- * it is invalid: overlong, a surrogate, above U+10FFFF or cut short.
- * *cp gets the code point.
- */
-static size_t
-utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t c;
-	size_t len, i;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	*cp = c;
-	return len;
-}
 
 void
 feed_xml_escape(const char *s, struct buf *out)
@@ -67,7 +29,7 @@ feed_xml_escape(const char *s, struct buf *out)
 		return;
 	n = strlen(s);
 	while (n > 0) {
-		len = utf8_seq(p, n, &cp);
+		len = utf8_decode(p, n, &cp);
 		if (len == 0) {
 			buf_adds(out, "\xef\xbf\xbd");	/* U+FFFD */
 			p++;
@@ -334,7 +296,8 @@ feed_atom(const struct page_site *s, const struct page_post *posts,
 	if (tag != NULL && tag[0] == '\0')
 		tag = NULL;
 	for (i = 0; i < n; i++) {
-		if (tag != NULL && !pages_has_tag(&posts[i], tag))
+		if ((tag != NULL && !pages_has_tag(&posts[i], tag)) ||
+		    !pages_dated(&posts[i]))
 			continue;
 		if (!any || post_updated(&posts[i]) > newest)
 			newest = post_updated(&posts[i]);
@@ -381,8 +344,9 @@ feed_atom(const struct page_site *s, const struct page_post *posts,
 		put_words(&b, title, strlen(title));
 	put_element(out, "    ", "name", b.data);
 	buf_adds(out, "  </author>\n");
-	for (i = 0; i < n; i++)
-		if (tag == NULL || pages_has_tag(&posts[i], tag))
+	for (i = 0; i < n; i++)	/* an undated page is no entry */
+		if ((tag == NULL || pages_has_tag(&posts[i], tag)) &&
+		    pages_dated(&posts[i]))
 			put_entry(out, base, &posts[i]);
 	buf_adds(out, "</feed>\n");
 	buf_free(&home);

@@ -14,6 +14,7 @@
 
 #include <yaml.h>
 
+#include "buf.h"
 #include "date.h"
 #include "frontmatter.h"
 #include "toml.h"
@@ -404,41 +405,97 @@ take_date(const struct toml_value *t, const char *key, int64_t *dst,
 	return 1;
 }
 
-/* 4, 4.5, "4.5", "4/5" or "8/10" (scaled to 5). */
+/*
+ * A rating written as text: "4.5", "4/5", "8/10", "4 out of 5", "85%"
+ * or stars ("★★★★½"). Returns 0 with *r and *den (0: no scale stated).
+ */
+static int
+rating_text(const char *s, double *r, double *den)
+{
+	char *end;
+	int stars = 0, half = 0;
+
+	*den = 0;
+	while (is_space(*s))
+		s++;
+	if (strncmp(s, "\xe2\x98\x85", 3) == 0 || strncmp(s, "\xe2\x98\x86", 3) == 0) {
+		for (; *s; ) {
+			if (strncmp(s, "\xe2\x98\x85", 3) == 0)	/* ★ */
+				stars++, s += 3;
+			else if (strncmp(s, "\xe2\x98\x86", 3) == 0)	/* ☆ */
+				s += 3;
+			else if (strncmp(s, "\xc2\xbd", 2) == 0)	/* ½ */
+				half = 1, s += 2;
+			else if (is_space(*s))
+				s++;
+			else
+				return -1;
+		}
+		*r = stars + half * 0.5;
+		*den = 5;
+		return 0;
+	}
+	*r = strtod(s, &end);
+	if (end == s)
+		return -1;
+	while (is_space(*end))
+		end++;
+	if (*end == '/' || strncasecmp(end, "out of", 6) == 0) {
+		*den = strtod(end + (*end == '/' ? 1 : 6), &end);
+		if (!(*den > 0))
+			return -1;
+	} else if (*end == '%') {
+		*den = 100;
+		end++;
+	}
+	while (is_space(*end))
+		end++;
+	return *end == '\0' ? 0 : -1;
+}
+
+/*
+ * rating, stars or score: 4, 4.5, "4.5", "4/5", "8/10", "4 out of 5",
+ * "85%", "★★★★½", or a number with its scale in rating_scale, scale,
+ * out_of or max_rating. Without a scale, a number above 5 is out of 10,
+ * above 10 out of 100. Scaled to 0..5.
+ */
 static int
 take_rating(const struct toml_value *t, struct post_meta *m,
     struct diags *d)
 {
-	const struct toml_value *v = toml_get(t, "rating");
-	double r, den;
-	char *end;
+	static const char *const keys[] = { "rating", "stars", "score" };
+	static const char *const scales[] = {
+		"rating_scale", "scale", "out_of", "max_rating", "rating_max"
+	};
+	const struct toml_value *v = NULL, *sc;
+	double r, den = 0;
+	size_t i;
 
+	for (i = 0; i < ARRAY_LEN(keys) && v == NULL; i++)
+		v = toml_get(t, keys[i]);
 	if (v == NULL)
 		return 0;
 	if (v->type == TOML_INT)
 		r = (double)v->u.i;
 	else if (v->type == TOML_FLOAT)
 		r = v->u.f;
-	else if (v->type == TOML_STRING) {
-		r = strtod(v->u.s, &end);
-		while (is_space(*end))
-			end++;
-		if (end == v->u.s)
-			goto bad;
-		if (*end == '/') {
-			den = strtod(end + 1, &end);
-			while (is_space(*end))
-				end++;
-			if (!(den > 0) || *end != '\0')
-				goto bad;
-			r = r * 5 / den;
-		} else if (*end != '\0')
-			goto bad;
-	} else
+	else if (v->type != TOML_STRING || rating_text(v->u.s, &r, &den) == -1)
 		goto bad;
+	for (i = 0; i < ARRAY_LEN(scales) && den == 0; i++)
+		if ((sc = toml_get(t, scales[i])) != NULL) {
+			if (sc->type == TOML_INT)
+				den = (double)sc->u.i;
+			else if (sc->type == TOML_FLOAT)
+				den = sc->u.f;
+			if (!(den > 0))
+				goto bad;
+		}
+	if (den == 0)
+		den = r > 10 ? 100 : r > 5 ? 10 : 5;
+	r = r * 5 / den;
 	if (!(r >= 0 && r <= 5)) {
 		diags_add(d, DIAG_WARN, v->line, "rating should be between "
-		    "0 and 5");
+		    "0 and its scale (5, 10 or 100 unless stated)");
 		return 0;
 	}
 	m->rating = r;
@@ -446,11 +503,62 @@ take_rating(const struct toml_value *t, struct post_meta *m,
 	return 1;
 bad:
 	diags_add(d, DIAG_WARN, v->line, "cannot read rating (want a "
-	    "number, \"4.5\" or \"4/5\")");
+	    "number, \"4.5\", \"4/5\" or \"8/10\")");
 	return 0;
 }
 
-/* rating, featured, short_title: [extra], [params], then top level. */
+/* Fields naming what a review is of, shown on its date line, in order. */
+static const struct {
+	const char *key, *label;
+} fact_keys[] = {
+	{ "book_author", "Author" }, { "author_of_book", "Author" },
+	{ "director", "Director" }, { "directors", "Director" },
+	{ "creator", "Creator" }, { "studio", "Studio" },
+	{ "artist", "Artist" }, { "developer", "Developer" },
+	{ "publisher", "Publisher" }, { "platform", "Platform" },
+	{ "network", "Network" }, { "year", "Year" },
+	{ "release_year", "Year" },
+};
+
+/* The facts of table t not already taken (a label once). */
+static void
+take_facts(const struct toml_value *t, struct post_meta *m)
+{
+	const struct toml_value *v, *it;
+	struct buf b = BUF_INIT;
+	size_t i, j, k, count;
+	char *s;
+
+	for (i = 0; i < ARRAY_LEN(fact_keys) && m->nfacts < FM_MAX_FACTS;
+	    i++) {
+		if ((v = toml_get(t, fact_keys[i].key)) == NULL ||
+		    v->type == TOML_TABLE)
+			continue;
+		for (j = 0; j < m->nfacts; j++)
+			if (strcmp(m->facts[j].label, fact_keys[i].label) == 0)
+				break;
+		if (j < m->nfacts)
+			continue;
+		count = v->type == TOML_ARRAY ? v->n : 1;
+		buf_reset(&b);
+		for (k = 0; k < count; k++) {
+			it = v->type == TOML_ARRAY ? v->items[k] : v;
+			if ((s = scalar_text(it)) == NULL)
+				continue;
+			if (*s && b.len)
+				buf_adds(&b, ", ");
+			buf_adds(&b, s);
+			free(s);
+		}
+		if (b.len == 0)
+			continue;
+		m->facts[m->nfacts].label = fact_keys[i].label;
+		m->facts[m->nfacts++].value = buf_detach(&b, NULL);
+	}
+	buf_free(&b);
+}
+
+/* rating, featured, short_title, facts: [extra], [params], then top level. */
 static void
 take_extra(const struct toml_value *root, struct post_meta *m,
     struct diags *d)
@@ -476,6 +584,23 @@ take_extra(const struct toml_value *root, struct post_meta *m,
 			got_featured = take_bool(tabs[i], "featured",
 			    &m->featured, d);
 		take_string(tabs[i], "short_title", &m->short_title, d);
+		take_facts(tabs[i], m);
+	}
+}
+
+/* lang goes into a response header: a language tag, or nothing. */
+static void
+take_lang(const struct toml_value *root, struct post_meta *m,
+    struct diags *d)
+{
+	const struct toml_value *v = toml_get(root, "lang");
+
+	take_string(root, "lang", &m->lang, d);
+	if (m->lang && !util_lang_valid(m->lang)) {
+		diags_add(d, DIAG_WARN, v ? v->line : 0, "'lang' is not a "
+		    "language tag (like en or pt-BR); ignored");
+		free(m->lang);
+		m->lang = NULL;
 	}
 }
 
@@ -589,7 +714,7 @@ extract(const struct toml_value *root, struct post_meta *m,
 	take_string(root, "path", &m->url, d);
 	take_string(root, "description", &m->description, d);
 	take_string(root, "summary", &m->description, d);
-	take_string(root, "lang", &m->lang, d);
+	take_lang(root, m, d);
 	m->has_date = take_date(root, "date", &m->date, m->date_ymd, d);
 	m->has_updated = take_date(root, "updated", &m->updated, NULL, d);
 	if (!m->has_updated)
@@ -654,6 +779,8 @@ post_meta_free(struct post_meta *m)
 	for (i = 0; i < m->naliases; i++)
 		free(m->aliases[i]);
 	free(m->aliases);
+	for (i = 0; i < m->nfacts; i++)
+		free(m->facts[i].value);
 	memset(m, 0, sizeof(*m));
 }
 

@@ -19,6 +19,8 @@
 
 #include "buf.h"
 #include "gemtext.h"
+#include "prose.h"
+#include "utf8.h"
 #include "util.h"
 
 /*
@@ -43,17 +45,6 @@ enum lt { LT_NONE, LT_TEXT, LT_LINK, LT_HEADING, LT_LIST, LT_QUOTE, LT_PRE };
 /* What separates the next line from the previous one; larger wins. */
 enum gap { GAP_NONE, GAP_QUOTE, GAP_BLANK };
 
-struct smap_ent {
-	const char *key;	/* not owned: the url of a struct link */
-	size_t	 val;
-};
-
-/* Open-addressing string set/map: dedupe must stay linear at 100,000 links. */
-struct smap {
-	struct smap_ent	*v;
-	size_t		 cap, n;
-};
-
 struct link {
 	char	*url;
 	char	*label;
@@ -63,7 +54,7 @@ struct link {
 struct links {
 	struct link	*v;
 	size_t		 n, cap;
-	struct smap	 idx;	/* url -> index + 1 */
+	struct strmap	 idx;	/* url -> index + 1: linear at 100,000 links */
 };
 
 enum frame_kind { FR_QUOTE, FR_LIST, FR_ITEM };
@@ -125,6 +116,16 @@ struct render {
 
 	int		 check_autolink;	/* parsed without the extension */
 	int		 redo;		/* ... and a text node needs it */
+
+	/* line breaks of the paragraph being rendered (see keep_breaks) */
+	const char	*md;
+	size_t		 mdlen;
+	size_t		*lstart;	/* offset of each source line, built once */
+	size_t		 nlstart, caplstart;
+	size_t		*brk;		/* text offset * 2 + soft, per line end */
+	size_t		 nbrk, capbrk;
+	int		 track;		/* record line ends in brk */
+	int		 nfoot;		/* footnotes numbered so far */
 };
 
 static void	render_inlines(struct render *, cmark_node *, struct buf *);
@@ -141,69 +142,6 @@ warn(struct render *r, cmark_node *n, const char *msg, const char *arg)
 	    "%s: %.80s", msg, arg);
 }
 
-static uint64_t
-hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static struct smap_ent *
-smap_slot(struct smap *m, const char *key)
-{
-	size_t i;
-
-	if (m->cap == 0)
-		return NULL;
-	for (i = hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1))
-		if (m->v[i].key == NULL || strcmp(m->v[i].key, key) == 0)
-			return &m->v[i];
-}
-
-static size_t
-smap_get(struct smap *m, const char *key)
-{
-	struct smap_ent *e = smap_slot(m, key);
-
-	return e && e->key ? e->val : 0;
-}
-
-static void
-smap_put(struct smap *m, const char *key, size_t val)
-{
-	struct smap_ent *old = m->v, *e;
-	size_t i, ocap = m->cap;
-
-	if ((m->n + 1) * 2 > m->cap) {
-		m->cap = m->cap ? m->cap * 2 : 64;
-		m->v = xcalloc(m->cap, sizeof(*m->v));
-		m->n = 0;
-		for (i = 0; i < ocap; i++)
-			if (old[i].key) {
-				e = smap_slot(m, old[i].key);
-				*e = old[i];
-				m->n++;
-			}
-		free(old);
-	}
-	e = smap_slot(m, key);
-	if (e->key == NULL) {
-		e->key = key;
-		m->n++;
-	}
-	e->val = val;
-}
-
-static void
-smap_free(struct smap *m)
-{
-	free(m->v);
-	memset(m, 0, sizeof(*m));
-}
-
 /* Links a list holds before it indexes them: a block has only a few. */
 #define GT_LINKS_LINEAR	8
 
@@ -214,7 +152,7 @@ links_find(struct links *l, const char *url)
 	size_t i;
 
 	if (l->idx.cap)
-		return smap_get(&l->idx, url);
+		return (size_t)(uintptr_t)strmap_get(&l->idx, url, strlen(url));
 	for (i = 0; i < l->n; i++)
 		if (strcmp(l->v[i].url, url) == 0)
 			return i + 1;
@@ -237,10 +175,12 @@ links_add(struct links *l, const char *url, const char *label, int *isnew)
 	l->v[l->n].num = 0;
 	l->n++;
 	if (l->idx.cap)
-		smap_put(&l->idx, l->v[l->n - 1].url, l->n);
+		strmap_put(&l->idx, l->v[l->n - 1].url, strlen(url),
+		    (void *)(uintptr_t)l->n);
 	else if (l->n >= GT_LINKS_LINEAR)
 		for (i = 0; i < l->n; i++)
-			smap_put(&l->idx, l->v[i].url, i + 1);
+			strmap_put(&l->idx, l->v[i].url, strlen(l->v[i].url),
+			    (void *)(uintptr_t)(i + 1));
 	return l->n - 1;
 }
 
@@ -255,7 +195,7 @@ links_clear(struct links *l)
 	}
 	l->n = 0;
 	if (l->idx.cap)
-		smap_free(&l->idx);
+		strmap_free(&l->idx);
 }
 
 static void
@@ -551,6 +491,8 @@ link_url(struct render *r, cmark_node *n, const char *dest, struct buf *url)
 		ok = r->o->resolve(r->o->resolve_arg, dest, tmp);
 	else
 		ok = default_resolve(NULL, dest, tmp);
+	if (ok < 0)
+		return 0;	/* a hidden target: the text stays, no link */
 	url_encode(url, ok ? tmp->data : dest);
 	return url->len > 0;
 }
@@ -658,6 +600,32 @@ put_pre(struct render *r, const char *s, size_t n)
 	if (c->len >= 3 && memcmp(c->data, "```", 3) == 0)
 		buf_adds(r->out, ZWSP);
 	buf_add(r->out, c->data, c->len);
+	buf_addc(r->out, '\n');
+}
+
+/*
+ * A line of a code block, verbatim: tabs kept (a copied Makefile works),
+ * only controls that a terminal would act on and trailing blanks (the
+ * hygiene rule) dropped; a leading ``` guarded.
+ */
+static void
+put_code(struct render *r, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, j, start = r->out->len;
+
+	if (n >= 3 && memcmp(s, "```", 3) == 0)
+		buf_adds(r->out, ZWSP);
+	for (i = 0; i < n; i = j + 1) {
+		for (j = i; j < n && (p[j] >= 0x20 || p[j] == '\t') &&
+		    p[j] != 0x7f && !(p[j] == 0xc2 && j + 1 < n &&
+		    p[j + 1] < 0xa0); j++)
+			;
+		buf_add(r->out, s + i, j - i);
+		if (j < n && p[j] == 0xc2)
+			j++;	/* a C1 control: both bytes go */
+	}
+	rtrim(r->out, start);
 	buf_addc(r->out, '\n');
 }
 
@@ -832,6 +800,13 @@ close_link(struct render *r, cmark_node *n, struct buf *text)
 		squeeze(label, l->title, strlen(l->title));
 	if (l->image && label->len == 0)
 		file_name(label, l->dest);
+	if (l->image && !r->probing && label->len) {
+		/* set apart, so the alt text never runs into the sentence */
+		buf_truncate(text, l->start);
+		buf_adds(text, "[image: ");
+		buf_add(text, label->data, label->len);
+		buf_addc(text, ']');
+	}
 	if (link_url(r, n, l->dest, url)) {
 		r->nok++;
 		add_link(r, url->data, label->data, text);
@@ -841,6 +816,23 @@ close_link(struct render *r, cmark_node *n, struct buf *text)
 		free((char *)l->dest);
 		free((char *)l->title);
 	}
+}
+
+/* n in superscript numerals: footnote markers no client takes for links. */
+static void
+put_sup(struct buf *b, int n)
+{
+	static const char *const sup[] = {
+		"\xe2\x81\xb0", "\xc2\xb9", "\xc2\xb2", "\xc2\xb3",
+		"\xe2\x81\xb4", "\xe2\x81\xb5", "\xe2\x81\xb6",
+		"\xe2\x81\xb7", "\xe2\x81\xb8", "\xe2\x81\xb9",
+	};
+	char d[16];
+	int i;
+
+	snprintf(d, sizeof(d), "%d", n);
+	for (i = 0; d[i]; i++)
+		buf_adds(b, sup[d[i] - '0']);
 }
 
 static void
@@ -857,12 +849,12 @@ footnote_ref(struct render *r, cmark_node *n, struct buf *text)
 		return;
 	}
 	if (r->fnum[k - 1] == 0) {
-		r->fnum[k - 1] = ++r->nref;
+		r->fnum[k - 1] = ++r->nfoot;
 		r->forder = xgrow(r->forder, &r->capforder, r->nforder + 1,
 		    sizeof(*r->forder));
 		r->forder[r->nforder++] = (size_t)k - 1;
 	}
-	buf_printf(text, "[%d]", r->fnum[k - 1]);
+	put_sup(text, r->fnum[k - 1]);
 }
 
 /* Does s hold anything but whitespace and punctuation? */
@@ -1266,6 +1258,7 @@ render_inlines(struct render *r, cmark_node *node, struct buf *text)
 
 	buf_reset(text);
 	r->plain = r->nok = r->nbad = 0;
+	r->nbrk = 0;
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		n = cmark_iter_get_node(it);
 		if (n == node)
@@ -1300,9 +1293,18 @@ render_inlines(struct render *r, cmark_node *node, struct buf *text)
 			add_plain(r, text, lit, len);
 			break;
 		case CMARK_NODE_SOFTBREAK:
-			buf_addc(text, ' ');
-			break;
+			if (!r->track) {
+				buf_addc(text, ' ');
+				break;
+			}
+			/* FALLTHROUGH */
 		case CMARK_NODE_LINEBREAK:
+			if (r->track) {
+				r->brk = xgrow(r->brk, &r->capbrk, r->nbrk + 1,
+				    sizeof(*r->brk));
+				r->brk[r->nbrk++] = text->len * 2 +
+				    (t == CMARK_NODE_SOFTBREAK);
+			}
 			buf_addc(text, '\n');
 			break;
 		case CMARK_NODE_CODE:
@@ -1482,9 +1484,143 @@ heading(struct render *r, cmark_node *n, int top)
 	buf_free(&t);
 }
 
+/*
+ * A GitHub alert: a quote whose first paragraph starts with [!NOTE],
+ * [!TIP], [!IMPORTANT], [!WARNING] or [!CAUTION] on a line of its own.
+ * The marker in text becomes "Note:" (and so on).
+ */
+static void
+alert(cmark_node *n, struct buf *text, struct buf *tmp)
+{
+	static const char *const kinds[] = { "Note", "Tip", "Important",
+	    "Warning", "Caution" };
+	cmark_node *q = cmark_node_parent(n);
+	const char *s = text->data;
+	size_t i, k = 0, rest;
+
+	if (q == NULL || cmark_node_get_type(q) != CMARK_NODE_BLOCK_QUOTE ||
+	    cmark_node_first_child(q) != n || text->len < 5 ||
+	    memcmp(s, "[!", 2) != 0)
+		return;
+	for (i = 0; i < ARRAY_LEN(kinds); i++) {
+		k = strlen(kinds[i]);
+		if (text->len >= k + 3 && strncasecmp(s + 2, kinds[i], k) == 0 &&
+		    s[k + 2] == ']' && (k + 3 == text->len ||
+		    s[k + 3] == ' ' || s[k + 3] == '\n'))
+			break;
+	}
+	if (i == ARRAY_LEN(kinds))
+		return;
+	for (rest = k + 3; rest < text->len && (s[rest] == ' ' ||
+	    s[rest] == '\n'); rest++)
+		;
+	buf_reset(tmp);
+	buf_adds(tmp, kinds[i]);
+	buf_addc(tmp, ':');
+	if (rest < text->len) {
+		buf_addc(tmp, ' ');
+		buf_add(tmp, s + rest, text->len - rest);
+	}
+	buf_reset(text);
+	buf_add(text, tmp->data, tmp->len);
+}
+
+/* Offset of 1-based source line k in r->md (its end for k past the last). */
+static size_t
+source_line(struct render *r, int k)
+{
+	const char *nl;
+	size_t i;
+	int cr;
+
+	if (r->nlstart == 0) {
+		r->lstart = xgrow(r->lstart, &r->caplstart, 1,
+		    sizeof(*r->lstart));
+		r->lstart[r->nlstart++] = 0;
+		cr = memchr(r->md, '\r', r->mdlen) != NULL;
+		for (i = 0; i < r->mdlen; i++) {
+			if (!cr) {	/* LF only: memchr's speed */
+				nl = memchr(r->md + i, '\n', r->mdlen - i);
+				if (nl == NULL)
+					break;
+				i = (size_t)(nl - r->md);
+			} else if (r->md[i] != '\n' && r->md[i] != '\r')
+				continue;
+			if (r->md[i] == '\r' && i + 1 < r->mdlen &&
+			    r->md[i + 1] == '\n')
+				i++;
+			r->lstart = xgrow(r->lstart, &r->caplstart,
+			    r->nlstart + 1, sizeof(*r->lstart));
+			r->lstart[r->nlstart++] = i + 1;
+		}
+	}
+	if (k < 1)
+		return 0;
+	return (size_t)k <= r->nlstart ? r->lstart[k - 1] : r->mdlen;
+}
+
+/*
+ * Decides a rendered paragraph's soft breaks (each a '\n' in r->line)
+ * from its source lines: hard-wrapped text gets spaces, as CommonMark
+ * says; other text keeps a line per source line. Returns where the text
+ * that must leave its list item starts: a lazy continuation line (less
+ * indented than the item's text) of kept lines ends the item.
+ */
+static size_t
+keep_breaks(struct render *r, cmark_node *n)
+{
+	cmark_node *parent = cmark_node_parent(n);
+	size_t i, a, b, nsoft = 0, col, sp;
+	int first = cmark_node_get_start_line(n), k;
+
+	for (i = 0; i < r->nbrk; i++)
+		nsoft += r->brk[i] & 1;
+	if (nsoft == 0 || r->md == NULL)
+		return r->line.len;
+	a = source_line(r, first);
+	b = source_line(r, cmark_node_get_end_line(n) + 1);
+	if (prose_hard_wrapped(r->md + a, b > a ? b - a : 0)) {
+		for (i = 0; i < r->nbrk; i++)
+			if (r->brk[i] & 1)
+				r->line.data[r->brk[i] / 2] = ' ';
+		return r->line.len;
+	}
+	if (r->quotes || parent == NULL ||
+	    cmark_node_get_type(parent) != CMARK_NODE_ITEM)
+		return r->line.len;
+	col = (size_t)cmark_node_get_start_column(n) - 1;
+	for (i = 0, k = first + 1; i < r->nbrk; i++, k++) {
+		a = source_line(r, k);
+		for (sp = 0; a < r->mdlen && (r->md[a] == ' ' ||
+		    r->md[a] == '\t'); a++)
+			sp = r->md[a] == '\t' ? (sp + 4) / 4 * 4 : sp + 1;
+		if (sp < col)
+			return r->brk[i] / 2 + 1;
+	}
+	return r->line.len;
+}
+
+/* Lines that left their list item: text lines after it, with a gap. */
+static void
+put_after_list(struct render *r, const char *s, size_t n)
+{
+	size_t nstk = r->nstk;
+	int lists = r->lists;
+
+	r->nstk = 0;
+	r->lists = 0;
+	set_gap(r, GAP_BLANK);
+	put_text(r, s, n);
+	set_gap(r, GAP_BLANK);
+	r->nstk = nstk;
+	r->lists = lists;
+}
+
 static void
 paragraph(struct render *r, cmark_node *n, int top)
 {
+	size_t cut;
+
 	if (top && r->o->links != GEMTEXT_LINKS_OFF && r->lead[0] == '\0') {
 		links_clear(&r->probe);
 		if (probe_para(r, n)) {
@@ -1493,9 +1629,161 @@ paragraph(struct render *r, cmark_node *n, int top)
 		}
 		links_clear(&r->probe);
 	}
+	r->track = 1;
 	render_inlines(r, n, &r->line);
+	r->track = 0;
+	cut = keep_breaks(r, n);
+	if (r->quotes) {	/* keep_breaks keeps a quote whole */
+		alert(n, &r->line, &r->tmp);
+		cut = r->line.len;
+	}
+	block_begin(r);
+	put_text(r, r->line.data, cut);
+	if (cut < r->line.len)
+		put_after_list(r, r->line.data + cut, r->line.len - cut);
+}
+
+/* Offset of the next <pre> or <pre ...> tag in s[0..n), or n. */
+static size_t
+find_pre(const char *s, size_t n)
+{
+	size_t i = 0, k;
+
+	while ((k = find_ci(s + i, n - i, "<pre")) < n - i) {
+		i += k;
+		if (i + 4 < n && (s[i + 4] == '>' ||
+		    isspace((unsigned char)s[i + 4])))
+			return i;
+		i += 4;
+	}
+	return n;
+}
+
+/* The X of class="language-X" (or lang-X, data-lang="X") in attrs. */
+static void
+code_lang(const char *a, size_t n, struct buf *lang)
+{
+	struct buf v = BUF_INIT;
+	const char *p;
+	size_t k;
+
+	if (lang->len == 0 && html_attr(a, n, "data-lang", &v))
+		clean_add(lang, v.data, strcspn(v.data, " \t"), 0);
+	if (lang->len == 0 && html_attr(a, n, "class", &v)) {
+		for (p = v.data; *p; p += k) {
+			p += strspn(p, " \t");
+			k = strcspn(p, " \t");
+			if (strncmp(p, "language-", 9) == 0 && k > 9) {
+				clean_add(lang, p + 9, k - 9, 0);
+				break;
+			}
+			if (strncmp(p, "lang-", 5) == 0 && k > 5) {
+				clean_add(lang, p + 5, k - 5, 0);
+				break;
+			}
+		}
+	}
+	buf_free(&v);
+}
+
+/*
+ * The inside of a <pre> as a preformatted block: tags (<code>, the
+ * <span>s of a highlighter) dropped, entities decoded, every line and
+ * tab kept; the first newline after <pre> is not content, as in HTML.
+ */
+static void
+pre_block(struct render *r, const char *s, size_t n, const char *lang)
+{
+	struct buf *b = &r->scratch;
+	const char *nl;
+	size_t i, k;
+
+	buf_reset(b);
+	for (i = 0; i < n; i++) {
+		if (s[i] == '<' && i + 1 < n && (isalpha((unsigned char)s[i + 1])
+		    || s[i + 1] == '/' || s[i + 1] == '!')) {
+			k = find_ci(s + i, n - i, ">");
+			i += k;
+			continue;
+		}
+		if (s[i] == '&' && (k = entity(s + i, n - i, b)) > 0) {
+			i += k - 1;
+			continue;
+		}
+		buf_addc(b, s[i]);
+	}
+	s = b->data;
+	n = b->len;
+	if (n && s[0] == '\n') {
+		s++;
+		n--;
+	}
+	if (n && s[n - 1] == '\n')
+		n--;
+	flush_lead(r);
+	set_gap(r, GAP_BLANK);
+	put_gap(r, LT_PRE);
+	buf_adds(r->out, "```");
+	buf_adds(r->out, lang);
+	buf_addc(r->out, '\n');
+	while (n > 0) {
+		nl = memchr(s, '\n', n);
+		k = nl ? (size_t)(nl - s) : n;
+		put_code(r, s, k);
+		if (nl == NULL)
+			break;
+		s += k + 1;
+		n -= k + 1;
+	}
+	buf_adds(r->out, "```\n");
+	r->gap = GAP_BLANK;
+}
+
+/* Text of an HTML block around its <pre>s, as html_block renders it. */
+static void
+html_text(struct render *r, cmark_node *n, const char *s, size_t len)
+{
+	buf_reset(&r->line);
+	html_feed(r, n, s, len, &r->line);
+	while (r->nol)
+		close_link(r, n, &r->line);
 	block_begin(r);
 	put_text(r, r->line.data, r->line.len);
+}
+
+/* An HTML block holding <pre>: its lines kept as preformatted text. */
+static void
+html_pre(struct render *r, cmark_node *n, const char *s, size_t len)
+{
+	struct buf lang = BUF_INIT;
+	size_t p, a, o, c, e;
+
+	while (len > 0) {
+		p = find_pre(s, len);
+		if (p > 0)
+			html_text(r, n, s, p);
+		if (p == len)
+			break;
+		a = p + 4;		/* the <pre tag's attributes */
+		o = a + find_ci(s + a, len - a, ">");
+		buf_reset(&lang);
+		code_lang(s + a, o - a, &lang);
+		o = o < len ? o + 1 : len;
+		/* a <code ...> right inside names the language too */
+		e = o + strspn(s + o, " \t\n");
+		if (len - e > 5 && strncasecmp(s + e, "<code", 5) == 0 &&
+		    (s[e + 5] == '>' || isspace((unsigned char)s[e + 5]))) {
+			c = e + 5 + find_ci(s + e + 5, len - e - 5, ">");
+			code_lang(s + e + 5, c - e - 5, &lang);
+		}
+		c = o + find_ci(s + o, len - o, "</pre");
+		pre_block(r, s + o, c - o, lang.data ? lang.data : "");
+		e = c + find_ci(s + c, len - c, ">");
+		e = e < len ? e + 1 : len;
+		s += e;
+		len -= e;
+	}
+	buf_free(&lang);
 }
 
 static void
@@ -1503,6 +1791,11 @@ html_block(struct render *r, cmark_node *n, int top)
 {
 	const char *lit = cmark_node_get_literal(n);
 	size_t len = strlen(lit);
+
+	if (find_pre(lit, len) < len) {
+		html_pre(r, n, lit, len);
+		return;
+	}
 
 	if (top && r->o->links != GEMTEXT_LINKS_OFF && r->lead[0] == '\0') {
 		links_clear(&r->probe);
@@ -1538,13 +1831,18 @@ code_block(struct render *r, cmark_node *n)
 	set_gap(r, GAP_BLANK);
 	put_gap(r, LT_PRE);
 	buf_adds(r->out, "```");
-	if (info)
-		clean_add(r->out, info, strcspn(info, " \t{,"), 0);
+	if (info) {
+		/* one line of printable text: the first word of the info */
+		buf_reset(&r->tmp);
+		clean_add(&r->tmp, info, strcspn(info, " \t\n\r\v\f{,"), 1);
+		rtrim(&r->tmp, 0);
+		buf_add(r->out, r->tmp.data, r->tmp.len);
+	}
 	buf_addc(r->out, '\n');
 	while (s && *s) {
 		nl = strchr(s, '\n');
 		k = nl ? (size_t)(nl - s) : strlen(s);
-		put_pre(r, s, k);
+		put_code(r, s, k);
 		s += k + (nl != NULL);
 	}
 	buf_adds(r->out, "```\n");
@@ -1796,8 +2094,11 @@ footnotes(struct render *r)
 	size_t i;
 
 	for (i = 0; i < r->nforder && !r->redo; i++) {
-		snprintf(r->lead, sizeof(r->lead), "[%d] ",
-		    r->fnum[r->forder[i]]);
+		struct buf b = BUF_INIT;
+
+		put_sup(&b, r->fnum[r->forder[i]]);
+		snprintf(r->lead, sizeof(r->lead), "%s ", b.data);
+		buf_free(&b);
 		set_gap(r, GAP_BLANK);
 		walk(r, r->fdef[r->forder[i]]);
 		r->lead[0] = '\0';
@@ -2122,46 +2423,9 @@ struct uses {
 };
 
 /*
- * Is s well-formed UTF-8 without NUL bytes, by the rules cmark's
- * CMARK_OPT_VALIDATE_UTF8 applies (no overlong forms, no surrogates,
- * nothing above U+10FFFF)? Then that option would change nothing.
+ * utf8_valid_text(s) tells whether CMARK_OPT_VALIDATE_UTF8 would change
+ * nothing: cmark's rules are utf8.h's, plus no NUL byte.
  */
-static int
-utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s, *e = p + n;
-	const uint64_t hi = 0x8080808080808080ULL, lo = 0x0101010101010101ULL;
-	uint64_t w;
-	size_t k;
-
-	while (p < e) {
-		if (e - p >= 8) {
-			memcpy(&w, p, 8);
-			if (((w | ((w - lo) & ~w)) & hi) == 0) {
-				p += 8;	/* eight ASCII bytes, no NUL */
-				continue;
-			}
-		}
-		if (*p == 0)
-			return 0;
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		k = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc2 ? 2 : 0;
-		if (k == 0 || *p > 0xf4 || (size_t)(e - p) < k)
-			return 0;
-		if ((p[1] & 0xc0) != 0x80 || (k > 2 && (p[2] & 0xc0) != 0x80) ||
-		    (k > 3 && (p[3] & 0xc0) != 0x80))
-			return 0;
-		if ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] >= 0xa0) ||
-		    (*p == 0xf0 && p[1] < 0x90) || (*p == 0xf4 && p[1] >= 0x90))
-			return 0;
-		p += k;
-	}
-	return 1;
-}
-
 /* One pass over the text for what the extensions need (see parse). */
 static void
 scan_uses(const char *md, size_t len, struct uses *u)
@@ -2272,6 +2536,8 @@ render_free(struct render *r)
 	free(r->fdef);
 	free(r->fnum);
 	free(r->forder);
+	free(r->lstart);
+	free(r->brk);
 }
 
 int
@@ -2293,7 +2559,7 @@ gemtext_render(const char *md, size_t len, const struct gemtext_opts *o,
 	pool_init(&pool, len);
 	gt_pool = &pool;
 	scan_uses(md, len, &u);
-	u.valid = utf8_valid(md, len);
+	u.valid = utf8_valid_text(md, len);
 	for (;;) {
 		if ((doc = parse(md, len, &u, autolink)) == NULL) {
 			pool_release(&pool);
@@ -2309,6 +2575,8 @@ gemtext_render(const char *md, size_t len, const struct gemtext_opts *o,
 		 * then everything again with it, findings included.
 		 */
 		render_init(&r, o, d, doc, u.autolink && !autolink, out);
+		r.md = md;
+		r.mdlen = len;
 		walk(&r, doc);
 		footnotes(&r);
 		if (!r.redo)

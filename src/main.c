@@ -124,12 +124,19 @@ cmd_convert(int argc, char **argv)
 	struct config cfg;
 	struct buf out = BUF_INIT;
 	struct diags d = { 0 };
+	struct stat st;
 	const char *file;
 	int rc;
 
 	if ((rc = load(&cfg, CMD_CONVERT, argc, argv)) != -1)
 		return rc;
 	file = cfg.args[0];
+	if (stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "capsuled: %s is a folder; convert wants one "
+		    "Markdown file (FILE.md, or - for standard input)\n", file);
+		config_free(&cfg);
+		return 2;
+	}
 	rc = site_convert_file(file, &cfg.render, cfg.body_only, &out, &d);
 	if (rc == -1) {
 		fprintf(stderr, "capsuled: %s: %s\n", file, strerror(errno));
@@ -161,7 +168,8 @@ cmd_check(int argc, char **argv)
 		config_free(&cfg);
 		return 2;
 	}
-	fprintf(stderr, "%s: %d error%s, %d warning%s\n", dir, errors,
+	/* The report and its summary, on one stream. */
+	printf("%s: %d error%s, %d warning%s\n", dir, errors,
 	    errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
 	config_free(&cfg);
 	return errors ? 1 : 0;

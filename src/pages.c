@@ -275,17 +275,51 @@ put_guarded_text(struct buf *out, const char *s)
 void
 pages_stars(double rating, struct buf *out)
 {
-	int i, n;
+	int i, halves;
 
 	/* Written so that NaN gives no star rather than undefined behaviour. */
 	if (!(rating > 0))
-		n = 0;
+		halves = 0;
 	else if (rating >= PAGES_MAX_STARS)
-		n = PAGES_MAX_STARS;
+		halves = 2 * PAGES_MAX_STARS;
 	else
-		n = (int)(rating + 0.5);
+		halves = (int)(rating * 2 + 0.5);	/* to the nearest half */
 	for (i = 0; i < PAGES_MAX_STARS; i++)
-		buf_adds(out, i < n ? "★" : "☆");
+		buf_adds(out, 2 * i + 2 <= halves ? "★" :
+		    2 * i + 1 == halves ? "½" : "☆");
+}
+
+int
+pages_dated(const struct page_post *p)
+{
+	return p->ymd != NULL && p->ymd[0] != '\0';
+}
+
+/*
+ * The post lines of a feed page: the dated posts (at most limit lines in
+ * all, 0: no limit), then the undated ones under their own heading, never
+ * as feed entries. Only the posts carrying tag, when tag is set.
+ */
+static void
+put_post_lines(struct buf *out, size_t start, const struct page_post *posts,
+    size_t n, size_t limit, const char *tag)
+{
+	size_t i, shown = 0;
+	int undated = 0, pass;
+
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < n && (limit == 0 || shown < limit); i++) {
+			if (pages_dated(&posts[i]) != (pass == 0) ||
+			    (tag != NULL && !pages_has_tag(&posts[i], tag)))
+				continue;
+			if (pass == 1 && !undated) {
+				section(out, start);
+				buf_adds(out, "## Undated\n");
+				undated = 1;
+			}
+			put_feed_line(out, &posts[i]);
+			shown++;
+		}
 }
 
 static void
@@ -294,6 +328,14 @@ put_heading(struct buf *out, const struct page_site *s)
 	buf_adds(out, "# ");
 	put_text(out, s != NULL && !text_empty(s->title) ? s->title : "Index");
 	buf_addc(out, '\n');
+}
+
+/* The way to /search, on the pages that list posts. */
+static void
+put_search(struct buf *out, const struct page_site *s)
+{
+	if (s != NULL && s->search)
+		buf_adds(out, "=> /search Search\n");
 }
 
 void
@@ -332,21 +374,21 @@ pages_index(const struct page_site *s, const struct page_post *posts,
 	}
 	limit = s != NULL && s->index_limit && s->index_limit < n ?
 	    s->index_limit : n;
-	for (i = 0; i < limit; i++)
-		put_feed_line(out, &posts[i]);
+	put_post_lines(out, start, posts, n, limit, NULL);
 	section(out, start);
 	/* A long archive stays off the index: its size would grow forever. */
 	if (limit < n)
 		buf_printf(out, "=> /posts/ All %zu posts\n", n);
 	buf_adds(out, "=> /tags/ Tags\n");
 	buf_adds(out, "=> /atom.xml Atom feed\n");
+	put_search(out, s);
 }
 
 void
 pages_archive(const struct page_site *s, const struct page_post *posts,
     size_t n, struct buf *out)
 {
-	size_t i, start = out->len;
+	size_t start = out->len;
 
 	buf_adds(out, "# All posts");
 	if (s != NULL && !text_empty(s->title)) {
@@ -355,11 +397,11 @@ pages_archive(const struct page_site *s, const struct page_post *posts,
 	}
 	buf_addc(out, '\n');
 	section(out, start);
-	for (i = 0; i < n; i++)
-		put_feed_line(out, &posts[i]);
+	put_post_lines(out, start, posts, n, 0, NULL);
 	section(out, start);
 	buf_adds(out, "=> / Index\n");
 	buf_adds(out, "=> /tags/ Tags\n");
+	put_search(out, s);
 }
 
 static int
@@ -458,6 +500,7 @@ pages_tags(const struct page_site *s, const struct page_post *posts,
 	free(tags);
 	section(out, start);
 	buf_adds(out, "=> / Index\n");
+	put_search(out, s);
 }
 
 int
@@ -475,16 +518,13 @@ void
 pages_tag(const struct page_site *s, const char *tag,
     const struct page_post *posts, size_t n, struct buf *out)
 {
-	size_t i, start = out->len;
+	size_t start = out->len;
 
-	(void)s;
 	buf_adds(out, "# Posts tagged “");
 	put_text(out, tag);
 	buf_adds(out, "”\n");
 	section(out, start);
-	for (i = 0; i < n; i++)
-		if (pages_has_tag(&posts[i], tag))
-			put_feed_line(out, &posts[i]);
+	put_post_lines(out, start, posts, n, 0, tag);
 	section(out, start);
 	put_tag_url(out, tag, ".xml");
 	buf_adds(out, "Atom feed for ");
@@ -492,6 +532,7 @@ pages_tag(const struct page_site *s, const char *tag,
 	buf_addc(out, '\n');
 	buf_adds(out, "=> /tags/ All tags\n");
 	buf_adds(out, "=> / Index\n");
+	put_search(out, s);
 }
 
 /*
@@ -555,6 +596,15 @@ pages_post(const struct page_site *s, const struct page_post *p,
 	if (p->has_rating) {
 		buf_adds(out, " · ");
 		pages_stars(p->rating, out);
+	}
+	/* What a review is of: "Director: …", "Year: …" */
+	for (i = 0; i < p->nfacts; i++) {
+		if (text_empty(p->facts[i].value))
+			continue;
+		buf_adds(out, " · ");
+		put_text(out, p->facts[i].label);
+		buf_adds(out, ": ");
+		put_text(out, p->facts[i].value);
 	}
 	buf_addc(out, '\n');
 	if (!text_empty(p->description)) {

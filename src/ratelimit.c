@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 
 #include "ratelimit.h"
+#include "util.h"
 
 #define RATELIMIT_PROBE 8	/* slots looked at per address */
 
@@ -49,16 +50,16 @@ ratelimit_free(struct ratelimit *rl)
 		munmap(rl, sizeof(*rl));
 }
 
-/* FNV-1a, never 0. */
+/*
+ * Its own table, not a strmap: it lives in memory shared by the workers
+ * (mmap), has a fixed size with eviction, and keeps only a hash (never
+ * 0) of each address.
+ */
 static uint64_t
 hash(const char *s)
 {
-	uint64_t h = 14695981039346656037ULL;
+	uint64_t h = util_hash(s, strlen(s));
 
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
 	return h ? h : 1;
 }
 

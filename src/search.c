@@ -9,12 +9,14 @@
  * consecutive positions, matched as a phrase) are found in running text.
  *
  * Postings: one byte array per term, documents in ascending slot order,
- * each entry varint((docdelta << 1) | (tf > 1)), [varint(tf - 2)], then
- * tf varint position deltas. The title is tokenized at positions
- * 0..title_ntok-1 and the body after a gap, so a hit below title_ntok is
- * a title hit. Slots are never reused: an update appends the new text
- * under a new slot and marks the old one dead; when the dead outnumber
- * the living the index is rebuilt from the stored documents.
+ * each entry varint((docdelta << 2) | (in title << 1) | (tf > 1)), then
+ * varint(tf - 2) when tf > 1. No positions: they would double the index
+ * (issue 14 asks for less than 30 % of the text). A phrase is checked in
+ * the stored text of the documents that hold all its terms, within a
+ * budget per query; a CJK run by its characters, with strstr. Slots are
+ * never reused: an update appends the new text under a new slot and
+ * marks the old one dead; when the dead outnumber the living the index
+ * is rebuilt from the stored documents.
  */
 #include <math.h>
 #include <stdint.h>
@@ -24,7 +26,7 @@
 
 #include "buf.h"
 #include "search.h"
-#include "url.h"
+#include "utf8.h"
 #include "util.h"
 
 #define BM25_K1 1.2
@@ -33,6 +35,7 @@
 #define ARENA_CHUNK 65536
 #define BODY_GAP 2		/* positions between title and body */
 #define MAX_PAGE 10000
+#define SEARCH_MAX_VERIFY (8u << 20)	/* text bytes read to check phrases */
 
 /* --- folding ------------------------------------------------------------ */
 
@@ -52,75 +55,16 @@ static const char latV[] =
 /* U+01CD..U+01DC (pinyin tones). */
 static const char latP[] = "aaiioouuuuuuuuuu";
 
-static size_t
-put_utf8(uint32_t cp, char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
-/* Decodes one code point at s[i]; invalid bytes give U+FFFD, length 1. */
+/* Decodes one code point at s[i]; an ill-formed byte is U+FFFD, length 1. */
 static size_t
 get_utf8(const unsigned char *s, size_t len, size_t i, uint32_t *cp)
 {
-	unsigned c = s[i];
-	size_t n, k;
-	uint32_t v, min;
+	size_t n = utf8_decode(s + i, len - i, cp);
 
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		v = c & 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		v = c & 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		v = c & 0x07;
-		min = 0x10000;
-	} else {
+	if (n == 0) {
 		*cp = 0xfffd;
-		return 1;
+		n = 1;
 	}
-	if (i + n > len) {
-		*cp = 0xfffd;
-		return 1;
-	}
-	for (k = 1; k < n; k++) {
-		if ((s[i + k] & 0xc0) != 0x80) {
-			*cp = 0xfffd;
-			return 1;
-		}
-		v = (v << 6) | (s[i + k] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
-		*cp = 0xfffd;
-		return 1;
-	}
-	*cp = v;
 	return n;
 }
 
@@ -275,7 +219,7 @@ fold_cp(uint32_t c, char out[8], size_t *n)
 	if (is_sep(c))
 		return CL_SEP;
 	if (is_cjk(c)) {
-		*n = put_utf8(c, out);
+		*n = utf8_encode(c, out);
 		return CL_CJK;
 	}
 	if (in(c, 0xff10, 0xff19) || in(c, 0xff21, 0xff3a) ||
@@ -296,7 +240,7 @@ fold_cp(uint32_t c, char out[8], size_t *n)
 		c = fold_greek(c);
 	else if (in(c, 0x400, 0x4ff))
 		c = fold_cyrillic(c);
-	*n = put_utf8(c, out);
+	*n = utf8_encode(c, out);
 	return CL_WORD;
 }
 
@@ -318,7 +262,25 @@ tokenize(const char *str, size_t len, uint32_t pos, tok_fn fn, void *arg)
 	uint32_t cp;
 
 	while (i <= len) {
-		if (i == len) {
+		if (i < len && s[i] < 0x80) {
+			unsigned char ch = s[i];
+
+			/* ASCII, the common case, without the tables. */
+			n = 1;
+			fl = 1;
+			if (ch >= 'A' && ch <= 'Z')
+				ch += 32;
+			if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
+				cl = CL_WORD;
+				f[0] = (char)ch;
+				if (inword && wlen < SEARCH_TOKEN_MAX) {
+					word[wlen++] = (char)ch;
+					wend = ++i;
+					continue;
+				}
+			} else
+				cl = CL_SEP;
+		} else if (i == len) {
 			cl = CL_SEP;
 			n = 1;
 			fl = 0;
@@ -419,12 +381,31 @@ search_fold(const char *str)
 
 /* --- the index ---------------------------------------------------------- */
 
+#define TERM_INLINE 8	/* postings up to this size live in the term */
+
 struct term {
-	uint8_t *p;		/* postings */
+	union {
+		uint8_t *p;	/* postings, when cap > TERM_INLINE */
+		uint8_t in[TERM_INLINE];	/* or here: most terms are rare */
+	} u;
 	uint32_t len, cap;
 	uint32_t df;		/* live documents holding the term */
 	uint32_t last;		/* slot of the last entry plus one; 0: none */
 };
+
+/* A slot of the term table: what a lookup compares, in one cache line. */
+struct tslot {
+	uint32_t hash;
+	uint32_t id1;		/* term id + 1; 0: empty */
+	uint32_t str;		/* offset of the term's text in the arena */
+	uint32_t len;
+};
+
+static uint8_t *
+term_data(struct term *t)
+{
+	return t->cap > TERM_INLINE ? t->u.p : t->u.in;
+}
 
 struct sdoc {
 	char *url, *title, *lang, *text;
@@ -446,12 +427,20 @@ struct dockey {
 	int has;
 };
 
+/* One term of the document being indexed: tf and whether in the title. */
+struct seen {
+	uint32_t id1;		/* term id + 1; 0: empty */
+	uint32_t tf;
+	int title;
+};
+
 struct search {
-	struct strmap dict;	/* term -> id + 1 */
+	struct tslot *table;	/* open addressing */
+	size_t tcap;		/* a power of two */
 	struct term *terms;
 	size_t nterms, capterms;
-	char **chunks;		/* term strings */
-	size_t nchunks, chunk_used;
+	char *arena;		/* term texts, NUL-terminated */
+	size_t arena_len, arena_cap;
 	struct sdoc *docs;	/* slots, append only */
 	size_t ndocs, capdocs;
 	size_t nlive, ndead;
@@ -459,6 +448,10 @@ struct search {
 	struct strmap keys;	/* key -> struct dockey */
 	struct dockey **dks;
 	size_t ndks, capdks;
+	struct seen *seen;	/* scratch while indexing a document */
+	size_t seencap, nseen;
+	uint32_t *order;	/* scratch: the seen slots in use */
+	size_t ordercap;
 };
 
 struct search *
@@ -488,11 +481,11 @@ index_clear(struct search *ix)
 	size_t i;
 
 	for (i = 0; i < ix->nterms; i++)
-		free(ix->terms[i].p);
+		if (ix->terms[i].cap > TERM_INLINE)
+			free(ix->terms[i].u.p);
 	free(ix->terms);
-	for (i = 0; i < ix->nchunks; i++)
-		free(ix->chunks[i]);
-	free(ix->chunks);
+	free(ix->table);
+	free(ix->arena);
 	for (i = 0; i < ix->ndocs; i++)
 		sdoc_clear(&ix->docs[i]);
 	free(ix->docs);
@@ -501,8 +494,9 @@ index_clear(struct search *ix)
 		free(ix->dks[i]);
 	}
 	free(ix->dks);
-	strmap_free(&ix->dict);
 	strmap_free(&ix->keys);
+	free(ix->seen);
+	free(ix->order);
 	memset(ix, 0, sizeof(*ix));
 }
 
@@ -515,65 +509,126 @@ search_free(struct search *ix)
 	free(ix);
 }
 
-static const char *
-intern(struct search *ix, const char *s, size_t n)
+static uint32_t
+term_hash(const char *s, size_t n)
 {
-	char *p;
+	uint32_t h = 2166136261u;
 
-	if (ix->nchunks == 0 || ix->chunk_used + n + 1 > ARENA_CHUNK) {
-		ix->chunks = xrealloc(ix->chunks,
-		    (ix->nchunks + 1) * sizeof(*ix->chunks));
-		ix->chunks[ix->nchunks++] = xmalloc(ARENA_CHUNK);
-		ix->chunk_used = 0;
+	while (n--) {
+		h ^= (unsigned char)*s++;
+		h *= 16777619u;
 	}
-	p = ix->chunks[ix->nchunks - 1] + ix->chunk_used;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	ix->chunk_used += n + 1;
-	return p;
+	/* FNV's low bits cluster on similar words: mix them (murmur3). */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+static void
+table_grow(struct search *ix)
+{
+	size_t cap = ix->tcap ? ix->tcap * 2 : 1024, i, j;
+	struct tslot *t = xcalloc(cap, sizeof(*t));
+
+	for (i = 0; i < ix->tcap; i++) {
+		if (ix->table[i].id1 == 0)
+			continue;
+		for (j = ix->table[i].hash & (cap - 1); t[j].id1;
+		    j = (j + 1) & (cap - 1))
+			;
+		t[j] = ix->table[i];
+	}
+	free(ix->table);
+	ix->table = t;
+	ix->tcap = cap;
 }
 
 /* The id of term s, or -1 (create: a new id). */
 static long
 term_id(struct search *ix, const char *s, size_t n, int create)
 {
-	uintptr_t v = (uintptr_t)strmap_get(&ix->dict, s, n);
+	uint32_t h = term_hash(s, n);
+	struct tslot *sl;
+	struct term *t;
+	size_t j;
 
-	if (v)
-		return (long)v - 1;
+	if (ix->tcap)
+		for (j = h & (ix->tcap - 1); ix->table[j].id1;
+		    j = (j + 1) & (ix->tcap - 1)) {
+			sl = &ix->table[j];
+			if (sl->hash == h && sl->len == n &&
+			    memcmp(ix->arena + sl->str, s, n) == 0)
+				return (long)sl->id1 - 1;
+		}
 	if (!create)
 		return -1;
+	if ((ix->nterms + 1) * 3 > ix->tcap * 2)
+		table_grow(ix);
 	ix->terms = xgrow(ix->terms, &ix->capterms, ix->nterms + 1,
 	    sizeof(*ix->terms));
-	memset(&ix->terms[ix->nterms], 0, sizeof(*ix->terms));
-	strmap_put(&ix->dict, intern(ix, s, n), n,
-	    (void *)(uintptr_t)(ix->nterms + 1));
-	return (long)ix->nterms++;
+	t = &ix->terms[ix->nterms];
+	memset(t, 0, sizeof(*t));
+	t->cap = TERM_INLINE;
+	if (ix->arena_len + n + 1 > ix->arena_cap) {
+		ix->arena_cap = ix->arena_cap ? ix->arena_cap * 2 : 65536;
+		ix->arena = xrealloc(ix->arena, ix->arena_cap);
+	}
+	for (j = h & (ix->tcap - 1); ix->table[j].id1;
+	    j = (j + 1) & (ix->tcap - 1))
+		;
+	sl = &ix->table[j];
+	sl->hash = h;
+	sl->len = (uint32_t)n;
+	sl->str = (uint32_t)ix->arena_len;
+	sl->id1 = (uint32_t)++ix->nterms;
+	memcpy(ix->arena + ix->arena_len, s, n);
+	ix->arena[ix->arena_len + n] = '\0';
+	ix->arena_len += n + 1;
+	return (long)ix->nterms - 1;
 }
 
 static void
 put_varint(struct term *t, uint32_t v)
 {
-	if (t->len + 5 > t->cap) {
-		uint32_t cap = t->cap + t->cap / 4 + 8;
+	uint8_t *p;
 
-		t->p = xrealloc(t->p, cap);
+	if (t->len + 5 > t->cap) {
+		/* Small steps: most terms are rare, slack is memory. */
+		uint32_t cap = t->cap + t->cap / 8 + 8;
+
+		if (t->cap > TERM_INLINE)
+			t->u.p = xrealloc(t->u.p, cap);
+		else {
+			p = xmalloc(cap);
+			memcpy(p, t->u.in, t->len);
+			t->u.p = p;
+		}
 		t->cap = cap;
 	}
+	p = term_data(t);
 	while (v >= 0x80) {
-		t->p[t->len++] = (uint8_t)(v | 0x80);
+		p[t->len++] = (uint8_t)(v | 0x80);
 		v >>= 7;
 	}
-	t->p[t->len++] = (uint8_t)v;
+	p[t->len++] = (uint8_t)v;
 }
 
 static uint32_t
 get_varint(const uint8_t **pp, const uint8_t *end)
 {
 	const uint8_t *p = *pp;
-	uint32_t v = 0;
-	int shift = 0;
+	uint32_t v;
+	int shift = 7;
 
+	if (p < end && *p < 0x80) {
+		*pp = p + 1;
+		return *p;
+	}
+	v = 0;
+	shift = 0;
 	while (p < end && shift < 35) {
 		uint8_t c = *p++;
 
@@ -586,60 +641,103 @@ get_varint(const uint8_t **pp, const uint8_t *end)
 	return v;
 }
 
-struct pair {
-	uint32_t term, pos;
-};
-
+/* The distinct terms of one document, with tf and the title flag. */
 struct collect {
 	struct search *ix;
-	struct pair *v;
-	size_t n, cap;
-	int create;
+	int create, in_title;
 };
+
+static void
+seen_grow(struct search *ix)
+{
+	struct seen *old = ix->seen;
+	size_t oldcap = ix->seencap, i, j;
+
+	ix->seencap = oldcap ? oldcap * 2 : 1024;
+	ix->seen = xcalloc(ix->seencap, sizeof(*ix->seen));
+	for (i = 0; i < oldcap; i++) {
+		if (!old[i].id1)
+			continue;
+		for (j = (old[i].id1 * 2654435761u) & (ix->seencap - 1);
+		    ix->seen[j].id1; j = (j + 1) & (ix->seencap - 1))
+			;
+		ix->seen[j] = old[i];
+	}
+	free(old);
+	/* Slots moved: list them again. */
+	ix->nseen = 0;
+	for (i = 0; i < ix->seencap; i++)
+		if (ix->seen[i].id1) {
+			ix->order = xgrow(ix->order, &ix->ordercap,
+			    ix->nseen + 1, sizeof(*ix->order));
+			ix->order[ix->nseen++] = (uint32_t)i;
+		}
+}
 
 static void
 collect_cb(void *arg, const char *tok, size_t n, uint32_t pos, size_t start,
     size_t end, int kind)
 {
 	struct collect *c = arg;
-	long id = term_id(c->ix, tok, n, c->create);
+	struct search *ix = c->ix;
+	long id = term_id(ix, tok, n, c->create);
+	uint32_t id1;
+	size_t j;
 
+	(void)pos;
 	(void)start;
 	(void)end;
 	(void)kind;
 	if (id < 0)
 		return;
-	c->v = xgrow(c->v, &c->cap, c->n + 1, sizeof(*c->v));
-	c->v[c->n].term = (uint32_t)id;
-	c->v[c->n].pos = pos;
-	c->n++;
+	if ((ix->nseen + 1) * 2 > ix->seencap)
+		seen_grow(ix);
+	id1 = (uint32_t)id + 1;
+	for (j = (id1 * 2654435761u) & (ix->seencap - 1); ix->seen[j].id1 &&
+	    ix->seen[j].id1 != id1; j = (j + 1) & (ix->seencap - 1))
+		;
+	if (!ix->seen[j].id1) {
+		ix->seen[j].id1 = id1;
+		ix->seen[j].tf = 0;
+		ix->seen[j].title = 0;
+		ix->order = xgrow(ix->order, &ix->ordercap, ix->nseen + 1,
+		    sizeof(*ix->order));
+		ix->order[ix->nseen++] = (uint32_t)j;
+	}
+	ix->seen[j].tf++;
+	ix->seen[j].title |= c->in_title;
 }
 
-static int
-pair_cmp(const void *a, const void *b)
-{
-	const struct pair *x = a, *y = b;
-
-	if (x->term != y->term)
-		return x->term < y->term ? -1 : 1;
-	return (x->pos > y->pos) - (x->pos < y->pos);
-}
-
-/* The (term, position) pairs of a document, sorted; returns the length. */
+/* Fills ix->seen with the document's terms; returns its length. */
 static uint32_t
-doc_pairs(struct search *ix, const struct sdoc *d, int create,
-    struct collect *c, uint32_t *title_ntok)
+doc_terms(struct search *ix, const struct sdoc *d, int create,
+    uint32_t *title_ntok)
 {
+	struct collect c = { ix, create, 1 };
 	uint32_t n;
 
-	memset(c, 0, sizeof(*c));
-	c->ix = ix;
-	c->create = create;
-	n = tokenize(d->title, strlen(d->title), 0, collect_cb, c);
+	n = tokenize(d->title, strlen(d->title), 0, collect_cb, &c);
 	*title_ntok = n;
-	n = tokenize(d->text, strlen(d->text), n + BODY_GAP, collect_cb, c);
-	qsort(c->v, c->n, sizeof(*c->v), pair_cmp);
-	return n;
+	c.in_title = 0;
+	return tokenize(d->text, strlen(d->text), n + BODY_GAP, collect_cb, &c);
+}
+
+static void
+seen_clear(struct search *ix)
+{
+	size_t i;
+
+	for (i = 0; i < ix->nseen; i++)
+		ix->seen[ix->order[i]].id1 = 0;
+	ix->nseen = 0;
+	/* One huge document leaves no huge scratch behind. */
+	if (ix->seencap > 65536) {
+		free(ix->seen);
+		free(ix->order);
+		ix->seen = NULL;
+		ix->order = NULL;
+		ix->seencap = ix->ordercap = 0;
+	}
 }
 
 static char *
@@ -658,9 +756,9 @@ static void
 index_doc(struct search *ix, const char *key, const struct search_doc *in)
 {
 	struct dockey *dk = strmap_get(&ix->keys, key, strlen(key));
-	struct collect c;
 	struct sdoc *d;
-	uint32_t slot = (uint32_t)ix->ndocs, i, j, k;
+	uint32_t slot = (uint32_t)ix->ndocs;
+	size_t i;
 
 	ix->docs = xgrow(ix->docs, &ix->capdocs, ix->ndocs + 1,
 	    sizeof(*ix->docs));
@@ -681,24 +779,19 @@ index_doc(struct search *ix, const char *key, const struct search_doc *in)
 	d->rating = in->rating;
 	d->flags = in->flags;
 	d->live = 1;
-	d->ntok = doc_pairs(ix, d, 1, &c, &d->title_ntok);
-	for (i = 0; i < c.n; i = j) {
-		struct term *t = &ix->terms[c.v[i].term];
-		uint32_t prev = 0;
+	d->ntok = doc_terms(ix, d, 1, &d->title_ntok);
+	for (i = 0; i < ix->nseen; i++) {
+		const struct seen *sn = &ix->seen[ix->order[i]];
+		struct term *t = &ix->terms[sn->id1 - 1];
 
-		for (j = i; j < c.n && c.v[j].term == c.v[i].term; j++)
-			;
-		put_varint(t, ((slot + 1 - t->last) << 1) | (j - i > 1));
-		if (j - i > 1)
-			put_varint(t, j - i - 2);
-		for (k = i; k < j; k++) {
-			put_varint(t, c.v[k].pos - prev);
-			prev = c.v[k].pos;
-		}
+		put_varint(t, ((slot + 1 - t->last) << 2) |
+		    (uint32_t)(sn->title << 1) | (sn->tf > 1));
+		if (sn->tf > 1)
+			put_varint(t, sn->tf - 2);
 		t->last = slot + 1;
 		t->df++;
 	}
-	free(c.v);
+	seen_clear(ix);
 	ix->nlive++;
 	ix->live_ntok += d->ntok;
 	if (dk == NULL) {
@@ -750,7 +843,6 @@ int
 search_remove(struct search *ix, const char *key)
 {
 	struct dockey *dk = strmap_get(&ix->keys, key, strlen(key));
-	struct collect c;
 	struct sdoc *d;
 	uint32_t tn;
 	size_t i;
@@ -758,11 +850,10 @@ search_remove(struct search *ix, const char *key)
 	if (dk == NULL || !dk->has)
 		return 0;
 	d = &ix->docs[dk->slot];
-	doc_pairs(ix, d, 0, &c, &tn);
-	for (i = 0; i < c.n; i++)
-		if (i == 0 || c.v[i].term != c.v[i - 1].term)
-			ix->terms[c.v[i].term].df--;
-	free(c.v);
+	doc_terms(ix, d, 0, &tn);
+	for (i = 0; i < ix->nseen; i++)
+		ix->terms[ix->seen[ix->order[i]].id1 - 1].df--;
+	seen_clear(ix);
 	ix->nlive--;
 	ix->live_ntok -= d->ntok;
 	ix->ndead++;
@@ -789,10 +880,11 @@ search_get_stats(const struct search *ix, struct search_stats *st)
 	st->docs = ix->nlive;
 	st->terms = ix->nterms;
 	for (i = 0; i < ix->nterms; i++)
-		st->postings += ix->terms[i].cap;
-	st->dict = ix->capterms * sizeof(*ix->terms) +
-	    ix->nchunks * ARENA_CHUNK +
-	    ix->dict.cap * (sizeof(char *) + sizeof(size_t) + sizeof(void *));
+		if (ix->terms[i].cap > TERM_INLINE)
+			st->postings += ix->terms[i].cap;
+	st->dict = ix->capterms * sizeof(*ix->terms) + ix->arena_cap +
+	    ix->tcap * sizeof(*ix->table) +
+	    ix->seencap * sizeof(*ix->seen) + ix->ordercap * sizeof(*ix->order);
 	st->store = ix->capdocs * sizeof(*ix->docs) +
 	    ix->keys.cap * (sizeof(char *) + sizeof(size_t) + sizeof(void *));
 	for (i = 0; i < ix->ndocs; i++) {
@@ -819,12 +911,13 @@ struct qtok {
 	size_t n;
 	uint32_t off;		/* position relative to the item's first term */
 	long id;		/* term id, or -1 */
+	int kind;		/* TK_WORD, TK_UNI, TK_BI */
 };
 
 struct qitem {
 	int kind, neg, quoted, op;
 	size_t tok, ntok;	/* in query.toks */
-	char *val;		/* tag, lang (folded) */
+	char *val;		/* tag, lang (folded); a CJK run, as typed */
 	double num;
 };
 
@@ -898,6 +991,7 @@ qcollect_cb(void *arg, const char *tok, size_t n, uint32_t pos, size_t start,
 	t->n = n;
 	t->off = pos - c->base;
 	t->id = -1;
+	t->kind = kind;
 	c->kind[q->ntoks] = kind;
 	q->ntoks++;
 }
@@ -1105,6 +1199,34 @@ items_equal(const struct query *q, const struct qitem *a,
 	return 1;
 }
 
+/*
+ * A text item that is one CJK run (pairs at offsets 0, 1, 2...) is found
+ * by its characters as typed: val holds them, and no tokenizing is needed
+ * to check the run in a document.
+ */
+static void
+cjk_run(const struct query *q, struct qitem *it)
+{
+	struct buf b = BUF_INIT;
+	size_t j;
+
+	if (it->kind != IT_TEXT || it->ntok < 2)
+		return;
+	for (j = 0; j < it->ntok; j++) {
+		const struct qtok *t = &q->toks[it->tok + j];
+		uint32_t cp;
+		size_t n;
+
+		if (t->kind != TK_BI || t->off != j)
+			break;
+		n = get_utf8((const unsigned char *)t->s, t->n, 0, &cp);
+		buf_add(&b, j ? t->s + n : t->s, j ? t->n - n : t->n);
+	}
+	if (j == it->ntok)
+		it->val = buf_detach(&b, NULL);
+	buf_free(&b);
+}
+
 /* Parses and checks: the same item twice counts once; something to find. */
 static int
 query_prepare(const char *s, size_t len, struct query *q)
@@ -1115,6 +1237,8 @@ query_prepare(const char *s, size_t len, struct query *q)
 		query_free(q);
 		return -1;
 	}
+	for (i = 0; i < q->nitems; i++)
+		cjk_run(q, &q->items[i]);
 	for (i = 0; i < q->nitems; i++) {
 		for (j = 0; j < i; j++)
 			if (items_equal(q, &q->items[i], &q->items[j]))
@@ -1193,40 +1317,35 @@ search_parse_describe(const char *s, size_t len, struct buf *out,
 
 struct cur {
 	const uint8_t *p, *end;
-	const uint8_t *pos;	/* positions of the current entry */
 	uint32_t doc, tf;
-	int done, started;
+	int title, done, started;
 };
 
 static void
 cur_init(struct cur *c, const struct term *t)
 {
 	memset(c, 0, sizeof(*c));
-	c->p = t->p;
-	c->end = t->p + t->len;
+	c->p = term_data((struct term *)t);
+	c->end = c->p + t->len;
 	c->doc = UINT32_MAX;
 }
 
-/* Moves to the next entry (skipping the current one's positions). */
 static void
 cur_next(struct cur *c)
 {
-	uint32_t v, i;
+	uint32_t v;
 
 	if (c->done)
 		return;
-	if (c->started)
-		for (i = 0; i < c->tf; i++)
-			get_varint(&c->p, c->end);
 	if (c->p >= c->end) {
 		c->done = 1;
 		c->doc = UINT32_MAX;
 		return;
 	}
 	v = get_varint(&c->p, c->end);
-	c->doc = (c->started ? c->doc + 1 : 0) + (v >> 1) - 1;
+	c->doc = (c->started ? c->doc + 1 : 0) + (v >> 2) - 1;
+	c->title = (v >> 1) & 1;
 	c->tf = (v & 1) ? get_varint(&c->p, c->end) + 2 : 1;
-	c->pos = c->p;
 	c->started = 1;
 }
 
@@ -1235,21 +1354,6 @@ cur_seek(struct cur *c, uint32_t doc)
 {
 	while (!c->done && (!c->started || c->doc < doc))
 		cur_next(c);
-}
-
-/* Decodes the current entry's positions into *v (grown as needed). */
-static uint32_t
-cur_positions(const struct cur *c, uint32_t **v, size_t *cap)
-{
-	const uint8_t *p = c->pos;
-	uint32_t i, at = 0;
-
-	*v = xgrow(*v, cap, c->tf, sizeof(**v));
-	for (i = 0; i < c->tf; i++) {
-		at += get_varint(&p, c->end);
-		(*v)[i] = at;
-	}
-	return c->tf;
 }
 
 struct match {
@@ -1263,74 +1367,67 @@ struct eval {
 	const struct search *ix;
 	struct query *q;
 	struct cur curs[SEARCH_MAX_TOKENS];
-	uint32_t *pos[SEARCH_MAX_TOKENS];
-	size_t poscap[SEARCH_MAX_TOKENS];
-	uint32_t npos[SEARCH_MAX_TOKENS];
-	int loaded[SEARCH_MAX_TOKENS];
+	double idf[SEARCH_MAX_ITEMS];
+	double avgdl;
+	uint64_t verified;	/* bytes of text read to check phrases */
+	int over;		/* the verification budget ran out */
 };
 
-static int
-has_pos(const uint32_t *v, uint32_t n, uint32_t want)
-{
-	uint32_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (v[mid] < want)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && v[lo] == want;
-}
+/* Counts the phrase items of a query in one document's text. */
+struct pscan {
+	const struct query *q;
+	unsigned items;		/* bit i: item i is checked */
+	uint32_t title_ntok;
+	struct {
+		uint32_t pos, mask;
+	} ring[128];
+	uint32_t count[SEARCH_MAX_ITEMS];
+	int title[SEARCH_MAX_ITEMS];
+};
 
 static void
-load_pos(struct eval *e, size_t t)
+pscan_cb(void *arg, const char *tok, size_t n, uint32_t pos, size_t start,
+    size_t end, int kind)
 {
-	if (!e->loaded[t]) {
-		e->npos[t] = cur_positions(&e->curs[t], &e->pos[t],
-		    &e->poscap[t]);
-		e->loaded[t] = 1;
+	struct pscan *ps = arg;
+	const struct query *q = ps->q;
+	uint32_t mask = 0, p0;
+	size_t i, j;
+
+	(void)start;
+	(void)end;
+	(void)kind;
+	for (i = 0; i < q->ntoks; i++)
+		if (q->toks[i].n == n && memcmp(q->toks[i].s, tok, n) == 0)
+			mask |= 1u << i;
+	if (mask == 0)
+		return;
+	if (ps->ring[pos % 128].pos != pos) {
+		ps->ring[pos % 128].pos = pos;
+		ps->ring[pos % 128].mask = 0;
 	}
-}
+	ps->ring[pos % 128].mask |= mask;
+	for (i = 0; i < q->nitems; i++) {
+		const struct qitem *it = &q->items[i];
+		size_t last = it->tok + it->ntok - 1;
 
-/*
- * How often the text item occurs in doc (all its terms' cursors sit on
- * doc); *title is set when an occurrence starts in the title.
- */
-static uint32_t
-item_count(struct eval *e, const struct qitem *it, const struct sdoc *d,
-    int *title)
-{
-	uint32_t k, count = 0;
-	size_t j, t0 = it->tok;
-
-	*title = 0;
-	if (it->ntok == 1) {
-		load_pos(e, t0);
-		*title = e->npos[t0] && e->pos[t0][0] < d->title_ntok;
-		return e->curs[t0].tf;
-	}
-	for (j = 0; j < it->ntok; j++)
-		load_pos(e, it->tok + j);
-	for (k = 0; k < e->npos[t0]; k++) {
-		uint32_t p = e->pos[t0][k];
-
-		if (p < e->q->toks[t0].off)
+		if (!(ps->items & (1u << i)) || !(mask & (1u << last)) ||
+		    pos < q->toks[last].off)
 			continue;
-		p -= e->q->toks[t0].off;
-		for (j = 1; j < it->ntok; j++)
-			if (!has_pos(e->pos[it->tok + j], e->npos[it->tok + j],
-			    p + e->q->toks[it->tok + j].off))
+		p0 = pos - q->toks[last].off;
+		for (j = 0; j + 1 < it->ntok; j++) {
+			uint32_t at = p0 + q->toks[it->tok + j].off;
+
+			if (ps->ring[at % 128].pos != at ||
+			    !(ps->ring[at % 128].mask & (1u << (it->tok + j))))
 				break;
-		if (j == it->ntok) {
-			count++;
-			if (p < d->title_ntok)
-				*title = 1;
+		}
+		if (j + 1 == it->ntok) {
+			ps->count[i]++;
+			if (p0 < ps->title_ntok)
+				ps->title[i] = 1;
 		}
 	}
-	return count;
 }
 
 static int
@@ -1369,19 +1466,6 @@ filter_ok(const struct qitem *it, const struct sdoc *d)
 	return 0;
 }
 
-static double
-bm25(const struct search *ix, uint32_t tf, uint32_t df, uint32_t dl)
-{
-	double n = (double)ix->nlive, avg = ix->nlive ?
-	    (double)ix->live_ntok / (double)ix->nlive : 1.0;
-	double idf = log(1.0 + (n - df + 0.5) / (df + 0.5));
-
-	if (avg <= 0)
-		avg = 1;
-	return idf * tf * (BM25_K1 + 1) /
-	    (tf + BM25_K1 * (1 - BM25_B + BM25_B * dl / avg));
-}
-
 /* Checks doc against every item; 1 with m filled when it matches. */
 static int
 eval_doc(struct eval *e, uint32_t doc, search_visible_fn visible, void *arg,
@@ -1390,6 +1474,9 @@ eval_doc(struct eval *e, uint32_t doc, search_visible_fn visible, void *arg,
 	const struct search *ix = e->ix;
 	const struct sdoc *d = &ix->docs[doc];
 	struct query *q = e->q;
+	struct pscan *ps = NULL;
+	unsigned scan = 0;
+	double norm;
 	size_t i, j;
 
 	if (!d->live)
@@ -1397,8 +1484,7 @@ eval_doc(struct eval *e, uint32_t doc, search_visible_fn visible, void *arg,
 	memset(m, 0, sizeof(*m));
 	m->doc = doc;
 	m->date = d->date;
-	for (i = 0; i < q->ntoks; i++)
-		e->loaded[i] = 0;
+	norm = BM25_K1 * (1 - BM25_B + BM25_B * d->ntok / e->avgdl);
 	/* Filters first: they cost nothing. */
 	for (i = 0; i < q->nitems; i++) {
 		const struct qitem *it = &q->items[i];
@@ -1408,37 +1494,90 @@ eval_doc(struct eval *e, uint32_t doc, search_visible_fn visible, void *arg,
 	}
 	for (i = 0; i < q->nitems; i++) {
 		const struct qitem *it = &q->items[i];
-		uint32_t count, df = UINT32_MAX;
-		int title, present = 1;
+		int present = 1;
 
 		if (it->kind != IT_TEXT)
 			continue;
 		for (j = 0; j < it->ntok; j++) {
-			struct qtok *t = &q->toks[it->tok + j];
+			struct cur *c = &e->curs[it->tok + j];
 
-			if (t->id < 0) {
+			if (q->toks[it->tok + j].id < 0) {
 				present = 0;
 				break;
 			}
 			if (it->neg)
-				cur_seek(&e->curs[it->tok + j], doc);
-			if (e->curs[it->tok + j].doc != doc) {
+				cur_seek(c, doc);
+			if (c->doc != doc) {
 				present = 0;
 				break;
 			}
-			if (ix->terms[t->id].df < df)
-				df = ix->terms[t->id].df;
 		}
-		count = present ? item_count(e, it, d, &title) : 0;
-		if (it->neg) {
-			if (count)
+		if (!present) {
+			if (it->neg)
+				continue;
+			return 0;
+		}
+		if (it->ntok > 1 && it->val) {
+			uint32_t count = 0;
+			const char *p = d->text, *t;
+			size_t vl = strlen(it->val);
+			int title = strstr(d->title, it->val) != NULL;
+
+			count = (uint32_t)title;
+			while ((t = strstr(p, it->val)) != NULL) {
+				count++;
+				p = t + vl;
+			}
+			if (it->neg ? count > 0 : count == 0)
 				return 0;
+			if (it->neg)
+				continue;
+			m->title += (uint32_t)title;
+			m->score += e->idf[i] * count * (BM25_K1 + 1) /
+			    (count + norm);
 			continue;
 		}
-		if (count == 0)
+		if (it->ntok > 1) {
+			scan |= 1u << i;
+			continue;
+		}
+		if (it->neg)
 			return 0;
-		m->title += title;
-		m->score += bm25(ix, count, df ? df : 1, d->ntok);
+		m->title += (uint32_t)e->curs[it->tok].title;
+		m->score += e->idf[i] * e->curs[it->tok].tf * (BM25_K1 + 1) /
+		    (e->curs[it->tok].tf + norm);
+	}
+	if (scan) {
+		/* Phrases: read the text, within the query's budget. */
+		size_t tl = strlen(d->title), bl = strlen(d->text);
+
+		e->verified += tl + bl;
+		if (e->verified > SEARCH_MAX_VERIFY) {
+			e->over = 1;
+			return 0;
+		}
+		ps = xcalloc(1, sizeof(*ps));
+		ps->q = q;
+		ps->items = scan;
+		ps->title_ntok = d->title_ntok;
+		ps->ring[0].pos = UINT32_MAX;
+		tokenize(d->title, tl, 0, pscan_cb, ps);
+		tokenize(d->text, bl, d->title_ntok + BODY_GAP, pscan_cb, ps);
+		for (i = 0; i < q->nitems; i++) {
+			if (!(scan & (1u << i)))
+				continue;
+			if (q->items[i].neg ? ps->count[i] > 0 :
+			    ps->count[i] == 0) {
+				free(ps);
+				return 0;
+			}
+			if (q->items[i].neg)
+				continue;
+			m->title += (uint32_t)ps->title[i];
+			m->score += e->idf[i] * ps->count[i] * (BM25_K1 + 1) /
+			    (ps->count[i] + norm);
+		}
+		free(ps);
 	}
 	if (visible && !visible(arg, d->url, d->flags))
 		return 0;
@@ -1701,9 +1840,12 @@ search_query(const struct search *ix, const char *s, size_t len,
 	e = xcalloc(1, sizeof(*e));
 	e->ix = ix;
 	e->q = q;
+	e->avgdl = ix->nlive && ix->live_ntok ?
+	    (double)ix->live_ntok / (double)ix->nlive : 1.0;
 	/* Look the terms up; the rarest required one leads. */
 	for (i = 0; i < q->nitems; i++) {
 		const struct qitem *it = &q->items[i];
+		uint32_t df = UINT32_MAX;
 
 		if (it->kind != IT_TEXT)
 			continue;
@@ -1716,6 +1858,8 @@ search_query(const struct search *ix, const char *s, size_t len,
 				none |= !it->neg;
 				continue;
 			}
+			if (ix->terms[t->id].df < df)
+				df = ix->terms[t->id].df;
 			scan += ix->terms[t->id].len;
 			cur_init(&e->curs[it->tok + j], &ix->terms[t->id]);
 			if (!it->neg && (lead == SIZE_MAX ||
@@ -1723,6 +1867,10 @@ search_query(const struct search *ix, const char *s, size_t len,
 			    ix->terms[q->toks[lead].id].len))
 				lead = it->tok + j;
 		}
+		if (df == UINT32_MAX || df == 0)
+			df = 1;
+		e->idf[i] = log(1.0 + ((double)ix->nlive - df + 0.5) /
+		    (df + 0.5));
 	}
 	if (scan > SEARCH_MAX_SCAN) {
 		r->error = "This search would read too much of the index: "
@@ -1750,7 +1898,7 @@ search_query(const struct search *ix, const char *s, size_t len,
 		uint32_t doc = e->curs[lead].doc, top = doc;
 		int agree = 1;
 
-		if (e->curs[lead].done)
+		if (e->curs[lead].done || e->over)
 			break;
 		for (i = 0; i < q->nitems; i++) {
 			const struct qitem *it = &q->items[i];
@@ -1781,6 +1929,12 @@ search_query(const struct search *ix, const char *s, size_t len,
 		cur_next(&e->curs[lead]);
 	}
 done:
+	if (e->over) {
+		r->error = "This phrase is too common to check in every "
+		    "review: add a rarer word or a filter.";
+		r->total = 0;
+		rc = -1;
+	}
 	if (rc == 0 && nheap > (r->page - 1) * SEARCH_PAGE_SIZE) {
 		qsort(heap, nheap, sizeof(*heap), match_cmp);
 		k = (r->page - 1) * SEARCH_PAGE_SIZE;
@@ -1795,8 +1949,6 @@ done:
 			r->hits[i].snippet = snippet(q, d->text);
 		}
 	}
-	for (i = 0; i < SEARCH_MAX_TOKENS; i++)
-		free(e->pos[i]);
 	free(e);
 	free(heap);
 	query_free(q);
@@ -1860,8 +2012,8 @@ search_page(const struct search *ix, const char *rawq, size_t page,
 	struct search_result r;
 	size_t i, pages;
 
-	if (search_unescape(rawq, &q) == -1 || memchr(q.data, '\0', q.len) ||
-	    !url_valid_utf8(q.data, q.len)) {
+	if (search_unescape(rawq, &q) == -1 ||
+	    !utf8_valid_text(q.data, q.len)) {
 		buf_printf(out, "# Search\n\nThe search could not be read: it "
 		    "is not valid percent-encoded UTF-8.\n\n=> %s Search again\n",
 		    base);

@@ -40,9 +40,12 @@
 #define SERVER_MAX_WORKERS 256
 #define SERVER_DRAIN_LIMIT 30.0	/* seconds a draining worker may take */
 
+/* One configured address; srv.ls[i] goes with the current cfg.listen[i]. */
 struct listener {
 	char *addr;		/* as configured */
-	char *bound;		/* ADDR:PORT as bound, for the log */
+	char *bound;		/* ADDR:PORT as bound, for the log; NULL: skipped */
+	struct sockaddr_storage want;	/* as configured, for matching */
+	socklen_t wantlen;
 	int *fds;		/* one per worker slot */
 };
 
@@ -65,8 +68,8 @@ static struct {
 	size_t nls;
 	int nslots;
 	struct generation *gen;	/* current */
-	struct child children[SERVER_MAX_WORKERS * 2];
-	size_t nchildren;
+	struct child *children;	/* current and draining workers */
+	size_t nchildren, capchildren;
 	int argc;
 	char **argv;
 	int stopping;
@@ -181,13 +184,15 @@ build_generation(struct generation *gen)
 	size_t i, j;
 
 	g->public_port = cfg->public_port;
-	g->protect = cfg->protect;
-	g->nprotect = cfg->nprotect;
-	g->drafts_fingerprints = cfg->drafts_fingerprints;
+	g->access.rules = cfg->protect;
+	g->access.nrules = cfg->nprotect;
+	g->access.drafts_fingerprints = cfg->drafts_fingerprints;
+	g->access.ndrafts_fingerprints = cfg->ndrafts_fingerprints;
+	/* drafts_fingerprints alone means: drafts for those only. */
+	g->access.drafts_all = cfg->drafts && !cfg->ndrafts_fingerprints;
 	if (cfg->rate_n && (g->rl = ratelimit_new(cfg->rate_n,
 	    cfg->rate_secs)) == NULL)
 		log_warn("rate limit table");
-	g->ndrafts_fingerprints = cfg->ndrafts_fingerprints;
 	g->vhosts = xcalloc(cfg->nhosts, sizeof(*g->vhosts));
 	g->nvhosts = cfg->nhosts;
 	for (i = 0; i < cfg->nhosts; i++)
@@ -222,11 +227,10 @@ build_generation(struct generation *gen)
 		    conn_sni_cb);
 		SSL_CTX_set_tlsext_servername_arg((SSL_CTX *)vh->tls, g);
 		memset(&so, 0, sizeof(so));
-		/* drafts_fingerprints alone means: drafts for those only. */
-		so.drafts = cfg->ndrafts_fingerprints ? SITE_DRAFTS_SOME :
-		    cfg->drafts ? SITE_DRAFTS_ALL : SITE_DRAFTS_NONE;
+		so.access = &g->access;
 		so.lang = vh->lang;
 		so.render = cfg->render;
+		so.search = cfg->search;
 		base = xasprintf(cfg->public_port == 1965 ? "gemini://%s" :
 		    "gemini://%s:%d", vh->names[0], cfg->public_port);
 		so.base_url = base;
@@ -323,66 +327,241 @@ bind_one(struct sockaddr_storage *ss, socklen_t len)
 	return fd;
 }
 
+/* The configured address as bound (port 0 resolved), for the log. */
+static char *
+bound_name(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char addr[INET6_ADDRSTRLEN];
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return xstrdup("?");
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (void *)&ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, addr, sizeof(addr));
+		return xasprintf("[%s]:%d", addr, ntohs(s6->sin6_port));
+	} else {
+		struct sockaddr_in *s4 = (void *)&ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, addr, sizeof(addr));
+		return xasprintf("%s:%d", addr, ntohs(s4->sin_port));
+	}
+}
+
+/*
+ * Binds nslots sockets for one configured address. Returns 0, 1 when the
+ * address family is missing here and skip_ok (serve on the others), or
+ * -1 (logged).
+ */
+static int
+listener_open(struct listener *l, const char *addr, int nslots, int skip_ok)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int s;
+
+	memset(l, 0, sizeof(*l));
+	l->addr = xstrdup(addr);
+	l->fds = xcalloc((size_t)nslots, sizeof(int));
+	for (s = 0; s < nslots; s++)
+		l->fds[s] = -1;
+	if (resolve_listen(addr, &ss, &len) == -1) {
+		log_warnx("listen %s: cannot resolve", addr);
+		return -1;
+	}
+	l->want = ss;
+	l->wantlen = len;
+	for (s = 0; s < nslots; s++) {
+		if ((l->fds[s] = bind_one(&ss, len)) == -1) {
+			/* No IPv6 here: serve on the other listeners. */
+			if (s == 0 && skip_ok && (errno == EAFNOSUPPORT ||
+			    errno == EADDRNOTAVAIL)) {
+				log_warn("listen %s (skipped)", addr);
+				return 1;
+			}
+			log_warn("listen %s", addr);
+			return -1;
+		}
+		/* Port 0: the other slots share the port it picked. */
+		if (s == 0 && getsockname(l->fds[0], (struct sockaddr *)&ss,
+		    &len) == -1)
+			return -1;
+	}
+	l->bound = bound_name(l->fds[0]);
+	return 0;
+}
+
+static void
+listener_close(struct listener *l, int nslots)
+{
+	int s;
+
+	for (s = 0; l->fds && s < nslots; s++)
+		if (l->fds[s] != -1)
+			close(l->fds[s]);
+	free(l->fds);
+	free(l->addr);
+	free(l->bound);
+	memset(l, 0, sizeof(*l));
+}
+
+/* The same address and port as configured (port 0 matches port 0). */
+static int
+same_address(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+
+		return x->sin6_port == y->sin6_port && memcmp(&x->sin6_addr,
+		    &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
+	}
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+
+		return x->sin_port == y->sin_port &&
+		    x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	return 0;
+}
+
 static int
 bind_listeners(struct config *cfg, int nslots)
 {
 	size_t i;
-	int s;
+	int rc;
 
 	srv.ls = xcalloc(cfg->nlisten, sizeof(*srv.ls));
 	srv.nls = cfg->nlisten;
 	srv.nslots = nslots;
 	for (i = 0; i < cfg->nlisten; i++) {
-		struct sockaddr_storage ss;
-		socklen_t len;
-		char addr[INET6_ADDRSTRLEN];
-		int port;
-
-		srv.ls[i].addr = xstrdup(cfg->listen[i].addr);
-		srv.ls[i].fds = xcalloc((size_t)nslots, sizeof(int));
-		if (resolve_listen(cfg->listen[i].addr, &ss, &len) == -1) {
-			log_warnx("listen %s: cannot resolve", cfg->listen[i].addr);
+		rc = listener_open(&srv.ls[i], cfg->listen[i].addr, nslots,
+		    cfg->nlisten > 1);
+		if (rc == -1)
 			return -1;
-		}
-		for (s = 0; s < nslots; s++)
-			srv.ls[i].fds[s] = -1;
-		for (s = 0; s < nslots; s++) {
-			if ((srv.ls[i].fds[s] = bind_one(&ss, len)) == -1) {
-				/* No IPv6 here: serve on the other listeners. */
-				if (s == 0 && cfg->nlisten > 1 &&
-				    (errno == EAFNOSUPPORT ||
-				    errno == EADDRNOTAVAIL)) {
-					log_warn("listen %s (skipped)",
-					    cfg->listen[i].addr);
-					break;
-				}
-				log_warn("listen %s", cfg->listen[i].addr);
-				return -1;
-			}
-			/* Port 0: the other slots share the port it picked. */
-			if (s == 0 && getsockname(srv.ls[i].fds[0],
-			    (struct sockaddr *)&ss, &len) == -1)
-				return -1;
-		}
-		if (srv.ls[i].fds[0] == -1)
-			continue;
-		if (ss.ss_family == AF_INET6) {
-			struct sockaddr_in6 *s6 = (void *)&ss;
+		if (rc == 0 && i == 0 && cfg->public_port == 0) {
+			struct sockaddr_storage ss;
+			socklen_t len = sizeof(ss);
 
-			inet_ntop(AF_INET6, &s6->sin6_addr, addr, sizeof(addr));
-			port = ntohs(s6->sin6_port);
-			srv.ls[i].bound = xasprintf("[%s]:%d", addr, port);
-		} else {
-			struct sockaddr_in *s4 = (void *)&ss;
-
-			inet_ntop(AF_INET, &s4->sin_addr, addr, sizeof(addr));
-			port = ntohs(s4->sin_port);
-			srv.ls[i].bound = xasprintf("%s:%d", addr, port);
+			if (getsockname(srv.ls[i].fds[0], (struct sockaddr *)&ss,
+			    &len) == -1)
+				return -1;
+			cfg->public_port = ntohs(ss.ss_family == AF_INET6 ?
+			    ((struct sockaddr_in6 *)&ss)->sin6_port :
+			    ((struct sockaddr_in *)&ss)->sin_port);
 		}
-		if (i == 0 && cfg->public_port == 0)
-			cfg->public_port = port;
 	}
 	return 0;
+}
+
+static int
+same_strings(char **a, size_t na, char **b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * On reload: the listeners of the new configuration, matched to the
+ * bound ones by address (a listener's options belong to its address,
+ * never to its place in the list). Kept sockets move over, new addresses
+ * are bound, removed ones closed; each change is logged. On failure
+ * nothing changes and -1 is returned.
+ */
+static int
+rebind_listeners(const struct config *old, const struct config *cfg)
+{
+	struct listener *ls;
+	char *taken, *kept;
+	size_t i, j;
+	int rc;
+
+	ls = xcalloc(cfg->nlisten, sizeof(*ls));
+	kept = xcalloc(cfg->nlisten, 1);
+	taken = xcalloc(srv.nls ? srv.nls : 1, 1);
+	for (i = 0; i < cfg->nlisten; i++) {
+		const struct listen_config *nc = &cfg->listen[i];
+		struct sockaddr_storage ss;
+		socklen_t len;
+
+		if (resolve_listen(nc->addr, &ss, &len) == -1) {
+			log_warnx("listen %s: cannot resolve", nc->addr);
+			goto fail;
+		}
+		for (j = 0; j < srv.nls; j++)
+			if (!taken[j] && srv.ls[j].fds &&
+			    same_address(&srv.ls[j].want, &ss))
+				break;
+		if (j < srv.nls) {
+			const struct listen_config *oc = &old->listen[j];
+
+			taken[j] = 1;
+			kept[i] = 1;
+			ls[i] = srv.ls[j];
+			ls[i].addr = xstrdup(nc->addr);
+			ls[i].bound = srv.ls[j].bound ?
+			    xstrdup(srv.ls[j].bound) : NULL;
+			ls[i].fds = xcalloc((size_t)srv.nslots, sizeof(int));
+			memcpy(ls[i].fds, srv.ls[j].fds,
+			    (size_t)srv.nslots * sizeof(int));
+			if (oc->proxy != nc->proxy)
+				log_info("listen %s: PROXY protocol %s", nc->addr,
+				    nc->proxy ? "now expected" : "no longer "
+				    "accepted");
+			else if (!same_strings(oc->proxy_from, oc->nproxy_from,
+			    nc->proxy_from, nc->nproxy_from))
+				log_info("listen %s: proxy_from changed",
+				    nc->addr);
+			continue;
+		}
+		rc = listener_open(&ls[i], nc->addr, srv.nslots,
+		    cfg->nlisten > 1);
+		if (rc == -1)
+			goto fail;
+		if (rc == 0)
+			log_notice("listening on %s (added)", ls[i].bound);
+	}
+	for (j = 0; j < srv.nls; j++) {
+		if (taken[j]) {
+			/* Moved: only the copies of the strings go. */
+			free(srv.ls[j].addr);
+			free(srv.ls[j].bound);
+			free(srv.ls[j].fds);
+			continue;
+		}
+		if (srv.ls[j].bound)
+			log_notice("no longer listening on %s", srv.ls[j].bound);
+		listener_close(&srv.ls[j], srv.nslots);
+	}
+	free(srv.ls);
+	free(taken);
+	free(kept);
+	srv.ls = ls;
+	srv.nls = cfg->nlisten;
+	return 0;
+fail:
+	/* Close only what was bound here; kept sockets stay with srv.ls. */
+	for (i = 0; i < cfg->nlisten; i++) {
+		if (kept[i]) {
+			free(ls[i].addr);
+			free(ls[i].bound);
+			free(ls[i].fds);
+		} else
+			listener_close(&ls[i], srv.nslots);
+	}
+	free(ls);
+	free(taken);
+	free(kept);
+	return -1;
 }
 
 /* --- the worker ----------------------------------------------------- */
@@ -395,6 +574,7 @@ static int wk_trimmed;			/* heap trimmed since the last accept */
 static ev_signal wk_sigterm, wk_sigint, wk_sigusr1;
 static ev_prepare wk_flush;
 static int wk_accept_paused;
+static int wk_slot;
 
 static void
 wk_listeners(int on)
@@ -402,7 +582,7 @@ wk_listeners(int on)
 	size_t i;
 
 	for (i = 0; i < srv.nls; i++) {
-		if (srv.ls[i].fds[0] == -1)
+		if (srv.ls[i].fds[wk_slot] == -1)
 			continue;
 		if (on)
 			ev_io_start(wk.loop, &wk_lio[i]);
@@ -505,12 +685,20 @@ wk_refresh_cb(struct ev_loop *loop, ev_timer *t, int revents)
 static void
 wk_drain_cb(struct ev_loop *loop, ev_signal *s, int revents)
 {
+	size_t i;
+
 	(void)s;
 	(void)revents;
 	if (wk.draining)
 		return;
 	wk.draining = 1;
 	wk_listeners(0);
+	/* A listener the reload removed must stop taking connections. */
+	for (i = 0; i < srv.nls; i++)
+		if (srv.ls[i].fds[wk_slot] != -1) {
+			close(srv.ls[i].fds[wk_slot]);
+			srv.ls[i].fds[wk_slot] = -1;
+		}
 	ev_timer_stop(loop, &wk_accept_retry);
 	ev_timer_stop(loop, &wk_refresh);
 	if (wk.nconns == 0) {
@@ -590,16 +778,16 @@ worker_main(struct generation *gen, int slot)
 	drop_privileges(&gen->cfg);
 
 	memset(&wk, 0, sizeof(wk));
+	wk_slot = slot;
 	wk.loop = loop;
 	wk.g = &gen->g;
 	wk.default_ctx = gen->g.vhosts[0].tls;
 	wk.max_conns = (unsigned)gen->cfg.max_connections;
 	wk.conn_closed = wk_conn_closed;
 	wk_lio = xcalloc(srv.nls, sizeof(*wk_lio));
-	for (i = 0; i < srv.nls; i++)
-	{
+	for (i = 0; i < srv.nls; i++) {
 		ev_io_init(&wk_lio[i], wk_accept_cb, srv.ls[i].fds[slot], EV_READ);
-		wk_lio[i].data = &gen->cfg.listen[i < gen->cfg.nlisten ? i : 0];
+		wk_lio[i].data = &gen->cfg.listen[i];
 	}
 	/* Close the other slots' sockets: the kernel then balances fairly. */
 	for (i = 0; i < srv.nls; i++) {
@@ -665,6 +853,11 @@ spawn(struct generation *gen, int slot)
 	}
 	if (pid == 0)
 		worker_main(gen, slot);
+	if (srv.nchildren == srv.capchildren) {
+		srv.capchildren = srv.capchildren ? srv.capchildren * 2 : 64;
+		srv.children = xrealloc(srv.children,
+		    srv.capchildren * sizeof(*srv.children));
+	}
 	srv.children[srv.nchildren].pid = pid;
 	srv.children[srv.nchildren].slot = slot;
 	srv.children[srv.nchildren].gen = gen->id;
@@ -685,14 +878,28 @@ slot_alive(int slot)
 	return 0;
 }
 
+/*
+ * Starts a current worker in every slot that has none. Draining workers
+ * of older generations never take a slot's place. A slot that cannot be
+ * filled (fork failed) is logged and retried a second later, until the
+ * master has the configured number of current workers again.
+ */
 static void
 fill_slots(void)
 {
-	int s;
+	int s, missing = 0;
 
 	for (s = 0; s < srv.nslots; s++)
-		if (!slot_alive(s) && srv.nchildren < ARRAY_LEN(srv.children))
-			spawn(srv.gen, s);
+		if (!slot_alive(s) && spawn(srv.gen, s) == -1)
+			missing++;
+	if (missing) {
+		log_warnx("%d of %d worker slots empty (%zu processes); "
+		    "retrying in 1 s", missing, srv.nslots, srv.nchildren);
+		if (!ev_is_active(&ms_restart)) {
+			ev_timer_set(&ms_restart, 1., 0.);
+			ev_timer_start(EV_DEFAULT, &ms_restart);
+		}
+	}
 }
 
 static void
@@ -723,8 +930,14 @@ ms_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 				ev_break(loop, EVBREAK_ALL);
 			return;
 		}
-		if (ch.gen != srv.gen->id)
-			return;		/* an old generation finished draining */
+		if (ch.gen != srv.gen->id) {
+			/* An old worker finished draining: room for a retry. */
+			if (ev_is_active(&ms_restart)) {
+				ev_timer_stop(loop, &ms_restart);
+				fill_slots();
+			}
+			return;
+		}
 		if (WIFSIGNALED(status))
 			log_warnx("worker %d (pid %d) killed by signal %d; restarting",
 			    ch.slot, (int)ch.pid, WTERMSIG(status));
@@ -733,8 +946,7 @@ ms_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 			    ch.slot, (int)ch.pid, WEXITSTATUS(status));
 		/* A worker that dies at once would spin: wait a second. */
 		if (ev_now(loop) - ch.started < 1.0) {
-			if (!ev_is_active(&ms_restart))
-			{
+			if (!ev_is_active(&ms_restart)) {
 				ev_timer_set(&ms_restart, 1., 0.);
 				ev_timer_start(loop, &ms_restart);
 			}
@@ -769,9 +981,14 @@ ms_reload_cb(struct ev_loop *loop, ev_signal *s, int revents)
 	diags_free(&d);
 	if (gen->cfg.public_port == 0)	/* port 0: the one bound at start */
 		gen->cfg.public_port = srv.gen->cfg.public_port;
-	if (gen->cfg.nlisten != srv.nls)
-		log_warnx("listen addresses change only on restart");
-	if (build_generation(gen) == -1) {
+	if (!gen->cfg.log_file != !srv.gen->cfg.log_file ||
+	    (gen->cfg.log_file &&
+	    strcmp(gen->cfg.log_file, srv.gen->cfg.log_file)))
+		log_warnx("the log file changes only on restart");
+	if (gen->cfg.workers != srv.gen->cfg.workers)
+		log_warnx("the number of workers changes only on restart");
+	if (build_generation(gen) == -1 ||
+	    rebind_listeners(&srv.gen->cfg, &gen->cfg) == -1) {
 		log_warnx("reload failed: keeping the running configuration");
 		generation_free(gen);
 		return;
@@ -783,8 +1000,12 @@ ms_reload_cb(struct ev_loop *loop, ev_signal *s, int revents)
 	generation_free(old_gens[gen->id % ARRAY_LEN(old_gens)]);
 	old_gens[gen->id % ARRAY_LEN(old_gens)] = srv.gen;
 	srv.gen = gen;
-	fill_slots();
 	log_info("reloaded");
+	/* New workers inherit these from the master. */
+	log_set_verbosity(gen->cfg.quiet, gen->cfg.debug);
+	log_set_format((enum log_format)gen->cfg.log_format);
+	log_set_ip(gen->cfg.log_ip);
+	fill_slots();
 }
 
 static void
@@ -837,10 +1058,16 @@ server_run(struct config *cfg, int argc, char **argv)
 	}
 	gen->id = 1;
 	srv.gen = gen;
-	/* Only now: scripts that wait for this line may connect at once. */
+	/*
+	 * Only now: scripts that wait for this line may connect at once.
+	 * --quiet keeps it only for port 0, the one way to learn the port.
+	 */
 	for (i = 0; i < (int)srv.nls; i++)
-		if (srv.ls[i].bound)
+		if (srv.ls[i].bound && (!cfg->quiet ||
+		    strcmp(strrchr(srv.ls[i].addr, ':'), ":0") == 0))
 			log_notice("listening on %s", srv.ls[i].bound);
+	log_info("%d worker%s%s", nslots, nslots == 1 ? "" : "s",
+	    cfg->workers ? "" : " (workers = 0: one per core)");
 	loop = ev_default_loop(0);
 	ev_signal_init(&ms_hup, ms_reload_cb, SIGHUP);
 	ev_signal_init(&ms_term, ms_stop_cb, SIGTERM);

@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "buf.h"
+#include "frontmatter.h"
 #include "shortcode.h"
+#include "toml.h"
 #include "util.h"
 
 /* arguments kept per shortcode; more are ignored */
@@ -28,6 +30,12 @@
 #define SC_MAX_LIST	9
 /* bytes of container prefix ("> > ", list indent) repeated per added line */
 #define SC_MAX_PREFIX	64
+/* bodies and included files expanded inside one another */
+#define SC_MAX_NEST	8
+/* paired Hugo shortcodes whose closer is searched, each with its memo */
+#define SC_MAX_CLOSERS	16
+/* bytes of a file include/readfile inlines */
+#define SC_MAX_FILE	(4u << 20)
 
 #define NONE		SIZE_MAX
 
@@ -90,7 +98,21 @@ struct scan {
 	size_t para_from, para_end;	/* cached paragraph bounds */
 	struct memo memo[T_COUNT];
 	size_t tick_from[SC_MAX_TICKS + 1], tick_end[SC_MAX_TICKS + 1];
-	size_t hl_fail;		/* no /highlight closer at or after it */
+	struct closer {
+		const char *name;
+		size_t namelen;
+		size_t fail;	/* no closer for it at or after this */
+	} cl[SC_MAX_CLOSERS];
+	int ncl;
+	struct ztok *zt;	/* Zola {% %} tags, matched, built on need */
+	size_t nzt;
+	int zt_built;
+
+	const struct shortcode_opts *o;
+	const char *dir;	/* folder of the text, for relative includes */
+	int depth;		/* bodies and files this one is inside */
+	char *incl[SC_MAX_NEST];	/* files being included (not owned) */
+	int nincl;
 
 	int in_fence;
 	char fence_ch;
@@ -418,6 +440,63 @@ add_texts(struct buf *b, const char *s)
 	add_text(b, s, strlen(s));
 }
 
+/*
+ * Inline Markdown (a caption, an alt text) kept as Markdown, on one
+ * line, so its emphasis, links and entities render as the author meant;
+ * only what would start a block at a line start is escaped. When its
+ * brackets do not balance it could close the [...] it sits in: then it
+ * is escaped text (add_text).
+ */
+static void
+add_inline(struct buf *b, const char *p, size_t n)
+{
+	size_t k, d, start = b->len;
+	long depth = 0;
+	int sp = 0;
+
+	for (k = 0; k < n && depth >= 0; k++) {
+		if (p[k] == '\\' && k + 1 < n)
+			k++;
+		else if (p[k] == '[')
+			depth++;
+		else if (p[k] == ']')
+			depth--;
+	}
+	if (depth != 0) {
+		add_text(b, p, n);
+		return;
+	}
+	for (k = 0; k < n && is_space(p[k]); k++)
+		;
+	for (d = k; d < n && isdigit((unsigned char)p[d]); d++)
+		;
+	if (k < n && (strchr("#>+-=:|", p[k]) != NULL ||
+	    (p[k] == '*' && k + 1 < n && is_space(p[k + 1])) ||
+	    (d > k && d < n && (p[d] == '.' || p[d] == ')')))) {
+		if (d > k) {
+			buf_add(b, p + k, d - k);
+			k = d;
+		}
+		buf_addc(b, '\\');
+	}
+	for (; k < n; k++) {
+		if (is_space(p[k])) {
+			sp = 1;
+			continue;
+		}
+		if (sp && b->len > start)
+			buf_addc(b, ' ');
+		sp = 0;
+		buf_addc(b, p[k]);
+	}
+}
+
+static void
+add_inlines(struct buf *b, const char *s)
+{
+	add_inline(b, s, strlen(s));
+}
+
 /* Percent-encodes what would end or break a Markdown link destination. */
 static void
 add_url(struct buf *b, const char *p, size_t n)
@@ -695,6 +774,33 @@ name_is(const struct tag *t, const char *name)
 
 /* ---- the shortcodes ---- */
 
+/*
+ * The text-like arguments of a shortcode that is not rendered (alt,
+ * caption, title, text, label), inline where it stood, so its words are
+ * never lost.
+ */
+static void
+keep_args(struct scan *s, const struct tag *t)
+{
+	static const char *const keys[] = { "alt", "caption", "title",
+	    "text", "label" };
+	const char *v, *seen[ARRAY_LEN(keys)];
+	size_t i, j, n = 0;
+
+	for (i = 0; i < ARRAY_LEN(keys); i++) {
+		if ((v = arg_get(t, keys[i])) == NULL)
+			continue;
+		for (j = 0; j < n && strcmp(seen[j], v) != 0; j++)
+			;
+		if (j < n)
+			continue;
+		if (n > 0)
+			buf_adds(s->out, " \u2014 ");
+		add_inlines(s->out, v);
+		seen[n++] = v;
+	}
+}
+
 static void
 sc_figure(struct scan *s, const struct tag *t)
 {
@@ -702,9 +808,14 @@ sc_figure(struct scan *s, const struct tag *t)
 	struct buf name = BUF_INIT;
 	struct block bl;
 
-	src = arg_either(t, "src", 0);
+	if ((src = arg_get(t, "src")) == NULL &&
+	    (src = arg_get(t, "image")) == NULL &&
+	    (src = arg_get(t, "path")) == NULL &&
+	    (src = arg_get(t, "url")) == NULL)
+		src = arg_pos(t, 0);
 	if (src == NULL) {
 		sc_warn(s, t->pos, "figure without src");
+		keep_args(s, t);
 		return;
 	}
 	alt = arg_get(t, "alt");
@@ -725,7 +836,7 @@ sc_figure(struct scan *s, const struct tag *t)
 	if (link)
 		buf_addc(s->out, '[');
 	buf_adds(s->out, "![");
-	add_texts(s->out, label);
+	add_inlines(s->out, label);
 	buf_adds(s->out, "](");
 	add_urls(s->out, src);
 	buf_addc(s->out, ')');
@@ -737,11 +848,11 @@ sc_figure(struct scan *s, const struct tag *t)
 	if (title && strcmp(title, label) != 0 &&
 	    (cap == NULL || strcmp(title, cap) != 0)) {
 		block_para(s, &bl);
-		add_texts(s->out, title);
+		add_inlines(s->out, title);
 	}
 	if (cap && strcmp(cap, label) != 0) {
 		block_para(s, &bl);
-		add_texts(s->out, cap);
+		add_inlines(s->out, cap);
 	}
 	block_end(s, &bl, 1);
 	buf_free(&name);
@@ -781,6 +892,59 @@ sc_video(struct scan *s, const struct tag *t, int vimeo)
 	free(url);
 }
 
+/* The last path segment of a URL, for a label. */
+static void
+url_base(struct buf *b, const char *url)
+{
+	const char *e = url + strcspn(url, "?#"), *base;
+
+	while (e > url && e[-1] == '/')
+		e--;
+	for (base = e; base > url && base[-1] != '/'; base--)
+		;
+	buf_add(b, base, (size_t)(e - base));
+}
+
+/*
+ * video (Zola themes, Hugo sites: url=, src=, path=), streamable: a link
+ * to the video; a bare id= is a YouTube one.
+ */
+static void
+sc_video_url(struct scan *s, const struct tag *t)
+{
+	const char *url, *title;
+	struct buf label = BUF_INIT;
+	char *u = NULL;
+
+	if ((url = arg_get(t, "url")) == NULL &&
+	    (url = arg_get(t, "src")) == NULL &&
+	    (url = arg_get(t, "path")) == NULL)
+		url = arg_pos(t, 0);
+	if (name_is(t, "streamable") && (url = arg_either(t, "id", 0)))
+		url = u = xasprintf("https://streamable.com/%s", url);
+	if (url == NULL) {
+		if (arg_get(t, "id") != NULL)
+			sc_video(s, t, 0);
+		else {
+			sc_warn(s, t->pos, "%.*s shortcode without a url",
+			    (int)t->namelen, t->name);
+			keep_args(s, t);
+		}
+		return;
+	}
+	if ((title = arg_get(t, "title")) == NULL &&
+	    (title = arg_get(t, "caption")) == NULL)
+		title = arg_get(t, "alt");
+	buf_adds(&label, "Video: ");
+	if (title)
+		buf_adds(&label, title);
+	else
+		url_base(&label, url);
+	link_para(s, label.data, url);
+	buf_free(&label);
+	free(u);
+}
+
 /* gist, tweet, x, instagram: a link to the page the embed shows. */
 static void
 sc_social(struct scan *s, const struct tag *t)
@@ -788,7 +952,11 @@ sc_social(struct scan *s, const struct tag *t)
 	const char *user, *id, *file;
 	char *label = NULL, *url = NULL;
 
-	if (name_is(t, "gist")) {
+	if (name_is(t, "gist") && (id = arg_get(t, "url")) != NULL) {
+		url = xstrdup(id);	/* Zola: gist(url="...") */
+		file = arg_get(t, "file");
+		label = file ? xasprintf("Gist: %s", file) : xstrdup("Gist");
+	} else if (name_is(t, "gist")) {
 		user = arg_either(t, "user", 0);
 		id = arg_either(t, "id", 1);
 		file = arg_either(t, "file", 2);
@@ -874,22 +1042,40 @@ para_break(struct scan *s)
 	block_end(s, &bl, 0);
 }
 
-/* Finds {{< /highlight >}} at or after p: sets its start and end. */
+/*
+ * Finds {{< /NAME >}} or {{% /NAME %}} at or after p: sets its start and
+ * end. A search that fails is remembered per name, so many unclosed
+ * openers cost one scan.
+ */
 static int
-find_hl_close(struct scan *s, size_t p, size_t *cs, size_t *ce)
+find_close(struct scan *s, size_t p, const char *name, size_t nlen,
+    size_t *cs, size_t *ce)
 {
-	static const char word[] = "/highlight";
 	const char *md = s->md, *hit;
-	size_t h, b, f, n = sizeof(word) - 1, from = p;
+	size_t h, b, f, from = p;
+	struct closer *c = NULL;
+	int i;
 
-	if (p >= s->hl_fail)
+	for (i = 0; i < s->ncl; i++)
+		if (s->cl[i].namelen == nlen &&
+		    strncasecmp(s->cl[i].name, name, nlen) == 0)
+			c = &s->cl[i];
+	if (c == NULL && s->ncl < SC_MAX_CLOSERS) {
+		c = &s->cl[s->ncl++];
+		c->name = name;
+		c->namelen = nlen;
+		c->fail = NONE;
+	}
+	if (c == NULL || p >= c->fail)
 		return 0;
-	while ((hit = find_str(md + p, s->len - p, word, n)) != NULL) {
+	while ((hit = find_str(md + p, s->len - p, name, nlen)) != NULL) {
 		h = (size_t)(hit - md);
 		p = h + 1;
-		for (b = h; b > 0 && is_space(md[b - 1]); b--)
+		if (h == 0 || md[h - 1] != '/')
+			continue;
+		for (b = h - 1; b > 0 && is_space(md[b - 1]); b--)
 			;
-		for (f = h + n; f < s->len && is_space(md[f]); f++)
+		for (f = h + nlen; f < s->len && is_space(md[f]); f++)
 			;
 		if (b < 3 || md[b - 3] != '{' || md[b - 2] != '{' ||
 		    (md[b - 1] != '<' && md[b - 1] != '%'))
@@ -901,36 +1087,48 @@ find_hl_close(struct scan *s, size_t p, size_t *cs, size_t *ce)
 		*ce = f + 3;
 		return 1;
 	}
-	s->hl_fail = from;
+	c->fail = from;
 	return 0;
 }
 
+/*
+ * The body between an opening tag ending at b and a closer starting at
+ * cs: without the newline right after the tag and the line of the
+ * closer.
+ */
 static void
-sc_highlight(struct scan *s, const struct tag *t)
+body_bounds(const struct scan *s, size_t b, size_t cs, size_t *bb,
+    size_t *be)
 {
-	const char *md = s->md, *lang = arg_either(t, "lang", 0), *p, *e;
-	size_t cs, ce, b, bend, k, run, fence = 3;
-	struct block bl;
+	const char *md = s->md;
+	size_t k;
 
-	if (!find_hl_close(s, s->i, &cs, &ce)) {
-		sc_warn(s, t->pos, "unclosed shortcode 'highlight'");
-		return;
-	}
-	/* the newline after the opening tag and the line of the closing one */
-	b = s->i;
 	for (k = b; k < cs && is_hspace(md[k]); k++)
 		;
 	if (k < cs && md[k] == '\n')
 		b = k + 1;
-	bend = cs;
+	*be = cs;
 	for (k = cs; k > b && is_hspace(md[k - 1]); k--)
 		;
 	if (k > b && md[k - 1] == '\n')
-		bend = k - 1;
+		*be = k - 1;
 	else if (k == b)
-		bend = b;
-	/* a fence longer than any backtick run that starts a body line */
-	for (p = md + b, e = md + bend; p < e; p++) {
+		*be = b;
+	*bb = b;
+}
+
+/*
+ * body as a fenced code block with info lang, the fence longer than any
+ * backtick run that starts a body line.
+ */
+static void
+fenced(struct scan *s, const char *lang, const char *body, size_t n)
+{
+	const char *p, *e = body + n;
+	size_t k, run, fence = 3;
+	struct block bl;
+
+	for (p = body; p < e; p++) {
 		while (p < e && is_hspace(*p))
 			p++;
 		for (run = 0; p < e && *p == '`'; p++)
@@ -941,7 +1139,6 @@ sc_highlight(struct scan *s, const struct tag *t)
 		if (p == NULL)
 			break;
 	}
-	s->i = ce;
 	block_begin(s, &bl);
 	for (k = 0; k < fence; k++)
 		buf_addc(s->out, '`');
@@ -949,9 +1146,10 @@ sc_highlight(struct scan *s, const struct tag *t)
 		if (isalnum((unsigned char)*p) || strchr("_+#.-", *p))
 			buf_addc(s->out, *p);
 	buf_addc(s->out, '\n');
-	if (bend > b) {
-		buf_add(s->out, md + b, bend - b);
-		buf_addc(s->out, '\n');
+	if (n > 0) {
+		buf_add(s->out, body, n);
+		if (body[n - 1] != '\n')
+			buf_addc(s->out, '\n');
 	}
 	buf_add(s->out, bl.pfx.data, bl.pfx.len);
 	for (k = 0; k < fence; k++)
@@ -959,19 +1157,45 @@ sc_highlight(struct scan *s, const struct tag *t)
 	block_end(s, &bl, 1);
 }
 
+static void
+sc_highlight(struct scan *s, const struct tag *t)
+{
+	const char *lang = arg_either(t, "lang", 0);
+	size_t cs, ce, b, bend;
+
+	if (!find_close(s, s->i, "highlight", 9, &cs, &ce)) {
+		sc_warn(s, t->pos, "unclosed shortcode 'highlight'");
+		return;
+	}
+	body_bounds(s, s->i, cs, &b, &bend);
+	s->i = ce;
+	fenced(s, lang, s->md + b, bend - b);
+}
+
+static const char *const admonitions[] = {
+	"notice", "admonition", "alert", "callout", "hint", "note", "tip",
+	"warning", "info", "important", "caution", "danger", NULL
+};
+
+static const char *const known[] = {
+	"figure", "img", "image", "youtube", "vimeo", "video", "streamable",
+	"ref", "relref", "highlight", "details", "gist", "tweet", "x",
+	"instagram", "code-toggle", "include", "readfile", "param", NULL
+};
+
+static int
+name_in(const struct tag *t, const char *const *list)
+{
+	for (; *list; list++)
+		if (name_is(t, *list))
+			return 1;
+	return 0;
+}
+
 static int
 is_known(const struct tag *t)
 {
-	static const char *const names[] = {
-		"figure", "img", "image", "youtube", "vimeo", "ref", "relref",
-		"highlight", "details", "gist", "tweet", "x", "instagram",
-	};
-	size_t i;
-
-	for (i = 0; i < ARRAY_LEN(names); i++)
-		if (name_is(t, names[i]))
-			return 1;
-	return 0;
+	return name_in(t, known) || name_in(t, admonitions);
 }
 
 static void
@@ -984,17 +1208,569 @@ unknown(struct scan *s, const struct tag *t)
 	    (int)(t->namelen > 64 ? 64 : t->namelen), t->name);
 }
 
+/* ---- bodies and files: expansions inside the expansion ---- */
+
+struct ztok {
+	size_t pos, end;	/* its '{' and the byte after its "%}" */
+	size_t match;		/* an opener: index of its end tag, or NONE */
+	int is_end;
+};
+
+static void scan_init(struct scan *, const char *, size_t, int,
+    const struct shortcode_opts *, struct buf *, struct diags *);
+static void scan_run(struct scan *);
+
+/*
+ * Expands md[0..len) (a shortcode's body or an included file) as a
+ * scan of its own, one level deeper, into out.
+ */
+static void
+expand_inner(struct scan *s, const char *md, size_t len, int line_base,
+    const char *dir, struct buf *out, struct diags *d)
+{
+	struct scan *sub = xmalloc(sizeof(*sub));
+
+	scan_init(sub, md, len, line_base, s->o, out, d);
+	sub->depth = s->depth + 1;
+	sub->dir = dir;
+	memcpy(sub->incl, s->incl, sizeof(sub->incl));
+	sub->nincl = s->nincl;
+	scan_run(sub);
+	free(sub);
+}
+
+/*
+ * Every Zola {% name(...) %} and {% end %} tag in one pass, each opener
+ * matched with its end through a stack, so finding a block's body is a
+ * lookup however many blocks are left open.
+ */
+static void
+zola_tokens(struct scan *s)
+{
+	const char *md = s->md, *hit;
+	size_t p = 0, k, n, cap = 0, *st = NULL, nst = 0, capst = 0;
+	size_t close = NONE;
+	struct ztok *z;
+
+	s->zt_built = 1;
+	while (p + 1 < s->len &&
+	    (hit = find_str(md + p, s->len - p, "{%", 2)) != NULL) {
+		k = (size_t)(hit - md) + 2;
+		p = k;
+		if (k < s->len && md[k] == '-')
+			k++;
+		while (k < s->len && is_space(md[k]))
+			k++;
+		for (n = k; n < s->len && is_ident(md[n]); n++)
+			;
+		if (n == k)
+			continue;
+		if (close == NONE || close < n) {
+			hit = find_str(md + n, s->len - n, "%}", 2);
+			if (hit == NULL)
+				break;
+			close = (size_t)(hit - md);
+		}
+		s->zt = xgrow(s->zt, &cap, s->nzt + 1, sizeof(*s->zt));
+		z = &s->zt[s->nzt];
+		z->pos = (size_t)(md + p - 2 - md);
+		z->end = close + 2;
+		z->match = NONE;
+		z->is_end = n - k == 3 && memcmp(md + k, "end", 3) == 0;
+		if (z->is_end) {
+			if (nst > 0)
+				s->zt[st[--nst]].match = s->nzt;
+		} else {
+			st = xgrow(st, &capst, nst + 1, sizeof(*st));
+			st[nst++] = s->nzt;
+		}
+		s->nzt++;
+		p = close + 2;
+	}
+	free(st);
+}
+
+/* The body of the Zola block tag at pos: bounds and the byte after it. */
+static int
+zola_body(struct scan *s, size_t pos, size_t *cs, size_t *ce)
+{
+	size_t lo = 0, hi, mid;
+
+	if (!s->zt_built)
+		zola_tokens(s);
+	hi = s->nzt;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (s->zt[mid].pos < pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= s->nzt || s->zt[lo].pos != pos ||
+	    s->zt[lo].match == NONE)
+		return 0;
+	*cs = s->zt[s->zt[lo].match].pos;
+	*ce = s->zt[s->zt[lo].match].end;
+	return 1;
+}
+
+/*
+ * The body of a paired shortcode that s->i is just past: for Hugo up to
+ * {{< /name >}}, for a Zola block up to its {% end %}. Sets the body's
+ * bounds and moves s->i past the closer; 0 (and a warning) if unclosed.
+ */
+static int
+take_body(struct scan *s, const struct tag *t, enum form f, size_t *bb,
+    size_t *be)
+{
+	size_t cs, ce;
+	int ok;
+
+	if (f == F_HUGO)
+		ok = !t->selfclose && find_close(s, s->i, t->name, t->namelen,
+		    &cs, &ce);
+	else if (f == F_ZOLA_BLOCK)
+		ok = zola_body(s, t->pos, &cs, &ce);
+	else
+		return 0;
+	if (!ok) {
+		if (f == F_ZOLA_BLOCK || !t->selfclose)
+			sc_warn(s, t->pos, "unclosed shortcode '%.*s'",
+			    (int)(t->namelen > 64 ? 64 : t->namelen), t->name);
+		return 0;
+	}
+	body_bounds(s, s->i, cs, bb, be);
+	s->i = ce;
+	return 1;
+}
+
+/* Would this line start a block (so "Label: " must not go before it)? */
+static int
+starts_block(const char *p, size_t n)
+{
+	size_t k = 0, d;
+
+	while (k < n && k < 4 && p[k] == ' ')
+		k++;
+	if (k >= 4 || (k < n && p[k] == '\t'))
+		return 1;
+	if (k >= n)
+		return 0;
+	if (strchr("#>`~|<", p[k]) != NULL)
+		return 1;
+	if (list_marker(p + k, n - k) > 0)
+		return 1;
+	for (d = k; d < n && isdigit((unsigned char)p[d]); d++)
+		;
+	return 0;
+}
+
+/*
+ * A labelled quote: "> Label: first line", then every line of body
+ * (Markdown, shortcodes expanded) quoted. With a title, or a body that
+ * opens with a block (list, code, heading), the label is a line alone.
+ */
+static void
+quote_block(struct scan *s, const char *label, const char *title,
+    const char *body, size_t n)
+{
+	const char *p = body, *e = body + n, *nl;
+	struct block bl;
+	size_t k;
+	int first = 1, joined;
+
+	while (p < e) {		/* leading blank lines */
+		nl = memchr(p, '\n', (size_t)(e - p));
+		k = nl ? (size_t)(nl - p) : (size_t)(e - p);
+		if (!is_blank(p, k) || nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	while (e > p && (is_space(e[-1])))
+		e--;
+	nl = memchr(p, '\n', (size_t)(e - p));
+	k = nl ? (size_t)(nl - p) : (size_t)(e - p);
+	joined = title == NULL && p < e && !starts_block(p, k);
+	block_begin(s, &bl);
+	buf_adds(s->out, "> ");
+	add_texts(s->out, label);
+	buf_addc(s->out, ':');
+	if (title != NULL) {
+		buf_addc(s->out, ' ');
+		add_inlines(s->out, title);
+	}
+	if (p < e && !joined) {
+		buf_addc(s->out, '\n');
+		buf_add(s->out, bl.pfx.data, bl.pfx.len);
+		buf_addc(s->out, '>');
+	}
+	while (p < e) {
+		nl = memchr(p, '\n', (size_t)(e - p));
+		k = nl ? (size_t)(nl - p) : (size_t)(e - p);
+		if (first && joined) {
+			while (k > 0 && is_hspace(*p)) {
+				p++;
+				k--;
+			}
+			buf_addc(s->out, ' ');
+		} else {
+			buf_addc(s->out, '\n');
+			buf_add(s->out, bl.pfx.data, bl.pfx.len);
+			buf_addc(s->out, '>');
+			if (!is_blank(p, k))
+				buf_addc(s->out, ' ');
+		}
+		first = 0;
+		if (!is_blank(p, k))
+			buf_add(s->out, p, k);
+		p += k + (nl != NULL);
+	}
+	block_end(s, &bl, 1);
+}
+
+/* Notice, admonition, alert, callout, hint, note, tip, warning... */
+static int
+sc_admonition(struct scan *s, const struct tag *t, enum form f)
+{
+	const char *kind, *title, *body = NULL;
+	struct buf label = BUF_INIT, md = BUF_INIT;
+	size_t bb, be, i;
+	int ok = 1;
+
+	if ((kind = arg_get(t, "type")) == NULL &&
+	    (kind = arg_get(t, "kind")) == NULL &&
+	    (kind = arg_get(t, "context")) == NULL &&
+	    (kind = arg_get(t, "level")) == NULL &&
+	    (kind = arg_get(t, "class")) == NULL)
+		kind = arg_pos(t, 0);
+	title = arg_get(t, "title");
+	if (title == NULL && arg_pos(t, 1) != NULL && kind == arg_pos(t, 0))
+		title = arg_pos(t, 1);
+	if (kind != NULL && (strlen(kind) > 24 || strpbrk(kind, " \t\"")))
+		kind = NULL;	/* not a kind: a sentence */
+	if (kind == NULL && (name_is(t, "notice") ||
+	    name_is(t, "admonition") || name_is(t, "callout") ||
+	    name_is(t, "hint")))
+		kind = "note";
+	if (kind == NULL)
+		buf_add(&label, t->name, t->namelen);
+	else
+		buf_adds(&label, kind);
+	for (i = 0; i < label.len; i++)
+		label.data[i] = (char)(i == 0 ?
+		    toupper((unsigned char)label.data[i]) :
+		    tolower((unsigned char)label.data[i]));
+	if (f == F_ZOLA_INLINE || t->selfclose) {
+		if ((body = arg_get(t, "body")) == NULL &&
+		    (body = arg_get(t, "text")) == NULL)
+			body = arg_get(t, "content");
+		quote_block(s, label.data, title, body ? body : "",
+		    body ? strlen(body) : 0);
+	} else if (take_body(s, t, f, &bb, &be)) {
+		if (s->depth < SC_MAX_NEST)
+			expand_inner(s, s->md + bb, be - bb, line_at(s, bb),
+			    s->dir, &md, s->d);
+		else
+			buf_add(&md, s->md + bb, be - bb);
+		quote_block(s, label.data, title, md.data ? md.data : "",
+		    md.len);
+	} else
+		ok = 0;
+	buf_free(&label);
+	buf_free(&md);
+	return ok;
+}
+
+/* The format of a configuration snippet: json, toml, yaml or "". */
+static const char *
+config_format(const char *p, size_t n)
+{
+	const char *e = p + n, *nl, *q;
+	size_t k;
+
+	for (; p < e; p = nl ? nl + 1 : e) {
+		nl = memchr(p, '\n', (size_t)(e - p));
+		k = nl ? (size_t)(nl - p) : (size_t)(e - p);
+		while (k > 0 && is_hspace(*p)) {
+			p++;
+			k--;
+		}
+		if (k == 0 || *p == '#')
+			continue;
+		if (*p == '{')
+			return "json";
+		if (*p == '[' || *p == '-')
+			return *p == '[' ? "toml" : "yaml";
+		for (q = p; q < p + k && (is_ident(*q) || strchr(".-\"'", *q));
+		    q++)
+			;
+		while (q < p + k && is_hspace(*q))
+			q++;
+		if (q < p + k && *q == '=')
+			return "toml";
+		if (q < p + k && *q == ':')
+			return "yaml";
+		return "";
+	}
+	return "";
+}
+
+/*
+ * Hugo's code-toggle: a configuration snippet shown in TOML, YAML and
+ * JSON tabs. Here: the snippet as it is written, a fenced block named by
+ * its format (a fence inside is kept as the author wrote it); TOML that
+ * parses is followed by the same in YAML and JSON.
+ */
+static int
+sc_code_toggle(struct scan *s, const struct tag *t, enum form f)
+{
+	struct toml_value *root;
+	struct buf conv = BUF_INIT;
+	struct diags quiet = { 0 };
+	const char *fmt;
+	size_t bb, be, k;
+
+	if (!take_body(s, t, f, &bb, &be))
+		return 0;
+	for (k = bb; k < be && is_space(s->md[k]); k++)
+		;
+	if (be - k >= 3 && (memcmp(s->md + k, "```", 3) == 0 ||
+	    memcmp(s->md + k, "~~~", 3) == 0)) {
+		struct block bl;
+
+		block_begin(s, &bl);
+		buf_add(s->out, s->md + k, be - k);
+		block_end(s, &bl, 1);
+		return 1;
+	}
+	fmt = config_format(s->md + bb, be - bb);
+	fenced(s, fmt, s->md + bb, be - bb);
+	if (strcmp(fmt, "toml") == 0 &&
+	    (root = toml_parse(s->md + bb, be - bb, &quiet)) != NULL) {
+		toml_write_yaml(root, &conv);
+		fenced(s, "yaml", conv.data, conv.len);
+		buf_reset(&conv);
+		toml_write_json(root, &conv);
+		fenced(s, "json", conv.data, conv.len);
+		toml_free(root);
+	}
+	diags_free(&quiet);
+	buf_free(&conv);
+	return 1;
+}
+
+/*
+ * dir joined with path (path starting with '/': from the root), with no
+ * "." or ".." segment left; -1 when it would climb above the root.
+ */
+static int
+join_path(const char *dir, const char *path, struct buf *out)
+{
+	const char *parts[2], *p, *e;
+	size_t starts[64], nseg = 0, i;
+
+	buf_reset(out);
+	parts[0] = *path == '/' || dir == NULL ? "" : dir;
+	parts[1] = path;
+	for (i = 0; i < 2; i++) {
+		for (p = parts[i]; *p; p = *e ? e + 1 : e) {
+			e = p + strcspn(p, "/");
+			if (e == p || (e - p == 1 && *p == '.'))
+				continue;
+			if (e - p == 2 && p[0] == '.' && p[1] == '.') {
+				if (nseg == 0)
+					return -1;
+				buf_truncate(out, starts[--nseg]);
+				if (out->len > 0)
+					buf_truncate(out, out->len - 1);
+				continue;
+			}
+			if (nseg == ARRAY_LEN(starts))
+				return -1;
+			if (out->len > 0)
+				buf_addc(out, '/');
+			starts[nseg++] = out->len;
+			buf_add(out, p, (size_t)(e - p));
+		}
+	}
+	return out->len > 0 ? 0 : -1;
+}
+
+static int
+has_ext(const char *path, const char *ext)
+{
+	const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+
+	if (dot == NULL || (slash && dot < slash))
+		return ext == NULL;
+	return ext != NULL && strcasecmp(dot + 1, ext) == 0;
+}
+
+/*
+ * Reads the file a shortcode names, trying what Hugo's page lookup
+ * tries for an include without an extension (x.md, x/index.md,
+ * x/_index.md). Leaves the path read in *path.
+ */
+static int
+read_named(struct scan *s, enum shortcode_root kind, struct buf *path,
+    struct buf *text)
+{
+	static const char *const sfx[] = { ".md", "/index.md", "/_index.md" };
+	struct buf cand = BUF_INIT;
+	size_t i;
+	int r;
+
+	buf_reset(text);
+	r = s->o->read(s->o->read_arg, kind, path->data, text);
+	for (i = 0; r == -1 && kind == SHORTCODE_CONTENT &&
+	    has_ext(path->data, NULL) && i < ARRAY_LEN(sfx); i++) {
+		buf_reset(&cand);
+		buf_adds(&cand, path->data);
+		buf_adds(&cand, sfx[i]);
+		buf_reset(text);
+		if ((r = s->o->read(s->o->read_arg, kind, cand.data, text)) == 0) {
+			buf_reset(path);
+			buf_adds(path, cand.data);
+		}
+	}
+	buf_free(&cand);
+	if (r == 0 && text->len > SC_MAX_FILE) {
+		buf_truncate(text, 0);
+		return -1;
+	}
+	return r;
+}
+
+/*
+ * include (a page's Markdown, by its content path) and readfile (a file
+ * under the site root): Markdown is inlined with its front matter dropped
+ * and its shortcodes expanded; another file becomes a code block. A loop,
+ * a path above the root or a file that cannot be read is a warning.
+ */
+static void
+sc_include(struct scan *s, const struct tag *t)
+{
+	enum shortcode_root kind = name_is(t, "readfile") ?
+	    SHORTCODE_SITE : SHORTCODE_CONTENT;
+	const char *arg, *md_arg;
+	struct buf path = BUF_INIT, text = BUF_INIT, out = BUF_INIT;
+	struct diags sub = { 0 };
+	struct post_meta meta;
+	struct block bl;
+	size_t off, i;
+	int line, n = (int)(t->namelen > 16 ? 16 : t->namelen);
+	char *dir, *slash;
+
+	if ((arg = arg_get(t, "file")) == NULL &&
+	    (arg = arg_get(t, "path")) == NULL &&
+	    (arg = arg_get(t, "page")) == NULL)
+		arg = arg_pos(t, 0);
+	if (arg == NULL) {
+		sc_warn(s, t->pos, "%.*s without a file", n, t->name);
+		return;
+	}
+	if (s->o == NULL || s->o->read == NULL) {
+		sc_warn(s, t->pos, "%.*s '%.200s': files cannot be read here;"
+		    " its text is left out", n, t->name, arg);
+		return;
+	}
+	if (join_path(kind == SHORTCODE_SITE ? NULL : s->dir, arg,
+	    &path) == -1) {
+		sc_warn(s, t->pos, "%.*s '%.200s' is outside the site; "
+		    "refused", n, t->name, arg);
+		goto out;
+	}
+	for (i = 0; i < (size_t)s->nincl; i++)
+		if (strcmp(s->incl[i], path.data) == 0)
+			break;
+	if (i < (size_t)s->nincl || s->nincl >= SC_MAX_NEST ||
+	    s->depth >= SC_MAX_NEST) {
+		sc_warn(s, t->pos, "%.*s '%.200s' includes itself; refused",
+		    n, t->name, arg);
+		goto out;
+	}
+	if (read_named(s, kind, &path, &text) == -1) {
+		sc_warn(s, t->pos, "%.*s '%.200s': cannot read it; its text is"
+		    " left out", n, t->name, arg);
+		goto out;
+	}
+	md_arg = arg_get(t, "markdown");
+	if (kind == SHORTCODE_SITE && !has_ext(path.data, "md") &&
+	    !has_ext(path.data, "markdown") && (md_arg == NULL ||
+	    strcmp(md_arg, "true") != 0)) {
+		arg = strrchr(path.data, '.');
+		fenced(s, arg && !strchr(arg, '/') ? arg + 1 : "", text.data,
+		    text.len);
+		goto out;
+	}
+	frontmatter_parse(text.data, text.len, &meta, &off, &line, &sub);
+	post_meta_free(&meta);
+	diags_free(&sub);
+	dir = xstrdup(path.data);
+	slash = strrchr(dir, '/');
+	*(slash ? slash : dir) = '\0';
+	s->incl[s->nincl++] = path.data;
+	expand_inner(s, text.data + off, text.len - off, line, dir, &out,
+	    &sub);
+	s->nincl--;
+	free(dir);
+	for (i = 0; i < sub.n; i++)
+		sc_warn(s, t->pos, "%s:%d: %s", path.data, sub.v[i].line,
+		    sub.v[i].msg);
+	while (out.len > 0 && is_space(out.data[out.len - 1]))
+		buf_truncate(&out, out.len - 1);
+	block_begin(s, &bl);
+	buf_add(s->out, out.data, out.len);
+	block_end(s, &bl, 1);
+out:
+	diags_free(&sub);
+	buf_free(&path);
+	buf_free(&text);
+	buf_free(&out);
+}
+
+/* param: a page or site parameter's value, as text. */
+static void
+sc_param(struct scan *s, const struct tag *t)
+{
+	const char *name = arg_either(t, "name", 0), *v = NULL;
+
+	if (name == NULL) {
+		sc_warn(s, t->pos, "param without a name");
+		return;
+	}
+	if (s->o != NULL && s->o->param != NULL)
+		v = s->o->param(s->o->param_arg, name);
+	if (v == NULL) {
+		sc_warn(s, t->pos, "param '%.64s' has no value here; left out",
+		    name);
+		return;
+	}
+	add_texts(s->out, v);
+}
+
 /* Emits what the tag stands for; s->i is just past the tag. */
 static void
 dispatch(struct scan *s, const struct tag *t, enum form f)
 {
-	int details = name_is(t, "details");
+	int details = name_is(t, "details"), taken;
+	int bodied = name_in(t, admonitions) || name_is(t, "code-toggle");
 
 	if (t->closing) {
 		if (details)
 			para_break(s);
 		else if (!is_known(t))
 			unknown(s, t);
+		return;
+	}
+	if (bodied) {	/* the body is taken whole, closer and all */
+		taken = name_is(t, "code-toggle") ? sc_code_toggle(s, t, f) :
+		    sc_admonition(s, t, f);
+		if (!taken && f == F_ZOLA_BLOCK) {	/* {% end %} pops it */
+			if (s->zdepth < SC_MAX_DEPTH)
+				s->zdetails[s->zdepth] = 0;
+			s->zdepth++;
+		}
 		return;
 	}
 	if (f == F_ZOLA_BLOCK) {
@@ -1006,6 +1782,8 @@ dispatch(struct scan *s, const struct tag *t, enum form f)
 		sc_figure(s, t);
 	else if (name_is(t, "youtube") || name_is(t, "vimeo"))
 		sc_video(s, t, name_is(t, "vimeo"));
+	else if (name_is(t, "video") || name_is(t, "streamable"))
+		sc_video_url(s, t);
 	else if (name_is(t, "ref") || name_is(t, "relref"))
 		sc_ref(s, t);
 	else if (name_is(t, "highlight")) {
@@ -1013,10 +1791,16 @@ dispatch(struct scan *s, const struct tag *t, enum form f)
 			sc_highlight(s, t);
 	} else if (details)
 		sc_details(s, t);
+	else if (name_is(t, "include") || name_is(t, "readfile"))
+		sc_include(s, t);
+	else if (name_is(t, "param"))
+		sc_param(s, t);
 	else if (is_known(t))
 		sc_social(s, t);
-	else
+	else {
 		unknown(s, t);
+		keep_args(s, t);
+	}
 }
 
 /* ---- tags ---- */
@@ -1339,28 +2123,50 @@ has_opener(const char *md, size_t len)
 	return 0;
 }
 
+static void
+scan_init(struct scan *s, const char *md, size_t len, int line_base,
+    const struct shortcode_opts *o, struct buf *out, struct diags *d)
+{
+	memset(s, 0, sizeof(*s));
+	s->md = md;
+	s->len = len;
+	s->out = out;
+	s->d = d;
+	s->o = o;
+	s->dir = o != NULL ? o->dir : NULL;
+	s->line_base = s->line_no = line_base;
+}
+
+static void
+scan_run(struct scan *s)
+{
+	if (!has_opener(s->md, s->len)) {	/* most posts: nothing to do */
+		buf_add(s->out, s->md, s->len);
+		return;
+	}
+	buf_grow(s->out, s->len + s->len / 8);
+	while (s->i < s->len) {
+		if (!code_line(s))
+			scan_line(s);
+	}
+	strmap_free(&s->warned);
+	free(s->zt);
+}
+
+int
+shortcode_expand_opts(const char *md, size_t len, int line_base,
+    const struct shortcode_opts *o, struct buf *out, struct diags *d)
+{
+	struct scan s;
+
+	scan_init(&s, md, len, line_base, o, out, d);
+	scan_run(&s);
+	return 0;
+}
+
 int
 shortcode_expand(const char *md, size_t len, int line_base,
     struct buf *out, struct diags *d)
 {
-	struct scan s;
-
-	if (!has_opener(md, len)) {	/* most posts: nothing to expand */
-		buf_add(out, md, len);
-		return 0;
-	}
-	memset(&s, 0, sizeof(s));
-	s.md = md;
-	s.len = len;
-	s.out = out;
-	s.d = d;
-	s.line_base = s.line_no = line_base;
-	s.hl_fail = NONE;
-	buf_grow(out, len + len / 8);
-	while (s.i < s.len) {
-		if (!code_line(&s))
-			scan_line(&s);
-	}
-	strmap_free(&s.warned);
-	return 0;
+	return shortcode_expand_opts(md, len, line_base, NULL, out, d);
 }

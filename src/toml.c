@@ -5,6 +5,7 @@
  * once they are large, and nesting is bounded so hostile input cannot
  * exhaust the stack. Pure: no I/O, never logs; stops at the first error.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -13,9 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "toml.h"
+#include "utf8.h"
 
 #define TOML_MAX_DEPTH	64	/* nested tables/arrays below the root */
 #define TOML_HASH_MIN	16	/* members before a table gets a hash index */
@@ -32,8 +35,7 @@ struct tnode {
 	struct toml_value v;
 	int flags;
 	int depth;
-	size_t *slots;		/* TOML_TABLE: member index + 1, 0 = empty */
-	size_t nslots;
+	struct strmap idx;	/* TOML_TABLE of TOML_HASH_MIN+: key -> index + 1 */
 };
 
 struct keypath {
@@ -102,64 +104,31 @@ toml_free(struct toml_value *v)
 	free(v->keys);
 	if (v->type == TOML_STRING || v->type == TOML_DATETIME)
 		free(v->u.s);
-	free(tn(v)->slots);
+	strmap_free(&tn(v)->idx);
 	free(tn(v));
 }
 
-static size_t
-hash_key(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (size_t)h;
-}
-
 static void
-slot_put(struct tnode *t, size_t i)
+idx_put(struct tnode *t, size_t i)
 {
-	size_t mask = t->nslots - 1, j;
-
-	j = hash_key(t->v.keys[i]) & mask;
-	while (t->slots[j] != 0)
-		j = (j + 1) & mask;
-	t->slots[j] = i + 1;
-}
-
-static void
-tab_reindex(struct tnode *t)
-{
-	size_t i;
-
-	free(t->slots);
-	t->nslots = 32;
-	while (t->nslots < t->v.n * 2)
-		t->nslots *= 2;
-	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
-	for (i = 0; i < t->v.n; i++)
-		slot_put(t, i);
+	strmap_put(&t->idx, t->v.keys[i], strlen(t->v.keys[i]),
+	    (void *)(uintptr_t)(i + 1));
 }
 
 static struct toml_value *
 tab_find(const struct toml_value *t, const char *key)
 {
 	const struct tnode *n = tn(t);
-	size_t i, j, mask;
+	size_t i;
 
-	if (n->slots == NULL) {
+	if (n->idx.cap == 0) {
 		for (i = 0; i < t->n; i++)
 			if (strcmp(t->keys[i], key) == 0)
 				return t->items[i];
 		return NULL;
 	}
-	mask = n->nslots - 1;
-	for (j = hash_key(key) & mask; n->slots[j] != 0; j = (j + 1) & mask) {
-		i = n->slots[j] - 1;
-		if (strcmp(t->keys[i], key) == 0)
-			return t->items[i];
-	}
-	return NULL;
+	i = (size_t)(uintptr_t)strmap_get(&n->idx, key, strlen(key));
+	return i ? t->items[i - 1] : NULL;
 }
 
 /* Takes ownership of key and v. */
@@ -167,17 +136,18 @@ static void
 tab_add(struct toml_value *t, char *key, struct toml_value *v)
 {
 	struct tnode *n = tn(t);
-	size_t kcap = t->cap;
+	size_t kcap = t->cap, i;
 
 	t->items = xgrow(t->items, &t->cap, t->n + 1, sizeof(*t->items));
 	t->keys = xgrow(t->keys, &kcap, t->n + 1, sizeof(*t->keys));
 	t->keys[t->n] = key;
 	t->items[t->n] = v;
 	t->n++;
-	if (n->slots != NULL && t->n * 2 <= n->nslots)
-		slot_put(n, t->n - 1);
+	if (n->idx.cap)
+		idx_put(n, t->n - 1);
 	else if (t->n >= TOML_HASH_MIN)
-		tab_reindex(n);
+		for (i = 0; i < t->n; i++)
+			idx_put(n, i);
 }
 
 static void
@@ -244,67 +214,6 @@ toml_type_name(enum toml_type type)
 		return "table";
 	}
 	return "unknown";
-}
-
-/*
- * Returns the length of the valid UTF-8 prefix of s: no overlong forms,
- * no surrogates, nothing above U+10FFFF.
- */
-static size_t
-utf8_valid_prefix(const unsigned char *s, size_t n)
-{
-	size_t i = 0, k, len;
-	unsigned long cp;
-
-	while (i < n) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (s[i] >= 0xc2 && s[i] <= 0xdf) {
-			len = 2;
-			cp = s[i] & 0x1f;
-		} else if (s[i] >= 0xe0 && s[i] <= 0xef) {
-			len = 3;
-			cp = s[i] & 0x0f;
-		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
-			len = 4;
-			cp = s[i] & 0x07;
-		} else
-			return i;
-		if (n - i < len)
-			return i;
-		for (k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return i;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return i;
-		i += len;
-	}
-	return n;
-}
-
-static void
-utf8_put(struct buf *b, unsigned long cp)
-{
-	if (cp < 0x80)
-		buf_addc(b, (int)cp);
-	else if (cp < 0x800) {
-		buf_addc(b, (int)(0xc0 | cp >> 6));
-		buf_addc(b, (int)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		buf_addc(b, (int)(0xe0 | cp >> 12));
-		buf_addc(b, (int)(0x80 | (cp >> 6 & 0x3f)));
-		buf_addc(b, (int)(0x80 | (cp & 0x3f)));
-	} else {
-		buf_addc(b, (int)(0xf0 | cp >> 18));
-		buf_addc(b, (int)(0x80 | (cp >> 12 & 0x3f)));
-		buf_addc(b, (int)(0x80 | (cp >> 6 & 0x3f)));
-		buf_addc(b, (int)(0x80 | (cp & 0x3f)));
-	}
 }
 
 static int
@@ -391,6 +300,7 @@ parse_escape(struct parser *ps, struct buf *b)
 {
 	unsigned long cp = 0;
 	int c, h, i, ndig;
+	char tmp[4];
 
 	if ((c = at(ps, 0)) == -1) {
 		perr(ps, "unterminated string");
@@ -451,7 +361,7 @@ parse_escape(struct parser *ps, struct buf *b)
 		    c);
 		return -1;
 	}
-	utf8_put(b, cp);
+	buf_add(b, tmp, utf8_encode((uint32_t)cp, tmp));
 	return 0;
 }
 
@@ -1139,7 +1049,7 @@ toml_parse(const char *text, size_t len, struct diags *d)
 	struct toml_value *root, *cur;
 	size_t ok, i;
 
-	if ((ok = utf8_valid_prefix((const unsigned char *)text, len)) != len) {
+	if ((ok = utf8_valid_prefix(text, len)) != len) {
 		for (i = 0; i < ok; i++)
 			if (text[i] == '\n')
 				ps.line++;
@@ -1163,4 +1073,181 @@ toml_parse(const char *text, size_t len, struct diags *d)
 		return NULL;
 	}
 	return root;
+}
+
+/* Writers: the tree as JSON or YAML (Hugo's code-toggle shows all three). */
+
+static void
+json_string(struct buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	buf_addc(b, '"');
+	for (; *p; p++) {
+		if (*p == '"' || *p == '\\') {
+			buf_addc(b, '\\');
+			buf_addc(b, *p);
+		} else if (*p == '\n')
+			buf_adds(b, "\\n");
+		else if (*p == '\t')
+			buf_adds(b, "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_printf(b, "\\u%04x", *p);
+		else
+			buf_addc(b, *p);
+	}
+	buf_addc(b, '"');
+}
+
+static void
+scalar(struct buf *b, const struct toml_value *v)
+{
+	switch (v->type) {
+	case TOML_STRING:
+	case TOML_DATETIME:
+		json_string(b, v->u.s);
+		break;
+	case TOML_INT:
+		buf_printf(b, "%lld", v->u.i);
+		break;
+	case TOML_FLOAT:
+		if (isfinite(v->u.f))
+			buf_printf(b, "%.17g", v->u.f);
+		else
+			buf_adds(b, "null");
+		break;
+	case TOML_BOOL:
+		buf_adds(b, v->u.b ? "true" : "false");
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+indent(struct buf *b, int n)
+{
+	while (n-- > 0)
+		buf_adds(b, "  ");
+}
+
+static void
+json_value(struct buf *b, const struct toml_value *v, int depth)
+{
+	size_t i;
+	int table = v->type == TOML_TABLE;
+
+	if (v->type != TOML_TABLE && v->type != TOML_ARRAY) {
+		scalar(b, v);
+		return;
+	}
+	if (v->n == 0 || depth > 64) {
+		buf_adds(b, table ? "{}" : "[]");
+		return;
+	}
+	buf_addc(b, table ? '{' : '[');
+	for (i = 0; i < v->n; i++) {
+		buf_addc(b, '\n');
+		indent(b, depth + 1);
+		if (table) {
+			json_string(b, v->keys[i]);
+			buf_adds(b, ": ");
+		}
+		json_value(b, v->items[i], depth + 1);
+		if (i + 1 < v->n)
+			buf_addc(b, ',');
+	}
+	buf_addc(b, '\n');
+	indent(b, depth);
+	buf_addc(b, table ? '}' : ']');
+}
+
+void
+toml_write_json(const struct toml_value *v, struct buf *out)
+{
+	json_value(out, v, 0);
+	buf_addc(out, '\n');
+}
+
+static void
+yaml_key(struct buf *b, const char *k)
+{
+	const char *p;
+
+	for (p = k; *p && (isalnum((unsigned char)*p) || *p == '_' ||
+	    *p == '-'); p++)
+		;
+	static const char *const words[] = { "true", "false", "yes", "no",
+	    "on", "off", "y", "n", "null" };
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcasecmp(k, words[i]) == 0)
+			break;	/* YAML would read a boolean or null */
+	if (*k && *p == '\0' && !isdigit((unsigned char)*k) &&
+	    i == sizeof(words) / sizeof(words[0]))
+		buf_adds(b, k);
+	else
+		json_string(b, k);
+}
+
+static void yaml_block(struct buf *, const struct toml_value *, int);
+
+/* After "key:" or "-": a scalar or flow value on the line, else a block. */
+static void
+yaml_after(struct buf *b, const struct toml_value *v, int depth)
+{
+	if ((v->type == TOML_TABLE || v->type == TOML_ARRAY) && v->n > 0 &&
+	    depth <= 64) {
+		buf_addc(b, '\n');
+		yaml_block(b, v, depth + 1);
+	} else {
+		buf_addc(b, ' ');
+		if (v->type == TOML_TABLE || v->type == TOML_ARRAY)
+			buf_adds(b, v->type == TOML_TABLE ? "{}" : "[]");
+		else
+			scalar(b, v);
+		buf_addc(b, '\n');
+	}
+}
+
+static void
+yaml_block(struct buf *b, const struct toml_value *v, int depth)
+{
+	const struct toml_value *it;
+	size_t i, j;
+
+	for (i = 0; i < v->n; i++) {
+		indent(b, depth);
+		it = v->items[i];
+		if (v->type == TOML_TABLE) {
+			yaml_key(b, v->keys[i]);
+			buf_addc(b, ':');
+		} else if (it->type == TOML_TABLE && it->n > 0 &&
+		    depth <= 64) {
+			/* "- a: 1" then the other keys under it */
+			for (j = 0; j < it->n; j++) {
+				if (j > 0)
+					indent(b, depth);
+				buf_adds(b, j == 0 ? "- " : "  ");
+				yaml_key(b, it->keys[j]);
+				buf_addc(b, ':');
+				yaml_after(b, it->items[j], depth + 1);
+			}
+			continue;
+		} else
+			buf_addc(b, '-');
+		yaml_after(b, it, depth);
+	}
+}
+
+void
+toml_write_yaml(const struct toml_value *v, struct buf *out)
+{
+	if (v->type == TOML_TABLE)
+		yaml_block(out, v, 0);
+	else {
+		scalar(out, v);
+		buf_addc(out, '\n');
+	}
 }

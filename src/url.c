@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "url.h"
+#include "utf8.h"
 #include "util.h"
 
 #define URL_MAX_PORT 65535	/* largest TCP port number */
@@ -37,49 +38,6 @@ static int
 is_alnum(int c)
 {
 	return is_alpha(c) || is_digit(c);
-}
-
-int
-url_valid_utf8(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, n, k;
-	unsigned char lo, hi;
-
-	while (i < len) {
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		/* Second-byte ranges exclude overlongs, surrogates, > U+10FFFF. */
-		lo = 0x80;
-		hi = 0xbf;
-		if (p[i] >= 0xc2 && p[i] <= 0xdf)
-			n = 1;
-		else if (p[i] >= 0xe0 && p[i] <= 0xef) {
-			n = 2;
-			if (p[i] == 0xe0)
-				lo = 0xa0;
-			else if (p[i] == 0xed)
-				hi = 0x9f;
-		} else if (p[i] >= 0xf0 && p[i] <= 0xf4) {
-			n = 3;
-			if (p[i] == 0xf0)
-				lo = 0x90;
-			else if (p[i] == 0xf4)
-				hi = 0x8f;
-		} else
-			return 0;
-		if (len - i <= n)
-			return 0;
-		if (p[i + 1] < lo || p[i + 1] > hi)
-			return 0;
-		for (k = 2; k <= n; k++)
-			if (p[i + k] < 0x80 || p[i + k] > 0xbf)
-				return 0;
-		i += n + 1;
-	}
-	return 1;
 }
 
 void
@@ -259,7 +217,7 @@ parse_path(const char *s, size_t n, struct url *u, const char **errstr)
 	}
 	if (nseg == 0 || trailing)
 		buf_addc(&b, '/');
-	if (!url_valid_utf8(b.data, b.len)) {
+	if (!utf8_valid(b.data, b.len)) {
 		*errstr = "invalid UTF-8 in path";
 		goto fail;
 	}
@@ -317,7 +275,7 @@ check_bytes(const char *line, size_t len, const char **errstr)
 			return -1;
 		}
 	}
-	if (!url_valid_utf8(line, len)) {
+	if (!utf8_valid(line, len)) {
 		*errstr = "invalid UTF-8";
 		return -1;
 	}

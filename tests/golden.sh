@@ -2,6 +2,7 @@
 # Golden conversions: for each tests/gemtext/NAME.md, runs
 # `CAPSULED convert --body-only FLAGS NAME.md` (FLAGS from NAME.args when
 # present, e.g. `--links footnote`) and compares the output with NAME.gmi.
+# FLAGS holding `--page` convert the whole post page (title, date line).
 # Usage: sh tests/golden.sh CAPSULED_BINARY [regen]
 # With regen the .gmi files are rewritten instead: review with git diff.
 bin=${1:?usage: sh tests/golden.sh CAPSULED_BINARY [regen]}
@@ -16,9 +17,13 @@ for md in "$dir"/*.md; do
 	name=${md%.md}
 	args=
 	[ -f "$name.args" ] && args=$(cat "$name.args")
+	body=--body-only
+	case " $args " in
+	*" --page "*) body= args=$(printf '%s\n' "$args" | sed 's/--page//') ;;
+	esac
 	n=$((n + 1))
-	# $args is split on purpose: it holds flags.
-	if ! timeout 20 "$bin" convert --body-only $args "$md" >"$out" 2>/dev/null; then
+	# $body and $args are split on purpose: they hold flags.
+	if ! timeout 20 "$bin" convert $body $args "$md" >"$out" 2>/dev/null; then
 		echo "FAIL $(basename "$name") (convert exited $?)"
 		fail=$((fail + 1))
 		continue

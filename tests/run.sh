@@ -83,6 +83,7 @@ for t in "$BUILD"/tests/replay_fuzz_*; do
 	run "fuzz-replay/$name" "$t" "tests/fuzz/corpus/$name"
 done
 [ -f tests/golden.sh ] && run golden sh tests/golden.sh "$CAPSULED"
+[ -f tests/include-cycles.sh ] && run include-cycles sh tests/include-cycles.sh
 for t in tests/e2e/*.sh; do
 	[ -f "$t" ] || continue
 	[ "${t##*/}" = lib.sh ] && continue

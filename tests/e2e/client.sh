@@ -1,7 +1,11 @@
 #!/bin/sh
 # A real third-party client: Amfora in a detached tmux session (private
 # socket, fixed size, throw-away HOME) opens the capsule, shows the index,
-# then follows link 1.  Skipped when amfora or tmux is missing.
+# then follows link 1.  Then, with the seeds of ../shared/seeds served,
+# it opens seed 001 (scraped text, no blank lines): the first screen must
+# show the review's own title as its heading and its paragraphs as lines
+# of their own, not one folded list item.  Skipped when amfora or tmux
+# is missing.
 . "$(dirname "$0")/lib.sh"
 
 if ! command -v amfora >/dev/null 2>&1 || ! command -v tmux >/dev/null 2>&1; then
@@ -76,4 +80,55 @@ fi
 
 tmux_ kill-server 2>/dev/null
 assert_alive
+
+# Seed 001 as a reader sees it.
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+SEED=$ROOT/../shared/seeds/001_fcbd288158d8f6b1.md
+if [ -f "$SEED" ]; then
+	S=$E2E_DIR/seeds
+	mkdir -p "$S/posts"
+	cp "$SEED" "$S/posts/"
+	_p=$(e2e_free_port)
+	e2e_start serve --root "$S" --certs "$E2E_DIR/certs" --host localhost \
+	    --listen "127.0.0.1:$_p" --public-port "$_p" --workers 1 ||
+	    e2e_done
+	tmux_ -u new-session -d -s seed -x 120 -y 40 \
+	    "env LANG=C.UTF-8 HOME='$H' XDG_CONFIG_HOME='$H/.config' XDG_DATA_HOME='$H/.local/share' XDG_CACHE_HOME='$H/.cache' TERM=xterm-256color amfora 'gemini://localhost:$_p/posts/001_fcbd288158d8f6b1.gmi'"
+	_n=0
+	while [ $_n -lt 150 ]; do
+		tmux_ -u capture-pane -p -t seed >"$E2E_DIR/screen" 2>/dev/null
+		grep -q 'Introduction' "$E2E_DIR/screen" && break
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+	# Without trailing blanks and Amfora's scroll bar.
+	sed 's/[[:space:]]*$//; s/▒$//; s/[[:space:]]*$//' "$E2E_DIR/screen" \
+	    >"$E2E_DIR/screen.txt"
+	e2e_note "--- amfora, seed 001, first screen:"
+	sed 's/^/     /' "$E2E_DIR/screen.txt"
+	if grep -Eq '^ *# “Look Back” – The Anime Movie Every Fan Must Experience' "$E2E_DIR/screen.txt" &&
+	    ! grep -Eq '^ *# 001' "$E2E_DIR/screen.txt"; then
+		e2e_ok "amfora: seed 001 titled by its own title line"
+	else
+		e2e_fail "amfora: seed 001 heading: $(grep -m1 '#' "$E2E_DIR/screen.txt")"
+	fi
+	# Each paragraph starts a screen line of its own, at the margin.
+	_k=0
+	for _m in '🟩 Introduction' '“Sometimes silence' 'Some stories don’t' \
+	    'At its core' '🟩 Recommendation'; do
+		grep -Eq "^ *$_m" "$E2E_DIR/screen.txt" && _k=$((_k + 1))
+	done
+	if [ $_k -eq 5 ]; then
+		e2e_ok "amfora: seed 001 shows its paragraphs as separate lines"
+	else
+		e2e_fail "amfora: seed 001: only $_k of 5 paragraphs start a line"
+	fi
+	if grep -Eq '^ *• Other Apps$' "$E2E_DIR/screen.txt"; then
+		e2e_ok "amfora: the list item ends at 'Other Apps'"
+	else
+		e2e_fail "amfora: no list line '• Other Apps' on its own"
+	fi
+	tmux_ kill-server 2>/dev/null
+	assert_alive
+fi
 e2e_done

@@ -271,6 +271,7 @@ cut -f1 "$TMP/table" >"$TMP/table-flags"
 cut -f2,3 "$TMP/table" | tr '\t' '\n' >"$TMP/table-keys"
 awk '$1 == ".It" && $2 == "Fl" { sub(/^\\?-/, "", $3); print $3 }' \
     "$TMP/man-options" | sort -u >"$TMP/man-flags"
+before=$E2E_FAIL
 while read -r f; do
 	grep -qx -- "$f" "$TMP/table-flags" ||
 	    e2e_fail "--$f (an OPTIONS item in capsuled.1) is in the option table"
@@ -288,7 +289,32 @@ while read -r k; do
 	grep -qx -- "$k" "$TMP/table-keys" ||
 	    e2e_fail "key $k (top level of capsuled.toml.example) is in the option table"
 done <"$TMP/example-topkeys"
-e2e_ok "capsuled.1 and the example document no option the table lacks"
+[ "$E2E_FAIL" -eq "$before" ] &&
+    e2e_ok "capsuled.1 and the example document no option the table lacks"
+
+# The README's configuration table: every serve flag and key, no other.
+README=$ROOT/README.md
+if [ -f "$README" ]; then
+	before=$E2E_FAIL
+	while IFS="$tab" read -r flag key alias type cmds rest; do
+		case " $flag " in " config " | " help " | " version ") continue ;; esac
+		case ",$cmds," in *,serve,*) ;; *) continue ;; esac
+		if [ "$flag" != - ] && ! grep -Fq "\`--$flag" "$README"; then
+			e2e_fail "--$flag: in README.md's configuration table"
+		fi
+		if [ "$key" != - ] && ! grep -Eq "\`(\\[\\[)?$key( |\`|\\])" "$README"; then
+			e2e_fail "key $key: in README.md's configuration table"
+		fi
+	done <"$TMP/table"
+	grep -o '^| `--[a-z][a-z0-9-]*' "$README" | sed 's/^| `--//' |
+	    sort -u >"$TMP/readme-flags"
+	while read -r f; do
+		grep -qx -- "$f" "$TMP/table-flags" ||
+		    e2e_fail "--$f (README.md's configuration table) is in the option table"
+	done <"$TMP/readme-flags"
+	[ "$E2E_FAIL" -eq "$before" ] &&
+	    e2e_ok "README.md's configuration table matches the option table"
+fi
 
 # --- the example is a configuration capsuled accepts ----------------------
 

@@ -293,6 +293,80 @@ assert_status 20 "header from a source in proxy_from: 20"
 assert_eq "$(wait_logged '?trusted"')" 203.0.113.7 "trusted header: log shows its address"
 e2e_stop_server
 
+# --- SIGHUP: a listener's options follow its address, not its place ---------
+# The two [[listen]] tables swap places in the file; after the reload the
+# public port must still refuse PROXY headers and the proxy port plain TLS.
+LA=$(e2e_free_port)
+LB=$(e2e_free_port)
+listen_conf() {	# FIRST: "plain" or "proxy" listed first
+	if [ "$1" = plain ]; then
+		printf '[[listen]]\naddress = "127.0.0.1:%s"\n\n' "$LA"
+		printf '[[listen]]\naddress = "127.0.0.1:%s"\nproxy_protocol = true\n' "$LB"
+	else
+		printf '[[listen]]\naddress = "127.0.0.1:%s"\nproxy_protocol = true\n\n' "$LB"
+		printf '[[listen]]\naddress = "127.0.0.1:%s"\n' "$LA"
+	fi
+}
+listen_conf plain >"$E2E_DIR/swap.toml"
+e2e_start serve --config "$E2E_DIR/swap.toml" --root "$E2E_DIR/capsule" \
+    --certs "$E2E_DIR/certs" --host localhost --public-port "$LA" \
+    --workers 1 || e2e_done
+P=$LA
+pp "$LA" direct -- "$(u swap0)"
+assert_status 20 "before the swap: plain TLS on the public port"
+pp "$LB" v1 "PROXY TCP4 203.0.113.20 127.0.0.1 5555 1965" -- "$(u swap1)"
+assert_status 20 "before the swap: PROXY header on the proxy port"
+old_workers=$(pgrep -P "$SERVER_PID" | tr '\n' ' ')
+listen_conf proxy >"$E2E_DIR/swap.toml"
+kill -HUP "$SERVER_PID"
+# Wait (bounded) for the reload and for the old worker to finish, so no
+# answer below comes from the old configuration.
+i=0
+while [ $i -lt 100 ]; do
+	gone=1
+	for w in $old_workers; do
+		kill -0 "$w" 2>/dev/null && gone=0
+	done
+	grep -q 'reloaded' "$SERVER_LOG" && [ $gone = 1 ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+assert_eq "$(grep -c 'reloaded' "$SERVER_LOG")" 1 "swapped [[listen]] tables: reloaded"
+pp "$LA" v1 "PROXY TCP4 6.6.6.6 127.0.0.1 5555 1965" -- "$(u swapspoof)"
+assert_match "$STATUS" 'none|59' "after the swap: public port does not take a PROXY header"
+assert_eq "$(grep -c '6\.6\.6\.6' "$SERVER_LOG")" 0 "after the swap: the spoofed address is never logged"
+pp "$LA" direct -- "$(u swap2)"
+assert_status 20 "after the swap: plain TLS on the public port still served"
+pp "$LB" direct -- "$(u swap3)"
+assert_match "$STATUS" 'none' "after the swap: plain TLS on the proxy port refused"
+pp "$LB" v1 "PROXY TCP4 203.0.113.21 127.0.0.1 5555 1965" -- "$(u swap4)"
+assert_status 20 "after the swap: PROXY header on the proxy port served"
+assert_eq "$(wait_logged '?swap4"')" 203.0.113.21 "after the swap: the proxy port logs the header's address"
+# Removing a listener closes it; adding one binds it.
+LC=$(e2e_free_port)
+printf '[[listen]]\naddress = "127.0.0.1:%s"\n\n[[listen]]\naddress = "127.0.0.1:%s"\n' \
+    "$LA" "$LC" >"$E2E_DIR/swap.toml"
+old_workers=$(pgrep -P "$SERVER_PID" | tr '\n' ' ')
+kill -HUP "$SERVER_PID"
+i=0
+while [ $i -lt 100 ]; do
+	gone=1
+	for w in $old_workers; do
+		kill -0 "$w" 2>/dev/null && gone=0
+	done
+	[ "$(grep -c 'reloaded' "$SERVER_LOG")" = 2 ] && [ $gone = 1 ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+assert_eq "$(grep -c "no longer listening on 127.0.0.1:$LB" "$SERVER_LOG")" 1 "reload logs the removed listener"
+assert_eq "$(grep -c "listening on 127.0.0.1:$LC (added)" "$SERVER_LOG")" 1 "reload logs the added listener"
+pp "$LC" direct -- "$(u added)"
+assert_status 20 "the added listener serves"
+pp "$LB" v1 "PROXY TCP4 203.0.113.22 127.0.0.1 5555 1965" -- "$(u removed)"
+assert_match "$SUMMARY" "*Connection refused*|status=none*" "the removed listener no longer serves"
+assert_alive "alive after the listener reloads"
+e2e_stop_server
+
 # --- behind haproxy ------------------------------------------------------------
 HAPROXY=$(command -v haproxy 2>/dev/null)
 if [ -z "$HAPROXY" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -2,8 +2,9 @@
  * fuzz_gemtext: gemtext_render on arbitrary bytes. The first byte picks
  * the options (links mode, tables, emphasis, a title); the rest is the
  * Markdown. Checks what every output promises: it ends in exactly one
- * newline, has no trailing spaces, no blank line pair, no CR, and its
- * ``` toggles are balanced.
+ * newline, has no trailing spaces, no blank line pair, no CR, its
+ * ``` toggles are balanced and their alt text is one line of printable
+ * text (no control characters).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,8 +35,13 @@ check(const char *s, size_t n)
 			abort();
 		if (i == start && (start == 0 || s[start - 2] == '\n') && !pre)
 			abort();	/* leading or doubled blank line */
-		if (i - start >= 3 && memcmp(s + start, "```", 3) == 0)
+		if (i - start >= 3 && memcmp(s + start, "```", 3) == 0) {
+			for (size_t j = start; j < i; j++)
+				if ((unsigned char)s[j] < 0x20 ||
+				    (unsigned char)s[j] == 0x7f)
+					abort();
 			pre = !pre;
+		}
 		start = i + 1;
 	}
 	if (pre)

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "search.h"
 #include "url.h"
+#include "utf8.h"
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -81,7 +82,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	search_result_free(&r);
 	raw = xstrndup((const char *)data, size);
 	search_page(ix, raw, 1, "/search", NULL, NULL, &b);
-	if (!url_valid_utf8(b.data, b.len) || strncmp(b.data, "# Search", 8))
+	if (!utf8_valid(b.data, b.len) || strncmp(b.data, "# Search", 8))
 		abort();
 	for (i = 0; i < b.len; i++)
 		if ((unsigned char)b.data[i] < 0x20 && b.data[i] != '\n')

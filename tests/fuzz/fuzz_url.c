@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "url.h"
+#include "utf8.h"
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -17,7 +18,7 @@ check_path(const char *p)
 {
 	size_t n = strlen(p);
 
-	if (p[0] != '/' || !url_valid_utf8(p, n) || strstr(p, "//") ||
+	if (p[0] != '/' || !utf8_valid(p, n) || strstr(p, "//") ||
 	    strstr(p, "/./") || strstr(p, "/../") ||
 	    (n >= 2 && strcmp(p + n - 2, "/.") == 0) ||
 	    (n >= 3 && strcmp(p + n - 3, "/..") == 0))

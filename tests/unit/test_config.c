@@ -1,6 +1,7 @@
 /* Unit tests for config: the file, the command line and their errors. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
@@ -99,20 +100,20 @@ test_args(void)
 	struct config c;
 	struct diags d = { 0 };
 	enum config_cmd cmd;
-	char *argv1[] = { "--root", "x", "--host", "a.example", "--host",
+	char *argv1[] = { "--root", "/", "--host", "a.example", "--host",
 	    "b.example", "--listen", "127.0.0.1:0", "--public-port=1965",
 	    "--workers", "3", "--drafts", "--links", "footnote" };
 	char *argv2[] = { "--workers", "many" };
 	char *argv3[] = { "--nope" };
 	char *argv4[] = { "--root" };
-	char *argv5[] = { "--listen", "127.0.0.1:1966" };
+	char *argv5[] = { "--listen", "127.0.0.1:1966", "--root", "/" };
 
 	T_INT(config_load(&c, (int)ARRAY_LEN(argv1), argv1, &cmd, &d), 0);
 	T_INT(cmd, CONFIG_SERVE);
 	T_INT(c.nhosts, 1);
 	T_INT(c.hosts[0].nnames, 2);
 	T_STR(c.hosts[0].names[0], "a.example");
-	T_STR(c.hosts[0].root, "x");
+	T_STR(c.hosts[0].root, "/");
 	T_INT(c.public_port, 1965);
 	T_INT(c.workers, 3);
 	T_INT(c.drafts, 1);
@@ -134,12 +135,74 @@ test_args(void)
 	diags_free(&d);
 	config_free(&c);
 	/* Defaults: localhost, ./capsule, and the public port follows listen. */
-	T_INT(config_load(&c, 2, argv5, &cmd, &d), 0);
+	T_INT(config_load(&c, 4, argv5, &cmd, &d), 0);
 	T_STR(c.hosts[0].names[0], "localhost");
-	T_STR(c.hosts[0].root, "capsule");
 	T_INT(c.public_port, 1966);
 	config_free(&c);
 	diags_free(&d);
+	/* check needs no existing root: the default is the table's. */
+	T_INT(config_load_cmd(&c, CMD_CHECK, 0, NULL, &cmd, &d), 0);
+	T_STR(c.hosts[0].root, "capsule");
+	config_free(&c);
+}
+
+/* Errors found after parsing still name the file and line (or flag). */
+static void
+test_where(void)
+{
+	static const struct {
+		const char *text;
+		const char *msg;	/* after "FILE:" */
+	} cases[] = {
+		{ "workers = 1\nroot = \"/nonexistent\"\n",
+		    "2: root '/nonexistent': No such file or directory" },
+		{ "root = \"/etc/passwd\"\n",
+		    "1: root '/etc/passwd' is not a folder" },
+		{ "root = \"/\"\nuser = \"nosuchuser-capsuled\"\n",
+		    "2: user 'nosuchuser-capsuled': no such user" },
+		{ "root = \"/\"\n\nchroot = true\n",
+		    "3: chroot needs a user (the 'user' key or --user)" },
+		{ "[[host]]\nname = \"a\"\nroot = \"/\"\n[[host]]\nname = \"b\"\n"
+		    "root = \"/nonexistent\"\n",
+		    "6: root '/nonexistent': No such file or directory" },
+	};
+	char path[] = "/tmp/capsuled-test-config.XXXXXX";
+	char *argv[] = { "--config", path };
+	char *argv_root[] = { "--root", "/nonexistent" };
+	struct config c;
+	struct diags d = { 0 };
+	enum config_cmd cmd;
+	size_t i;
+	int fd;
+	FILE *fp;
+
+	if ((fd = mkstemp(path)) == -1) {
+		T_OK(0);
+		return;
+	}
+	close(fd);
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		char *want = xasprintf("%s:%s", path, cases[i].msg);
+
+		if ((fp = fopen(path, "w")) == NULL) {
+			T_OK(0);
+			free(want);
+			break;
+		}
+		fputs(cases[i].text, fp);
+		fclose(fp);
+		T_INT(config_load(&c, 2, argv, &cmd, &d), -1);
+		T_STR(first_msg(&d), want);
+		free(want);
+		diags_free(&d);
+		config_free(&c);
+	}
+	unlink(path);
+	T_INT(config_load(&c, 2, argv_root, &cmd, &d), -1);
+	T_STR(first_msg(&d), "capsuled: --root: root '/nonexistent': "
+	    "No such file or directory");
+	diags_free(&d);
+	config_free(&c);
 }
 
 /* The table's enum names are the C enums, in order; its defaults agree. */
@@ -170,10 +233,11 @@ test_table(void)
 	size_t i, n;
 
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
-		char *argv[] = { (char *)cases[i].flag, (char *)cases[i].value };
+		char *argv[] = { (char *)cases[i].flag, (char *)cases[i].value,
+		    "--root", "/" };
 		int got;
 
-		T_INT(config_load_cmd(&c, CMD_SERVE, 2, argv, &cmd, &d), 0);
+		T_INT(config_load_cmd(&c, CMD_SERVE, 4, argv, &cmd, &d), 0);
 		got = cases[i].flag[2] == 'l' && cases[i].flag[3] == 'i' ?
 		    (int)c.render.links : cases[i].flag[2] == 't' ?
 		    (int)c.render.tables : cases[i].flag[2] == 'e' ?
@@ -181,7 +245,7 @@ test_table(void)
 		T_INT(got, cases[i].want);
 		config_free(&c);
 	}
-	T_INT(config_load_cmd(&c, CMD_SERVE, 0, NULL, &cmd, &d), 0);
+	T_INT(config_load_cmd(&c, CMD_CHECK, 0, NULL, &cmd, &d), 0);
 	gemtext_opts_default(&g);
 	T_INT(c.render.links, g.links);
 	T_INT(c.render.tables, g.tables);
@@ -268,6 +332,7 @@ main(void)
 {
 	test_table();
 	test_commands();
+	test_where();
 	test_file();
 	test_hosts();
 	test_args();

@@ -21,15 +21,15 @@ static const char *const tags_b[] = { "books" };
 static const struct page_post posts[] = {
 	{ "look-back", "Look Back <film> & \"more\"", "2025-01-19",
 	    1737244800, 1737290096, "A short film.", tags_a, 2, 1, 1, 4.5,
-	    850, NULL },
+	    850, NULL, NULL, 0 },
 	{ "été", "Été", "2024-11-02", 1730505600, 0, NULL, tags_b, 1, 0,
 	    0, 0, 100,
 	    "# Heading\n=> gemini://x/ link\n```\ncode\n```\n"
-	    "First line.\n\n* item\n> \xe2\x80\x8bquoted\n" },
+	    "First line.\n\n* item\n> \xe2\x80\x8bquoted\n", NULL, 0 },
 };
 
 static const struct page_site site = {
-	"My Capsule", NULL, NULL, "gemini://example.org", "Ann", 0
+	"My Capsule", NULL, NULL, "gemini://example.org", "Ann", 0, 0
 };
 
 static void
@@ -326,9 +326,29 @@ test_xmllint(void)
 	buf_free(&b);
 }
 
+/* An undated page is never a feed entry (and never dated by its mtime). */
+static void
+test_undated(void)
+{
+	struct page_post p[2];
+	struct buf b = BUF_INIT;
+
+	p[0] = posts[0];
+	p[1] = posts[1];
+	p[1].ymd = "";
+	p[1].date = 0;
+	feed_atom(&site, p, 2, "/atom.xml", NULL, &b);
+	T_OK(strstr(b.data, "look-back") != NULL);
+	T_OK(strstr(b.data, "<title>Été</title>") == NULL);
+	T_INT(strstr(b.data, "<entry>") != NULL &&
+	    strstr(strstr(b.data, "<entry>") + 1, "<entry>") == NULL, 1);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
+	test_undated();
 	test_escape();
 	test_one_post();
 	test_empty_and_tag();

@@ -63,6 +63,8 @@ summary(struct buf *b, const struct post_meta *m)
 	add_list(b, "aliases", m->aliases, m->naliases);
 	if (m->has_rating)
 		buf_printf(b, " rating=%g", m->rating);
+	for (size_t i = 0; i < m->nfacts; i++)
+		buf_printf(b, " %s=%s", m->facts[i].label, m->facts[i].value);
 	if (m->featured)
 		buf_adds(b, " featured");
 	if (m->short_title)
@@ -154,6 +156,21 @@ static const struct post_case post_cases[] = {
 	{ "+++\n[extra]\nrating = \"4.5\"\n+++\n", "toml rating=4.5", "", 5,
 	  0, 0, 0 },
 	{ "+++\n[extra]\nrating = 3\n+++\n", "toml rating=3", "", 5, 0, 0, 0 },
+	{ "+++\n[extra]\nrating = 7\n+++\n", "toml rating=3.5", "", 5, 0, 0,
+	  0 },
+	{ "+++\n[extra]\nscore = 85\n+++\n", "toml rating=4.25", "", 5, 0, 0,
+	  0 },
+	{ "+++\n[extra]\nrating = 3\nout_of = 4\n+++\n",
+	  "toml rating=3.75", "", 6, 0, 0, 0 },
+	{ "+++\n[extra]\nrating = \"4 out of 5\"\n+++\n", "toml rating=4",
+	  "", 5, 0, 0, 0 },
+	{ "+++\n[extra]\nrating = \"90%\"\n+++\n", "toml rating=4.5", "", 5,
+	  0, 0, 0 },
+	{ "+++\n[extra]\nstars = \"\xe2\x98\x85\xe2\x98\x85\xe2\x98\x85"
+	  "\xc2\xbd\xe2\x98\x86\"\n+++\n", "toml rating=3.5", "", 5, 0, 0,
+	  0 },
+	{ "+++\nyear = 2024\n[extra]\nyear = 1999\nstudio = \"DURIAN\"\n"
+	  "+++\n", "toml Studio=DURIAN Year=1999", "", 7, 0, 0, 0 },
 	{ "+++\nrating = 2.5\nfeatured = true\nshort_title = \"s\"\n+++\n",
 	  "toml rating=2.5 featured short=s", "", 6, 0, 0, 0 },
 	{ "+++\ndescription = \"d\"\nsummary = \"s\"\nurl = \"u\"\n"
@@ -198,7 +215,9 @@ static const struct post_case post_cases[] = {
 	{ "+++\ndate = \"yesterday\"\n+++\n", "toml", "", 4, 0, 1, 2 },
 	{ "+++\ndate = 10:00:00\n+++\n", "toml", "", 4, 0, 1, 2 },
 	{ "+++\n\n[extra]\nrating = \"great\"\n+++\n", "toml", "", 6, 0, 1, 4 },
-	{ "+++\n[extra]\nrating = 7\n+++\n", "toml", "", 5, 0, 1, 3 },
+	{ "+++\n[extra]\nrating = 170\n+++\n", "toml", "", 5, 0, 1, 3 },
+	{ "+++\n[extra]\nrating = 11\nscale = 10\n+++\n", "toml", "", 6, 0,
+	  1, 3 },
 	{ "+++\n[extra]\nrating = \"4/0\"\n+++\n", "toml", "", 5, 0, 1, 3 },
 	{ "+++\nextra = 3\n+++\n", "toml", "", 4, 0, 1, 2 },
 	{ "+++\ntaxonomies = [1]\n+++\n", "toml", "", 4, 0, 1, 2 },
@@ -223,6 +242,13 @@ static const struct post_case post_cases[] = {
 	  0, 0, 0 },
 	{ "---\nextra: {rating: \"4/5\", featured: false}\n---\n",
 	  "yaml rating=4", "", 4, 0, 0, 0 },
+	/* review metadata: stars or score on the scale the post states */
+	{ "---\nparams:\n  stars: 4.5\n  director: Kiyotaka Oshiyama\n"
+	  "  year: 2024\n---\n",
+	  "yaml rating=4.5 Director=Kiyotaka Oshiyama Year=2024", "", 7, 0,
+	  0, 0 },
+	{ "---\nextra:\n  score: \"8/10\"\n  book_author: [A, B]\n---\n",
+	  "yaml rating=4 Author=A, B", "", 6, 0, 0, 0 },
 	{ "---\ndescription: >\n  folded\n  text\nslug: s\nlang: de\n---\n",
 	  "yaml slug=s desc=folded text\n lang=de", "", 8, 0, 0, 0 },
 	{ "---\ntitle: |\n  a\n  b\nurl: /p/\n---\n",

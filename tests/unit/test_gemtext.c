@@ -25,7 +25,20 @@ static const struct {
 	const char *want;
 } cases[] = {
 	{ "", 0, NULL, "" },
-	{ "a\nb", 0, NULL, "a b\n" },
+	{ "a hard-wrapped line of text that\ngoes on here", 0, NULL,
+	    "a hard-wrapped line of text that goes on here\n" },
+	/* lines too short to be wrapping, or ended early: kept */
+	{ "a\nb", 0, NULL, "a\nb\n" },
+	{ "- Other Apps\nComments\nPost a Comment", 0, NULL,
+	    "* Other Apps\n\nComments\nPost a Comment\n" },
+	/* an info string is one line of printable text (issue 10, item 10) */
+	{ "~~~go&#xA;```&#xA;=>gemini://evil.example/\nx\n~~~", 0, NULL,
+	    "```go\nx\n```\n" },
+	{ "```a&#xD;\nx\n```", 0, NULL, "```a\nx\n```\n" },
+	{ "```&#xA;=> x\nx\n```", 0, NULL, "```=>\nx\n```\n" },
+	/* an image inside text is set apart */
+	{ "see ![a cat](c.png) here", 0, NULL,
+	    "see [image: a cat] here\n=> c.png a cat\n" },
 	{ "a  \nb", 0, NULL, "a\nb\n" },
 	{ "#### deep {#id}", 0, NULL, "### deep\n" },
 	{ "# T\n\ntext", 0, "T", "text\n" },
@@ -53,7 +66,7 @@ static const struct {
 	{ "- a\n  - b\n- [x] c", 0, NULL,
 	    "* a\n* \xe2\x97\xa6 b\n* \xe2\x98\x91 c\n" },
 	{ "7. a\n8. b", 0, NULL, "7. a\n8. b\n" },
-	{ "x[^1]\n\n[^1]: n", 0, NULL, "x[1]\n\n[1] n\n" },
+	{ "x[^1]\n\n[^1]: n", 0, NULL, "x\xc2\xb9\n\n\xc2\xb9 n\n" },
 	{ "---", 0, NULL, "\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\n" },
 	{ "*a* **b** ~~c~~ `d`", 0, NULL, "a b ~~c~~ `d`\n" },
 	{ "a<br>b &amp; <!-- c -->", 0, NULL, "a\nb &\n" },

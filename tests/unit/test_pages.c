@@ -17,20 +17,20 @@ static const char *const tags_c[] = { "anime", "c/c++", "anime" };
 static const struct page_post posts[] = {
 	{ "look-back", "Look Back: a reminder of why we draw", "2025-01-19",
 	    1737244800, 0, "A short film.", tags_a, 2, 1, 1, 4.5, 850,
-	    NULL },
+	    NULL, NULL, 0 },
 	{ "1984", "1984 by Orwell", "2024-11-02", 1730505600, 0, NULL,
-	    tags_b, 1, 0, 0, 0, 100, NULL },
+	    tags_b, 1, 0, 0, 0, 100, NULL, NULL, 0 },
 	{ "été à", "Title\nwith\tcontrols ", "2024-06-01", 1717200000, 0,
-	    NULL, tags_c, 3, 0, 0, 0, 0, NULL },
+	    NULL, tags_c, 3, 0, 0, 0, 0, NULL, NULL, 0 },
 };
 
 static const struct page_site site = {
-	"My Capsule", NULL, NULL, "gemini://example.org", NULL, 0
+	"My Capsule", NULL, NULL, "gemini://example.org", NULL, 0, 0
 };
 
 static const struct page_site site_full = {
 	"My Capsule", "Reviews of things", "Hello.\n\n=> gemini://x.org/ X\n\n",
-	"gemini://example.org", "Ann", 0
+	"gemini://example.org", "Ann", 0, 0
 };
 
 /* Lagrange's ^=>\s*(\S+)\s+([0-9]{4}-[01][0-9]-[0-3][0-9])([^0-9].*) */
@@ -192,13 +192,13 @@ test_index_odd_titles(void)
 {
 	static const struct page_post odd[] = {
 		{ "a", "", "2025-01-01", 0, 0, NULL, NULL, 0, 1, 0, 0, 0,
-		    NULL },
+		    NULL, NULL, 0 },
 		{ "2024-12-31-recap", "2024-12-31 recap", "2025-01-02", 0, 0,
-		    NULL, NULL, 0, 1, 0, 0, 0, NULL },
+		    NULL, NULL, 0, 1, 0, 0, 0, NULL, NULL, 0 },
 		{ "nodate", "2020-01-01 x", NULL, 0, 0, NULL, NULL, 0, 0, 0,
-		    0, 0, NULL },
+		    0, 0, NULL, NULL, 0 },
 		{ "9", "9", "2025-01-03", 0, 0, NULL, NULL, 0, 0, 0, 0, 0,
-		    NULL },
+		    NULL, NULL, 0 },
 	};
 	struct buf b = BUF_INIT;
 
@@ -213,8 +213,10 @@ test_index_odd_titles(void)
 	    "## Posts\n"
 	    "=> /posts/a.gmi 2025-01-01 a\n"
 	    "=> /posts/2024-12-31-recap.gmi 2025-01-02 - 2024-12-31 recap\n"
-	    "=> /posts/nodate.gmi · 2020-01-01 x\n"
 	    "=> /posts/9.gmi 2025-01-03 - 9\n"
+	    "\n"
+	    "## Undated\n"
+	    "=> /posts/nodate.gmi · 2020-01-01 x\n"
 	    "\n"
 	    "=> /tags/ Tags\n"
 	    "=> /atom.xml Atom feed\n");
@@ -228,7 +230,7 @@ test_tags(void)
 	static const char *const dated[] = { "2024-01-01", "zeta", "Apple" };
 	static const struct page_post more[] = {
 		{ "x", "X", "2025-01-01", 0, 0, NULL, dated, 3, 0, 0, 0, 0,
-		    NULL },
+		    NULL, NULL, 0 },
 	};
 	struct buf b = BUF_INIT;
 
@@ -310,7 +312,7 @@ test_post(void)
 	    "=> https://x.org/ x\n\n\n", &posts[1], NULL, &b);
 	T_STR(b.data,
 	    "# Look Back: a reminder of why we draw\n"
-	    "2025-01-19 · 5 min read · ★★★★★\n"
+	    "2025-01-19 · 5 min read · ★★★★½\n"
 	    "A short film.\n"
 	    "\n"
 	    "Body line.\n"
@@ -383,10 +385,14 @@ test_stars(void)
 	} tests[] = {
 		{ 0, "☆☆☆☆☆" },
 		{ -1, "☆☆☆☆☆" },
-		{ 0.4, "☆☆☆☆☆" },
-		{ 0.5, "★☆☆☆☆" },
-		{ 2.49, "★★☆☆☆" },
-		{ 3.5, "★★★★☆" },
+		{ 0.2, "☆☆☆☆☆" },
+		{ 0.5, "½☆☆☆☆" },
+		{ 2.49, "★★½☆☆" },
+		{ 3.5, "★★★½☆" },
+		{ 4.5, "★★★★½" },
+		{ 4.3, "★★★★½" },
+		{ 4.2, "★★★★☆" },
+		{ 0.25, "½☆☆☆☆" },
 		{ 4, "★★★★☆" },
 		{ 5, "★★★★★" },
 		{ 7, "★★★★★" },
@@ -462,9 +468,35 @@ test_index_limit(void)
 	buf_free(&b);
 }
 
+/* With search on, every list links to /search; without, none does. */
+static void
+test_search_links(void)
+{
+	struct page_site on = site;
+	struct buf b = BUF_INIT;
+
+	on.search = 1;
+	pages_index(&on, posts, ARRAY_LEN(posts), &b);
+	T_OK(strstr(b.data, "\n=> /search Search\n") != NULL);
+	buf_reset(&b);
+	pages_archive(&on, posts, ARRAY_LEN(posts), &b);
+	T_OK(strstr(b.data, "\n=> /search Search\n") != NULL);
+	buf_reset(&b);
+	pages_tags(&on, posts, ARRAY_LEN(posts), &b);
+	T_OK(strstr(b.data, "\n=> /search Search\n") != NULL);
+	buf_reset(&b);
+	pages_tag(&on, "anime", posts, ARRAY_LEN(posts), &b);
+	T_OK(strstr(b.data, "\n=> /search Search\n") != NULL);
+	buf_reset(&b);
+	pages_index(&site, posts, ARRAY_LEN(posts), &b);
+	T_OK(strstr(b.data, "/search") == NULL);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
+	test_search_links();
 	test_matcher();
 	test_index_limit();
 	test_index();

@@ -66,12 +66,12 @@ static const struct tcase {
 	    0, 0, NULL },
 	{ "figure single quotes",
 	    "{{< figure src='s.png' alt='it is \"quoted\"' >}}\n",
-	    "![it is \\\"quoted\\\"](s.png)\n"
+	    "![it is \"quoted\"](s.png)\n"
 	    "\n",
 	    0, 0, NULL },
 	{ "figure raw string",
 	    "{{< figure src=`r.png` alt=`raw \\n text` >}}\n",
-	    "![raw \\\\n text](r.png)\n"
+	    "![raw \\n text](r.png)\n"
 	    "\n",
 	    0, 0, NULL },
 	{ "figure unquoted",
@@ -135,7 +135,7 @@ static const struct tcase {
 	    0, 0, NULL },
 	{ "figure without src",
 	    "a {{< figure alt=\"x\" >}} b\n",
-	    "a  b\n",
+	    "a x b\n",
 	    1, 1, "figure without src" },
 	{ "figure in quote",
 	    "> Quote {{< figure src=\"q.png\" alt=\"Q\" >}} more\n",
@@ -329,19 +329,19 @@ static const struct tcase {
 	    "\n",
 	    0, 0, NULL },
 	{ "unknown paired",
-	    "{{< notice warning >}}\n"
+	    "{{< spoiler warning >}}\n"
 	    "Careful.\n"
-	    "{{< /notice >}}\n",
+	    "{{< /spoiler >}}\n",
 	    "\n"
 	    "Careful.\n"
 	    "\n",
-	    1, 1, "unknown shortcode 'notice'" },
+	    1, 1, "unknown shortcode 'spoiler'" },
 	{ "unknown once per name",
 	    "{{< a >}}x{{< /a >}} {{< a >}}y{{< /a >}} {{% b %}}z{{% /b %}}\n",
 	    "x y z\n",
 	    2, 1, "unknown shortcode 'a'" },
 	{ "unknown zola",
-	    "{% note(kind=\"info\") %}\n"
+	    "{% spoiler(kind=\"info\") %}\n"
 	    "Inside\n"
 	    "{% end %}\n"
 	    "{{ other() }}\n",
@@ -349,7 +349,7 @@ static const struct tcase {
 	    "Inside\n"
 	    "\n"
 	    "\n",
-	    2, 1, "unknown shortcode 'note'" },
+	    2, 1, "unknown shortcode 'spoiler'" },
 	{ "escaped hugo",
 	    "Use {{</* figure src=\"x.png\" */>}} and {{%/* ref \"y\" */%}}.\n",
 	    "Use {{< figure src=\"x.png\" >}} and {{% ref \"y\" %}}.\n",
@@ -489,6 +489,189 @@ static const struct tcase {
 	    "![藤野](/images/ルックバック.png)\n"
 	    "\n",
 	    0, 0, NULL },
+	/* Zola figure: image=, path=; captions stay Markdown */
+	{ "zola figure image",
+	    "{{ figure(image=\"cover.jpg\", alt=\"The cover\", caption=\"Shot by *me*, see [site](https://e.org) &amp; more\") }}\n",
+	    "![The cover](cover.jpg)\n"
+	    "\n"
+	    "Shot by *me*, see [site](https://e.org) &amp; more\n"
+	    "\n",
+	    0, 0, NULL },
+	{ "zola figure path, caption as label",
+	    "{{ figure(path=\"a/b.png\", caption=\"A _b_\") }}\n",
+	    "![A _b_](a/b.png)\n"
+	    "\n",
+	    0, 0, NULL },
+	{ "figure caption with a stray bracket is escaped",
+	    "{{< figure src=\"x.png\" alt=\"x\" caption=\"a ] b\" >}}\n",
+	    "![x](x.png)\n"
+	    "\n"
+	    "a \\] b\n"
+	    "\n",
+	    0, 0, NULL },
+	{ "video url",
+	    "{{ video(url=\"https://e.org/v/clip.mp4\") }}\n"
+	    "{{< video src=\"/v/a.webm\" title=\"A walk\" >}}\n",
+	    "[Video: clip.mp4](https://e.org/v/clip.mp4)\n"
+	    "\n"
+	    "[Video: A walk](/v/a.webm)\n"
+	    "\n",
+	    0, 0, NULL },
+	{ "zola gist url",
+	    "{{ gist(url=\"https://gist.github.com/k/e5fb\") }}\n",
+	    "[Gist](https://gist.github.com/k/e5fb)\n"
+	    "\n",
+	    0, 0, NULL },
+	{ "zola youtube and vimeo",
+	    "{{ youtube(id=\"dQw4w9WgXcQ\") }}\n{{ vimeo(id=\"124313553\") }}\n",
+	    "[Video: dQw4w9WgXcQ](https://www.youtube.com/watch?v=dQw4w9WgXcQ)\n"
+	    "\n"
+	    "[Video: 124313553](https://vimeo.com/124313553)\n"
+	    "\n",
+	    0, 0, NULL },
+	/* admonitions: a labelled quote */
+	{ "notice",
+	    "{{< notice warning >}}\n"
+	    "Careful with *this*.\n"
+	    "Second line.\n"
+	    "\n"
+	    "Second paragraph.\n"
+	    "{{< /notice >}}\n"
+	    "After.\n",
+	    "> Warning: Careful with *this*.\n"
+	    "> Second line.\n"
+	    ">\n"
+	    "> Second paragraph.\n"
+	    "\n"
+	    "After.\n",
+	    0, 0, NULL },
+	{ "admonition with title, percent form",
+	    "{{% admonition type=\"tip\" title=\"Faster\" %}}\n"
+	    "Use the cache.\n"
+	    "{{% /admonition %}}\n",
+	    "> Tip: Faster\n"
+	    ">\n"
+	    "> Use the cache.\n"
+	    "\n",
+	    0, 0, NULL },
+	{ "note without a kind, body opening with a list",
+	    "{{< note >}}\n"
+	    "- one\n"
+	    "- two\n"
+	    "{{< /note >}}\n",
+	    "> Note:\n"
+	    ">\n"
+	    "> - one\n"
+	    "> - two\n"
+	    "\n",
+	    0, 0, NULL },
+	{ "callout and hint default to Note; nested shortcodes expand",
+	    "{{< callout >}}See {{< figure src=\"f.png\" alt=\"F\" >}}{{< /callout >}}\n"
+	    "{{< hint info >}}Hi{{< /hint >}}\n",
+	    "> Note: See\n"
+	    ">\n"
+	    "> ![F](f.png)\n"
+	    "\n"
+	    "> Info: Hi\n"
+	    "\n",
+	    0, 0, NULL },
+	{ "zola block admonition, nested blocks",
+	    "{% alert(type=\"danger\") %}\n"
+	    "Hot.\n"
+	    "{% details(summary=\"More\") %}\n"
+	    "Inside.\n"
+	    "{% end %}\n"
+	    "{% end %}\n"
+	    "Out.\n",
+	    "> Danger: Hot.\n"
+	    ">\n"
+	    "> More\n"
+	    ">\n"
+	    "> Inside.\n"
+	    "\n"
+	    "Out.\n",
+	    0, 0, NULL },
+	{ "zola inline note with a body argument",
+	    "{{ note(body=\"Short.\") }}\n",
+	    "> Note: Short.\n"
+	    "\n",
+	    0, 0, NULL },
+	{ "unclosed admonition keeps its body",
+	    "{{< tip >}}\nBody stays.\n",
+	    "\nBody stays.\n",
+	    1, 1, "unclosed shortcode 'tip'" },
+	{ "unclosed zola admonition keeps its body",
+	    "{% warning() %}\nBody stays.\n",
+	    "\nBody stays.\n",
+	    1, 1, "unclosed shortcode 'warning'" },
+	/* code-toggle: the snippet, per format */
+	{ "code-toggle toml",
+	    "{{< code-toggle file=\"hugo\" >}}\n"
+	    "baseURL = 'https://example.org/'\n"
+	    "[params]\n"
+	    "  x = \"{{< y >}}\"\n"
+	    "{{< /code-toggle >}}\n",
+	    "```toml\n"
+	    "baseURL = 'https://example.org/'\n"
+	    "[params]\n"
+	    "  x = \"{{< y >}}\"\n"
+	    "```\n"
+	    "\n"
+	    "```yaml\n"
+	    "baseURL: \"https://example.org/\"\n"
+	    "params:\n"
+	    "  x: \"{{< y >}}\"\n"
+	    "```\n"
+	    "\n"
+	    "```json\n"
+	    "{\n"
+	    "  \"baseURL\": \"https://example.org/\",\n"
+	    "  \"params\": {\n"
+	    "    \"x\": \"{{< y >}}\"\n"
+	    "  }\n"
+	    "}\n"
+	    "```\n"
+	    "\n",
+	    0, 0, NULL },
+	{ "code-toggle with TOML that does not parse: as written",
+	    "{{< code-toggle >}}\na = \n{{< /code-toggle >}}\n",
+	    "```toml\na = \n```\n\n",
+	    0, 0, NULL },
+	{ "code-toggle yaml and json",
+	    "{{< code-toggle >}}\ntitle: x\n{{< /code-toggle >}}\n"
+	    "{{< code-toggle fm=true >}}\n{\"a\": 1}\n{{< /code-toggle >}}\n",
+	    "```yaml\n"
+	    "title: x\n"
+	    "```\n"
+	    "\n"
+	    "```json\n"
+	    "{\"a\": 1}\n"
+	    "```\n"
+	    "\n",
+	    0, 0, NULL },
+	{ "code-toggle holding a fence keeps it",
+	    "{{< code-toggle >}}\n```toml\na = 1\n```\n{{< /code-toggle >}}\n",
+	    "```toml\na = 1\n```\n"
+	    "\n",
+	    0, 0, NULL },
+	/* include and param without the site's callbacks */
+	{ "include without a reader",
+	    "A {{% include \"/_common/x.md\" %}} b\n",
+	    "A  b\n",
+	    1, 1, "include '/_common/x.md': files cannot be read here; its text is left out" },
+	{ "param without a value",
+	    "v{{< param \"version\" >}}.\n",
+	    "v.\n",
+	    1, 1, "param 'version' has no value here; left out" },
+	/* unknown shortcodes keep their text-like arguments */
+	{ "unknown keeps alt, caption, title, text, label",
+	    "See {{< img-lazy src=\"a.png\" alt=\"A cat\" caption=\"On a *mat*\" title=\"A cat\" >}} here.\n",
+	    "See A cat \xe2\x80\x94 On a *mat* here.\n",
+	    1, 1, "unknown shortcode 'img-lazy'" },
+	{ "unknown zola keeps text",
+	    "{{ button(text=\"Download\", url=\"/d\") }}\n",
+	    "Download\n",
+	    1, 1, "unknown shortcode 'button'" },
 };
 
 static void
@@ -555,6 +738,99 @@ warning_lines(void)
 	buf_free(&out);
 }
 
+/* An in-memory site for include and readfile. */
+static const struct {
+	enum shortcode_root kind;
+	const char *path, *text;
+} files[] = {
+	{ SHORTCODE_CONTENT, "_common/install.md",
+	  "---\n_build:\n  render: never\n---\nRun `make`.\n\n{{% include \"more\" %}}\n" },
+	{ SHORTCODE_CONTENT, "_common/more.md", "More {{< figure src=\"m.png\" alt=\"M\" >}} text.\n" },
+	{ SHORTCODE_CONTENT, "docs/local.md", "Local {{< bogus >}}.\n" },
+	{ SHORTCODE_CONTENT, "docs/section/index.md", "Bundle text.\n" },
+	{ SHORTCODE_CONTENT, "loop/a.md", "A {{% include \"b.md\" %}}\n" },
+	{ SHORTCODE_CONTENT, "loop/b.md", "B {{% include \"/loop/a.md\" %}}\n" },
+	{ SHORTCODE_SITE, "code/main.go", "package main\n\tfunc main() {}\n" },
+	{ SHORTCODE_SITE, "notes/x.md", "*Notes* here.\n" },
+};
+
+static int
+fake_read(void *arg, enum shortcode_root kind, const char *path,
+    struct buf *out)
+{
+	size_t i;
+
+	(*(int *)arg)++;
+	for (i = 0; i < ARRAY_LEN(files); i++)
+		if (files[i].kind == kind && strcmp(files[i].path, path) == 0) {
+			buf_adds(out, files[i].text);
+			return 0;
+		}
+	return -1;
+}
+
+static const char *
+fake_param(void *arg, const char *name)
+{
+	(void)arg;
+	return strcmp(name, "version") == 0 ? "1.2 *beta*" : NULL;
+}
+
+static void
+includes(void)
+{
+	static const struct {
+		const char *in, *want, *warn;
+	} c[] = {
+		{ "{{% include \"/_common/install.md\" %}}\n",
+		  "Run `make`.\n\nMore\n\n![M](m.png)\n\ntext.\n\n", NULL },
+		{ "{{% include \"local\" %}}\n",
+		  "Local .\n\n", "docs/local.md:1: unknown shortcode 'bogus'" },
+		{ "{{< include \"section\" >}}\n", "Bundle text.\n\n", NULL },
+		{ "{{% include \"./../docs/./local.md\" %}}\n", "Local .\n\n",
+		  "docs/local.md:1: unknown shortcode 'bogus'" },
+		{ "{{% include \"/loop/a.md\" %}}\n", "A\n\nB\n\n",
+		  "loop/a.md:1: loop/b.md:1: include '/loop/a.md' includes "
+		  "itself; refused" },
+		{ "x {{% include \"../../etc/passwd\" %}} y\n", "x  y\n",
+		  "include '../../etc/passwd' is outside the site; refused" },
+		{ "{{% include \"nothere\" %}}\n", "\n",
+		  "include 'nothere': cannot read it; its text is left out" },
+		{ "{{< readfile file=\"/code/main.go\" >}}\n",
+		  "```go\npackage main\n\tfunc main() {}\n```\n\n", NULL },
+		{ "{{< readfile file=\"notes/x.md\" >}}\n", "*Notes* here.\n\n",
+		  NULL },
+		{ "v{{< param \"version\" >}}\n", "v1\\.2 \\*beta\\*\n", NULL },
+	};
+	struct shortcode_opts o;
+	struct buf out = BUF_INIT;
+	struct diags d;
+	size_t i;
+	int reads = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.read = fake_read;
+	o.read_arg = &reads;
+	o.dir = "docs";
+	o.param = fake_param;
+	for (i = 0; i < ARRAY_LEN(c); i++) {
+		memset(&d, 0, sizeof(d));
+		buf_reset(&out);
+		shortcode_expand_opts(c[i].in, strlen(c[i].in), 1, &o, &out,
+		    &d);
+		if (strcmp(out.data, c[i].want) != 0 ||
+		    d.n != (c[i].warn != NULL))
+			fprintf(stderr, "include case %zu\n", i);
+		T_STR(out.data, c[i].want);
+		T_INT(d.n, c[i].warn != NULL);
+		if (d.n > 0 && c[i].warn)
+			T_STR(d.v[0].msg, c[i].warn);
+		diags_free(&d);
+	}
+	T_OK(reads > 0);
+	buf_free(&out);
+}
+
 static char *
 repeat(const char *unit, size_t n, size_t *len)
 {
@@ -589,6 +865,14 @@ pathological(void)
 		{ "` `` ``` x ", 100000 },
 		{ "- a {{< figure src=\"a\" >}}\n", 20000 },
 		{ ">", 100000 },
+		{ "{{< notice >}}\n", 50000 },
+		{ "{{< notice >}}x{{< /notice >}}\n", 50000 },
+		{ "{% note() %}\n", 50000 },
+		{ "{% note() %} x {% end %}", 50000 },
+		{ "{% note() %}{% note() %}{% end %}", 50000 },
+		{ "{{< code-toggle >}}\na = 1\n", 50000 },
+		{ "{{% include \"x\" %}}", 50000 },
+		{ "{{ figure(image=\"a\", caption=\"[[[[\") }}\n", 20000 },
 	};
 	struct buf out = BUF_INIT;
 	struct diags d;
@@ -615,11 +899,43 @@ pathological(void)
 	buf_free(&out);
 }
 
+/* Deep nesting: each level re-reads its body, at most SC_MAX_NEST times. */
+static void
+nested(void)
+{
+	static const char *const open[] = { "{% note() %}", "{{< notice >}}" };
+	static const char *const close[] = { "{% end %}", "{{< /notice >}}" };
+	struct buf md = BUF_INIT, out = BUF_INIT;
+	struct diags d;
+	clock_t t0;
+	size_t i, k;
+
+	for (k = 0; k < 2; k++) {
+		buf_reset(&md);
+		for (i = 0; i < 20000; i++)
+			buf_adds(&md, open[k]);
+		buf_adds(&md, "deep");
+		for (i = 0; i < 20000; i++)
+			buf_adds(&md, close[k]);
+		memset(&d, 0, sizeof(d));
+		buf_reset(&out);
+		t0 = clock();
+		shortcode_expand(md.data, md.len, 1, &out, &d);
+		T_OK((double)(clock() - t0) / CLOCKS_PER_SEC <= 2.0);
+		T_OK(strstr(out.data, "deep") != NULL);
+		diags_free(&d);
+	}
+	buf_free(&md);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
 	run_cases();
+	includes();
 	warning_lines();
 	pathological();
+	nested();
 	return t_done();
 }

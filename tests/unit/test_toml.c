@@ -448,9 +448,61 @@ test_limits(void)
 	buf_free(&b);
 }
 
+/* The writers code-toggle uses: every value type, nesting, odd keys. */
+static void
+test_writers(void)
+{
+	static const char src[] =
+	    "title = \"A \\\"quoted\\\" title\"\n"
+	    "date = 2025-01-19T10:00:00Z\n"
+	    "n = 3\nf = 2.5\nok = true\nempty = []\n"
+	    "\"odd key\" = 'x'\n"
+	    "tags = [\"a\", \"b\"]\n"
+	    "[[menu]]\nname = \"Home\"\nweight = 1\n"
+	    "[[menu]]\nname = \"About\"\n"
+	    "[params.deep]\nx = 1\n[params.flags]\non = true\nNo = 1\n";
+	static const char yaml[] =
+	    "title: \"A \\\"quoted\\\" title\"\n"
+	    "date: \"2025-01-19T10:00:00Z\"\n"
+	    "\"n\": 3\nf: 2.5\nok: true\nempty: []\n"
+	    "\"odd key\": \"x\"\n"
+	    "tags:\n  - \"a\"\n  - \"b\"\n"
+	    "menu:\n  - name: \"Home\"\n    weight: 1\n  - name: \"About\"\n"
+	    "params:\n  deep:\n    x: 1\n  flags:\n    \"on\": true\n"
+	    "    \"No\": 1\n";
+	static const char json[] =
+	    "{\n  \"title\": \"A \\\"quoted\\\" title\",\n"
+	    "  \"date\": \"2025-01-19T10:00:00Z\",\n"
+	    "  \"n\": 3,\n  \"f\": 2.5,\n  \"ok\": true,\n  \"empty\": [],\n"
+	    "  \"odd key\": \"x\",\n"
+	    "  \"tags\": [\n    \"a\",\n    \"b\"\n  ],\n"
+	    "  \"menu\": [\n    {\n      \"name\": \"Home\",\n"
+	    "      \"weight\": 1\n    },\n    {\n      \"name\": \"About\"\n"
+	    "    }\n  ],\n"
+	    "  \"params\": {\n    \"deep\": {\n      \"x\": 1\n    },\n"
+	    "    \"flags\": {\n      \"on\": true,\n      \"No\": 1\n    }\n"
+	    "  }\n}\n";
+	struct diags d = { 0 };
+	struct toml_value *v = toml_parse(src, sizeof(src) - 1, &d);
+	struct buf b = BUF_INIT;
+
+	T_OK(v != NULL);
+	if (v == NULL)
+		return;
+	toml_write_yaml(v, &b);
+	T_STR(b.data, yaml);
+	buf_reset(&b);
+	toml_write_json(v, &b);
+	T_STR(b.data, json);
+	toml_free(v);
+	buf_free(&b);
+	diags_free(&d);
+}
+
 int
 main(void)
 {
+	test_writers();
 	test_ok();
 	test_err();
 	test_lines();

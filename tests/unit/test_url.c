@@ -1,6 +1,6 @@
 /*
- * test_url: request-line parsing, path normalisation, UTF-8 validation
- * and path encoding, table-driven. Every docs/protocol.md request rule is
+ * test_url: request-line parsing, path normalisation and path encoding,
+ * table-driven. Every docs/protocol.md request rule is
  * here, then hostile paths each pinned to its exact result.
  */
 #include <stdlib.h>
@@ -326,52 +326,6 @@ test_length(void)
 }
 
 static void
-test_utf8(void)
-{
-	static const struct {
-		const char *s;
-		int ok;
-	} cases[] = {
-		{ "", 1 },
-		{ "plain ascii", 1 },
-		{ "\xc3\xa9t\xc3\xa9", 1 },
-		{ "\xc2\x80", 1 },
-		{ "\xdf\xbf", 1 },
-		{ "\xe0\xa0\x80", 1 },
-		{ "\xef\xbf\xbf", 1 },
-		{ "\xf0\x90\x80\x80", 1 },
-		{ "\xf4\x8f\xbf\xbf", 1 },
-		{ "\xc0\x80", 0 },
-		{ "\xc1\xbf", 0 },
-		{ "\xe0\x9f\xbf", 0 },
-		{ "\xed\xa0\x80", 0 },
-		{ "\xed\xbf\xbf", 0 },
-		{ "\xf0\x8f\xbf\xbf", 0 },
-		{ "\xf4\x90\x80\x80", 0 },
-		{ "\xf5\x80\x80\x80", 0 },
-		{ "\xf8\x88\x80\x80\x80", 0 },
-		{ "\xfe", 0 },
-		{ "\x80", 0 },
-		{ "a\xbf", 0 },
-		{ "\xc3", 0 },
-		{ "\xe2\x82", 0 },
-		{ "\xf0\x9f\x98", 0 },
-		{ "\xc3\x28", 0 },
-		{ "\xe2\x28\xa1", 0 },
-		{ "\xf0\x9f\x28\x80", 0 },
-	};
-	size_t i;
-
-	for (i = 0; i < ARRAY_LEN(cases); i++)
-		T_INT(url_valid_utf8(cases[i].s, strlen(cases[i].s)),
-		    cases[i].ok);
-	/* A NUL is valid UTF-8; url_parse rejects it separately. */
-	T_INT(url_valid_utf8("a\0b", 3), 1);
-	/* The length bounds the check: a sequence cut by it is invalid. */
-	T_INT(url_valid_utf8("\xc3\xa9", 1), 0);
-}
-
-static void
 test_encode(void)
 {
 	static const struct {
@@ -422,7 +376,6 @@ main(void)
 {
 	test_parse();
 	test_length();
-	test_utf8();
 	test_encode();
 	return t_done();
 }
