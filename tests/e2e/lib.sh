@@ -267,9 +267,24 @@ e2e_hex() {
 }
 
 # e2e_field NAME: a field of $SUMMARY.
+# Shell builtins only: every request reads ten fields, and forking sed
+# and head for each cost more than the request itself on a busy machine.
 e2e_field() {
-	printf '%s\n' "$SUMMARY" | sed -n "s/^.* $1=\\([^ ]*\\).*\$/\\1/p; s/^$1=\\([^ ]*\\).*\$/\\1/p" |
-	    head -n 1
+	_e2e_get "$1"
+	printf '%s\n' "$_v"
+}
+
+# _e2e_get NAME: sets _v to the field NAME of $SUMMARY (its last
+# occurrence, as words after META may repeat a name), or to nothing.
+_e2e_get() {
+	_v=
+	case " $SUMMARY" in
+	*" $1="*)
+		_v=" $SUMMARY"
+		_v=${_v##*" $1="}
+		_v=${_v%%" "*}
+		;;
+	esac
 }
 
 # e2e_req URL [gemclient options]: one request to 127.0.0.1:$PORT, SNI
@@ -289,16 +304,23 @@ e2e_req() {
 	    --report "$_rep" "$@" 127.0.0.1 "$PORT" "$_url" \
 	    >"$HEADERFILE" 2>"$E2E_DIR/resp.$E2E_NREQ.err"
 	RC=$?
-	SUMMARY=$(head -n 1 "$_rep")
-	STATUS=$(e2e_field status)
-	META=$(printf '%s\n' "$SUMMARY" | sed -n 's/^status=[^ ]* meta="\([^"]*\)".*/\1/p')
-	BYTES=$(e2e_field bytes)
-	CLOSE_NOTIFY=$(e2e_field close_notify)
-	SHA256=$(e2e_field sha256)
-	END=$(e2e_field end)
-	ELAPSED=$(e2e_field elapsed_ms)
-	HANDSHAKE=$(e2e_field handshake)
-	CERT_SHA256=$(e2e_field cert_sha256)
+	SUMMARY=
+	IFS= read -r SUMMARY <"$_rep"
+	_e2e_get status; STATUS=$_v
+	META=
+	case $SUMMARY in
+	'status='*' meta="'*)
+		META=${SUMMARY#*' meta="'}
+		META=${META%%'"'*}
+		;;
+	esac
+	_e2e_get bytes; BYTES=$_v
+	_e2e_get close_notify; CLOSE_NOTIFY=$_v
+	_e2e_get sha256; SHA256=$_v
+	_e2e_get end; END=$_v
+	_e2e_get elapsed_ms; ELAPSED=$_v
+	_e2e_get handshake; HANDSHAKE=$_v
+	_e2e_get cert_sha256; CERT_SHA256=$_v
 	[ -n "$SUMMARY" ] || SUMMARY="(no summary; gemclient exit $RC: $(head -c 300 "$E2E_DIR/resp.$E2E_NREQ.err"))"
 	return 0
 }

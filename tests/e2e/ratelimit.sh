@@ -84,13 +84,13 @@ assert_eq "$OK20" 8 "--rate-limit 8/3600 overrides rate_limit 3/3600: 8 served"
 assert_eq "$OK44" 1 "--rate-limit 8/3600: the 9th slowed down"
 e2e_stop_server
 
-# --- the window passes: 3/3 (a token a second) --------------------------------
+# --- the window passes: 3/6 (a token every 2 s) ------------------------------
 # A fresh bucket serves 3 whatever the speed; requests go on until one is
-# slowed down (at most 10: a client taking over a second per request never
+# slowed down (at most 10: a client taking over 2 s per request never
 # sees a 44, and then the wait cannot be tested: a visible skip).
-e2e_start_server_port --rate-limit 3/3 || e2e_done
+e2e_start_server_port --rate-limit 3/6 || e2e_done
 burst 3 "$(e2e_url /page.gmi)"
-assert_eq "$OK20" 3 "3/3: a fresh bucket serves 3"
+assert_eq "$OK20" 3 "3/6: a fresh bucket serves 3"
 i=0 wait_s=
 while [ $i -lt 10 ]; do
 	e2e_req "$(e2e_url /page.gmi)"
@@ -98,20 +98,20 @@ while [ $i -lt 10 ]; do
 	i=$((i + 1))
 done
 if [ -z "$wait_s" ]; then
-	e2e_skip "3/3: no 44 in 10 requests (each took over a second): the wait is not tested"
+	e2e_skip "3/6: no 44 in 10 requests (each took over 2 s): the wait is not tested"
 else
-	meta_in_range "$wait_s" 3 "3/3: 44"
-	case $wait_s in '' | *[!0-9]*) wait_s=3 ;; esac
+	meta_in_range "$wait_s" 6 "3/6: 44"
+	case $wait_s in '' | *[!0-9]*) wait_s=6 ;; esac
 	# Waiting as told is enough to be served again.
 	sleep "$wait_s"
 	sleep 0.2
-	expect "$(e2e_url /page.gmi)" 20 "3/3: served again after waiting the ${wait_s} s the 44 asked"
+	expect "$(e2e_url /page.gmi)" 20 "3/6: served again after waiting the ${wait_s} s the 44 asked"
 	assert_body_contains "$MARK_PAGE"
 fi
-# After a full window (3 s) the bucket holds 3 again.
-sleep 3.2
+# After a full window (6 s) the bucket holds 3 again.
+sleep 6.2
 burst 3 "$(e2e_url /page.gmi)"
-assert_eq "$OK20" 3 "3/3: after a full window, 3 served again"
+assert_eq "$OK20" 3 "3/6: after a full window, 3 served again"
 assert_alive
 e2e_stop_server
 

@@ -198,7 +198,7 @@ PY
 		e2e_fail "gemcheck: $(grep -vE '^  CLEAN ' "$G/out" | head -n 30 | tr '\n' '|')"
 	fi
 else
-	echo "skip gemcheck: no checker or no cmark-gfm"
+	e2e_skip "gemcheck: no checker or no cmark-gfm"
 fi
 
 e2e_done
