@@ -226,10 +226,9 @@ if e2e_start serve --config "$CFG"; then
 	    e2e_fail "SIGHUP: a new log file needs a restart, and says so"
 	file_has "$SERVER_LOG" 'warning: the log file changes only on restart' \
 	    "SIGHUP: a new log file needs a restart, and says so"
-	# That reload made the master quiet before it logs 'reloaded': its
-	# warning above is the sign it ran.
+	wait_log 'info: reloaded' 2 || e2e_fail "hup: no second 'reloaded'"
 	# Quiet now: a third reload logs only its warning, no info line.
-	sed 's/^workers = 1/workers = 2/' "$CFG" >"$CFG.new" &&
+	sed 's/^workers = 1$/workers = 2/' "$CFG" >"$CFG.new" &&
 	    mv "$CFG.new" "$CFG"
 	kill -HUP "$SERVER_PID"
 	wait_log 'the number of workers changes only on restart' ||
