@@ -188,7 +188,7 @@ build_generation(struct generation *gen)
 	g->nprotect = cfg->nprotect;
 	g->drafts_fingerprints = cfg->drafts_fingerprints;
 	if (cfg->rate_n && (g->rl = ratelimit_new(cfg->rate_n,
-	    cfg->rate_secs)) == NULL)
+	    cfg->rate_secs, cfg->rate_v6_prefix)) == NULL)
 		log_warn("rate limit table");
 	g->ndrafts_fingerprints = cfg->ndrafts_fingerprints;
 	g->vhosts = xcalloc(cfg->nhosts, sizeof(*g->vhosts));
