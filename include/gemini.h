@@ -1,6 +1,6 @@
 /*
- * gemini: status codes, response pages and routing a request to a
- * response. Knows nothing of sockets or TLS.
+ * gemini: response pages and routing a request to a response (the
+ * status codes are in status.h). Knows nothing of sockets or TLS.
  */
 #ifndef CAPSULED_GEMINI_H
 #define CAPSULED_GEMINI_H
@@ -8,31 +8,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "access.h"
 #include "buf.h"
 #include "page.h"
-
-#define GEMINI_MAX_META 1024	/* bytes of META in a response header */
-
-enum gemini_status {
-	GEMINI_INPUT = 10,
-	GEMINI_SENSITIVE_INPUT = 11,
-	GEMINI_SUCCESS = 20,
-	GEMINI_REDIRECT_TEMP = 30,
-	GEMINI_REDIRECT_PERM = 31,
-	GEMINI_TEMP_FAILURE = 40,
-	GEMINI_SERVER_UNAVAILABLE = 41,
-	GEMINI_CGI_ERROR = 42,
-	GEMINI_PROXY_ERROR = 43,
-	GEMINI_SLOW_DOWN = 44,
-	GEMINI_PERM_FAILURE = 50,
-	GEMINI_NOT_FOUND = 51,
-	GEMINI_GONE = 52,
-	GEMINI_PROXY_REFUSED = 53,
-	GEMINI_BAD_REQUEST = 59,
-	GEMINI_CERT_REQUIRED = 60,
-	GEMINI_CERT_NOT_AUTHORISED = 61,
-	GEMINI_CERT_NOT_VALID = 62,
-};
+#include "status.h"
 
 struct site;
 struct mime;
@@ -49,17 +28,12 @@ struct vhost {
 	struct site *site;	/* generated pages and posts, or NULL */
 };
 
-struct protect_config;
-
 struct gemini_ctx {
 	struct vhost *vhosts;	/* vhosts[0] is the default */
 	size_t nvhosts;
 	struct mime *mime;
 	int public_port;
-	const struct protect_config *protect;	/* client-cert areas */
-	size_t nprotect;
-	char *const *drafts_fingerprints;	/* who sees drafts, if limited */
-	size_t ndrafts_fingerprints;
+	struct access access;	/* client-cert areas and drafts */
 	struct ratelimit *rl;			/* NULL: no rate limit */
 };
 
@@ -88,5 +62,10 @@ void gemini_handle(struct gemini_ctx *g, const struct request *req,
     struct response *resp);
 /* A header-only response page, e.g. 59 "bad request". */
 struct page *gemini_error_page(int status, const char *meta);
+/*
+ * Sets resp to a redirect (status 30 or 31) to url, or to 59 when url
+ * would not fit in a META: a redirect is never cut.
+ */
+void gemini_redirect(struct response *resp, int status, const char *url);
 
 #endif

@@ -23,7 +23,8 @@ enum gemtext_emphasis { GEMTEXT_EMPH_STRIP, GEMTEXT_EMPH_KEEP };
 /*
  * Rewrites a link destination that names another post (other.md,
  * ../x/y.md#part, @/posts/y.md) into its gemini URL: appends the new URL
- * to out and returns 1, or returns 0 to keep the destination as it is.
+ * to out and returns 1, returns 0 to keep the destination as it is, or
+ * returns -1 to give it no link (its text stays, as plain text).
  */
 typedef int (*gemtext_resolve_fn)(void *arg, const char *dest, struct buf *out);
 

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "access.h"
 #include "page.h"
 #include "gemtext.h"
 #include "util.h"
@@ -16,14 +17,9 @@
 struct url;
 struct response;
 
-enum site_drafts {
-	SITE_DRAFTS_NONE,	/* drafts are neither listed nor served */
-	SITE_DRAFTS_ALL,	/* --drafts: everyone sees them */
-	SITE_DRAFTS_SOME,	/* only requests site_route calls "preview" */
-};
-
 struct site_opts {
-	enum site_drafts drafts;
+	/* Who sees protected posts and drafts; NULL: everyone sees all. */
+	const struct access *access;
 	const char *lang;		/* default lang of pages, or NULL */
 	const char *base_url;		/* "gemini://host[:port]" */
 	struct gemtext_opts render;
@@ -39,28 +35,29 @@ struct site *site_new(const char *root, int rootfd, const struct site_opts *o);
 void site_free(struct site *s);
 
 /*
- * Answers a request for a generated page, a post, its source or an alias.
- * preview: the client may see drafts (SITE_DRAFTS_SOME). Returns 1 with
+ * Answers a request for a generated page, a post, its source or an alias,
+ * as v may see them: a post v may not see answers 60/61/62 (protected)
+ * or not at all (a draft), and is listed nowhere. Returns 1 with
  * resp->page set, or 0 when the path is not the site's (the caller then
  * serves files).
  */
-int site_route(struct site *s, const struct url *u, int preview,
+int site_route(struct site *s, const struct url *u, const struct viewer *v,
     struct response *resp);
 
 /*
- * Which paths a client may read (1) beside the draft rule: the server's
- * protected areas. Search results never list a post the client may not
- * open.
+ * For a file at relpath (real, beneath the root): 0 when it is no post
+ * or a post v may see, else the status to answer for it.
  */
-typedef int (*site_allowed_fn)(void *arg, const char *path);
+int site_file_status(struct site *s, const struct viewer *v,
+    const char *relpath);
 
 /*
  * Answers /search (10 asks for the query) and /search/N?QUERY (page N),
- * when search is on. preview as for site_route; allowed may be NULL.
+ * when search is on. Results list only posts v may see (access.h).
  * Returns 1 with resp->page set, or 0 when the path is not a search.
  */
-int site_search(struct site *s, const struct url *u, int preview,
-    site_allowed_fn allowed, void *arg, struct response *resp);
+int site_search(struct site *s, const struct url *u, const struct viewer *v,
+    struct response *resp);
 
 /*
  * Checks the files for changes (cheap stat walk) and rebuilds what

@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define ATTR_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -30,18 +31,37 @@ int util_days_in_month(int y, int m);
  * A string-keyed hash table for lookups built once and read per request.
  * Keys are not copied: they must outlive the table. Zero-initialise.
  */
+struct strmap_entry {
+	const char *key;	/* NULL: a free slot */
+	void *val;
+	uint32_t len;
+	uint32_t hash;		/* kept: probes and growth skip most compares */
+};
+
 struct strmap {
-	const char **keys;
-	size_t *lens;
-	void **vals;
+	struct strmap_entry *v;
 	size_t cap, n;	/* cap is 0 or a power of two */
 };
 
-/* Adds key (n bytes) -> val; an existing key keeps its first value. */
-void strmap_put(struct strmap *m, const char *key, size_t n, void *val);
+/*
+ * Adds key (n bytes) -> val and returns 1; an existing key keeps its
+ * first value (returns 0).
+ */
+int strmap_put(struct strmap *m, const char *key, size_t n, void *val);
 /* The value for key (n bytes), or NULL. */
 void *strmap_get(const struct strmap *m, const char *key, size_t n);
 void strmap_free(struct strmap *m);
+/* FNV-1a of s[0..n): strmap's hash, for tables that cannot be a strmap. */
+uint64_t util_hash(const char *s, size_t n);
+
+#define UTIL_LANG_MAX 64	/* bytes of a lang value */
+
+/*
+ * 1 when s is a language for a MIME type's lang parameter: BCP 47 tags
+ * (subtags of 1-8 ASCII letters or digits joined by '-', the first all
+ * letters), several joined by ',' ("en,fr"), at most UTIL_LANG_MAX bytes.
+ */
+int util_lang_valid(const char *s);
 
 enum diag_level { DIAG_WARN, DIAG_ERROR };
 

@@ -111,7 +111,6 @@ conn_new(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen,
     const struct listen_config *lc, int busy)
 {
 	struct conn *c;
-	int one = 1;
 
 	(void)salen;
 	c = xcalloc(1, sizeof(*c));
@@ -119,7 +118,6 @@ conn_new(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen,
 	c->fd = fd;
 	c->started = ev_time();
 	format_addr(sa, c->client, sizeof(c->client));
-	(void)one;
 	/* TCP_NODELAY comes from the listener (Linux copies it on accept). */
 	if (w->nspare > 0)
 		c->ssl = w->spare[--w->nspare];

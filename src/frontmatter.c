@@ -588,6 +588,22 @@ take_extra(const struct toml_value *root, struct post_meta *m,
 	}
 }
 
+/* lang goes into a response header: a language tag, or nothing. */
+static void
+take_lang(const struct toml_value *root, struct post_meta *m,
+    struct diags *d)
+{
+	const struct toml_value *v = toml_get(root, "lang");
+
+	take_string(root, "lang", &m->lang, d);
+	if (m->lang && !util_lang_valid(m->lang)) {
+		diags_add(d, DIAG_WARN, v ? v->line : 0, "'lang' is not a "
+		    "language tag (like en or pt-BR); ignored");
+		free(m->lang);
+		m->lang = NULL;
+	}
+}
+
 /* A member by key, case-insensitively (Hugo lowercases its keys). */
 static const struct toml_value *
 get_ci(const struct toml_value *t, const char *key, const char **name)
@@ -698,7 +714,7 @@ extract(const struct toml_value *root, struct post_meta *m,
 	take_string(root, "path", &m->url, d);
 	take_string(root, "description", &m->description, d);
 	take_string(root, "summary", &m->description, d);
-	take_string(root, "lang", &m->lang, d);
+	take_lang(root, m, d);
 	m->has_date = take_date(root, "date", &m->date, m->date_ymd, d);
 	m->has_updated = take_date(root, "updated", &m->updated, NULL, d);
 	if (!m->has_updated)

@@ -40,6 +40,15 @@ respond(struct response *resp, int status, const char *meta)
 	resp->page = gemini_error_page(status, meta);
 }
 
+void
+gemini_redirect(struct response *resp, int status, const char *url)
+{
+	if (strlen(url) > GEMINI_MAX_META)
+		respond(resp, GEMINI_BAD_REQUEST, "redirect target too long");
+	else
+		respond(resp, status, url);
+}
+
 static int
 is_ip_literal(const char *host)
 {
@@ -160,23 +169,57 @@ done:
 }
 
 /*
- * Opens rel beneath the host's root. The common case, a path with no
- * symlinks, costs one openat2; a path with links is resolved by hand.
+ * Opens rel beneath the host's root and sets real to the path opened,
+ * symlinks resolved ("." for the root): access rules apply to where a
+ * file really is. The common case, a path with no symlinks, costs one
+ * openat2; a path with links is resolved by hand.
  */
 static int
-open_beneath(const struct vhost *vh, const char *rel)
+open_beneath(const struct vhost *vh, const char *rel, struct buf *real)
 {
-	struct buf real = BUF_INIT;
 	int fd;
 
+	buf_reset(real);
 	fd = openat2_beneath(vh->rootfd, rel, RESOLVE_NO_SYMLINKS);
-	if (fd != -1 || errno != ELOOP)
+	if (fd != -1 || errno != ELOOP) {
+		buf_adds(real, rel);
+		while (real->len > 1 && real->data[real->len - 1] == '/')
+			buf_truncate(real, real->len - 1);
 		return fd;
+	}
 	if (resolve_links(vh->rootfd, vh->rootreal ? vh->rootreal : "",
-	    rel, &real) == 0)
-		fd = openat2_beneath(vh->rootfd, real.data, RESOLVE_NO_SYMLINKS);
-	buf_free(&real);
-	return fd;
+	    rel, real) == 0)
+		return openat2_beneath(vh->rootfd, real->data,
+		    RESOLVE_NO_SYMLINKS);
+	return -1;
+}
+
+static int
+is_markdown_path(const char *p)
+{
+	size_t n = strlen(p);
+
+	return (n > 3 && strcmp(p + n - 3, ".md") == 0) ||
+	    (n > 9 && strcmp(p + n - 9, ".markdown") == 0);
+}
+
+/*
+ * The access rule for the file at real (beneath the root, symlinks
+ * resolved): 0 when v may see it, else the status to answer. Markdown
+ * under a site is a post: the site's rule decides.
+ */
+static int
+file_status(const struct vhost *vh, const struct viewer *v, const char *real)
+{
+	struct buf path = BUF_INIT;
+	int st;
+
+	buf_printf(&path, "/%s", strcmp(real, ".") == 0 ? "" : real);
+	st = access_path(v, path.data);
+	buf_free(&path);
+	if (st == 0 && vh->site && is_markdown_path(real))
+		st = site_file_status(vh->site, v, real);
+	return st;
 }
 
 static void
@@ -200,7 +243,7 @@ redirect_slash(struct gemini_ctx *g, const struct url *u,
 	buf_printf(&b, "%s/", path);
 	if (u->query)
 		buf_printf(&b, "?%s", u->query);
-	respond(resp, GEMINI_REDIRECT_PERM, b.data);
+	gemini_redirect(resp, GEMINI_REDIRECT_PERM, b.data);
 	free(path);
 	buf_free(&b);
 }
@@ -224,12 +267,16 @@ name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* A generated listing of a folder without index.gmi. */
+/*
+ * A generated listing of a folder without index.gmi (real: where it is,
+ * beneath the root). Names v may not see are left out.
+ */
 static void
-listing(const struct vhost *vh, const struct url *u, int dfd,
-    struct response *resp)
+listing(const struct vhost *vh, const struct viewer *v, const struct url *u,
+    int dfd, const char *real, struct response *resp)
 {
-	struct buf body = BUF_INIT, meta = BUF_INIT;
+	struct buf body = BUF_INIT, meta = BUF_INIT, rel = BUF_INIT;
+	struct buf target = BUF_INIT;
 	char **names = NULL;
 	size_t n = 0, cap = 0, i;
 	struct dirent *de;
@@ -250,12 +297,28 @@ listing(const struct vhost *vh, const struct url *u, int dfd,
 			continue;
 		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 			continue;
+		buf_reset(&rel);
+		if (strcmp(real, ".") != 0)
+			buf_printf(&rel, "%s/", real);
+		buf_adds(&rel, de->d_name);
+		/* A link is judged by where it leads (if beneath the root). */
+		if ((de->d_type != DT_LNK && de->d_type != DT_UNKNOWN) ||
+		    resolve_links(vh->rootfd, vh->rootreal ? vh->rootreal : "",
+		    rel.data, &target) == -1) {
+			buf_reset(&target);
+			buf_adds(&target, rel.data);
+		}
+		if (file_status(vh, v, target.data) != 0)
+			continue;
 		names = xgrow(names, &cap, n + 1, sizeof(*names));
 		names[n++] = xasprintf("%s%s", de->d_name,
 		    S_ISDIR(st.st_mode) ? "/" : "");
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), name_cmp);
+	buf_free(&rel);
+	buf_free(&target);
+	if (n > 1)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(names, n, sizeof(*names), name_cmp);
 	buf_printf(&body, "# %s\n\n", u->path);
 	if (strcmp(u->path, "/") != 0)
 		buf_adds(&body, "=> ../ Parent folder\n");
@@ -275,26 +338,23 @@ listing(const struct vhost *vh, const struct url *u, int dfd,
 	buf_free(&meta);
 }
 
-static int
-is_markdown_path(const char *p)
-{
-	size_t n = strlen(p);
-
-	return (n > 3 && strcmp(p + n - 3, ".md") == 0) ||
-	    (n > 9 && strcmp(p + n - 9, ".markdown") == 0);
-}
-
 static void
 serve_file(struct gemini_ctx *g, const struct vhost *vh, const struct url *u,
-    struct response *resp)
+    const struct viewer *v, struct response *resp)
 {
-	struct buf meta = BUF_INIT, rel = BUF_INIT;
+	struct buf meta = BUF_INIT, rel = BUF_INIT, real = BUF_INIT;
+	struct buf dir = BUF_INIT;
 	struct stat st;
-	int fd, ifd;
+	int fd, ifd, acc;
 
 	buf_adds(&rel, u->path[1] ? u->path + 1 : ".");
-	if ((fd = open_beneath(vh, rel.data)) == -1 || fstat(fd, &st) == -1) {
+	if ((fd = open_beneath(vh, rel.data, &real)) == -1 ||
+	    fstat(fd, &st) == -1) {
 		respond(resp, GEMINI_NOT_FOUND, "not found");
+		goto done;
+	}
+	if ((acc = file_status(vh, v, real.data)) != 0) {
+		respond(resp, acc, access_meta(acc));
 		goto done;
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -307,9 +367,9 @@ serve_file(struct gemini_ctx *g, const struct vhost *vh, const struct url *u,
 		if (strcmp(rel.data, ".") == 0)
 			buf_reset(&rel);
 		buf_adds(&rel, "index.gmi");
-		ifd = open_beneath(vh, rel.data);
-		if (ifd == -1) {
-			listing(vh, u, fd, resp);
+		buf_add(&dir, real.data, real.len);
+		if ((ifd = open_beneath(vh, rel.data, &real)) == -1) {
+			listing(vh, v, u, fd, dir.data, resp);
 			goto done;
 		}
 		close(fd);
@@ -318,12 +378,17 @@ serve_file(struct gemini_ctx *g, const struct vhost *vh, const struct url *u,
 			respond(resp, GEMINI_NOT_FOUND, "not found");
 			goto done;
 		}
+		if ((acc = file_status(vh, v, real.data)) != 0) {
+			respond(resp, acc, access_meta(acc));
+			goto done;
+		}
 	} else if (!S_ISREG(st.st_mode)) {
 		respond(resp, GEMINI_NOT_FOUND, "not found");
 		goto done;
 	}
 	/* Markdown under a site is a post: the site serves it, or nobody. */
-	if (vh->site && is_markdown_path(rel.data)) {
+	if (vh->site && (is_markdown_path(rel.data) ||
+	    is_markdown_path(real.data))) {
 		respond(resp, GEMINI_NOT_FOUND, "not found");
 		goto done;
 	}
@@ -353,60 +418,8 @@ done:
 		close(fd);
 	buf_free(&meta);
 	buf_free(&rel);
-}
-
-static int
-listed_fingerprint(char *const *list, size_t n, const char *fp)
-{
-	size_t i;
-
-	if (fp == NULL)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (strcmp(list[i], fp) == 0)
-			return 1;
-	return 0;
-}
-
-/* 0 when the path is open to this client, else the status to answer. */
-static int
-protected(const struct gemini_ctx *g, const struct request *req,
-    const char *path)
-{
-	size_t i, n;
-
-	for (i = 0; i < g->nprotect; i++) {
-		const struct protect_config *pc = &g->protect[i];
-
-		n = strlen(pc->path);
-		/* "/private/" guards "/private" too: its redirect leaks nothing. */
-		if (strncmp(path, pc->path, n) != 0 &&
-		    !(n > 1 && pc->path[n - 1] == '/' &&
-		    strlen(path) == n - 1 && strncmp(path, pc->path, n - 1) == 0))
-			continue;
-		if (req->fingerprint == NULL)
-			return GEMINI_CERT_REQUIRED;
-		if (req->cert_expired)
-			return GEMINI_CERT_NOT_VALID;
-		if (!listed_fingerprint(pc->fingerprints, pc->nfingerprints,
-		    req->fingerprint))
-			return GEMINI_CERT_NOT_AUTHORISED;
-	}
-	return 0;
-}
-
-struct search_ctx {
-	const struct gemini_ctx *g;
-	const struct request *req;
-};
-
-/* A search lists only what this client could open. */
-static int
-search_allowed(void *arg, const char *path)
-{
-	const struct search_ctx *sc = arg;
-
-	return protected(sc->g, sc->req, path) == 0;
+	buf_free(&real);
+	buf_free(&dir);
 }
 
 void
@@ -414,8 +427,10 @@ gemini_handle(struct gemini_ctx *g, const struct request *req,
     struct response *resp)
 {
 	struct vhost *vh;
+	struct viewer v;
 	struct url u;
 	const char *err;
+	int acc;
 
 	resp->page = NULL;
 	resp->fd = -1;
@@ -460,33 +475,15 @@ gemini_handle(struct gemini_ctx *g, const struct request *req,
 		respond(resp, GEMINI_NOT_FOUND, "not found");
 		goto done;
 	}
-	switch (protected(g, req, u.path)) {
-	case GEMINI_CERT_REQUIRED:
-		respond(resp, GEMINI_CERT_REQUIRED, "client certificate required");
-		goto done;
-	case GEMINI_CERT_NOT_VALID:
-		respond(resp, GEMINI_CERT_NOT_VALID,
-		    "certificate expired or not yet valid");
-		goto done;
-	case GEMINI_CERT_NOT_AUTHORISED:
-		respond(resp, GEMINI_CERT_NOT_AUTHORISED,
-		    "certificate not authorised here");
+	access_viewer(&g->access, req->fingerprint, req->cert_expired, &v);
+	if ((acc = access_path(&v, u.path)) != 0) {
+		respond(resp, acc, access_meta(acc));
 		goto done;
 	}
-	if (vh->site) {
-		struct search_ctx sc = { g, req };
-
-		if (site_search(vh->site, &u, !req->cert_expired &&
-		    listed_fingerprint(g->drafts_fingerprints,
-		    g->ndrafts_fingerprints, req->fingerprint), search_allowed,
-		    &sc, resp))
-			goto done;
-	}
-	if (vh->site && site_route(vh->site, &u, !req->cert_expired &&
-	    listed_fingerprint(g->drafts_fingerprints, g->ndrafts_fingerprints,
-	    req->fingerprint), resp))
+	if (vh->site && (site_search(vh->site, &u, &v, resp) ||
+	    site_route(vh->site, &u, &v, resp)))
 		goto done;
-	serve_file(g, vh, &u, resp);
+	serve_file(g, vh, &u, &v, resp);
 done:
 	url_free(&u);
 }

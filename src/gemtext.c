@@ -45,17 +45,6 @@ enum lt { LT_NONE, LT_TEXT, LT_LINK, LT_HEADING, LT_LIST, LT_QUOTE, LT_PRE };
 /* What separates the next line from the previous one; larger wins. */
 enum gap { GAP_NONE, GAP_QUOTE, GAP_BLANK };
 
-struct smap_ent {
-	const char *key;	/* not owned: the url of a struct link */
-	size_t	 val;
-};
-
-/* Open-addressing string set/map: dedupe must stay linear at 100,000 links. */
-struct smap {
-	struct smap_ent	*v;
-	size_t		 cap, n;
-};
-
 struct link {
 	char	*url;
 	char	*label;
@@ -65,7 +54,7 @@ struct link {
 struct links {
 	struct link	*v;
 	size_t		 n, cap;
-	struct smap	 idx;	/* url -> index + 1 */
+	struct strmap	 idx;	/* url -> index + 1: linear at 100,000 links */
 };
 
 enum frame_kind { FR_QUOTE, FR_LIST, FR_ITEM };
@@ -153,69 +142,6 @@ warn(struct render *r, cmark_node *n, const char *msg, const char *arg)
 	    "%s: %.80s", msg, arg);
 }
 
-static uint64_t
-hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static struct smap_ent *
-smap_slot(struct smap *m, const char *key)
-{
-	size_t i;
-
-	if (m->cap == 0)
-		return NULL;
-	for (i = hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1))
-		if (m->v[i].key == NULL || strcmp(m->v[i].key, key) == 0)
-			return &m->v[i];
-}
-
-static size_t
-smap_get(struct smap *m, const char *key)
-{
-	struct smap_ent *e = smap_slot(m, key);
-
-	return e && e->key ? e->val : 0;
-}
-
-static void
-smap_put(struct smap *m, const char *key, size_t val)
-{
-	struct smap_ent *old = m->v, *e;
-	size_t i, ocap = m->cap;
-
-	if ((m->n + 1) * 2 > m->cap) {
-		m->cap = m->cap ? m->cap * 2 : 64;
-		m->v = xcalloc(m->cap, sizeof(*m->v));
-		m->n = 0;
-		for (i = 0; i < ocap; i++)
-			if (old[i].key) {
-				e = smap_slot(m, old[i].key);
-				*e = old[i];
-				m->n++;
-			}
-		free(old);
-	}
-	e = smap_slot(m, key);
-	if (e->key == NULL) {
-		e->key = key;
-		m->n++;
-	}
-	e->val = val;
-}
-
-static void
-smap_free(struct smap *m)
-{
-	free(m->v);
-	memset(m, 0, sizeof(*m));
-}
-
 /* Links a list holds before it indexes them: a block has only a few. */
 #define GT_LINKS_LINEAR	8
 
@@ -226,7 +152,7 @@ links_find(struct links *l, const char *url)
 	size_t i;
 
 	if (l->idx.cap)
-		return smap_get(&l->idx, url);
+		return (size_t)(uintptr_t)strmap_get(&l->idx, url, strlen(url));
 	for (i = 0; i < l->n; i++)
 		if (strcmp(l->v[i].url, url) == 0)
 			return i + 1;
@@ -249,10 +175,12 @@ links_add(struct links *l, const char *url, const char *label, int *isnew)
 	l->v[l->n].num = 0;
 	l->n++;
 	if (l->idx.cap)
-		smap_put(&l->idx, l->v[l->n - 1].url, l->n);
+		strmap_put(&l->idx, l->v[l->n - 1].url, strlen(url),
+		    (void *)(uintptr_t)l->n);
 	else if (l->n >= GT_LINKS_LINEAR)
 		for (i = 0; i < l->n; i++)
-			smap_put(&l->idx, l->v[i].url, i + 1);
+			strmap_put(&l->idx, l->v[i].url, strlen(l->v[i].url),
+			    (void *)(uintptr_t)(i + 1));
 	return l->n - 1;
 }
 
@@ -267,7 +195,7 @@ links_clear(struct links *l)
 	}
 	l->n = 0;
 	if (l->idx.cap)
-		smap_free(&l->idx);
+		strmap_free(&l->idx);
 }
 
 static void
@@ -563,6 +491,8 @@ link_url(struct render *r, cmark_node *n, const char *dest, struct buf *url)
 		ok = r->o->resolve(r->o->resolve_arg, dest, tmp);
 	else
 		ok = default_resolve(NULL, dest, tmp);
+	if (ok < 0)
+		return 0;	/* a hidden target: the text stays, no link */
 	url_encode(url, ok ? tmp->data : dest);
 	return url->len > 0;
 }

@@ -15,6 +15,7 @@
 #include <openssl/err.h>
 
 #include "log.h"
+#include "utf8.h"
 
 static FILE *log_fp;
 static char *log_path;
@@ -307,18 +308,48 @@ log_ssl(const char *msg)
 		log_warnx("%s", msg);
 }
 
+/*
+ * The length of the UTF-8 character at s (at most n bytes) when it is
+ * valid and harmless on a terminal, else 0: C1 controls and the
+ * invisible and direction-changing marks (bidi overrides and isolates,
+ * zero-width characters, line separators, BOM) count as harmful.
+ */
+static size_t
+printable_utf8(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t len = utf8_decode(s, n, &cp);
+
+	if (len < 2)
+		return 0;
+	if (cp <= 0x9f || cp == 0x61c || (cp >= 0x200b && cp <= 0x200f) ||
+	    (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) ||
+	    cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb) ||
+	    (cp >= 0xe0000 && cp <= 0xe007f))
+		return 0;
+	return len;
+}
+
 void
 log_escape(char *dst, size_t n, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i, o = 0;
+	size_t i, o = 0, k;
 
 	if (n == 0)
 		return;
 	for (i = 0; i < len && o + 5 < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c < 0x20 || c == 0x7f || c == '\\' || c == '"') {
+		if (c >= 0x80 && (k = printable_utf8((const unsigned char *)s +
+		    i, len - i)) > 0) {
+			if (o + k + 5 >= n)
+				break;
+			memcpy(dst + o, s + i, k);
+			o += k;
+			i += k - 1;
+		} else if (c < 0x20 || c >= 0x7f || c == '\\' || c == '"') {
+			/* Bytes, as they came: invalid UTF-8 included. */
 			dst[o++] = '\\';
 			dst[o++] = 'x';
 			dst[o++] = hex[c >> 4];
@@ -362,7 +393,7 @@ void
 log_access(const char *client, const char *host, const char *req,
     size_t reqlen, int status, unsigned long long bytes, double ms)
 {
-	char ts[40], esc[6 * 1024 + 8];
+	char ts[40], esc[6 * 1024 + 8], hesc[6 * 256 + 8];
 	FILE *fp = stream();
 	int rc;
 
@@ -382,16 +413,18 @@ log_access(const char *client, const char *host, const char *req,
 	case LOG_JSON:
 		timestamp(ts, sizeof(ts));
 		json_escape(esc, sizeof(esc), req, reqlen);
+		json_escape(hesc, sizeof(hesc), host, strlen(host));
 		rc = fprintf(fp, "{\"time\":\"%s\",\"client\":\"%s\","
 		    "\"host\":\"%s\",\"request\":\"%s\",\"status\":%d,"
-		    "\"bytes\":%llu,\"ms\":%.1f}\n", ts, client, host, esc,
+		    "\"bytes\":%llu,\"ms\":%.1f}\n", ts, client, hesc, esc,
 		    status, bytes, ms);
 		break;
 	default:
 		timestamp(ts, sizeof(ts));
 		log_escape(esc, sizeof(esc), req, reqlen);
+		log_escape(hesc, sizeof(hesc), host, strlen(host));
 		rc = fprintf(fp, "%s %s %s \"%s\" %d %llu %.1fms\n", ts, client,
-		    host, esc, status, bytes, ms);
+		    hesc, esc, status, bytes, ms);
 		break;
 	}
 	if (rc < 0) {

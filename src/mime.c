@@ -1,6 +1,6 @@
 /*
- * mime: file name to MIME type through an open-addressing hash table
- * keyed by lowercased extension. Built-ins go in first and the first
+ * mime: file name to MIME type through a strmap keyed by lowercased
+ * extension. Built-ins go in first and the first
  * mapping of an extension wins, so a mime.types text only adds what the
  * table lacks and can never remap .gmi, .gemini or .md.
  * Pure: no I/O, never logs; the caller reads the file.
@@ -15,15 +15,10 @@
 #define MIME_MAX_TYPE 127	/* bytes of a type taken from mime.types */
 #define MIME_DEFAULT "application/octet-stream"
 
-struct mime_entry {
-	char *ext;		/* lowercased, owned; NULL: free slot */
-	const char *type;	/* static, or one of m->types */
-};
-
 struct mime {
-	struct mime_entry *v;
-	size_t cap;		/* a power of two */
-	size_t n;
+	struct strmap map;	/* lowercased extension -> type */
+	char **exts;		/* the map's keys, owned */
+	size_t nexts, capexts;
 	char **types;		/* type strings copied from loaded texts */
 	size_t ntypes, captypes;
 };
@@ -128,64 +123,18 @@ ext_byte(unsigned char c)
 	    c == '~';
 }
 
-/* FNV-1a over the lowercased bytes. */
-static size_t
-hash(const char *s, size_t n)
-{
-	size_t h = 2166136261u, i;
-
-	for (i = 0; i < n; i++) {
-		h ^= lower((unsigned char)s[i]);
-		h *= 16777619u;
-	}
-	return h;
-}
-
-static struct mime_entry *
-find(const struct mime *m, const char *ext, size_t n)
-{
-	struct mime_entry *e;
-	size_t i;
-
-	for (i = hash(ext, n) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		e = &m->v[i];
-		if (e->ext == NULL || (strncmp(e->ext, ext, n) == 0 &&
-		    e->ext[n] == '\0'))
-			return e;
-	}
-}
-
-static void
-rehash(struct mime *m, size_t ncap)
-{
-	struct mime_entry *old = m->v, *e;
-	size_t ocap = m->cap, i;
-
-	m->v = xcalloc(ncap, sizeof(*m->v));
-	m->cap = ncap;
-	for (i = 0; i < ocap; i++) {
-		if (old[i].ext == NULL)
-			continue;
-		e = find(m, old[i].ext, strlen(old[i].ext));
-		*e = old[i];
-	}
-	free(old);
-}
-
 /* Maps ext[0..n) (already lowercase, valid) unless it is mapped. */
 static void
 add(struct mime *m, const char *ext, size_t n, const char *type)
 {
-	struct mime_entry *e;
+	char *key;
 
-	if ((m->n + 1) * 2 > m->cap)
-		rehash(m, m->cap * 2);
-	e = find(m, ext, n);
-	if (e->ext != NULL)
+	if (strmap_get(&m->map, ext, n) != NULL)
 		return;
-	e->ext = xstrndup(ext, n);
-	e->type = type;
-	m->n++;
+	key = xstrndup(ext, n);
+	strmap_put(&m->map, key, n, (void *)type);
+	m->exts = xgrow(m->exts, &m->capexts, m->nexts + 1, sizeof(*m->exts));
+	m->exts[m->nexts++] = key;
 }
 
 struct mime *
@@ -195,8 +144,6 @@ mime_new(void)
 	const char *s, *t;
 	size_t i;
 
-	m->cap = 256;
-	m->v = xcalloc(m->cap, sizeof(*m->v));
 	for (i = 0; i < ARRAY_LEN(builtin); i++) {
 		for (s = builtin[i].exts; *s != '\0'; s = t) {
 			t = s + strcspn(s, " ");
@@ -214,12 +161,13 @@ mime_free(struct mime *m)
 
 	if (m == NULL)
 		return;
-	for (i = 0; i < m->cap; i++)
-		free(m->v[i].ext);
+	for (i = 0; i < m->nexts; i++)
+		free(m->exts[i]);
 	for (i = 0; i < m->ntypes; i++)
 		free(m->types[i]);
+	free(m->exts);
 	free(m->types);
-	free(m->v);
+	strmap_free(&m->map);
 	free(m);
 }
 
@@ -285,7 +233,7 @@ load_line(struct mime *m, const char *s, size_t n)
 			continue;
 		for (i = 0; i < k && ext_byte((unsigned char)s[i]); i++)
 			ext[i] = (char)lower((unsigned char)s[i]);
-		if (i < k || find(m, ext, k)->ext != NULL)
+		if (i < k || strmap_get(&m->map, ext, k) != NULL)
 			continue;
 		if (copy == NULL)
 			copy = intern_type(m, type, tlen);
@@ -311,8 +259,7 @@ const char *
 mime_lookup(const struct mime *m, const char *path)
 {
 	char ext[MIME_MAX_EXT + 1];
-	const struct mime_entry *e;
-	const char *base, *dot;
+	const char *base, *dot, *type;
 	size_t i, n;
 
 	base = strrchr(path, '/');
@@ -325,6 +272,6 @@ mime_lookup(const struct mime *m, const char *path)
 		return MIME_DEFAULT;
 	for (i = 0; i < n; i++)
 		ext[i] = (char)lower((unsigned char)dot[1 + i]);
-	e = find(m, ext, n);
-	return e->ext != NULL ? e->type : MIME_DEFAULT;
+	type = strmap_get(&m->map, ext, n);
+	return type != NULL ? type : MIME_DEFAULT;
 }

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gemini.h"
 #include "page.h"
+#include "status.h"
 #include "util.h"
 
 struct page *

@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 
 #include "ratelimit.h"
+#include "util.h"
 
 #define RATELIMIT_PROBE 8	/* slots looked at per address */
 
@@ -52,17 +53,16 @@ ratelimit_free(struct ratelimit *rl)
 		munmap(rl, sizeof(*rl));
 }
 
-/* FNV-1a, never 0. */
+/*
+ * Its own table, not a strmap: it lives in memory shared by the workers
+ * (mmap), has a fixed size with eviction, and keeps only a hash (never
+ * 0) of each address.
+ */
 static uint64_t
 hash(const void *p, size_t n)
 {
-	const unsigned char *s = p;
-	uint64_t h = 14695981039346656037ULL;
+	uint64_t h = util_hash(p, n);
 
-	for (; n; s++, n--) {
-		h ^= *s;
-		h *= 1099511628211ULL;
-	}
 	return h ? h : 1;
 }
 

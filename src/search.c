@@ -26,7 +26,6 @@
 
 #include "buf.h"
 #include "search.h"
-#include "url.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -56,75 +55,16 @@ static const char latV[] =
 /* U+01CD..U+01DC (pinyin tones). */
 static const char latP[] = "aaiioouuuuuuuuuu";
 
-static size_t
-put_utf8(uint32_t cp, char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
-/* Decodes one code point at s[i]; invalid bytes give U+FFFD, length 1. */
+/* Decodes one code point at s[i]; an ill-formed byte is U+FFFD, length 1. */
 static size_t
 get_utf8(const unsigned char *s, size_t len, size_t i, uint32_t *cp)
 {
-	unsigned c = s[i];
-	size_t n, k;
-	uint32_t v, min;
+	size_t n = utf8_decode(s + i, len - i, cp);
 
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		v = c & 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		v = c & 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		v = c & 0x07;
-		min = 0x10000;
-	} else {
+	if (n == 0) {
 		*cp = 0xfffd;
-		return 1;
+		n = 1;
 	}
-	if (i + n > len) {
-		*cp = 0xfffd;
-		return 1;
-	}
-	for (k = 1; k < n; k++) {
-		if ((s[i + k] & 0xc0) != 0x80) {
-			*cp = 0xfffd;
-			return 1;
-		}
-		v = (v << 6) | (s[i + k] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
-		*cp = 0xfffd;
-		return 1;
-	}
-	*cp = v;
 	return n;
 }
 
@@ -279,7 +219,7 @@ fold_cp(uint32_t c, char out[8], size_t *n)
 	if (is_sep(c))
 		return CL_SEP;
 	if (is_cjk(c)) {
-		*n = put_utf8(c, out);
+		*n = utf8_encode(c, out);
 		return CL_CJK;
 	}
 	if (in(c, 0xff10, 0xff19) || in(c, 0xff21, 0xff3a) ||
@@ -300,7 +240,7 @@ fold_cp(uint32_t c, char out[8], size_t *n)
 		c = fold_greek(c);
 	else if (in(c, 0x400, 0x4ff))
 		c = fold_cyrillic(c);
-	*n = put_utf8(c, out);
+	*n = utf8_encode(c, out);
 	return CL_WORD;
 }
 
@@ -441,14 +381,31 @@ search_fold(const char *str)
 
 /* --- the index ---------------------------------------------------------- */
 
+#define TERM_INLINE 8	/* postings up to this size live in the term */
+
 struct term {
-	uint8_t *p;		/* postings */
+	union {
+		uint8_t *p;	/* postings, when cap > TERM_INLINE */
+		uint8_t in[TERM_INLINE];	/* or here: most terms are rare */
+	} u;
 	uint32_t len, cap;
 	uint32_t df;		/* live documents holding the term */
 	uint32_t last;		/* slot of the last entry plus one; 0: none */
-	uint32_t str;		/* offset of the term's text in the arena */
-	uint32_t hash;
 };
+
+/* A slot of the term table: what a lookup compares, in one cache line. */
+struct tslot {
+	uint32_t hash;
+	uint32_t id1;		/* term id + 1; 0: empty */
+	uint32_t str;		/* offset of the term's text in the arena */
+	uint32_t len;
+};
+
+static uint8_t *
+term_data(struct term *t)
+{
+	return t->cap > TERM_INLINE ? t->u.p : t->u.in;
+}
 
 struct sdoc {
 	char *url, *title, *lang, *text;
@@ -478,7 +435,7 @@ struct seen {
 };
 
 struct search {
-	uint32_t *table;	/* open addressing: term id + 1; 0 empty */
+	struct tslot *table;	/* open addressing */
 	size_t tcap;		/* a power of two */
 	struct term *terms;
 	size_t nterms, capterms;
@@ -524,7 +481,8 @@ index_clear(struct search *ix)
 	size_t i;
 
 	for (i = 0; i < ix->nterms; i++)
-		free(ix->terms[i].p);
+		if (ix->terms[i].cap > TERM_INLINE)
+			free(ix->terms[i].u.p);
 	free(ix->terms);
 	free(ix->table);
 	free(ix->arena);
@@ -560,6 +518,12 @@ term_hash(const char *s, size_t n)
 		h ^= (unsigned char)*s++;
 		h *= 16777619u;
 	}
+	/* FNV's low bits cluster on similar words: mix them (murmur3). */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
 	return h;
 }
 
@@ -567,13 +531,15 @@ static void
 table_grow(struct search *ix)
 {
 	size_t cap = ix->tcap ? ix->tcap * 2 : 1024, i, j;
-	uint32_t *t = xcalloc(cap, sizeof(*t));
+	struct tslot *t = xcalloc(cap, sizeof(*t));
 
-	for (i = 0; i < ix->nterms; i++) {
-		for (j = ix->terms[i].hash & (cap - 1); t[j];
+	for (i = 0; i < ix->tcap; i++) {
+		if (ix->table[i].id1 == 0)
+			continue;
+		for (j = ix->table[i].hash & (cap - 1); t[j].id1;
 		    j = (j + 1) & (cap - 1))
 			;
-		t[j] = (uint32_t)i + 1;
+		t[j] = ix->table[i];
 	}
 	free(ix->table);
 	ix->table = t;
@@ -585,55 +551,69 @@ static long
 term_id(struct search *ix, const char *s, size_t n, int create)
 {
 	uint32_t h = term_hash(s, n);
-	size_t j;
+	struct tslot *sl;
 	struct term *t;
+	size_t j;
 
 	if (ix->tcap)
-		for (j = h & (ix->tcap - 1); ix->table[j];
+		for (j = h & (ix->tcap - 1); ix->table[j].id1;
 		    j = (j + 1) & (ix->tcap - 1)) {
-			t = &ix->terms[ix->table[j] - 1];
-			if (t->hash == h && memcmp(ix->arena + t->str, s, n) == 0 &&
-			    ix->arena[t->str + n] == '\0')
-				return (long)ix->table[j] - 1;
+			sl = &ix->table[j];
+			if (sl->hash == h && sl->len == n &&
+			    memcmp(ix->arena + sl->str, s, n) == 0)
+				return (long)sl->id1 - 1;
 		}
 	if (!create)
 		return -1;
-	if ((ix->nterms + 1) * 4 > ix->tcap * 3)
+	if ((ix->nterms + 1) * 3 > ix->tcap * 2)
 		table_grow(ix);
 	ix->terms = xgrow(ix->terms, &ix->capterms, ix->nterms + 1,
 	    sizeof(*ix->terms));
 	t = &ix->terms[ix->nterms];
 	memset(t, 0, sizeof(*t));
-	t->hash = h;
+	t->cap = TERM_INLINE;
 	if (ix->arena_len + n + 1 > ix->arena_cap) {
 		ix->arena_cap = ix->arena_cap ? ix->arena_cap * 2 : 65536;
 		ix->arena = xrealloc(ix->arena, ix->arena_cap);
 	}
-	t->str = (uint32_t)ix->arena_len;
+	for (j = h & (ix->tcap - 1); ix->table[j].id1;
+	    j = (j + 1) & (ix->tcap - 1))
+		;
+	sl = &ix->table[j];
+	sl->hash = h;
+	sl->len = (uint32_t)n;
+	sl->str = (uint32_t)ix->arena_len;
+	sl->id1 = (uint32_t)++ix->nterms;
 	memcpy(ix->arena + ix->arena_len, s, n);
 	ix->arena[ix->arena_len + n] = '\0';
 	ix->arena_len += n + 1;
-	for (j = h & (ix->tcap - 1); ix->table[j]; j = (j + 1) & (ix->tcap - 1))
-		;
-	ix->table[j] = (uint32_t)++ix->nterms;
 	return (long)ix->nterms - 1;
 }
 
 static void
 put_varint(struct term *t, uint32_t v)
 {
+	uint8_t *p;
+
 	if (t->len + 5 > t->cap) {
 		/* Small steps: most terms are rare, slack is memory. */
 		uint32_t cap = t->cap + t->cap / 8 + 8;
 
-		t->p = xrealloc(t->p, cap);
+		if (t->cap > TERM_INLINE)
+			t->u.p = xrealloc(t->u.p, cap);
+		else {
+			p = xmalloc(cap);
+			memcpy(p, t->u.in, t->len);
+			t->u.p = p;
+		}
 		t->cap = cap;
 	}
+	p = term_data(t);
 	while (v >= 0x80) {
-		t->p[t->len++] = (uint8_t)(v | 0x80);
+		p[t->len++] = (uint8_t)(v | 0x80);
 		v >>= 7;
 	}
-	t->p[t->len++] = (uint8_t)v;
+	p[t->len++] = (uint8_t)v;
 }
 
 static uint32_t
@@ -900,7 +880,8 @@ search_get_stats(const struct search *ix, struct search_stats *st)
 	st->docs = ix->nlive;
 	st->terms = ix->nterms;
 	for (i = 0; i < ix->nterms; i++)
-		st->postings += ix->terms[i].cap;
+		if (ix->terms[i].cap > TERM_INLINE)
+			st->postings += ix->terms[i].cap;
 	st->dict = ix->capterms * sizeof(*ix->terms) + ix->arena_cap +
 	    ix->tcap * sizeof(*ix->table) +
 	    ix->seencap * sizeof(*ix->seen) + ix->ordercap * sizeof(*ix->order);
@@ -1344,8 +1325,8 @@ static void
 cur_init(struct cur *c, const struct term *t)
 {
 	memset(c, 0, sizeof(*c));
-	c->p = t->p;
-	c->end = t->p + t->len;
+	c->p = term_data((struct term *)t);
+	c->end = c->p + t->len;
 	c->doc = UINT32_MAX;
 }
 
@@ -2031,8 +2012,8 @@ search_page(const struct search *ix, const char *rawq, size_t page,
 	struct search_result r;
 	size_t i, pages;
 
-	if (search_unescape(rawq, &q) == -1 || memchr(q.data, '\0', q.len) ||
-	    !utf8_valid(q.data, q.len)) {
+	if (search_unescape(rawq, &q) == -1 ||
+	    !utf8_valid_text(q.data, q.len)) {
 		buf_printf(out, "# Search\n\nThe search could not be read: it "
 		    "is not valid percent-encoded UTF-8.\n\n=> %s Search again\n",
 		    base);

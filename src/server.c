@@ -208,13 +208,15 @@ build_generation(struct generation *gen)
 	size_t i, j;
 
 	g->public_port = cfg->public_port;
-	g->protect = cfg->protect;
-	g->nprotect = cfg->nprotect;
-	g->drafts_fingerprints = cfg->drafts_fingerprints;
+	g->access.rules = cfg->protect;
+	g->access.nrules = cfg->nprotect;
+	g->access.drafts_fingerprints = cfg->drafts_fingerprints;
+	g->access.ndrafts_fingerprints = cfg->ndrafts_fingerprints;
+	/* drafts_fingerprints alone means: drafts for those only. */
+	g->access.drafts_all = cfg->drafts && !cfg->ndrafts_fingerprints;
 	if (cfg->rate_n && (g->rl = ratelimit_new(cfg->rate_n,
 	    cfg->rate_secs, cfg->rate_v6_prefix)) == NULL)
 		log_warn("rate limit table");
-	g->ndrafts_fingerprints = cfg->ndrafts_fingerprints;
 	g->vhosts = xcalloc(cfg->nhosts, sizeof(*g->vhosts));
 	g->nvhosts = cfg->nhosts;
 	for (i = 0; i < cfg->nhosts; i++)
@@ -249,9 +251,7 @@ build_generation(struct generation *gen)
 		    conn_sni_cb);
 		SSL_CTX_set_tlsext_servername_arg((SSL_CTX *)vh->tls, g);
 		memset(&so, 0, sizeof(so));
-		/* drafts_fingerprints alone means: drafts for those only. */
-		so.drafts = cfg->ndrafts_fingerprints ? SITE_DRAFTS_SOME :
-		    cfg->drafts ? SITE_DRAFTS_ALL : SITE_DRAFTS_NONE;
+		so.access = &g->access;
 		so.lang = vh->lang;
 		so.render = cfg->render;
 		so.search = cfg->search;
@@ -809,8 +809,7 @@ worker_main(struct generation *gen, int slot)
 	wk.max_conns = (unsigned)gen->cfg.max_connections;
 	wk.conn_closed = wk_conn_closed;
 	wk_lio = xcalloc(srv.nls, sizeof(*wk_lio));
-	for (i = 0; i < srv.nls; i++)
-	{
+	for (i = 0; i < srv.nls; i++) {
 		ev_io_init(&wk_lio[i], wk_accept_cb, srv.ls[i].fds[slot], EV_READ);
 		wk_lio[i].data = &gen->cfg.listen[i];
 	}
@@ -972,8 +971,7 @@ ms_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 			    ch.slot, (int)ch.pid, WEXITSTATUS(status));
 		/* A worker that dies at once would spin: wait a second. */
 		if (ev_now(loop) - ch.started < 1.0) {
-			if (!ev_is_active(&ms_restart))
-			{
+			if (!ev_is_active(&ms_restart)) {
 				ev_timer_set(&ms_restart, 1., 0.);
 				ev_timer_start(loop, &ms_restart);
 			}
@@ -1006,12 +1004,12 @@ reload(const char *why)
 	diags_free(&d);
 	if (gen->cfg.public_port == 0)	/* port 0: the one bound at start */
 		gen->cfg.public_port = srv.gen->cfg.public_port;
-	if (gen->cfg.workers != srv.gen->cfg.workers)
-		log_warnx("the number of workers changes only on restart");
 	if (!gen->cfg.log_file != !srv.gen->cfg.log_file ||
 	    (gen->cfg.log_file &&
 	    strcmp(gen->cfg.log_file, srv.gen->cfg.log_file)))
 		log_warnx("the log file changes only on restart");
+	if (gen->cfg.workers != srv.gen->cfg.workers)
+		log_warnx("the number of workers changes only on restart");
 	if (build_generation(gen) == -1 ||
 	    rebind_listeners(&srv.gen->cfg, &gen->cfg) == -1) {
 		log_warnx("reload failed: keeping the running configuration");

@@ -36,6 +36,11 @@
 #define SC_MAX_CLOSERS	16
 /* bytes of a file include/readfile inlines */
 #define SC_MAX_FILE	(4u << 20)
+/* bytes and files all includes of one page may add, nested ones too */
+#define SC_MAX_INCLUDED	(16u << 20)
+#define SC_MAX_FILES	256
+/* a converted code-toggle snippet may be this many times its size */
+#define SC_MAX_CONVERT	8
 
 #define NONE		SIZE_MAX
 
@@ -92,7 +97,7 @@ struct scan {
 	int line_base;		/* line of md[0] */
 	size_t line_pos;	/* newlines counted up to here */
 	int line_no;		/* line of md[line_pos] */
-	int nwarn;
+	int nwarn, *nwarnp;	/* nwarnp: the outermost scan's count */
 	struct strmap warned;		/* unknown names reported, in md */
 
 	size_t para_from, para_end;	/* cached paragraph bounds */
@@ -113,6 +118,10 @@ struct scan {
 	int depth;		/* bodies and files this one is inside */
 	char *incl[SC_MAX_NEST];	/* files being included (not owned) */
 	int nincl;
+	struct budget {
+		size_t bytes;	/* still allowed to be included */
+		int files;
+	} *budget, own_budget;	/* budget: the outermost scan's */
 
 	int in_fence;
 	char fence_ch;
@@ -176,9 +185,9 @@ sc_warn(struct scan *s, size_t pos, const char *fmt, ...)
 	char msg[256];
 	va_list ap;
 
-	if (s->d == NULL || s->nwarn > SC_MAX_WARN)
+	if (s->d == NULL || *s->nwarnp > SC_MAX_WARN)
 		return;
-	if (s->nwarn++ == SC_MAX_WARN) {
+	if ((*s->nwarnp)++ == SC_MAX_WARN) {
 		diags_add(s->d, DIAG_WARN, line_at(s, pos),
 		    "too many shortcode problems; the rest are not reported");
 		return;
@@ -1235,6 +1244,9 @@ expand_inner(struct scan *s, const char *md, size_t len, int line_base,
 	sub->dir = dir;
 	memcpy(sub->incl, s->incl, sizeof(sub->incl));
 	sub->nincl = s->nincl;
+	sub->budget = s->budget;
+	if (d == s->d)		/* one cap on what a page reports */
+		sub->nwarnp = s->nwarnp;
 	scan_run(sub);
 	free(sub);
 }
@@ -1348,7 +1360,7 @@ take_body(struct scan *s, const struct tag *t, enum form f, size_t *bb,
 static int
 starts_block(const char *p, size_t n)
 {
-	size_t k = 0, d;
+	size_t k = 0;
 
 	while (k < n && k < 4 && p[k] == ' ')
 		k++;
@@ -1356,13 +1368,8 @@ starts_block(const char *p, size_t n)
 		return 1;
 	if (k >= n)
 		return 0;
-	if (strchr("#>`~|<", p[k]) != NULL)
-		return 1;
-	if (list_marker(p + k, n - k) > 0)
-		return 1;
-	for (d = k; d < n && isdigit((unsigned char)p[d]); d++)
-		;
-	return 0;
+	return strchr("#>`~|<", p[k]) != NULL ||
+	    list_marker(p + k, n - k) > 0;
 }
 
 /*
@@ -1548,10 +1555,13 @@ sc_code_toggle(struct scan *s, const struct tag *t, enum form f)
 	if (strcmp(fmt, "toml") == 0 &&
 	    (root = toml_parse(s->md + bb, be - bb, &quiet)) != NULL) {
 		toml_write_yaml(root, &conv);
-		fenced(s, "yaml", conv.data, conv.len);
-		buf_reset(&conv);
+		k = conv.len;
 		toml_write_json(root, &conv);
-		fenced(s, "json", conv.data, conv.len);
+		/* deep nesting indents every line: no blow-up of the page */
+		if (conv.len <= SC_MAX_CONVERT * (be - bb) + 1024) {
+			fenced(s, "yaml", conv.data, k);
+			fenced(s, "json", conv.data + k, conv.len - k);
+		}
 		toml_free(root);
 	}
 	diags_free(&quiet);
@@ -1689,11 +1699,23 @@ sc_include(struct scan *s, const struct tag *t)
 		    n, t->name, arg);
 		goto out;
 	}
+	if (s->budget->files <= 0) {
+		sc_warn(s, t->pos, "%.*s '%.200s': more than %d files included;"
+		    " left out", n, t->name, arg, SC_MAX_FILES);
+		goto out;
+	}
+	s->budget->files--;
 	if (read_named(s, kind, &path, &text) == -1) {
 		sc_warn(s, t->pos, "%.*s '%.200s': cannot read it; its text is"
 		    " left out", n, t->name, arg);
 		goto out;
 	}
+	if (text.len > s->budget->bytes) {
+		sc_warn(s, t->pos, "%.*s '%.200s': more than %u MiB included; "
+		    "left out", n, t->name, arg, SC_MAX_INCLUDED >> 20);
+		goto out;
+	}
+	s->budget->bytes -= text.len;
 	md_arg = arg_get(t, "markdown");
 	if (kind == SHORTCODE_SITE && !has_ext(path.data, "md") &&
 	    !has_ext(path.data, "markdown") && (md_arg == NULL ||
@@ -2135,6 +2157,10 @@ scan_init(struct scan *s, const char *md, size_t len, int line_base,
 	s->o = o;
 	s->dir = o != NULL ? o->dir : NULL;
 	s->line_base = s->line_no = line_base;
+	s->own_budget.bytes = SC_MAX_INCLUDED;
+	s->own_budget.files = SC_MAX_FILES;
+	s->budget = &s->own_budget;
+	s->nwarnp = &s->nwarn;
 }
 
 static void

@@ -59,6 +59,10 @@ struct post {
 	size_t parse_diags;	/* diags from parsing; rendering adds more */
 	struct page *source;	/* 20 text/markdown + the file */
 	int rendered;
+	/* Where access rules look: the file, its page and its source URL. */
+	char *addrs[3];
+	struct post **links;	/* the posts its body links to */
+	size_t nlinks, caplinks;
 	int indexed;		/* in the search index */
 };
 
@@ -69,13 +73,16 @@ struct tagpage {
 };
 
 /*
- * The generated pages as one audience sees them: without drafts, or with
- * them (--drafts, for everyone or only for drafts_fingerprints).
+ * The generated pages as one visibility class sees them (access.h): the
+ * posts its clients may see, and only links to those.
  */
 struct pageset {
 	int built;
+	char *key;		/* access_class_key of the class */
 	struct post **listed;	/* newest first */
 	struct page **pages;	/* post pages, parallel to listed */
+	char **bodies;		/* bodies rendered for the class, or NULL */
+	char *intro;		/* likewise for the intro */
 	size_t nlisted;
 	struct tagpage *tags;
 	size_t ntags;
@@ -87,19 +94,33 @@ struct pageset {
 struct alias {
 	char *path;		/* decoded URL path, e.g. /old/look-back/ */
 	struct page *redirect;	/* 31 to the post */
+	struct post *post;
+};
+
+/* A file that failed to load, not retried until it changes. */
+struct failed {
+	char *relpath;
+	struct stat st;
 };
 
 struct site {
 	char *root;
 	int rootfd;
-	enum site_drafts drafts;
+	const struct access *access;	/* NULL: everyone sees everything */
 	char *lang;
 	char *base_url;
 	struct gemtext_opts render;
 	struct post **posts;	/* every post file, sorted newest first */
 	size_t nposts;
 	struct post *intro;	/* index.md at the root, or NULL */
-	struct pageset sets[2];	/* [0] without drafts, [1] with them */
+	struct pageset base;	/* as a client without certificate sees it */
+	struct pageset **classes;	/* other classes, built when asked */
+	size_t nclasses;
+	struct strmap classmap;	/* class key -> struct pageset */
+	unsigned char *covered;	/* per protect rule: covers some post */
+	int any_drafts;
+	struct failed *failed;
+	size_t nfailed;
 	struct alias *aliases;
 	size_t naliases;
 	struct strmap aliasmap;	/* path -> struct alias */
@@ -272,6 +293,9 @@ post_free(struct post *p)
 	free(p->summary);
 	diags_free(&p->diags);
 	page_unref(p->source);
+	for (size_t i = 0; i < ARRAY_LEN(p->addrs); i++)
+		free(p->addrs[i]);
+	free(p->links);
 	free(p);
 }
 
@@ -296,6 +320,9 @@ post_parse(const char *relpath, char *md, size_t len, const struct stat *st)
 	    &p->diags);
 	p->slug = p->meta.slug && *p->meta.slug ? xstrdup(p->meta.slug) :
 	    stem_slug(relpath);
+	p->addrs[0] = xasprintf("/%s", relpath);
+	p->addrs[1] = xasprintf("/posts/%s.gmi", p->slug);
+	p->addrs[2] = xasprintf("/posts/%s.md", p->slug);
 	/* No title: the first heading; for bare text, a title-like line. */
 	if (p->meta.title && *p->meta.title)
 		p->title = xstrdup(p->meta.title);
@@ -353,9 +380,23 @@ line_of(const char *md, const char *needle, size_t n)
 
 struct resolve_ctx {
 	struct site *s;
-	const struct post *from;
+	struct post *from;
 	struct diags *d;	/* unresolved links are warned about here */
+	/* NULL: link every post (and note them in from->links); else v's. */
+	const struct viewer *v;
 };
+
+/*
+ * The one visibility rule (access_source) applied to a post: by its
+ * real file, its page URL and its source URL, and its draft flag.
+ */
+static int
+post_status(const struct site *s, const struct viewer *v, const struct post *p)
+{
+	(void)s;
+	return access_source(v, (const char *const *)p->addrs,
+	    ARRAY_LEN(p->addrs), p->meta.draft);
+}
 
 static struct post *
 find_by_relpath(struct site *s, const char *rel)
@@ -472,6 +513,13 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 		return 0;
 	}
 	free(rel);
+	if (rc->v && post_status(rc->s, rc->v, target) != 0)
+		return -1;	/* a post this reader may not see: text only */
+	if (rc->v == NULL && rc->from) {
+		rc->from->links = xgrow(rc->from->links, &rc->from->caplinks,
+		    rc->from->nlinks + 1, sizeof(*rc->from->links));
+		rc->from->links[rc->from->nlinks++] = target;
+	}
 	{
 		char *enc = url_encode_path(target->slug);
 
@@ -550,30 +598,68 @@ read_included(void *arg, enum shortcode_root kind, const char *path,
 	return 0;
 }
 
+/* p's Markdown body with its shortcodes expanded, into md. */
 static void
-post_render(struct site *s, struct post *p)
+expand_body(struct site *s, const struct post *p, struct buf *md,
+    struct diags *d)
 {
-	struct gemtext_opts o = s->render;
-	struct resolve_ctx rc = { s, p, &p->diags };
-	struct buf md = BUF_INIT, g = BUF_INIT;
-	const char *body = p->md + p->body_off, *more;
+	const char *body = p->md + p->body_off;
 	struct shortcode_opts sco;
 	char *dir;
 
-	free(p->body_gmi);
-	free(p->summary);
-	p->summary = NULL;
-	/* A re-render reports its findings afresh. */
-	while (p->diags.n > p->parse_diags)
-		free(p->diags.v[--p->diags.n].msg);
 	memset(&sco, 0, sizeof(sco));
 	sco.read = read_included;
 	sco.read_arg = s;
 	sco.dir = dir = xstrdup(p->relpath);
 	*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
-	shortcode_expand_opts(body, strlen(body), p->body_line, &sco, &md,
-	    &p->diags);
+	shortcode_expand_opts(body, strlen(body), p->body_line, &sco, md, d);
 	free(dir);
+}
+
+/*
+ * The body of p as v may see it, when it links to a post v may not see
+ * (those links become their text), else NULL: the common body serves.
+ */
+static char *
+post_body_for(struct site *s, struct post *p, const struct viewer *v)
+{
+	struct gemtext_opts o = s->render;
+	struct resolve_ctx rc = { s, p, NULL, v };
+	struct buf md = BUF_INIT, g = BUF_INIT;
+	struct diags d = { 0 };	/* reported by the first rendering */
+	size_t i;
+
+	for (i = 0; i < p->nlinks; i++)
+		if (post_status(s, v, p->links[i]) != 0)
+			break;
+	if (i == p->nlinks)
+		return NULL;
+	expand_body(s, p, &md, &d);
+	o.title = p->title;
+	o.resolve = site_resolve;
+	o.resolve_arg = &rc;
+	gemtext_render(md.data, md.len, &o, &g, &d);
+	diags_free(&d);
+	buf_free(&md);
+	return buf_detach(&g, NULL);
+}
+
+static void
+post_render(struct site *s, struct post *p)
+{
+	struct gemtext_opts o = s->render;
+	struct resolve_ctx rc = { s, p, &p->diags, NULL };
+	struct buf md = BUF_INIT, g = BUF_INIT;
+	const char *more;
+
+	free(p->body_gmi);
+	free(p->summary);
+	p->summary = NULL;
+	p->nlinks = 0;
+	/* A re-render reports its findings afresh. */
+	while (p->diags.n > p->parse_diags)
+		free(p->diags.v[--p->diags.n].msg);
+	expand_body(s, p, &md, &p->diags);
 	o.title = p->title;
 	if (!s->standalone) {
 		o.resolve = site_resolve;
@@ -669,9 +755,14 @@ pageset_free(struct pageset *ps)
 		page_unref(ps->tags[i].xml);
 	}
 	free(ps->tags);
-	for (i = 0; i < ps->nlisted; i++)
+	for (i = 0; i < ps->nlisted; i++) {
 		page_unref(ps->pages[i]);
+		free(ps->bodies[i]);
+	}
 	free(ps->pages);
+	free(ps->bodies);
+	free(ps->intro);
+	free(ps->key);
 	free(ps->listed);
 	strmap_free(&ps->slugs);
 	strmap_free(&ps->tagmap);
@@ -687,8 +778,15 @@ site_pages_free(struct site *s)
 {
 	size_t i;
 
-	pageset_free(&s->sets[0]);
-	pageset_free(&s->sets[1]);
+	pageset_free(&s->base);
+	for (i = 0; i < s->nclasses; i++) {
+		pageset_free(s->classes[i]);
+		free(s->classes[i]);
+	}
+	free(s->classes);
+	s->classes = NULL;
+	s->nclasses = 0;
+	strmap_free(&s->classmap);
 	for (i = 0; i < s->naliases; i++) {
 		free(s->aliases[i].path);
 		page_unref(s->aliases[i].redirect);
@@ -715,8 +813,15 @@ add_alias(struct site *s, const char *path, struct post *p)
 		char *to = xasprintf("%s/posts/%s.gmi", s->base_url, enc);
 
 		s->aliases[s->naliases].path = xstrdup(u.path);
-		s->aliases[s->naliases].redirect = page_new(GEMINI_REDIRECT_PERM,
-		    to, NULL, 0);
+		s->aliases[s->naliases].post = p;
+		/* Too long for a META: answered as a request would be. */
+		if (strlen(to) > GEMINI_MAX_META)
+			s->aliases[s->naliases].redirect = page_new(
+			    GEMINI_BAD_REQUEST, "redirect target too long",
+			    NULL, 0);
+		else
+			s->aliases[s->naliases].redirect = page_new(
+			    GEMINI_REDIRECT_PERM, to, NULL, 0);
 		s->naliases++;
 		free(to);
 		free(enc);
@@ -740,9 +845,9 @@ add_tag(struct pageset *set, const char *tag)
 	    (void *)(uintptr_t)set->ntags);
 }
 
-/* Builds one audience's pages from the (sorted) posts. */
+/* Builds the pages of v's visibility class from the (sorted) posts. */
 static void
-pageset_build(struct site *s, struct pageset *set, int drafts)
+pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 {
 	struct page_site ps;
 	struct page_post *pp;
@@ -752,24 +857,32 @@ pageset_build(struct site *s, struct pageset *set, int drafts)
 	set->built = 1;
 	set->listed = xcalloc(s->nposts + 1, sizeof(*set->listed));
 	set->pages = xcalloc(s->nposts + 1, sizeof(*set->pages));
+	set->bodies = xcalloc(s->nposts + 1, sizeof(*set->bodies));
 	for (i = 0; i < s->nposts; i++)
-		if (!s->posts[i]->meta.draft || drafts) {
+		if (post_status(s, v, s->posts[i]) == 0) {
 			struct post *p = s->posts[i];
 
+			set->bodies[set->nlisted] = post_body_for(s, p, v);
 			set->listed[set->nlisted++] = p;
 			strmap_put(&set->slugs, p->slug, strlen(p->slug),
 			    (void *)(uintptr_t)set->nlisted);
 		}
+	if (s->intro)
+		set->intro = post_body_for(s, s->intro, v);
 	pp = xcalloc(set->nlisted + 1, sizeof(*pp));
-	for (i = 0; i < set->nlisted; i++)
+	for (i = 0; i < set->nlisted; i++) {
 		to_page_post(set->listed[i], &pp[i]);
+		if (set->bodies[i])
+			pp[i].body_gmi = set->bodies[i];
+	}
 
 	memset(&ps, 0, sizeof(ps));
 	ps.title = s->intro && s->intro->meta.title ? s->intro->meta.title :
 	    "Gemini capsule";
 	ps.subtitle = s->intro ? s->intro->meta.description : NULL;
-	ps.intro_gmi = s->intro && s->intro->body_gmi &&
-	    *s->intro->body_gmi ? s->intro->body_gmi : NULL;
+	ps.intro_gmi = set->intro ? set->intro : s->intro &&
+	    s->intro->body_gmi && *s->intro->body_gmi ? s->intro->body_gmi :
+	    NULL;
 	ps.base_url = s->base_url;
 	ps.index_limit = SITE_INDEX_POSTS;
 	ps.search = s->search != NULL;
@@ -793,7 +906,7 @@ pageset_build(struct site *s, struct pageset *set, int drafts)
 		struct post *p = set->listed[i];
 
 		/* Older and newer: between dated posts only. */
-		pages_post(&ps, &pp[i], p->body_gmi,
+		pages_post(&ps, &pp[i], pp[i].body_gmi,
 		    i + 1 < set->nlisted && p->dated &&
 		    set->listed[i + 1]->dated ? &pp[i + 1] : NULL,
 		    i > 0 && p->dated ? &pp[i - 1] : NULL, &b);
@@ -819,17 +932,69 @@ pageset_build(struct site *s, struct pageset *set, int drafts)
 	buf_free(&b);
 }
 
+static char *
+class_key(const struct site *s, const struct viewer *v)
+{
+	struct buf key = BUF_INIT;
+
+	access_class_key(v, s->covered, s->any_drafts, &key);
+	return buf_detach(&key, NULL);
+}
+
+/*
+ * The pages as v sees them. Readers without a certificate, and any whose
+ * certificate opens no area holding a post, share the base pages; every
+ * other class (at most one per listed fingerprint) gets its own, built
+ * at its first request and kept until the posts change.
+ */
+static const struct pageset *
+pageset_for(struct site *s, const struct viewer *v)
+{
+	struct pageset *set;
+	char *key;
+
+	if (v->fingerprint == NULL)	/* the base reader exactly */
+		return &s->base;
+	key = class_key(s, v);
+	if (strcmp(key, s->base.key) == 0) {
+		free(key);
+		return &s->base;
+	}
+	if ((set = strmap_get(&s->classmap, key, strlen(key))) != NULL) {
+		free(key);
+		return set;
+	}
+	set = xcalloc(1, sizeof(*set));
+	pageset_build(s, set, v);
+	set->key = key;
+	s->classes = xrealloc(s->classes, (s->nclasses + 1) *
+	    sizeof(*s->classes));
+	s->classes[s->nclasses++] = set;
+	strmap_put(&s->classmap, set->key, strlen(set->key), set);
+	return set;
+}
+
 /* Builds every generated page, for each audience the site has. */
 static void
 site_build_pages(struct site *s)
 {
+	struct viewer anon;
 	size_t i, j;
 
 	site_pages_free(s);
-	if (s->drafts != SITE_DRAFTS_ALL)
-		pageset_build(s, &s->sets[0], 0);
-	if (s->drafts != SITE_DRAFTS_NONE)
-		pageset_build(s, &s->sets[1], 1);
+	/* Which rules and drafts can tell one reader's pages from another's. */
+	free(s->covered);
+	s->covered = xcalloc(s->access ? s->access->nrules + 1 : 1, 1);
+	s->any_drafts = 0;
+	for (i = 0; i < s->nposts; i++) {
+		access_mark_covering(s->access,
+		    (const char *const *)s->posts[i]->addrs,
+		    ARRAY_LEN(s->posts[i]->addrs), s->covered);
+		s->any_drafts |= s->posts[i]->meta.draft;
+	}
+	access_viewer(s->access, NULL, 0, &anon);
+	pageset_build(s, &s->base, &anon);
+	s->base.key = class_key(s, &anon);
 	for (i = 0; i < s->nposts; i++) {
 		struct post *p = s->posts[i];
 
@@ -957,6 +1122,28 @@ log_diags(const struct site *s, const struct post *p)
 	}
 }
 
+/* Was this file, as it is now, seen failing to load before? */
+static int
+failed_before(const struct site *s, const struct found *f)
+{
+	size_t i;
+
+	for (i = 0; i < s->nfailed; i++)
+		if (strcmp(s->failed[i].relpath, f->relpath) == 0)
+			return same_file(&s->failed[i].st, &f->st);
+	return 0;
+}
+
+static void
+failed_free(struct failed *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].relpath);
+	free(v);
+}
+
 /* --- search ----------------------------------------------------------- */
 
 /* The post's URL path, percent-encoded. */
@@ -998,32 +1185,39 @@ post_index(struct site *s, struct post *p)
 }
 
 struct search_vis {
-	int drafts;		/* the client sees drafts */
-	site_allowed_fn allowed;
-	void *arg;
+	struct site *s;
+	const struct viewer *v;
 };
 
+/* A result is listed when its post passes the one rule (post_status). */
 static int
 search_visible(void *arg, const char *url, unsigned flags)
 {
-	struct search_vis *v = arg;
+	struct search_vis *sv = arg;
 	struct buf path = BUF_INIT;
-	int ok;
+	struct post *p;
+	size_t n;
+	int ok = 0;
 
-	if ((flags & SEARCH_DRAFT) && !v->drafts)
-		return 0;
-	if (v->allowed == NULL)
-		return 1;
-	ok = search_unescape(url, &path) == 0 && v->allowed(v->arg, path.data);
+	if (search_unescape(url, &path) == 0) {
+		n = path.len;
+		if (strncmp(path.data, "/posts/", 7) == 0 && n > 11 &&
+		    strcmp(path.data + n - 4, ".gmi") == 0 &&
+		    (p = find_by_slug(sv->s, path.data + 7, n - 11)) != NULL)
+			ok = post_status(sv->s, sv->v, p) == 0;
+		else
+			ok = access_source(sv->v, (const char *const *)&path.data,
+			    1, (flags & SEARCH_DRAFT) != 0) == 0;
+	}
 	buf_free(&path);
 	return ok;
 }
 
 int
-site_search(struct site *s, const struct url *u, int preview,
-    site_allowed_fn allowed, void *arg, struct response *resp)
+site_search(struct site *s, const struct url *u, const struct viewer *v,
+    struct response *resp)
 {
-	struct search_vis v = { 0, allowed, arg };
+	struct search_vis sv = { s, v };
 	struct buf body = BUF_INIT, meta = BUF_INIT;
 	unsigned long page = 1;
 	char *end;
@@ -1043,9 +1237,7 @@ site_search(struct site *s, const struct url *u, int preview,
 		resp->page = page_new(GEMINI_INPUT, "Search the reviews", NULL, 0);
 		return 1;
 	}
-	v.drafts = s->drafts == SITE_DRAFTS_ALL ||
-	    (s->drafts == SITE_DRAFTS_SOME && preview);
-	search_page(s->search, u->query, page, "/search", search_visible, &v,
+	search_page(s->search, u->query, page, "/search", search_visible, &sv,
 	    &body);
 	text_meta(s->lang, &meta);
 	resp->status = GEMINI_SUCCESS;
@@ -1065,7 +1257,8 @@ site_sync(struct site *s, int force)
 {
 	struct scan sc = { 0 };
 	struct post **old = s->posts, **nv, *intro = NULL;
-	size_t nold = s->nposts, i, j, n = 0;
+	struct failed *failed = NULL;
+	size_t nold = s->nposts, i, j, n = 0, nfailed = 0, capfailed = 0;
 	int changed = force, set_changed = force;
 	struct diags err = { 0 };
 
@@ -1098,8 +1291,20 @@ site_sync(struct site *s, int force)
 				break;
 			}
 		if (p == NULL) {
-			changed = 1;
-			if ((p = post_load(s->rootfd, sc.v[i].relpath, &err)) == NULL) {
+			/*
+			 * A file that failed to load is not read (nor logged)
+			 * again until it changes.
+			 */
+			int known = failed_before(s, &sc.v[i]);
+
+			if (!known)
+				changed = 1;
+			if (known || (p = post_load(s->rootfd, sc.v[i].relpath,
+			    &err)) == NULL) {
+				failed = xgrow(failed, &capfailed, nfailed + 1,
+				    sizeof(*failed));
+				failed[nfailed].relpath = xstrdup(sc.v[i].relpath);
+				failed[nfailed++].st = sc.v[i].st;
 				/* Unreadable for now: keep serving the old text. */
 				for (j = 0; j < nold && !is_intro; j++)
 					if (old[j] && strcmp(old[j]->relpath,
@@ -1133,6 +1338,9 @@ site_sync(struct site *s, int force)
 	free(old);
 	s->posts = nv;
 	s->nposts = n;
+	failed_free(s->failed, s->nfailed);
+	s->failed = failed;
+	s->nfailed = nfailed;
 	scan_free(&sc);
 	for (i = 0; i < err.n && s->logging; i++)
 		log_warnx("%s/%s", s->root, err.v[i].msg);
@@ -1152,9 +1360,13 @@ site_sync(struct site *s, int force)
 				log_diags(s, p);
 		}
 	}
-	if (s->intro && !s->intro->rendered) {
+	if (s->intro && (!s->intro->rendered || set_changed)) {
+		int fresh = !s->intro->rendered;
+
+		/* Again when the posts change: its links point at them. */
 		post_render(s, s->intro);
-		log_diags(s, s->intro);
+		if (fresh)
+			log_diags(s, s->intro);
 	}
 	for (i = 0; i < s->nposts && s->search; i++)
 		if (!s->posts[i]->indexed)
@@ -1170,7 +1382,7 @@ site_alloc(const char *root, int rootfd, const struct site_opts *o)
 
 	s->root = xstrdup(root);
 	s->rootfd = rootfd;
-	s->drafts = o->drafts;
+	s->access = o->access;
 	s->lang = o->lang ? xstrdup(o->lang) : NULL;
 	s->base_url = xstrdup(o->base_url ? o->base_url : "gemini://localhost");
 	s->render = o->render;
@@ -1199,8 +1411,7 @@ site_new(const char *root, int rootfd, const struct site_opts *o)
 	s->logging = 1;
 	site_sync(s, 1);
 	log_info("%s: %zu posts, %zu drafts, %zu tags", root,
-	    s->nposts - count_drafts(s), count_drafts(s),
-	    s->sets[s->drafts == SITE_DRAFTS_ALL].ntags);
+	    s->nposts - count_drafts(s), count_drafts(s), s->base.ntags);
 	return s;
 }
 
@@ -1229,6 +1440,8 @@ site_free(struct site *s)
 	strmap_free(&s->by_relpath);
 	strmap_free(&s->by_slug);
 	post_free(s->intro);
+	failed_free(s->failed, s->nfailed);
+	free(s->covered);
 	page_unref(s->robots);
 	search_free(s->search);
 	free(s->root);
@@ -1279,8 +1492,24 @@ listed(const struct pageset *set, const struct post *p)
 	return k >= 0 && set->listed[k] == p;
 }
 
+/* Answers a post the reader may not see: 60/61/62, or 51 for a draft. */
+static void
+refuse(struct response *resp, int status)
+{
+	resp->status = status;
+	resp->page = gemini_error_page(status, access_meta(status));
+}
+
 int
-site_route(struct site *s, const struct url *u, int preview,
+site_file_status(struct site *s, const struct viewer *v, const char *relpath)
+{
+	struct post *p = find_by_relpath(s, relpath);
+
+	return p ? post_status(s, v, p) : 0;
+}
+
+int
+site_route(struct site *s, const struct url *u, const struct viewer *v,
     struct response *resp)
 {
 	const struct pageset *set;
@@ -1289,9 +1518,9 @@ site_route(struct site *s, const struct url *u, int preview,
 	struct alias *a;
 	struct post *p;
 	long k;
+	int st;
 
-	set = &s->sets[s->drafts == SITE_DRAFTS_ALL ||
-	    (s->drafts == SITE_DRAFTS_SOME && preview)];
+	set = pageset_for(s, v);
 	if (strcmp(path, "/") == 0 || strcmp(path, "/posts/") == 0) {
 		if (s->nposts == 0 && s->intro == NULL)
 			return 0;	/* a plain capsule: its own index.gmi */
@@ -1307,6 +1536,14 @@ site_route(struct site *s, const struct url *u, int preview,
 		if (has_suffix(path, n, ".md") &&
 		    (k = listed_by_slug(set, path + 7, n - 10)) != -1) {
 			serve(resp, set->listed[k]->source);
+			return 1;
+		}
+		/* The page or source of a post not for this reader. */
+		if ((has_suffix(path, n, ".gmi") || has_suffix(path, n, ".md")) &&
+		    (p = find_by_slug(s, path + 7, n - 7 -
+		    (path[n - 1] == 'i' ? 4 : 3))) != NULL &&
+		    (st = post_status(s, v, p)) != 0) {
+			refuse(resp, st);
 			return 1;
 		}
 	}
@@ -1334,17 +1571,24 @@ site_route(struct site *s, const struct url *u, int preview,
 		serve(resp, s->robots);
 		return 1;
 	}
-	if ((a = strmap_get(&s->aliasmap, path, n)) != NULL) {
-		resp->status = GEMINI_REDIRECT_PERM;
-		resp->page = page_ref(a->redirect);
+	if ((a = strmap_get(&s->aliasmap, path, n)) != NULL &&
+	    (st = post_status(s, v, a->post)) != GEMINI_NOT_FOUND) {
+		/* A hidden draft's alias is no alias: files may answer. */
+		if (st != 0)
+			refuse(resp, st);
+		else {
+			resp->status = atoi(a->redirect->data);
+			resp->page = page_ref(a->redirect);
+		}
 		return 1;
 	}
-	/* A post's own file: its source, never a hidden draft's. */
+	/* A post's own file: its source, never a hidden one's. */
 	if ((p = find_by_relpath(s, path + 1)) != NULL) {
-		if (!listed(set, p)) {
-			resp->status = GEMINI_NOT_FOUND;
-			resp->page = page_new(GEMINI_NOT_FOUND, "not found", NULL, 0);
-		} else
+		if ((st = post_status(s, v, p)) != 0)
+			refuse(resp, st);
+		else if (!listed(set, p))
+			refuse(resp, GEMINI_NOT_FOUND);
+		else
 			serve(resp, p->source);
 		return 1;
 	}
@@ -1397,7 +1641,6 @@ site_convert_file(const char *path, const struct gemtext_opts *ro,
 	if (md == NULL)
 		return -1;
 	memset(&so, 0, sizeof(so));
-	so.drafts = SITE_DRAFTS_ALL;
 	so.render = *ro;
 	s = site_alloc(".", AT_FDCWD, &so);
 	s->standalone = 1;
@@ -1518,7 +1761,6 @@ site_check(const char *root, const struct gemtext_opts *ro, int *warnings)
 	if ((rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return -1;
 	memset(&so, 0, sizeof(so));
-	so.drafts = SITE_DRAFTS_ALL;
 	if (ro)
 		so.render = *ro;
 	else

@@ -35,8 +35,7 @@ struct tnode {
 	struct toml_value v;
 	int flags;
 	int depth;
-	size_t *slots;		/* TOML_TABLE: member index + 1, 0 = empty */
-	size_t nslots;
+	struct strmap idx;	/* TOML_TABLE of TOML_HASH_MIN+: key -> index + 1 */
 };
 
 struct keypath {
@@ -105,64 +104,31 @@ toml_free(struct toml_value *v)
 	free(v->keys);
 	if (v->type == TOML_STRING || v->type == TOML_DATETIME)
 		free(v->u.s);
-	free(tn(v)->slots);
+	strmap_free(&tn(v)->idx);
 	free(tn(v));
 }
 
-static size_t
-hash_key(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (size_t)h;
-}
-
 static void
-slot_put(struct tnode *t, size_t i)
+idx_put(struct tnode *t, size_t i)
 {
-	size_t mask = t->nslots - 1, j;
-
-	j = hash_key(t->v.keys[i]) & mask;
-	while (t->slots[j] != 0)
-		j = (j + 1) & mask;
-	t->slots[j] = i + 1;
-}
-
-static void
-tab_reindex(struct tnode *t)
-{
-	size_t i;
-
-	free(t->slots);
-	t->nslots = 32;
-	while (t->nslots < t->v.n * 2)
-		t->nslots *= 2;
-	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
-	for (i = 0; i < t->v.n; i++)
-		slot_put(t, i);
+	strmap_put(&t->idx, t->v.keys[i], strlen(t->v.keys[i]),
+	    (void *)(uintptr_t)(i + 1));
 }
 
 static struct toml_value *
 tab_find(const struct toml_value *t, const char *key)
 {
 	const struct tnode *n = tn(t);
-	size_t i, j, mask;
+	size_t i;
 
-	if (n->slots == NULL) {
+	if (n->idx.cap == 0) {
 		for (i = 0; i < t->n; i++)
 			if (strcmp(t->keys[i], key) == 0)
 				return t->items[i];
 		return NULL;
 	}
-	mask = n->nslots - 1;
-	for (j = hash_key(key) & mask; n->slots[j] != 0; j = (j + 1) & mask) {
-		i = n->slots[j] - 1;
-		if (strcmp(t->keys[i], key) == 0)
-			return t->items[i];
-	}
-	return NULL;
+	i = (size_t)(uintptr_t)strmap_get(&n->idx, key, strlen(key));
+	return i ? t->items[i - 1] : NULL;
 }
 
 /* Takes ownership of key and v. */
@@ -170,17 +136,18 @@ static void
 tab_add(struct toml_value *t, char *key, struct toml_value *v)
 {
 	struct tnode *n = tn(t);
-	size_t kcap = t->cap;
+	size_t kcap = t->cap, i;
 
 	t->items = xgrow(t->items, &t->cap, t->n + 1, sizeof(*t->items));
 	t->keys = xgrow(t->keys, &kcap, t->n + 1, sizeof(*t->keys));
 	t->keys[t->n] = key;
 	t->items[t->n] = v;
 	t->n++;
-	if (n->slots != NULL && t->n * 2 <= n->nslots)
-		slot_put(n, t->n - 1);
+	if (n->idx.cap)
+		idx_put(n, t->n - 1);
 	else if (t->n >= TOML_HASH_MIN)
-		tab_reindex(n);
+		for (i = 0; i < t->n; i++)
+			idx_put(n, i);
 }
 
 static void

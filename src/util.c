@@ -112,8 +112,8 @@ util_days_in_month(int y, int m)
 	return mdays[m - 1];
 }
 
-static uint64_t
-strmap_hash(const char *s, size_t n)
+uint64_t
+util_hash(const char *s, size_t n)
 {
 	uint64_t h = 14695981039346656037ULL;
 
@@ -124,62 +124,72 @@ strmap_hash(const char *s, size_t n)
 	return h;
 }
 
+/* The slot of key (hash h), or the free slot where it would go. */
+static struct strmap_entry *
+strmap_slot(const struct strmap *m, const char *key, size_t n, uint32_t h)
+{
+	struct strmap_entry *e;
+	size_t i;
+
+	for (i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		e = &m->v[i];
+		if (e->key == NULL || (e->hash == h && e->len == n &&
+		    memcmp(e->key, key, n) == 0))
+			return e;
+	}
+}
+
 static void
 strmap_grow(struct strmap *m)
 {
-	struct strmap old = *m;
-	size_t i;
+	struct strmap_entry *old = m->v;
+	size_t i, ocap = m->cap;
 
-	m->cap = old.cap ? old.cap * 2 : 16;
-	m->keys = xcalloc(m->cap, sizeof(*m->keys));
-	m->lens = xcalloc(m->cap, sizeof(*m->lens));
-	m->vals = xcalloc(m->cap, sizeof(*m->vals));
-	m->n = 0;
-	for (i = 0; i < old.cap; i++)
-		if (old.keys[i])
-			strmap_put(m, old.keys[i], old.lens[i], old.vals[i]);
-	free(old.keys);
-	free(old.lens);
-	free(old.vals);
+	m->cap = ocap ? ocap * 2 : 16;
+	m->v = xcalloc(m->cap, sizeof(*m->v));
+	for (i = 0; i < ocap; i++)
+		if (old[i].key)
+			*strmap_slot(m, old[i].key, old[i].len, old[i].hash) =
+			    old[i];
+	free(old);
 }
 
-void
+int
 strmap_put(struct strmap *m, const char *key, size_t n, void *val)
 {
-	size_t i;
+	struct strmap_entry *e;
+	uint32_t h = (uint32_t)util_hash(key, n);
 
+	if (n > UINT32_MAX)
+		abort();	/* no caller has keys of 4 GB */
 	if ((m->n + 1) * 2 > m->cap)
 		strmap_grow(m);
-	for (i = strmap_hash(key, n) & (m->cap - 1); m->keys[i];
-	    i = (i + 1) & (m->cap - 1))
-		if (m->lens[i] == n && memcmp(m->keys[i], key, n) == 0)
-			return;
-	m->keys[i] = key;
-	m->lens[i] = n;
-	m->vals[i] = val;
+	e = strmap_slot(m, key, n, h);
+	if (e->key)
+		return 0;
+	e->key = key;
+	e->len = (uint32_t)n;
+	e->hash = h;
+	e->val = val;
 	m->n++;
+	return 1;
 }
 
 void *
 strmap_get(const struct strmap *m, const char *key, size_t n)
 {
-	size_t i;
+	struct strmap_entry *e;
 
 	if (m->cap == 0)
 		return NULL;
-	for (i = strmap_hash(key, n) & (m->cap - 1); m->keys[i];
-	    i = (i + 1) & (m->cap - 1))
-		if (m->lens[i] == n && memcmp(m->keys[i], key, n) == 0)
-			return m->vals[i];
-	return NULL;
+	e = strmap_slot(m, key, n, (uint32_t)util_hash(key, n));
+	return e->key ? e->val : NULL;
 }
 
 void
 strmap_free(struct strmap *m)
 {
-	free(m->keys);
-	free(m->lens);
-	free(m->vals);
+	free(m->v);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -224,4 +234,60 @@ diags_free(struct diags *d)
 	free(d->v);
 	d->v = NULL;
 	d->n = d->cap = 0;
+}
+
+static int
+ascii_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* One BCP 47 tag: subtags of 1-8 letters or digits joined by '-'. */
+static int
+lang_tag_valid(const char *s, size_t n)
+{
+	size_t i, start = 0, sub = 0;
+
+	for (i = 0; i <= n; i++) {
+		if (i < n && s[i] != '-') {
+			if (!ascii_alpha(s[i]) && !(s[i] >= '0' && s[i] <= '9'))
+				return 0;
+			continue;
+		}
+		if (i == start || i - start > 8)
+			return 0;
+		if (sub++ == 0) {
+			size_t j;
+
+			/* The language: letters; 2-8 of them, or x/i-... */
+			for (j = start; j < i; j++)
+				if (!ascii_alpha(s[j]))
+					return 0;
+			if (i - start == 1 && s[start] != 'x' &&
+			    s[start] != 'X' && s[start] != 'i' &&
+			    s[start] != 'I')
+				return 0;
+			if (i - start == 1 && i == n)
+				return 0;
+		}
+		start = i + 1;
+	}
+	return 1;
+}
+
+int
+util_lang_valid(const char *s)
+{
+	size_t n;
+
+	if (s == NULL || *s == '\0' || strlen(s) > UTIL_LANG_MAX)
+		return 0;
+	for (;;) {
+		n = strcspn(s, ",");
+		if (!lang_tag_valid(s, n))
+			return 0;
+		if (s[n] == '\0')
+			return 1;
+		s += n + 1;
+	}
 }

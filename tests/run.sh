@@ -20,6 +20,13 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 LOGS=$BUILD/test-logs
 mkdir -p "$LOGS" || exit 1
+# The tests' python3 is Debian's (CHECK_DEBS), not a version manager's
+# shim that may come first on PATH: pyenv's costs seconds per start, and
+# the scripts start python3 hundreds of times.
+if [ -x /usr/bin/python3 ]; then
+	mkdir -p "$BUILD/test-bin" && ln -sf /usr/bin/python3 "$BUILD/test-bin/python3" &&
+	    PATH="$PWD/$BUILD/test-bin:$PATH" && export PATH
+fi
 rm -f "$LOGS"/*.log
 pass=0 fail=0 skip=0 failed= skipped=
 t_all=$(date +%s)
@@ -76,6 +83,7 @@ for t in "$BUILD"/tests/replay_fuzz_*; do
 	run "fuzz-replay/$name" "$t" "tests/fuzz/corpus/$name"
 done
 [ -f tests/golden.sh ] && run golden sh tests/golden.sh "$CAPSULED"
+[ -f tests/include-cycles.sh ] && run include-cycles sh tests/include-cycles.sh
 for t in tests/e2e/*.sh; do
 	[ -f "$t" ] || continue
 	[ "${t##*/}" = lib.sh ] && continue

@@ -599,6 +599,41 @@ for n in 100 10000; do
 	stop "$pid"
 done
 
+# --- search (issue 14) -------------------------------------------------
+
+# The index in-process (tests/bench/searchbench.c): 10,000 generated
+# reviews of ~2 KB; then the server's start-up on the same capsule with
+# search on and off (exec to the first / served).
+SEARCHBENCH=$(dirname "$GEMLOAD")/searchbench
+if [ -x "$SEARCHBENCH" ]; then
+	say "bench: search (10000 generated reviews)"
+	taskset -c 0 "$SEARCHBENCH" 10000 2000 "$TMP/search" |
+	    sed 's/^/sb./' >>"$RESULTS"
+	r=1
+	while [ $r -le "$ROUNDS" ]; do
+		for mode in on off; do
+			flag=
+			[ $mode = off ] && flag=--no-search
+			t0=$(now_ms)
+			start_capsuled "search-$mode" pin "$TMP/search" \
+			    --workers 1 $flag
+			i=0
+			until "$GEMLOAD" -n 1 --timeout 30 --url \
+			    "gemini://localhost:$PORT/" 127.0.0.1 "$PORT" \
+			    >/dev/null 2>&1; do
+				i=$((i + 1))
+				[ $i -ge 1500 ] && break
+				sleep 0.02
+			done
+			t1=$(now_ms)
+			w=$(pgrep -P "$CAP" | head -n 1)
+			echo "sbstart $mode $((t1 - t0)) $(rss_kb "$w")" >>"$RESULTS"
+			stop "$CAP"
+		done
+		r=$((r + 1))
+	done
+fi
+
 # --- two workers ------------------------------------------------------
 
 say "bench: two workers, unpinned, against one unpinned worker"
@@ -740,6 +775,26 @@ done
 echo "  (start: exec to the first / served; RSS: worker after the runs;" \
     "10000/100 index CPU: $(ratio "$(med scale.10000 capsuled 3)" \
     "$(med scale.100 capsuled 3)"))"
+if [ -n "$(res sb.posts 2)" ]; then
+	echo
+	printf '  %-22s %9s %9s %9s %9s\n' "search, 10000 posts" "p50 us" \
+	    "p99 us" "max us" "goal"
+	printf '  %-22s %9s %9s %9s %9s\n' "query CPU, 1-3 words" \
+	    "$(res sb.query_p50_us 2)" "$(res sb.query_p99_us 2)" \
+	    "$(res sb.query_max_us 2)" "< 2000"
+	printf '  %-22s %9s %9s %9s %9s\n' "update one post" \
+	    "$(res sb.update_p50_us 2)" "$(res sb.update_p99_us 2)" \
+	    "$(res sb.update_max_us 2)" "< 5000"
+	echo "  index: $(res sb.index_pct 2) % of the $(res sb.raw_bytes 2)" \
+	    "bytes of text (postings $(res sb.postings_bytes 2) B, terms" \
+	    "$(res sb.dict_bytes 2) B, goal < 30 %); stored text and fields" \
+	    "$(res sb.store_bytes 2) B; built in $(res sb.build_ms 2) ms CPU;" \
+	    "ルックバック: $(res sb.query_cjk_hits 2) hits in" \
+	    "$(res sb.query_cjk_us 2) us"
+	echo "  start-up on that capsule: $(med sbstart on 3) ms with search," \
+	    "$(med sbstart off 3) ms without (goal < 1000); worker RSS" \
+	    "$(med sbstart on 4) / $(med sbstart off 4) KiB"
+fi
 echo
 two=$(med two capsuled 3)
 one=$(med one capsuled 3)

@@ -6,14 +6,18 @@
  * the index's memory against the raw text, and the time to update one
  * post. Prints "key value" lines for tests/bench/bench.sh.
  *
- * usage: searchbench [POSTS [QUERIES]]   (defaults 10000 and 2000)
+ * usage: searchbench [POSTS [QUERIES [DIR]]]   (defaults 10000 and 2000)
+ * With DIR, the posts are also written as DIR/posts/post-NNNNN.md, for
+ * timing the server's start-up on the same capsule.
  */
+#include <errno.h>
 #include <malloc.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "buf.h"
@@ -96,8 +100,10 @@ make_text(struct buf *b, size_t target, int japanese)
 		for (k = 0; k < n; k++) {
 			const char *w = zipf_word();
 
-			if (k == 0)
+			if (k == 0 && w[0] >= 'a' && w[0] <= 'z')
 				buf_printf(b, "%c%s", w[0] - 32, w + 1);
+			else if (k == 0)
+				buf_adds(b, w);
 			else
 				buf_printf(b, " %s", w);
 		}
@@ -169,11 +175,21 @@ main(int argc, char **argv)
 
 	if (nposts == 0 || nq == 0)
 		return 2;
+	if (argc > 3) {
+		char *dir = xasprintf("%s/posts", argv[3]);
+
+		if (mkdir(argv[3], 0755) == -1 && errno != EEXIST)
+			return 2;
+		if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+			return 2;
+		free(dir);
+	}
 	make_vocab();
 	texts = xcalloc(nposts, sizeof(*texts));
 	titles = xcalloc(nposts, sizeof(*titles));
 	for (i = 0; i < nposts; i++) {
 		struct buf b = BUF_INIT;
+		struct search_doc d;
 
 		buf_printf(&b, "%s %s %s", zipf_word(), zipf_word(),
 		    vocab[100 + rnd() % 5000]);
@@ -181,6 +197,20 @@ main(int argc, char **argv)
 		make_text(&b, 1900 + rnd() % 200, i % 20 == 0);
 		texts[i] = buf_detach(&b, NULL);
 		raw += strlen(titles[i]) + strlen(texts[i]);
+		if (argc > 3) {
+			char *path = xasprintf("%s/posts/post-%05zu.md",
+			    argv[3], i);
+			FILE *f = fopen(path, "w");
+
+			if (f == NULL)
+				return 2;
+			doc_of(&d, i, titles[i], texts[i], url, sizeof(url), ymd);
+			fprintf(f, "---\ntitle: \"%s\"\ndate: %s\ntags: [%s, %s]\n"
+			    "rating: %g\nlang: %s\n---\n\n%s", titles[i], ymd,
+			    d.tags[0], d.tags[1], d.rating, d.lang, texts[i]);
+			fclose(f);
+			free(path);
+		}
 	}
 	malloc_trim(0);
 	m0 = mallinfo2();

@@ -226,12 +226,13 @@ if e2e_start serve --config "$CFG"; then
 	    e2e_fail "SIGHUP: a new log file needs a restart, and says so"
 	file_has "$SERVER_LOG" 'warning: the log file changes only on restart' \
 	    "SIGHUP: a new log file needs a restart, and says so"
-	wait_log 'info: reloaded' 2 || e2e_fail "hup: no second 'reloaded'"
+	# That reload made the master quiet before it logs 'reloaded': its
+	# warning above is the sign it ran.
 	# Quiet now: a third reload logs only its warning, no info line.
-	sed 's/^listen = .*/listen = ["127.0.0.1:0", "127.0.0.2:0"]/' "$CFG" \
-	    >"$CFG.new" && mv "$CFG.new" "$CFG"
+	sed 's/^workers = 1/workers = 2/' "$CFG" >"$CFG.new" &&
+	    mv "$CFG.new" "$CFG"
 	kill -HUP "$SERVER_PID"
-	wait_log 'listen addresses change only on restart' ||
+	wait_log 'the number of workers changes only on restart' ||
 	    e2e_fail "hup: no warning from the third reload"
 	assert_eq "$(grep -c 'SIGHUP: reloading' "$SERVER_LOG")" 2 \
 	    "SIGHUP: quiet = true applies (the third reload logs no info line)"

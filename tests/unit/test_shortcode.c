@@ -828,6 +828,24 @@ includes(void)
 		diags_free(&d);
 	}
 	T_OK(reads > 0);
+
+	/* a page may include at most 256 files, nested ones counted */
+	buf_reset(&out);
+	{
+		struct buf md = BUF_INIT;
+
+		for (i = 0; i < 300; i++)
+			buf_adds(&md, "{{% include \"section\" %}}\n");
+		memset(&d, 0, sizeof(d));
+		shortcode_expand_opts(md.data, md.len, 1, &o, &out, &d);
+		T_INT(d.n, 44);
+		if (d.n > 0)
+			T_STR(d.v[0].msg, "include 'section': more than 256 "
+			    "files included; left out");
+		T_INT(d.n > 0 ? d.v[0].line : 0, 257);
+		diags_free(&d);
+		buf_free(&md);
+	}
 	buf_free(&out);
 }
 
