@@ -59,6 +59,7 @@ struct config {
 	int log_format;		/* enum log_format */
 	int log_ip;		/* 0: clients logged as "-" */
 	int rate_n, rate_secs;	/* rate_limit "N/SECONDS"; 0: off */
+	int rate_v6_prefix;	/* IPv6 clients counted per this network */
 	struct protect_config *protect;
 	size_t nprotect;
 	char **drafts_fingerprints;	/* drafts only for these, when set */

@@ -14,11 +14,16 @@
 
 struct ratelimit;
 
-/* At most n requests per secs seconds. NULL when mmap fails. */
-struct ratelimit *ratelimit_new(int n, int secs);
+/*
+ * At most n requests per secs seconds. IPv6 clients count per network of
+ * v6_prefix bits (64: one /64, what one site usually gets; 128: each
+ * address). NULL when mmap fails.
+ */
+struct ratelimit *ratelimit_new(int n, int secs, int v6_prefix);
 void ratelimit_free(struct ratelimit *rl);
 /*
- * Counts a request from addr at now_ms (milliseconds of any monotonic
+ * Counts a request from addr (an IPv4 or IPv6 literal, the latter maybe
+ * in brackets) at now_ms (milliseconds of any monotonic
  * clock). Returns 0 when it is allowed, else the whole seconds until the
  * next request would be (at least 1).
  */

@@ -625,6 +625,11 @@ static const struct config_option options[] = {
 	  .want = "\"N/SECONDS\" like \"20/60\" (requests/seconds)",
 	  .help = "at most N requests per client address in SECS seconds, "
 	      "then 44 (default off)" },
+	{ .flag = "rate-limit-ipv6-prefix", .key = "rate_limit_ipv6_prefix",
+	  .type = CONFIG_INT, .cmds = SERVE, .arg = "BITS", .def = "64",
+	  .lo = 1, .hi = 128, .off = F(rate_v6_prefix),
+	  .help = "IPv6 clients share a rate limit per network of BITS "
+	      "(64: per /64)" },
 	{ .flag = "user", .key = "user", .type = CONFIG_STRING, .cmds = SERVE,
 	  .arg = "NAME", .off = F(user),
 	  .help = "drop privileges to NAME after binding" },

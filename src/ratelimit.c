@@ -6,6 +6,7 @@
  * A tiny spin lock guards the table: the critical section is a few loads
  * and stores, and workers are few.
  */
+#include <arpa/inet.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -25,11 +26,12 @@ struct slot {
 struct ratelimit {
 	int lock;
 	int n, secs;
+	int v6_prefix;
 	struct slot slots[RATELIMIT_SLOTS];
 };
 
 struct ratelimit *
-ratelimit_new(int n, int secs)
+ratelimit_new(int n, int secs, int v6_prefix)
 {
 	struct ratelimit *rl;
 
@@ -40,6 +42,7 @@ ratelimit_new(int n, int secs)
 	memset(rl, 0, sizeof(*rl));
 	rl->n = n > 0 ? n : 1;
 	rl->secs = secs > 0 ? secs : 1;
+	rl->v6_prefix = v6_prefix > 0 && v6_prefix <= 128 ? v6_prefix : 128;
 	return rl;
 }
 
@@ -56,17 +59,45 @@ ratelimit_free(struct ratelimit *rl)
  * 0) of each address.
  */
 static uint64_t
-hash(const char *s)
+hash(const void *p, size_t n)
 {
-	uint64_t h = util_hash(s, strlen(s));
+	uint64_t h = util_hash(p, n);
 
 	return h ? h : 1;
+}
+
+/*
+ * The bucket's key: an IPv6 address (not an IPv4-mapped one) is cut to
+ * its network of v6_prefix bits, since one client usually holds a whole
+ * /64; anything else is its own key.
+ */
+static uint64_t
+client_key(const struct ratelimit *rl, const char *addr)
+{
+	unsigned char a[16];
+	char tmp[INET6_ADDRSTRLEN + 2];
+	size_t len = strlen(addr);
+	int i, bits = rl->v6_prefix;
+
+	if (len >= 2 && addr[0] == '[' && addr[len - 1] == ']' &&
+	    len - 2 < sizeof(tmp)) {
+		memcpy(tmp, addr + 1, len - 2);
+		tmp[len - 2] = '\0';
+		addr = tmp;
+	}
+	if (inet_pton(AF_INET6, addr, a) != 1 ||
+	    IN6_IS_ADDR_V4MAPPED((struct in6_addr *)a))
+		return hash(addr, strlen(addr));
+	for (i = 0; i < 16; i++, bits -= 8)
+		if (bits < 8)
+			a[i] &= (unsigned char)(bits <= 0 ? 0 : 0xff << (8 - bits));
+	return hash(a, sizeof(a));
 }
 
 int
 ratelimit_hit(struct ratelimit *rl, const char *addr, int64_t now_ms)
 {
-	uint64_t key = hash(addr);
+	uint64_t key = client_key(rl, addr);
 	double per_ms = (double)rl->n / (rl->secs * 1000.0);
 	struct slot *s, *victim = NULL;
 	size_t i, base = (size_t)(key % RATELIMIT_SLOTS);

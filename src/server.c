@@ -123,6 +123,23 @@ generation_free(struct generation *gen)
 	free(gen);
 }
 
+/*
+ * 1 when both files exist, waiting (at most 5 s) for another process
+ * that is writing them (it links the key first, then the certificate).
+ */
+static int
+cert_pair_appears(const char *cert, const char *key)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (access(cert, F_OK) == 0 && access(key, F_OK) == 0)
+			return 1;
+		usleep(50000);
+	}
+	return 0;
+}
+
 static int
 load_cert(const struct config *cfg, const struct vhost_config *hc,
     struct vhost *vh)
@@ -141,12 +158,19 @@ load_cert(const struct config *cfg, const struct vhost_config *hc,
 				log_warn("%s", cfg->certs_dir);
 				goto done;
 			}
-			if (tls_cert_generate(vh->names[0], cert, key, &err) == -1) {
+			if (tls_cert_generate(vh->names[0], cert, key, &err) == 0)
+				log_info("generated a certificate for %s in %s",
+				    vh->names[0], cert);
+			else if (!cert_pair_appears(cert, key)) {
 				log_warnx("%s: %s", cert, err);
 				goto done;
-			}
-			log_info("generated a certificate for %s in %s",
-			    vh->names[0], cert);
+			} else	/* another capsuled won the race: its pair */
+				log_info("%s: written by another process; "
+				    "using it", cert);
+		} else if (!cert_pair_appears(cert, key)) {
+			log_warnx("%s and %s: only one of the two exists",
+			    cert, key);
+			goto done;
 		}
 	}
 	if ((vh->tls = tls_ctx_new(cert, key)) != NULL)
@@ -191,7 +215,7 @@ build_generation(struct generation *gen)
 	/* drafts_fingerprints alone means: drafts for those only. */
 	g->access.drafts_all = cfg->drafts && !cfg->ndrafts_fingerprints;
 	if (cfg->rate_n && (g->rl = ratelimit_new(cfg->rate_n,
-	    cfg->rate_secs)) == NULL)
+	    cfg->rate_secs, cfg->rate_v6_prefix)) == NULL)
 		log_warn("rate limit table");
 	g->vhosts = xcalloc(cfg->nhosts, sizeof(*g->vhosts));
 	g->nvhosts = cfg->nhosts;

@@ -89,6 +89,43 @@ else
 	e2e_fail "cert command wrote other.example.crt and .key: $(ls -A "$C2" | tr '\n' ' ')"
 fi
 
+# --- two servers started at once on an empty certs folder ------------------
+# The loser of the race loads the winner's certificate; both serve it.
+round=1
+while [ $round -le 3 ]; do
+	RCD=$E2E_DIR/race$round
+	mkdir -p "$RCD"
+	"$CAPSULED" serve --root "$E2E_DIR/capsule" --certs "$RCD" --host localhost \
+	    --listen 127.0.0.1:0 --workers 1 >"$RCD.a.log" 2>&1 &
+	PA=$!
+	"$CAPSULED" serve --root "$E2E_DIR/capsule" --certs "$RCD" --host localhost \
+	    --listen 127.0.0.1:0 --workers 1 >"$RCD.b.log" 2>&1 &
+	PB=$!
+	E2E_PIDS="$E2E_PIDS $PA $PB"
+	i=0
+	while [ $i -lt 100 ]; do
+		grep -q 'listening on' "$RCD.a.log" && grep -q 'listening on' "$RCD.b.log" && break
+		kill -0 "$PA" 2>/dev/null && kill -0 "$PB" 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fps=
+	for l in "$RCD.a.log" "$RCD.b.log"; do
+		PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$l" | head -n 1)
+		if [ -n "$PORT" ]; then
+			e2e_req "$(e2e_url /)"
+			fps="$fps ${CERT_SHA256:-none}"
+		else
+			fps="$fps down($(grep -m1 -i 'warning' "$l"))"
+		fi
+	done
+	want=$(fingerprint "$RCD/localhost.crt" 2>/dev/null)
+	assert_eq "$fps" " $want $want" "race $round: both servers up, serving the one certificate"
+	e2e_stop_server "$PA"
+	e2e_stop_server "$PB"
+	round=$((round + 1))
+done
+
 # --- SIGHUP with a broken config keeps serving ---------------------------
 CFG=$E2E_DIR/capsuled.toml
 cat >"$CFG" <<EOF

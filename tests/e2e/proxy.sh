@@ -253,6 +253,16 @@ assert_eq "$n20" 4 "rate limit by header address: 4 of 5 served"
 assert_status 44 "rate limit by header address: the 5th is 44"
 pp "$PX" v1 "PROXY TCP4 203.0.113.51 127.0.0.1 5555 1965" -- "$(u rlother)"
 assert_status 20 "rate limit: another header address is still served"
+# IPv6 clients count per /64: four addresses of one /64 share its budget.
+n20=0
+for i in 1 2 3 4 5; do
+	pp "$PX" v1 "PROXY TCP6 2001:db8:5:6::$i ::1 5555 1965" -- "$(u rl6$i)"
+	[ "$STATUS" = 20 ] && n20=$((n20 + 1))
+done
+assert_eq "$n20" 4 "rate limit per /64: 4 of 5 addresses of one /64 served"
+assert_status 44 "rate limit per /64: the 5th address of the /64 is 44"
+pp "$PX" v1 "PROXY TCP6 2001:db8:5:7::1 ::1 5555 1965" -- "$(u rl6other)"
+assert_status 20 "rate limit per /64: the next /64 is still served"
 
 expect "$(u rldirect)" 20 "rate limit: the proxy's own address (direct) is still served"
 e2e_stop_server

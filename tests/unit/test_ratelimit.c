@@ -7,7 +7,8 @@
 int
 main(void)
 {
-	struct ratelimit *rl = ratelimit_new(3, 10);	/* 3 per 10 s */
+	struct ratelimit *rl = ratelimit_new(3, 10, 64);	/* 3 per 10 s */
+	struct ratelimit *r6;
 	char addr[32];
 	int i;
 
@@ -42,5 +43,39 @@ main(void)
 	T_INT(ratelimit_hit(rl, "203.0.113.9", 300000), 0);
 	T_INT(ratelimit_hit(rl, "203.0.113.9", 300000), 4);
 	ratelimit_free(rl);
+
+	/* IPv6: one bucket per /64, whatever the interface bits. */
+	r6 = ratelimit_new(2, 3600, 64);
+	T_OK(r6 != NULL);
+	if (r6 == NULL)
+		return t_done();
+	T_INT(ratelimit_hit(r6, "2001:db8:1:2::1", 1000), 0);
+	T_INT(ratelimit_hit(r6, "2001:db8:1:2:aaaa:bbbb:cccc:dddd", 1000), 0);
+	T_OK(ratelimit_hit(r6, "[2001:db8:1:2::ffff]", 1000) > 0);
+	/* The next /64 is another client. */
+	T_INT(ratelimit_hit(r6, "2001:db8:1:3::1", 1000), 0);
+	/* IPv4 and IPv4-mapped addresses keep one bucket per address. */
+	T_INT(ratelimit_hit(r6, "::ffff:192.0.2.1", 1000), 0);
+	T_INT(ratelimit_hit(r6, "::ffff:192.0.2.2", 1000), 0);
+	T_INT(ratelimit_hit(r6, "::ffff:192.0.2.2", 1000), 0);
+	T_INT(ratelimit_hit(r6, "192.0.2.3", 1000), 0);
+	ratelimit_free(r6);
+	/* 128: every address its own. */
+	r6 = ratelimit_new(1, 3600, 128);
+	T_OK(r6 != NULL);
+	if (r6 == NULL)
+		return t_done();
+	T_INT(ratelimit_hit(r6, "2001:db8::1", 1000), 0);
+	T_INT(ratelimit_hit(r6, "2001:db8::2", 1000), 0);
+	T_OK(ratelimit_hit(r6, "2001:db8::2", 1000) > 0);
+	ratelimit_free(r6);
+	/* 48: a whole /48 shares. */
+	r6 = ratelimit_new(1, 3600, 48);
+	T_OK(r6 != NULL);
+	if (r6 == NULL)
+		return t_done();
+	T_INT(ratelimit_hit(r6, "2001:db8:7:1::1", 1000), 0);
+	T_OK(ratelimit_hit(r6, "2001:db8:7:2::1", 1000) > 0);
+	ratelimit_free(r6);
 	return t_done();
 }
