@@ -344,8 +344,8 @@ date_parse(const char *str, int64_t *t, char ymd[11])
 		return -1;
 	*t = days_from_civil(w.y, w.mo, w.d) * 86400 + w.hh * 3600 +
 	    w.mi * 60 + w.ss - w.off;
-	snprintf(ymd, 11, "%04d-%02d-%02d", w.y % 10000, w.mo % 100,
-	    w.d % 100);	/* the checks above: always 10 bytes */
+	snprintf(ymd, 11, "%04u-%02u-%02u", (unsigned)w.y % 10000u,
+	    (unsigned)w.mo % 100u, (unsigned)w.d % 100u);	/* 10 bytes */
 	return 0;
 }
 
