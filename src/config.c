@@ -338,7 +338,10 @@ parse_host_table(struct config_file *f, const struct toml_value *t,
 			if ((s = want_string(f, v, k)))
 				set_str(&h->key, s);
 		} else if (strcmp(k, "lang") == 0) {
-			if ((s = want_string(f, v, k)))
+			if ((s = want_string(f, v, k)) && !util_lang_valid(s))
+				cerr(f, v, "'host.lang' must be a language tag "
+				    "(like en or pt-BR)%s", "");
+			else if (s)
 				set_str(&h->lang, s);
 		} else
 			cerr(f, v, "unknown key 'host.%s'", k);
@@ -1086,6 +1089,12 @@ validate(struct config *c, unsigned command, struct diags *d)
 	}
 	if (command != CMD_SERVE)
 		return 0;
+	/* lang goes into response headers: a language tag, nothing else. */
+	if (c->lang && !util_lang_valid(c->lang)) {
+		diags_add(d, DIAG_ERROR, 0, "%s: lang is not a language "
+		    "tag (like en or pt-BR)", where(c, "lang"));
+		bad = 1;
+	}
 	for (i = 0; i < c->nhosts; i++) {
 		struct vhost_config *h = &c->hosts[i];
 		const char *w = h->root_where ? h->root_where : where(c, "root");

@@ -378,5 +378,11 @@ assert_match "$(grep -c 'inject\.md:4: .*lang' "$SERVER_LOG")" '[1-9]*' "injecte
 e2e_stop_server
 out=$("$CAPSULED" check "$L" 2>&1)
 assert_match "$out" "*inject.md:4: warning:*lang*" "check: file:line warning for the bad lang"
+# The server's own lang (--lang, lang, [[host]] lang) is checked likewise.
+out=$(timeout 10 "$CAPSULED" serve --root "$L" --certs "$E2E_DIR/certs" \
+    --listen 127.0.0.1:0 --workers 1 --lang 'en; q=1' 2>&1)
+rc=$?
+assert_eq "$rc" 2 "--lang that is no language tag: refused before binding"
+assert_match "$out" "*lang is not a language tag*" "--lang that is no language tag: says why"
 
 e2e_done

@@ -53,6 +53,11 @@ test_file(void)
 		{ "[[host]]\nname = \"a.example\"\nfoo = 1\n", -1,
 		    "test.toml:3: unknown key 'host.foo'" },
 		{ "root = \"unterminated\n", -1, NULL },
+		{ "[[host]]\nname = \"a.example\"\nlang = \"en\\r\\n=> x\"\n",
+		    -1, "test.toml:3: 'host.lang' must be a language tag "
+		    "(like en or pt-BR)" },
+		{ "[[host]]\nname = \"a.example\"\nlang = \"pt-BR\"\n", 0,
+		    NULL },
 	};
 	size_t i;
 
