@@ -1000,12 +1000,12 @@ ms_reload_cb(struct ev_loop *loop, ev_signal *s, int revents)
 	generation_free(old_gens[gen->id % ARRAY_LEN(old_gens)]);
 	old_gens[gen->id % ARRAY_LEN(old_gens)] = srv.gen;
 	srv.gen = gen;
-	log_info("reloaded");
 	/* New workers inherit these from the master. */
 	log_set_verbosity(gen->cfg.quiet, gen->cfg.debug);
 	log_set_format((enum log_format)gen->cfg.log_format);
 	log_set_ip(gen->cfg.log_ip);
 	fill_slots();
+	log_info("reloaded");	/* after fill_slots: scripts count workers */
 }
 
 static void

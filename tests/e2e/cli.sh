@@ -226,7 +226,7 @@ if e2e_start serve --config "$CFG"; then
 	    e2e_fail "SIGHUP: a new log file needs a restart, and says so"
 	file_has "$SERVER_LOG" 'warning: the log file changes only on restart' \
 	    "SIGHUP: a new log file needs a restart, and says so"
-	wait_log 'info: reloaded' 2 || e2e_fail "hup: no second 'reloaded'"
+	# (Signals are handled one at a time: the next SIGHUP finds quiet on.)
 	# Quiet now: a third reload logs only its warning, no info line.
 	sed 's/^workers = 1$/workers = 2/' "$CFG" >"$CFG.new" &&
 	    mv "$CFG.new" "$CFG"
