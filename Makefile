@@ -47,7 +47,8 @@ RUN_DEBS   := gcc make pkg-config libc6-dev libssl-dev libev-dev \
 # procps: pgrep and the /bin/kill of the unit's ExecReload; man-db: man,
 # which systemd-analyze verify runs for the unit's Documentation=.
 CHECK_DEBS := $(RUN_DEBS) clang libclang-rt-14-dev cmark-gfm python3 \
-              libxml2-utils mandoc tmux amfora systemd haproxy procps man-db
+              libxml2-utils mandoc tmux amfora systemd haproxy procps man-db \
+              hugo
 
 .PHONY: all run check test check-asan deps deps-check clean fuzz golden \
         install uninstall

@@ -66,6 +66,7 @@ struct config {
 	size_t ndrafts_fingerprints;
 	struct gemtext_opts render;
 	int body_only;		/* convert: the body without title and links */
+	int list;		/* check: print each page's source, URL, date */
 	char **args;		/* the command's operands (into argv) */
 	size_t nargs;
 	/* Per option row: where it was set ("file:line", "--flag"), or NULL. */

@@ -23,7 +23,8 @@ enum pm_kind {
 struct pm_page {
 	enum pm_kind kind;
 	char *url;	/* decoded path: "/posts/trip/", "/fr/posts/x/" */
-	char *dir;	/* content-relative folder of the file, "" at the top */
+	char *dir;	/* content-relative folder holding the page (a bundle's
+			   parent; a section's own), language folder dropped */
 	char *section;	/* first folder ("posts"), "" at the top */
 	char *bundle;	/* folder of files published beside it, or NULL */
 	char *lang;	/* language code, NULL for the default language */

@@ -29,6 +29,13 @@ struct page_post {
 	const char *body_gmi;	/* rendered body, for feed summaries; may be NULL */
 	const struct meta_fact *facts;	/* review facts for the date line */
 	size_t nfacts;
+	const char *url;	/* decoded path, "/posts/trip/"; NULL: /posts/SLUG/ */
+};
+
+/* A link to a generated page: a section, a language. */
+struct page_link {
+	const char *url;	/* decoded path */
+	const char *title;
 };
 
 /* The capsule as a whole. */
@@ -40,12 +47,24 @@ struct page_site {
 	const char *author;	/* NULL when none */
 	size_t index_limit;	/* feed lines on the index; 0: all */
 	int search;		/* link to /search from the lists */
+	const struct page_link *sections;	/* listed on the index */
+	size_t nsections;
+	const char *taxonomy;	/* URL name of the tag pages; NULL: "tags" */
 };
 
 /* posts are sorted newest first by the caller. Each appends to out. */
 void pages_index(const struct page_site *s, const struct page_post *posts,
     size_t n, struct buf *out);
-/* Every post, newest first, in the feed shape: /posts/, the archive. */
+/*
+ * A section: its title, its _index.md text, its pages (dated newest
+ * first, then undated ones under their own heading), its subsections
+ * and its feed (feed_url, or NULL).
+ */
+void pages_section(const struct page_site *s, const char *title,
+    const char *intro_gmi, const struct page_post *posts, size_t n,
+    const struct page_link *subs, size_t nsubs, const char *feed_url,
+    struct buf *out);
+/* Every post, newest first, in the feed shape: the archive. */
 void pages_archive(const struct page_site *s, const struct page_post *posts,
     size_t n, struct buf *out);
 void pages_tags(const struct page_site *s, const struct page_post *posts,
@@ -63,7 +82,7 @@ void pages_stars(double rating, struct buf *out);
 int pages_dated(const struct page_post *p);
 /* 1 when p carries tag. */
 int pages_has_tag(const struct page_post *p, const char *tag);
-/* Percent-encodes a tag for /tags/TAG.gmi; malloc'd, caller frees. */
+/* Percent-encodes a tag for /tags/TAG/; malloc'd, caller frees. */
 char *pages_tag_path(const char *tag);
 
 #endif

@@ -38,11 +38,12 @@ void site_free(struct site *s);
  * Answers a request for a generated page, a post, its source or an alias,
  * as v may see them: a post v may not see answers 60/61/62 (protected)
  * or not at all (a draft), and is listed nowhere. Returns 1 with
- * resp->page set, or 0 when the path is not the site's (the caller then
- * serves files).
+ * resp->page set, or 0 when the caller serves a file: the root-relative
+ * path in file when the site names one (a bundle's, static/'s), else
+ * the request's own path (a bare folder).
  */
 int site_route(struct site *s, const struct url *u, const struct viewer *v,
-    struct response *resp);
+    struct response *resp, struct buf *file);
 
 /*
  * For a file at relpath (real, beneath the root): 0 when it is no post
@@ -69,8 +70,10 @@ int site_refresh(struct site *s);
  * Lints a capsule folder (rendered with ro, NULL: the defaults): prints
  * "file:line: message" lines to stdout and
  * returns the number of errors (warnings are printed, not counted).
+ * list: also print "SOURCE URL DATE" per page (SOURCE root-relative,
+ * DATE YYYY-MM-DD or -).
  */
-int site_check(const char *root, const struct gemtext_opts *ro,
+int site_check(const char *root, const struct gemtext_opts *ro, int list,
     int *warnings);
 
 /*

@@ -670,6 +670,9 @@ static const struct config_option options[] = {
 	{ .flag = "body-only", .type = CONFIG_BOOL, .cmds = CMD_CONVERT,
 	  .off = F(body_only),
 	  .help = "only the body: no title, date, tags or navigation" },
+	{ .flag = "list", .type = CONFIG_BOOL, .cmds = CMD_CHECK,
+	  .off = F(list),
+	  .help = "also print each page: SOURCE URL DATE" },
 	{ .flag = "links", .key = "links", .type = CONFIG_ENUM,
 	  .cmds = SERVE | CMD_CONVERT, .arg = "MODE", .def = "after-block",
 	  .values = links_modes, .off = F(render.links),
@@ -726,7 +729,7 @@ static const struct {
 	{ "convert", CMD_CONVERT, "FILE.md|-", 1, 1,
 	  "print the gemtext page served for FILE.md (- reads stdin)" },
 	{ "check", CMD_CHECK, "[DIR]", 0, 1,
-	  "report problems in the capsule DIR (default capsule)" },
+	  "report problems in the site or capsule DIR (default capsule)" },
 	{ "cert", CMD_CERT, "HOST", 1, 1,
 	  "create HOST's certificate and key in the certificate folder" },
 };

@@ -243,9 +243,13 @@ put_entry(struct buf *out, const char *base, const struct page_post *p)
 	size_t i;
 
 	buf_adds(&url, base);
-	buf_adds(&url, "/posts/");
-	put_pct(&url, p->slug != NULL ? p->slug : "");
-	buf_adds(&url, ".gmi");
+	if (p->url != NULL)
+		put_pct(&url, p->url);
+	else {
+		buf_adds(&url, "/posts/");
+		put_pct(&url, p->slug != NULL ? p->slug : "");
+		buf_addc(&url, '/');
+	}
 
 	buf_adds(out, "  <entry>\n");
 	put_element(out, "    ", "id", url.data);
@@ -305,10 +309,14 @@ feed_atom(const struct page_site *s, const struct page_post *posts,
 	}
 
 	/* A tag feed is the Atom twin of its tag page, and has its id. */
+	/* The page a feed is the twin of: its own path without atom.xml. */
 	buf_adds(&home, base);
-	if (tag != NULL) {
+	if (self_path != NULL && strlen(self_path) >= 9 &&
+	    strcmp(self_path + strlen(self_path) - 9, "/atom.xml") == 0)
+		buf_add(&home, self_path, strlen(self_path) - 8);
+	else if (tag != NULL) {
 		tp = pages_tag_path(tag);
-		buf_printf(&home, "/tags/%s.gmi", tp);
+		buf_printf(&home, "/tags/%s/", tp);
 		free(tp);
 	} else
 		buf_addc(&home, '/');

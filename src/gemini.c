@@ -217,7 +217,8 @@ file_status(const struct vhost *vh, const struct viewer *v, const char *real)
 	buf_printf(&path, "/%s", strcmp(real, ".") == 0 ? "" : real);
 	st = access_path(v, path.data);
 	buf_free(&path);
-	if (st == 0 && vh->site && is_markdown_path(real))
+	/* A post, or a file of a page's bundle: as its page. */
+	if (st == 0 && vh->site)
 		st = site_file_status(vh->site, v, real);
 	return st;
 }
@@ -340,14 +341,14 @@ listing(const struct vhost *vh, const struct viewer *v, const struct url *u,
 
 static void
 serve_file(struct gemini_ctx *g, const struct vhost *vh, const struct url *u,
-    const struct viewer *v, struct response *resp)
+    const char *file, const struct viewer *v, struct response *resp)
 {
 	struct buf meta = BUF_INIT, rel = BUF_INIT, real = BUF_INIT;
 	struct buf dir = BUF_INIT;
 	struct stat st;
 	int fd, ifd, acc;
 
-	buf_adds(&rel, u->path[1] ? u->path + 1 : ".");
+	buf_adds(&rel, file ? file : u->path[1] ? u->path + 1 : ".");
 	if ((fd = open_beneath(vh, rel.data, &real)) == -1 ||
 	    fstat(fd, &st) == -1) {
 		respond(resp, GEMINI_NOT_FOUND, "not found");
@@ -426,6 +427,7 @@ void
 gemini_handle(struct gemini_ctx *g, const struct request *req,
     struct response *resp)
 {
+	struct buf file = BUF_INIT;
 	struct vhost *vh;
 	struct viewer v;
 	struct url u;
@@ -481,9 +483,10 @@ gemini_handle(struct gemini_ctx *g, const struct request *req,
 		goto done;
 	}
 	if (vh->site && (site_search(vh->site, &u, &v, resp) ||
-	    site_route(vh->site, &u, &v, resp)))
+	    site_route(vh->site, &u, &v, resp, &file)))
 		goto done;
-	serve_file(g, vh, &u, &v, resp);
+	serve_file(g, vh, &u, file.len ? file.data : NULL, &v, resp);
 done:
+	buf_free(&file);
 	url_free(&u);
 }

@@ -404,7 +404,8 @@ ends_with_ci(const char *s, const char *end, const char *suf)
 
 /*
  * The built-in resolver: a relative other.md, ../x/2024-01-02-y.md#part
- * or Zola @/posts/y.md becomes /posts/SLUG.gmi, SLUG being the base
+ * or Zola @/posts/y.md becomes /posts/SLUG/ (a bare folder's URL of a
+ * post in posts/), SLUG being the base
  * name without extension and date prefix; the fragment is dropped.
  */
 static int
@@ -429,7 +430,7 @@ default_resolve(void *arg, const char *dest, struct buf *out)
 		return 0;
 	buf_adds(out, "/posts/");
 	buf_add(out, base, (size_t)(ext - base));
-	buf_adds(out, ".gmi");
+	buf_addc(out, '/');
 	return 1;
 }
 

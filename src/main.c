@@ -162,7 +162,7 @@ cmd_check(int argc, char **argv)
 	if ((rc = load(&cfg, CMD_CHECK, argc, argv)) != -1)
 		return rc;
 	dir = cfg.nargs > 0 ? cfg.args[0] : cfg.hosts[0].root;
-	errors = site_check(dir, &cfg.render, &warnings);
+	errors = site_check(dir, &cfg.render, cfg.list, &warnings);
 	if (errors < 0) {
 		fprintf(stderr, "capsuled: %s: %s\n", dir, strerror(errno));
 		config_free(&cfg);

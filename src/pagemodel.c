@@ -65,7 +65,13 @@ pm_urlize(const char *s, size_t n)
 			continue;
 		}
 		space = 0;
-		if (c >= 'A' && c <= 'Z')
+		if (c == 0xc3 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9e &&
+		    (unsigned char)s[i + 1] != 0x97) {
+			/* À..Þ: Latin-1 capitals lowercased, as Hugo does */
+			buf_addc(&b, c);
+			buf_addc(&b, (unsigned char)s[++i] + 0x20);
+		} else if (c >= 'A' && c <= 'Z')
 			buf_addc(&b, c + 32);
 		else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
 		    c >= 0x80 || strchr("./_-+~", c))
@@ -203,9 +209,14 @@ expand(const char *pat, const char *section, const char *dir,
 		for (k = 1; (p[k] >= 'a' && p[k] <= 'z'); k++)
 			;
 #define TOK(s) (k - 1 == strlen(s) && strncmp(p + 1, s, k - 1) == 0)
-		if (TOK("year"))
-			buf_add(&raw, ymd, 4);
-		else if (TOK("month"))
+		if (TOK("year")) {
+			/* Hugo prints the year as a number: 0001 is "1". */
+			size_t z = 0;
+
+			while (z < 3 && ymd[z] == '0')
+				z++;
+			buf_add(&raw, ymd + z, 4 - z);
+		} else if (TOK("month"))
 			buf_add(&raw, ymd + 5, 2);
 		else if (TOK("day"))
 			buf_add(&raw, ymd + 8, 2);
@@ -314,7 +325,6 @@ pm_place(const struct sitecfg *c, const char *rel, const struct post_meta *m,
 			break;
 		}
 	}
-	out->dir = xstrdup(dir);
 	name = base;
 	namelen = stem;
 	if (namelen == 6 && strncmp(name, "_index", 6) == 0) {
@@ -327,6 +337,7 @@ pm_place(const struct sitecfg *c, const char *rel, const struct post_meta *m,
 		}
 		out->section = xstrndup(dir, strcspn(dir, "/"));
 		out->bundle = xstrdup(dir);
+		out->dir = xstrdup(dir);
 		out->legacy = xstrdup("");
 		free(dir);
 		return 0;
@@ -339,18 +350,21 @@ pm_place(const struct sitecfg *c, const char *rel, const struct post_meta *m,
 			buf_addc(&b, '/');
 			out->url = buf_detach(&b, NULL);
 			out->section = xstrdup("");
+			out->dir = xstrdup("");
 			out->legacy = xstrdup("");
 			free(dir);
 			return 0;
 		}
 		/* A leaf bundle: the folder is the page. */
 		out->bundle = xstrdup(dir);
-		name = strrchr(dir, '/');
-		name = name ? name + 1 : dir;
+		name = strrchr(out->bundle, '/');
+		name = name ? name + 1 : out->bundle;
 		namelen = strlen(name);
-		dir[name > dir ? (size_t)(name - dir - 1) : 0] = '\0';
+		dir[name > out->bundle ? (size_t)(name - out->bundle - 1) :
+		    0] = '\0';
 	}
 	out->section = xstrndup(dir, strcspn(dir, "/"));
+	out->dir = xstrdup(dir);
 	out->kind = PM_PAGE;
 
 	/* A date prefix: always a date; dropped from the name as configured. */

@@ -140,12 +140,43 @@ post_title(const struct page_post *p)
 	return p->slug != NULL ? p->slug : "";
 }
 
+static void put_feed_line(struct buf *out, const struct page_post *p);
+static void section(struct buf *out, size_t start);
+static void put_text(struct buf *out, const char *s);
+
 static void
 put_post_url(struct buf *out, const struct page_post *p)
 {
-	buf_adds(out, "=> /posts/");
-	put_pct(out, p->slug != NULL ? p->slug : "", 1);
-	buf_adds(out, ".gmi ");
+	buf_adds(out, "=> ");
+	if (p->url != NULL)
+		put_pct(out, p->url, 1);
+	else {
+		buf_adds(out, "/posts/");
+		put_pct(out, p->slug != NULL ? p->slug : "", 1);
+		buf_addc(out, '/');
+	}
+	buf_addc(out, ' ');
+}
+
+static void
+put_links(struct buf *out, const char *heading, const struct page_link *l,
+    size_t n, size_t start)
+{
+	size_t i;
+
+	if (n == 0)
+		return;
+	section(out, start);
+	buf_printf(out, "## %s\n", heading);
+	for (i = 0; i < n; i++) {
+		buf_adds(out, "=> ");
+		put_pct(out, l[i].url, 1);
+		buf_addc(out, ' ');
+		if (starts_with_date(l[i].title))
+			buf_adds(out, "· ");
+		put_text(out, l[i].title);
+		buf_addc(out, '\n');
+	}
 }
 
 /*
@@ -375,12 +406,41 @@ pages_index(const struct page_site *s, const struct page_post *posts,
 	limit = s != NULL && s->index_limit && s->index_limit < n ?
 	    s->index_limit : n;
 	put_post_lines(out, start, posts, n, limit, NULL);
+	if (s != NULL)
+		put_links(out, "Sections", s->sections, s->nsections, start);
 	section(out, start);
 	/* A long archive stays off the index: its size would grow forever. */
-	if (limit < n)
-		buf_printf(out, "=> /posts/ All %zu posts\n", n);
-	buf_adds(out, "=> /tags/ Tags\n");
+	if (n > 0)
+		buf_printf(out, "=> /archive/ All %zu pages\n", n);
+	buf_printf(out, "=> /%s/ Tags\n", s && s->taxonomy ? s->taxonomy :
+	    "tags");
 	buf_adds(out, "=> /atom.xml Atom feed\n");
+	put_search(out, s);
+}
+
+void
+pages_section(const struct page_site *s, const char *title,
+    const char *intro_gmi, const struct page_post *posts, size_t n,
+    const struct page_link *subs, size_t nsubs, const char *feed_url,
+    struct buf *out)
+{
+	size_t start = out->len;
+
+	buf_adds(out, "# ");
+	put_text(out, text_empty(title) ? "Section" : title);
+	buf_addc(out, '\n');
+	section(out, start);
+	put_block(out, intro_gmi);
+	section(out, start);
+	put_post_lines(out, start, posts, n, 0, NULL);
+	put_links(out, "Sections", subs, nsubs, start);
+	section(out, start);
+	if (feed_url) {
+		buf_adds(out, "=> ");
+		put_pct(out, feed_url, 1);
+		buf_adds(out, " Atom feed\n");
+	}
+	buf_adds(out, "=> / Index\n");
 	put_search(out, s);
 }
 
@@ -470,12 +530,12 @@ count_tags(const struct page_post *posts, size_t n, size_t *ntags)
 }
 
 static void
-put_tag_url(struct buf *out, const char *tag, const char *ext)
+put_tag_url(struct buf *out, const struct page_site *s, const char *tag,
+    int feed)
 {
-	buf_adds(out, "=> /tags/");
+	buf_printf(out, "=> /%s/", s && s->taxonomy ? s->taxonomy : "tags");
 	put_pct(out, tag, 0);
-	buf_adds(out, ext);
-	buf_addc(out, ' ');
+	buf_adds(out, feed ? "/atom.xml " : "/ ");
 }
 
 void
@@ -485,12 +545,11 @@ pages_tags(const struct page_site *s, const struct page_post *posts,
 	struct tag_count *tags;
 	size_t i, ntags, start = out->len;
 
-	(void)s;
 	buf_adds(out, "# Tags\n");
 	section(out, start);
 	tags = count_tags(posts, n, &ntags);
 	for (i = 0; i < ntags; i++) {
-		put_tag_url(out, tags[i].tag, ".gmi");
+		put_tag_url(out, s, tags[i].tag, 0);
 		/* Only post lines may start their label with a date. */
 		if (starts_with_date(tags[i].tag))
 			buf_adds(out, "Tag ");
@@ -526,11 +585,12 @@ pages_tag(const struct page_site *s, const char *tag,
 	section(out, start);
 	put_post_lines(out, start, posts, n, 0, tag);
 	section(out, start);
-	put_tag_url(out, tag, ".xml");
+	put_tag_url(out, s, tag, 1);
 	buf_adds(out, "Atom feed for ");
 	put_text(out, tag);
 	buf_addc(out, '\n');
-	buf_adds(out, "=> /tags/ All tags\n");
+	buf_printf(out, "=> /%s/ All tags\n", s && s->taxonomy ?
+	    s->taxonomy : "tags");
 	buf_adds(out, "=> / Index\n");
 	put_search(out, s);
 }
@@ -622,7 +682,7 @@ pages_post(const struct page_site *s, const struct page_post *p,
 	for (i = 0; i < p->ntags; i++) {
 		if (p->tags[i] == NULL || p->tags[i][0] == '\0')
 			continue;
-		put_tag_url(out, p->tags[i], ".gmi");
+		put_tag_url(out, s, p->tags[i], 0);
 		buf_adds(out, "Tag: ");
 		put_text(out, p->tags[i]);
 		buf_addc(out, '\n');

@@ -1,14 +1,19 @@
 /*
- * site: the capsule model of one host. Posts are Markdown files anywhere
- * under the root; each is parsed (front matter, shortcodes, gemtext) once
- * and its page kept ready as one buffer, header and body together, so a
- * request never touches the disk. A stat walk each second notices added,
- * changed, renamed and deleted posts and rebuilds what they affect.
- * A broken post is logged with file:line and served as well as it can be.
+ * site: the capsule model of one host. The folder is a Hugo or Zola site
+ * root (its config read by sitecfg) or a bare content folder. Every
+ * Markdown file under the content folder is placed by pagemodel at the
+ * URL its generator gives it, parsed (front matter, shortcodes, gemtext)
+ * once and its page kept ready as one buffer, header and body together,
+ * so a request never touches the disk. Sections, taxonomies, feeds and
+ * the home page are generated from the pages. A stat walk each second
+ * notices added, changed, renamed and deleted files and rebuilds what
+ * they affect. A broken post is logged with file:line and served as
+ * well as it can be.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,11 +30,13 @@
 #include "gemini.h"
 #include "gemtext.h"
 #include "log.h"
+#include "pagemodel.h"
 #include "pages.h"
 #include "prose.h"
 #include "search.h"
 #include "shortcode.h"
 #include "site.h"
+#include "sitecfg.h"
 #include "url.h"
 #include "utf8.h"
 
@@ -41,12 +48,12 @@
 #define SITE_ROBOTS "User-agent: *\nAllow: /\n"
 
 struct post {
-	char *relpath;		/* e.g. posts/look-back.md */
-	char *slug;
+	char *relpath;		/* content-relative, e.g. posts/look-back.md */
 	char *title;
-	char ymd[11];
+	char ymd[11];		/* "" when undated */
 	int64_t date;
-	int dated;		/* date from front matter or file name */
+	int dated;		/* date from front matter, file name or path */
+	struct pm_page pm;	/* URL, section, bundle, language */
 	struct post_meta meta;
 	struct stat st;		/* at parse time, for change detection */
 	char *md;		/* the file, BOM stripped, LF line ends */
@@ -59,41 +66,55 @@ struct post {
 	size_t parse_diags;	/* diags from parsing; rendering adds more */
 	struct page *source;	/* 20 text/markdown + the file */
 	int rendered;
-	/* Where access rules look: the file, its page and its source URL. */
-	char *addrs[3];
+	/*
+	 * Where access rules look: the file, its page URL, its source URL,
+	 * its 0.1 URL and its aliases.
+	 */
+	char **addrs;
+	size_t naddrs, caddrs;
 	struct post **links;	/* the posts its body links to */
 	size_t nlinks, caplinks;
 	int indexed;		/* in the search index */
 };
 
-struct tagpage {
-	char *tag;
-	char *enc;		/* percent-encoded, for the URL */
-	struct page *gmi, *xml;
+/* A section as one audience sees it. */
+struct section {
+	char *url;		/* "/posts/" */
+	char *dir;		/* content-relative, language folder dropped */
+	const char *lang;	/* NULL: the default language */
+	struct post *index;	/* its _index.md, or NULL */
+	long parent;		/* index in the pageset's sections, -1: home */
+	char *title;
 };
 
 /*
  * The generated pages as one visibility class sees them (access.h): the
- * posts its clients may see, and only links to those.
+ * pages its clients may see, and only links to those. Every generated
+ * page is reachable through routes, by its decoded path.
  */
 struct pageset {
 	int built;
 	char *key;		/* access_class_key of the class */
-	struct post **listed;	/* newest first */
-	struct page **pages;	/* post pages, parallel to listed */
-	char **bodies;		/* bodies rendered for the class, or NULL */
-	char *intro;		/* likewise for the intro */
+	struct post **listed;	/* pages, newest first, undated last */
+	struct strmap bodies;	/* relpath -> body rendered for the class */
 	size_t nlisted;
-	struct tagpage *tags;
+	struct section *secs;
+	size_t nsecs;
+	struct strmap routes;	/* path -> struct page */
+	struct strmap legacy;	/* 0.1 slug -> struct post */
+	struct strmap bundles;	/* page URL -> struct post with files */
+	struct strmap secmap;	/* section URL -> index plus one */
+	char **keys;		/* owned keys and bodies of the maps above */
+	size_t nkeys, ckeys;
+	struct page **owned;	/* owned pages, unreferenced on free */
+	size_t nowned, cowned;
 	size_t ntags;
-	struct page *index, *archive, *tagindex, *atom;
-	struct strmap slugs;	/* slug -> index in listed, plus one */
-	struct strmap tagmap;	/* tag -> index in tags, plus one */
+	struct page *index;
 };
 
 struct alias {
 	char *path;		/* decoded URL path, e.g. /old/look-back/ */
-	struct page *redirect;	/* 31 to the post */
+	struct page *redirect;	/* 31 to the page */
 	struct post *post;
 };
 
@@ -105,14 +126,18 @@ struct failed {
 
 struct site {
 	char *root;
+	char *croot;		/* the content folder's path, for messages */
 	int rootfd;
 	const struct access *access;	/* NULL: everyone sees everything */
+	int contentfd;		/* the content folder (rootfd for a bare one) */
+	struct sitecfg cfg;
+	char *title;		/* the capsule's title */
 	char *lang;
 	char *base_url;
 	struct gemtext_opts render;
-	struct post **posts;	/* every post file, sorted newest first */
+	struct post **posts;	/* every Markdown file, sorted newest first */
 	size_t nposts;
-	struct post *intro;	/* index.md at the root, or NULL */
+	struct post *intro;	/* the home _index.md (index.md), or NULL */
 	struct pageset base;	/* as a client without certificate sees it */
 	struct pageset **classes;	/* other classes, built when asked */
 	size_t nclasses;
@@ -124,7 +149,8 @@ struct site {
 	struct alias *aliases;
 	size_t naliases;
 	struct strmap aliasmap;	/* path -> struct alias */
-	struct strmap by_relpath, by_slug;	/* -> struct post, all posts */
+	struct strmap by_relpath, by_url, by_bundle;	/* -> struct post */
+	struct strmap by_legacy;	/* 0.1 slug -> struct post */
 	struct page *robots;
 	int logging;		/* log diagnostics (the server) */
 	int standalone;		/* convert: no other posts to link to */
@@ -203,66 +229,6 @@ check_utf8(const char *s, size_t len, struct diags *d)
 	}
 }
 
-static const char *
-base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
-/* 1 when s starts with YYYY-MM-DD. */
-static int
-date_prefix(const char *s)
-{
-	int i;
-
-	for (i = 0; i < 10; i++) {
-		if (i == 4 || i == 7) {
-			if (s[i] != '-')
-				return 0;
-		} else if (s[i] < '0' || s[i] > '9')
-			return 0;
-	}
-	return 1;
-}
-
-/*
- * The file's stem without extension and without a date prefix; for a
- * Hugo page bundle (x/index.md) the folder's name.
- */
-static char *
-stem_slug(const char *relpath)
-{
-	const char *b = base_name(relpath), *dot = strrchr(b, '.');
-	size_t n = dot && dot != b ? (size_t)(dot - b) : strlen(b);
-
-	if (b > relpath && n == 5 && strncmp(b, "index", 5) == 0) {
-		const char *end = b - 1, *start = end;
-
-		while (start > relpath && start[-1] != '/')
-			start--;
-		b = start;
-		n = (size_t)(end - start);
-	}
-
-	if (n > 11 && date_prefix(b) && b[10] == '-') {
-		b += 11;
-		n -= 11;
-	}
-	return xstrndup(b, n);
-}
-
-static int
-file_date(const char *name, int64_t *t, char ymd[11])
-{
-	char d[11];
-
-	memcpy(d, name, 10);
-	d[10] = '\0';
-	return date_parse(d, t, ymd);
-}
-
 static size_t
 count_words(const char *s)
 {
@@ -285,29 +251,67 @@ post_free(struct post *p)
 	if (p == NULL)
 		return;
 	free(p->relpath);
-	free(p->slug);
 	free(p->title);
+	pm_page_free(&p->pm);
 	post_meta_free(&p->meta);
 	free(p->md);
 	free(p->body_gmi);
 	free(p->summary);
 	diags_free(&p->diags);
 	page_unref(p->source);
-	for (size_t i = 0; i < ARRAY_LEN(p->addrs); i++)
+	for (size_t i = 0; i < p->naddrs; i++)
 		free(p->addrs[i]);
+	free(p->addrs);
 	free(p->links);
 	free(p);
 }
 
+/* The file or folder name, for pages with no title and no heading. */
+static char *
+name_title(const char *relpath)
+{
+	const char *b = strrchr(relpath, '/'), *dot;
+	char ymd[11];
+	int64_t t;
+	size_t n;
+
+	b = b ? b + 1 : relpath;
+	dot = strrchr(b, '.');
+	n = dot && dot != b ? (size_t)(dot - b) : strlen(b);
+	if ((n == 5 && strncmp(b, "index", 5) == 0) ||
+	    (n == 6 && strncmp(b, "_index", 6) == 0)) {
+		const char *end = b > relpath ? b - 1 : b, *start = end;
+
+		while (start > relpath && start[-1] != '/')
+			start--;
+		if (end > start)
+			return xstrndup(start, (size_t)(end - start));
+	}
+	if (n > 11 && pm_date_prefix(b, &t, ymd) && (b[10] == '-' ||
+	    b[10] == '_')) {
+		b += 11;
+		n -= 11;
+	}
+	return xstrndup(b, n);
+}
+
+static void
+add_addr(struct post *p, char *addr)
+{
+	p->addrs = xgrow(p->addrs, &p->caddrs, p->naddrs + 1,
+	    sizeof(*p->addrs));
+	p->addrs[p->naddrs++] = addr;
+}
+
 /*
  * Parses a post's text (md, malloc'd, taken over) and front matter, not
- * yet its body.
+ * yet its body, and places it in the site.
  */
 static struct post *
-post_parse(const char *relpath, char *md, size_t len, const struct stat *st)
+post_parse(const struct sitecfg *cfg, const char *relpath, char *md,
+    size_t len, const struct stat *st)
 {
 	struct post *p = xcalloc(1, sizeof(*p));
-	const char *b;
 
 	p->relpath = xstrdup(relpath);
 	p->md = md;
@@ -318,48 +322,61 @@ post_parse(const char *relpath, char *md, size_t len, const struct stat *st)
 	check_utf8(p->md, len, &p->diags);
 	frontmatter_parse(p->md, len, &p->meta, &p->body_off, &p->body_line,
 	    &p->diags);
-	p->slug = p->meta.slug && *p->meta.slug ? xstrdup(p->meta.slug) :
-	    stem_slug(relpath);
-	p->addrs[0] = xasprintf("/%s", relpath);
-	p->addrs[1] = xasprintf("/posts/%s.gmi", p->slug);
-	p->addrs[2] = xasprintf("/posts/%s.md", p->slug);
 	/* No title: the first heading; for bare text, a title-like line. */
 	if (p->meta.title && *p->meta.title)
 		p->title = xstrdup(p->meta.title);
 	else if ((p->title = prose_title(p->md + p->body_off, len -
 	    p->body_off, p->meta.kind == FM_NONE)) == NULL) {
-		char *stem = stem_slug(relpath);
+		char *stem = name_title(relpath);
 
 		p->title = prose_name_title(stem);
 		free(stem);
 	}
-	b = base_name(relpath);
+	if (pm_place(cfg, relpath, &p->meta, p->title, &p->pm) == -1) {
+		/* Not Markdown: never happens for scanned files. */
+		p->pm.url = xasprintf("/%s", relpath);
+		p->pm.dir = xstrdup("");
+		p->pm.section = xstrdup("");
+		p->pm.legacy = xstrdup(relpath);
+	}
+	add_addr(p, xasprintf("/%s%s%s", cfg->content_dir,
+	    cfg->content_dir[0] ? "/" : "", relpath));
+	add_addr(p, xstrdup(p->pm.url));
+	add_addr(p, xasprintf("/%s", relpath));
+	add_addr(p, xasprintf("/posts/%s.gmi", p->pm.legacy));
+	for (size_t i = 0; i < p->meta.naliases; i++)
+		add_addr(p, xasprintf("%s%s", p->meta.aliases[i][0] == '/' ?
+		    "" : "/", p->meta.aliases[i]));
+	/* No date is no date: a file's mtime is never shown as one. */
 	if (p->meta.has_date) {
 		p->date = p->meta.date;
 		memcpy(p->ymd, p->meta.date_ymd, sizeof(p->ymd));
 		p->dated = 1;
-	} else if (date_prefix(b) && file_date(b, &p->date, p->ymd) == 0)
+	} else if (p->pm.has_date) {
+		p->date = p->pm.date;
+		memcpy(p->ymd, p->pm.ymd, sizeof(p->ymd));
 		p->dated = 1;
-	else if (strcmp(relpath, "index.md") != 0)	/* the intro needs none */
+	} else if (p->pm.kind == PM_PAGE)
 		/* Never the file's time: undated, and in no feed. */
-		diags_add(&p->diags, DIAG_WARN, 0, "no date in front matter or "
-		    "file name: shown undated, not in feeds");
+		diags_add(&p->diags, DIAG_WARN, 0, "no date in front matter, "
+		    "file name or path: shown undated, not in feeds");
 	p->parse_diags = p->diags.n;
 	return p;
 }
 
 static struct post *
-post_load(int rootfd, const char *relpath, struct diags *err)
+post_load(const struct sitecfg *cfg, int dirfd, const char *relpath,
+    struct diags *err)
 {
 	struct stat st;
 	size_t len;
 	char *md;
 
-	if ((md = read_all(rootfd, relpath, &st, &len)) == NULL) {
+	if ((md = read_all(dirfd, relpath, &st, &len)) == NULL) {
 		diags_add(err, DIAG_ERROR, 0, "%s: %s", relpath, strerror(errno));
 		return NULL;
 	}
-	return post_parse(relpath, md, len, &st);
+	return post_parse(cfg, relpath, md, len, &st);
 }
 
 /* --- link resolution ------------------------------------------------ */
@@ -394,8 +411,8 @@ static int
 post_status(const struct site *s, const struct viewer *v, const struct post *p)
 {
 	(void)s;
-	return access_source(v, (const char *const *)p->addrs,
-	    ARRAY_LEN(p->addrs), p->meta.draft);
+	return access_source(v, (const char *const *)p->addrs, p->naddrs,
+	    p->meta.draft);
 }
 
 static struct post *
@@ -404,101 +421,139 @@ find_by_relpath(struct site *s, const char *rel)
 	return strmap_get(&s->by_relpath, rel, strlen(rel));
 }
 
-static struct post *
-find_by_slug(struct site *s, const char *slug, size_t n)
-{
-	return strmap_get(&s->by_slug, slug, n);
-}
-
-/* The lookups by path and slug, after the set of posts changed. */
+/* The lookups by path, URL and bundle, after the set of posts changed. */
 static void
 index_posts(struct site *s)
 {
 	size_t i;
 
 	strmap_free(&s->by_relpath);
-	strmap_free(&s->by_slug);
+	strmap_free(&s->by_url);
+	strmap_free(&s->by_bundle);
+	strmap_free(&s->by_legacy);
+	s->intro = NULL;
 	for (i = 0; i < s->nposts; i++) {
-		strmap_put(&s->by_relpath, s->posts[i]->relpath,
-		    strlen(s->posts[i]->relpath), s->posts[i]);
-		strmap_put(&s->by_slug, s->posts[i]->slug,
-		    strlen(s->posts[i]->slug), s->posts[i]);
+		struct post *p = s->posts[i];
+
+		strmap_put(&s->by_relpath, p->relpath, strlen(p->relpath), p);
+		strmap_put(&s->by_url, p->pm.url, strlen(p->pm.url), p);
+		strmap_put(&s->by_legacy, p->pm.legacy, strlen(p->pm.legacy),
+		    p);
+		if (p->pm.bundle && p->pm.kind == PM_PAGE)
+			strmap_put(&s->by_bundle, p->pm.bundle,
+			    strlen(p->pm.bundle), p);
+		if (p->pm.kind == PM_HOME && p->pm.lang == NULL &&
+		    s->intro == NULL)
+			s->intro = p;
 	}
 }
 
-/* Joins dir (of the linking post) and a relative link; resolves dots. */
-static char *
-join_rel(const char *from, const char *dest, size_t n)
+static int
+is_md_name(const char *s, size_t n)
 {
-	struct buf b = BUF_INIT;
-	const char *slash = strrchr(from, '/');
-	char *out, *segs[256];
-	size_t nseg = 0, i;
-	char *p, *tok, *save;
+	return (n > 3 && strncmp(s + n - 3, ".md", 3) == 0) ||
+	    (n > 9 && strncmp(s + n - 9, ".markdown", 9) == 0);
+}
 
-	if (dest[0] != '/' && slash)
-		buf_add(&b, from, (size_t)(slash - from + 1));
-	buf_add(&b, dest[0] == '/' ? dest + 1 : dest,
-	    dest[0] == '/' ? n - 1 : n);
-	p = buf_detach(&b, NULL);
-	for (tok = strtok_r(p, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
-		if (strcmp(tok, ".") == 0)
-			continue;
-		if (strcmp(tok, "..") == 0) {
-			if (nseg)
-				nseg--;
-			continue;
+/*
+ * The URL of a content-relative path that is no page: a file in a
+ * page's bundle is beside the page's URL; anything else is at its
+ * content path (a bare folder, Hugo's section files).
+ */
+static void
+file_url(struct site *s, const char *cp, struct buf *out)
+{
+	const char *slash = strrchr(cp, '/');
+	size_t n = slash ? (size_t)(slash - cp) : 0;
+	struct post *p;
+
+	while (n > 0) {
+		if ((p = strmap_get(&s->by_bundle, cp, n)) != NULL) {
+			buf_adds(out, p->pm.url);
+			buf_adds(out, cp + n + 1);
+			return;
 		}
-		if (nseg < ARRAY_LEN(segs))
-			segs[nseg++] = tok;
+		while (n > 0 && cp[n - 1] != '/')
+			n--;
+		if (n > 0)
+			n--;
 	}
-	for (i = 0; i < nseg; i++)
-		buf_printf(&b, "%s%s", i ? "/" : "", segs[i]);
-	out = buf_detach(&b, NULL);
-	free(p);
-	return out;
+	buf_addc(out, '/');
+	buf_adds(out, cp);
 }
 
 static int
 site_resolve(void *arg, const char *dest, struct buf *out)
 {
 	struct resolve_ctx *rc = arg;
-	struct post *target = NULL;
-	const char *hash, *base;
-	size_t n;
-	char *rel;
+	struct site *s = rc->s;
+	struct post *target;
+	const char *frag, *base = s->cfg.base_url;
+	size_t n, bl;
+	char *cp;
 
-	if (strstr(dest, "://") || strncmp(dest, "mailto:", 7) == 0)
+	if (strncmp(dest, "mailto:", 7) == 0)
 		return 0;
-	hash = strchr(dest, '#');
-	n = hash ? (size_t)(hash - dest) : strlen(dest);
-	if (!((n > 3 && strncmp(dest + n - 3, ".md", 3) == 0) ||
-	    (n > 9 && strncmp(dest + n - 9, ".markdown", 9) == 0)))
+	/* A full URL under the site's own base is a site path. */
+	if (base && (bl = strlen(base)) > 0 && base[bl - 1] == '/')
+		bl--;
+	if (base && bl > 0 && strncmp(dest, base, bl) == 0 &&
+	    (dest[bl] == '/' || dest[bl] == '\0' || dest[bl] == '#')) {
+		dest += bl;
+		if (*dest == '\0')
+			dest = "/";
+	} else if (strstr(dest, "://") || strncmp(dest, "//", 2) == 0)
 		return 0;
-	if (strncmp(dest, "@/", 2) == 0) {
-		/* Zola: relative to the content folder, our root. */
-		rel = join_rel("", dest + 2, n - 2);
-	} else
-		rel = join_rel(rc->from ? rc->from->relpath : "", dest, n);
-	target = find_by_relpath(rc->s, rel);
-	if (target == NULL) {
-		/* Try posts/NAME.md and then the slug of the file name. */
-		char *slug = stem_slug(rel);
+	n = strcspn(dest, "#?");
+	frag = dest + n;
+	if (strncmp(dest, "@/", 2) == 0)	/* Zola: from the content top */
+		cp = pm_join("", dest + 1, n - 1);
+	else if (dest[0] == '/' && !is_md_name(dest, n)) {
+		/* A site path: a page's URL, with or without its slash. */
+		char *want = xasprintf("%.*s/", (int)n, dest);
 
-		target = find_by_slug(rc->s, slug, strlen(slug));
-		base = base_name(rel);
+		target = strmap_get(&s->by_url, dest, n);
+		if (target == NULL && n > 0 && dest[n - 1] != '/')
+			target = strmap_get(&s->by_url, want, strlen(want));
+		free(want);
 		if (target == NULL)
-			for (size_t i = 0; i < rc->s->nposts; i++)
-				if (strcmp(base_name(rc->s->posts[i]->relpath),
-				    base) == 0) {
-					target = rc->s->posts[i];
-					break;
-				}
-		free(slug);
+			return 0;
+		buf_adds(out, target->pm.url);
+		buf_adds(out, frag);
+		return 1;
+	} else if (rc->from == NULL)
+		return 0;
+	else
+		cp = pm_join(rc->from->relpath, dest, n);
+	if (!is_md_name(cp, strlen(cp))) {
+		/* A file beside the page, or elsewhere in the content. */
+		if (dest[0] == '/' || n == 0) {
+			free(cp);
+			return 0;
+		}
+		/*
+		 * Not beside the page: a shortcode's path (Zola's figure
+		 * image=) may count from the top of the content.
+		 */
+		if (!s->standalone && dest[0] != '.' &&
+		    faccessat(s->contentfd, cp, F_OK, 0) == -1) {
+			char *top = pm_join("", dest, n);
+
+			if (faccessat(s->contentfd, top, F_OK, 0) == 0) {
+				free(cp);
+				cp = top;
+			} else
+				free(top);
+		}
+		file_url(s, cp, out);
+		buf_adds(out, frag);
+		free(cp);
+		return 1;
 	}
+	target = find_by_relpath(s, cp);
 	if (target == NULL) {
-		char *msg = xasprintf("link to '%.*s' names no post in the "
-		    "capsule", (int)n, dest);
+		char *msg = xasprintf("link to '%.*s' names no page in the "
+		    "site", (int)n, dest);
 		size_t i;
 
 		for (i = 0; rc->d && i < rc->d->n; i++)
@@ -509,23 +564,19 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 			    rc->from ? line_of(rc->from->md, dest, n) : 0,
 			    "%s", msg);
 		free(msg);
-		free(rel);
+		free(cp);
 		return 0;
 	}
-	free(rel);
+	free(cp);
 	if (rc->v && post_status(rc->s, rc->v, target) != 0)
-		return -1;	/* a post this reader may not see: text only */
+		return -1;	/* a page this reader may not see: text only */
 	if (rc->v == NULL && rc->from) {
 		rc->from->links = xgrow(rc->from->links, &rc->from->caplinks,
 		    rc->from->nlinks + 1, sizeof(*rc->from->links));
 		rc->from->links[rc->from->nlinks++] = target;
 	}
-	{
-		char *enc = url_encode_path(target->slug);
-
-		buf_printf(out, "/posts/%s.gmi", enc);
-		free(enc);
-	}
+	buf_adds(out, target->pm.url);
+	buf_adds(out, frag);
 	return 1;
 }
 
@@ -691,7 +742,8 @@ static void
 to_page_post(const struct post *p, struct page_post *pp)
 {
 	memset(pp, 0, sizeof(*pp));
-	pp->slug = p->slug;
+	pp->slug = p->pm.legacy;
+	pp->url = p->pm.url;
 	pp->title = p->title;
 	pp->ymd = p->ymd;
 	pp->date = p->date;
@@ -730,17 +782,54 @@ gemtext_page(const char *lang, const struct buf *body)
 	return pg;
 }
 
+/* Dated pages newest first, then undated ones by title. */
 static int
 post_cmp(const void *a, const void *b)
 {
 	const struct post *x = *(struct post *const *)a;
 	const struct post *y = *(struct post *const *)b;
+	int c;
 
 	if (x->dated != y->dated)	/* undated pages after the dated */
 		return x->dated ? -1 : 1;
 	if (x->date != y->date)
 		return x->date > y->date ? -1 : 1;
-	return strcmp(x->slug, y->slug);
+	if (!x->dated && (c = strcasecmp(x->title, y->title)) != 0)
+		return c;
+	return strcmp(x->pm.url, y->pm.url);
+}
+
+/* --- the generated pages --------------------------------------------- */
+
+static const char *
+own_key(struct pageset *set, char *key)
+{
+	set->keys = xgrow(set->keys, &set->ckeys, set->nkeys + 1,
+	    sizeof(*set->keys));
+	set->keys[set->nkeys++] = key;
+	return key;
+}
+
+/* The body of p as set's class sees it. */
+static const char *
+set_body(const struct pageset *set, const struct post *p)
+{
+	const char *b = strmap_get(&set->bodies, p->relpath,
+	    strlen(p->relpath));
+
+	return b ? b : p->body_gmi;
+}
+
+/* Adds a generated page at path (taken over); path is copied. */
+static void
+route(struct pageset *set, const char *path, struct page *pg)
+{
+	const char *k = own_key(set, xstrdup(path));
+
+	set->owned = xgrow(set->owned, &set->cowned, set->nowned + 1,
+	    sizeof(*set->owned));
+	set->owned[set->nowned++] = pg;
+	strmap_put(&set->routes, k, strlen(k), pg);
 }
 
 static void
@@ -748,28 +837,26 @@ pageset_free(struct pageset *ps)
 {
 	size_t i;
 
-	for (i = 0; i < ps->ntags; i++) {
-		free(ps->tags[i].tag);
-		free(ps->tags[i].enc);
-		page_unref(ps->tags[i].gmi);
-		page_unref(ps->tags[i].xml);
+	for (i = 0; i < ps->nowned; i++)
+		page_unref(ps->owned[i]);
+	free(ps->owned);
+	for (i = 0; i < ps->nkeys; i++)
+		free(ps->keys[i]);
+	free(ps->keys);
+	for (i = 0; i < ps->nsecs; i++) {
+		free(ps->secs[i].url);
+		free(ps->secs[i].dir);
+		free(ps->secs[i].title);
 	}
-	free(ps->tags);
-	for (i = 0; i < ps->nlisted; i++) {
-		page_unref(ps->pages[i]);
-		free(ps->bodies[i]);
-	}
-	free(ps->pages);
-	free(ps->bodies);
-	free(ps->intro);
+	free(ps->secs);
+	page_unref(ps->index);
+	strmap_free(&ps->bodies);
 	free(ps->key);
 	free(ps->listed);
-	strmap_free(&ps->slugs);
-	strmap_free(&ps->tagmap);
-	page_unref(ps->index);
-	page_unref(ps->archive);
-	page_unref(ps->tagindex);
-	page_unref(ps->atom);
+	strmap_free(&ps->routes);
+	strmap_free(&ps->legacy);
+	strmap_free(&ps->bundles);
+	strmap_free(&ps->secmap);
 	memset(ps, 0, sizeof(*ps));
 }
 
@@ -807,11 +894,11 @@ add_alias(struct site *s, const char *path, struct post *p)
 	/* Normalise as a request would be, so lookups compare equal. */
 	line = xasprintf("gemini://h%s%s", path[0] == '/' ? "" : "/", path);
 	if (url_parse(line, strlen(line), &u, &err) == 0) {
+		char *enc = url_encode_path(p->pm.url);
+		char *to = xasprintf("%s%s", s->base_url, enc);
+
 		s->aliases = xrealloc(s->aliases,
 		    (s->naliases + 1) * sizeof(*s->aliases));
-		char *enc = url_encode_path(p->slug);
-		char *to = xasprintf("%s/posts/%s.gmi", s->base_url, enc);
-
 		s->aliases[s->naliases].path = xstrdup(u.path);
 		s->aliases[s->naliases].post = p;
 		/* Too long for a META: answered as a request would be. */
@@ -830,19 +917,381 @@ add_alias(struct site *s, const char *path, struct post *p)
 	free(line);
 }
 
-static void
-add_tag(struct pageset *set, const char *tag)
+/* The section of folder dir and language, or -1. */
+static long
+find_section(const struct pageset *set, const char *dir, const char *lang)
 {
-	if (strmap_get(&set->tagmap, tag, strlen(tag)))
-		return;
-	set->tags = xrealloc(set->tags, (set->ntags + 1) * sizeof(*set->tags));
-	set->tags[set->ntags].tag = xstrdup(tag);
-	set->tags[set->ntags].enc = pages_tag_path(tag);
-	set->tags[set->ntags].gmi = set->tags[set->ntags].xml = NULL;
-	set->ntags++;
-	/* Index plus one: NULL means absent; tags[] may still move. */
-	strmap_put(&set->tagmap, set->tags[set->ntags - 1].tag, strlen(tag),
-	    (void *)(uintptr_t)set->ntags);
+	size_t i;
+
+	for (i = 0; i < set->nsecs; i++)
+		if (strcmp(set->secs[i].dir, dir) == 0 &&
+		    (set->secs[i].lang == lang || (lang && set->secs[i].lang &&
+		    strcmp(set->secs[i].lang, lang) == 0)))
+			return (long)i;
+	return -1;
+}
+
+static long
+add_section(struct site *s, struct pageset *set, const char *dir,
+    const char *lang, struct post *index)
+{
+	struct section *sec;
+	const char *slash;
+	long k = find_section(set, dir, lang);
+
+	if (k >= 0) {
+		if (index && set->secs[k].index == NULL) {
+			set->secs[k].index = index;
+			free(set->secs[k].title);
+			set->secs[k].title = xstrdup(index->title);
+		}
+		return k;
+	}
+	set->secs = xrealloc(set->secs, (set->nsecs + 1) * sizeof(*set->secs));
+	sec = &set->secs[set->nsecs];
+	sec->url = index ? xstrdup(index->pm.url) :
+	    pm_section_url(&s->cfg, dir, lang);
+	sec->dir = xstrdup(dir);
+	sec->lang = lang;
+	sec->index = index;
+	sec->parent = -1;
+	slash = strrchr(dir, '/');
+	sec->title = index ? xstrdup(index->title) :
+	    xstrdup(slash ? slash + 1 : dir);
+	if (sec->title[0] >= 'a' && sec->title[0] <= 'z' && index == NULL)
+		sec->title[0] = (char)(sec->title[0] - 32);
+	return (long)set->nsecs++;
+}
+
+/* The nearest section holding folder dir (itself included), or -1. */
+static long
+section_of(const struct pageset *set, const char *dir, const char *lang)
+{
+	char *d = xstrdup(dir), *slash;
+	long k = -1;
+
+	while (d[0] && (k = find_section(set, d, lang)) < 0) {
+		slash = strrchr(d, '/');
+		if (slash == NULL)
+			break;
+		*slash = '\0';
+	}
+	free(d);
+	return k;
+}
+
+static int
+is_transparent(const struct pageset *set, long k)
+{
+	return k >= 0 && set->secs[k].index &&
+	    set->secs[k].index->meta.transparent;
+}
+
+/* 1 when listed page i is one of section k's (or a transparent child's). */
+static int
+in_section(const struct pageset *set, const long *sec_of, size_t i, long k)
+{
+	long j = sec_of[i];
+
+	while (j >= 0) {
+		if (j == k)
+			return 1;
+		if (!is_transparent(set, j))
+			return 0;
+		j = set->secs[j].parent;
+	}
+	return 0;
+}
+
+/* The main sections: the config's, else the one with most dated pages. */
+static int
+is_main(const struct site *s, const struct post *p, const char *best)
+{
+	size_t i;
+
+	if (s->cfg.nmain == 0)
+		return best == NULL || strcmp(p->pm.section, best) == 0;
+	for (i = 0; i < s->cfg.nmain; i++)
+		if (strcmp(p->pm.section, s->cfg.main_sections[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *
+busiest_section(const struct site *s, const struct pageset *set)
+{
+	const char *best = NULL;
+	size_t i, j, n, bestn = 0;
+
+	/* A bare folder lists every page, as 0.1 did. */
+	if (s->cfg.gen == GEN_BARE)
+		return NULL;
+	for (i = 0; i < set->nlisted; i++) {
+		const char *sec = set->listed[i]->pm.section;
+
+		if (!set->listed[i]->dated || sec[0] == '\0' ||
+		    set->listed[i]->pm.lang)
+			continue;
+		for (n = 0, j = 0; j < set->nlisted; j++)
+			n += set->listed[j]->dated &&
+			    strcmp(set->listed[j]->pm.section, sec) == 0;
+		if (n > bestn) {
+			bestn = n;
+			best = sec;
+		}
+	}
+	return best ? best : "";
+}
+
+/* One taxonomy's term list of a post, when front matter carries it. */
+static char **
+terms_of(const struct post *p, const char *tax, size_t *n)
+{
+	if (strcmp(tax, "tags") == 0) {
+		*n = p->meta.ntags;
+		return p->meta.tags;
+	}
+	if (strcmp(tax, "categories") == 0) {
+		*n = p->meta.ncategories;
+		return p->meta.categories;
+	}
+	*n = 0;
+	return NULL;
+}
+
+static int
+has_tax(const struct site *s, const char *tax)
+{
+	size_t i;
+
+	for (i = 0; i < s->cfg.ntax; i++)
+		if (strcmp(s->cfg.taxonomies[i], tax) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+build_taxonomy(struct site *s, struct pageset *set, const char *tax,
+    const struct page_site *base, const struct page_post *pp)
+{
+	struct page_post *tp = xcalloc(set->nlisted + 1, sizeof(*tp));
+	struct page_site ps = *base;
+	struct strmap seen = { 0 };
+	struct buf b = BUF_INIT;
+	size_t i, j, n;
+	char *path;
+
+	ps.taxonomy = tax;
+	for (i = 0; i < set->nlisted; i++) {
+		tp[i] = pp[i];
+		tp[i].tags = (const char *const *)terms_of(set->listed[i], tax,
+		    &tp[i].ntags);
+	}
+	pages_tags(&ps, tp, set->nlisted, &b);
+	path = xasprintf("/%s/", tax);
+	route(set, path, gemtext_page(s->lang, &b));
+	free(path);
+	buf_reset(&b);
+	for (i = 0; i < set->nlisted; i++)
+		for (j = 0; j < tp[i].ntags; j++) {
+			const char *term = tp[i].tags[j];
+			char *self;
+
+			n = strlen(term);
+			if (n == 0 || strmap_get(&seen, term, n))
+				continue;
+			strmap_put(&seen, term, n, (void *)1);
+			if (strcmp(tax, "tags") == 0)
+				set->ntags++;
+			pages_tag(&ps, term, tp, set->nlisted, &b);
+			path = xasprintf("/%s/%s/", tax, term);
+			route(set, path, gemtext_page(s->lang, &b));
+			buf_reset(&b);
+			self = pages_tag_path(term);
+			free(path);
+			path = xasprintf("/%s/%s/atom.xml", tax, self);
+			free(self);
+			feed_atom(&ps, tp, set->nlisted, path, term, &b);
+			free(path);
+			path = xasprintf("/%s/%s/atom.xml", tax, term);
+			route(set, path, page_new(GEMINI_SUCCESS,
+			    "application/atom+xml", b.data, b.len));
+			free(path);
+			buf_reset(&b);
+		}
+	strmap_free(&seen);
+	buf_free(&b);
+	free(tp);
+}
+
+/* The dated entries of a listing, for its Atom feed. */
+static size_t
+feed_entries(const struct page_post *v, size_t n, struct page_post *out)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n && k < SITE_FEED_POSTS; i++)
+		if (v[i].ymd && v[i].ymd[0])
+			out[k++] = v[i];
+	return k;
+}
+
+static void
+build_sections(struct site *s, struct pageset *set, const struct viewer *v,
+    const struct page_site *ps, const struct page_post *pp)
+{
+	struct page_post *sub = xcalloc(set->nlisted + 1, sizeof(*sub));
+	struct page_post *fe = xcalloc(set->nlisted + 1, sizeof(*fe));
+	struct page_link *links = NULL;
+	long *sec_of = xcalloc(set->nlisted + 1, sizeof(*sec_of));
+	struct buf b = BUF_INIT;
+	size_t i, j, n, nl;
+	char *path;
+
+	/* Sections: every _index.md, and every top folder holding pages. */
+	for (i = 0; i < s->nposts; i++) {
+		struct post *p = s->posts[i];
+
+		if (p->pm.kind == PM_SECTION && post_status(s, v, p) == 0)
+			add_section(s, set, p->pm.dir, p->pm.lang, p);
+	}
+	for (i = 0; i < set->nlisted; i++) {
+		const struct post *p = set->listed[i];
+
+		if (p->pm.section[0] && section_of(set, p->pm.dir,
+		    p->pm.lang) < 0)
+			add_section(s, set, p->pm.section, p->pm.lang, NULL);
+	}
+	for (i = 0; i < set->nsecs; i++) {
+		char *d = xstrdup(set->secs[i].dir), *slash;
+
+		while ((slash = strrchr(d, '/')) != NULL) {
+			*slash = '\0';
+			if ((set->secs[i].parent = find_section(set, d,
+			    set->secs[i].lang)) >= 0)
+				break;
+		}
+		free(d);
+	}
+	for (i = 0; i < set->nlisted; i++)
+		sec_of[i] = section_of(set, set->listed[i]->pm.dir,
+		    set->listed[i]->pm.lang);
+	links = xcalloc(set->nsecs + 1, sizeof(*links));
+	for (i = 0; i < set->nsecs; i++) {
+		struct section *sec = &set->secs[i];
+
+		for (n = 0, j = 0; j < set->nlisted; j++)
+			if (in_section(set, sec_of, j, (long)i))
+				sub[n++] = pp[j];
+		for (nl = 0, j = 0; j < set->nsecs; j++)
+			if (set->secs[j].parent == (long)i) {
+				links[nl].url = set->secs[j].url;
+				links[nl++].title = set->secs[j].title;
+			}
+		path = xasprintf("%satom.xml", sec->url);
+		pages_section(ps, sec->title, sec->index &&
+		    *set_body(set, sec->index) ? set_body(set, sec->index) :
+		    NULL, sub, n, links, nl, path, &b);
+		route(set, sec->url, gemtext_page(sec->index &&
+		    sec->index->meta.lang ? sec->index->meta.lang : s->lang,
+		    &b));
+		strmap_put(&set->secmap, sec->url, strlen(sec->url),
+		    (void *)(uintptr_t)(i + 1));
+		buf_reset(&b);
+		feed_atom(ps, fe, feed_entries(sub, n, fe), path, NULL, &b);
+		route(set, path, page_new(GEMINI_SUCCESS,
+		    "application/atom+xml", b.data, b.len));
+		buf_reset(&b);
+		free(path);
+	}
+	free(links);
+	free(sec_of);
+	free(fe);
+	free(sub);
+	buf_free(&b);
+}
+
+/* A home page: the default language's at /, the others' at /LANG/. */
+static void
+build_home(struct site *s, struct pageset *set, const struct viewer *v,
+    const char *lang, const struct page_site *base, const struct page_post *pp)
+{
+	struct page_post *mp = xcalloc(set->nlisted + 1, sizeof(*mp));
+	struct page_link *links = xcalloc(set->nsecs + s->cfg.nlangs + 1,
+	    sizeof(*links));
+	const char *best = busiest_section(s, set);
+	struct page_site ps = *base;
+	struct post *intro = NULL;
+	struct buf b = BUF_INIT;
+	size_t i, n = 0, nl = 0;
+	char *url = NULL;
+
+	for (i = 0; i < s->nposts; i++)
+		if (s->posts[i]->pm.kind == PM_HOME &&
+		    ((lang == NULL && s->posts[i]->pm.lang == NULL) ||
+		    (lang && s->posts[i]->pm.lang &&
+		    strcmp(s->posts[i]->pm.lang, lang) == 0))) {
+			intro = s->posts[i];
+			break;
+		}
+	for (i = 0; i < set->nlisted; i++) {
+		const struct post *p = set->listed[i];
+
+		if ((lang == NULL) != (p->pm.lang == NULL) ||
+		    (lang && strcmp(lang, p->pm.lang) != 0))
+			continue;
+		if (lang || is_main(s, p, best))
+			mp[n++] = pp[i];
+	}
+	for (i = 0; i < set->nsecs; i++)
+		if (set->secs[i].parent < 0 && (set->secs[i].lang == lang ||
+		    (lang && set->secs[i].lang &&
+		    strcmp(set->secs[i].lang, lang) == 0))) {
+			links[nl].url = set->secs[i].url;
+			links[nl++].title = set->secs[i].title;
+		}
+	if (lang == NULL)
+		for (i = 0; i < s->cfg.nlangs; i++) {
+			links[nl].url = xasprintf("/%s/", s->cfg.langs[i].code);
+			links[nl++].title = s->cfg.langs[i].title ?
+			    s->cfg.langs[i].title : s->cfg.langs[i].code;
+		}
+	ps.intro_gmi = intro && post_status(s, v, intro) == 0 &&
+	    *set_body(set, intro) ? set_body(set, intro) : NULL;
+	if (lang) {
+		const struct sitecfg_lang *l = sitecfg_lang(&s->cfg, lang,
+		    strlen(lang));
+
+		if (l && l->title)
+			ps.title = l->title;
+	}
+	ps.sections = links;
+	ps.nsections = nl;
+	pages_index(&ps, mp, n, &b);
+	if (lang) {
+		url = xasprintf("/%s/", lang);
+		route(set, url, gemtext_page(lang, &b));
+	} else {
+		set->index = gemtext_page(s->lang, &b);
+		route(set, "/", page_ref(set->index));
+		buf_reset(&b);
+		{
+			struct page_post *fe = xcalloc(n + 1, sizeof(*fe));
+
+			feed_atom(&ps, fe, feed_entries(mp, n, fe), "/atom.xml",
+			    NULL, &b);
+			free(fe);
+		}
+		route(set, "/atom.xml", page_new(GEMINI_SUCCESS,
+		    "application/atom+xml", b.data, b.len));
+	}
+	if (lang == NULL)
+		for (i = nl - s->cfg.nlangs; i < nl; i++)
+			free((char *)links[i].url);
+	free(url);
+	free(links);
+	free(mp);
+	buf_free(&b);
 }
 
 /* Builds the pages of v's visibility class from the (sorted) posts. */
@@ -852,82 +1301,67 @@ pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 	struct page_site ps;
 	struct page_post *pp;
 	struct buf b = BUF_INIT;
-	size_t i, j, k;
+	size_t i;
 
 	set->built = 1;
 	set->listed = xcalloc(s->nposts + 1, sizeof(*set->listed));
-	set->pages = xcalloc(s->nposts + 1, sizeof(*set->pages));
-	set->bodies = xcalloc(s->nposts + 1, sizeof(*set->bodies));
-	for (i = 0; i < s->nposts; i++)
-		if (post_status(s, v, s->posts[i]) == 0) {
-			struct post *p = s->posts[i];
+	for (i = 0; i < s->nposts; i++) {
+		struct post *p = s->posts[i];
+		char *body;
 
-			set->bodies[set->nlisted] = post_body_for(s, p, v);
+		if (post_status(s, v, p) != 0)
+			continue;
+		/* Its body as the class sees it, when that differs. */
+		if ((body = post_body_for(s, p, v)) != NULL)
+			strmap_put(&set->bodies, p->relpath, strlen(p->relpath),
+			    (void *)own_key(set, body));
+		if (p->pm.kind == PM_PAGE)
 			set->listed[set->nlisted++] = p;
-			strmap_put(&set->slugs, p->slug, strlen(p->slug),
-			    (void *)(uintptr_t)set->nlisted);
-		}
-	if (s->intro)
-		set->intro = post_body_for(s, s->intro, v);
+	}
 	pp = xcalloc(set->nlisted + 1, sizeof(*pp));
 	for (i = 0; i < set->nlisted; i++) {
 		to_page_post(set->listed[i], &pp[i]);
-		if (set->bodies[i])
-			pp[i].body_gmi = set->bodies[i];
+		pp[i].body_gmi = set_body(set, set->listed[i]);
+		/* No tag pages: no tag links. */
+		if (!has_tax(s, "tags"))
+			pp[i].ntags = 0;
 	}
 
 	memset(&ps, 0, sizeof(ps));
-	ps.title = s->intro && s->intro->meta.title ? s->intro->meta.title :
-	    "Gemini capsule";
-	ps.subtitle = s->intro ? s->intro->meta.description : NULL;
-	ps.intro_gmi = set->intro ? set->intro : s->intro &&
-	    s->intro->body_gmi && *s->intro->body_gmi ? s->intro->body_gmi :
-	    NULL;
+	ps.title = s->title;
+	ps.subtitle = s->cfg.description ? s->cfg.description :
+	    s->intro ? s->intro->meta.description : NULL;
 	ps.base_url = s->base_url;
 	ps.index_limit = SITE_INDEX_POSTS;
 	ps.search = s->search != NULL;
 
-	pages_index(&ps, pp, set->nlisted, &b);
-	set->index = gemtext_page(s->lang, &b);
-	buf_reset(&b);
-	pages_archive(&ps, pp, set->nlisted, &b);
-	set->archive = gemtext_page(s->lang, &b);
-	buf_reset(&b);
-	pages_tags(&ps, pp, set->nlisted, &b);
-	set->tagindex = gemtext_page(s->lang, &b);
-	buf_reset(&b);
-	feed_atom(&ps, pp, set->nlisted < SITE_FEED_POSTS ? set->nlisted :
-	    SITE_FEED_POSTS, "/atom.xml", NULL, &b);
-	set->atom = page_new(GEMINI_SUCCESS, "application/atom+xml", b.data,
-	    b.len);
-	buf_reset(&b);
 	/* Post pages: older is the next in the list, newer the previous. */
 	for (i = 0; i < set->nlisted; i++) {
 		struct post *p = set->listed[i];
+		const char *k = p->pm.url;
 
 		/* Older and newer: between dated posts only. */
 		pages_post(&ps, &pp[i], pp[i].body_gmi,
-		    i + 1 < set->nlisted && p->dated &&
-		    set->listed[i + 1]->dated ? &pp[i + 1] : NULL,
+		    i + 1 < set->nlisted && set->listed[i + 1]->dated &&
+		    p->dated ? &pp[i + 1] : NULL,
 		    i > 0 && p->dated ? &pp[i - 1] : NULL, &b);
-		set->pages[i] = gemtext_page(p->meta.lang ? p->meta.lang :
-		    s->lang, &b);
+		if (strmap_get(&set->routes, k, strlen(k)) == NULL)
+			route(set, k, gemtext_page(p->meta.lang ? p->meta.lang :
+			    p->pm.lang ? p->pm.lang : s->lang, &b));
 		buf_reset(&b);
-		for (j = 0; j < p->meta.ntags; j++)
-			add_tag(set, p->meta.tags[j]);
+		strmap_put(&set->legacy, p->pm.legacy, strlen(p->pm.legacy), p);
+		if (p->pm.bundle)
+			strmap_put(&set->bundles, k, strlen(k), p);
 	}
-	for (k = 0; k < set->ntags; k++) {
-		char *self = xasprintf("/tags/%s.xml", set->tags[k].enc);
-
-		pages_tag(&ps, set->tags[k].tag, pp, set->nlisted, &b);
-		set->tags[k].gmi = gemtext_page(s->lang, &b);
-		buf_reset(&b);
-		feed_atom(&ps, pp, set->nlisted, self, set->tags[k].tag, &b);
-		set->tags[k].xml = page_new(GEMINI_SUCCESS,
-		    "application/atom+xml", b.data, b.len);
-		buf_reset(&b);
-		free(self);
-	}
+	build_sections(s, set, v, &ps, pp);
+	build_home(s, set, v, NULL, &ps, pp);
+	for (i = 0; i < s->cfg.nlangs; i++)
+		build_home(s, set, v, s->cfg.langs[i].code, &ps, pp);
+	pages_archive(&ps, pp, set->nlisted, &b);
+	route(set, "/archive/", gemtext_page(s->lang, &b));
+	buf_reset(&b);
+	for (i = 0; i < s->cfg.ntax; i++)
+		build_taxonomy(s, set, s->cfg.taxonomies[i], &ps, pp);
 	free(pp);
 	buf_free(&b);
 }
@@ -989,7 +1423,7 @@ site_build_pages(struct site *s)
 	for (i = 0; i < s->nposts; i++) {
 		access_mark_covering(s->access,
 		    (const char *const *)s->posts[i]->addrs,
-		    ARRAY_LEN(s->posts[i]->addrs), s->covered);
+		    s->posts[i]->naddrs, s->covered);
 		s->any_drafts |= s->posts[i]->meta.draft;
 	}
 	access_viewer(s->access, NULL, 0, &anon);
@@ -1003,8 +1437,6 @@ site_build_pages(struct site *s)
 			    "text/markdown; charset=utf-8", p->md, strlen(p->md));
 		for (j = 0; j < p->meta.naliases; j++)
 			add_alias(s, p->meta.aliases[j], p);
-		if (p->meta.url)
-			add_alias(s, p->meta.url, p);
 	}
 	for (i = 0; i < s->naliases; i++)
 		strmap_put(&s->aliasmap, s->aliases[i].path,
@@ -1027,10 +1459,7 @@ struct scan {
 static int
 is_markdown(const char *name)
 {
-	size_t n = strlen(name);
-
-	return (n > 3 && strcmp(name + n - 3, ".md") == 0) ||
-	    (n > 9 && strcmp(name + n - 9, ".markdown") == 0);
+	return is_md_name(name, strlen(name));
 }
 
 /*
@@ -1071,8 +1500,7 @@ scan_dir(int rootfd, const char *prefix, int depth, struct scan *sc)
 		    xstrdup(de->d_name);
 		if (S_ISDIR(st.st_mode))
 			scan_dir(rootfd, rel, depth + 1, sc);
-		else if (S_ISREG(st.st_mode) && is_markdown(de->d_name) &&
-		    strcmp(de->d_name, "_index.md") != 0) {
+		else if (S_ISREG(st.st_mode) && is_markdown(de->d_name)) {
 			sc->v = xgrow(sc->v, &sc->cap, sc->n + 1, sizeof(*sc->v));
 			sc->v[sc->n].relpath = rel;
 			sc->v[sc->n].st = st;
@@ -1114,10 +1542,10 @@ log_diags(const struct site *s, const struct post *p)
 		return;
 	for (i = 0; i < p->diags.n; i++) {
 		if (p->diags.v[i].line)
-			log_warnx("%s/%s:%d: %s", s->root, p->relpath,
+			log_warnx("%s/%s:%d: %s", s->croot, p->relpath,
 			    p->diags.v[i].line, p->diags.v[i].msg);
 		else
-			log_warnx("%s/%s: %s", s->root, p->relpath,
+			log_warnx("%s/%s: %s", s->croot, p->relpath,
 			    p->diags.v[i].msg);
 	}
 }
@@ -1144,17 +1572,15 @@ failed_free(struct failed *v, size_t n)
 	free(v);
 }
 
+static void site_title(struct site *s);
+
 /* --- search ----------------------------------------------------------- */
 
-/* The post's URL path, percent-encoded. */
+/* The page's URL path, percent-encoded. */
 static char *
 post_url(const struct post *p)
 {
-	char *enc = url_encode_path(p->slug), *u;
-
-	u = xasprintf("/posts/%s.gmi", enc);
-	free(enc);
-	return u;
+	return url_encode_path(p->pm.url);
 }
 
 /* What the search index is told of a post (issue 14): a small interface. */
@@ -1201,9 +1627,7 @@ search_visible(void *arg, const char *url, unsigned flags)
 
 	if (search_unescape(url, &path) == 0) {
 		n = path.len;
-		if (strncmp(path.data, "/posts/", 7) == 0 && n > 11 &&
-		    strcmp(path.data + n - 4, ".gmi") == 0 &&
-		    (p = find_by_slug(sv->s, path.data + 7, n - 11)) != NULL)
+		if ((p = strmap_get(&sv->s->by_url, path.data, n)) != NULL)
 			ok = post_status(sv->s, sv->v, p) == 0;
 		else
 			ok = access_source(sv->v, (const char *const *)&path.data,
@@ -1256,15 +1680,18 @@ static int
 site_sync(struct site *s, int force)
 {
 	struct scan sc = { 0 };
-	struct post **old = s->posts, **nv, *intro = NULL;
+	struct post **old = s->posts, **nv;
 	struct failed *failed = NULL;
 	size_t nold = s->nposts, i, j, n = 0, nfailed = 0, capfailed = 0;
 	int changed = force, set_changed = force;
 	struct diags err = { 0 };
+	struct strmap oldmap = { 0 };
 
-	scan_dir(s->rootfd, "", 0, &sc);
+	scan_dir(s->contentfd, "", 0, &sc);
 	/* Checked here, once a second, not per request. */
-	s->own_robots = faccessat(s->rootfd, "robots.txt", F_OK, 0) == 0;
+	s->own_robots = faccessat(s->rootfd, "robots.txt", F_OK, 0) == 0 ||
+	    (s->cfg.static_dir && s->cfg.static_dir[0] &&
+	    faccessat(s->rootfd, "static/robots.txt", F_OK, 0) == 0);
 	if (sc.failed) {
 		if (s->logging)
 			log_warnx("%s: scan failed (%s); keeping what is served",
@@ -1272,24 +1699,19 @@ site_sync(struct site *s, int force)
 		scan_free(&sc);
 		return 0;
 	}
+	for (j = 0; j < nold; j++)
+		strmap_put(&oldmap, old[j]->relpath, strlen(old[j]->relpath),
+		    (void *)(uintptr_t)(j + 1));
 	nv = xcalloc(sc.n + 1, sizeof(*nv));
 	for (i = 0; i < sc.n; i++) {
 		struct post *p = NULL;
-		int is_intro = strcmp(sc.v[i].relpath, "index.md") == 0;
+		size_t k = (size_t)(uintptr_t)strmap_get(&oldmap,
+		    sc.v[i].relpath, strlen(sc.v[i].relpath));
 
-		if (is_intro && s->intro &&
-		    same_file(&s->intro->st, &sc.v[i].st)) {
-			intro = s->intro;
-			s->intro = NULL;
-			continue;
+		if (k && old[k - 1] && same_file(&old[k - 1]->st, &sc.v[i].st)) {
+			p = old[k - 1];
+			old[k - 1] = NULL;
 		}
-		for (j = 0; j < nold && !is_intro; j++)
-			if (old[j] && strcmp(old[j]->relpath, sc.v[i].relpath) == 0 &&
-			    same_file(&old[j]->st, &sc.v[i].st)) {
-				p = old[j];
-				old[j] = NULL;
-				break;
-			}
 		if (p == NULL) {
 			/*
 			 * A file that failed to load is not read (nor logged)
@@ -1298,31 +1720,24 @@ site_sync(struct site *s, int force)
 			int known = failed_before(s, &sc.v[i]);
 
 			if (!known)
-				changed = 1;
-			if (known || (p = post_load(s->rootfd, sc.v[i].relpath,
-			    &err)) == NULL) {
+				changed = set_changed = 1;
+			if (known || (p = post_load(&s->cfg, s->contentfd,
+			    sc.v[i].relpath, &err)) == NULL) {
 				failed = xgrow(failed, &capfailed, nfailed + 1,
 				    sizeof(*failed));
 				failed[nfailed].relpath = xstrdup(sc.v[i].relpath);
 				failed[nfailed++].st = sc.v[i].st;
 				/* Unreadable for now: keep serving the old text. */
-				for (j = 0; j < nold && !is_intro; j++)
-					if (old[j] && strcmp(old[j]->relpath,
-					    sc.v[i].relpath) == 0) {
-						nv[n++] = old[j];
-						old[j] = NULL;
-						break;
-					}
+				if (k && old[k - 1]) {
+					nv[n++] = old[k - 1];
+					old[k - 1] = NULL;
+				}
 				continue;
 			}
-			if (!is_intro)
-				set_changed = 1;
 		}
-		if (is_intro)
-			intro = p;
-		else
-			nv[n++] = p;
+		nv[n++] = p;
 	}
+	strmap_free(&oldmap);
 	for (j = 0; j < nold; j++)
 		if (old[j]) {
 			changed = set_changed = 1;
@@ -1330,11 +1745,6 @@ site_sync(struct site *s, int force)
 				search_remove(s->search, old[j]->relpath);
 			post_free(old[j]);
 		}
-	if (s->intro) {
-		changed = 1;
-		post_free(s->intro);
-	}
-	s->intro = intro;
 	free(old);
 	s->posts = nv;
 	s->nposts = n;
@@ -1360,17 +1770,10 @@ site_sync(struct site *s, int force)
 				log_diags(s, p);
 		}
 	}
-	if (s->intro && (!s->intro->rendered || set_changed)) {
-		int fresh = !s->intro->rendered;
-
-		/* Again when the posts change: its links point at them. */
-		post_render(s, s->intro);
-		if (fresh)
-			log_diags(s, s->intro);
-	}
 	for (i = 0; i < s->nposts && s->search; i++)
-		if (!s->posts[i]->indexed)
+		if (!s->posts[i]->indexed && s->posts[i]->pm.kind == PM_PAGE)
 			post_index(s, s->posts[i]);
+	site_title(s);
 	site_build_pages(s);
 	return 1;
 }
@@ -1379,10 +1782,13 @@ static struct site *
 site_alloc(const char *root, int rootfd, const struct site_opts *o)
 {
 	struct site *s = xcalloc(1, sizeof(*s));
+	struct diags d = { 0 };
+	size_t i;
 
 	s->root = xstrdup(root);
 	s->rootfd = rootfd;
 	s->access = o->access;
+	s->contentfd = -1;
 	s->lang = o->lang ? xstrdup(o->lang) : NULL;
 	s->base_url = xstrdup(o->base_url ? o->base_url : "gemini://localhost");
 	s->render = o->render;
@@ -1390,7 +1796,46 @@ site_alloc(const char *root, int rootfd, const struct site_opts *o)
 		s->search = search_new();
 	s->robots = page_new(GEMINI_SUCCESS, "text/plain", SITE_ROBOTS,
 	    strlen(SITE_ROBOTS));
+	sitecfg_init(&s->cfg);
+	if (sitecfg_load(&s->cfg, rootfd, &d) == -1) {
+		/* A config that does not parse: a bare folder, said loudly. */
+		sitecfg_free(&s->cfg);
+		sitecfg_init(&s->cfg);
+	}
+	for (i = 0; i < d.n; i++)
+		log_warnx("%s/%s", root, d.v[i].msg);
+	diags_free(&d);
+	if (s->cfg.content_dir[0])
+		s->contentfd = openat(rootfd, s->cfg.content_dir, O_PATH |
+		    O_DIRECTORY | O_CLOEXEC);
+	if (s->contentfd == -1)
+		s->contentfd = dup(rootfd);
+	s->title = xstrdup(s->cfg.title ? s->cfg.title : "");
+	s->croot = s->cfg.content_dir[0] ? xasprintf("%s/%s", root,
+	    s->cfg.content_dir) : xstrdup(root);
 	return s;
+}
+
+/* The title, once the home page is known: config, home page, default. */
+static void
+site_title(struct site *s)
+{
+	free(s->title);
+	s->title = xstrdup(s->cfg.title ? s->cfg.title :
+	    s->intro && s->intro->meta.title ? s->intro->meta.title :
+	    "Gemini capsule");
+}
+
+/* Pages (not section or home texts) published to everyone. */
+static size_t
+count_pages(const struct site *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nposts; i++)
+		n += s->posts[i]->meta.draft == 0 &&
+		    s->posts[i]->pm.kind == PM_PAGE;
+	return n;
 }
 
 static size_t
@@ -1399,7 +1844,8 @@ count_drafts(const struct site *s)
 	size_t i, n = 0;
 
 	for (i = 0; i < s->nposts; i++)
-		n += s->posts[i]->meta.draft != 0;
+		n += s->posts[i]->meta.draft != 0 &&
+		    s->posts[i]->pm.kind == PM_PAGE;
 	return n;
 }
 
@@ -1410,8 +1856,10 @@ site_new(const char *root, int rootfd, const struct site_opts *o)
 
 	s->logging = 1;
 	site_sync(s, 1);
-	log_info("%s: %zu posts, %zu drafts, %zu tags", root,
-	    s->nposts - count_drafts(s), count_drafts(s), s->base.ntags);
+	log_info("%s: %zu posts, %zu drafts, %zu tags (%s)", root,
+	    count_pages(s), count_drafts(s), s->base.ntags,
+	    s->cfg.gen == GEN_HUGO ? "Hugo site" : s->cfg.gen == GEN_ZOLA ?
+	    "Zola site" : "content folder");
 	return s;
 }
 
@@ -1422,7 +1870,7 @@ site_refresh(struct site *s)
 
 	if (changed)
 		log_info("%s: changes seen: %zu posts, %zu drafts", s->root,
-		    s->nposts - count_drafts(s), count_drafts(s));
+		    count_pages(s), count_drafts(s));
 	return changed;
 }
 
@@ -1438,13 +1886,19 @@ site_free(struct site *s)
 		post_free(s->posts[i]);
 	free(s->posts);
 	strmap_free(&s->by_relpath);
-	strmap_free(&s->by_slug);
-	post_free(s->intro);
+	strmap_free(&s->by_url);
+	strmap_free(&s->by_bundle);
+	strmap_free(&s->by_legacy);
 	failed_free(s->failed, s->nfailed);
 	free(s->covered);
 	page_unref(s->robots);
+	sitecfg_free(&s->cfg);
+	if (s->contentfd != -1)
+		close(s->contentfd);
 	search_free(s->search);
 	free(s->root);
+	free(s->croot);
+	free(s->title);
 	free(s->lang);
 	free(s->base_url);
 	free(s);
@@ -1462,11 +1916,20 @@ serve(struct response *resp, struct page *pg)
 static void
 redirect(struct site *s, struct response *resp, const char *path)
 {
-	char *url = xasprintf("%s%s", s->base_url, path);
+	char *enc = url_encode_path(path);
+	char *url = xasprintf("%s%s", s->base_url, enc);
 
 	resp->status = GEMINI_REDIRECT_PERM;
 	resp->page = page_new(GEMINI_REDIRECT_PERM, url, NULL, 0);
 	free(url);
+	free(enc);
+}
+
+static void
+not_found(struct response *resp)
+{
+	resp->status = GEMINI_NOT_FOUND;
+	resp->page = page_new(GEMINI_NOT_FOUND, "not found", NULL, 0);
 }
 
 static int
@@ -1477,22 +1940,14 @@ has_suffix(const char *s, size_t n, const char *suf)
 	return n > m && memcmp(s + n - m, suf, m) == 0;
 }
 
-/* The index in set->listed of the post with that slug, or -1. */
-static long
-listed_by_slug(const struct pageset *set, const char *slug, size_t n)
+static struct page *
+route_get(const struct pageset *set, const char *path, size_t n)
 {
-	return (long)(uintptr_t)strmap_get(&set->slugs, slug, n) - 1;
+	return strmap_get(&set->routes, path, n);
 }
 
-static int
-listed(const struct pageset *set, const struct post *p)
-{
-	long k = listed_by_slug(set, p->slug, strlen(p->slug));
-
-	return k >= 0 && set->listed[k] == p;
-}
-
-/* Answers a post the reader may not see: 60/61/62, or 51 for a draft. */
+/* An old or alternative spelling of a generated page: 1 after a 31. */
+/* Answers a page the reader may not see: 60/61/62, or 51 for a draft. */
 static void
 refuse(struct response *resp, int status)
 {
@@ -1500,79 +1955,54 @@ refuse(struct response *resp, int status)
 	resp->page = gemini_error_page(status, access_meta(status));
 }
 
-int
-site_file_status(struct site *s, const struct viewer *v, const char *relpath)
+static int
+route_moved(struct site *s, const struct pageset *set, const struct viewer *v,
+    const char *path, size_t n, struct response *resp)
 {
-	struct post *p = find_by_relpath(s, relpath);
-
-	return p ? post_status(s, v, p) : 0;
-}
-
-int
-site_route(struct site *s, const struct url *u, const struct viewer *v,
-    struct response *resp)
-{
-	const struct pageset *set;
-	const char *path = u->path;
-	size_t n = strlen(path);
 	struct alias *a;
 	struct post *p;
-	long k;
-	int st;
+	char *want;
+	int found = 0, st;
 
-	set = pageset_for(s, v);
-	if (strcmp(path, "/") == 0 || strcmp(path, "/posts/") == 0) {
-		if (s->nposts == 0 && s->intro == NULL)
-			return 0;	/* a plain capsule: its own index.gmi */
-		serve(resp, path[1] ? set->archive : set->index);
+	/* Without its trailing slash: 31 to it. */
+	want = xasprintf("%s/", path);
+	if (n > 1 && path[n - 1] != '/' && route_get(set, want, n + 1)) {
+		redirect(s, resp, want);
+		found = 1;
+	}
+	free(want);
+	if (found)
 		return 1;
-	}
-	if (strncmp(path, "/posts/", 7) == 0 && strchr(path + 7, '/') == NULL) {
-		if (has_suffix(path, n, ".gmi") &&
-		    (k = listed_by_slug(set, path + 7, n - 11)) != -1) {
-			serve(resp, set->pages[k]);
-			return 1;
-		}
-		if (has_suffix(path, n, ".md") &&
-		    (k = listed_by_slug(set, path + 7, n - 10)) != -1) {
-			serve(resp, set->listed[k]->source);
-			return 1;
-		}
-		/* The page or source of a post not for this reader. */
-		if ((has_suffix(path, n, ".gmi") || has_suffix(path, n, ".md")) &&
-		    (p = find_by_slug(s, path + 7, n - 7 -
-		    (path[n - 1] == 'i' ? 4 : 3))) != NULL &&
-		    (st = post_status(s, v, p)) != 0) {
-			refuse(resp, st);
-			return 1;
-		}
-	}
-	if (strcmp(path, "/tags") == 0) {
-		redirect(s, resp, "/tags/");
-		return 1;
-	}
-	if (strcmp(path, "/tags/") == 0) {
-		serve(resp, set->tagindex);
+	/* The 0.1 URLs: /posts/SLUG.gmi, /tags/TAG.gmi and .xml. */
+	if (strncmp(path, "/posts/", 7) == 0 && has_suffix(path, n, ".gmi") &&
+	    (p = strmap_get(&set->legacy, path + 7, n - 11)) != NULL) {
+		redirect(s, resp, p->pm.url);
 		return 1;
 	}
 	if (strncmp(path, "/tags/", 6) == 0 && n > 10 &&
-	    (has_suffix(path, n, ".gmi") || has_suffix(path, n, ".xml")) &&
-	    (k = (long)(uintptr_t)strmap_get(&set->tagmap, path + 6,
-	    n - 10) - 1) >= 0) {
-		serve(resp, path[n - 3] == 'g' ? set->tags[k].gmi :
-		    set->tags[k].xml);
+	    (has_suffix(path, n, ".gmi") || has_suffix(path, n, ".xml"))) {
+		want = xasprintf("%.*s/%s", (int)(n - 4), path,
+		    path[n - 3] == 'x' ? "atom.xml" : "");
+		if (route_get(set, want, strlen(want))) {
+			redirect(s, resp, want);
+			found = 1;
+		}
+		free(want);
+		if (found)
+			return 1;
+	}
+	if (strcmp(path, "/posts/") == 0 && route_get(set, "/archive/", 9)) {
+		redirect(s, resp, "/archive/");
 		return 1;
 	}
-	if (strcmp(path, "/atom.xml") == 0) {
-		serve(resp, set->atom);
-		return 1;
+	/* aliases, with or without their trailing slash */
+	if ((a = strmap_get(&s->aliasmap, path, n)) == NULL) {
+		want = n > 1 && path[n - 1] == '/' ? xstrndup(path, n - 1) :
+		    xasprintf("%s/", path);
+		a = strmap_get(&s->aliasmap, want, strlen(want));
+		free(want);
 	}
-	if (strcmp(path, "/robots.txt") == 0 && !s->own_robots) {
-		serve(resp, s->robots);
-		return 1;
-	}
-	if ((a = strmap_get(&s->aliasmap, path, n)) != NULL &&
-	    (st = post_status(s, v, a->post)) != GEMINI_NOT_FOUND) {
+	if (a != NULL && (st = post_status(s, v, a->post)) != GEMINI_NOT_FOUND) {
 		/* A hidden draft's alias is no alias: files may answer. */
 		if (st != 0)
 			refuse(resp, st);
@@ -1582,17 +2012,130 @@ site_route(struct site *s, const struct url *u, const struct viewer *v,
 		}
 		return 1;
 	}
-	/* A post's own file: its source, never a hidden one's. */
+	return 0;
+}
+
+/*
+ * A file the site publishes: beside a page (its bundle), in static/, or
+ * at its content path. Fills file with its root-relative path.
+ */
+static int
+route_file(struct site *s, const struct pageset *set, const char *path,
+    struct buf *file)
+{
+	const char *slash = strrchr(path, '/');
+	const char *cd = s->cfg.content_dir;
+	struct post *p;
+	char *rel;
+	int ok;
+
+	if (slash && slash[1] && (p = strmap_get(&set->bundles, path,
+	    (size_t)(slash - path + 1))) != NULL) {
+		buf_printf(file, "%s%s%s/%s", cd, cd[0] ? "/" : "",
+		    p->pm.bundle, slash + 1);
+		return 1;
+	}
+	if (s->cfg.gen == GEN_BARE)
+		return 0;
+	rel = xasprintf("%s%s", s->cfg.static_dir, path);
+	ok = faccessat(s->rootfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	if (!ok) {
+		free(rel);
+		rel = xasprintf("%s%s", cd, path);
+		ok = faccessat(s->rootfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	}
+	if (ok)
+		buf_adds(file, rel);
+	free(rel);
+	return ok;
+}
+
+/* The page (of any kind) at path, with or without its slash, or at its 0.1 URL. */
+static struct post *
+page_at(struct site *s, const char *path, size_t n)
+{
+	struct post *p = strmap_get(&s->by_url, path, n);
+	char *want;
+
+	if (p == NULL && n > 1 && path[n - 1] != '/') {
+		want = xasprintf("%s/", path);
+		p = strmap_get(&s->by_url, want, n + 1);
+		free(want);
+	}
+	if (p == NULL && strncmp(path, "/posts/", 7) == 0 &&
+	    has_suffix(path, n, ".gmi"))
+		p = strmap_get(&s->by_legacy, path + 7, n - 11);
+	return p;
+}
+
+int
+site_file_status(struct site *s, const struct viewer *v, const char *relpath)
+{
+	const char *cd = s->cfg.content_dir, *cp = relpath;
+	size_t cl = strlen(cd), k;
+	struct post *p;
+
+	/* Posts and bundles live in the content folder. */
+	if (cl > 0) {
+		if (strncmp(relpath, cd, cl) != 0 || relpath[cl] != '/')
+			return 0;
+		cp = relpath + cl + 1;
+	}
+	if ((p = find_by_relpath(s, cp)) != NULL)
+		return post_status(s, v, p);
+	/* A file of a page's bundle: as its page. */
+	for (k = strlen(cp); k > 0; k--)
+		if (cp[k - 1] == '/' && (p = strmap_get(&s->by_bundle, cp,
+		    k - 1)) != NULL)
+			return post_status(s, v, p);
+	return 0;
+}
+
+int
+site_route(struct site *s, const struct url *u, const struct viewer *v,
+    struct response *resp, struct buf *file)
+{
+	const struct pageset *set;
+	const char *path = u->path;
+	size_t n = strlen(path);
+	struct page *pg;
+	struct post *p;
+	int st;
+
+	if (s->cfg.gen == GEN_BARE && s->nposts == 0)
+		return 0;	/* a plain capsule: its own index.gmi */
+	set = pageset_for(s, v);
+	if ((pg = route_get(set, path, n)) != NULL) {
+		serve(resp, pg);
+		return 1;
+	}
+	/* A page this reader may not see, at its URL or its 0.1 URL. */
+	if ((p = page_at(s, path, n)) != NULL &&
+	    (st = post_status(s, v, p)) != 0) {
+		refuse(resp, st);
+		return 1;
+	}
+	if (route_moved(s, set, v, path, n, resp))
+		return 1;
+	if (strcmp(path, "/robots.txt") == 0 && !s->own_robots) {
+		serve(resp, s->robots);
+		return 1;
+	}
+	/* A page's own file: its source, never a hidden one's. */
 	if ((p = find_by_relpath(s, path + 1)) != NULL) {
 		if ((st = post_status(s, v, p)) != 0)
 			refuse(resp, st);
-		else if (!listed(set, p))
-			refuse(resp, GEMINI_NOT_FOUND);
 		else
 			serve(resp, p->source);
 		return 1;
 	}
-	return 0;
+	if (route_file(s, set, path, file))
+		return 0;
+	if (s->cfg.gen == GEN_BARE)
+		return 0;
+	/* A site root publishes nothing else: no config, no theme. */
+	not_found(resp);
+	return 1;
 }
 
 /* --- commands: convert and check ------------------------------------ */
@@ -1619,6 +2162,45 @@ read_stdin(size_t *len)
 	return buf_detach(&b, len);
 }
 
+/*
+ * The site root holding path: the nearest folder above it with a site
+ * config. Returns a malloc'd path, or NULL.
+ */
+static char *
+find_site_root(const char *path)
+{
+	char *dir = realpath(path, NULL), *slash;
+	struct sitecfg c;
+	struct diags d = { 0 };
+	int fd, found = 0;
+
+	while (dir && (slash = strrchr(dir, '/')) != NULL) {
+		*slash = '\0';
+		if ((fd = open(dir[0] ? dir : "/", O_PATH | O_DIRECTORY |
+		    O_CLOEXEC)) == -1)
+			break;
+		sitecfg_init(&c);
+		found = sitecfg_load(&c, fd, &d) == 0 && c.gen != GEN_BARE;
+		sitecfg_free(&c);
+		diags_free(&d);
+		close(fd);
+		if (found)
+			return dir;
+	}
+	free(dir);
+	return NULL;
+}
+
+static void
+convert_diags(const struct post *p, struct diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < p->diags.n; i++)
+		diags_add(d, p->diags.v[i].level, p->diags.v[i].line, "%s",
+		    p->diags.v[i].msg);
+}
+
 int
 site_convert_file(const char *path, const struct gemtext_opts *ro,
     int body_only, struct buf *out, struct diags *d)
@@ -1629,22 +2211,70 @@ site_convert_file(const char *path, const struct gemtext_opts *ro,
 	struct page_post pp;
 	struct page_site ps;
 	struct stat st;
-	size_t len, i;
-	char *md;
+	size_t len;
+	char *md, *root = NULL;
+	int rootfd;
 
-	memset(&st, 0, sizeof(st));
-	if (strcmp(path, "-") == 0) {
-		st.st_mtime = time(NULL);
-		md = read_stdin(&len);
+	memset(&so, 0, sizeof(so));
+	/* No access rules: every page is shown, drafts too. */
+	so.render = *ro;
+	/* A file of a site: rendered exactly as the server serves it. */
+	if (strcmp(path, "-") != 0 && (root = find_site_root(path)) != NULL &&
+	    (rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		char *real = realpath(path, NULL), *rel = NULL;
+		size_t rl;
+
+		s = site_alloc(root, rootfd, &so);
+		site_sync(s, 1);
+		rl = strlen(root) + strlen(s->cfg.content_dir) + 1;
+		if (real && strlen(real) > rl &&
+		    strncmp(real + strlen(root) + 1, s->cfg.content_dir,
+		    strlen(s->cfg.content_dir)) == 0)
+			rel = real + rl + (s->cfg.content_dir[0] ? 1 : 0);
+		p = rel ? find_by_relpath(s, rel) : NULL;
+		if (p != NULL) {
+			/* A published page as served: among published pages. */
+			struct pageset pub = { 0 };
+			struct viewer pv;
+			struct page *pg;
+
+			access_viewer(NULL, NULL, 0, &pv);
+			pv.drafts = p->meta.draft;
+			if (!p->meta.draft)
+				pageset_build(s, &pub, &pv);
+			pg = route_get(p->meta.draft ? &s->base : &pub,
+			    p->pm.url, strlen(p->pm.url));
+			if (body_only || pg == NULL)
+				buf_adds(out, p->body_gmi);
+			else
+				buf_add(out, pg->data + pg->body_off,
+				    pg->len - pg->body_off);
+			pageset_free(&pub);
+			convert_diags(p, d);
+		}
+		free(real);
+		site_free(s);
+		close(rootfd);
+		free(root);
+		if (p != NULL)
+			return 0;
 	} else
+		free(root);
+	memset(&st, 0, sizeof(st));
+	if (strcmp(path, "-") == 0)
+		md = read_stdin(&len);
+	else
 		md = read_all(AT_FDCWD, path, &st, &len);
 	if (md == NULL)
 		return -1;
 	memset(&so, 0, sizeof(so));
 	so.render = *ro;
 	s = site_alloc(".", AT_FDCWD, &so);
+	sitecfg_free(&s->cfg);
+	sitecfg_init(&s->cfg);
 	s->standalone = 1;
-	p = post_parse(strcmp(path, "-") == 0 ? "stdin.md" : path, md, len, &st);
+	p = post_parse(&s->cfg, strcmp(path, "-") == 0 ? "stdin.md" : path,
+	    md, len, &st);
 	post_render(s, p);
 	if (body_only)
 		buf_adds(out, p->body_gmi);
@@ -1655,9 +2285,7 @@ site_convert_file(const char *path, const struct gemtext_opts *ro,
 		to_page_post(p, &pp);
 		pages_post(&ps, &pp, p->body_gmi, NULL, NULL, out);
 	}
-	for (i = 0; i < p->diags.n; i++)
-		diags_add(d, p->diags.v[i].level, p->diags.v[i].line, "%s",
-		    p->diags.v[i].msg);
+	convert_diags(p, d);
 	post_free(p);
 	site_free(s);
 	return 0;
@@ -1679,20 +2307,27 @@ report(const char *root, const char *rel, const struct diag *dg,
 		(*errors)++;
 }
 
-/* Local link targets in a post's gemtext that name nothing on disk. */
+/*
+ * Every link and image of a page that answers nothing: each is routed
+ * as the server would route it, files looked up where it would look.
+ */
 static void
 check_links(struct site *s, const struct post *p, int *errors, int *warnings)
 {
 	const char *l = p->body_gmi, *e;
 	struct diag dg = { DIAG_WARN, 0, NULL };
+	struct buf file = BUF_INIT;
+	struct viewer all;
 	char *raw;
 
+	access_viewer(NULL, NULL, 0, &all);	/* sees every page */
 	for (; *l; l = *e ? e + 1 : e) {
-		const char *t;
+		const char *t, *err;
 		char *target, *line;
+		struct response resp;
 		struct url u;
-		const char *err;
 		size_t n;
+		int ok = 1;
 
 		e = strchr(l, '\n');
 		if (e == NULL)
@@ -1703,53 +2338,56 @@ check_links(struct site *s, const struct post *p, int *errors, int *warnings)
 			;
 		n = strcspn(t, " \t\n");
 		target = xstrndup(t, n);
-		/* Links to .md files were reported when they were resolved. */
-		if (strstr(target, ":") || target[0] == '#' ||
-		    is_markdown(target) || strstr(target, ".md#") ||
-		    strncmp(target, "/tags/", 6) == 0 ||
-		    strcmp(target, "/") == 0 ||
-		    strcmp(target, "/atom.xml") == 0) {
+		if ((strchr(target, ':') && strncmp(target, s->base_url,
+		    strlen(s->base_url)) != 0) || target[0] == '#' ||
+		    is_markdown(target) || strstr(target, ".md#")) {
 			free(target);
 			continue;
 		}
-		line = target[0] == '/' ? xasprintf("gemini://h%s", target) :
-		    xasprintf("gemini://h/%s/../%s", p->relpath, target);
+		if (strncmp(target, s->base_url, strlen(s->base_url)) == 0)
+			line = xasprintf("gemini://h%s", target +
+			    strlen(s->base_url));
+		else if (target[0] == '/')
+			line = xasprintf("gemini://h%s", target);
+		else
+			line = xasprintf("gemini://h%s/../%s", p->pm.url, target);
 		if (url_parse(line, strlen(line), &u, &err) == 0) {
-			int ok;
-
-			if (strncmp(u.path, "/posts/", 7) == 0 &&
-			    has_suffix(u.path, strlen(u.path), ".gmi"))
-				ok = find_by_slug(s, u.path + 7,
-				    strlen(u.path) - 11) != NULL ||
-				    faccessat(s->rootfd, u.path + 1, F_OK, 0) == 0;
+			memset(&resp, 0, sizeof(resp));
+			buf_reset(&file);
+			if (site_route(s, &u, &all, &resp, &file))
+				ok = resp.status == GEMINI_SUCCESS ||
+				    resp.status == GEMINI_REDIRECT_PERM;
 			else
-				ok = faccessat(s->rootfd, u.path[1] ? u.path + 1 :
-				    ".", F_OK, 0) == 0;
-			if (!ok) {
-				/* The link as written, to find its line. */
-				raw = xstrdup(target);
-				dg.line = line_of(p->md, raw, strlen(raw));
-				if (dg.line == 0) {
-					char *slash = strrchr(raw, '/');
-
-					dg.line = line_of(p->md, slash ? slash : raw,
-					    strlen(slash ? slash : raw));
-				}
-				free(raw);
-				dg.msg = xasprintf("link to '%s' names nothing in "
-				    "the capsule", target);
-				report(s->root, p->relpath, &dg, errors, warnings);
-				free(dg.msg);
-			}
+				ok = faccessat(s->rootfd, file.len ? file.data :
+				    u.path[1] ? u.path + 1 : ".", F_OK, 0) == 0;
+			page_unref(resp.page);
 			url_free(&u);
+		}
+		if (!ok) {
+			/* The link as written, to find its line. */
+			raw = xstrdup(target);
+			dg.line = line_of(p->md, raw, strlen(raw));
+			if (dg.line == 0) {
+				char *slash = strrchr(raw, '/');
+
+				dg.line = line_of(p->md, slash ? slash : raw,
+				    strlen(slash ? slash : raw));
+			}
+			free(raw);
+			dg.msg = xasprintf("link to '%s' names nothing in "
+			    "the capsule", target);
+			report(s->croot, p->relpath, &dg, errors, warnings);
+			free(dg.msg);
 		}
 		free(line);
 		free(target);
 	}
+	buf_free(&file);
 }
 
 int
-site_check(const char *root, const struct gemtext_opts *ro, int *warnings)
+site_check(const char *root, const struct gemtext_opts *ro, int list,
+    int *warnings)
 {
 	struct site_opts so;
 	struct site *s;
@@ -1767,28 +2405,29 @@ site_check(const char *root, const struct gemtext_opts *ro, int *warnings)
 		gemtext_opts_default(&so.render);
 	s = site_alloc(root, rootfd, &so);
 	site_sync(s, 1);
-	if (s->intro)
-		for (j = 0; j < s->intro->diags.n; j++)
-			report(root, s->intro->relpath, &s->intro->diags.v[j],
-			    &errors, warnings);
 	for (i = 0; i < s->nposts; i++) {
 		struct post *p = s->posts[i];
+		const char *u = p->pm.url;
 
 		for (j = 0; j < p->diags.n; j++)
-			report(root, p->relpath, &p->diags.v[j], &errors,
+			report(s->croot, p->relpath, &p->diags.v[j], &errors,
 			    warnings);
-		/* The index keeps the first post of a slug: others clash. */
-		if ((first = find_by_slug(s, p->slug, strlen(p->slug))) != p) {
+		/* Two pages at one URL: one of them is unreachable. */
+		if ((first = strmap_get(&s->by_url, u, strlen(u))) != p) {
 			struct diag dg = { DIAG_ERROR, 0, NULL };
 
-			dg.msg = xasprintf("slug '%s' is also used by %s",
-			    p->slug, first->relpath);
-			report(root, p->relpath, &dg, &errors, warnings);
+			dg.msg = xasprintf("URL '%s' is also %s's", u,
+			    first->relpath);
+			report(s->croot, p->relpath, &dg, &errors, warnings);
 			free(dg.msg);
 		}
 		check_links(s, p, &errors, warnings);
+		if (list)
+			printf("%s%s%s %s %s\n", s->cfg.content_dir,
+			    s->cfg.content_dir[0] ? "/" : "", p->relpath, u,
+			    p->dated ? p->ymd : "-");
 	}
-	printf("%s: %zu post%s checked\n", root, s->nposts,
+	printf("%s: %zu page%s checked\n", root, s->nposts,
 	    s->nposts == 1 ? "" : "s");
 	site_free(s);
 	close(rootfd);

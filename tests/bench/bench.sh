@@ -293,10 +293,12 @@ strip_front() {
 	    fm != "" { if ($0 == fm) fm = ""; next } { print }' "$@"
 }
 
-if ls "$REPO"/capsule/posts/*.md >/dev/null 2>&1; then
+# The sample capsule is a Hugo site: posts in content/, files in static/.
+if ls "$REPO"/capsule/content/posts/*.md >/dev/null 2>&1; then
 	cp -R "$REPO/capsule/." "$TMP/capsule/"
 else
-	mkdir -p "$TMP/capsule/posts"
+	mkdir -p "$TMP/capsule/content/posts" "$TMP/capsule/static"
+	printf 'title = "Bench"\n' >"$TMP/capsule/hugo.toml"
 	for i in 1 2 3 4 5; do
 		{
 			printf '+++\ntitle = "Sample %d"\n' "$i"
@@ -304,11 +306,11 @@ else
 			printf '# Sample %d\n\nA *short* review with a ' "$i"
 			printf '[link](https://example.org/%d).\n\n' "$i"
 			printf -- '- one\n- two\n\n> a quote\n'
-		} >"$TMP/capsule/posts/sample-$i.md"
+		} >"$TMP/capsule/content/posts/sample-$i.md"
 	done
 fi
 BIGSIZE=1048576
-head -c "$BIGSIZE" /dev/urandom >"$TMP/capsule/big.bin"
+head -c "$BIGSIZE" /dev/urandom >"$TMP/capsule/static/big.bin"
 
 # Markdown that exercises the converter: headings, emphasis, links (also
 # to posts), nested lists, quotes, tables, code and footnotes.
@@ -357,7 +359,7 @@ start_capsuled cap pin "$TMP/capsule" --workers 1
 CAP1=$CAP
 CAPPORT=$PORT
 fetch "$CAPPORT" / "$TMP/index.gmi"
-POST=$(sed -n 's/^=> \(\/posts\/[^ ]*\.gmi\).*/\1/p' "$TMP/index.gmi" |
+POST=$(sed -n 's/^=> \(\/posts\/[^ ]*\/\) .*/\1/p' "$TMP/index.gmi" |
     head -n 1)
 if [ -z "$POST" ]; then
 	say "bench: no post link in the index"
@@ -367,7 +369,7 @@ fetch "$CAPPORT" "$POST" "$TMP/post.gmi"
 fetch "$CAPPORT" /big.bin "$TMP/big.bin"
 INDEXSIZE=$(wc -c <"$TMP/index.gmi")
 POSTSIZE=$(wc -c <"$TMP/post.gmi")
-if ! cmp -s "$TMP/big.bin" "$TMP/capsule/big.bin"; then
+if ! cmp -s "$TMP/big.bin" "$TMP/capsule/static/big.bin"; then
 	say "bench: /big.bin came back different"
 	exit 1
 fi
@@ -385,9 +387,9 @@ BARE_BIG_PORT=$PORT
 SERVERS="capsuled bare"
 if [ "$COMPARE" = 1 ]; then
 	# Same bytes as capsuled serves, as static files.
-	mkdir -p "$TMP/molly/posts"
+	mkdir -p "$TMP/molly$POST"
 	cp "$TMP/index.gmi" "$TMP/molly/index.gmi"
-	cp "$TMP/post.gmi" "$TMP/molly$POST"
+	cp "$TMP/post.gmi" "$TMP/molly${POST}index.gmi"
 	cp "$TMP/big.bin" "$TMP/molly/big.bin"
 	MOLLYPORT=$(awk 'BEGIN { srand(); print 20000 + int(rand() * 20000) }')
 	cat >"$TMP/molly.conf" <<EOF
@@ -523,7 +525,7 @@ done
 
 say "bench: conversion"
 : >"$TMP/empty.md"
-strip_front "$TMP"/capsule/posts/*.md >"$TMP/samples1.md"
+strip_front "$TMP"/capsule/content/posts/*.md >"$TMP/samples1.md"
 n1=$(wc -c <"$TMP/samples1.md")
 SAMPLEK=$(((1000000 + n1 - 1) / n1))
 i=0

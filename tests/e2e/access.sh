@@ -81,6 +81,17 @@ url = "/d1/"
 
 $MARK_DRAFT
 EOF
+mkdir -p "$B/posts/wip"
+cat >"$B/posts/wip/index.md" <<'EOF'
++++
+title = "Bundle Draft"
+date = 2024-06-01
+draft = true
++++
+
+A draft with a file beside it: [the file](wipfile.txt).
+EOF
+printf 'wip-file-body-9b2e\n' >"$B/posts/wip/wipfile.txt"
 cat >"$B/notes/visible.md" <<'EOF'
 +++
 title = "Visible Note"
@@ -133,7 +144,7 @@ path = "/private/"
 fingerprints = ["$FA"]
 
 [[protect]]
-path = "/posts/members.gmi"
+path = "/posts/members/"
 fingerprints = ["$FA"]
 
 [[protect]]
@@ -154,24 +165,27 @@ lacks_all() {
 lacks_hidden() {	# MSG: no title or URL of a hidden post
 	lacks_all "$1" "Secret Title" "Members Title" "Draft Title" \
 	    "Hidden Draft" "secret.gmi" "members.gmi" "draft1" "hidden-draft" \
-	    "secretonly"
+	    "secretonly" "/private/secret/" "/posts/members/" "/d1/" "Bundle Draft" \
+	    "/posts/wip/"
 }
 
 # --- item 1: a protected post, every address, no certificate -------------
-for p in /posts/secret.gmi /posts/secret.md /private/secret.md \
-    /posts/members.gmi /posts/members.md /old/secret/; do
+# (its page URL, its 0.1 URL, its source, its alias)
+for p in /private/secret/ /private/secret /posts/secret.gmi /private/secret.md \
+    /posts/members/ /posts/members /posts/members.gmi /posts/members.md \
+    /old/secret/; do
 	e2e_req "$(e2e_url "$p")"
 	assert_status 60 "no certificate, $p: 60"
 	assert_body_lacks "$MARK_SECRET" "no certificate, $p: no secret body"
 	assert_body_lacks "$MARK_MEMBERS" "no certificate, $p: no members body"
 	case $META in
-	*secret.gmi* | *members.gmi*) e2e_fail "no certificate, $p: meta names the slug: $META" ;;
+	*secret* | *members*) e2e_fail "no certificate, $p: meta names the slug: $META" ;;
 	*) e2e_ok "no certificate, $p: meta names no slug" ;;
 	esac
 done
 # shellcheck disable=SC2046
-e2e_req "$(e2e_url /posts/secret.gmi)" $(as bob)
-assert_status 61 "unlisted certificate, /posts/secret.gmi: 61"
+e2e_req "$(e2e_url /private/secret/)" $(as bob)
+assert_status 61 "unlisted certificate, /private/secret/: 61"
 assert_body_lacks "$MARK_SECRET" "unlisted certificate: no secret body"
 # shellcheck disable=SC2046
 e2e_req "$(e2e_url /posts/members.md)" $(as bob)
@@ -188,20 +202,21 @@ assert_match "$STATUS" '60|51' "no certificate, /pub/privdir/secret.md: 60 or 51
 assert_body_lacks "$MARK_SECRET" "no certificate, /pub/privdir/secret.md: no body"
 
 # Listings: home, archive, tags, feeds, neighbours.
-for p in / /posts/ /atom.xml /tags/ /tags/film.gmi /tags/film.xml \
-    /posts/public2.gmi /posts/public.gmi; do
+for p in / /posts/ /archive/ /atom.xml /posts/atom.xml /tags/ /tags/film/ \
+    /tags/film/atom.xml /posts/public2/ /posts/public/; do
 	expect "$(e2e_url "$p")" 20 "no certificate, $p"
 	lacks_hidden "no certificate, $p"
 done
 expect "$(e2e_url /)" 20 "no certificate, home"
 assert_body_contains "Public One" "home lists the public posts"
 assert_body_contains "the secret intro link" "home intro keeps the link text"
-expect "$(e2e_url /tags/secretonly.gmi)" 51 "no certificate, a tag only the protected post has: 51"
+expect "$(e2e_url /tags/secretonly/)" 51 "no certificate, a tag only the protected post has: 51"
+expect "$(e2e_url /tags/secretonly.gmi)" 51 "no certificate, that tag's 0.1 URL: 51"
 # Link targets in other posts: text stays, the link goes.
-expect "$(e2e_url /posts/public.gmi)" 20 "no certificate, the linking post"
+expect "$(e2e_url /posts/public/)" 20 "no certificate, the linking post"
 assert_body_contains "the secret" "linking post keeps the link text"
 assert_body_contains "the secret alone" "a link-only paragraph becomes its text"
-assert_body_contains "=> /posts/public2.gmi" "a link to a public post stays a link"
+assert_body_contains "=> /posts/public2/" "a link to a public post stays a link"
 # Search results: the protected post's words find nothing.
 expect "$(e2e_url /search)?$MARK_SECRET" 20 "no certificate, search"
 lacks_hidden "no certificate, search"
@@ -221,10 +236,21 @@ for p in /old/draft1 /old/draft1/ /d1/ /d1 /posts/draft1.gmi /posts/draft1.md \
 	assert_body_lacks "$MARK_DRAFT" "no certificate, draft at $p: no body"
 	assert_body_lacks "$MARK_HIDDEN" "no certificate, draft at $p: no body"
 done
-# Folder listings show neither drafts nor protected names.
-expect "$(e2e_url /notes/)" 20 "no certificate, /notes/ listing"
-assert_body_contains "visible.md" "/notes/ lists the public post's file"
-assert_body_lacks "hidden-draft" "/notes/ does not list the draft's file"
+# A file of a draft's bundle is hidden as its page is.
+for p in /posts/wip/ /posts/wip/wipfile.txt /posts/wip/index.md; do
+	e2e_req "$(e2e_url "$p")"
+	assert_status 51 "no certificate, draft bundle $p: 51"
+	assert_body_lacks "wip-file-body-9b2e" "no certificate, draft bundle $p: no body"
+done
+# shellcheck disable=SC2046
+expect "$(e2e_url /posts/wip/wipfile.txt)" 20 "alice, the draft bundle's file" $(as alice)
+assert_body_contains "wip-file-body-9b2e" "alice reads the draft bundle's file"
+# Section and folder listings show neither drafts nor protected names.
+expect "$(e2e_url /notes/)" 20 "no certificate, /notes/ section"
+assert_body_contains "Visible Note" "/notes/ lists the public page"
+assert_body_lacks "Hidden Draft" "/notes/ does not list the draft"
+assert_body_lacks "hidden-draft" "/notes/ does not name the draft's file"
+expect "$(e2e_url /notes/hidden-draft/)" 51 "no certificate, the draft's page URL: 51"
 expect "$(e2e_url /pub/)" 20 "no certificate, /pub/ listing"
 assert_body_contains "ok.gmi" "/pub/ lists a plain file"
 lacks_all "/pub/ listing" "x.gmi" "privdir" "y.txt"
@@ -234,7 +260,7 @@ assert_body_lacks "team" "/area/ does not list the protected folder"
 
 # --- with the certificate: everything, as usual ----------------------------
 # shellcheck disable=SC2046
-expect "$(e2e_url /posts/secret.gmi)" 20 "alice, /posts/secret.gmi" $(as alice)
+expect "$(e2e_url /private/secret/)" 20 "alice, /private/secret/" $(as alice)
 assert_body_contains "$MARK_SECRET" "alice reads the secret"
 # shellcheck disable=SC2046
 expect "$(e2e_url /posts/members.md)" 20 "alice, /posts/members.md" $(as alice)
@@ -242,35 +268,39 @@ assert_body_contains "$MARK_MEMBERS" "alice reads the members source"
 # shellcheck disable=SC2046
 expect "$(e2e_url /pub/x.gmi)" 20 "alice, symlink /pub/x.gmi" $(as alice)
 assert_body_contains "$MARK_NOTE" "alice reads the note through the symlink"
-for p in / /posts/ /atom.xml /tags/film.gmi; do
+for p in / /archive/ /atom.xml /tags/film/; do
 	# shellcheck disable=SC2046
 	expect "$(e2e_url "$p")" 20 "alice, $p" $(as alice)
 	assert_body_contains "Secret Title" "alice, $p lists the protected post"
-	[ "$p" = /tags/film.gmi ] ||
+	[ "$p" = /tags/film/ ] ||
 	    assert_body_contains "Draft Title" "alice, $p lists the draft"
 done
 # shellcheck disable=SC2046
-expect "$(e2e_url /posts/public.gmi)" 20 "alice, the linking post" $(as alice)
-assert_body_contains "=> /posts/secret.gmi" "alice: the link to the protected post"
-assert_body_contains "=> /posts/draft1.gmi" "alice: the link to the draft"
+expect "$(e2e_url /posts/public/)" 20 "alice, the linking post" $(as alice)
+assert_body_contains "=> /private/secret/" "alice: the link to the protected post"
+assert_body_contains "=> /d1/" "alice: the link to the draft"
 # shellcheck disable=SC2046
-expect "$(e2e_url /tags/secretonly.gmi)" 20 "alice, the protected post's own tag" $(as alice)
+expect "$(e2e_url /tags/secretonly/)" 20 "alice, the protected post's own tag" $(as alice)
 # shellcheck disable=SC2046
 e2e_req "$(e2e_url /old/secret/)" $(as alice)
 assert_status 31 "alice, the protected post's alias: 31"
-assert_meta '*/posts/secret.gmi' "alice, the alias leads to the post"
+assert_meta '*/private/secret/' "alice, the alias leads to the post"
 # shellcheck disable=SC2046
-e2e_req "$(e2e_url /d1/)" $(as alice)
-assert_status 31 "alice, the draft's url: 31"
+expect "$(e2e_url /d1/)" 20 "alice, the draft at its url" $(as alice)
+assert_body_contains "$MARK_DRAFT" "alice reads the draft"
 # shellcheck disable=SC2046
-expect "$(e2e_url /notes/)" 20 "alice, /notes/ listing" $(as alice)
-assert_body_contains "hidden-draft.md" "alice: /notes/ lists the draft's file"
+e2e_req "$(e2e_url /posts/draft1.gmi)" $(as alice)
+assert_status 31 "alice, the draft's 0.1 URL: 31"
+assert_meta '*/d1/' "alice, the draft's 0.1 URL leads to its url"
+# shellcheck disable=SC2046
+expect "$(e2e_url /notes/)" 20 "alice, /notes/ section" $(as alice)
+assert_body_contains "Hidden Draft Note" "alice: /notes/ lists the draft"
 # shellcheck disable=SC2046
 expect "$(e2e_url /pub/)" 20 "alice, /pub/ listing" $(as alice)
 assert_body_contains "x.gmi" "alice: /pub/ lists the symlinked note"
 assert_body_contains "privdir/" "alice: /pub/ lists the symlinked folder"
 # And the shared pages did not take alice's view.
-for p in / /atom.xml /posts/public.gmi; do
+for p in / /atom.xml /posts/public/; do
 	expect "$(e2e_url "$p")" 20 "no certificate after alice, $p"
 	lacks_hidden "no certificate after alice, $p"
 done
@@ -288,14 +318,15 @@ mkdir -p "$B/$E/$E"
 e2e_req "$(e2e_url "/$E/$E")"
 assert_status 59 "a redirect longer than 1,024 bytes: 59, not cut"
 # A query that makes the redirect one byte too long.
-pre="gemini://localhost:$PORT/notes?"
+# (/pub is a plain folder: its redirect keeps the query.)
+pre="gemini://localhost:$PORT/pub?"
 q=$(head -c $((1024 - ${#pre})) /dev/zero | tr '\0' q)
 e2e_req "$pre$q"
 assert_status 59 "a 1,024-byte request whose redirect would be 1,025: 59"
-pre="gemini://localhost:$PORT/notes?"
+pre="gemini://localhost:$PORT/pub?"
 e2e_req "${pre}short"
 assert_status 31 "a short query: 31"
-assert_meta '*/notes/?short' "the short query is kept whole"
+assert_meta '*/pub/?short' "the short query is kept whole"
 
 # --- item 13: non-ASCII controls in the access log ----------------------------
 # U+009B (CSI), U+202E (right-to-left override) and a lone 0xff byte.
@@ -333,11 +364,11 @@ done
 sleep 3.5
 assert_eq "$(grep -c 'huge\.md' "$SERVER_LOG")" 1 "oversized post: logged once, not on each rescan"
 assert_eq "$(grep -c 'changes seen' "$SERVER_LOG")" 0 "oversized post: no rebuild while it stays the same"
-expect "$(e2e_url /posts/small.gmi)" 20 "the other post is served"
+expect "$(e2e_url /posts/small/)" 20 "the other post is served"
 printf '+++\ntitle = "Huge no more"\ndate = 2024-01-02\n+++\n\nFixed.\n' >"$O/posts/huge.md"
 i=0
 while [ $i -lt 50 ]; do
-	e2e_req "$(e2e_url /posts/huge.gmi)"
+	e2e_req "$(e2e_url /posts/huge/)"
 	[ "$STATUS" = 20 ] && break
 	sleep 0.1
 	i=$((i + 1))
@@ -369,10 +400,10 @@ Corpo.
 EOF
 e2e_start serve --root "$L" --certs "$E2E_DIR/certs" --host localhost \
     --listen 127.0.0.1:0 --workers 1 || e2e_done
-expect "$(e2e_url /posts/inject.gmi)" 20 "injected lang: served"
+expect "$(e2e_url /posts/inject/)" 20 "injected lang: served"
 assert_eq "$(tr -d '\r' <"$HEADERFILE" | head -n 1)" "20 text/gemini; charset=utf-8" "injected lang: dropped from the header"
 assert_body_lacks "evil.example" "injected lang: nothing injected into the body"
-expect "$(e2e_url /posts/good.gmi)" 20 "valid lang: served"
+expect "$(e2e_url /posts/good/)" 20 "valid lang: served"
 assert_meta 'text/gemini; charset=utf-8; lang=pt-BR' "valid lang: kept"
 assert_match "$(grep -c 'inject\.md:4: .*lang' "$SERVER_LOG")" '[1-9]*' "injected lang: logged with file:line"
 e2e_stop_server

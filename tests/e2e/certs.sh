@@ -238,8 +238,8 @@ e2e_start_server_port --config "$E2E_DIR/drafts.toml" --root "$B" || e2e_done
 expect "$(e2e_url /)" 20 "drafts: index without a certificate"
 assert_body_contains "Published Review" "index lists the published post"
 assert_body_lacks "Secret Draft Review" "index without a certificate omits the draft"
-expect "$(e2e_url /posts/published.gmi)" 20 "published post without a certificate"
-e2e_req "$(e2e_url /posts/wip.gmi)"
+expect "$(e2e_url /posts/published/)" 20 "published post without a certificate"
+e2e_req "$(e2e_url /posts/wip/)"
 assert_status 51 "draft without a certificate: 51"
 assert_body_lacks "$MARK_DRAFT" "draft without a certificate: no body"
 e2e_req "$(e2e_url /posts/wip.md)"
@@ -247,20 +247,20 @@ assert_status 51 "draft source without a certificate: 51"
 assert_body_lacks "$MARK_DRAFT" "draft source without a certificate: no body"
 e2e_req "$(e2e_url /atom.xml)"
 assert_body_lacks "Secret Draft Review" "atom.xml without a certificate omits the draft"
-e2e_req "$(e2e_url /tags/film.gmi)"
+e2e_req "$(e2e_url /tags/film/)"
 assert_body_lacks "Secret Draft Review" "tag page without a certificate omits the draft"
-e2e_req "$(e2e_url /tags/draftonly.gmi)"
+e2e_req "$(e2e_url /tags/draftonly/)"
 assert_status 51 "a tag only the draft has, without a certificate: 51"
 e2e_req "$(e2e_url /tags/)"
 assert_body_lacks "draftonly" "tag list without a certificate omits the draft's tag"
-e2e_req "$(e2e_url /posts/published.gmi)"
+e2e_req "$(e2e_url /posts/published/)"
 assert_body_lacks "Secret Draft Review" "published post without a certificate: no newer link to the draft"
 
 # shellcheck disable=SC2046
 expect "$(e2e_url /)" 20 "drafts: index with an unlisted certificate" $(as bob)
 assert_body_lacks "Secret Draft Review" "index with an unlisted certificate omits the draft"
 # shellcheck disable=SC2046
-e2e_req "$(e2e_url /posts/wip.gmi)" $(as bob)
+e2e_req "$(e2e_url /posts/wip/)" $(as bob)
 assert_status 51 "draft with an unlisted certificate: 51"
 assert_body_lacks "$MARK_DRAFT" "draft with an unlisted certificate: no body"
 
@@ -269,16 +269,16 @@ expect "$(e2e_url /)" 20 "drafts: index with the listed certificate" $(as alice)
 assert_body_contains "Secret Draft Review" "index with the listed certificate lists the draft"
 assert_body_contains "Published Review" "index with the listed certificate still lists the published post"
 # shellcheck disable=SC2046
-expect "$(e2e_url /posts/wip.gmi)" 20 "draft with the listed certificate" $(as alice)
+expect "$(e2e_url /posts/wip/)" 20 "draft with the listed certificate" $(as alice)
 assert_body_contains "$MARK_DRAFT" "draft with the listed certificate: body served"
 # shellcheck disable=SC2046
 expect "$(e2e_url /posts/wip.md)" 20 "draft source with the listed certificate" $(as alice)
 # shellcheck disable=SC2046
-expect "$(e2e_url /tags/draftonly.gmi)" 20 "draft-only tag with the listed certificate" $(as alice)
+expect "$(e2e_url /tags/draftonly/)" 20 "draft-only tag with the listed certificate" $(as alice)
 # The expired certificate is not on this list; the listed one, expired,
 # would be refused; here: an expired unlisted one sees no draft.
 # shellcheck disable=SC2046
-e2e_req "$(e2e_url /posts/wip.gmi)" $(as expired)
+e2e_req "$(e2e_url /posts/wip/)" $(as expired)
 assert_match "$STATUS" '51|62' "draft with an expired unlisted certificate: 51 or 62"
 assert_body_lacks "$MARK_DRAFT"
 # And again without: the preview did not leak into the shared pages.
@@ -293,7 +293,7 @@ drafts_fingerprints = ["$FE"]
 EOF
 e2e_start_server_port --config "$E2E_DIR/drafts2.toml" --root "$B" || e2e_done
 # shellcheck disable=SC2046
-e2e_req "$(e2e_url /posts/wip.gmi)" $(as expired)
+e2e_req "$(e2e_url /posts/wip/)" $(as expired)
 assert_match "$STATUS" '51|62' "draft with a listed but expired certificate: 51 or 62"
 assert_body_lacks "$MARK_DRAFT" "draft with a listed but expired certificate: no body"
 e2e_stop_server

@@ -93,7 +93,7 @@ if [ -f "$SEED" ]; then
 	    --listen "127.0.0.1:$_p" --public-port "$_p" --workers 1 ||
 	    e2e_done
 	tmux_ -u new-session -d -s seed -x 120 -y 40 \
-	    "env LANG=C.UTF-8 HOME='$H' XDG_CONFIG_HOME='$H/.config' XDG_DATA_HOME='$H/.local/share' XDG_CACHE_HOME='$H/.cache' TERM=xterm-256color amfora 'gemini://localhost:$_p/posts/001_fcbd288158d8f6b1.gmi'"
+	    "env LANG=C.UTF-8 HOME='$H' XDG_CONFIG_HOME='$H/.config' XDG_DATA_HOME='$H/.local/share' XDG_CACHE_HOME='$H/.cache' TERM=xterm-256color amfora 'gemini://localhost:$_p/posts/001_fcbd288158d8f6b1/'"
 	_n=0
 	while [ $_n -lt 150 ]; do
 		tmux_ -u capture-pane -p -t seed >"$E2E_DIR/screen" 2>/dev/null

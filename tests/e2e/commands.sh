@@ -90,7 +90,7 @@ EOF
 e2e_start_server || e2e_done
 SUMMARY=
 for slug in first second third; do
-	expect "$(e2e_url "/posts/$slug.gmi")" 20 "served $slug"
+	expect "$(e2e_url "/posts/$slug/")" 20 "served $slug"
 	cp "$BODYFILE" "$W/served-$slug.gmi"
 	run "convert-$slug" "$CAPSULED" convert "$P/$slug.md"
 	assert_eq "$RUN_RC" 0 "convert $slug: exit 0"
@@ -110,8 +110,8 @@ for slug in first second third; do
 		e2e_fail "convert $slug: differs beyond Older/Newer: $(diff "$W/served-$slug.cmp2" "$W/convert-$slug.cmp2" | head -n 10 | tr '\n' '|')"
 	fi
 done
-file_has "$W/served-first.gmi" '^=> /posts/second\.gmi' "served first: links the second post by URL"
-file_has "$W/convert-first.out" '^=> /posts/second\.gmi' "convert first: links the second post by URL"
+file_has "$W/served-first.gmi" '^=> /posts/second/' "served first: links the second post by URL"
+file_has "$W/convert-first.out" '^=> /posts/second/' "convert first: links the second post by URL"
 file_has "$W/served-first.gmi" '^=> /posts/[^ ]+ (Older|Newer): ' "served first: has older/newer lines (so the filter matters)"
 e2e_stop_server
 
@@ -169,15 +169,19 @@ file_has "$W/broken.all" 'badfm\.md:2: ' "check: bad TOML on line 2"
 file_has "$W/broken.all" 'open\.md:[0-9]+: .+' "check: unclosed front matter reported as file:LINE: message"
 file_lacks "$W/broken.all" 'second\.md:[0-9]+:' "check: nothing about the good post"
 
+# Same file names in two folders are two URLs (/posts/a/same/,
+# /posts/b/same/); two files at one URL are an error.
 mkdir -p "$E2E_DIR/dup/posts/a" "$E2E_DIR/dup/posts/b"
 cp "$P/second.md" "$E2E_DIR/dup/posts/a/same.md"
 cp "$P/third.md" "$E2E_DIR/dup/posts/b/same.md"
+cp "$P/third.md" "$E2E_DIR/dup/posts/a/same.markdown"
 run dup "$CAPSULED" check "$E2E_DIR/dup"
 cat "$RUN_OUT" "$RUN_ERR" >"$W/dup.all"
-file_has "$W/dup.all" "slug.*same|same.*slug" "check: duplicate slug reported"
-file_has "$W/dup.all" "a/same\\.md" "check: duplicate slug names the first file"
-file_has "$W/dup.all" "b/same\\.md" "check: duplicate slug names the second file"
-assert_eq "$RUN_RC" 1 "check duplicate slug: exit 1 (an error)"
+file_has "$W/dup.all" "URL '/posts/a/same/'" "check: two files at one URL reported"
+file_has "$W/dup.all" "a/same\\.md" "check: duplicate URL names the first file"
+file_has "$W/dup.all" "a/same\\.markdown" "check: duplicate URL names the second file"
+file_lacks "$W/dup.all" "b/same" "check: same name in another folder is no clash"
+assert_eq "$RUN_RC" 1 "check duplicate URL: exit 1 (an error)"
 
 mkdir -p "$E2E_DIR/img/posts"
 cp "$P/second.md" "$E2E_DIR/img/posts/"

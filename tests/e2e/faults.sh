@@ -337,12 +337,12 @@ import sys
 open(sys.argv[1], "w").write('+++\ntitle = "Churn"\ndate = 2024-02-02\n+++\n\nVERSION-1-START\n\nfirst version v1\n\nVERSION-1-END\n')
 EOF
 e2e_start_server_port --workers 2 || e2e_done
-expect "$(e2e_url /posts/churn.gmi)" 20 "(c) the post before the churn"
+expect "$(e2e_url /posts/churn/)" 20 "(c) the post before the churn"
 assert_body_contains VERSION-1-END
 # gemload on another page keeps the server under load meanwhile.
-load_start "$SECS" "$(e2e_url /posts/steady.gmi)" "$E2E_DIR/load-c.json"
+load_start "$SECS" "$(e2e_url /posts/steady/)" "$E2E_DIR/load-c.json"
 timeout 90 python3 "$CHURN" "$PORT" "$POST" 5 "$E2E_DIR" \
-    "$(e2e_url /posts/churn.gmi)" "$(e2e_url /posts/churn.md)" >"$E2E_DIR/churn.out" 2>&1
+    "$(e2e_url /posts/churn/)" "$(e2e_url /posts/churn.md)" >"$E2E_DIR/churn.out" 2>&1
 rc=$?
 wait "$LOAD_PID"
 assert_eq "$rc" 0 "(c) churn script ran ($(head -c 300 "$E2E_DIR/churn.out"))"
@@ -371,7 +371,7 @@ assert_eq "$LERR" 0 "(c) the steady page never failed during the churn"
 # The final version shows once the churn is over (polled, at most 100 tries).
 i=0
 while [ $i -lt 100 ]; do
-	e2e_req "$(e2e_url /posts/churn.gmi)"
+	e2e_req "$(e2e_url /posts/churn/)"
 	grep -q VERSION-999999-END "$BODYFILE" && break
 	sleep 0.1
 	i=$((i + 1))

@@ -14,7 +14,7 @@
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 GEMCHECK=$ROOT/../shared/gemcheck/gemcheck.py
 SEEDS=$ROOT/../shared/seeds
-SAMPLE=$ROOT/capsule/posts
+SAMPLE=$ROOT/capsule/content/posts
 EXPECT=$ROOT/tests/capsule-expect
 
 if [ ! -f "$GEMCHECK" ]; then
@@ -91,7 +91,7 @@ if ls "$SEEDS"/*.md >/dev/null 2>&1; then
 	cp "$SEEDS"/*.md "$C/posts/"
 	if e2e_start_server; then
 		gemcheck served --dir "$W/served" --label seeds-served \
-		    --fetch-base "gemini://localhost:$PORT/" --url-map 'posts/{slug}.gmi'
+		    --fetch-base "gemini://localhost:$PORT/" --url-map 'posts/{slug}/'
 		assert_alive "server alive after the fetches"
 	fi
 else

@@ -27,7 +27,7 @@ MAN=$ROOT/capsuled.1
 EXAMPLE=$ROOT/capsuled.toml.example
 # Long options the man page documents that --help need not print:
 # they belong to commands other than serve.
-MAN_ONLY_OPTIONS="body-only"
+MAN_ONLY_OPTIONS="body-only list"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/capsuled-manpage.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT

@@ -135,10 +135,10 @@ printf '+++\ntitle = "Fine"\ndate = 2024-01-04\n+++\n\nfine-post-marker-3b9d\n' 
     >"$C/posts/2024-01-04-fine.md"
 if e2e_start_server; then
 	for p in wide deep line; do
-		expect "$(e2e_url "/posts/$p.gmi")" 20 "served: $p.gmi answered"
-		assert_body_contains 'could not be rendered' "served: $p.gmi says it could not be rendered"
+		expect "$(e2e_url "/posts/$p/")" 20 "served: $p answered"
+		assert_body_contains 'could not be rendered' "served: $p says it could not be rendered"
 	done
-	expect "$(e2e_url /posts/fine.gmi)" 20 "served: the fine post"
+	expect "$(e2e_url /posts/fine/)" 20 "served: the fine post"
 	assert_body_contains fine-post-marker-3b9d
 	expect "$(e2e_url /)" 20 "served: the index"
 	assert_body_contains 'Fine' "served: the index lists the fine post"

@@ -71,7 +71,7 @@ search() {
 
 # results: the link targets of the last body, in order, space-separated.
 results() {
-	sed -n 's|^=> /posts/\([^ ]*\)\.gmi .*|\1|p' "$BODYFILE" | tr '\n' ' ' |
+	sed -n 's|^=> /posts/\([^ /]*\)/ .*|\1|p' "$BODYFILE" | tr '\n' ' ' |
 	    sed 's/ $//'
 }
 
@@ -88,7 +88,7 @@ assert_close_notify
 assert_body_contains "# Search: look back"
 # A title hit first; then BM25, where the shorter text wins.
 assert_eq "$(results)" "film manga diary" "all words, title hits first"
-assert_body_contains "=> /posts/film.gmi 2024-06-28 Look Back, the film" \
+assert_body_contains "=> /posts/film/ 2024-06-28 Look Back, the film" \
     "a result is a dated link line"
 assert_body_contains "> We «look back» at the manga by Fujimoto." \
     "the matching sentence, hit marked"
@@ -296,7 +296,7 @@ fi
 
 # --- linked from the generated pages ---------------------------------------
 
-for u in / /posts/ /tags/ /tags/anime.gmi; do
+for u in / /posts/ /tags/ /tags/anime/; do
 	e2e_req "$(e2e_url "$u")"
 	assert_body_contains "=> /search Search" "$u links to /search"
 done

@@ -72,19 +72,19 @@ for md in "$SEEDS"/*.md; do
 	if [ -z "$want_date" ]; then
 		# Undated: after "## Undated", no date, not a feed line.
 		line=$(sed -n '/^## Undated$/,$p' "$INDEX" |
-		    grep -E "^=>[[:space:]]*/posts/$name\\.gmi[[:space:]]" | head -n 1)
+		    grep -E "^=>[[:space:]]*/posts/$name/[[:space:]]" | head -n 1)
 		if [ -z "$line" ] || printf '%s\n' "$line" | grep -Eq "$FEED_RE"; then
-			e2e_fail "$name: no undated index line for /posts/$name.gmi: '$line'"
+			e2e_fail "$name: no undated index line for /posts/$name/: '$line'"
 			continue
 		fi
 		e2e_ok "$name: listed under 'Undated', not as a feed line"
 		ltitle=$(printf '%s\n' "$line" | sed -E 's/^=>[[:space:]]*[^[:space:]]+[[:space:]]+//')
 		ldate=
 	else
-		line=$(grep -E "^=>[[:space:]]*/posts/$name\\.gmi[[:space:]]" "$INDEX" |
+		line=$(grep -E "^=>[[:space:]]*/posts/$name/[[:space:]]" "$INDEX" |
 		    grep -E "$FEED_RE" | head -n 1)
 		if [ -z "$line" ]; then
-			e2e_fail "$name: no dated index line for /posts/$name.gmi"
+			e2e_fail "$name: no dated index line for /posts/$name/"
 			continue
 		fi
 		ldate=$(printf '%s\n' "$line" | sed -E "s/$FEED_RE/\\2/")
@@ -102,7 +102,7 @@ for md in "$SEEDS"/*.md; do
 	if [ -n "$want_date" ]; then
 		assert_eq "$ldate" "$want_date" "$name: index date"
 	fi
-	expect "$(e2e_url "/posts/$name.gmi")" 20 "$name: post page"
+	expect "$(e2e_url "/posts/$name/")" 20 "$name: post page"
 	first=$(head -n 1 "$BODYFILE")
 	if [ -n "$titles" ]; then
 		if printf '%s\n' "$titles" | tnorm | sed 's/^/# /' |
@@ -158,7 +158,7 @@ fi
 # The image link, as the brief names it.
 fig=$(grep -l 'figure src="/images/lookBack.png"' "$SEEDS"/*.md 2>/dev/null | head -n 1)
 if [ -n "$fig" ]; then
-	e2e_req "$(e2e_url "/posts/$(basename "$fig" .md).gmi")"
+	e2e_req "$(e2e_url "/posts/$(basename "$fig" .md)/")"
 	if grep -Eq '^=>[[:space:]]*/images/lookBack\.png([[:space:]]|$)' "$BODYFILE"; then
 		e2e_ok "figure: '=> /images/lookBack.png' link line"
 	else

@@ -174,14 +174,14 @@ assert_eq "$(head -n 1 "$BODYFILE")" "# Siteprobe Reviews" "index: first line is
 assert_eq "$(sed -n 2p "$BODYFILE")" "## Short notes written by the site test" "index: second line is '## Subtitle'"
 assert_body_contains "Introduction paragraph of the siteprobe capsule." "index: intro from index.md"
 check_feed_shape index
-has_line '^=> /posts/beta\.gmi 2024-06-20 Beta Review$' "index: YAML post with quoted date"
-has_line '^=> /posts/alpha\.gmi 2024-05-10 Alpha Review$' "index: TOML post"
-has_line '^=> /posts/delta\.gmi 2024-04-15 Delta Review$' "index: post with alias"
-has_line '^=> /posts/gamma\.gmi 2024-03-01 Gamma Heading$' "index: no front matter: slug and date from file name, title from heading"
+has_line '^=> /posts/beta/ 2024-06-20 Beta Review$' "index: YAML post with quoted date"
+has_line '^=> /posts/alpha/ 2024-05-10 Alpha Review$' "index: TOML post"
+has_line '^=> /posts/delta/ 2024-04-15 Delta Review$' "index: post with alias"
+has_line '^=> /posts/gamma/ 2024-03-01 Gamma Heading$' "index: no front matter: slug and date from file name, title from heading"
 lacks_line 'draft|Draft Review' "index: draft not listed"
 assert_eq "$(feed_lines | wc -l | tr -d ' ')" 4 "index: 4 post lines"
 assert_eq "$(feed_lines | sed 's/^=> \([^ ]*\) .*/\1/' | tr '\n' ' ')" \
-    "/posts/beta.gmi /posts/alpha.gmi /posts/delta.gmi /posts/gamma.gmi " "index: order"
+    "/posts/beta/ /posts/alpha/ /posts/delta/ /posts/gamma/ " "index: order"
 has_line '^=> /atom\.xml' "index: links the Atom feed"
 has_line '^=> /tags/' "index: links the tags"
 # index.md is the introduction, not a post: no "no date" warning for it.
@@ -195,7 +195,7 @@ INDEX_POSTS=$(feed_lines | sed 's/^=> \([^ ]*\) .*/\1/')
 
 # --- a post page ---------------------------------------------------------
 
-expect "$(e2e_url /posts/alpha.gmi)" 20 "post page"
+expect "$(e2e_url /posts/alpha/)" 20 "post page"
 assert_meta 'text/gemini*' "post: text/gemini"
 assert_eq "$(head -n 1 "$BODYFILE")" "# Alpha Review" "post: first line '# Title'"
 case $(sed -n 2p "$BODYFILE") in
@@ -204,13 +204,13 @@ case $(sed -n 2p "$BODYFILE") in
 esac
 assert_body_contains "Alpha summary line." "post: description"
 assert_body_contains "Alpha body sentence about a film." "post: body"
-has_line '^=> /tags/anime\.gmi' "post: link to tag anime"
-has_line '^=> /tags/film\.gmi' "post: link to tag film"
+has_line '^=> /tags/anime/' "post: link to tag anime"
+has_line '^=> /tags/film/' "post: link to tag film"
 has_line '^=> / Index$' "post: '=> / Index'"
 lacks_line "$FEED_RE" "post: no link label starting with a date"
 lacks_line '^\+\+\+|^title = ' "post: no front matter in the page"
 
-expect "$(e2e_url /posts/gamma.gmi)" 20 "post without front matter"
+expect "$(e2e_url /posts/gamma/)" 20 "post without front matter"
 assert_eq "$(head -n 1 "$BODYFILE")" "# Gamma Heading" "gamma: title from heading"
 case $(sed -n 2p "$BODYFILE") in
 2024-03-01*) e2e_ok "gamma: date from file name" ;;
@@ -218,9 +218,9 @@ case $(sed -n 2p "$BODYFILE") in
 esac
 assert_body_contains "Gamma body sentence" "gamma: body"
 
-expect "$(e2e_url /posts/beta.gmi)" 20 "YAML post"
+expect "$(e2e_url /posts/beta/)" 20 "YAML post"
 assert_eq "$(head -n 1 "$BODYFILE")" "# Beta Review" "beta: title"
-has_line '^=> /tags/anime\.gmi' "beta: tag link"
+has_line '^=> /tags/anime/' "beta: tag link"
 
 # --- source ---------------------------------------------------------------
 
@@ -237,11 +237,11 @@ fi
 expect "$(e2e_url /tags/)" 20 "tag list"
 assert_meta 'text/gemini*' "tags: text/gemini"
 for t in anime film music; do
-	has_line "^=>[[:space:]]*/tags/$t\\.gmi" "tags: lists $t"
+	has_line "^=>[[:space:]]*/tags/$t/" "tags: lists $t"
 done
 lacks_line '/tags/draft|Draft' "tags: nothing from the draft"
 
-expect "$(e2e_url /tags/anime.gmi)" 20 "tag page"
+expect "$(e2e_url /tags/anime/)" 20 "tag page"
 assert_meta 'text/gemini*' "tag page: text/gemini"
 case $(head -n 1 "$BODYFILE") in
 '# '*) e2e_ok "tag page: first line is a '# ' heading" ;;
@@ -249,12 +249,12 @@ case $(head -n 1 "$BODYFILE") in
 esac
 check_feed_shape "tag anime"
 assert_eq "$(feed_lines | sed 's/^=> \([^ ]*\) .*/\1/' | tr '\n' ' ')" \
-    "/posts/beta.gmi /posts/alpha.gmi " "tag anime: exactly its listed posts, newest first"
+    "/posts/beta/ /posts/alpha/ " "tag anime: exactly its listed posts, newest first"
 
-expect "$(e2e_url /tags/music.gmi)" 20 "tag page music"
+expect "$(e2e_url /tags/music/)" 20 "tag page music"
 assert_eq "$(feed_lines | sed 's/^=> \([^ ]*\) .*/\1/' | tr '\n' ' ')" \
-    "/posts/delta.gmi " "tag music: only delta"
-expect "$(e2e_url /tags/nosuchtag.gmi)" 51 "unknown tag"
+    "/posts/delta/ " "tag music: only delta"
+expect "$(e2e_url /tags/nosuchtag/)" 51 "unknown tag"
 
 # --- Atom -------------------------------------------------------------------
 
@@ -298,7 +298,7 @@ check_atom() {
 # shellcheck disable=SC2086
 check_atom /atom.xml atom $INDEX_POSTS
 lacks_line 'draft' "atom: draft absent"
-check_atom /tags/anime.xml "tag atom" /posts/beta.gmi /posts/alpha.gmi
+check_atom /tags/anime/atom.xml "tag atom" /posts/beta/ /posts/alpha/
 
 # --- robots.txt, aliases, drafts ---------------------------------------------
 
@@ -308,11 +308,37 @@ has_line '^User-agent: \*' "robots.txt: default allows every agent"
 lacks_line '^Disallow: /.+' "robots.txt: default disallows nothing"
 
 expect "$(e2e_url /old/path/)" 31 "alias"
-assert_match "$META" 'gemini://*/posts/delta.gmi|/posts/delta.gmi' "alias: redirects to the post URL"
+assert_match "$META" 'gemini://*/posts/delta/|/posts/delta/' "alias: redirects to the post URL"
 
-expect "$(e2e_url /posts/draft.gmi)" 51 "draft page hidden"
+expect "$(e2e_url /old/path)" 31 "alias without its trailing slash"
+assert_match "$META" 'gemini://*/posts/delta/' "alias without slash: redirects to the post URL"
+
+# A page's URL without its slash, and the 0.1 URLs, answer 31.
+expect "$(e2e_url /posts/alpha)" 31 "post URL without its slash"
+assert_match "$META" 'gemini://*/posts/alpha/' "no slash: redirects to the slashed URL"
+expect "$(e2e_url /posts/alpha.gmi)" 31 "0.1 post URL"
+assert_match "$META" 'gemini://*/posts/alpha/' "0.1 post URL: redirects to the page"
+expect "$(e2e_url /posts/gamma.gmi)" 31 "0.1 URL of a date-prefixed file"
+assert_match "$META" 'gemini://*/posts/gamma/' "0.1 date-prefixed: redirects to the page"
+expect "$(e2e_url /tags/anime.gmi)" 31 "0.1 tag URL"
+assert_match "$META" 'gemini://*/tags/anime/' "0.1 tag URL: redirects to the tag page"
+expect "$(e2e_url /tags/anime.xml)" 31 "0.1 tag feed URL"
+assert_match "$META" 'gemini://*/tags/anime/atom.xml' "0.1 tag feed: redirects to the feed"
+expect "$(e2e_url /posts/draft.gmi)" 51 "0.1 URL of a draft: not found"
+
+# The section: its pages newest first, and its feed.
+expect "$(e2e_url /posts/)" 20 "section /posts/"
+has_line '^# Posts$' "section: titled by its folder"
+has_line '^=> /posts/beta/ 2024-06-20 Beta Review$' "section: lists its pages"
+lacks_line '^=> /posts/draft/' "section: no draft"
+expect "$(e2e_url /posts/atom.xml)" 20 "section feed"
+assert_meta 'application/atom+xml*' "section feed: Atom"
+expect "$(e2e_url /archive/)" 20 "archive"
+has_line '^=> /posts/alpha/ 2024-05-10 Alpha Review$' "archive: lists every page"
+
+expect "$(e2e_url /posts/draft/)" 51 "draft page hidden"
 expect "$(e2e_url /posts/draft.md)" 51 "draft source hidden"
-expect "$(e2e_url /posts/nosuch.gmi)" 51 "unknown post"
+expect "$(e2e_url /posts/nosuch/)" 51 "unknown post"
 
 # The capsule's own robots.txt replaces the default once it appears.
 printf 'User-agent: archiver\nDisallow: /\n' >"$C/robots.txt"
@@ -325,16 +351,16 @@ expect_poll "$(e2e_url /robots.txt)" has '^User-agent: \*' "robots.txt: the defa
 # Edit: a new title.
 sed 's/^title = "Alpha Review"$/title = "Alpha Revised Edition"/' "$P/alpha.md" >"$E2E_DIR/alpha.new"
 cat "$E2E_DIR/alpha.new" >"$P/alpha.md"
-expect_poll "$(e2e_url /)" has '^=> /posts/alpha\.gmi 2024-05-10 Alpha Revised Edition$' \
+expect_poll "$(e2e_url /)" has '^=> /posts/alpha/ 2024-05-10 Alpha Revised Edition$' \
     "edit: index shows the new title"
-e2e_req "$(e2e_url /posts/alpha.gmi)"
+e2e_req "$(e2e_url /posts/alpha/)"
 assert_eq "$(head -n 1 "$BODYFILE")" "# Alpha Revised Edition" "edit: post page has the new title"
 
 # Edit again at once, same size (same second, same length: only the
 # content and the sub-second mtime differ).
 sed 's/^title = "Alpha Revised Edition"$/title = "Alpha Rewrote Edition"/' "$P/alpha.md" >"$E2E_DIR/alpha.new"
 cat "$E2E_DIR/alpha.new" >"$P/alpha.md"
-expect_poll "$(e2e_url /)" has '^=> /posts/alpha\.gmi 2024-05-10 Alpha Rewrote Edition$' \
+expect_poll "$(e2e_url /)" has '^=> /posts/alpha/ 2024-05-10 Alpha Rewrote Edition$' \
     "edit (same size, same second): index shows the new title"
 
 # Add.
@@ -347,34 +373,34 @@ tags = ["anime"]
 
 Epsilon body sentence, freshly added.
 EOF
-expect_poll "$(e2e_url /)" has '^=> /posts/epsilon\.gmi 2024-08-01 Epsilon Review$' "add: in the index"
-assert_eq "$(feed_lines | head -n 1 | cut -d' ' -f2)" /posts/epsilon.gmi "add: newest, so first"
+expect_poll "$(e2e_url /)" has '^=> /posts/epsilon/ 2024-08-01 Epsilon Review$' "add: in the index"
+assert_eq "$(feed_lines | head -n 1 | cut -d' ' -f2)" /posts/epsilon/ "add: newest, so first"
 check_feed_shape "index after add"
-e2e_req "$(e2e_url /tags/anime.gmi)"
-has_line '^=> /posts/epsilon\.gmi 2024-08-01 Epsilon Review$' "add: on its tag page"
+e2e_req "$(e2e_url /tags/anime/)"
+has_line '^=> /posts/epsilon/ 2024-08-01 Epsilon Review$' "add: on its tag page"
 e2e_req "$(e2e_url /atom.xml)"
-assert_body_contains '/posts/epsilon.gmi' "add: in atom.xml"
-expect "$(e2e_url /posts/epsilon.gmi)" 20 "add: page served"
+assert_body_contains '/posts/epsilon/' "add: in atom.xml"
+expect "$(e2e_url /posts/epsilon/)" 20 "add: page served"
 assert_body_contains "Epsilon body sentence" "add: page body"
 
 # Delete (the aliased post).
 rm -f "$P/delta.md"
-expect_poll "$(e2e_url /posts/delta.gmi)" status 51 "delete: URL answers 51"
+expect_poll "$(e2e_url /posts/delta/)" status 51 "delete: URL answers 51"
 e2e_req "$(e2e_url /)"
-lacks_line '/posts/delta\.gmi' "delete: gone from the index"
+lacks_line '/posts/delta/' "delete: gone from the index"
 e2e_req "$(e2e_url /atom.xml)"
-assert_body_lacks '/posts/delta.gmi' "delete: gone from atom.xml"
+assert_body_lacks '/posts/delta/' "delete: gone from atom.xml"
 e2e_req "$(e2e_url /old/path/)"
 assert_status 51 "delete: its alias answers 51 too"
 
 # Rename: the slug follows the file name.
 mv "$P/2024-03-01-gamma.md" "$P/2024-03-01-gamma-moved.md"
-expect_poll "$(e2e_url /posts/gamma-moved.gmi)" status 20 "rename: new URL answers 20"
-e2e_req "$(e2e_url /posts/gamma.gmi)"
+expect_poll "$(e2e_url /posts/gamma-moved/)" status 20 "rename: new URL answers 20"
+e2e_req "$(e2e_url /posts/gamma/)"
 assert_status 51 "rename: old URL answers 51"
 e2e_req "$(e2e_url /)"
-has_line '^=> /posts/gamma-moved\.gmi 2024-03-01 Gamma Heading$' "rename: index has the new URL"
-lacks_line '^=> /posts/gamma\.gmi' "rename: index lacks the old URL"
+has_line '^=> /posts/gamma-moved/ 2024-03-01 Gamma Heading$' "rename: index has the new URL"
+lacks_line '^=> /posts/gamma/' "rename: index lacks the old URL"
 
 # --- broken posts ------------------------------------------------------------
 
@@ -392,9 +418,9 @@ done
 assert_alive "broken posts: server still running"
 expect "$(e2e_url /)" 20 "broken posts: index still served"
 check_feed_shape "index with broken posts"
-expect "$(e2e_url /posts/beta.gmi)" 20 "broken posts: other posts still served"
+expect "$(e2e_url /posts/beta/)" 20 "broken posts: other posts still served"
 assert_body_contains "Beta body sentence" "broken posts: other post body"
-e2e_req "$(e2e_url /posts/badutf.gmi)"
+e2e_req "$(e2e_url /posts/badutf/)"
 assert_status '20|51' "broken posts: invalid UTF-8 post answers cleanly"
 if [ "$STATUS" = 20 ]; then
 	if iconv -f UTF-8 -t UTF-8 "$BODYFILE" >/dev/null 2>&1; then
@@ -413,13 +439,13 @@ e2e_stop_server
 assert_eq "$SERVER_EXIT" 0 "first server exits 0 on SIGTERM"
 e2e_start_server --drafts || e2e_done
 expect "$(e2e_url /)" 20 "--drafts: index"
-has_line '^=> /posts/draft\.gmi 2024-07-01 Draft Review$' "--drafts: draft listed"
+has_line '^=> /posts/draft/ 2024-07-01 Draft Review$' "--drafts: draft listed"
 check_feed_shape "--drafts index"
-expect "$(e2e_url /posts/draft.gmi)" 20 "--drafts: draft page served"
+expect "$(e2e_url /posts/draft/)" 20 "--drafts: draft page served"
 assert_body_contains "Draft body sentence" "--drafts: draft body"
 expect "$(e2e_url /posts/draft.md)" 20 "--drafts: draft source served"
-e2e_req "$(e2e_url /tags/anime.gmi)"
-has_line '^=> /posts/draft\.gmi' "--drafts: draft on its tag page"
+e2e_req "$(e2e_url /tags/anime/)"
+has_line '^=> /posts/draft/' "--drafts: draft on its tag page"
 # Broken posts present at start-up are reported too.
 log_names_file "$SERVER_LOG" unclosed.md "start-up log: unclosed front matter with :LINE:"
 log_names_file "$SERVER_LOG" badutf.md "start-up log: invalid UTF-8 with :LINE:"

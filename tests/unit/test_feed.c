@@ -21,15 +21,15 @@ static const char *const tags_b[] = { "books" };
 static const struct page_post posts[] = {
 	{ "look-back", "Look Back <film> & \"more\"", "2025-01-19",
 	    1737244800, 1737290096, "A short film.", tags_a, 2, 1, 1, 4.5,
-	    850, NULL, NULL, 0 },
+	    850, NULL, NULL, 0, NULL },
 	{ "été", "Été", "2024-11-02", 1730505600, 0, NULL, tags_b, 1, 0,
 	    0, 0, 100,
 	    "# Heading\n=> gemini://x/ link\n```\ncode\n```\n"
-	    "First line.\n\n* item\n> \xe2\x80\x8bquoted\n", NULL, 0 },
+	    "First line.\n\n* item\n> \xe2\x80\x8bquoted\n", NULL, 0, NULL },
 };
 
 static const struct page_site site = {
-	"My Capsule", NULL, NULL, "gemini://example.org", "Ann", 0, 0
+	"My Capsule", NULL, NULL, "gemini://example.org", "Ann", 0, 0, NULL, 0, NULL
 };
 
 static void
@@ -81,11 +81,11 @@ test_one_post(void)
 	    "    <name>Ann</name>\n"
 	    "  </author>\n"
 	    "  <entry>\n"
-	    "    <id>gemini://example.org/posts/look-back.gmi</id>\n"
+	    "    <id>gemini://example.org/posts/look-back/</id>\n"
 	    "    <title>Look Back &lt;film&gt; &amp; &quot;more&quot;</title>\n"
 	    "    <updated>2025-01-19T12:34:56Z</updated>\n"
 	    "    <published>2025-01-19T00:00:00Z</published>\n"
-	    "    <link href=\"gemini://example.org/posts/look-back.gmi\""
+	    "    <link href=\"gemini://example.org/posts/look-back/\""
 	    " rel=\"alternate\"/>\n"
 	    "    <summary>A short film.</summary>\n"
 	    "    <category term=\"anime\"/>\n"
@@ -121,27 +121,27 @@ test_empty_and_tag(void)
 	buf_reset(&b);
 
 	/* A tag feed keeps only that tag's posts; its id is the tag page. */
-	feed_atom(&site, posts, ARRAY_LEN(posts), "/tags/books.xml", "books",
+	feed_atom(&site, posts, ARRAY_LEN(posts), "/tags/books/atom.xml", "books",
 	    &b);
 	T_STR(b.data,
 	    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
 	    "  <title>My Capsule — books</title>\n"
-	    "  <id>gemini://example.org/tags/books.gmi</id>\n"
+	    "  <id>gemini://example.org/tags/books/</id>\n"
 	    "  <updated>2024-11-02T00:00:00Z</updated>\n"
-	    "  <link href=\"gemini://example.org/tags/books.gmi\""
+	    "  <link href=\"gemini://example.org/tags/books/\""
 	    " rel=\"alternate\"/>\n"
-	    "  <link href=\"gemini://example.org/tags/books.xml\""
+	    "  <link href=\"gemini://example.org/tags/books/atom.xml\""
 	    " rel=\"self\"/>\n"
 	    "  <author>\n"
 	    "    <name>Ann</name>\n"
 	    "  </author>\n"
 	    "  <entry>\n"
-	    "    <id>gemini://example.org/posts/%C3%A9t%C3%A9.gmi</id>\n"
+	    "    <id>gemini://example.org/posts/%C3%A9t%C3%A9/</id>\n"
 	    "    <title>Été</title>\n"
 	    "    <updated>2024-11-02T00:00:00Z</updated>\n"
 	    "    <published>2024-11-02T00:00:00Z</published>\n"
-	    "    <link href=\"gemini://example.org/posts/%C3%A9t%C3%A9.gmi\""
+	    "    <link href=\"gemini://example.org/posts/%C3%A9t%C3%A9/\""
 	    " rel=\"alternate\"/>\n"
 	    "    <summary>First line. item quoted</summary>\n"
 	    "    <category term=\"books\"/>\n"
@@ -149,19 +149,19 @@ test_empty_and_tag(void)
 	    "</feed>\n");
 	buf_reset(&b);
 
-	feed_atom(&site, posts, ARRAY_LEN(posts), "/tags/a%26b.xml", "a&b",
+	feed_atom(&site, posts, ARRAY_LEN(posts), "/tags/a%26b/atom.xml", "a&b",
 	    &b);
 	T_OK(strstr(b.data, "<title>My Capsule — a&amp;b</title>") != NULL);
-	T_OK(strstr(b.data, "<id>gemini://example.org/tags/a%26b.gmi</id>")
+	T_OK(strstr(b.data, "<id>gemini://example.org/tags/a%26b/</id>")
 	    != NULL);
-	T_OK(strstr(b.data, "look-back.gmi</id>") != NULL);
+	T_OK(strstr(b.data, "look-back/</id>") != NULL);
 	T_OK(strstr(b.data, "%C3%A9t%C3%A9") == NULL);
 	buf_reset(&b);
 
 	/* Both posts, newest updated first. */
 	feed_atom(&site, posts, ARRAY_LEN(posts), "/atom.xml", NULL, &b);
-	T_OK(strstr(b.data, "look-back.gmi</id>") <
-	    strstr(b.data, "%C3%A9t%C3%A9.gmi</id>"));
+	T_OK(strstr(b.data, "look-back/</id>") <
+	    strstr(b.data, "%C3%A9t%C3%A9/</id>"));
 	T_OK(strstr(b.data, "<updated>2025-01-19T12:34:56Z</updated>\n"
 	    "  <link") != NULL);
 	buf_free(&b);

@@ -17,20 +17,20 @@ static const char *const tags_c[] = { "anime", "c/c++", "anime" };
 static const struct page_post posts[] = {
 	{ "look-back", "Look Back: a reminder of why we draw", "2025-01-19",
 	    1737244800, 0, "A short film.", tags_a, 2, 1, 1, 4.5, 850,
-	    NULL, NULL, 0 },
+	    NULL, NULL, 0, NULL },
 	{ "1984", "1984 by Orwell", "2024-11-02", 1730505600, 0, NULL,
-	    tags_b, 1, 0, 0, 0, 100, NULL, NULL, 0 },
+	    tags_b, 1, 0, 0, 0, 100, NULL, NULL, 0, NULL },
 	{ "été à", "Title\nwith\tcontrols ", "2024-06-01", 1717200000, 0,
-	    NULL, tags_c, 3, 0, 0, 0, 0, NULL, NULL, 0 },
+	    NULL, tags_c, 3, 0, 0, 0, 0, NULL, NULL, 0, NULL },
 };
 
 static const struct page_site site = {
-	"My Capsule", NULL, NULL, "gemini://example.org", NULL, 0, 0
+	"My Capsule", NULL, NULL, "gemini://example.org", NULL, 0, 0, NULL, 0, NULL
 };
 
 static const struct page_site site_full = {
 	"My Capsule", "Reviews of things", "Hello.\n\n=> gemini://x.org/ X\n\n",
-	"gemini://example.org", "Ann", 0, 0
+	"gemini://example.org", "Ann", 0, 0, NULL, 0, NULL
 };
 
 /* Lagrange's ^=>\s*(\S+)\s+([0-9]{4}-[01][0-9]-[0-3][0-9])([^0-9].*) */
@@ -146,9 +146,10 @@ test_index(void)
 	T_STR(b.data,
 	    "# My Capsule\n"
 	    "\n"
-	    "=> /posts/1984.gmi 2024-11-02 - 1984 by Orwell\n"
-	    "=> /posts/%C3%A9t%C3%A9%20%C3%A0.gmi 2024-06-01 Title with controls\n"
+	    "=> /posts/1984/ 2024-11-02 - 1984 by Orwell\n"
+	    "=> /posts/%C3%A9t%C3%A9%20%C3%A0/ 2024-06-01 Title with controls\n"
 	    "\n"
+	    "=> /archive/ All 2 pages\n"
 	    "=> /tags/ Tags\n"
 	    "=> /atom.xml Atom feed\n");
 	T_INT(check_feed_lines(b.data, __FILE__, __LINE__), 2);
@@ -164,13 +165,14 @@ test_index(void)
 	    "=> gemini://x.org/ X\n"
 	    "\n"
 	    "## Featured\n"
-	    "=> /posts/look-back.gmi ★ Look Back: a reminder of why we draw\n"
+	    "=> /posts/look-back/ ★ Look Back: a reminder of why we draw\n"
 	    "\n"
 	    "## Posts\n"
-	    "=> /posts/look-back.gmi 2025-01-19 Look Back: a reminder of why we draw\n"
-	    "=> /posts/1984.gmi 2024-11-02 - 1984 by Orwell\n"
-	    "=> /posts/%C3%A9t%C3%A9%20%C3%A0.gmi 2024-06-01 Title with controls\n"
+	    "=> /posts/look-back/ 2025-01-19 Look Back: a reminder of why we draw\n"
+	    "=> /posts/1984/ 2024-11-02 - 1984 by Orwell\n"
+	    "=> /posts/%C3%A9t%C3%A9%20%C3%A0/ 2024-06-01 Title with controls\n"
 	    "\n"
+	    "=> /archive/ All 3 pages\n"
 	    "=> /tags/ Tags\n"
 	    "=> /atom.xml Atom feed\n");
 	T_INT(check_feed_lines(b.data, __FILE__, __LINE__), 3);
@@ -192,13 +194,13 @@ test_index_odd_titles(void)
 {
 	static const struct page_post odd[] = {
 		{ "a", "", "2025-01-01", 0, 0, NULL, NULL, 0, 1, 0, 0, 0,
-		    NULL, NULL, 0 },
+		    NULL, NULL, 0, NULL },
 		{ "2024-12-31-recap", "2024-12-31 recap", "2025-01-02", 0, 0,
-		    NULL, NULL, 0, 1, 0, 0, 0, NULL, NULL, 0 },
+		    NULL, NULL, 0, 1, 0, 0, 0, NULL, NULL, 0, NULL },
 		{ "nodate", "2020-01-01 x", NULL, 0, 0, NULL, NULL, 0, 0, 0,
-		    0, 0, NULL, NULL, 0 },
+		    0, 0, NULL, NULL, 0, NULL },
 		{ "9", "9", "2025-01-03", 0, 0, NULL, NULL, 0, 0, 0, 0, 0,
-		    NULL, NULL, 0 },
+		    NULL, NULL, 0, NULL },
 	};
 	struct buf b = BUF_INIT;
 
@@ -207,17 +209,18 @@ test_index_odd_titles(void)
 	    "# My Capsule\n"
 	    "\n"
 	    "## Featured\n"
-	    "=> /posts/a.gmi ★ a\n"
-	    "=> /posts/2024-12-31-recap.gmi ★ 2024-12-31 recap\n"
+	    "=> /posts/a/ ★ a\n"
+	    "=> /posts/2024-12-31-recap/ ★ 2024-12-31 recap\n"
 	    "\n"
 	    "## Posts\n"
-	    "=> /posts/a.gmi 2025-01-01 a\n"
-	    "=> /posts/2024-12-31-recap.gmi 2025-01-02 - 2024-12-31 recap\n"
-	    "=> /posts/9.gmi 2025-01-03 - 9\n"
+	    "=> /posts/a/ 2025-01-01 a\n"
+	    "=> /posts/2024-12-31-recap/ 2025-01-02 - 2024-12-31 recap\n"
+	    "=> /posts/9/ 2025-01-03 - 9\n"
 	    "\n"
 	    "## Undated\n"
-	    "=> /posts/nodate.gmi · 2020-01-01 x\n"
+	    "=> /posts/nodate/ · 2020-01-01 x\n"
 	    "\n"
+	    "=> /archive/ All 4 pages\n"
 	    "=> /tags/ Tags\n"
 	    "=> /atom.xml Atom feed\n");
 	T_INT(check_feed_lines(b.data, __FILE__, __LINE__), 3);
@@ -230,7 +233,7 @@ test_tags(void)
 	static const char *const dated[] = { "2024-01-01", "zeta", "Apple" };
 	static const struct page_post more[] = {
 		{ "x", "X", "2025-01-01", 0, 0, NULL, dated, 3, 0, 0, 0, 0,
-		    NULL, NULL, 0 },
+		    NULL, NULL, 0, NULL },
 	};
 	struct buf b = BUF_INIT;
 
@@ -238,10 +241,10 @@ test_tags(void)
 	T_STR(b.data,
 	    "# Tags\n"
 	    "\n"
-	    "=> /tags/anime.gmi anime (2)\n"
-	    "=> /tags/Books.gmi Books (1)\n"
-	    "=> /tags/c%2Fc%2B%2B.gmi c/c++ (1)\n"
-	    "=> /tags/review.gmi review (1)\n"
+	    "=> /tags/anime/ anime (2)\n"
+	    "=> /tags/Books/ Books (1)\n"
+	    "=> /tags/c%2Fc%2B%2B/ c/c++ (1)\n"
+	    "=> /tags/review/ review (1)\n"
 	    "\n"
 	    "=> / Index\n");
 	buf_reset(&b);
@@ -250,9 +253,9 @@ test_tags(void)
 	T_STR(b.data,
 	    "# Tags\n"
 	    "\n"
-	    "=> /tags/2024-01-01.gmi Tag 2024-01-01 (1)\n"
-	    "=> /tags/Apple.gmi Apple (1)\n"
-	    "=> /tags/zeta.gmi zeta (1)\n"
+	    "=> /tags/2024-01-01/ Tag 2024-01-01 (1)\n"
+	    "=> /tags/Apple/ Apple (1)\n"
+	    "=> /tags/zeta/ zeta (1)\n"
 	    "\n"
 	    "=> / Index\n");
 	T_INT(check_feed_lines(b.data, __FILE__, __LINE__), 0);
@@ -272,10 +275,10 @@ test_tag(void)
 	T_STR(b.data,
 	    "# Posts tagged “anime”\n"
 	    "\n"
-	    "=> /posts/look-back.gmi 2025-01-19 Look Back: a reminder of why we draw\n"
-	    "=> /posts/%C3%A9t%C3%A9%20%C3%A0.gmi 2024-06-01 Title with controls\n"
+	    "=> /posts/look-back/ 2025-01-19 Look Back: a reminder of why we draw\n"
+	    "=> /posts/%C3%A9t%C3%A9%20%C3%A0/ 2024-06-01 Title with controls\n"
 	    "\n"
-	    "=> /tags/anime.xml Atom feed for anime\n"
+	    "=> /tags/anime/atom.xml Atom feed for anime\n"
 	    "=> /tags/ All tags\n"
 	    "=> / Index\n");
 	T_INT(check_feed_lines(b.data, __FILE__, __LINE__), 2);
@@ -285,9 +288,9 @@ test_tag(void)
 	T_STR(b.data,
 	    "# Posts tagged “c/c++”\n"
 	    "\n"
-	    "=> /posts/%C3%A9t%C3%A9%20%C3%A0.gmi 2024-06-01 Title with controls\n"
+	    "=> /posts/%C3%A9t%C3%A9%20%C3%A0/ 2024-06-01 Title with controls\n"
 	    "\n"
-	    "=> /tags/c%2Fc%2B%2B.xml Atom feed for c/c++\n"
+	    "=> /tags/c%2Fc%2B%2B/atom.xml Atom feed for c/c++\n"
 	    "=> /tags/ All tags\n"
 	    "=> / Index\n");
 	buf_reset(&b);
@@ -296,7 +299,7 @@ test_tag(void)
 	T_STR(b.data,
 	    "# Posts tagged “none”\n"
 	    "\n"
-	    "=> /tags/none.xml Atom feed for none\n"
+	    "=> /tags/none/atom.xml Atom feed for none\n"
 	    "=> /tags/ All tags\n"
 	    "=> / Index\n");
 	buf_free(&b);
@@ -319,9 +322,9 @@ test_post(void)
 	    "\n"
 	    "=> https://x.org/ x\n"
 	    "\n"
-	    "=> /tags/anime.gmi Tag: anime\n"
-	    "=> /tags/review.gmi Tag: review\n"
-	    "=> /posts/1984.gmi Older: 1984 by Orwell\n"
+	    "=> /tags/anime/ Tag: anime\n"
+	    "=> /tags/review/ Tag: review\n"
+	    "=> /posts/1984/ Older: 1984 by Orwell\n"
 	    "=> / Index\n");
 	T_INT(check_feed_lines(b.data, __FILE__, __LINE__), 0);
 	buf_reset(&b);
@@ -338,8 +341,8 @@ test_post(void)
 		    "2024-11-02 · 1 min read\n"
 		    "\xe2\x80\x8b=> not a link second line\n"
 		    "\n"
-		    "=> /posts/%C3%A9t%C3%A9%20%C3%A0.gmi Older: Title with controls\n"
-		    "=> /posts/look-back.gmi Newer: Look Back: a reminder of why we draw\n"
+		    "=> /posts/%C3%A9t%C3%A9%20%C3%A0/ Older: Title with controls\n"
+		    "=> /posts/look-back/ Newer: Look Back: a reminder of why we draw\n"
 		    "=> / Index\n");
 		buf_reset(&b);
 
@@ -449,9 +452,9 @@ test_index_limit(void)
 	T_STR(b.data,
 	    "# My Capsule\n"
 	    "\n"
-	    "=> /posts/1984.gmi 2024-11-02 - 1984 by Orwell\n"
+	    "=> /posts/1984/ 2024-11-02 - 1984 by Orwell\n"
 	    "\n"
-	    "=> /posts/ All 2 posts\n"
+	    "=> /archive/ All 2 pages\n"
 	    "=> /tags/ Tags\n"
 	    "=> /atom.xml Atom feed\n");
 	buf_reset(&b);
@@ -459,8 +462,8 @@ test_index_limit(void)
 	T_STR(b.data,
 	    "# All posts · My Capsule\n"
 	    "\n"
-	    "=> /posts/1984.gmi 2024-11-02 - 1984 by Orwell\n"
-	    "=> /posts/%C3%A9t%C3%A9%20%C3%A0.gmi 2024-06-01 Title with controls\n"
+	    "=> /posts/1984/ 2024-11-02 - 1984 by Orwell\n"
+	    "=> /posts/%C3%A9t%C3%A9%20%C3%A0/ 2024-06-01 Title with controls\n"
 	    "\n"
 	    "=> / Index\n"
 	    "=> /tags/ Tags\n");
