@@ -21,6 +21,9 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* Returns a malloc'd formatted string; caller frees. */
 char *xasprintf(const char *fmt, ...) ATTR_PRINTF(1, 2);
+/* String vectors: frees the n strings of v and v; appends a copy of s. */
+void strv_free(char **v, size_t n);
+void strv_push(char ***v, size_t *n, const char *s);
 
 /* Value of a hex digit, or -1. */
 int util_hexval(int c);

@@ -23,23 +23,6 @@
 #define CONFIG_MAX_FILE (1 << 20)	/* bytes of capsuled.toml we read */
 
 static void
-strv_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static void
-strv_push(char ***v, size_t *n, const char *s)
-{
-	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
-	(*v)[(*n)++] = xstrdup(s);
-}
-
-static void
 set_str(char **dst, const char *s)
 {
 	free(*dst);

@@ -49,16 +49,6 @@ set_str(char **dst, const char *s)
 }
 
 static void
-strv_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static void
 strv_add(char ***v, size_t *n, const char *s)
 {
 	size_t i;
@@ -66,8 +56,7 @@ strv_add(char ***v, size_t *n, const char *s)
 	for (i = 0; i < *n; i++)
 		if (strcmp((*v)[i], s) == 0)
 			return;
-	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
-	(*v)[(*n)++] = xstrdup(s);
+	strv_push(v, n, s);
 }
 
 /* Trims slashes at both ends: "/content/" -> "content". */
