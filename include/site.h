@@ -67,6 +67,17 @@ int site_search(struct site *s, const struct url *u, const struct viewer *v,
 int site_refresh(struct site *s);
 
 /*
+ * Tells the site that these files or folders changed (created, written,
+ * renamed, deleted): n paths relative to the root folder given to
+ * site_new (not to the content folder), as a watcher of the root sees
+ * them. Re-reads those only and regenerates what depends on them. With
+ * n == 0 something changed somewhere (the watcher overflowed or is
+ * missing): a full scan, as site_refresh. Returns 1 when anything
+ * served changed.
+ */
+int site_update(struct site *s, const char *const *paths, size_t n);
+
+/*
  * Lints a capsule folder (rendered with ro, NULL: the defaults): prints
  * "file:line: message" lines to stdout and
  * returns the number of errors (warnings are printed, not counted).

@@ -1874,6 +1874,15 @@ site_refresh(struct site *s)
 	return changed;
 }
 
+int
+site_update(struct site *s, const char *const *paths, size_t n)
+{
+	/* For now every change costs a full scan (issue 16 makes it cheap). */
+	(void)paths;
+	(void)n;
+	return site_refresh(s);
+}
+
 void
 site_free(struct site *s)
 {
