@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -257,16 +258,34 @@ build_generation(struct generation *gen)
 	return 0;
 }
 
-/* Reads every vhost's site (vhosts[i].site). */
+/*
+ * Reads every vhost's site (vhosts[i].site) with the rights of the
+ * configured user: a post only root may read is not published, and the
+ * log says so. The master parses, once, and every worker shares the
+ * model through fork() (measured against each worker parsing for
+ * itself: see the commit adding this). Only the effective ids change,
+ * for the time of the parse: the saved set-user-ID stays root, so the
+ * master can still read keys and bind new addresses on SIGHUP. That
+ * confines what the parse may read, not a parser compromised by a
+ * hostile post: that one would have to run in a worker.
+ */
 static void
 sites_build(const struct master *m, struct generation *gen)
 {
 	const struct config *cfg = &gen->cfg;
 	struct gemini_ctx *g = &gen->g;
 	struct site_opts so;
+	gid_t groups[64], egid = getegid();
+	int ngroups = 0;
 	size_t i;
 
-	(void)m;
+	if (m->drop) {
+		if ((ngroups = getgroups((int)ARRAY_LEN(groups), groups)) == -1 ||
+		    setgroups(1, &m->gid) == -1 ||
+		    setresgid((gid_t)-1, m->gid, (gid_t)-1) == -1 ||
+		    setresuid((uid_t)-1, m->uid, (uid_t)-1) == -1)
+			fatal("reading the sites as %s", cfg->user);
+	}
 	for (i = 0; i < g->nvhosts; i++) {
 		struct vhost *vh = &g->vhosts[i];
 		char *base;
@@ -282,6 +301,10 @@ sites_build(const struct master *m, struct generation *gen)
 		vh->site = site_new(vh->root, vh->rootfd, &so);
 		free(base);
 	}
+	if (m->drop && (setresuid((uid_t)-1, 0, (uid_t)-1) == -1 ||
+	    setresgid((gid_t)-1, egid, (gid_t)-1) == -1 ||
+	    setgroups((size_t)ngroups, groups) == -1))
+		fatal("taking back the privileges dropped to read the sites");
 }
 
 /* --- listeners ------------------------------------------------------ */
