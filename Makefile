@@ -125,12 +125,20 @@ run: deps
 	$(MAKE) capsuled
 	./capsuled serve --root capsule --certs certs $(LISTEN)
 
-# Every test, then the whole suite again under ASan and UBSan.
+# Every test, then the whole suite again under ASan and UBSan. The two
+# builds go side by side, one job per CPU each; tests/run.sh runs its
+# tests side by side too (TEST_JOBS, default twice the CPUs).
+NPROC := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 check: deps-check
-	$(MAKE) tests-build
+	$(MAKE) check-build
 	sh tests/run.sh $(BUILD)
-	$(MAKE) BUILD=build-asan SAN=1 OPT=-O1 tests-build
 	sh tests/run.sh build-asan
+
+check-build:
+	$(MAKE) -j$(NPROC) tests-build & plain=$$!; \
+	$(MAKE) -j$(NPROC) BUILD=build-asan SAN=1 OPT=-O1 tests-build; san=$$?; \
+	wait $$plain && exit $$san
+.PHONY: check-build
 
 test: tests-build
 	sh tests/run.sh $(BUILD)

@@ -302,20 +302,13 @@ test_queries(void)
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(query_cases); i++) {
-		char *got = run(ix, query_cases[i].q, 1, no_drafts);
-
-		if (strcmp(got, query_cases[i].want) != 0)
-			fprintf(stderr, "query %s\n", query_cases[i].q);
-		T_STR(got, query_cases[i].want);
-		free(got);
+		T_CASE("query %s", query_cases[i].q);
+		T_STR_FREE(run(ix, query_cases[i].q, 1, no_drafts),
+		    query_cases[i].want);
 	}
+	T_CASE_END();
 	/* Without the visibility check the draft is found. */
-	{
-		char *got = run(ix, "draft", 1, NULL);
-
-		T_STR(got, "f");
-		free(got);
-	}
+	T_STR_FREE(run(ix, "draft", 1, NULL), "f");
 	search_free(ix);
 }
 
@@ -351,7 +344,6 @@ test_updates(void)
 	struct search *ix = build();
 	struct search_doc d;
 	struct search_stats st;
-	char *got;
 	int i;
 
 	memset(&d, 0, sizeof(d));
@@ -360,20 +352,12 @@ test_updates(void)
 	d.ymd = "2023-03-03";
 	d.text = "Edited: now about a platypus.";
 	search_put(ix, "e.md", &d);
-	got = run(ix, "platypus", 1, NULL);
-	T_STR(got, "e");
-	free(got);
-	got = run(ix, "caught", 1, NULL);
-	T_STR(got, "");
-	free(got);
-	got = run(ix, "pokemon", 1, NULL);
-	T_STR(got, "e");
-	free(got);
+	T_STR_FREE(run(ix, "platypus", 1, NULL), "e");
+	T_STR_FREE(run(ix, "caught", 1, NULL), "");
+	T_STR_FREE(run(ix, "pokemon", 1, NULL), "e");
 	T_INT(search_remove(ix, "e.md"), 1);
 	T_INT(search_remove(ix, "e.md"), 0);
-	got = run(ix, "platypus", 1, NULL);
-	T_STR(got, "");
-	free(got);
+	T_STR_FREE(run(ix, "platypus", 1, NULL), "");
 	/* Many edits: compaction keeps the results. */
 	for (i = 0; i < 300; i++) {
 		char text[64];
@@ -382,18 +366,10 @@ test_updates(void)
 		d.text = text;
 		search_put(ix, "e.md", &d);
 	}
-	got = run(ix, "platypus", 1, NULL);
-	T_STR(got, "e");
-	free(got);
-	got = run(ix, "\"revision 299\"", 1, NULL);
-	T_STR(got, "e");
-	free(got);
-	got = run(ix, "\"revision 298\"", 1, NULL);
-	T_STR(got, "");
-	free(got);
-	got = run(ix, "look back", 1, NULL);
-	T_STR(got, "a b c");
-	free(got);
+	T_STR_FREE(run(ix, "platypus", 1, NULL), "e");
+	T_STR_FREE(run(ix, "\"revision 299\"", 1, NULL), "e");
+	T_STR_FREE(run(ix, "\"revision 298\"", 1, NULL), "");
+	T_STR_FREE(run(ix, "look back", 1, NULL), "a b c");
 	search_get_stats(ix, &st);
 	T_INT(st.docs, 6);
 	T_OK(st.postings > 0 && st.terms > 0);
