@@ -72,6 +72,7 @@ $(BIN): $(BUILD)/main.o $(LIB)
 # is added to its line, in the open (gmid's IRI_SRCS idea). A test with
 # no line links the whole library.
 UNIT_OBJS_utf8        := utf8
+UNIT_OBJS_cmark_pool  := cmark_pool util
 UNIT_OBJS_strmap      := util
 UNIT_OBJS_date        := date util
 UNIT_OBJS_mime        := mime util
@@ -83,11 +84,11 @@ UNIT_OBJS_url         := url utf8 buf util
 UNIT_OBJS_toml        := toml utf8 buf util
 UNIT_OBJS_search      := search utf8 buf util
 UNIT_OBJS_feed        := feed pages utf8 buf util
-UNIT_OBJS_gemtext     := gemtext prose utf8 buf util
+UNIT_OBJS_gemtext     := gemtext cmark_pool prose utf8 buf util
 UNIT_OBJS_frontmatter := frontmatter toml date utf8 buf util
 UNIT_OBJS_shortcode   := shortcode frontmatter toml date utf8 buf util
 UNIT_OBJS_pagemodel   := pagemodel sitecfg frontmatter toml date utf8 buf util
-UNIT_OBJS_config      := config toml gemtext prose utf8 buf util
+UNIT_OBJS_config      := config toml gemtext cmark_pool prose utf8 buf util
 UNIT_OBJS_access      := access log utf8 buf util
 UNIT_OBJS_lru         := lru
 
