@@ -87,9 +87,10 @@ UNIT_OBJS_gemtext     := gemtext prose utf8 buf util
 UNIT_OBJS_frontmatter := frontmatter toml date utf8 buf util
 UNIT_OBJS_shortcode   := shortcode frontmatter toml date utf8 buf util
 UNIT_OBJS_pagemodel   := pagemodel sitecfg frontmatter toml date utf8 buf util
-UNIT_OBJS_config      := config toml gemtext prose utf8 buf util
+UNIT_OBJS_config      := config hostname toml gemtext prose utf8 buf util
 UNIT_OBJS_access      := access log utf8 buf util
 UNIT_OBJS_renderq     := renderq util
+UNIT_OBJS_hostname    := hostname utf8 buf util
 
 unit_objs = $(if $(UNIT_OBJS_$(1)),$(UNIT_OBJS_$(1):%=$(BUILD)/%.o),$(LIB))
 

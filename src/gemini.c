@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "config.h"
 #include "gemini.h"
+#include "hostname.h"
 #include "mime.h"
 #include "ratelimit.h"
 #include "site.h"
@@ -47,15 +48,6 @@ gemini_redirect(struct response *resp, int status, const char *url)
 		respond(resp, GEMINI_BAD_REQUEST, "redirect target too long");
 	else
 		respond(resp, status, url);
-}
-
-static int
-is_ip_literal(const char *host)
-{
-	unsigned char tmp[16];
-
-	return inet_pton(AF_INET, host, tmp) == 1 ||
-	    inet_pton(AF_INET6, host, tmp) == 1;
 }
 
 static struct vhost *
@@ -467,7 +459,7 @@ gemini_handle(struct gemini_ctx *g, const struct request *req,
 	 * An IP-literal URL names no host (and its client sent no SNI):
 	 * it reaches the host the handshake chose, the default one.
 	 */
-	if ((vh = find_vhost(g, u.host)) == NULL && is_ip_literal(u.host))
+	if ((vh = find_vhost(g, u.host)) == NULL && hostname_is_ip(u.host))
 		vh = req->vhost;
 	if (vh == NULL || (u.port != -1 && u.port != g->public_port)) {
 		respond(resp, GEMINI_PROXY_REFUSED, "host or port not served here");
