@@ -22,7 +22,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CPPFLAGS += -Iinclude -D_GNU_SOURCE
 CFLAGS   += -std=c17 $(OPT) -g $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS  += $(SANFLAGS)
-LDLIBS   += $(PKG_LIBS) -lcmark-gfm-extensions -lev -lm
+LDLIBS   += $(PKG_LIBS) -lcmark-gfm-extensions -lev -lm -pthread
 
 SRC     := $(wildcard src/*.c)
 OBJ     := $(SRC:src/%.c=$(BUILD)/%.o)
@@ -88,9 +88,11 @@ UNIT_OBJS_gemtext     := gemtext cmark_pool prose utf8 buf util
 UNIT_OBJS_frontmatter := frontmatter toml date utf8 buf util
 UNIT_OBJS_shortcode   := shortcode frontmatter toml date utf8 buf util
 UNIT_OBJS_pagemodel   := pagemodel sitecfg frontmatter toml date utf8 buf util
-UNIT_OBJS_config      := config toml gemtext cmark_pool prose utf8 buf util
+UNIT_OBJS_config      := config hostname toml gemtext cmark_pool prose utf8 buf util
 UNIT_OBJS_access      := access log utf8 buf util
 UNIT_OBJS_lru         := lru
+UNIT_OBJS_renderq     := renderq util
+UNIT_OBJS_hostname    := hostname utf8 buf util
 
 unit_objs = $(if $(UNIT_OBJS_$(1)),$(UNIT_OBJS_$(1):%=$(BUILD)/%.o),$(LIB))
 

@@ -18,6 +18,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include "hostname.h"
 #include "log.h"
 #include "tls.h"
 #include "util.h"
@@ -90,15 +91,6 @@ fail:
 	log_ssl("SSL_CTX set-up");
 	SSL_CTX_free(ctx);
 	return NULL;
-}
-
-static int
-is_ip_literal(const char *host)
-{
-	unsigned char tmp[16];
-
-	return inet_pton(AF_INET, host, tmp) == 1 ||
-	    inet_pton(AF_INET6, host, tmp) == 1;
 }
 
 static int
@@ -196,7 +188,7 @@ tls_cert_generate(const char *host, const char *certfile,
 	    (const unsigned char *)host, -1, -1, 0) ||
 	    !X509_set_issuer_name(x, name) || !X509_set_pubkey(x, key))
 		goto done;
-	san = xasprintf("%s:%s", is_ip_literal(host) ? "IP" : "DNS", host);
+	san = xasprintf("%s:%s", hostname_is_ip(host) ? "IP" : "DNS", host);
 	if (add_ext(x, NID_subject_alt_name, san) ||
 	    add_ext(x, NID_basic_constraints, "critical,CA:FALSE") ||
 	    add_ext(x, NID_key_usage, "critical,digitalSignature") ||
