@@ -89,6 +89,7 @@ UNIT_OBJS_shortcode   := shortcode frontmatter toml date utf8 buf util
 UNIT_OBJS_pagemodel   := pagemodel sitecfg frontmatter toml date utf8 buf util
 UNIT_OBJS_config      := config toml gemtext prose utf8 buf util
 UNIT_OBJS_access      := access log utf8 buf util
+UNIT_OBJS_lru         := lru
 
 unit_objs = $(if $(UNIT_OBJS_$(1)),$(UNIT_OBJS_$(1):%=$(BUILD)/%.o),$(LIB))
 

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include "gemini.h"
 #include "gemtext.h"
 #include "log.h"
+#include "lru.h"
 #include "pagemodel.h"
 #include "pages.h"
 #include "prose.h"
@@ -46,6 +48,8 @@
 #define SITE_INDEX_POSTS 100		/* newest posts on the index */
 #define SITE_FEED_POSTS 50		/* entries in an Atom feed */
 #define SITE_ROBOTS "User-agent: *\nAllow: /\n"
+#define SITE_CACHE_DEFAULT (64u << 20)	/* cache_size: bytes per site */
+#define SITE_IDLE_SLICE 64		/* posts indexed per site_idle call */
 
 struct post {
 	char *relpath;		/* content-relative, e.g. posts/look-back.md */
@@ -59,21 +63,33 @@ struct post {
 	char *md;		/* the file, BOM stripped, LF line ends */
 	size_t body_off;
 	int body_line;
+	/*
+	 * The rendered body, made on demand and kept in the site's cache
+	 * (cnode) until evicted or until what it links to changes.
+	 */
 	char *body_gmi;
+	struct lru_node cnode;
 	char *summary;		/* text before <!--more-->, when no description */
-	size_t words;
+	size_t words;		/* of the last rendering, for reading time */
 	struct diags diags;
 	size_t parse_diags;	/* diags from parsing; rendering adds more */
-	struct page *source;	/* 20 text/markdown + the file */
-	int rendered;
+	struct page *source;	/* 20 text/markdown + the file, made when asked */
+	int rendered;		/* rendered once: its diags are logged */
 	/*
 	 * Where access rules look: the file, its page URL, its source URL,
 	 * its 0.1 URL and its aliases.
 	 */
 	char **addrs;
 	size_t naddrs, caddrs;
-	struct post **links;	/* the posts its body links to */
+	struct post **links;	/* the posts its cached body links to */
 	size_t nlinks, caplinks;
+	/*
+	 * What its last rendering looked up (content paths of Markdown
+	 * links, site paths), found or not: a post appearing, vanishing or
+	 * moving there drops the cached body.
+	 */
+	char **deps;
+	size_t ndeps, cdeps;
 	int indexed;		/* in the search index */
 };
 
@@ -87,29 +103,60 @@ struct section {
 	char *title;
 };
 
+/* What a generated page is made of: built when first asked for. */
+enum gen_kind {
+	G_POST,		/* a listed page: arg is its index in listed */
+	G_SECTION,	/* arg: the section */
+	G_SECFEED,
+	G_HOME,		/* arg: -1 the default language, else cfg.langs[arg] */
+	G_HOMEFEED,
+	G_ARCHIVE,
+	G_TAXLIST,	/* arg: cfg.taxonomies[arg] */
+	G_TERM,		/* arg and term */
+	G_TERMFEED
+};
+
+struct gen {
+	enum gen_kind kind;
+	long arg;
+	const char *term;	/* owned by the pageset's keys */
+};
+
+/* A listed page as one class sees it: its composed page, in the cache. */
+struct slot {
+	struct lru_node node;
+	struct page *page;
+};
+
 /*
  * The generated pages as one visibility class sees them (access.h): the
- * pages its clients may see, and only links to those. Every generated
- * page is reachable through routes, by its decoded path.
+ * pages its clients may see, and only links to those. The lists (cheap:
+ * no rendering) are made when the class is first seen after a change;
+ * each page is generated when first asked for and kept (routes), the
+ * post pages in the bounded cache (slots).
  */
 struct pageset {
 	int built;
 	char *key;		/* access_class_key of the class */
 	struct post **listed;	/* pages, newest first, undated last */
-	struct strmap bodies;	/* relpath -> body rendered for the class */
 	size_t nlisted;
+	long *sec_of;		/* per listed page: its section, or -1 */
+	struct slot **slots;	/* per listed page, made when asked */
 	struct section *secs;
-	size_t nsecs;
-	struct strmap routes;	/* path -> struct page */
+	size_t nsecs, csecs;
+	struct strmap secdirs;	/* LANG NUL DIR -> section index plus one */
+	struct gen *gens;	/* what each generated path is made of */
+	size_t ngens, cgens;
+	struct strmap genmap;	/* path -> gens index plus one */
+	struct strmap routes;	/* path -> struct page, once generated */
 	struct strmap legacy;	/* 0.1 slug -> struct post */
 	struct strmap bundles;	/* page URL -> struct post with files */
-	struct strmap secmap;	/* section URL -> index plus one */
-	char **keys;		/* owned keys and bodies of the maps above */
+	char **keys;		/* owned keys of the maps above */
 	size_t nkeys, ckeys;
 	struct page **owned;	/* owned pages, unreferenced on free */
 	size_t nowned, cowned;
 	size_t ntags;
-	struct page *index;
+	const char *best;	/* the busiest section (home page's) */
 };
 
 struct alias {
@@ -146,8 +193,9 @@ struct site {
 	int any_drafts;
 	struct failed *failed;
 	size_t nfailed;
+	struct strmap failedmap;	/* relpath -> failed index plus one */
 	struct alias *aliases;
-	size_t naliases;
+	size_t naliases, caliases;
 	struct strmap aliasmap;	/* path -> struct alias */
 	struct strmap by_relpath, by_url, by_bundle;	/* -> struct post */
 	struct strmap by_legacy;	/* 0.1 slug -> struct post */
@@ -155,7 +203,10 @@ struct site {
 	int logging;		/* log diagnostics (the server) */
 	int standalone;		/* convert: no other posts to link to */
 	int own_robots;		/* the capsule has its robots.txt */
+	struct lru cache;	/* rendered bodies and composed post pages */
 	struct search *search;	/* the posts' full-text index, or NULL */
+	size_t index_next;	/* search: the next post to look at */
+	int index_pending;	/* search: posts not indexed yet */
 };
 
 /* --- reading and parsing one post ------------------------------------ */
@@ -246,23 +297,49 @@ count_words(const char *s)
 }
 
 static void
-post_free(struct post *p)
+strs_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Drops p's cached rendering (kept out of the cache's count). */
+static void
+post_drop_body(struct lru *cache, struct post *p)
+{
+	if (cache)
+		lru_remove(cache, &p->cnode);
+	free(p->body_gmi);
+	p->body_gmi = NULL;
+	p->nlinks = 0;		/* the links are the body's */
+}
+
+/* The cache evicts a post's body. */
+static void
+post_evict(struct lru_node *n)
+{
+	post_drop_body(NULL, (struct post *)(void *)((char *)n -
+	    offsetof(struct post, cnode)));
+}
+
+static void
+post_free(struct lru *cache, struct post *p)
 {
 	if (p == NULL)
 		return;
+	post_drop_body(cache, p);
 	free(p->relpath);
 	free(p->title);
 	pm_page_free(&p->pm);
 	post_meta_free(&p->meta);
 	free(p->md);
-	free(p->body_gmi);
 	free(p->summary);
 	diags_free(&p->diags);
 	page_unref(p->source);
-	for (size_t i = 0; i < p->naddrs; i++)
-		free(p->addrs[i]);
-	free(p->addrs);
+	strs_free(p->addrs, p->naddrs);
 	free(p->links);
+	strs_free(p->deps, p->ndeps);
 	free(p);
 }
 
@@ -313,6 +390,7 @@ post_parse(const struct sitecfg *cfg, const char *relpath, char *md,
 {
 	struct post *p = xcalloc(1, sizeof(*p));
 
+	p->cnode.evict = post_evict;
 	p->relpath = xstrdup(relpath);
 	p->md = md;
 	p->st = *st;
@@ -395,12 +473,27 @@ line_of(const char *md, const char *needle, size_t n)
 	return line;
 }
 
+/*
+ * One post's rendering, as post_render_body makes it off the model: the
+ * caller stores it (post_store_render) on the loop thread.
+ */
+struct render_out {
+	char *body;
+	size_t words;
+	struct post **links;	/* the posts it links to */
+	size_t nlinks, caplinks;
+	char **deps;		/* what it looked up: see struct post */
+	size_t ndeps, cdeps;
+	struct diags diags;
+};
+
 struct resolve_ctx {
-	struct site *s;
-	struct post *from;
+	const struct site *s;
+	const struct post *from;
 	struct diags *d;	/* unresolved links are warned about here */
-	/* NULL: link every post (and note them in from->links); else v's. */
+	/* NULL: link every post (and note them in out); else v's. */
 	const struct viewer *v;
+	struct render_out *out;	/* NULL: note nothing */
 };
 
 /*
@@ -416,7 +509,7 @@ post_status(const struct site *s, const struct viewer *v, const struct post *p)
 }
 
 static struct post *
-find_by_relpath(struct site *s, const char *rel)
+find_by_relpath(const struct site *s, const char *rel)
 {
 	return strmap_get(&s->by_relpath, rel, strlen(rel));
 }
@@ -461,7 +554,7 @@ is_md_name(const char *s, size_t n)
  * content path (a bare folder, Hugo's section files).
  */
 static void
-file_url(struct site *s, const char *cp, struct buf *out)
+file_url(const struct site *s, const char *cp, struct buf *out)
 {
 	const char *slash = strrchr(cp, '/');
 	size_t n = slash ? (size_t)(slash - cp) : 0;
@@ -482,11 +575,19 @@ file_url(struct site *s, const char *cp, struct buf *out)
 	buf_adds(out, cp);
 }
 
+static void
+add_dep(struct render_out *out, char *key)
+{
+	out->deps = xgrow(out->deps, &out->cdeps, out->ndeps + 1,
+	    sizeof(*out->deps));
+	out->deps[out->ndeps++] = key;
+}
+
 static int
 site_resolve(void *arg, const char *dest, struct buf *out)
 {
 	struct resolve_ctx *rc = arg;
-	struct site *s = rc->s;
+	const struct site *s = rc->s;
 	struct post *target;
 	const char *frag, *base = s->cfg.base_url;
 	size_t n, bl;
@@ -515,6 +616,11 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 		target = strmap_get(&s->by_url, dest, n);
 		if (target == NULL && n > 0 && dest[n - 1] != '/')
 			target = strmap_get(&s->by_url, want, strlen(want));
+		if (rc->out) {
+			add_dep(rc->out, xstrndup(dest, n));
+			if (n > 0 && dest[n - 1] != '/')
+				add_dep(rc->out, xstrdup(want));
+		}
 		free(want);
 		if (target == NULL)
 			return 0;
@@ -551,6 +657,8 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 		return 1;
 	}
 	target = find_by_relpath(s, cp);
+	if (rc->out)
+		add_dep(rc->out, xstrdup(cp));
 	if (target == NULL) {
 		char *msg = xasprintf("link to '%.*s' names no page in the "
 		    "site", (int)n, dest);
@@ -570,10 +678,10 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 	free(cp);
 	if (rc->v && post_status(rc->s, rc->v, target) != 0)
 		return -1;	/* a page this reader may not see: text only */
-	if (rc->v == NULL && rc->from) {
-		rc->from->links = xgrow(rc->from->links, &rc->from->caplinks,
-		    rc->from->nlinks + 1, sizeof(*rc->from->links));
-		rc->from->links[rc->from->nlinks++] = target;
+	if (rc->v == NULL && rc->out) {
+		rc->out->links = xgrow(rc->out->links, &rc->out->caplinks,
+		    rc->out->nlinks + 1, sizeof(*rc->out->links));
+		rc->out->links[rc->out->nlinks++] = target;
 	}
 	buf_adds(out, target->pm.url);
 	buf_adds(out, frag);
@@ -651,7 +759,7 @@ read_included(void *arg, enum shortcode_root kind, const char *path,
 
 /* p's Markdown body with its shortcodes expanded, into md. */
 static void
-expand_body(struct site *s, const struct post *p, struct buf *md,
+expand_body(const struct site *s, const struct post *p, struct buf *md,
     struct diags *d)
 {
 	const char *body = p->md + p->body_off;
@@ -660,7 +768,7 @@ expand_body(struct site *s, const struct post *p, struct buf *md,
 
 	memset(&sco, 0, sizeof(sco));
 	sco.read = read_included;
-	sco.read_arg = s;
+	sco.read_arg = (void *)(uintptr_t)s;
 	sco.dir = dir = xstrdup(p->relpath);
 	*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
 	shortcode_expand_opts(body, strlen(body), p->body_line, &sco, md, d);
@@ -670,12 +778,14 @@ expand_body(struct site *s, const struct post *p, struct buf *md,
 /*
  * The body of p as v may see it, when it links to a post v may not see
  * (those links become their text), else NULL: the common body serves.
+ * p's body must be rendered (its links known).
  */
 static char *
-post_body_for(struct site *s, struct post *p, const struct viewer *v)
+post_body_for(const struct site *s, const struct post *p,
+    const struct viewer *v)
 {
 	struct gemtext_opts o = s->render;
-	struct resolve_ctx rc = { s, p, NULL, v };
+	struct resolve_ctx rc = { s, p, NULL, v, NULL };
 	struct buf md = BUF_INIT, g = BUF_INIT;
 	struct diags d = { 0 };	/* reported by the first rendering */
 	size_t i;
@@ -695,47 +805,118 @@ post_body_for(struct site *s, struct post *p, const struct viewer *v)
 	return buf_detach(&g, NULL);
 }
 
-static void
-post_render(struct site *s, struct post *p)
+char *
+post_render_body(const struct site *s, const struct post *p,
+    struct render_out *out)
 {
 	struct gemtext_opts o = s->render;
-	struct resolve_ctx rc = { s, p, &p->diags, NULL };
+	struct resolve_ctx rc = { s, p, &out->diags, NULL, out };
 	struct buf md = BUF_INIT, g = BUF_INIT;
-	const char *more;
 
-	free(p->body_gmi);
-	free(p->summary);
-	p->summary = NULL;
-	p->nlinks = 0;
-	/* A re-render reports its findings afresh. */
-	while (p->diags.n > p->parse_diags)
-		free(p->diags.v[--p->diags.n].msg);
-	expand_body(s, p, &md, &p->diags);
+	expand_body(s, p, &md, &out->diags);
 	o.title = p->title;
 	if (!s->standalone) {
 		o.resolve = site_resolve;
 		o.resolve_arg = &rc;
 	}
 	/* Past a limit or unparsable: the reason is in diags, for the log. */
-	if (gemtext_render(md.data, md.len, &o, &g, &p->diags) == -1)
+	if (gemtext_render(md.data, md.len, &o, &g, &out->diags) == -1)
 		buf_adds(&g, "This post could not be rendered: it is larger or "
 		    "more deeply nested than this server converts. The rest "
 		    "of the capsule is served as usual.\n");
-	p->body_gmi = buf_detach(&g, NULL);
-	p->words = count_words(p->body_gmi);
-	if (p->meta.description == NULL &&
-	    (more = strstr(md.data, "<!--more-->")) != NULL) {
-		struct gemtext_opts so = o;
-		struct buf sg = BUF_INIT;
-
-		so.links = GEMTEXT_LINKS_OFF;
-		rc.d = NULL;
-		gemtext_render(md.data, (size_t)(more - md.data), &so, &sg, NULL);
-		p->summary = gemtext_plain(sg.data);
-		buf_free(&sg);
-	}
 	buf_free(&md);
+	out->body = buf_detach(&g, NULL);
+	out->words = count_words(out->body);
+	return out->body;
+}
+
+static void
+render_out_free(struct render_out *out)
+{
+	free(out->body);
+	free(out->links);
+	strs_free(out->deps, out->ndeps);
+	diags_free(&out->diags);
+	memset(out, 0, sizeof(*out));
+}
+
+static void log_diags(const struct site *s, const struct post *p, size_t from);
+
+void
+post_store_render(struct site *s, struct post *p, struct render_out *out)
+{
+	size_t i;
+
+	post_drop_body(&s->cache, p);
+	p->body_gmi = out->body;
+	p->words = out->words;
+	free(p->links);
+	p->links = out->links;
+	p->nlinks = out->nlinks;
+	p->caplinks = out->caplinks;
+	strs_free(p->deps, p->ndeps);
+	p->deps = out->deps;
+	p->ndeps = out->ndeps;
+	p->cdeps = out->cdeps;
+	/* A re-render reports its findings afresh; logged the first time. */
+	while (p->diags.n > p->parse_diags)
+		free(p->diags.v[--p->diags.n].msg);
+	for (i = 0; i < out->diags.n; i++)
+		diags_add(&p->diags, out->diags.v[i].level, out->diags.v[i].line,
+		    "%s", out->diags.v[i].msg);
+	if (!p->rendered)
+		log_diags(s, p, p->parse_diags);
 	p->rendered = 1;
+	diags_free(&out->diags);
+	memset(out, 0, sizeof(*out));
+	lru_add(&s->cache, &p->cnode, sizeof(*p) + strlen(p->body_gmi) + 1 +
+	    p->nlinks * sizeof(*p->links));
+}
+
+/* p's body, rendered now when it is not in the cache. */
+static const char *
+post_body(struct site *s, struct post *p)
+{
+	struct render_out out;
+
+	if (p->body_gmi) {
+		lru_touch(&s->cache, &p->cnode);
+		return p->body_gmi;
+	}
+	memset(&out, 0, sizeof(out));
+	post_render_body(s, p, &out);
+	post_store_render(s, p, &out);
+	return p->body_gmi;
+}
+
+/*
+ * The text before <!--more-->, when there is no description: listings
+ * show it, so it is made at load, from that part only (no rendering of
+ * the rest, no links).
+ */
+static void
+post_summary(const struct site *s, struct post *p)
+{
+	struct gemtext_opts so = s->render;
+	struct buf md = BUF_INIT, sg = BUF_INIT;
+	struct diags d = { 0 };	/* the rendering reports them */
+	const char *more;
+
+	free(p->summary);
+	p->summary = NULL;
+	if (p->meta.description != NULL || strstr(p->md + p->body_off,
+	    "<!--more-->") == NULL)
+		return;
+	expand_body(s, p, &md, &d);
+	if ((more = strstr(md.data, "<!--more-->")) != NULL) {
+		so.title = p->title;
+		so.links = GEMTEXT_LINKS_OFF;
+		gemtext_render(md.data, (size_t)(more - md.data), &so, &sg, NULL);
+		p->summary = gemtext_plain(sg.data ? sg.data : "");
+	}
+	diags_free(&d);
+	buf_free(&sg);
+	buf_free(&md);
 }
 
 static void
@@ -810,16 +991,6 @@ own_key(struct pageset *set, char *key)
 	return key;
 }
 
-/* The body of p as set's class sees it. */
-static const char *
-set_body(const struct pageset *set, const struct post *p)
-{
-	const char *b = strmap_get(&set->bodies, p->relpath,
-	    strlen(p->relpath));
-
-	return b ? b : p->body_gmi;
-}
-
 /* Adds a generated page at path (taken over); path is copied. */
 static void
 route(struct pageset *set, const char *path, struct page *pg)
@@ -832,31 +1003,65 @@ route(struct pageset *set, const char *path, struct page *pg)
 	strmap_put(&set->routes, k, strlen(k), pg);
 }
 
+/* Says what path is made of; the first to claim a path keeps it. */
 static void
-pageset_free(struct pageset *ps)
+add_gen(struct pageset *set, const char *path, enum gen_kind kind, long arg,
+    const char *term)
+{
+	size_t n = strlen(path);
+
+	if (strmap_get(&set->genmap, path, n))
+		return;
+	set->gens = xgrow(set->gens, &set->cgens, set->ngens + 1,
+	    sizeof(*set->gens));
+	set->gens[set->ngens].kind = kind;
+	set->gens[set->ngens].arg = arg;
+	set->gens[set->ngens].term = term;
+	set->ngens++;
+	path = own_key(set, xstrndup(path, n));
+	strmap_put(&set->genmap, path, n, (void *)(uintptr_t)set->ngens);
+}
+
+static void
+slot_evict(struct lru_node *n)
+{
+	struct slot *sl = (struct slot *)(void *)n;
+
+	page_unref(sl->page);
+	sl->page = NULL;
+}
+
+static void
+pageset_free(struct site *s, struct pageset *ps)
 {
 	size_t i;
 
+	for (i = 0; ps->slots && i < ps->nlisted; i++)
+		if (ps->slots[i]) {
+			lru_remove(&s->cache, &ps->slots[i]->node);
+			page_unref(ps->slots[i]->page);
+			free(ps->slots[i]);
+		}
+	free(ps->slots);
 	for (i = 0; i < ps->nowned; i++)
 		page_unref(ps->owned[i]);
 	free(ps->owned);
-	for (i = 0; i < ps->nkeys; i++)
-		free(ps->keys[i]);
-	free(ps->keys);
+	strs_free(ps->keys, ps->nkeys);
 	for (i = 0; i < ps->nsecs; i++) {
 		free(ps->secs[i].url);
 		free(ps->secs[i].dir);
 		free(ps->secs[i].title);
 	}
 	free(ps->secs);
-	page_unref(ps->index);
-	strmap_free(&ps->bodies);
 	free(ps->key);
 	free(ps->listed);
+	free(ps->sec_of);
+	free(ps->gens);
+	strmap_free(&ps->genmap);
+	strmap_free(&ps->secdirs);
 	strmap_free(&ps->routes);
 	strmap_free(&ps->legacy);
 	strmap_free(&ps->bundles);
-	strmap_free(&ps->secmap);
 	memset(ps, 0, sizeof(*ps));
 }
 
@@ -865,9 +1070,9 @@ site_pages_free(struct site *s)
 {
 	size_t i;
 
-	pageset_free(&s->base);
+	pageset_free(s, &s->base);
 	for (i = 0; i < s->nclasses; i++) {
-		pageset_free(s->classes[i]);
+		pageset_free(s, s->classes[i]);
 		free(s->classes[i]);
 	}
 	free(s->classes);
@@ -880,7 +1085,7 @@ site_pages_free(struct site *s)
 	}
 	free(s->aliases);
 	s->aliases = NULL;
-	s->naliases = 0;
+	s->naliases = s->caliases = 0;
 	strmap_free(&s->aliasmap);
 }
 
@@ -897,8 +1102,8 @@ add_alias(struct site *s, const char *path, struct post *p)
 		char *enc = url_encode_path(p->pm.url);
 		char *to = xasprintf("%s%s", s->base_url, enc);
 
-		s->aliases = xrealloc(s->aliases,
-		    (s->naliases + 1) * sizeof(*s->aliases));
+		s->aliases = xgrow(s->aliases, &s->caliases, s->naliases + 1,
+		    sizeof(*s->aliases));
 		s->aliases[s->naliases].path = xstrdup(u.path);
 		s->aliases[s->naliases].post = p;
 		/* Too long for a META: answered as a request would be. */
@@ -917,18 +1122,27 @@ add_alias(struct site *s, const char *path, struct post *p)
 	free(line);
 }
 
+/* The key of a section in secdirs: LANG (or \1 for none), NUL, DIR. */
+static void
+secdir_key(const char *dir, const char *lang, struct buf *k)
+{
+	buf_reset(k);
+	buf_adds(k, lang ? lang : "\1");
+	buf_addc(k, '\0');
+	buf_adds(k, dir);
+}
+
 /* The section of folder dir and language, or -1. */
 static long
 find_section(const struct pageset *set, const char *dir, const char *lang)
 {
-	size_t i;
+	struct buf k = BUF_INIT;
+	uintptr_t i;
 
-	for (i = 0; i < set->nsecs; i++)
-		if (strcmp(set->secs[i].dir, dir) == 0 &&
-		    (set->secs[i].lang == lang || (lang && set->secs[i].lang &&
-		    strcmp(set->secs[i].lang, lang) == 0)))
-			return (long)i;
-	return -1;
+	secdir_key(dir, lang, &k);
+	i = (uintptr_t)strmap_get(&set->secdirs, k.data, k.len);
+	buf_free(&k);
+	return (long)i - 1;
 }
 
 static long
@@ -936,18 +1150,21 @@ add_section(struct site *s, struct pageset *set, const char *dir,
     const char *lang, struct post *index)
 {
 	struct section *sec;
+	struct buf k = BUF_INIT;
 	const char *slash;
-	long k = find_section(set, dir, lang);
+	long found = find_section(set, dir, lang);
+	size_t n;
 
-	if (k >= 0) {
-		if (index && set->secs[k].index == NULL) {
-			set->secs[k].index = index;
-			free(set->secs[k].title);
-			set->secs[k].title = xstrdup(index->title);
+	if (found >= 0) {
+		if (index && set->secs[found].index == NULL) {
+			set->secs[found].index = index;
+			free(set->secs[found].title);
+			set->secs[found].title = xstrdup(index->title);
 		}
-		return k;
+		return found;
 	}
-	set->secs = xrealloc(set->secs, (set->nsecs + 1) * sizeof(*set->secs));
+	set->secs = xgrow(set->secs, &set->csecs, set->nsecs + 1,
+	    sizeof(*set->secs));
 	sec = &set->secs[set->nsecs];
 	sec->url = index ? xstrdup(index->pm.url) :
 	    pm_section_url(&s->cfg, dir, lang);
@@ -960,6 +1177,10 @@ add_section(struct site *s, struct pageset *set, const char *dir,
 	    xstrdup(slash ? slash + 1 : dir);
 	if (sec->title[0] >= 'a' && sec->title[0] <= 'z' && index == NULL)
 		sec->title[0] = (char)(sec->title[0] - 32);
+	secdir_key(dir, lang, &k);
+	n = k.len;
+	strmap_put(&set->secdirs, own_key(set, buf_detach(&k, NULL)), n,
+	    (void *)(uintptr_t)(set->nsecs + 1));
 	return (long)set->nsecs++;
 }
 
@@ -989,9 +1210,9 @@ is_transparent(const struct pageset *set, long k)
 
 /* 1 when listed page i is one of section k's (or a transparent child's). */
 static int
-in_section(const struct pageset *set, const long *sec_of, size_t i, long k)
+in_section(const struct pageset *set, size_t i, long k)
 {
-	long j = sec_of[i];
+	long j = set->sec_of[i];
 
 	while (j >= 0) {
 		if (j == k)
@@ -1017,29 +1238,50 @@ is_main(const struct site *s, const struct post *p, const char *best)
 	return 0;
 }
 
+static int
+counts_in_busiest(const struct post *p)
+{
+	return p->dated && p->pm.section[0] != '\0' && p->pm.lang == NULL;
+}
+
+/* The section with most dated pages; the first listed on a tie. */
 static const char *
 busiest_section(const struct site *s, const struct pageset *set)
 {
+	struct strmap ids = { 0 };	/* section -> index in cnt plus one */
+	size_t *cnt, i, n, bestn = 0, ndist = 0;
 	const char *best = NULL;
-	size_t i, j, n, bestn = 0;
+	uintptr_t k;
 
 	/* A bare folder lists every page, as 0.1 did. */
 	if (s->cfg.gen == GEN_BARE)
 		return NULL;
+	cnt = xcalloc(set->nlisted + 1, sizeof(*cnt));
+	for (i = 0; i < set->nlisted; i++) {
+		const char *sec = set->listed[i]->pm.section;
+		size_t len = strlen(sec);
+
+		if (!counts_in_busiest(set->listed[i]))
+			continue;
+		if ((k = (uintptr_t)strmap_get(&ids, sec, len)) == 0) {
+			k = ++ndist;
+			strmap_put(&ids, sec, len, (void *)k);
+		}
+		cnt[k - 1]++;
+	}
 	for (i = 0; i < set->nlisted; i++) {
 		const char *sec = set->listed[i]->pm.section;
 
-		if (!set->listed[i]->dated || sec[0] == '\0' ||
-		    set->listed[i]->pm.lang)
+		if (!counts_in_busiest(set->listed[i]))
 			continue;
-		for (n = 0, j = 0; j < set->nlisted; j++)
-			n += set->listed[j]->dated &&
-			    strcmp(set->listed[j]->pm.section, sec) == 0;
-		if (n > bestn) {
+		k = (uintptr_t)strmap_get(&ids, sec, strlen(sec));
+		if ((n = cnt[k - 1]) > bestn) {
 			bestn = n;
 			best = sec;
 		}
 	}
+	strmap_free(&ids);
+	free(cnt);
 	return best ? best : "";
 }
 
@@ -1070,32 +1312,404 @@ has_tax(const struct site *s, const char *tax)
 	return 0;
 }
 
-static void
-build_taxonomy(struct site *s, struct pageset *set, const char *tax,
-    const struct page_site *base, const struct page_post *pp)
+/* The body of p as v's class sees it; *tofree is set when it is its own. */
+static const char *
+body_as(struct site *s, const struct viewer *v, struct post *p,
+    char **tofree)
 {
-	struct page_post *tp = xcalloc(set->nlisted + 1, sizeof(*tp));
-	struct page_site ps = *base;
-	struct strmap seen = { 0 };
-	struct buf b = BUF_INIT;
-	size_t i, j, n;
-	char *path;
+	const char *b = post_body(s, p);
 
-	ps.taxonomy = tax;
+	*tofree = post_body_for(s, p, v);
+	return *tofree ? *tofree : b;
+}
+
+/* What the lists know of every listed page (bodies not rendered). */
+static struct page_post *
+listed_posts(const struct site *s, const struct pageset *set)
+{
+	struct page_post *pp = xcalloc(set->nlisted + 1, sizeof(*pp));
+	int tags = has_tax(s, "tags");
+	size_t i;
+
 	for (i = 0; i < set->nlisted; i++) {
-		tp[i] = pp[i];
+		to_page_post(set->listed[i], &pp[i]);
+		pp[i].body_gmi = NULL;
+		/* No tag pages: no tag links. */
+		if (!tags)
+			pp[i].ntags = 0;
+	}
+	return pp;
+}
+
+static void
+site_page_site(const struct site *s, struct page_site *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->title = s->title;
+	ps->subtitle = s->cfg.description ? s->cfg.description :
+	    s->intro ? s->intro->meta.description : NULL;
+	ps->base_url = s->base_url;
+	ps->index_limit = SITE_INDEX_POSTS;
+	ps->search = s->search != NULL;
+}
+
+static int
+text_empty(const char *t)
+{
+	return t == NULL || t[strspn(t, " \t\n")] == '\0';
+}
+
+/*
+ * The entries of a feed: the dated ones (with tag, when given), at most
+ * SITE_FEED_POSTS; those without a description get their body as the
+ * class sees it (rendered now if need be), freed with *bodies.
+ */
+static size_t
+feed_entries(struct site *s, const struct pageset *set,
+    const struct viewer *v, const struct page_post *pp, size_t n,
+    const char *tag, struct page_post *out, char ***bodies)
+{
+	size_t i, k = 0;
+
+	*bodies = xcalloc(SITE_FEED_POSTS + 1, sizeof(**bodies));
+	for (i = 0; i < n && k < SITE_FEED_POSTS; i++) {
+		struct post *p;
+
+		if (!pp[i].ymd || !pp[i].ymd[0] ||
+		    (tag && !pages_has_tag(&pp[i], tag)))
+			continue;
+		out[k] = pp[i];
+		if (text_empty(out[k].description) && (p = strmap_get(
+		    &s->by_url, pp[i].url, strlen(pp[i].url))) != NULL)
+			out[k].body_gmi = body_as(s, v, p, &(*bodies)[k]);
+		k++;
+	}
+	(void)set;
+	return k;
+}
+
+static void
+free_bodies(char **v)
+{
+	for (size_t i = 0; v && i < SITE_FEED_POSTS; i++)
+		free(v[i]);
+	free(v);
+}
+
+static struct page *
+feed_page(const struct buf *b)
+{
+	return page_new(GEMINI_SUCCESS, "application/atom+xml", b->data, b->len);
+}
+
+/* Section k's page or feed. */
+static struct page *
+gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
+    long k, int feed)
+{
+	const struct section *sec = &set->secs[k];
+	struct page_post *pp = listed_posts(s, set);
+	struct page_post *sub = xcalloc(set->nlisted + 1, sizeof(*sub));
+	struct page_link *links = NULL;
+	struct page_site ps;
+	struct page *pg;
+	struct buf b = BUF_INIT;
+	char *path = xasprintf("%satom.xml", sec->url), *tofree = NULL, **bodies;
+	const char *intro = NULL;
+	size_t j, n = 0, nl = 0;
+
+	site_page_site(s, &ps);
+	for (j = 0; j < set->nlisted; j++)
+		if (in_section(set, j, k))
+			sub[n++] = pp[j];
+	if (feed) {
+		struct page_post *fe = xcalloc(SITE_FEED_POSTS + 1,
+		    sizeof(*fe));
+
+		n = feed_entries(s, set, v, sub, n, NULL, fe, &bodies);
+		feed_atom(&ps, fe, n, path, NULL, &b);
+		free_bodies(bodies);
+		free(fe);
+		pg = feed_page(&b);
+	} else {
+		links = xcalloc(set->nsecs + 1, sizeof(*links));
+		for (j = 0; j < set->nsecs; j++)
+			if (set->secs[j].parent == k) {
+				links[nl].url = set->secs[j].url;
+				links[nl++].title = set->secs[j].title;
+			}
+		if (sec->index)
+			intro = body_as(s, v, sec->index, &tofree);
+		pages_section(&ps, sec->title, intro && *intro ? intro : NULL,
+		    sub, n, links, nl, path, &b);
+		pg = gemtext_page(sec->index && sec->index->meta.lang ?
+		    sec->index->meta.lang : s->lang, &b);
+	}
+	free(tofree);
+	free(links);
+	free(path);
+	free(sub);
+	free(pp);
+	buf_free(&b);
+	return pg;
+}
+
+/* A home page (or feed): the default language's at /, others' at /LANG/. */
+static struct page *
+gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
+    long li, int feed)
+{
+	const char *lang = li >= 0 ? s->cfg.langs[li].code : NULL;
+	struct page_post *pp = listed_posts(s, set);
+	struct page_post *mp = xcalloc(set->nlisted + 1, sizeof(*mp));
+	struct page_link *links = xcalloc(set->nsecs + s->cfg.nlangs + 1,
+	    sizeof(*links));
+	struct page_site ps;
+	struct post *intro = NULL;
+	struct page *pg;
+	struct buf b = BUF_INIT;
+	size_t i, n = 0, nl = 0;
+	char *tofree = NULL;
+
+	site_page_site(s, &ps);
+	for (i = 0; i < s->nposts; i++)
+		if (s->posts[i]->pm.kind == PM_HOME &&
+		    ((lang == NULL && s->posts[i]->pm.lang == NULL) ||
+		    (lang && s->posts[i]->pm.lang &&
+		    strcmp(s->posts[i]->pm.lang, lang) == 0))) {
+			intro = s->posts[i];
+			break;
+		}
+	for (i = 0; i < set->nlisted; i++) {
+		const struct post *p = set->listed[i];
+
+		if ((lang == NULL) != (p->pm.lang == NULL) ||
+		    (lang && strcmp(lang, p->pm.lang) != 0))
+			continue;
+		if (lang || is_main(s, p, set->best))
+			mp[n++] = pp[i];
+	}
+	if (feed) {
+		struct page_post *fe = xcalloc(SITE_FEED_POSTS + 1,
+		    sizeof(*fe));
+		char **bodies;
+
+		n = feed_entries(s, set, v, mp, n, NULL, fe, &bodies);
+		feed_atom(&ps, fe, n, "/atom.xml", NULL, &b);
+		free_bodies(bodies);
+		free(fe);
+		pg = feed_page(&b);
+		goto done;
+	}
+	for (i = 0; i < set->nsecs; i++)
+		if (set->secs[i].parent < 0 && (set->secs[i].lang == lang ||
+		    (lang && set->secs[i].lang &&
+		    strcmp(set->secs[i].lang, lang) == 0))) {
+			links[nl].url = set->secs[i].url;
+			links[nl++].title = set->secs[i].title;
+		}
+	if (lang == NULL)
+		for (i = 0; i < s->cfg.nlangs; i++) {
+			links[nl].url = xasprintf("/%s/", s->cfg.langs[i].code);
+			links[nl++].title = s->cfg.langs[i].title ?
+			    s->cfg.langs[i].title : s->cfg.langs[i].code;
+		}
+	if (intro && post_status(s, v, intro) == 0) {
+		const char *t = body_as(s, v, intro, &tofree);
+
+		ps.intro_gmi = *t ? t : NULL;
+	}
+	if (lang) {
+		const struct sitecfg_lang *l = sitecfg_lang(&s->cfg, lang,
+		    strlen(lang));
+
+		if (l && l->title)
+			ps.title = l->title;
+	}
+	ps.sections = links;
+	ps.nsections = nl;
+	pages_index(&ps, mp, n, &b);
+	pg = gemtext_page(lang ? lang : s->lang, &b);
+	if (lang == NULL)
+		for (i = nl - s->cfg.nlangs; i < nl; i++)
+			free((char *)links[i].url);
+done:
+	free(tofree);
+	free(links);
+	free(mp);
+	free(pp);
+	buf_free(&b);
+	return pg;
+}
+
+/* A taxonomy's list, one term's page, or its feed. */
+static struct page *
+gen_taxonomy(struct site *s, const struct pageset *set,
+    const struct viewer *v, const struct gen *g)
+{
+	const char *tax = s->cfg.taxonomies[g->arg];
+	struct page_post *tp = listed_posts(s, set);
+	struct page_site ps;
+	struct page *pg;
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	site_page_site(s, &ps);
+	ps.taxonomy = tax;
+	for (i = 0; i < set->nlisted; i++)
 		tp[i].tags = (const char *const *)terms_of(set->listed[i], tax,
 		    &tp[i].ntags);
+	if (g->kind == G_TAXLIST) {
+		pages_tags(&ps, tp, set->nlisted, &b);
+		pg = gemtext_page(s->lang, &b);
+	} else if (g->kind == G_TERM) {
+		pages_tag(&ps, g->term, tp, set->nlisted, &b);
+		pg = gemtext_page(s->lang, &b);
+	} else {
+		struct page_post *fe = xcalloc(SITE_FEED_POSTS + 1,
+		    sizeof(*fe));
+		char *self = pages_tag_path(g->term), *path, **bodies;
+		size_t n;
+
+		path = xasprintf("/%s/%s/atom.xml", tax, self);
+		n = feed_entries(s, set, v, tp, set->nlisted, g->term, fe,
+		    &bodies);
+		feed_atom(&ps, fe, n, path, g->term, &b);
+		free_bodies(bodies);
+		free(path);
+		free(self);
+		free(fe);
+		pg = feed_page(&b);
 	}
-	pages_tags(&ps, tp, set->nlisted, &b);
+	free(tp);
+	buf_free(&b);
+	return pg;
+}
+
+static void
+slot_touch(struct site *s, struct slot *sl)
+{
+	lru_touch(&s->cache, &sl->node);
+}
+
+/* Listed page i as set's class sees it: composed now unless cached. */
+static struct page *
+post_page(struct site *s, struct pageset *set, const struct viewer *v,
+    size_t i)
+{
+	struct slot *sl = set->slots[i];
+	struct post *p = set->listed[i];
+	struct page_post pp, older, newer;
+	struct page_site ps;
+	struct buf b = BUF_INIT;
+	const char *body;
+	char *tofree;
+	int tags = has_tax(s, "tags");
+
+	if (sl && sl->page) {
+		slot_touch(s, sl);
+		return sl->page;
+	}
+	if (sl == NULL) {
+		sl = set->slots[i] = xcalloc(1, sizeof(*sl));
+		sl->node.evict = slot_evict;
+	}
+	site_page_site(s, &ps);
+	body = body_as(s, v, p, &tofree);
+	to_page_post(p, &pp);
+	if (i + 1 < set->nlisted)
+		to_page_post(set->listed[i + 1], &older);
+	if (i > 0)
+		to_page_post(set->listed[i - 1], &newer);
+	if (!tags)
+		pp.ntags = older.ntags = newer.ntags = 0;
+	pp.body_gmi = body;
+	/* Older and newer: between dated posts only. */
+	pages_post(&ps, &pp, body, i + 1 < set->nlisted &&
+	    set->listed[i + 1]->dated && p->dated ? &older : NULL,
+	    i > 0 && p->dated ? &newer : NULL, &b);
+	sl->page = gemtext_page(p->meta.lang ? p->meta.lang :
+	    p->pm.lang ? p->pm.lang : s->lang, &b);
+	lru_add(&s->cache, &sl->node, sizeof(*sl) + sl->page->len +
+	    sizeof(*sl->page));
+	free(tofree);
+	buf_free(&b);
+	return sl->page;
+}
+
+/* The page at path for set's class (v one of it), made when first asked. */
+static struct page *
+route_get(struct site *s, struct pageset *set, const struct viewer *v,
+    const char *path, size_t n)
+{
+	struct page *pg = strmap_get(&set->routes, path, n);
+	const struct gen *g;
+	uintptr_t k;
+	char *key;
+
+	if (pg)
+		return pg;
+	if ((k = (uintptr_t)strmap_get(&set->genmap, path, n)) == 0)
+		return NULL;
+	g = &set->gens[k - 1];
+	switch (g->kind) {
+	case G_POST:
+		return post_page(s, set, v, (size_t)g->arg);
+	case G_SECTION:
+	case G_SECFEED:
+		pg = gen_section(s, set, v, g->arg, g->kind == G_SECFEED);
+		break;
+	case G_HOME:
+	case G_HOMEFEED:
+		pg = gen_home(s, set, v, g->arg, g->kind == G_HOMEFEED);
+		break;
+	case G_ARCHIVE: {
+		struct page_post *pp = listed_posts(s, set);
+		struct page_site ps;
+		struct buf b = BUF_INIT;
+
+		site_page_site(s, &ps);
+		pages_archive(&ps, pp, set->nlisted, &b);
+		pg = gemtext_page(s->lang, &b);
+		buf_free(&b);
+		free(pp);
+		break;
+	}
+	default:
+		pg = gen_taxonomy(s, set, v, g);
+		break;
+	}
+	key = xstrndup(path, n);
+	route(set, key, pg);
+	free(key);
+	return pg;
+}
+
+/* 1 when set has a page at path (generated or not yet). */
+static int
+route_has(const struct pageset *set, const char *path, size_t n)
+{
+	return strmap_get(&set->routes, path, n) != NULL ||
+	    strmap_get(&set->genmap, path, n) != NULL;
+}
+
+/* The terms of one taxonomy, each with its page and feed. */
+static void
+list_terms(struct site *s, struct pageset *set, size_t t)
+{
+	const char *tax = s->cfg.taxonomies[t];
+	struct strmap seen = { 0 };
+	size_t i, j, n, nt;
+	char **terms;
+	char *path;
+
 	path = xasprintf("/%s/", tax);
-	route(set, path, gemtext_page(s->lang, &b));
+	add_gen(set, path, G_TAXLIST, (long)t, NULL);
 	free(path);
-	buf_reset(&b);
-	for (i = 0; i < set->nlisted; i++)
-		for (j = 0; j < tp[i].ntags; j++) {
-			const char *term = tp[i].tags[j];
-			char *self;
+	for (i = 0; i < set->nlisted; i++) {
+		terms = terms_of(set->listed[i], tax, &nt);
+		for (j = 0; j < nt; j++) {
+			const char *term = terms[j];
 
 			n = strlen(term);
 			if (n == 0 || strmap_get(&seen, term, n))
@@ -1103,51 +1717,48 @@ build_taxonomy(struct site *s, struct pageset *set, const char *tax,
 			strmap_put(&seen, term, n, (void *)1);
 			if (strcmp(tax, "tags") == 0)
 				set->ntags++;
-			pages_tag(&ps, term, tp, set->nlisted, &b);
+			term = own_key(set, xstrdup(term));
 			path = xasprintf("/%s/%s/", tax, term);
-			route(set, path, gemtext_page(s->lang, &b));
-			buf_reset(&b);
-			self = pages_tag_path(term);
-			free(path);
-			path = xasprintf("/%s/%s/atom.xml", tax, self);
-			free(self);
-			feed_atom(&ps, tp, set->nlisted, path, term, &b);
+			add_gen(set, path, G_TERM, (long)t, term);
 			free(path);
 			path = xasprintf("/%s/%s/atom.xml", tax, term);
-			route(set, path, page_new(GEMINI_SUCCESS,
-			    "application/atom+xml", b.data, b.len));
+			add_gen(set, path, G_TERMFEED, (long)t, term);
 			free(path);
-			buf_reset(&b);
 		}
+	}
 	strmap_free(&seen);
-	buf_free(&b);
-	free(tp);
 }
 
-/* The dated entries of a listing, for its Atom feed. */
-static size_t
-feed_entries(const struct page_post *v, size_t n, struct page_post *out)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < n && k < SITE_FEED_POSTS; i++)
-		if (v[i].ymd && v[i].ymd[0])
-			out[k++] = v[i];
-	return k;
-}
-
+/*
+ * Lists the pages of v's visibility class from the (sorted) posts: what
+ * each path is made of, no page made yet.
+ */
 static void
-build_sections(struct site *s, struct pageset *set, const struct viewer *v,
-    const struct page_site *ps, const struct page_post *pp)
+pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 {
-	struct page_post *sub = xcalloc(set->nlisted + 1, sizeof(*sub));
-	struct page_post *fe = xcalloc(set->nlisted + 1, sizeof(*fe));
-	struct page_link *links = NULL;
-	long *sec_of = xcalloc(set->nlisted + 1, sizeof(*sec_of));
-	struct buf b = BUF_INIT;
-	size_t i, j, n, nl;
+	size_t i;
 	char *path;
 
+	set->built = 1;
+	set->listed = xcalloc(s->nposts + 1, sizeof(*set->listed));
+	for (i = 0; i < s->nposts; i++) {
+		struct post *p = s->posts[i];
+
+		if (p->pm.kind == PM_PAGE && post_status(s, v, p) == 0)
+			set->listed[set->nlisted++] = p;
+	}
+	set->slots = xcalloc(set->nlisted + 1, sizeof(*set->slots));
+	set->sec_of = xcalloc(set->nlisted + 1, sizeof(*set->sec_of));
+	/* Post pages first: a page claims its URL before anything else. */
+	for (i = 0; i < set->nlisted; i++) {
+		struct post *p = set->listed[i];
+		const char *k = p->pm.url;
+
+		add_gen(set, k, G_POST, (long)i, NULL);
+		strmap_put(&set->legacy, p->pm.legacy, strlen(p->pm.legacy), p);
+		if (p->pm.bundle)
+			strmap_put(&set->bundles, k, strlen(k), p);
+	}
 	/* Sections: every _index.md, and every top folder holding pages. */
 	for (i = 0; i < s->nposts; i++) {
 		struct post *p = s->posts[i];
@@ -1174,196 +1785,25 @@ build_sections(struct site *s, struct pageset *set, const struct viewer *v,
 		free(d);
 	}
 	for (i = 0; i < set->nlisted; i++)
-		sec_of[i] = section_of(set, set->listed[i]->pm.dir,
+		set->sec_of[i] = section_of(set, set->listed[i]->pm.dir,
 		    set->listed[i]->pm.lang);
-	links = xcalloc(set->nsecs + 1, sizeof(*links));
 	for (i = 0; i < set->nsecs; i++) {
-		struct section *sec = &set->secs[i];
-
-		for (n = 0, j = 0; j < set->nlisted; j++)
-			if (in_section(set, sec_of, j, (long)i))
-				sub[n++] = pp[j];
-		for (nl = 0, j = 0; j < set->nsecs; j++)
-			if (set->secs[j].parent == (long)i) {
-				links[nl].url = set->secs[j].url;
-				links[nl++].title = set->secs[j].title;
-			}
-		path = xasprintf("%satom.xml", sec->url);
-		pages_section(ps, sec->title, sec->index &&
-		    *set_body(set, sec->index) ? set_body(set, sec->index) :
-		    NULL, sub, n, links, nl, path, &b);
-		route(set, sec->url, gemtext_page(sec->index &&
-		    sec->index->meta.lang ? sec->index->meta.lang : s->lang,
-		    &b));
-		strmap_put(&set->secmap, sec->url, strlen(sec->url),
-		    (void *)(uintptr_t)(i + 1));
-		buf_reset(&b);
-		feed_atom(ps, fe, feed_entries(sub, n, fe), path, NULL, &b);
-		route(set, path, page_new(GEMINI_SUCCESS,
-		    "application/atom+xml", b.data, b.len));
-		buf_reset(&b);
+		add_gen(set, set->secs[i].url, G_SECTION, (long)i, NULL);
+		path = xasprintf("%satom.xml", set->secs[i].url);
+		add_gen(set, path, G_SECFEED, (long)i, NULL);
 		free(path);
 	}
-	free(links);
-	free(sec_of);
-	free(fe);
-	free(sub);
-	buf_free(&b);
-}
-
-/* A home page: the default language's at /, the others' at /LANG/. */
-static void
-build_home(struct site *s, struct pageset *set, const struct viewer *v,
-    const char *lang, const struct page_site *base, const struct page_post *pp)
-{
-	struct page_post *mp = xcalloc(set->nlisted + 1, sizeof(*mp));
-	struct page_link *links = xcalloc(set->nsecs + s->cfg.nlangs + 1,
-	    sizeof(*links));
-	const char *best = busiest_section(s, set);
-	struct page_site ps = *base;
-	struct post *intro = NULL;
-	struct buf b = BUF_INIT;
-	size_t i, n = 0, nl = 0;
-	char *url = NULL;
-
-	for (i = 0; i < s->nposts; i++)
-		if (s->posts[i]->pm.kind == PM_HOME &&
-		    ((lang == NULL && s->posts[i]->pm.lang == NULL) ||
-		    (lang && s->posts[i]->pm.lang &&
-		    strcmp(s->posts[i]->pm.lang, lang) == 0))) {
-			intro = s->posts[i];
-			break;
-		}
-	for (i = 0; i < set->nlisted; i++) {
-		const struct post *p = set->listed[i];
-
-		if ((lang == NULL) != (p->pm.lang == NULL) ||
-		    (lang && strcmp(lang, p->pm.lang) != 0))
-			continue;
-		if (lang || is_main(s, p, best))
-			mp[n++] = pp[i];
+	set->best = busiest_section(s, set);
+	add_gen(set, "/", G_HOME, -1, NULL);
+	add_gen(set, "/atom.xml", G_HOMEFEED, -1, NULL);
+	for (i = 0; i < s->cfg.nlangs; i++) {
+		path = xasprintf("/%s/", s->cfg.langs[i].code);
+		add_gen(set, path, G_HOME, (long)i, NULL);
+		free(path);
 	}
-	for (i = 0; i < set->nsecs; i++)
-		if (set->secs[i].parent < 0 && (set->secs[i].lang == lang ||
-		    (lang && set->secs[i].lang &&
-		    strcmp(set->secs[i].lang, lang) == 0))) {
-			links[nl].url = set->secs[i].url;
-			links[nl++].title = set->secs[i].title;
-		}
-	if (lang == NULL)
-		for (i = 0; i < s->cfg.nlangs; i++) {
-			links[nl].url = xasprintf("/%s/", s->cfg.langs[i].code);
-			links[nl++].title = s->cfg.langs[i].title ?
-			    s->cfg.langs[i].title : s->cfg.langs[i].code;
-		}
-	ps.intro_gmi = intro && post_status(s, v, intro) == 0 &&
-	    *set_body(set, intro) ? set_body(set, intro) : NULL;
-	if (lang) {
-		const struct sitecfg_lang *l = sitecfg_lang(&s->cfg, lang,
-		    strlen(lang));
-
-		if (l && l->title)
-			ps.title = l->title;
-	}
-	ps.sections = links;
-	ps.nsections = nl;
-	pages_index(&ps, mp, n, &b);
-	if (lang) {
-		url = xasprintf("/%s/", lang);
-		route(set, url, gemtext_page(lang, &b));
-	} else {
-		set->index = gemtext_page(s->lang, &b);
-		route(set, "/", page_ref(set->index));
-		buf_reset(&b);
-		{
-			struct page_post *fe = xcalloc(n + 1, sizeof(*fe));
-
-			feed_atom(&ps, fe, feed_entries(mp, n, fe), "/atom.xml",
-			    NULL, &b);
-			free(fe);
-		}
-		route(set, "/atom.xml", page_new(GEMINI_SUCCESS,
-		    "application/atom+xml", b.data, b.len));
-	}
-	if (lang == NULL)
-		for (i = nl - s->cfg.nlangs; i < nl; i++)
-			free((char *)links[i].url);
-	free(url);
-	free(links);
-	free(mp);
-	buf_free(&b);
-}
-
-/* Builds the pages of v's visibility class from the (sorted) posts. */
-static void
-pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
-{
-	struct page_site ps;
-	struct page_post *pp;
-	struct buf b = BUF_INIT;
-	size_t i;
-
-	set->built = 1;
-	set->listed = xcalloc(s->nposts + 1, sizeof(*set->listed));
-	for (i = 0; i < s->nposts; i++) {
-		struct post *p = s->posts[i];
-		char *body;
-
-		if (post_status(s, v, p) != 0)
-			continue;
-		/* Its body as the class sees it, when that differs. */
-		if ((body = post_body_for(s, p, v)) != NULL)
-			strmap_put(&set->bodies, p->relpath, strlen(p->relpath),
-			    (void *)own_key(set, body));
-		if (p->pm.kind == PM_PAGE)
-			set->listed[set->nlisted++] = p;
-	}
-	pp = xcalloc(set->nlisted + 1, sizeof(*pp));
-	for (i = 0; i < set->nlisted; i++) {
-		to_page_post(set->listed[i], &pp[i]);
-		pp[i].body_gmi = set_body(set, set->listed[i]);
-		/* No tag pages: no tag links. */
-		if (!has_tax(s, "tags"))
-			pp[i].ntags = 0;
-	}
-
-	memset(&ps, 0, sizeof(ps));
-	ps.title = s->title;
-	ps.subtitle = s->cfg.description ? s->cfg.description :
-	    s->intro ? s->intro->meta.description : NULL;
-	ps.base_url = s->base_url;
-	ps.index_limit = SITE_INDEX_POSTS;
-	ps.search = s->search != NULL;
-
-	/* Post pages: older is the next in the list, newer the previous. */
-	for (i = 0; i < set->nlisted; i++) {
-		struct post *p = set->listed[i];
-		const char *k = p->pm.url;
-
-		/* Older and newer: between dated posts only. */
-		pages_post(&ps, &pp[i], pp[i].body_gmi,
-		    i + 1 < set->nlisted && set->listed[i + 1]->dated &&
-		    p->dated ? &pp[i + 1] : NULL,
-		    i > 0 && p->dated ? &pp[i - 1] : NULL, &b);
-		if (strmap_get(&set->routes, k, strlen(k)) == NULL)
-			route(set, k, gemtext_page(p->meta.lang ? p->meta.lang :
-			    p->pm.lang ? p->pm.lang : s->lang, &b));
-		buf_reset(&b);
-		strmap_put(&set->legacy, p->pm.legacy, strlen(p->pm.legacy), p);
-		if (p->pm.bundle)
-			strmap_put(&set->bundles, k, strlen(k), p);
-	}
-	build_sections(s, set, v, &ps, pp);
-	build_home(s, set, v, NULL, &ps, pp);
-	for (i = 0; i < s->cfg.nlangs; i++)
-		build_home(s, set, v, s->cfg.langs[i].code, &ps, pp);
-	pages_archive(&ps, pp, set->nlisted, &b);
-	route(set, "/archive/", gemtext_page(s->lang, &b));
-	buf_reset(&b);
+	add_gen(set, "/archive/", G_ARCHIVE, 0, NULL);
 	for (i = 0; i < s->cfg.ntax; i++)
-		build_taxonomy(s, set, s->cfg.taxonomies[i], &ps, pp);
-	free(pp);
-	buf_free(&b);
+		list_terms(s, set, i);
 }
 
 static char *
@@ -1378,10 +1818,10 @@ class_key(const struct site *s, const struct viewer *v)
 /*
  * The pages as v sees them. Readers without a certificate, and any whose
  * certificate opens no area holding a post, share the base pages; every
- * other class (at most one per listed fingerprint) gets its own, built
+ * other class (at most one per listed fingerprint) gets its own, listed
  * at its first request and kept until the posts change.
  */
-static const struct pageset *
+static struct pageset *
 pageset_for(struct site *s, const struct viewer *v)
 {
 	struct pageset *set;
@@ -1408,7 +1848,7 @@ pageset_for(struct site *s, const struct viewer *v)
 	return set;
 }
 
-/* Builds every generated page, for each audience the site has. */
+/* Lists the generated pages afresh (none made), after the posts changed. */
 static void
 site_build_pages(struct site *s)
 {
@@ -1432,9 +1872,6 @@ site_build_pages(struct site *s)
 	for (i = 0; i < s->nposts; i++) {
 		struct post *p = s->posts[i];
 
-		if (p->source == NULL)
-			p->source = page_new(GEMINI_SUCCESS,
-			    "text/markdown; charset=utf-8", p->md, strlen(p->md));
 		for (j = 0; j < p->meta.naliases; j++)
 			add_alias(s, p->meta.aliases[j], p);
 	}
@@ -1478,8 +1915,8 @@ scan_dir(int rootfd, const char *prefix, int depth, struct scan *sc)
 	if (depth > SITE_MAX_DEPTH || sc->failed)
 		return;
 	if ((fd = openat(rootfd, prefix[0] ? prefix : ".", O_RDONLY |
-	    O_DIRECTORY | O_CLOEXEC)) == -1) {
-		if (errno != ENOENT && errno != ENOTDIR)
+	    O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
 			sc->failed = errno;
 		return;
 	}
@@ -1533,14 +1970,15 @@ same_file(const struct stat *a, const struct stat *b)
 	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
+/* Logs p's diagnostics from the from-th on (parsing's, then rendering's). */
 static void
-log_diags(const struct site *s, const struct post *p)
+log_diags(const struct site *s, const struct post *p, size_t from)
 {
 	size_t i;
 
 	if (!s->logging)
 		return;
-	for (i = 0; i < p->diags.n; i++) {
+	for (i = from; i < p->diags.n; i++) {
 		if (p->diags.v[i].line)
 			log_warnx("%s/%s:%d: %s", s->croot, p->relpath,
 			    p->diags.v[i].line, p->diags.v[i].msg);
@@ -1554,12 +1992,10 @@ log_diags(const struct site *s, const struct post *p)
 static int
 failed_before(const struct site *s, const struct found *f)
 {
-	size_t i;
+	uintptr_t k = (uintptr_t)strmap_get(&s->failedmap, f->relpath,
+	    strlen(f->relpath));
 
-	for (i = 0; i < s->nfailed; i++)
-		if (strcmp(s->failed[i].relpath, f->relpath) == 0)
-			return same_file(&s->failed[i].st, &f->st);
-	return 0;
+	return k && same_file(&s->failed[k - 1].st, &f->st);
 }
 
 static void
@@ -1573,6 +2009,233 @@ failed_free(struct failed *v, size_t n)
 }
 
 static void site_title(struct site *s);
+static void post_index(struct site *s, struct post *p);
+
+/*
+ * What a scan covered: everything, or some files and folders (content
+ * paths). A known post in scope that the scan did not find is gone.
+ */
+struct scope {
+	int all;
+	struct strmap files;	/* keys owned by keys */
+	char **keys;
+	size_t nkeys, ckeys;
+	char **dirs;		/* folders, rescanned whole */
+	size_t ndirs, cdirs;
+};
+
+static int
+in_scope(const struct scope *sc, const char *relpath)
+{
+	size_t i, n;
+
+	if (sc->all || strmap_get(&sc->files, relpath, strlen(relpath)))
+		return 1;
+	for (i = 0; i < sc->ndirs; i++) {
+		n = strlen(sc->dirs[i]);
+		if (n == 0 || (strncmp(relpath, sc->dirs[i], n) == 0 &&
+		    relpath[n] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+static void
+scope_free(struct scope *sc)
+{
+	strmap_free(&sc->files);
+	strs_free(sc->keys, sc->nkeys);
+	strs_free(sc->dirs, sc->ndirs);
+}
+
+static void
+note_key(struct strmap *keys, const char *k)
+{
+	strmap_put(keys, k, strlen(k), (void *)1);
+}
+
+/*
+ * Brings the posts in scope in line with the files the scan found:
+ * loads new and changed ones, drops vanished ones. Only those are read;
+ * the bodies that linked to what changed (its path or URL, old or new)
+ * are dropped from the cache, to be rendered again when asked; the
+ * generated pages are listed again, made when asked. Returns 1 when
+ * anything served changed.
+ */
+static int
+site_apply(struct site *s, struct scan *sc, const struct scope *scope,
+    int index_now)
+{
+	struct post **added = NULL, **removed = NULL;
+	size_t nadded = 0, cadded = 0, nremoved = 0, cremoved = 0;
+	struct failed *failed = NULL;
+	size_t nfailed = 0, capfailed = 0, i, j, n;
+	struct strmap seen = { 0 }, keys = { 0 }, gone = { 0 };
+	struct diags err = { 0 };
+	struct post **nv;
+	int changed = 0;
+
+	for (i = 0; i < sc->n; i++) {
+		struct found *f = &sc->v[i];
+		struct post *old = find_by_relpath(s, f->relpath), *p;
+
+		strmap_put(&seen, f->relpath, strlen(f->relpath), (void *)1);
+		if (old && same_file(&old->st, &f->st))
+			continue;
+		/*
+		 * A file that failed to load is not read (nor logged) again
+		 * until it changes; meanwhile the old text is served.
+		 */
+		if (failed_before(s, f) || (p = post_load(&s->cfg, s->contentfd,
+		    f->relpath, &err)) == NULL) {
+			failed = xgrow(failed, &capfailed, nfailed + 1,
+			    sizeof(*failed));
+			failed[nfailed].relpath = xstrdup(f->relpath);
+			failed[nfailed++].st = f->st;
+			continue;
+		}
+		post_summary(s, p);
+		log_diags(s, p, 0);
+		added = xgrow(added, &cadded, nadded + 1, sizeof(*added));
+		added[nadded++] = p;
+		if (old) {
+			removed = xgrow(removed, &cremoved, nremoved + 1,
+			    sizeof(*removed));
+			removed[nremoved++] = old;
+		}
+	}
+	/* Known posts in scope that are no longer there. */
+	if (scope->all || scope->ndirs) {
+		for (i = 0; i < s->nposts; i++) {
+			struct post *p = s->posts[i];
+
+			if (in_scope(scope, p->relpath) && !strmap_get(&seen,
+			    p->relpath, strlen(p->relpath))) {
+				removed = xgrow(removed, &cremoved, nremoved + 1,
+				    sizeof(*removed));
+				removed[nremoved++] = p;
+			}
+		}
+	} else
+		for (i = 0; i < scope->nkeys; i++) {
+			struct post *p = find_by_relpath(s, scope->keys[i]);
+
+			if (p && !strmap_get(&seen, p->relpath,
+			    strlen(p->relpath))) {
+				removed = xgrow(removed, &cremoved, nremoved + 1,
+				    sizeof(*removed));
+				removed[nremoved++] = p;
+			}
+		}
+	/* Failures out of scope stay remembered; in scope, as found now. */
+	for (i = 0; i < s->nfailed; i++) {
+		if (in_scope(scope, s->failed[i].relpath)) {
+			/* A file still failing keeps its old text served. */
+			continue;
+		}
+		failed = xgrow(failed, &capfailed, nfailed + 1, sizeof(*failed));
+		failed[nfailed++] = s->failed[i];
+		s->failed[i].relpath = NULL;
+	}
+	failed_free(s->failed, s->nfailed);
+	s->failed = failed;
+	s->nfailed = nfailed;
+	strmap_free(&s->failedmap);
+	for (i = 0; i < nfailed; i++)
+		strmap_put(&s->failedmap, failed[i].relpath,
+		    strlen(failed[i].relpath), (void *)(uintptr_t)(i + 1));
+	for (i = 0; i < err.n && s->logging; i++)
+		log_warnx("%s/%s", s->croot, err.v[i].msg);
+	diags_free(&err);
+	strmap_free(&seen);
+	changed = nadded > 0 || nremoved > 0;
+	if (!changed && s->base.built) {
+		free(added);
+		free(removed);
+		return 0;
+	}
+	/* What links may have looked up: old and new paths and URLs. */
+	for (i = 0; i < nremoved; i++) {
+		note_key(&keys, removed[i]->relpath);
+		note_key(&keys, removed[i]->pm.url);
+		strmap_put(&gone, (const char *)&removed[i],
+		    sizeof(removed[i]), (void *)1);
+	}
+	for (i = 0; i < nadded; i++) {
+		note_key(&keys, added[i]->relpath);
+		note_key(&keys, added[i]->pm.url);
+	}
+	nv = xcalloc(s->nposts + nadded + 1, sizeof(*nv));
+	for (n = 0, i = 0; i < s->nposts; i++)
+		if (!strmap_get(&gone, (const char *)&s->posts[i],
+		    sizeof(s->posts[i])))
+			nv[n++] = s->posts[i];
+	for (i = 0; i < nadded; i++)
+		nv[n++] = added[i];
+	/* Bodies that linked there are rendered again when asked. */
+	for (i = 0; i < n; i++) {
+		struct post *p = nv[i];
+
+		for (j = 0; p->body_gmi && j < p->ndeps; j++)
+			if (strmap_get(&keys, p->deps[j], strlen(p->deps[j])))
+				post_drop_body(&s->cache, p);
+	}
+	for (i = 0; i < nremoved; i++) {
+		if (s->search && removed[i]->indexed)
+			search_remove(s->search, removed[i]->relpath);
+	}
+	/* The generated pages point at posts: dropped before any post. */
+	site_pages_free(s);
+	for (i = 0; i < nremoved; i++)
+		post_free(&s->cache, removed[i]);
+	free(removed);
+	free(s->posts);
+	s->posts = nv;
+	s->nposts = n;
+	strmap_free(&keys);
+	strmap_free(&gone);
+	qsort(s->posts, s->nposts, sizeof(*s->posts), post_cmp);
+	index_posts(s);
+	/* The search index follows within the same update. */
+	for (i = 0; i < nadded && s->search; i++)
+		if (added[i]->pm.kind == PM_PAGE) {
+			if (index_now && !s->index_pending)
+				post_index(s, added[i]);
+			else
+				s->index_pending = 1;
+		}
+	s->index_next = 0;
+	free(added);
+	site_title(s);
+	site_build_pages(s);
+	return 1;
+}
+
+/* Every file: the stat walk of a full scan. Returns 1 when anything changed. */
+static int
+site_sync(struct site *s, int index_now)
+{
+	struct scan sc = { 0 };
+	struct scope all = { 0 };
+	int changed;
+
+	scan_dir(s->contentfd, "", 0, &sc);
+	/* Checked here, once a scan, not per request. */
+	s->own_robots = faccessat(s->rootfd, "robots.txt", F_OK, 0) == 0 ||
+	    (s->cfg.static_dir && s->cfg.static_dir[0] &&
+	    faccessat(s->rootfd, "static/robots.txt", F_OK, 0) == 0);
+	if (sc.failed) {
+		if (s->logging)
+			log_warnx("%s: scan failed (%s); keeping what is served",
+			    s->root, strerror(sc.failed));
+		scan_free(&sc);
+		return 0;
+	}
+	all.all = 1;
+	changed = site_apply(s, &sc, &all, index_now);
+	scan_free(&sc);
+	return changed;
+}
 
 /* --- search ----------------------------------------------------------- */
 
@@ -1583,16 +2246,25 @@ post_url(const struct post *p)
 	return url_encode_path(p->pm.url);
 }
 
-/* What the search index is told of a post (issue 14): a small interface. */
+/*
+ * What the search index is told of a post (issue 14): a small interface.
+ * Its text is its rendered body: the cached one, else rendered for the
+ * index alone (not kept, so indexing does not fill the cache).
+ */
 static void
 post_index(struct site *s, struct post *p)
 {
 	struct search_doc d;
+	struct render_out out;
 	struct buf text = BUF_INIT;
 	char *url = post_url(p);
+	const char *body = p->body_gmi;
 
+	memset(&out, 0, sizeof(out));
+	if (body == NULL)
+		body = post_render_body(s, p, &out);
 	memset(&d, 0, sizeof(d));
-	search_plain(p->body_gmi ? p->body_gmi : "", &text);
+	search_plain(body, &text);
 	d.url = url;
 	d.title = p->title;
 	d.ymd = p->dated ? p->ymd : NULL;
@@ -1606,8 +2278,42 @@ post_index(struct site *s, struct post *p)
 	d.flags = p->meta.draft ? SEARCH_DRAFT : 0;
 	search_put(s->search, p->relpath, &d);
 	p->indexed = 1;
+	render_out_free(&out);
 	buf_free(&text);
 	free(url);
+}
+
+/* Indexes up to max pages not yet indexed; returns 1 when more remain. */
+static int
+index_some(struct site *s, size_t max)
+{
+	size_t done = 0;
+
+	if (s->search == NULL)
+		s->index_pending = 0;
+	while (s->index_pending && done < max) {
+		struct post *p;
+
+		if (s->index_next >= s->nposts) {
+			s->index_pending = 0;
+			break;
+		}
+		p = s->posts[s->index_next++];
+		if (!p->indexed && p->pm.kind == PM_PAGE) {
+			post_index(s, p);
+			done++;
+		}
+	}
+	return s->index_pending;
+}
+
+int
+site_idle(struct site *s)
+{
+	int more = index_some(s, SITE_IDLE_SLICE);
+
+	lru_trim(&s->cache);
+	return more;
 }
 
 struct search_vis {
@@ -1661,6 +2367,8 @@ site_search(struct site *s, const struct url *u, const struct viewer *v,
 		resp->page = page_new(GEMINI_INPUT, "Search the reviews", NULL, 0);
 		return 1;
 	}
+	/* A search before the index is complete completes it first. */
+	index_some(s, SIZE_MAX);
 	search_page(s->search, u->query, page, "/search", search_visible, &sv,
 	    &body);
 	text_meta(s->lang, &meta);
@@ -1671,119 +2379,10 @@ site_search(struct site *s, const struct url *u, const struct viewer *v,
 	return 1;
 }
 
-/*
- * Brings the model in line with the files. Returns 1 when anything
- * changed. Unchanged posts keep their rendered body unless the set of
- * posts changed (links between posts may then resolve differently).
- */
-static int
-site_sync(struct site *s, int force)
-{
-	struct scan sc = { 0 };
-	struct post **old = s->posts, **nv;
-	struct failed *failed = NULL;
-	size_t nold = s->nposts, i, j, n = 0, nfailed = 0, capfailed = 0;
-	int changed = force, set_changed = force;
-	struct diags err = { 0 };
-	struct strmap oldmap = { 0 };
-
-	scan_dir(s->contentfd, "", 0, &sc);
-	/* Checked here, once a second, not per request. */
-	s->own_robots = faccessat(s->rootfd, "robots.txt", F_OK, 0) == 0 ||
-	    (s->cfg.static_dir && s->cfg.static_dir[0] &&
-	    faccessat(s->rootfd, "static/robots.txt", F_OK, 0) == 0);
-	if (sc.failed) {
-		if (s->logging)
-			log_warnx("%s: scan failed (%s); keeping what is served",
-			    s->root, strerror(sc.failed));
-		scan_free(&sc);
-		return 0;
-	}
-	for (j = 0; j < nold; j++)
-		strmap_put(&oldmap, old[j]->relpath, strlen(old[j]->relpath),
-		    (void *)(uintptr_t)(j + 1));
-	nv = xcalloc(sc.n + 1, sizeof(*nv));
-	for (i = 0; i < sc.n; i++) {
-		struct post *p = NULL;
-		size_t k = (size_t)(uintptr_t)strmap_get(&oldmap,
-		    sc.v[i].relpath, strlen(sc.v[i].relpath));
-
-		if (k && old[k - 1] && same_file(&old[k - 1]->st, &sc.v[i].st)) {
-			p = old[k - 1];
-			old[k - 1] = NULL;
-		}
-		if (p == NULL) {
-			/*
-			 * A file that failed to load is not read (nor logged)
-			 * again until it changes.
-			 */
-			int known = failed_before(s, &sc.v[i]);
-
-			if (!known)
-				changed = set_changed = 1;
-			if (known || (p = post_load(&s->cfg, s->contentfd,
-			    sc.v[i].relpath, &err)) == NULL) {
-				failed = xgrow(failed, &capfailed, nfailed + 1,
-				    sizeof(*failed));
-				failed[nfailed].relpath = xstrdup(sc.v[i].relpath);
-				failed[nfailed++].st = sc.v[i].st;
-				/* Unreadable for now: keep serving the old text. */
-				if (k && old[k - 1]) {
-					nv[n++] = old[k - 1];
-					old[k - 1] = NULL;
-				}
-				continue;
-			}
-		}
-		nv[n++] = p;
-	}
-	strmap_free(&oldmap);
-	for (j = 0; j < nold; j++)
-		if (old[j]) {
-			changed = set_changed = 1;
-			if (s->search)
-				search_remove(s->search, old[j]->relpath);
-			post_free(old[j]);
-		}
-	free(old);
-	s->posts = nv;
-	s->nposts = n;
-	failed_free(s->failed, s->nfailed);
-	s->failed = failed;
-	s->nfailed = nfailed;
-	scan_free(&sc);
-	for (i = 0; i < err.n && s->logging; i++)
-		log_warnx("%s/%s", s->root, err.v[i].msg);
-	diags_free(&err);
-	if (!changed)
-		return 0;
-	qsort(s->posts, s->nposts, sizeof(*s->posts), post_cmp);
-	index_posts(s);
-	for (i = 0; i < s->nposts; i++) {
-		struct post *p = s->posts[i];
-
-		if (!p->rendered || set_changed) {
-			int fresh = !p->rendered;
-
-			post_render(s, p);
-			if (fresh)
-				log_diags(s, p);
-		}
-	}
-	for (i = 0; i < s->nposts && s->search; i++)
-		if (!s->posts[i]->indexed && s->posts[i]->pm.kind == PM_PAGE)
-			post_index(s, s->posts[i]);
-	site_title(s);
-	site_build_pages(s);
-	return 1;
-}
-
 static struct site *
 site_alloc(const char *root, int rootfd, const struct site_opts *o)
 {
 	struct site *s = xcalloc(1, sizeof(*s));
-	struct diags d = { 0 };
-	size_t i;
 
 	s->root = xstrdup(root);
 	s->rootfd = rootfd;
@@ -1794,26 +2393,75 @@ site_alloc(const char *root, int rootfd, const struct site_opts *o)
 	s->render = o->render;
 	if (o->search)
 		s->search = search_new();
+	lru_init(&s->cache, o->cache_size ? o->cache_size :
+	    SITE_CACHE_DEFAULT);
 	s->robots = page_new(GEMINI_SUCCESS, "text/plain", SITE_ROBOTS,
 	    strlen(SITE_ROBOTS));
+	return s;
+}
+
+/* Reads the site's config (root/hugo.toml...) and opens its content. */
+static void
+site_config(struct site *s)
+{
+	struct diags d = { 0 };
+	size_t i;
+
 	sitecfg_init(&s->cfg);
-	if (sitecfg_load(&s->cfg, rootfd, &d) == -1) {
+	if (sitecfg_load(&s->cfg, s->rootfd, &d) == -1) {
 		/* A config that does not parse: a bare folder, said loudly. */
 		sitecfg_free(&s->cfg);
 		sitecfg_init(&s->cfg);
 	}
 	for (i = 0; i < d.n; i++)
-		log_warnx("%s/%s", root, d.v[i].msg);
+		log_warnx("%s/%s", s->root, d.v[i].msg);
 	diags_free(&d);
 	if (s->cfg.content_dir[0])
-		s->contentfd = openat(rootfd, s->cfg.content_dir, O_PATH |
+		s->contentfd = openat(s->rootfd, s->cfg.content_dir, O_PATH |
 		    O_DIRECTORY | O_CLOEXEC);
 	if (s->contentfd == -1)
-		s->contentfd = dup(rootfd);
+		s->contentfd = dup(s->rootfd);
 	s->title = xstrdup(s->cfg.title ? s->cfg.title : "");
-	s->croot = s->cfg.content_dir[0] ? xasprintf("%s/%s", root,
-	    s->cfg.content_dir) : xstrdup(root);
-	return s;
+	s->croot = s->cfg.content_dir[0] ? xasprintf("%s/%s", s->root,
+	    s->cfg.content_dir) : xstrdup(s->root);
+}
+
+/* Forgets every post and the config (before reading them again). */
+static void
+site_clear(struct site *s)
+{
+	size_t i;
+
+	site_pages_free(s);
+	for (i = 0; i < s->nposts; i++)
+		post_free(&s->cache, s->posts[i]);
+	free(s->posts);
+	s->posts = NULL;
+	s->nposts = 0;
+	s->intro = NULL;
+	strmap_free(&s->by_relpath);
+	strmap_free(&s->by_url);
+	strmap_free(&s->by_bundle);
+	strmap_free(&s->by_legacy);
+	failed_free(s->failed, s->nfailed);
+	s->failed = NULL;
+	s->nfailed = 0;
+	strmap_free(&s->failedmap);
+	lru_clear(&s->cache);
+	sitecfg_free(&s->cfg);
+	if (s->contentfd != -1)
+		close(s->contentfd);
+	s->contentfd = -1;
+	free(s->croot);
+	s->croot = NULL;
+	free(s->title);
+	s->title = NULL;
+	if (s->search) {
+		search_free(s->search);
+		s->search = search_new();
+	}
+	s->index_pending = 0;
+	s->index_next = 0;
 }
 
 /* The title, once the home page is known: config, home page, default. */
@@ -1855,7 +2503,9 @@ site_new(const char *root, int rootfd, const struct site_opts *o)
 	struct site *s = site_alloc(root, rootfd, o);
 
 	s->logging = 1;
-	site_sync(s, 1);
+	site_config(s);
+	/* Front matter only: bodies are rendered when asked, indexed idle. */
+	site_sync(s, 0);
 	log_info("%s: %zu posts, %zu drafts, %zu tags (%s)", root,
 	    count_pages(s), count_drafts(s), s->base.ntags,
 	    s->cfg.gen == GEN_HUGO ? "Hugo site" : s->cfg.gen == GEN_ZOLA ?
@@ -1866,48 +2516,146 @@ site_new(const char *root, int rootfd, const struct site_opts *o)
 int
 site_refresh(struct site *s)
 {
-	int changed = site_sync(s, 0);
+	int changed = site_sync(s, 1);
 
 	if (changed)
 		log_info("%s: changes seen: %zu posts, %zu drafts", s->root,
 		    count_pages(s), count_drafts(s));
+	lru_trim(&s->cache);
 	return changed;
+}
+
+/* A file of the generator's config: any change reads the site afresh. */
+static int
+is_site_config(const struct site *s, const char *path)
+{
+	static const char *const names[] = { "hugo.", "config.", "zola.toml" };
+	size_t i;
+
+	(void)s;
+	if (strncmp(path, "config/", 7) == 0 || strcmp(path, "config") == 0)
+		return 1;
+	if (strchr(path, '/'))
+		return 0;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strncmp(path, names[i], strlen(names[i])) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+scope_add(char ***v, size_t *n, size_t *cap, const char *path)
+{
+	*v = xgrow(*v, cap, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = xstrdup(path);
 }
 
 int
 site_update(struct site *s, const char *const *paths, size_t n)
 {
-	/* For now every change costs a full scan (issue 16 makes it cheap). */
-	(void)paths;
-	(void)n;
-	return site_refresh(s);
+	const char *cd = s->cfg.content_dir;
+	size_t cl = strlen(cd), i;
+	struct scope scope = { 0 };
+	struct scan sc = { 0 };
+	int changed = 0, robots = s->own_robots;
+
+	if (n == 0)
+		return site_refresh(s);
+	for (i = 0; i < n; i++) {
+		const char *p = paths[i], *cp;
+		struct stat st;
+		int depth = 1;
+
+		while (strncmp(p, "./", 2) == 0)
+			p += 2;
+		while (*p == '/')
+			p++;
+		if (is_site_config(s, p)) {
+			/* The generator's config: everything may move. */
+			scan_free(&sc);
+			scope_free(&scope);
+			site_clear(s);
+			site_config(s);
+			site_sync(s, 1);
+			log_info("%s: site config changed: %zu posts, %zu drafts",
+			    s->root, count_pages(s), count_drafts(s));
+			lru_trim(&s->cache);
+			return 1;
+		}
+		if (strstr(p, "robots.txt"))
+			s->own_robots = faccessat(s->rootfd, "robots.txt", F_OK,
+			    0) == 0 || (s->cfg.static_dir &&
+			    s->cfg.static_dir[0] && faccessat(s->rootfd,
+			    "static/robots.txt", F_OK, 0) == 0);
+		/* Posts live in the content folder: anything else is a file. */
+		if (cl > 0) {
+			if (strcmp(p, cd) == 0)
+				p += cl;
+			else if (strncmp(p, cd, cl) == 0 && p[cl] == '/')
+				p += cl + 1;
+			else
+				continue;
+		}
+		cp = p;
+		for (; *p; p++)
+			depth += *p == '/';
+		if (cp[0] == '\0' || strstr(cp, "/.") || cp[0] == '.' ||
+		    strstr(cp, "//")) {
+			/* The whole content, or a path no scan would take. */
+			scope_add(&scope.dirs, &scope.ndirs, &scope.cdirs,
+			    cp[0] == '\0' ? "" : cp);
+			if (cp[0] == '\0')
+				scan_dir(s->contentfd, "", 0, &sc);
+			continue;
+		}
+		if (fstatat(s->contentfd, cp, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+			if (errno != ENOENT && errno != ENOTDIR)
+				continue;	/* not knowable now: the scan tells */
+			/* Gone: a file, or a folder with all it held. */
+			scope_add(&scope.dirs, &scope.ndirs, &scope.cdirs, cp);
+			scope_add(&scope.keys, &scope.nkeys, &scope.ckeys, cp);
+		} else if (S_ISDIR(st.st_mode)) {
+			scope_add(&scope.dirs, &scope.ndirs, &scope.cdirs, cp);
+			scan_dir(s->contentfd, cp, depth, &sc);
+		} else if (is_markdown(cp)) {
+			scope_add(&scope.keys, &scope.nkeys, &scope.ckeys, cp);
+			if (S_ISREG(st.st_mode)) {
+				sc.v = xgrow(sc.v, &sc.cap, sc.n + 1,
+				    sizeof(*sc.v));
+				sc.v[sc.n].relpath = xstrdup(cp);
+				sc.v[sc.n].st = st;
+				sc.n++;
+			}
+		}
+	}
+	for (i = 0; i < scope.nkeys; i++)
+		strmap_put(&scope.files, scope.keys[i], strlen(scope.keys[i]),
+		    (void *)1);
+	if (sc.failed) {
+		if (s->logging)
+			log_warnx("%s: scan failed (%s); keeping what is served",
+			    s->root, strerror(sc.failed));
+	} else if (scope.nkeys || scope.ndirs)
+		changed = site_apply(s, &sc, &scope, 1);
+	scan_free(&sc);
+	scope_free(&scope);
+	if (changed)
+		log_info("%s: changes seen: %zu posts, %zu drafts", s->root,
+		    count_pages(s), count_drafts(s));
+	lru_trim(&s->cache);
+	return changed || robots != s->own_robots;
 }
 
 void
 site_free(struct site *s)
 {
-	size_t i;
-
 	if (s == NULL)
 		return;
-	site_pages_free(s);
-	for (i = 0; i < s->nposts; i++)
-		post_free(s->posts[i]);
-	free(s->posts);
-	strmap_free(&s->by_relpath);
-	strmap_free(&s->by_url);
-	strmap_free(&s->by_bundle);
-	strmap_free(&s->by_legacy);
-	failed_free(s->failed, s->nfailed);
+	site_clear(s);
 	free(s->covered);
 	page_unref(s->robots);
-	sitecfg_free(&s->cfg);
-	if (s->contentfd != -1)
-		close(s->contentfd);
 	search_free(s->search);
 	free(s->root);
-	free(s->croot);
-	free(s->title);
 	free(s->lang);
 	free(s->base_url);
 	free(s);
@@ -1949,12 +2697,6 @@ has_suffix(const char *s, size_t n, const char *suf)
 	return n > m && memcmp(s + n - m, suf, m) == 0;
 }
 
-static struct page *
-route_get(const struct pageset *set, const char *path, size_t n)
-{
-	return strmap_get(&set->routes, path, n);
-}
-
 /* An old or alternative spelling of a generated page: 1 after a 31. */
 /* Answers a page the reader may not see: 60/61/62, or 51 for a draft. */
 static void
@@ -1965,7 +2707,7 @@ refuse(struct response *resp, int status)
 }
 
 static int
-route_moved(struct site *s, const struct pageset *set, const struct viewer *v,
+route_moved(struct site *s, struct pageset *set, const struct viewer *v,
     const char *path, size_t n, struct response *resp)
 {
 	struct alias *a;
@@ -1975,7 +2717,7 @@ route_moved(struct site *s, const struct pageset *set, const struct viewer *v,
 
 	/* Without its trailing slash: 31 to it. */
 	want = xasprintf("%s/", path);
-	if (n > 1 && path[n - 1] != '/' && route_get(set, want, n + 1)) {
+	if (n > 1 && path[n - 1] != '/' && route_has(set, want, n + 1)) {
 		redirect(s, resp, want);
 		found = 1;
 	}
@@ -1992,7 +2734,7 @@ route_moved(struct site *s, const struct pageset *set, const struct viewer *v,
 	    (has_suffix(path, n, ".gmi") || has_suffix(path, n, ".xml"))) {
 		want = xasprintf("%.*s/%s", (int)(n - 4), path,
 		    path[n - 3] == 'x' ? "atom.xml" : "");
-		if (route_get(set, want, strlen(want))) {
+		if (route_has(set, want, strlen(want))) {
 			redirect(s, resp, want);
 			found = 1;
 		}
@@ -2000,7 +2742,7 @@ route_moved(struct site *s, const struct pageset *set, const struct viewer *v,
 		if (found)
 			return 1;
 	}
-	if (strcmp(path, "/posts/") == 0 && route_get(set, "/archive/", 9)) {
+	if (strcmp(path, "/posts/") == 0 && route_has(set, "/archive/", 9)) {
 		redirect(s, resp, "/archive/");
 		return 1;
 	}
@@ -2104,7 +2846,7 @@ int
 site_route(struct site *s, const struct url *u, const struct viewer *v,
     struct response *resp, struct buf *file)
 {
-	const struct pageset *set;
+	struct pageset *set;
 	const char *path = u->path;
 	size_t n = strlen(path);
 	struct page *pg;
@@ -2114,8 +2856,9 @@ site_route(struct site *s, const struct url *u, const struct viewer *v,
 	if (s->cfg.gen == GEN_BARE && s->nposts == 0)
 		return 0;	/* a plain capsule: its own index.gmi */
 	set = pageset_for(s, v);
-	if ((pg = route_get(set, path, n)) != NULL) {
+	if ((pg = route_get(s, set, v, path, n)) != NULL) {
 		serve(resp, pg);
+		lru_trim(&s->cache);	/* what this request made, after it */
 		return 1;
 	}
 	/* A page this reader may not see, at its URL or its 0.1 URL. */
@@ -2134,8 +2877,13 @@ site_route(struct site *s, const struct url *u, const struct viewer *v,
 	if ((p = find_by_relpath(s, path + 1)) != NULL) {
 		if ((st = post_status(s, v, p)) != 0)
 			refuse(resp, st);
-		else
+		else {
+			if (p->source == NULL)
+				p->source = page_new(GEMINI_SUCCESS,
+				    "text/markdown; charset=utf-8", p->md,
+				    strlen(p->md));
 			serve(resp, p->source);
+		}
 		return 1;
 	}
 	if (route_file(s, set, path, file))
@@ -2227,6 +2975,7 @@ site_convert_file(const char *path, const struct gemtext_opts *ro,
 	memset(&so, 0, sizeof(so));
 	/* No access rules: every page is shown, drafts too. */
 	so.render = *ro;
+	so.cache_size = SIZE_MAX;	/* one run: nothing evicted */
 	/* A file of a site: rendered exactly as the server serves it. */
 	if (strcmp(path, "-") != 0 && (root = find_site_root(path)) != NULL &&
 	    (rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) != -1) {
@@ -2234,7 +2983,8 @@ site_convert_file(const char *path, const struct gemtext_opts *ro,
 		size_t rl;
 
 		s = site_alloc(root, rootfd, &so);
-		site_sync(s, 1);
+		site_config(s);
+		site_sync(s, 0);
 		rl = strlen(root) + strlen(s->cfg.content_dir) + 1;
 		if (real && strlen(real) > rl &&
 		    strncmp(real + strlen(root) + 1, s->cfg.content_dir,
@@ -2251,14 +3001,14 @@ site_convert_file(const char *path, const struct gemtext_opts *ro,
 			pv.drafts = p->meta.draft;
 			if (!p->meta.draft)
 				pageset_build(s, &pub, &pv);
-			pg = route_get(p->meta.draft ? &s->base : &pub,
+			pg = route_get(s, p->meta.draft ? &s->base : &pub, &pv,
 			    p->pm.url, strlen(p->pm.url));
 			if (body_only || pg == NULL)
-				buf_adds(out, p->body_gmi);
+				buf_adds(out, post_body(s, p));
 			else
 				buf_add(out, pg->data + pg->body_off,
 				    pg->len - pg->body_off);
-			pageset_free(&pub);
+			pageset_free(s, &pub);
 			convert_diags(p, d);
 		}
 		free(real);
@@ -2278,13 +3028,14 @@ site_convert_file(const char *path, const struct gemtext_opts *ro,
 		return -1;
 	memset(&so, 0, sizeof(so));
 	so.render = *ro;
+	so.cache_size = SIZE_MAX;
 	s = site_alloc(".", AT_FDCWD, &so);
-	sitecfg_free(&s->cfg);
 	sitecfg_init(&s->cfg);
 	s->standalone = 1;
 	p = post_parse(&s->cfg, strcmp(path, "-") == 0 ? "stdin.md" : path,
 	    md, len, &st);
-	post_render(s, p);
+	post_summary(s, p);
+	post_body(s, p);
 	if (body_only)
 		buf_adds(out, p->body_gmi);
 	else {
@@ -2295,7 +3046,7 @@ site_convert_file(const char *path, const struct gemtext_opts *ro,
 		pages_post(&ps, &pp, p->body_gmi, NULL, NULL, out);
 	}
 	convert_diags(p, d);
-	post_free(p);
+	post_free(&s->cache, p);
 	site_free(s);
 	return 0;
 }
@@ -2412,8 +3163,12 @@ site_check(const char *root, const struct gemtext_opts *ro, int list,
 		so.render = *ro;
 	else
 		gemtext_opts_default(&so.render);
+	so.cache_size = SIZE_MAX;	/* one run: every body kept */
 	s = site_alloc(root, rootfd, &so);
-	site_sync(s, 1);
+	site_config(s);
+	site_sync(s, 0);
+	for (i = 0; i < s->nposts; i++)
+		post_body(s, s->posts[i]);
 	for (i = 0; i < s->nposts; i++) {
 		struct post *p = s->posts[i];
 		const char *u = p->pm.url;
