@@ -190,6 +190,17 @@ for n in $SIZES; do
 	t1= port=
 done
 
+# The rest compares the smallest and the largest sites that came up.
+UP=
+for n in $SIZES; do
+	eval "pid=\${PID$n:-}"
+	[ -n "$pid" ] && UP="$UP $n"
+done
+if [ -n "$UP" ]; then
+	SMALL=$(printf '%s\n' $UP | head -n 1)
+	LARGE=$(printf '%s\n' $UP | tail -n 1)
+fi
+
 # --- idle window ------------------------------------------------------
 
 say "scale: idle for $IDLE s ($SIZES at once)"
