@@ -13,6 +13,7 @@
 #        BENCH_SCALE_IDLE   seconds of the idle window (default 60)
 #        BENCH_SECS, BENCH_ROUNDS  per load run / alternations (5, 3)
 #        BENCH_SCALE_EDIT   seconds the edit may take (default 60)
+#        BENCH_SCALE_START  seconds a server may take to serve / (300)
 #        BENCH_HS           "capfull capres mollyfull mollyres" us/request
 #        BENCH_KEEP=1       keep the temporary directory
 #
@@ -34,6 +35,7 @@ IDLE=${BENCH_SCALE_IDLE:-60}
 SECS=${BENCH_SECS:-5}
 ROUNDS=${BENCH_ROUNDS:-3}
 EDITMAX=${BENCH_SCALE_EDIT:-60}
+STARTMAX=${BENCH_SCALE_START:-300}
 HZ=$(getconf CLK_TCK)
 # Debian's python3 (a pyenv shim costs 100 ms per start).
 PY=/usr/bin/python3
@@ -167,7 +169,7 @@ done
 
 for n in $SIZES; do
 	: >"$TMP/cap$n.log"
-	"$PY" "$HERE/probe.py" wait "$TMP/cap$n.log" / 300 >"$TMP/first$n" \
+	"$PY" "$HERE/probe.py" wait "$TMP/cap$n.log" / "$STARTMAX" >"$TMP/first$n" \
 	    2>"$TMP/first$n.err" &
 	probe=$!
 	sleep 0.3	# the probe is up and watching the log
@@ -179,7 +181,7 @@ for n in $SIZES; do
 	wait "$probe"
 	read -r t1 port <"$TMP/first$n" 2>/dev/null
 	if [ -z "${port:-}" ]; then
-		failed "start $n: no / within 300 s: $(head -c 200 "$TMP/first$n.err")" \
+		failed "start $n: no / within $STARTMAX s: $(head -c 200 "$TMP/first$n.err")" \
 		    "$(head -c 300 "$TMP/cap$n.log")"
 		stop "$pid"
 		continue
