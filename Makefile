@@ -163,7 +163,7 @@ fuzz:
 
 # Benchmarks (issue 4): optimised binaries under build-bench/, then one
 # table. Nothing in `make check` depends on timings.
-BENCH_DEBS := $(RUN_DEBS) iproute2 procps util-linux
+BENCH_DEBS := $(RUN_DEBS) iproute2 procps util-linux python3
 BENCH_ARGS := build-bench/capsuled build-bench/bench/gemload \
               build-bench/bench/bare
 
@@ -191,13 +191,20 @@ bench-compare:
 	$(MAKE) BUILD=build-bench bench-build
 	sh tests/bench/bench.sh --compare $(BENCH_ARGS)
 
+# The issue-16 scale table alone (also part of `make bench`);
+# BENCH_SCALE_SIZES="1000 10000" for a quicker run.
+bench-scale:
+	@sh tests/deps.sh $(BENCH_DEBS)
+	$(MAKE) BUILD=build-bench bench-build
+	sh tests/bench/scale.sh build-bench/capsuled build-bench/bench/gemload
+
 # A million requests; the worker's memory growth after warm-up.
 bench-soak:
 	@sh tests/deps.sh $(BENCH_DEBS)
 	$(MAKE) BUILD=build-bench bench-build
 	sh tests/bench/soak.sh build-bench/capsuled build-bench/bench/gemload
 
-.PHONY: bench bench-compare bench-build bench-soak
+.PHONY: bench bench-compare bench-build bench-scale bench-soak
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the man page,
 # the example configuration (a copy to start /etc/capsuled/capsuled.toml

@@ -86,8 +86,9 @@ assert_status 20 "the query comes back: 20"
 assert_meta "text/gemini*" "results are text/gemini"
 assert_close_notify
 assert_body_contains "# Search: look back"
-# A title hit first; then BM25, where the shorter text wins.
-assert_eq "$(results)" "film manga diary" "all words, title hits first"
+# A title hit first; then BM25 with a bonus for terms side by side: the
+# diary's "look back" beats the shorter text's "Look at ... back".
+assert_eq "$(results)" "film diary manga" "all words, title hits first"
 assert_body_contains "=> /posts/film/ 2024-06-28 Look Back, the film" \
     "a result is a dated link line"
 assert_body_contains "> We «look back» at the manga by Fujimoto." \
@@ -102,7 +103,7 @@ assert_eq "$(grep '^=>' "$BODYFILE" | grep -vc '^=> [^ ]')" 0 "link lines have U
 search '%22look%20back%22'
 assert_eq "$(results)" "film diary" "a phrase"
 search 'back%20look'
-assert_eq "$(results)" "film manga diary" "any order"
+assert_eq "$(results)" "film diary manga" "any order"
 search 'fujimoto%20-film'
 assert_eq "$(results)" "manga" "-excluded"
 search 'pokemon'
