@@ -1,9 +1,10 @@
 /*
  * worker: one serving process, forked by the master. It drops privileges,
  * keeps only its own slot's listening sockets, accepts connections into
- * conn's state machine and, on SIGTERM/SIGINT, stops accepting and exits
- * once its connections are done. It never forks and never signals another
- * process.
+ * conn's state machine, applies the changed paths the master's watcher
+ * sends (site_update) and, on SIGTERM/SIGINT, stops accepting and exits
+ * once its connections are done. It never forks, never watches the tree
+ * and never signals another process.
  */
 #include <errno.h>
 #include <grp.h>
