@@ -75,6 +75,7 @@ struct post {
 	char **deps;
 	size_t ndeps, cdeps;
 	int indexed;		/* in the search index */
+	unsigned long scan_mark;	/* the last scan that found its file */
 };
 
 /* A section as one audience sees it. */
@@ -189,6 +190,7 @@ struct site {
 	struct search *search;	/* the posts' full-text index, or NULL */
 	size_t index_next;	/* search: the next post to look at */
 	int index_pending;	/* search: posts not indexed yet */
+	unsigned long scan_mark;	/* scans so far */
 };
 
 /*

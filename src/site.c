@@ -609,7 +609,8 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	size_t ninplace = 0, cinplace = 0;
 	struct failed *failed = NULL;
 	size_t nfailed = 0, capfailed = 0, i, j, n;
-	struct strmap seen = { 0 }, keys = { 0 }, gone = { 0 };
+	struct strmap keys = { 0 }, gone = { 0 };
+	unsigned long mark = ++s->scan_mark;
 	struct diags err = { 0 };
 	struct post **nv;
 	int changed = 0;
@@ -618,7 +619,8 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 		struct found *f = &sc->v[i];
 		struct post *old = site_find_post(s, f->relpath), *p;
 
-		strmap_put(&seen, f->relpath, strlen(f->relpath), (void *)1);
+		if (old)
+			old->scan_mark = mark;	/* found: not gone */
 		if (old && same_file(&old->st, &f->st))
 			continue;
 		/*
@@ -637,6 +639,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 		site_log_diags(s, p, 0);
 		if (old && s->base.built && same_listing(old, p)) {
 			post_swap(s, old, p);
+			old->scan_mark = mark;
 			site_post_free(&s->cache, p);
 			inplace = xgrow(inplace, &cinplace, ninplace + 1,
 			    sizeof(*inplace));
@@ -656,8 +659,8 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 		for (i = 0; i < s->nposts; i++) {
 			struct post *p = s->posts[i];
 
-			if (in_scope(scope, p->relpath) && !strmap_get(&seen,
-			    p->relpath, strlen(p->relpath))) {
+			if (p->scan_mark != mark && in_scope(scope,
+			    p->relpath)) {
 				removed = xgrow(removed, &cremoved, nremoved + 1,
 				    sizeof(*removed));
 				removed[nremoved++] = p;
@@ -667,8 +670,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 		for (i = 0; i < scope->nkeys; i++) {
 			struct post *p = site_find_post(s, scope->keys[i]);
 
-			if (p && !strmap_get(&seen, p->relpath,
-			    strlen(p->relpath))) {
+			if (p && p->scan_mark != mark) {
 				removed = xgrow(removed, &cremoved, nremoved + 1,
 				    sizeof(*removed));
 				removed[nremoved++] = p;
@@ -694,7 +696,6 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	for (i = 0; i < err.n && s->logging; i++)
 		log_warnx("%s/%s", s->croot, err.v[i].msg);
 	diags_free(&err);
-	strmap_free(&seen);
 	changed = nadded > 0 || nremoved > 0;
 	if (!changed && s->base.built) {
 		free(added);
