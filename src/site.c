@@ -1222,16 +1222,24 @@ serve(struct response *resp, struct page *pg)
 	resp->page = page_ref(pg);
 }
 
+/* 31 to path, with the query kept when not NULL; 59 when too long. */
+static void
+redirect_query(struct site *s, struct response *resp, const char *path,
+    const char *query)
+{
+	char *enc = url_encode_path(path);
+	char *url = xasprintf("%s%s%s%s", s->base_url, enc, query ? "?" : "",
+	    query ? query : "");
+
+	gemini_redirect(resp, GEMINI_REDIRECT_PERM, url);
+	free(url);
+	free(enc);
+}
+
 static void
 redirect(struct site *s, struct response *resp, const char *path)
 {
-	char *enc = url_encode_path(path);
-	char *url = xasprintf("%s%s", s->base_url, enc);
-
-	resp->status = GEMINI_REDIRECT_PERM;
-	resp->page = page_new(GEMINI_REDIRECT_PERM, url, NULL, 0);
-	free(url);
-	free(enc);
+	redirect_query(s, resp, path, NULL);
 }
 
 static void
@@ -1260,17 +1268,17 @@ refuse(struct response *resp, int status)
 
 static int
 route_moved(struct site *s, struct pageset *set, const struct viewer *v,
-    const char *path, size_t n, struct response *resp)
+    const char *path, size_t n, const char *query, struct response *resp)
 {
 	struct alias *a;
 	struct post *p;
 	char *want;
 	int found = 0, st;
 
-	/* Without its trailing slash: 31 to it. */
+	/* Without its trailing slash: 31 to it, the query kept. */
 	want = xasprintf("%s/", path);
 	if (n > 1 && path[n - 1] != '/' && site_route_has(set, want, n + 1)) {
-		redirect(s, resp, want);
+		redirect_query(s, resp, want, query);
 		found = 1;
 	}
 	free(want);
@@ -1419,7 +1427,7 @@ site_route(struct site *s, const struct url *u, const struct viewer *v,
 		refuse(resp, st);
 		return 1;
 	}
-	if (route_moved(s, set, v, path, n, resp))
+	if (route_moved(s, set, v, path, n, u->query, resp))
 		return 1;
 	if (strcmp(path, "/robots.txt") == 0 && !s->own_robots) {
 		serve(resp, s->robots);
