@@ -84,11 +84,12 @@ UNIT_OBJS_url         := url utf8 buf util
 UNIT_OBJS_toml        := toml utf8 buf util
 UNIT_OBJS_search      := search utf8 buf util
 UNIT_OBJS_feed        := feed pages utf8 buf util
-UNIT_OBJS_gemtext     := gemtext cmark_pool prose utf8 buf util
+UNIT_OBJS_gemtext     := gemtext cmark_pool html prose utf8 buf util
+UNIT_OBJS_html        := html utf8 buf util
 UNIT_OBJS_frontmatter := frontmatter toml date utf8 buf util
 UNIT_OBJS_shortcode   := shortcode frontmatter toml date utf8 buf util
 UNIT_OBJS_pagemodel   := pagemodel sitecfg frontmatter toml date utf8 buf util
-UNIT_OBJS_config      := config toml gemtext cmark_pool prose utf8 buf util
+UNIT_OBJS_config      := config toml gemtext cmark_pool html prose utf8 buf util
 UNIT_OBJS_access      := access log utf8 buf util
 
 unit_objs = $(if $(UNIT_OBJS_$(1)),$(UNIT_OBJS_$(1):%=$(BUILD)/%.o),$(LIB))
