@@ -6,6 +6,7 @@
 #define CAPSULED_GEMINI_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "access.h"
@@ -16,7 +17,10 @@
 struct site;
 struct mime;
 
-/* One virtual host as the server runs it. */
+/*
+ * One virtual host as the router sees it: its names and its files. Its
+ * TLS context is the server's (worker.h), never the router's business.
+ */
 struct vhost {
 	char **names;		/* lowercased; names[0] is canonical */
 	size_t nnames;
@@ -24,7 +28,6 @@ struct vhost {
 	char *rootreal;		/* its realpath, for absolute symlinks */
 	int rootfd;		/* O_PATH descriptor of root */
 	char *lang;		/* NULL: none */
-	void *tls;		/* SSL_CTX *, owned by the server */
 	struct site *site;	/* generated pages and posts, or NULL */
 };
 
@@ -54,6 +57,7 @@ struct response {
 	struct page *page;	/* owned reference, or NULL */
 	int fd;			/* file to stream after page (-1: none) */
 	off_t size;		/* bytes of fd to send */
+	struct stat st;		/* fd's when opened: a change cuts the body */
 	char host[256];		/* for the access log */
 };
 
