@@ -1801,18 +1801,6 @@ tail_links(struct render *r)
 		put_link(r, &r->tail.v[i], r->tail.v[i].num);
 }
 
-void
-gemtext_opts_default(struct gemtext_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->links = GEMTEXT_LINKS_AFTER_BLOCK;
-	o->tables = GEMTEXT_TABLES_PRE;
-	o->emphasis = GEMTEXT_EMPH_STRIP;
-	o->max_size = GEMTEXT_MAX_SIZE;
-	o->max_nesting = GEMTEXT_MAX_NESTING;
-	o->max_table_columns = GEMTEXT_MAX_TABLE_COLUMNS;
-}
-
 /* ---- limits, checked before cmark sees the text -------------------- */
 
 /*
