@@ -29,7 +29,6 @@
 #include "date.h"
 #include "feed.h"
 #include "frontmatter.h"
-#include "gemini.h"
 #include "gemtext.h"
 #include "log.h"
 #include "lru.h"
@@ -41,6 +40,7 @@
 #include "site.h"
 #include "siteint.h"
 #include "sitecfg.h"
+#include "status.h"
 #include "url.h"
 #include "utf8.h"
 
@@ -1231,7 +1231,7 @@ redirect_query(struct site *s, struct response *resp, const char *path,
 	char *url = xasprintf("%s%s%s%s", s->base_url, enc, query ? "?" : "",
 	    query ? query : "");
 
-	gemini_redirect(resp, GEMINI_REDIRECT_PERM, url);
+	page_redirect(resp, GEMINI_REDIRECT_PERM, url);
 	free(url);
 	free(enc);
 }
@@ -1263,7 +1263,7 @@ static void
 refuse(struct response *resp, int status)
 {
 	resp->status = status;
-	resp->page = gemini_error_page(status, access_meta(status));
+	resp->page = page_new(status, access_meta(status), NULL, 0);
 }
 
 static int
