@@ -58,19 +58,6 @@ static const char latV[] =
 /* U+01CD..U+01DC (pinyin tones). */
 static const char latP[] = "aaiioouuuuuuuuuu";
 
-/* Decodes one code point at s[i]; an ill-formed byte is U+FFFD, length 1. */
-static size_t
-get_utf8(const unsigned char *s, size_t len, size_t i, uint32_t *cp)
-{
-	size_t n = utf8_decode(s + i, len - i, cp);
-
-	if (n == 0) {
-		*cp = 0xfffd;
-		n = 1;
-	}
-	return n;
-}
-
 static int
 in(uint32_t c, uint32_t lo, uint32_t hi)
 {
@@ -288,7 +275,7 @@ tokenize(const char *str, size_t len, uint32_t pos, tok_fn fn, void *arg)
 			n = 1;
 			fl = 0;
 		} else {
-			n = get_utf8(s, len, i, &cp);
+			n = utf8_next(s + i, len - i, &cp);
 			cl = fold_cp(cp, f, &fl);
 		}
 		if (cl == CL_WORD) {
@@ -366,7 +353,7 @@ search_fold(const char *str)
 	int cl;
 
 	while (i < len) {
-		n = get_utf8(s, len, i, &cp);
+		n = utf8_next(s + i, len - i, &cp);
 		cl = fold_cp(cp, f, &fl);
 		if (cl == CL_WORD || cl == CL_CJK)
 			buf_add(&b, f, fl);
@@ -1381,7 +1368,7 @@ cjk_run(const struct query *q, struct qitem *it)
 
 		if (t->kind != TK_BI || t->off != j)
 			break;
-		n = get_utf8((const unsigned char *)t->s, t->n, 0, &cp);
+		n = utf8_next((const unsigned char *)t->s, t->n, &cp);
 		buf_add(&b, j ? t->s + n : t->s, j ? t->n - n : t->n);
 	}
 	if (j == it->ntok)
@@ -1918,14 +1905,6 @@ sentence_end(const char *t, size_t len, size_t i)
 	    ((unsigned char)t[i + 2] == 0x81 || (unsigned char)t[i + 2] == 0x9f))
 		return 3;	/* ！？ */
 	return 0;
-}
-
-static size_t
-utf8_back(const char *t, size_t i)
-{
-	while (i > 0 && ((unsigned char)t[i] & 0xc0) == 0x80)
-		i--;
-	return i;
 }
 
 static void
