@@ -1,9 +1,10 @@
 /*
  * worker: one serving process, forked by the master. It drops privileges,
  * keeps only its own slot's listening sockets, accepts connections into
- * conn's state machine and, on SIGTERM/SIGINT, stops accepting and exits
- * once its connections are done. It never forks and never signals another
- * process.
+ * conn's state machine, applies the changed paths the master's watcher
+ * sends (site_update) and, on SIGTERM/SIGINT, stops accepting and exits
+ * once its connections are done. It never forks, never watches the tree
+ * and never signals another process.
  */
 #include <errno.h>
 #include <grp.h>
@@ -46,6 +47,7 @@ struct worker_proc {
 	ev_timer trim;		/* runs only after activity (see trim_cb) */
 	ev_timer drain_limit;
 	ev_io chan;		/* changed paths from the master */
+	ev_idle idle;		/* the sites' deferred work (site_idle) */
 	ev_signal sigterm, sigint, sigusr1;
 	ev_prepare flush;
 	unsigned long accepted;	/* connections taken since the last trim_cb */
@@ -170,6 +172,27 @@ trim_soon(struct worker_proc *wp)
 		ev_timer_start(wp->w.loop, &wp->trim);
 }
 
+/*
+ * When the loop has nothing else to do: one slice of each site's deferred
+ * work (the search index is built after start-up, not before the first
+ * request). Stops itself once no site has more; a change restarts it.
+ */
+static void
+idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	struct worker_proc *wp = WP_OF(w, idle);
+	struct gemini_ctx *g = wp->w.g;
+	size_t i;
+	int more = 0;
+
+	(void)revents;
+	for (i = 0; i < g->nvhosts; i++)
+		if (g->vhosts[i].site && site_idle(g->vhosts[i].site))
+			more = 1;
+	if (!more)
+		ev_idle_stop(loop, w);
+}
+
 /* One message: a vhost's changed paths (none: rescan it all). */
 static void
 apply_changes(struct worker_proc *wp, const char *msg, size_t len)
@@ -188,6 +211,7 @@ apply_changes(struct worker_proc *wp, const char *msg, size_t len)
 	if (g->vhosts[host].site)
 		site_update(g->vhosts[host].site, paths, n);
 	free(paths);
+	ev_idle_start(wp->w.loop, &wp->idle);
 	trim_soon(wp);
 }
 
@@ -238,6 +262,7 @@ drain_cb(struct ev_loop *loop, ev_signal *s, int revents)
 		}
 	ev_timer_stop(loop, &wp->accept_retry);
 	ev_timer_stop(loop, &wp->trim);
+	ev_idle_stop(loop, &wp->idle);
 	if (wp->w.nconns == 0) {
 		ev_break(loop, EVBREAK_ALL);
 		return;
@@ -332,6 +357,8 @@ worker_main(struct ev_loop *loop, const struct worker_start *ws)
 	ev_timer_init(&wp.trim, trim_cb, WORKER_QUIET, 0.);
 	ev_io_init(&wp.chan, chan_cb, ws->chan, EV_READ);
 	ev_io_start(loop, &wp.chan);
+	ev_idle_init(&wp.idle, idle_cb);
+	ev_idle_start(loop, &wp.idle);
 	ev_timer_init(&wp.drain_limit, drain_limit_cb, WORKER_DRAIN_LIMIT, 0.);
 	ev_signal_init(&wp.sigterm, drain_cb, SIGTERM);
 	ev_signal_init(&wp.sigint, drain_cb, SIGINT);
