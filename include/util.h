@@ -35,6 +35,20 @@ struct stat;
  * nanosecond (a write between two stats of a file changes its ctime).
  */
 int util_same_file(const struct stat *a, const struct stat *b);
+/*
+ * A write() already under way when a file is stat'ed changes nothing the
+ * stat shows while it copies (the times move at its start), so a reader
+ * could take a mix for the version stat'ed. util_file_settle(fd) waits
+ * for such a write to finish: SEEK_DATA takes the inode lock a write
+ * holds on ext4, tmpfs and btrfs (elsewhere it returns at once). Read a
+ * version as: fstat, settle, read, then util_file_unchanged(fd, &st),
+ * which settles again and compares a new stat with st. With the fine-
+ * grained times of Linux 6.13+ (a change after a stat gets a new ctime),
+ * a body read so that passes is one version the file held; mmap writers
+ * and other file systems get the stat comparison alone.
+ */
+void util_file_settle(int fd);
+int util_file_unchanged(int fd, const struct stat *st);
 
 /*
  * A string-keyed hash table for lookups built once and read per request.

@@ -389,7 +389,6 @@ static size_t
 conn_next(struct conn *c, const char **p)
 {
 	struct xchg *x = c->x;
-	struct stat st;
 	ssize_t n;
 	size_t want;
 
@@ -416,8 +415,7 @@ conn_next(struct conn *c, const char **p)
 	 * mix versions or come short. End it without close_notify, so the
 	 * client can tell it is not complete.
 	 */
-	if (n != (ssize_t)want || fstat(x->resp.fd, &st) == -1 ||
-	    !util_same_file(&x->resp.st, &st))
+	if (n != (ssize_t)want || !util_file_unchanged(x->resp.fd, &x->resp.st))
 		return (size_t)-1;
 	x->file_sent += n;
 	x->chunk_len = (size_t)n;

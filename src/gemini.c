@@ -326,7 +326,6 @@ listing(const struct vhost *vh, const struct viewer *v, const struct url *u,
 static int
 read_small(int fd, struct stat *st, const char *meta, struct response *resp)
 {
-	struct stat after;
 	char *body = NULL;
 	ssize_t n, r;
 	int tries;
@@ -335,13 +334,13 @@ read_small(int fd, struct stat *st, const char *meta, struct response *resp)
 		if (tries > 0 && (fstat(fd, st) == -1 || !S_ISREG(st->st_mode) ||
 		    st->st_size > GEMINI_SMALL_FILE))
 			break;
+		util_file_settle(fd);
 		body = xrealloc(body, (size_t)st->st_size + 1);
 		n = 0;
 		while (n < st->st_size && (r = pread(fd, body + n,
 		    (size_t)(st->st_size - n), n)) > 0)
 			n += r;
-		if (n == st->st_size && fstat(fd, &after) == 0 &&
-		    util_same_file(st, &after)) {
+		if (n == st->st_size && util_file_unchanged(fd, st)) {
 			resp->page = page_new(GEMINI_SUCCESS, meta, body,
 			    (size_t)n);
 			free(body);
@@ -414,6 +413,8 @@ serve_file(struct gemini_ctx *g, const struct vhost *vh, const struct url *u,
 			    "being rewritten; try again");
 		goto done;
 	}
+	/* Streamed: conn_next checks util_file_unchanged after each chunk. */
+	util_file_settle(fd);
 	resp->page = page_new(GEMINI_SUCCESS, meta.data, NULL, 0);
 	resp->fd = fd;
 	resp->size = st.st_size;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -111,6 +112,21 @@ util_same_file(const struct stat *a, const struct stat *b)
 	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
 	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
 	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+void
+util_file_settle(int fd)
+{
+	(void)lseek(fd, 0, SEEK_DATA);
+}
+
+int
+util_file_unchanged(int fd, const struct stat *st)
+{
+	struct stat now;
+
+	util_file_settle(fd);
+	return fstat(fd, &now) == 0 && util_same_file(st, &now);
 }
 
 int
