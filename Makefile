@@ -91,6 +91,7 @@ UNIT_OBJS_config      := config hostname toml gemtext prose utf8 buf util
 UNIT_OBJS_access      := access log utf8 buf util
 UNIT_OBJS_renderq     := renderq util
 UNIT_OBJS_hostname    := hostname utf8 buf util
+UNIT_OBJS_lru         := lru
 
 unit_objs = $(if $(UNIT_OBJS_$(1)),$(UNIT_OBJS_$(1):%=$(BUILD)/%.o),$(LIB))
 

@@ -30,7 +30,7 @@ struct conn;
 struct worker {
 	struct ev_loop *loop;
 	struct gemini_ctx *g;
-	SSL_CTX *default_ctx;		/* the first vhost's */
+	SSL_CTX **tls;			/* tls[i] serves g->vhosts[i]; [0]: default */
 	unsigned nconns;		/* all, busy ones included */
 	unsigned nbusy;			/* those only told "41" */
 	unsigned max_conns;
@@ -50,7 +50,7 @@ struct conn *conn_new(struct worker *w, int fd, const struct sockaddr *sa,
     socklen_t salen, const struct listen_config *lc, int busy);
 /* Closes c in any state and frees it; reason is logged at debug level. */
 void conn_close(struct conn *c, const char *reason);
-/* SSL servername callback; arg is the struct gemini_ctx. */
+/* SSL servername callback: moves the connection to the named host. */
 int conn_sni_cb(SSL *ssl, int *alert, void *arg);
 
 #endif

@@ -17,7 +17,10 @@
 struct site;
 struct mime;
 
-/* One virtual host as the server runs it. */
+/*
+ * One virtual host as the router sees it: its names and its files. Its
+ * TLS context is the server's (worker.h), never the router's business.
+ */
 struct vhost {
 	char **names;		/* lowercased; names[0] is canonical */
 	size_t nnames;
@@ -25,7 +28,6 @@ struct vhost {
 	char *rootreal;		/* its realpath, for absolute symlinks */
 	int rootfd;		/* O_PATH descriptor of root */
 	char *lang;		/* NULL: none */
-	void *tls;		/* SSL_CTX *, owned by the server */
 	struct site *site;	/* generated pages and posts, or NULL */
 };
 

@@ -2,7 +2,18 @@
  * site: the capsule model of one virtual host: posts (Markdown with front
  * matter) found under the root, their slugs, dates, tags and drafts, the
  * rendered pages (cached, reference-counted) and the generated index,
- * tag pages and feeds, rebuilt when files change.
+ * tag pages and feeds, updated when files change.
+ *
+ * Start-up reads front matter only. A post is rendered when first asked
+ * for and kept in a cache bounded by cache_size (least recently used
+ * out); the generated pages are made when first asked for after a
+ * change. A change re-reads the changed files only (site_update).
+ *
+ * Threads: every function here runs on the loop thread, except
+ * post_render_body, which may run on another thread while the loop
+ * thread calls none of them for the same site (the site is read only
+ * during the call); its result is stored by post_store_render, on the
+ * loop thread.
  */
 #ifndef CAPSULED_SITE_H
 #define CAPSULED_SITE_H
@@ -24,6 +35,8 @@ struct site_opts {
 	const char *base_url;		/* "gemini://host[:port]" */
 	struct gemtext_opts render;
 	int search;			/* answer /search (issue 14) */
+	/* Bytes of rendered pages kept (issue 16); 0: the default, 64 MB. */
+	size_t cache_size;
 };
 
 /*
@@ -76,6 +89,27 @@ int site_refresh(struct site *s);
  * served changed.
  */
 int site_update(struct site *s, const char *const *paths, size_t n);
+
+/*
+ * Work left to do when idle: indexes a slice of posts for search (the
+ * index is built after start-up, not before the first request; a
+ * search before it is complete completes it first). Returns 1 while
+ * more work is pending: call again (from an ev_idle, say) until 0.
+ */
+int site_idle(struct site *s);
+
+/*
+ * One post's rendering, made apart from the model so that it may run on
+ * a render thread: post_render_body reads s and p only and fills out
+ * (the body, what it links to, its diagnostics); post_store_render, on
+ * the loop thread, puts it in the site's cache and takes out over.
+ */
+struct post;
+struct render_out;
+char *post_render_body(const struct site *s, const struct post *p,
+    struct render_out *out);
+void post_store_render(struct site *s, struct post *p,
+    struct render_out *out);
 
 /*
  * Lints a capsule folder (rendered with ro, NULL: the defaults): prints

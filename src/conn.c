@@ -123,7 +123,7 @@ conn_new(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen,
 	if (w->nspare > 0)
 		c->ssl = w->spare[--w->nspare];
 	else
-		c->ssl = SSL_new(w->default_ctx);
+		c->ssl = SSL_new(w->tls[0]);
 	if (c->ssl == NULL || SSL_set_fd(c->ssl, fd) != 1) {
 		log_ssl("SSL_new");
 		SSL_free(c->ssl);
@@ -213,7 +213,7 @@ conn_close(struct conn *c, const char *reason)
 	 * it to another host's context is not reused.
 	 */
 	if (c->state == CONN_SHUTDOWN && w->nspare < CONN_SPARE_SSL &&
-	    SSL_get_SSL_CTX(c->ssl) == w->default_ctx && SSL_clear(c->ssl) == 1)
+	    SSL_get_SSL_CTX(c->ssl) == w->tls[0] && SSL_clear(c->ssl) == 1)
 		w->spare[w->nspare++] = c->ssl;
 	else
 		SSL_free(c->ssl);
@@ -625,21 +625,23 @@ conn_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 int
 conn_sni_cb(SSL *ssl, int *alert, void *arg)
 {
-	struct gemini_ctx *g = arg;
 	struct conn *c = SSL_get_app_data(ssl);
 	const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+	struct gemini_ctx *g;
 	size_t i, j;
 
 	(void)alert;
+	(void)arg;
 	if (name == NULL || c == NULL)
 		return SSL_TLSEXT_ERR_OK;	/* no SNI: the default host */
+	g = c->w->g;
 	for (i = 0; i < g->nvhosts; i++)
 		for (j = 0; j < g->vhosts[i].nnames; j++) {
 			if (strcasecmp(g->vhosts[i].names[j], name) != 0)
 				continue;
 			c->vhost = &g->vhosts[i];
-			if (g->vhosts[i].tls != SSL_get_SSL_CTX(ssl))
-				SSL_set_SSL_CTX(ssl, g->vhosts[i].tls);
+			if (c->w->tls[i] != SSL_get_SSL_CTX(ssl))
+				SSL_set_SSL_CTX(ssl, c->w->tls[i]);
 			return SSL_TLSEXT_ERR_OK;
 		}
 	return SSL_TLSEXT_ERR_OK;	/* unknown name: default host, 53 later */

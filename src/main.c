@@ -12,7 +12,7 @@
 #include "buf.h"
 #include "config.h"
 #include "log.h"
-#include "server.h"
+#include "master.h"
 #include "site.h"
 #include "tls.h"
 
@@ -87,7 +87,7 @@ cmd_serve(int argc, char **argv)
 	log_set_verbosity(cfg.quiet, cfg.debug);
 	log_set_format((enum log_format)cfg.log_format);
 	log_set_ip(cfg.log_ip);
-	return server_run(&cfg, argc, argv);
+	return master_run(&cfg, argc, argv);
 }
 
 static int
@@ -106,7 +106,7 @@ cmd_cert(int argc, char **argv)
 		config_free(&cfg);
 		return 1;
 	}
-	server_cert_paths(cfg.certs_dir, cfg.args[0], &cert, &key);
+	master_cert_paths(cfg.certs_dir, cfg.args[0], &cert, &key);
 	rc = tls_cert_generate(cfg.args[0], cert, key, &err);
 	if (rc == -1)
 		fprintf(stderr, "capsuled: %s: %s\n", cert, err);

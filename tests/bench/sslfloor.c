@@ -229,7 +229,7 @@ sni_ok(SSL *ssl, int *alert, void *arg)
 	return SSL_TLSEXT_ERR_OK;
 }
 
-/* capsuled's own context (src/tls.c), as server.c sets it up. */
+/* capsuled's own context (src/tls.c), as master.c sets it up. */
 static SSL_CTX *
 server_ctx(const char *cert, const char *key)
 {

@@ -1,22 +1,22 @@
 /*
- * server: process model. The master binds every listener (one socket per
- * worker, SO_REUSEPORT, so the kernel spreads connections), loads
- * certificates and sites, forks the workers and then only supervises:
- * it restarts a worker that dies, reloads on SIGHUP (new workers on the
- * new configuration, old ones drained; a broken configuration keeps the
- * old one) and drains everything on SIGTERM/SIGINT.
+ * master: the supervising process. It binds every listener (one socket
+ * per worker slot, SO_REUSEPORT, so the kernel spreads connections),
+ * loads certificates and sites, forks the workers and then only
+ * supervises: it restarts a worker that dies, reloads on SIGHUP (new
+ * workers on the new configuration, old ones drained; a broken
+ * configuration keeps the old one) and drains everything on SIGTERM/SIGINT.
+ * It never accepts a connection.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,55 +31,50 @@
 
 #include "conn.h"
 #include "log.h"
+#include "master.h"
 #include "mime.h"
 #include "ratelimit.h"
-#include "server.h"
 #include "site.h"
 #include "tls.h"
+#include "worker.h"
 
-#define SERVER_MAX_WORKERS 256
-#define SERVER_DRAIN_LIMIT 30.0	/* seconds a draining worker may take */
+#define MASTER_MAX_WORKERS 256
 
-/* One configured address; srv.ls[i] goes with the current cfg.listen[i]. */
-struct listener {
-	char *addr;		/* as configured */
-	char *bound;		/* ADDR:PORT as bound, for the log; NULL: skipped */
-	struct sockaddr_storage want;	/* as configured, for matching */
-	socklen_t wantlen;
-	int *fds;		/* one per worker slot */
-};
-
-/* Everything built from one configuration; replaced whole on reload. */
-struct generation {
-	struct config cfg;
-	struct gemini_ctx g;
-	unsigned id;
-};
-
+/* A worker process, current or draining. */
 struct child {
 	pid_t pid;
 	int slot;
-	unsigned gen;
+	unsigned gen;		/* the id of its generation */
 	ev_tstamp started;
 };
 
-static struct {
-	struct listener *ls;
+/* The master process: its state and its watchers. */
+struct master {
+	struct listener *ls;	/* ls[i] goes with gen->cfg.listen[i] */
 	size_t nls;
 	int nslots;
 	struct generation *gen;	/* current */
 	struct child *children;	/* current and draining workers */
 	size_t nchildren, capchildren;
-	int argc;
+	int argc;		/* the serve options, read again on SIGHUP */
 	char **argv;
 	int stopping;
+	int drop;		/* workers drop privileges to uid/gid */
 	uid_t uid;
 	gid_t gid;
-	int drop;
-} srv;
+	dev_t tried_dev;	/* a replaced root whose reload failed: */
+	ino_t tried_ino;	/* not retried for the same folder */
+	ev_signal hup, term, intr, usr1;
+	ev_child child;
+	ev_timer restart;	/* fills empty slots after a failed fork */
+	ev_timer rootwatch;
+};
+
+#define MASTER_OF(ptr, member) ((struct master *)(void *)((char *)(ptr) - \
+	offsetof(struct master, member)))
 
 void
-server_cert_paths(const char *certs_dir, const char *host, char **cert,
+master_cert_paths(const char *certs_dir, const char *host, char **cert,
     char **key)
 {
 	*cert = xasprintf("%s/%s.crt", certs_dir, host);
@@ -104,7 +99,6 @@ vhosts_free(struct gemini_ctx *g)
 		free(vh->lang);
 		if (vh->rootfd != -1)
 			close(vh->rootfd);
-		SSL_CTX_free(vh->tls);
 		site_free(vh->site);
 	}
 	free(g->vhosts);
@@ -116,8 +110,13 @@ vhosts_free(struct gemini_ctx *g)
 static void
 generation_free(struct generation *gen)
 {
+	size_t i;
+
 	if (gen == NULL)
 		return;
+	for (i = 0; gen->tls && i < gen->g.nvhosts; i++)
+		SSL_CTX_free(gen->tls[i]);
+	free(gen->tls);
 	vhosts_free(&gen->g);
 	config_free(&gen->cfg);
 	free(gen);
@@ -140,19 +139,19 @@ cert_pair_appears(const char *cert, const char *key)
 	return 0;
 }
 
-static int
+static SSL_CTX *
 load_cert(const struct config *cfg, const struct vhost_config *hc,
-    struct vhost *vh)
+    const struct vhost *vh)
 {
 	char *cert, *key;
 	const char *err;
-	int rc = -1;
+	SSL_CTX *ctx = NULL;
 
 	if (hc->cert) {
 		cert = xstrdup(hc->cert);
 		key = xstrdup(hc->key);
 	} else {
-		server_cert_paths(cfg->certs_dir, vh->names[0], &cert, &key);
+		master_cert_paths(cfg->certs_dir, vh->names[0], &cert, &key);
 		if (access(cert, F_OK) == -1 && access(key, F_OK) == -1) {
 			if (mkdir(cfg->certs_dir, 0700) == -1 && errno != EEXIST) {
 				log_warn("%s", cfg->certs_dir);
@@ -173,12 +172,11 @@ load_cert(const struct config *cfg, const struct vhost_config *hc,
 			goto done;
 		}
 	}
-	if ((vh->tls = tls_ctx_new(cert, key)) != NULL)
-		rc = 0;
+	ctx = tls_ctx_new(cert, key);
 done:
 	free(cert);
 	free(key);
-	return rc;
+	return ctx;
 }
 
 static void
@@ -219,6 +217,7 @@ build_generation(struct generation *gen)
 		log_warn("rate limit table");
 	g->vhosts = xcalloc(cfg->nhosts, sizeof(*g->vhosts));
 	g->nvhosts = cfg->nhosts;
+	gen->tls = xcalloc(cfg->nhosts, sizeof(*gen->tls));
 	for (i = 0; i < cfg->nhosts; i++)
 		g->vhosts[i].rootfd = -1;
 	load_mime(g);
@@ -245,16 +244,15 @@ build_generation(struct generation *gen)
 			log_warn("root %s", vh->root);
 			return -1;
 		}
-		if (load_cert(cfg, hc, vh) == -1)
+		if ((gen->tls[i] = load_cert(cfg, hc, vh)) == NULL)
 			return -1;
-		SSL_CTX_set_tlsext_servername_callback((SSL_CTX *)vh->tls,
-		    conn_sni_cb);
-		SSL_CTX_set_tlsext_servername_arg((SSL_CTX *)vh->tls, g);
+		SSL_CTX_set_tlsext_servername_callback(gen->tls[i], conn_sni_cb);
 		memset(&so, 0, sizeof(so));
 		so.access = &g->access;
 		so.lang = vh->lang;
 		so.render = cfg->render;
 		so.search = cfg->search;
+		so.cache_size = (size_t)cfg->cache_size << 20;
 		base = xasprintf(cfg->public_port == 1965 ? "gemini://%s" :
 		    "gemini://%s:%d", vh->names[0], cfg->public_port);
 		so.base_url = base;
@@ -269,6 +267,7 @@ build_generation(struct generation *gen)
 static int
 resolve_listen(const char *text, struct sockaddr_storage *ss, socklen_t *len)
 {
+	struct addrinfo hints, *res;
 	char host[256];
 	const char *colon;
 	int port;
@@ -304,18 +303,14 @@ resolve_listen(const char *text, struct sockaddr_storage *ss, socklen_t *len)
 		*len = sizeof(struct sockaddr_in6);
 		return 0;
 	}
-	{
-		struct addrinfo hints, *res;
-
-		memset(&hints, 0, sizeof(hints));
-		hints.ai_socktype = SOCK_STREAM;
-		if (getaddrinfo(host, NULL, &hints, &res) != 0)
-			return -1;
-		memcpy(ss, res->ai_addr, res->ai_addrlen);
-		*len = res->ai_addrlen;
-		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
-		freeaddrinfo(res);
-	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		return -1;
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+	freeaddrinfo(res);
 	return 0;
 }
 
@@ -323,6 +318,7 @@ static int
 bind_one(struct sockaddr_storage *ss, socklen_t len)
 {
 	int fd, one = 1;
+	int defer = 1;	/* seconds; idle connects still meet the deadline */
 
 	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
@@ -334,14 +330,9 @@ bind_one(struct sockaddr_storage *ss, socklen_t len)
 	/* Inherited by accepted sockets: no setsockopt per connection. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	/* Wake us only when the ClientHello has arrived. */
-	{
-		int secs = 1;	/* idle connects still meet the deadline */
-
-		setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
-		    sizeof(secs));
-	}
+	setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof(defer));
 	if (bind(fd, (struct sockaddr *)ss, len) == -1 ||
-	    listen(fd, SERVER_BACKLOG) == -1) {
+	    listen(fd, MASTER_BACKLOG) == -1) {
 		int saved = errno;
 
 		close(fd);
@@ -453,16 +444,16 @@ same_address(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 }
 
 static int
-bind_listeners(struct config *cfg, int nslots)
+bind_listeners(struct master *m, struct config *cfg, int nslots)
 {
 	size_t i;
 	int rc;
 
-	srv.ls = xcalloc(cfg->nlisten, sizeof(*srv.ls));
-	srv.nls = cfg->nlisten;
-	srv.nslots = nslots;
+	m->ls = xcalloc(cfg->nlisten, sizeof(*m->ls));
+	m->nls = cfg->nlisten;
+	m->nslots = nslots;
 	for (i = 0; i < cfg->nlisten; i++) {
-		rc = listener_open(&srv.ls[i], cfg->listen[i].addr, nslots,
+		rc = listener_open(&m->ls[i], cfg->listen[i].addr, nslots,
 		    cfg->nlisten > 1);
 		if (rc == -1)
 			return -1;
@@ -470,7 +461,7 @@ bind_listeners(struct config *cfg, int nslots)
 			struct sockaddr_storage ss;
 			socklen_t len = sizeof(ss);
 
-			if (getsockname(srv.ls[i].fds[0], (struct sockaddr *)&ss,
+			if (getsockname(m->ls[i].fds[0], (struct sockaddr *)&ss,
 			    &len) == -1)
 				return -1;
 			cfg->public_port = ntohs(ss.ss_family == AF_INET6 ?
@@ -502,7 +493,8 @@ same_strings(char **a, size_t na, char **b, size_t nb)
  * nothing changes and -1 is returned.
  */
 static int
-rebind_listeners(const struct config *old, const struct config *cfg)
+rebind_listeners(struct master *m, const struct config *old,
+    const struct config *cfg)
 {
 	struct listener *ls;
 	char *taken, *kept;
@@ -511,7 +503,7 @@ rebind_listeners(const struct config *old, const struct config *cfg)
 
 	ls = xcalloc(cfg->nlisten, sizeof(*ls));
 	kept = xcalloc(cfg->nlisten, 1);
-	taken = xcalloc(srv.nls ? srv.nls : 1, 1);
+	taken = xcalloc(m->nls ? m->nls : 1, 1);
 	for (i = 0; i < cfg->nlisten; i++) {
 		const struct listen_config *nc = &cfg->listen[i];
 		struct sockaddr_storage ss;
@@ -521,22 +513,22 @@ rebind_listeners(const struct config *old, const struct config *cfg)
 			log_warnx("listen %s: cannot resolve", nc->addr);
 			goto fail;
 		}
-		for (j = 0; j < srv.nls; j++)
-			if (!taken[j] && srv.ls[j].fds &&
-			    same_address(&srv.ls[j].want, &ss))
+		for (j = 0; j < m->nls; j++)
+			if (!taken[j] && m->ls[j].fds &&
+			    same_address(&m->ls[j].want, &ss))
 				break;
-		if (j < srv.nls) {
+		if (j < m->nls) {
 			const struct listen_config *oc = &old->listen[j];
 
 			taken[j] = 1;
 			kept[i] = 1;
-			ls[i] = srv.ls[j];
+			ls[i] = m->ls[j];
 			ls[i].addr = xstrdup(nc->addr);
-			ls[i].bound = srv.ls[j].bound ?
-			    xstrdup(srv.ls[j].bound) : NULL;
-			ls[i].fds = xcalloc((size_t)srv.nslots, sizeof(int));
-			memcpy(ls[i].fds, srv.ls[j].fds,
-			    (size_t)srv.nslots * sizeof(int));
+			ls[i].bound = m->ls[j].bound ?
+			    xstrdup(m->ls[j].bound) : NULL;
+			ls[i].fds = xcalloc((size_t)m->nslots, sizeof(int));
+			memcpy(ls[i].fds, m->ls[j].fds,
+			    (size_t)m->nslots * sizeof(int));
 			if (oc->proxy != nc->proxy)
 				log_info("listen %s: PROXY protocol %s", nc->addr,
 				    nc->proxy ? "now expected" : "no longer "
@@ -547,40 +539,40 @@ rebind_listeners(const struct config *old, const struct config *cfg)
 				    nc->addr);
 			continue;
 		}
-		rc = listener_open(&ls[i], nc->addr, srv.nslots,
+		rc = listener_open(&ls[i], nc->addr, m->nslots,
 		    cfg->nlisten > 1);
 		if (rc == -1)
 			goto fail;
 		if (rc == 0)
 			log_notice("listening on %s (added)", ls[i].bound);
 	}
-	for (j = 0; j < srv.nls; j++) {
+	for (j = 0; j < m->nls; j++) {
 		if (taken[j]) {
 			/* Moved: only the copies of the strings go. */
-			free(srv.ls[j].addr);
-			free(srv.ls[j].bound);
-			free(srv.ls[j].fds);
+			free(m->ls[j].addr);
+			free(m->ls[j].bound);
+			free(m->ls[j].fds);
 			continue;
 		}
-		if (srv.ls[j].bound)
-			log_notice("no longer listening on %s", srv.ls[j].bound);
-		listener_close(&srv.ls[j], srv.nslots);
+		if (m->ls[j].bound)
+			log_notice("no longer listening on %s", m->ls[j].bound);
+		listener_close(&m->ls[j], m->nslots);
 	}
-	free(srv.ls);
+	free(m->ls);
 	free(taken);
 	free(kept);
-	srv.ls = ls;
-	srv.nls = cfg->nlisten;
+	m->ls = ls;
+	m->nls = cfg->nlisten;
 	return 0;
 fail:
-	/* Close only what was bound here; kept sockets stay with srv.ls. */
+	/* Close only what was bound here; kept sockets stay with m->ls. */
 	for (i = 0; i < cfg->nlisten; i++) {
 		if (kept[i]) {
 			free(ls[i].addr);
 			free(ls[i].bound);
 			free(ls[i].fds);
 		} else
-			listener_close(&ls[i], srv.nslots);
+			listener_close(&ls[i], m->nslots);
 	}
 	free(ls);
 	free(taken);
@@ -588,287 +580,24 @@ fail:
 	return -1;
 }
 
-/* --- the worker ----------------------------------------------------- */
-
-static struct worker wk;
-static ev_io *wk_lio;		/* one per listener */
-static ev_timer wk_accept_retry, wk_refresh, wk_drain_limit;
-static unsigned long wk_accepted;	/* connections taken since the tick */
-static int wk_trimmed;			/* heap trimmed since the last accept */
-static ev_signal wk_sigterm, wk_sigint, wk_sigusr1;
-static ev_prepare wk_flush;
-static int wk_accept_paused;
-static int wk_slot;
+/* --- workers --------------------------------------------------------- */
 
 static void
-wk_listeners(int on)
+master_watchers_stop(struct master *m, struct ev_loop *loop)
 {
-	size_t i;
-
-	for (i = 0; i < srv.nls; i++) {
-		if (srv.ls[i].fds[wk_slot] == -1)
-			continue;
-		if (on)
-			ev_io_start(wk.loop, &wk_lio[i]);
-		else
-			ev_io_stop(wk.loop, &wk_lio[i]);
-	}
-}
-
-static void
-wk_conn_closed(struct worker *w)
-{
-	if (w->draining) {
-		if (w->nconns == 0)
-			ev_break(w->loop, EVBREAK_ALL);
-		return;
-	}
-	if (wk_accept_paused && w->nconns < w->max_conns + CONN_BUSY_MAX &&
-	    !ev_is_active(&wk_accept_retry)) {
-		wk_accept_paused = 0;
-		wk_listeners(1);
-	}
-}
-
-static void
-wk_accept_cb(struct ev_loop *loop, ev_io *io, int revents)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int fd;
-
-	(void)loop;
-	(void)revents;
-	for (;;) {
-		/* Past the cap, a few more only hear "41"; then we wait. */
-		if (wk.nconns >= wk.max_conns + CONN_BUSY_MAX) {
-			wk_accept_paused = 1;
-			wk_listeners(0);
-			return;
-		}
-		len = sizeof(ss);
-		fd = accept4(io->fd, (struct sockaddr *)&ss, &len,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd == -1) {
-			if (errno == EMFILE || errno == ENFILE ||
-			    errno == ENOBUFS || errno == ENOMEM) {
-				log_warn("accept");
-				wk_accept_paused = 1;
-				wk_listeners(0);
-				/* Set again: a one-shot keeps no "after". */
-				ev_timer_set(&wk_accept_retry, 1., 0.);
-				ev_timer_start(wk.loop, &wk_accept_retry);
-			} else if (errno != EAGAIN && errno != EINTR &&
-			    errno != ECONNABORTED)
-				log_warn("accept");
-			return;
-		}
-		wk_accepted++;
-		conn_new(&wk, fd, (struct sockaddr *)&ss, len,
-		    (const struct listen_config *)io->data,
-		    wk.nconns - wk.nbusy >= wk.max_conns);
-	}
-}
-
-static void
-wk_accept_retry_cb(struct ev_loop *loop, ev_timer *t, int revents)
-{
-	(void)loop;
-	(void)t;
-	(void)revents;
-	wk_accept_paused = 0;
-	wk_listeners(1);
-}
-
-static void
-wk_refresh_cb(struct ev_loop *loop, ev_timer *t, int revents)
-{
-	size_t i;
-
-	(void)loop;
-	(void)t;
-	(void)revents;
-	for (i = 0; i < wk.g->nvhosts; i++)
-		if (wk.g->vhosts[i].site)
-			site_refresh(wk.g->vhosts[i].site);
-	/*
-	 * A burst of handshakes leaves the heap at its high-water mark:
-	 * each one's buffers and keys are freed, but between the
-	 * connections that stay. After a second with no new connection,
-	 * hand the free pages back, once; never under steady load, where
-	 * they would only be faulted in again.
-	 */
-	if (wk_accepted == 0 && !wk_trimmed) {
-		malloc_trim(0);
-		wk_trimmed = 1;
-	} else if (wk_accepted > 0)
-		wk_trimmed = 0;
-	wk_accepted = 0;
-}
-
-static void
-wk_drain_cb(struct ev_loop *loop, ev_signal *s, int revents)
-{
-	size_t i;
-
-	(void)s;
-	(void)revents;
-	if (wk.draining)
-		return;
-	wk.draining = 1;
-	wk_listeners(0);
-	/* A listener the reload removed must stop taking connections. */
-	for (i = 0; i < srv.nls; i++)
-		if (srv.ls[i].fds[wk_slot] != -1) {
-			close(srv.ls[i].fds[wk_slot]);
-			srv.ls[i].fds[wk_slot] = -1;
-		}
-	ev_timer_stop(loop, &wk_accept_retry);
-	ev_timer_stop(loop, &wk_refresh);
-	if (wk.nconns == 0) {
-		ev_break(loop, EVBREAK_ALL);
-		return;
-	}
-	ev_timer_start(loop, &wk_drain_limit);
-}
-
-static void
-reopen_cb(struct ev_loop *loop, ev_signal *s, int revents)
-{
-	size_t i;
-
-	(void)loop;
-	(void)s;
-	(void)revents;
-	log_reopen();
-	/* The master passes it on: every process has its own stream. */
-	for (i = 0; i < srv.nchildren; i++)
-		kill(srv.children[i].pid, SIGUSR1);
-}
-
-static void
-wk_drain_limit_cb(struct ev_loop *loop, ev_timer *t, int revents)
-{
-	(void)t;
-	(void)revents;
-	log_warnx("%u connections still open after %.0f s; closing them",
-	    wk.nconns, SERVER_DRAIN_LIMIT);
-	ev_break(loop, EVBREAK_ALL);
-}
-
-static void
-wk_flush_cb(struct ev_loop *loop, ev_prepare *p, int revents)
-{
-	(void)loop;
-	(void)p;
-	(void)revents;
-	log_flush();
-}
-
-static void
-drop_privileges(const struct config *cfg)
-{
-	if (!srv.drop)
-		return;
-	if (cfg->chroot) {
-		const char *root = cfg->hosts[0].root;
-
-		if (chroot(root) == -1 || chdir("/") == -1)
-			fatal("chroot %s", root);
-	}
-	if (setgroups(1, &srv.gid) == -1 || setresgid(srv.gid, srv.gid,
-	    srv.gid) == -1 || setresuid(srv.uid, srv.uid, srv.uid) == -1)
-		fatal("dropping privileges to %s", cfg->user);
-}
-
-static void master_watchers_stop(struct ev_loop *loop);
-
-static void __attribute__((noreturn))
-worker_main(struct generation *gen, int slot)
-{
-	struct ev_loop *loop = EV_DEFAULT;
-	size_t i;
-	char name[32];
-
-	/*
-	 * The loop and the master's watchers came along with fork(): stop
-	 * them, or a SIGTERM meant for this worker would also run the
-	 * master's handler here and end the worker with requests in flight.
-	 */
-	ev_loop_fork(loop);
-	master_watchers_stop(loop);
-	snprintf(name, sizeof(name), "worker %d", slot);
-	log_set_name(xstrdup(name));
-	drop_privileges(&gen->cfg);
-
-	memset(&wk, 0, sizeof(wk));
-	wk_slot = slot;
-	wk.loop = loop;
-	wk.g = &gen->g;
-	wk.default_ctx = gen->g.vhosts[0].tls;
-	wk.max_conns = (unsigned)gen->cfg.max_connections;
-	wk.conn_closed = wk_conn_closed;
-	wk_lio = xcalloc(srv.nls, sizeof(*wk_lio));
-	for (i = 0; i < srv.nls; i++) {
-		ev_io_init(&wk_lio[i], wk_accept_cb, srv.ls[i].fds[slot], EV_READ);
-		wk_lio[i].data = &gen->cfg.listen[i];
-	}
-	/* Close the other slots' sockets: the kernel then balances fairly. */
-	for (i = 0; i < srv.nls; i++) {
-		int s;
-
-		for (s = 0; s < srv.nslots; s++)
-			if (s != slot && srv.ls[i].fds[s] != -1)
-				close(srv.ls[i].fds[s]);
-	}
-	wk_listeners(1);
-	ev_timer_init(&wk_accept_retry, wk_accept_retry_cb, 1., 0.);
-	ev_timer_init(&wk_refresh, wk_refresh_cb, 1., 1.);
-	ev_timer_start(loop, &wk_refresh);
-	ev_timer_init(&wk_drain_limit, wk_drain_limit_cb, SERVER_DRAIN_LIMIT, 0.);
-	ev_signal_init(&wk_sigterm, wk_drain_cb, SIGTERM);
-	ev_signal_init(&wk_sigint, wk_drain_cb, SIGINT);
-	ev_signal_start(loop, &wk_sigterm);
-	ev_signal_start(loop, &wk_sigint);
-	srv.nchildren = 0;	/* the master's children are not ours */
-	ev_signal_init(&wk_sigusr1, reopen_cb, SIGUSR1);
-	ev_signal_start(loop, &wk_sigusr1);
-	ev_prepare_init(&wk_flush, wk_flush_cb);
-	ev_prepare_start(loop, &wk_flush);
-	signal(SIGHUP, SIG_IGN);
-	ev_run(loop, 0);
-	/* Leave nothing behind, so LeakSanitizer can vouch for a worker. */
-	while (wk.conns)
-		conn_close(wk.conns, "worker exiting");
-	while (wk.nspare)
-		SSL_free(wk.spare[--wk.nspare]);
-	free(wk_lio);
-	log_flush();
-	exit(0);
-}
-
-/* --- the master ----------------------------------------------------- */
-
-static ev_signal ms_hup, ms_term, ms_int, ms_usr1;
-static ev_child ms_child;
-static ev_timer ms_restart, ms_rootwatch;
-static struct generation *old_gens[16];
-
-static void
-master_watchers_stop(struct ev_loop *loop)
-{
-	ev_signal_stop(loop, &ms_hup);
-	ev_signal_stop(loop, &ms_term);
-	ev_signal_stop(loop, &ms_int);
-	ev_signal_stop(loop, &ms_usr1);
-	ev_child_stop(loop, &ms_child);
-	ev_timer_stop(loop, &ms_restart);
-	ev_timer_stop(loop, &ms_rootwatch);
+	ev_signal_stop(loop, &m->hup);
+	ev_signal_stop(loop, &m->term);
+	ev_signal_stop(loop, &m->intr);
+	ev_signal_stop(loop, &m->usr1);
+	ev_child_stop(loop, &m->child);
+	ev_timer_stop(loop, &m->restart);
+	ev_timer_stop(loop, &m->rootwatch);
 }
 
 static int
-spawn(struct generation *gen, int slot)
+spawn(struct master *m, struct generation *gen, int slot)
 {
+	struct ev_loop *loop = EV_DEFAULT;
 	pid_t pid;
 
 	log_flush();
@@ -876,29 +605,43 @@ spawn(struct generation *gen, int slot)
 		log_warn("fork");
 		return -1;
 	}
-	if (pid == 0)
-		worker_main(gen, slot);
-	if (srv.nchildren == srv.capchildren) {
-		srv.capchildren = srv.capchildren ? srv.capchildren * 2 : 64;
-		srv.children = xrealloc(srv.children,
-		    srv.capchildren * sizeof(*srv.children));
+	if (pid == 0) {
+		struct worker_start ws = {
+			.gen = gen, .ls = m->ls, .nls = m->nls,
+			.nslots = m->nslots, .slot = slot,
+			.drop = m->drop, .uid = m->uid, .gid = m->gid,
+		};
+
+		/*
+		 * The loop and the master's watchers came along: stop them,
+		 * or a SIGTERM meant for the worker would also run the
+		 * master's handler there and end it with requests in flight.
+		 */
+		ev_loop_fork(loop);
+		master_watchers_stop(m, loop);
+		worker_main(loop, &ws);
 	}
-	srv.children[srv.nchildren].pid = pid;
-	srv.children[srv.nchildren].slot = slot;
-	srv.children[srv.nchildren].gen = gen->id;
-	srv.children[srv.nchildren].started = ev_now(EV_DEFAULT);
-	srv.nchildren++;
+	if (m->nchildren == m->capchildren) {
+		m->capchildren = m->capchildren ? m->capchildren * 2 : 64;
+		m->children = xrealloc(m->children,
+		    m->capchildren * sizeof(*m->children));
+	}
+	m->children[m->nchildren].pid = pid;
+	m->children[m->nchildren].slot = slot;
+	m->children[m->nchildren].gen = gen->id;
+	m->children[m->nchildren].started = ev_now(loop);
+	m->nchildren++;
 	return 0;
 }
 
 static int
-slot_alive(int slot)
+slot_alive(const struct master *m, int slot)
 {
 	size_t i;
 
-	for (i = 0; i < srv.nchildren; i++)
-		if (srv.children[i].slot == slot &&
-		    srv.children[i].gen == srv.gen->id)
+	for (i = 0; i < m->nchildren; i++)
+		if (m->children[i].slot == slot &&
+		    m->children[i].gen == m->gen->id)
 			return 1;
 	return 0;
 }
@@ -910,56 +653,58 @@ slot_alive(int slot)
  * master has the configured number of current workers again.
  */
 static void
-fill_slots(void)
+fill_slots(struct master *m)
 {
 	int s, missing = 0;
 
-	for (s = 0; s < srv.nslots; s++)
-		if (!slot_alive(s) && spawn(srv.gen, s) == -1)
+	for (s = 0; s < m->nslots; s++)
+		if (!slot_alive(m, s) && spawn(m, m->gen, s) == -1)
 			missing++;
 	if (missing) {
 		log_warnx("%d of %d worker slots empty (%zu processes); "
-		    "retrying in 1 s", missing, srv.nslots, srv.nchildren);
-		if (!ev_is_active(&ms_restart)) {
-			ev_timer_set(&ms_restart, 1., 0.);
-			ev_timer_start(EV_DEFAULT, &ms_restart);
+		    "retrying in 1 s", missing, m->nslots, m->nchildren);
+		if (!ev_is_active(&m->restart)) {
+			ev_timer_set(&m->restart, 1., 0.);
+			ev_timer_start(EV_DEFAULT, &m->restart);
 		}
 	}
 }
 
 static void
-ms_restart_cb(struct ev_loop *loop, ev_timer *t, int revents)
+restart_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
+	struct master *m = MASTER_OF(t, restart);
+
 	(void)loop;
-	(void)t;
 	(void)revents;
-	if (!srv.stopping)
-		fill_slots();
+	if (!m->stopping)
+		fill_slots(m);
 }
 
 static void
-ms_child_cb(struct ev_loop *loop, ev_child *w, int revents)
+child_cb(struct ev_loop *loop, ev_child *w, int revents)
 {
+	struct master *m = MASTER_OF(w, child);
 	size_t i;
 	int status = w->rstatus;
 
 	(void)revents;
-	for (i = 0; i < srv.nchildren; i++) {
-		struct child ch = srv.children[i];
+	for (i = 0; i < m->nchildren; i++) {
+		struct child ch = m->children[i];
 
 		if (ch.pid != w->rpid)
 			continue;
-		srv.children[i] = srv.children[--srv.nchildren];
-		if (srv.stopping) {
-			if (srv.nchildren == 0)
+		m->children[i] = m->children[--m->nchildren];
+		if (m->stopping) {
+			if (m->nchildren == 0)
 				ev_break(loop, EVBREAK_ALL);
 			return;
 		}
-		if (ch.gen != srv.gen->id) {
+		if (ch.gen != m->gen->id) {
 			/* An old worker finished draining: room for a retry. */
-			if (ev_is_active(&ms_restart)) {
-				ev_timer_stop(loop, &ms_restart);
-				fill_slots();
+			if (ev_is_active(&m->restart)) {
+				ev_timer_stop(loop, &m->restart);
+				fill_slots(m);
 			}
 			return;
 		}
@@ -971,19 +716,21 @@ ms_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 			    ch.slot, (int)ch.pid, WEXITSTATUS(status));
 		/* A worker that dies at once would spin: wait a second. */
 		if (ev_now(loop) - ch.started < 1.0) {
-			if (!ev_is_active(&ms_restart)) {
-				ev_timer_set(&ms_restart, 1., 0.);
-				ev_timer_start(loop, &ms_restart);
+			if (!ev_is_active(&m->restart)) {
+				ev_timer_set(&m->restart, 1., 0.);
+				ev_timer_start(loop, &m->restart);
 			}
 		} else
-			fill_slots();
+			fill_slots(m);
 		return;
 	}
 }
 
+/* --- reloads and signals --------------------------------------------- */
+
 /* New workers on the configuration as it now reads; why: for the log. */
 static void
-reload(const char *why)
+reload(struct master *m, const char *why)
 {
 	struct generation *gen;
 	struct diags d = { 0 };
@@ -992,7 +739,7 @@ reload(const char *why)
 
 	log_info("%s: reloading configuration", why);
 	gen = xcalloc(1, sizeof(*gen));
-	if (config_load(&gen->cfg, srv.argc, srv.argv, &cmd, &d) == -1) {
+	if (config_load(&gen->cfg, m->argc, m->argv, &cmd, &d) == -1) {
 		for (i = 0; i < d.n; i++)
 			log_warnx("%s", d.v[i].msg);
 		log_warnx("reload failed: keeping the running configuration");
@@ -1003,41 +750,43 @@ reload(const char *why)
 	}
 	diags_free(&d);
 	if (gen->cfg.public_port == 0)	/* port 0: the one bound at start */
-		gen->cfg.public_port = srv.gen->cfg.public_port;
-	if (!gen->cfg.log_file != !srv.gen->cfg.log_file ||
+		gen->cfg.public_port = m->gen->cfg.public_port;
+	if (!gen->cfg.log_file != !m->gen->cfg.log_file ||
 	    (gen->cfg.log_file &&
-	    strcmp(gen->cfg.log_file, srv.gen->cfg.log_file)))
+	    strcmp(gen->cfg.log_file, m->gen->cfg.log_file)))
 		log_warnx("the log file changes only on restart");
-	if (gen->cfg.workers != srv.gen->cfg.workers)
+	if (gen->cfg.workers != m->gen->cfg.workers)
 		log_warnx("the number of workers changes only on restart");
 	if (build_generation(gen) == -1 ||
-	    rebind_listeners(&srv.gen->cfg, &gen->cfg) == -1) {
+	    rebind_listeners(m, &m->gen->cfg, &gen->cfg) == -1) {
 		log_warnx("reload failed: keeping the running configuration");
 		generation_free(gen);
 		return;
 	}
-	gen->id = srv.gen->id + 1;
-	for (i = 0; i < srv.nchildren; i++)
-		kill(srv.children[i].pid, SIGTERM);
-	/* Old generations stay allocated: forked children only read copies. */
-	generation_free(old_gens[gen->id % ARRAY_LEN(old_gens)]);
-	old_gens[gen->id % ARRAY_LEN(old_gens)] = srv.gen;
-	srv.gen = gen;
+	gen->id = m->gen->id + 1;
+	for (i = 0; i < m->nchildren; i++)
+		kill(m->children[i].pid, SIGTERM);
+	/*
+	 * The old generation goes at once: each worker got its own copy
+	 * with fork(), and draining workers read only that copy. The
+	 * master keeps nothing of it but the ids in m->children.
+	 */
+	generation_free(m->gen);
+	m->gen = gen;
 	/* New workers inherit these from the master. */
 	log_set_verbosity(gen->cfg.quiet, gen->cfg.debug);
 	log_set_format((enum log_format)gen->cfg.log_format);
 	log_set_ip(gen->cfg.log_ip);
-	fill_slots();
+	fill_slots(m);
 	log_info("reloaded");	/* after the forks: tests count workers then */
 }
 
 static void
-ms_reload_cb(struct ev_loop *loop, ev_signal *s, int revents)
+hup_cb(struct ev_loop *loop, ev_signal *s, int revents)
 {
 	(void)loop;
-	(void)s;
 	(void)revents;
-	reload("SIGHUP");
+	reload(MASTER_OF(s, hup), "SIGHUP");
 }
 
 /*
@@ -1047,63 +796,79 @@ ms_reload_cb(struct ev_loop *loop, ev_signal *s, int revents)
  * missing for now (between the two renames) is waited for.
  */
 static void
-ms_rootwatch_cb(struct ev_loop *loop, ev_timer *t, int revents)
+rootwatch_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
-	static dev_t tried_dev;		/* a failed reload is not retried */
-	static ino_t tried_ino;		/* for the same new folder */
+	struct master *m = MASTER_OF(t, rootwatch);
 	struct stat now, held;
 	size_t i;
 
 	(void)loop;
-	(void)t;
 	(void)revents;
-	if (srv.stopping)
+	if (m->stopping)
 		return;
-	for (i = 0; i < srv.gen->g.nvhosts; i++) {
-		const struct vhost *vh = &srv.gen->g.vhosts[i];
+	for (i = 0; i < m->gen->g.nvhosts; i++) {
+		const struct vhost *vh = &m->gen->g.vhosts[i];
 		char *why;
 
 		if (stat(vh->root, &now) == -1 || !S_ISDIR(now.st_mode) ||
 		    fstat(vh->rootfd, &held) == -1)
 			continue;
 		if ((now.st_dev == held.st_dev && now.st_ino == held.st_ino) ||
-		    (now.st_dev == tried_dev && now.st_ino == tried_ino))
+		    (now.st_dev == m->tried_dev && now.st_ino == m->tried_ino))
 			continue;
-		tried_dev = now.st_dev;
-		tried_ino = now.st_ino;
+		m->tried_dev = now.st_dev;
+		m->tried_ino = now.st_ino;
 		why = xasprintf("root %s was replaced", vh->root);
-		reload(why);
+		reload(m, why);
 		free(why);
 		return;
 	}
 }
 
+/* SIGUSR1: reopen the master's log, then each worker reopens its own. */
 static void
-ms_stop_cb(struct ev_loop *loop, ev_signal *s, int revents)
+usr1_cb(struct ev_loop *loop, ev_signal *s, int revents)
 {
+	struct master *m = MASTER_OF(s, usr1);
+	size_t i;
+
+	(void)loop;
+	(void)revents;
+	log_reopen();
+	for (i = 0; i < m->nchildren; i++)
+		kill(m->children[i].pid, SIGUSR1);
+}
+
+static void
+stop_cb(struct ev_loop *loop, ev_signal *s, int revents)
+{
+	struct master *m = s->signum == SIGINT ? MASTER_OF(s, intr) :
+	    MASTER_OF(s, term);
 	size_t i;
 
 	(void)revents;
 	log_info("signal %d: finishing responses in flight", s->signum);
-	srv.stopping = 1;
-	ev_timer_stop(loop, &ms_restart);
-	for (i = 0; i < srv.nchildren; i++)
-		kill(srv.children[i].pid, SIGTERM);
-	if (srv.nchildren == 0)
+	m->stopping = 1;
+	ev_timer_stop(loop, &m->restart);
+	for (i = 0; i < m->nchildren; i++)
+		kill(m->children[i].pid, SIGTERM);
+	if (m->nchildren == 0)
 		ev_break(loop, EVBREAK_ALL);
 }
 
 int
-server_run(struct config *cfg, int argc, char **argv)
+master_run(struct config *cfg, int argc, char **argv)
 {
+	static struct master ms;	/* one per process */
+	struct master *m = &ms;
 	struct ev_loop *loop;
 	struct generation *gen;
 	long ncpu;
 	int nslots, i;
 
 	signal(SIGPIPE, SIG_IGN);
-	srv.argc = argc;
-	srv.argv = argv;
+	m->argc = argc;
+	m->argv = argv;
 	gen = xcalloc(1, sizeof(*gen));
 	gen->cfg = *cfg;		/* takes ownership */
 	memset(cfg, 0, sizeof(*cfg));
@@ -1113,48 +878,49 @@ server_run(struct config *cfg, int argc, char **argv)
 
 		if (pw == NULL)
 			fatalx("user %s: no such user", cfg->user);
-		srv.uid = pw->pw_uid;
-		srv.gid = pw->pw_gid;
-		srv.drop = 1;
-		log_set_owner(srv.uid, srv.gid);
+		m->uid = pw->pw_uid;
+		m->gid = pw->pw_gid;
+		m->drop = 1;
+		log_set_owner(m->uid, m->gid);
 	} else if (geteuid() == 0)
 		log_warnx("running as root; set 'user' to drop privileges");
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	nslots = cfg->workers ? cfg->workers : (int)(ncpu > 0 ? ncpu : 1);
-	if (nslots > SERVER_MAX_WORKERS)
-		nslots = SERVER_MAX_WORKERS;
-	if (bind_listeners(cfg, nslots) == -1 || build_generation(gen) == -1) {
+	if (nslots > MASTER_MAX_WORKERS)
+		nslots = MASTER_MAX_WORKERS;
+	if (bind_listeners(m, cfg, nslots) == -1 ||
+	    build_generation(gen) == -1) {
 		generation_free(gen);
 		return 1;
 	}
 	gen->id = 1;
-	srv.gen = gen;
+	m->gen = gen;
 	/*
 	 * Only now: scripts that wait for this line may connect at once.
 	 * --quiet keeps it only for port 0, the one way to learn the port.
 	 */
-	for (i = 0; i < (int)srv.nls; i++)
-		if (srv.ls[i].bound && (!cfg->quiet ||
-		    strcmp(strrchr(srv.ls[i].addr, ':'), ":0") == 0))
-			log_notice("listening on %s", srv.ls[i].bound);
+	for (i = 0; i < (int)m->nls; i++)
+		if (m->ls[i].bound && (!cfg->quiet ||
+		    strcmp(strrchr(m->ls[i].addr, ':'), ":0") == 0))
+			log_notice("listening on %s", m->ls[i].bound);
 	log_info("%d worker%s%s", nslots, nslots == 1 ? "" : "s",
 	    cfg->workers ? "" : " (workers = 0: one per core)");
 	loop = ev_default_loop(0);
-	ev_signal_init(&ms_hup, ms_reload_cb, SIGHUP);
-	ev_signal_init(&ms_term, ms_stop_cb, SIGTERM);
-	ev_signal_init(&ms_int, ms_stop_cb, SIGINT);
-	ev_signal_start(loop, &ms_hup);
-	ev_signal_start(loop, &ms_term);
-	ev_signal_start(loop, &ms_int);
-	ev_signal_init(&ms_usr1, reopen_cb, SIGUSR1);
-	ev_signal_start(loop, &ms_usr1);
-	ev_child_init(&ms_child, ms_child_cb, 0, 0);
-	ev_child_start(loop, &ms_child);
-	ev_timer_init(&ms_restart, ms_restart_cb, 1., 0.);
-	ev_timer_init(&ms_rootwatch, ms_rootwatch_cb, 1., 1.);
-	ev_timer_start(loop, &ms_rootwatch);
+	ev_signal_init(&m->hup, hup_cb, SIGHUP);
+	ev_signal_init(&m->term, stop_cb, SIGTERM);
+	ev_signal_init(&m->intr, stop_cb, SIGINT);
+	ev_signal_start(loop, &m->hup);
+	ev_signal_start(loop, &m->term);
+	ev_signal_start(loop, &m->intr);
+	ev_signal_init(&m->usr1, usr1_cb, SIGUSR1);
+	ev_signal_start(loop, &m->usr1);
+	ev_child_init(&m->child, child_cb, 0, 0);
+	ev_child_start(loop, &m->child);
+	ev_timer_init(&m->restart, restart_cb, 1., 0.);
+	ev_timer_init(&m->rootwatch, rootwatch_cb, 1., 1.);
+	ev_timer_start(loop, &m->rootwatch);
 	for (i = 0; i < nslots; i++)
-		spawn(gen, i);
+		spawn(m, gen, i);
 	ev_run(loop, 0);
 	log_info("stopped");
 	log_flush();

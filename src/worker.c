@@ -1,0 +1,300 @@
+/*
+ * worker: one serving process, forked by the master. It drops privileges,
+ * keeps only its own slot's listening sockets, accepts connections into
+ * conn's state machine and, on SIGTERM/SIGINT, stops accepting and exits
+ * once its connections are done. It never forks and never signals another
+ * process.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "log.h"
+#include "site.h"
+#include "worker.h"
+
+#define WORKER_DRAIN_LIMIT 30.0	/* seconds a draining worker may take */
+#define WORKER_TICK 1.0		/* seconds between housekeeping ticks */
+
+struct worker_proc;
+
+/* One listening socket of this worker's slot. */
+struct wlistener {
+	ev_io io;
+	struct worker_proc *wp;
+	const struct listen_config *lc;
+};
+
+/*
+ * The worker process. Its struct worker (conn.h) is the part the
+ * connections share; the rest is the process's own.
+ */
+struct worker_proc {
+	struct worker w;
+	const struct worker_start *ws;
+	struct wlistener *ls;	/* one per configured listener */
+	size_t nls;
+	ev_timer accept_retry;	/* after EMFILE and the like */
+	ev_timer tick;		/* site refresh, heap trim */
+	ev_timer drain_limit;
+	ev_signal sigterm, sigint, sigusr1;
+	ev_prepare flush;
+	unsigned long accepted;	/* connections taken since the tick */
+	int trimmed;		/* heap trimmed since the last accept */
+	int accept_paused;
+};
+
+#define WP_OF(ptr, member) ((struct worker_proc *)(void *)((char *)(ptr) - \
+	offsetof(struct worker_proc, member)))
+
+static void
+listeners_set(struct worker_proc *wp, int on)
+{
+	size_t i;
+
+	for (i = 0; i < wp->nls; i++) {
+		if (wp->ls[i].io.fd == -1)
+			continue;
+		if (on)
+			ev_io_start(wp->w.loop, &wp->ls[i].io);
+		else
+			ev_io_stop(wp->w.loop, &wp->ls[i].io);
+	}
+}
+
+static void
+conn_closed(struct worker *w)
+{
+	struct worker_proc *wp = WP_OF(w, w);
+
+	if (w->draining) {
+		if (w->nconns == 0)
+			ev_break(w->loop, EVBREAK_ALL);
+		return;
+	}
+	if (wp->accept_paused && w->nconns < w->max_conns + CONN_BUSY_MAX &&
+	    !ev_is_active(&wp->accept_retry)) {
+		wp->accept_paused = 0;
+		listeners_set(wp, 1);
+	}
+}
+
+static void
+accept_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	struct wlistener *l = (struct wlistener *)io;
+	struct worker_proc *wp = l->wp;
+	struct worker *w = &wp->w;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd;
+
+	(void)revents;
+	for (;;) {
+		/* Past the cap, a few more only hear "41"; then we wait. */
+		if (w->nconns >= w->max_conns + CONN_BUSY_MAX) {
+			wp->accept_paused = 1;
+			listeners_set(wp, 0);
+			return;
+		}
+		len = sizeof(ss);
+		fd = accept4(io->fd, (struct sockaddr *)&ss, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				log_warn("accept");
+				wp->accept_paused = 1;
+				listeners_set(wp, 0);
+				/* Set again: a one-shot keeps no "after". */
+				ev_timer_set(&wp->accept_retry, 1., 0.);
+				ev_timer_start(loop, &wp->accept_retry);
+			} else if (errno != EAGAIN && errno != EINTR &&
+			    errno != ECONNABORTED)
+				log_warn("accept");
+			return;
+		}
+		wp->accepted++;
+		conn_new(w, fd, (struct sockaddr *)&ss, len, l->lc,
+		    w->nconns - w->nbusy >= w->max_conns);
+	}
+}
+
+static void
+accept_retry_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct worker_proc *wp = WP_OF(t, accept_retry);
+
+	(void)loop;
+	(void)revents;
+	wp->accept_paused = 0;
+	listeners_set(wp, 1);
+}
+
+static void
+tick_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct worker_proc *wp = WP_OF(t, tick);
+	struct gemini_ctx *g = wp->w.g;
+	size_t i;
+
+	(void)loop;
+	(void)revents;
+	for (i = 0; i < g->nvhosts; i++)
+		if (g->vhosts[i].site)
+			site_refresh(g->vhosts[i].site);
+	/*
+	 * A burst of handshakes leaves the heap at its high-water mark:
+	 * each one's buffers and keys are freed, but between the
+	 * connections that stay. After a second with no new connection,
+	 * hand the free pages back, once; never under steady load, where
+	 * they would only be faulted in again.
+	 */
+	if (wp->accepted == 0 && !wp->trimmed) {
+		malloc_trim(0);
+		wp->trimmed = 1;
+	} else if (wp->accepted > 0)
+		wp->trimmed = 0;
+	wp->accepted = 0;
+}
+
+static void
+drain_cb(struct ev_loop *loop, ev_signal *s, int revents)
+{
+	struct worker_proc *wp = s->signum == SIGINT ? WP_OF(s, sigint) :
+	    WP_OF(s, sigterm);
+	size_t i;
+
+	(void)revents;
+	if (wp->w.draining)
+		return;
+	wp->w.draining = 1;
+	listeners_set(wp, 0);
+	/* A listener the reload removed must stop taking connections. */
+	for (i = 0; i < wp->nls; i++)
+		if (wp->ls[i].io.fd != -1) {
+			close(wp->ls[i].io.fd);
+			ev_io_set(&wp->ls[i].io, -1, EV_READ);
+		}
+	ev_timer_stop(loop, &wp->accept_retry);
+	ev_timer_stop(loop, &wp->tick);
+	if (wp->w.nconns == 0) {
+		ev_break(loop, EVBREAK_ALL);
+		return;
+	}
+	ev_timer_start(loop, &wp->drain_limit);
+}
+
+/* SIGUSR1: reopen our own log stream (the master signals each worker). */
+static void
+reopen_cb(struct ev_loop *loop, ev_signal *s, int revents)
+{
+	(void)loop;
+	(void)s;
+	(void)revents;
+	log_reopen();
+}
+
+static void
+drain_limit_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct worker_proc *wp = WP_OF(t, drain_limit);
+
+	(void)revents;
+	log_warnx("%u connections still open after %.0f s; closing them",
+	    wp->w.nconns, WORKER_DRAIN_LIMIT);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void
+flush_cb(struct ev_loop *loop, ev_prepare *p, int revents)
+{
+	(void)loop;
+	(void)p;
+	(void)revents;
+	log_flush();
+}
+
+static void
+drop_privileges(const struct worker_start *ws)
+{
+	const struct config *cfg = &ws->gen->cfg;
+
+	if (!ws->drop)
+		return;
+	if (cfg->chroot) {
+		const char *root = cfg->hosts[0].root;
+
+		if (chroot(root) == -1 || chdir("/") == -1)
+			fatal("chroot %s", root);
+	}
+	if (setgroups(1, &ws->gid) == -1 || setresgid(ws->gid, ws->gid,
+	    ws->gid) == -1 || setresuid(ws->uid, ws->uid, ws->uid) == -1)
+		fatal("dropping privileges to %s", cfg->user);
+}
+
+void
+worker_main(struct ev_loop *loop, const struct worker_start *ws)
+{
+	static struct worker_proc wp;	/* one per process */
+	struct generation *gen = ws->gen;
+	char name[32];
+	size_t i;
+
+	snprintf(name, sizeof(name), "worker %d", ws->slot);
+	log_set_name(xstrdup(name));
+	drop_privileges(ws);
+
+	wp.ws = ws;
+	wp.w.loop = loop;
+	wp.w.g = &gen->g;
+	wp.w.tls = gen->tls;
+	wp.w.max_conns = (unsigned)gen->cfg.max_connections;
+	wp.w.conn_closed = conn_closed;
+	/* Close the other slots' sockets: the kernel then balances fairly. */
+	for (i = 0; i < ws->nls; i++) {
+		int s;
+
+		for (s = 0; s < ws->nslots; s++)
+			if (s != ws->slot && ws->ls[i].fds[s] != -1)
+				close(ws->ls[i].fds[s]);
+	}
+	wp.nls = ws->nls;
+	wp.ls = xcalloc(ws->nls ? ws->nls : 1, sizeof(*wp.ls));
+	for (i = 0; i < ws->nls; i++) {
+		ev_io_init(&wp.ls[i].io, accept_cb, ws->ls[i].fds[ws->slot],
+		    EV_READ);
+		wp.ls[i].wp = &wp;
+		wp.ls[i].lc = &gen->cfg.listen[i];
+	}
+	listeners_set(&wp, 1);
+	ev_timer_init(&wp.accept_retry, accept_retry_cb, 1., 0.);
+	ev_timer_init(&wp.tick, tick_cb, WORKER_TICK, WORKER_TICK);
+	ev_timer_start(loop, &wp.tick);
+	ev_timer_init(&wp.drain_limit, drain_limit_cb, WORKER_DRAIN_LIMIT, 0.);
+	ev_signal_init(&wp.sigterm, drain_cb, SIGTERM);
+	ev_signal_init(&wp.sigint, drain_cb, SIGINT);
+	ev_signal_start(loop, &wp.sigterm);
+	ev_signal_start(loop, &wp.sigint);
+	ev_signal_init(&wp.sigusr1, reopen_cb, SIGUSR1);
+	ev_signal_start(loop, &wp.sigusr1);
+	ev_prepare_init(&wp.flush, flush_cb);
+	ev_prepare_start(loop, &wp.flush);
+	/* A reload is the master's business. */
+	signal(SIGHUP, SIG_IGN);
+	ev_run(loop, 0);
+	/* Leave nothing behind, so LeakSanitizer can vouch for a worker. */
+	while (wp.w.conns)
+		conn_close(wp.w.conns, "worker exiting");
+	while (wp.w.nspare)
+		SSL_free(wp.w.spare[--wp.w.nspare]);
+	free(wp.ls);
+	log_flush();
+	exit(0);
+}
