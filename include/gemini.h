@@ -49,6 +49,7 @@ struct request {
 	const char *fingerprint;	/* client cert SHA-256 hex, or NULL */
 	int cert_expired;
 	const char *client;	/* printable client address */
+	int again;		/* asked again after a wait: counted once */
 };
 
 /* What to send: a shared page, or a header then a file streamed. */
@@ -58,10 +59,15 @@ struct response {
 	int fd;			/* file to stream after page (-1: none) */
 	off_t size;		/* bytes of fd to send */
 	struct stat st;		/* fd's when opened: a change cuts the body */
+	/*
+	 * Not NULL: nothing to send yet (a page being rendered off the
+	 * loop); the connection waits on this key, then asks again.
+	 */
+	const void *wait;
 	char host[256];		/* for the access log */
 };
 
-/* Routes req; fills resp (resp->page is always set). */
+/* Routes req; fills resp (resp->page is set unless resp->wait is). */
 void gemini_handle(struct gemini_ctx *g, const struct request *req,
     struct response *resp);
 /* A header-only response page, e.g. 59 "bad request". */

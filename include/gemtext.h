@@ -45,6 +45,12 @@ struct gemtext_opts {
 };
 
 void gemtext_opts_default(struct gemtext_opts *o);
+/*
+ * Registers cmark-gfm's extensions: call once on the main thread before
+ * another thread renders (each render keeps its memory pool in a
+ * thread-local, so renders on two threads share nothing else).
+ */
+void gemtext_init(void);
 
 #define GEMTEXT_MAX_SIZE (1 << 20)	/* defaults of the limits */
 #define GEMTEXT_MAX_NESTING 64

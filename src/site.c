@@ -36,6 +36,7 @@
 #include "pagemodel.h"
 #include "pages.h"
 #include "prose.h"
+#include "renderq.h"
 #include "search.h"
 #include "shortcode.h"
 #include "site.h"
@@ -147,6 +148,7 @@ site_post_free(struct lru *cache, struct post *p)
 {
 	if (p == NULL)
 		return;
+	site_render_forget(p);
 	site_drop_body(cache, p);
 	free(p->relpath);
 	free(p->title);
@@ -971,8 +973,8 @@ site_new(const char *root, int rootfd, const struct site_opts *o)
 	return s;
 }
 
-int
-site_refresh(struct site *s)
+static int
+site_refresh_now(struct site *s)
 {
 	int changed = site_sync(s, 1);
 
@@ -1008,8 +1010,8 @@ scope_add(char ***v, size_t *n, size_t *cap, const char *path)
 	(*v)[(*n)++] = xstrdup(path);
 }
 
-int
-site_update(struct site *s, const char *const *paths, size_t n)
+static int
+site_update_now(struct site *s, const char *const *paths, size_t n)
 {
 	const char *cd = s->cfg.content_dir;
 	size_t cl = strlen(cd), i;
@@ -1018,7 +1020,7 @@ site_update(struct site *s, const char *const *paths, size_t n)
 	int changed = 0, robots = s->own_robots;
 
 	if (n == 0)
-		return site_refresh(s);
+		return site_refresh_now(s);
 	for (i = 0; i < n; i++) {
 		const char *p = paths[i], *cp;
 		struct stat st;
@@ -1102,6 +1104,64 @@ site_update(struct site *s, const char *const *paths, size_t n)
 		    count_pages(s), count_drafts(s));
 	lru_trim(&s->cache);
 	return changed || robots != s->own_robots;
+}
+
+/* A write to the model, deferred until the render thread is idle. */
+struct site_write {
+	struct site *s;
+	char **paths;		/* NULL: a full refresh */
+	size_t n;
+};
+
+static void
+site_write_run(void *arg)
+{
+	struct site_write *sw = arg;
+
+	sw->s->write_changed = sw->paths ? site_update_now(sw->s,
+	    (const char *const *)sw->paths, sw->n) : site_refresh_now(sw->s);
+	strv_free(sw->paths, sw->n);
+	free(sw);
+}
+
+static int
+site_write(struct site *s, const char *const *paths, size_t n, int all)
+{
+	struct site_write *sw;
+	size_t i;
+
+	if (s->rq == NULL)
+		return all ? site_refresh_now(s) : site_update_now(s, paths, n);
+	sw = xcalloc(1, sizeof(*sw));
+	sw->s = s;
+	for (i = 0; !all && i < n; i++)
+		strv_push(&sw->paths, &sw->n, paths[i]);
+	if (!all && n == 0)
+		strv_push(&sw->paths, &sw->n, ".");	/* kept apart from "all" */
+	s->write_changed = 0;
+	return renderq_exclusive(s->rq, site_write_run, sw) ?
+	    s->write_changed : 0;
+}
+
+int
+site_refresh(struct site *s)
+{
+	return site_write(s, NULL, 0, 1);
+}
+
+int
+site_update(struct site *s, const char *const *paths, size_t n)
+{
+	return site_write(s, paths, n, n == 0);
+}
+
+void
+site_set_renderq(struct site *s, struct renderq *q,
+    void (*rendered)(void *arg, const void *key), void *arg)
+{
+	s->rq = q;
+	s->rendered = rendered;
+	s->rendered_arg = arg;
 }
 
 void
@@ -1322,6 +1382,16 @@ site_route(struct site *s, const struct url *u, const struct viewer *v,
 	if (s->cfg.gen == GEN_BARE && s->nposts == 0)
 		return 0;	/* a plain capsule: its own index.gmi */
 	set = site_pageset_for(s, v);
+	/*
+	 * A long post not rendered yet: rendered off the loop, then asked
+	 * again. A short one (most) costs less than the thread hop, and
+	 * must not queue behind a long one: rendered here.
+	 */
+	if (s->rq && (p = site_route_unrendered(set, path, n)) != NULL &&
+	    p->st.st_size > SITE_RENDER_INLINE) {
+		resp->wait = site_render_async(s, p);
+		return 1;
+	}
 	if ((pg = site_route_get(s, set, v, path, n)) != NULL) {
 		serve(resp, pg);
 		lru_trim(&s->cache);	/* what this request made, after it */
