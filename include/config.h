@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "gemtext.h"
+#include "gemtext_opts.h"
 #include "util.h"
 
 #define CONFIG_DEFAULT_PORT 1965

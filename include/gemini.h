@@ -6,8 +6,6 @@
 #define CAPSULED_GEMINI_H
 
 #include <stddef.h>
-#include <sys/stat.h>
-#include <sys/types.h>
 
 #include "access.h"
 #include "buf.h"
@@ -52,30 +50,8 @@ struct request {
 	int again;		/* asked again after a wait: counted once */
 };
 
-/* What to send: a shared page, or a header then a file streamed. */
-struct response {
-	int status;
-	struct page *page;	/* owned reference, or NULL */
-	int fd;			/* file to stream after page (-1: none) */
-	off_t size;		/* bytes of fd to send */
-	struct stat st;		/* fd's when opened: a change cuts the body */
-	/*
-	 * Not NULL: nothing to send yet (a page being rendered off the
-	 * loop); the connection waits on this key, then asks again.
-	 */
-	const void *wait;
-	char host[256];		/* for the access log */
-};
-
 /* Routes req; fills resp (resp->page is set unless resp->wait is). */
 void gemini_handle(struct gemini_ctx *g, const struct request *req,
     struct response *resp);
-/* A header-only response page, e.g. 59 "bad request". */
-struct page *gemini_error_page(int status, const char *meta);
-/*
- * Sets resp to a redirect (status 30 or 31) to url, or to 59 when url
- * would not fit in a META: a redirect is never cut.
- */
-void gemini_redirect(struct response *resp, int status, const char *url);
 
 #endif

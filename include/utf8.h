@@ -18,6 +18,13 @@
  * point.
  */
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+/*
+ * The same, reading on past trouble: an ill-formed byte is U+FFFD of
+ * length 1. n > 0; cp may be NULL.
+ */
+size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
+/* The start of the sequence that holds byte i of s (i itself for ASCII). */
+size_t utf8_back(const char *s, size_t i);
 /* The length of the longest well-formed prefix of s. */
 size_t utf8_valid_prefix(const char *s, size_t n);
 /* Is all of s well-formed (NUL bytes allowed)? */
@@ -29,5 +36,10 @@ int utf8_valid_text(const char *s, size_t n);
  * a surrogate or a value above U+10FFFF is written as U+FFFD.
  */
 size_t utf8_encode(uint32_t cp, char *out);
+/*
+ * Columns s takes in a terminal (see utf8.c for the table and why not
+ * wcwidth); an ill-formed byte counts as one.
+ */
+size_t utf8_width(const char *s, size_t n);
 
 #endif

@@ -344,7 +344,7 @@ conn_reply_error(struct conn *c, int status, const char *meta)
 	struct xchg *x = xchg_new(c);
 
 	x->resp.status = status;
-	x->resp.page = gemini_error_page(status, meta);
+	x->resp.page = page_new(status, meta, NULL, 0);
 	c->state = CONN_WRITE;
 	ev_timer_stop(c->w->loop, &c->timer);
 	c->timer.repeat = CONN_WRITE_TIMEOUT;

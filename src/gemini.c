@@ -28,26 +28,11 @@
 #include "site.h"
 #include "url.h"
 
-struct page *
-gemini_error_page(int status, const char *meta)
-{
-	return page_new(status, meta, NULL, 0);
-}
-
 static void
 respond(struct response *resp, int status, const char *meta)
 {
 	resp->status = status;
-	resp->page = gemini_error_page(status, meta);
-}
-
-void
-gemini_redirect(struct response *resp, int status, const char *url)
-{
-	if (strlen(url) > GEMINI_MAX_META)
-		respond(resp, GEMINI_BAD_REQUEST, "redirect target too long");
-	else
-		respond(resp, status, url);
+	resp->page = page_new(status, meta, NULL, 0);
 }
 
 static struct vhost *
@@ -237,7 +222,7 @@ redirect_slash(struct gemini_ctx *g, const struct url *u,
 	buf_printf(&b, "%s/", path);
 	if (u->query)
 		buf_printf(&b, "?%s", u->query);
-	gemini_redirect(resp, GEMINI_REDIRECT_PERM, b.data);
+	page_redirect(resp, GEMINI_REDIRECT_PERM, b.data);
 	free(path);
 	buf_free(&b);
 }

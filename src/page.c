@@ -43,3 +43,14 @@ page_unref(struct page *p)
 	if (p && --p->refs == 0)
 		free(p);
 }
+
+void
+page_redirect(struct response *resp, int status, const char *url)
+{
+	if (strlen(url) > GEMINI_MAX_META) {
+		status = GEMINI_BAD_REQUEST;
+		url = "redirect target too long";
+	}
+	resp->status = status;
+	resp->page = page_new(status, url, NULL, 0);
+}

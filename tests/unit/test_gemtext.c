@@ -61,6 +61,8 @@ static const struct {
 	{ "\\# no", 0, NULL, "\xe2\x80\x8b# no\n" },
 	{ "\\=> no", 0, NULL, "\xe2\x80\x8b=> no\n" },
 	{ "```\n```x\n```", 0, NULL, "```\n\xe2\x80\x8b```x\n```\n" },
+	/* a control character before ``` goes: the guard still comes first */
+	{ "```\n\005```\n```", 0, NULL, "```\n\xe2\x80\x8b```\n```\n" },
 	{ "```c\nint x;", 0, NULL, "```c\nint x;\n```\n" },
 	{ "> a\n>\n> b", 0, NULL, "> a\n>\n> b\n" },
 	{ "- a\n  - b\n- [x] c", 0, NULL,

@@ -141,6 +141,71 @@ test_encode(void)
 	T_OK(memcmp(out, UTF8_REPLACEMENT, 3) == 0);
 }
 
+/* utf8_next reads on past trouble; utf8_back finds a sequence's start. */
+static void
+test_next_back(void)
+{
+	static const struct {
+		const char *s;
+		size_t len;
+		uint32_t cp;
+	} v[] = {
+		{ "A", 1, 0x41 },
+		{ "\xc3\xa9x", 2, 0xe9 },
+		{ "\xe6\x97\xa5", 3, 0x65e5 },
+		{ "\xf0\x9f\x98\x80", 4, 0x1f600 },
+		{ "\xc3", 1, 0xfffd },		/* cut short */
+		{ "\xc0\xaf", 1, 0xfffd },	/* overlong */
+		{ "\xed\xa0\x80", 1, 0xfffd },	/* surrogate */
+		{ "\x80", 1, 0xfffd },		/* stray continuation */
+		{ "\xff", 1, 0xfffd },
+	};
+	const char *s = "a\xc3\xa9\xe6\x97\xa5";
+	size_t i;
+	uint32_t cp;
+
+	for (i = 0; i < ARRAY_LEN(v); i++) {
+		T_INT(utf8_next((const unsigned char *)v[i].s, strlen(v[i].s),
+		    &cp), v[i].len);
+		T_INT(cp, v[i].cp);
+	}
+	T_INT(utf8_next((const unsigned char *)"x", 1, NULL), 1);
+	T_INT(utf8_back(s, 0), 0);
+	T_INT(utf8_back(s, 1), 1);
+	T_INT(utf8_back(s, 2), 1);
+	T_INT(utf8_back(s, 5), 3);
+	T_INT(utf8_back("\x80\x80", 1), 0);	/* never before the start */
+}
+
+/* Terminal columns, as table cells are padded. */
+static void
+test_width(void)
+{
+	static const struct {
+		const char *s;
+		size_t w;
+	} v[] = {
+		{ "", 0 },
+		{ "abc", 3 },
+		{ "caf\xc3\xa9", 4 },			/* é: 1 */
+		{ "e\xcc\x81", 1 },			/* e + U+0301: 1 */
+		{ "\xe6\x97\xa5\xe6\x9c\xac", 4 },	/* 日本: 2 each */
+		{ "\xed\x95\x9c", 2 },			/* 한 */
+		{ "\xef\xbc\xa1", 2 },			/* fullwidth A */
+		{ "\xf0\x9f\x98\x80", 2 },		/* 😀 */
+		{ "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd", 2 },	/* 👍 + tone */
+		{ "\xe2\x80\x8b", 0 },			/* ZWSP */
+		{ "\xe2\x98\x85", 1 },			/* ★ */
+		{ "\xe2\xad\x90", 2 },			/* ⭐ */
+		{ "\xf0\xa0\x80\x80", 2 },		/* U+20000 */
+		{ "a\xff" "b", 3 },			/* a stray byte: 1 */
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(v); i++)
+		T_INT(utf8_width(v[i].s, strlen(v[i].s)), v[i].w);
+}
+
 int
 main(void)
 {
@@ -148,5 +213,7 @@ main(void)
 	test_prefix();
 	test_text();
 	test_encode();
+	test_next_back();
+	test_width();
 	return t_done();
 }
