@@ -50,6 +50,11 @@ struct conn *conn_new(struct worker *w, int fd, const struct sockaddr *sa,
     socklen_t salen, const struct listen_config *lc, int busy);
 /* Closes c in any state and frees it; reason is logged at debug level. */
 void conn_close(struct conn *c, const char *reason);
+/*
+ * Answers the connections parked on key (their page was being rendered
+ * off the loop): each asks the router again.
+ */
+void conn_wake(struct worker *w, const void *key);
 /* SSL servername callback: moves the connection to the named host. */
 int conn_sni_cb(SSL *ssl, int *alert, void *arg);
 

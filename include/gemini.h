@@ -47,9 +47,10 @@ struct request {
 	const char *fingerprint;	/* client cert SHA-256 hex, or NULL */
 	int cert_expired;
 	const char *client;	/* printable client address */
+	int again;		/* asked again after a wait: counted once */
 };
 
-/* Routes req; fills resp (resp->page is always set). */
+/* Routes req; fills resp (resp->page is set unless resp->wait is). */
 void gemini_handle(struct gemini_ctx *g, const struct request *req,
     struct response *resp);
 

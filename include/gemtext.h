@@ -19,5 +19,11 @@
  */
 int gemtext_render(const char *md, size_t len, const struct gemtext_opts *o,
     struct buf *out, struct diags *d);
+/*
+ * Registers cmark-gfm's extensions: call once on the main thread before
+ * another thread renders (each render keeps its memory pool in a
+ * thread-local, so renders on two threads share nothing else).
+ */
+void gemtext_init(void);
 
 #endif

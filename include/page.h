@@ -36,6 +36,11 @@ struct response {
 	int fd;			/* file to stream after page (-1: none) */
 	off_t size;		/* bytes of fd to send */
 	struct stat st;		/* fd's when opened: a change cuts the body */
+	/*
+	 * Not NULL: nothing to send yet (a page being rendered off the
+	 * loop); the connection waits on this key, then asks again.
+	 */
+	const void *wait;
 	char host[256];		/* for the access log */
 };
 

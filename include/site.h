@@ -73,6 +73,19 @@ int site_file_status(struct site *s, const struct viewer *v,
 int site_search(struct site *s, const struct url *u, const struct viewer *v,
     struct response *resp);
 
+struct renderq;
+/*
+ * Renders posts off the loop (issue 10): from now on a request for a
+ * post page whose body is not in the cache answers with resp->wait set
+ * (no page) and queues the rendering on q; when it is stored, on the
+ * loop thread, rendered(arg, key) tells the waiters to ask again. The
+ * model is written only on the loop thread, and only while q runs no
+ * job: site_refresh and site_update go through renderq_exclusive (when
+ * a job is running they are done as soon as it ends, and return 0).
+ */
+void site_set_renderq(struct site *s, struct renderq *q,
+    void (*rendered)(void *arg, const void *key), void *arg);
+
 /*
  * Checks the files for changes (cheap stat walk) and rebuilds what
  * changed. Returns 1 when anything changed.

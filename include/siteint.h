@@ -27,6 +27,7 @@ struct site_opts;
 struct viewer;
 
 #define SITE_MAX_POST (16u << 20)	/* bytes of one Markdown file */
+#define SITE_RENDER_INLINE (32u << 10)	/* longer posts render off the loop */
 #define SITE_MAX_DEPTH 16		/* folder levels scanned */
 #define SITE_MAX_FILES 200000		/* Markdown files per capsule */
 #define SITE_INDEX_POSTS 100		/* newest posts on the index */
@@ -75,6 +76,7 @@ struct post {
 	char **deps;
 	size_t ndeps, cdeps;
 	int indexed;		/* in the search index */
+	struct render_job *job;	/* its rendering queued or running */
 	unsigned long scan_mark;	/* the last scan that found its file */
 };
 
@@ -191,6 +193,11 @@ struct site {
 	size_t index_next;	/* search: the next post to look at */
 	int index_pending;	/* search: posts not indexed yet */
 	unsigned long scan_mark;	/* scans so far */
+	/* Rendering off the loop (site_set_renderq); rq NULL: inline. */
+	struct renderq *rq;
+	void (*rendered)(void *, const void *);
+	void *rendered_arg;
+	int write_changed;	/* what the last deferred write returned */
 };
 
 /*
@@ -240,6 +247,10 @@ char *site_body_for(const struct site *s, const struct post *p,
     const struct viewer *v);
 void site_post_summary(const struct site *s, struct post *p);
 void site_render_out_free(struct render_out *out);
+/* Queues p's rendering (once); returns the key its waiters park on. */
+const void *site_render_async(struct site *s, struct post *p);
+/* p is going away: its queued job, if any, renders nothing. */
+void site_render_forget(struct post *p);
 
 /* --- sitepages.c ----------------------------------------------------- */
 
@@ -253,6 +264,9 @@ struct pageset *site_pageset_for(struct site *s, const struct viewer *v);
 struct page *site_route_get(struct site *s, struct pageset *set,
     const struct viewer *v, const char *path, size_t n);
 int site_route_has(const struct pageset *set, const char *path, size_t n);
+/* The post at path whose page needs its body rendered first, or NULL. */
+struct post *site_route_unrendered(const struct pageset *set,
+    const char *path, size_t n);
 void site_build_pages(struct site *s);
 /*
  * p was edited in place, its listing unchanged (same front matter, title

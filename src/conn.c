@@ -33,6 +33,7 @@ enum conn_state {
 	CONN_READ,
 	CONN_WRITE,
 	CONN_SHUTDOWN,
+	CONN_PARKED,		/* waiting for its page (rendered off the loop) */
 };
 
 struct conn {
@@ -52,6 +53,8 @@ struct conn {
 	int corked;			/* TCP_CORK set (see conn_cork) */
 	int logged;
 	int busy;			/* answer 41 after the handshake */
+	int asked;			/* gemini_handle has counted it once */
+	const void *wait;		/* CONN_PARKED: the key it waits on */
 };
 
 /*
@@ -315,7 +318,20 @@ conn_respond(struct conn *c)
 		req.cert_expired = tls_peer_expired(c->ssl);
 	}
 	req.client = c->client;
+	req.again = c->asked;
+	c->asked = 1;
 	gemini_handle(c->w->g, &req, &c->x->resp);
+	if (c->x->resp.wait) {
+		/*
+		 * Parked: no I/O watched, the request deadline still running;
+		 * conn_wake asks again when the page is there.
+		 */
+		c->state = CONN_PARKED;
+		c->wait = c->x->resp.wait;
+		conn_cork(c, 0);
+		ev_io_stop(c->w->loop, &c->io);
+		return;
+	}
 	c->state = CONN_WRITE;
 	ev_timer_stop(c->w->loop, &c->timer);
 	c->timer.repeat = CONN_WRITE_TIMEOUT;
@@ -589,7 +605,7 @@ conn_step(struct conn *c)
 		}
 		/* FALLTHROUGH */
 	case CONN_READ:
-		if (conn_read(c) != 1)
+		if (conn_read(c) != 1 || c->state == CONN_PARKED)
 			return;
 		/* FALLTHROUGH */
 	case CONN_WRITE:
@@ -598,6 +614,24 @@ conn_step(struct conn *c)
 	case CONN_SHUTDOWN:
 		conn_shutdown(c);
 		return;
+	case CONN_PARKED:
+		return;
+	}
+}
+
+void
+conn_wake(struct worker *w, const void *key)
+{
+	struct conn *c, *next;
+
+	for (c = w->conns; c; c = next) {
+		next = c->next;
+		if (c->state != CONN_PARKED || c->wait != key)
+			continue;
+		c->wait = NULL;
+		conn_respond(c);
+		if (c->state == CONN_WRITE)
+			conn_write(c);
 	}
 }
 
@@ -616,6 +650,14 @@ conn_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 	(void)loop;
 	(void)revents;
+	if (c->state == CONN_PARKED) {
+		/* Its page took the whole deadline: say so, do not hang up. */
+		c->wait = NULL;
+		conn_reply_error(c, GEMINI_TEMP_FAILURE, "the page is still "
+		    "being rendered; try again shortly");
+		conn_write(c);
+		return;
+	}
 	conn_close(c, c->state == CONN_WRITE ? "write timeout" :
 	    "request deadline passed");
 }

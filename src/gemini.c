@@ -443,8 +443,9 @@ gemini_handle(struct gemini_ctx *g, const struct request *req,
 	resp->page = NULL;
 	resp->fd = -1;
 	resp->size = 0;
+	resp->wait = NULL;
 	resp->host[0] = '\0';
-	if (g->rl) {
+	if (g->rl && !req->again) {
 		struct timespec ts;
 		int wait;
 

@@ -2013,6 +2013,12 @@ scan_uses(const char *md, size_t len, struct uses *u)
 	}
 }
 
+void
+gemtext_init(void)
+{
+	cmark_gfm_core_extensions_ensure_registered();
+}
+
 static cmark_node *
 parse(cmark_mem *mem, const char *md, size_t len, const struct uses *u,
     int autolink)

@@ -35,6 +35,7 @@
 #include "pagemodel.h"
 #include "pages.h"
 #include "prose.h"
+#include "renderq.h"
 #include "search.h"
 #include "shortcode.h"
 #include "site.h"
@@ -147,6 +148,7 @@ site_post_free(struct lru *cache, struct post *p)
 {
 	if (p == NULL)
 		return;
+	site_render_forget(p);
 	site_drop_body(cache, p);
 	free(p->relpath);
 	free(p->title);
@@ -428,17 +430,6 @@ scan_free(struct scan *sc)
 	free(sc->v);
 }
 
-static int
-same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
-	    a->st_size == b->st_size &&
-	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
-	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
 /* Logs p's diagnostics from the from-th on (parsing's, then rendering's). */
 void
 site_log_diags(const struct site *s, const struct post *p, size_t from)
@@ -464,7 +455,7 @@ failed_before(const struct site *s, const struct found *f)
 	uintptr_t k = (uintptr_t)strmap_get(&s->failedmap, f->relpath,
 	    strlen(f->relpath));
 
-	return k && same_file(&s->failed[k - 1].st, &f->st);
+	return k && util_same_file(&s->failed[k - 1].st, &f->st);
 }
 
 static void
@@ -621,7 +612,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 
 		if (old)
 			old->scan_mark = mark;	/* found: not gone */
-		if (old && same_file(&old->st, &f->st))
+		if (old && util_same_file(&old->st, &f->st))
 			continue;
 		/*
 		 * A file that failed to load is not read (nor logged) again
@@ -1065,8 +1056,8 @@ site_new(const char *root, int rootfd, const struct site_opts *o)
 	return s;
 }
 
-int
-site_refresh(struct site *s)
+static int
+site_refresh_now(struct site *s)
 {
 	int changed = site_sync(s, 1);
 
@@ -1102,8 +1093,8 @@ scope_add(char ***v, size_t *n, size_t *cap, const char *path)
 	(*v)[(*n)++] = xstrdup(path);
 }
 
-int
-site_update(struct site *s, const char *const *paths, size_t n)
+static int
+site_update_now(struct site *s, const char *const *paths, size_t n)
 {
 	const char *cd = s->cfg.content_dir;
 	size_t cl = strlen(cd), i;
@@ -1112,7 +1103,7 @@ site_update(struct site *s, const char *const *paths, size_t n)
 	int changed = 0, robots = s->own_robots;
 
 	if (n == 0)
-		return site_refresh(s);
+		return site_refresh_now(s);
 	for (i = 0; i < n; i++) {
 		const char *p = paths[i], *cp;
 		struct stat st;
@@ -1196,6 +1187,64 @@ site_update(struct site *s, const char *const *paths, size_t n)
 		    count_pages(s), count_drafts(s));
 	lru_trim(&s->cache);
 	return changed || robots != s->own_robots;
+}
+
+/* A write to the model, deferred until the render thread is idle. */
+struct site_write {
+	struct site *s;
+	char **paths;		/* NULL: a full refresh */
+	size_t n;
+};
+
+static void
+site_write_run(void *arg)
+{
+	struct site_write *sw = arg;
+
+	sw->s->write_changed = sw->paths ? site_update_now(sw->s,
+	    (const char *const *)sw->paths, sw->n) : site_refresh_now(sw->s);
+	strv_free(sw->paths, sw->n);
+	free(sw);
+}
+
+static int
+site_write(struct site *s, const char *const *paths, size_t n, int all)
+{
+	struct site_write *sw;
+	size_t i;
+
+	if (s->rq == NULL)
+		return all ? site_refresh_now(s) : site_update_now(s, paths, n);
+	sw = xcalloc(1, sizeof(*sw));
+	sw->s = s;
+	for (i = 0; !all && i < n; i++)
+		strv_push(&sw->paths, &sw->n, paths[i]);
+	if (!all && n == 0)
+		strv_push(&sw->paths, &sw->n, ".");	/* kept apart from "all" */
+	s->write_changed = 0;
+	return renderq_exclusive(s->rq, site_write_run, sw) ?
+	    s->write_changed : 0;
+}
+
+int
+site_refresh(struct site *s)
+{
+	return site_write(s, NULL, 0, 1);
+}
+
+int
+site_update(struct site *s, const char *const *paths, size_t n)
+{
+	return site_write(s, paths, n, n == 0);
+}
+
+void
+site_set_renderq(struct site *s, struct renderq *q,
+    void (*rendered)(void *arg, const void *key), void *arg)
+{
+	s->rq = q;
+	s->rendered = rendered;
+	s->rendered_arg = arg;
 }
 
 void
@@ -1416,6 +1465,16 @@ site_route(struct site *s, const struct url *u, const struct viewer *v,
 	if (s->cfg.gen == GEN_BARE && s->nposts == 0)
 		return 0;	/* a plain capsule: its own index.gmi */
 	set = site_pageset_for(s, v);
+	/*
+	 * A long post not rendered yet: rendered off the loop, then asked
+	 * again. A short one (most) costs less than the thread hop, and
+	 * must not queue behind a long one: rendered here.
+	 */
+	if (s->rq && (p = site_route_unrendered(set, path, n)) != NULL &&
+	    p->st.st_size > SITE_RENDER_INLINE) {
+		resp->wait = site_render_async(s, p);
+		return 1;
+	}
 	if ((pg = site_route_get(s, set, v, path, n)) != NULL) {
 		serve(resp, pg);
 		lru_trim(&s->cache);	/* what this request made, after it */

@@ -758,6 +758,24 @@ site_route_get(struct site *s, struct pageset *set, const struct viewer *v,
 	return g->built = pg;
 }
 
+struct post *
+site_route_unrendered(const struct pageset *set, const char *path, size_t n)
+{
+	const struct gen *g;
+	struct post *p;
+	uintptr_t k;
+
+	if ((k = (uintptr_t)strmap_get(&set->genmap, path, n)) == 0)
+		return NULL;
+	g = &set->gens[k - 1];
+	if (g->kind != G_POST)
+		return NULL;
+	if (set->slots[g->arg] && set->slots[g->arg]->page)
+		return NULL;
+	p = set->listed[g->arg];
+	return p->body_gmi ? NULL : p;
+}
+
 /* 1 when set has a page at path (generated or not yet). */
 int
 site_route_has(const struct pageset *set, const char *path, size_t n)

@@ -19,6 +19,7 @@
 #include "gemtext.h"
 #include "log.h"
 #include "lru.h"
+#include "renderq.h"
 #include "shortcode.h"
 #include "site.h"
 #include "siteint.h"
@@ -428,4 +429,70 @@ site_post_summary(const struct site *s, struct post *p)
 	diags_free(&d);
 	buf_free(&sg);
 	buf_free(&md);
+}
+
+/* --- rendering off the loop (renderq.h) ------------------------------ */
+
+struct render_job {
+	struct rq_job j;	/* first */
+	struct site *s;
+	struct post *p;		/* NULL: gone before it ran */
+	const void *key;	/* what the waiters park on */
+	struct render_out out;
+};
+
+/* On the render thread: reads the site and the post, writes the job. */
+static void
+render_job_run(struct rq_job *j)
+{
+	struct render_job *rj = (struct render_job *)j;
+
+	if (rj->p)
+		post_render_body(rj->s, rj->p, &rj->out);
+}
+
+/* On the loop thread: store the body, wake the waiters. */
+static void
+render_job_done(struct rq_job *j)
+{
+	struct render_job *rj = (struct render_job *)j;
+	struct site *s = rj->s;
+
+	if (rj->p) {
+		rj->p->job = NULL;
+		if (!j->cancelled && rj->out.body)
+			post_store_render(s, rj->p, &rj->out);
+	}
+	site_render_out_free(&rj->out);
+	if (s->rendered && !j->cancelled)
+		s->rendered(s->rendered_arg, rj->key);
+	free(rj);
+}
+
+const void *
+site_render_async(struct site *s, struct post *p)
+{
+	struct render_job *rj;
+
+	if (p->job == NULL) {
+		rj = xcalloc(1, sizeof(*rj));
+		rj->j.run = render_job_run;
+		rj->j.done = render_job_done;
+		rj->s = s;
+		rj->p = p;
+		rj->key = p;
+		p->job = rj;
+		log_debug("%s: rendering off the loop", p->relpath);
+		renderq_push(s->rq, &rj->j);
+	}
+	return p->job->key;
+}
+
+void
+site_render_forget(struct post *p)
+{
+	if (p->job) {
+		p->job->p = NULL;
+		p->job = NULL;
+	}
 }

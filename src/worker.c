@@ -16,8 +16,10 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "gemtext.h"
 #include "log.h"
 #include "pathbatch.h"
+#include "renderq.h"
 #include "site.h"
 #include "worker.h"
 
@@ -52,6 +54,7 @@ struct worker_proc {
 	ev_prepare flush;
 	unsigned long accepted;	/* connections taken since the last trim_cb */
 	int accept_paused;
+	struct renderq *rq;	/* renders posts off the loop (issue 10) */
 };
 
 #define WP_OF(ptr, member) ((struct worker_proc *)(void *)((char *)(ptr) - \
@@ -300,6 +303,34 @@ flush_cb(struct ev_loop *loop, ev_prepare *p, int revents)
 	log_flush();
 }
 
+/* A post rendered off the loop is stored: answer who waited for it. */
+static void
+rendered_cb(void *arg, const void *key)
+{
+	conn_wake(arg, key);
+}
+
+/*
+ * The render thread, started after the privilege drop: a post's body is
+ * rendered there, so a hostile post delays only its own readers.
+ */
+static void
+render_thread_start(struct worker_proc *wp)
+{
+	struct gemini_ctx *g = wp->w.g;
+	size_t i;
+
+	gemtext_init();		/* cmark's extensions, before a thread parses */
+	if ((wp->rq = renderq_new(wp->w.loop)) == NULL) {
+		log_warnx("no render thread; posts render on the loop");
+		return;
+	}
+	for (i = 0; i < g->nvhosts; i++)
+		if (g->vhosts[i].site)
+			site_set_renderq(g->vhosts[i].site, wp->rq, rendered_cb,
+			    &wp->w);
+}
+
 static void
 drop_privileges(const struct worker_start *ws)
 {
@@ -352,6 +383,7 @@ worker_main(struct ev_loop *loop, const struct worker_start *ws)
 		wp.ls[i].wp = &wp;
 		wp.ls[i].lc = &gen->cfg.listen[i];
 	}
+	render_thread_start(&wp);
 	listeners_set(&wp, 1);
 	ev_timer_init(&wp.accept_retry, accept_retry_cb, 1., 0.);
 	ev_timer_init(&wp.trim, trim_cb, WORKER_QUIET, 0.);
@@ -374,6 +406,7 @@ worker_main(struct ev_loop *loop, const struct worker_start *ws)
 	/* Leave nothing behind, so LeakSanitizer can vouch for a worker. */
 	while (wp.w.conns)
 		conn_close(wp.w.conns, "worker exiting");
+	renderq_free(wp.rq);
 	while (wp.w.nspare)
 		SSL_free(wp.w.spare[--wp.w.nspare]);
 	free(wp.ls);
