@@ -91,6 +91,7 @@ UNIT_OBJS_shortcode   := shortcode frontmatter toml date utf8 buf util
 UNIT_OBJS_pagemodel   := pagemodel sitecfg frontmatter toml date utf8 buf util
 UNIT_OBJS_config      := config hostname toml utf8 buf util
 UNIT_OBJS_access      := access log utf8 buf util
+UNIT_OBJS_pathbatch   := pathbatch util
 UNIT_OBJS_lru         := lru
 UNIT_OBJS_renderq     := renderq util
 UNIT_OBJS_hostname    := hostname utf8 buf util

@@ -75,6 +75,7 @@ struct post {
 	char **deps;
 	size_t ndeps, cdeps;
 	int indexed;		/* in the search index */
+	unsigned long scan_mark;	/* the last scan that found its file */
 };
 
 /* A section as one audience sees it. */
@@ -104,6 +105,7 @@ struct gen {
 	enum gen_kind kind;
 	long arg;
 	const char *term;	/* owned by the pageset's keys */
+	struct page *built;	/* the page, once generated (not G_POST) */
 };
 
 /* A listed page as one class sees it: its composed page, in the cache. */
@@ -116,7 +118,7 @@ struct slot {
  * The generated pages as one visibility class sees them (access.h): the
  * pages its clients may see, and only links to those. The lists (cheap:
  * no rendering) are made when the class is first seen after a change;
- * each page is generated when first asked for and kept (routes), the
+ * each page is generated when first asked for and kept (gens), the
  * post pages in the bounded cache (slots).
  */
 struct pageset {
@@ -132,13 +134,10 @@ struct pageset {
 	struct gen *gens;	/* what each generated path is made of */
 	size_t ngens, cgens;
 	struct strmap genmap;	/* path -> gens index plus one */
-	struct strmap routes;	/* path -> struct page, once generated */
 	struct strmap legacy;	/* 0.1 slug -> struct post */
 	struct strmap bundles;	/* page URL -> struct post with files */
 	char **keys;		/* owned keys of the maps above */
 	size_t nkeys, ckeys;
-	struct page **owned;	/* owned pages, unreferenced on free */
-	size_t nowned, cowned;
 	size_t ntags;
 	const char *best;	/* the busiest section (home page's) */
 };
@@ -191,6 +190,7 @@ struct site {
 	struct search *search;	/* the posts' full-text index, or NULL */
 	size_t index_next;	/* search: the next post to look at */
 	int index_pending;	/* search: posts not indexed yet */
+	unsigned long scan_mark;	/* scans so far */
 };
 
 /*
@@ -254,6 +254,12 @@ struct page *site_route_get(struct site *s, struct pageset *set,
     const struct viewer *v, const char *path, size_t n);
 int site_route_has(const struct pageset *set, const char *path, size_t n);
 void site_build_pages(struct site *s);
+/*
+ * p was edited in place, its listing unchanged (same front matter, title
+ * and summary): drops its composed pages and the feeds (whose summaries
+ * may come from its body) in every class; everything else stands.
+ */
+void site_pages_body_changed(struct site *s, const struct post *p);
 void site_pages_free(struct site *s);
 
 #endif

@@ -31,6 +31,7 @@ struct generation {
 	struct gemini_ctx g;
 	SSL_CTX **tls;		/* tls[i] serves g.vhosts[i]; [0]: default */
 	unsigned id;
+	int changed;		/* a tree changed since the sites were read */
 };
 
 /* What a worker starts from: the master's state at fork, read only. */
@@ -40,6 +41,7 @@ struct worker_start {
 	size_t nls;
 	int nslots;
 	int slot;		/* this worker's: ls[i].fds[slot] */
+	int chan;		/* changes from the master (pathbatch.h) */
 	int drop;		/* drop privileges to uid/gid (and chroot) */
 	uid_t uid;
 	gid_t gid;

@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -36,9 +37,11 @@
 #include "ratelimit.h"
 #include "site.h"
 #include "tls.h"
+#include "watch.h"
 #include "worker.h"
 
 #define MASTER_MAX_WORKERS 256
+#define MASTER_CHAN_BUF 65536	/* bytes of changes queued for a worker */
 
 /* A worker process, current or draining. */
 struct child {
@@ -46,6 +49,10 @@ struct child {
 	int slot;
 	unsigned gen;		/* the id of its generation */
 	ev_tstamp started;
+	int chan;		/* our end of its change channel; -1: closed */
+	ev_io chan_w;		/* waits for room after a full channel */
+	int behind;		/* changes dropped: owes it "rescan all" */
+	struct master *m;
 };
 
 /* The master process: its state and its watchers. */
@@ -54,8 +61,9 @@ struct master {
 	size_t nls;
 	int nslots;
 	struct generation *gen;	/* current */
-	struct child *children;	/* current and draining workers */
+	struct child **children;	/* current and draining workers */
 	size_t nchildren, capchildren;
+	struct watch *watch;	/* the current generation's trees */
 	int argc;		/* the serve options, read again on SIGHUP */
 	char **argv;
 	int stopping;
@@ -67,7 +75,8 @@ struct master {
 	ev_signal hup, term, intr, usr1;
 	ev_child child;
 	ev_timer restart;	/* fills empty slots after a failed fork */
-	ev_timer rootwatch;
+	ev_timer reroot;	/* a reload onto a replaced root */
+	char *reroot_why;
 };
 
 #define MASTER_OF(ptr, member) ((struct master *)(void *)((char *)(ptr) - \
@@ -202,7 +211,6 @@ build_generation(struct generation *gen)
 {
 	struct config *cfg = &gen->cfg;
 	struct gemini_ctx *g = &gen->g;
-	struct site_opts so;
 	size_t i, j;
 
 	g->public_port = cfg->public_port;
@@ -224,7 +232,6 @@ build_generation(struct generation *gen)
 	for (i = 0; i < cfg->nhosts; i++) {
 		struct vhost_config *hc = &cfg->hosts[i];
 		struct vhost *vh = &g->vhosts[i];
-		char *base;
 
 		vh->names = xcalloc(hc->nnames, sizeof(*vh->names));
 		vh->nnames = hc->nnames;
@@ -247,6 +254,42 @@ build_generation(struct generation *gen)
 		if ((gen->tls[i] = load_cert(cfg, hc, vh)) == NULL)
 			return -1;
 		SSL_CTX_set_tlsext_servername_callback(gen->tls[i], conn_sni_cb);
+	}
+	return 0;
+}
+
+/*
+ * Reads every vhost's site (vhosts[i].site) with the rights of the
+ * configured user: a post only root may read is not published, and the
+ * log says so. The master parses, once, and every worker shares the
+ * model through fork() (measured against each worker parsing for
+ * itself: see the commit adding this). Only the effective ids change,
+ * for the time of the parse: the saved set-user-ID stays root, so the
+ * master can still read keys and bind new addresses on SIGHUP. That
+ * confines what the parse may read, not a parser compromised by a
+ * hostile post: that one would have to run in a worker.
+ */
+static void
+sites_build(const struct master *m, struct generation *gen)
+{
+	const struct config *cfg = &gen->cfg;
+	struct gemini_ctx *g = &gen->g;
+	struct site_opts so;
+	gid_t groups[64], egid = getegid();
+	int ngroups = 0;
+	size_t i;
+
+	if (m->drop) {
+		if ((ngroups = getgroups((int)ARRAY_LEN(groups), groups)) == -1 ||
+		    setgroups(1, &m->gid) == -1 ||
+		    setresgid((gid_t)-1, m->gid, (gid_t)-1) == -1 ||
+		    setresuid((uid_t)-1, m->uid, (uid_t)-1) == -1)
+			fatal("reading the sites as %s", cfg->user);
+	}
+	for (i = 0; i < g->nvhosts; i++) {
+		struct vhost *vh = &g->vhosts[i];
+		char *base;
+
 		memset(&so, 0, sizeof(so));
 		so.access = &g->access;
 		so.lang = vh->lang;
@@ -259,7 +302,10 @@ build_generation(struct generation *gen)
 		vh->site = site_new(vh->root, vh->rootfd, &so);
 		free(base);
 	}
-	return 0;
+	if (m->drop && (setresuid((uid_t)-1, 0, (uid_t)-1) == -1 ||
+	    setresgid((gid_t)-1, egid, (gid_t)-1) == -1 ||
+	    setgroups((size_t)ngroups, groups) == -1))
+		fatal("taking back the privileges dropped to read the sites");
 }
 
 /* --- listeners ------------------------------------------------------ */
@@ -580,6 +626,166 @@ fail:
 	return -1;
 }
 
+/* --- the change channels ------------------------------------------- */
+
+/* Sends msg to ch; 0, or -1 when its channel is full (or gone). */
+static int
+chan_send(struct child *ch, const char *msg, size_t len)
+{
+	if (ch->chan == -1)
+		return -1;
+	while (send(ch->chan, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL) == -1) {
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != ENOBUFS)
+			log_warn("worker %d (pid %d): change channel",
+			    ch->slot, (int)ch->pid);
+		return -1;
+	}
+	return 0;
+}
+
+/* "Rescan everything" for each vhost; 0 when all of them went. */
+static int
+chan_send_full(struct child *ch, size_t nhosts)
+{
+	struct pathbatch full = { 0 };
+	size_t i, len;
+	char *msg;
+	int rc = 0;
+
+	pathbatch_set_full(&full);
+	for (i = 0; rc == 0 && i < nhosts; i++) {
+		msg = pathbatch_encode(&full, (uint32_t)i, &len);
+		rc = chan_send(ch, msg, len);
+		free(msg);
+	}
+	pathbatch_free(&full);
+	return rc;
+}
+
+/*
+ * A worker too slow to read its changes is never waited for: what did
+ * not fit is dropped, and once there is room again it is told to rescan
+ * everything, which covers whatever it missed.
+ */
+static void
+chan_behind(struct child *ch)
+{
+	if (ch->behind || ch->chan == -1)
+		return;
+	ch->behind = 1;
+	ev_io_start(EV_DEFAULT, &ch->chan_w);
+}
+
+static void
+chan_room_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	struct child *ch = (struct child *)((char *)io -
+	    offsetof(struct child, chan_w));
+
+	(void)revents;
+	if (chan_send_full(ch, ch->m->gen->g.nvhosts) == -1)
+		return;		/* still full: wait for more room */
+	ch->behind = 0;
+	ev_io_stop(loop, io);
+}
+
+static void
+chan_close(struct child *ch)
+{
+	if (ch->chan == -1)
+		return;
+	ev_io_stop(EV_DEFAULT, &ch->chan_w);
+	close(ch->chan);
+	ch->chan = -1;
+}
+
+/* From the watcher: one vhost's changes, to every current worker. */
+static void
+changes_cb(void *arg, size_t host, const struct pathbatch *b)
+{
+	struct master *m = arg;
+	size_t i, len;
+	char *msg;
+
+	m->gen->changed = 1;
+	msg = pathbatch_encode(b, (uint32_t)host, &len);
+	for (i = 0; i < m->nchildren; i++) {
+		struct child *ch = m->children[i];
+
+		if (ch->gen != m->gen->id || ch->behind)
+			continue;
+		if (chan_send(ch, msg, len) == -1)
+			chan_behind(ch);
+	}
+	free(msg);
+	log_debug("%s: %s changed", m->gen->g.vhosts[host].root,
+	    b->full ? "everything" : b->n == 1 ? b->v[0] : "several files");
+}
+
+static void reload(struct master *m, const char *why);
+
+/*
+ * From the watcher: a root folder may have been swapped by rename
+ * (mv root root.old; mv root.new root), which leaves every descriptor
+ * on the old tree. Compare the path's folder with the one held and
+ * reload onto the new one. A root missing for now (between the two
+ * renames) is waited for: its arrival is another event.
+ */
+static void
+root_cb(void *arg, size_t host)
+{
+	struct master *m = arg;
+	const struct vhost *vh;
+	struct stat now, held;
+
+	if (m->stopping || host >= m->gen->g.nvhosts)
+		return;
+	vh = &m->gen->g.vhosts[host];
+	if (stat(vh->root, &now) == -1 || !S_ISDIR(now.st_mode) ||
+	    fstat(vh->rootfd, &held) == -1)
+		return;
+	if ((now.st_dev == held.st_dev && now.st_ino == held.st_ino) ||
+	    (now.st_dev == m->tried_dev && now.st_ino == m->tried_ino))
+		return;
+	/* A failed reload is not retried for the same new folder. */
+	m->tried_dev = now.st_dev;
+	m->tried_ino = now.st_ino;
+	if (m->reroot_why)
+		return;
+	/* Not from inside the watcher, which the reload replaces. */
+	m->reroot_why = xasprintf("root %s was replaced", vh->root);
+	ev_timer_start(EV_DEFAULT, &m->reroot);
+}
+
+static void
+reroot_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct master *m = MASTER_OF(t, reroot);
+	char *why = m->reroot_why;
+
+	(void)loop;
+	(void)revents;
+	m->reroot_why = NULL;
+	if (!m->stopping)
+		reload(m, why);
+	free(why);
+}
+
+/* A watcher on gen's trees, set before their sites are read. */
+static struct watch *
+watch_generation(struct master *m, const struct generation *gen)
+{
+	struct watch_cbs cbs = { changes_cb, root_cb, m };
+	struct watch *w = watch_new(EV_DEFAULT, &cbs);
+	size_t i;
+
+	for (i = 0; i < gen->g.nvhosts; i++)
+		watch_add(w, i, gen->g.vhosts[i].root, gen->g.vhosts[i].rootfd);
+	return w;
+}
+
 /* --- workers --------------------------------------------------------- */
 
 static void
@@ -591,46 +797,77 @@ master_watchers_stop(struct master *m, struct ev_loop *loop)
 	ev_signal_stop(loop, &m->usr1);
 	ev_child_stop(loop, &m->child);
 	ev_timer_stop(loop, &m->restart);
-	ev_timer_stop(loop, &m->rootwatch);
+	ev_timer_stop(loop, &m->reroot);
+}
+
+/*
+ * In a new worker: the loop and the master's watchers came along with
+ * fork(). Stop them, or a SIGTERM meant for the worker would also run
+ * the master's handler there and end it with requests in flight; and
+ * close the master's descriptors (other workers' channels, inotify).
+ */
+static void
+master_leave(struct master *m, struct ev_loop *loop)
+{
+	size_t i;
+
+	ev_loop_fork(loop);
+	master_watchers_stop(m, loop);
+	for (i = 0; i < m->nchildren; i++)
+		chan_close(m->children[i]);
+	watch_free(m->watch);
+	m->watch = NULL;
 }
 
 static int
 spawn(struct master *m, struct generation *gen, int slot)
 {
 	struct ev_loop *loop = EV_DEFAULT;
+	struct child *ch;
+	int sv[2];
 	pid_t pid;
 
+	/* Datagrams: a batch arrives whole or not at all. */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0, sv) == -1) {
+		log_warn("socketpair");
+		return -1;
+	}
 	log_flush();
 	if ((pid = fork()) == -1) {
 		log_warn("fork");
+		close(sv[0]);
+		close(sv[1]);
 		return -1;
 	}
 	if (pid == 0) {
 		struct worker_start ws = {
 			.gen = gen, .ls = m->ls, .nls = m->nls,
-			.nslots = m->nslots, .slot = slot,
+			.nslots = m->nslots, .slot = slot, .chan = sv[1],
 			.drop = m->drop, .uid = m->uid, .gid = m->gid,
 		};
 
-		/*
-		 * The loop and the master's watchers came along: stop them,
-		 * or a SIGTERM meant for the worker would also run the
-		 * master's handler there and end it with requests in flight.
-		 */
-		ev_loop_fork(loop);
-		master_watchers_stop(m, loop);
+		close(sv[0]);
+		master_leave(m, loop);
 		worker_main(loop, &ws);
 	}
-	if (m->nchildren == m->capchildren) {
-		m->capchildren = m->capchildren ? m->capchildren * 2 : 64;
-		m->children = xrealloc(m->children,
-		    m->capchildren * sizeof(*m->children));
-	}
-	m->children[m->nchildren].pid = pid;
-	m->children[m->nchildren].slot = slot;
-	m->children[m->nchildren].gen = gen->id;
-	m->children[m->nchildren].started = ev_now(loop);
-	m->nchildren++;
+	close(sv[1]);
+	ch = xcalloc(1, sizeof(*ch));
+	ch->pid = pid;
+	ch->slot = slot;
+	ch->gen = gen->id;
+	ch->started = ev_now(loop);
+	ch->chan = sv[0];
+	ch->m = m;
+	setsockopt(ch->chan, SOL_SOCKET, SO_SNDBUF, &(int){ MASTER_CHAN_BUF },
+	    sizeof(int));
+	ev_io_init(&ch->chan_w, chan_room_cb, ch->chan, EV_WRITE);
+	/* Its copy of the sites predates these changes: rescan. */
+	if (gen->changed && chan_send_full(ch, gen->g.nvhosts) == -1)
+		chan_behind(ch);
+	m->children = xgrow(m->children, &m->capchildren, m->nchildren + 1,
+	    sizeof(*m->children));
+	m->children[m->nchildren++] = ch;
 	return 0;
 }
 
@@ -640,8 +877,8 @@ slot_alive(const struct master *m, int slot)
 	size_t i;
 
 	for (i = 0; i < m->nchildren; i++)
-		if (m->children[i].slot == slot &&
-		    m->children[i].gen == m->gen->id)
+		if (m->children[i]->slot == slot &&
+		    m->children[i]->gen == m->gen->id)
 			return 1;
 	return 0;
 }
@@ -690,10 +927,12 @@ child_cb(struct ev_loop *loop, ev_child *w, int revents)
 
 	(void)revents;
 	for (i = 0; i < m->nchildren; i++) {
-		struct child ch = m->children[i];
+		struct child ch = *m->children[i];
 
 		if (ch.pid != w->rpid)
 			continue;
+		chan_close(m->children[i]);
+		free(m->children[i]);
 		m->children[i] = m->children[--m->nchildren];
 		if (m->stopping) {
 			if (m->nchildren == 0)
@@ -733,6 +972,7 @@ static void
 reload(struct master *m, const char *why)
 {
 	struct generation *gen;
+	struct watch *watch;
 	struct diags d = { 0 };
 	enum config_cmd cmd;
 	size_t i;
@@ -764,8 +1004,15 @@ reload(struct master *m, const char *why)
 		return;
 	}
 	gen->id = m->gen->id + 1;
-	for (i = 0; i < m->nchildren; i++)
-		kill(m->children[i].pid, SIGTERM);
+	watch = watch_generation(m, gen);
+	sites_build(m, gen);
+	for (i = 0; i < m->nchildren; i++) {
+		kill(m->children[i]->pid, SIGTERM);
+		/* Draining, it needs no more news. */
+		chan_close(m->children[i]);
+	}
+	watch_free(m->watch);
+	m->watch = watch;
 	/*
 	 * The old generation goes at once: each worker got its own copy
 	 * with fork(), and draining workers read only that copy. The
@@ -789,42 +1036,6 @@ hup_cb(struct ev_loop *loop, ev_signal *s, int revents)
 	reload(MASTER_OF(s, hup), "SIGHUP");
 }
 
-/*
- * A root folder swapped by rename (mv root root.old; mv root.new root)
- * leaves every descriptor on the old tree: compare the path's folder with
- * the one held, each second, and reload onto the new one. A root that is
- * missing for now (between the two renames) is waited for.
- */
-static void
-rootwatch_cb(struct ev_loop *loop, ev_timer *t, int revents)
-{
-	struct master *m = MASTER_OF(t, rootwatch);
-	struct stat now, held;
-	size_t i;
-
-	(void)loop;
-	(void)revents;
-	if (m->stopping)
-		return;
-	for (i = 0; i < m->gen->g.nvhosts; i++) {
-		const struct vhost *vh = &m->gen->g.vhosts[i];
-		char *why;
-
-		if (stat(vh->root, &now) == -1 || !S_ISDIR(now.st_mode) ||
-		    fstat(vh->rootfd, &held) == -1)
-			continue;
-		if ((now.st_dev == held.st_dev && now.st_ino == held.st_ino) ||
-		    (now.st_dev == m->tried_dev && now.st_ino == m->tried_ino))
-			continue;
-		m->tried_dev = now.st_dev;
-		m->tried_ino = now.st_ino;
-		why = xasprintf("root %s was replaced", vh->root);
-		reload(m, why);
-		free(why);
-		return;
-	}
-}
-
 /* SIGUSR1: reopen the master's log, then each worker reopens its own. */
 static void
 usr1_cb(struct ev_loop *loop, ev_signal *s, int revents)
@@ -836,7 +1047,7 @@ usr1_cb(struct ev_loop *loop, ev_signal *s, int revents)
 	(void)revents;
 	log_reopen();
 	for (i = 0; i < m->nchildren; i++)
-		kill(m->children[i].pid, SIGUSR1);
+		kill(m->children[i]->pid, SIGUSR1);
 }
 
 static void
@@ -850,8 +1061,10 @@ stop_cb(struct ev_loop *loop, ev_signal *s, int revents)
 	log_info("signal %d: finishing responses in flight", s->signum);
 	m->stopping = 1;
 	ev_timer_stop(loop, &m->restart);
+	watch_free(m->watch);
+	m->watch = NULL;
 	for (i = 0; i < m->nchildren; i++)
-		kill(m->children[i].pid, SIGTERM);
+		kill(m->children[i]->pid, SIGTERM);
 	if (m->nchildren == 0)
 		ev_break(loop, EVBREAK_ALL);
 }
@@ -895,6 +1108,9 @@ master_run(struct config *cfg, int argc, char **argv)
 	}
 	gen->id = 1;
 	m->gen = gen;
+	loop = ev_default_loop(0);
+	m->watch = watch_generation(m, gen);
+	sites_build(m, gen);
 	/*
 	 * Only now: scripts that wait for this line may connect at once.
 	 * --quiet keeps it only for port 0, the one way to learn the port.
@@ -905,7 +1121,6 @@ master_run(struct config *cfg, int argc, char **argv)
 			log_notice("listening on %s", m->ls[i].bound);
 	log_info("%d worker%s%s", nslots, nslots == 1 ? "" : "s",
 	    cfg->workers ? "" : " (workers = 0: one per core)");
-	loop = ev_default_loop(0);
 	ev_signal_init(&m->hup, hup_cb, SIGHUP);
 	ev_signal_init(&m->term, stop_cb, SIGTERM);
 	ev_signal_init(&m->intr, stop_cb, SIGINT);
@@ -917,8 +1132,7 @@ master_run(struct config *cfg, int argc, char **argv)
 	ev_child_init(&m->child, child_cb, 0, 0);
 	ev_child_start(loop, &m->child);
 	ev_timer_init(&m->restart, restart_cb, 1., 0.);
-	ev_timer_init(&m->rootwatch, rootwatch_cb, 1., 1.);
-	ev_timer_start(loop, &m->rootwatch);
+	ev_timer_init(&m->reroot, reroot_cb, 0., 0.);
 	for (i = 0; i < nslots; i++)
 		spawn(m, gen, i);
 	ev_run(loop, 0);

@@ -523,6 +523,75 @@ note_key(struct strmap *keys, const char *k)
 	strmap_put(keys, k, strlen(k), (void *)1);
 }
 
+static int
+same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/*
+ * 1 when a post edited from old to p is listed exactly as before: a page
+ * with the same front matter (byte for byte), title and summary. Only
+ * its body changed: its own page and the feeds, nothing else.
+ */
+static int
+same_listing(const struct post *old, const struct post *p)
+{
+	return old->pm.kind == PM_PAGE && p->pm.kind == PM_PAGE &&
+	    old->body_off == p->body_off &&
+	    memcmp(old->md, p->md, p->body_off) == 0 &&
+	    same_text(old->title, p->title) &&
+	    same_text(old->summary, p->summary) && old->dated == p->dated &&
+	    old->date == p->date;
+}
+
+/*
+ * Puts p's contents in old's place, so that every list pointing at old
+ * now holds the edit; p is left with old's, to be freed.
+ */
+static void
+post_swap(struct site *s, struct post *old, struct post *p)
+{
+	struct post tmp;
+
+	struct pm_page pm;
+	char *relpath;
+
+	site_drop_body(&s->cache, old);
+	tmp = *old;
+	*old = *p;
+	*p = tmp;
+	/*
+	 * The maps (by path, URL, slug, bundle) are keyed by old's strings:
+	 * old keeps them (equal to p's: same file, same front matter).
+	 */
+	relpath = old->relpath;
+	old->relpath = p->relpath;
+	p->relpath = relpath;
+	pm = old->pm;
+	old->pm = p->pm;
+	p->pm = pm;
+}
+
+/* After body-only edits: the search index and the pages that show them. */
+static void
+finish_inplace(struct site *s, struct post **v, size_t n, int index_now)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s->search) {
+			if (index_now && !s->index_pending)
+				post_index(s, v[i]);
+			else {
+				s->index_pending = 1;
+				s->index_next = 0;
+			}
+		}
+		site_pages_body_changed(s, v[i]);
+	}
+}
+
 /*
  * Brings the posts in scope in line with the files the scan found:
  * loads new and changed ones, drops vanished ones. Only those are read;
@@ -535,11 +604,13 @@ static int
 site_apply(struct site *s, struct scan *sc, const struct scope *scope,
     int index_now)
 {
-	struct post **added = NULL, **removed = NULL;
+	struct post **added = NULL, **removed = NULL, **inplace = NULL;
 	size_t nadded = 0, cadded = 0, nremoved = 0, cremoved = 0;
+	size_t ninplace = 0, cinplace = 0;
 	struct failed *failed = NULL;
 	size_t nfailed = 0, capfailed = 0, i, j, n;
-	struct strmap seen = { 0 }, keys = { 0 }, gone = { 0 };
+	struct strmap keys = { 0 }, gone = { 0 };
+	unsigned long mark = ++s->scan_mark;
 	struct diags err = { 0 };
 	struct post **nv;
 	int changed = 0;
@@ -548,7 +619,8 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 		struct found *f = &sc->v[i];
 		struct post *old = site_find_post(s, f->relpath), *p;
 
-		strmap_put(&seen, f->relpath, strlen(f->relpath), (void *)1);
+		if (old)
+			old->scan_mark = mark;	/* found: not gone */
 		if (old && same_file(&old->st, &f->st))
 			continue;
 		/*
@@ -565,6 +637,15 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 		}
 		site_post_summary(s, p);
 		site_log_diags(s, p, 0);
+		if (old && s->base.built && same_listing(old, p)) {
+			post_swap(s, old, p);
+			old->scan_mark = mark;
+			site_post_free(&s->cache, p);
+			inplace = xgrow(inplace, &cinplace, ninplace + 1,
+			    sizeof(*inplace));
+			inplace[ninplace++] = old;
+			continue;
+		}
 		added = xgrow(added, &cadded, nadded + 1, sizeof(*added));
 		added[nadded++] = p;
 		if (old) {
@@ -578,8 +659,8 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 		for (i = 0; i < s->nposts; i++) {
 			struct post *p = s->posts[i];
 
-			if (in_scope(scope, p->relpath) && !strmap_get(&seen,
-			    p->relpath, strlen(p->relpath))) {
+			if (p->scan_mark != mark && in_scope(scope,
+			    p->relpath)) {
 				removed = xgrow(removed, &cremoved, nremoved + 1,
 				    sizeof(*removed));
 				removed[nremoved++] = p;
@@ -589,8 +670,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 		for (i = 0; i < scope->nkeys; i++) {
 			struct post *p = site_find_post(s, scope->keys[i]);
 
-			if (p && !strmap_get(&seen, p->relpath,
-			    strlen(p->relpath))) {
+			if (p && p->scan_mark != mark) {
 				removed = xgrow(removed, &cremoved, nremoved + 1,
 				    sizeof(*removed));
 				removed[nremoved++] = p;
@@ -616,12 +696,13 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	for (i = 0; i < err.n && s->logging; i++)
 		log_warnx("%s/%s", s->croot, err.v[i].msg);
 	diags_free(&err);
-	strmap_free(&seen);
 	changed = nadded > 0 || nremoved > 0;
 	if (!changed && s->base.built) {
 		free(added);
 		free(removed);
-		return 0;
+		finish_inplace(s, inplace, ninplace, index_now);
+		free(inplace);
+		return ninplace > 0;
 	}
 	/* What links may have looked up: old and new paths and URLs. */
 	for (i = 0; i < nremoved; i++) {
@@ -677,6 +758,8 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	free(added);
 	site_title(s);
 	site_build_pages(s);
+	finish_inplace(s, inplace, ninplace, index_now);
+	free(inplace);
 	return 1;
 }
 

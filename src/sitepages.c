@@ -81,18 +81,6 @@ own_key(struct pageset *set, char *key)
 	return key;
 }
 
-/* Adds a generated page at path (taken over); path is copied. */
-static void
-route(struct pageset *set, const char *path, struct page *pg)
-{
-	const char *k = own_key(set, xstrdup(path));
-
-	set->owned = xgrow(set->owned, &set->cowned, set->nowned + 1,
-	    sizeof(*set->owned));
-	set->owned[set->nowned++] = pg;
-	strmap_put(&set->routes, k, strlen(k), pg);
-}
-
 /* Says what path is made of; the first to claim a path keeps it. */
 static void
 add_gen(struct pageset *set, const char *path, enum gen_kind kind, long arg,
@@ -107,6 +95,7 @@ add_gen(struct pageset *set, const char *path, enum gen_kind kind, long arg,
 	set->gens[set->ngens].kind = kind;
 	set->gens[set->ngens].arg = arg;
 	set->gens[set->ngens].term = term;
+	set->gens[set->ngens].built = NULL;
 	set->ngens++;
 	path = own_key(set, xstrndup(path, n));
 	strmap_put(&set->genmap, path, n, (void *)(uintptr_t)set->ngens);
@@ -133,9 +122,8 @@ site_pageset_free(struct site *s, struct pageset *ps)
 			free(ps->slots[i]);
 		}
 	free(ps->slots);
-	for (i = 0; i < ps->nowned; i++)
-		page_unref(ps->owned[i]);
-	free(ps->owned);
+	for (i = 0; i < ps->ngens; i++)
+		page_unref(ps->gens[i].built);
 	site_strs_free(ps->keys, ps->nkeys);
 	for (i = 0; i < ps->nsecs; i++) {
 		free(ps->secs[i].url);
@@ -149,7 +137,6 @@ site_pageset_free(struct site *s, struct pageset *ps)
 	free(ps->gens);
 	strmap_free(&ps->genmap);
 	strmap_free(&ps->secdirs);
-	strmap_free(&ps->routes);
 	strmap_free(&ps->legacy);
 	strmap_free(&ps->bundles);
 	memset(ps, 0, sizeof(*ps));
@@ -732,16 +719,15 @@ struct page *
 site_route_get(struct site *s, struct pageset *set, const struct viewer *v,
     const char *path, size_t n)
 {
-	struct page *pg = strmap_get(&set->routes, path, n);
-	const struct gen *g;
+	struct page *pg;
+	struct gen *g;
 	uintptr_t k;
-	char *key;
 
-	if (pg)
-		return pg;
 	if ((k = (uintptr_t)strmap_get(&set->genmap, path, n)) == 0)
 		return NULL;
 	g = &set->gens[k - 1];
+	if (g->built)
+		return g->built;
 	switch (g->kind) {
 	case G_POST:
 		return post_page(s, set, v, (size_t)g->arg);
@@ -769,18 +755,14 @@ site_route_get(struct site *s, struct pageset *set, const struct viewer *v,
 		pg = gen_taxonomy(s, set, v, g);
 		break;
 	}
-	key = xstrndup(path, n);
-	route(set, key, pg);
-	free(key);
-	return pg;
+	return g->built = pg;
 }
 
 /* 1 when set has a page at path (generated or not yet). */
 int
 site_route_has(const struct pageset *set, const char *path, size_t n)
 {
-	return strmap_get(&set->routes, path, n) != NULL ||
-	    strmap_get(&set->genmap, path, n) != NULL;
+	return strmap_get(&set->genmap, path, n) != NULL;
 }
 
 /* The terms of one taxonomy, each with its page and feed. */
@@ -936,6 +918,44 @@ site_pageset_for(struct site *s, const struct viewer *v)
 	s->classes[s->nclasses++] = set;
 	strmap_put(&s->classmap, set->key, strlen(set->key), set);
 	return set;
+}
+
+static void
+pageset_body_changed(struct site *s, struct pageset *set, const struct post *p)
+{
+	uintptr_t k = (uintptr_t)strmap_get(&set->genmap, p->pm.url,
+	    strlen(p->pm.url));
+	struct slot *sl;
+	size_t i;
+
+	if (!set->built)
+		return;
+	if (k && set->gens[k - 1].kind == G_POST &&
+	    set->listed[set->gens[k - 1].arg] == p &&
+	    (sl = set->slots[set->gens[k - 1].arg]) != NULL) {
+		lru_remove(&s->cache, &sl->node);
+		page_unref(sl->page);
+		sl->page = NULL;
+	}
+	for (i = 0; i < set->ngens; i++) {
+		struct gen *g = &set->gens[i];
+
+		if (g->kind == G_HOMEFEED || g->kind == G_SECFEED ||
+		    g->kind == G_TERMFEED) {
+			page_unref(g->built);
+			g->built = NULL;
+		}
+	}
+}
+
+void
+site_pages_body_changed(struct site *s, const struct post *p)
+{
+	size_t i;
+
+	pageset_body_changed(s, &s->base, p);
+	for (i = 0; i < s->nclasses; i++)
+		pageset_body_changed(s, s->classes[i], p);
 }
 
 /* Lists the generated pages afresh (none made), after the posts changed. */

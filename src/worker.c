@@ -16,11 +16,13 @@
 
 #include "conn.h"
 #include "log.h"
+#include "pathbatch.h"
 #include "site.h"
 #include "worker.h"
 
 #define WORKER_DRAIN_LIMIT 30.0	/* seconds a draining worker may take */
-#define WORKER_TICK 1.0		/* seconds between housekeeping ticks */
+#define WORKER_QUIET 1.0	/* seconds without a connection before the
+				   heap is trimmed */
 
 struct worker_proc;
 
@@ -41,12 +43,13 @@ struct worker_proc {
 	struct wlistener *ls;	/* one per configured listener */
 	size_t nls;
 	ev_timer accept_retry;	/* after EMFILE and the like */
-	ev_timer tick;		/* site refresh, heap trim */
+	ev_timer trim;		/* runs only after activity (see trim_cb) */
 	ev_timer drain_limit;
+	ev_io chan;		/* changed paths from the master */
+	ev_idle idle;		/* the sites' deferred work (site_idle) */
 	ev_signal sigterm, sigint, sigusr1;
 	ev_prepare flush;
-	unsigned long accepted;	/* connections taken since the tick */
-	int trimmed;		/* heap trimmed since the last accept */
+	unsigned long accepted;	/* connections taken since the last trim_cb */
 	int accept_paused;
 };
 
@@ -120,7 +123,8 @@ accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 				log_warn("accept");
 			return;
 		}
-		wp->accepted++;
+		if (wp->accepted++ == 0 && !ev_is_active(&wp->trim))
+			ev_timer_start(loop, &wp->trim);
 		conn_new(w, fd, (struct sockaddr *)&ss, len, l->lc,
 		    w->nconns - w->nbusy >= w->max_conns);
 	}
@@ -137,31 +141,104 @@ accept_retry_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	listeners_set(wp, 1);
 }
 
+/*
+ * A burst of handshakes (or a site update) leaves the heap at its
+ * high-water mark: each one's buffers and keys are freed, but between
+ * the connections that stay. After a quiet second with no new
+ * connection, hand the free pages back, once; never under steady load,
+ * where they would only be faulted in again. The timer runs only while
+ * there is activity: an idle worker does no periodic work at all.
+ */
 static void
-tick_cb(struct ev_loop *loop, ev_timer *t, int revents)
+trim_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
-	struct worker_proc *wp = WP_OF(t, tick);
+	struct worker_proc *wp = WP_OF(t, trim);
+
+	(void)revents;
+	if (wp->accepted > 0) {
+		wp->accepted = 0;
+		ev_timer_set(t, WORKER_QUIET, 0.);
+		ev_timer_start(loop, t);
+		return;
+	}
+	malloc_trim(0);
+}
+
+static void
+trim_soon(struct worker_proc *wp)
+{
+	if (!ev_is_active(&wp->trim))
+		ev_timer_start(wp->w.loop, &wp->trim);
+}
+
+/*
+ * When the loop has nothing else to do: one slice of each site's deferred
+ * work (the search index is built after start-up, not before the first
+ * request). Stops itself once no site has more; a change restarts it.
+ */
+static void
+idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	struct worker_proc *wp = WP_OF(w, idle);
 	struct gemini_ctx *g = wp->w.g;
 	size_t i;
+	int more = 0;
 
-	(void)loop;
 	(void)revents;
 	for (i = 0; i < g->nvhosts; i++)
-		if (g->vhosts[i].site)
-			site_refresh(g->vhosts[i].site);
-	/*
-	 * A burst of handshakes leaves the heap at its high-water mark:
-	 * each one's buffers and keys are freed, but between the
-	 * connections that stay. After a second with no new connection,
-	 * hand the free pages back, once; never under steady load, where
-	 * they would only be faulted in again.
-	 */
-	if (wp->accepted == 0 && !wp->trimmed) {
-		malloc_trim(0);
-		wp->trimmed = 1;
-	} else if (wp->accepted > 0)
-		wp->trimmed = 0;
-	wp->accepted = 0;
+		if (g->vhosts[i].site && site_idle(g->vhosts[i].site))
+			more = 1;
+	if (!more)
+		ev_idle_stop(loop, w);
+}
+
+/* One message: a vhost's changed paths (none: rescan it all). */
+static void
+apply_changes(struct worker_proc *wp, const char *msg, size_t len)
+{
+	struct gemini_ctx *g = wp->w.g;
+	const char **paths;
+	uint32_t host;
+	size_t n;
+
+	if (pathbatch_decode(msg, len, &host, &paths, &n) == -1 ||
+	    host >= g->nvhosts) {
+		log_warnx("change channel: malformed message of %zu bytes",
+		    len);
+		return;
+	}
+	if (g->vhosts[host].site)
+		site_update(g->vhosts[host].site, paths, n);
+	free(paths);
+	ev_idle_start(wp->w.loop, &wp->idle);
+	trim_soon(wp);
+}
+
+static void
+chan_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	struct worker_proc *wp = WP_OF(io, chan);
+	static char msg[PATHBATCH_HEADER + PATHBATCH_MAX_BYTES];
+	ssize_t n;
+
+	(void)revents;
+	for (;;) {
+		n = recv(io->fd, msg, sizeof(msg), MSG_DONTWAIT);
+		if (n > 0) {
+			apply_changes(wp, msg, (size_t)n);
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return;
+		/* The master closed it (we drain) or is gone. */
+		if (n == -1)
+			log_warn("change channel");
+		ev_io_stop(loop, io);
+		close(io->fd);
+		return;
+	}
 }
 
 static void
@@ -183,7 +260,8 @@ drain_cb(struct ev_loop *loop, ev_signal *s, int revents)
 			ev_io_set(&wp->ls[i].io, -1, EV_READ);
 		}
 	ev_timer_stop(loop, &wp->accept_retry);
-	ev_timer_stop(loop, &wp->tick);
+	ev_timer_stop(loop, &wp->trim);
+	ev_idle_stop(loop, &wp->idle);
 	if (wp->w.nconns == 0) {
 		ev_break(loop, EVBREAK_ALL);
 		return;
@@ -275,8 +353,11 @@ worker_main(struct ev_loop *loop, const struct worker_start *ws)
 	}
 	listeners_set(&wp, 1);
 	ev_timer_init(&wp.accept_retry, accept_retry_cb, 1., 0.);
-	ev_timer_init(&wp.tick, tick_cb, WORKER_TICK, WORKER_TICK);
-	ev_timer_start(loop, &wp.tick);
+	ev_timer_init(&wp.trim, trim_cb, WORKER_QUIET, 0.);
+	ev_io_init(&wp.chan, chan_cb, ws->chan, EV_READ);
+	ev_io_start(loop, &wp.chan);
+	ev_idle_init(&wp.idle, idle_cb);
+	ev_idle_start(loop, &wp.idle);
 	ev_timer_init(&wp.drain_limit, drain_limit_cb, WORKER_DRAIN_LIMIT, 0.);
 	ev_signal_init(&wp.sigterm, drain_cb, SIGTERM);
 	ev_signal_init(&wp.sigint, drain_cb, SIGINT);

@@ -77,33 +77,26 @@ list() {
 	done
 }
 
-# serial NAME: true for an e2e script marked "# serial" in its first 30
-# lines.
-serial() {
-	case $1 in
-	e2e/*) head -n 30 "tests/$1.sh" | grep -q '^# serial\($\|[ :]\)' ;;
-	*) return 1 ;;
-	esac
-}
-
 # The order: by the previous run's wall time, slowest first; scripts it
 # did not see (new ones, or all on a first run) first of all, then the
-# rest as listed.
+# rest as listed.  The serial ones: e2e scripts with a line "# serial"
+# in their first 30 lines.
 list >"$STATE/all"
-: >"$STATE/parallel"
-: >"$STATE/serial"
 [ -f "$TIMES" ] || : >"$TIMES"
-while IFS= read -r name; do
-	case $name in e2e/*) new=999999 ;; *) new=0 ;; esac
-	secs=$(awk -v n="$name" -v new=$new '$1 == n { print $2; f = 1 } END { if (!f) print new }' "$TIMES")
-	if serial "$name"; then
-		printf '%s %s\n' "$secs" "$name" >>"$STATE/serial"
-	else
-		printf '%s %s\n' "$secs" "$name" >>"$STATE/parallel"
-	fi
-done <"$STATE/all"
-sort -s -k1,1nr "$STATE/parallel" | cut -d' ' -f2 >"$STATE/queue"
-sort -s -k1,1nr "$STATE/serial" | cut -d' ' -f2 >"$STATE/queue-serial"
+for t in tests/e2e/*.sh; do
+	[ -f "$t" ] && awk 'FNR == 1 { n = FILENAME; sub(/.*\//, "", n); sub(/\.sh$/, "", n) }
+	    FNR <= 30 && /^# serial($|[ :])/ { print "e2e/" n }' "$t"
+done >"$STATE/serials"
+awk -v dir="$STATE" '
+	FILENAME == ARGV[1] { secs[$1] = $2; next }
+	FILENAME == ARGV[2] { ser[$1] = 1; next }
+	{
+		s = ($1 in secs) ? secs[$1] : ($1 ~ /^e2e\//) ? 999999 : 0
+		print s, FNR, $1 > (dir "/" (($1 in ser) ? "serial" : "parallel"))
+	}' "$TIMES" "$STATE/serials" "$STATE/all"
+touch "$STATE/parallel" "$STATE/serial"
+sort -k1,1nr -k2,2n "$STATE/parallel" | cut -d' ' -f3 >"$STATE/queue"
+sort -k1,1nr -k2,2n "$STATE/serial" | cut -d' ' -f3 >"$STATE/queue-serial"
 
 # failures LOG: the lines that say what failed: FAIL lines with the
 # indented or diff lines that follow them, unit-test "file:line:" checks,
@@ -122,7 +115,8 @@ failures() {
 # then prints the block, one block at a time.
 run_one() {
 	name=$1
-	base=$(printf '%s' "$name" | tr '/' '-')
+	base=${name%%/*}
+	[ "$base" = "$name" ] || base=$base-${name#*/}
 	log=$LOGS/$base.log
 	case $name in
 	unit/*) set -- "$BUILD/tests/${name#unit/}" ;;
@@ -160,14 +154,18 @@ run_one() {
 	rmdir "$STATE/print.lock"
 }
 
-# lane: takes the next unclaimed test of the queue (a test is claimed by
-# creating its folder, which only one lane can do) until none is left.
+# lane: takes the next unclaimed test of the queue until none is left.
+# A test is claimed by creating its file with noclobber set (O_EXCL),
+# which only one lane can do, and without a process.
 lane() {
 	n=0
 	while IFS= read -r name; do
 		n=$((n + 1))
-		mkdir "$STATE/claim.$n" 2>/dev/null || continue
-		run_one "$name"
+		set -C
+		{ : >"$STATE/claim.$n"; } 2>/dev/null
+		claimed=$?
+		set +C
+		[ $claimed -eq 0 ] && run_one "$name"
 	done <"$STATE/queue"
 }
 
@@ -187,7 +185,8 @@ done <"$STATE/queue-serial"
 pass=0 fail=0 skip=0 failed= skipped=
 : >"$TIMES.new"
 while IFS= read -r name; do
-	base=$(printf '%s' "$name" | tr '/' '-')
+	base=${name%%/*}
+	[ "$base" = "$name" ] || base=$base-${name#*/}
 	if [ ! -f "$STATE/$base.res" ]; then
 		fail=$((fail + 1))
 		failed="$failed $name(not run)"

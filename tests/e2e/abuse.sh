@@ -2,7 +2,8 @@
 # Abuse: 1,000 idle TLS connections plus 200 clients sending a byte a
 # second do not stop a normal client (served every second throughout) and
 # are all cut by the server's 10 s deadline (before they would give up
-# at 16 s), with server RSS reported; garbage on
+# at 16 s, or 30 s for the byte-a-second ones, whose closes come last on
+# a loaded machine), with server RSS reported; garbage on
 # the port (plain HTTP, random bytes, SSLv3/SSLv2/TLS 1.0 ClientHellos, a
 # truncated ClientHello, resets before TLS and in the middle of a 50 MB
 # response) leaves the server serving and each worker's descriptor count
@@ -49,7 +50,7 @@ async def one(slow, sem):
     async with sem:
         try:
             r, w = await asyncio.wait_for(asyncio.open_connection(
-                "127.0.0.1", port, ssl=ctx, server_hostname="localhost"), 10)
+                "127.0.0.1", port, ssl=ctx, server_hostname="localhost"), 120)
         except Exception:
             res["failed"] += 1
             return
@@ -90,7 +91,7 @@ async def one(slow, sem):
 async def main():
     sem = asyncio.Semaphore(64)	# handshakes in flight at once
     tasks = [one(True, sem) for _ in range(nslow)] + [one(False, sem) for _ in range(nidle)]
-    await asyncio.wait_for(asyncio.gather(*tasks), secs + 15)
+    await asyncio.wait_for(asyncio.gather(*tasks), secs + 240)
 try:
     asyncio.run(main())
 except Exception as e:
@@ -227,16 +228,16 @@ e2e_note "baseline: worker fds $FD_BASE; RSS master+workers ${RSS0} kB"
 
 t0=$(e2e_now_ms)
 if [ -n "$GEMLOAD" ]; then
-	timeout 90 "$GEMLOAD" --idle "$NIDLE" --hold 16 --timeout 10 --json \
+	timeout 300 "$GEMLOAD" --idle "$NIDLE" --hold 16 --timeout 10 --json \
 	    127.0.0.1 "$PORT" >"$E2E_DIR/idle.out" 2>&1 &
 	IDLE_PID=$!
-	timeout 90 python3 "$HOLD" "$PORT" 0 "$NSLOW" 16 \
+	timeout 300 python3 "$HOLD" "$PORT" 0 "$NSLOW" 30 \
 	    "$(e2e_url /page.gmi)" >"$E2E_DIR/slow.out" 2>&1 &
 	SLOW_PID=$!
 else
 	e2e_note "gemload unavailable: python3 holds the idle connections too"
 	IDLE_PID=
-	timeout 90 python3 "$HOLD" "$PORT" "$NIDLE" "$NSLOW" 16 \
+	timeout 300 python3 "$HOLD" "$PORT" "$NIDLE" "$NSLOW" 30 \
 	    "$(e2e_url /page.gmi)" >"$E2E_DIR/slow.out" 2>&1 &
 	SLOW_PID=$!
 fi
@@ -246,7 +247,8 @@ served=0 tries=0 slowest=0 RSSMAX=${RSS0:-0} FDMAX='' RSSBAD=
 while [ $tries -lt 9 ]; do
 	sleep 1
 	tries=$((tries + 1))
-	e2e_req "$(e2e_url /page.gmi)" --timeout 10
+	# 60 s: a bound for a hang, not a speed (a loaded machine is slow).
+	e2e_req "$(e2e_url /page.gmi)" --timeout 60
 	if [ "$STATUS" = 20 ] && grep -qF "$MARK_PAGE" "$BODYFILE"; then
 		served=$((served + 1))
 	else
@@ -300,7 +302,7 @@ expect "$(e2e_url /page.gmi)" 20 "served after the flood"
 served_again() {
 	_i=0
 	while [ $_i -lt 30 ]; do
-		e2e_req "$(e2e_url /page.gmi)" --timeout 10
+		e2e_req "$(e2e_url /page.gmi)" --timeout 60
 		[ "$STATUS" = 20 ] && break
 		sleep 0.5
 		_i=$((_i + 1))
@@ -444,7 +446,18 @@ while [ $i -lt 300 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-fdcap=$(fdcounts)
+# Those past the cap are answered 41 and closed; on a loaded machine some
+# are still being closed: poll (at most 100 turns) until the count is
+# down to the cap's.  A worker that held them all stays above.
+i=0
+while [ $i -lt 100 ]; do
+	fdcap=$(fdcounts)
+	cap_n=$(echo "$fdcap" | sed 's/.*://; s/ //g')
+	case $base_n$cap_n in *[!0-9]* | '') break ;; esac
+	[ $((cap_n - base_n)) -le 12 ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
 e2e_note "with 50 idle clients: worker fds $fdcap (baseline $FD_BASE)"
 base_n=$(echo "$FD_BASE" | sed 's/.*://; s/ //g')
 cap_n=$(echo "$fdcap" | sed 's/.*://; s/ //g')
@@ -502,7 +515,7 @@ except OSError:
     pass
 print("closed after %.2f s" % (time.monotonic() - t0))
 EOF2
-timeout 60 python3 "$HOLD" "$PORT" 1 0 8 "$(e2e_url /)" "$E2E_DIR/hold1.up" >"$E2E_DIR/hold1.out" 2>&1 &
+timeout 60 python3 "$HOLD" "$PORT" 1 0 20 "$(e2e_url /)" "$E2E_DIR/hold1.up" >"$E2E_DIR/hold1.out" 2>&1 &
 H1=$!
 # Wait (polled, at most 30 s) for the holder's handshake: it has the slot.
 i=0
@@ -514,9 +527,10 @@ e2e_measured "$(cat "$E2E_DIR/hold1.up" 2>/dev/null)" 1 "max_connections 1: the 
 stall=$(timeout 60 python3 "$E2E_DIR/stall.py" "$PORT" 2>&1 | tail -n 1)
 e2e_note "busy and stalled: $stall"
 secs=$(echo "$stall" | sed -n 's/^closed after \([0-9.]*\) s$/\1/p')
-# The holder keeps the only slot for 8 s after its handshake; the stalled
-# client's own deadline would be 10 s: cut while the holder still holds,
-# it was the 2 s busy deadline.  Not before 2 s (a lower bound holds on
+# The holder keeps the only slot until the server's 10 s deadline cuts
+# it (it would hold 20 s); the stalled client's own deadline would be
+# 10 s too, from later: cut while the holder still holds, it was the 2 s
+# busy deadline.  Not before 2 s (a lower bound holds on
 # any machine).
 if kill -0 "$H1" 2>/dev/null; then holding=yes; else holding=no; fi
 if e2e_measured "$secs" '[0-9]*' "max_connections 1: the stalled client's close time"; then

@@ -181,6 +181,17 @@ main(void)
 	T_INT(update(s, "content/posts/b.md", NULL), 1);
 	T_OK(has(s, "/posts/b/", "quokka"));
 	T_OK(has(s, "/search?quokka", "/posts/b/"));
+	T_OK(!has(s, "/search?beta%20-quokka", "/posts/b/"));
+	T_OK(has(s, "/search?beta%20text", "/posts/b/"));
+	T_OK(has(s, "/posts/b.md", "quokka"));		/* its source too */
+	T_OK(has(s, "/atom.xml", "quokka"));		/* the feed summary */
+	T_OK(has(s, "/tags/xtag/", "Post B Edited"));	/* lists stand */
+	/* Edited in place (same front matter): later updates still find it. */
+	post("content/posts/b.md", "Post B Edited", "2024-02-01", "xtag",
+	    "Beta quokka wombat text.");
+	T_INT(update(s, "content/posts/b.md", NULL), 1);
+	T_OK(has(s, "/posts/b/", "wombat"));
+	T_OK(has(s, "/posts/new/", "Post B Edited"));	/* neighbour */
 
 	/* Rename: both paths reported, as inotify's moved-from and -to. */
 	snprintf(body, sizeof(body), "%s/content/posts/new.md", root);
