@@ -48,7 +48,7 @@ RUN_DEBS   := gcc make pkg-config libc6-dev libssl-dev libev-dev \
 # which systemd-analyze verify runs for the unit's Documentation=.
 CHECK_DEBS := $(RUN_DEBS) clang libclang-rt-14-dev cmark-gfm python3 \
               libxml2-utils mandoc tmux amfora systemd haproxy procps man-db \
-              hugo
+              hugo clang-format
 
 .PHONY: all run check test check-asan deps deps-check clean fuzz golden \
         install uninstall
@@ -147,6 +147,24 @@ check-build:
 
 test: tests-build
 	sh tests/run.sh $(BUILD)
+
+# The C files' layout is .clang-format's. format rewrites them in place;
+# format-check names each file that differs and how many lines.
+FORMAT_SRC = $(wildcard src/*.c include/*.h tests/unit/*.[ch] \
+             tests/fuzz/*.c tests/bench/*.c tests/tools/*.c)
+format:
+	clang-format -i --style=file $(FORMAT_SRC)
+
+format-check:
+	@bad=0; for f in $(FORMAT_SRC); do \
+	    n=$$(clang-format --style=file "$$f" | diff "$$f" - | grep -c '^<'); \
+	    if [ "$$n" -gt 0 ]; then \
+	        echo "$$f: $$n lines differ from .clang-format;" \
+	            "fix with: clang-format -i $$f (or make format)"; \
+	        bad=1; \
+	    fi; \
+	done; exit $$bad
+.PHONY: format format-check
 
 # Regenerate golden files: an explicit step, reviewed with git diff.
 golden: $(BIN)
