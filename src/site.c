@@ -75,6 +75,7 @@ struct post {
 	struct post **links;	/* the posts its body links to */
 	size_t nlinks, caplinks;
 	int indexed;		/* in the search index */
+	int unpub;		/* not yet published, or expired (pm_published) */
 };
 
 /* A section as one audience sees it. */
@@ -156,6 +157,8 @@ struct site {
 	int standalone;		/* convert: no other posts to link to */
 	int own_robots;		/* the capsule has its robots.txt */
 	struct search *search;	/* the posts' full-text index, or NULL */
+	struct strmap by_base;	/* a page's base name -> struct post (ref) */
+	int64_t next_change;	/* when a page is next published or expires */
 };
 
 /* --- reading and parsing one post ------------------------------------ */
@@ -411,8 +414,29 @@ static int
 post_status(const struct site *s, const struct viewer *v, const struct post *p)
 {
 	(void)s;
+	/* Not yet published or expired: a draft to the rule. */
 	return access_source(v, (const char *const *)p->addrs, p->naddrs,
-	    p->meta.draft);
+	    p->meta.draft || p->unpub);
+}
+
+static int
+same_lang(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Hugo's headless applies to a leaf bundle only (index.md). */
+static int
+headless(const struct post *p)
+{
+	return p->meta.headless && p->pm.kind == PM_PAGE && p->pm.bundle;
+}
+
+/* A page its front matter says not to render: no page, no URL. */
+static int
+not_rendered(const struct post *p)
+{
+	return p->meta.no_render || headless(p);
 }
 
 static struct post *
@@ -431,7 +455,28 @@ index_posts(struct site *s)
 	strmap_free(&s->by_url);
 	strmap_free(&s->by_bundle);
 	strmap_free(&s->by_legacy);
+	strmap_free(&s->by_base);
 	s->intro = NULL;
+	/* Base names for ref "NAME": the default language's pages first. */
+	for (i = 0; i < 2 * s->nposts; i++) {
+		struct post *p = s->posts[i % s->nposts];
+		const char *b;
+		size_t n;
+
+		if ((p->pm.lang == NULL) != (i < s->nposts))
+			continue;
+		if (p->pm.kind == PM_PAGE && p->pm.bundle) {
+			b = strrchr(p->pm.bundle, '/');
+			b = b ? b + 1 : p->pm.bundle;
+			n = strlen(b);
+		} else {
+			b = strrchr(p->relpath, '/');
+			b = b ? b + 1 : p->relpath;
+			n = strcspn(b, ".");
+		}
+		if (p->pm.kind == PM_PAGE && n > 0)
+			strmap_put(&s->by_base, b, n, p);
+	}
 	for (i = 0; i < s->nposts; i++) {
 		struct post *p = s->posts[i];
 
@@ -480,6 +525,66 @@ file_url(struct site *s, const char *cp, struct buf *out)
 	}
 	buf_addc(out, '/');
 	buf_adds(out, cp);
+}
+
+/* The page at content path cp, in language lang (NULL: the default). */
+static struct post *
+find_lang(struct site *s, const char *cp, size_t n, const char *lang)
+{
+	struct post *p;
+	char *t;
+
+	if (lang == NULL)
+		return strmap_get(&s->by_relpath, cp, n);
+	t = xasprintf("%.*s.%s.md", (int)n - 3, cp, lang);
+	p = find_by_relpath(s, t);
+	free(t);
+	return p ? p : strmap_get(&s->by_relpath, cp, n);
+}
+
+/*
+ * What Hugo's ref and relref find for a path that names no file: the
+ * path from the content top, then as a bundle (X/index.md) or section
+ * (X/_index.md), then a page by its base name ("bundle"), each in the
+ * linking page's language first.
+ */
+static struct post *
+find_ref(struct site *s, const struct post *from, const char *dest,
+    size_t n, const char *cp)
+{
+	static const char *const tails[] = { "", "/index.md", "/_index.md" };
+	const char *lang = from ? from->pm.lang : NULL;
+	char *tries[2], *t;
+	struct post *p = NULL;
+	size_t i, j, len;
+
+	if (strncmp(dest, "@/", 2) == 0)
+		return NULL;
+	tries[0] = xstrdup(cp);
+	tries[1] = pm_join("", dest, n);
+	for (i = 0; i < 2 && p == NULL; i++) {
+		len = strlen(tries[i]);
+		if (len < 3 || strcmp(tries[i] + len - 3, ".md") != 0)
+			continue;
+		for (j = 0; j < ARRAY_LEN(tails) && p == NULL; j++) {
+			t = xasprintf("%.*s%s", (int)(j ? len - 3 : len),
+			    tries[i], tails[j]);
+			p = find_lang(s, t, strlen(t), lang);
+			free(t);
+		}
+	}
+	/* A bare name: the page whose file or bundle is called so. */
+	len = strlen(tries[1]);
+	if (p == NULL && memchr(dest, '/', n) == NULL && len > 3 &&
+	    strcmp(tries[1] + len - 3, ".md") == 0) {
+		p = strmap_get(&s->by_base, tries[1], len - 3);
+		/* The same page in the linking page's language. */
+		if (p && lang && p->pm.lang == NULL)
+			p = find_lang(s, p->relpath, strlen(p->relpath), lang);
+	}
+	free(tries[0]);
+	free(tries[1]);
+	return p;
 }
 
 static int
@@ -551,6 +656,8 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 		return 1;
 	}
 	target = find_by_relpath(s, cp);
+	if (target == NULL)
+		target = find_ref(s, rc->from, dest, n, cp);
 	if (target == NULL) {
 		char *msg = xasprintf("link to '%.*s' names no page in the "
 		    "site", (int)n, dest);
@@ -568,6 +675,8 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 		return 0;
 	}
 	free(cp);
+	if (not_rendered(target))
+		return -1;	/* a page with no page: its text */
 	if (rc->v && post_status(rc->s, rc->v, target) != 0)
 		return -1;	/* a page this reader may not see: text only */
 	if (rc->v == NULL && rc->from) {
@@ -614,7 +723,6 @@ gemtext_plain(const char *g)
  * Reads a file that include or readfile names (path normalised by the
  * shortcode pass: relative, no dot segments): each folder is opened
  * without following a link, so nothing outside the root is ever read.
- * Both roots are the capsule root until the site model tells them apart.
  */
 static int
 read_included(void *arg, enum shortcode_root kind, const char *path,
@@ -624,21 +732,22 @@ read_included(void *arg, enum shortcode_root kind, const char *path,
 	struct stat st;
 	char *seg = xstrdup(path), *p = seg, *slash, *text;
 	size_t len;
-	int dfd = s->rootfd, next;
+	/* include: under the content folder; readfile: the site root. */
+	int base = kind == SHORTCODE_CONTENT ? s->contentfd : s->rootfd;
+	int dfd = base, next;
 
-	(void)kind;
 	while ((slash = strchr(p, '/')) != NULL) {
 		*slash = '\0';
 		next = openat(dfd, p, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC);
-		if (dfd != s->rootfd)
+		if (dfd != base)
 			close(dfd);
 		if ((dfd = next) == -1)
 			break;
 		p = slash + 1;
 	}
 	text = dfd == -1 ? NULL : read_all(dfd, p, &st, &len);
-	if (dfd != -1 && dfd != s->rootfd)
+	if (dfd != -1 && dfd != base)
 		close(dfd);
 	free(seg);
 	if (text == NULL)
@@ -782,22 +891,9 @@ gemtext_page(const char *lang, const struct buf *body)
 	return pg;
 }
 
-/* Dated pages newest first, then undated ones by title. */
-static int
-post_cmp(const void *a, const void *b)
-{
-	const struct post *x = *(struct post *const *)a;
-	const struct post *y = *(struct post *const *)b;
-	int c;
-
-	if (x->dated != y->dated)	/* undated pages after the dated */
-		return x->dated ? -1 : 1;
-	if (x->date != y->date)
-		return x->date > y->date ? -1 : 1;
-	if (!x->dated && (c = strcasecmp(x->title, y->title)) != 0)
-		return c;
-	return strcmp(x->pm.url, y->pm.url);
-}
+static int post_cmp(const void *a, const void *b);
+static void site_build_pages(struct site *s);
+static size_t count_pages(const struct site *s);
 
 /* --- the generated pages --------------------------------------------- */
 
@@ -1047,6 +1143,8 @@ busiest_section(const struct site *s, const struct pageset *set)
 static char **
 terms_of(const struct post *p, const char *tax, size_t *n)
 {
+	size_t i;
+
 	if (strcmp(tax, "tags") == 0) {
 		*n = p->meta.ntags;
 		return p->meta.tags;
@@ -1055,6 +1153,11 @@ terms_of(const struct post *p, const char *tax, size_t *n)
 		*n = p->meta.ncategories;
 		return p->meta.categories;
 	}
+	for (i = 0; i < p->meta.nterms; i++)
+		if (strcasecmp(p->meta.terms[i].taxonomy, tax) == 0) {
+			*n = p->meta.terms[i].n;
+			return p->meta.terms[i].terms;
+		}
 	*n = 0;
 	return NULL;
 }
@@ -1070,55 +1173,149 @@ has_tax(const struct site *s, const char *tax)
 	return 0;
 }
 
+/*
+ * Where a page is listed: everywhere (home, archive, feeds, its section
+ * and its terms), in its section and terms only (Hugo build.list
+ * "local"), or nowhere (build.list "never", headless) though it is
+ * served.
+ */
+static int
+listed_globally(const struct post *p)
+{
+	return !p->meta.no_list && !p->meta.list_local && !headless(p);
+}
+
+static int
+listed_locally(const struct post *p)
+{
+	return !p->meta.no_list && !headless(p);
+}
+
+
+/* A term's URL segment, as the generator writes it; NULL: as written. */
+static char *(*term_slug(const struct site *s))(const char *, size_t)
+{
+	return s->cfg.gen == GEN_HUGO ? pm_urlize : s->cfg.gen == GEN_ZOLA ?
+	    pm_slugify : NULL;
+}
+
+/* "/tags/TERM/" as a decoded path, under prefix ("/fr" or ""). */
+static char *
+term_path(const struct site *s, const char *prefix, const char *tax,
+    const char *term, const char *tail)
+{
+	char *(*f)(const char *, size_t) = term_slug(s);
+	char *slug = f ? f(term, strlen(term)) : xstrdup(term), *r;
+
+	r = xasprintf("%s/%s/%s/%s", prefix, tax, slug, tail);
+	free(slug);
+	return r;
+}
+
+/* The URL prefix of a language: "" for the default, else "/fr". */
+static char *
+lang_prefix_of(const struct site *s, const char *lang)
+{
+	return lang ? xasprintf("/%s", lang) : s->cfg.default_in_subdir ?
+	    xasprintf("/%s", s->cfg.default_lang) : xstrdup("");
+}
+
+/*
+ * One taxonomy of one language: its list page and a page and a feed per
+ * term. Terms whose URL is the same ("Film", "film") are one term,
+ * shown as first written.
+ */
 static void
 build_taxonomy(struct site *s, struct pageset *set, const char *tax,
-    const struct page_site *base, const struct page_post *pp)
+    const char *lang, const struct page_site *base,
+    const struct page_post *pp)
 {
 	struct page_post *tp = xcalloc(set->nlisted + 1, sizeof(*tp));
+	const char ***owned = xcalloc(set->nlisted + 1, sizeof(*owned));
 	struct page_site ps = *base;
-	struct strmap seen = { 0 };
+	struct strmap canon = { 0 }, seen = { 0 };
+	char *(*f)(const char *, size_t) = term_slug(s);
+	char *prefix = lang_prefix_of(s, lang);
 	struct buf b = BUF_INIT;
-	size_t i, j, n;
-	char *path;
+	size_t i, j, n, nt = 0;
+	char *path, **slugs = NULL;
+	size_t nslugs = 0, cslugs = 0;
 
 	ps.taxonomy = tax;
+	ps.tax_prefix = prefix;
 	for (i = 0; i < set->nlisted; i++) {
-		tp[i] = pp[i];
-		tp[i].tags = (const char *const *)terms_of(set->listed[i], tax,
-		    &tp[i].ntags);
+		char **terms;
+		size_t k;
+
+		/* A term's pages are a local list, as Hugo has it. */
+		if (!listed_locally(set->listed[i]) ||
+		    !same_lang(set->listed[i]->pm.lang, lang))
+			continue;
+		tp[nt] = pp[i];
+		terms = terms_of(set->listed[i], tax, &k);
+		owned[nt] = xcalloc(k + 1, sizeof(**owned));
+		for (j = 0; j < k; j++) {
+			char *slug = f ? f(terms[j], strlen(terms[j])) :
+			    xstrdup(terms[j]);
+			const char *c = strmap_get(&canon, slug, strlen(slug));
+
+			if (c == NULL) {
+				c = terms[j];
+				slugs = xgrow(slugs, &cslugs, nslugs + 1,
+				    sizeof(*slugs));
+				slugs[nslugs++] = slug;
+				strmap_put(&canon, slug, strlen(slug),
+				    (void *)c);
+			} else
+				free(slug);
+			owned[nt][j] = c;
+		}
+		tp[nt].tags = owned[nt];
+		tp[nt].ntags = k;
+		nt++;
 	}
-	pages_tags(&ps, tp, set->nlisted, &b);
-	path = xasprintf("/%s/", tax);
-	route(set, path, gemtext_page(s->lang, &b));
+	pages_tags(&ps, tp, nt, &b);
+	path = xasprintf("%s/%s/", prefix, tax);
+	route(set, path, gemtext_page(lang ? lang : s->lang, &b));
 	free(path);
 	buf_reset(&b);
-	for (i = 0; i < set->nlisted; i++)
+	for (i = 0; i < nt; i++)
 		for (j = 0; j < tp[i].ntags; j++) {
 			const char *term = tp[i].tags[j];
-			char *self;
 
 			n = strlen(term);
 			if (n == 0 || strmap_get(&seen, term, n))
 				continue;
 			strmap_put(&seen, term, n, (void *)1);
-			if (strcmp(tax, "tags") == 0)
+			if (strcmp(tax, "tags") == 0 && lang == NULL)
 				set->ntags++;
-			pages_tag(&ps, term, tp, set->nlisted, &b);
-			path = xasprintf("/%s/%s/", tax, term);
-			route(set, path, gemtext_page(s->lang, &b));
+			pages_tag(&ps, term, tp, nt, &b);
+			path = term_path(s, prefix, tax, term, "");
+			route(set, path, gemtext_page(lang ? lang : s->lang,
+			    &b));
 			buf_reset(&b);
-			self = pages_tag_path(term);
 			free(path);
-			path = xasprintf("/%s/%s/atom.xml", tax, self);
-			free(self);
-			feed_atom(&ps, tp, set->nlisted, path, term, &b);
-			free(path);
-			path = xasprintf("/%s/%s/atom.xml", tax, term);
+			/* The feed's own URL, percent-encoded. */
+			path = term_path(s, prefix, tax, term, "atom.xml");
+			{
+				char *self = url_encode_path(path);
+
+				feed_atom(&ps, tp, nt, self, term, &b);
+				free(self);
+			}
 			route(set, path, page_new(GEMINI_SUCCESS,
 			    "application/atom+xml", b.data, b.len));
 			free(path);
 			buf_reset(&b);
 		}
+	for (i = 0; i < nt; i++)
+		free(owned[i]);
+	for (i = 0; i < nslugs; i++)
+		free(slugs[i]);
+	free(slugs);
+	free(owned);
+	free(prefix);
+	strmap_free(&canon);
 	strmap_free(&seen);
 	buf_free(&b);
 	free(tp);
@@ -1136,19 +1333,138 @@ feed_entries(const struct page_post *v, size_t n, struct page_post *out)
 	return k;
 }
 
+/* What a post is ordered by. */
 static void
-build_sections(struct site *s, struct pageset *set, const struct viewer *v,
-    const struct page_site *ps, const struct page_post *pp)
+post_key(const struct post *p, struct pm_key *k)
 {
-	struct page_post *sub = xcalloc(set->nlisted + 1, sizeof(*sub));
-	struct page_post *fe = xcalloc(set->nlisted + 1, sizeof(*fe));
-	struct page_link *links = NULL;
-	long *sec_of = xcalloc(set->nlisted + 1, sizeof(*sec_of));
-	struct buf b = BUF_INIT;
-	size_t i, j, n, nl;
-	char *path;
+	const char *u = p->pm.url, *e = u + strlen(u);
 
-	/* Sections: every _index.md, and every top folder holding pages. */
+	memset(k, 0, sizeof(*k));
+	k->title = p->title;
+	k->url = u;
+	k->path = p->relpath;
+	while (e > u && e[-1] == '/')
+		e--;
+	while (e > u && e[-1] != '/')
+		e--;
+	k->slug = e;
+	k->dated = p->dated;
+	k->date = p->date;
+	k->has_updated = p->meta.has_updated;
+	k->updated = p->meta.updated;
+	k->has_weight = p->meta.has_weight;
+	k->weight = p->meta.weight;
+}
+
+/* Home, archive, feeds and taxonomies: newest first, undated last. */
+static int
+post_cmp(const void *a, const void *b)
+{
+	struct pm_key x, y;
+
+	post_key(*(struct post *const *)a, &x);
+	post_key(*(struct post *const *)b, &y);
+	return pm_order_cmp(PM_ORDER_NEWEST, &x, &y);
+}
+
+/*
+ * The order of a section's listing (index: its _index.md, or NULL):
+ * Hugo's default order; Zola's sort_by, or newest first when it has
+ * none (Zola's "none" promises no order).
+ */
+static enum pm_order
+section_order(const struct site *s, const struct post *index)
+{
+	if (s->cfg.gen != GEN_ZOLA)
+		return PM_ORDER_HUGO;
+	switch (index ? index->meta.sort_by : FM_SORT_UNSET) {
+	case FM_SORT_DATE:
+		return PM_ORDER_DATE;
+	case FM_SORT_UPDATE:
+		return PM_ORDER_UPDATE;
+	case FM_SORT_TITLE:
+		return PM_ORDER_TITLE;
+	case FM_SORT_TITLE_BYTES:
+		return PM_ORDER_TITLE_BYTES;
+	case FM_SORT_WEIGHT:
+		return PM_ORDER_WEIGHT;
+	case FM_SORT_SLUG:
+		return PM_ORDER_SLUG;
+	default:
+		return PM_ORDER_NEWEST;
+	}
+}
+
+/* 1 when p carries what order o sorts by (else it gets no neighbours). */
+static int
+has_order_key(enum pm_order o, const struct post *p)
+{
+	switch (o) {
+	case PM_ORDER_HUGO:
+		return p->dated || (p->meta.has_weight && p->meta.weight != 0);
+	case PM_ORDER_NEWEST:
+	case PM_ORDER_DATE:
+		return p->dated;
+	case PM_ORDER_UPDATE:
+		return p->dated || p->meta.has_updated;
+	case PM_ORDER_WEIGHT:
+		return p->meta.has_weight;
+	default:
+		return 1;
+	}
+}
+
+/* Is a listing in order o, of pages v[0..n), told newest first? */
+static int
+chronological(enum pm_order o, struct post *const *v, const size_t *idx,
+    size_t n)
+{
+	size_t i;
+
+	if (o == PM_ORDER_NEWEST || o == PM_ORDER_DATE ||
+	    o == PM_ORDER_UPDATE)
+		return 1;
+	if (o != PM_ORDER_HUGO)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (v[idx[i]]->meta.has_weight && v[idx[i]]->meta.weight != 0)
+			return 0;
+	return 1;
+}
+
+struct order_ctx {
+	struct post *const *v;
+	enum pm_order o;
+};
+
+static int
+idx_cmp(const void *a, const void *b, void *arg)
+{
+	const struct order_ctx *oc = arg;
+	struct pm_key x, y;
+
+	post_key(oc->v[*(const size_t *)a], &x);
+	post_key(oc->v[*(const size_t *)b], &y);
+	return pm_order_cmp(oc->o, &x, &y);
+}
+
+/* Sorts indices into v (listed pages) in order o. */
+static void
+sort_listing(struct post *const *v, size_t *idx, size_t n, enum pm_order o)
+{
+	struct order_ctx oc = { v, o };
+
+	if (n > 1)
+		qsort_r(idx, n, sizeof(*idx), idx_cmp, &oc);
+}
+
+/* The sections of a pageset: every _index.md, and every top folder holding pages. */
+static void
+collect_sections(struct site *s, struct pageset *set, const struct viewer *v,
+    long *sec_of)
+{
+	size_t i;
+
 	for (i = 0; i < s->nposts; i++) {
 		struct post *p = s->posts[i];
 
@@ -1176,20 +1492,105 @@ build_sections(struct site *s, struct pageset *set, const struct viewer *v,
 	for (i = 0; i < set->nlisted; i++)
 		sec_of[i] = section_of(set, set->listed[i]->pm.dir,
 		    set->listed[i]->pm.lang);
+}
+
+/* A section whose _index.md says not to render it has no page. */
+static int
+sec_rendered(const struct section *sec)
+{
+	return sec->index == NULL || !sec->index->meta.no_render;
+}
+
+/*
+ * Neighbours of each listed page: the pages beside it in its own
+ * section's order, in its language (pages outside any section: among
+ * the top-level pages of their language). In an order by a key some
+ * pages lack (a date, a weight), only pages with the key are linked.
+ */
+static void
+neighbours(struct site *s, struct pageset *set, const long *sec_of,
+    long *older, long *newer, unsigned char *nav)
+{
+	size_t *idx = xcalloc(set->nlisted + 1, sizeof(*idx));
+	size_t i, j, n, k;
+
+	for (i = 0; i < set->nlisted; i++)
+		older[i] = newer[i] = -1;
+	for (k = 0; k <= set->nsecs + s->cfg.nlangs; k++) {
+		/* k < nsecs: a section; then the top level per language. */
+		const char *lang = k < set->nsecs ? set->secs[k].lang :
+		    k == set->nsecs ? NULL : s->cfg.langs[k - set->nsecs - 1].code;
+		const struct post *index = k < set->nsecs ?
+		    set->secs[k].index : s->intro;
+		enum pm_order o = section_order(s, index);
+		int chrono;
+
+		for (n = 0, i = 0; i < set->nlisted; i++) {
+			const struct post *p = set->listed[i];
+
+			if (!listed_locally(p) || !has_order_key(o, p))
+				continue;
+			if (k < set->nsecs ? sec_of[i] == (long)k :
+			    sec_of[i] < 0 && same_lang(p->pm.lang, lang))
+				idx[n++] = i;
+		}
+		sort_listing(set->listed, idx, n, o);
+		chrono = chronological(o, set->listed, idx, n);
+		for (j = 0; j < n; j++) {
+			older[idx[j]] = j + 1 < n ? (long)idx[j + 1] : -1;
+			newer[idx[j]] = j > 0 ? (long)idx[j - 1] : -1;
+			nav[idx[j]] = !chrono;
+		}
+	}
+	free(idx);
+}
+
+static void
+build_sections(struct site *s, struct pageset *set, const struct page_site *ps,
+    const struct page_post *pp, const long *sec_of)
+{
+	struct page_post *sub = xcalloc(set->nlisted + 1, sizeof(*sub));
+	struct page_post *fe = xcalloc(set->nlisted + 1, sizeof(*fe));
+	size_t *idx = xcalloc(set->nlisted + 1, sizeof(*idx));
+	struct page_link *links = NULL;
+	struct page_site sps = *ps;
+	struct buf b = BUF_INIT;
+	size_t i, j, n, nl;
+	char *path;
+
 	links = xcalloc(set->nsecs + 1, sizeof(*links));
 	for (i = 0; i < set->nsecs; i++) {
 		struct section *sec = &set->secs[i];
+		enum pm_order o = section_order(s, sec->index);
 
+		if (!sec_rendered(sec))
+			continue;
+		/* The feed: newest first, as the pages come. */
 		for (n = 0, j = 0; j < set->nlisted; j++)
-			if (in_section(set, sec_of, j, (long)i))
+			if (listed_locally(set->listed[j]) &&
+			    in_section(set, sec_of, j, (long)i))
 				sub[n++] = pp[j];
+		path = xasprintf("%satom.xml", sec->url);
+		feed_atom(ps, fe, feed_entries(sub, n, fe), path, NULL, &b);
+		route(set, path, page_new(GEMINI_SUCCESS,
+		    "application/atom+xml", b.data, b.len));
+		buf_reset(&b);
+		/* The page: in the section's order. */
+		for (n = 0, j = 0; j < set->nlisted; j++)
+			if (listed_locally(set->listed[j]) &&
+			    in_section(set, sec_of, j, (long)i))
+				idx[n++] = j;
+		sort_listing(set->listed, idx, n, o);
+		for (j = 0; j < n; j++)
+			sub[j] = pp[idx[j]];
+		sps.in_order = !chronological(o, set->listed, idx, n);
 		for (nl = 0, j = 0; j < set->nsecs; j++)
-			if (set->secs[j].parent == (long)i) {
+			if (set->secs[j].parent == (long)i &&
+			    sec_rendered(&set->secs[j])) {
 				links[nl].url = set->secs[j].url;
 				links[nl++].title = set->secs[j].title;
 			}
-		path = xasprintf("%satom.xml", sec->url);
-		pages_section(ps, sec->title, sec->index &&
+		pages_section(&sps, sec->title, sec->index &&
 		    *set_body(set, sec->index) ? set_body(set, sec->index) :
 		    NULL, sub, n, links, nl, path, &b);
 		route(set, sec->url, gemtext_page(sec->index &&
@@ -1198,18 +1599,17 @@ build_sections(struct site *s, struct pageset *set, const struct viewer *v,
 		strmap_put(&set->secmap, sec->url, strlen(sec->url),
 		    (void *)(uintptr_t)(i + 1));
 		buf_reset(&b);
-		feed_atom(ps, fe, feed_entries(sub, n, fe), path, NULL, &b);
-		route(set, path, page_new(GEMINI_SUCCESS,
-		    "application/atom+xml", b.data, b.len));
-		buf_reset(&b);
 		free(path);
 	}
 	free(links);
-	free(sec_of);
+	free(idx);
 	free(fe);
 	free(sub);
 	buf_free(&b);
 }
+
+static struct page_link *tax_links(struct site *s, struct pageset *set,
+    const char *lang);
 
 /* A home page: the default language's at /, the others' at /LANG/. */
 static void
@@ -1228,25 +1628,21 @@ build_home(struct site *s, struct pageset *set, const struct viewer *v,
 
 	for (i = 0; i < s->nposts; i++)
 		if (s->posts[i]->pm.kind == PM_HOME &&
-		    ((lang == NULL && s->posts[i]->pm.lang == NULL) ||
-		    (lang && s->posts[i]->pm.lang &&
-		    strcmp(s->posts[i]->pm.lang, lang) == 0))) {
+		    same_lang(lang, s->posts[i]->pm.lang)) {
 			intro = s->posts[i];
 			break;
 		}
 	for (i = 0; i < set->nlisted; i++) {
 		const struct post *p = set->listed[i];
 
-		if ((lang == NULL) != (p->pm.lang == NULL) ||
-		    (lang && strcmp(lang, p->pm.lang) != 0))
+		if (!same_lang(lang, p->pm.lang) || !listed_globally(p))
 			continue;
 		if (lang || is_main(s, p, best))
 			mp[n++] = pp[i];
 	}
 	for (i = 0; i < set->nsecs; i++)
-		if (set->secs[i].parent < 0 && (set->secs[i].lang == lang ||
-		    (lang && set->secs[i].lang &&
-		    strcmp(set->secs[i].lang, lang) == 0))) {
+		if (set->secs[i].parent < 0 && same_lang(set->secs[i].lang,
+		    lang) && sec_rendered(&set->secs[i])) {
 			links[nl].url = set->secs[i].url;
 			links[nl++].title = set->secs[i].title;
 		}
@@ -1267,7 +1663,13 @@ build_home(struct site *s, struct pageset *set, const struct viewer *v,
 	}
 	ps.sections = links;
 	ps.nsections = nl;
+	if (lang) {
+		ps.taxonomies = tax_links(s, set, lang);
+		ps.tax_prefix = own_key(set, lang_prefix_of(s, lang));
+	}
 	pages_index(&ps, mp, n, &b);
+	if (lang)
+		free((void *)ps.taxonomies);
 	if (lang) {
 		url = xasprintf("/%s/", lang);
 		route(set, url, gemtext_page(lang, &b));
@@ -1294,14 +1696,71 @@ build_home(struct site *s, struct pageset *set, const struct viewer *v,
 	buf_free(&b);
 }
 
+/* Links to the taxonomies' list pages of a language; strings kept in set. */
+static struct page_link *
+tax_links(struct site *s, struct pageset *set, const char *lang)
+{
+	struct page_link *l = xcalloc(s->cfg.ntax + 1, sizeof(*l));
+	char *prefix = lang_prefix_of(s, lang);
+	size_t i;
+
+	for (i = 0; i < s->cfg.ntax; i++) {
+		const char *t = s->cfg.taxonomies[i];
+
+		l[i].url = own_key(set, xasprintf("%s/%s/", prefix, t));
+		l[i].title = own_key(set, xasprintf("%c%s",
+		    t[0] >= 'a' && t[0] <= 'z' ? t[0] - 32 : t[0], t + 1));
+	}
+	free(prefix);
+	return l;
+}
+
+/*
+ * A page's terms in the taxonomies other than tags, as links
+ * ("Series: Winter"); strings kept in set.
+ */
+static size_t
+term_links(struct site *s, struct pageset *set, const struct post *p,
+    struct page_link **out)
+{
+	struct page_link *l = NULL;
+	size_t i, j, n = 0, nt, cap = 0;
+	char **terms, *prefix = lang_prefix_of(s, p->pm.lang);
+
+	for (i = 0; i < s->cfg.ntax; i++) {
+		const char *tax = s->cfg.taxonomies[i];
+
+		if (strcmp(tax, "tags") == 0)
+			continue;
+		terms = terms_of(p, tax, &nt);
+		for (j = 0; j < nt; j++) {
+			if (terms[j][0] == '\0')
+				continue;
+			l = xgrow(l, &cap, n + 1, sizeof(*l));
+			l[n].url = own_key(set, term_path(s, prefix, tax,
+			    terms[j], ""));
+			l[n].title = own_key(set, xasprintf("%c%s: %s",
+			    tax[0] >= 'a' && tax[0] <= 'z' ? tax[0] - 32 :
+			    tax[0], tax + 1, terms[j]));
+			n++;
+		}
+	}
+	free(prefix);
+	*out = l;
+	return n;
+}
+
 /* Builds the pages of v's visibility class from the (sorted) posts. */
 static void
 pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 {
-	struct page_site ps;
-	struct page_post *pp;
+	struct page_site ps, pps;
+	struct page_post *pp, *ap;
+	struct page_link *taxes, **terms;
 	struct buf b = BUF_INIT;
-	size_t i;
+	long *sec_of, *older, *newer;
+	unsigned char *nav;
+	size_t i, n;
 
 	set->built = 1;
 	set->listed = xcalloc(s->nposts + 1, sizeof(*set->listed));
@@ -1315,16 +1774,23 @@ pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 		if ((body = post_body_for(s, p, v)) != NULL)
 			strmap_put(&set->bodies, p->relpath, strlen(p->relpath),
 			    (void *)own_key(set, body));
-		if (p->pm.kind == PM_PAGE)
+		/* A page not to render has no URL: listed nowhere. */
+		if (p->pm.kind == PM_PAGE && !not_rendered(p))
 			set->listed[set->nlisted++] = p;
+		else if (p->pm.kind == PM_PAGE && p->pm.bundle)
+			strmap_put(&set->bundles, p->pm.url,
+			    strlen(p->pm.url), p);	/* its files still are */
 	}
 	pp = xcalloc(set->nlisted + 1, sizeof(*pp));
+	terms = xcalloc(set->nlisted + 1, sizeof(*terms));
 	for (i = 0; i < set->nlisted; i++) {
 		to_page_post(set->listed[i], &pp[i]);
 		pp[i].body_gmi = set_body(set, set->listed[i]);
 		/* No tag pages: no tag links. */
 		if (!has_tax(s, "tags"))
 			pp[i].ntags = 0;
+		pp[i].nterms = term_links(s, set, set->listed[i], &terms[i]);
+		pp[i].terms = terms[i];
 	}
 
 	memset(&ps, 0, sizeof(ps));
@@ -1334,17 +1800,34 @@ pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 	ps.base_url = s->base_url;
 	ps.index_limit = SITE_INDEX_POSTS;
 	ps.search = s->search != NULL;
+	ps.term_slug = term_slug(s);
+	taxes = tax_links(s, set, NULL);
+	ps.taxonomies = taxes;
+	ps.ntaxonomies = s->cfg.ntax;
+	/* The archive: every page listed beyond its own section. */
+	ap = xcalloc(set->nlisted + 1, sizeof(*ap));
+	for (n = 0, i = 0; i < set->nlisted; i++)
+		if (listed_globally(set->listed[i]))
+			ap[n++] = pp[i];
+	ps.archive_count = n;
 
-	/* Post pages: older is the next in the list, newer the previous. */
+	sec_of = xcalloc(set->nlisted + 1, sizeof(*sec_of));
+	older = xcalloc(set->nlisted + 1, sizeof(*older));
+	newer = xcalloc(set->nlisted + 1, sizeof(*newer));
+	nav = xcalloc(set->nlisted + 1, 1);
+	collect_sections(s, set, v, sec_of);
+	neighbours(s, set, sec_of, older, newer, nav);
 	for (i = 0; i < set->nlisted; i++) {
 		struct post *p = set->listed[i];
 		const char *k = p->pm.url;
 
-		/* Older and newer: between dated posts only. */
-		pages_post(&ps, &pp[i], pp[i].body_gmi,
-		    i + 1 < set->nlisted && set->listed[i + 1]->dated &&
-		    p->dated ? &pp[i + 1] : NULL,
-		    i > 0 && p->dated ? &pp[i - 1] : NULL, &b);
+		pps = ps;
+		pps.nav_order = nav[i];
+		pps.tax_prefix = p->pm.lang ? own_key(set,
+		    lang_prefix_of(s, p->pm.lang)) : NULL;
+		pages_post(&pps, &pp[i], pp[i].body_gmi,
+		    older[i] >= 0 ? &pp[older[i]] : NULL,
+		    newer[i] >= 0 ? &pp[newer[i]] : NULL, &b);
 		if (strmap_get(&set->routes, k, strlen(k)) == NULL)
 			route(set, k, gemtext_page(p->meta.lang ? p->meta.lang :
 			    p->pm.lang ? p->pm.lang : s->lang, &b));
@@ -1353,15 +1836,28 @@ pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 		if (p->pm.bundle)
 			strmap_put(&set->bundles, k, strlen(k), p);
 	}
-	build_sections(s, set, v, &ps, pp);
+	build_sections(s, set, &ps, pp, sec_of);
 	build_home(s, set, v, NULL, &ps, pp);
 	for (i = 0; i < s->cfg.nlangs; i++)
 		build_home(s, set, v, s->cfg.langs[i].code, &ps, pp);
-	pages_archive(&ps, pp, set->nlisted, &b);
+	pages_archive(&ps, ap, n, &b);
 	route(set, "/archive/", gemtext_page(s->lang, &b));
 	buf_reset(&b);
-	for (i = 0; i < s->cfg.ntax; i++)
-		build_taxonomy(s, set, s->cfg.taxonomies[i], &ps, pp);
+	for (i = 0; i < s->cfg.ntax; i++) {
+		build_taxonomy(s, set, s->cfg.taxonomies[i], NULL, &ps, pp);
+		for (n = 0; n < s->cfg.nlangs; n++)
+			build_taxonomy(s, set, s->cfg.taxonomies[i],
+			    s->cfg.langs[n].code, &ps, pp);
+	}
+	for (i = 0; i < set->nlisted; i++)
+		free(terms[i]);
+	free(terms);
+	free(taxes);
+	free(ap);
+	free(sec_of);
+	free(older);
+	free(newer);
+	free(nav);
 	free(pp);
 	buf_free(&b);
 }
@@ -1408,6 +1904,47 @@ pageset_for(struct site *s, const struct viewer *v)
 	return set;
 }
 
+/*
+ * Which pages are published now (pm_published), and when that next
+ * changes. Returns 1 when a page's state differs from the last time.
+ */
+static int
+site_publication(struct site *s)
+{
+	int64_t now = (int64_t)time(NULL), next = INT64_MAX;
+	int changed = 0, unpub;
+	size_t i;
+
+	for (i = 0; i < s->nposts; i++) {
+		struct post *p = s->posts[i];
+
+		unpub = !pm_published(&s->cfg, &p->meta, p->dated, p->date,
+		    now, &next);
+		changed |= unpub != p->unpub;
+		p->unpub = unpub;
+	}
+	s->next_change = next;
+	return changed;
+}
+
+int64_t
+site_next_change(const struct site *s)
+{
+	return s->next_change;
+}
+
+int
+site_tick(struct site *s)
+{
+	if (!site_publication(s))
+		return 0;
+	site_build_pages(s);
+	if (s->logging)
+		log_info("%s: publication changed with time: %zu posts",
+		    s->root, count_pages(s));
+	return 1;
+}
+
 /* Builds every generated page, for each audience the site has. */
 static void
 site_build_pages(struct site *s)
@@ -1416,6 +1953,7 @@ site_build_pages(struct site *s)
 	size_t i, j;
 
 	site_pages_free(s);
+	site_publication(s);
 	/* Which rules and drafts can tell one reader's pages from another's. */
 	free(s->covered);
 	s->covered = xcalloc(s->access ? s->access->nrules + 1 : 1, 1);
@@ -1424,7 +1962,8 @@ site_build_pages(struct site *s)
 		access_mark_covering(s->access,
 		    (const char *const *)s->posts[i]->addrs,
 		    s->posts[i]->naddrs, s->covered);
-		s->any_drafts |= s->posts[i]->meta.draft;
+		s->any_drafts |= s->posts[i]->meta.draft ||
+		    s->posts[i]->unpub;
 	}
 	access_viewer(s->access, NULL, 0, &anon);
 	pageset_build(s, &s->base, &anon);
@@ -1833,7 +2372,7 @@ count_pages(const struct site *s)
 	size_t i, n = 0;
 
 	for (i = 0; i < s->nposts; i++)
-		n += s->posts[i]->meta.draft == 0 &&
+		n += s->posts[i]->meta.draft == 0 && !s->posts[i]->unpub &&
 		    s->posts[i]->pm.kind == PM_PAGE;
 	return n;
 }
@@ -1866,7 +2405,8 @@ site_new(const char *root, int rootfd, const struct site_opts *o)
 int
 site_refresh(struct site *s)
 {
-	int changed = site_sync(s, 0);
+	/* Until a timer at site_next_change() calls site_tick(). */
+	int changed = site_sync(s, 0) || site_tick(s);
 
 	if (changed)
 		log_info("%s: changes seen: %zu posts, %zu drafts", s->root,
@@ -1898,6 +2438,7 @@ site_free(struct site *s)
 	strmap_free(&s->by_url);
 	strmap_free(&s->by_bundle);
 	strmap_free(&s->by_legacy);
+	strmap_free(&s->by_base);
 	failed_free(s->failed, s->nfailed);
 	free(s->covered);
 	page_unref(s->robots);
@@ -2134,6 +2675,8 @@ site_route(struct site *s, const struct url *u, const struct viewer *v,
 	if ((p = find_by_relpath(s, path + 1)) != NULL) {
 		if ((st = post_status(s, v, p)) != 0)
 			refuse(resp, st);
+		else if (not_rendered(p))
+			not_found(resp);
 		else
 			serve(resp, p->source);
 		return 1;
@@ -2248,10 +2791,10 @@ site_convert_file(const char *path, const struct gemtext_opts *ro,
 			struct page *pg;
 
 			access_viewer(NULL, NULL, 0, &pv);
-			pv.drafts = p->meta.draft;
-			if (!p->meta.draft)
+			pv.drafts = p->meta.draft || p->unpub;
+			if (!pv.drafts)
 				pageset_build(s, &pub, &pv);
-			pg = route_get(p->meta.draft ? &s->base : &pub,
+			pg = route_get(pv.drafts ? &s->base : &pub,
 			    p->pm.url, strlen(p->pm.url));
 			if (body_only || pg == NULL)
 				buf_adds(out, p->body_gmi);
@@ -2432,9 +2975,11 @@ site_check(const char *root, const struct gemtext_opts *ro, int list,
 		}
 		check_links(s, p, &errors, warnings);
 		if (list)
-			printf("%s%s%s %s %s\n", s->cfg.content_dir,
+			printf("%s%s%s %s %s%s\n", s->cfg.content_dir,
 			    s->cfg.content_dir[0] ? "/" : "", p->relpath, u,
-			    p->dated ? p->ymd : "-");
+			    p->dated ? p->ymd : "-", p->meta.draft ? " draft" :
+			    not_rendered(p) ? " norender" : p->unpub ?
+			    " unpublished" : "");
 	}
 	printf("%s: %zu page%s checked\n", root, s->nposts,
 	    s->nposts == 1 ? "" : "s");
