@@ -2149,6 +2149,24 @@ post_index(struct site *s, struct post *p)
 	free(url);
 }
 
+/*
+ * A page search may list: one with a page of its own, in a section
+ * whose _index.md does not say in_search_index = false (Zola).
+ */
+static int
+searchable(struct site *s, const struct post *p)
+{
+	const struct post *sec;
+	char *idx;
+
+	if (not_rendered(p))
+		return 0;
+	idx = xasprintf("%s%s_index.md", p->pm.dir, p->pm.dir[0] ? "/" : "");
+	sec = find_by_relpath(s, idx);
+	free(idx);
+	return sec == NULL || !sec->meta.no_search;
+}
+
 struct search_vis {
 	struct site *s;
 	const struct viewer *v;
@@ -2167,7 +2185,8 @@ search_visible(void *arg, const char *url, unsigned flags)
 	if (search_unescape(url, &path) == 0) {
 		n = path.len;
 		if ((p = strmap_get(&sv->s->by_url, path.data, n)) != NULL)
-			ok = post_status(sv->s, sv->v, p) == 0;
+			ok = post_status(sv->s, sv->v, p) == 0 &&
+			    searchable(sv->s, p);
 		else
 			ok = access_source(sv->v, (const char *const *)&path.data,
 			    1, (flags & SEARCH_DRAFT) != 0) == 0;
