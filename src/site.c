@@ -666,10 +666,15 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 		for (i = 0; rc->d && i < rc->d->n; i++)
 			if (strcmp(rc->d->v[i].msg, msg) == 0)
 				break;
-		if (rc->d && i == rc->d->n)
-			diags_add(rc->d, DIAG_WARN,
-			    rc->from ? line_of(rc->from->md, dest, n) : 0,
-			    "%s", msg);
+		if (rc->d && i == rc->d->n) {
+			int line = rc->from ? line_of(rc->from->md, dest, n) : 0;
+
+			/* A ref as written: without the .md it was given. */
+			if (line == 0 && rc->from && n > 3 &&
+			    strncmp(dest + n - 3, ".md", 3) == 0)
+				line = line_of(rc->from->md, dest, n - 3);
+			diags_add(rc->d, DIAG_WARN, line, "%s", msg);
+		}
 		free(msg);
 		free(cp);
 		return 0;
