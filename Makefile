@@ -22,7 +22,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CPPFLAGS += -Iinclude -D_GNU_SOURCE
 CFLAGS   += -std=c17 $(OPT) -g $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS  += $(SANFLAGS)
-LDLIBS   += $(PKG_LIBS) -lcmark-gfm-extensions -lev -lm
+LDLIBS   += $(PKG_LIBS) -lcmark-gfm-extensions -lev -lm -pthread
 
 SRC     := $(wildcard src/*.c)
 OBJ     := $(SRC:src/%.c=$(BUILD)/%.o)
@@ -72,6 +72,7 @@ $(BIN): $(BUILD)/main.o $(LIB)
 # is added to its line, in the open (gmid's IRI_SRCS idea). A test with
 # no line links the whole library.
 UNIT_OBJS_utf8        := utf8
+UNIT_OBJS_cmark_pool  := cmark_pool util
 UNIT_OBJS_strmap      := util
 UNIT_OBJS_date        := date util
 UNIT_OBJS_mime        := mime util
@@ -83,12 +84,15 @@ UNIT_OBJS_url         := url utf8 buf util
 UNIT_OBJS_toml        := toml utf8 buf util
 UNIT_OBJS_search      := search utf8 buf util
 UNIT_OBJS_feed        := feed pages utf8 buf util
-UNIT_OBJS_gemtext     := gemtext prose utf8 buf util
+UNIT_OBJS_gemtext     := gemtext cmark_pool prose utf8 buf util
 UNIT_OBJS_frontmatter := frontmatter toml date utf8 buf util
 UNIT_OBJS_shortcode   := shortcode frontmatter toml date utf8 buf util
 UNIT_OBJS_pagemodel   := pagemodel sitecfg frontmatter toml date utf8 buf util
-UNIT_OBJS_config      := config toml gemtext prose utf8 buf util
+UNIT_OBJS_config      := config hostname toml gemtext cmark_pool prose utf8 buf util
 UNIT_OBJS_access      := access log utf8 buf util
+UNIT_OBJS_lru         := lru
+UNIT_OBJS_renderq     := renderq util
+UNIT_OBJS_hostname    := hostname utf8 buf util
 
 unit_objs = $(if $(UNIT_OBJS_$(1)),$(UNIT_OBJS_$(1):%=$(BUILD)/%.o),$(LIB))
 
@@ -124,12 +128,20 @@ run: deps
 	$(MAKE) capsuled
 	./capsuled serve --root capsule --certs certs $(LISTEN)
 
-# Every test, then the whole suite again under ASan and UBSan.
+# Every test, then the whole suite again under ASan and UBSan. The two
+# builds go side by side, one job per CPU each; tests/run.sh runs its
+# tests side by side too (TEST_JOBS, default twice the CPUs).
+NPROC := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 check: deps-check
-	$(MAKE) tests-build
+	$(MAKE) check-build
 	sh tests/run.sh $(BUILD)
-	$(MAKE) BUILD=build-asan SAN=1 OPT=-O1 tests-build
 	sh tests/run.sh build-asan
+
+check-build:
+	$(MAKE) -j$(NPROC) tests-build & plain=$$!; \
+	$(MAKE) -j$(NPROC) BUILD=build-asan SAN=1 OPT=-O1 tests-build; san=$$?; \
+	wait $$plain && exit $$san
+.PHONY: check-build
 
 test: tests-build
 	sh tests/run.sh $(BUILD)
@@ -151,7 +163,7 @@ fuzz:
 
 # Benchmarks (issue 4): optimised binaries under build-bench/, then one
 # table. Nothing in `make check` depends on timings.
-BENCH_DEBS := $(RUN_DEBS) iproute2 procps util-linux
+BENCH_DEBS := $(RUN_DEBS) iproute2 procps util-linux python3
 BENCH_ARGS := build-bench/capsuled build-bench/bench/gemload \
               build-bench/bench/bare
 
@@ -179,13 +191,20 @@ bench-compare:
 	$(MAKE) BUILD=build-bench bench-build
 	sh tests/bench/bench.sh --compare $(BENCH_ARGS)
 
+# The issue-16 scale table alone (also part of `make bench`);
+# BENCH_SCALE_SIZES="1000 10000" for a quicker run.
+bench-scale:
+	@sh tests/deps.sh $(BENCH_DEBS)
+	$(MAKE) BUILD=build-bench bench-build
+	sh tests/bench/scale.sh build-bench/capsuled build-bench/bench/gemload
+
 # A million requests; the worker's memory growth after warm-up.
 bench-soak:
 	@sh tests/deps.sh $(BENCH_DEBS)
 	$(MAKE) BUILD=build-bench bench-build
 	sh tests/bench/soak.sh build-bench/capsuled build-bench/bench/gemload
 
-.PHONY: bench bench-compare bench-build bench-soak
+.PHONY: bench bench-compare bench-build bench-scale bench-soak
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the man page,
 # the example configuration (a copy to start /etc/capsuled/capsuled.toml

@@ -54,6 +54,7 @@ struct config {
 	int quiet, debug;
 	int drafts;
 	int search;		/* /search answers (the default) */
+	int cache_size;		/* MB of rendered pages per worker and host */
 	char *lang;
 	int max_connections;	/* per worker */
 	int log_format;		/* enum log_format */

@@ -6,6 +6,7 @@
 #define CAPSULED_GEMINI_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "access.h"
@@ -56,6 +57,7 @@ struct response {
 	struct page *page;	/* owned reference, or NULL */
 	int fd;			/* file to stream after page (-1: none) */
 	off_t size;		/* bytes of fd to send */
+	struct stat st;		/* fd's when opened: a change cuts the body */
 	char host[256];		/* for the access log */
 };
 

@@ -2,10 +2,12 @@
  * search: full-text search of a capsule's posts, in memory. Pure: no
  * I/O. A tokenizer that folds case and accents (Latin, Greek, Cyrillic)
  * and indexes CJK text by character bigrams (plus single characters);
- * an inverted index of delta-varint postings (phrases are checked in the
- * stored text), updated one document at a time; a query language (words, "phrases", -excluded,
- * tag:, rating:, year:, lang:); BM25 ranking with title hits first; and
- * the text/gemini result page with the matching sentence of each hit.
+ * an inverted index of delta-varint postings and, per document, its
+ * terms' positions (phrases are checked exactly there), updated one
+ * document at a time; a query language (words, "phrases", -excluded,
+ * tag:, rating: in half stars, year:, lang:); BM25 ranking with title
+ * hits first and a bonus for terms near each other; and the text/gemini
+ * result page with the matching sentence of each hit.
  */
 #ifndef CAPSULED_SEARCH_H
 #define CAPSULED_SEARCH_H
@@ -57,7 +59,7 @@ int search_remove(struct search *ix, const char *key);
 struct search_stats {
 	size_t docs;		/* live documents */
 	size_t terms;		/* distinct terms */
-	size_t postings;	/* bytes of postings (allocated) */
+	size_t postings;	/* bytes of postings and positions (allocated) */
 	size_t dict;		/* bytes of the term dictionary and term table */
 	size_t store;		/* bytes of the stored documents (text, metadata) */
 };

@@ -2,7 +2,18 @@
  * site: the capsule model of one virtual host: posts (Markdown with front
  * matter) found under the root, their slugs, dates, tags and drafts, the
  * rendered pages (cached, reference-counted) and the generated index,
- * tag pages and feeds, rebuilt when files change.
+ * tag pages and feeds, updated when files change.
+ *
+ * Start-up reads front matter only. A post is rendered when first asked
+ * for and kept in a cache bounded by cache_size (least recently used
+ * out); the generated pages are made when first asked for after a
+ * change. A change re-reads the changed files only (site_update).
+ *
+ * Threads: every function here runs on the loop thread, except
+ * post_render_body, which may run on another thread while the loop
+ * thread calls none of them for the same site (the site is read only
+ * during the call); its result is stored by post_store_render, on the
+ * loop thread.
  */
 #ifndef CAPSULED_SITE_H
 #define CAPSULED_SITE_H
@@ -25,6 +36,8 @@ struct site_opts {
 	const char *base_url;		/* "gemini://host[:port]" */
 	struct gemtext_opts render;
 	int search;			/* answer /search (issue 14) */
+	/* Bytes of rendered pages kept (issue 16); 0: the default, 64 MB. */
+	size_t cache_size;
 };
 
 /*
@@ -79,13 +92,34 @@ int site_refresh(struct site *s);
 int site_update(struct site *s, const char *const *paths, size_t n);
 
 /*
+ * Work left to do when idle: indexes a slice of posts for search (the
+ * index is built after start-up, not before the first request; a
+ * search before it is complete completes it first). Returns 1 while
+ * more work is pending: call again (from an ev_idle, say) until 0.
+ */
+int site_idle(struct site *s);
+
+/*
+ * One post's rendering, made apart from the model so that it may run on
+ * a render thread: post_render_body reads s and p only and fills out
+ * (the body, what it links to, its diagnostics); post_store_render, on
+ * the loop thread, puts it in the site's cache and takes out over.
+ */
+struct post;
+struct render_out;
+char *post_render_body(const struct site *s, const struct post *p,
+    struct render_out *out);
+void post_store_render(struct site *s, struct post *p,
+    struct render_out *out);
+
+/*
  * Publication follows the clock: a page whose publishDate (Hugo: or
  * date) is to come is unpublished until then, one whose expiryDate has
  * passed is unpublished from then, as drafts are (access.h). The next
  * such instant, in UTC seconds since the epoch, or INT64_MAX when no
  * page waits; it changes whenever the site is rebuilt. At that instant
- * call site_tick(), which re-reads no file: it rebuilds the listings
- * when a page's state changed and returns 1 then, else 0.
+ * call site_tick(), which re-reads no file: it relists the pages when a
+ * page's state changed and returns 1 then, else 0.
  */
 int64_t site_next_change(const struct site *s);
 int site_tick(struct site *s);

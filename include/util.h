@@ -29,6 +29,12 @@ void strv_push(char ***v, size_t *n, const char *s);
 int util_hexval(int c);
 /* Days in month m (1..12) of year y, proleptic Gregorian. */
 int util_days_in_month(int y, int m);
+struct stat;
+/*
+ * The same version of the same file: inode, size, mtime and ctime to the
+ * nanosecond (a write between two stats of a file changes its ctime).
+ */
+int util_same_file(const struct stat *a, const struct stat *b);
 
 /*
  * A string-keyed hash table for lookups built once and read per request.

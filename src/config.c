@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "hostname.h"
 #include "toml.h"
 
 #define CONFIG_MAX_FILE (1 << 20)	/* bytes of capsuled.toml we read */
@@ -296,6 +297,32 @@ want_strings(struct config_file *f, const struct toml_value *v, const char *key,
 	return 0;
 }
 
+/*
+ * Host names from the file, in their served form (hostname.h); a name
+ * that is no DNS name or IP address is an error at its line: it also
+ * names the certificate's files.
+ */
+static void
+file_names(struct config_file *f, const struct toml_value *v, const char *k,
+    char ***names, size_t *n)
+{
+	const char *why;
+	char *name;
+	size_t i;
+
+	if (want_strings(f, v, k, names, n) == -1)
+		return;
+	for (i = 0; i < *n; i++) {
+		if ((name = hostname_normalize((*names)[i], &why)) == NULL) {
+			cerr(f, v, "host name '%s' is not a DNS name or IP "
+			    "address: %s", (*names)[i], why);
+			continue;
+		}
+		free((*names)[i]);
+		(*names)[i] = name;
+	}
+}
+
 static void
 parse_host_table(struct config_file *f, const struct toml_value *t,
     struct vhost_config *h)
@@ -308,7 +335,7 @@ parse_host_table(struct config_file *f, const struct toml_value *t,
 		const struct toml_value *v = t->items[i];
 
 		if (strcmp(k, "name") == 0 || strcmp(k, "names") == 0)
-			want_strings(f, v, k, &h->names, &h->nnames);
+			file_names(f, v, k, &h->names, &h->nnames);
 		else if (strcmp(k, "root") == 0) {
 			if ((s = want_string(f, v, k)))
 				set_str(&h->root, s);
@@ -470,6 +497,8 @@ static int
 set_host(struct config *c, const char *v, int *seen)
 {
 	struct vhost_config *h = default_host(c);
+	const char *why;
+	char *name;
 
 	if (seen && !(*seen & SEEN_HOST)) {
 		strv_free(h->names, h->nnames);
@@ -477,7 +506,10 @@ set_host(struct config *c, const char *v, int *seen)
 		h->nnames = 0;
 		*seen |= SEEN_HOST;
 	}
-	strv_push(&h->names, &h->nnames, v);
+	if ((name = hostname_normalize(v, &why)) == NULL)
+		return -1;
+	strv_push(&h->names, &h->nnames, name);
+	free(name);
 	return 0;
 }
 
@@ -505,7 +537,7 @@ file_host(struct config_file *f, struct config *c, const char *k,
 		return;
 	}
 	h = default_host(c);
-	want_strings(f, v, k, &h->names, &h->nnames);
+	file_names(f, v, k, &h->names, &h->nnames);
 }
 
 /* --listen and --proxy-listen: the first one given replaces the file's. */
@@ -581,6 +613,7 @@ static const struct config_option options[] = {
 	{ .flag = "host", .key = "host", .alias = "hosts",
 	  .type = CONFIG_SPECIAL, .cmds = SERVE, .arg = "NAME",
 	  .def = "localhost", .set = set_host, .file = file_host,
+	  .want = "a DNS name or IP address, no path",
 	  .help = "public host name, repeatable" },
 	{ .flag = "listen", .key = "listen", .type = CONFIG_SPECIAL,
 	  .cmds = SERVE, .arg = "ADDR:PORT", .def = "0.0.0.0:1965",
@@ -647,6 +680,10 @@ static const struct config_option options[] = {
 	{ .flag = "no-search", .key = "search", .type = CONFIG_BOOL,
 	  .cmds = SERVE, .def = "true", .neg = 1, .off = F(search),
 	  .help = "no /search (full-text search of the posts)" },
+	{ .flag = "cache-size", .key = "cache_size", .type = CONFIG_INT,
+	  .cmds = SERVE, .arg = "MB", .def = "64", .lo = 1, .hi = 65536,
+	  .off = F(cache_size),
+	  .help = "megabytes of rendered pages each worker keeps per host" },
 	{ .flag = "lang", .key = "lang", .type = CONFIG_STRING, .cmds = SERVE,
 	  .arg = "TAG", .off = F(lang),
 	  .help = "language of text/gemini responses (e.g. en)" },

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -388,6 +389,7 @@ static size_t
 conn_next(struct conn *c, const char **p)
 {
 	struct xchg *x = c->x;
+	struct stat st;
 	ssize_t n;
 	size_t want;
 
@@ -409,10 +411,14 @@ conn_next(struct conn *c, const char **p)
 	if ((off_t)want > x->resp.size - x->file_sent)
 		want = (size_t)(x->resp.size - x->file_sent);
 	n = pread(x->resp.fd, x->chunk, want, x->file_sent);
-	if (n <= 0) {
-		/* Truncated under us: end the body short, without close_notify. */
+	/*
+	 * Changed under us (truncated, rewritten, replaced): the body would
+	 * mix versions or come short. End it without close_notify, so the
+	 * client can tell it is not complete.
+	 */
+	if (n != (ssize_t)want || fstat(x->resp.fd, &st) == -1 ||
+	    !util_same_file(&x->resp.st, &st))
 		return (size_t)-1;
-	}
 	x->file_sent += n;
 	x->chunk_len = (size_t)n;
 	x->chunk_off = 0;
@@ -447,7 +453,7 @@ conn_write(struct conn *c)
 	for (;;) {
 		len = conn_next(c, &p);
 		if (len == (size_t)-1) {
-			conn_close(c, "file shrank while sending");
+			conn_close(c, "file changed while sending");
 			return;
 		}
 		if (len == 0)

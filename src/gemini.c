@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "config.h"
 #include "gemini.h"
+#include "hostname.h"
 #include "mime.h"
 #include "ratelimit.h"
 #include "site.h"
@@ -49,15 +50,6 @@ gemini_redirect(struct response *resp, int status, const char *url)
 		respond(resp, status, url);
 }
 
-static int
-is_ip_literal(const char *host)
-{
-	unsigned char tmp[16];
-
-	return inet_pton(AF_INET, host, tmp) == 1 ||
-	    inet_pton(AF_INET6, host, tmp) == 1;
-}
-
 static struct vhost *
 find_vhost(struct gemini_ctx *g, const char *host)
 {
@@ -72,6 +64,7 @@ find_vhost(struct gemini_ctx *g, const char *host)
 
 #define GEMINI_MAX_SYMLINKS 40	/* links followed in one path, as the kernel */
 #define GEMINI_SMALL_FILE (256 * 1024)	/* bytes read whole, not streamed */
+#define GEMINI_READ_TRIES 4	/* reads of a small file changing meanwhile */
 
 static int
 openat2_beneath(int dirfd, const char *rel, unsigned long long resolve)
@@ -339,6 +332,41 @@ listing(const struct vhost *vh, const struct viewer *v, const struct url *u,
 	buf_free(&meta);
 }
 
+/*
+ * A small file is read whole before the header goes out, so its body is
+ * one version of the file: read again while it changes under us (its
+ * stat differs after the read, or the read comes short), at most a few
+ * times; -1 when it never held still.
+ */
+static int
+read_small(int fd, struct stat *st, const char *meta, struct response *resp)
+{
+	struct stat after;
+	char *body = NULL;
+	ssize_t n, r;
+	int tries;
+
+	for (tries = 0; tries < GEMINI_READ_TRIES; tries++) {
+		if (tries > 0 && (fstat(fd, st) == -1 || !S_ISREG(st->st_mode) ||
+		    st->st_size > GEMINI_SMALL_FILE))
+			break;
+		body = xrealloc(body, (size_t)st->st_size + 1);
+		n = 0;
+		while (n < st->st_size && (r = pread(fd, body + n,
+		    (size_t)(st->st_size - n), n)) > 0)
+			n += r;
+		if (n == st->st_size && fstat(fd, &after) == 0 &&
+		    util_same_file(st, &after)) {
+			resp->page = page_new(GEMINI_SUCCESS, meta, body,
+			    (size_t)n);
+			free(body);
+			return 0;
+		}
+	}
+	free(body);
+	return -1;
+}
+
 static void
 serve_file(struct gemini_ctx *g, const struct vhost *vh, const struct url *u,
     const char *file, const struct viewer *v, struct response *resp)
@@ -396,23 +424,15 @@ serve_file(struct gemini_ctx *g, const struct vhost *vh, const struct url *u,
 	gemini_meta(vh, mime_lookup(g->mime, rel.data), &meta);
 	resp->status = GEMINI_SUCCESS;
 	if (st.st_size <= GEMINI_SMALL_FILE) {
-		/*
-		 * Read whole before the header goes out: a file rewritten
-		 * meanwhile is still answered with one consistent body.
-		 */
-		char *body = xmalloc((size_t)st.st_size + 1);
-		ssize_t n = 0, r;
-
-		while (n < st.st_size && (r = pread(fd, body + n,
-		    (size_t)(st.st_size - n), n)) > 0)
-			n += r;
-		resp->page = page_new(GEMINI_SUCCESS, meta.data, body, (size_t)n);
-		free(body);
+		if (read_small(fd, &st, meta.data, resp) == -1)
+			respond(resp, GEMINI_TEMP_FAILURE, "the file is "
+			    "being rewritten; try again");
 		goto done;
 	}
 	resp->page = page_new(GEMINI_SUCCESS, meta.data, NULL, 0);
 	resp->fd = fd;
 	resp->size = st.st_size;
+	resp->st = st;
 	fd = -1;
 done:
 	if (fd != -1)
@@ -467,7 +487,7 @@ gemini_handle(struct gemini_ctx *g, const struct request *req,
 	 * An IP-literal URL names no host (and its client sent no SNI):
 	 * it reaches the host the handshake chose, the default one.
 	 */
-	if ((vh = find_vhost(g, u.host)) == NULL && is_ip_literal(u.host))
+	if ((vh = find_vhost(g, u.host)) == NULL && hostname_is_ip(u.host))
 		vh = req->vhost;
 	if (vh == NULL || (u.port != -1 && u.port != g->public_port)) {
 		respond(resp, GEMINI_PROXY_REFUSED, "host or port not served here");

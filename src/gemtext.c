@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 
 #include <cmark-gfm.h>
 #include <cmark-gfm-core-extensions.h>
 
 #include "buf.h"
+#include "cmark_pool.h"
 #include "gemtext.h"
 #include "prose.h"
 #include "utf8.h"
@@ -2235,267 +2235,11 @@ check_limits(const char *md, size_t len, const struct gemtext_opts *o,
 	return 0;
 }
 
-/* ---- memory for cmark ---------------------------------------------- */
-
-/*
- * cmark allocates every node, string and list of a parse through the
- * cmark_mem it is given, and the whole tree dies with the render. A pool
- * with a free list per size class serves those allocations for a
- * fraction of malloc's cost and lets the tree go at once instead of node
- * by node. cmark_mem carries no context, so the pool in use is a
- * thread-local, saved and restored around each render.
- */
-#define POOL_SMALL	512		/* 16-byte classes up to here */
-#define POOL_NCLS	(POOL_SMALL / 16 + 8)	/* then 1 KiB .. 128 KiB */
-#define POOL_MAX	((size_t)128 << 10)	/* larger: malloc, listed */
-#define POOL_CHUNK	((size_t)64 << 10)
-#define POOL_CHUNK_MAX	((size_t)8 << 20)
-#define POOL_HUGE	((size_t)2 << 20)	/* chunks this big: huge pages */
-#define POOL_MAGIC	((size_t)0x676d656d << 32)	/* in hdr.cls */
-
-struct pool_hdr {			/* the 16 bytes before every block */
-	size_t	cls;			/* POOL_MAGIC | class (POOL_NCLS: big) */
-	size_t	cap;			/* usable bytes */
-};
-
-struct pool_big {
-	struct pool_big	*prev, *next;
-	struct pool_hdr	 h;
-};
-
-struct pool_chunk {
-	struct pool_chunk *next;
-	size_t		 size;
-	void		*map;		/* mmap'd (huge pages): the mapping */
-	size_t		 maplen;
-};
-
-struct pool {
-	char		*cur, *end;	/* the free tail of the newest chunk */
-	struct pool_chunk *chunks;
-	struct pool_big	*bigs;
-	void		*free[POOL_NCLS];
-	size_t		 next_chunk;
-	/*
-	 * Small blocks come from a slab of their own class, so nodes lie
-	 * side by side in the order cmark makes them, away from the text
-	 * buffers: walking the tree then reads memory in order.
-	 */
-	char		*scur[POOL_SMALL / 16], *send[POOL_SMALL / 16];
-	size_t		 slab;
-};
-
-static _Thread_local struct pool *gt_pool;
-
-/*
- * A chunk of size bytes. The big ones (a long document's) are mapped on
- * huge-page boundaries and asked for huge pages: the kernel then faults
- * them in 2 MiB at a time instead of 4 KiB, and page faults are a good
- * part of what parsing a long document costs.
- */
-static struct pool_chunk *
-pool_chunk_new(size_t size)
-{
-	struct pool_chunk *c;
-	char *m;
-	size_t len;
-
-#ifdef MADV_HUGEPAGE
-	if (size >= POOL_HUGE) {
-		size = (size + POOL_HUGE - 1) & ~(POOL_HUGE - 1);
-		len = size + POOL_HUGE;
-		m = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (m != MAP_FAILED) {
-			c = (struct pool_chunk *)(void *)(m + (POOL_HUGE -
-			    ((uintptr_t)m & (POOL_HUGE - 1))) % POOL_HUGE);
-			madvise(c, size, MADV_HUGEPAGE);
-			c->map = m;
-			c->maplen = len;
-			c->size = size;
-			return c;
-		}
-	}
-#endif
-	(void)m;
-	(void)len;
-	c = xmalloc(size);
-	c->map = NULL;
-	c->maplen = 0;
-	c->size = size;
-	return c;
-}
-
-/* n bytes (a multiple of 16) from the newest chunk, or a new one. */
-static void *
-pool_carve(struct pool *p, size_t n)
-{
-	struct pool_chunk *c;
-	void *r;
-
-	if ((size_t)(p->end - p->cur) < n) {
-		if (p->next_chunk < n + sizeof(*c))
-			p->next_chunk = n + sizeof(*c);
-		c = pool_chunk_new(p->next_chunk);
-		c->next = p->chunks;
-		p->chunks = c;
-		p->cur = (char *)(c + 1);
-		p->end = (char *)c + c->size;
-		if (p->next_chunk < POOL_CHUNK_MAX)
-			p->next_chunk *= 2;
-	}
-	r = p->cur;
-	p->cur += n;
-	return r;
-}
-
-static void *
-pool_alloc(size_t n)
-{
-	struct pool *p = gt_pool;
-	struct pool_hdr *h;
-	struct pool_big *b;
-	size_t cls, sz, need;
-	void *r;
-
-	if (n > POOL_MAX) {
-		if (n > SIZE_MAX - sizeof(*b))
-			abort();
-		b = xmalloc(sizeof(*b) + n);
-		b->h.cls = POOL_MAGIC | POOL_NCLS;
-		b->h.cap = n;
-		b->prev = NULL;
-		b->next = p->bigs;
-		if (p->bigs)
-			p->bigs->prev = b;
-		p->bigs = b;
-		return b + 1;
-	}
-	if (n <= POOL_SMALL) {
-		cls = n ? (n + 15) / 16 - 1 : 0;
-		sz = (cls + 1) * 16;
-	} else
-		for (cls = POOL_SMALL / 16, sz = 1024; sz < n; sz <<= 1)
-			cls++;
-	if ((r = p->free[cls]) != NULL) {
-		memcpy(&p->free[cls], r, sizeof(void *));
-		return r;
-	}
-	need = sizeof(*h) + sz;
-	if (cls < POOL_SMALL / 16) {
-		if ((size_t)(p->send[cls] - p->scur[cls]) < need) {
-			p->scur[cls] = pool_carve(p, p->slab);
-			p->send[cls] = p->scur[cls] + p->slab;
-		}
-		h = (struct pool_hdr *)(void *)p->scur[cls];
-		p->scur[cls] += need;
-	} else
-		h = pool_carve(p, need);
-	h->cls = POOL_MAGIC | cls;
-	h->cap = sz;
-	return h + 1;
-}
-
-static void
-pool_free(void *ptr)
-{
-	struct pool *p = gt_pool;
-	struct pool_hdr *h;
-	struct pool_big *b;
-	size_t cls;
-
-	if (ptr == NULL)
-		return;
-	h = (struct pool_hdr *)ptr - 1;
-	if ((h->cls & ~(size_t)0xffffffff) != POOL_MAGIC) {
-		free(ptr);	/* not ours: cmark mixing allocators */
-		return;
-	}
-	cls = h->cls & 0xffffffff;
-	if (cls == POOL_NCLS) {
-		b = (struct pool_big *)ptr - 1;
-		if (b->prev)
-			b->prev->next = b->next;
-		else
-			p->bigs = b->next;
-		if (b->next)
-			b->next->prev = b->prev;
-		free(b);
-		return;
-	}
-	memcpy(ptr, &p->free[cls], sizeof(void *));
-	p->free[cls] = ptr;
-}
-
-static void *
-pool_calloc(size_t n, size_t size)
-{
-	void *r;
-
-	if (size && n > SIZE_MAX / size)
-		abort();
-	r = pool_alloc(n * size);
-	memset(r, 0, n * size);
-	return r;
-}
-
-static void *
-pool_realloc(void *ptr, size_t n)
-{
-	struct pool_hdr *h;
-	void *r;
-
-	if (ptr == NULL)
-		return pool_alloc(n);
-	h = (struct pool_hdr *)ptr - 1;
-	if ((h->cls & ~(size_t)0xffffffff) != POOL_MAGIC)
-		return xrealloc(ptr, n);
-	if (n <= h->cap)
-		return ptr;
-	r = pool_alloc(n);
-	memcpy(r, ptr, h->cap);
-	pool_free(ptr);
-	return r;
-}
-
-static cmark_mem pool_mem = { pool_calloc, pool_realloc, pool_free };
-
-/* A pool for parsing len bytes: cmark takes many times the text. */
-static void
-pool_init(struct pool *p, size_t len)
-{
-	memset(p, 0, sizeof(*p));
-	p->next_chunk = len < POOL_CHUNK / 4 ? POOL_CHUNK :
-	    len < POOL_CHUNK_MAX / 4 ? len * 4 : POOL_CHUNK_MAX;
-	p->slab = (p->next_chunk / 64) & ~(size_t)15;	/* 1 .. 128 KiB */
-}
-
-/* Frees everything allocated from p. */
-static void
-pool_release(struct pool *p)
-{
-	struct pool_chunk *c;
-	struct pool_big *b;
-
-	while ((b = p->bigs) != NULL) {
-		p->bigs = b->next;
-		free(b);
-	}
-	while ((c = p->chunks) != NULL) {
-		p->chunks = c->next;
-		if (c->map)
-			munmap(c->map, c->maplen);
-		else
-			free(c);
-	}
-	memset(p, 0, sizeof(*p));
-}
-
 /* ---- parsing ------------------------------------------------------ */
 
 static cmark_node *
-parse_with(const char *md, size_t len, int opts, int table, int strike,
-    int autolink, int tasklist)
+parse_with(cmark_mem *mem, const char *md, size_t len, int opts, int table,
+    int strike, int autolink, int tasklist)
 {
 	static const char *const exts[] = {
 		"table", "strikethrough", "autolink", "tasklist"
@@ -2510,7 +2254,7 @@ parse_with(const char *md, size_t len, int opts, int table, int strike,
 	want[1] = strike;
 	want[2] = autolink;
 	want[3] = tasklist;
-	p = cmark_parser_new_with_mem(opts, &pool_mem);
+	p = cmark_parser_new_with_mem(opts, mem);
 	if (p == NULL)
 		return NULL;
 	for (i = 0; i < ARRAY_LEN(exts); i++)
@@ -2591,10 +2335,11 @@ scan_uses(const char *md, size_t len, struct uses *u)
 }
 
 static cmark_node *
-parse(const char *md, size_t len, const struct uses *u, int autolink)
+parse(cmark_mem *mem, const char *md, size_t len, const struct uses *u,
+    int autolink)
 {
 	cmark_gfm_core_extensions_ensure_registered();
-	return parse_with(md, len, (u->valid ? 0 : CMARK_OPT_VALIDATE_UTF8) |
+	return parse_with(mem, md, len, (u->valid ? 0 : CMARK_OPT_VALIDATE_UTF8) |
 	    (u->footnotes ? CMARK_OPT_FOOTNOTES : 0), u->table, u->strike,
 	    autolink, u->tasklist);
 }
@@ -2657,7 +2402,7 @@ gemtext_render(const char *md, size_t len, const struct gemtext_opts *o,
 {
 	struct gemtext_opts def;
 	struct render r;
-	struct pool pool, *saved = gt_pool;
+	struct cmark_pool *pool;
 	struct uses u;
 	cmark_node *doc;
 	size_t nd = d ? d->n : 0;
@@ -2669,14 +2414,13 @@ gemtext_render(const char *md, size_t len, const struct gemtext_opts *o,
 	}
 	if (check_limits(md, len, o, d) == -1)
 		return -1;
-	pool_init(&pool, len);
-	gt_pool = &pool;
+	pool = cmark_pool_new(len);
 	scan_uses(md, len, &u);
 	u.valid = utf8_valid_text(md, len);
 	for (;;) {
-		if ((doc = parse(md, len, &u, autolink)) == NULL) {
-			pool_release(&pool);
-			gt_pool = saved;
+		if ((doc = parse(cmark_pool_mem(pool), md, len, &u,
+		    autolink)) == NULL) {
+			cmark_pool_free(pool);
 			if (d)
 				diags_add(d, DIAG_ERROR, 0,
 				    "markdown parser failed");
@@ -2698,13 +2442,12 @@ gemtext_render(const char *md, size_t len, const struct gemtext_opts *o,
 		render_free(&r);
 		while (d && d->n > nd)
 			free(d->v[--d->n].msg);
-		pool_release(&pool);
-		pool_init(&pool, len);
+		cmark_pool_free(pool);
+		pool = cmark_pool_new(len);
 		autolink = 1;
 	}
 	tail_links(&r);
 	render_free(&r);
-	pool_release(&pool);	/* the tree, all at once */
-	gt_pool = saved;
+	cmark_pool_free(pool);	/* the tree, all at once */
 	return 0;
 }

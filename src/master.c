@@ -252,6 +252,7 @@ build_generation(struct generation *gen)
 		so.lang = vh->lang;
 		so.render = cfg->render;
 		so.search = cfg->search;
+		so.cache_size = (size_t)cfg->cache_size << 20;
 		base = xasprintf(cfg->public_port == 1965 ? "gemini://%s" :
 		    "gemini://%s:%d", vh->names[0], cfg->public_port);
 		so.base_url = base;

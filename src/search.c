@@ -10,13 +10,15 @@
  *
  * Postings: one byte array per term, documents in ascending slot order,
  * each entry varint((docdelta << 2) | (in title << 1) | (tf > 1)), then
- * varint(tf - 2) when tf > 1. No positions: they would double the index
- * (issue 14 asks for less than 30 % of the text). A phrase is checked in
- * the stored text of the documents that hold all its terms, within a
- * budget per query; a CJK run by its characters, with strstr. Slots are
- * never reused: an update appends the new text under a new slot and
- * marks the old one dead; when the dead outnumber the living the index
- * is rebuilt from the stored documents.
+ * varint(tf - 2) when tf > 1. Positions live beside them, per document:
+ * its terms in order as term ids (see fwd_put), so a phrase is checked
+ * exactly in the documents that hold all its terms by reading ids, not
+ * text, and terms near each other rank higher. Term ids come in order
+ * of first use, so the common words have the short ones. A CJK run is
+ * checked by its characters, with strstr. Slots are never reused: an
+ * update appends the new text under a new slot and marks the old one
+ * dead; when the dead outnumber the living the index is rebuilt from the
+ * stored documents.
  */
 #include <math.h>
 #include <stdint.h>
@@ -35,7 +37,8 @@
 #define ARENA_CHUNK 65536
 #define BODY_GAP 2		/* positions between title and body */
 #define MAX_PAGE 10000
-#define SEARCH_MAX_VERIFY (8u << 20)	/* text bytes read to check phrases */
+#define PROX_WEIGHT 0.5	/* adjacent terms: up to half their idf more */
+#define PROX_RERANK 200	/* the best this many by BM25 get the bonus */
 
 /* --- folding ------------------------------------------------------------ */
 
@@ -418,6 +421,8 @@ struct sdoc {
 	unsigned flags;
 	uint32_t title_ntok;	/* title terms occupy positions below this */
 	uint32_t ntok;		/* terms in title and body */
+	uint8_t *fwd;		/* the terms in order (fwd_put) */
+	uint32_t fwdlen;
 	int live;
 };
 
@@ -452,6 +457,8 @@ struct search {
 	size_t seencap, nseen;
 	uint32_t *order;	/* scratch: the seen slots in use */
 	size_t ordercap;
+	struct buf fwd;		/* scratch: the positions of one document */
+	uint32_t fwdpos;	/* position of its last term plus one */
 };
 
 struct search *
@@ -469,6 +476,7 @@ sdoc_clear(struct sdoc *d)
 	free(d->title);
 	free(d->lang);
 	free(d->text);
+	free(d->fwd);
 	for (i = 0; i < d->ntags; i++)
 		free(d->tags[i]);
 	free(d->tags);
@@ -497,6 +505,7 @@ index_clear(struct search *ix)
 	strmap_free(&ix->keys);
 	free(ix->seen);
 	free(ix->order);
+	buf_free(&ix->fwd);
 	memset(ix, 0, sizeof(*ix));
 }
 
@@ -647,6 +656,77 @@ struct collect {
 	int create, in_title;
 };
 
+/*
+ * One term of a document's position list: varint((id + 1) << 1 | moved),
+ * moved when its position is not the one after the previous term's, and
+ * then varint(position - previous position): 0 for the pair at a CJK
+ * letter's position, 3 across the gap between title and body. Most terms
+ * take one or two bytes.
+ */
+static void
+fwd_put(struct search *ix, uint32_t id, uint32_t pos)
+{
+	uint8_t tmp[12];
+	size_t n = 0;
+	uint64_t v = ((uint64_t)id + 1) << 1;
+	uint32_t gap = pos + 1 - ix->fwdpos;	/* 1: the next position */
+	int i;
+
+	if (gap != 1)
+		v |= 1;
+	for (i = 0; i < 2; i++) {
+		while (v >= 0x80) {
+			tmp[n++] = (uint8_t)(v | 0x80);
+			v >>= 7;
+		}
+		tmp[n++] = (uint8_t)v;
+		if (gap == 1)
+			break;
+		v = gap;
+		gap = 1;
+	}
+	buf_add(&ix->fwd, (const char *)tmp, n);
+	ix->fwdpos = pos + 1;
+}
+
+/* Reads a position list: fwd_next gives each term, 0 at the end. */
+struct fwdcur {
+	const uint8_t *p, *end;
+	uint32_t next;		/* the position after the last term read */
+	uint32_t pos, id;
+};
+
+static uint64_t
+fwd_varint(struct fwdcur *f)
+{
+	uint64_t v = 0;
+	int sh = 0;
+
+	while (f->p < f->end && sh < 64) {
+		uint8_t b = *f->p++;
+
+		v |= (uint64_t)(b & 0x7f) << sh;
+		if (!(b & 0x80))
+			break;
+		sh += 7;
+	}
+	return v;
+}
+
+static int
+fwd_next(struct fwdcur *f)
+{
+	uint64_t v;
+
+	if (f->p >= f->end)
+		return 0;
+	v = fwd_varint(f);
+	f->id = (uint32_t)((v >> 1) - 1);
+	f->pos = f->next - 1 + ((v & 1) ? (uint32_t)fwd_varint(f) : 1);
+	f->next = f->pos + 1;
+	return 1;
+}
+
 static void
 seen_grow(struct search *ix)
 {
@@ -684,12 +764,13 @@ collect_cb(void *arg, const char *tok, size_t n, uint32_t pos, size_t start,
 	uint32_t id1;
 	size_t j;
 
-	(void)pos;
 	(void)start;
 	(void)end;
 	(void)kind;
 	if (id < 0)
 		return;
+	if (c->create)
+		fwd_put(ix, (uint32_t)id, pos);
 	if ((ix->nseen + 1) * 2 > ix->seencap)
 		seen_grow(ix);
 	id1 = (uint32_t)id + 1;
@@ -779,7 +860,16 @@ index_doc(struct search *ix, const char *key, const struct search_doc *in)
 	d->rating = in->rating;
 	d->flags = in->flags;
 	d->live = 1;
+	ix->fwd.len = 0;
+	ix->fwdpos = 0;
 	d->ntok = doc_terms(ix, d, 1, &d->title_ntok);
+	d->fwdlen = (uint32_t)ix->fwd.len;
+	d->fwd = xmalloc(d->fwdlen ? d->fwdlen : 1);
+	if (d->fwdlen)
+		memcpy(d->fwd, ix->fwd.data, d->fwdlen);
+	/* One huge document leaves no huge scratch behind. */
+	if (ix->fwd.cap > 65536)
+		buf_free(&ix->fwd);
 	for (i = 0; i < ix->nseen; i++) {
 		const struct seen *sn = &ix->seen[ix->order[i]];
 		struct term *t = &ix->terms[sn->id1 - 1];
@@ -892,6 +982,7 @@ search_get_stats(const struct search *ix, struct search_stats *st)
 
 		if (!d->live)
 			continue;
+		st->postings += d->fwdlen;	/* positions */
 		st->store += strlen(d->url) + strlen(d->title) +
 		    strlen(d->text) + 3 + (d->lang ? strlen(d->lang) + 1 : 0);
 		for (j = 0; j < d->ntags; j++)
@@ -1029,24 +1120,29 @@ prefix_is(const char *s, size_t n, const char *pre)
 	return 1;
 }
 
-/* Parses "[op]number" for rating: and year:. */
+/* The comparison before a filter's value: its length. */
+static size_t
+parse_op(const char *s, size_t n, int *op)
+{
+	*op = OP_EQ;
+	if (n >= 2 && s[0] == '>' && s[1] == '=')
+		return *op = OP_GE, 2;
+	if (n >= 2 && s[0] == '<' && s[1] == '=')
+		return *op = OP_LE, 2;
+	if (n >= 1 && s[0] == '>')
+		return *op = OP_GT, 1;
+	if (n >= 1 && s[0] == '<')
+		return *op = OP_LT, 1;
+	return n >= 1 && s[0] == '=';
+}
+
+/* Parses "[op]number" for year:. */
 static int
 parse_num(const char *s, size_t n, int *op, double *num, int integer)
 {
 	char tmp[32], *end;
-	size_t i = 0;
+	size_t i = parse_op(s, n, op);
 
-	*op = OP_EQ;
-	if (n >= 2 && s[0] == '>' && s[1] == '=')
-		*op = OP_GE, i = 2;
-	else if (n >= 2 && s[0] == '<' && s[1] == '=')
-		*op = OP_LE, i = 2;
-	else if (n >= 1 && s[0] == '>')
-		*op = OP_GT, i = 1;
-	else if (n >= 1 && s[0] == '<')
-		*op = OP_LT, i = 1;
-	else if (n >= 1 && s[0] == '=')
-		i = 1;
 	if (n - i == 0 || n - i >= sizeof(tmp))
 		return -1;
 	memcpy(tmp, s + i, n - i);
@@ -1056,6 +1152,71 @@ parse_num(const char *s, size_t n, int *op, double *num, int integer)
 		return -1;
 	*num = strtod(tmp, &end);
 	return *end == '\0' ? 0 : -1;
+}
+
+/*
+ * Half stars, as a page shows a rating (pages_stars): to the nearest
+ * half, 0..10. NaN and negatives are no star.
+ */
+static int
+halves_of(double r)
+{
+	if (!(r > 0))
+		return 0;
+	if (r >= 5)
+		return 10;
+	return (int)(r * 2 + 0.5);
+}
+
+/*
+ * "[op]value" for rating:, the value as a reader writes it: 4, 4.5, 4½,
+ * ½, ★★★★½ (☆ ignored), or on a scale: 8/10, 85%. The value becomes half
+ * stars, which is what the comparison uses on both sides.
+ */
+static int
+parse_rating(const char *s, size_t n, int *op, double *num)
+{
+	char tmp[64], *end;
+	const char *p;
+	double v = 0, den = 5;
+	size_t i = parse_op(s, n, op);
+	int stars = 0;
+
+	if (n - i == 0 || n - i >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s + i, n - i);
+	tmp[n - i] = '\0';
+	p = tmp;
+	v = 0;
+	while (strncmp(p, "\xe2\x98\x85", 3) == 0 ||
+	    strncmp(p, "\xe2\x98\x86", 3) == 0) {	/* ★ ☆ */
+		v += p[2] == '\x85';
+		p += 3;
+		stars = 1;
+	}
+	if (!stars && *p >= '0' && *p <= '9') {
+		v = strtod(p, &end);
+		p = end;
+	} else if (!stars && *p != '\xc2')
+		return -1;
+	if (strncmp(p, "\xc2\xbd", 2) == 0) {		/* ½ */
+		if (v != floor(v))
+			return -1;
+		v += 0.5;
+		p += 2;
+	} else if (!stars && *p == '/') {
+		den = strtod(p + 1, &end);
+		if (end == p + 1 || !(den > 0))
+			return -1;
+		p = end;
+	} else if (!stars && *p == '%') {
+		den = 100;
+		p++;
+	}
+	if (*p != '\0' || !(v >= 0) || v > den)
+		return -1;
+	*num = halves_of(v * 5 / den) / 2.0;
+	return 0;
 }
 
 static int
@@ -1141,10 +1302,11 @@ parse_query(const char *s, size_t len, struct query *q)
 				free(v);
 			} else if (c == 'r') {
 				it.kind = IT_RATING;
-				if (parse_num(s + vs, ve - vs, &it.op, &it.num,
-				    0) == -1) {
-					q->err = "rating: takes a number, as in "
-					    "rating:5 or rating:>=4.";
+				if (parse_rating(s + vs, ve - vs, &it.op,
+				    &it.num) == -1) {
+					q->err = "rating: takes a number of "
+					    "stars from 0 to 5, as in rating:5, "
+					    "rating:>=4 or rating:3.5 (or 3½).";
 					return -1;
 				}
 			} else {
@@ -1369,11 +1531,13 @@ struct eval {
 	struct cur curs[SEARCH_MAX_TOKENS];
 	double idf[SEARCH_MAX_ITEMS];
 	double avgdl;
-	uint64_t verified;	/* bytes of text read to check phrases */
-	int over;		/* the verification budget ran out */
+	uint64_t idmask;	/* bit id % 64 of every term of the query */
 };
 
-/* Counts the phrase items of a query in one document's text. */
+/*
+ * Counts the phrase items of a query in one document, reading its
+ * position list: exact, and a few nanoseconds a term.
+ */
 struct pscan {
 	const struct query *q;
 	unsigned items;		/* bit i: item i is checked */
@@ -1385,23 +1549,29 @@ struct pscan {
 	int title[SEARCH_MAX_ITEMS];
 };
 
-static void
-pscan_cb(void *arg, const char *tok, size_t n, uint32_t pos, size_t start,
-    size_t end, int kind)
+/* Bit i set when query term i is the term id. */
+static uint32_t
+tok_mask(const struct eval *e, uint32_t id)
 {
-	struct pscan *ps = arg;
+	const struct query *q = e->q;
+	uint32_t mask = 0;
+	size_t i;
+
+	if (!(e->idmask & (1ull << (id % 64))))
+		return 0;
+	for (i = 0; i < q->ntoks; i++)
+		if (q->toks[i].id == (long)id)
+			mask |= 1u << i;
+	return mask;
+}
+
+static void
+pscan_term(struct pscan *ps, uint32_t mask, uint32_t pos)
+{
 	const struct query *q = ps->q;
-	uint32_t mask = 0, p0;
+	uint32_t p0;
 	size_t i, j;
 
-	(void)start;
-	(void)end;
-	(void)kind;
-	for (i = 0; i < q->ntoks; i++)
-		if (q->toks[i].n == n && memcmp(q->toks[i].s, tok, n) == 0)
-			mask |= 1u << i;
-	if (mask == 0)
-		return;
 	if (ps->ring[pos % 128].pos != pos) {
 		ps->ring[pos % 128].pos = pos;
 		ps->ring[pos % 128].mask = 0;
@@ -1459,7 +1629,9 @@ filter_ok(const struct qitem *it, const struct sdoc *d)
 		    (d->lang[n] == '\0' || d->lang[n] == '-' ||
 		    d->lang[n] == '_');
 	case IT_RATING:
-		return d->has_rating && cmp_num(d->rating, it->op, it->num);
+		/* In half stars on both sides, as the page shows them. */
+		return d->has_rating && cmp_num(halves_of(d->rating) / 2.0,
+		    it->op, it->num);
 	case IT_YEAR:
 		return d->ymd[0] && cmp_num(atoi(d->ymd), it->op, it->num);
 	}
@@ -1548,21 +1720,18 @@ eval_doc(struct eval *e, uint32_t doc, search_visible_fn visible, void *arg,
 		    (e->curs[it->tok].tf + norm);
 	}
 	if (scan) {
-		/* Phrases: read the text, within the query's budget. */
-		size_t tl = strlen(d->title), bl = strlen(d->text);
+		/* Phrases: their terms in a row, from the position list. */
+		struct fwdcur f = { d->fwd, d->fwd + d->fwdlen, 0, 0, 0 };
+		uint32_t mask;
 
-		e->verified += tl + bl;
-		if (e->verified > SEARCH_MAX_VERIFY) {
-			e->over = 1;
-			return 0;
-		}
 		ps = xcalloc(1, sizeof(*ps));
 		ps->q = q;
 		ps->items = scan;
 		ps->title_ntok = d->title_ntok;
 		ps->ring[0].pos = UINT32_MAX;
-		tokenize(d->title, tl, 0, pscan_cb, ps);
-		tokenize(d->text, bl, d->title_ntok + BODY_GAP, pscan_cb, ps);
+		while (fwd_next(&f))
+			if ((mask = tok_mask(e, f.id)) != 0)
+				pscan_term(ps, mask, f.pos);
 		for (i = 0; i < q->nitems; i++) {
 			if (!(scan & (1u << i)))
 				continue;
@@ -1582,6 +1751,58 @@ eval_doc(struct eval *e, uint32_t doc, search_visible_fn visible, void *arg,
 	if (visible && !visible(arg, d->url, d->flags))
 		return 0;
 	return 1;
+}
+
+/*
+ * Terms near each other: the smallest span of positions holding a term
+ * of every positive text item (a phrase by its first term) gives a bonus
+ * of up to PROX_WEIGHT times their idf, all of it when they stand side by
+ * side. 0 with fewer than two such items.
+ */
+static double
+proximity(const struct eval *e, const struct sdoc *d)
+{
+	const struct query *q = e->q;
+	struct fwdcur f = { d->fwd, d->fwd + d->fwdlen, 0, 0, 0 };
+	uint32_t last[SEARCH_MAX_ITEMS], anchor[SEARCH_MAX_ITEMS];
+	uint32_t best = UINT32_MAX, seen = 0, all = 0, mask, lo;
+	double idf = 0;
+	size_t i, k = 0;
+
+	for (i = 0; i < q->nitems; i++) {
+		const struct qitem *it = &q->items[i];
+
+		if (it->kind != IT_TEXT || it->neg || q->toks[it->tok].id < 0)
+			continue;
+		anchor[k] = 1u << it->tok;
+		idf += e->idf[i];
+		all |= 1u << k;
+		k++;
+	}
+	if (k < 2)
+		return 0;
+	while (fwd_next(&f)) {
+		if ((mask = tok_mask(e, f.id)) == 0)
+			continue;
+		for (i = 0; i < k; i++)
+			if (mask & anchor[i]) {
+				last[i] = f.pos;
+				seen |= 1u << i;
+			}
+		if (seen != all)
+			continue;
+		lo = f.pos;
+		for (i = 0; i < k; i++)
+			if (last[i] < lo)
+				lo = last[i];
+		if (f.pos - lo < best)
+			best = f.pos - lo;
+	}
+	if (best == UINT32_MAX)
+		return 0;
+	if (best < k - 1)
+		best = (uint32_t)(k - 1);
+	return PROX_WEIGHT * idf * (double)(k - 1) / best;
 }
 
 /* 1 when a ranks before b. */
@@ -1821,7 +2042,7 @@ search_query(const struct search *ix, const char *s, size_t len,
 	struct eval *e;
 	struct query *q;
 	struct match *heap = NULL, m;
-	size_t i, j, k, nheap = 0, want, lead = SIZE_MAX, npos = 0;
+	size_t i, j, k, nheap = 0, want, lead = SIZE_MAX, npos = 0, nprox;
 	uint64_t scan = 0;
 	int none = 0, rc = 0;
 
@@ -1858,6 +2079,7 @@ search_query(const struct search *ix, const char *s, size_t len,
 				none |= !it->neg;
 				continue;
 			}
+			e->idmask |= 1ull << (t->id % 64);
 			if (ix->terms[t->id].df < df)
 				df = ix->terms[t->id].df;
 			scan += ix->terms[t->id].len;
@@ -1879,6 +2101,10 @@ search_query(const struct search *ix, const char *s, size_t len,
 		goto done;
 	}
 	want = r->page * SEARCH_PAGE_SIZE;
+	/* The best PROX_RERANK get the bonus, whichever page is asked. */
+	nprox = npos > 1 ? PROX_RERANK : 0;
+	if (want < nprox)
+		want = nprox;
 	heap = xcalloc(want, sizeof(*heap));
 	if (none)
 		goto done;
@@ -1898,7 +2124,7 @@ search_query(const struct search *ix, const char *s, size_t len,
 		uint32_t doc = e->curs[lead].doc, top = doc;
 		int agree = 1;
 
-		if (e->curs[lead].done || e->over)
+		if (e->curs[lead].done)
 			break;
 		for (i = 0; i < q->nitems; i++) {
 			const struct qitem *it = &q->items[i];
@@ -1929,16 +2155,23 @@ search_query(const struct search *ix, const char *s, size_t len,
 		cur_next(&e->curs[lead]);
 	}
 done:
-	if (e->over) {
-		r->error = "This phrase is too common to check in every "
-		    "review: add a rarer word or a filter.";
-		r->total = 0;
-		rc = -1;
+	if (rc == 0 && nheap > 0)
+		qsort(heap, nheap, sizeof(*heap), match_cmp);
+	if (rc == 0 && nprox && nheap > 1) {
+		/*
+		 * Within the best by BM25, terms near each other rank higher;
+		 * the bonus never lifts one past a match with more title hits.
+		 */
+		k = nheap < nprox ? nheap : nprox;
+		for (i = 0; i < k; i++)
+			heap[i].score += proximity(e, &ix->docs[heap[i].doc]);
+		qsort(heap, k, sizeof(*heap), match_cmp);
 	}
 	if (rc == 0 && nheap > (r->page - 1) * SEARCH_PAGE_SIZE) {
-		qsort(heap, nheap, sizeof(*heap), match_cmp);
 		k = (r->page - 1) * SEARCH_PAGE_SIZE;
 		r->nhits = nheap - k;
+		if (r->nhits > SEARCH_PAGE_SIZE)
+			r->nhits = SEARCH_PAGE_SIZE;
 		r->hits = xcalloc(r->nhits, sizeof(*r->hits));
 		for (i = 0; i < r->nhits; i++) {
 			const struct sdoc *d = &ix->docs[heap[k + i].doc];

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Runs every test against the binaries in BUILD (default build):
 # unit tests, fuzz-corpus replays, golden conversions and end-to-end
-# scripts.  One line per test with its time; each test's whole output is
-# kept in BUILD/test-logs/NAME.log.
+# scripts.  One block per test, printed whole when the test ends: a line
+# with its wall and CPU time, then what it skipped and, for a failing
+# test, what failed.  Each test's whole output is kept in
+# BUILD/test-logs/NAME.log.
 #
 # A test passes with exit 0 and fails with any other status except 77,
 # which means "cannot run here" (a missing tool, ../shared absent): it is
@@ -12,6 +14,17 @@
 # Every SKIP line is shown under its test; for a failing test, every
 # FAIL line (and the lines that explain it) is shown, however long the
 # log.  The last line is exactly "N passed, N failed, N skipped".
+#
+# Tests run side by side, TEST_JOBS at a time (default: twice the CPUs,
+# as most of a test's time is spent waiting on its server, not running):
+# each uses port 0 and its own temporary folder.  A script with a line
+# "# serial" near its top needs the machine to itself (it counts or
+# spawns processes by the hundred, say): it runs alone, after the others.
+# The slowest tests of the previous run (BUILD/test-times) start first.
+#
+# The script is one { } group, parsed whole before it runs: editing it
+# (or merging) while a run is under way cannot change the run.
+{
 BUILD=${1:-build}
 export BUILD
 export CAPSULED="$PWD/$BUILD/capsuled"
@@ -19,6 +32,7 @@ export TESTBIN="$PWD/$BUILD/tests"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 LOGS=$BUILD/test-logs
+TIMES=$BUILD/test-times
 mkdir -p "$LOGS" || exit 1
 # The tests' python3 is Debian's (CHECK_DEBS), not a version manager's
 # shim that may come first on PATH: pyenv's costs seconds per start, and
@@ -28,8 +42,68 @@ if [ -x /usr/bin/python3 ]; then
 	    PATH="$PWD/$BUILD/test-bin:$PATH" && export PATH
 fi
 rm -f "$LOGS"/*.log
-pass=0 fail=0 skip=0 failed= skipped=
+ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+JOBS=${TEST_JOBS:-$((ncpu * 2))}
+[ "$JOBS" -ge 1 ] 2>/dev/null || JOBS=1
+STATE=$(mktemp -d "${TMPDIR:-/tmp}/capsuled-run.XXXXXX") || exit 1
+lanes=
+trap 'for l in $lanes; do kill "$l" 2>/dev/null; done; rm -rf "$STATE"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 t_all=$(date +%s)
+
+# The tests, one "NAME" a line: unit/X, fuzz-replay/X, golden,
+# include-cycles, e2e/X.  cmd_of NAME sets the positional parameters
+# of the caller's "set --" to its command.
+list() {
+	for t in "$BUILD"/tests/test_*; do
+		[ -x "$t" ] || continue
+		case $t in *.d) continue ;; esac
+		echo "unit/${t##*/}"
+	done
+	for t in "$BUILD"/tests/replay_fuzz_*; do
+		[ -x "$t" ] || continue
+		case $t in *.d) continue ;; esac
+		name=${t##*/replay_fuzz_}
+		[ -d "tests/fuzz/corpus/$name" ] && echo "fuzz-replay/$name"
+	done
+	[ -f tests/golden.sh ] && echo golden
+	[ -f tests/include-cycles.sh ] && echo include-cycles
+	for t in tests/e2e/*.sh; do
+		[ -f "$t" ] || continue
+		[ "${t##*/}" = lib.sh ] && continue
+		t=${t##*/}
+		echo "e2e/${t%.sh}"
+	done
+}
+
+# serial NAME: true for an e2e script marked "# serial" in its first 30
+# lines.
+serial() {
+	case $1 in
+	e2e/*) head -n 30 "tests/$1.sh" | grep -q '^# serial\($\|[ :]\)' ;;
+	*) return 1 ;;
+	esac
+}
+
+# The order: by the previous run's wall time, slowest first; scripts it
+# did not see (new ones, or all on a first run) first of all, then the
+# rest as listed.
+list >"$STATE/all"
+: >"$STATE/parallel"
+: >"$STATE/serial"
+[ -f "$TIMES" ] || : >"$TIMES"
+while IFS= read -r name; do
+	case $name in e2e/*) new=999999 ;; *) new=0 ;; esac
+	secs=$(awk -v n="$name" -v new=$new '$1 == n { print $2; f = 1 } END { if (!f) print new }' "$TIMES")
+	if serial "$name"; then
+		printf '%s %s\n' "$secs" "$name" >>"$STATE/serial"
+	else
+		printf '%s %s\n' "$secs" "$name" >>"$STATE/parallel"
+	fi
+done <"$STATE/all"
+sort -s -k1,1nr "$STATE/parallel" | cut -d' ' -f2 >"$STATE/queue"
+sort -s -k1,1nr "$STATE/serial" | cut -d' ' -f2 >"$STATE/queue-serial"
 
 # failures LOG: the lines that say what failed: FAIL lines with the
 # indented or diff lines that follow them, unit-test "file:line:" checks,
@@ -43,56 +117,99 @@ failures() {
 	END { exit n ? 0 : 1 }' "$1" || tail -n 20 "$1"
 }
 
-run() {	# name command...
-	name=$1; shift
-	log=$LOGS/$(printf '%s' "$name" | tr '/' '-').log
+# run_one NAME: runs the test; writes its block to $STATE/NAME.out and
+# "RESULT SKIPS WALL CPU" to $STATE/NAME.res (RESULT: pass, fail, skip),
+# then prints the block, one block at a time.
+run_one() {
+	name=$1
+	base=$(printf '%s' "$name" | tr '/' '-')
+	log=$LOGS/$base.log
+	case $name in
+	unit/*) set -- "$BUILD/tests/${name#unit/}" ;;
+	fuzz-replay/*) set -- "$BUILD/tests/replay_fuzz_${name#fuzz-replay/}" "tests/fuzz/corpus/${name#fuzz-replay/}" ;;
+	golden) set -- sh tests/golden.sh "$CAPSULED" ;;
+	include-cycles) set -- sh tests/include-cycles.sh ;;
+	e2e/*) set -- sh "tests/$name.sh" ;;
+	esac
 	start=$(date +%s)
-	timeout 600 "$@" >"$log" 2>&1
+	# The CPU time of the test and all it waited for, from the
+	# subshell's "times" (its second line: children's user and system).
+	( timeout 600 "$@" >"$log" 2>&1; rc=$?; times >"$STATE/$base.times"; exit $rc ) </dev/null
 	rc=$?
 	secs=$(( $(date +%s) - start ))
+	cpu=$(awk 'NR == 2 { split($0, a, /[ms]/); printf "%.1f\n", a[1] * 60 + a[2] + a[3] * 60 + a[4] }' "$STATE/$base.times")
 	nskip=$(grep -c '^SKIP ' "$log")
+	out=$STATE/$base.out
 	if [ "$rc" -eq 0 ]; then
-		pass=$((pass + 1))
-		echo "ok   $name (${secs}s)"
+		res=pass
+		echo "ok   $name (${secs}s, cpu ${cpu}s)" >"$out"
 	elif [ "$rc" -eq 77 ]; then
 		# One skip for the whole test, whatever it printed.
-		nskip=1
-		skipped="$skipped $name"
-		echo "SKIP $name (${secs}s)"
+		res=skip nskip=1
+		echo "SKIP $name (${secs}s, cpu ${cpu}s)" >"$out"
 	else
-		fail=$((fail + 1))
-		failed="$failed $name"
+		res=fail
 		[ "$rc" -eq 124 ] && why="timed out after 600 s" || why="exit $rc"
-		echo "FAIL $name (${secs}s, $why; full log: $log)"
-		failures "$log" | sed 's/^/     /'
+		echo "FAIL $name (${secs}s, cpu ${cpu}s, $why; full log: $log)" >"$out"
+		failures "$log" | sed 's/^/     /' >>"$out"
 	fi
-	skip=$((skip + nskip))
-	grep '^SKIP ' "$log" | sed 's/^/     /'
+	grep '^SKIP ' "$log" | sed 's/^/     /' >>"$out"
+	echo "$res $nskip $secs $cpu" >"$STATE/$base.res"
+	until mkdir "$STATE/print.lock" 2>/dev/null; do sleep 0.05; done
+	cat "$out"
+	rmdir "$STATE/print.lock"
 }
 
-for t in "$BUILD"/tests/test_*; do
-	[ -x "$t" ] || continue
-	case $t in *.d) continue ;; esac
-	run "unit/$(basename "$t")" "$t"
+# lane: takes the next unclaimed test of the queue (a test is claimed by
+# creating its folder, which only one lane can do) until none is left.
+lane() {
+	n=0
+	while IFS= read -r name; do
+		n=$((n + 1))
+		mkdir "$STATE/claim.$n" 2>/dev/null || continue
+		run_one "$name"
+	done <"$STATE/queue"
+}
+
+i=0
+while [ $i -lt "$JOBS" ]; do
+	lane &
+	lanes="$lanes $!"
+	i=$((i + 1))
 done
-for t in "$BUILD"/tests/replay_fuzz_*; do
-	[ -x "$t" ] || continue
-	case $t in *.d) continue ;; esac
-	name=${t##*/replay_fuzz_}
-	[ -d "tests/fuzz/corpus/$name" ] || continue
-	run "fuzz-replay/$name" "$t" "tests/fuzz/corpus/$name"
-done
-[ -f tests/golden.sh ] && run golden sh tests/golden.sh "$CAPSULED"
-[ -f tests/include-cycles.sh ] && run include-cycles sh tests/include-cycles.sh
-for t in tests/e2e/*.sh; do
-	[ -f "$t" ] || continue
-	[ "${t##*/}" = lib.sh ] && continue
-	run "e2e/$(basename "$t" .sh)" sh "$t"
-done
+wait
+lanes=
+while IFS= read -r name; do
+	run_one "$name"
+done <"$STATE/queue-serial"
+
+# The summary, in the order of the list.
+pass=0 fail=0 skip=0 failed= skipped=
+: >"$TIMES.new"
+while IFS= read -r name; do
+	base=$(printf '%s' "$name" | tr '/' '-')
+	if [ ! -f "$STATE/$base.res" ]; then
+		fail=$((fail + 1))
+		failed="$failed $name(not run)"
+		continue
+	fi
+	read -r res nskip secs cpu <"$STATE/$base.res"
+	case $res in
+	pass) pass=$((pass + 1)) ;;
+	skip) skipped="$skipped $name" ;;
+	*) fail=$((fail + 1)) failed="$failed $name" ;;
+	esac
+	skip=$((skip + nskip))
+	echo "$name $secs $cpu" >>"$TIMES.new"
+done <"$STATE/all"
+mv "$TIMES.new" "$TIMES"
 
 echo
 [ -n "$failed" ] && echo "failed:$failed"
 [ -n "$skipped" ] && echo "skipped whole:$skipped"
-echo "time: $(( $(date +%s) - t_all ))s; logs in $LOGS/"
+echo "time: $(( $(date +%s) - t_all ))s wall, $(awk '{ s += $3 } END { printf "%.0f", s }' "$TIMES")s cpu, $JOBS at a time; logs in $LOGS/"
+echo "slowest: $(sort -k2,2nr "$TIMES" | head -n 5 | awk '{ printf "%s%s %ss", (NR > 1 ? ", " : ""), $1, $2 }')"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
+exit
+}

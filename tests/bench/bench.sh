@@ -14,6 +14,8 @@
 #        BENCH_REPS    conversion repetitions (default 7)
 #        BENCH_KEEP=1  keep the temporary directory
 #        BENCH_NETNS=0 stay in this network namespace (molly-brown skipped)
+#        BENCH_SCALE_SIZES  pages of the scale sites (default
+#                      "1000 10000 100000"; see tests/bench/scale.sh)
 #
 # Absolute figures drift by +-20 % on a shared machine: compare within one
 # run.  Nothing here asserts a timing; the table is for people.
@@ -279,7 +281,7 @@ nstat_overflows() {
 # --- content ----------------------------------------------------------
 
 say "bench: $TMP; $SECS s per run, $ROUNDS rounds${NETNS:+, private netns}"
-mkdir -p "$TMP/capsule" "$TMP/scale"
+mkdir -p "$TMP/capsule"
 if "$CAPSULED" cert localhost --certs "$TMP/certs" >"$TMP/cert.log" 2>&1
 then :
 else
@@ -287,9 +289,11 @@ else
 	exit 1
 fi
 
-# Strips TOML/YAML front matter, for concatenating post bodies.
+# Strips TOML/YAML front matter, for concatenating post bodies: at the
+# start of each file (FNR), not only the first one.
 strip_front() {
-	awk 'NR == 1 && ($0 == "+++" || $0 == "---") { fm = $0; next }
+	awk 'FNR == 1 { fm = "" }
+	    FNR == 1 && ($0 == "+++" || $0 == "---") { fm = $0; next }
 	    fm != "" { if ($0 == fm) fm = ""; next } { print }' "$@"
 }
 
@@ -330,26 +334,6 @@ gen_post() {	# BYTES
 		    n, n, n, n, n, n, n, n, n, n % 60, n, n, n)
 		printf "%s", s
 		size += length(s)
-	    } }'
-}
-
-# gen_capsule DIR N: N generated posts, 50 tags, distinct dates.
-gen_capsule() {
-	mkdir -p "$1/posts"
-	awk -v dir="$1" -v n="$2" 'BEGIN {
-	    for (i = 1; i <= n; i++) {
-		f = sprintf("%s/posts/post-%05d.md", dir, i)
-		printf "+++\ntitle = \"Generated post %d\"\n" \
-		    "date = %04d-%02d-%02d\ntags = [\"tag%d\", \"common\"]\n" \
-		    "description = \"Post %d of %d, for the scale test.\"\n" \
-		    "+++\n\n", i, 1990 + int(i / 336), 1 + int((i % 336) / 28),
-		    1 + i % 28, i % 50, i, n > f
-		for (p = 0; p < 4; p++)
-		    printf "Paragraph %d of post %d: the *film* and the " \
-			"**manga**, with [a link](https://example.org/%d/%d)" \
-			" and some words to make the body a realistic " \
-			"length for a short review.\n\n", p, i, i, p > f
-		close(f)
 	    } }'
 }
 
@@ -558,48 +542,17 @@ for f in samples gen; do
 	echo "conv.$f $(wc -c <"$TMP/$f.md") $(conv "$TMP/$f.md") $inproc" >>"$RESULTS"
 done
 
-# --- scale ------------------------------------------------------------
+# --- scale (issue 16) -------------------------------------------------
 
-say "bench: scale (generating capsules)"
-for n in 100 10000; do
-	gen_capsule "$TMP/scale/$n" "$n"
-done
-for n in 100 10000; do
-	t0=$(now_ms)
-	start_capsuled "scale$n" pin "$TMP/scale/$n" --workers 1
-	i=0
-	until "$GEMLOAD" -n 1 --timeout 30 --save "$TMP/scale$n.gmi" \
-	    --url "gemini://localhost:$PORT/" 127.0.0.1 "$PORT" \
-	    >/dev/null 2>&1; do
-		i=$((i + 1))
-		if [ $i -ge 200 ]; then
-			say "bench: $n-post capsule never served /"
-			exit 1
-		fi
-		sleep 0.02
-	done
-	t1=$(now_ms)
-	eval "SCALE$n=$CAP SCALEPORT$n=$PORT"
-	w=$(pgrep -P "$CAP" | head -n 1)
-	echo "start.$n $((t1 - t0)) $(rss_kb "$w") $(wc -c <"$TMP/scale$n.gmi")" \
-	    >>"$RESULTS"
-	say "  $n posts: serving / after $((t1 - t0)) ms"
-done
-r=1
-while [ $r -le "$ROUNDS" ]; do
-	for n in 100 10000; do
-		eval "pid=\$SCALE$n port=\$SCALEPORT$n"
-		load "scale.$n" capsuled "$port" / "$(wc -c <"$TMP/scale$n.gmi")" \
-		    "$(tree "$pid")" -c 16
-	done
-	r=$((r + 1))
-done
-for n in 100 10000; do
-	eval "pid=\$SCALE$n"
-	w=$(pgrep -P "$pid" | head -n 1)
-	echo "rss.$n $(rss_kb "$w")" >>"$RESULTS"
-	stop "$pid"
-done
+# Generated sites of BENCH_SCALE_SIZES pages, two workers each: idle CPU,
+# start-up, memory, CPU per request, an edit (tests/bench/scale.sh).  The
+# handshake figures of the runs above go into its table.
+say "bench: scale (tests/bench/scale.sh: ${BENCH_SCALE_SIZES:-1000 10000 100000} pages)"
+BENCH_HS="$(med index.full capsuled 3) $(med index.resumed capsuled 3)"
+[ "$COMPARE" = 1 ] &&
+    BENCH_HS="$BENCH_HS $(med index.full molly 3) $(med index.resumed molly 3)"
+BENCH_HS=$BENCH_HS sh "$HERE/scale.sh" "$CAPSULED" "$GEMLOAD" \
+    >"$TMP/scale.table"
 
 # --- search (issue 14) -------------------------------------------------
 
@@ -767,16 +720,7 @@ echo "  (median of $REPS runs of capsuled convert --body-only; net: minus" \
     "over 15 conversions in one process, tests/bench/convbench.c; cmark" \
     "only: cmark-gfm's parse alone, footnotes and all four extensions," \
     "nothing rendered, the floor under the converter)"
-echo
-printf '  %-22s %9s %9s %9s %9s\n' "scale" "start ms" "RSS KiB" \
-    "index B" "index us"
-for n in 100 10000; do
-	printf '  %-22s %9s %9s %9s %9s\n' "$n posts" "$(res start.$n 2)" \
-	    "$(res rss.$n 2)" "$(res start.$n 4)" "$(med scale.$n capsuled 3)"
-done
-echo "  (start: exec to the first / served; RSS: worker after the runs;" \
-    "10000/100 index CPU: $(ratio "$(med scale.10000 capsuled 3)" \
-    "$(med scale.100 capsuled 3)"))"
+cat "$TMP/scale.table"
 if [ -n "$(res sb.posts 2)" ]; then
 	echo
 	printf '  %-22s %9s %9s %9s %9s\n' "search, 10000 posts" "p50 us" \

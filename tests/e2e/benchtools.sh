@@ -101,4 +101,57 @@ assert_eq "$?" 2 "sslfloor refuses a count past its cap"
 "$B/sslfloor" "$D/none.crt" "$KEY" 5 >/dev/null 2>&1
 assert_eq "$?" 2 "sslfloor: a missing certificate is a set-up error"
 
+# --- gensite.py and scale.sh: the issue-16 scale table, tiny ------------
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+SRC=$(cd "$(dirname "$0")/../bench" && pwd)
+"$PY" "$SRC/gensite.py" "$D/gen" 45 >"$D/gen.out" 2>"$D/gen.err"
+assert_eq "$?" 0 "gensite.py makes a 45-page site"
+assert_eq "$(head -n 1 "$D/gen.out")" \
+    "$(printf 'pages 45 bytes %s bundles 1 sections 5' \
+    "$(sed -n 's/^pages 45 bytes \([0-9]*\) .*/\1/p' "$D/gen.out")")" \
+    "gensite.py reports 45 pages, one bundle, five sections"
+assert_eq "$(grep -c 'title = "Scale 45"' "$D/gen/hugo.toml")" 1 \
+    "the generated site has a hugo.toml with its title"
+assert_eq "$(find "$D/gen/content" -name '*.md' ! -name '_index.md' |
+    wc -l)" 45 "45 page sources"
+assert_eq "$(find "$D/gen/content" -name index.md | wc -l)" 1 \
+    "one page bundle (folder with index.md)"
+assert_eq "$(find "$D/gen/content" -name cover.png | wc -l)" 1 \
+    "the bundle holds its image"
+assert_eq "$(grep -l '^+++$' "$D"/gen/content/*/*.md | grep -vc _index)" 23 \
+    "23 sources with TOML front matter (the even pages)"
+b=$(grep -l '^---$' "$D"/gen/content/*/*.md "$D"/gen/content/*/*/index.md |
+    grep -vc _index)
+assert_eq "$b" 22 "22 sources with YAML front matter (the odd ones, the bundle too)"
+avg=$(sed -n 's/^pages 45 bytes \([0-9]*\) .*/\1/p' "$D/gen.out")
+assert_eq "$(awk -v b="${avg:-0}" 'BEGIN { a = b / 45
+    print (a > 1500 && a < 3000) ? "ok" : a }')" ok \
+    "pages are about 2 KB each"
+"$CAPSULED" check --list "$D/gen" >"$D/gencheck.out" 2>&1
+assert_eq "$?" 0 "capsuled check accepts the generated site"
+assert_eq "$(grep -c '^content/[a-z]*/p0000[0-9][0-9]-[a-z]*\(/index\)\{0,1\}\.md /[a-z]*/p0000[0-9][0-9]-[a-z]*/ [0-9-]*$' \
+    "$D/gencheck.out")" 45 "every generated page has a URL and a date"
+"$PY" "$SRC/gensite.py" "$D/gen0" 0 >/dev/null 2>&1
+assert_eq "$?" 2 "gensite.py refuses an empty site"
+
+# The whole scale script at two tiny sizes, every figure measured (a "-"
+# is a measurement that failed), no FAILED line.  No timing is asserted.
+BENCH_SCALE_SIZES="20 40" BENCH_SCALE_IDLE=1 BENCH_SECS=1 BENCH_ROUNDS=1 \
+    BENCH_SCALE_EDIT=30 TMPDIR=$D sh "$SRC/scale.sh" "$CAPSULED" "$B/gemload" \
+    >"$D/scale.out" 2>"$D/scale.err"
+assert_eq "$?" 0 "scale.sh runs to its end"
+for row in "idle CPU" "exec to first /" "worker RSS after" "  per page" \
+    "/ CPU us/request" "a post, CPU"; do
+	assert_eq "$(grep -F "  $row" "$D/scale.out" | awk '{
+	    n = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+(\.[0-9]+)?$/) n++
+	    print (n >= 2) ? "ok" : $0 }')" ok "scale table: '$row' has both figures"
+done
+assert_eq "$(sed -n 's/.*served after [0-9.][0-9.]* ms.*at worst [0-9.][0-9.]* ms.* over [1-9][0-9]* requests.*/ok/p' \
+    "$D/scale.out")" ok "scale table: the edit was served and the poller measured: $(grep -F 'edit at' "$D/scale.out")"
+assert_eq "$(grep -c FAILED "$D/scale.out")" 0 \
+    "scale table: no failed measurement ($(grep FAILED "$D/scale.out" | head -n 2))"
+assert_eq "$(grep -c 'steal [0-9.]* %' "$D/scale.out")" 1 \
+    "scale table: the machine's steal time"
+
 e2e_done

@@ -10,7 +10,7 @@
 
 e2e_setup
 C=$E2E_DIR/capsule
-K=$E2E_DIR/clientcerts
+K=$E2E_KEYS
 mkdir -p "$K" "$C/private/deep" "$C/team"
 MARK_PRIV=private-marker-a11c
 MARK_DEEP=private-deep-marker-b22d
@@ -19,13 +19,6 @@ printf '# Private\n\n%s\n' "$MARK_PRIV" >"$C/private/secret.gmi"
 printf '# Deep\n\n%s\n' "$MARK_DEEP" >"$C/private/deep/x.gmi"
 printf '# Private index\n\n%s\n' "$MARK_PRIV" >"$C/private/index.gmi"
 printf '# Team\n\n%s\n' "$MARK_TEAM" >"$C/team/index.gmi"
-
-# mkcert NAME: a valid self-signed client certificate K/NAME.{crt,key}.
-mkcert() {
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-	    -nodes -keyout "$K/$1.key" -out "$K/$1.crt" -days 30 \
-	    -subj "/CN=$1" >"$K/$1.log" 2>&1
-}
 
 # mkcert_dated NAME START END: a self-signed certificate valid only from
 # START to END (YYYYMMDDHHMMSSZ), made with "openssl ca -selfsign", which
@@ -63,16 +56,12 @@ EOF
 	    -notext >>"$K/$1.log" 2>&1
 }
 
-fingerprint() {	# bare lower-case hex
-	openssl x509 -in "$1" -noout -fingerprint -sha256 |
-	    sed 's/.*=//; s/://g' | tr 'A-F' 'a-f'
-}
 fingerprint_colons() {	# openssl's own AA:BB:... form
 	openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/.*=//'
 }
 
 for n in alice bob carol; do
-	if mkcert "$n"; then
+	if e2e_client_cert "$n"; then
 		e2e_ok "generated client certificate $n"
 	else
 		e2e_fail "generated client certificate $n: $(tail -n 3 "$K/$n.log")"
@@ -94,18 +83,14 @@ else
 	e2e_ok "expired certificate really expired"
 fi
 
-FA=$(fingerprint "$K/alice.crt")
-FB=$(fingerprint "$K/bob.crt")
-FC=$(fingerprint "$K/carol.crt")
-FE=$(fingerprint "$K/expired.crt")
-FF=$(fingerprint "$K/future.crt")
+FA=$(e2e_fingerprint "$K/alice.crt")
+FB=$(e2e_fingerprint "$K/bob.crt")
+FC=$(e2e_fingerprint "$K/carol.crt")
+FE=$(e2e_fingerprint "$K/expired.crt")
+FF=$(e2e_fingerprint "$K/future.crt")
 assert_match "$FA" '????????????????????????????????????????????????????????????????' "fingerprint is 64 hex"
 FB_COLON=$(fingerprint_colons "$K/bob.crt")
 assert_eq "$(printf '%s' "$FB_COLON" | tr -d : | tr 'A-F' 'a-f')" "$FB" "colon form is the same fingerprint"
-
-as() {	# as NAME: gemclient options presenting NAME's certificate
-	printf -- '--cert %s --key %s' "$K/$1.crt" "$K/$1.key"
-}
 
 # alice (bare), bob (colon form, upper case) and the expired and future
 # certificates are listed for /private/: 62 must come from the dates, not
@@ -124,46 +109,35 @@ EOF
 e2e_start_server_port --config "$CFG" || e2e_done
 
 expect "$(e2e_url /page.gmi)" 20 "unprotected page without a certificate"
-# shellcheck disable=SC2046
-expect "$(e2e_url /page.gmi)" 20 "unprotected page with a certificate" $(as carol)
+expect_as carol "$(e2e_url /page.gmi)" 20 "unprotected page with a certificate"
 
 u=$(e2e_url /private/secret.gmi)
 expect "$u" 60 "protected, no certificate"
 assert_body_lacks "$MARK_PRIV" "60: no content"
-# shellcheck disable=SC2046
-expect "$u" 61 "protected, unlisted certificate (carol)" $(as carol)
+expect_as carol "$u" 61 "protected, unlisted certificate (carol)"
 assert_body_lacks "$MARK_PRIV" "61: no content"
-# shellcheck disable=SC2046
-expect "$u" 62 "protected, listed but expired certificate" $(as expired)
+expect_as expired "$u" 62 "protected, listed but expired certificate"
 assert_body_lacks "$MARK_PRIV" "62 expired: no content"
-# shellcheck disable=SC2046
-expect "$u" 62 "protected, listed but not yet valid certificate" $(as future)
+expect_as future "$u" 62 "protected, listed but not yet valid certificate"
 assert_body_lacks "$MARK_PRIV" "62 future: no content"
-# shellcheck disable=SC2046
-expect "$u" 20 "protected, listed certificate (alice, bare hex)" $(as alice)
+expect_as alice "$u" 20 "protected, listed certificate (alice, bare hex)"
 assert_body_contains "$MARK_PRIV" "alice gets the content"
-# shellcheck disable=SC2046
-expect "$u" 20 "protected, listed certificate (bob, colon form in config)" $(as bob)
+expect_as bob "$u" 20 "protected, listed certificate (bob, colon form in config)"
 assert_body_contains "$MARK_PRIV" "bob gets the content"
-# shellcheck disable=SC2046
-expect "$u" 20 "protected, listed certificate over TLS 1.2" $(as alice) --tls12
+expect_as alice "$u" 20 "protected, listed certificate over TLS 1.2" --tls12
 assert_body_contains "$MARK_PRIV"
-# shellcheck disable=SC2046
-expect "$(e2e_url /private/deep/x.gmi)" 20 "protected subfolder, listed certificate" $(as alice)
+expect_as alice "$(e2e_url /private/deep/x.gmi)" 20 "protected subfolder, listed certificate"
 assert_body_contains "$MARK_DEEP"
 expect "$(e2e_url /private/deep/x.gmi)" 60 "protected subfolder, no certificate"
 expect "$(e2e_url /private/)" 60 "protected folder itself, no certificate"
 assert_body_lacks "$MARK_PRIV"
-# shellcheck disable=SC2046
-expect "$(e2e_url /private/)" 20 "protected folder itself, listed certificate" $(as alice)
+expect_as alice "$(e2e_url /private/)" 20 "protected folder itself, listed certificate"
 # A missing file inside the area does not tell strangers what exists.
 expect "$(e2e_url /private/nothing.gmi)" 60 "protected area, missing file, no certificate"
 # The second area has its own list.
 expect "$(e2e_url /team/)" 60 "second area, no certificate"
-# shellcheck disable=SC2046
-expect "$(e2e_url /team/)" 61 "second area, alice not listed there" $(as alice)
-# shellcheck disable=SC2046
-expect "$(e2e_url /team/)" 20 "second area, carol listed" $(as carol)
+expect_as alice "$(e2e_url /team/)" 61 "second area, alice not listed there"
+expect_as carol "$(e2e_url /team/)" 20 "second area, carol listed"
 assert_body_contains "$MARK_TEAM"
 
 # Other spellings of the same path must not get around the protection.
@@ -177,8 +151,7 @@ for p in '/%70rivate/secret.gmi' '/private%2Fsecret.gmi' '/sub/../private/secret
 	31) assert_match "$META" '*/private/*' "no certificate, $p: redirects into the area" ;;
 	esac
 done
-# shellcheck disable=SC2046
-e2e_req "$(e2e_url /%70rivate/secret.gmi)" $(as carol)
+e2e_req_as carol "$(e2e_url /%70rivate/secret.gmi)"
 assert_match "$STATUS" '61|51|59' "unlisted certificate, /%70rivate/secret.gmi: not served"
 
 # The 6x metas are single lines of text, not empty.
@@ -256,29 +229,22 @@ assert_body_lacks "draftonly" "tag list without a certificate omits the draft's 
 e2e_req "$(e2e_url /posts/published/)"
 assert_body_lacks "Secret Draft Review" "published post without a certificate: no newer link to the draft"
 
-# shellcheck disable=SC2046
-expect "$(e2e_url /)" 20 "drafts: index with an unlisted certificate" $(as bob)
+expect_as bob "$(e2e_url /)" 20 "drafts: index with an unlisted certificate"
 assert_body_lacks "Secret Draft Review" "index with an unlisted certificate omits the draft"
-# shellcheck disable=SC2046
-e2e_req "$(e2e_url /posts/wip/)" $(as bob)
+e2e_req_as bob "$(e2e_url /posts/wip/)"
 assert_status 51 "draft with an unlisted certificate: 51"
 assert_body_lacks "$MARK_DRAFT" "draft with an unlisted certificate: no body"
 
-# shellcheck disable=SC2046
-expect "$(e2e_url /)" 20 "drafts: index with the listed certificate" $(as alice)
+expect_as alice "$(e2e_url /)" 20 "drafts: index with the listed certificate"
 assert_body_contains "Secret Draft Review" "index with the listed certificate lists the draft"
 assert_body_contains "Published Review" "index with the listed certificate still lists the published post"
-# shellcheck disable=SC2046
-expect "$(e2e_url /posts/wip/)" 20 "draft with the listed certificate" $(as alice)
+expect_as alice "$(e2e_url /posts/wip/)" 20 "draft with the listed certificate"
 assert_body_contains "$MARK_DRAFT" "draft with the listed certificate: body served"
-# shellcheck disable=SC2046
-expect "$(e2e_url /posts/wip.md)" 20 "draft source with the listed certificate" $(as alice)
-# shellcheck disable=SC2046
-expect "$(e2e_url /tags/draftonly/)" 20 "draft-only tag with the listed certificate" $(as alice)
+expect_as alice "$(e2e_url /posts/wip.md)" 20 "draft source with the listed certificate"
+expect_as alice "$(e2e_url /tags/draftonly/)" 20 "draft-only tag with the listed certificate"
 # The expired certificate is not on this list; the listed one, expired,
 # would be refused; here: an expired unlisted one sees no draft.
-# shellcheck disable=SC2046
-e2e_req "$(e2e_url /posts/wip/)" $(as expired)
+e2e_req_as expired "$(e2e_url /posts/wip/)"
 assert_match "$STATUS" '51|62' "draft with an expired unlisted certificate: 51 or 62"
 assert_body_lacks "$MARK_DRAFT"
 # And again without: the preview did not leak into the shared pages.
@@ -292,8 +258,7 @@ cat >"$E2E_DIR/drafts2.toml" <<EOF
 drafts_fingerprints = ["$FE"]
 EOF
 e2e_start_server_port --config "$E2E_DIR/drafts2.toml" --root "$B" || e2e_done
-# shellcheck disable=SC2046
-e2e_req "$(e2e_url /posts/wip/)" $(as expired)
+e2e_req_as expired "$(e2e_url /posts/wip/)"
 assert_match "$STATUS" '51|62' "draft with a listed but expired certificate: 51 or 62"
 assert_body_lacks "$MARK_DRAFT" "draft with a listed but expired certificate: no body"
 e2e_stop_server

@@ -8,53 +8,24 @@
 # is missing.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v amfora >/dev/null 2>&1 || ! command -v tmux >/dev/null 2>&1; then
-	e2e_skip_all "amfora or tmux not installed"
-fi
+e2e_amfora_usable || e2e_skip_all "amfora or tmux not installed"
 
 e2e_setup
 e2e_start_server_port || e2e_done
-
-H=$E2E_DIR/home
-mkdir -p "$H/.config" "$H/.local/share" "$H/.cache"
-SOCK=$E2E_DIR/tmux.sock
-tmux_() {
-	timeout 10 tmux -S "$SOCK" "$@"
-}
-# The EXIT trap of lib.sh removes the folder; stop our tmux server first.
-client_cleanup() {
-	tmux_ kill-server 2>/dev/null
-	e2e_cleanup
-}
-trap client_cleanup EXIT
-
-# wait_screen TEXT SECS: polls the pane until TEXT shows.
-wait_screen() {
-	_n=0
-	while [ $_n -lt $(($2 * 10)) ]; do
-		tmux_ capture-pane -p -t amfora >"$E2E_DIR/screen" 2>/dev/null
-		grep -qF -- "$1" "$E2E_DIR/screen" && return 0
-		sleep 0.1
-		_n=$((_n + 1))
-	done
-	return 1
-}
-
-tmux_ new-session -d -s amfora -x 120 -y 40 \
-    "env HOME='$H' XDG_CONFIG_HOME='$H/.config' XDG_DATA_HOME='$H/.local/share' XDG_CACHE_HOME='$H/.cache' TERM=xterm-256color amfora '$(e2e_url /)'"
+e2e_amfora amfora 120 40 "$(e2e_url /)"
 
 # Amfora trusts a new certificate on first use without asking; should a
 # prompt appear all the same, accept it.
-if wait_screen "Test capsule home" 15; then
+if e2e_screen_wait amfora "Test capsule home" 15; then
 	e2e_ok "amfora shows the index title"
 else
 	if grep -qi "trust\|certificate" "$E2E_DIR/screen"; then
-		tmux_ send-keys -t amfora Enter
+		e2e_tmux send-keys -t amfora Enter
 	fi
-	if wait_screen "Test capsule home" 10; then
+	if e2e_screen_wait amfora "Test capsule home" 10; then
 		e2e_ok "amfora shows the index title (after a prompt)"
 	else
-		e2e_fail "amfora shows the index title: screen: $(grep -v '^ *$' "$E2E_DIR/screen" | head -n 10 | tr '\n' '|')"
+		e2e_fail "amfora shows the index title: screen: $(e2e_screen_lines)"
 	fi
 fi
 if grep -qF "$MARK_INDEX" "$E2E_DIR/screen"; then
@@ -64,13 +35,13 @@ else
 fi
 
 # Follow link 1 (page.gmi).
-tmux_ send-keys -t amfora 1
+e2e_tmux send-keys -t amfora 1
 sleep 0.3
-tmux_ send-keys -t amfora Enter
-if wait_screen "$MARK_PAGE" 15; then
+e2e_tmux send-keys -t amfora Enter
+if e2e_screen_wait amfora "$MARK_PAGE" 15; then
 	e2e_ok "amfora follows a link to page.gmi"
 else
-	e2e_fail "amfora follows a link to page.gmi: screen: $(grep -v '^ *$' "$E2E_DIR/screen" | head -n 10 | tr '\n' '|')"
+	e2e_fail "amfora follows a link to page.gmi: screen: $(e2e_screen_lines)"
 fi
 if grep -qF "$(e2e_url /page.gmi)" "$E2E_DIR/screen"; then
 	e2e_ok "amfora's address bar shows page.gmi"
@@ -78,7 +49,7 @@ else
 	e2e_fail "amfora's address bar shows page.gmi"
 fi
 
-tmux_ kill-server 2>/dev/null
+e2e_tmux kill-server 2>/dev/null
 assert_alive
 
 # Seed 001 as a reader sees it.
@@ -92,15 +63,8 @@ if [ -f "$SEED" ]; then
 	e2e_start serve --root "$S" --certs "$E2E_DIR/certs" --host localhost \
 	    --listen "127.0.0.1:$_p" --public-port "$_p" --workers 1 ||
 	    e2e_done
-	tmux_ -u new-session -d -s seed -x 120 -y 40 \
-	    "env LANG=C.UTF-8 HOME='$H' XDG_CONFIG_HOME='$H/.config' XDG_DATA_HOME='$H/.local/share' XDG_CACHE_HOME='$H/.cache' TERM=xterm-256color amfora 'gemini://localhost:$_p/posts/001_fcbd288158d8f6b1/'"
-	_n=0
-	while [ $_n -lt 150 ]; do
-		tmux_ -u capture-pane -p -t seed >"$E2E_DIR/screen" 2>/dev/null
-		grep -q 'Introduction' "$E2E_DIR/screen" && break
-		sleep 0.1
-		_n=$((_n + 1))
-	done
+	e2e_amfora seed 120 40 "gemini://localhost:$_p/posts/001_fcbd288158d8f6b1/"
+	e2e_screen_wait seed Introduction 15
 	# Without trailing blanks and Amfora's scroll bar.
 	sed 's/[[:space:]]*$//; s/▒$//; s/[[:space:]]*$//' "$E2E_DIR/screen" \
 	    >"$E2E_DIR/screen.txt"
@@ -128,7 +92,7 @@ if [ -f "$SEED" ]; then
 	else
 		e2e_fail "amfora: no list line '• Other Apps' on its own"
 	fi
-	tmux_ kill-server 2>/dev/null
+	e2e_tmux kill-server 2>/dev/null
 	assert_alive
 fi
 e2e_done

@@ -20,6 +20,8 @@ E2E_DIR=
 SERVER_PID=
 SERVER_LOG=
 PORT=
+E2E_TMUX=
+E2E_KEYS=
 
 e2e_note() {
 	printf '%s\n' "$*"
@@ -56,11 +58,20 @@ e2e_skip_all() {
 # When it did not, the check it feeds cannot hold: FAIL and return 1, so a
 # check never passes on a missing measurement.
 e2e_measured() {
-	_mv=$1 _mp=$2
+	e2e_matches "$1" "$2" && return 0
+	SUMMARY=
+	e2e_fail "$3: measurement missing or malformed: got '$1'"
+	return 1
+}
+
+# e2e_matches VALUE PATTERN: VALUE matches the shell pattern PATTERN,
+# whose alternatives may be joined with '|'.
+e2e_matches() {
+	_mv=$1
 	_oldifs=$IFS
 	IFS='|'
 	set -f
-	for _p in $_mp; do
+	for _p in $2; do
 		# shellcheck disable=SC2254
 		case $_mv in
 		$_p)
@@ -72,8 +83,6 @@ e2e_measured() {
 	done
 	IFS=$_oldifs
 	set +f
-	SUMMARY=
-	e2e_fail "$3: measurement missing or malformed: got '$_mv'"
 	return 1
 }
 
@@ -101,6 +110,10 @@ e2e_kill_tree() {
 }
 
 e2e_cleanup() {
+	if [ -n "$E2E_TMUX" ]; then
+		e2e_tmux kill-server 2>/dev/null
+		E2E_TMUX=
+	fi
 	for _p in $E2E_PIDS; do
 		e2e_kill_tree "$_p"
 	done
@@ -126,6 +139,7 @@ e2e_setup() {
 		exit 1
 	fi
 	C=$E2E_DIR/capsule
+	E2E_KEYS=$E2E_DIR/clientcerts
 	mkdir -p "$C/sub" "$C/list/inner" "$E2E_DIR/certs"
 	MARK_INDEX=index-marker-7f3a
 	MARK_PAGE=page-marker-91c2
@@ -300,7 +314,11 @@ e2e_req() {
 	_rep=$E2E_DIR/resp.$E2E_NREQ.summary
 	: >"$BODYFILE"
 	: >"$_rep"
-	timeout 120 "$GEMCLIENT" --sni localhost --body "$BODYFILE" \
+	# Under the sanitizers, LeakSanitizer's scan at the client's exit
+	# costs ~0.1 s of CPU, more than the request: the client, a test
+	# tool, skips it here (its direct runs in the scripts keep it).
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+	    timeout 120 "$GEMCLIENT" --sni localhost --body "$BODYFILE" \
 	    --report "$_rep" "$@" 127.0.0.1 "$PORT" "$_url" \
 	    >"$HEADERFILE" 2>"$E2E_DIR/resp.$E2E_NREQ.err"
 	RC=$?
@@ -344,24 +362,11 @@ assert_ne() {	# GOT UNWANTED MSG
 # assert_match GOT PATTERN MSG: PATTERN is a shell pattern; several
 # alternatives may be joined with '|'.
 assert_match() {
-	_got=$1 _pats=$2 _msg=$3
-	_oldifs=$IFS
-	IFS='|'
-	set -f
-	for _p in $_pats; do
-		# shellcheck disable=SC2254
-		case $_got in
-		$_p)
-			IFS=$_oldifs
-			set +f
-			e2e_ok "$_msg"
-			return 0
-			;;
-		esac
-	done
-	IFS=$_oldifs
-	set +f
-	e2e_fail "$_msg: got '$_got', want '$_pats'"
+	if e2e_matches "$1" "$2"; then
+		e2e_ok "$3"
+	else
+		e2e_fail "$3: got '$1', want '$2'"
+	fi
 }
 
 # assert_status WANT [MSG]: WANT like "20" or "51|59".
@@ -417,6 +422,139 @@ expect() {
 	e2e_req "$_u" "$@"
 	assert_status "$_s" "$_m: status $_s"
 	assert_close_notify "$_m: close_notify"
+}
+
+# e2e_cpu_bounded SECS CMD...: runs CMD with at most SECS seconds of CPU
+# time (ulimit -t; the kernel ends it with SIGXCPU or SIGKILL, exit
+# status 152 or 137) and, for a process stuck without spending CPU, a
+# wall-clock bound of 10 x SECS + 60.  A hang or a quadratic blow-up
+# spends CPU, so the bound holds on a loaded machine as on an idle one:
+# the check catches runaway work, never mere slowness.
+e2e_cpu_bounded() {
+	_secs=$1
+	shift
+	(ulimit -t "$_secs" 2>/dev/null; exec timeout $((_secs * 10 + 60)) "$@")
+}
+
+# e2e_run NAME CMD...: runs CMD (at most 60 s, a bound for hangs) with
+# stdout in $E2E_DIR/work/NAME.out (RUN_OUT), stderr in NAME.err
+# (RUN_ERR), and no stdin; its exit status in RUN_RC.
+e2e_run() {
+	_name=$1
+	shift
+	mkdir -p "$E2E_DIR/work"
+	RUN_OUT=$E2E_DIR/work/$_name.out
+	RUN_ERR=$E2E_DIR/work/$_name.err
+	timeout 60 "$@" >"$RUN_OUT" 2>"$RUN_ERR" </dev/null
+	RUN_RC=$?
+}
+
+# assert_file_has FILE ERE MSG: some line of FILE matches ERE.
+assert_file_has() {
+	if grep -Eq -- "$2" "$1"; then
+		e2e_ok "$3"
+	else
+		SUMMARY=
+		e2e_fail "$3: no line matching '$2' in: $(head -c 400 "$1" | tr '\n' '|')"
+	fi
+}
+
+# assert_file_lacks FILE ERE MSG: no line of FILE matches ERE.
+assert_file_lacks() {
+	if grep -Eq -- "$2" "$1"; then
+		SUMMARY=
+		e2e_fail "$3: found '$(grep -E -- "$2" "$1" | head -n 1)'"
+	else
+		e2e_ok "$3"
+	fi
+}
+
+# e2e_wait_log ERE [COUNT]: polls $SERVER_LOG (at most 300 turns, 30 s
+# or more) until ERE matches at least COUNT (default 1) of its lines.
+e2e_wait_log() {
+	_i=0
+	while [ $_i -lt 300 ]; do
+		[ "$(grep -cE -- "$1" "$SERVER_LOG")" -ge "${2:-1}" ] && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# --- client certificates ---------------------------------------------------
+# e2e_client_cert NAME: a self-signed P-256 client certificate, valid 30
+# days, in $E2E_KEYS/NAME.crt and NAME.key (openssl's output in
+# NAME.log); openssl's status.
+e2e_client_cert() {
+	mkdir -p "$E2E_KEYS"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -keyout "$E2E_KEYS/$1.key" -out "$E2E_KEYS/$1.crt" -days 30 \
+	    -subj "/CN=$1" >"$E2E_KEYS/$1.log" 2>&1
+}
+
+# e2e_fingerprint FILE: the SHA-256 fingerprint of a PEM certificate,
+# bare lower-case hex.
+e2e_fingerprint() {
+	openssl x509 -in "$1" -noout -fingerprint -sha256 |
+	    sed 's/.*=//; s/://g' | tr 'A-F' 'a-f'
+}
+
+# e2e_req_as NAME URL [options] / expect_as NAME URL STATUS MSG [options]:
+# e2e_req and expect presenting NAME's certificate ($E2E_KEYS/NAME.crt).
+e2e_req_as() {
+	_as=$1 _u=$2
+	shift 2
+	e2e_req "$_u" --cert "$E2E_KEYS/$_as.crt" --key "$E2E_KEYS/$_as.key" "$@"
+}
+expect_as() {
+	_as=$1
+	shift
+	_u=$1 _s=$2 _m=$3
+	shift 3
+	expect "$_u" "$_s" "$_m" --cert "$E2E_KEYS/$_as.crt" \
+	    --key "$E2E_KEYS/$_as.key" "$@"
+}
+
+# --- a real client: Amfora in tmux -------------------------------------------
+# e2e_amfora_usable: amfora and tmux are both installed.
+e2e_amfora_usable() {
+	command -v amfora >/dev/null 2>&1 && command -v tmux >/dev/null 2>&1
+}
+
+# e2e_tmux ARGS...: tmux on the script's own socket, at most 10 s.
+e2e_tmux() {
+	timeout 10 tmux -S "$E2E_DIR/tmux.sock" "$@"
+}
+
+# e2e_amfora SESSION COLS ROWS URL: Amfora opening URL in a detached tmux
+# session of that size, with a throw-away HOME and UTF-8; cleanup stops
+# the tmux server.
+e2e_amfora() {
+	_h=$E2E_DIR/home
+	mkdir -p "$_h/.config" "$_h/.local/share" "$_h/.cache"
+	E2E_TMUX=yes
+	e2e_tmux -u new-session -d -s "$1" -x "$2" -y "$3" \
+	    "env LANG=C.UTF-8 HOME='$_h' XDG_CONFIG_HOME='$_h/.config' XDG_DATA_HOME='$_h/.local/share' XDG_CACHE_HOME='$_h/.cache' TERM=xterm-256color amfora '$4'"
+}
+
+# e2e_screen_wait SESSION TEXT SECS: polls the session's pane (copied to
+# $E2E_DIR/screen) until TEXT (a fixed string) shows, at most SECS
+# seconds' worth of turns.
+e2e_screen_wait() {
+	_n=0
+	while [ $_n -lt $(($3 * 10)) ]; do
+		e2e_tmux -u capture-pane -p -t "$1" >"$E2E_DIR/screen" 2>/dev/null
+		grep -qF -- "$2" "$E2E_DIR/screen" && return 0
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+	return 1
+}
+
+# e2e_screen_lines [N]: the first N (10) non-blank lines of the last
+# screen, joined with '|', for a failure message.
+e2e_screen_lines() {
+	grep -v '^ *$' "$E2E_DIR/screen" | head -n "${1:-10}" | tr '\n' '|'
 }
 
 # Elapsed milliseconds since the epoch-ish clock, for timing checks.

@@ -86,8 +86,9 @@ assert_status 20 "the query comes back: 20"
 assert_meta "text/gemini*" "results are text/gemini"
 assert_close_notify
 assert_body_contains "# Search: look back"
-# A title hit first; then BM25, where the shorter text wins.
-assert_eq "$(results)" "film manga diary" "all words, title hits first"
+# A title hit first; then BM25 with a bonus for terms side by side: the
+# diary's "look back" beats the shorter text's "Look at ... back".
+assert_eq "$(results)" "film diary manga" "all words, title hits first"
 assert_body_contains "=> /posts/film/ 2024-06-28 Look Back, the film" \
     "a result is a dated link line"
 assert_body_contains "> We «look back» at the manga by Fujimoto." \
@@ -102,7 +103,7 @@ assert_eq "$(grep '^=>' "$BODYFILE" | grep -vc '^=> [^ ]')" 0 "link lines have U
 search '%22look%20back%22'
 assert_eq "$(results)" "film diary" "a phrase"
 search 'back%20look'
-assert_eq "$(results)" "film manga diary" "any order"
+assert_eq "$(results)" "film diary manga" "any order"
 search 'fujimoto%20-film'
 assert_eq "$(results)" "manga" "-excluded"
 search 'pokemon'
@@ -237,59 +238,37 @@ assert_eq "$gone" 1 "a deleted post is no longer found"
 
 # Amfora in a detached tmux session opens /search, gets the prompt, sends
 # a query and follows "Next page" by its number.
-if command -v amfora >/dev/null 2>&1 && command -v tmux >/dev/null 2>&1; then
-	H=$E2E_DIR/home
-	mkdir -p "$H/.config" "$H/.local/share" "$H/.cache"
-	SOCK=$E2E_DIR/tmux.sock
-	tmux_() {
-		timeout 10 tmux -S "$SOCK" "$@"
-	}
-	search_cleanup() {
-		tmux_ kill-server 2>/dev/null
-		e2e_cleanup
-	}
-	trap search_cleanup EXIT
-	screen_has() {	# TEXT SECS: polls the pane until TEXT shows
-		_n=0
-		while [ $_n -lt $(($2 * 10)) ]; do
-			tmux_ capture-pane -p -t amfora >"$E2E_DIR/screen" 2>/dev/null
-			grep -qF -- "$1" "$E2E_DIR/screen" && return 0
-			sleep 0.1
-			_n=$((_n + 1))
-		done
-		return 1
-	}
-	tmux_ new-session -d -s amfora -x 110 -y 60 \
-	    "env HOME='$H' XDG_CONFIG_HOME='$H/.config' XDG_DATA_HOME='$H/.local/share' XDG_CACHE_HOME='$H/.cache' TERM=xterm-256color amfora '$(e2e_url /search)'"
+if e2e_amfora_usable; then
+	e2e_amfora amfora 110 60 "$(e2e_url /search)"
 	SUMMARY=
-	if screen_has "Search the reviews" 15; then
+	if e2e_screen_wait amfora "Search the reviews" 15; then
 		e2e_ok "amfora shows the 10 prompt"
-		tmux_ send-keys -t amfora -l capybaraword
+		e2e_tmux send-keys -t amfora -l capybaraword
 		# An Enter that lands before the field has focus is lost:
 		# press it again, a bounded number of times.
 		i=0
-		while [ $i -lt 4 ] && ! screen_has "45 results, page 1 of 3." 3; do
-			tmux_ send-keys -t amfora C-m
+		while [ $i -lt 4 ] && ! e2e_screen_wait amfora "45 results, page 1 of 3." 3; do
+			e2e_tmux send-keys -t amfora C-m
 			i=$((i + 1))
 		done
-		if screen_has "45 results, page 1 of 3." 1; then
+		if e2e_screen_wait amfora "45 results, page 1 of 3." 1; then
 			e2e_ok "amfora sends the query and shows the results"
 		else
-			e2e_fail "amfora shows the results: screen: $(grep -v '^ *$' "$E2E_DIR/screen" | head -n 8 | tr '\n' '|')"
+			e2e_fail "amfora shows the results: screen: $(e2e_screen_lines 8)"
 		fi
-		tmux_ send-keys -t amfora Space
+		e2e_tmux send-keys -t amfora Space
 		sleep 0.5
-		tmux_ send-keys -t amfora -l 21
-		tmux_ send-keys -t amfora C-m
-		if screen_has "45 results, page 2 of 3." 15; then
+		e2e_tmux send-keys -t amfora -l 21
+		e2e_tmux send-keys -t amfora C-m
+		if e2e_screen_wait amfora "45 results, page 2 of 3." 15; then
 			e2e_ok "amfora follows Next page"
 		else
-			e2e_fail "amfora follows Next page: screen: $(grep -v '^ *$' "$E2E_DIR/screen" | head -n 8 | tr '\n' '|')"
+			e2e_fail "amfora follows Next page: screen: $(e2e_screen_lines 8)"
 		fi
 	else
-		e2e_fail "amfora shows the 10 prompt: screen: $(grep -v '^ *$' "$E2E_DIR/screen" | head -n 8 | tr '\n' '|')"
+		e2e_fail "amfora shows the 10 prompt: screen: $(e2e_screen_lines 8)"
 	fi
-	tmux_ kill-server 2>/dev/null
+	e2e_tmux kill-server 2>/dev/null
 else
 	e2e_skip "amfora or tmux not installed: no real-client round trip"
 fi

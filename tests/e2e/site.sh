@@ -316,6 +316,12 @@ assert_match "$META" 'gemini://*/posts/delta/' "alias without slash: redirects t
 # A page's URL without its slash, and the 0.1 URLs, answer 31.
 expect "$(e2e_url /posts/alpha)" 31 "post URL without its slash"
 assert_match "$META" 'gemini://*/posts/alpha/' "no slash: redirects to the slashed URL"
+expect "$(e2e_url '/posts/alpha?q=1%202')" 31 "no slash, with a query"
+assert_match "$META" 'gemini://*/posts/alpha/?q=1%202' "no slash: the query is kept"
+# A request of 1,024 bytes whose redirect would be 1,025: 59, never cut.
+LONGQ=$(e2e_url '/posts/alpha?')
+LONGQ=$LONGQ$(printf '%*s' $((1024 - ${#LONGQ})) '' | tr ' ' q)
+expect "$LONGQ" 59 "no slash, a query that would make the redirect too long"
 expect "$(e2e_url /posts/alpha.gmi)" 31 "0.1 post URL"
 assert_match "$META" 'gemini://*/posts/alpha/' "0.1 post URL: redirects to the page"
 expect "$(e2e_url /posts/gamma.gmi)" 31 "0.1 URL of a date-prefixed file"

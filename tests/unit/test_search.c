@@ -93,6 +93,16 @@ static const struct {
 	{ "rating:>=4", "+rating:>=4\n" },
 	{ "rating:<3.5", "+rating:<3.5\n" },
 	{ "RATING:>4 year:2024", "+rating:>4\n+year:2024\n" },
+	/* Half stars as readers write them; values become half stars. */
+	{ "rating:4½", "+rating:4.5\n" },
+	{ "rating:★★★★½", "+rating:4.5\n" },
+	{ "rating:★★★☆☆", "+rating:3\n" },
+	{ "rating:>=3½", "+rating:>=3.5\n" },
+	{ "rating:½", "+rating:0.5\n" },
+	{ "rating:8/10", "+rating:4\n" },
+	{ "rating:90%", "+rating:4.5\n" },
+	{ "rating:4.3", "+rating:4.5\n" },
+	{ "rating:=0", "+rating:0\n" },
 	{ "year:<=2020", "+year:<=2020\n" },
 	{ "lang:JA", "+lang:ja\n" },
 	{ "look-back", "+\"look back\"\n" },
@@ -114,6 +124,15 @@ static const struct {
 	{ "-film", NULL },
 	{ "rating:five", NULL },
 	{ "rating:", NULL },
+	{ "rating:>=", NULL },
+	{ "rating:6", NULL },
+	{ "rating:11/10", NULL },
+	{ "rating:4/0", NULL },
+	{ "rating:-1", NULL },
+	{ "rating:4.5½", NULL },
+	{ "rating:★x", NULL },
+	{ "rating:★/5", NULL },
+	{ "rating:.5", NULL },
 	{ "year:20x4", NULL },
 	{ "tag:", NULL },
 	{ "a b c d e f g h i j k l m", NULL },
@@ -285,6 +304,12 @@ static const struct {
 	{ "rating:>4", "c a" },
 	{ "rating:<4", "e" },
 	{ "rating:<=4 -tag:manga", "b e" },
+	{ "rating:4½", "c" },
+	{ "rating:★★★★½", "c" },
+	{ "rating:9/10", "c" },
+	{ "rating:<3", "" },
+	{ "rating:<=3", "e" },
+	{ "rating:<4.5 rating:>3", "b" },
 	{ "year:2024", "d c a" },
 	{ "year:<2024", "e" },
 	{ "lang:ja", "d" },
@@ -302,20 +327,13 @@ test_queries(void)
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(query_cases); i++) {
-		char *got = run(ix, query_cases[i].q, 1, no_drafts);
-
-		if (strcmp(got, query_cases[i].want) != 0)
-			fprintf(stderr, "query %s\n", query_cases[i].q);
-		T_STR(got, query_cases[i].want);
-		free(got);
+		T_CASE("query %s", query_cases[i].q);
+		T_STR_FREE(run(ix, query_cases[i].q, 1, no_drafts),
+		    query_cases[i].want);
 	}
+	T_CASE_END();
 	/* Without the visibility check the draft is found. */
-	{
-		char *got = run(ix, "draft", 1, NULL);
-
-		T_STR(got, "f");
-		free(got);
-	}
+	T_STR_FREE(run(ix, "draft", 1, NULL), "f");
 	search_free(ix);
 }
 
@@ -351,7 +369,6 @@ test_updates(void)
 	struct search *ix = build();
 	struct search_doc d;
 	struct search_stats st;
-	char *got;
 	int i;
 
 	memset(&d, 0, sizeof(d));
@@ -360,20 +377,12 @@ test_updates(void)
 	d.ymd = "2023-03-03";
 	d.text = "Edited: now about a platypus.";
 	search_put(ix, "e.md", &d);
-	got = run(ix, "platypus", 1, NULL);
-	T_STR(got, "e");
-	free(got);
-	got = run(ix, "caught", 1, NULL);
-	T_STR(got, "");
-	free(got);
-	got = run(ix, "pokemon", 1, NULL);
-	T_STR(got, "e");
-	free(got);
+	T_STR_FREE(run(ix, "platypus", 1, NULL), "e");
+	T_STR_FREE(run(ix, "caught", 1, NULL), "");
+	T_STR_FREE(run(ix, "pokemon", 1, NULL), "e");
 	T_INT(search_remove(ix, "e.md"), 1);
 	T_INT(search_remove(ix, "e.md"), 0);
-	got = run(ix, "platypus", 1, NULL);
-	T_STR(got, "");
-	free(got);
+	T_STR_FREE(run(ix, "platypus", 1, NULL), "");
 	/* Many edits: compaction keeps the results. */
 	for (i = 0; i < 300; i++) {
 		char text[64];
@@ -382,18 +391,10 @@ test_updates(void)
 		d.text = text;
 		search_put(ix, "e.md", &d);
 	}
-	got = run(ix, "platypus", 1, NULL);
-	T_STR(got, "e");
-	free(got);
-	got = run(ix, "\"revision 299\"", 1, NULL);
-	T_STR(got, "e");
-	free(got);
-	got = run(ix, "\"revision 298\"", 1, NULL);
-	T_STR(got, "");
-	free(got);
-	got = run(ix, "look back", 1, NULL);
-	T_STR(got, "a b c");
-	free(got);
+	T_STR_FREE(run(ix, "platypus", 1, NULL), "e");
+	T_STR_FREE(run(ix, "\"revision 299\"", 1, NULL), "e");
+	T_STR_FREE(run(ix, "\"revision 298\"", 1, NULL), "");
+	T_STR_FREE(run(ix, "look back", 1, NULL), "a b c");
 	search_get_stats(ix, &st);
 	T_INT(st.docs, 6);
 	T_OK(st.postings > 0 && st.terms > 0);
@@ -463,6 +464,151 @@ test_pages(void)
 	search_free(ix);
 }
 
+/* A doc's rating counts in half stars, as its page shows it. */
+static void
+test_ratings(void)
+{
+	static const double r[] = { 4.25, 3.75, 2.9, 0.2, 5 };
+	struct search *ix = search_new();
+	char key[8], url[32], *got;
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(r); i++) {
+		struct search_doc d;
+
+		memset(&d, 0, sizeof(d));
+		snprintf(key, sizeof(key), "%zu", i);
+		snprintf(url, sizeof(url), "/posts/%zu.gmi", i);
+		d.url = url;
+		d.title = "Rated";
+		d.date = 1000 - (int64_t)i;
+		d.has_rating = 1;
+		d.rating = r[i];
+		d.text = "A review.";
+		search_put(ix, key, &d);
+	}
+	got = run(ix, "rating:4.5", 1, NULL);	/* 4.25 shows ★★★★½ */
+	T_STR(got, "0");
+	free(got);
+	got = run(ix, "rating:4", 1, NULL);	/* 3.75 shows ★★★★ */
+	T_STR(got, "1");
+	free(got);
+	got = run(ix, "rating:<3", 1, NULL);	/* 2.9 shows ★★★ */
+	T_STR(got, "3");
+	free(got);
+	got = run(ix, "rating:3", 1, NULL);
+	T_STR(got, "2");
+	free(got);
+	got = run(ix, "rating:>=4", 1, NULL);
+	T_STR(got, "0 1 4");
+	free(got);
+	got = run(ix, "rating:0", 1, NULL);	/* 0.2: no star at all */
+	T_STR(got, "3");
+	free(got);
+	search_free(ix);
+}
+
+/*
+ * Phrases are checked exactly from the positions, whatever their words
+ * cost: 3,000 posts of 4 KB (12 MB of text, past the 8 MB the text scan
+ * once allowed) all holding "the film".
+ */
+static void
+test_phrases(void)
+{
+	struct search *ix = search_new();
+	struct search_result r;
+	struct buf text = BUF_INIT;
+	char key[16], url[32];
+	int i, j;
+
+	for (i = 0; i < 3000; i++) {
+		struct search_doc d;
+
+		buf_reset(&text);
+		for (j = 0; j < 160; j++)
+			buf_adds(&text, "the film and the manga. ");
+		if (i % 3 == 0)
+			buf_adds(&text, "A quiet film.");
+		memset(&d, 0, sizeof(d));
+		snprintf(key, sizeof(key), "%d", i);
+		snprintf(url, sizeof(url), "/posts/%d.gmi", i);
+		d.url = url;
+		d.title = i == 7 ? "End of" : "";
+		d.date = i;
+		d.text = text.data;
+		search_put(ix, key, &d);
+	}
+	T_INT(search_query(ix, "\"the film\"", 10, 1, NULL, NULL, &r), 0);
+	T_INT(r.total, 3000);
+	T_INT(r.nhits, 20);
+	search_result_free(&r);
+	T_INT(search_query(ix, "\"quiet film\"", 12, 1, NULL, NULL, &r), 0);
+	T_INT(r.total, 1000);
+	search_result_free(&r);
+	/* Across a sentence, not across words that are apart. */
+	T_INT(search_query(ix, "\"manga the film\"", 16, 1, NULL, NULL, &r),
+	    0);
+	T_INT(r.total, 3000);
+	search_result_free(&r);
+	T_INT(search_query(ix, "\"film the\"", 10, 1, NULL, NULL, &r), 0);
+	T_INT(r.total, 0);
+	search_result_free(&r);
+	T_INT(search_query(ix, "\"the film\" -\"quiet film\"", 25, 1, NULL,
+	    NULL, &r), 0);
+	T_INT(r.total, 2000);
+	search_result_free(&r);
+	/* Title and body are apart: no phrase across them. */
+	T_INT(search_query(ix, "\"of the\"", 8, 1, NULL, NULL, &r), 0);
+	T_INT(r.total, 0);
+	search_result_free(&r);
+	T_INT(search_query(ix, "\"end of\"", 8, 1, NULL, NULL, &r), 0);
+	T_INT(r.total, 1);
+	search_result_free(&r);
+	buf_free(&text);
+	search_free(ix);
+}
+
+/* Terms near each other rank higher, all else equal. */
+static void
+test_proximity(void)
+{
+	static const struct {
+		const char *key, *text;
+		int64_t date;
+	} docs[] = {
+		{ "n", "alpha beta one two three four five six", 1 },
+		{ "f", "alpha one two three four five six beta", 2 },
+		{ "m", "one two alpha three beta four five six", 3 },
+	};
+	struct search *ix = search_new();
+	char url[32], *got;
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(docs); i++) {
+		struct search_doc d;
+
+		memset(&d, 0, sizeof(d));
+		snprintf(url, sizeof(url), "/posts/%s.gmi", docs[i].key);
+		d.url = url;
+		d.title = "Same";
+		d.date = docs[i].date;
+		d.text = docs[i].text;
+		search_put(ix, docs[i].key, &d);
+	}
+	/* Without the bonus, newer first: f m n. */
+	got = run(ix, "alpha beta", 1, NULL);
+	T_STR(got, "n m f");
+	free(got);
+	got = run(ix, "beta alpha", 1, NULL);
+	T_STR(got, "n m f");
+	free(got);
+	got = run(ix, "alpha", 1, NULL);
+	T_STR(got, "m f n");
+	free(got);
+	search_free(ix);
+}
+
 static void
 test_plain(void)
 {
@@ -483,6 +629,9 @@ main(void)
 	test_snippets();
 	test_updates();
 	test_pages();
+	test_ratings();
+	test_phrases();
+	test_proximity();
 	test_plain();
 	return t_done();
 }

@@ -1,0 +1,278 @@
+/*
+ * siteint: the site model's insides, shared by its files and by nothing
+ * else: site.c (posts, scanning, updates, routing, search), siterender.c
+ * (links and rendering one post), sitepages.c (the generated pages per
+ * visibility class) and sitecmd.c (the convert and check commands).
+ * Everything here runs on the loop thread unless site.h says otherwise.
+ */
+#ifndef CAPSULED_SITEINT_H
+#define CAPSULED_SITEINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "access.h"
+#include "buf.h"
+#include "frontmatter.h"
+#include "gemtext.h"
+#include "lru.h"
+#include "pagemodel.h"
+#include "pages.h"
+#include "sitecfg.h"
+#include "util.h"
+
+struct page;
+struct site_opts;
+struct viewer;
+
+#define SITE_MAX_POST (16u << 20)	/* bytes of one Markdown file */
+#define SITE_MAX_DEPTH 16		/* folder levels scanned */
+#define SITE_MAX_FILES 200000		/* Markdown files per capsule */
+#define SITE_INDEX_POSTS 100		/* newest posts on the index */
+#define SITE_FEED_POSTS 50		/* entries in an Atom feed */
+#define SITE_ROBOTS "User-agent: *\nAllow: /\n"
+#define SITE_CACHE_DEFAULT (64u << 20)	/* cache_size: bytes per site */
+#define SITE_IDLE_SLICE 64		/* posts indexed per site_idle call */
+
+struct post {
+	char *relpath;		/* content-relative, e.g. posts/look-back.md */
+	char *title;
+	char ymd[11];		/* "" when undated */
+	int64_t date;
+	int dated;		/* date from front matter, file name or path */
+	struct pm_page pm;	/* URL, section, bundle, language */
+	struct post_meta meta;
+	struct stat st;		/* at parse time, for change detection */
+	char *md;		/* the file, BOM stripped, LF line ends */
+	size_t body_off;
+	int body_line;
+	/*
+	 * The rendered body, made on demand and kept in the site's cache
+	 * (cnode) until evicted or until what it links to changes.
+	 */
+	char *body_gmi;
+	struct lru_node cnode;
+	char *summary;		/* text before <!--more-->, when no description */
+	size_t words;		/* of the last rendering, for reading time */
+	struct diags diags;
+	size_t parse_diags;	/* diags from parsing; rendering adds more */
+	struct page *source;	/* 20 text/markdown + the file, made when asked */
+	int rendered;		/* rendered once: its diags are logged */
+	/*
+	 * Where access rules look: the file, its page URL, its source URL,
+	 * its 0.1 URL and its aliases.
+	 */
+	char **addrs;
+	size_t naddrs, caddrs;
+	struct post **links;	/* the posts its cached body links to */
+	size_t nlinks, caplinks;
+	/*
+	 * What its last rendering looked up (content paths of Markdown
+	 * links, site paths), found or not: a post appearing, vanishing or
+	 * moving there drops the cached body.
+	 */
+	char **deps;
+	size_t ndeps, cdeps;
+	int indexed;		/* in the search index */
+	int unpub;		/* not yet published, or expired (pm_published) */
+};
+
+/* A section as one audience sees it. */
+struct section {
+	char *url;		/* "/posts/" */
+	char *dir;		/* content-relative, language folder dropped */
+	const char *lang;	/* NULL: the default language */
+	struct post *index;	/* its _index.md, or NULL */
+	long parent;		/* index in the pageset's sections, -1: home */
+	char *title;
+};
+
+/* What a generated page is made of: built when first asked for. */
+enum gen_kind {
+	G_POST,		/* a listed page: arg is its index in listed */
+	G_SECTION,	/* arg: the section */
+	G_SECFEED,
+	G_HOME,		/* arg: -1 the default language, else cfg.langs[arg] */
+	G_HOMEFEED,
+	G_ARCHIVE,
+	G_TAXLIST,	/* arg: cfg.taxonomies[arg] */
+	G_TERM,		/* arg and term */
+	G_TERMFEED
+};
+
+struct gen {
+	enum gen_kind kind;
+	long arg;
+	const char *term;	/* owned by the pageset's keys */
+};
+
+/* A listed page as one class sees it: its composed page, in the cache. */
+struct slot {
+	struct lru_node node;
+	struct page *page;
+};
+
+/*
+ * The generated pages as one visibility class sees them (access.h): the
+ * pages its clients may see, and only links to those. The lists (cheap:
+ * no rendering) are made when the class is first seen after a change;
+ * each page is generated when first asked for and kept (routes), the
+ * post pages in the bounded cache (slots).
+ */
+struct pageset {
+	int built;
+	char *key;		/* access_class_key of the class */
+	struct post **listed;	/* pages, newest first, undated last */
+	size_t nlisted;
+	long *sec_of;		/* per listed page: its section, or -1 */
+	struct slot **slots;	/* per listed page, made when asked */
+	struct section *secs;
+	size_t nsecs, csecs;
+	struct strmap secdirs;	/* LANG NUL DIR -> section index plus one */
+	struct gen *gens;	/* what each generated path is made of */
+	size_t ngens, cgens;
+	struct strmap genmap;	/* path -> gens index plus one */
+	struct strmap routes;	/* path -> struct page, once generated */
+	struct strmap legacy;	/* 0.1 slug -> struct post */
+	struct strmap bundles;	/* page URL -> struct post with files */
+	char **keys;		/* owned keys of the maps above */
+	size_t nkeys, ckeys;
+	struct page **owned;	/* owned pages, unreferenced on free */
+	size_t nowned, cowned;
+	size_t ntags;
+	const char *best;	/* the busiest section (home page's) */
+	long *older, *newer;	/* per listed page: its neighbours, or -1 */
+	unsigned char *nav;	/* per listed page: Previous/Next, not by date */
+	size_t narchive;	/* pages the archive lists */
+};
+
+struct alias {
+	char *path;		/* decoded URL path, e.g. /old/look-back/ */
+	struct page *redirect;	/* 31 to the page */
+	struct post *post;
+};
+
+/* A file that failed to load, not retried until it changes. */
+struct failed {
+	char *relpath;
+	struct stat st;
+};
+
+struct site {
+	char *root;
+	char *croot;		/* the content folder's path, for messages */
+	int rootfd;
+	const struct access *access;	/* NULL: everyone sees everything */
+	int contentfd;		/* the content folder (rootfd for a bare one) */
+	struct sitecfg cfg;
+	char *title;		/* the capsule's title */
+	char *lang;
+	char *base_url;
+	struct gemtext_opts render;
+	struct post **posts;	/* every Markdown file, sorted newest first */
+	size_t nposts;
+	struct post *intro;	/* the home _index.md (index.md), or NULL */
+	struct pageset base;	/* as a client without certificate sees it */
+	struct pageset **classes;	/* other classes, built when asked */
+	size_t nclasses;
+	struct strmap classmap;	/* class key -> struct pageset */
+	unsigned char *covered;	/* per protect rule: covers some post */
+	int any_drafts;
+	struct failed *failed;
+	size_t nfailed;
+	struct strmap failedmap;	/* relpath -> failed index plus one */
+	struct alias *aliases;
+	size_t naliases, caliases;
+	struct strmap aliasmap;	/* path -> struct alias */
+	struct strmap by_relpath, by_url, by_bundle;	/* -> struct post */
+	struct strmap by_legacy;	/* 0.1 slug -> struct post */
+	struct page *robots;
+	int logging;		/* log diagnostics (the server) */
+	int standalone;		/* convert: no other posts to link to */
+	int own_robots;		/* the capsule has its robots.txt */
+	struct lru cache;	/* rendered bodies and composed post pages */
+	struct search *search;	/* the posts' full-text index, or NULL */
+	size_t index_next;	/* search: the next post to look at */
+	int index_pending;	/* search: posts not indexed yet */
+	struct strmap by_base;	/* a page's base name -> struct post (ref) */
+	int64_t next_change;	/* when a page is next published or expires */
+};
+
+/*
+ * One post's rendering, as post_render_body makes it off the model: the
+ * caller stores it (post_store_render) on the loop thread.
+ */
+struct render_out {
+	char *body;
+	size_t words;
+	struct post **links;	/* the posts it links to */
+	size_t nlinks, caplinks;
+	char **deps;		/* what it looked up: see struct post */
+	size_t ndeps, cdeps;
+	struct diags diags;
+};
+
+/* --- site.c ---------------------------------------------------------- */
+
+char *site_read_all(int dirfd, const char *rel, struct stat *st, size_t *len);
+size_t site_normalise(char *s, size_t len);
+void site_strs_free(char **v, size_t n);
+void site_drop_body(struct lru *cache, struct post *p);
+void site_post_free(struct lru *cache, struct post *p);
+struct post *site_post_parse(const struct sitecfg *cfg, const char *relpath,
+    char *md, size_t len, const struct stat *st);
+/* The one visibility rule (access_source) applied to a post. */
+int site_post_status(const struct site *s, const struct viewer *v,
+    const struct post *p);
+struct post *site_find_post(const struct site *s, const char *rel);
+/* Same language: both NULL (the default) or equal codes. */
+int site_same_lang(const char *a, const char *b);
+/* A page its front matter says not to render (no page, no URL). */
+int site_not_rendered(const struct post *p);
+/*
+ * Where a page is listed: everywhere (home, archive, feeds, its section
+ * and its terms), in its section and terms only (Hugo build.list
+ * "local"), or nowhere (build.list "never", headless) though served.
+ */
+int site_listed_globally(const struct post *p);
+int site_listed_locally(const struct post *p);
+int site_is_md_name(const char *s, size_t n);
+int site_is_markdown(const char *name);
+/* Logs p's diagnostics from the from-th on. */
+void site_log_diags(const struct site *s, const struct post *p, size_t from);
+struct site *site_alloc(const char *root, int rootfd,
+    const struct site_opts *o);
+void site_config(struct site *s);
+int site_sync(struct site *s, int index_now);
+
+/* --- siterender.c ---------------------------------------------------- */
+
+/* The 1-based line of the first occurrence of needle in md, or 0. */
+int site_line_of(const char *md, const char *needle, size_t n);
+/* p's body, rendered now (and cached) when it is not in the cache. */
+const char *site_post_body(struct site *s, struct post *p);
+/* p's body as v sees it when that differs (malloc'd), else NULL. */
+char *site_body_for(const struct site *s, const struct post *p,
+    const struct viewer *v);
+void site_post_summary(const struct site *s, struct post *p);
+void site_render_out_free(struct render_out *out);
+
+/* --- sitepages.c ----------------------------------------------------- */
+
+void site_page_post(const struct post *p, struct page_post *pp);
+/* What a post is ordered by (pagemodel's pm_order_cmp). */
+void site_post_key(const struct post *p, struct pm_key *k);
+void site_text_meta(const char *lang, struct buf *meta);
+void site_pageset_build(struct site *s, struct pageset *set,
+    const struct viewer *v);
+void site_pageset_free(struct site *s, struct pageset *ps);
+struct pageset *site_pageset_for(struct site *s, const struct viewer *v);
+/* The page at path for set's class (v one of it), made when first asked. */
+struct page *site_route_get(struct site *s, struct pageset *set,
+    const struct viewer *v, const char *path, size_t n);
+int site_route_has(const struct pageset *set, const char *path, size_t n);
+void site_build_pages(struct site *s);
+void site_pages_free(struct site *s);
+
+#endif

@@ -1,0 +1,1421 @@
+/*
+ * sitepages: the generated pages as one visibility class sees them. When
+ * the posts change, each class's lists are made afresh (which path is
+ * made of what: cheap, nothing rendered); a page is generated when first
+ * asked for and kept, a post page composed around its cached body and
+ * kept in the site's bounded cache.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "access.h"
+#include "buf.h"
+#include "feed.h"
+#include "gemini.h"
+#include "log.h"
+#include "lru.h"
+#include "page.h"
+#include "pages.h"
+#include "site.h"
+#include "siteint.h"
+#include "url.h"
+#include "util.h"
+
+void
+site_page_post(const struct post *p, struct page_post *pp)
+{
+	memset(pp, 0, sizeof(*pp));
+	pp->slug = p->pm.legacy;
+	pp->url = p->pm.url;
+	pp->title = p->title;
+	pp->ymd = p->ymd;
+	pp->date = p->date;
+	pp->updated = p->meta.has_updated ? p->meta.updated : 0;
+	pp->description = p->meta.description ? p->meta.description :
+	    p->summary;
+	pp->tags = (const char *const *)p->meta.tags;
+	pp->ntags = p->meta.ntags;
+	pp->featured = p->meta.featured;
+	pp->has_rating = p->meta.has_rating;
+	pp->rating = p->meta.rating;
+	pp->words = p->words;
+	pp->body_gmi = p->body_gmi;
+	pp->facts = p->meta.facts;
+	pp->nfacts = p->meta.nfacts;
+}
+
+void
+site_text_meta(const char *lang, struct buf *meta)
+{
+	buf_adds(meta, "text/gemini; charset=utf-8");
+	if (lang && *lang)
+		buf_printf(meta, strchr(lang, ',') ? "; lang=\"%s\"" : "; lang=%s",
+		    lang);
+}
+
+static struct page *
+gemtext_page(const char *lang, const struct buf *body)
+{
+	struct buf meta = BUF_INIT;
+	struct page *pg;
+
+	site_text_meta(lang, &meta);
+	pg = page_new(GEMINI_SUCCESS, meta.data, body->data, body->len);
+	buf_free(&meta);
+	return pg;
+}
+
+static const char *
+own_key(struct pageset *set, char *key)
+{
+	set->keys = xgrow(set->keys, &set->ckeys, set->nkeys + 1,
+	    sizeof(*set->keys));
+	set->keys[set->nkeys++] = key;
+	return key;
+}
+
+/* Adds a generated page at path (taken over); path is copied. */
+static void
+route(struct pageset *set, const char *path, struct page *pg)
+{
+	const char *k = own_key(set, xstrdup(path));
+
+	set->owned = xgrow(set->owned, &set->cowned, set->nowned + 1,
+	    sizeof(*set->owned));
+	set->owned[set->nowned++] = pg;
+	strmap_put(&set->routes, k, strlen(k), pg);
+}
+
+/* Says what path is made of; the first to claim a path keeps it. */
+static void
+add_gen(struct pageset *set, const char *path, enum gen_kind kind, long arg,
+    const char *term)
+{
+	size_t n = strlen(path);
+
+	if (strmap_get(&set->genmap, path, n))
+		return;
+	set->gens = xgrow(set->gens, &set->cgens, set->ngens + 1,
+	    sizeof(*set->gens));
+	set->gens[set->ngens].kind = kind;
+	set->gens[set->ngens].arg = arg;
+	set->gens[set->ngens].term = term;
+	set->ngens++;
+	path = own_key(set, xstrndup(path, n));
+	strmap_put(&set->genmap, path, n, (void *)(uintptr_t)set->ngens);
+}
+
+static void
+slot_evict(struct lru_node *n)
+{
+	struct slot *sl = (struct slot *)(void *)n;
+
+	page_unref(sl->page);
+	sl->page = NULL;
+}
+
+void
+site_pageset_free(struct site *s, struct pageset *ps)
+{
+	size_t i;
+
+	for (i = 0; ps->slots && i < ps->nlisted; i++)
+		if (ps->slots[i]) {
+			lru_remove(&s->cache, &ps->slots[i]->node);
+			page_unref(ps->slots[i]->page);
+			free(ps->slots[i]);
+		}
+	free(ps->slots);
+	for (i = 0; i < ps->nowned; i++)
+		page_unref(ps->owned[i]);
+	free(ps->owned);
+	site_strs_free(ps->keys, ps->nkeys);
+	for (i = 0; i < ps->nsecs; i++) {
+		free(ps->secs[i].url);
+		free(ps->secs[i].dir);
+		free(ps->secs[i].title);
+	}
+	free(ps->secs);
+	free(ps->key);
+	free(ps->listed);
+	free(ps->sec_of);
+	free(ps->older);
+	free(ps->newer);
+	free(ps->nav);
+	free(ps->gens);
+	strmap_free(&ps->genmap);
+	strmap_free(&ps->secdirs);
+	strmap_free(&ps->routes);
+	strmap_free(&ps->legacy);
+	strmap_free(&ps->bundles);
+	memset(ps, 0, sizeof(*ps));
+}
+
+void
+site_pages_free(struct site *s)
+{
+	size_t i;
+
+	site_pageset_free(s, &s->base);
+	for (i = 0; i < s->nclasses; i++) {
+		site_pageset_free(s, s->classes[i]);
+		free(s->classes[i]);
+	}
+	free(s->classes);
+	s->classes = NULL;
+	s->nclasses = 0;
+	strmap_free(&s->classmap);
+	for (i = 0; i < s->naliases; i++) {
+		free(s->aliases[i].path);
+		page_unref(s->aliases[i].redirect);
+	}
+	free(s->aliases);
+	s->aliases = NULL;
+	s->naliases = s->caliases = 0;
+	strmap_free(&s->aliasmap);
+}
+
+static void
+add_alias(struct site *s, const char *path, struct post *p)
+{
+	struct url u;
+	const char *err;
+	char *line;
+
+	/* Normalise as a request would be, so lookups compare equal. */
+	line = xasprintf("gemini://h%s%s", path[0] == '/' ? "" : "/", path);
+	if (url_parse(line, strlen(line), &u, &err) == 0) {
+		char *enc = url_encode_path(p->pm.url);
+		char *to = xasprintf("%s%s", s->base_url, enc);
+
+		s->aliases = xgrow(s->aliases, &s->caliases, s->naliases + 1,
+		    sizeof(*s->aliases));
+		s->aliases[s->naliases].path = xstrdup(u.path);
+		s->aliases[s->naliases].post = p;
+		/* Too long for a META: answered as a request would be. */
+		if (strlen(to) > GEMINI_MAX_META)
+			s->aliases[s->naliases].redirect = page_new(
+			    GEMINI_BAD_REQUEST, "redirect target too long",
+			    NULL, 0);
+		else
+			s->aliases[s->naliases].redirect = page_new(
+			    GEMINI_REDIRECT_PERM, to, NULL, 0);
+		s->naliases++;
+		free(to);
+		free(enc);
+		url_free(&u);
+	}
+	free(line);
+}
+
+/* The key of a section in secdirs: LANG (or \1 for none), NUL, DIR. */
+static void
+secdir_key(const char *dir, const char *lang, struct buf *k)
+{
+	buf_reset(k);
+	buf_adds(k, lang ? lang : "\1");
+	buf_addc(k, '\0');
+	buf_adds(k, dir);
+}
+
+/* The section of folder dir and language, or -1. */
+static long
+find_section(const struct pageset *set, const char *dir, const char *lang)
+{
+	struct buf k = BUF_INIT;
+	uintptr_t i;
+
+	secdir_key(dir, lang, &k);
+	i = (uintptr_t)strmap_get(&set->secdirs, k.data, k.len);
+	buf_free(&k);
+	return (long)i - 1;
+}
+
+static long
+add_section(struct site *s, struct pageset *set, const char *dir,
+    const char *lang, struct post *index)
+{
+	struct section *sec;
+	struct buf k = BUF_INIT;
+	const char *slash;
+	long found = find_section(set, dir, lang);
+	size_t n;
+
+	if (found >= 0) {
+		if (index && set->secs[found].index == NULL) {
+			set->secs[found].index = index;
+			free(set->secs[found].title);
+			set->secs[found].title = xstrdup(index->title);
+		}
+		return found;
+	}
+	set->secs = xgrow(set->secs, &set->csecs, set->nsecs + 1,
+	    sizeof(*set->secs));
+	sec = &set->secs[set->nsecs];
+	sec->url = index ? xstrdup(index->pm.url) :
+	    pm_section_url(&s->cfg, dir, lang);
+	sec->dir = xstrdup(dir);
+	sec->lang = lang;
+	sec->index = index;
+	sec->parent = -1;
+	slash = strrchr(dir, '/');
+	sec->title = index ? xstrdup(index->title) :
+	    xstrdup(slash ? slash + 1 : dir);
+	if (sec->title[0] >= 'a' && sec->title[0] <= 'z' && index == NULL)
+		sec->title[0] = (char)(sec->title[0] - 32);
+	secdir_key(dir, lang, &k);
+	n = k.len;
+	strmap_put(&set->secdirs, own_key(set, buf_detach(&k, NULL)), n,
+	    (void *)(uintptr_t)(set->nsecs + 1));
+	return (long)set->nsecs++;
+}
+
+/* The nearest section holding folder dir (itself included), or -1. */
+static long
+section_of(const struct pageset *set, const char *dir, const char *lang)
+{
+	char *d = xstrdup(dir), *slash;
+	long k = -1;
+
+	while (d[0] && (k = find_section(set, d, lang)) < 0) {
+		slash = strrchr(d, '/');
+		if (slash == NULL)
+			break;
+		*slash = '\0';
+	}
+	free(d);
+	return k;
+}
+
+static int
+is_transparent(const struct pageset *set, long k)
+{
+	return k >= 0 && set->secs[k].index &&
+	    set->secs[k].index->meta.transparent;
+}
+
+/* 1 when listed page i is one of section k's (or a transparent child's). */
+static int
+in_section(const struct pageset *set, size_t i, long k)
+{
+	long j = set->sec_of[i];
+
+	while (j >= 0) {
+		if (j == k)
+			return 1;
+		if (!is_transparent(set, j))
+			return 0;
+		j = set->secs[j].parent;
+	}
+	return 0;
+}
+
+/* The main sections: the config's, else the one with most dated pages. */
+static int
+is_main(const struct site *s, const struct post *p, const char *best)
+{
+	size_t i;
+
+	if (s->cfg.nmain == 0)
+		return best == NULL || strcmp(p->pm.section, best) == 0;
+	for (i = 0; i < s->cfg.nmain; i++)
+		if (strcmp(p->pm.section, s->cfg.main_sections[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+counts_in_busiest(const struct post *p)
+{
+	return p->dated && p->pm.section[0] != '\0' && p->pm.lang == NULL;
+}
+
+/* The section with most dated pages; the first listed on a tie. */
+static const char *
+busiest_section(const struct site *s, const struct pageset *set)
+{
+	struct strmap ids = { 0 };	/* section -> index in cnt plus one */
+	size_t *cnt, i, n, bestn = 0, ndist = 0;
+	const char *best = NULL;
+	uintptr_t k;
+
+	/* A bare folder lists every page, as 0.1 did. */
+	if (s->cfg.gen == GEN_BARE)
+		return NULL;
+	cnt = xcalloc(set->nlisted + 1, sizeof(*cnt));
+	for (i = 0; i < set->nlisted; i++) {
+		const char *sec = set->listed[i]->pm.section;
+		size_t len = strlen(sec);
+
+		if (!counts_in_busiest(set->listed[i]))
+			continue;
+		if ((k = (uintptr_t)strmap_get(&ids, sec, len)) == 0) {
+			k = ++ndist;
+			strmap_put(&ids, sec, len, (void *)k);
+		}
+		cnt[k - 1]++;
+	}
+	for (i = 0; i < set->nlisted; i++) {
+		const char *sec = set->listed[i]->pm.section;
+
+		if (!counts_in_busiest(set->listed[i]))
+			continue;
+		k = (uintptr_t)strmap_get(&ids, sec, strlen(sec));
+		if ((n = cnt[k - 1]) > bestn) {
+			bestn = n;
+			best = sec;
+		}
+	}
+	strmap_free(&ids);
+	free(cnt);
+	return best ? best : "";
+}
+
+/* One taxonomy's term list of a post, when front matter carries it. */
+static char **
+terms_of(const struct post *p, const char *tax, size_t *n)
+{
+	if (strcmp(tax, "tags") == 0) {
+		*n = p->meta.ntags;
+		return p->meta.tags;
+	}
+	if (strcmp(tax, "categories") == 0) {
+		*n = p->meta.ncategories;
+		return p->meta.categories;
+	}
+	for (size_t i = 0; i < p->meta.nterms; i++)
+		if (strcasecmp(p->meta.terms[i].taxonomy, tax) == 0) {
+			*n = p->meta.terms[i].n;
+			return p->meta.terms[i].terms;
+		}
+	*n = 0;
+	return NULL;
+}
+
+/* A term's URL segment, as the generator writes it; NULL: as written. */
+static char *(*term_slug(const struct site *s))(const char *, size_t)
+{
+	return s->cfg.gen == GEN_HUGO ? pm_urlize : s->cfg.gen == GEN_ZOLA ?
+	    pm_slugify : NULL;
+}
+
+/* The URL prefix of a language: "" for the default, else "/fr". */
+static char *
+lang_prefix_of(const struct site *s, const char *lang)
+{
+	return lang ? xasprintf("/%s", lang) : s->cfg.default_in_subdir ?
+	    xasprintf("/%s", s->cfg.default_lang) : xstrdup("");
+}
+
+/* "/tags/TERM/" plus tail, a decoded path, under prefix ("/fr" or ""). */
+static char *
+term_path(const struct site *s, const char *prefix, const char *tax,
+    const char *term, const char *tail)
+{
+	char *(*f)(const char *, size_t) = term_slug(s);
+	char *slug = f ? f(term, strlen(term)) : xstrdup(term), *r;
+
+	r = xasprintf("%s/%s/%s/%s", prefix, tax, slug, tail);
+	free(slug);
+	return r;
+}
+
+/* "series" is "Series" as a title; malloc'd. */
+static char *
+tax_title(const char *t)
+{
+	char *r = xstrdup(t);
+
+	if (r[0] >= 'a' && r[0] <= 'z')
+		r[0] = (char)(r[0] - 32);
+	return r;
+}
+
+/* Links to the taxonomies' list pages of a language; free with links_free. */
+static struct page_link *
+tax_links(const struct site *s, const char *lang)
+{
+	struct page_link *l = xcalloc(s->cfg.ntax + 1, sizeof(*l));
+	char *prefix = lang_prefix_of(s, lang);
+	size_t i;
+
+	for (i = 0; i < s->cfg.ntax; i++) {
+		l[i].url = xasprintf("%s/%s/", prefix, s->cfg.taxonomies[i]);
+		l[i].title = tax_title(s->cfg.taxonomies[i]);
+	}
+	free(prefix);
+	return l;
+}
+
+static void
+links_free(struct page_link *l, size_t n)
+{
+	for (size_t i = 0; l && i < n; i++) {
+		free((char *)l[i].url);
+		free((char *)l[i].title);
+	}
+	free(l);
+}
+
+/* A page's terms of the taxonomies other than tags ("Series: Winter"). */
+static size_t
+term_links(const struct site *s, const struct post *p,
+    struct page_link **out)
+{
+	struct page_link *l = NULL;
+	size_t i, j, n = 0, nt, cap = 0;
+	char **terms, *prefix = lang_prefix_of(s, p->pm.lang), *t;
+
+	for (i = 0; i < s->cfg.ntax; i++) {
+		const char *tax = s->cfg.taxonomies[i];
+
+		if (strcmp(tax, "tags") == 0)
+			continue;
+		terms = terms_of(p, tax, &nt);
+		for (j = 0; j < nt; j++) {
+			if (terms[j][0] == '\0')
+				continue;
+			l = xgrow(l, &cap, n + 1, sizeof(*l));
+			l[n].url = term_path(s, prefix, tax, terms[j], "");
+			t = tax_title(tax);
+			l[n].title = xasprintf("%s: %s", t, terms[j]);
+			free(t);
+			n++;
+		}
+	}
+	free(prefix);
+	*out = l;
+	return n;
+}
+
+/*
+ * One taxonomy's terms of the pages of one language, each replaced by
+ * the first spelling of its URL ("Film", "film": one term). Fills
+ * tp[0..) with those pages and returns their number; *owned holds the
+ * term arrays, freed with canon_free.
+ */
+static size_t
+canon_terms(const struct site *s, const struct pageset *set,
+    const char *tax, const char *lang, const struct page_post *pp,
+    struct page_post *tp, const char ****owned, char ***slugs,
+    size_t *nslugs)
+{
+	struct strmap canon = { 0 };
+	char *(*f)(const char *, size_t) = term_slug(s);
+	size_t i, j, k, nt = 0, cslugs = 0;
+	char **terms;
+
+	*owned = xcalloc(set->nlisted + 1, sizeof(**owned));
+	*slugs = NULL;
+	*nslugs = 0;
+	for (i = 0; i < set->nlisted; i++) {
+		/* A term's pages are a local list, as Hugo has it. */
+		if (!site_listed_locally(set->listed[i]) ||
+		    !site_same_lang(set->listed[i]->pm.lang, lang))
+			continue;
+		tp[nt] = pp[i];
+		terms = terms_of(set->listed[i], tax, &k);
+		(*owned)[nt] = xcalloc(k + 1, sizeof(***owned));
+		for (j = 0; j < k; j++) {
+			char *slug = f ? f(terms[j], strlen(terms[j])) :
+			    xstrdup(terms[j]);
+			const char *c = strmap_get(&canon, slug, strlen(slug));
+
+			if (c == NULL) {
+				c = terms[j];
+				*slugs = xgrow(*slugs, &cslugs, *nslugs + 1,
+				    sizeof(**slugs));
+				(*slugs)[(*nslugs)++] = slug;
+				strmap_put(&canon, slug, strlen(slug),
+				    (void *)c);
+			} else
+				free(slug);
+			(*owned)[nt][j] = c;
+		}
+		tp[nt].tags = (*owned)[nt];
+		tp[nt].ntags = k;
+		nt++;
+	}
+	strmap_free(&canon);
+	return nt;
+}
+
+static void
+canon_free(const char ***owned, size_t nt, char **slugs, size_t nslugs)
+{
+	size_t i;
+
+	for (i = 0; i < nt; i++)
+		free(owned[i]);
+	free(owned);
+	for (i = 0; i < nslugs; i++)
+		free(slugs[i]);
+	free(slugs);
+}
+
+void
+site_post_key(const struct post *p, struct pm_key *k)
+{
+	const char *u = p->pm.url, *e = u + strlen(u);
+
+	memset(k, 0, sizeof(*k));
+	k->title = p->title;
+	k->url = u;
+	k->path = p->relpath;
+	while (e > u && e[-1] == '/')
+		e--;
+	while (e > u && e[-1] != '/')
+		e--;
+	k->slug = e;
+	k->dated = p->dated;
+	k->date = p->date;
+	k->has_updated = p->meta.has_updated;
+	k->updated = p->meta.updated;
+	k->has_weight = p->meta.has_weight;
+	k->weight = p->meta.weight;
+}
+
+/*
+ * The order of a section's listing (index: its _index.md, or NULL):
+ * Hugo's default order; Zola's sort_by, or newest first when it has
+ * none (Zola's "none" promises no order).
+ */
+static enum pm_order
+section_order(const struct site *s, const struct post *index)
+{
+	if (s->cfg.gen != GEN_ZOLA)
+		return PM_ORDER_HUGO;
+	switch (index ? index->meta.sort_by : FM_SORT_UNSET) {
+	case FM_SORT_DATE:
+		return PM_ORDER_DATE;
+	case FM_SORT_UPDATE:
+		return PM_ORDER_UPDATE;
+	case FM_SORT_TITLE:
+		return PM_ORDER_TITLE;
+	case FM_SORT_TITLE_BYTES:
+		return PM_ORDER_TITLE_BYTES;
+	case FM_SORT_WEIGHT:
+		return PM_ORDER_WEIGHT;
+	case FM_SORT_SLUG:
+		return PM_ORDER_SLUG;
+	default:
+		return PM_ORDER_NEWEST;
+	}
+}
+
+/* 1 when p carries what order o sorts by (else it gets no neighbours). */
+static int
+has_order_key(enum pm_order o, const struct post *p)
+{
+	switch (o) {
+	case PM_ORDER_HUGO:
+		return p->dated || (p->meta.has_weight && p->meta.weight != 0);
+	case PM_ORDER_NEWEST:
+	case PM_ORDER_DATE:
+		return p->dated;
+	case PM_ORDER_UPDATE:
+		return p->dated || p->meta.has_updated;
+	case PM_ORDER_WEIGHT:
+		return p->meta.has_weight;
+	default:
+		return 1;
+	}
+}
+
+/* Is a listing in order o of pages v[idx[0..n)] told newest first? */
+static int
+chronological(enum pm_order o, struct post *const *v, const size_t *idx,
+    size_t n)
+{
+	size_t i;
+
+	if (o == PM_ORDER_NEWEST || o == PM_ORDER_DATE ||
+	    o == PM_ORDER_UPDATE)
+		return 1;
+	if (o != PM_ORDER_HUGO)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (v[idx[i]]->meta.has_weight && v[idx[i]]->meta.weight != 0)
+			return 0;
+	return 1;
+}
+
+struct order_ctx {
+	struct post *const *v;
+	enum pm_order o;
+};
+
+static int
+idx_cmp(const void *a, const void *b, void *arg)
+{
+	const struct order_ctx *oc = arg;
+	struct pm_key x, y;
+
+	site_post_key(oc->v[*(const size_t *)a], &x);
+	site_post_key(oc->v[*(const size_t *)b], &y);
+	return pm_order_cmp(oc->o, &x, &y);
+}
+
+/* Sorts indices into v (listed pages) in order o. */
+static void
+sort_listing(struct post *const *v, size_t *idx, size_t n, enum pm_order o)
+{
+	struct order_ctx oc = { v, o };
+
+	if (n > 1)
+		qsort_r(idx, n, sizeof(*idx), idx_cmp, &oc);
+}
+
+/* A section whose _index.md says not to render it has no page. */
+static int
+sec_rendered(const struct section *sec)
+{
+	return sec->index == NULL || !sec->index->meta.no_render;
+}
+
+/*
+ * Neighbours of each listed page: the pages beside it in its own
+ * section's order, in its language (pages outside any section: among
+ * the top-level pages of their language). In an order by a key some
+ * pages lack (a date, a weight), only pages with the key are linked.
+ */
+static void
+neighbours(const struct site *s, struct pageset *set)
+{
+	size_t *idx = xcalloc(set->nlisted + 1, sizeof(*idx));
+	size_t i, j, n, k;
+
+	set->older = xcalloc(set->nlisted + 1, sizeof(*set->older));
+	set->newer = xcalloc(set->nlisted + 1, sizeof(*set->newer));
+	set->nav = xcalloc(set->nlisted + 1, 1);
+	for (i = 0; i < set->nlisted; i++)
+		set->older[i] = set->newer[i] = -1;
+	for (k = 0; k <= set->nsecs + s->cfg.nlangs; k++) {
+		/* k < nsecs: a section; then the top level per language. */
+		const char *lang = k < set->nsecs ? set->secs[k].lang :
+		    k == set->nsecs ? NULL :
+		    s->cfg.langs[k - set->nsecs - 1].code;
+		const struct post *index = k < set->nsecs ?
+		    set->secs[k].index : s->intro;
+		enum pm_order o = section_order(s, index);
+		int chrono;
+
+		for (n = 0, i = 0; i < set->nlisted; i++) {
+			const struct post *p = set->listed[i];
+
+			if (!site_listed_locally(p) || !has_order_key(o, p))
+				continue;
+			if (k < set->nsecs ? set->sec_of[i] == (long)k :
+			    set->sec_of[i] < 0 && site_same_lang(p->pm.lang,
+			    lang))
+				idx[n++] = i;
+		}
+		sort_listing(set->listed, idx, n, o);
+		chrono = chronological(o, set->listed, idx, n);
+		for (j = 0; j < n; j++) {
+			set->older[idx[j]] = j + 1 < n ? (long)idx[j + 1] : -1;
+			set->newer[idx[j]] = j > 0 ? (long)idx[j - 1] : -1;
+			set->nav[idx[j]] = !chrono;
+		}
+	}
+	free(idx);
+}
+
+static int
+has_tax(const struct site *s, const char *tax)
+{
+	size_t i;
+
+	for (i = 0; i < s->cfg.ntax; i++)
+		if (strcmp(s->cfg.taxonomies[i], tax) == 0)
+			return 1;
+	return 0;
+}
+
+/* The body of p as v's class sees it; *tofree is set when it is its own. */
+static const char *
+body_as(struct site *s, const struct viewer *v, struct post *p,
+    char **tofree)
+{
+	const char *b = site_post_body(s, p);
+
+	*tofree = site_body_for(s, p, v);
+	return *tofree ? *tofree : b;
+}
+
+/* What the lists know of every listed page (bodies not rendered). */
+static struct page_post *
+listed_posts(const struct site *s, const struct pageset *set)
+{
+	struct page_post *pp = xcalloc(set->nlisted + 1, sizeof(*pp));
+	int tags = has_tax(s, "tags");
+	size_t i;
+
+	for (i = 0; i < set->nlisted; i++) {
+		site_page_post(set->listed[i], &pp[i]);
+		pp[i].body_gmi = NULL;
+		/* No tag pages: no tag links. */
+		if (!tags)
+			pp[i].ntags = 0;
+	}
+	return pp;
+}
+
+static void
+site_page_site(const struct site *s, struct page_site *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->title = s->title;
+	ps->subtitle = s->cfg.description ? s->cfg.description :
+	    s->intro ? s->intro->meta.description : NULL;
+	ps->base_url = s->base_url;
+	ps->index_limit = SITE_INDEX_POSTS;
+	ps->search = s->search != NULL;
+	ps->term_slug = term_slug(s);
+}
+
+static int
+text_empty(const char *t)
+{
+	return t == NULL || t[strspn(t, " \t\n")] == '\0';
+}
+
+/*
+ * The entries of a feed: the dated ones (with tag, when given), at most
+ * SITE_FEED_POSTS; those without a description get their body as the
+ * class sees it (rendered now if need be), freed with *bodies.
+ */
+static size_t
+feed_entries(struct site *s, const struct pageset *set,
+    const struct viewer *v, const struct page_post *pp, size_t n,
+    const char *tag, struct page_post *out, char ***bodies)
+{
+	size_t i, k = 0;
+
+	*bodies = xcalloc(SITE_FEED_POSTS + 1, sizeof(**bodies));
+	for (i = 0; i < n && k < SITE_FEED_POSTS; i++) {
+		struct post *p;
+
+		if (!pp[i].ymd || !pp[i].ymd[0] ||
+		    (tag && !pages_has_tag(&pp[i], tag)))
+			continue;
+		out[k] = pp[i];
+		if (text_empty(out[k].description) && (p = strmap_get(
+		    &s->by_url, pp[i].url, strlen(pp[i].url))) != NULL)
+			out[k].body_gmi = body_as(s, v, p, &(*bodies)[k]);
+		k++;
+	}
+	(void)set;
+	return k;
+}
+
+static void
+free_bodies(char **v)
+{
+	for (size_t i = 0; v && i < SITE_FEED_POSTS; i++)
+		free(v[i]);
+	free(v);
+}
+
+static struct page *
+feed_page(const struct buf *b)
+{
+	return page_new(GEMINI_SUCCESS, "application/atom+xml", b->data, b->len);
+}
+
+/* Section k's page or feed. */
+static struct page *
+gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
+    long k, int feed)
+{
+	const struct section *sec = &set->secs[k];
+	struct page_post *pp = listed_posts(s, set);
+	struct page_post *sub = xcalloc(set->nlisted + 1, sizeof(*sub));
+	struct page_link *links = NULL;
+	struct page_site ps;
+	struct page *pg;
+	struct buf b = BUF_INIT;
+	char *path = xasprintf("%satom.xml", sec->url), *tofree = NULL, **bodies;
+	const char *intro = NULL;
+	size_t j, n = 0, nl = 0;
+
+	site_page_site(s, &ps);
+	/* The feed: newest first, as the pages come. */
+	for (j = 0; j < set->nlisted; j++)
+		if (site_listed_locally(set->listed[j]) && in_section(set, j, k))
+			sub[n++] = pp[j];
+	if (!feed) {
+		/* The page: in the section's order. */
+		size_t *idx = xcalloc(set->nlisted + 1, sizeof(*idx));
+		enum pm_order o = section_order(s, sec->index);
+
+		for (n = 0, j = 0; j < set->nlisted; j++)
+			if (site_listed_locally(set->listed[j]) &&
+			    in_section(set, j, k))
+				idx[n++] = j;
+		sort_listing(set->listed, idx, n, o);
+		for (j = 0; j < n; j++)
+			sub[j] = pp[idx[j]];
+		ps.in_order = !chronological(o, set->listed, idx, n);
+		free(idx);
+	}
+	if (feed) {
+		struct page_post *fe = xcalloc(SITE_FEED_POSTS + 1,
+		    sizeof(*fe));
+
+		n = feed_entries(s, set, v, sub, n, NULL, fe, &bodies);
+		feed_atom(&ps, fe, n, path, NULL, &b);
+		free_bodies(bodies);
+		free(fe);
+		pg = feed_page(&b);
+	} else {
+		links = xcalloc(set->nsecs + 1, sizeof(*links));
+		for (j = 0; j < set->nsecs; j++)
+			if (set->secs[j].parent == k &&
+			    sec_rendered(&set->secs[j])) {
+				links[nl].url = set->secs[j].url;
+				links[nl++].title = set->secs[j].title;
+			}
+		if (sec->index)
+			intro = body_as(s, v, sec->index, &tofree);
+		pages_section(&ps, sec->title, intro && *intro ? intro : NULL,
+		    sub, n, links, nl, path, &b);
+		pg = gemtext_page(sec->index && sec->index->meta.lang ?
+		    sec->index->meta.lang : s->lang, &b);
+	}
+	free(tofree);
+	free(links);
+	free(path);
+	free(sub);
+	free(pp);
+	buf_free(&b);
+	return pg;
+}
+
+/* A home page (or feed): the default language's at /, others' at /LANG/. */
+static struct page *
+gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
+    long li, int feed)
+{
+	const char *lang = li >= 0 ? s->cfg.langs[li].code : NULL;
+	struct page_post *pp = listed_posts(s, set);
+	struct page_post *mp = xcalloc(set->nlisted + 1, sizeof(*mp));
+	struct page_link *links = xcalloc(set->nsecs + s->cfg.nlangs + 1,
+	    sizeof(*links)), *taxes = NULL;
+	struct page_site ps;
+	struct post *intro = NULL;
+	struct page *pg;
+	struct buf b = BUF_INIT;
+	size_t i, n = 0, nl = 0;
+	char *tofree = NULL, *prefix = NULL;
+
+	site_page_site(s, &ps);
+	for (i = 0; i < s->nposts; i++)
+		if (s->posts[i]->pm.kind == PM_HOME &&
+		    ((lang == NULL && s->posts[i]->pm.lang == NULL) ||
+		    (lang && s->posts[i]->pm.lang &&
+		    strcmp(s->posts[i]->pm.lang, lang) == 0))) {
+			intro = s->posts[i];
+			break;
+		}
+	for (i = 0; i < set->nlisted; i++) {
+		const struct post *p = set->listed[i];
+
+		if (!site_same_lang(lang, p->pm.lang) ||
+		    !site_listed_globally(p))
+			continue;
+		if (lang || is_main(s, p, set->best))
+			mp[n++] = pp[i];
+	}
+	if (feed) {
+		struct page_post *fe = xcalloc(SITE_FEED_POSTS + 1,
+		    sizeof(*fe));
+		char **bodies;
+
+		n = feed_entries(s, set, v, mp, n, NULL, fe, &bodies);
+		feed_atom(&ps, fe, n, "/atom.xml", NULL, &b);
+		free_bodies(bodies);
+		free(fe);
+		pg = feed_page(&b);
+		goto done;
+	}
+	for (i = 0; i < set->nsecs; i++)
+		if (set->secs[i].parent < 0 && site_same_lang(set->secs[i].lang,
+		    lang) && sec_rendered(&set->secs[i])) {
+			links[nl].url = set->secs[i].url;
+			links[nl++].title = set->secs[i].title;
+		}
+	if (lang == NULL)
+		for (i = 0; i < s->cfg.nlangs; i++) {
+			links[nl].url = xasprintf("/%s/", s->cfg.langs[i].code);
+			links[nl++].title = s->cfg.langs[i].title ?
+			    s->cfg.langs[i].title : s->cfg.langs[i].code;
+		}
+	if (intro && site_post_status(s, v, intro) == 0) {
+		const char *t = body_as(s, v, intro, &tofree);
+
+		ps.intro_gmi = *t ? t : NULL;
+	}
+	if (lang) {
+		const struct sitecfg_lang *l = sitecfg_lang(&s->cfg, lang,
+		    strlen(lang));
+
+		if (l && l->title)
+			ps.title = l->title;
+	}
+	ps.sections = links;
+	ps.nsections = nl;
+	ps.taxonomies = taxes = tax_links(s, lang);
+	ps.ntaxonomies = s->cfg.ntax;
+	ps.archive_count = set->narchive;
+	prefix = lang_prefix_of(s, lang);
+	ps.tax_prefix = prefix;
+	pages_index(&ps, mp, n, &b);
+	pg = gemtext_page(lang ? lang : s->lang, &b);
+	if (lang == NULL)
+		for (i = nl - s->cfg.nlangs; i < nl; i++)
+			free((char *)links[i].url);
+done:
+	links_free(taxes, s->cfg.ntax);
+	free(prefix);
+	free(tofree);
+	free(links);
+	free(mp);
+	free(pp);
+	buf_free(&b);
+	return pg;
+}
+
+/*
+ * A taxonomy's list, one term's page, or its feed; g->arg is the
+ * taxonomy plus ntax times the language (0: the default, i + 1: langs[i]).
+ */
+static struct page *
+gen_taxonomy(struct site *s, const struct pageset *set,
+    const struct viewer *v, const struct gen *g)
+{
+	size_t ntax = s->cfg.ntax, li = (size_t)g->arg / ntax;
+	const char *tax = s->cfg.taxonomies[(size_t)g->arg % ntax];
+	const char *lang = li ? s->cfg.langs[li - 1].code : NULL;
+	struct page_post *pp = listed_posts(s, set);
+	struct page_post *tp = xcalloc(set->nlisted + 1, sizeof(*tp));
+	const char ***owned;
+	struct page_site ps;
+	struct page *pg;
+	struct buf b = BUF_INIT;
+	char **slugs, *prefix = lang_prefix_of(s, lang);
+	size_t nt, nslugs;
+
+	site_page_site(s, &ps);
+	ps.taxonomy = tax;
+	ps.tax_prefix = prefix;
+	nt = canon_terms(s, set, tax, lang, pp, tp, &owned, &slugs, &nslugs);
+	if (g->kind == G_TAXLIST) {
+		pages_tags(&ps, tp, nt, &b);
+		pg = gemtext_page(lang ? lang : s->lang, &b);
+	} else if (g->kind == G_TERM) {
+		pages_tag(&ps, g->term, tp, nt, &b);
+		pg = gemtext_page(lang ? lang : s->lang, &b);
+	} else {
+		struct page_post *fe = xcalloc(SITE_FEED_POSTS + 1,
+		    sizeof(*fe));
+		char *path, *self, **bodies;
+		size_t n;
+
+		path = term_path(s, prefix, tax, g->term, "atom.xml");
+		self = url_encode_path(path);
+		n = feed_entries(s, set, v, tp, nt, g->term, fe, &bodies);
+		feed_atom(&ps, fe, n, self, g->term, &b);
+		free_bodies(bodies);
+		free(self);
+		free(path);
+		free(fe);
+		pg = feed_page(&b);
+	}
+	canon_free(owned, nt, slugs, nslugs);
+	free(prefix);
+	free(tp);
+	free(pp);
+	buf_free(&b);
+	return pg;
+}
+
+static void
+slot_touch(struct site *s, struct slot *sl)
+{
+	lru_touch(&s->cache, &sl->node);
+}
+
+/* Listed page i as set's class sees it: composed now unless cached. */
+static struct page *
+post_page(struct site *s, struct pageset *set, const struct viewer *v,
+    size_t i)
+{
+	struct slot *sl = set->slots[i];
+	struct post *p = set->listed[i];
+	struct page_post pp, older, newer;
+	struct page_site ps;
+	struct buf b = BUF_INIT;
+	struct page_link *terms;
+	const char *body;
+	char *tofree, *prefix;
+	int tags = has_tax(s, "tags");
+
+	if (sl && sl->page) {
+		slot_touch(s, sl);
+		return sl->page;
+	}
+	if (sl == NULL) {
+		sl = set->slots[i] = xcalloc(1, sizeof(*sl));
+		sl->node.evict = slot_evict;
+	}
+	site_page_site(s, &ps);
+	body = body_as(s, v, p, &tofree);
+	site_page_post(p, &pp);
+	if (set->older[i] >= 0)
+		site_page_post(set->listed[set->older[i]], &older);
+	if (set->newer[i] >= 0)
+		site_page_post(set->listed[set->newer[i]], &newer);
+	if (!tags)
+		pp.ntags = older.ntags = newer.ntags = 0;
+	pp.body_gmi = body;
+	pp.nterms = term_links(s, p, &terms);
+	pp.terms = terms;
+	ps.nav_order = set->nav[i];
+	prefix = p->pm.lang ? lang_prefix_of(s, p->pm.lang) : NULL;
+	ps.tax_prefix = prefix;
+	/* Its neighbours in its section's order, in its language. */
+	pages_post(&ps, &pp, body, set->older[i] >= 0 ? &older : NULL,
+	    set->newer[i] >= 0 ? &newer : NULL, &b);
+	links_free(terms, pp.nterms);
+	free(prefix);
+	sl->page = gemtext_page(p->meta.lang ? p->meta.lang :
+	    p->pm.lang ? p->pm.lang : s->lang, &b);
+	lru_add(&s->cache, &sl->node, sizeof(*sl) + sl->page->len +
+	    sizeof(*sl->page));
+	free(tofree);
+	buf_free(&b);
+	return sl->page;
+}
+
+/* The page at path for set's class (v one of it), made when first asked. */
+struct page *
+site_route_get(struct site *s, struct pageset *set, const struct viewer *v,
+    const char *path, size_t n)
+{
+	struct page *pg = strmap_get(&set->routes, path, n);
+	const struct gen *g;
+	uintptr_t k;
+	char *key;
+
+	if (pg)
+		return pg;
+	if ((k = (uintptr_t)strmap_get(&set->genmap, path, n)) == 0)
+		return NULL;
+	g = &set->gens[k - 1];
+	switch (g->kind) {
+	case G_POST:
+		return post_page(s, set, v, (size_t)g->arg);
+	case G_SECTION:
+	case G_SECFEED:
+		pg = gen_section(s, set, v, g->arg, g->kind == G_SECFEED);
+		break;
+	case G_HOME:
+	case G_HOMEFEED:
+		pg = gen_home(s, set, v, g->arg, g->kind == G_HOMEFEED);
+		break;
+	case G_ARCHIVE: {
+		struct page_post *pp = listed_posts(s, set);
+		struct page_site ps;
+		struct buf b = BUF_INIT;
+		struct page_link *taxes = tax_links(s, NULL);
+		size_t i, na = 0;
+
+		site_page_site(s, &ps);
+		ps.taxonomies = taxes;
+		ps.ntaxonomies = s->cfg.ntax;
+		/* Every page listed beyond its own section. */
+		for (i = 0; i < set->nlisted; i++)
+			if (site_listed_globally(set->listed[i]))
+				pp[na++] = pp[i];
+		pages_archive(&ps, pp, na, &b);
+		pg = gemtext_page(s->lang, &b);
+		links_free(taxes, s->cfg.ntax);
+		buf_free(&b);
+		free(pp);
+		break;
+	}
+	default:
+		pg = gen_taxonomy(s, set, v, g);
+		break;
+	}
+	key = xstrndup(path, n);
+	route(set, key, pg);
+	free(key);
+	return pg;
+}
+
+/* 1 when set has a page at path (generated or not yet). */
+int
+site_route_has(const struct pageset *set, const char *path, size_t n)
+{
+	return strmap_get(&set->routes, path, n) != NULL ||
+	    strmap_get(&set->genmap, path, n) != NULL;
+}
+
+/* The terms of one taxonomy in one language, each with its page and feed. */
+static void
+list_terms(struct site *s, struct pageset *set, size_t t, size_t li)
+{
+	const char *tax = s->cfg.taxonomies[t];
+	const char *lang = li ? s->cfg.langs[li - 1].code : NULL;
+	struct page_post *pp = listed_posts(s, set);
+	struct page_post *tp = xcalloc(set->nlisted + 1, sizeof(*tp));
+	long arg = (long)(t + s->cfg.ntax * li);
+	struct strmap seen = { 0 };
+	const char ***owned;
+	char **slugs, *path, *prefix = lang_prefix_of(s, lang);
+	size_t i, j, n, nt, nslugs;
+
+	path = xasprintf("%s/%s/", prefix, tax);
+	add_gen(set, path, G_TAXLIST, arg, NULL);
+	free(path);
+	nt = canon_terms(s, set, tax, lang, pp, tp, &owned, &slugs, &nslugs);
+	for (i = 0; i < nt; i++)
+		for (j = 0; j < tp[i].ntags; j++) {
+			const char *term = tp[i].tags[j];
+
+			n = strlen(term);
+			if (n == 0 || strmap_get(&seen, term, n))
+				continue;
+			strmap_put(&seen, term, n, (void *)1);
+			if (strcmp(tax, "tags") == 0 && lang == NULL)
+				set->ntags++;
+			term = own_key(set, xstrdup(term));
+			path = term_path(s, prefix, tax, term, "");
+			add_gen(set, path, G_TERM, arg, term);
+			free(path);
+			path = term_path(s, prefix, tax, term, "atom.xml");
+			add_gen(set, path, G_TERMFEED, arg, term);
+			free(path);
+		}
+	canon_free(owned, nt, slugs, nslugs);
+	strmap_free(&seen);
+	free(prefix);
+	free(tp);
+	free(pp);
+}
+
+/*
+ * Lists the pages of v's visibility class from the (sorted) posts: what
+ * each path is made of, no page made yet.
+ */
+void
+site_pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
+{
+	size_t i;
+	char *path;
+
+	set->built = 1;
+	set->listed = xcalloc(s->nposts + 1, sizeof(*set->listed));
+	for (i = 0; i < s->nposts; i++) {
+		struct post *p = s->posts[i];
+
+		if (p->pm.kind != PM_PAGE || site_post_status(s, v, p) != 0)
+			continue;
+		/* A page not to render has no URL; its files still are. */
+		if (!site_not_rendered(p))
+			set->listed[set->nlisted++] = p;
+		else if (p->pm.bundle)
+			strmap_put(&set->bundles, p->pm.url, strlen(p->pm.url),
+			    p);
+	}
+	set->slots = xcalloc(set->nlisted + 1, sizeof(*set->slots));
+	set->sec_of = xcalloc(set->nlisted + 1, sizeof(*set->sec_of));
+	/* Post pages first: a page claims its URL before anything else. */
+	for (i = 0; i < set->nlisted; i++) {
+		struct post *p = set->listed[i];
+		const char *k = p->pm.url;
+
+		add_gen(set, k, G_POST, (long)i, NULL);
+		strmap_put(&set->legacy, p->pm.legacy, strlen(p->pm.legacy), p);
+		if (p->pm.bundle)
+			strmap_put(&set->bundles, k, strlen(k), p);
+	}
+	/* Sections: every _index.md, and every top folder holding pages. */
+	for (i = 0; i < s->nposts; i++) {
+		struct post *p = s->posts[i];
+
+		if (p->pm.kind == PM_SECTION && site_post_status(s, v, p) == 0)
+			add_section(s, set, p->pm.dir, p->pm.lang, p);
+	}
+	for (i = 0; i < set->nlisted; i++) {
+		const struct post *p = set->listed[i];
+
+		if (p->pm.section[0] && section_of(set, p->pm.dir,
+		    p->pm.lang) < 0)
+			add_section(s, set, p->pm.section, p->pm.lang, NULL);
+	}
+	for (i = 0; i < set->nsecs; i++) {
+		char *d = xstrdup(set->secs[i].dir), *slash;
+
+		while ((slash = strrchr(d, '/')) != NULL) {
+			*slash = '\0';
+			if ((set->secs[i].parent = find_section(set, d,
+			    set->secs[i].lang)) >= 0)
+				break;
+		}
+		free(d);
+	}
+	for (i = 0; i < set->nlisted; i++)
+		set->sec_of[i] = section_of(set, set->listed[i]->pm.dir,
+		    set->listed[i]->pm.lang);
+	neighbours(s, set);
+	for (i = 0; i < set->nlisted; i++)
+		set->narchive += site_listed_globally(set->listed[i]);
+	for (i = 0; i < set->nsecs; i++) {
+		if (!sec_rendered(&set->secs[i]))
+			continue;
+		add_gen(set, set->secs[i].url, G_SECTION, (long)i, NULL);
+		path = xasprintf("%satom.xml", set->secs[i].url);
+		add_gen(set, path, G_SECFEED, (long)i, NULL);
+		free(path);
+	}
+	set->best = busiest_section(s, set);
+	add_gen(set, "/", G_HOME, -1, NULL);
+	add_gen(set, "/atom.xml", G_HOMEFEED, -1, NULL);
+	for (i = 0; i < s->cfg.nlangs; i++) {
+		path = xasprintf("/%s/", s->cfg.langs[i].code);
+		add_gen(set, path, G_HOME, (long)i, NULL);
+		free(path);
+	}
+	add_gen(set, "/archive/", G_ARCHIVE, 0, NULL);
+	for (i = 0; i < s->cfg.ntax; i++)
+		for (size_t li = 0; li <= s->cfg.nlangs; li++)
+			list_terms(s, set, i, li);
+}
+
+static char *
+class_key(const struct site *s, const struct viewer *v)
+{
+	struct buf key = BUF_INIT;
+
+	access_class_key(v, s->covered, s->any_drafts, &key);
+	return buf_detach(&key, NULL);
+}
+
+/*
+ * The pages as v sees them. Readers without a certificate, and any whose
+ * certificate opens no area holding a post, share the base pages; every
+ * other class (at most one per listed fingerprint) gets its own, listed
+ * at its first request and kept until the posts change.
+ */
+struct pageset *
+site_pageset_for(struct site *s, const struct viewer *v)
+{
+	struct pageset *set;
+	char *key;
+
+	if (v->fingerprint == NULL)	/* the base reader exactly */
+		return &s->base;
+	key = class_key(s, v);
+	if (strcmp(key, s->base.key) == 0) {
+		free(key);
+		return &s->base;
+	}
+	if ((set = strmap_get(&s->classmap, key, strlen(key))) != NULL) {
+		free(key);
+		return set;
+	}
+	set = xcalloc(1, sizeof(*set));
+	site_pageset_build(s, set, v);
+	set->key = key;
+	s->classes = xrealloc(s->classes, (s->nclasses + 1) *
+	    sizeof(*s->classes));
+	s->classes[s->nclasses++] = set;
+	strmap_put(&s->classmap, set->key, strlen(set->key), set);
+	return set;
+}
+
+/*
+ * Which pages are published now (pm_published), and when that next
+ * changes. Returns 1 when a page's state differs from the last time.
+ */
+static int
+site_publication(struct site *s)
+{
+	int64_t now = (int64_t)time(NULL), next = INT64_MAX;
+	int changed = 0, unpub;
+	size_t i;
+
+	for (i = 0; i < s->nposts; i++) {
+		struct post *p = s->posts[i];
+
+		unpub = !pm_published(&s->cfg, &p->meta, p->dated, p->date,
+		    now, &next);
+		changed |= unpub != p->unpub;
+		p->unpub = unpub;
+	}
+	s->next_change = next;
+	return changed;
+}
+
+int64_t
+site_next_change(const struct site *s)
+{
+	return s->next_change;
+}
+
+int
+site_tick(struct site *s)
+{
+	if (!site_publication(s))
+		return 0;
+	site_build_pages(s);
+	if (s->logging)
+		log_info("%s: pages published or expired with time", s->root);
+	return 1;
+}
+
+/* Lists the generated pages afresh (none made), after the posts changed. */
+void
+site_build_pages(struct site *s)
+{
+	struct viewer anon;
+	size_t i, j;
+
+	site_pages_free(s);
+	site_publication(s);
+	/* Which rules and drafts can tell one reader's pages from another's. */
+	free(s->covered);
+	s->covered = xcalloc(s->access ? s->access->nrules + 1 : 1, 1);
+	s->any_drafts = 0;
+	for (i = 0; i < s->nposts; i++) {
+		access_mark_covering(s->access,
+		    (const char *const *)s->posts[i]->addrs,
+		    s->posts[i]->naddrs, s->covered);
+		s->any_drafts |= s->posts[i]->meta.draft ||
+		    s->posts[i]->unpub;
+	}
+	access_viewer(s->access, NULL, 0, &anon);
+	site_pageset_build(s, &s->base, &anon);
+	s->base.key = class_key(s, &anon);
+	for (i = 0; i < s->nposts; i++) {
+		struct post *p = s->posts[i];
+
+		for (j = 0; j < p->meta.naliases; j++)
+			add_alias(s, p->meta.aliases[j], p);
+	}
+	for (i = 0; i < s->naliases; i++)
+		strmap_put(&s->aliasmap, s->aliases[i].path,
+		    strlen(s->aliases[i].path), &s->aliases[i]);
+}

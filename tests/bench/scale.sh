@@ -1,0 +1,399 @@
+#!/bin/sh
+# scale.sh: the issue-16 scale table.  Generated Hugo sites (gensite.py)
+# of each size in BENCH_SCALE_SIZES, served by CAPSULED with two workers,
+# measured for: idle CPU, start-up to the first /, worker RSS, server CPU
+# per request at the smallest and the largest size, and an edit at the
+# largest size (until it is served; the worst wait of a client polling
+# another page meanwhile).  Prints one table on stdout; progress on
+# stderr.  `make bench` runs it from bench.sh, which passes the
+# handshake figures of its own runs (capsuled and molly-brown, same run).
+#
+# usage: sh tests/bench/scale.sh [CAPSULED GEMLOAD]
+# env:   BENCH_SCALE_SIZES  pages per site (default "1000 10000 100000")
+#        BENCH_SCALE_IDLE   seconds of the idle window (default 60)
+#        BENCH_SECS, BENCH_ROUNDS  per load run / alternations (5, 3)
+#        BENCH_SCALE_EDIT   seconds the edit may take (default 60)
+#        BENCH_SCALE_START  seconds a server may take to serve / (300)
+#        BENCH_HS           "capfull capres mollyfull mollyres" us/request
+#        BENCH_KEEP=1       keep the temporary directory
+#
+# How: the servers start one after another, smallest first (each start
+# timed alone but for the smaller ones idling), then all idle together
+# for one window: CPU is read per process tree from /proc/PID/stat, so
+# one window serves every size.  Nothing is asserted: a figure whose
+# measurement failed prints as "-" and a FAILED line says why.
+
+set -u
+[ $# -ge 1 ] && CAPSULED=$1
+[ $# -ge 2 ] && GEMLOAD=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+: "${CAPSULED:=$REPO/build/capsuled}"
+: "${GEMLOAD:=$REPO/build/bench/gemload}"
+SIZES=${BENCH_SCALE_SIZES:-1000 10000 100000}
+IDLE=${BENCH_SCALE_IDLE:-60}
+SECS=${BENCH_SECS:-5}
+ROUNDS=${BENCH_ROUNDS:-3}
+EDITMAX=${BENCH_SCALE_EDIT:-60}
+STARTMAX=${BENCH_SCALE_START:-300}
+HZ=$(getconf CLK_TCK)
+# Debian's python3 (a pyenv shim costs 100 ms per start).
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+
+say() {
+	printf '%s\n' "$*" >&2
+}
+
+for b in "$CAPSULED" "$GEMLOAD"; do
+	if [ ! -x "$b" ]; then
+		say "scale: $b: not an executable"
+		exit 2
+	fi
+done
+case $CAPSULED in /*) ;; *) CAPSULED=$PWD/$CAPSULED ;; esac
+case $GEMLOAD in /*) ;; *) GEMLOAD=$PWD/$GEMLOAD ;; esac
+for n in $SIZES; do
+	case $n in
+	'' | *[!0-9]*) say "scale: BENCH_SCALE_SIZES: $n is not a number"
+		exit 2 ;;
+	esac
+done
+SMALL=$(printf '%s\n' $SIZES | sort -n | head -n 1)
+LARGE=$(printf '%s\n' $SIZES | sort -n | tail -n 1)
+SIZES=$(printf '%s\n' $SIZES | sort -n | uniq | tr '\n' ' ')
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/capsuled-scale.XXXXXX") || exit 2
+R=$TMP/results
+: >"$R"
+STARTED=
+
+stop() {
+	s_kids=$(pgrep -P "$1" 2>/dev/null)
+	kill -TERM "$1" 2>/dev/null
+	s_i=0
+	while kill -0 "$1" 2>/dev/null && [ $s_i -lt 100 ]; do
+		sleep 0.1
+		s_i=$((s_i + 1))
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		kill -KILL "$1" 2>/dev/null
+		for s_k in $s_kids; do
+			kill -KILL "$s_k" 2>/dev/null
+		done
+	fi
+	wait "$1" 2>/dev/null
+	STARTED=$(printf '%s\n' $STARTED | awk -v p="$1" '$1 != p' |
+	    tr '\n' ' ')
+	return 0
+}
+
+cleanup() {
+	for p in $STARTED; do
+		stop "$p"
+	done
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then
+		say "scale: kept $TMP"
+	else
+		rm -rf "$TMP"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+failed() {
+	echo "FAILED $*" >>"$R"
+	say "scale: FAILED $*"
+}
+
+# Ticks of user+system CPU of a process and its children (the master and
+# its workers; /proc/PID/stat counts every thread of a process).
+tree_ticks() {
+	{ echo "$1"; pgrep -P "$1" 2>/dev/null; } | while read -r p; do
+		[ -r "/proc/$p/stat" ] && sed 's/^.*) //' "/proc/$p/stat"
+	done | awk '{ t += $12 + $13 } END { print t + 0 }'
+}
+
+# The largest VmRSS (KiB) of the workers of a master.
+worker_rss() {
+	for p in $(pgrep -P "$1" 2>/dev/null); do
+		awk '/^VmRSS/ { print $2 }' "/proc/$p/status" 2>/dev/null
+	done | sort -n | tail -n 1
+}
+
+# "steal total" jiffies of the whole machine (/proc/stat, first line).
+cpustat() {
+	awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i;
+	    print $9, t; exit }' /proc/stat
+}
+
+pct() {	# STEAL0 TOTAL0 STEAL1 TOTAL1
+	awk -v a="$1" -v b="$2" -v c="$3" -v d="$4" 'BEGIN {
+	    if (d - b > 0) printf "%.1f", 100 * (c - a) / (d - b); else print "-" }'
+}
+
+res() {	# KEY: the value recorded under KEY, or -
+	awk -v k="$1" '$1 == k { v = $2 } END { print (v == "") ? "-" : v }' "$R"
+}
+
+med() {	# KEY: median of the values recorded under KEY
+	awk -v k="$1" '$1 == k { print $2 }' "$R" | sort -g | awk '
+	    { a[NR] = $1 } END { if (NR == 0) print "-"
+		else if (NR % 2) print a[(NR + 1) / 2]
+		else printf "%.1f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+set -- $(cpustat)
+ST0=$1 TT0=$2
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- sites ------------------------------------------------------------
+
+"$CAPSULED" cert localhost --certs "$TMP/certs" >"$TMP/cert.log" 2>&1 || {
+	cat "$TMP/cert.log" >&2
+	exit 1
+}
+for n in $SIZES; do
+	t0=$(date +%s%N)
+	if ! "$PY" "$HERE/gensite.py" "$TMP/site$n" "$n" >"$TMP/gen$n.out"; then
+		say "scale: gensite.py $n failed"
+		exit 1
+	fi
+	t1=$(date +%s%N)
+	echo "gen.$n $(((t1 - t0) / 1000000))" >>"$R"
+	say "scale: generated $(head -n 1 "$TMP/gen$n.out") in" \
+	    "$(((t1 - t0) / 1000000)) ms"
+done
+
+# --- start-up, smallest first -----------------------------------------
+
+for n in $SIZES; do
+	: >"$TMP/cap$n.log"
+	"$PY" "$HERE/probe.py" wait "$TMP/cap$n.log" / "$STARTMAX" >"$TMP/first$n" \
+	    2>"$TMP/first$n.err" &
+	probe=$!
+	sleep 0.3	# the probe is up and watching the log
+	t0=$(date +%s%N)
+	"$CAPSULED" serve --quiet --listen 127.0.0.1:0 --root "$TMP/site$n" \
+	    --certs "$TMP/certs" --workers 2 >"$TMP/cap$n.log" 2>&1 &
+	pid=$!
+	STARTED="$STARTED $pid"
+	wait "$probe"
+	read -r t1 port <"$TMP/first$n" 2>/dev/null
+	if [ -z "${port:-}" ]; then
+		failed "start $n: no / within $STARTMAX s: $(head -c 200 "$TMP/first$n.err")" \
+		    "$(head -c 300 "$TMP/cap$n.log")"
+		stop "$pid"
+		continue
+	fi
+	echo "start.$n $(((t1 - t0) / 1000000))" >>"$R"
+	eval "PID$n=$pid PORT$n=$port"
+	say "scale: $n pages: / served $(((t1 - t0) / 1000000)) ms after exec"
+	t1= port=
+done
+
+# The rest compares the smallest and the largest sites that came up.
+UP=
+for n in $SIZES; do
+	eval "pid=\${PID$n:-}"
+	[ -n "$pid" ] && UP="$UP $n"
+done
+if [ -n "$UP" ]; then
+	SMALL=$(printf '%s\n' $UP | head -n 1)
+	LARGE=$(printf '%s\n' $UP | tail -n 1)
+fi
+
+# --- idle window ------------------------------------------------------
+
+say "scale: idle for $IDLE s ($SIZES at once)"
+set -- $(cpustat)
+IST0=$1 ITT0=$2
+for n in $SIZES; do
+	eval "pid=\${PID$n:-}"
+	[ -n "$pid" ] && eval "IT0_$n=$(tree_ticks "$pid")"
+done
+t0=$(date +%s%N)
+sleep "$IDLE"
+t1=$(date +%s%N)
+for n in $SIZES; do
+	eval "pid=\${PID$n:-} it0=\${IT0_$n:-}"
+	[ -n "$pid" ] || continue
+	if ! kill -0 "$pid" 2>/dev/null; then
+		failed "idle $n: the server exited"
+		continue
+	fi
+	it1=$(tree_ticks "$pid")
+	echo "idle.$n $(awk -v d=$((it1 - it0)) -v hz="$HZ" \
+	    -v w=$((t1 - t0)) 'BEGIN { printf "%.2f", 100 * d / hz / (w / 1e9) }')" \
+	    >>"$R"
+done
+set -- $(cpustat)
+echo "steal.idle $(pct "$IST0" "$ITT0" "$1" "$2")" >>"$R"
+LOADI=$(cut -d' ' -f1-3 /proc/loadavg)
+for n in $SIZES; do
+	eval "pid=\${PID$n:-}"
+	[ -n "$pid" ] && echo "rss.$n $(worker_rss "$pid")" >>"$R"
+	# Only the smallest and the largest sites are needed from here.
+	if [ -n "$pid" ] && [ "$n" != "$SMALL" ] && [ "$n" != "$LARGE" ]; then
+		stop "$pid"
+	fi
+done
+
+# --- CPU per request, smallest against largest -------------------------
+
+post_of() {	# SIZE: the URL of the first page of the posts section
+	awk '$1 == "first" { print $2; exit }' "$TMP/gen$1.out"
+}
+
+load() {	# KEY SIZE PATH
+	key=$1
+	eval "pid=\${PID$2:-} port=\${PORT$2:-}"
+	[ -n "$pid" ] || return 0
+	l0=$(tree_ticks "$pid")
+	"$GEMLOAD" --json -p 1 -c 16 -d "$SECS" --no-sig-check \
+	    --url "gemini://localhost:$port$3" 127.0.0.1 "$port" \
+	    >"$TMP/load.json" 2>"$TMP/load.err"
+	l1=$(tree_ticks "$pid")
+	ln=$(tail -n 1 "$TMP/load.json" | sed -n 's/^{"requests":\([0-9]*\),"ok":\([0-9]*\),"errors":\([0-9]*\),.*/\1 \3/p')
+	set -- $ln
+	if [ "${1:-0}" = 0 ] || [ "${2:-1}" != 0 ]; then
+		failed "load $key: ${1:-0} requests, ${2:--} errors:" \
+		    "$(head -c 200 "$TMP/load.err")"
+		return 0
+	fi
+	echo "$key $(awk -v d=$((l1 - l0)) -v hz="$HZ" -v n="$1" \
+	    'BEGIN { printf "%.1f", d * 1e6 / hz / n }')" >>"$R"
+}
+
+say "scale: CPU per request, $SMALL against $LARGE pages"
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	for n in $SMALL $LARGE; do
+		load req.index.$n "$n" /
+		load req.post.$n "$n" "$(post_of "$n")"
+	done
+	[ "$SMALL" = "$LARGE" ] && break
+	r=$((r + 1))
+done
+
+# --- an edit at the largest size ---------------------------------------
+
+eval "pid=\${PID$LARGE:-} port=\${PORT$LARGE:-}"
+if [ -n "$pid" ]; then
+	say "scale: an edit at $LARGE pages"
+	src=$(awk '$1 == "first" { print $3; exit }' "$TMP/gen$LARGE.out")
+	edited=$(post_of "$LARGE")
+	other=$(awk '$1 == "first" { p = $2 } END { print p }' \
+	    "$TMP/gen$LARGE.out")
+	[ "$other" = "$edited" ] && other=/
+	# Both pages once, so that a cache holds them before the edit.
+	"$PY" "$HERE/probe.py" wait "$TMP/cap$LARGE.log" "$edited" 30 \
+	    >/dev/null 2>&1
+	"$PY" "$HERE/probe.py" wait "$TMP/cap$LARGE.log" "$other" 30 \
+	    >/dev/null 2>&1
+	rm -f "$TMP/stop"
+	"$PY" "$HERE/probe.py" poll "$port" "$other" "$TMP/stop" \
+	    >"$TMP/poll.out" 2>&1 &
+	poller=$!
+	sleep 1
+	e0=$(tree_ticks "$pid")
+	if ms=$("$PY" "$HERE/probe.py" edit "$port" "$edited" \
+	    "$TMP/site$LARGE/$src" "$EDITMAX" 2>"$TMP/edit.err"); then
+		echo "edit.ms $ms" >>"$R"
+	else
+		failed "edit: $(cat "$TMP/edit.err")"
+	fi
+	sleep 1
+	touch "$TMP/stop"
+	wait "$poller"
+	e1=$(tree_ticks "$pid")
+	set -- $(cat "$TMP/poll.out")
+	if [ "${1:-}" = requests ] && [ "$2" -gt 0 ]; then
+		echo "poll.worst $6" >>"$R"
+		echo "poll.n $2" >>"$R"
+		[ "$4" != 0 ] && failed "poll: $4 of $2 requests failed"
+	else
+		failed "poll: $(head -c 200 "$TMP/poll.out")"
+	fi
+	echo "edit.cpu $(awk -v d=$((e1 - e0)) -v hz="$HZ" \
+	    'BEGIN { printf "%.0f", d * 1000 / hz }')" >>"$R"
+	echo "rssafter.$LARGE $(worker_rss "$pid")" >>"$R"
+fi
+for n in $SMALL $LARGE; do
+	eval "pid=\${PID$n:-}"
+	[ -n "$pid" ] && stop "$pid"
+done
+set -- $(cpustat)
+STEAL=$(pct "$ST0" "$TT0" "$1" "$2")
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- the table --------------------------------------------------------
+
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+	    if (a == "-" || b == "-" || b + 0 == 0) print "-"
+	    else printf "%.2f\n", a / b }'
+}
+
+echo
+printf '  %-26s' "scale, 2 workers, pages"
+for n in $SIZES; do printf ' %9s' "$n"; done
+printf '   %s\n' "target"
+printf '  %-26s' "generated in, ms"
+for n in $SIZES; do printf ' %9s' "$(res gen.$n)"; done
+printf '\n'
+printf '  %-26s' "idle CPU, % of a core"
+for n in $SIZES; do printf ' %9s' "$(res idle.$n)"; done
+printf '   %s\n' "< 0.5 at every size ($IDLE s, master + workers)"
+printf '  %-26s' "exec to first / served, ms"
+for n in $SIZES; do printf ' %9s' "$(res start.$n)"; done
+printf '   %s\n' "< 300 at 10000, < 3000 at 100000"
+printf '  %-26s' "worker RSS after idle, MiB"
+for n in $SIZES; do
+	printf ' %9s' "$(awk -v k="$(res rss.$n)" 'BEGIN {
+	    if (k == "-") print "-"; else printf "%.1f", k / 1024 }')"
+done
+printf '   %s\n' "< 300 at 100000 (largest worker)"
+printf '  %-26s' "  per page, KiB"
+for n in $SIZES; do
+	printf ' %9s' "$(awk -v k="$(res rss.$n)" -v n="$n" 'BEGIN {
+	    if (k == "-") print "-"; else printf "%.2f", k / n }')"
+done
+printf '\n'
+for p in index post; do
+	s=$(med req.$p.$SMALL)
+	l=$(med req.$p.$LARGE)
+	label="/ CPU us/request"
+	[ $p = post ] && label="a post, CPU us/request"
+	printf '  %-26s' "$label"
+	for n in $SIZES; do
+		if [ "$n" = "$SMALL" ]; then printf ' %9s' "$s"
+		elif [ "$n" = "$LARGE" ]; then printf ' %9s' "$l"
+		else printf ' %9s' "."; fi
+	done
+	printf '   %s\n' "$LARGE/$SMALL: $(ratio "$l" "$s") (within 1.10)"
+done
+echo "  edit at $LARGE pages: served after $(res edit.ms) ms (< 1000);" \
+    "a client polling another page meanwhile waited at worst" \
+    "$(res poll.worst) ms (< 50) over $(res poll.n) requests; the edit" \
+    "cost $(res edit.cpu) ms of server CPU; worker RSS then" \
+    "$(awk -v k="$(res rssafter.$LARGE)" 'BEGIN {
+	if (k == "-") print "-"; else printf "%.1f", k / 1024 }') MiB"
+if [ -n "${BENCH_HS:-}" ]; then
+	set -- $BENCH_HS
+	echo "  TLS handshakes, / (us/request, server on CPU 0): capsuled full" \
+	    "$1, resumed $2; molly-brown full ${3:--}, resumed ${4:--}" \
+	    "(resumed < full; capsuled < molly-brown)"
+else
+	echo "  TLS handshakes: see make bench-compare (capsuled and molly-brown" \
+	    "full and resumed in one run)"
+fi
+echo "  (medians of $ROUNDS runs of $SECS s, c=16, unpinned workers," \
+    "gemload on CPU 1; sites from tests/bench/gensite.py; servers started" \
+    "smallest first, the smaller ones idling meanwhile, then one idle" \
+    "window for all)"
+echo "  machine: steal $STEAL % over the scale runs ($(res steal.idle) %" \
+    "in the idle window); load average $LOAD0 before, $LOADI after the" \
+    "idle window, $LOAD1 at the end"
+awk '$1 == "FAILED"' "$R" | sed 's/^/  /'
+exit 0

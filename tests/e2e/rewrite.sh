@@ -1,0 +1,114 @@
+#!/bin/sh
+# A static file rewritten in place while it is served (issue 10): every
+# response is one whole version of the file, ended with close_notify, or
+# is cut without close_notify (the client can tell), or says 40 "being
+# rewritten". Never a short or mixed body sent as complete (bodies of
+# 131,072 bytes were seen). Both paths: a small file (read whole before
+# the header) and a large one (streamed in chunks).
+. "$(dirname "$0")/lib.sh"
+e2e_setup
+
+e2e_start_server || exit 1
+cat >"$E2E_DIR/rw.py" <<'PY'
+import os, socket, ssl, subprocess, sys
+
+port, path, size, rounds, mode = (int(sys.argv[1]), sys.argv[2],
+    int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
+name = os.path.basename(path)
+# Three versions of the same size, each a different letter; the writer
+# saves them in turn, A -> B -> C -> A, in place with one write() each:
+# "trunc" empties the file first (its states: a prefix of one version),
+# "notrunc" writes over the old text (its states: the new version's
+# start, the old one's end). A body that is no state the file held (an
+# old start with a new end, a cut sent as complete) is a failure.
+vers = [(ch * 63 + b"\n") * (size // 64) for ch in (b"A", b"B", b"C")]
+with open(path, "wb") as f:
+    f.write(vers[0])
+writer = subprocess.Popen([sys.executable, "-c", """
+import os, sys, time
+n = int(sys.argv[2]) // 64
+vers = [(ch * 63 + b"\\n") * n for ch in (b"A", b"B", b"C")]
+fd = os.open(sys.argv[1], os.O_WRONLY)
+for i in range(int(sys.argv[3])):
+    if sys.argv[4] == "trunc":
+        os.ftruncate(fd, 0)
+    os.pwrite(fd, vers[(i + 1) % 3], 0)
+    time.sleep(0.0005)
+""", path, str(size), str(rounds * 40), mode])
+
+def held(body):
+    for j in range(3):
+        new, old = vers[(j + 1) % 3], vers[j]
+        if mode == "trunc":
+            if body == new[:len(body)]:
+                return True
+            continue
+        if len(body) != size:
+            continue
+        k = 0
+        while k < size and body[k] == new[k]:
+            k += 1
+        if body[k:] == old[k:]:
+            return True
+    return False
+
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+seen = {"whole": 0, "cut": 0, "retry": 0, "bad": 0}
+for i in range(rounds):
+    if writer.poll() is not None:
+        break
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    t = ctx.wrap_socket(s, server_hostname="localhost", suppress_ragged_eofs=False)
+    t.sendall(("gemini://localhost:%d/%s\r\n" % (port, name)).encode())
+    data = b""
+    notify = False
+    try:
+        while True:
+            chunk = t.recv(65536)
+            if not chunk:
+                notify = True
+                break
+            data += chunk
+    except (ssl.SSLEOFError, ConnectionResetError):
+        pass
+    t.close()
+    head, _, body = data.partition(b"\r\n")
+    if not notify:
+        seen["cut"] += 1
+    elif head.startswith(b"40 "):
+        seen["retry"] += 1
+    elif head.startswith(b"20 ") and held(body):
+        seen["whole"] += 1
+    else:
+        seen["bad"] += 1
+        print("bad: header %r, %d bytes, close_notify %s, first %r last %r" %
+              (head, len(body), notify, body[:8], body[-8:]))
+writer.kill()
+writer.wait()
+print("whole=%d cut=%d retry=%d bad=%d" % (seen["whole"], seen["cut"], seen["retry"], seen["bad"]))
+PY
+
+for kind in small:262080:trunc small:262080:notrunc large:700032:trunc \
+    large:700032:notrunc; do
+	label=${kind%%:*}
+	mode=${kind##*:}
+	size=${kind#*:}
+	size=${size%:*}
+	out=$(timeout 300 python3 "$E2E_DIR/rw.py" "$PORT" "$C/rw-$label.txt" \
+	    "$size" 200 "$mode" 2>&1)
+	res=$(printf '%s\n' "$out" | tail -n 1)
+	printf '%s\n' "$out" | grep '^bad:' | head -n 5 | sed 's/^/     /'
+	case $res in
+	whole=*' bad='*) ;;
+	*) e2e_fail "$label file, $mode: no result from the client: $out"; continue ;;
+	esac
+	bad=${res##*bad=}
+	whole=${res#whole=}
+	whole=${whole%% *}
+	assert_eq "$bad" 0 "$label file ($size bytes), rewritten ($mode) while served: every complete body is a state the file held ($res)"
+	[ "$whole" -gt 0 ] && e2e_ok "$label file, $mode: complete bodies were served too" ||
+	    e2e_fail "$label file, $mode: no complete body served ($res)"
+done
+e2e_done

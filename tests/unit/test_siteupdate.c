@@ -1,0 +1,246 @@
+/*
+ * test_siteupdate: the site model's incremental updates (issue 16),
+ * in-process: site_update with the paths a watcher of the root reports
+ * re-reads those only, and every page that depends on them follows (the
+ * home page, neighbours, a page whose link named a missing post, tag
+ * pages, search), with pages rendered and cached before each change and
+ * a cache budget so small that everything is evicted after each request.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "access.h"
+#include "gemini.h"
+#include "gemtext.h"
+#include "log.h"
+#include "page.h"
+#include "site.h"
+#include "t.h"
+#include "url.h"
+
+static char root[256];
+
+static void
+put(const char *rel, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if ((f = fopen(path, "w")) == NULL) {
+		perror(path);
+		exit(1);
+	}
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+post(const char *rel, const char *title, const char *date, const char *tags,
+    const char *body)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), "---\ntitle: %s\ndate: %s\ntags: [%s]\n"
+	    "---\n\n%s\n", title, date, tags, body);
+	put(rel, text);
+}
+
+/* The status of path, its body in body (truncated to its size). */
+static int
+get(struct site *s, const char *path, char *body, size_t size)
+{
+	char line[1100];
+	struct url u;
+	const char *err;
+	struct response r;
+	struct buf f = BUF_INIT;
+	struct viewer v;
+	int st;
+
+	snprintf(line, sizeof(line), "gemini://localhost%s", path);
+	if (url_parse(line, strlen(line), &u, &err) != 0)
+		return -1;
+	access_viewer(NULL, NULL, 0, &v);
+	memset(&r, 0, sizeof(r));
+	body[0] = '\0';
+	if (strncmp(path, "/search", 7) == 0)
+		st = site_search(s, &u, &v, &r) ? r.status : 0;
+	else
+		st = site_route(s, &u, &v, &r, &f) ? r.status : 0;
+	if (r.page) {
+		size_t n = r.page->len - r.page->body_off;
+
+		if (n >= size)
+			n = size - 1;
+		memcpy(body, r.page->data + r.page->body_off, n);
+		body[n] = '\0';
+	}
+	page_unref(r.page);
+	buf_free(&f);
+	url_free(&u);
+	return st;
+}
+
+static int
+has(struct site *s, const char *path, const char *text)
+{
+	static char body[65536];
+
+	return get(s, path, body, sizeof(body)) == 20 &&
+	    strstr(body, text) != NULL;
+}
+
+static int
+update(struct site *s, const char *a, const char *b)
+{
+	const char *paths[2] = { a, b };
+
+	return site_update(s, paths, b ? 2 : 1);
+}
+
+int
+main(void)
+{
+	struct site_opts o;
+	struct site *s;
+	char body[4096];
+	int fd, i;
+
+	log_set_verbosity(1, 0);
+	snprintf(root, sizeof(root), "%s/capsuled-siteupdate.XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(root) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	put("hugo.toml", "title = \"Probe\"\nbaseURL = \"gemini://localhost/\"\n"
+	    "[taxonomies]\ntag = \"tags\"\n");
+	snprintf(body, sizeof(body), "%s/content", root);
+	mkdir(body, 0755);
+	snprintf(body, sizeof(body), "%s/content/posts", root);
+	mkdir(body, 0755);
+	snprintf(body, sizeof(body), "%s/static", root);
+	mkdir(body, 0755);
+	post("content/posts/a.md", "Post A", "2024-01-01", "xtag", "Alpha text.");
+	post("content/posts/b.md", "Post B", "2024-02-01", "xtag", "Beta text.");
+	post("content/posts/links.md", "Post Links", "2024-01-15", "",
+	    "See [new](new.md) and [B](b.md).");
+
+	memset(&o, 0, sizeof(o));
+	gemtext_opts_default(&o.render);
+	o.search = 1;
+	o.base_url = "gemini://localhost";
+	o.cache_size = 1;	/* every rendered page evicted after its request */
+	fd = open(root, O_PATH | O_DIRECTORY);
+	s = site_new(root, fd, &o);
+	T_OK(s != NULL);
+
+	T_OK(has(s, "/", "=> /posts/b/ 2024-02-01 Post B"));
+	T_OK(has(s, "/posts/links/", "=> /posts/b/"));
+	T_OK(!has(s, "/posts/links/", "=> /posts/new/"));
+	T_OK(has(s, "/posts/b/", "Beta text."));
+	T_OK(has(s, "/posts/b/", "Beta text."));	/* again, rendered anew */
+	T_OK(has(s, "/search?alpha", "/posts/a/"));	/* index completed */
+	for (i = 0; i < 100 && site_idle(s); i++)
+		;
+	T_INT(site_idle(s), 0);
+
+	/* Nothing to do: a path outside the content, a missing non-post. */
+	T_INT(update(s, "static/x.png", NULL), 0);
+	T_INT(update(s, "content/posts/b/img.png", NULL), 0);
+	/* Unchanged file: no change. */
+	T_INT(update(s, "content/posts/b.md", NULL), 0);
+
+	/* Add: the link that named nothing resolves; lists and search follow. */
+	post("content/posts/new.md", "Post New", "2024-03-01", "ztag",
+	    "Gamma zebrafinch text.");
+	T_INT(update(s, "content/posts/new.md", NULL), 1);
+	T_OK(has(s, "/", "=> /posts/new/ 2024-03-01 Post New"));
+	T_OK(has(s, "/posts/links/", "=> /posts/new/"));
+	T_OK(has(s, "/tags/ztag/", "Post New"));
+	T_OK(has(s, "/posts/b/", "=> /posts/new/"));	/* newer neighbour */
+	T_OK(has(s, "/search?zebrafinch", "/posts/new/"));
+
+	/* Edit a title: home, tag page, neighbours. */
+	post("content/posts/b.md", "Post B Edited", "2024-02-01", "xtag",
+	    "Beta text.");
+	T_INT(update(s, "./content/posts/b.md", NULL), 1);
+	T_OK(has(s, "/", "Post B Edited"));
+	T_OK(has(s, "/tags/xtag/", "Post B Edited"));
+	T_OK(has(s, "/posts/new/", "Post B Edited"));	/* older link */
+	T_OK(has(s, "/atom.xml", "Post B Edited"));
+
+	/* Edit a body: its page, search finds the new words only. */
+	post("content/posts/b.md", "Post B Edited", "2024-02-01", "xtag",
+	    "Beta quokka text.");
+	T_INT(update(s, "content/posts/b.md", NULL), 1);
+	T_OK(has(s, "/posts/b/", "quokka"));
+	T_OK(has(s, "/search?quokka", "/posts/b/"));
+
+	/* Rename: both paths reported, as inotify's moved-from and -to. */
+	snprintf(body, sizeof(body), "%s/content/posts/new.md", root);
+	{
+		char to[512];
+
+		snprintf(to, sizeof(to), "%s/content/posts/new2.md", root);
+		T_INT(rename(body, to), 0);
+	}
+	T_INT(update(s, "content/posts/new.md", "content/posts/new2.md"), 1);
+	T_INT(get(s, "/posts/new/", body, sizeof(body)), 51);
+	T_OK(has(s, "/posts/new2/", "Gamma zebrafinch"));
+	T_OK(!has(s, "/posts/links/", "=> /posts/new/"));
+	T_OK(!has(s, "/search?zebrafinch", "/posts/new/"));
+	T_OK(has(s, "/search?zebrafinch", "/posts/new2/"));
+
+	/* A folder: created with a post, then deleted whole. */
+	snprintf(body, sizeof(body), "%s/content/posts/deep", root);
+	mkdir(body, 0755);
+	post("content/posts/deep/d.md", "Post Deep", "2024-04-01", "", "Deep.");
+	T_INT(update(s, "content/posts/deep", NULL), 1);
+	T_OK(has(s, "/", "Post Deep"));
+	unlink(strcat(body, "/d.md"));
+	*strrchr(body, '/') = '\0';
+	rmdir(body);
+	T_INT(update(s, "content/posts/deep", NULL), 1);
+	T_OK(!has(s, "/", "Post Deep"));
+
+	/* Delete: gone from lists and search. */
+	snprintf(body, sizeof(body), "%s/content/posts/a.md", root);
+	unlink(body);
+	T_INT(update(s, "content/posts/a.md", NULL), 1);
+	T_INT(get(s, "/posts/a/", body, sizeof(body)), 51);
+	T_OK(!has(s, "/", "/posts/a/"));
+	T_OK(!has(s, "/search?alpha", "/posts/a/"));
+
+	/* robots.txt in static/: the capsule's own, a file to serve. */
+	T_OK(has(s, "/robots.txt", "User-agent"));
+	put("static/robots.txt", "User-agent: archiver\n");
+	T_INT(update(s, "static/robots.txt", NULL), 1);
+	T_INT(get(s, "/robots.txt", body, sizeof(body)), 0);
+
+	/* The site config: read again whole. */
+	put("hugo.toml", "title = \"Probe Renamed\"\n"
+	    "baseURL = \"gemini://localhost/\"\n[taxonomies]\ntag = \"tags\"\n");
+	T_INT(update(s, "hugo.toml", NULL), 1);
+	T_OK(has(s, "/", "# Probe Renamed"));
+	T_OK(has(s, "/posts/b/", "quokka"));
+
+	/* n == 0: a full scan, which finds nothing new. */
+	T_INT(site_update(s, NULL, 0), 0);
+
+	site_free(s);
+	close(fd);
+	{
+		char cmd[600];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", root);
+	}
+	return t_done();
+}
