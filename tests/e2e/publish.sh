@@ -6,7 +6,7 @@
 # is served until then and gone after. A page dated ahead (Hugo's
 # publishDate defaults to the date) and a draft stay unpublished; a
 # build list "never" page is served but not listed. The instants are
-# 15 s after the files are written; the checks before them must end
+# 30 s after the files are written; the checks before them must end
 # before that (else the test fails: it measured nothing), and the waits
 # after are bounded polls that fail when the change never comes.
 # shellcheck disable=SC2034 # SUMMARY is read by lib.sh
@@ -20,8 +20,8 @@ e2e_setup
 
 S=$E2E_DIR/site
 mkdir -p "$S/content/posts"
-# One UTC instant, 15 s ahead: one page is published then, one expires.
-lead=15
+# One UTC instant, 30 s ahead: one page is published then, one expires.
+lead=30
 soon_epoch=$(($(date +%s) + lead))
 soon=$(date -u -d "@$soon_epoch" +%Y-%m-%dT%H:%M:%SZ)
 cat >"$S/hugo.toml" <<'T'
