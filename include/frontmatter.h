@@ -14,6 +14,18 @@
 enum fm_kind { FM_NONE, FM_TOML, FM_YAML };
 
 #define FM_MAX_FACTS	8	/* review facts kept per post */
+#define FM_MAX_TAXONOMIES 16	/* term lists kept per post */
+
+/* One taxonomy's terms on a page: Hugo `series = [...]`, Zola [taxonomies]. */
+struct meta_terms {
+	char *taxonomy;		/* the key as written ("series") */
+	char **terms;
+	size_t n;
+};
+
+/* Zola's sort_by of a section (_index.md); Hugo has none. */
+enum fm_sort { FM_SORT_UNSET, FM_SORT_NONE, FM_SORT_DATE, FM_SORT_UPDATE,
+	FM_SORT_TITLE, FM_SORT_TITLE_BYTES, FM_SORT_WEIGHT, FM_SORT_SLUG };
 
 /* A fact about what a review is of ("Director", "Year"), for its date line. */
 struct meta_fact {
@@ -45,8 +57,16 @@ struct post_meta {
 	int64_t publish;	/* publishDate, pubdate, published */
 	int has_expiry;
 	int64_t expiry;		/* expiryDate, unpublishdate */
-	int no_render;		/* build.render never/link/false, Zola render = false, headless */
+	int no_render;		/* build.render never/link/false, Zola render = false */
 	int no_list;		/* build.list never/false */
+	int headless;		/* Hugo: a leaf bundle with no page, unlisted */
+	int list_local;		/* build.list local: its section lists it only */
+	int no_search;		/* Zola section in_search_index = false */
+	int has_weight;
+	long long weight;	/* `weight` (Hugo and Zola ordering) */
+	enum fm_sort sort_by;	/* Zola section sort_by */
+	struct meta_terms *terms;	/* every taxonomy list, tags included */
+	size_t nterms;
 	int transparent;	/* Zola section: its pages list in the parent */
 	int featured;		/* [extra]/[params] featured */
 	int has_rating;

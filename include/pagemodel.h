@@ -63,6 +63,52 @@ char *pm_slugify(const char *s, size_t n);
  */
 char *pm_join(const char *rel, const char *dest, size_t n);
 
+/*
+ * The orders pages are listed in. PM_ORDER_NEWEST: dated pages newest
+ * first, then undated ones by title (home, archive, feeds, taxonomies).
+ * PM_ORDER_HUGO: Hugo's default (weight, lightest first, unweighted
+ * last; then date, newest first; then title; then path). The others are
+ * Zola's sort_by: date (newest first), update_date (the later of date
+ * and updated, newest first), title (natural order, case ignored),
+ * title_bytes, weight (lightest first), slug (natural order); pages
+ * without the key sort after the others. Ties: by URL.
+ */
+enum pm_order { PM_ORDER_NEWEST, PM_ORDER_HUGO, PM_ORDER_DATE,
+	PM_ORDER_UPDATE, PM_ORDER_TITLE, PM_ORDER_TITLE_BYTES,
+	PM_ORDER_WEIGHT, PM_ORDER_SLUG };
+
+/* What ordering looks at. Strings are not owned. */
+struct pm_key {
+	const char *title;
+	const char *url;	/* the page's URL: Zola's tie-break */
+	const char *path;	/* content-relative source: Hugo's */
+	const char *slug;	/* last URL segment, for PM_ORDER_SLUG */
+	int dated;
+	int64_t date;
+	int has_updated;
+	int64_t updated;
+	int has_weight;
+	long long weight;
+};
+
+/* <0, 0, >0 as a comes before, with, after b in order o. */
+int pm_order_cmp(enum pm_order o, const struct pm_key *a,
+    const struct pm_key *b);
+/* Natural order, ASCII case ignored, digit runs by value ("a2" < "a10"). */
+int pm_natural_cmp(const char *a, const char *b);
+
+/*
+ * Whether a page is published at time now (UTC seconds): 1, or 0 when
+ * its publish date (Hugo: publishDate, pubdate, published, else its
+ * date, as Hugo defaults it) is still to come or its expiry date
+ * (expiryDate, unpublishdate) has passed. Zola and bare folders go by
+ * publishDate and expiryDate only when given. *next (when not NULL) is
+ * lowered to the next instant after now when the answer changes.
+ * Drafts and build options are not time and are not looked at here.
+ */
+int pm_published(const struct sitecfg *c, const struct post_meta *m,
+    int dated, int64_t date, int64_t now, int64_t *next);
+
 /* 1 when s starts with YYYY-MM-DD that parses; fills t and ymd. */
 int pm_date_prefix(const char *s, int64_t *t, char ymd[11]);
 

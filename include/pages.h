@@ -12,6 +12,8 @@
 #include "buf.h"
 #include "frontmatter.h"
 
+struct page_link;
+
 /* What the pages know of one post. Strings are not owned. */
 struct page_post {
 	const char *slug;	/* URL is /posts/SLUG.gmi */
@@ -30,6 +32,9 @@ struct page_post {
 	const struct meta_fact *facts;	/* review facts for the date line */
 	size_t nfacts;
 	const char *url;	/* decoded path, "/posts/trip/"; NULL: /posts/SLUG/ */
+	/* Its terms of taxonomies other than tags ("Series: Winter"). */
+	const struct page_link *terms;
+	size_t nterms;
 };
 
 /* A link to a generated page: a section, a language. */
@@ -50,6 +55,15 @@ struct page_site {
 	const struct page_link *sections;	/* listed on the index */
 	size_t nsections;
 	const char *taxonomy;	/* URL name of the tag pages; NULL: "tags" */
+	/* The taxonomies' list pages; none: a link to /tags/. */
+	const struct page_link *taxonomies;
+	size_t ntaxonomies;
+	size_t archive_count;	/* pages the archive lists; 0: the index's */
+	int in_order;		/* a section's own order: one list, dated or not */
+	int nav_order;		/* neighbours are Previous/Next, not Newer/Older */
+	/* A term's URL segment (malloc'd); NULL: the term as written. */
+	char *(*term_slug)(const char *term, size_t n);
+	const char *tax_prefix;	/* before /TAXONOMY/: "/fr"; NULL: none */
 };
 
 /* posts are sorted newest first by the caller. Each appends to out. */

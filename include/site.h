@@ -19,6 +19,7 @@
 #define CAPSULED_SITE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "access.h"
 #include "page.h"
@@ -125,11 +126,25 @@ void post_store_render(struct site *s, struct post *p,
     struct render_out *out);
 
 /*
+ * Publication follows the clock: a page whose publishDate (Hugo: or
+ * date) is to come is unpublished until then, one whose expiryDate has
+ * passed is unpublished from then, as drafts are (access.h). The next
+ * such instant, in UTC seconds since the epoch, or INT64_MAX when no
+ * page waits; it changes whenever the site is rebuilt. At that instant
+ * call site_tick(), which re-reads no file: it relists the pages when a
+ * page's state changed and returns 1 then, else 0.
+ */
+int64_t site_next_change(const struct site *s);
+int site_tick(struct site *s);
+
+/*
  * Lints a capsule folder (rendered with ro, NULL: the defaults): prints
  * "file:line: message" lines to stdout and
  * returns the number of errors (warnings are printed, not counted).
- * list: also print "SOURCE URL DATE" per page (SOURCE root-relative,
- * DATE YYYY-MM-DD or -).
+ * list: also print "SOURCE URL DATE [STATE]" per page (SOURCE
+ * root-relative, DATE YYYY-MM-DD or -; STATE, when the page is not
+ * served to everyone: draft, norender or unpublished, for a publish
+ * date to come or an expiry date passed).
  */
 int site_check(const char *root, const struct gemtext_opts *ro, int list,
     int *warnings);

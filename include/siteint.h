@@ -78,6 +78,7 @@ struct post {
 	int indexed;		/* in the search index */
 	struct render_job *job;	/* its rendering queued or running */
 	unsigned long scan_mark;	/* the last scan that found its file */
+	int unpub;		/* not yet published, or expired (pm_published) */
 };
 
 /* A section as one audience sees it. */
@@ -142,6 +143,9 @@ struct pageset {
 	size_t nkeys, ckeys;
 	size_t ntags;
 	const char *best;	/* the busiest section (home page's) */
+	long *older, *newer;	/* per listed page: its neighbours, or -1 */
+	unsigned char *nav;	/* per listed page: Previous/Next, not by date */
+	size_t narchive;	/* pages the archive lists */
 };
 
 struct alias {
@@ -198,6 +202,8 @@ struct site {
 	void (*rendered)(void *, const void *);
 	void *rendered_arg;
 	int write_changed;	/* what the last deferred write returned */
+	struct strmap by_base;	/* a page's base name -> struct post (ref) */
+	int64_t next_change;	/* when a page is next published or expires */
 };
 
 /*
@@ -227,6 +233,17 @@ struct post *site_post_parse(const struct sitecfg *cfg, const char *relpath,
 int site_post_status(const struct site *s, const struct viewer *v,
     const struct post *p);
 struct post *site_find_post(const struct site *s, const char *rel);
+/* Same language: both NULL (the default) or equal codes. */
+int site_same_lang(const char *a, const char *b);
+/* A page its front matter says not to render (no page, no URL). */
+int site_not_rendered(const struct post *p);
+/*
+ * Where a page is listed: everywhere (home, archive, feeds, its section
+ * and its terms), in its section and terms only (Hugo build.list
+ * "local"), or nowhere (build.list "never", headless) though served.
+ */
+int site_listed_globally(const struct post *p);
+int site_listed_locally(const struct post *p);
 int site_is_md_name(const char *s, size_t n);
 int site_is_markdown(const char *name);
 /* Logs p's diagnostics from the from-th on. */
@@ -255,6 +272,8 @@ void site_render_forget(struct post *p);
 /* --- sitepages.c ----------------------------------------------------- */
 
 void site_page_post(const struct post *p, struct page_post *pp);
+/* What a post is ordered by (pagemodel's pm_order_cmp). */
+void site_post_key(const struct post *p, struct pm_key *k);
 void site_text_meta(const char *lang, struct buf *meta);
 void site_pageset_build(struct site *s, struct pageset *set,
     const struct viewer *v);
@@ -267,6 +286,8 @@ int site_route_has(const struct pageset *set, const char *path, size_t n);
 /* The post at path whose page needs its body rendered first, or NULL. */
 struct post *site_route_unrendered(const struct pageset *set,
     const char *path, size_t n);
+/* site_tick on the loop thread with the render thread idle (site.c). */
+int site_tick_now(struct site *s);
 void site_build_pages(struct site *s);
 /*
  * p was edited in place, its listing unchanged (same front matter, title

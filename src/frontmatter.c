@@ -689,17 +689,118 @@ take_publishing(const struct toml_value *root, struct post_meta *m,
 	if ((b = get_ci(root, "build", &name)) == NULL)
 		b = get_ci(root, "_build", &name);
 	if (b != NULL && b->type == TOML_TABLE) {
+		const struct toml_value *l = get_ci(b, "list", &name);
+
 		m->no_render = build_off(b, "render", d);
 		m->no_list = build_off(b, "list", d);
+		m->list_local = l && l->type == TOML_STRING &&
+		    strcasecmp(l->u.s, "local") == 0;
 	} else if (b != NULL)
 		diags_add(d, DIAG_WARN, b->line, "'%s' should be a table",
 		    name);
 	if (get_ci(root, "headless", &name) &&
 	    take_bool(root, name, &flag, d) && flag)
-		m->no_render = 1;
+		m->headless = 1;
+	if (get_ci(root, "in_search_index", &name) &&
+	    take_bool(root, name, &flag, d) && !flag)
+		m->no_search = 1;
 	if (get_ci(root, "render", &name) && take_bool(root, name, &flag, d)
 	    && !flag)
 		m->no_render = 1;
+}
+
+/* weight (an integer) and Zola's sort_by. */
+static void
+take_order(const struct toml_value *root, struct post_meta *m,
+    struct diags *d)
+{
+	static const struct {
+		const char *name;
+		enum fm_sort sort;
+	} sorts[] = {
+		{ "none", FM_SORT_NONE }, { "date", FM_SORT_DATE },
+		{ "update_date", FM_SORT_UPDATE }, { "title", FM_SORT_TITLE },
+		{ "title_bytes", FM_SORT_TITLE_BYTES },
+		{ "weight", FM_SORT_WEIGHT }, { "slug", FM_SORT_SLUG },
+	};
+	const struct toml_value *v;
+	const char *name;
+	size_t i;
+
+	if ((v = get_ci(root, "weight", &name)) != NULL) {
+		char *end;
+
+		if (v->type == TOML_INT) {
+			m->weight = v->u.i;
+			m->has_weight = 1;
+		} else if (v->type == TOML_STRING &&
+		    (m->weight = strtoll(v->u.s, &end, 10), end != v->u.s &&
+		    *end == '\0'))
+			m->has_weight = 1;
+		else
+			diags_add(d, DIAG_WARN, v->line, "'%s' should be an "
+			    "integer", name);
+	}
+	if ((v = toml_get(root, "sort_by")) == NULL)
+		return;
+	for (i = 0; i < ARRAY_LEN(sorts); i++)
+		if (v->type == TOML_STRING && strcmp(v->u.s, sorts[i].name) == 0)
+			m->sort_by = sorts[i].sort;
+	if (m->sort_by == FM_SORT_UNSET)
+		diags_add(d, DIAG_WARN, v->line, "'sort_by' should be one of "
+		    "date, update_date, title, title_bytes, weight, slug, none");
+}
+
+/* The term list of one taxonomy key, kept when it is a list of strings. */
+static void
+take_terms(const struct toml_value *t, const char *key, struct post_meta *m,
+    struct diags *d)
+{
+	struct meta_terms *mt;
+	size_t i;
+
+	for (i = 0; i < m->nterms; i++)
+		if (strcasecmp(m->terms[i].taxonomy, key) == 0)
+			break;
+	if (i == m->nterms) {
+		if (m->nterms == FM_MAX_TAXONOMIES)
+			return;
+		m->terms = xrealloc(m->terms, (m->nterms + 1) *
+		    sizeof(*m->terms));
+		mt = &m->terms[m->nterms++];
+		memset(mt, 0, sizeof(*mt));
+		mt->taxonomy = xstrdup(key);
+	}
+	mt = &m->terms[i];
+	take_list(t, key, &mt->terms, &mt->n, d);
+}
+
+/*
+ * Every list a taxonomy may name: Zola's [taxonomies] table, Hugo's
+ * top-level arrays of strings (which of them are taxonomies only the
+ * site config says).
+ */
+static void
+take_taxonomies(const struct toml_value *root, const struct toml_value *tax,
+    struct post_meta *m, struct diags *d)
+{
+	size_t i, j;
+
+	for (i = 0; tax && tax->type == TOML_TABLE && i < tax->n; i++)
+		take_terms(tax, tax->keys[i], m, d);
+	for (i = 0; i < root->n; i++) {
+		const struct toml_value *v = root->items[i];
+
+		if (v->type != TOML_ARRAY || v->n == 0 ||
+		    strcasecmp(root->keys[i], "aliases") == 0 ||
+		    strcasecmp(root->keys[i], "title") == 0 ||
+		    strcasecmp(root->keys[i], "outputs") == 0)
+			continue;
+		for (j = 0; j < v->n && v->items[j]->type == TOML_STRING; j++)
+			;
+		if (j == v->n)
+			take_terms(root, root->keys[i], m, d);
+	}
 }
 
 static void
@@ -707,6 +808,7 @@ extract(const struct toml_value *root, struct post_meta *m,
     struct diags *d)
 {
 	const struct toml_value *tax = toml_get(root, "taxonomies");
+	struct diags quiet = { 0 };
 
 	take_string(root, "title", &m->title, d);
 	take_string(root, "slug", &m->slug, d);
@@ -733,6 +835,9 @@ extract(const struct toml_value *root, struct post_meta *m,
 	} else if (tax != NULL)
 		diags_add(d, DIAG_WARN, tax->line, "'taxonomies' should be "
 		    "a table");
+	take_taxonomies(root, tax, m, &quiet);
+	diags_free(&quiet);	/* tags and categories said it already */
+	take_order(root, m, d);
 	take_extra(root, m, d);
 }
 
@@ -781,6 +886,13 @@ post_meta_free(struct post_meta *m)
 	free(m->aliases);
 	for (i = 0; i < m->nfacts; i++)
 		free(m->facts[i].value);
+	for (i = 0; i < m->nterms; i++) {
+		for (size_t j = 0; j < m->terms[i].n; j++)
+			free(m->terms[i].terms[j]);
+		free(m->terms[i].terms);
+		free(m->terms[i].taxonomy);
+	}
+	free(m->terms);
 	memset(m, 0, sizeof(*m));
 }
 

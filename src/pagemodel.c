@@ -10,6 +10,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "date.h"
@@ -463,4 +464,154 @@ pm_join(const char *rel, const char *dest, size_t n)
 	out = buf_detach(&b, NULL);
 	free(p);
 	return out;
+}
+
+int
+pm_natural_cmp(const char *a, const char *b)
+{
+	while (*a && *b) {
+		if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
+			const char *x = a, *y = b;
+			size_t nx, ny;
+			int c;
+
+			while (*x == '0' && x[1] >= '0' && x[1] <= '9')
+				x++;
+			while (*y == '0' && y[1] >= '0' && y[1] <= '9')
+				y++;
+			for (a = x; *a >= '0' && *a <= '9'; a++)
+				;
+			for (b = y; *b >= '0' && *b <= '9'; b++)
+				;
+			nx = (size_t)(a - x);
+			ny = (size_t)(b - y);
+			if (nx != ny)
+				return nx < ny ? -1 : 1;
+			if ((c = memcmp(x, y, nx)) != 0)
+				return c;
+			continue;
+		}
+		{
+			int ca = (unsigned char)*a, cb = (unsigned char)*b;
+
+			if (ca >= 'A' && ca <= 'Z')
+				ca += 32;
+			if (cb >= 'A' && cb <= 'Z')
+				cb += 32;
+			if (ca != cb)
+				return ca < cb ? -1 : 1;
+		}
+		a++;
+		b++;
+	}
+	return (*a != '\0') - (*b != '\0');
+}
+
+static const char *
+nz(const char *s)
+{
+	return s ? s : "";
+}
+
+/* Pages lacking the key go last; -2 when both have it. */
+static int
+missing(int ha, int hb)
+{
+	if (ha && hb)
+		return -2;
+	if (ha != hb)
+		return ha ? -1 : 1;
+	return 0;
+}
+
+static int
+cmp_i64(int64_t x, int64_t y)
+{
+	return (x > y) - (x < y);
+}
+
+int
+pm_order_cmp(enum pm_order o, const struct pm_key *a, const struct pm_key *b)
+{
+	int c = 0;
+
+	switch (o) {
+	case PM_ORDER_HUGO:
+		/* Weight 0 (or none) is unweighted: after the weighted. */
+		c = missing(a->has_weight && a->weight != 0, b->has_weight &&
+		    b->weight != 0);
+		if (c == -2)
+			c = cmp_i64(a->weight, b->weight);
+		if (c == 0)	/* undated pages are 0001-01-01 to Hugo */
+			c = a->dated != b->dated ? (a->dated ? -1 : 1) :
+			    a->dated ? cmp_i64(b->date, a->date) : 0;
+		if (c == 0)
+			c = strcasecmp(nz(a->title), nz(b->title));
+		if (c == 0)
+			c = strcmp(nz(a->title), nz(b->title));
+		if (c == 0)
+			c = strcmp(nz(a->path), nz(b->path));
+		return c;
+	case PM_ORDER_NEWEST:
+	case PM_ORDER_DATE:
+		if ((c = missing(a->dated, b->dated)) == -2)
+			c = cmp_i64(b->date, a->date);
+		else if (c == 0 && o == PM_ORDER_NEWEST)
+			c = strcasecmp(nz(a->title), nz(b->title));
+		break;
+	case PM_ORDER_UPDATE: {
+		int64_t x = a->has_updated && (!a->dated ||
+		    a->updated > a->date) ? a->updated : a->date;
+		int64_t y = b->has_updated && (!b->dated ||
+		    b->updated > b->date) ? b->updated : b->date;
+
+		if ((c = missing(a->dated || a->has_updated, b->dated ||
+		    b->has_updated)) == -2)
+			c = cmp_i64(y, x);
+		break;
+	}
+	case PM_ORDER_TITLE:
+	case PM_ORDER_TITLE_BYTES:
+		if ((c = missing(a->title != NULL, b->title != NULL)) == -2)
+			c = o == PM_ORDER_TITLE ? pm_natural_cmp(a->title,
+			    b->title) : strcmp(a->title, b->title);
+		break;
+	case PM_ORDER_WEIGHT:
+		if ((c = missing(a->has_weight, b->has_weight)) == -2)
+			c = cmp_i64(a->weight, b->weight);
+		break;
+	case PM_ORDER_SLUG:
+		c = pm_natural_cmp(nz(a->slug), nz(b->slug));
+		break;
+	}
+	if (c == 0)
+		c = strcmp(nz(a->url), nz(b->url));
+	return c;
+}
+
+int
+pm_published(const struct sitecfg *c, const struct post_meta *m, int dated,
+    int64_t date, int64_t now, int64_t *next)
+{
+	int has_pub = m->has_publish;
+	int64_t pub = m->publish;
+	int live = 1;
+
+	if (!has_pub && c->gen == GEN_HUGO && dated) {
+		has_pub = 1;	/* Hugo's publishDate defaults to the date */
+		pub = date;
+	}
+	if (has_pub && pub > now) {
+		live = 0;
+		if (next && pub < *next)
+			*next = pub;
+	}
+	/* Hugo: expired once the expiry date is before now. */
+	if (m->has_expiry) {
+		if (m->expiry < now)
+			live = 0;
+		else if (next && m->expiry + 1 < *next)
+			*next = m->expiry + 1;
+	}
+	return live;
 }

@@ -333,14 +333,17 @@ pages_dated(const struct page_post *p)
  */
 static void
 put_post_lines(struct buf *out, size_t start, const struct page_post *posts,
-    size_t n, size_t limit, const char *tag)
+    size_t n, size_t limit, const char *tag, int in_order)
 {
 	size_t i, shown = 0;
 	int undated = 0, pass;
 
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < n && (limit == 0 || shown < limit); i++) {
-			if (pages_dated(&posts[i]) != (pass == 0) ||
+			if (in_order && pass == 1)
+				break;
+			if ((!in_order && pages_dated(&posts[i]) !=
+			    (pass == 0)) ||
 			    (tag != NULL && !pages_has_tag(&posts[i], tag)))
 				continue;
 			if (pass == 1 && !undated) {
@@ -351,6 +354,44 @@ put_post_lines(struct buf *out, size_t start, const struct page_post *posts,
 			put_feed_line(out, &posts[i]);
 			shown++;
 		}
+}
+
+/* Links to the taxonomies' list pages ("=> /tags/ Tags"). */
+static void
+put_taxonomies(struct buf *out, const struct page_site *s)
+{
+	size_t i;
+
+	if (s == NULL || s->ntaxonomies == 0) {
+		buf_printf(out, "=> /%s/ Tags\n", s && s->taxonomy ?
+		    s->taxonomy : "tags");
+		return;
+	}
+	for (i = 0; i < s->ntaxonomies; i++) {
+		buf_adds(out, "=> ");
+		put_pct(out, s->taxonomies[i].url, 1);
+		buf_addc(out, ' ');
+		put_text(out, s->taxonomies[i].title);
+		buf_addc(out, '\n');
+	}
+}
+
+/* A taxonomy's name as a heading: "series" is "Series". */
+static void
+put_tax_name(struct buf *out, const char *tax)
+{
+	if (tax[0] >= 'a' && tax[0] <= 'z') {
+		buf_addc(out, (char)(tax[0] - 32));
+		tax++;
+	}
+	put_text(out, tax);
+}
+
+static int
+is_tags(const struct page_site *s)
+{
+	return s == NULL || s->taxonomy == NULL ||
+	    strcmp(s->taxonomy, "tags") == 0;
 }
 
 static void
@@ -405,15 +446,17 @@ pages_index(const struct page_site *s, const struct page_post *posts,
 	}
 	limit = s != NULL && s->index_limit && s->index_limit < n ?
 	    s->index_limit : n;
-	put_post_lines(out, start, posts, n, limit, NULL);
+	put_post_lines(out, start, posts, n, limit, NULL, 0);
 	if (s != NULL)
 		put_links(out, "Sections", s->sections, s->nsections, start);
 	section(out, start);
 	/* A long archive stays off the index: its size would grow forever. */
-	if (n > 0)
+	if (s != NULL && s->archive_count > 0)
+		buf_printf(out, "=> /archive/ All %zu pages\n",
+		    s->archive_count);
+	else if (n > 0)
 		buf_printf(out, "=> /archive/ All %zu pages\n", n);
-	buf_printf(out, "=> /%s/ Tags\n", s && s->taxonomy ? s->taxonomy :
-	    "tags");
+	put_taxonomies(out, s);
 	buf_adds(out, "=> /atom.xml Atom feed\n");
 	put_search(out, s);
 }
@@ -432,7 +475,7 @@ pages_section(const struct page_site *s, const char *title,
 	section(out, start);
 	put_block(out, intro_gmi);
 	section(out, start);
-	put_post_lines(out, start, posts, n, 0, NULL);
+	put_post_lines(out, start, posts, n, 0, NULL, s != NULL && s->in_order);
 	put_links(out, "Sections", subs, nsubs, start);
 	section(out, start);
 	if (feed_url) {
@@ -457,10 +500,10 @@ pages_archive(const struct page_site *s, const struct page_post *posts,
 	}
 	buf_addc(out, '\n');
 	section(out, start);
-	put_post_lines(out, start, posts, n, 0, NULL);
+	put_post_lines(out, start, posts, n, 0, NULL, 0);
 	section(out, start);
 	buf_adds(out, "=> / Index\n");
-	buf_adds(out, "=> /tags/ Tags\n");
+	put_taxonomies(out, s);
 	put_search(out, s);
 }
 
@@ -533,8 +576,16 @@ static void
 put_tag_url(struct buf *out, const struct page_site *s, const char *tag,
     int feed)
 {
-	buf_printf(out, "=> /%s/", s && s->taxonomy ? s->taxonomy : "tags");
-	put_pct(out, tag, 0);
+	char *slug;
+
+	buf_printf(out, "=> %s/%s/", s && s->tax_prefix ? s->tax_prefix : "",
+	    s && s->taxonomy ? s->taxonomy : "tags");
+	if (s && s->term_slug) {
+		slug = s->term_slug(tag, strlen(tag));
+		put_pct(out, slug, 0);
+		free(slug);
+	} else
+		put_pct(out, tag, 0);
 	buf_adds(out, feed ? "/atom.xml " : "/ ");
 }
 
@@ -545,7 +596,9 @@ pages_tags(const struct page_site *s, const struct page_post *posts,
 	struct tag_count *tags;
 	size_t i, ntags, start = out->len;
 
-	buf_adds(out, "# Tags\n");
+	buf_adds(out, "# ");
+	put_tax_name(out, is_tags(s) ? "tags" : s->taxonomy);
+	buf_addc(out, '\n');
 	section(out, start);
 	tags = count_tags(posts, n, &ntags);
 	for (i = 0; i < ntags; i++) {
@@ -579,18 +632,28 @@ pages_tag(const struct page_site *s, const char *tag,
 {
 	size_t start = out->len;
 
-	buf_adds(out, "# Posts tagged “");
-	put_text(out, tag);
-	buf_adds(out, "”\n");
+	if (is_tags(s)) {
+		buf_adds(out, "# Posts tagged “");
+		put_text(out, tag);
+		buf_adds(out, "”\n");
+	} else {
+		buf_adds(out, "# ");
+		put_tax_name(out, s->taxonomy);
+		buf_adds(out, ": ");
+		put_text(out, tag);
+		buf_addc(out, '\n');
+	}
 	section(out, start);
-	put_post_lines(out, start, posts, n, 0, tag);
+	put_post_lines(out, start, posts, n, 0, tag, 0);
 	section(out, start);
 	put_tag_url(out, s, tag, 1);
 	buf_adds(out, "Atom feed for ");
 	put_text(out, tag);
 	buf_addc(out, '\n');
-	buf_printf(out, "=> /%s/ All tags\n", s && s->taxonomy ?
-	    s->taxonomy : "tags");
+	buf_printf(out, "=> %s/%s/ All ", s && s->tax_prefix ? s->tax_prefix :
+	    "", s && s->taxonomy ? s->taxonomy : "tags");
+	put_text(out, s && s->taxonomy ? s->taxonomy : "tags");
+	buf_addc(out, '\n');
 	buf_adds(out, "=> / Index\n");
 	put_search(out, s);
 }
@@ -687,9 +750,17 @@ pages_post(const struct page_site *s, const struct page_post *p,
 		put_text(out, p->tags[i]);
 		buf_addc(out, '\n');
 	}
+	for (i = 0; i < p->nterms; i++) {
+		buf_adds(out, "=> ");
+		put_pct(out, p->terms[i].url, 1);
+		buf_addc(out, ' ');
+		put_text(out, p->terms[i].title);
+		buf_addc(out, '\n');
+	}
 	if (older != NULL)
-		put_nav(out, "Older: ", older);
+		put_nav(out, s && s->nav_order ? "Next: " : "Older: ", older);
 	if (newer != NULL)
-		put_nav(out, "Newer: ", newer);
+		put_nav(out, s && s->nav_order ? "Previous: " : "Newer: ",
+		    newer);
 	buf_adds(out, "=> / Index\n");
 }

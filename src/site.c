@@ -289,8 +289,40 @@ int
 site_post_status(const struct site *s, const struct viewer *v, const struct post *p)
 {
 	(void)s;
+	/* Not yet published or expired: a draft to the rule. */
 	return access_source(v, (const char *const *)p->addrs, p->naddrs,
-	    p->meta.draft);
+	    p->meta.draft || p->unpub);
+}
+
+int
+site_same_lang(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Hugo's headless applies to a leaf bundle only (index.md). */
+static int
+headless(const struct post *p)
+{
+	return p->meta.headless && p->pm.kind == PM_PAGE && p->pm.bundle;
+}
+
+int
+site_not_rendered(const struct post *p)
+{
+	return p->meta.no_render || headless(p);
+}
+
+int
+site_listed_globally(const struct post *p)
+{
+	return !p->meta.no_list && !p->meta.list_local && !headless(p);
+}
+
+int
+site_listed_locally(const struct post *p)
+{
+	return !p->meta.no_list && !headless(p);
 }
 
 struct post *
@@ -309,7 +341,28 @@ index_posts(struct site *s)
 	strmap_free(&s->by_url);
 	strmap_free(&s->by_bundle);
 	strmap_free(&s->by_legacy);
+	strmap_free(&s->by_base);
 	s->intro = NULL;
+	/* Base names for ref "NAME": the default language's pages first. */
+	for (i = 0; i < 2 * s->nposts; i++) {
+		struct post *p = s->posts[i % s->nposts];
+		const char *b;
+		size_t n;
+
+		if ((p->pm.lang == NULL) != (i < s->nposts))
+			continue;
+		if (p->pm.kind == PM_PAGE && p->pm.bundle) {
+			b = strrchr(p->pm.bundle, '/');
+			b = b ? b + 1 : p->pm.bundle;
+			n = strlen(b);
+		} else {
+			b = strrchr(p->relpath, '/');
+			b = b ? b + 1 : p->relpath;
+			n = strcspn(b, ".");
+		}
+		if (p->pm.kind == PM_PAGE && n > 0)
+			strmap_put(&s->by_base, b, n, p);
+	}
 	for (i = 0; i < s->nposts; i++) {
 		struct post *p = s->posts[i];
 
@@ -334,21 +387,15 @@ site_is_md_name(const char *s, size_t n)
 }
 
 
-/* Dated pages newest first, then undated ones by title. */
+/* Home, archive, feeds and taxonomies: newest first, undated last. */
 static int
 post_cmp(const void *a, const void *b)
 {
-	const struct post *x = *(struct post *const *)a;
-	const struct post *y = *(struct post *const *)b;
-	int c;
+	struct pm_key x, y;
 
-	if (x->dated != y->dated)	/* undated pages after the dated */
-		return x->dated ? -1 : 1;
-	if (x->date != y->date)
-		return x->date > y->date ? -1 : 1;
-	if (!x->dated && (c = strcasecmp(x->title, y->title)) != 0)
-		return c;
-	return strcmp(x->pm.url, y->pm.url);
+	site_post_key(*(struct post *const *)a, &x);
+	site_post_key(*(struct post *const *)b, &y);
+	return pm_order_cmp(PM_ORDER_NEWEST, &x, &y);
 }
 
 /* --- scanning -------------------------------------------------------- */
@@ -859,6 +906,24 @@ site_idle(struct site *s)
 	return more;
 }
 
+/*
+ * A page search may list: one with a page of its own, in a section
+ * whose _index.md does not say in_search_index = false (Zola).
+ */
+static int
+searchable(struct site *s, const struct post *p)
+{
+	const struct post *sec;
+	char *idx;
+
+	if (site_not_rendered(p))
+		return 0;
+	idx = xasprintf("%s%s_index.md", p->pm.dir, p->pm.dir[0] ? "/" : "");
+	sec = site_find_post(s, idx);
+	free(idx);
+	return sec == NULL || !sec->meta.no_search;
+}
+
 struct search_vis {
 	struct site *s;
 	const struct viewer *v;
@@ -877,7 +942,8 @@ search_visible(void *arg, const char *url, unsigned flags)
 	if (search_unescape(url, &path) == 0) {
 		n = path.len;
 		if ((p = strmap_get(&sv->s->by_url, path.data, n)) != NULL)
-			ok = site_post_status(sv->s, sv->v, p) == 0;
+			ok = site_post_status(sv->s, sv->v, p) == 0 &&
+			    searchable(sv->s, p);
 		else
 			ok = access_source(sv->v, (const char *const *)&path.data,
 			    1, (flags & SEARCH_DRAFT) != 0) == 0;
@@ -986,6 +1052,7 @@ site_clear(struct site *s)
 	strmap_free(&s->by_url);
 	strmap_free(&s->by_bundle);
 	strmap_free(&s->by_legacy);
+	strmap_free(&s->by_base);
 	failed_free(s->failed, s->nfailed);
 	s->failed = NULL;
 	s->nfailed = 0;
@@ -1024,7 +1091,7 @@ count_pages(const struct site *s)
 	size_t i, n = 0;
 
 	for (i = 0; i < s->nposts; i++)
-		n += s->posts[i]->meta.draft == 0 &&
+		n += s->posts[i]->meta.draft == 0 && !s->posts[i]->unpub &&
 		    s->posts[i]->pm.kind == PM_PAGE;
 	return n;
 }
@@ -1059,7 +1126,8 @@ site_new(const char *root, int rootfd, const struct site_opts *o)
 static int
 site_refresh_now(struct site *s)
 {
-	int changed = site_sync(s, 1);
+	/* Until a timer at site_next_change() calls site_tick(). */
+	int changed = site_sync(s, 1) || site_tick_now(s);
 
 	if (changed)
 		log_info("%s: changes seen: %zu posts, %zu drafts", s->root,
@@ -1192,8 +1260,9 @@ site_update_now(struct site *s, const char *const *paths, size_t n)
 /* A write to the model, deferred until the render thread is idle. */
 struct site_write {
 	struct site *s;
-	char **paths;		/* NULL: a full refresh */
+	char **paths;		/* NULL: a full refresh (or a tick) */
 	size_t n;
+	int tick;		/* site_tick: publication by the clock */
 };
 
 static void
@@ -1201,25 +1270,29 @@ site_write_run(void *arg)
 {
 	struct site_write *sw = arg;
 
-	sw->s->write_changed = sw->paths ? site_update_now(sw->s,
-	    (const char *const *)sw->paths, sw->n) : site_refresh_now(sw->s);
+	sw->s->write_changed = sw->tick ? site_tick_now(sw->s) :
+	    sw->paths ? site_update_now(sw->s, (const char *const *)sw->paths,
+	    sw->n) : site_refresh_now(sw->s);
 	strv_free(sw->paths, sw->n);
 	free(sw);
 }
 
 static int
-site_write(struct site *s, const char *const *paths, size_t n, int all)
+site_write(struct site *s, const char *const *paths, size_t n, int all,
+    int tick)
 {
 	struct site_write *sw;
 	size_t i;
 
 	if (s->rq == NULL)
-		return all ? site_refresh_now(s) : site_update_now(s, paths, n);
+		return tick ? site_tick_now(s) : all ? site_refresh_now(s) :
+		    site_update_now(s, paths, n);
 	sw = xcalloc(1, sizeof(*sw));
 	sw->s = s;
+	sw->tick = tick;
 	for (i = 0; !all && i < n; i++)
 		strv_push(&sw->paths, &sw->n, paths[i]);
-	if (!all && n == 0)
+	if (!all && !tick && n == 0)
 		strv_push(&sw->paths, &sw->n, ".");	/* kept apart from "all" */
 	s->write_changed = 0;
 	return renderq_exclusive(s->rq, site_write_run, sw) ?
@@ -1229,13 +1302,19 @@ site_write(struct site *s, const char *const *paths, size_t n, int all)
 int
 site_refresh(struct site *s)
 {
-	return site_write(s, NULL, 0, 1);
+	return site_write(s, NULL, 0, 1, 0);
+}
+
+int
+site_tick(struct site *s)
+{
+	return site_write(s, NULL, 0, 0, 1);
 }
 
 int
 site_update(struct site *s, const char *const *paths, size_t n)
 {
-	return site_write(s, paths, n, n == 0);
+	return site_write(s, paths, n, n == 0, 0);
 }
 
 void
@@ -1496,6 +1575,8 @@ site_route(struct site *s, const struct url *u, const struct viewer *v,
 	if ((p = site_find_post(s, path + 1)) != NULL) {
 		if ((st = site_post_status(s, v, p)) != 0)
 			refuse(resp, st);
+		else if (site_not_rendered(p))
+			not_found(resp);
 		else {
 			if (p->source == NULL)
 				p->source = page_new(GEMINI_SUCCESS,

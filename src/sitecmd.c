@@ -127,10 +127,10 @@ site_convert_file(const char *path, const struct gemtext_opts *ro,
 			struct page *pg;
 
 			access_viewer(NULL, NULL, 0, &pv);
-			pv.drafts = p->meta.draft;
-			if (!p->meta.draft)
+			pv.drafts = p->meta.draft || p->unpub;
+			if (!pv.drafts)
 				site_pageset_build(s, &pub, &pv);
-			pg = site_route_get(s, p->meta.draft ? &s->base : &pub, &pv,
+			pg = site_route_get(s, pv.drafts ? &s->base : &pub, &pv,
 			    p->pm.url, strlen(p->pm.url));
 			if (body_only || pg == NULL)
 				buf_adds(out, site_post_body(s, p));
@@ -316,9 +316,11 @@ site_check(const char *root, const struct gemtext_opts *ro, int list,
 		}
 		check_links(s, p, &errors, warnings);
 		if (list)
-			printf("%s%s%s %s %s\n", s->cfg.content_dir,
+			printf("%s%s%s %s %s%s\n", s->cfg.content_dir,
 			    s->cfg.content_dir[0] ? "/" : "", p->relpath, u,
-			    p->dated ? p->ymd : "-");
+			    p->dated ? p->ymd : "-", p->meta.draft ? " draft" :
+			    site_not_rendered(p) ? " norender" : p->unpub ?
+			    " unpublished" : "");
 	}
 	printf("%s: %zu page%s checked\n", root, s->nposts,
 	    s->nposts == 1 ? "" : "s");

@@ -14,12 +14,14 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "access.h"
 #include "buf.h"
 #include "feed.h"
 #include "gemini.h"
+#include "log.h"
 #include "lru.h"
 #include "page.h"
 #include "pages.h"
@@ -134,6 +136,9 @@ site_pageset_free(struct site *s, struct pageset *ps)
 	free(ps->key);
 	free(ps->listed);
 	free(ps->sec_of);
+	free(ps->older);
+	free(ps->newer);
+	free(ps->nav);
 	free(ps->gens);
 	strmap_free(&ps->genmap);
 	strmap_free(&ps->secdirs);
@@ -374,8 +379,342 @@ terms_of(const struct post *p, const char *tax, size_t *n)
 		*n = p->meta.ncategories;
 		return p->meta.categories;
 	}
+	for (size_t i = 0; i < p->meta.nterms; i++)
+		if (strcasecmp(p->meta.terms[i].taxonomy, tax) == 0) {
+			*n = p->meta.terms[i].n;
+			return p->meta.terms[i].terms;
+		}
 	*n = 0;
 	return NULL;
+}
+
+/* A term's URL segment, as the generator writes it; NULL: as written. */
+static char *(*term_slug(const struct site *s))(const char *, size_t)
+{
+	return s->cfg.gen == GEN_HUGO ? pm_urlize : s->cfg.gen == GEN_ZOLA ?
+	    pm_slugify : NULL;
+}
+
+/* The URL prefix of a language: "" for the default, else "/fr". */
+static char *
+lang_prefix_of(const struct site *s, const char *lang)
+{
+	return lang ? xasprintf("/%s", lang) : s->cfg.default_in_subdir ?
+	    xasprintf("/%s", s->cfg.default_lang) : xstrdup("");
+}
+
+/* "/tags/TERM/" plus tail, a decoded path, under prefix ("/fr" or ""). */
+static char *
+term_path(const struct site *s, const char *prefix, const char *tax,
+    const char *term, const char *tail)
+{
+	char *(*f)(const char *, size_t) = term_slug(s);
+	char *slug = f ? f(term, strlen(term)) : xstrdup(term), *r;
+
+	r = xasprintf("%s/%s/%s/%s", prefix, tax, slug, tail);
+	free(slug);
+	return r;
+}
+
+/* "series" is "Series" as a title; malloc'd. */
+static char *
+tax_title(const char *t)
+{
+	char *r = xstrdup(t);
+
+	if (r[0] >= 'a' && r[0] <= 'z')
+		r[0] = (char)(r[0] - 32);
+	return r;
+}
+
+/* Links to the taxonomies' list pages of a language; free with links_free. */
+static struct page_link *
+tax_links(const struct site *s, const char *lang)
+{
+	struct page_link *l = xcalloc(s->cfg.ntax + 1, sizeof(*l));
+	char *prefix = lang_prefix_of(s, lang);
+	size_t i;
+
+	for (i = 0; i < s->cfg.ntax; i++) {
+		l[i].url = xasprintf("%s/%s/", prefix, s->cfg.taxonomies[i]);
+		l[i].title = tax_title(s->cfg.taxonomies[i]);
+	}
+	free(prefix);
+	return l;
+}
+
+static void
+links_free(struct page_link *l, size_t n)
+{
+	for (size_t i = 0; l && i < n; i++) {
+		free((char *)l[i].url);
+		free((char *)l[i].title);
+	}
+	free(l);
+}
+
+/* A page's terms of the taxonomies other than tags ("Series: Winter"). */
+static size_t
+term_links(const struct site *s, const struct post *p,
+    struct page_link **out)
+{
+	struct page_link *l = NULL;
+	size_t i, j, n = 0, nt, cap = 0;
+	char **terms, *prefix = lang_prefix_of(s, p->pm.lang), *t;
+
+	for (i = 0; i < s->cfg.ntax; i++) {
+		const char *tax = s->cfg.taxonomies[i];
+
+		if (strcmp(tax, "tags") == 0)
+			continue;
+		terms = terms_of(p, tax, &nt);
+		for (j = 0; j < nt; j++) {
+			if (terms[j][0] == '\0')
+				continue;
+			l = xgrow(l, &cap, n + 1, sizeof(*l));
+			l[n].url = term_path(s, prefix, tax, terms[j], "");
+			t = tax_title(tax);
+			l[n].title = xasprintf("%s: %s", t, terms[j]);
+			free(t);
+			n++;
+		}
+	}
+	free(prefix);
+	*out = l;
+	return n;
+}
+
+/*
+ * One taxonomy's terms of the pages of one language, each replaced by
+ * the first spelling of its URL ("Film", "film": one term). Fills
+ * tp[0..) with those pages and returns their number; *owned holds the
+ * term arrays, freed with canon_free.
+ */
+static size_t
+canon_terms(const struct site *s, const struct pageset *set,
+    const char *tax, const char *lang, const struct page_post *pp,
+    struct page_post *tp, const char ****owned, char ***slugs,
+    size_t *nslugs)
+{
+	struct strmap canon = { 0 };
+	char *(*f)(const char *, size_t) = term_slug(s);
+	size_t i, j, k, nt = 0, cslugs = 0;
+	char **terms;
+
+	*owned = xcalloc(set->nlisted + 1, sizeof(**owned));
+	*slugs = NULL;
+	*nslugs = 0;
+	for (i = 0; i < set->nlisted; i++) {
+		/* A term's pages are a local list, as Hugo has it. */
+		if (!site_listed_locally(set->listed[i]) ||
+		    !site_same_lang(set->listed[i]->pm.lang, lang))
+			continue;
+		tp[nt] = pp[i];
+		terms = terms_of(set->listed[i], tax, &k);
+		(*owned)[nt] = xcalloc(k + 1, sizeof(***owned));
+		for (j = 0; j < k; j++) {
+			char *slug = f ? f(terms[j], strlen(terms[j])) :
+			    xstrdup(terms[j]);
+			const char *c = strmap_get(&canon, slug, strlen(slug));
+
+			if (c == NULL) {
+				c = terms[j];
+				*slugs = xgrow(*slugs, &cslugs, *nslugs + 1,
+				    sizeof(**slugs));
+				(*slugs)[(*nslugs)++] = slug;
+				strmap_put(&canon, slug, strlen(slug),
+				    (void *)c);
+			} else
+				free(slug);
+			(*owned)[nt][j] = c;
+		}
+		tp[nt].tags = (*owned)[nt];
+		tp[nt].ntags = k;
+		nt++;
+	}
+	strmap_free(&canon);
+	return nt;
+}
+
+static void
+canon_free(const char ***owned, size_t nt, char **slugs, size_t nslugs)
+{
+	size_t i;
+
+	for (i = 0; i < nt; i++)
+		free(owned[i]);
+	free(owned);
+	for (i = 0; i < nslugs; i++)
+		free(slugs[i]);
+	free(slugs);
+}
+
+void
+site_post_key(const struct post *p, struct pm_key *k)
+{
+	const char *u = p->pm.url, *e = u + strlen(u);
+
+	memset(k, 0, sizeof(*k));
+	k->title = p->title;
+	k->url = u;
+	k->path = p->relpath;
+	while (e > u && e[-1] == '/')
+		e--;
+	while (e > u && e[-1] != '/')
+		e--;
+	k->slug = e;
+	k->dated = p->dated;
+	k->date = p->date;
+	k->has_updated = p->meta.has_updated;
+	k->updated = p->meta.updated;
+	k->has_weight = p->meta.has_weight;
+	k->weight = p->meta.weight;
+}
+
+/*
+ * The order of a section's listing (index: its _index.md, or NULL):
+ * Hugo's default order; Zola's sort_by, or newest first when it has
+ * none (Zola's "none" promises no order).
+ */
+static enum pm_order
+section_order(const struct site *s, const struct post *index)
+{
+	if (s->cfg.gen != GEN_ZOLA)
+		return PM_ORDER_HUGO;
+	switch (index ? index->meta.sort_by : FM_SORT_UNSET) {
+	case FM_SORT_DATE:
+		return PM_ORDER_DATE;
+	case FM_SORT_UPDATE:
+		return PM_ORDER_UPDATE;
+	case FM_SORT_TITLE:
+		return PM_ORDER_TITLE;
+	case FM_SORT_TITLE_BYTES:
+		return PM_ORDER_TITLE_BYTES;
+	case FM_SORT_WEIGHT:
+		return PM_ORDER_WEIGHT;
+	case FM_SORT_SLUG:
+		return PM_ORDER_SLUG;
+	default:
+		return PM_ORDER_NEWEST;
+	}
+}
+
+/* 1 when p carries what order o sorts by (else it gets no neighbours). */
+static int
+has_order_key(enum pm_order o, const struct post *p)
+{
+	switch (o) {
+	case PM_ORDER_HUGO:
+		return p->dated || (p->meta.has_weight && p->meta.weight != 0);
+	case PM_ORDER_NEWEST:
+	case PM_ORDER_DATE:
+		return p->dated;
+	case PM_ORDER_UPDATE:
+		return p->dated || p->meta.has_updated;
+	case PM_ORDER_WEIGHT:
+		return p->meta.has_weight;
+	default:
+		return 1;
+	}
+}
+
+/* Is a listing in order o of pages v[idx[0..n)] told newest first? */
+static int
+chronological(enum pm_order o, struct post *const *v, const size_t *idx,
+    size_t n)
+{
+	size_t i;
+
+	if (o == PM_ORDER_NEWEST || o == PM_ORDER_DATE ||
+	    o == PM_ORDER_UPDATE)
+		return 1;
+	if (o != PM_ORDER_HUGO)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (v[idx[i]]->meta.has_weight && v[idx[i]]->meta.weight != 0)
+			return 0;
+	return 1;
+}
+
+struct order_ctx {
+	struct post *const *v;
+	enum pm_order o;
+};
+
+static int
+idx_cmp(const void *a, const void *b, void *arg)
+{
+	const struct order_ctx *oc = arg;
+	struct pm_key x, y;
+
+	site_post_key(oc->v[*(const size_t *)a], &x);
+	site_post_key(oc->v[*(const size_t *)b], &y);
+	return pm_order_cmp(oc->o, &x, &y);
+}
+
+/* Sorts indices into v (listed pages) in order o. */
+static void
+sort_listing(struct post *const *v, size_t *idx, size_t n, enum pm_order o)
+{
+	struct order_ctx oc = { v, o };
+
+	if (n > 1)
+		qsort_r(idx, n, sizeof(*idx), idx_cmp, &oc);
+}
+
+/* A section whose _index.md says not to render it has no page. */
+static int
+sec_rendered(const struct section *sec)
+{
+	return sec->index == NULL || !sec->index->meta.no_render;
+}
+
+/*
+ * Neighbours of each listed page: the pages beside it in its own
+ * section's order, in its language (pages outside any section: among
+ * the top-level pages of their language). In an order by a key some
+ * pages lack (a date, a weight), only pages with the key are linked.
+ */
+static void
+neighbours(const struct site *s, struct pageset *set)
+{
+	size_t *idx = xcalloc(set->nlisted + 1, sizeof(*idx));
+	size_t i, j, n, k;
+
+	set->older = xcalloc(set->nlisted + 1, sizeof(*set->older));
+	set->newer = xcalloc(set->nlisted + 1, sizeof(*set->newer));
+	set->nav = xcalloc(set->nlisted + 1, 1);
+	for (i = 0; i < set->nlisted; i++)
+		set->older[i] = set->newer[i] = -1;
+	for (k = 0; k <= set->nsecs + s->cfg.nlangs; k++) {
+		/* k < nsecs: a section; then the top level per language. */
+		const char *lang = k < set->nsecs ? set->secs[k].lang :
+		    k == set->nsecs ? NULL :
+		    s->cfg.langs[k - set->nsecs - 1].code;
+		const struct post *index = k < set->nsecs ?
+		    set->secs[k].index : s->intro;
+		enum pm_order o = section_order(s, index);
+		int chrono;
+
+		for (n = 0, i = 0; i < set->nlisted; i++) {
+			const struct post *p = set->listed[i];
+
+			if (!site_listed_locally(p) || !has_order_key(o, p))
+				continue;
+			if (k < set->nsecs ? set->sec_of[i] == (long)k :
+			    set->sec_of[i] < 0 && site_same_lang(p->pm.lang,
+			    lang))
+				idx[n++] = i;
+		}
+		sort_listing(set->listed, idx, n, o);
+		chrono = chronological(o, set->listed, idx, n);
+		for (j = 0; j < n; j++) {
+			set->older[idx[j]] = j + 1 < n ? (long)idx[j + 1] : -1;
+			set->newer[idx[j]] = j > 0 ? (long)idx[j - 1] : -1;
+			set->nav[idx[j]] = !chrono;
+		}
+	}
+	free(idx);
 }
 
 static int
@@ -428,6 +767,7 @@ site_page_site(const struct site *s, struct page_site *ps)
 	ps->base_url = s->base_url;
 	ps->index_limit = SITE_INDEX_POSTS;
 	ps->search = s->search != NULL;
+	ps->term_slug = term_slug(s);
 }
 
 static int
@@ -496,9 +836,25 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
 	size_t j, n = 0, nl = 0;
 
 	site_page_site(s, &ps);
+	/* The feed: newest first, as the pages come. */
 	for (j = 0; j < set->nlisted; j++)
-		if (in_section(set, j, k))
+		if (site_listed_locally(set->listed[j]) && in_section(set, j, k))
 			sub[n++] = pp[j];
+	if (!feed) {
+		/* The page: in the section's order. */
+		size_t *idx = xcalloc(set->nlisted + 1, sizeof(*idx));
+		enum pm_order o = section_order(s, sec->index);
+
+		for (n = 0, j = 0; j < set->nlisted; j++)
+			if (site_listed_locally(set->listed[j]) &&
+			    in_section(set, j, k))
+				idx[n++] = j;
+		sort_listing(set->listed, idx, n, o);
+		for (j = 0; j < n; j++)
+			sub[j] = pp[idx[j]];
+		ps.in_order = !chronological(o, set->listed, idx, n);
+		free(idx);
+	}
 	if (feed) {
 		struct page_post *fe = xcalloc(SITE_FEED_POSTS + 1,
 		    sizeof(*fe));
@@ -511,7 +867,8 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
 	} else {
 		links = xcalloc(set->nsecs + 1, sizeof(*links));
 		for (j = 0; j < set->nsecs; j++)
-			if (set->secs[j].parent == k) {
+			if (set->secs[j].parent == k &&
+			    sec_rendered(&set->secs[j])) {
 				links[nl].url = set->secs[j].url;
 				links[nl++].title = set->secs[j].title;
 			}
@@ -540,13 +897,13 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 	struct page_post *pp = listed_posts(s, set);
 	struct page_post *mp = xcalloc(set->nlisted + 1, sizeof(*mp));
 	struct page_link *links = xcalloc(set->nsecs + s->cfg.nlangs + 1,
-	    sizeof(*links));
+	    sizeof(*links)), *taxes = NULL;
 	struct page_site ps;
 	struct post *intro = NULL;
 	struct page *pg;
 	struct buf b = BUF_INIT;
 	size_t i, n = 0, nl = 0;
-	char *tofree = NULL;
+	char *tofree = NULL, *prefix = NULL;
 
 	site_page_site(s, &ps);
 	for (i = 0; i < s->nposts; i++)
@@ -560,8 +917,8 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 	for (i = 0; i < set->nlisted; i++) {
 		const struct post *p = set->listed[i];
 
-		if ((lang == NULL) != (p->pm.lang == NULL) ||
-		    (lang && strcmp(lang, p->pm.lang) != 0))
+		if (!site_same_lang(lang, p->pm.lang) ||
+		    !site_listed_globally(p))
 			continue;
 		if (lang || is_main(s, p, set->best))
 			mp[n++] = pp[i];
@@ -579,9 +936,8 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 		goto done;
 	}
 	for (i = 0; i < set->nsecs; i++)
-		if (set->secs[i].parent < 0 && (set->secs[i].lang == lang ||
-		    (lang && set->secs[i].lang &&
-		    strcmp(set->secs[i].lang, lang) == 0))) {
+		if (set->secs[i].parent < 0 && site_same_lang(set->secs[i].lang,
+		    lang) && sec_rendered(&set->secs[i])) {
 			links[nl].url = set->secs[i].url;
 			links[nl++].title = set->secs[i].title;
 		}
@@ -605,12 +961,19 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 	}
 	ps.sections = links;
 	ps.nsections = nl;
+	ps.taxonomies = taxes = tax_links(s, lang);
+	ps.ntaxonomies = s->cfg.ntax;
+	ps.archive_count = set->narchive;
+	prefix = lang_prefix_of(s, lang);
+	ps.tax_prefix = prefix;
 	pages_index(&ps, mp, n, &b);
 	pg = gemtext_page(lang ? lang : s->lang, &b);
 	if (lang == NULL)
 		for (i = nl - s->cfg.nlangs; i < nl; i++)
 			free((char *)links[i].url);
 done:
+	links_free(taxes, s->cfg.ntax);
+	free(prefix);
 	free(tofree);
 	free(links);
 	free(mp);
@@ -619,46 +982,56 @@ done:
 	return pg;
 }
 
-/* A taxonomy's list, one term's page, or its feed. */
+/*
+ * A taxonomy's list, one term's page, or its feed; g->arg is the
+ * taxonomy plus ntax times the language (0: the default, i + 1: langs[i]).
+ */
 static struct page *
 gen_taxonomy(struct site *s, const struct pageset *set,
     const struct viewer *v, const struct gen *g)
 {
-	const char *tax = s->cfg.taxonomies[g->arg];
-	struct page_post *tp = listed_posts(s, set);
+	size_t ntax = s->cfg.ntax, li = (size_t)g->arg / ntax;
+	const char *tax = s->cfg.taxonomies[(size_t)g->arg % ntax];
+	const char *lang = li ? s->cfg.langs[li - 1].code : NULL;
+	struct page_post *pp = listed_posts(s, set);
+	struct page_post *tp = xcalloc(set->nlisted + 1, sizeof(*tp));
+	const char ***owned;
 	struct page_site ps;
 	struct page *pg;
 	struct buf b = BUF_INIT;
-	size_t i;
+	char **slugs, *prefix = lang_prefix_of(s, lang);
+	size_t nt, nslugs;
 
 	site_page_site(s, &ps);
 	ps.taxonomy = tax;
-	for (i = 0; i < set->nlisted; i++)
-		tp[i].tags = (const char *const *)terms_of(set->listed[i], tax,
-		    &tp[i].ntags);
+	ps.tax_prefix = prefix;
+	nt = canon_terms(s, set, tax, lang, pp, tp, &owned, &slugs, &nslugs);
 	if (g->kind == G_TAXLIST) {
-		pages_tags(&ps, tp, set->nlisted, &b);
-		pg = gemtext_page(s->lang, &b);
+		pages_tags(&ps, tp, nt, &b);
+		pg = gemtext_page(lang ? lang : s->lang, &b);
 	} else if (g->kind == G_TERM) {
-		pages_tag(&ps, g->term, tp, set->nlisted, &b);
-		pg = gemtext_page(s->lang, &b);
+		pages_tag(&ps, g->term, tp, nt, &b);
+		pg = gemtext_page(lang ? lang : s->lang, &b);
 	} else {
 		struct page_post *fe = xcalloc(SITE_FEED_POSTS + 1,
 		    sizeof(*fe));
-		char *self = pages_tag_path(g->term), *path, **bodies;
+		char *path, *self, **bodies;
 		size_t n;
 
-		path = xasprintf("/%s/%s/atom.xml", tax, self);
-		n = feed_entries(s, set, v, tp, set->nlisted, g->term, fe,
-		    &bodies);
-		feed_atom(&ps, fe, n, path, g->term, &b);
+		path = term_path(s, prefix, tax, g->term, "atom.xml");
+		self = url_encode_path(path);
+		n = feed_entries(s, set, v, tp, nt, g->term, fe, &bodies);
+		feed_atom(&ps, fe, n, self, g->term, &b);
 		free_bodies(bodies);
-		free(path);
 		free(self);
+		free(path);
 		free(fe);
 		pg = feed_page(&b);
 	}
+	canon_free(owned, nt, slugs, nslugs);
+	free(prefix);
 	free(tp);
+	free(pp);
 	buf_free(&b);
 	return pg;
 }
@@ -679,8 +1052,9 @@ post_page(struct site *s, struct pageset *set, const struct viewer *v,
 	struct page_post pp, older, newer;
 	struct page_site ps;
 	struct buf b = BUF_INIT;
+	struct page_link *terms;
 	const char *body;
-	char *tofree;
+	char *tofree, *prefix;
 	int tags = has_tax(s, "tags");
 
 	if (sl && sl->page) {
@@ -694,17 +1068,23 @@ post_page(struct site *s, struct pageset *set, const struct viewer *v,
 	site_page_site(s, &ps);
 	body = body_as(s, v, p, &tofree);
 	site_page_post(p, &pp);
-	if (i + 1 < set->nlisted)
-		site_page_post(set->listed[i + 1], &older);
-	if (i > 0)
-		site_page_post(set->listed[i - 1], &newer);
+	if (set->older[i] >= 0)
+		site_page_post(set->listed[set->older[i]], &older);
+	if (set->newer[i] >= 0)
+		site_page_post(set->listed[set->newer[i]], &newer);
 	if (!tags)
 		pp.ntags = older.ntags = newer.ntags = 0;
 	pp.body_gmi = body;
-	/* Older and newer: between dated posts only. */
-	pages_post(&ps, &pp, body, i + 1 < set->nlisted &&
-	    set->listed[i + 1]->dated && p->dated ? &older : NULL,
-	    i > 0 && p->dated ? &newer : NULL, &b);
+	pp.nterms = term_links(s, p, &terms);
+	pp.terms = terms;
+	ps.nav_order = set->nav[i];
+	prefix = p->pm.lang ? lang_prefix_of(s, p->pm.lang) : NULL;
+	ps.tax_prefix = prefix;
+	/* Its neighbours in its section's order, in its language. */
+	pages_post(&ps, &pp, body, set->older[i] >= 0 ? &older : NULL,
+	    set->newer[i] >= 0 ? &newer : NULL, &b);
+	links_free(terms, pp.nterms);
+	free(prefix);
 	sl->page = gemtext_page(p->meta.lang ? p->meta.lang :
 	    p->pm.lang ? p->pm.lang : s->lang, &b);
 	lru_add(&s->cache, &sl->node, sizeof(*sl) + sl->page->len +
@@ -743,10 +1123,19 @@ site_route_get(struct site *s, struct pageset *set, const struct viewer *v,
 		struct page_post *pp = listed_posts(s, set);
 		struct page_site ps;
 		struct buf b = BUF_INIT;
+		struct page_link *taxes = tax_links(s, NULL);
+		size_t i, na = 0;
 
 		site_page_site(s, &ps);
-		pages_archive(&ps, pp, set->nlisted, &b);
+		ps.taxonomies = taxes;
+		ps.ntaxonomies = s->cfg.ntax;
+		/* Every page listed beyond its own section. */
+		for (i = 0; i < set->nlisted; i++)
+			if (site_listed_globally(set->listed[i]))
+				pp[na++] = pp[i];
+		pages_archive(&ps, pp, na, &b);
 		pg = gemtext_page(s->lang, &b);
+		links_free(taxes, s->cfg.ntax);
 		buf_free(&b);
 		free(pp);
 		break;
@@ -783,40 +1172,47 @@ site_route_has(const struct pageset *set, const char *path, size_t n)
 	return strmap_get(&set->genmap, path, n) != NULL;
 }
 
-/* The terms of one taxonomy, each with its page and feed. */
+/* The terms of one taxonomy in one language, each with its page and feed. */
 static void
-list_terms(struct site *s, struct pageset *set, size_t t)
+list_terms(struct site *s, struct pageset *set, size_t t, size_t li)
 {
 	const char *tax = s->cfg.taxonomies[t];
+	const char *lang = li ? s->cfg.langs[li - 1].code : NULL;
+	struct page_post *pp = listed_posts(s, set);
+	struct page_post *tp = xcalloc(set->nlisted + 1, sizeof(*tp));
+	long arg = (long)(t + s->cfg.ntax * li);
 	struct strmap seen = { 0 };
-	size_t i, j, n, nt;
-	char **terms;
-	char *path;
+	const char ***owned;
+	char **slugs, *path, *prefix = lang_prefix_of(s, lang);
+	size_t i, j, n, nt, nslugs;
 
-	path = xasprintf("/%s/", tax);
-	add_gen(set, path, G_TAXLIST, (long)t, NULL);
+	path = xasprintf("%s/%s/", prefix, tax);
+	add_gen(set, path, G_TAXLIST, arg, NULL);
 	free(path);
-	for (i = 0; i < set->nlisted; i++) {
-		terms = terms_of(set->listed[i], tax, &nt);
-		for (j = 0; j < nt; j++) {
-			const char *term = terms[j];
+	nt = canon_terms(s, set, tax, lang, pp, tp, &owned, &slugs, &nslugs);
+	for (i = 0; i < nt; i++)
+		for (j = 0; j < tp[i].ntags; j++) {
+			const char *term = tp[i].tags[j];
 
 			n = strlen(term);
 			if (n == 0 || strmap_get(&seen, term, n))
 				continue;
 			strmap_put(&seen, term, n, (void *)1);
-			if (strcmp(tax, "tags") == 0)
+			if (strcmp(tax, "tags") == 0 && lang == NULL)
 				set->ntags++;
 			term = own_key(set, xstrdup(term));
-			path = xasprintf("/%s/%s/", tax, term);
-			add_gen(set, path, G_TERM, (long)t, term);
+			path = term_path(s, prefix, tax, term, "");
+			add_gen(set, path, G_TERM, arg, term);
 			free(path);
-			path = xasprintf("/%s/%s/atom.xml", tax, term);
-			add_gen(set, path, G_TERMFEED, (long)t, term);
+			path = term_path(s, prefix, tax, term, "atom.xml");
+			add_gen(set, path, G_TERMFEED, arg, term);
 			free(path);
 		}
-	}
+	canon_free(owned, nt, slugs, nslugs);
 	strmap_free(&seen);
+	free(prefix);
+	free(tp);
+	free(pp);
 }
 
 /*
@@ -834,8 +1230,14 @@ site_pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 	for (i = 0; i < s->nposts; i++) {
 		struct post *p = s->posts[i];
 
-		if (p->pm.kind == PM_PAGE && site_post_status(s, v, p) == 0)
+		if (p->pm.kind != PM_PAGE || site_post_status(s, v, p) != 0)
+			continue;
+		/* A page not to render has no URL; its files still are. */
+		if (!site_not_rendered(p))
 			set->listed[set->nlisted++] = p;
+		else if (p->pm.bundle)
+			strmap_put(&set->bundles, p->pm.url, strlen(p->pm.url),
+			    p);
 	}
 	set->slots = xcalloc(set->nlisted + 1, sizeof(*set->slots));
 	set->sec_of = xcalloc(set->nlisted + 1, sizeof(*set->sec_of));
@@ -877,7 +1279,12 @@ site_pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 	for (i = 0; i < set->nlisted; i++)
 		set->sec_of[i] = section_of(set, set->listed[i]->pm.dir,
 		    set->listed[i]->pm.lang);
+	neighbours(s, set);
+	for (i = 0; i < set->nlisted; i++)
+		set->narchive += site_listed_globally(set->listed[i]);
 	for (i = 0; i < set->nsecs; i++) {
+		if (!sec_rendered(&set->secs[i]))
+			continue;
 		add_gen(set, set->secs[i].url, G_SECTION, (long)i, NULL);
 		path = xasprintf("%satom.xml", set->secs[i].url);
 		add_gen(set, path, G_SECFEED, (long)i, NULL);
@@ -893,7 +1300,8 @@ site_pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 	}
 	add_gen(set, "/archive/", G_ARCHIVE, 0, NULL);
 	for (i = 0; i < s->cfg.ntax; i++)
-		list_terms(s, set, i);
+		for (size_t li = 0; li <= s->cfg.nlangs; li++)
+			list_terms(s, set, i, li);
 }
 
 static char *
@@ -976,6 +1384,46 @@ site_pages_body_changed(struct site *s, const struct post *p)
 		pageset_body_changed(s, s->classes[i], p);
 }
 
+/*
+ * Which pages are published now (pm_published), and when that next
+ * changes. Returns 1 when a page's state differs from the last time.
+ */
+static int
+site_publication(struct site *s)
+{
+	int64_t now = (int64_t)time(NULL), next = INT64_MAX;
+	int changed = 0, unpub;
+	size_t i;
+
+	for (i = 0; i < s->nposts; i++) {
+		struct post *p = s->posts[i];
+
+		unpub = !pm_published(&s->cfg, &p->meta, p->dated, p->date,
+		    now, &next);
+		changed |= unpub != p->unpub;
+		p->unpub = unpub;
+	}
+	s->next_change = next;
+	return changed;
+}
+
+int64_t
+site_next_change(const struct site *s)
+{
+	return s->next_change;
+}
+
+int
+site_tick_now(struct site *s)
+{
+	if (!site_publication(s))
+		return 0;
+	site_build_pages(s);
+	if (s->logging)
+		log_info("%s: pages published or expired with time", s->root);
+	return 1;
+}
+
 /* Lists the generated pages afresh (none made), after the posts changed. */
 void
 site_build_pages(struct site *s)
@@ -984,6 +1432,7 @@ site_build_pages(struct site *s)
 	size_t i, j;
 
 	site_pages_free(s);
+	site_publication(s);
 	/* Which rules and drafts can tell one reader's pages from another's. */
 	free(s->covered);
 	s->covered = xcalloc(s->access ? s->access->nrules + 1 : 1, 1);
@@ -992,7 +1441,8 @@ site_build_pages(struct site *s)
 		access_mark_covering(s->access,
 		    (const char *const *)s->posts[i]->addrs,
 		    s->posts[i]->naddrs, s->covered);
-		s->any_drafts |= s->posts[i]->meta.draft;
+		s->any_drafts |= s->posts[i]->meta.draft ||
+		    s->posts[i]->unpub;
 	}
 	access_viewer(s->access, NULL, 0, &anon);
 	site_pageset_build(s, &s->base, &anon);

@@ -99,6 +99,66 @@ add_dep(struct render_out *out, char *key)
 	out->deps[out->ndeps++] = key;
 }
 
+/* The page at content path cp, in language lang (NULL: the default). */
+static struct post *
+find_lang(const struct site *s, const char *cp, size_t n, const char *lang)
+{
+	struct post *p;
+	char *t;
+
+	if (lang == NULL)
+		return strmap_get(&s->by_relpath, cp, n);
+	t = xasprintf("%.*s.%s.md", (int)n - 3, cp, lang);
+	p = site_find_post(s, t);
+	free(t);
+	return p ? p : strmap_get(&s->by_relpath, cp, n);
+}
+
+/*
+ * What Hugo's ref and relref find for a path that names no file: the
+ * path from the content top, then as a bundle (X/index.md) or section
+ * (X/_index.md), then a page by its base name ("bundle"), each in the
+ * linking page's language first.
+ */
+static struct post *
+find_ref(const struct site *s, const struct post *from, const char *dest,
+    size_t n, const char *cp)
+{
+	static const char *const tails[] = { "", "/index.md", "/_index.md" };
+	const char *lang = from ? from->pm.lang : NULL;
+	char *tries[2], *t;
+	struct post *p = NULL;
+	size_t i, j, len;
+
+	if (strncmp(dest, "@/", 2) == 0)
+		return NULL;
+	tries[0] = xstrdup(cp);
+	tries[1] = pm_join("", dest, n);
+	for (i = 0; i < 2 && p == NULL; i++) {
+		len = strlen(tries[i]);
+		if (len < 3 || strcmp(tries[i] + len - 3, ".md") != 0)
+			continue;
+		for (j = 0; j < 3 && p == NULL; j++) {
+			t = xasprintf("%.*s%s", (int)(j ? len - 3 : len),
+			    tries[i], tails[j]);
+			p = find_lang(s, t, strlen(t), lang);
+			free(t);
+		}
+	}
+	/* A bare name: the page whose file or bundle is called so. */
+	len = strlen(tries[1]);
+	if (p == NULL && memchr(dest, '/', n) == NULL && len > 3 &&
+	    strcmp(tries[1] + len - 3, ".md") == 0) {
+		p = strmap_get(&s->by_base, tries[1], len - 3);
+		/* The same page in the linking page's language. */
+		if (p && lang && p->pm.lang == NULL)
+			p = find_lang(s, p->relpath, strlen(p->relpath), lang);
+	}
+	free(tries[0]);
+	free(tries[1]);
+	return p;
+}
+
 static int
 site_resolve(void *arg, const char *dest, struct buf *out)
 {
@@ -175,6 +235,8 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 	target = site_find_post(s, cp);
 	if (rc->out)
 		add_dep(rc->out, xstrdup(cp));
+	if (target == NULL)
+		target = find_ref(s, rc->from, dest, n, cp);
 	if (target == NULL) {
 		char *msg = xasprintf("link to '%.*s' names no page in the "
 		    "site", (int)n, dest);
@@ -183,15 +245,23 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 		for (i = 0; rc->d && i < rc->d->n; i++)
 			if (strcmp(rc->d->v[i].msg, msg) == 0)
 				break;
-		if (rc->d && i == rc->d->n)
-			diags_add(rc->d, DIAG_WARN,
-			    rc->from ? site_line_of(rc->from->md, dest, n) : 0,
-			    "%s", msg);
+		if (rc->d && i == rc->d->n) {
+			int line = rc->from ? site_line_of(rc->from->md, dest,
+			    n) : 0;
+
+			/* A ref as written: without the .md it was given. */
+			if (line == 0 && rc->from && n > 3 &&
+			    strncmp(dest + n - 3, ".md", 3) == 0)
+				line = site_line_of(rc->from->md, dest, n - 3);
+			diags_add(rc->d, DIAG_WARN, line, "%s", msg);
+		}
 		free(msg);
 		free(cp);
 		return 0;
 	}
 	free(cp);
+	if (site_not_rendered(target))
+		return -1;	/* a page with no page: its text */
 	if (rc->v && site_post_status(rc->s, rc->v, target) != 0)
 		return -1;	/* a page this reader may not see: text only */
 	if (rc->v == NULL && rc->out) {
@@ -236,7 +306,6 @@ gemtext_plain(const char *g)
  * Reads a file that include or readfile names (path normalised by the
  * shortcode pass: relative, no dot segments): each folder is opened
  * without following a link, so nothing outside the root is ever read.
- * Both roots are the capsule root until the site model tells them apart.
  */
 static int
 read_included(void *arg, enum shortcode_root kind, const char *path,
@@ -246,21 +315,22 @@ read_included(void *arg, enum shortcode_root kind, const char *path,
 	struct stat st;
 	char *seg = xstrdup(path), *p = seg, *slash, *text;
 	size_t len;
-	int dfd = s->rootfd, next;
+	/* include: under the content folder; readfile: the site root. */
+	int base = kind == SHORTCODE_CONTENT ? s->contentfd : s->rootfd;
+	int dfd = base, next;
 
-	(void)kind;
 	while ((slash = strchr(p, '/')) != NULL) {
 		*slash = '\0';
 		next = openat(dfd, p, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC);
-		if (dfd != s->rootfd)
+		if (dfd != base)
 			close(dfd);
 		if ((dfd = next) == -1)
 			break;
 		p = slash + 1;
 	}
 	text = dfd == -1 ? NULL : site_read_all(dfd, p, &st, &len);
-	if (dfd != -1 && dfd != s->rootfd)
+	if (dfd != -1 && dfd != base)
 		close(dfd);
 	free(seg);
 	if (text == NULL)

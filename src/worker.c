@@ -50,6 +50,7 @@ struct worker_proc {
 	ev_timer drain_limit;
 	ev_io chan;		/* changed paths from the master */
 	ev_idle idle;		/* the sites' deferred work (site_idle) */
+	ev_periodic publish;	/* the next publishDate/expiryDate instant */
 	ev_signal sigterm, sigint, sigusr1;
 	ev_prepare flush;
 	unsigned long accepted;	/* connections taken since the last trim_cb */
@@ -180,6 +181,8 @@ trim_soon(struct worker_proc *wp)
  * work (the search index is built after start-up, not before the first
  * request). Stops itself once no site has more; a change restarts it.
  */
+static void publish_arm(struct worker_proc *);
+
 static void
 idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
 {
@@ -192,8 +195,55 @@ idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	for (i = 0; i < g->nvhosts; i++)
 		if (g->vhosts[i].site && site_idle(g->vhosts[i].site))
 			more = 1;
-	if (!more)
+	if (!more) {
 		ev_idle_stop(loop, w);
+		/* After a change the render thread deferred, too. */
+		publish_arm(wp);
+	}
+}
+
+/*
+ * Pages are published and expire with the clock (publishDate,
+ * expiryDate): one absolute-time watcher at the earliest instant any site
+ * waits for, armed again after every change; none when nothing waits.
+ */
+static void
+publish_arm(struct worker_proc *wp)
+{
+	struct gemini_ctx *g = wp->w.g;
+	int64_t next = INT64_MAX, t;
+	size_t i;
+
+	for (i = 0; i < g->nvhosts; i++)
+		if (g->vhosts[i].site &&
+		    (t = site_next_change(g->vhosts[i].site)) < next)
+			next = t;
+	ev_periodic_stop(wp->w.loop, &wp->publish);
+	if (next == INT64_MAX)
+		return;
+	/*
+	 * An instant already past: a tick deferred behind a render job has
+	 * not run yet. Look again in a second rather than spin.
+	 */
+	if ((ev_tstamp)next <= ev_now(wp->w.loop))
+		next = (int64_t)ev_now(wp->w.loop) + 1;
+	ev_periodic_set(&wp->publish, (ev_tstamp)next, 0., 0);
+	ev_periodic_start(wp->w.loop, &wp->publish);
+}
+
+static void
+publish_cb(struct ev_loop *loop, ev_periodic *w, int revents)
+{
+	struct worker_proc *wp = WP_OF(w, publish);
+	struct gemini_ctx *g = wp->w.g;
+	size_t i;
+
+	(void)loop;
+	(void)revents;
+	for (i = 0; i < g->nvhosts; i++)
+		if (g->vhosts[i].site)
+			site_tick(g->vhosts[i].site);
+	publish_arm(wp);
 }
 
 /* One message: a vhost's changed paths (none: rescan it all). */
@@ -215,6 +265,7 @@ apply_changes(struct worker_proc *wp, const char *msg, size_t len)
 		site_update(g->vhosts[host].site, paths, n);
 	free(paths);
 	ev_idle_start(wp->w.loop, &wp->idle);
+	publish_arm(wp);
 	trim_soon(wp);
 }
 
@@ -266,6 +317,7 @@ drain_cb(struct ev_loop *loop, ev_signal *s, int revents)
 	ev_timer_stop(loop, &wp->accept_retry);
 	ev_timer_stop(loop, &wp->trim);
 	ev_idle_stop(loop, &wp->idle);
+	ev_periodic_stop(loop, &wp->publish);
 	if (wp->w.nconns == 0) {
 		ev_break(loop, EVBREAK_ALL);
 		return;
@@ -391,6 +443,8 @@ worker_main(struct ev_loop *loop, const struct worker_start *ws)
 	ev_io_start(loop, &wp.chan);
 	ev_idle_init(&wp.idle, idle_cb);
 	ev_idle_start(loop, &wp.idle);
+	ev_periodic_init(&wp.publish, publish_cb, 0., 0., 0);
+	publish_arm(&wp);
 	ev_timer_init(&wp.drain_limit, drain_limit_cb, WORKER_DRAIN_LIMIT, 0.);
 	ev_signal_init(&wp.sigterm, drain_cb, SIGTERM);
 	ev_signal_init(&wp.sigint, drain_cb, SIGINT);

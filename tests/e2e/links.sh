@@ -49,8 +49,10 @@ for site in "$ROOT"/tests/sites/* "$ROOT/capsule"; do
 
 	# convert equals the served page, for every page of the site.
 	bad=0 n=0
-	while read -r src url date; do
+	while read -r src url date state; do
 		case $src in *.md|*.markdown) ;; *) continue ;; esac
+		# Not published (yet, or any more), or no page of its own.
+		case $state in norender|unpublished) continue ;; esac
 		case $(basename "$src") in _index*|index.md) [ "$url" = / ] && continue ;; esac
 		case $(basename "$src") in _index*) continue ;; esac
 		n=$((n + 1))

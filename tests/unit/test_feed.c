@@ -21,15 +21,16 @@ static const char *const tags_b[] = { "books" };
 static const struct page_post posts[] = {
 	{ "look-back", "Look Back <film> & \"more\"", "2025-01-19",
 	    1737244800, 1737290096, "A short film.", tags_a, 2, 1, 1, 4.5,
-	    850, NULL, NULL, 0, NULL },
+	    850, NULL, NULL, 0, NULL, NULL, 0 },
 	{ "été", "Été", "2024-11-02", 1730505600, 0, NULL, tags_b, 1, 0,
 	    0, 0, 100,
 	    "# Heading\n=> gemini://x/ link\n```\ncode\n```\n"
-	    "First line.\n\n* item\n> \xe2\x80\x8bquoted\n", NULL, 0, NULL },
+	    "First line.\n\n* item\n> \xe2\x80\x8bquoted\n", NULL, 0, NULL, NULL, 0 },
 };
 
 static const struct page_site site = {
-	"My Capsule", NULL, NULL, "gemini://example.org", "Ann", 0, 0, NULL, 0, NULL
+	"My Capsule", NULL, NULL, "gemini://example.org", "Ann", 0, 0, NULL, 0, NULL,
+	NULL, 0, 0, 0, 0, NULL, NULL
 };
 
 static void

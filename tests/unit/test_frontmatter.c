@@ -50,6 +50,16 @@ summary(struct buf *b, const struct post_meta *m)
 		buf_adds(b, " norender");
 	if (m->no_list)
 		buf_adds(b, " nolist");
+	if (m->list_local)
+		buf_adds(b, " local");
+	if (m->headless)
+		buf_adds(b, " headless");
+	if (m->no_search)
+		buf_adds(b, " nosearch");
+	if (m->has_weight)
+		buf_printf(b, " weight=%lld", m->weight);
+	if (m->sort_by)
+		buf_printf(b, " sort=%d", (int)m->sort_by);
 	if (m->slug)
 		buf_printf(b, " slug=%s", m->slug);
 	if (m->url)
@@ -61,6 +71,11 @@ summary(struct buf *b, const struct post_meta *m)
 	add_list(b, "tags", m->tags, m->ntags);
 	add_list(b, "cats", m->categories, m->ncategories);
 	add_list(b, "aliases", m->aliases, m->naliases);
+	for (size_t i = 0; i < m->nterms; i++)
+		if (strcmp(m->terms[i].taxonomy, "tags") != 0 &&
+		    strcmp(m->terms[i].taxonomy, "categories") != 0)
+			add_list(b, m->terms[i].taxonomy, m->terms[i].terms,
+			    m->terms[i].n);
 	if (m->has_rating)
 		buf_printf(b, " rating=%g", m->rating);
 	for (size_t i = 0; i < m->nfacts; i++)
@@ -116,11 +131,27 @@ static const struct post_case post_cases[] = {
 	{ "+++\n[build]\nrender = \"never\"\nlist = \"never\"\n+++\n",
 	  "toml norender nolist", "", 6, 0, 0, 0 },
 	{ "---\n_build:\n  render: false\n  list: local\n---\n",
-	  "yaml norender", "", 6, 0, 0, 0 },
+	  "yaml norender local", "", 6, 0, 0, 0 },
 	{ "---\nbuild:\n  render: link\n---\n", "yaml norender", "", 5,
 	  0, 0, 0 },
 	{ "---\nbuild:\n  render: always\n---\n", "yaml", "", 5, 0, 0, 0 },
-	{ "---\nheadless: true\n---\n", "yaml norender", "", 4, 0, 0, 0 },
+	{ "---\nheadless: true\n---\n", "yaml headless", "", 4, 0, 0, 0 },
+	/* ordering: weight, Zola's sort_by; Zola's in_search_index */
+	{ "+++\nweight = -3\nsort_by = \"weight\"\n+++\n",
+	  "toml weight=-3 sort=6", "", 5, 0, 0, 0 },
+	{ "---\nweight: \"12\"\nsort_by: update_date\n---\n",
+	  "yaml weight=12 sort=3", "", 5, 0, 0, 0 },
+	{ "+++\nweight = 1.5\nsort_by = \"newest\"\n+++\n", "toml", "",
+	  5, 0, 2, 2 },
+	{ "+++\nsort_by = \"none\"\nin_search_index = false\n+++\n",
+	  "toml nosearch sort=1", "", 5, 0, 0, 0 },
+	/* any taxonomy: Hugo's top-level lists, Zola's [taxonomies] */
+	{ "---\nseries: [Winter, Boats]\nauthors: [Ann]\naliases: [/x]\n"
+	  "resources: [{src: a.png}]\n---\n",
+	  "yaml aliases=[/x] series=[Winter,Boats] authors=[Ann]", "", 7,
+	  0, 0, 0 },
+	{ "+++\n[taxonomies]\ntags = [\"a\"]\nseries = [\"S\", \"S\"]\n"
+	  "+++\n", "toml tags=[a] series=[S]", "", 6, 0, 0, 0 },
 	{ "+++\nrender = false\n+++\n", "toml norender", "", 4, 0, 0, 0 },
 	{ "+++\nbuild = 1\n+++\n", "toml", "", 4, 0, 1, 2 },
 	{ "++++\n", "none", "++++\n", 1, 0, 0, 0 },

@@ -246,9 +246,140 @@ test_join(void)
 	}
 }
 
+/* Orders: a table of pairs, each compared both ways. */
+static void
+test_order(void)
+{
+	static const struct {
+		enum pm_order o;
+		struct pm_key a, b;	/* a comes first */
+	} t[] = {
+		/* Hugo: weight first, unweighted (0 or none) last */
+		{ PM_ORDER_HUGO, { "B", "/b/", "b.md", NULL, 1, 10, 0, 0, 1, 1 },
+		    { "A", "/a/", "a.md", NULL, 1, 99, 0, 0, 1, 2 } },
+		{ PM_ORDER_HUGO, { "B", "/b/", "b.md", NULL, 0, 0, 0, 0, 1, -5 },
+		    { "A", "/a/", "a.md", NULL, 1, 99, 0, 0, 1, 3 } },
+		{ PM_ORDER_HUGO, { "B", "/b/", "b.md", NULL, 0, 0, 0, 0, 1, 7 },
+		    { "A", "/a/", "a.md", NULL, 1, 99, 0, 0, 1, 0 } },
+		/* then newest first, undated (0001-01-01) last */
+		{ PM_ORDER_HUGO, { "B", "/b/", "b.md", NULL, 1, 99, 0, 0, 0, 0 },
+		    { "A", "/a/", "a.md", NULL, 1, 10, 0, 0, 0, 0 } },
+		{ PM_ORDER_HUGO, { "B", "/b/", "b.md", NULL, 1, 1, 0, 0, 0, 0 },
+		    { "A", "/a/", "a.md", NULL, 0, 0, 0, 0, 0, 0 } },
+		/* then title, then file path */
+		{ PM_ORDER_HUGO, { "apple", "/z/", "z.md", NULL, 1, 5, 0, 0, 0, 0 },
+		    { "Banana", "/a/", "a.md", NULL, 1, 5, 0, 0, 0, 0 } },
+		{ PM_ORDER_HUGO, { "Same", "/z/", "a.md", NULL, 0, 0, 0, 0, 0, 0 },
+		    { "Same", "/a/", "b.md", NULL, 0, 0, 0, 0, 0, 0 } },
+		/* newest first: undated by title */
+		{ PM_ORDER_NEWEST, { "Z", "/z/", "z.md", NULL, 1, 5, 0, 0, 1, 9 },
+		    { "A", "/a/", "a.md", NULL, 1, 4, 0, 0, 1, 1 } },
+		{ PM_ORDER_NEWEST, { "a", "/z/", "z.md", NULL, 0, 0, 0, 0, 0, 0 },
+		    { "B", "/a/", "a.md", NULL, 0, 0, 0, 0, 0, 0 } },
+		/* Zola date: ties by URL; pages without a date after */
+		{ PM_ORDER_DATE, { "Z", "/a/", "z.md", NULL, 1, 5, 0, 0, 0, 0 },
+		    { "A", "/b/", "a.md", NULL, 1, 5, 0, 0, 0, 0 } },
+		{ PM_ORDER_DATE, { "Z", "/z/", "z.md", NULL, 1, 5, 0, 0, 0, 0 },
+		    { "A", "/a/", "a.md", NULL, 0, 0, 0, 0, 0, 0 } },
+		/* update_date: the later of date and updated */
+		{ PM_ORDER_UPDATE, { "A", "/a/", "a.md", NULL, 1, 5, 1, 50, 0, 0 },
+		    { "B", "/b/", "b.md", NULL, 1, 40, 0, 0, 0, 0 } },
+		{ PM_ORDER_UPDATE, { "A", "/a/", "a.md", NULL, 0, 0, 1, 3, 0, 0 },
+		    { "B", "/b/", "b.md", NULL, 0, 0, 0, 0, 0, 0 } },
+		/* title: natural, case ignored; title_bytes: bytes */
+		{ PM_ORDER_TITLE, { "part 2", "/z/", "z.md", NULL, 0, 0, 0, 0, 0, 0 },
+		    { "Part 10", "/a/", "a.md", NULL, 0, 0, 0, 0, 0, 0 } },
+		{ PM_ORDER_TITLE_BYTES, { "Zebra", "/z/", "z.md", NULL, 0, 0, 0, 0, 0, 0 },
+		    { "apple", "/a/", "a.md", NULL, 0, 0, 0, 0, 0, 0 } },
+		{ PM_ORDER_TITLE, { "x", "/z/", "z.md", NULL, 0, 0, 0, 0, 0, 0 },
+		    { NULL, "/a/", "a.md", NULL, 0, 0, 0, 0, 0, 0 } },
+		/* weight: lightest first, 0 is a weight, none last */
+		{ PM_ORDER_WEIGHT, { "B", "/b/", "b.md", NULL, 0, 0, 0, 0, 1, 0 },
+		    { "A", "/a/", "a.md", NULL, 0, 0, 0, 0, 1, 2 } },
+		{ PM_ORDER_WEIGHT, { "B", "/b/", "b.md", NULL, 0, 0, 0, 0, 1, 9 },
+		    { "A", "/a/", "a.md", NULL, 1, 9, 0, 0, 0, 0 } },
+		/* slug: natural */
+		{ PM_ORDER_SLUG, { "B", "/b/", "b.md", "step-9/", 0, 0, 0, 0, 0, 0 },
+		    { "A", "/a/", "a.md", "step-10/", 0, 0, 0, 0, 0, 0 } },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(t); i++) {
+		if (pm_order_cmp(t[i].o, &t[i].a, &t[i].b) >= 0 ||
+		    pm_order_cmp(t[i].o, &t[i].b, &t[i].a) <= 0)
+			fprintf(stderr, "order case %zu\n", i);
+		T_OK(pm_order_cmp(t[i].o, &t[i].a, &t[i].b) < 0);
+		T_OK(pm_order_cmp(t[i].o, &t[i].b, &t[i].a) > 0);
+		T_INT(pm_order_cmp(t[i].o, &t[i].a, &t[i].a), 0);
+	}
+	T_OK(pm_natural_cmp("a2", "a10") < 0);
+	T_OK(pm_natural_cmp("a02", "a2") == 0);
+	T_OK(pm_natural_cmp("ABC", "abd") < 0);
+	T_OK(pm_natural_cmp("ab", "abc") < 0);
+	T_OK(pm_natural_cmp("99999999999999999999", "100000000000000000000")
+	    < 0);
+}
+
+/* Publication by the clock: a table of (generator, dates, now). */
+static void
+test_published(void)
+{
+	static const struct {
+		enum site_gen gen;
+		int has_pub;
+		int64_t pub;
+		int has_exp;
+		int64_t exp;
+		int dated;
+		int64_t date;
+		int64_t now;
+		int want;
+		int64_t next;	/* INT64_MAX: nothing waits */
+	} t[] = {
+		{ GEN_HUGO, 0, 0, 0, 0, 0, 0, 100, 1, INT64_MAX },
+		/* Hugo: the date is the publish date */
+		{ GEN_HUGO, 0, 0, 0, 0, 1, 200, 100, 0, 200 },
+		{ GEN_HUGO, 0, 0, 0, 0, 1, 100, 100, 1, INT64_MAX },
+		{ GEN_ZOLA, 0, 0, 0, 0, 1, 200, 100, 1, INT64_MAX },
+		{ GEN_BARE, 0, 0, 0, 0, 1, 200, 100, 1, INT64_MAX },
+		/* publishDate over the date, for every generator */
+		{ GEN_HUGO, 1, 150, 0, 0, 1, 50, 100, 0, 150 },
+		{ GEN_HUGO, 1, 50, 0, 0, 1, 150, 100, 1, INT64_MAX },
+		{ GEN_BARE, 1, 150, 0, 0, 0, 0, 100, 0, 150 },
+		/* expiry: gone once it is before now */
+		{ GEN_HUGO, 0, 0, 1, 99, 0, 0, 100, 0, INT64_MAX },
+		{ GEN_HUGO, 0, 0, 1, 100, 0, 0, 100, 1, 101 },
+		{ GEN_ZOLA, 0, 0, 1, 300, 0, 0, 100, 1, 301 },
+		/* both to come: the sooner is next */
+		{ GEN_HUGO, 1, 150, 1, 400, 0, 0, 100, 0, 150 },
+		{ GEN_HUGO, 1, 50, 1, 400, 0, 0, 100, 1, 401 },
+	};
+	struct sitecfg c;
+	struct post_meta m;
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(t); i++) {
+		int64_t next = INT64_MAX;
+
+		sitecfg_init(&c);
+		c.gen = t[i].gen;
+		memset(&m, 0, sizeof(m));
+		m.has_publish = t[i].has_pub;
+		m.publish = t[i].pub;
+		m.has_expiry = t[i].has_exp;
+		m.expiry = t[i].exp;
+		T_INT(pm_published(&c, &m, t[i].dated, t[i].date, t[i].now,
+		    &next), t[i].want);
+		T_INT(next, t[i].next);
+		sitecfg_free(&c);
+	}
+}
+
 int
 main(void)
 {
+	test_order();
+	test_published();
 	test_hugo();
 	test_zola();
 	test_bare_and_yaml();
