@@ -19,21 +19,21 @@ struct protect_config;
 struct access {
 	const struct protect_config *rules;
 	size_t nrules;
-	char *const *drafts_fingerprints;	/* who sees drafts, if limited */
+	char *const *drafts_fingerprints; /* who sees drafts, if limited */
 	size_t ndrafts_fingerprints;
-	int drafts_all;			/* --drafts: everyone sees drafts */
+	int drafts_all; /* --drafts: everyone sees drafts */
 };
 
 /* One client as the rules see it, worked out once per request. */
 struct viewer {
-	const struct access *acc;	/* NULL: sees everything (convert, check) */
-	const char *fingerprint;	/* SHA-256 hex of its certificate, or NULL */
-	int expired;			/* the certificate is out of its dates */
-	int drafts;			/* may see drafts */
+	const struct access *acc; /* NULL: sees everything (convert, check) */
+	const char *fingerprint;  /* SHA-256 hex of its certificate, or NULL */
+	int expired;		  /* the certificate is out of its dates */
+	int drafts;		  /* may see drafts */
 };
 
-void access_viewer(const struct access *a, const char *fingerprint,
-    int expired, struct viewer *v);
+void access_viewer(const struct access *a, const char *fingerprint, int expired,
+    struct viewer *v);
 
 /*
  * 1 when the area of rule covers path: path starts with the rule's path,

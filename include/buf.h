@@ -12,11 +12,14 @@
 struct buf {
 	char *data;
 	size_t len;
-	size_t cap;	/* 0 while data points at the shared empty string */
+	size_t cap; /* 0 while data points at the shared empty string */
 };
 
 extern char buf_empty[];
-#define BUF_INIT { buf_empty, 0, 0 }
+#define BUF_INIT \
+	{ \
+		buf_empty, 0, 0 \
+	}
 
 void buf_init(struct buf *b, size_t hint);
 void buf_free(struct buf *b);

@@ -14,13 +14,13 @@
 
 #include "gemini.h"
 
-#define CONN_REQUEST_DEADLINE 10.0	/* seconds from accept to the CRLF */
-#define CONN_WRITE_TIMEOUT 30.0		/* seconds without write progress */
-#define CONN_FILE_CHUNK (64 * 1024)	/* bytes of a file read per write */
-#define CONN_PROXY_DEADLINE 3.0		/* seconds for a PROXY header */
-#define CONN_SPARE_SSL 64		/* SSL objects kept for reuse */
-#define CONN_BUSY_DEADLINE 2.0		/* seconds to tell a client "41" */
-#define CONN_BUSY_MAX 256		/* "41" connections at once, per worker */
+#define CONN_REQUEST_DEADLINE 10.0	  /* seconds from accept to the CRLF */
+#define CONN_WRITE_TIMEOUT    30.0	  /* seconds without write progress */
+#define CONN_FILE_CHUNK	      (64 * 1024) /* bytes of a file read per write */
+#define CONN_PROXY_DEADLINE   3.0	  /* seconds for a PROXY header */
+#define CONN_SPARE_SSL	      64	  /* SSL objects kept for reuse */
+#define CONN_BUSY_DEADLINE    2.0	  /* seconds to tell a client "41" */
+#define CONN_BUSY_MAX	      256 /* "41" connections at once, per worker */
 
 struct listen_config;
 
@@ -30,15 +30,15 @@ struct conn;
 struct worker {
 	struct ev_loop *loop;
 	struct gemini_ctx *g;
-	SSL_CTX **tls;			/* tls[i] serves g->vhosts[i]; [0]: default */
-	unsigned nconns;		/* all, busy ones included */
-	unsigned nbusy;			/* those only told "41" */
+	SSL_CTX **tls;	 /* tls[i] serves g->vhosts[i]; [0]: default */
+	unsigned nconns; /* all, busy ones included */
+	unsigned nbusy;	 /* those only told "41" */
 	unsigned max_conns;
 	int draining;
-	struct conn *conns;		/* all open connections */
-	SSL *spare[CONN_SPARE_SSL];	/* cleared SSL objects to reuse */
+	struct conn *conns;	    /* all open connections */
+	SSL *spare[CONN_SPARE_SSL]; /* cleared SSL objects to reuse */
 	unsigned nspare;
-	void (*conn_closed)(struct worker *);	/* after every close */
+	void (*conn_closed)(struct worker *); /* after every close */
 };
 
 /*

@@ -31,8 +31,7 @@ int date_parse(const char *s, int64_t *t, char ymd[11]);
  * is only a date also counts. Returns the offset where the slug starts
  * (len when it is empty) and fills *t and ymd; 0 when there is no date.
  */
-size_t date_name_prefix(const char *name, size_t len, int64_t *t,
-    char ymd[11]);
+size_t date_name_prefix(const char *name, size_t len, int64_t *t, char ymd[11]);
 
 /*
  * A date written as path segments YYYY/MM/DD (Zola `path =

@@ -13,23 +13,31 @@
 
 enum fm_kind { FM_NONE, FM_TOML, FM_YAML };
 
-#define FM_MAX_FACTS	8	/* review facts kept per post */
-#define FM_MAX_TAXONOMIES 16	/* term lists kept per post */
+#define FM_MAX_FACTS	  8  /* review facts kept per post */
+#define FM_MAX_TAXONOMIES 16 /* term lists kept per post */
 
 /* One taxonomy's terms on a page: Hugo `series = [...]`, Zola [taxonomies]. */
 struct meta_terms {
-	char *taxonomy;		/* the key as written ("series") */
+	char *taxonomy; /* the key as written ("series") */
 	char **terms;
 	size_t n;
 };
 
 /* Zola's sort_by of a section (_index.md); Hugo has none. */
-enum fm_sort { FM_SORT_UNSET, FM_SORT_NONE, FM_SORT_DATE, FM_SORT_UPDATE,
-	FM_SORT_TITLE, FM_SORT_TITLE_BYTES, FM_SORT_WEIGHT, FM_SORT_SLUG };
+enum fm_sort {
+	FM_SORT_UNSET,
+	FM_SORT_NONE,
+	FM_SORT_DATE,
+	FM_SORT_UPDATE,
+	FM_SORT_TITLE,
+	FM_SORT_TITLE_BYTES,
+	FM_SORT_WEIGHT,
+	FM_SORT_SLUG
+};
 
 /* A fact about what a review is of ("Director", "Year"), for its date line. */
 struct meta_fact {
-	const char *label;	/* static */
+	const char *label; /* static */
 	char *value;
 };
 
@@ -37,41 +45,41 @@ struct post_meta {
 	enum fm_kind kind;
 	char *title;
 	char *slug;
-	char *url;		/* `url` or `path`: explicit URL path */
-	char *description;	/* `description`, else `summary` */
+	char *url;	   /* `url` or `path`: explicit URL path */
+	char *description; /* `description`, else `summary` */
 	char *lang;
-	char *short_title;	/* [extra]/[params] short_title */
-	char **tags;		/* Hugo top-level tags, Zola [taxonomies] */
+	char *short_title; /* [extra]/[params] short_title */
+	char **tags;	   /* Hugo top-level tags, Zola [taxonomies] */
 	size_t ntags;
 	char **categories;
 	size_t ncategories;
 	char **aliases;
 	size_t naliases;
 	int has_date;
-	int64_t date;		/* seconds since the epoch, UTC */
-	char date_ymd[11];	/* YYYY-MM-DD as written (local date) */
+	int64_t date;	   /* seconds since the epoch, UTC */
+	char date_ymd[11]; /* YYYY-MM-DD as written (local date) */
 	int has_updated;
-	int64_t updated;	/* `lastmod` / `updated` */
-	int draft;		/* `draft` (Hugo and Zola) */
+	int64_t updated; /* `lastmod` / `updated` */
+	int draft;	 /* `draft` (Hugo and Zola) */
 	int has_publish;
-	int64_t publish;	/* publishDate, pubdate, published */
+	int64_t publish; /* publishDate, pubdate, published */
 	int has_expiry;
-	int64_t expiry;		/* expiryDate, unpublishdate */
-	int no_render;		/* build.render never/link/false, Zola render = false */
-	int no_list;		/* build.list never/false */
-	int headless;		/* Hugo: a leaf bundle with no page, unlisted */
-	int list_local;		/* build.list local: its section lists it only */
-	int no_search;		/* Zola section in_search_index = false */
+	int64_t expiry; /* expiryDate, unpublishdate */
+	int no_render;	/* build.render never/link/false, Zola render = false */
+	int no_list;	/* build.list never/false */
+	int headless;	/* Hugo: a leaf bundle with no page, unlisted */
+	int list_local; /* build.list local: its section lists it only */
+	int no_search;	/* Zola section in_search_index = false */
 	int has_weight;
-	long long weight;	/* `weight` (Hugo and Zola ordering) */
-	enum fm_sort sort_by;	/* Zola section sort_by */
-	struct meta_terms *terms;	/* every taxonomy list, tags included */
+	long long weight;	  /* `weight` (Hugo and Zola ordering) */
+	enum fm_sort sort_by;	  /* Zola section sort_by */
+	struct meta_terms *terms; /* every taxonomy list, tags included */
 	size_t nterms;
-	int transparent;	/* Zola section: its pages list in the parent */
-	int featured;		/* [extra]/[params] featured */
+	int transparent; /* Zola section: its pages list in the parent */
+	int featured;	 /* [extra]/[params] featured */
 	int has_rating;
-	double rating;		/* [extra]/[params] rating, stars or score, 0..5 */
-	struct meta_fact facts[FM_MAX_FACTS];	/* book_author, director, year... */
+	double rating; /* [extra]/[params] rating, stars or score, 0..5 */
+	struct meta_fact facts[FM_MAX_FACTS]; /* book_author, director, year... */
 	size_t nfacts;
 };
 
@@ -93,7 +101,7 @@ struct toml_value;
  * tree toml_parse builds. Returns 0 with the root (NULL when empty) in
  * *out, or -1 after adding an error with its line to d.
  */
-int frontmatter_yaml_tree(const char *text, size_t len,
-    struct toml_value **out, struct diags *d);
+int frontmatter_yaml_tree(const char *text, size_t len, struct toml_value **out,
+    struct diags *d);
 
 #endif

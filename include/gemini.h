@@ -20,34 +20,34 @@ struct mime;
  * TLS context is the server's (worker.h), never the router's business.
  */
 struct vhost {
-	char **names;		/* lowercased; names[0] is canonical */
+	char **names; /* lowercased; names[0] is canonical */
 	size_t nnames;
-	char *root;		/* path of the capsule folder */
-	char *rootreal;		/* its realpath, for absolute symlinks */
-	int rootfd;		/* O_PATH descriptor of root */
-	char *lang;		/* NULL: none */
-	struct site *site;	/* generated pages and posts, or NULL */
+	char *root;	   /* path of the capsule folder */
+	char *rootreal;	   /* its realpath, for absolute symlinks */
+	int rootfd;	   /* O_PATH descriptor of root */
+	char *lang;	   /* NULL: none */
+	struct site *site; /* generated pages and posts, or NULL */
 };
 
 struct gemini_ctx {
-	struct vhost *vhosts;	/* vhosts[0] is the default */
+	struct vhost *vhosts; /* vhosts[0] is the default */
 	size_t nvhosts;
 	struct mime *mime;
 	int public_port;
-	struct access access;	/* client-cert areas and drafts */
-	struct ratelimit *rl;			/* NULL: no rate limit */
+	struct access access; /* client-cert areas and drafts */
+	struct ratelimit *rl; /* NULL: no rate limit */
 };
 
 /* What the router knows about a request. */
 struct request {
-	const char *line;	/* request line without CRLF */
+	const char *line; /* request line without CRLF */
 	size_t len;
-	struct vhost *vhost;	/* chosen by SNI (default when none) */
-	const char *sni;	/* NULL when the client sent none */
-	const char *fingerprint;	/* client cert SHA-256 hex, or NULL */
+	struct vhost *vhost;	 /* chosen by SNI (default when none) */
+	const char *sni;	 /* NULL when the client sent none */
+	const char *fingerprint; /* client cert SHA-256 hex, or NULL */
 	int cert_expired;
-	const char *client;	/* printable client address */
-	int again;		/* asked again after a wait: counted once */
+	const char *client; /* printable client address */
+	int again;	    /* asked again after a wait: counted once */
 };
 
 /* Routes req; fills resp (resp->page is set unless resp->wait is). */

@@ -11,10 +11,10 @@
 struct buf;
 
 enum gemtext_links {
-	GEMTEXT_LINKS_AFTER_BLOCK,	/* default */
-	GEMTEXT_LINKS_FOOTNOTE,		/* text[1], numbered link lines at the end */
-	GEMTEXT_LINKS_END,		/* all link lines at the end */
-	GEMTEXT_LINKS_OFF,		/* link text only, no link lines */
+	GEMTEXT_LINKS_AFTER_BLOCK, /* default */
+	GEMTEXT_LINKS_FOOTNOTE,	   /* text[1], numbered link lines at the end */
+	GEMTEXT_LINKS_END,	   /* all link lines at the end */
+	GEMTEXT_LINKS_OFF,	   /* link text only, no link lines */
 };
 
 enum gemtext_tables { GEMTEXT_TABLES_PRE, GEMTEXT_TABLES_LIST };
@@ -32,20 +32,20 @@ struct gemtext_opts {
 	enum gemtext_links links;
 	enum gemtext_tables tables;
 	enum gemtext_emphasis emphasis;
-	const char *title;		/* a first H1 equal to it is dropped */
+	const char *title; /* a first H1 equal to it is dropped */
 	/*
 	 * Limits that bound the cost of one hostile post; past one,
 	 * gemtext_render converts nothing and reports why (0: no limit).
 	 */
-	int max_size;			/* bytes of Markdown */
-	int max_nesting;		/* quotes and lists in one another */
-	int max_table_columns;		/* cells in a table row */
-	gemtext_resolve_fn resolve;	/* NULL: built-in default (x.md -> x.gmi) */
+	int max_size;		    /* bytes of Markdown */
+	int max_nesting;	    /* quotes and lists in one another */
+	int max_table_columns;	    /* cells in a table row */
+	gemtext_resolve_fn resolve; /* NULL: built-in default (x.md -> x.gmi) */
 	void *resolve_arg;
 };
 
-#define GEMTEXT_MAX_SIZE (1 << 20)	/* defaults of the limits */
-#define GEMTEXT_MAX_NESTING 64
+#define GEMTEXT_MAX_SIZE	  (1 << 20) /* defaults of the limits */
+#define GEMTEXT_MAX_NESTING	  64
 #define GEMTEXT_MAX_TABLE_COLUMNS 100
 
 /* Defaults: links after each block, tables preformatted, no marks. */

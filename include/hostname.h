@@ -14,7 +14,7 @@
 
 #include "buf.h"
 
-#define HOSTNAME_MAX 253	/* bytes of a DNS name, dots included */
+#define HOSTNAME_MAX 253 /* bytes of a DNS name, dots included */
 
 /* Is host an IPv4 or IPv6 address (no brackets)? */
 int hostname_is_ip(const char *host);

@@ -13,27 +13,27 @@
 
 #include "buf.h"
 
-#define HTML_ENTITY_MAX	4	/* bytes of a decoded entity, at most */
+#define HTML_ENTITY_MAX 4 /* bytes of a decoded entity, at most */
 
 enum html_kind {
-	HTML_TEXT,		/* text, or one decoded entity */
-	HTML_SPACE,		/* a run of white space */
-	HTML_TAG,		/* <name attrs> or </name attrs> */
+	HTML_TEXT,  /* text, or one decoded entity */
+	HTML_SPACE, /* a run of white space */
+	HTML_TAG,   /* <name attrs> or </name attrs> */
 };
 
 struct html_token {
-	enum html_kind	 kind;
-	const char	*s;	/* TEXT: the bytes; TAG: the name */
-	size_t		 n;
-	int		 closing;	/* TAG: </name> */
-	const char	*attrs;	/* TAG: the text between name and '>' */
-	size_t		 nattrs;
+	enum html_kind kind;
+	const char *s; /* TEXT: the bytes; TAG: the name */
+	size_t n;
+	int closing;	   /* TAG: </name> */
+	const char *attrs; /* TAG: the text between name and '>' */
+	size_t nattrs;
 };
 
 struct html_lexer {
-	const char	*s;
-	size_t		 len, pos;
-	char		 ent[HTML_ENTITY_MAX];	/* a decoded entity */
+	const char *s;
+	size_t len, pos;
+	char ent[HTML_ENTITY_MAX]; /* a decoded entity */
 };
 
 void html_lexer_init(struct html_lexer *lx, const char *s, size_t len);

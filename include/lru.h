@@ -12,15 +12,15 @@
 #include <stddef.h>
 
 struct lru_node {
-	struct lru_node *prev, *next;	/* NULL when not in a list */
-	size_t size;			/* bytes counted against the budget */
+	struct lru_node *prev, *next; /* NULL when not in a list */
+	size_t size;		      /* bytes counted against the budget */
 	/* Frees what the node caches; the node is already unlinked. */
 	void (*evict)(struct lru_node *);
 };
 
 struct lru {
-	struct lru_node head;		/* head.next: the most recent */
-	size_t size;			/* bytes of all linked nodes */
+	struct lru_node head; /* head.next: the most recent */
+	size_t size;	      /* bytes of all linked nodes */
 	size_t budget;
 	size_t n;
 	unsigned long evictions;

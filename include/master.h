@@ -8,7 +8,7 @@
 
 #include "config.h"
 
-#define MASTER_BACKLOG 4096	/* listen queue: 16 drops clients at 64 */
+#define MASTER_BACKLOG 4096 /* listen queue: 16 drops clients at 64 */
 
 /*
  * Runs the server until SIGTERM/SIGINT. argv (the serve options) is kept
@@ -17,7 +17,7 @@
 int master_run(struct config *cfg, int argc, char **argv);
 
 /* Certificate and key paths of a host; malloc'd, caller frees. */
-void master_cert_paths(const char *certs_dir, const char *host,
-    char **cert, char **key);
+void master_cert_paths(const char *certs_dir, const char *host, char **cert,
+    char **key);
 
 #endif

@@ -19,7 +19,7 @@
 struct page {
 	unsigned refs;
 	size_t len;
-	size_t body_off;	/* where the body starts (after CRLF) */
+	size_t body_off; /* where the body starts (after CRLF) */
 	char data[];
 };
 
@@ -32,16 +32,16 @@ void page_unref(struct page *p);
 /* What to send: a shared page, or a header then a file streamed. */
 struct response {
 	int status;
-	struct page *page;	/* owned reference, or NULL */
-	int fd;			/* file to stream after page (-1: none) */
-	off_t size;		/* bytes of fd to send */
-	struct stat st;		/* fd's when opened: a change cuts the body */
+	struct page *page; /* owned reference, or NULL */
+	int fd;		   /* file to stream after page (-1: none) */
+	off_t size;	   /* bytes of fd to send */
+	struct stat st;	   /* fd's when opened: a change cuts the body */
 	/*
 	 * Not NULL: nothing to send yet (a page being rendered off the
 	 * loop); the connection waits on this key, then asks again.
 	 */
 	const void *wait;
-	char host[256];		/* for the access log */
+	char host[256]; /* for the access log */
 };
 
 /*

@@ -15,21 +15,21 @@
 struct post_meta;
 
 enum pm_kind {
-	PM_PAGE,	/* a page: its own URL */
-	PM_SECTION,	/* a section's _index.md: the section's URL */
-	PM_HOME,	/* the home _index.md (or a bare folder's index.md) */
+	PM_PAGE,    /* a page: its own URL */
+	PM_SECTION, /* a section's _index.md: the section's URL */
+	PM_HOME,    /* the home _index.md (or a bare folder's index.md) */
 };
 
 struct pm_page {
 	enum pm_kind kind;
-	char *url;	/* decoded path: "/posts/trip/", "/fr/posts/x/" */
-	char *dir;	/* content-relative folder holding the page (a bundle's
+	char *url;     /* decoded path: "/posts/trip/", "/fr/posts/x/" */
+	char *dir;     /* content-relative folder holding the page (a bundle's
 			   parent; a section's own), language folder dropped */
-	char *section;	/* first folder ("posts"), "" at the top */
-	char *bundle;	/* folder of files published beside it, or NULL */
-	char *lang;	/* language code, NULL for the default language */
-	char *legacy;	/* 0.1 slug: /posts/LEGACY.gmi */
-	int has_date;	/* a date in the file or bundle name, or the path */
+	char *section; /* first folder ("posts"), "" at the top */
+	char *bundle;  /* folder of files published beside it, or NULL */
+	char *lang;    /* language code, NULL for the default language */
+	char *legacy;  /* 0.1 slug: /posts/LEGACY.gmi */
+	int has_date;  /* a date in the file or bundle name, or the path */
 	int64_t date;
 	char ymd[11];
 };
@@ -73,16 +73,23 @@ char *pm_join(const char *rel, const char *dest, size_t n);
  * title_bytes, weight (lightest first), slug (natural order); pages
  * without the key sort after the others. Ties: by URL.
  */
-enum pm_order { PM_ORDER_NEWEST, PM_ORDER_HUGO, PM_ORDER_DATE,
-	PM_ORDER_UPDATE, PM_ORDER_TITLE, PM_ORDER_TITLE_BYTES,
-	PM_ORDER_WEIGHT, PM_ORDER_SLUG };
+enum pm_order {
+	PM_ORDER_NEWEST,
+	PM_ORDER_HUGO,
+	PM_ORDER_DATE,
+	PM_ORDER_UPDATE,
+	PM_ORDER_TITLE,
+	PM_ORDER_TITLE_BYTES,
+	PM_ORDER_WEIGHT,
+	PM_ORDER_SLUG
+};
 
 /* What ordering looks at. Strings are not owned. */
 struct pm_key {
 	const char *title;
-	const char *url;	/* the page's URL: Zola's tie-break */
-	const char *path;	/* content-relative source: Hugo's */
-	const char *slug;	/* last URL segment, for PM_ORDER_SLUG */
+	const char *url;  /* the page's URL: Zola's tie-break */
+	const char *path; /* content-relative source: Hugo's */
+	const char *slug; /* last URL segment, for PM_ORDER_SLUG */
 	int dated;
 	int64_t date;
 	int has_updated;
@@ -106,8 +113,8 @@ int pm_natural_cmp(const char *a, const char *b);
  * lowered to the next instant after now when the answer changes.
  * Drafts and build options are not time and are not looked at here.
  */
-int pm_published(const struct sitecfg *c, const struct post_meta *m,
-    int dated, int64_t date, int64_t now, int64_t *next);
+int pm_published(const struct sitecfg *c, const struct post_meta *m, int dated,
+    int64_t date, int64_t now, int64_t *next);
 
 /* 1 when s starts with YYYY-MM-DD that parses; fills t and ymd. */
 int pm_date_prefix(const char *s, int64_t *t, char ymd[11]);

@@ -16,22 +16,22 @@ struct page_link;
 
 /* What the pages know of one post. Strings are not owned. */
 struct page_post {
-	const char *slug;	/* URL is /posts/SLUG.gmi */
+	const char *slug; /* URL is /posts/SLUG.gmi */
 	const char *title;
-	const char *ymd;	/* "YYYY-MM-DD"; NULL or "" when undated */
-	int64_t date;		/* UTC seconds, for sorting and feeds */
-	int64_t updated;	/* 0 when unknown */
-	const char *description;	/* NULL when none */
+	const char *ymd;	 /* "YYYY-MM-DD"; NULL or "" when undated */
+	int64_t date;		 /* UTC seconds, for sorting and feeds */
+	int64_t updated;	 /* 0 when unknown */
+	const char *description; /* NULL when none */
 	const char *const *tags;
 	size_t ntags;
 	int featured;
 	int has_rating;
-	double rating;		/* 0..5 */
-	size_t words;		/* body words, for reading time */
-	const char *body_gmi;	/* rendered body, for feed summaries; may be NULL */
-	const struct meta_fact *facts;	/* review facts for the date line */
+	double rating;	      /* 0..5 */
+	size_t words;	      /* body words, for reading time */
+	const char *body_gmi; /* rendered body, for feed summaries; may be NULL */
+	const struct meta_fact *facts; /* review facts for the date line */
 	size_t nfacts;
-	const char *url;	/* decoded path, "/posts/trip/"; NULL: /posts/SLUG/ */
+	const char *url; /* decoded path, "/posts/trip/"; NULL: /posts/SLUG/ */
 	/* Its terms of taxonomies other than tags ("Series: Winter"). */
 	const struct page_link *terms;
 	size_t nterms;
@@ -39,31 +39,32 @@ struct page_post {
 
 /* A link to a generated page: a section, a language. */
 struct page_link {
-	const char *url;	/* decoded path */
+	const char *url; /* decoded path */
 	const char *title;
 };
 
 /* The capsule as a whole. */
 struct page_site {
-	const char *title;	/* "# Title" of the index */
-	const char *subtitle;	/* NULL when none */
-	const char *intro_gmi;	/* gemtext of capsule/index.md's body, or NULL */
-	const char *base_url;	/* "gemini://host" or "gemini://host:port", no slash */
-	const char *author;	/* NULL when none */
-	size_t index_limit;	/* feed lines on the index; 0: all */
-	int search;		/* link to /search from the lists */
-	const struct page_link *sections;	/* listed on the index */
+	const char *title;     /* "# Title" of the index */
+	const char *subtitle;  /* NULL when none */
+	const char *intro_gmi; /* gemtext of capsule/index.md's body, or NULL */
+	const char
+	    *base_url; /* "gemini://host" or "gemini://host:port", no slash */
+	const char *author;		  /* NULL when none */
+	size_t index_limit;		  /* feed lines on the index; 0: all */
+	int search;			  /* link to /search from the lists */
+	const struct page_link *sections; /* listed on the index */
 	size_t nsections;
-	const char *taxonomy;	/* URL name of the tag pages; NULL: "tags" */
+	const char *taxonomy; /* URL name of the tag pages; NULL: "tags" */
 	/* The taxonomies' list pages; none: a link to /tags/. */
 	const struct page_link *taxonomies;
 	size_t ntaxonomies;
-	size_t archive_count;	/* pages the archive lists; 0: the index's */
-	int in_order;		/* a section's own order: one list, dated or not */
-	int nav_order;		/* neighbours are Previous/Next, not Newer/Older */
+	size_t archive_count; /* pages the archive lists; 0: the index's */
+	int in_order;  /* a section's own order: one list, dated or not */
+	int nav_order; /* neighbours are Previous/Next, not Newer/Older */
 	/* A term's URL segment (malloc'd); NULL: the term as written. */
 	char *(*term_slug)(const char *term, size_t n);
-	const char *tax_prefix;	/* before /TAXONOMY/: "/fr"; NULL: none */
+	const char *tax_prefix; /* before /TAXONOMY/: "/fr"; NULL: none */
 };
 
 /* posts are sorted newest first by the caller. Each appends to out. */

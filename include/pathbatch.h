@@ -9,9 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PATHBATCH_MAX_PATHS 1024	/* paths in a batch; past it: full */
-#define PATHBATCH_MAX_BYTES 32768	/* bytes of those paths, NULs included */
-#define PATHBATCH_HEADER 8		/* bytes: host index, path count */
+#define PATHBATCH_MAX_PATHS 1024  /* paths in a batch; past it: full */
+#define PATHBATCH_MAX_BYTES 32768 /* bytes of those paths, NULs included */
+#define PATHBATCH_HEADER    8	  /* bytes: host index, path count */
 
 /*
  * Root-relative paths ("content/posts/a.md"), none an ancestor of
@@ -22,7 +22,7 @@
 struct pathbatch {
 	char **v;
 	size_t n, cap;
-	size_t bytes;		/* of v's strings, NULs included */
+	size_t bytes; /* of v's strings, NULs included */
 	int full;
 };
 

@@ -11,9 +11,9 @@
 
 #include <stddef.h>
 
-#define PROSE_WRAP_MIN	25	/* narrower "wrapping" is short lines, kept */
-#define PROSE_WRAP_MAX	120	/* wider lines were never wrapped at a width */
-#define PROSE_TITLE_MAX	120	/* characters of a title taken from a text line */
+#define PROSE_WRAP_MIN	25  /* narrower "wrapping" is short lines, kept */
+#define PROSE_WRAP_MAX	120 /* wider lines were never wrapped at a width */
+#define PROSE_TITLE_MAX 120 /* characters of a title taken from a text line */
 
 /*
  * Is the paragraph whose source lines are s[0..n) (LF or CR ends, list

@@ -9,13 +9,14 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#define PROXY_MAX_HEADER 536	/* bytes: v1 is at most 107, v2 16 + 520 we accept */
+#define PROXY_MAX_HEADER \
+	536 /* bytes: v1 is at most 107, v2 16 + 520 we accept */
 
 struct proxy_result {
-	int local;	/* v1 UNKNOWN or v2 LOCAL: keep the socket's own addresses */
-	struct sockaddr_storage src, dst;	/* when !local; same family */
-	socklen_t srclen, dstlen;	/* sizeof(struct sockaddr_in or _in6) */
-	size_t consumed;	/* header bytes to drop from the stream */
+	int local; /* v1 UNKNOWN or v2 LOCAL: keep the socket's own addresses */
+	struct sockaddr_storage src, dst; /* when !local; same family */
+	socklen_t srclen, dstlen; /* sizeof(struct sockaddr_in or _in6) */
+	size_t consumed;	  /* header bytes to drop from the stream */
 };
 
 /*

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RATELIMIT_SLOTS 65536	/* addresses tracked at once (24 B each) */
+#define RATELIMIT_SLOTS 65536 /* addresses tracked at once (24 B each) */
 
 struct ratelimit;
 

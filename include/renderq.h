@@ -27,7 +27,7 @@ struct rq_job {
 	 */
 	void (*done)(struct rq_job *);
 	int cancelled;
-	struct rq_job *next;		/* the queue's */
+	struct rq_job *next; /* the queue's */
 };
 
 struct renderq;

@@ -17,29 +17,29 @@
 
 #include "buf.h"
 
-#define SEARCH_PAGE_SIZE 20	/* results per page */
-#define SEARCH_MAX_QUERY 512	/* bytes of a decoded query */
-#define SEARCH_MAX_ITEMS 12	/* words, phrases and filters in a query */
-#define SEARCH_MAX_TOKENS 32	/* index terms one query looks up */
-#define SEARCH_MAX_SCAN (32u << 20)	/* postings bytes one query may read */
-#define SEARCH_TOKEN_MAX 64	/* bytes of one folded term; longer are cut */
+#define SEARCH_PAGE_SIZE  20  /* results per page */
+#define SEARCH_MAX_QUERY  512 /* bytes of a decoded query */
+#define SEARCH_MAX_ITEMS  12  /* words, phrases and filters in a query */
+#define SEARCH_MAX_TOKENS 32  /* index terms one query looks up */
+#define SEARCH_MAX_SCAN	  (32u << 20) /* postings bytes one query may read */
+#define SEARCH_TOKEN_MAX  64 /* bytes of one folded term; longer are cut */
 
 /* What the index is told about one post. Strings are copied. */
 struct search_doc {
-	const char *url;	/* link target, already percent-encoded */
+	const char *url; /* link target, already percent-encoded */
 	const char *title;
-	const char *ymd;	/* "YYYY-MM-DD", or NULL when undated */
-	int64_t date;		/* UTC seconds, newer first on ties */
+	const char *ymd; /* "YYYY-MM-DD", or NULL when undated */
+	int64_t date;	 /* UTC seconds, newer first on ties */
 	const char *const *tags;
 	size_t ntags;
 	int has_rating;
 	double rating;
-	const char *lang;	/* e.g. "ja", or NULL */
-	const char *text;	/* the body as plain text, one line a paragraph */
-	unsigned flags;		/* the caller's bits, handed to the visibility check */
+	const char *lang; /* e.g. "ja", or NULL */
+	const char *text; /* the body as plain text, one line a paragraph */
+	unsigned flags; /* the caller's bits, handed to the visibility check */
 };
 
-#define SEARCH_DRAFT 1u		/* a flag the site sets on drafts */
+#define SEARCH_DRAFT 1u /* a flag the site sets on drafts */
 
 /*
  * Which documents a client may see: 1 to show. url and flags are the
@@ -57,26 +57,26 @@ void search_put(struct search *ix, const char *key, const struct search_doc *d);
 int search_remove(struct search *ix, const char *key);
 
 struct search_stats {
-	size_t docs;		/* live documents */
-	size_t terms;		/* distinct terms */
-	size_t postings;	/* bytes of postings and positions (allocated) */
-	size_t dict;		/* bytes of the term dictionary and term table */
-	size_t store;		/* bytes of the stored documents (text, metadata) */
+	size_t docs;	 /* live documents */
+	size_t terms;	 /* distinct terms */
+	size_t postings; /* bytes of postings and positions (allocated) */
+	size_t dict;	 /* bytes of the term dictionary and term table */
+	size_t store;	 /* bytes of the stored documents (text, metadata) */
 };
 void search_get_stats(const struct search *ix, struct search_stats *st);
 
 /* One result of a query. Pointers are valid until the index changes. */
 struct search_hit {
 	const char *url, *title, *ymd;
-	char *snippet;		/* the matching sentence, hits in « », or NULL */
+	char *snippet; /* the matching sentence, hits in « », or NULL */
 };
 
 struct search_result {
-	size_t total;		/* matches, over all pages */
-	size_t page;		/* 1-based, as asked */
+	size_t total; /* matches, over all pages */
+	size_t page;  /* 1-based, as asked */
 	struct search_hit *hits;
 	size_t nhits;
-	const char *error;	/* set when the query is refused: for the reader */
+	const char *error; /* set when the query is refused: for the reader */
 };
 
 /*
@@ -85,8 +85,7 @@ struct search_result {
  * long, too many terms, too costly, nothing to search for).
  */
 int search_query(const struct search *ix, const char *q, size_t len,
-    size_t page, search_visible_fn visible, void *arg,
-    struct search_result *r);
+    size_t page, search_visible_fn visible, void *arg, struct search_result *r);
 void search_result_free(struct search_result *r);
 
 /*
@@ -96,8 +95,7 @@ void search_result_free(struct search_result *r);
  * says why).
  */
 int search_page(const struct search *ix, const char *rawq, size_t page,
-    const char *base, search_visible_fn visible, void *arg,
-    struct buf *out);
+    const char *base, search_visible_fn visible, void *arg, struct buf *out);
 
 /*
  * The query as the parser understood it, one item a line, e.g.

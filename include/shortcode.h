@@ -14,8 +14,8 @@
 
 /* Which root a file named by a shortcode is read from. */
 enum shortcode_root {
-	SHORTCODE_CONTENT,	/* include: a page path, under the content root */
-	SHORTCODE_SITE,		/* readfile: a file under the site root */
+	SHORTCODE_CONTENT, /* include: a page path, under the content root */
+	SHORTCODE_SITE,	   /* readfile: a file under the site root */
 };
 
 /*
@@ -30,11 +30,11 @@ typedef int (*shortcode_read_fn)(void *arg, enum shortcode_root kind,
 typedef const char *(*shortcode_param_fn)(void *arg, const char *name);
 
 struct shortcode_opts {
-	shortcode_read_fn read;	/* NULL: include/readfile warn, keep the path */
+	shortcode_read_fn read; /* NULL: include/readfile warn, keep the path */
 	void *read_arg;
-	const char *dir;	/* the page's folder under the content root,
+	const char *dir;	  /* the page's folder under the content root,
 				   for relative include paths ("" or NULL: top) */
-	shortcode_param_fn param;	/* NULL: param warns */
+	shortcode_param_fn param; /* NULL: param warns */
 	void *param_arg;
 };
 
@@ -70,7 +70,7 @@ struct shortcode_opts {
 int shortcode_expand_opts(const char *md, size_t len, int line_base,
     const struct shortcode_opts *o, struct buf *out, struct diags *d);
 /* shortcode_expand_opts with no options. */
-int shortcode_expand(const char *md, size_t len, int line_base,
-    struct buf *out, struct diags *d);
+int shortcode_expand(const char *md, size_t len, int line_base, struct buf *out,
+    struct diags *d);
 
 #endif

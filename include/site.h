@@ -32,10 +32,10 @@ struct response;
 struct site_opts {
 	/* Who sees protected posts and drafts; NULL: everyone sees all. */
 	const struct access *access;
-	const char *lang;		/* default lang of pages, or NULL */
-	const char *base_url;		/* "gemini://host[:port]" */
+	const char *lang;     /* default lang of pages, or NULL */
+	const char *base_url; /* "gemini://host[:port]" */
 	struct gemtext_opts render;
-	int search;			/* answer /search (issue 14) */
+	int search; /* answer /search (issue 14) */
 	/* Bytes of rendered pages kept (issue 16); 0: the default, 64 MB. */
 	size_t cache_size;
 };
@@ -122,8 +122,7 @@ struct post;
 struct render_out;
 char *post_render_body(const struct site *s, const struct post *p,
     struct render_out *out);
-void post_store_render(struct site *s, struct post *p,
-    struct render_out *out);
+void post_store_render(struct site *s, struct post *p, struct render_out *out);
 
 /*
  * Publication follows the clock: a page whose publishDate (Hugo: or

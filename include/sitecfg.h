@@ -15,34 +15,34 @@
 enum site_gen { GEN_BARE, GEN_HUGO, GEN_ZOLA };
 
 struct sitecfg_lang {
-	char *code;		/* "fr" */
-	char *title;		/* the language's own site title, or NULL */
-	char *content_dir;	/* content-relative folder ("fr"), or NULL */
+	char *code;	   /* "fr" */
+	char *title;	   /* the language's own site title, or NULL */
+	char *content_dir; /* content-relative folder ("fr"), or NULL */
 };
 
 struct sitecfg_perm {
-	char *section;		/* "posts" */
-	char *pattern;		/* "/:year/:month/:slug/" */
+	char *section; /* "posts" */
+	char *pattern; /* "/:year/:month/:slug/" */
 };
 
 struct sitecfg {
 	enum site_gen gen;
-	char *file;		/* the config file read, or NULL */
-	char *title, *description, *base_url;	/* NULL when unset */
-	char *content_dir;	/* root-relative; "" for a bare folder */
-	char *static_dir;	/* root-relative; NULL for a bare folder */
-	char *default_lang;	/* "en" unless the config says otherwise */
-	char *default_dir;	/* the default language's own folder, or NULL */
-	int default_in_subdir;	/* Hugo defaultContentLanguageInSubdir */
-	struct sitecfg_lang *langs;	/* other languages than the default */
+	char *file; /* the config file read, or NULL */
+	char *title, *description, *base_url; /* NULL when unset */
+	char *content_dir;     /* root-relative; "" for a bare folder */
+	char *static_dir;      /* root-relative; NULL for a bare folder */
+	char *default_lang;    /* "en" unless the config says otherwise */
+	char *default_dir;     /* the default language's own folder, or NULL */
+	int default_in_subdir; /* Hugo defaultContentLanguageInSubdir */
+	struct sitecfg_lang *langs; /* other languages than the default */
 	size_t nlangs;
 	struct sitecfg_perm *perms;
 	size_t nperms;
-	char **taxonomies;	/* plural, as in URLs: "tags", "categories" */
+	char **taxonomies; /* plural, as in URLs: "tags", "categories" */
 	size_t ntax;
 	char **main_sections;
 	size_t nmain;
-	int filename_dates;	/* Hugo [frontmatter] names :filename */
+	int filename_dates; /* Hugo [frontmatter] names :filename */
 };
 
 /* A bare content folder's defaults. */

@@ -26,26 +26,26 @@ struct page;
 struct site_opts;
 struct viewer;
 
-#define SITE_MAX_POST (16u << 20)	/* bytes of one Markdown file */
-#define SITE_RENDER_INLINE (32u << 10)	/* longer posts render off the loop */
-#define SITE_MAX_DEPTH 16		/* folder levels scanned */
-#define SITE_MAX_FILES 200000		/* Markdown files per capsule */
-#define SITE_INDEX_POSTS 100		/* newest posts on the index */
-#define SITE_FEED_POSTS 50		/* entries in an Atom feed */
-#define SITE_ROBOTS "User-agent: *\nAllow: /\n"
-#define SITE_CACHE_DEFAULT (64u << 20)	/* cache_size: bytes per site */
-#define SITE_IDLE_SLICE 64		/* posts indexed per site_idle call */
+#define SITE_MAX_POST	   (16u << 20) /* bytes of one Markdown file */
+#define SITE_RENDER_INLINE (32u << 10) /* longer posts render off the loop */
+#define SITE_MAX_DEPTH	   16	       /* folder levels scanned */
+#define SITE_MAX_FILES	   200000      /* Markdown files per capsule */
+#define SITE_INDEX_POSTS   100	       /* newest posts on the index */
+#define SITE_FEED_POSTS	   50	       /* entries in an Atom feed */
+#define SITE_ROBOTS	   "User-agent: *\nAllow: /\n"
+#define SITE_CACHE_DEFAULT (64u << 20) /* cache_size: bytes per site */
+#define SITE_IDLE_SLICE	   64	       /* posts indexed per site_idle call */
 
 struct post {
-	char *relpath;		/* content-relative, e.g. posts/look-back.md */
+	char *relpath; /* content-relative, e.g. posts/look-back.md */
 	char *title;
-	char ymd[11];		/* "" when undated */
+	char ymd[11]; /* "" when undated */
 	int64_t date;
-	int dated;		/* date from front matter, file name or path */
-	struct pm_page pm;	/* URL, section, bundle, language */
+	int dated;	   /* date from front matter, file name or path */
+	struct pm_page pm; /* URL, section, bundle, language */
 	struct post_meta meta;
-	struct stat st;		/* at parse time, for change detection */
-	char *md;		/* the file, BOM stripped, LF line ends */
+	struct stat st; /* at parse time, for change detection */
+	char *md;	/* the file, BOM stripped, LF line ends */
 	size_t body_off;
 	int body_line;
 	/*
@@ -54,19 +54,19 @@ struct post {
 	 */
 	char *body_gmi;
 	struct lru_node cnode;
-	char *summary;		/* text before <!--more-->, when no description */
-	size_t words;		/* of the last rendering, for reading time */
+	char *summary; /* text before <!--more-->, when no description */
+	size_t words;  /* of the last rendering, for reading time */
 	struct diags diags;
-	size_t parse_diags;	/* diags from parsing; rendering adds more */
-	struct page *source;	/* 20 text/markdown + the file, made when asked */
-	int rendered;		/* rendered once: its diags are logged */
+	size_t parse_diags;  /* diags from parsing; rendering adds more */
+	struct page *source; /* 20 text/markdown + the file, made when asked */
+	int rendered;	     /* rendered once: its diags are logged */
 	/*
 	 * Where access rules look: the file, its page URL, its source URL,
 	 * its 0.1 URL and its aliases.
 	 */
 	char **addrs;
 	size_t naddrs, caddrs;
-	struct post **links;	/* the posts its cached body links to */
+	struct post **links; /* the posts its cached body links to */
 	size_t nlinks, caplinks;
 	/*
 	 * What its last rendering looked up (content paths of Markdown
@@ -75,40 +75,40 @@ struct post {
 	 */
 	char **deps;
 	size_t ndeps, cdeps;
-	int indexed;		/* in the search index */
-	struct render_job *job;	/* its rendering queued or running */
-	unsigned long scan_mark;	/* the last scan that found its file */
-	int unpub;		/* not yet published, or expired (pm_published) */
+	int indexed;		 /* in the search index */
+	struct render_job *job;	 /* its rendering queued or running */
+	unsigned long scan_mark; /* the last scan that found its file */
+	int unpub; /* not yet published, or expired (pm_published) */
 };
 
 /* A section as one audience sees it. */
 struct section {
-	char *url;		/* "/posts/" */
-	char *dir;		/* content-relative, language folder dropped */
-	const char *lang;	/* NULL: the default language */
-	struct post *index;	/* its _index.md, or NULL */
-	long parent;		/* index in the pageset's sections, -1: home */
+	char *url;	    /* "/posts/" */
+	char *dir;	    /* content-relative, language folder dropped */
+	const char *lang;   /* NULL: the default language */
+	struct post *index; /* its _index.md, or NULL */
+	long parent;	    /* index in the pageset's sections, -1: home */
 	char *title;
 };
 
 /* What a generated page is made of: built when first asked for. */
 enum gen_kind {
-	G_POST,		/* a listed page: arg is its index in listed */
-	G_SECTION,	/* arg: the section */
+	G_POST,	   /* a listed page: arg is its index in listed */
+	G_SECTION, /* arg: the section */
 	G_SECFEED,
-	G_HOME,		/* arg: -1 the default language, else cfg.langs[arg] */
+	G_HOME, /* arg: -1 the default language, else cfg.langs[arg] */
 	G_HOMEFEED,
 	G_ARCHIVE,
-	G_TAXLIST,	/* arg: cfg.taxonomies[arg] */
-	G_TERM,		/* arg and term */
+	G_TAXLIST, /* arg: cfg.taxonomies[arg] */
+	G_TERM,	   /* arg and term */
 	G_TERMFEED
 };
 
 struct gen {
 	enum gen_kind kind;
 	long arg;
-	const char *term;	/* owned by the pageset's keys */
-	struct page *built;	/* the page, once generated (not G_POST) */
+	const char *term;   /* owned by the pageset's keys */
+	struct page *built; /* the page, once generated (not G_POST) */
 };
 
 /* A listed page as one class sees it: its composed page, in the cache. */
@@ -126,31 +126,31 @@ struct slot {
  */
 struct pageset {
 	int built;
-	char *key;		/* access_class_key of the class */
-	struct post **listed;	/* pages, newest first, undated last */
+	char *key;	      /* access_class_key of the class */
+	struct post **listed; /* pages, newest first, undated last */
 	size_t nlisted;
-	long *sec_of;		/* per listed page: its section, or -1 */
-	struct slot **slots;	/* per listed page, made when asked */
+	long *sec_of;	     /* per listed page: its section, or -1 */
+	struct slot **slots; /* per listed page, made when asked */
 	struct section *secs;
 	size_t nsecs, csecs;
-	struct strmap secdirs;	/* LANG NUL DIR -> section index plus one */
-	struct gen *gens;	/* what each generated path is made of */
+	struct strmap secdirs; /* LANG NUL DIR -> section index plus one */
+	struct gen *gens;      /* what each generated path is made of */
 	size_t ngens, cgens;
-	struct strmap genmap;	/* path -> gens index plus one */
-	struct strmap legacy;	/* 0.1 slug -> struct post */
-	struct strmap bundles;	/* page URL -> struct post with files */
-	char **keys;		/* owned keys of the maps above */
+	struct strmap genmap;  /* path -> gens index plus one */
+	struct strmap legacy;  /* 0.1 slug -> struct post */
+	struct strmap bundles; /* page URL -> struct post with files */
+	char **keys;	       /* owned keys of the maps above */
 	size_t nkeys, ckeys;
 	size_t ntags;
-	const char *best;	/* the busiest section (home page's) */
-	long *older, *newer;	/* per listed page: its neighbours, or -1 */
-	unsigned char *nav;	/* per listed page: Previous/Next, not by date */
-	size_t narchive;	/* pages the archive lists */
+	const char *best;    /* the busiest section (home page's) */
+	long *older, *newer; /* per listed page: its neighbours, or -1 */
+	unsigned char *nav;  /* per listed page: Previous/Next, not by date */
+	size_t narchive;     /* pages the archive lists */
 };
 
 struct alias {
-	char *path;		/* decoded URL path, e.g. /old/look-back/ */
-	struct page *redirect;	/* 31 to the page */
+	char *path;	       /* decoded URL path, e.g. /old/look-back/ */
+	struct page *redirect; /* 31 to the page */
 	struct post *post;
 };
 
@@ -162,48 +162,48 @@ struct failed {
 
 struct site {
 	char *root;
-	char *croot;		/* the content folder's path, for messages */
+	char *croot; /* the content folder's path, for messages */
 	int rootfd;
-	const struct access *access;	/* NULL: everyone sees everything */
-	int contentfd;		/* the content folder (rootfd for a bare one) */
+	const struct access *access; /* NULL: everyone sees everything */
+	int contentfd; /* the content folder (rootfd for a bare one) */
 	struct sitecfg cfg;
-	char *title;		/* the capsule's title */
+	char *title; /* the capsule's title */
 	char *lang;
 	char *base_url;
 	struct gemtext_opts render;
-	struct post **posts;	/* every Markdown file, sorted newest first */
+	struct post **posts; /* every Markdown file, sorted newest first */
 	size_t nposts;
-	struct post *intro;	/* the home _index.md (index.md), or NULL */
-	struct pageset base;	/* as a client without certificate sees it */
-	struct pageset **classes;	/* other classes, built when asked */
+	struct post *intro;	  /* the home _index.md (index.md), or NULL */
+	struct pageset base;	  /* as a client without certificate sees it */
+	struct pageset **classes; /* other classes, built when asked */
 	size_t nclasses;
-	struct strmap classmap;	/* class key -> struct pageset */
-	unsigned char *covered;	/* per protect rule: covers some post */
+	struct strmap classmap; /* class key -> struct pageset */
+	unsigned char *covered; /* per protect rule: covers some post */
 	int any_drafts;
 	struct failed *failed;
 	size_t nfailed;
-	struct strmap failedmap;	/* relpath -> failed index plus one */
+	struct strmap failedmap; /* relpath -> failed index plus one */
 	struct alias *aliases;
 	size_t naliases, caliases;
-	struct strmap aliasmap;	/* path -> struct alias */
-	struct strmap by_relpath, by_url, by_bundle;	/* -> struct post */
-	struct strmap by_legacy;	/* 0.1 slug -> struct post */
+	struct strmap aliasmap;			     /* path -> struct alias */
+	struct strmap by_relpath, by_url, by_bundle; /* -> struct post */
+	struct strmap by_legacy; /* 0.1 slug -> struct post */
 	struct page *robots;
-	int logging;		/* log diagnostics (the server) */
-	int standalone;		/* convert: no other posts to link to */
-	int own_robots;		/* the capsule has its robots.txt */
-	struct lru cache;	/* rendered bodies and composed post pages */
-	struct search *search;	/* the posts' full-text index, or NULL */
-	size_t index_next;	/* search: the next post to look at */
-	int index_pending;	/* search: posts not indexed yet */
-	unsigned long scan_mark;	/* scans so far */
+	int logging;		 /* log diagnostics (the server) */
+	int standalone;		 /* convert: no other posts to link to */
+	int own_robots;		 /* the capsule has its robots.txt */
+	struct lru cache;	 /* rendered bodies and composed post pages */
+	struct search *search;	 /* the posts' full-text index, or NULL */
+	size_t index_next;	 /* search: the next post to look at */
+	int index_pending;	 /* search: posts not indexed yet */
+	unsigned long scan_mark; /* scans so far */
 	/* Rendering off the loop (site_set_renderq); rq NULL: inline. */
 	struct renderq *rq;
 	void (*rendered)(void *, const void *);
 	void *rendered_arg;
-	int write_changed;	/* what the last deferred write returned */
-	struct strmap by_base;	/* a page's base name -> struct post (ref) */
-	int64_t next_change;	/* when a page is next published or expires */
+	int write_changed;     /* what the last deferred write returned */
+	struct strmap by_base; /* a page's base name -> struct post (ref) */
+	int64_t next_change;   /* when a page is next published or expires */
 };
 
 /*
@@ -213,9 +213,9 @@ struct site {
 struct render_out {
 	char *body;
 	size_t words;
-	struct post **links;	/* the posts it links to */
+	struct post **links; /* the posts it links to */
 	size_t nlinks, caplinks;
-	char **deps;		/* what it looked up: see struct post */
+	char **deps; /* what it looked up: see struct post */
 	size_t ndeps, cdeps;
 	struct diags diags;
 };
@@ -284,8 +284,8 @@ struct page *site_route_get(struct site *s, struct pageset *set,
     const struct viewer *v, const char *path, size_t n);
 int site_route_has(const struct pageset *set, const char *path, size_t n);
 /* The post at path whose page needs its body rendered first, or NULL. */
-struct post *site_route_unrendered(const struct pageset *set,
-    const char *path, size_t n);
+struct post *site_route_unrendered(const struct pageset *set, const char *path,
+    size_t n);
 /* site_tick on the loop thread with the render thread idle (site.c). */
 int site_tick_now(struct site *s);
 void site_build_pages(struct site *s);

@@ -6,7 +6,7 @@
 #ifndef CAPSULED_STATUS_H
 #define CAPSULED_STATUS_H
 
-#define GEMINI_MAX_META 1024	/* bytes of META in a response header */
+#define GEMINI_MAX_META 1024 /* bytes of META in a response header */
 
 enum gemini_status {
 	GEMINI_INPUT = 10,

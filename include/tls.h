@@ -7,7 +7,7 @@
 
 #include <openssl/ssl.h>
 
-#define TLS_FINGERPRINT_LEN 64	/* hex characters of a SHA-256 digest */
+#define TLS_FINGERPRINT_LEN 64 /* hex characters of a SHA-256 digest */
 
 /*
  * Creates an ECDSA P-256 self-signed certificate for host (in the SAN,

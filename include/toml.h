@@ -17,16 +17,16 @@ enum toml_type {
 	TOML_INT,
 	TOML_FLOAT,
 	TOML_BOOL,
-	TOML_DATETIME,	/* u.s holds the text as written, e.g. 2025-01-19 */
+	TOML_DATETIME, /* u.s holds the text as written, e.g. 2025-01-19 */
 	TOML_ARRAY,
 	TOML_TABLE,
 };
 
 struct toml_value {
 	enum toml_type type;
-	int line;		/* 1-based source line where the value starts */
+	int line; /* 1-based source line where the value starts */
 	union {
-		char *s;	/* TOML_STRING, TOML_DATETIME (NUL-terminated) */
+		char *s; /* TOML_STRING, TOML_DATETIME (NUL-terminated) */
 		long long i;
 		double f;
 		int b;

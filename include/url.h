@@ -7,12 +7,12 @@
 
 #include <stddef.h>
 
-#define URL_MAX_REQUEST 1024	/* bytes of URL in a request, CRLF excluded */
+#define URL_MAX_REQUEST 1024 /* bytes of URL in a request, CRLF excluded */
 
 struct url {
-	char *scheme;	/* lowercased, e.g. "gemini" */
-	char *host;	/* lowercased; IPv6 without brackets; may be "" */
-	int port;	/* -1 when the URL names none */
+	char *scheme; /* lowercased, e.g. "gemini" */
+	char *host;   /* lowercased; IPv6 without brackets; may be "" */
+	int port;     /* -1 when the URL names none */
 	/*
 	 * Percent-decoded once, dot segments resolved (one climbing above
 	 * "/" is a parse error),
@@ -20,9 +20,9 @@ struct url {
 	 * its percent-encoding give the same bytes. A trailing slash is kept.
 	 */
 	char *path;
-	char *query;	/* raw, without '?'; NULL when absent */
-	int encoded_slash;	/* a segment held a decoded "/": names no file */
-	int dotfile;		/* a segment starts with '.' (after decoding) */
+	char *query;	   /* raw, without '?'; NULL when absent */
+	int encoded_slash; /* a segment held a decoded "/": names no file */
+	int dotfile;	   /* a segment starts with '.' (after decoding) */
 };
 
 /*
@@ -35,7 +35,6 @@ struct url {
  */
 int url_parse(const char *line, size_t len, struct url *u, const char **errstr);
 void url_free(struct url *u);
-
 
 /*
  * Appends s percent-encoded for use in a URL path: unreserved and

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UTF8_REPLACEMENT "\xef\xbf\xbd"	/* U+FFFD */
+#define UTF8_REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
 
 /*
  * The length (1 to 4) of the well-formed sequence at s, with n > 0 bytes

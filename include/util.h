@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #define ATTR_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define ARRAY_LEN(a)	  (sizeof(a) / sizeof((a)[0]))
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
@@ -55,15 +55,15 @@ int util_file_unchanged(int fd, const struct stat *st);
  * Keys are not copied: they must outlive the table. Zero-initialise.
  */
 struct strmap_entry {
-	const char *key;	/* NULL: a free slot */
+	const char *key; /* NULL: a free slot */
 	void *val;
 	uint32_t len;
-	uint32_t hash;		/* kept: probes and growth skip most compares */
+	uint32_t hash; /* kept: probes and growth skip most compares */
 };
 
 struct strmap {
 	struct strmap_entry *v;
-	size_t cap, n;	/* cap is 0 or a power of two */
+	size_t cap, n; /* cap is 0 or a power of two */
 };
 
 /*
@@ -77,7 +77,7 @@ void strmap_free(struct strmap *m);
 /* FNV-1a of s[0..n): strmap's hash, for tables that cannot be a strmap. */
 uint64_t util_hash(const char *s, size_t n);
 
-#define UTIL_LANG_MAX 64	/* bytes of a lang value */
+#define UTIL_LANG_MAX 64 /* bytes of a lang value */
 
 /*
  * 1 when s is a language for a MIME type's lang parameter: BCP 47 tags
@@ -99,7 +99,7 @@ struct diag {
 struct diags {
 	struct diag *v;
 	size_t n, cap;
-	int line_offset;	/* added to every line recorded */
+	int line_offset; /* added to every line recorded */
 };
 
 void diags_add(struct diags *d, enum diag_level level, int line,

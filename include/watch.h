@@ -16,15 +16,17 @@
 
 #include "pathbatch.h"
 
-#define WATCH_MAX_DEPTH 20	/* folder levels below a root: the site scans
+#define WATCH_MAX_DEPTH \
+	20			 /* folder levels below a root: the site scans
 				   16 below its content folder, itself at
 				   most a few levels down */
-#define WATCH_SETTLE 0.05	/* seconds without events that end a batch */
-#define WATCH_BATCH_MAX_AGE 0.5	/* seconds a busy batch may wait at most */
-#define WATCH_SCAN_SHARE 200	/* fallback scan: idle this many times
+#define WATCH_SETTLE	    0.05 /* seconds without events that end a batch */
+#define WATCH_BATCH_MAX_AGE 0.5	 /* seconds a busy batch may wait at most */
+#define WATCH_SCAN_SHARE \
+	200		   /* fallback scan: idle this many times
 				   the last scan's duration, so scanning
 				   costs at most 1/200 of a core */
-#define WATCH_SCAN_MIN 2.0	/* seconds between fallback scans, at least */
+#define WATCH_SCAN_MIN 2.0 /* seconds between fallback scans, at least */
 
 struct watch;
 

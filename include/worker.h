@@ -18,31 +18,31 @@
 
 /* One configured address, bound once per worker slot. */
 struct listener {
-	char *addr;		/* as configured */
-	char *bound;		/* ADDR:PORT as bound, for the log; NULL: skipped */
-	struct sockaddr_storage want;	/* as configured, for matching */
+	char *addr;  /* as configured */
+	char *bound; /* ADDR:PORT as bound, for the log; NULL: skipped */
+	struct sockaddr_storage want; /* as configured, for matching */
 	socklen_t wantlen;
-	int *fds;		/* one per worker slot; -1: none */
+	int *fds; /* one per worker slot; -1: none */
 };
 
 /* Everything built from one configuration; replaced whole on reload. */
 struct generation {
 	struct config cfg;
 	struct gemini_ctx g;
-	SSL_CTX **tls;		/* tls[i] serves g.vhosts[i]; [0]: default */
+	SSL_CTX **tls; /* tls[i] serves g.vhosts[i]; [0]: default */
 	unsigned id;
-	int changed;		/* a tree changed since the sites were read */
+	int changed; /* a tree changed since the sites were read */
 };
 
 /* What a worker starts from: the master's state at fork, read only. */
 struct worker_start {
 	struct generation *gen;
-	struct listener *ls;	/* ls[i] goes with gen->cfg.listen[i] */
+	struct listener *ls; /* ls[i] goes with gen->cfg.listen[i] */
 	size_t nls;
 	int nslots;
-	int slot;		/* this worker's: ls[i].fds[slot] */
-	int chan;		/* changes from the master (pathbatch.h) */
-	int drop;		/* drop privileges to uid/gid (and chroot) */
+	int slot; /* this worker's: ls[i].fds[slot] */
+	int chan; /* changes from the master (pathbatch.h) */
+	int drop; /* drop privileges to uid/gid (and chroot) */
 	uid_t uid;
 	gid_t gid;
 };

@@ -28,9 +28,10 @@ access_viewer(const struct access *a, const char *fingerprint, int expired,
 	v->acc = a;
 	v->fingerprint = fingerprint;
 	v->expired = expired;
-	v->drafts = a == NULL || a->drafts_all || (!expired &&
-	    listed(a->drafts_fingerprints, a->ndrafts_fingerprints,
-	    fingerprint));
+	v->drafts = a == NULL || a->drafts_all ||
+	    (!expired &&
+		listed(a->drafts_fingerprints, a->ndrafts_fingerprints,
+		    fingerprint));
 }
 
 int
@@ -74,8 +75,8 @@ access_path(const struct viewer *v, const char *path)
 }
 
 int
-access_source(const struct viewer *v, const char *const *addrs,
-    size_t naddrs, int draft)
+access_source(const struct viewer *v, const char *const *addrs, size_t naddrs,
+    int draft)
 {
 	size_t i;
 	int st;
@@ -108,8 +109,8 @@ access_class_key(const struct viewer *v, const unsigned char *covered,
 
 	for (i = 0; v->acc && i < v->acc->nrules; i++)
 		if (covered[i])
-			buf_addc(key, rule_status(&v->acc->rules[i], v) ? '0' :
-			    '1');
+			buf_addc(key,
+			    rule_status(&v->acc->rules[i], v) ? '0' : '1');
 	if (drafts && v->drafts)
 		buf_addc(key, 'd');
 }

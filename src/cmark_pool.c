@@ -32,33 +32,33 @@
 #include "cmark_pool.h"
 #include "util.h"
 
-#define POOL_ALIGN	16		/* every block: max_align_t */
-#define POOL_SMALL	512		/* 16-byte classes up to here */
-#define POOL_NSMALL	(POOL_SMALL / POOL_ALIGN)
-#define POOL_NCLS	(POOL_NSMALL + 8)	/* then 1 KiB .. 128 KiB */
-#define POOL_BIG	POOL_NCLS	/* class of a block above POOL_MAX */
-#define POOL_MAX	((size_t)128 << 10)	/* larger: malloc, listed */
-#define POOL_CHUNK	((size_t)64 << 10)
-#define POOL_CHUNK_MAX	((size_t)8 << 20)
-#define POOL_HUGE	((size_t)2 << 20)	/* chunks this big: huge pages */
-#define POOL_MAGIC	((uint32_t)0x676d656d)	/* "gmem" */
+#define POOL_ALIGN     16  /* every block: max_align_t */
+#define POOL_SMALL     512 /* 16-byte classes up to here */
+#define POOL_NSMALL    (POOL_SMALL / POOL_ALIGN)
+#define POOL_NCLS      (POOL_NSMALL + 8)   /* then 1 KiB .. 128 KiB */
+#define POOL_BIG       POOL_NCLS	   /* class of a block above POOL_MAX */
+#define POOL_MAX       ((size_t)128 << 10) /* larger: malloc, listed */
+#define POOL_CHUNK     ((size_t)64 << 10)
+#define POOL_CHUNK_MAX ((size_t)8 << 20)
+#define POOL_HUGE      ((size_t)2 << 20)      /* chunks this big: huge pages */
+#define POOL_MAGIC     ((uint32_t)0x676d656d) /* "gmem" */
 
-struct pool_hdr {			/* the 16 bytes before every block */
-	uint32_t magic;			/* POOL_MAGIC */
-	uint32_t cls;			/* size class; POOL_BIG: a pool_big */
-	size_t	 cap;			/* usable bytes */
+struct pool_hdr {	/* the 16 bytes before every block */
+	uint32_t magic; /* POOL_MAGIC */
+	uint32_t cls;	/* size class; POOL_BIG: a pool_big */
+	size_t cap;	/* usable bytes */
 };
 
 struct pool_big {
-	struct pool_big	*prev, *next;
-	struct pool_hdr	 h;
+	struct pool_big *prev, *next;
+	struct pool_hdr h;
 };
 
 struct pool_chunk {
 	struct pool_chunk *next;
-	size_t		 size;
-	void		*map;		/* mmap'd (huge pages): the mapping */
-	size_t		 maplen;
+	size_t size;
+	void *map; /* mmap'd (huge pages): the mapping */
+	size_t maplen;
 };
 
 _Static_assert(sizeof(struct pool_hdr) == POOL_ALIGN, "header size");
@@ -67,19 +67,19 @@ _Static_assert(sizeof(struct pool_chunk) % POOL_ALIGN == 0, "chunk header");
 _Static_assert(alignof(max_align_t) <= POOL_ALIGN, "alignment");
 
 struct cmark_pool {
-	struct cmark_pool *prev;	/* the thread's current pool before */
-	char		*cur, *end;	/* the free tail of the newest chunk */
+	struct cmark_pool *prev; /* the thread's current pool before */
+	char *cur, *end;	 /* the free tail of the newest chunk */
 	struct pool_chunk *chunks;
-	struct pool_big	*bigs;
-	void		*free[POOL_NCLS];
-	size_t		 next_chunk;
+	struct pool_big *bigs;
+	void *free[POOL_NCLS];
+	size_t next_chunk;
 	/*
 	 * Small blocks come from a slab of their own class, so nodes lie
 	 * side by side in the order cmark makes them, away from the text
 	 * buffers: walking the tree then reads memory in order.
 	 */
-	char		*scur[POOL_NSMALL], *send[POOL_NSMALL];
-	size_t		 slab;
+	char *scur[POOL_NSMALL], *send[POOL_NSMALL];
+	size_t slab;
 };
 
 /* cmark_mem has no context: its functions serve this. */
@@ -106,8 +106,9 @@ chunk_new(size_t size)
 		m = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (m != MAP_FAILED) {
-			c = (struct pool_chunk *)(void *)(m + (POOL_HUGE -
-			    ((uintptr_t)m & (POOL_HUGE - 1))) % POOL_HUGE);
+			c = (struct pool_chunk *)(void *)(m +
+			    (POOL_HUGE - ((uintptr_t)m & (POOL_HUGE - 1))) %
+				POOL_HUGE);
 			madvise(c, size, MADV_HUGEPAGE);
 			c->map = m;
 			c->maplen = len;
@@ -281,7 +282,8 @@ cmark_pool_new(size_t len)
 	p = xcalloc(1, sizeof(*p));
 	/* cmark takes many times the text: size the first chunk by it. */
 	p->next_chunk = len < POOL_CHUNK / 4 ? POOL_CHUNK :
-	    len < POOL_CHUNK_MAX / 4 ? len * 4 : POOL_CHUNK_MAX;
+	    len < POOL_CHUNK_MAX / 4	     ? len * 4 :
+					       POOL_CHUNK_MAX;
 	p->slab = (p->next_chunk / 64) & ~(size_t)(POOL_ALIGN - 1);
 	p->prev = current;
 	current = p;
@@ -305,7 +307,7 @@ cmark_pool_free(struct cmark_pool *p)
 	if (p == NULL)
 		return;
 	if (p != current)
-		abort();	/* freed out of order or on another thread */
+		abort(); /* freed out of order or on another thread */
 	while ((b = p->bigs) != NULL) {
 		p->bigs = b->next;
 		free(b);

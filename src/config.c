@@ -21,7 +21,7 @@
 #include "hostname.h"
 #include "toml.h"
 
-#define CONFIG_MAX_FILE (1 << 20)	/* bytes of capsuled.toml we read */
+#define CONFIG_MAX_FILE (1 << 20) /* bytes of capsuled.toml we read */
 
 static void
 set_str(char **dst, const char *s)
@@ -83,7 +83,8 @@ config_free(struct config *c)
 	listen_clear(c);
 	for (i = 0; i < c->nprotect; i++) {
 		free(c->protect[i].path);
-		strv_free(c->protect[i].fingerprints, c->protect[i].nfingerprints);
+		strv_free(c->protect[i].fingerprints,
+		    c->protect[i].nfingerprints);
 	}
 	free(c->protect);
 	strv_free(c->drafts_fingerprints, c->ndrafts_fingerprints);
@@ -169,7 +170,9 @@ parse_rate(const char *v, int *n, int *secs)
 		return -1;
 	*slash = '\0';
 	return parse_int(buf, 1, 1000000, n) == 0 &&
-	    parse_int(slash + 1, 1, 86400, secs) == 0 ? 0 : -1;
+		parse_int(slash + 1, 1, 86400, secs) == 0 ?
+	    0 :
+	    -1;
 }
 
 /* 64 hex digits, any case (colons allowed, as openssl prints them). */
@@ -218,8 +221,8 @@ struct config_file {
 	int errors;
 };
 
-static void cerr(struct config_file *, const struct toml_value *, const char *, ...)
-    ATTR_PRINTF(3, 4);
+static void cerr(struct config_file *, const struct toml_value *, const char *,
+    ...) ATTR_PRINTF(3, 4);
 
 static void
 cerr(struct config_file *f, const struct toml_value *v, const char *fmt, ...)
@@ -262,7 +265,8 @@ want_int(struct config_file *f, const struct toml_value *v, const char *key,
     int lo, int hi, int *out)
 {
 	if (v->type != TOML_INT || v->u.i < lo || v->u.i > hi) {
-		cerr(f, v, "'%s' must be an integer from %d to %d", key, lo, hi);
+		cerr(f, v, "'%s' must be an integer from %d to %d", key, lo,
+		    hi);
 		return -1;
 	}
 	*out = (int)v->u.i;
@@ -289,7 +293,8 @@ want_strings(struct config_file *f, const struct toml_value *v, const char *key,
 	}
 	for (i = 0; i < v->n; i++) {
 		if (v->items[i]->type != TOML_STRING) {
-			cerr(f, v->items[i], "'%s' must hold strings only", key);
+			cerr(f, v->items[i], "'%s' must hold strings only",
+			    key);
 			return -1;
 		}
 		strv_push(list, n, v->items[i]->u.s);
@@ -314,8 +319,10 @@ file_names(struct config_file *f, const struct toml_value *v, const char *k,
 		return;
 	for (i = 0; i < *n; i++) {
 		if ((name = hostname_normalize((*names)[i], &why)) == NULL) {
-			cerr(f, v, "host name '%s' is not a DNS name or IP "
-			    "address: %s", (*names)[i], why);
+			cerr(f, v,
+			    "host name '%s' is not a DNS name or IP "
+			    "address: %s",
+			    (*names)[i], why);
 			continue;
 		}
 		free((*names)[i]);
@@ -349,8 +356,10 @@ parse_host_table(struct config_file *f, const struct toml_value *t,
 				set_str(&h->key, s);
 		} else if (strcmp(k, "lang") == 0) {
 			if ((s = want_string(f, v, k)) && !util_lang_valid(s))
-				cerr(f, v, "'host.lang' must be a language tag "
-				    "(like en or pt-BR)%s", "");
+				cerr(f, v,
+				    "'host.lang' must be a language tag "
+				    "(like en or pt-BR)%s",
+				    "");
 			else if (s)
 				set_str(&h->lang, s);
 		} else
@@ -364,8 +373,8 @@ parse_host_table(struct config_file *f, const struct toml_value *t,
 }
 
 static void
-want_fingerprints(struct config_file *f, const struct toml_value *v, const char *k,
-    char ***list, size_t *n)
+want_fingerprints(struct config_file *f, const struct toml_value *v,
+    const char *k, char ***list, size_t *n)
 {
 	size_t i;
 
@@ -375,8 +384,10 @@ want_fingerprints(struct config_file *f, const struct toml_value *v, const char 
 		char *fp = norm_fingerprint((*list)[i]);
 
 		if (fp == NULL) {
-			cerr(f, v, "'%s': '%s' is not a SHA-256 fingerprint "
-			    "(64 hex digits)", k, (*list)[i]);
+			cerr(f, v,
+			    "'%s': '%s' is not a SHA-256 fingerprint "
+			    "(64 hex digits)",
+			    k, (*list)[i]);
 			continue;
 		}
 		free((*list)[i]);
@@ -395,21 +406,25 @@ parse_listen(struct config_file *f, struct config *c, const char *k,
 	(void)k;
 	listen_clear(c);
 	for (i = 0; i < n; i++) {
-		const struct toml_value *it = v->type == TOML_ARRAY ?
-		    items->items[i] : v;
+		const struct toml_value *it =
+		    v->type == TOML_ARRAY ? items->items[i] : v;
 
 		if (it->type == TOML_STRING) {
 			if (!valid_listen(it->u.s))
-				cerr(f, it, "'listen' needs ADDR:PORT or "
-				    "[ADDR]:PORT, got '%s'", it->u.s);
+				cerr(f, it,
+				    "'listen' needs ADDR:PORT or "
+				    "[ADDR]:PORT, got '%s'",
+				    it->u.s);
 			listen_push(c, it->u.s, 0);
 		} else if (it->type == TOML_TABLE) {
 			const char *addr = toml_get_string(it, "address");
 			struct listen_config *l;
 
 			if (addr == NULL || !valid_listen(addr)) {
-				cerr(f, it, "a [[listen]] needs an 'address' "
-				    "ADDR:PORT%s", "");
+				cerr(f, it,
+				    "a [[listen]] needs an 'address' "
+				    "ADDR:PORT%s",
+				    "");
 				continue;
 			}
 			listen_push(c, addr, 0);
@@ -426,7 +441,8 @@ parse_listen(struct config_file *f, struct config *c, const char *k,
 					want_strings(f, x, key, &l->proxy_from,
 					    &l->nproxy_from);
 				else
-					cerr(f, x, "unknown key 'listen.%s'", key);
+					cerr(f, x, "unknown key 'listen.%s'",
+					    key);
 			}
 		} else
 			cerr(f, it, "'%s' must be ADDR:PORT strings or tables",
@@ -450,7 +466,8 @@ parse_protect(struct config_file *f, struct config *c, const char *k,
 		struct protect_config *pc;
 
 		if (t->type != TOML_TABLE) {
-			cerr(f, t, "'%s' must be [[protect]] tables", "protect");
+			cerr(f, t, "'%s' must be [[protect]] tables",
+			    "protect");
 			continue;
 		}
 		c->protect = xrealloc(c->protect,
@@ -465,8 +482,10 @@ parse_protect(struct config_file *f, struct config *c, const char *k,
 			if (strcmp(key, "path") == 0) {
 				if ((s = want_string(f, x, key)) != NULL) {
 					if (s[0] != '/')
-						cerr(f, x, "'protect.path' must "
-						    "start with '/'%s", "");
+						cerr(f, x,
+						    "'protect.path' must "
+						    "start with '/'%s",
+						    "");
 					set_str(&pc->path, s);
 				}
 			} else if (strcmp(key, "fingerprints") == 0)
@@ -525,7 +544,8 @@ file_host(struct config_file *f, struct config *c, const char *k,
 	    v->items[0]->type == TOML_TABLE) {
 		for (i = 0; i < v->n; i++) {
 			if (v->items[i]->type != TOML_TABLE) {
-				cerr(f, v->items[i], "'%s' mixes tables and values", k);
+				cerr(f, v->items[i],
+				    "'%s' mixes tables and values", k);
 				continue;
 			}
 			c->hosts = xrealloc(c->hosts,
@@ -574,8 +594,8 @@ set_rate(struct config *c, const char *v, int *seen)
 }
 
 static void
-file_drafts_fingerprints(struct config_file *f, struct config *c,
-    const char *k, const struct toml_value *v)
+file_drafts_fingerprints(struct config_file *f, struct config *c, const char *k,
+    const struct toml_value *v)
 {
 	want_fingerprints(f, v, k, &c->drafts_fingerprints,
 	    &c->ndrafts_fingerprints);
@@ -585,7 +605,7 @@ file_drafts_fingerprints(struct config_file *f, struct config *c,
 
 static const char *const log_formats[] = { "plain", "common", "json", NULL };
 static const char *const links_modes[] = { "after-block", "footnote", "end",
-    "off", NULL };
+	"off", NULL };
 static const char *const tables_modes[] = { "pre", "list", NULL };
 static const char *const emphasis_modes[] = { "strip", "keep", NULL };
 
@@ -595,8 +615,8 @@ _Static_assert(sizeof(enum gemtext_tables) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum gemtext_emphasis) == sizeof(int), "enum size");
 
 #define F(field) offsetof(struct config, field)
-#define SERVE CMD_SERVE
-#define ALL (CMD_SERVE | CMD_CONVERT | CMD_CHECK | CMD_CERT)
+#define SERVE	 CMD_SERVE
+#define ALL	 (CMD_SERVE | CMD_CONVERT | CMD_CHECK | CMD_CERT)
 
 /*
  * Every setting, in the order --help prints them. A new option is one
@@ -605,125 +625,277 @@ _Static_assert(sizeof(enum gemtext_emphasis) == sizeof(int), "enum size");
  * checks against this table).
  */
 static const struct config_option options[] = {
-	{ .flag = "config", .type = CONFIG_ACTION, .cmds = SERVE,
-	  .arg = "FILE", .help = "read settings from FILE (TOML)" },
-	{ .flag = "root", .key = "root", .type = CONFIG_SPECIAL, .cmds = SERVE,
-	  .arg = "DIR", .def = "capsule", .set = set_root,
-	  .help = "capsule folder to serve" },
-	{ .flag = "host", .key = "host", .alias = "hosts",
-	  .type = CONFIG_SPECIAL, .cmds = SERVE, .arg = "NAME",
-	  .def = "localhost", .set = set_host, .file = file_host,
-	  .want = "a DNS name or IP address, no path",
-	  .help = "public host name, repeatable" },
-	{ .flag = "listen", .key = "listen", .type = CONFIG_SPECIAL,
-	  .cmds = SERVE, .arg = "ADDR:PORT", .def = "0.0.0.0:1965",
-	  .set = set_listen, .file = parse_listen,
-	  .want = "ADDR:PORT or [ADDR]:PORT",
-	  .help = "address to listen on, repeatable; [::1]:1965 for IPv6, "
-	      "port 0 picks one" },
-	{ .flag = "proxy-listen", .type = CONFIG_SPECIAL, .cmds = SERVE,
-	  .arg = "ADDR:PORT", .set = set_proxy_listen,
-	  .want = "ADDR:PORT or [ADDR]:PORT",
-	  .help = "listen for PROXY protocol v1/v2 connections (HAProxy), "
-	      "repeatable" },
-	{ .flag = "public-port", .key = "public_port", .type = CONFIG_INT,
-	  .cmds = SERVE, .arg = "N", .lo = 1, .hi = 65535, .off = F(public_port),
-	  .help = "port clients put in URLs (default the listen port)" },
-	{ .flag = "certs", .key = "certs", .type = CONFIG_STRING,
-	  .cmds = SERVE | CMD_CERT, .arg = "DIR", .def = "certs",
-	  .off = F(certs_dir), .help = "certificate folder" },
-	{ .flag = "workers", .key = "workers", .type = CONFIG_INT, .cmds = SERVE,
-	  .arg = "N", .def = "0", .lo = 0, .hi = 256, .off = F(workers),
-	  .help = "worker processes; 0: one per core" },
-	{ .flag = "max-connections", .key = "max_connections",
-	  .type = CONFIG_INT, .cmds = SERVE, .arg = "N", .def = "4096",
-	  .lo = 1, .hi = 1000000, .off = F(max_connections),
-	  .help = "open connections per worker; past it clients get 41" },
-	{ .flag = "rate-limit", .key = "rate_limit", .type = CONFIG_SPECIAL,
-	  .cmds = SERVE, .arg = "N/SECS", .set = set_rate,
-	  .want = "\"N/SECONDS\" like \"20/60\" (requests/seconds)",
-	  .help = "at most N requests per client address in SECS seconds, "
-	      "then 44 (default off)" },
-	{ .flag = "rate-limit-ipv6-prefix", .key = "rate_limit_ipv6_prefix",
-	  .type = CONFIG_INT, .cmds = SERVE, .arg = "BITS", .def = "64",
-	  .lo = 1, .hi = 128, .off = F(rate_v6_prefix),
-	  .help = "IPv6 clients share a rate limit per network of BITS "
-	      "(64: per /64)" },
-	{ .flag = "user", .key = "user", .type = CONFIG_STRING, .cmds = SERVE,
-	  .arg = "NAME", .off = F(user),
-	  .help = "drop privileges to NAME after binding" },
-	{ .flag = "chroot", .key = "chroot", .type = CONFIG_BOOL, .cmds = SERVE,
-	  .def = "false", .off = F(chroot),
-	  .help = "chroot workers into the capsule root (with --user)" },
-	{ .flag = "log", .key = "log", .type = CONFIG_STRING, .cmds = SERVE,
-	  .arg = "FILE", .off = F(log_file),
-	  .help = "log file (default stderr)" },
-	{ .flag = "log-format", .key = "log_format", .type = CONFIG_ENUM,
-	  .cmds = SERVE, .arg = "FORMAT", .def = "plain", .values = log_formats,
-	  .off = F(log_format), .help = "access log layout" },
-	{ .flag = "no-log-ip", .key = "log_ip", .type = CONFIG_BOOL,
-	  .cmds = SERVE, .def = "true", .neg = 1, .off = F(log_ip),
-	  .help = "log client addresses as -" },
-	{ .flag = "quiet", .key = "quiet", .type = CONFIG_BOOL, .cmds = SERVE,
-	  .def = "false", .off = F(quiet), .help = "no access or info lines" },
-	{ .flag = "debug", .key = "debug", .type = CONFIG_BOOL, .cmds = SERVE,
-	  .def = "false", .off = F(debug), .help = "debug lines" },
-	{ .flag = "drafts", .key = "drafts", .type = CONFIG_BOOL,
-	  .cmds = SERVE | CMD_CONVERT, .def = "false", .off = F(drafts),
-	  .help = "serve and list drafts (preview; convert always does)" },
-	{ .key = "drafts_fingerprints", .type = CONFIG_SPECIAL, .cmds = SERVE,
-	  .file = file_drafts_fingerprints,
-	  .help = "show drafts only to these client certificates" },
-	{ .key = "protect", .type = CONFIG_SPECIAL, .cmds = SERVE,
-	  .file = parse_protect,
-	  .help = "[[protect]] tables: paths for some client certificates" },
-	{ .flag = "no-search", .key = "search", .type = CONFIG_BOOL,
-	  .cmds = SERVE, .def = "true", .neg = 1, .off = F(search),
-	  .help = "no /search (full-text search of the posts)" },
-	{ .flag = "cache-size", .key = "cache_size", .type = CONFIG_INT,
-	  .cmds = SERVE, .arg = "MB", .def = "64", .lo = 1, .hi = 65536,
-	  .off = F(cache_size),
-	  .help = "megabytes of rendered pages each worker keeps per host" },
-	{ .flag = "lang", .key = "lang", .type = CONFIG_STRING, .cmds = SERVE,
-	  .arg = "TAG", .off = F(lang),
-	  .help = "language of text/gemini responses (e.g. en)" },
-	{ .flag = "body-only", .type = CONFIG_BOOL, .cmds = CMD_CONVERT,
-	  .off = F(body_only),
-	  .help = "only the body: no title, date, tags or navigation" },
-	{ .flag = "list", .type = CONFIG_BOOL, .cmds = CMD_CHECK,
-	  .off = F(list),
-	  .help = "also print each page: SOURCE URL DATE" },
-	{ .flag = "links", .key = "links", .type = CONFIG_ENUM,
-	  .cmds = SERVE | CMD_CONVERT, .arg = "MODE", .def = "after-block",
-	  .values = links_modes, .off = F(render.links),
-	  .help = "where link lines go" },
-	{ .flag = "tables", .key = "tables", .type = CONFIG_ENUM,
-	  .cmds = SERVE | CMD_CONVERT, .arg = "MODE", .def = "pre",
-	  .values = tables_modes, .off = F(render.tables),
-	  .help = "how tables are shown" },
-	{ .flag = "emphasis", .key = "emphasis", .type = CONFIG_ENUM,
-	  .cmds = SERVE | CMD_CONVERT, .arg = "MODE", .def = "strip",
-	  .values = emphasis_modes, .off = F(render.emphasis),
-	  .help = "emphasis markers" },
-	{ .flag = "max-post-size", .key = "max_post_size", .type = CONFIG_INT,
-	  .cmds = SERVE | CMD_CONVERT | CMD_CHECK, .arg = "BYTES",
-	  .def = "1048576", .lo = 1024, .hi = 16 << 20,
-	  .off = F(render.max_size),
-	  .help = "a larger post is not rendered (an error, and a page "
-	      "saying so)" },
-	{ .flag = "max-nesting", .key = "max_nesting", .type = CONFIG_INT,
-	  .cmds = SERVE | CMD_CONVERT | CMD_CHECK, .arg = "N", .def = "64",
-	  .lo = 1, .hi = 10000, .off = F(render.max_nesting),
-	  .help = "quotes and lists nested deeper: the post is not rendered" },
-	{ .flag = "max-table-columns", .key = "max_table_columns",
-	  .type = CONFIG_INT, .cmds = SERVE | CMD_CONVERT | CMD_CHECK,
-	  .arg = "N", .def = "100", .lo = 1, .hi = 10000,
-	  .off = F(render.max_table_columns),
-	  .help = "a table with more columns: the post is not rendered" },
-	{ .flag = "help", .type = CONFIG_ACTION, .cmds = ALL,
-	  .help = "this text (also -h)" },
-	{ .flag = "version", .type = CONFIG_ACTION, .cmds = SERVE,
-	  .help = "the version" },
+	{ .flag = "config",
+	    .type = CONFIG_ACTION,
+	    .cmds = SERVE,
+	    .arg = "FILE",
+	    .help = "read settings from FILE (TOML)" },
+	{ .flag = "root",
+	    .key = "root",
+	    .type = CONFIG_SPECIAL,
+	    .cmds = SERVE,
+	    .arg = "DIR",
+	    .def = "capsule",
+	    .set = set_root,
+	    .help = "capsule folder to serve" },
+	{ .flag = "host",
+	    .key = "host",
+	    .alias = "hosts",
+	    .type = CONFIG_SPECIAL,
+	    .cmds = SERVE,
+	    .arg = "NAME",
+	    .def = "localhost",
+	    .set = set_host,
+	    .file = file_host,
+	    .want = "a DNS name or IP address, no path",
+	    .help = "public host name, repeatable" },
+	{ .flag = "listen",
+	    .key = "listen",
+	    .type = CONFIG_SPECIAL,
+	    .cmds = SERVE,
+	    .arg = "ADDR:PORT",
+	    .def = "0.0.0.0:1965",
+	    .set = set_listen,
+	    .file = parse_listen,
+	    .want = "ADDR:PORT or [ADDR]:PORT",
+	    .help = "address to listen on, repeatable; [::1]:1965 for IPv6, "
+		    "port 0 picks one" },
+	{ .flag = "proxy-listen",
+	    .type = CONFIG_SPECIAL,
+	    .cmds = SERVE,
+	    .arg = "ADDR:PORT",
+	    .set = set_proxy_listen,
+	    .want = "ADDR:PORT or [ADDR]:PORT",
+	    .help = "listen for PROXY protocol v1/v2 connections (HAProxy), "
+		    "repeatable" },
+	{ .flag = "public-port",
+	    .key = "public_port",
+	    .type = CONFIG_INT,
+	    .cmds = SERVE,
+	    .arg = "N",
+	    .lo = 1,
+	    .hi = 65535,
+	    .off = F(public_port),
+	    .help = "port clients put in URLs (default the listen port)" },
+	{ .flag = "certs",
+	    .key = "certs",
+	    .type = CONFIG_STRING,
+	    .cmds = SERVE | CMD_CERT,
+	    .arg = "DIR",
+	    .def = "certs",
+	    .off = F(certs_dir),
+	    .help = "certificate folder" },
+	{ .flag = "workers",
+	    .key = "workers",
+	    .type = CONFIG_INT,
+	    .cmds = SERVE,
+	    .arg = "N",
+	    .def = "0",
+	    .lo = 0,
+	    .hi = 256,
+	    .off = F(workers),
+	    .help = "worker processes; 0: one per core" },
+	{ .flag = "max-connections",
+	    .key = "max_connections",
+	    .type = CONFIG_INT,
+	    .cmds = SERVE,
+	    .arg = "N",
+	    .def = "4096",
+	    .lo = 1,
+	    .hi = 1000000,
+	    .off = F(max_connections),
+	    .help = "open connections per worker; past it clients get 41" },
+	{ .flag = "rate-limit",
+	    .key = "rate_limit",
+	    .type = CONFIG_SPECIAL,
+	    .cmds = SERVE,
+	    .arg = "N/SECS",
+	    .set = set_rate,
+	    .want = "\"N/SECONDS\" like \"20/60\" (requests/seconds)",
+	    .help = "at most N requests per client address in SECS seconds, "
+		    "then 44 (default off)" },
+	{ .flag = "rate-limit-ipv6-prefix",
+	    .key = "rate_limit_ipv6_prefix",
+	    .type = CONFIG_INT,
+	    .cmds = SERVE,
+	    .arg = "BITS",
+	    .def = "64",
+	    .lo = 1,
+	    .hi = 128,
+	    .off = F(rate_v6_prefix),
+	    .help = "IPv6 clients share a rate limit per network of BITS "
+		    "(64: per /64)" },
+	{ .flag = "user",
+	    .key = "user",
+	    .type = CONFIG_STRING,
+	    .cmds = SERVE,
+	    .arg = "NAME",
+	    .off = F(user),
+	    .help = "drop privileges to NAME after binding" },
+	{ .flag = "chroot",
+	    .key = "chroot",
+	    .type = CONFIG_BOOL,
+	    .cmds = SERVE,
+	    .def = "false",
+	    .off = F(chroot),
+	    .help = "chroot workers into the capsule root (with --user)" },
+	{ .flag = "log",
+	    .key = "log",
+	    .type = CONFIG_STRING,
+	    .cmds = SERVE,
+	    .arg = "FILE",
+	    .off = F(log_file),
+	    .help = "log file (default stderr)" },
+	{ .flag = "log-format",
+	    .key = "log_format",
+	    .type = CONFIG_ENUM,
+	    .cmds = SERVE,
+	    .arg = "FORMAT",
+	    .def = "plain",
+	    .values = log_formats,
+	    .off = F(log_format),
+	    .help = "access log layout" },
+	{ .flag = "no-log-ip",
+	    .key = "log_ip",
+	    .type = CONFIG_BOOL,
+	    .cmds = SERVE,
+	    .def = "true",
+	    .neg = 1,
+	    .off = F(log_ip),
+	    .help = "log client addresses as -" },
+	{ .flag = "quiet",
+	    .key = "quiet",
+	    .type = CONFIG_BOOL,
+	    .cmds = SERVE,
+	    .def = "false",
+	    .off = F(quiet),
+	    .help = "no access or info lines" },
+	{ .flag = "debug",
+	    .key = "debug",
+	    .type = CONFIG_BOOL,
+	    .cmds = SERVE,
+	    .def = "false",
+	    .off = F(debug),
+	    .help = "debug lines" },
+	{ .flag = "drafts",
+	    .key = "drafts",
+	    .type = CONFIG_BOOL,
+	    .cmds = SERVE | CMD_CONVERT,
+	    .def = "false",
+	    .off = F(drafts),
+	    .help = "serve and list drafts (preview; convert always does)" },
+	{ .key = "drafts_fingerprints",
+	    .type = CONFIG_SPECIAL,
+	    .cmds = SERVE,
+	    .file = file_drafts_fingerprints,
+	    .help = "show drafts only to these client certificates" },
+	{ .key = "protect",
+	    .type = CONFIG_SPECIAL,
+	    .cmds = SERVE,
+	    .file = parse_protect,
+	    .help = "[[protect]] tables: paths for some client certificates" },
+	{ .flag = "no-search",
+	    .key = "search",
+	    .type = CONFIG_BOOL,
+	    .cmds = SERVE,
+	    .def = "true",
+	    .neg = 1,
+	    .off = F(search),
+	    .help = "no /search (full-text search of the posts)" },
+	{ .flag = "cache-size",
+	    .key = "cache_size",
+	    .type = CONFIG_INT,
+	    .cmds = SERVE,
+	    .arg = "MB",
+	    .def = "64",
+	    .lo = 1,
+	    .hi = 65536,
+	    .off = F(cache_size),
+	    .help = "megabytes of rendered pages each worker keeps per host" },
+	{ .flag = "lang",
+	    .key = "lang",
+	    .type = CONFIG_STRING,
+	    .cmds = SERVE,
+	    .arg = "TAG",
+	    .off = F(lang),
+	    .help = "language of text/gemini responses (e.g. en)" },
+	{ .flag = "body-only",
+	    .type = CONFIG_BOOL,
+	    .cmds = CMD_CONVERT,
+	    .off = F(body_only),
+	    .help = "only the body: no title, date, tags or navigation" },
+	{ .flag = "list",
+	    .type = CONFIG_BOOL,
+	    .cmds = CMD_CHECK,
+	    .off = F(list),
+	    .help = "also print each page: SOURCE URL DATE" },
+	{ .flag = "links",
+	    .key = "links",
+	    .type = CONFIG_ENUM,
+	    .cmds = SERVE | CMD_CONVERT,
+	    .arg = "MODE",
+	    .def = "after-block",
+	    .values = links_modes,
+	    .off = F(render.links),
+	    .help = "where link lines go" },
+	{ .flag = "tables",
+	    .key = "tables",
+	    .type = CONFIG_ENUM,
+	    .cmds = SERVE | CMD_CONVERT,
+	    .arg = "MODE",
+	    .def = "pre",
+	    .values = tables_modes,
+	    .off = F(render.tables),
+	    .help = "how tables are shown" },
+	{ .flag = "emphasis",
+	    .key = "emphasis",
+	    .type = CONFIG_ENUM,
+	    .cmds = SERVE | CMD_CONVERT,
+	    .arg = "MODE",
+	    .def = "strip",
+	    .values = emphasis_modes,
+	    .off = F(render.emphasis),
+	    .help = "emphasis markers" },
+	{ .flag = "max-post-size",
+	    .key = "max_post_size",
+	    .type = CONFIG_INT,
+	    .cmds = SERVE | CMD_CONVERT | CMD_CHECK,
+	    .arg = "BYTES",
+	    .def = "1048576",
+	    .lo = 1024,
+	    .hi = 16 << 20,
+	    .off = F(render.max_size),
+	    .help = "a larger post is not rendered (an error, and a page "
+		    "saying so)" },
+	{ .flag = "max-nesting",
+	    .key = "max_nesting",
+	    .type = CONFIG_INT,
+	    .cmds = SERVE | CMD_CONVERT | CMD_CHECK,
+	    .arg = "N",
+	    .def = "64",
+	    .lo = 1,
+	    .hi = 10000,
+	    .off = F(render.max_nesting),
+	    .help =
+		"quotes and lists nested deeper: the post is not rendered" },
+	{ .flag = "max-table-columns",
+	    .key = "max_table_columns",
+	    .type = CONFIG_INT,
+	    .cmds = SERVE | CMD_CONVERT | CMD_CHECK,
+	    .arg = "N",
+	    .def = "100",
+	    .lo = 1,
+	    .hi = 10000,
+	    .off = F(render.max_table_columns),
+	    .help = "a table with more columns: the post is not rendered" },
+	{ .flag = "help",
+	    .type = CONFIG_ACTION,
+	    .cmds = ALL,
+	    .help = "this text (also -h)" },
+	{ .flag = "version",
+	    .type = CONFIG_ACTION,
+	    .cmds = SERVE,
+	    .help = "the version" },
 };
 
 #undef F
@@ -740,18 +912,18 @@ config_options(size_t *n)
 static const struct {
 	const char *name;
 	unsigned cmd;
-	const char *operands;	/* in the usage line */
-	size_t min, max;	/* how many operands */
+	const char *operands; /* in the usage line */
+	size_t min, max;      /* how many operands */
 	const char *help;
 } commands[] = {
 	{ "serve", CMD_SERVE, "", 0, 0,
-	  "serve the capsule (the default command)" },
+	    "serve the capsule (the default command)" },
 	{ "convert", CMD_CONVERT, "FILE.md|-", 1, 1,
-	  "print the gemtext page served for FILE.md (- reads stdin)" },
+	    "print the gemtext page served for FILE.md (- reads stdin)" },
 	{ "check", CMD_CHECK, "[DIR]", 0, 1,
-	  "report problems in the site or capsule DIR (default capsule)" },
+	    "report problems in the site or capsule DIR (default capsule)" },
 	{ "cert", CMD_CERT, "HOST", 1, 1,
-	  "create HOST's certificate and key in the certificate folder" },
+	    "create HOST's certificate and key in the certificate folder" },
 };
 
 unsigned
@@ -821,7 +993,7 @@ set_value(struct config *c, const struct config_option *o, const char *v,
 		set_str(field(c, o), v);
 		return 0;
 	case CONFIG_BOOL:
-		if (v == NULL) {	/* the flag */
+		if (v == NULL) { /* the flag */
 			*(int *)field(c, o) = !o->neg;
 			return 0;
 		}
@@ -1030,12 +1202,15 @@ next_opt(unsigned command, int argc, char **argv, int *i, const char **val,
 	o = find_flag(a, nlen);
 	if (o == NULL || !(o->cmds & command)) {
 		if (o && command != CMD_SERVE)
-			diags_add(d, DIAG_ERROR, 0, "capsuled: %s has no option "
-			    "'%s' (see capsuled %s --help)", cmd_name(command),
-			    argv[*i], cmd_name(command));
+			diags_add(d, DIAG_ERROR, 0,
+			    "capsuled: %s has no option "
+			    "'%s' (see capsuled %s --help)",
+			    cmd_name(command), argv[*i], cmd_name(command));
 		else
-			diags_add(d, DIAG_ERROR, 0, "capsuled: unknown option "
-			    "'%s'", argv[*i]);
+			diags_add(d, DIAG_ERROR, 0,
+			    "capsuled: unknown option "
+			    "'%s'",
+			    argv[*i]);
 		return NULL;
 	}
 	if (o->arg == NULL) {
@@ -1064,18 +1239,25 @@ bad_value(const struct config_option *o, const char *v, struct diags *d)
 	char list[256];
 
 	if (o->type == CONFIG_ENUM)
-		diags_add(d, DIAG_ERROR, 0, "capsuled: bad value for --%s: "
-		    "'%s' (one of %s)", o->flag, v,
-		    enum_list(o, list, sizeof(list)));
+		diags_add(d, DIAG_ERROR, 0,
+		    "capsuled: bad value for --%s: "
+		    "'%s' (one of %s)",
+		    o->flag, v, enum_list(o, list, sizeof(list)));
 	else if (o->type == CONFIG_INT)
-		diags_add(d, DIAG_ERROR, 0, "capsuled: bad value for --%s: "
-		    "'%s' (an integer from %d to %d)", o->flag, v, o->lo, o->hi);
+		diags_add(d, DIAG_ERROR, 0,
+		    "capsuled: bad value for --%s: "
+		    "'%s' (an integer from %d to %d)",
+		    o->flag, v, o->lo, o->hi);
 	else if (o->want)
-		diags_add(d, DIAG_ERROR, 0, "capsuled: bad value for --%s: "
-		    "'%s' (want %s)", o->flag, v, o->want);
+		diags_add(d, DIAG_ERROR, 0,
+		    "capsuled: bad value for --%s: "
+		    "'%s' (want %s)",
+		    o->flag, v, o->want);
 	else
-		diags_add(d, DIAG_ERROR, 0, "capsuled: bad value for --%s: "
-		    "'%s'", o->flag, v);
+		diags_add(d, DIAG_ERROR, 0,
+		    "capsuled: bad value for --%s: "
+		    "'%s'",
+		    o->flag, v);
 }
 
 /* Where the option with this flag was set: "file:line", "capsuled: --flag". */
@@ -1085,7 +1267,7 @@ where(const struct config *c, const char *flag)
 	const struct config_option *o = find_flag(flag, strlen(flag));
 
 	return o && c->where && c->where[o - options] ? c->where[o - options] :
-	    "capsuled";
+							"capsuled";
 }
 
 /*
@@ -1114,13 +1296,16 @@ validate(struct config *c, unsigned command, struct diags *d)
 		return 0;
 	/* lang goes into response headers: a language tag, nothing else. */
 	if (c->lang && !util_lang_valid(c->lang)) {
-		diags_add(d, DIAG_ERROR, 0, "%s: lang is not a language "
-		    "tag (like en or pt-BR)", where(c, "lang"));
+		diags_add(d, DIAG_ERROR, 0,
+		    "%s: lang is not a language "
+		    "tag (like en or pt-BR)",
+		    where(c, "lang"));
 		bad = 1;
 	}
 	for (i = 0; i < c->nhosts; i++) {
 		struct vhost_config *h = &c->hosts[i];
-		const char *w = h->root_where ? h->root_where : where(c, "root");
+		const char *w =
+		    h->root_where ? h->root_where : where(c, "root");
 		struct stat st;
 
 		if (stat(h->root, &st) == -1) {
@@ -1128,8 +1313,10 @@ validate(struct config *c, unsigned command, struct diags *d)
 			    h->root, strerror(errno));
 			bad = 1;
 		} else if (!S_ISDIR(st.st_mode)) {
-			diags_add(d, DIAG_ERROR, 0, "%s: root '%s' is not a "
-			    "folder", w, h->root);
+			diags_add(d, DIAG_ERROR, 0,
+			    "%s: root '%s' is not a "
+			    "folder",
+			    w, h->root);
 			bad = 1;
 		}
 	}
@@ -1139,8 +1326,10 @@ validate(struct config *c, unsigned command, struct diags *d)
 		bad = 1;
 	}
 	if (c->chroot && c->user == NULL) {
-		diags_add(d, DIAG_ERROR, 0, "%s: chroot needs a user (the "
-		    "'user' key or --user)", where(c, "chroot"));
+		diags_add(d, DIAG_ERROR, 0,
+		    "%s: chroot needs a user (the "
+		    "'user' key or --user)",
+		    where(c, "chroot"));
 		bad = 1;
 	}
 	if (c->public_port == 0) {
@@ -1149,7 +1338,8 @@ validate(struct config *c, unsigned command, struct diags *d)
 
 		if (colon)
 			parse_int(colon + 1, 0, 65535, &port);
-		c->public_port = port;	/* 0: the server fills in the bound port */
+		c->public_port =
+		    port; /* 0: the server fills in the bound port */
 	}
 	return bad ? -1 : 0;
 }
@@ -1167,7 +1357,8 @@ config_load_cmd(struct config *c, unsigned command, int argc, char **argv,
 	*cmd = CONFIG_SERVE;
 	/* First pass: --config, --help, --version, operands, syntax errors. */
 	for (i = 0; i < argc; i++) {
-		o = next_opt(command, argc, argv, &i, &v, &operand, &dashdash, d);
+		o = next_opt(command, argc, argv, &i, &v, &operand, &dashdash,
+		    d);
 		if (operand > 0) {
 			c->args = xrealloc(c->args,
 			    (c->nargs + 1) * sizeof(*c->args));
@@ -1189,7 +1380,8 @@ config_load_cmd(struct config *c, unsigned command, int argc, char **argv,
 	if (*cmd != CONFIG_SERVE || errors)
 		return errors ? -1 : 0;
 	if (c->nargs > commands[ci].max) {
-		diags_add(d, DIAG_ERROR, 0, "capsuled: unexpected argument '%s'",
+		diags_add(d, DIAG_ERROR, 0,
+		    "capsuled: unexpected argument '%s'",
 		    c->args[commands[ci].max]);
 		return -1;
 	}
@@ -1201,7 +1393,8 @@ config_load_cmd(struct config *c, unsigned command, int argc, char **argv,
 	/* Second pass: the command line wins over the file. */
 	dashdash = 0;
 	for (i = 0; i < argc; i++) {
-		o = next_opt(command, argc, argv, &i, &v, &operand, &dashdash, d);
+		o = next_opt(command, argc, argv, &i, &v, &operand, &dashdash,
+		    d);
 		if (o == NULL || o->type == CONFIG_ACTION)
 			continue;
 		set_where(c, o, xasprintf("capsuled: --%s", o->flag));
@@ -1274,8 +1467,9 @@ config_usage(FILE *fp, unsigned command)
 		for (i = 0; i < ARRAY_LEN(commands); i++)
 			usage_line(fp, i, i == 0);
 		fputs("       capsuled help [COMMAND]\n"
-		    "       capsuled --version\n"
-		    "commands:\n", fp);
+		      "       capsuled --version\n"
+		      "commands:\n",
+		    fp);
 		for (i = 0; i < ARRAY_LEN(commands); i++)
 			fprintf(fp, "  %-8s %s\n", commands[i].name,
 			    commands[i].help);

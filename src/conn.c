@@ -28,16 +28,16 @@
 #include "url.h"
 
 enum conn_state {
-	CONN_PROXY,		/* reading a PROXY protocol header */
+	CONN_PROXY, /* reading a PROXY protocol header */
 	CONN_HANDSHAKE,
 	CONN_READ,
 	CONN_WRITE,
 	CONN_SHUTDOWN,
-	CONN_PARKED,		/* waiting for its page (rendered off the loop) */
+	CONN_PARKED, /* waiting for its page (rendered off the loop) */
 };
 
 struct conn {
-	ev_io io;			/* first: callbacks cast back */
+	ev_io io; /* first: callbacks cast back */
 	ev_timer timer;
 	struct worker *w;
 	struct conn *prev, *next;
@@ -47,14 +47,14 @@ struct conn {
 	struct vhost *vhost;
 	ev_tstamp started;
 	char client[INET6_ADDRSTRLEN + 8];
-	unsigned char *proxy;		/* PROXY header bytes so far */
+	unsigned char *proxy; /* PROXY header bytes so far */
 	size_t proxylen;
-	struct xchg *x;			/* once the request starts */
-	int corked;			/* TCP_CORK set (see conn_cork) */
+	struct xchg *x; /* once the request starts */
+	int corked;	/* TCP_CORK set (see conn_cork) */
 	int logged;
-	int busy;			/* answer 41 after the handshake */
-	int asked;			/* gemini_handle has counted it once */
-	const void *wait;		/* CONN_PARKED: the key it waits on */
+	int busy;	  /* answer 41 after the handshake */
+	int asked;	  /* gemini_handle has counted it once */
+	const void *wait; /* CONN_PARKED: the key it waits on */
 };
 
 /*
@@ -64,12 +64,12 @@ struct conn {
  * alone: over a kilobyte less each.
  */
 struct xchg {
-	char req[URL_MAX_REQUEST + 2];	/* request line and CRLF */
+	char req[URL_MAX_REQUEST + 2]; /* request line and CRLF */
 	size_t reqlen;
 	struct response resp;
-	size_t page_off;		/* bytes of resp.page written */
-	off_t file_sent;		/* bytes of resp.fd written */
-	char *chunk;			/* file bytes read, not yet written */
+	size_t page_off; /* bytes of resp.page written */
+	off_t file_sent; /* bytes of resp.fd written */
+	char *chunk;	 /* file bytes read, not yet written */
 	size_t chunk_len, chunk_off;
 	unsigned long long body_bytes;
 };
@@ -164,7 +164,7 @@ conn_new(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen,
 		w->nbusy++;
 	}
 	ev_now_update(w->loop);
-	ev_timer_start(w->loop, &c->timer);	/* after the last ev_timer_set */
+	ev_timer_start(w->loop, &c->timer); /* after the last ev_timer_set */
 	c->next = w->conns;
 	if (w->conns)
 		w->conns->prev = c;
@@ -291,9 +291,11 @@ conn_ssl_wait(struct conn *c, int ret, const char *what)
 		return -1;
 	default:
 		if (err == SSL_ERROR_SSL) {
-			const char *why = ERR_reason_error_string(ERR_peek_error());
+			const char *why =
+			    ERR_reason_error_string(ERR_peek_error());
 
-			log_debug("%s: %s: %s", c->client, what, why ? why : "?");
+			log_debug("%s: %s: %s", c->client, what,
+			    why ? why : "?");
 		}
 		ERR_clear_error();
 		conn_close(c, what);
@@ -382,7 +384,7 @@ conn_read(struct conn *c)
 		/* A CR ending the previous read may pair with this LF. */
 		from = x->reqlen > 0 ? x->reqlen - 1 : 0;
 		if ((crlf = memmem(x->req + from, x->reqlen + (size_t)n - from,
-		    "\r\n", 2)) != NULL) {
+			 "\r\n", 2)) != NULL) {
 			x->reqlen = (size_t)(crlf - x->req);
 			if (x->reqlen > URL_MAX_REQUEST) {
 				conn_reply_error(c, GEMINI_BAD_REQUEST,
@@ -394,7 +396,8 @@ conn_read(struct conn *c)
 		}
 		x->reqlen += (size_t)n;
 		if (x->reqlen >= sizeof(x->req)) {
-			conn_reply_error(c, GEMINI_BAD_REQUEST, "request too long");
+			conn_reply_error(c, GEMINI_BAD_REQUEST,
+			    "request too long");
 			return 1;
 		}
 	}
@@ -446,7 +449,8 @@ conn_advance(struct conn *c, size_t n)
 	struct xchg *x = c->x;
 	if (x->page_off < x->resp.page->len) {
 		size_t body_before = x->page_off > x->resp.page->body_off ?
-		    x->page_off : x->resp.page->body_off;
+		    x->page_off :
+		    x->resp.page->body_off;
 
 		x->page_off += n;
 		if (x->page_off > body_before)
@@ -500,8 +504,8 @@ conn_shutdown(struct conn *c)
 		int err = SSL_get_error(c->ssl, n);
 
 		if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) {
-			conn_wait(c, err == SSL_ERROR_WANT_WRITE ?
-			    EV_WRITE : EV_READ);
+			conn_wait(c,
+			    err == SSL_ERROR_WANT_WRITE ? EV_WRITE : EV_READ);
 			return;
 		}
 		ERR_clear_error();
@@ -513,8 +517,8 @@ conn_shutdown(struct conn *c)
 	 */
 	shutdown(c->fd, SHUT_WR);
 	/* Bounded: a client streaming junk must not hold the worker. */
-	for (n = 0; n < 16 && recv(c->fd, drain, sizeof(drain),
-	    MSG_DONTWAIT) > 0; n++)
+	for (n = 0;
+	     n < 16 && recv(c->fd, drain, sizeof(drain), MSG_DONTWAIT) > 0; n++)
 		;
 	conn_close(c, "done");
 }
@@ -571,8 +575,8 @@ conn_read_proxy(struct conn *c)
 	c->proxy = NULL;
 	/* The request deadline still counts from accept. */
 	ev_timer_stop(c->w->loop, &c->timer);
-	ev_timer_set(&c->timer, CONN_REQUEST_DEADLINE -
-	    (ev_time() - c->started), 0.);
+	ev_timer_set(&c->timer,
+	    CONN_REQUEST_DEADLINE - (ev_time() - c->started), 0.);
 	ev_timer_start(c->w->loop, &c->timer);
 	c->state = CONN_HANDSHAKE;
 	return 1;
@@ -590,7 +594,7 @@ conn_step(struct conn *c)
 		/* FALLTHROUGH */
 	case CONN_HANDSHAKE:
 		if (!SSL_in_before(c->ssl))
-			conn_cork(c, 1);	/* past our first flight */
+			conn_cork(c, 1); /* past our first flight */
 		n = SSL_do_handshake(c->ssl);
 		if (n != 1) {
 			conn_ssl_wait(c, n, "handshake failed");
@@ -646,20 +650,23 @@ conn_io_cb(struct ev_loop *loop, ev_io *io, int revents)
 static void
 conn_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
-	struct conn *c = (struct conn *)((char *)t - offsetof(struct conn, timer));
+	struct conn *c =
+	    (struct conn *)((char *)t - offsetof(struct conn, timer));
 
 	(void)loop;
 	(void)revents;
 	if (c->state == CONN_PARKED) {
 		/* Its page took the whole deadline: say so, do not hang up. */
 		c->wait = NULL;
-		conn_reply_error(c, GEMINI_TEMP_FAILURE, "the page is still "
+		conn_reply_error(c, GEMINI_TEMP_FAILURE,
+		    "the page is still "
 		    "being rendered; try again shortly");
 		conn_write(c);
 		return;
 	}
-	conn_close(c, c->state == CONN_WRITE ? "write timeout" :
-	    "request deadline passed");
+	conn_close(c,
+	    c->state == CONN_WRITE ? "write timeout" :
+				     "request deadline passed");
 }
 
 int
@@ -673,7 +680,7 @@ conn_sni_cb(SSL *ssl, int *alert, void *arg)
 	(void)alert;
 	(void)arg;
 	if (name == NULL || c == NULL)
-		return SSL_TLSEXT_ERR_OK;	/* no SNI: the default host */
+		return SSL_TLSEXT_ERR_OK; /* no SNI: the default host */
 	g = c->w->g;
 	for (i = 0; i < g->nvhosts; i++)
 		for (j = 0; j < g->vhosts[i].nnames; j++) {
@@ -684,5 +691,5 @@ conn_sni_cb(SSL *ssl, int *alert, void *arg)
 				SSL_set_SSL_CTX(ssl, c->w->tls[i]);
 			return SSL_TLSEXT_ERR_OK;
 		}
-	return SSL_TLSEXT_ERR_OK;	/* unknown name: default host, 53 later */
+	return SSL_TLSEXT_ERR_OK; /* unknown name: default host, 53 later */
 }

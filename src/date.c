@@ -13,11 +13,11 @@
 #include "date.h"
 #include "util.h"
 
-#define DATE_MIN_YEAR	1970
-#define DATE_MAX_YEAR	9999
+#define DATE_MIN_YEAR 1970
+#define DATE_MAX_YEAR 9999
 
 struct when {
-	int y, mo, d, hh, mi, ss, off;	/* off: seconds east of UTC */
+	int y, mo, d, hh, mi, ss, off; /* off: seconds east of UTC */
 };
 
 static int64_t
@@ -84,16 +84,25 @@ static int
 month_name(const char **p)
 {
 	static const char *const names[12] = {
-		"january", "february", "march", "april", "may", "june",
-		"july", "august", "september", "october", "november",
+		"january",
+		"february",
+		"march",
+		"april",
+		"may",
+		"june",
+		"july",
+		"august",
+		"september",
+		"october",
+		"november",
 		"december",
 	};
 	const char *w, *s = *p;
 	size_t n = word(&s, &w), i;
 
 	for (i = 0; i < 12; i++)
-		if ((n == 3 || n == strlen(names[i]) ||
-		    (i == 8 && n == 4)) && strncasecmp(w, names[i], n) == 0) {
+		if ((n == 3 || n == strlen(names[i]) || (i == 8 && n == 4)) &&
+		    strncasecmp(w, names[i], n) == 0) {
 			*p = s;
 			return (int)i + 1;
 		}
@@ -105,8 +114,13 @@ static void
 skip_weekday(const char **p)
 {
 	static const char *const names[7] = {
-		"monday", "tuesday", "wednesday", "thursday", "friday",
-		"saturday", "sunday",
+		"monday",
+		"tuesday",
+		"wednesday",
+		"thursday",
+		"friday",
+		"saturday",
+		"sunday",
 	};
 	const char *w, *s = *p;
 	size_t n = word(&s, &w), i;
@@ -199,7 +213,7 @@ zone(const char **p, struct when *w)
 			hh = *s++ - '0';
 		else if ((hh = num(&s, 2, 4)) == -1)
 			return -1;
-		else if (hh > 99) {	/* +0900 */
+		else if (hh > 99) { /* +0900 */
 			mm = hh % 100;
 			hh /= 100;
 		} else if (*s == ':') {
@@ -215,7 +229,7 @@ zone(const char **p, struct when *w)
 		skip_blanks(&n);
 		if (!is_alpha(*n))
 			return 0;
-		s = n;		/* "-0700 MST": the number wins */
+		s = n; /* "-0700 MST": the number wins */
 	}
 	if (!is_alpha(*s))
 		return 0;
@@ -223,7 +237,7 @@ zone(const char **p, struct when *w)
 	while (*s >= 'A' && *s <= 'Z')
 		s++;
 	if (s - n < 1 || s - n > 5 || is_alpha(*s))
-		return 0;	/* not a zone: the caller's problem */
+		return 0; /* not a zone: the caller's problem */
 	*p = s;
 	return 0;
 }
@@ -293,8 +307,8 @@ month_first(const char **p, struct when *w, int *timed)
 	if (*s != ' ' && *s != '\t')
 		return -1;
 	skip_blanks(&s);
-	if (is_digit(s[0]) && (s[1] == ':' || (is_digit(s[1]) &&
-	    s[2] == ':'))) {
+	if (is_digit(s[0]) &&
+	    (s[1] == ':' || (is_digit(s[1]) && s[2] == ':'))) {
 		if (clock(&s, w) == -1 || zone(&s, w) == -1)
 			return -1;
 		skip_blanks(&s);
@@ -342,10 +356,10 @@ date_parse(const char *str, int64_t *t, char ymd[11])
 	if (w.y < DATE_MIN_YEAR || w.y > DATE_MAX_YEAR || w.mo < 1 ||
 	    w.mo > 12 || w.d < 1 || w.d > util_days_in_month(w.y, w.mo))
 		return -1;
-	*t = days_from_civil(w.y, w.mo, w.d) * 86400 + w.hh * 3600 +
-	    w.mi * 60 + w.ss - w.off;
+	*t = days_from_civil(w.y, w.mo, w.d) * 86400 + w.hh * 3600 + w.mi * 60 +
+	    w.ss - w.off;
 	snprintf(ymd, 11, "%04u-%02u-%02u", (unsigned)w.y % 10000u,
-	    (unsigned)w.mo % 100u, (unsigned)w.d % 100u);	/* 10 bytes */
+	    (unsigned)w.mo % 100u, (unsigned)w.d % 100u); /* 10 bytes */
 	return 0;
 }
 
@@ -374,10 +388,11 @@ date_name_prefix(const char *name, size_t len, int64_t *t, char ymd[11])
 	if (len > 11 && (name[10] == 'T' || name[10] == 't') &&
 	    is_digit(name[11])) {
 		for (e = 11; e < len && e < sizeof(tmp) - 1 &&
-		    (is_digit(name[e]) || strchr(":.Zz+", name[e]) ||
-		    (name[e] == '-' && e + 2 < len && is_digit(name[e + 1]) &&
-		    is_digit(name[e + 2]) && e + 3 < len &&
-		    name[e + 3] == ':')); e++)
+		     (is_digit(name[e]) || strchr(":.Zz+", name[e]) ||
+			 (name[e] == '-' && e + 2 < len &&
+			     is_digit(name[e + 1]) && is_digit(name[e + 2]) &&
+			     e + 3 < len && name[e + 3] == ':'));
+		     e++)
 			;
 		memcpy(tmp, name, e);
 		tmp[e] = '\0';
@@ -397,8 +412,7 @@ date_name_prefix(const char *name, size_t len, int64_t *t, char ymd[11])
 	if (k >= len || (name[k] != '-' && name[k] != '_'))
 		return 0;
 	/* Hugo trims " -_" off the rest */
-	while (k < len && (name[k] == '-' || name[k] == '_' ||
-	    name[k] == ' '))
+	while (k < len && (name[k] == '-' || name[k] == '_' || name[k] == ' '))
 		k++;
 	return k;
 }

@@ -14,9 +14,10 @@
 #include "utf8.h"
 #include "util.h"
 
-#define FEED_SUMMARY_CHARS	300	/* code points of a summary taken from the body */
-#define FEED_MIN_TIME	INT64_C(-62167219200)	/* 0000-01-01T00:00:00Z */
-#define FEED_MAX_TIME	INT64_C(253402300799)	/* 9999-12-31T23:59:59Z */
+#define FEED_SUMMARY_CHARS \
+	300 /* code points of a summary taken from the body */
+#define FEED_MIN_TIME INT64_C(-62167219200) /* 0000-01-01T00:00:00Z */
+#define FEED_MAX_TIME INT64_C(253402300799) /* 9999-12-31T23:59:59Z */
 
 void
 feed_xml_escape(const char *s, struct buf *out)
@@ -31,7 +32,7 @@ feed_xml_escape(const char *s, struct buf *out)
 	while (n > 0) {
 		len = utf8_decode(p, n, &cp);
 		if (len == 0) {
-			buf_adds(out, "\xef\xbf\xbd");	/* U+FFFD */
+			buf_adds(out, "\xef\xbf\xbd"); /* U+FFFD */
 			p++;
 			n--;
 			continue;
@@ -286,8 +287,8 @@ put_entry(struct buf *out, const char *base, const struct page_post *p)
 }
 
 void
-feed_atom(const struct page_site *s, const struct page_post *posts,
-    size_t n, const char *self_path, const char *tag, struct buf *out)
+feed_atom(const struct page_site *s, const struct page_post *posts, size_t n,
+    const char *self_path, const char *tag, struct buf *out)
 {
 	const char *base = s->base_url != NULL ? s->base_url : "";
 	const char *title = s->title != NULL ? s->title : "";
@@ -321,7 +322,8 @@ feed_atom(const struct page_site *s, const struct page_post *posts,
 	} else
 		buf_addc(&home, '/');
 
-	buf_adds(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	buf_adds(out,
+	    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
 	put_words(&b, title, strlen(title));
 	if (tag != NULL) {
@@ -352,7 +354,7 @@ feed_atom(const struct page_site *s, const struct page_post *posts,
 		put_words(&b, title, strlen(title));
 	put_element(out, "    ", "name", b.data);
 	buf_adds(out, "  </author>\n");
-	for (i = 0; i < n; i++)	/* an undated page is no entry */
+	for (i = 0; i < n; i++) /* an undated page is no entry */
 		if ((tag == NULL || pages_has_tag(&posts[i], tag)) &&
 		    pages_dated(&posts[i]))
 			put_entry(out, base, &posts[i]);

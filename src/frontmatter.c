@@ -19,8 +19,8 @@
 #include "frontmatter.h"
 #include "toml.h"
 
-#define FM_MAX_DEPTH	64	/* nested YAML mappings and sequences */
-#define FM_MAX_LIST	1024	/* entries kept per list (tags...); dedup is n^2 */
+#define FM_MAX_DEPTH 64	  /* nested YAML mappings and sequences */
+#define FM_MAX_LIST  1024 /* entries kept per list (tags...); dedup is n^2 */
 
 static int
 is_space(int c)
@@ -32,7 +32,7 @@ is_space(int c)
 
 struct yframe {
 	struct toml_value *c;
-	char *key;		/* pending mapping key, or NULL */
+	char *key; /* pending mapping key, or NULL */
 };
 
 struct ybuild {
@@ -94,7 +94,8 @@ yaml_scalar(const yaml_event_t *ev, struct diags *d)
 	char *end;
 
 	if (strlen(s) != len)
-		diags_add(d, DIAG_WARN, line, "NUL character in YAML string;"
+		diags_add(d, DIAG_WARN, line,
+		    "NUL character in YAML string;"
 		    " text after it is dropped");
 	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 	    (tag == NULL || strcmp(tag, "!") != 0) &&
@@ -147,7 +148,8 @@ ybuild_attach(struct ybuild *yb, struct toml_value *v, int line)
 	}
 	if (f->key == NULL) {
 		toml_free(v);
-		diags_add(yb->d, DIAG_ERROR, line, "YAML mapping keys must "
+		diags_add(yb->d, DIAG_ERROR, line,
+		    "YAML mapping keys must "
 		    "be plain scalars");
 		return -1;
 	}
@@ -178,11 +180,13 @@ ybuild_event(struct ybuild *yb, const yaml_event_t *ev)
 		}
 		return ybuild_attach(yb, yaml_scalar(ev, yb->d), line);
 	case YAML_ALIAS_EVENT:
-		diags_add(yb->d, DIAG_WARN, line, "YAML aliases are not "
+		diags_add(yb->d, DIAG_WARN, line,
+		    "YAML aliases are not "
 		    "supported; value ignored");
 		if (top != NULL && top->c->type == TOML_TABLE &&
 		    top->key == NULL) {
-			diags_add(yb->d, DIAG_ERROR, line, "YAML alias used as"
+			diags_add(yb->d, DIAG_ERROR, line,
+			    "YAML alias used as"
 			    " a mapping key");
 			return -1;
 		}
@@ -190,12 +194,16 @@ ybuild_event(struct ybuild *yb, const yaml_event_t *ev)
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT:
 		if (yb->n == FM_MAX_DEPTH) {
-			diags_add(yb->d, DIAG_ERROR, line, "YAML nested more "
-			    "than %d deep", FM_MAX_DEPTH);
+			diags_add(yb->d, DIAG_ERROR, line,
+			    "YAML nested more "
+			    "than %d deep",
+			    FM_MAX_DEPTH);
 			return -1;
 		}
 		v = toml_new(ev->type == YAML_SEQUENCE_START_EVENT ?
-		    TOML_ARRAY : TOML_TABLE, line);
+			TOML_ARRAY :
+			TOML_TABLE,
+		    line);
 		if (ybuild_attach(yb, v, line) == -1)
 			return -1;
 		if (yb->n > 0 || yb->root == v) {
@@ -244,17 +252,17 @@ frontmatter_yaml_tree(const char *text, size_t len, struct toml_value **out,
 		diags_add(d, DIAG_ERROR, 1, "cannot initialise YAML parser");
 		return -1;
 	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
-	    len);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	while (!done && r == 0) {
 		if (!yaml_parser_parse(&parser, &ev)) {
 			if (parser.error == YAML_READER_ERROR)
 				line = count_lines(text,
 				    parser.problem_offset < len ?
-				    parser.problem_offset : len);
+					parser.problem_offset :
+					len);
 			else if (parser.context != NULL &&
 			    (int)parser.problem_mark.line + 1 >=
-			    count_lines(text, len))
+				count_lines(text, len))
 				/* "unexpected end": where the open thing began */
 				line = (int)parser.context_mark.line + 1;
 			else
@@ -315,15 +323,17 @@ take_string(const struct toml_value *t, const char *key, char **dst,
 	if (v == NULL || *dst != NULL)
 		return;
 	if (v->type != TOML_STRING)
-		diags_add(d, DIAG_WARN, v->line, "'%s' should be a string, "
-		    "not %s", key, toml_type_name(v->type));
+		diags_add(d, DIAG_WARN, v->line,
+		    "'%s' should be a string, "
+		    "not %s",
+		    key, toml_type_name(v->type));
 	*dst = scalar_text(v);
 }
 
 /* Appends a string or array of scalars to a list, skipping repeats. */
 static void
-take_list(const struct toml_value *t, const char *key, char ***list,
-    size_t *n, struct diags *d)
+take_list(const struct toml_value *t, const char *key, char ***list, size_t *n,
+    struct diags *d)
 {
 	const struct toml_value *v = toml_get(t, key), *it;
 	size_t i, j, cap = *n, count;
@@ -332,17 +342,20 @@ take_list(const struct toml_value *t, const char *key, char ***list,
 	if (v == NULL)
 		return;
 	if (v->type == TOML_TABLE) {
-		diags_add(d, DIAG_WARN, v->line, "'%s' should be a list, "
-		    "not a table", key);
+		diags_add(d, DIAG_WARN, v->line,
+		    "'%s' should be a list, "
+		    "not a table",
+		    key);
 		return;
 	}
 	count = v->type == TOML_ARRAY ? v->n : 1;
 	for (i = 0; i < count && *n < FM_MAX_LIST; i++) {
 		it = v->type == TOML_ARRAY ? v->items[i] : v;
 		if ((s = scalar_text(it)) == NULL) {
-			diags_add(d, DIAG_WARN, it->line, "'%s' entries "
-			    "should be strings, not %s", key,
-			    toml_type_name(it->type));
+			diags_add(d, DIAG_WARN, it->line,
+			    "'%s' entries "
+			    "should be strings, not %s",
+			    key, toml_type_name(it->type));
 			continue;
 		}
 		for (j = 0; j < *n && strcmp((*list)[j], s) != 0; j++)
@@ -367,25 +380,27 @@ take_bool(const struct toml_value *t, const char *key, int *dst,
 		return 0;
 	if (v->type == TOML_BOOL)
 		*dst = v->u.b;
-	else if (v->type == TOML_STRING && (strcasecmp(v->u.s, "true") == 0 ||
-	    strcasecmp(v->u.s, "yes") == 0))
+	else if (v->type == TOML_STRING &&
+	    (strcasecmp(v->u.s, "true") == 0 || strcasecmp(v->u.s, "yes") == 0))
 		*dst = 1;
-	else if (v->type == TOML_STRING && (strcasecmp(v->u.s, "false") == 0
-	    || strcasecmp(v->u.s, "no") == 0))
+	else if (v->type == TOML_STRING &&
+	    (strcasecmp(v->u.s, "false") == 0 || strcasecmp(v->u.s, "no") == 0))
 		*dst = 0;
 	else if (v->type == TOML_INT && (v->u.i == 0 || v->u.i == 1))
 		*dst = (int)v->u.i;
 	else {
-		diags_add(d, DIAG_WARN, v->line, "'%s' should be true or "
-		    "false", key);
+		diags_add(d, DIAG_WARN, v->line,
+		    "'%s' should be true or "
+		    "false",
+		    key);
 		return 0;
 	}
 	return 1;
 }
 
 static int
-take_date(const struct toml_value *t, const char *key, int64_t *dst,
-    char *ymd, struct diags *d)
+take_date(const struct toml_value *t, const char *key, int64_t *dst, char *ymd,
+    struct diags *d)
 {
 	const struct toml_value *v = toml_get(t, key);
 	char tmp[11];
@@ -393,13 +408,17 @@ take_date(const struct toml_value *t, const char *key, int64_t *dst,
 	if (v == NULL)
 		return 0;
 	if (v->type != TOML_DATETIME && v->type != TOML_STRING) {
-		diags_add(d, DIAG_WARN, v->line, "'%s' should be a date, "
-		    "not %s", key, toml_type_name(v->type));
+		diags_add(d, DIAG_WARN, v->line,
+		    "'%s' should be a date, "
+		    "not %s",
+		    key, toml_type_name(v->type));
 		return 0;
 	}
 	if (date_parse(v->u.s, dst, ymd ? ymd : tmp) == -1) {
-		diags_add(d, DIAG_WARN, v->line, "'%s': cannot read date "
-		    "'%.40s'", key, v->u.s);
+		diags_add(d, DIAG_WARN, v->line,
+		    "'%s': cannot read date "
+		    "'%.40s'",
+		    key, v->u.s);
 		return 0;
 	}
 	return 1;
@@ -418,13 +437,14 @@ rating_text(const char *s, double *r, double *den)
 	*den = 0;
 	while (is_space(*s))
 		s++;
-	if (strncmp(s, "\xe2\x98\x85", 3) == 0 || strncmp(s, "\xe2\x98\x86", 3) == 0) {
-		for (; *s; ) {
-			if (strncmp(s, "\xe2\x98\x85", 3) == 0)	/* ★ */
+	if (strncmp(s, "\xe2\x98\x85", 3) == 0 ||
+	    strncmp(s, "\xe2\x98\x86", 3) == 0) {
+		for (; *s;) {
+			if (strncmp(s, "\xe2\x98\x85", 3) == 0) /* ★ */
 				stars++, s += 3;
-			else if (strncmp(s, "\xe2\x98\x86", 3) == 0)	/* ☆ */
+			else if (strncmp(s, "\xe2\x98\x86", 3) == 0) /* ☆ */
 				s += 3;
-			else if (strncmp(s, "\xc2\xbd", 2) == 0)	/* ½ */
+			else if (strncmp(s, "\xc2\xbd", 2) == 0) /* ½ */
 				half = 1, s += 2;
 			else if (is_space(*s))
 				s++;
@@ -460,13 +480,11 @@ rating_text(const char *s, double *r, double *den)
  * above 10 out of 100. Scaled to 0..5.
  */
 static int
-take_rating(const struct toml_value *t, struct post_meta *m,
-    struct diags *d)
+take_rating(const struct toml_value *t, struct post_meta *m, struct diags *d)
 {
 	static const char *const keys[] = { "rating", "stars", "score" };
-	static const char *const scales[] = {
-		"rating_scale", "scale", "out_of", "max_rating", "rating_max"
-	};
+	static const char *const scales[] = { "rating_scale", "scale", "out_of",
+		"max_rating", "rating_max" };
 	const struct toml_value *v = NULL, *sc;
 	double r, den = 0;
 	size_t i;
@@ -494,7 +512,8 @@ take_rating(const struct toml_value *t, struct post_meta *m,
 		den = r > 10 ? 100 : r > 5 ? 10 : 5;
 	r = r * 5 / den;
 	if (!(r >= 0 && r <= 5)) {
-		diags_add(d, DIAG_WARN, v->line, "rating should be between "
+		diags_add(d, DIAG_WARN, v->line,
+		    "rating should be between "
 		    "0 and its scale (5, 10 or 100 unless stated)");
 		return 0;
 	}
@@ -502,7 +521,8 @@ take_rating(const struct toml_value *t, struct post_meta *m,
 	m->has_rating = 1;
 	return 1;
 bad:
-	diags_add(d, DIAG_WARN, v->line, "cannot read rating (want a "
+	diags_add(d, DIAG_WARN, v->line,
+	    "cannot read rating (want a "
 	    "number, \"4.5\", \"4/5\" or \"8/10\")");
 	return 0;
 }
@@ -511,12 +531,18 @@ bad:
 static const struct {
 	const char *key, *label;
 } fact_keys[] = {
-	{ "book_author", "Author" }, { "author_of_book", "Author" },
-	{ "director", "Director" }, { "directors", "Director" },
-	{ "creator", "Creator" }, { "studio", "Studio" },
-	{ "artist", "Artist" }, { "developer", "Developer" },
-	{ "publisher", "Publisher" }, { "platform", "Platform" },
-	{ "network", "Network" }, { "year", "Year" },
+	{ "book_author", "Author" },
+	{ "author_of_book", "Author" },
+	{ "director", "Director" },
+	{ "directors", "Director" },
+	{ "creator", "Creator" },
+	{ "studio", "Studio" },
+	{ "artist", "Artist" },
+	{ "developer", "Developer" },
+	{ "publisher", "Publisher" },
+	{ "platform", "Platform" },
+	{ "network", "Network" },
+	{ "year", "Year" },
 	{ "release_year", "Year" },
 };
 
@@ -529,8 +555,7 @@ take_facts(const struct toml_value *t, struct post_meta *m)
 	size_t i, j, k, count;
 	char *s;
 
-	for (i = 0; i < ARRAY_LEN(fact_keys) && m->nfacts < FM_MAX_FACTS;
-	    i++) {
+	for (i = 0; i < ARRAY_LEN(fact_keys) && m->nfacts < FM_MAX_FACTS; i++) {
 		if ((v = toml_get(t, fact_keys[i].key)) == NULL ||
 		    v->type == TOML_TABLE)
 			continue;
@@ -560,8 +585,7 @@ take_facts(const struct toml_value *t, struct post_meta *m)
 
 /* rating, featured, short_title, facts: [extra], [params], then top level. */
 static void
-take_extra(const struct toml_value *root, struct post_meta *m,
-    struct diags *d)
+take_extra(const struct toml_value *root, struct post_meta *m, struct diags *d)
 {
 	const struct toml_value *tabs[3];
 	size_t i;
@@ -574,15 +598,17 @@ take_extra(const struct toml_value *root, struct post_meta *m,
 		if (tabs[i] == NULL)
 			continue;
 		if (tabs[i]->type != TOML_TABLE) {
-			diags_add(d, DIAG_WARN, tabs[i]->line, "'%s' should "
-			    "be a table", i == 0 ? "extra" : "params");
+			diags_add(d, DIAG_WARN, tabs[i]->line,
+			    "'%s' should "
+			    "be a table",
+			    i == 0 ? "extra" : "params");
 			continue;
 		}
 		if (!m->has_rating)
 			take_rating(tabs[i], m, d);
 		if (!got_featured)
-			got_featured = take_bool(tabs[i], "featured",
-			    &m->featured, d);
+			got_featured =
+			    take_bool(tabs[i], "featured", &m->featured, d);
 		take_string(tabs[i], "short_title", &m->short_title, d);
 		take_facts(tabs[i], m);
 	}
@@ -590,14 +616,14 @@ take_extra(const struct toml_value *root, struct post_meta *m,
 
 /* lang goes into a response header: a language tag, or nothing. */
 static void
-take_lang(const struct toml_value *root, struct post_meta *m,
-    struct diags *d)
+take_lang(const struct toml_value *root, struct post_meta *m, struct diags *d)
 {
 	const struct toml_value *v = toml_get(root, "lang");
 
 	take_string(root, "lang", &m->lang, d);
 	if (m->lang && !util_lang_valid(m->lang)) {
-		diags_add(d, DIAG_WARN, v ? v->line : 0, "'lang' is not a "
+		diags_add(d, DIAG_WARN, v ? v->line : 0,
+		    "'lang' is not a "
 		    "language tag (like en or pt-BR); ignored");
 		free(m->lang);
 		m->lang = NULL;
@@ -622,8 +648,8 @@ get_ci(const struct toml_value *t, const char *key, const char **name)
 
 /* The first of keys (case-insensitive) that holds a date. */
 static int
-take_date_any(const struct toml_value *t, const char *const *keys,
-    int64_t *dst, char *ymd, struct diags *d)
+take_date_any(const struct toml_value *t, const char *const *keys, int64_t *dst,
+    char *ymd, struct diags *d)
 {
 	const char *name;
 
@@ -647,7 +673,7 @@ build_off(const struct toml_value *b, const char *key, struct diags *d)
 	if (v->type == TOML_STRING)
 		return strcasecmp(v->u.s, "never") == 0 ||
 		    (strcasecmp(key, "render") == 0 &&
-		    strcasecmp(v->u.s, "link") == 0) ||
+			strcasecmp(v->u.s, "link") == 0) ||
 		    strcasecmp(v->u.s, "false") == 0;
 	return take_bool(b, name, &on, d) && !on;
 }
@@ -663,14 +689,13 @@ take_publishing(const struct toml_value *root, struct post_meta *m,
     struct diags *d)
 {
 	static const char *const publish[] = { "publishDate", "pubdate",
-	    "published", NULL };
+		"published", NULL };
 	static const char *const expiry[] = { "expiryDate", "unpublishdate",
-	    NULL };
-	static const char *const modified[] = { "lastmod", "modified",
-	    NULL };
+		NULL };
+	static const char *const modified[] = { "lastmod", "modified", NULL };
 	const struct toml_value *b;
 	const char *name;
-	struct diags quiet = { 0 };	/* lastmod was reported already */
+	struct diags quiet = { 0 }; /* lastmod was reported already */
 	char ymd[11];
 	int flag;
 
@@ -704,24 +729,26 @@ take_publishing(const struct toml_value *root, struct post_meta *m,
 	if (get_ci(root, "in_search_index", &name) &&
 	    take_bool(root, name, &flag, d) && !flag)
 		m->no_search = 1;
-	if (get_ci(root, "render", &name) && take_bool(root, name, &flag, d)
-	    && !flag)
+	if (get_ci(root, "render", &name) && take_bool(root, name, &flag, d) &&
+	    !flag)
 		m->no_render = 1;
 }
 
 /* weight (an integer) and Zola's sort_by. */
 static void
-take_order(const struct toml_value *root, struct post_meta *m,
-    struct diags *d)
+take_order(const struct toml_value *root, struct post_meta *m, struct diags *d)
 {
 	static const struct {
 		const char *name;
 		enum fm_sort sort;
 	} sorts[] = {
-		{ "none", FM_SORT_NONE }, { "date", FM_SORT_DATE },
-		{ "update_date", FM_SORT_UPDATE }, { "title", FM_SORT_TITLE },
+		{ "none", FM_SORT_NONE },
+		{ "date", FM_SORT_DATE },
+		{ "update_date", FM_SORT_UPDATE },
+		{ "title", FM_SORT_TITLE },
 		{ "title_bytes", FM_SORT_TITLE_BYTES },
-		{ "weight", FM_SORT_WEIGHT }, { "slug", FM_SORT_SLUG },
+		{ "weight", FM_SORT_WEIGHT },
+		{ "slug", FM_SORT_SLUG },
 	};
 	const struct toml_value *v;
 	const char *name;
@@ -734,20 +761,24 @@ take_order(const struct toml_value *root, struct post_meta *m,
 			m->weight = v->u.i;
 			m->has_weight = 1;
 		} else if (v->type == TOML_STRING &&
-		    (m->weight = strtoll(v->u.s, &end, 10), end != v->u.s &&
-		    *end == '\0'))
+		    (m->weight = strtoll(v->u.s, &end, 10),
+			end != v->u.s && *end == '\0'))
 			m->has_weight = 1;
 		else
-			diags_add(d, DIAG_WARN, v->line, "'%s' should be an "
-			    "integer", name);
+			diags_add(d, DIAG_WARN, v->line,
+			    "'%s' should be an "
+			    "integer",
+			    name);
 	}
 	if ((v = toml_get(root, "sort_by")) == NULL)
 		return;
 	for (i = 0; i < ARRAY_LEN(sorts); i++)
-		if (v->type == TOML_STRING && strcmp(v->u.s, sorts[i].name) == 0)
+		if (v->type == TOML_STRING &&
+		    strcmp(v->u.s, sorts[i].name) == 0)
 			m->sort_by = sorts[i].sort;
 	if (m->sort_by == FM_SORT_UNSET)
-		diags_add(d, DIAG_WARN, v->line, "'sort_by' should be one of "
+		diags_add(d, DIAG_WARN, v->line,
+		    "'sort_by' should be one of "
 		    "date, update_date, title, title_bytes, weight, slug, none");
 }
 
@@ -765,8 +796,8 @@ take_terms(const struct toml_value *t, const char *key, struct post_meta *m,
 	if (i == m->nterms) {
 		if (m->nterms == FM_MAX_TAXONOMIES)
 			return;
-		m->terms = xrealloc(m->terms, (m->nterms + 1) *
-		    sizeof(*m->terms));
+		m->terms =
+		    xrealloc(m->terms, (m->nterms + 1) * sizeof(*m->terms));
 		mt = &m->terms[m->nterms++];
 		memset(mt, 0, sizeof(*mt));
 		mt->taxonomy = xstrdup(key);
@@ -804,8 +835,7 @@ take_taxonomies(const struct toml_value *root, const struct toml_value *tax,
 }
 
 static void
-extract(const struct toml_value *root, struct post_meta *m,
-    struct diags *d)
+extract(const struct toml_value *root, struct post_meta *m, struct diags *d)
 {
 	const struct toml_value *tax = toml_get(root, "taxonomies");
 	struct diags quiet = { 0 };
@@ -820,8 +850,8 @@ extract(const struct toml_value *root, struct post_meta *m,
 	m->has_date = take_date(root, "date", &m->date, m->date_ymd, d);
 	m->has_updated = take_date(root, "updated", &m->updated, NULL, d);
 	if (!m->has_updated)
-		m->has_updated = take_date(root, "lastmod", &m->updated,
-		    NULL, d);
+		m->has_updated =
+		    take_date(root, "lastmod", &m->updated, NULL, d);
 	take_bool(root, "draft", &m->draft, d);
 	take_publishing(root, m, d);
 	take_bool(root, "transparent", &m->transparent, d);
@@ -830,13 +860,14 @@ extract(const struct toml_value *root, struct post_meta *m,
 	take_list(root, "categories", &m->categories, &m->ncategories, d);
 	if (tax != NULL && tax->type == TOML_TABLE) {
 		take_list(tax, "tags", &m->tags, &m->ntags, d);
-		take_list(tax, "categories", &m->categories,
-		    &m->ncategories, d);
+		take_list(tax, "categories", &m->categories, &m->ncategories,
+		    d);
 	} else if (tax != NULL)
-		diags_add(d, DIAG_WARN, tax->line, "'taxonomies' should be "
+		diags_add(d, DIAG_WARN, tax->line,
+		    "'taxonomies' should be "
 		    "a table");
 	take_taxonomies(root, tax, m, &quiet);
-	diags_free(&quiet);	/* tags and categories said it already */
+	diags_free(&quiet); /* tags and categories said it already */
 	take_order(root, m, d);
 	take_extra(root, m, d);
 }
@@ -909,8 +940,8 @@ fm_start(const char *text, size_t len, int *lead)
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		off = 3;
 	for (;;) {
-		for (k = off; k < len && (is_space(text[k]) ||
-		    text[k] == '\r'); k++)
+		for (k = off; k < len && (is_space(text[k]) || text[k] == '\r');
+		     k++)
 			;
 		if (k >= len || text[k] != '\n')
 			return off;
@@ -946,8 +977,10 @@ frontmatter_parse(const char *text, size_t len, struct post_meta *meta,
 	for (;;) {
 		if (off >= len) {
 			/* Never closed: only the opening line is eaten. */
-			diags_add(d, DIAG_ERROR, lead + 1, "unterminated front"
-			    " matter (no closing %s line)", delim);
+			diags_add(d, DIAG_ERROR, lead + 1,
+			    "unterminated front"
+			    " matter (no closing %s line)",
+			    delim);
 			*body_off = start;
 			*body_line = lead + (nl ? 2 : 1);
 			return -1;
@@ -961,16 +994,18 @@ frontmatter_parse(const char *text, size_t len, struct post_meta *meta,
 	*body_off = off + n + nl;
 	*body_line = line + 1;
 
-	d->line_offset += lead + 1;	/* block line 1 is file line lead+2 */
+	d->line_offset += lead + 1; /* block line 1 is file line lead+2 */
 	if (meta->kind == FM_TOML) {
 		if ((root = toml_parse(text + start, off - start, d)) == NULL)
 			r = -1;
-	} else if (frontmatter_yaml_tree(text + start, off - start, &root, d) == -1)
+	} else if (frontmatter_yaml_tree(text + start, off - start, &root, d) ==
+	    -1)
 		r = -1;
 	if (root != NULL && root->type == TOML_TABLE)
 		extract(root, meta, d);
 	else if (root != NULL)
-		diags_add(d, DIAG_WARN, root->line, "front matter is a %s, "
+		diags_add(d, DIAG_WARN, root->line,
+		    "front matter is a %s, "
 		    "not a mapping of keys to values",
 		    toml_type_name(root->type));
 	d->line_offset -= lead + 1;

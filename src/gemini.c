@@ -47,9 +47,9 @@ find_vhost(struct gemini_ctx *g, const char *host)
 	return NULL;
 }
 
-#define GEMINI_MAX_SYMLINKS 40	/* links followed in one path, as the kernel */
-#define GEMINI_SMALL_FILE (256 * 1024)	/* bytes read whole, not streamed */
-#define GEMINI_READ_TRIES 4	/* reads of a small file changing meanwhile */
+#define GEMINI_MAX_SYMLINKS 40 /* links followed in one path, as the kernel */
+#define GEMINI_SMALL_FILE   (256 * 1024) /* bytes read whole, not streamed */
+#define GEMINI_READ_TRIES   4 /* reads of a small file changing meanwhile */
 
 static int
 openat2_beneath(int dirfd, const char *rel, unsigned long long resolve)
@@ -97,8 +97,9 @@ resolve_links(int rootfd, const char *rootreal, const char *rel,
 
 			free(c);
 			if (path.len == 0)
-				goto done;	/* above the root */
-			buf_truncate(&path, slash ? (size_t)(slash - path.data) : 0);
+				goto done; /* above the root */
+			buf_truncate(&path,
+			    slash ? (size_t)(slash - path.data) : 0);
 			continue;
 		}
 		if (c[0] == '.') {
@@ -116,7 +117,7 @@ resolve_links(int rootfd, const char *rootreal, const char *rel,
 			continue;
 		if (++hops > GEMINI_MAX_SYMLINKS ||
 		    (n = readlinkat(rootfd, path.data, target,
-		    sizeof(target) - 1)) <= 0)
+			 sizeof(target) - 1)) <= 0)
 			goto done;
 		target[n] = '\0';
 		buf_truncate(&path, keep);
@@ -165,8 +166,8 @@ open_beneath(const struct vhost *vh, const char *rel, struct buf *real)
 			buf_truncate(real, real->len - 1);
 		return fd;
 	}
-	if (resolve_links(vh->rootfd, vh->rootreal ? vh->rootreal : "",
-	    rel, real) == 0)
+	if (resolve_links(vh->rootfd, vh->rootreal ? vh->rootreal : "", rel,
+		real) == 0)
 		return openat2_beneath(vh->rootfd, real->data,
 		    RESOLVE_NO_SYMLINKS);
 	return -1;
@@ -212,8 +213,7 @@ base_url(struct gemini_ctx *g, const char *host, struct buf *out)
 }
 
 static void
-redirect_slash(struct gemini_ctx *g, const struct url *u,
-    struct response *resp)
+redirect_slash(struct gemini_ctx *g, const struct url *u, struct response *resp)
 {
 	struct buf b = BUF_INIT;
 	char *path = url_encode_path(u->path);
@@ -231,12 +231,14 @@ static void
 gemini_meta(const struct vhost *vh, const char *type, struct buf *meta)
 {
 	buf_adds(meta, type);
-	if (strncmp(type, "text/", 5) == 0)	/* Gemini's default, said */
+	if (strncmp(type, "text/", 5) == 0) /* Gemini's default, said */
 		buf_adds(meta, "; charset=utf-8");
 	if (strcmp(type, "text/gemini") == 0) {
 		if (vh->lang)
-			buf_printf(meta, strchr(vh->lang, ',') ?
-			    "; lang=\"%s\"" : "; lang=%s", vh->lang);
+			buf_printf(meta,
+			    strchr(vh->lang, ',') ? "; lang=\"%s\"" :
+						    "; lang=%s",
+			    vh->lang);
 	}
 }
 
@@ -283,7 +285,7 @@ listing(const struct vhost *vh, const struct viewer *v, const struct url *u,
 		/* A link is judged by where it leads (if beneath the root). */
 		if ((de->d_type != DT_LNK && de->d_type != DT_UNKNOWN) ||
 		    resolve_links(vh->rootfd, vh->rootreal ? vh->rootreal : "",
-		    rel.data, &target) == -1) {
+			rel.data, &target) == -1) {
 			buf_reset(&target);
 			buf_adds(&target, rel.data);
 		}
@@ -296,7 +298,7 @@ listing(const struct vhost *vh, const struct viewer *v, const struct url *u,
 	closedir(d);
 	buf_free(&rel);
 	buf_free(&target);
-	if (n > 1)	/* qsort(NULL, 0, ...) is undefined */
+	if (n > 1) /* qsort(NULL, 0, ...) is undefined */
 		qsort(names, n, sizeof(*names), name_cmp);
 	buf_printf(&body, "# %s\n\n", u->path);
 	if (strcmp(u->path, "/") != 0)
@@ -331,18 +333,19 @@ read_small(int fd, struct stat *st, const char *meta, struct response *resp)
 	int tries;
 
 	for (tries = 0; tries < GEMINI_READ_TRIES; tries++) {
-		if (tries > 0 && (fstat(fd, st) == -1 || !S_ISREG(st->st_mode) ||
-		    st->st_size > GEMINI_SMALL_FILE))
+		if (tries > 0 &&
+		    (fstat(fd, st) == -1 || !S_ISREG(st->st_mode) ||
+			st->st_size > GEMINI_SMALL_FILE))
 			break;
 		util_file_settle(fd);
 		body = xrealloc(body, (size_t)st->st_size + 1);
 		n = 0;
-		while (n < st->st_size && (r = pread(fd, body + n,
-		    (size_t)(st->st_size - n), n)) > 0)
+		while (n < st->st_size &&
+		    (r = pread(fd, body + n, (size_t)(st->st_size - n), n)) > 0)
 			n += r;
 		if (n == st->st_size && util_file_unchanged(fd, st)) {
-			resp->page = page_new(GEMINI_SUCCESS, meta, body,
-			    (size_t)n);
+			resp->page =
+			    page_new(GEMINI_SUCCESS, meta, body, (size_t)n);
 			free(body);
 			return 0;
 		}
@@ -375,8 +378,10 @@ serve_file(struct gemini_ctx *g, const struct vhost *vh, const struct url *u,
 			redirect_slash(g, u, resp);
 			goto done;
 		}
-		buf_adds(&rel, rel.data[rel.len - 1] == '/' ||
-		    strcmp(rel.data, ".") == 0 ? "" : "/");
+		buf_adds(&rel,
+		    rel.data[rel.len - 1] == '/' || strcmp(rel.data, ".") == 0 ?
+			"" :
+			"/");
 		if (strcmp(rel.data, ".") == 0)
 			buf_reset(&rel);
 		buf_adds(&rel, "index.gmi");
@@ -400,8 +405,8 @@ serve_file(struct gemini_ctx *g, const struct vhost *vh, const struct url *u,
 		goto done;
 	}
 	/* Markdown under a site is a post: the site serves it, or nobody. */
-	if (vh->site && (is_markdown_path(rel.data) ||
-	    is_markdown_path(real.data))) {
+	if (vh->site &&
+	    (is_markdown_path(rel.data) || is_markdown_path(real.data))) {
 		respond(resp, GEMINI_NOT_FOUND, "not found");
 		goto done;
 	}
@@ -409,7 +414,8 @@ serve_file(struct gemini_ctx *g, const struct vhost *vh, const struct url *u,
 	resp->status = GEMINI_SUCCESS;
 	if (st.st_size <= GEMINI_SMALL_FILE) {
 		if (read_small(fd, &st, meta.data, resp) == -1)
-			respond(resp, GEMINI_TEMP_FAILURE, "the file is "
+			respond(resp, GEMINI_TEMP_FAILURE,
+			    "the file is "
 			    "being rewritten; try again");
 		goto done;
 	}
@@ -477,7 +483,8 @@ gemini_handle(struct gemini_ctx *g, const struct request *req,
 	if ((vh = find_vhost(g, u.host)) == NULL && hostname_is_ip(u.host))
 		vh = req->vhost;
 	if (vh == NULL || (u.port != -1 && u.port != g->public_port)) {
-		respond(resp, GEMINI_PROXY_REFUSED, "host or port not served here");
+		respond(resp, GEMINI_PROXY_REFUSED,
+		    "host or port not served here");
 		goto done;
 	}
 	if (u.encoded_slash || u.dotfile) {
@@ -489,8 +496,9 @@ gemini_handle(struct gemini_ctx *g, const struct request *req,
 		respond(resp, acc, access_meta(acc));
 		goto done;
 	}
-	if (vh->site && (site_search(vh->site, &u, &v, resp) ||
-	    site_route(vh->site, &u, &v, resp, &file)))
+	if (vh->site &&
+	    (site_search(vh->site, &u, &v, resp) ||
+		site_route(vh->site, &u, &v, resp, &file)))
 		goto done;
 	serve_file(g, vh, &u, file.len ? file.data : NULL, &v, resp);
 done:

@@ -32,104 +32,105 @@
 extern cmark_node_type CMARK_NODE_TABLE, CMARK_NODE_TABLE_ROW,
     CMARK_NODE_TABLE_CELL, CMARK_NODE_STRIKETHROUGH;
 
-#define GT_LIST_MARKS	5	/* "◦ " markers shown at most: deeper lists share the last level */
-#define GT_MAX_DIAGS	20	/* warnings one document may add */
+#define GT_LIST_MARKS \
+	5 /* "◦ " markers shown at most: deeper lists share the last level */
+#define GT_MAX_DIAGS 20 /* warnings one document may add */
 
-#define ZWSP		"\xe2\x80\x8b"	/* U+200B, the line-start guard */
-#define HRULE		"\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80"	/* ─── */
-#define SUBMARK		"\xe2\x97\xa6 "	/* ◦ : one per nested list level */
-#define QBULLET		"\xe2\x80\xa2 "	/* • : a bullet inside a quote */
-#define BOX_OPEN	"\xe2\x98\x90 "	/* ☐ */
-#define BOX_DONE	"\xe2\x98\x91 "	/* ☑ */
+#define ZWSP	 "\xe2\x80\x8b" /* U+200B, the line-start guard */
+#define HRULE	 "\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80" /* ─── */
+#define SUBMARK	 "\xe2\x97\xa6 " /* ◦ : one per nested list level */
+#define QBULLET	 "\xe2\x80\xa2 " /* • : a bullet inside a quote */
+#define BOX_OPEN "\xe2\x98\x90 " /* ☐ */
+#define BOX_DONE "\xe2\x98\x91 " /* ☑ */
 
 enum lt { LT_NONE, LT_TEXT, LT_LINK, LT_HEADING, LT_LIST, LT_QUOTE, LT_PRE };
 /* What separates the next line from the previous one; larger wins. */
 enum gap { GAP_NONE, GAP_QUOTE, GAP_BLANK };
 
 struct link {
-	char	*url;
-	char	*label;
-	int	 num;		/* footnote mode: its [n] */
+	char *url;
+	char *label;
+	int num; /* footnote mode: its [n] */
 };
 
 struct links {
-	struct link	*v;
-	size_t		 n, cap;
-	struct strmap	 idx;	/* url -> index + 1: linear at 100,000 links */
+	struct link *v;
+	size_t n, cap;
+	struct strmap idx; /* url -> index + 1: linear at 100,000 links */
 };
 
 enum frame_kind { FR_QUOTE, FR_LIST, FR_ITEM };
 
 struct frame {
-	enum frame_kind	kind;
-	int		ordered;	/* FR_LIST */
-	int		num;		/* FR_LIST: next number; FR_ITEM: its own */
-	int		first;		/* FR_ITEM: its first line is still to come */
-	int		task;		/* FR_ITEM: 0 none, 1 open, 2 done */
+	enum frame_kind kind;
+	int ordered; /* FR_LIST */
+	int num;     /* FR_LIST: next number; FR_ITEM: its own */
+	int first;   /* FR_ITEM: its first line is still to come */
+	int task;    /* FR_ITEM: 0 none, 1 open, 2 done */
 };
 
 struct open_link {
-	size_t	 start;		/* offset of the link text in the line buffer */
-	const char *dest;	/* owned (malloc'd) when own */
+	size_t start;	  /* offset of the link text in the line buffer */
+	const char *dest; /* owned (malloc'd) when own */
 	const char *title;
-	int	 own;
-	int	 image;
-	int	 html;		/* opened by <a href>, closed by </a> */
+	int own;
+	int image;
+	int html; /* opened by <a href>, closed by </a> */
 };
 
 struct render {
 	const struct gemtext_opts *o;
-	struct diags	*d;
-	int		 ndiag;
-	struct buf	*out;		/* the caller's, appended to from base */
-	size_t		 base;
-	enum lt		 last;
-	enum gap	 gap;
-	size_t		 group_lines;
-	char		 lead[32];	/* "[n] " before the next line (footnotes) */
+	struct diags *d;
+	int ndiag;
+	struct buf *out; /* the caller's, appended to from base */
+	size_t base;
+	enum lt last;
+	enum gap gap;
+	size_t group_lines;
+	char lead[32]; /* "[n] " before the next line (footnotes) */
 
-	struct frame	*stk;
-	size_t		 nstk, capstk;
-	int		 quotes, lists;
-	int		 seen_h1;
+	struct frame *stk;
+	size_t nstk, capstk;
+	int quotes, lists;
+	int seen_h1;
 
-	struct links	 group;		/* after-block links of this block */
-	struct links	 tail;		/* end and footnote modes */
-	struct links	 probe;		/* links of a block that may be link-only */
-	int		 probing;
+	struct links group; /* after-block links of this block */
+	struct links tail;  /* end and footnote modes */
+	struct links probe; /* links of a block that may be link-only */
+	int probing;
 
 	/* inline state of the block being rendered */
 	struct open_link *ol;
-	size_t		 nol, capol;
-	int		 plain;		/* words outside any link */
-	int		 nok, nbad;	/* links that do / do not get a line */
+	size_t nol, capol;
+	int plain;     /* words outside any link */
+	int nok, nbad; /* links that do / do not get a line */
 
 	/* footnotes: cmark numbers them; we renumber (shared in footnote mode) */
-	cmark_node	**fdef;
-	size_t		 nfdef, capfdef;
-	int		*fnum;		/* cmark number - 1 -> ours, 0 unseen */
-	size_t		*forder;	/* cmark numbers - 1 in order of our numbers */
-	size_t		 nforder, capforder;
-	int		 nref;
+	cmark_node **fdef;
+	size_t nfdef, capfdef;
+	int *fnum;	/* cmark number - 1 -> ours, 0 unseen */
+	size_t *forder; /* cmark numbers - 1 in order of our numbers */
+	size_t nforder, capforder;
+	int nref;
 
-	struct buf	 line, scratch, clean;
-	struct buf	 pre, lab, url, tmp;	/* reused by put_text, close_link */
+	struct buf line, scratch, clean;
+	struct buf pre, lab, url, tmp; /* reused by put_text, close_link */
 
-	int		 check_autolink;	/* parsed without the extension */
-	int		 redo;		/* ... and a text node needs it */
+	int check_autolink; /* parsed without the extension */
+	int redo;	    /* ... and a text node needs it */
 
 	/* line breaks of the paragraph being rendered (see keep_breaks) */
-	const char	*md;
-	size_t		 mdlen;
-	size_t		*lstart;	/* offset of each source line, built once */
-	size_t		 nlstart, caplstart;
-	size_t		*brk;		/* text offset * 2 + soft, per line end */
-	size_t		 nbrk, capbrk;
-	int		 track;		/* record line ends in brk */
-	int		 nfoot;		/* footnotes numbered so far */
+	const char *md;
+	size_t mdlen;
+	size_t *lstart; /* offset of each source line, built once */
+	size_t nlstart, caplstart;
+	size_t *brk; /* text offset * 2 + soft, per line end */
+	size_t nbrk, capbrk;
+	int track; /* record line ends in brk */
+	int nfoot; /* footnotes numbered so far */
 };
 
-static void	render_inlines(struct render *, cmark_node *, struct buf *);
+static void render_inlines(struct render *, cmark_node *, struct buf *);
 
 /* ---- small helpers ------------------------------------------------ */
 
@@ -144,7 +145,7 @@ warn(struct render *r, cmark_node *n, const char *msg, const char *arg)
 }
 
 /* Links a list holds before it indexes them: a block has only a few. */
-#define GT_LINKS_LINEAR	8
+#define GT_LINKS_LINEAR 8
 
 /* Index + 1 of url in l, 0 when absent. */
 static size_t
@@ -221,8 +222,10 @@ clean_add(struct buf *b, const char *s, size_t n, int collapse)
 	buf_grow(b, n);
 	for (i = 0; i < n; i += k) {
 		/* a run of printable ASCII (spaces too unless collapsing) */
-		for (j = i; j < n && ((p[j] > 0x20 && p[j] < 0x7f) ||
-		    (p[j] == ' ' && !collapse)); j++)
+		for (j = i; j < n &&
+		     ((p[j] > 0x20 && p[j] < 0x7f) ||
+			 (p[j] == ' ' && !collapse));
+		     j++)
 			;
 		if (j > i) {
 			memcpy(b->data + b->len, p + i, j - i);
@@ -235,7 +238,8 @@ clean_add(struct buf *b, const char *s, size_t n, int collapse)
 		if (p[i] == '\t' || p[i] == '\n' || p[i] == '\r' ||
 		    (p[i] == ' ' && collapse)) {
 			if (!collapse || (b->len && b->data[b->len - 1] != ' '))
-				buf_addc(b, p[i] == '\n' && !collapse ? '\n' : ' ');
+				buf_addc(b,
+				    p[i] == '\n' && !collapse ? '\n' : ' ');
 			continue;
 		}
 		if (p[i] < 0x20 || p[i] == 0x7f)
@@ -251,8 +255,8 @@ clean_add(struct buf *b, const char *s, size_t n, int collapse)
 static void
 rtrim(struct buf *b, size_t from)
 {
-	while (b->len > from && (b->data[b->len - 1] == ' ' ||
-	    b->data[b->len - 1] == '\t'))
+	while (b->len > from &&
+	    (b->data[b->len - 1] == ' ' || b->data[b->len - 1] == '\t'))
 		b->len--;
 	b->data[b->len] = '\0';
 }
@@ -279,8 +283,8 @@ has_scheme(const char *s)
 
 	if (!isalpha((unsigned char)*p))
 		return 0;
-	while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' ||
-	    *p == '.')
+	while (
+	    isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
 		p++;
 	return *p == ':';
 }
@@ -353,8 +357,9 @@ url_encode(struct buf *b, const char *s)
 	for (p = (const unsigned char *)s; *p; p++) {
 		/* a run that needs no encoding */
 		for (q = p; *q > 0x20 && *q < 0x7f && *q != '<' && *q != '>' &&
-		    *q != '"' && *q != '{' && *q != '}' && *q != '|' &&
-		    *q != '\\' && *q != '^' && *q != '`'; q++)
+		     *q != '"' && *q != '{' && *q != '}' && *q != '|' &&
+		     *q != '\\' && *q != '^' && *q != '`';
+		     q++)
 			;
 		if (q > p) {
 			buf_add(b, p, (size_t)(q - p));
@@ -382,8 +387,8 @@ link_url(struct render *r, cmark_node *n, const char *dest, struct buf *url)
 	int ok;
 
 	buf_reset(url);
-	while (*dest && (isspace((unsigned char)*dest) ||
-	    (unsigned char)*dest < 0x20))
+	while (*dest &&
+	    (isspace((unsigned char)*dest) || (unsigned char)*dest < 0x20))
 		dest++;
 	if (*dest == '\0' || *dest == '#')
 		return 0;
@@ -391,8 +396,10 @@ link_url(struct render *r, cmark_node *n, const char *dest, struct buf *url)
 		if (!isspace((unsigned char)*p) && (unsigned char)*p >= 0x20)
 			scheme[i++] = (char)tolower((unsigned char)*p);
 	scheme[i] = '\0';
-	if (*p == ':' && (strcmp(scheme, "javascript") == 0 ||
-	    strcmp(scheme, "vbscript") == 0 || strcmp(scheme, "data") == 0)) {
+	if (*p == ':' &&
+	    (strcmp(scheme, "javascript") == 0 ||
+		strcmp(scheme, "vbscript") == 0 ||
+		strcmp(scheme, "data") == 0)) {
 		warn(r, n, "link dropped", dest);
 		return 0;
 	}
@@ -402,7 +409,7 @@ link_url(struct render *r, cmark_node *n, const char *dest, struct buf *url)
 	else
 		ok = default_resolve(NULL, dest, tmp);
 	if (ok < 0)
-		return 0;	/* a hidden target: the text stays, no link */
+		return 0; /* a hidden target: the text stays, no link */
 	url_encode(url, ok ? tmp->data : dest);
 	return url->len > 0;
 }
@@ -436,8 +443,9 @@ put_gap(struct render *r, enum lt kind)
 static int
 needs_guard(const char *s, size_t n)
 {
-	return (n >= 2 && (memcmp(s, "=>", 2) == 0 || memcmp(s, "* ", 2) == 0 ||
-	    memcmp(s, "- ", 2) == 0 || memcmp(s, "+ ", 2) == 0)) ||
+	return (n >= 2 &&
+		   (memcmp(s, "=>", 2) == 0 || memcmp(s, "* ", 2) == 0 ||
+		       memcmp(s, "- ", 2) == 0 || memcmp(s, "+ ", 2) == 0)) ||
 	    (n >= 1 && (s[0] == '#' || s[0] == '>')) ||
 	    (n >= 3 && memcmp(s, "```", 3) == 0);
 }
@@ -526,13 +534,14 @@ put_code(struct render *r, const char *s, size_t n)
 	char *o;
 
 	for (i = 0; i < n; i = j + 1) {
-		for (j = i; j < n && (p[j] >= 0x20 || p[j] == '\t') &&
-		    p[j] != 0x7f && !(p[j] == 0xc2 && j + 1 < n &&
-		    p[j + 1] < 0xa0); j++)
+		for (j = i;
+		     j < n && (p[j] >= 0x20 || p[j] == '\t') && p[j] != 0x7f &&
+		     !(p[j] == 0xc2 && j + 1 < n && p[j + 1] < 0xa0);
+		     j++)
 			;
 		buf_add(r->out, s + i, j - i);
 		if (j < n && p[j] == 0xc2)
-			j++;	/* a C1 control: both bytes go */
+			j++; /* a C1 control: both bytes go */
 	}
 	rtrim(r->out, start);
 	/* a ``` at the start, once controls are gone, would end the block */
@@ -603,8 +612,8 @@ context_prefix(struct render *r, struct buf *p, int *guard)
 		*guard = !top->first;
 	} else {
 		buf_adds(p, r->quotes ? "> " QBULLET : "* ");
-		marks = r->lists - 1 < GT_LIST_MARKS ? r->lists - 1 :
-		    GT_LIST_MARKS;
+		marks =
+		    r->lists - 1 < GT_LIST_MARKS ? r->lists - 1 : GT_LIST_MARKS;
 		for (i = 0; i < marks; i++)
 			buf_adds(p, SUBMARK);
 		if (top->first && list->ordered)
@@ -651,8 +660,7 @@ put_text(struct render *r, const char *s, size_t n)
 /* ---- links and footnote references in running text ---------------- */
 
 static void
-add_link(struct render *r, const char *url, const char *label,
-    struct buf *text)
+add_link(struct render *r, const char *url, const char *label, struct buf *text)
 {
 	size_t i;
 	int isnew;
@@ -681,8 +689,8 @@ add_link(struct render *r, const char *url, const char *label,
 
 /* With own, dest and title are copied; else they outlive the link. */
 static void
-open_link(struct render *r, size_t start, const char *dest,
-    const char *title, int image, int html, int own)
+open_link(struct render *r, size_t start, const char *dest, const char *title,
+    int image, int html, int own)
 {
 	struct open_link *l;
 
@@ -741,9 +749,16 @@ static void
 put_sup(struct buf *b, int n)
 {
 	static const char *const sup[] = {
-		"\xe2\x81\xb0", "\xc2\xb9", "\xc2\xb2", "\xc2\xb3",
-		"\xe2\x81\xb4", "\xe2\x81\xb5", "\xe2\x81\xb6",
-		"\xe2\x81\xb7", "\xe2\x81\xb8", "\xe2\x81\xb9",
+		"\xe2\x81\xb0",
+		"\xc2\xb9",
+		"\xc2\xb2",
+		"\xc2\xb3",
+		"\xe2\x81\xb4",
+		"\xe2\x81\xb5",
+		"\xe2\x81\xb6",
+		"\xe2\x81\xb7",
+		"\xe2\x81\xb8",
+		"\xe2\x81\xb9",
 	};
 	char d[16];
 	int i;
@@ -784,11 +799,11 @@ wordy(const char *s, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if (p[i] >= 0x80) {
-			if ((i + 1 < n && p[i] == 0xc2 && (p[i + 1] == 0xb7 ||
-			    p[i + 1] == 0xa0)) ||
+			if ((i + 1 < n && p[i] == 0xc2 &&
+				(p[i + 1] == 0xb7 || p[i + 1] == 0xa0)) ||
 			    (i + 2 < n && p[i] == 0xe2 && p[i + 1] == 0x80 &&
-			    (p[i + 2] == 0x93 || p[i + 2] == 0x94 ||
-			    p[i + 2] == 0xa2))) {
+				(p[i + 2] == 0x93 || p[i + 2] == 0x94 ||
+				    p[i + 2] == 0xa2))) {
 				i += p[i] == 0xc2 ? 1 : 2;
 				continue;
 			}
@@ -810,16 +825,13 @@ add_plain(struct render *r, struct buf *text, const char *s, size_t n)
 
 /* ---- HTML --------------------------------------------------------- */
 
-static const char *const block_tags[] = {
-	"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
-	"blockquote", "details", "summary", "section", "article", "header",
-	"footer", "figure", "figcaption", "ul", "ol", "dl", "dt", "dd",
-	"table", "thead", "tbody", "pre", "hr", "center", "aside", "nav",
-	"main", "address", "caption", NULL
-};
-static const char *const media_tags[] = {
-	"iframe", "video", "audio", "source", "embed", "track", NULL
-};
+static const char *const block_tags[] = { "p", "div", "li", "tr", "h1", "h2",
+	"h3", "h4", "h5", "h6", "blockquote", "details", "summary", "section",
+	"article", "header", "footer", "figure", "figcaption", "ul", "ol", "dl",
+	"dt", "dd", "table", "thead", "tbody", "pre", "hr", "center", "aside",
+	"nav", "main", "address", "caption", NULL };
+static const char *const media_tags[] = { "iframe", "video", "audio", "source",
+	"embed", "track", NULL };
 
 static void
 html_tag(struct render *r, cmark_node *n, const char *name, size_t nl,
@@ -836,7 +848,8 @@ html_tag(struct render *r, cmark_node *n, const char *name, size_t nl,
 				close_link(r, n, text);
 			if (html_attr(attrs, na, "href", &v)) {
 				html_attr(attrs, na, "title", &t);
-				open_link(r, text->len, v.data, t.data, 0, 1, 1);
+				open_link(r, text->len, v.data, t.data, 0, 1,
+				    1);
 			}
 		} else if (r->nol && r->ol[r->nol - 1].html)
 			close_link(r, n, text);
@@ -859,8 +872,9 @@ html_tag(struct render *r, cmark_node *n, const char *name, size_t nl,
 		}
 	} else if (html_tag_in(name, nl, block_tags))
 		buf_addc(text, '\n');
-	else if (nl == 2 && (strncasecmp(name, "td", 2) == 0 ||
-	    strncasecmp(name, "th", 2) == 0))
+	else if (nl == 2 &&
+	    (strncasecmp(name, "td", 2) == 0 ||
+		strncasecmp(name, "th", 2) == 0))
 		buf_addc(text, ' ');
 	buf_free(&v);
 	buf_free(&t);
@@ -916,7 +930,9 @@ static int
 autolink_trigger(const char *s, size_t n)
 {
 	static const unsigned char hot[256] = {
-		['@'] = 1, [':'] = 1, ['w'] = 1,
+		['@'] = 1,
+		[':'] = 1,
+		['w'] = 1,
 	};
 	const unsigned char *p = (const unsigned char *)s, *e = p + n;
 
@@ -925,9 +941,9 @@ autolink_trigger(const char *s, size_t n)
 			p++;
 		if (p == e)
 			return 0;
-		if (*p == '@' || (*p == ':' && e - p >= 3 && p[1] == '/' &&
-		    p[2] == '/') || (*p == 'w' && e - p >= 4 &&
-		    memcmp(p, "www.", 4) == 0))
+		if (*p == '@' ||
+		    (*p == ':' && e - p >= 3 && p[1] == '/' && p[2] == '/') ||
+		    (*p == 'w' && e - p >= 4 && memcmp(p, "www.", 4) == 0))
 			return 1;
 	}
 }
@@ -1016,8 +1032,8 @@ render_inlines(struct render *r, cmark_node *node, struct buf *text)
 			if (r->track) {
 				r->brk = xgrow(r->brk, &r->capbrk, r->nbrk + 1,
 				    sizeof(*r->brk));
-				r->brk[r->nbrk++] = text->len * 2 +
-				    (t == CMARK_NODE_SOFTBREAK);
+				r->brk[r->nbrk++] =
+				    text->len * 2 + (t == CMARK_NODE_SOFTBREAK);
 			}
 			buf_addc(text, '\n');
 			break;
@@ -1192,7 +1208,10 @@ heading(struct render *r, cmark_node *n, int top)
 		block_begin(r);
 		put_text(r, h.data, h.len);
 	} else
-		put_line(r, level == 1 ? "# " : level == 2 ? "## " : "### ",
+		put_line(r,
+		    level == 1	   ? "# " :
+			level == 2 ? "## " :
+				     "### ",
 		    h.data, h.len, 0);
 	buf_free(&h);
 	buf_free(&t);
@@ -1207,7 +1226,7 @@ static void
 alert(cmark_node *n, struct buf *text, struct buf *tmp)
 {
 	static const char *const kinds[] = { "Note", "Tip", "Important",
-	    "Warning", "Caution" };
+		"Warning", "Caution" };
 	cmark_node *q = cmark_node_parent(n);
 	const char *s = text->data;
 	size_t i, k = 0, rest;
@@ -1218,15 +1237,15 @@ alert(cmark_node *n, struct buf *text, struct buf *tmp)
 		return;
 	for (i = 0; i < ARRAY_LEN(kinds); i++) {
 		k = strlen(kinds[i]);
-		if (text->len >= k + 3 && strncasecmp(s + 2, kinds[i], k) == 0 &&
-		    s[k + 2] == ']' && (k + 3 == text->len ||
-		    s[k + 3] == ' ' || s[k + 3] == '\n'))
+		if (text->len >= k + 3 &&
+		    strncasecmp(s + 2, kinds[i], k) == 0 && s[k + 2] == ']' &&
+		    (k + 3 == text->len || s[k + 3] == ' ' || s[k + 3] == '\n'))
 			break;
 	}
 	if (i == ARRAY_LEN(kinds))
 		return;
-	for (rest = k + 3; rest < text->len && (s[rest] == ' ' ||
-	    s[rest] == '\n'); rest++)
+	for (rest = k + 3;
+	     rest < text->len && (s[rest] == ' ' || s[rest] == '\n'); rest++)
 		;
 	buf_reset(tmp);
 	buf_adds(tmp, kinds[i]);
@@ -1248,12 +1267,12 @@ source_line(struct render *r, int k)
 	int cr;
 
 	if (r->nlstart == 0) {
-		r->lstart = xgrow(r->lstart, &r->caplstart, 1,
-		    sizeof(*r->lstart));
+		r->lstart =
+		    xgrow(r->lstart, &r->caplstart, 1, sizeof(*r->lstart));
 		r->lstart[r->nlstart++] = 0;
 		cr = memchr(r->md, '\r', r->mdlen) != NULL;
 		for (i = 0; i < r->mdlen; i++) {
-			if (!cr) {	/* LF only: memchr's speed */
+			if (!cr) { /* LF only: memchr's speed */
 				nl = memchr(r->md + i, '\n', r->mdlen - i);
 				if (nl == NULL)
 					break;
@@ -1305,8 +1324,8 @@ keep_breaks(struct render *r, cmark_node *n)
 	col = (size_t)cmark_node_get_start_column(n) - 1;
 	for (i = 0, k = first + 1; i < r->nbrk; i++, k++) {
 		a = source_line(r, k);
-		for (sp = 0; a < r->mdlen && (r->md[a] == ' ' ||
-		    r->md[a] == '\t'); a++)
+		for (sp = 0;
+		     a < r->mdlen && (r->md[a] == ' ' || r->md[a] == '\t'); a++)
 			sp = r->md[a] == '\t' ? (sp + 4) / 4 * 4 : sp + 1;
 		if (sp < col)
 			return r->brk[i] / 2 + 1;
@@ -1347,7 +1366,7 @@ paragraph(struct render *r, cmark_node *n, int top)
 	render_inlines(r, n, &r->line);
 	r->track = 0;
 	cut = keep_breaks(r, n);
-	if (r->quotes) {	/* keep_breaks keeps a quote whole */
+	if (r->quotes) { /* keep_breaks keeps a quote whole */
 		alert(n, &r->line, &r->tmp);
 		cut = r->line.len;
 	}
@@ -1450,7 +1469,7 @@ html_pre(struct render *r, cmark_node *n, const char *s, size_t len)
 			html_text(r, n, s, p);
 		if (p == len)
 			break;
-		a = p + 4;		/* the <pre tag's attributes */
+		a = p + 4; /* the <pre tag's attributes */
 		o = a + html_find_ci(s + a, len - a, ">");
 		buf_reset(&lang);
 		code_lang(s + a, o - a, &lang);
@@ -1596,9 +1615,9 @@ table(struct render *r, cmark_node *tab)
 	w = xcalloc(ncols, sizeof(*w));
 	cw = xcalloc(nrows * ncols, sizeof(*cw));
 	for (i = 0, row = cmark_node_first_child(tab); row;
-	    row = cmark_node_next(row), i++) {
+	     row = cmark_node_next(row), i++) {
 		for (c = 0, cell = cmark_node_first_child(row); c < ncols;
-		    c++, cell = cell ? cmark_node_next(cell) : NULL) {
+		     c++, cell = cell ? cmark_node_next(cell) : NULL) {
 			if (cell) {
 				render_inlines(r, cell, &r->line);
 				squeeze(&cellb, r->line.data, r->line.len);
@@ -1732,14 +1751,16 @@ enter(struct render *r, cmark_node *n, int top)
 		f->num = cmark_node_get_list_start(n);
 		return 0;
 	case CMARK_NODE_ITEM:
-		f = push(r, FR_ITEM);	/* may move the stack: index after */
+		f = push(r, FR_ITEM); /* may move the stack: index after */
 		f->first = 1;
 		list = r->nstk > 1 ? &r->stk[r->nstk - 2] : NULL;
 		if (list && list->kind == FR_LIST)
 			f->num = list->num++;
 		if (strcmp(cmark_node_get_type_string(n), "tasklist") == 0)
-			f->task = cmark_gfm_extensions_get_tasklist_item_checked(n)
-			    ? 2 : 1;
+			f->task =
+			    cmark_gfm_extensions_get_tasklist_item_checked(n) ?
+			    2 :
+			    1;
 		return 0;
 	default:
 		return 1;
@@ -1827,7 +1848,7 @@ line_depth(const char *s, const char *end, const char **rest)
 		if (s + 1 < end && (*s == '-' || *s == '*' || *s == '+') &&
 		    (s[1] == ' ' || s[1] == '\t')) {
 			markers++;
-			s += 2;		/* the space after a marker is no indent */
+			s += 2; /* the space after a marker is no indent */
 			continue;
 		}
 		for (q = s; q < end && q - s < 9 && *q >= '0' && *q <= '9'; q++)
@@ -1878,9 +1899,10 @@ check_limits(const char *md, size_t len, const struct gemtext_opts *o,
 
 	if (o->max_size > 0 && len > (size_t)o->max_size) {
 		if (d)
-			diags_add(d, DIAG_ERROR, 0, "not rendered: %zu bytes of "
-			    "Markdown, more than max_post_size (%d)", len,
-			    o->max_size);
+			diags_add(d, DIAG_ERROR, 0,
+			    "not rendered: %zu bytes of "
+			    "Markdown, more than max_post_size (%d)",
+			    len, o->max_size);
 		return -1;
 	}
 	for (; s < end; s = nl + 1, line++) {
@@ -1889,19 +1911,22 @@ check_limits(const char *md, size_t len, const struct gemtext_opts *o,
 		depth = line_depth(s, nl, &rest);
 		if (o->max_nesting > 0 && depth > (size_t)o->max_nesting) {
 			if (d)
-				diags_add(d, DIAG_ERROR, line, "not rendered: "
+				diags_add(d, DIAG_ERROR, line,
+				    "not rendered: "
 				    "%zu levels of quotes and lists, more than "
-				    "max_nesting (%d)", depth, o->max_nesting);
+				    "max_nesting (%d)",
+				    depth, o->max_nesting);
 			return -1;
 		}
 		cells = delimiter_cells(rest, nl);
 		if (o->max_table_columns > 0 &&
 		    cells > (size_t)o->max_table_columns) {
 			if (d)
-				diags_add(d, DIAG_ERROR, line, "not rendered: "
+				diags_add(d, DIAG_ERROR, line,
+				    "not rendered: "
 				    "a table of %zu columns, more than "
-				    "max_table_columns (%d)", cells,
-				    o->max_table_columns);
+				    "max_table_columns (%d)",
+				    cells, o->max_table_columns);
 			return -1;
 		}
 	}
@@ -1914,9 +1939,8 @@ static cmark_node *
 parse_with(cmark_mem *mem, const char *md, size_t len, int opts, int table,
     int strike, int autolink, int tasklist)
 {
-	static const char *const exts[] = {
-		"table", "strikethrough", "autolink", "tasklist"
-	};
+	static const char *const exts[] = { "table", "strikethrough",
+		"autolink", "tasklist" };
 	int want[4];
 	cmark_parser *p;
 	cmark_syntax_extension *e;
@@ -1931,7 +1955,8 @@ parse_with(cmark_mem *mem, const char *md, size_t len, int opts, int table,
 	if (p == NULL)
 		return NULL;
 	for (i = 0; i < ARRAY_LEN(exts); i++)
-		if (want[i] && (e = cmark_find_syntax_extension(exts[i])) != NULL)
+		if (want[i] &&
+		    (e = cmark_find_syntax_extension(exts[i])) != NULL)
 			cmark_parser_attach_syntax_extension(p, e);
 	cmark_parser_feed(p, md, len);
 	doc = cmark_parser_finish(p);
@@ -1957,7 +1982,7 @@ parse_with(cmark_mem *mem, const char *md, size_t len, int opts, int table,
  * plain prose, the common post.
  */
 struct uses {
-	int	footnotes, table, strike, tasklist, autolink, valid;
+	int footnotes, table, strike, tasklist, autolink, valid;
 };
 
 /* One pass over the text for what the extensions need (see parse). */
@@ -1965,8 +1990,13 @@ static void
 scan_uses(const char *md, size_t len, struct uses *u)
 {
 	static const unsigned char hot[256] = {
-		['['] = 1, [':'] = 1, ['-'] = 1, ['|'] = 1, ['~'] = 1,
-		['@'] = 1, ['w'] = 1,
+		['['] = 1,
+		[':'] = 1,
+		['-'] = 1,
+		['|'] = 1,
+		['~'] = 1,
+		['@'] = 1,
+		['w'] = 1,
 	};
 	const unsigned char *p = (const unsigned char *)md, *e = p + len;
 	size_t r;
@@ -1982,8 +2012,9 @@ scan_uses(const char *md, size_t len, struct uses *u)
 		case '[':
 			if (r >= 2 && p[1] == '^')
 				u->footnotes = 1;
-			if (r >= 3 && p[2] == ']' && (p[1] == ' ' ||
-			    p[1] == 'x' || p[1] == 'X' || p[1] == '\t'))
+			if (r >= 3 && p[2] == ']' &&
+			    (p[1] == ' ' || p[1] == 'x' || p[1] == 'X' ||
+				p[1] == '\t'))
 				u->tasklist = 1;
 			break;
 		case ':':
@@ -2005,7 +2036,7 @@ scan_uses(const char *md, size_t len, struct uses *u)
 		case '@':
 			u->autolink = 1;
 			break;
-		default:	/* 'w' */
+		default: /* 'w' */
 			if (r >= 4 && memcmp(p, "www.", 4) == 0)
 				u->autolink = 1;
 			break;
@@ -2024,14 +2055,15 @@ parse(cmark_mem *mem, const char *md, size_t len, const struct uses *u,
     int autolink)
 {
 	cmark_gfm_core_extensions_ensure_registered();
-	return parse_with(mem, md, len, (u->valid ? 0 : CMARK_OPT_VALIDATE_UTF8) |
-	    (u->footnotes ? CMARK_OPT_FOOTNOTES : 0), u->table, u->strike,
-	    autolink, u->tasklist);
+	return parse_with(mem, md, len,
+	    (u->valid ? 0 : CMARK_OPT_VALIDATE_UTF8) |
+		(u->footnotes ? CMARK_OPT_FOOTNOTES : 0),
+	    u->table, u->strike, autolink, u->tasklist);
 }
 
 static void
-render_init(struct render *r, const struct gemtext_opts *o,
-    struct diags *d, cmark_node *doc, int check_autolink, struct buf *out)
+render_init(struct render *r, const struct gemtext_opts *o, struct diags *d,
+    cmark_node *doc, int check_autolink, struct buf *out)
 {
 	cmark_node *n;
 
@@ -2102,7 +2134,7 @@ gemtext_render(const char *md, size_t len, const struct gemtext_opts *o,
 	u.valid = utf8_valid_text(md, len);
 	for (;;) {
 		if ((doc = parse(cmark_pool_mem(pool), md, len, &u,
-		    autolink)) == NULL) {
+			 autolink)) == NULL) {
 			cmark_pool_free(pool);
 			if (d)
 				diags_add(d, DIAG_ERROR, 0,
@@ -2131,6 +2163,6 @@ gemtext_render(const char *md, size_t len, const struct gemtext_opts *o,
 	}
 	tail_links(&r);
 	render_free(&r);
-	cmark_pool_free(pool);	/* the tree, all at once */
+	cmark_pool_free(pool); /* the tree, all at once */
 	return 0;
 }

@@ -10,14 +10,14 @@
 #include "utf8.h"
 #include "util.h"
 
-#define PC_BASE 36
-#define PC_TMIN 1
-#define PC_TMAX 26
-#define PC_SKEW 38
-#define PC_DAMP 700
+#define PC_BASE		36
+#define PC_TMIN		1
+#define PC_TMAX		26
+#define PC_SKEW		38
+#define PC_DAMP		700
 #define PC_INITIAL_BIAS 72
-#define PC_INITIAL_N 0x80
-#define LABEL_MAX 63
+#define PC_INITIAL_N	0x80
+#define LABEL_MAX	63
 
 int
 hostname_is_ip(const char *host)
@@ -80,12 +80,13 @@ punycode_encode(const uint32_t *cp, size_t n, struct buf *out)
 			if (cp[j] != nn)
 				continue;
 			for (q = delta, k = PC_BASE;; k += PC_BASE) {
-				t = k <= bias ? PC_TMIN : k >= bias + PC_TMAX ?
-				    PC_TMAX : k - bias;
+				t = k <= bias		? PC_TMIN :
+				    k >= bias + PC_TMAX ? PC_TMAX :
+							  k - bias;
 				if (q < t)
 					break;
-				buf_addc(out, pc_digit(t + (q - t) %
-				    (PC_BASE - t)));
+				buf_addc(out,
+				    pc_digit(t + (q - t) % (PC_BASE - t)));
 				q = (q - t) / (PC_BASE - t);
 			}
 			buf_addc(out, pc_digit(q));
@@ -114,13 +115,14 @@ add_label(const char *s, size_t len, struct buf *out)
 			ascii = 0;
 	if (ascii)
 		for (i = 0; i < len; i++)
-			buf_addc(out, s[i] >= 'A' && s[i] <= 'Z' ?
-			    s[i] - 'A' + 'a' : s[i]);
+			buf_addc(out,
+			    s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' :
+							 s[i]);
 	else {
 		cp = xcalloc(len, sizeof(*cp));
 		for (i = 0; i < len; i += l) {
 			if ((l = utf8_decode((const unsigned char *)s + i,
-			    len - i, &c)) == 0) {
+				 len - i, &c)) == 0) {
 				free(cp);
 				return "not valid UTF-8";
 			}
@@ -140,9 +142,9 @@ add_label(const char *s, size_t len, struct buf *out)
 		char ch = out->data[i];
 
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-		    ch == '-'))
+			ch == '-'))
 			return "only letters, digits, '-' and '.' make a "
-			    "host name";
+			       "host name";
 	}
 	if (out->data[start] == '-' || out->data[out->len - 1] == '-')
 		return "a label starts or ends with '-'";
@@ -164,7 +166,7 @@ hostname_normalize(const char *name, const char **why)
 	for (;;) {
 		dot = strchr(p, '.');
 		if ((err = add_label(p, dot ? (size_t)(dot - p) : strlen(p),
-		    &out)) != NULL)
+			 &out)) != NULL)
 			break;
 		if (dot == NULL)
 			break;

@@ -15,19 +15,36 @@
 static const struct {
 	const char *name, *utf8;
 } entities[] = {
-	{ "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" },
-	{ "apos", "'" }, { "nbsp", "\xc2\xa0" }, { "mdash", "\xe2\x80\x94" },
-	{ "ndash", "\xe2\x80\x93" }, { "hellip", "\xe2\x80\xa6" },
-	{ "rsquo", "\xe2\x80\x99" }, { "lsquo", "\xe2\x80\x98" },
-	{ "rdquo", "\xe2\x80\x9d" }, { "ldquo", "\xe2\x80\x9c" },
-	{ "copy", "\xc2\xa9" }, { "reg", "\xc2\xae" },
-	{ "trade", "\xe2\x84\xa2" }, { "laquo", "\xc2\xab" },
-	{ "raquo", "\xc2\xbb" }, { "middot", "\xc2\xb7" },
-	{ "bull", "\xe2\x80\xa2" }, { "times", "\xc3\x97" },
-	{ "deg", "\xc2\xb0" }, { "euro", "\xe2\x82\xac" },
-	{ "pound", "\xc2\xa3" }, { "yen", "\xc2\xa5" }, { "shy", "" },
-	{ "larr", "\xe2\x86\x90" }, { "rarr", "\xe2\x86\x92" },
-	{ "hearts", "\xe2\x99\xa5" }, { "star", "\xe2\x98\x86" },
+	{ "amp", "&" },
+	{ "lt", "<" },
+	{ "gt", ">" },
+	{ "quot", "\"" },
+	{ "apos", "'" },
+	{ "nbsp", "\xc2\xa0" },
+	{ "mdash", "\xe2\x80\x94" },
+	{ "ndash", "\xe2\x80\x93" },
+	{ "hellip", "\xe2\x80\xa6" },
+	{ "rsquo", "\xe2\x80\x99" },
+	{ "lsquo", "\xe2\x80\x98" },
+	{ "rdquo", "\xe2\x80\x9d" },
+	{ "ldquo", "\xe2\x80\x9c" },
+	{ "copy", "\xc2\xa9" },
+	{ "reg", "\xc2\xae" },
+	{ "trade", "\xe2\x84\xa2" },
+	{ "laquo", "\xc2\xab" },
+	{ "raquo", "\xc2\xbb" },
+	{ "middot", "\xc2\xb7" },
+	{ "bull", "\xe2\x80\xa2" },
+	{ "times", "\xc3\x97" },
+	{ "deg", "\xc2\xb0" },
+	{ "euro", "\xe2\x82\xac" },
+	{ "pound", "\xc2\xa3" },
+	{ "yen", "\xc2\xa5" },
+	{ "shy", "" },
+	{ "larr", "\xe2\x86\x90" },
+	{ "rarr", "\xe2\x86\x92" },
+	{ "hearts", "\xe2\x99\xa5" },
+	{ "star", "\xe2\x98\x86" },
 };
 
 size_t
@@ -41,12 +58,14 @@ html_entity(const char *s, size_t n, char *out, size_t *outlen)
 		hex = s[2] == 'x' || s[2] == 'X';
 		i = hex ? 3 : 2;
 		/* at most 7 digits: no overflow, and past U+10FFFF anyway */
-		for (j = i; j < n && j < i + 7 && (hex ?
-		    isxdigit((unsigned char)s[j]) : isdigit((unsigned char)s[j]));
-		    j++)
-			c = c * (hex ? 16 : 10) + (unsigned long)(isdigit(
-			    (unsigned char)s[j]) ? s[j] - '0' :
-			    (tolower((unsigned char)s[j]) - 'a' + 10));
+		for (j = i; j < n && j < i + 7 &&
+		     (hex ? isxdigit((unsigned char)s[j]) :
+			    isdigit((unsigned char)s[j]));
+		     j++)
+			c = c * (hex ? 16 : 10) +
+			    (unsigned long)(isdigit((unsigned char)s[j]) ?
+				    s[j] - '0' :
+				    (tolower((unsigned char)s[j]) - 'a' + 10));
 		if (j == i || j >= n || s[j] != ';')
 			return 0;
 		if (c == 0 || c > 0x10ffff)
@@ -76,7 +95,8 @@ html_decode(struct buf *b, const char *s, size_t n)
 	size_t i, k, ul;
 
 	for (i = 0; i < n; i++) {
-		if (s[i] == '&' && (k = html_entity(s + i, n - i, u, &ul)) > 0) {
+		if (s[i] == '&' &&
+		    (k = html_entity(s + i, n - i, u, &ul)) > 0) {
 			buf_add(b, u, ul);
 			i += k - 1;
 			continue;
@@ -107,7 +127,8 @@ html_find_tag(const char *s, size_t n, const char *name)
 			break;
 		i = (size_t)(p - s);
 		if (n - i > k + 1 && strncasecmp(s + i + 1, name, k) == 0 &&
-		    (s[i + 1 + k] == '>' || isspace((unsigned char)s[i + 1 + k])))
+		    (s[i + 1 + k] == '>' ||
+			isspace((unsigned char)s[i + 1 + k])))
 			return i;
 	}
 	return n;
@@ -185,12 +206,14 @@ html_strip(struct buf *b, const char *s, size_t n)
 	size_t i, k, ul;
 
 	for (i = 0; i < n; i++) {
-		if (s[i] == '<' && i + 1 < n && (isalpha((unsigned char)s[i + 1])
-		    || s[i + 1] == '/' || s[i + 1] == '!')) {
+		if (s[i] == '<' && i + 1 < n &&
+		    (isalpha((unsigned char)s[i + 1]) || s[i + 1] == '/' ||
+			s[i + 1] == '!')) {
 			i += html_find_ci(s + i, n - i, ">");
 			continue;
 		}
-		if (s[i] == '&' && (k = html_entity(s + i, n - i, u, &ul)) > 0) {
+		if (s[i] == '&' &&
+		    (k = html_entity(s + i, n - i, u, &ul)) > 0) {
 			buf_add(b, u, ul);
 			i += k - 1;
 			continue;
@@ -267,12 +290,15 @@ html_next(struct html_lexer *lx, struct html_token *t)
 
 	memset(t, 0, sizeof(*t));
 	while ((i = lx->pos) < len) {
-		if (s[i] == '<' && len - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
-			skip(lx, 4 + html_find_ci(s + i + 4, len - i - 4, "-->") + 3);
+		if (s[i] == '<' && len - i >= 4 &&
+		    memcmp(s + i, "<!--", 4) == 0) {
+			skip(lx,
+			    4 + html_find_ci(s + i + 4, len - i - 4, "-->") +
+				3);
 			continue;
 		}
-		if (s[i] == '<' && len - i >= 2 && (s[i + 1] == '!' ||
-		    s[i + 1] == '?')) {
+		if (s[i] == '<' && len - i >= 2 &&
+		    (s[i + 1] == '!' || s[i + 1] == '?')) {
 			skip(lx, html_find_ci(s + i, len - i, ">") + 1);
 			continue;
 		}
@@ -286,13 +312,15 @@ html_next(struct html_lexer *lx, struct html_token *t)
 			return 1;
 		}
 		if (isspace((unsigned char)s[i])) {
-			for (k = i; k < len && isspace((unsigned char)s[k]); k++)
+			for (k = i; k < len && isspace((unsigned char)s[k]);
+			     k++)
 				;
 			t->kind = HTML_SPACE;
 		} else {
 			/* up to the next tag, entity or space */
 			for (k = i + 1; k < len && s[k] != '<' && s[k] != '&' &&
-			    !isspace((unsigned char)s[k]); k++)
+			     !isspace((unsigned char)s[k]);
+			     k++)
 				;
 			t->kind = HTML_TEXT;
 		}

@@ -24,7 +24,7 @@ static char *log_path;
  * it, which also works under chroot, where the path names nothing.
  */
 static int log_dirfd = -1;
-static const char *log_base;	/* in log_path */
+static const char *log_base; /* in log_path */
 static uid_t log_uid = (uid_t)-1;
 static gid_t log_gid = (gid_t)-1;
 static int log_quiet, log_debugging, log_ip = 1;
@@ -69,10 +69,11 @@ log_open(const char *path)
 			close(log_dirfd);
 		slash = log_path ? strrchr(log_path, '/') : NULL;
 		log_base = slash ? slash + 1 : log_path;
-		dir = slash == log_path ? strdup("/") : slash ?
-		    strndup(log_path, (size_t)(slash - log_path)) : strdup(".");
-		log_dirfd = dir ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) :
-		    -1;
+		dir = slash == log_path ? strdup("/") :
+		    slash ? strndup(log_path, (size_t)(slash - log_path)) :
+			    strdup(".");
+		log_dirfd =
+		    dir ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 		free(dir);
 	}
 	return 0;
@@ -94,8 +95,9 @@ log_reopen(void)
 	if (log_path == NULL)
 		return 0;
 	fflush(stream());
-	fd = log_dirfd != -1 ? openat(log_dirfd, log_base, O_WRONLY |
-	    O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640) :
+	fd = log_dirfd != -1 ?
+	    openat(log_dirfd, log_base,
+		O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640) :
 	    open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (fd == -1 || (fp = fdopen(fd, "a")) == NULL) {
 		if (fd != -1)
@@ -159,8 +161,10 @@ log_flush(void)
 	}
 	if (log_lost != log_lost_reported) {
 		log_lost_reported = log_lost;
-		fprintf(fp, "warning: log writes failed %llu times; lines were "
-		    "dropped\n", log_lost);
+		fprintf(fp,
+		    "warning: log writes failed %llu times; lines were "
+		    "dropped\n",
+		    log_lost);
 	}
 }
 
@@ -176,8 +180,9 @@ timestamp_fmt(char *dst, size_t n, int common)
 	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
 	if (ts.tv_sec != last[common]) {
 		gmtime_r(&ts.tv_sec, &tm);
-		strftime(cache[common], sizeof(cache[common]), common ?
-		    "%d/%b/%Y:%H:%M:%S +0000" : "%Y-%m-%dT%H:%M:%SZ", &tm);
+		strftime(cache[common], sizeof(cache[common]),
+		    common ? "%d/%b/%Y:%H:%M:%S +0000" : "%Y-%m-%dT%H:%M:%SZ",
+		    &tm);
 		last[common] = ts.tv_sec;
 	}
 	snprintf(dst, n, "%s", cache[common]);
@@ -341,8 +346,9 @@ log_escape(char *dst, size_t n, const char *s, size_t len)
 	for (i = 0; i < len && o + 5 < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c >= 0x80 && (k = printable_utf8((const unsigned char *)s +
-		    i, len - i)) > 0) {
+		if (c >= 0x80 &&
+		    (k = printable_utf8((const unsigned char *)s + i,
+			 len - i)) > 0) {
 			if (o + k + 5 >= n)
 				break;
 			memcpy(dst + o, s + i, k);
@@ -390,8 +396,8 @@ json_escape(char *dst, size_t n, const char *s, size_t len)
 }
 
 void
-log_access(const char *client, const char *host, const char *req,
-    size_t reqlen, int status, unsigned long long bytes, double ms)
+log_access(const char *client, const char *host, const char *req, size_t reqlen,
+    int status, unsigned long long bytes, double ms)
 {
 	char ts[40], esc[6 * 1024 + 8], hesc[6 * 256 + 8];
 	FILE *fp = stream();
@@ -414,10 +420,11 @@ log_access(const char *client, const char *host, const char *req,
 		timestamp(ts, sizeof(ts));
 		json_escape(esc, sizeof(esc), req, reqlen);
 		json_escape(hesc, sizeof(hesc), host, strlen(host));
-		rc = fprintf(fp, "{\"time\":\"%s\",\"client\":\"%s\","
+		rc = fprintf(fp,
+		    "{\"time\":\"%s\",\"client\":\"%s\","
 		    "\"host\":\"%s\",\"request\":\"%s\",\"status\":%d,"
-		    "\"bytes\":%llu,\"ms\":%.1f}\n", ts, client, hesc, esc,
-		    status, bytes, ms);
+		    "\"bytes\":%llu,\"ms\":%.1f}\n",
+		    ts, client, hesc, esc, status, bytes, ms);
 		break;
 	default:
 		timestamp(ts, sizeof(ts));

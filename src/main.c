@@ -132,8 +132,10 @@ cmd_convert(int argc, char **argv)
 		return rc;
 	file = cfg.args[0];
 	if (stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "capsuled: %s is a folder; convert wants one "
-		    "Markdown file (FILE.md, or - for standard input)\n", file);
+		fprintf(stderr,
+		    "capsuled: %s is a folder; convert wants one "
+		    "Markdown file (FILE.md, or - for standard input)\n",
+		    file);
 		config_free(&cfg);
 		return 2;
 	}
@@ -182,8 +184,10 @@ main(int argc, char **argv)
 		unsigned cmd;
 		int (*run)(int, char **);
 	} runs[] = {
-		{ CMD_SERVE, cmd_serve }, { CMD_CONVERT, cmd_convert },
-		{ CMD_CHECK, cmd_check }, { CMD_CERT, cmd_cert },
+		{ CMD_SERVE, cmd_serve },
+		{ CMD_CONVERT, cmd_convert },
+		{ CMD_CHECK, cmd_check },
+		{ CMD_CERT, cmd_cert },
 	};
 	unsigned command = argc > 1 ? config_command(argv[1]) : 0;
 	size_t i;

@@ -41,46 +41,47 @@
 #include "worker.h"
 
 #define MASTER_MAX_WORKERS 256
-#define MASTER_CHAN_BUF 65536	/* bytes of changes queued for a worker */
+#define MASTER_CHAN_BUF	   65536 /* bytes of changes queued for a worker */
 
 /* A worker process, current or draining. */
 struct child {
 	pid_t pid;
 	int slot;
-	unsigned gen;		/* the id of its generation */
+	unsigned gen; /* the id of its generation */
 	ev_tstamp started;
-	int chan;		/* our end of its change channel; -1: closed */
-	ev_io chan_w;		/* waits for room after a full channel */
-	int behind;		/* changes dropped: owes it "rescan all" */
+	int chan;     /* our end of its change channel; -1: closed */
+	ev_io chan_w; /* waits for room after a full channel */
+	int behind;   /* changes dropped: owes it "rescan all" */
 	struct master *m;
 };
 
 /* The master process: its state and its watchers. */
 struct master {
-	struct listener *ls;	/* ls[i] goes with gen->cfg.listen[i] */
+	struct listener *ls; /* ls[i] goes with gen->cfg.listen[i] */
 	size_t nls;
 	int nslots;
-	struct generation *gen;	/* current */
-	struct child **children;	/* current and draining workers */
+	struct generation *gen;	 /* current */
+	struct child **children; /* current and draining workers */
 	size_t nchildren, capchildren;
-	struct watch *watch;	/* the current generation's trees */
-	int argc;		/* the serve options, read again on SIGHUP */
+	struct watch *watch; /* the current generation's trees */
+	int argc;	     /* the serve options, read again on SIGHUP */
 	char **argv;
 	int stopping;
-	int drop;		/* workers drop privileges to uid/gid */
+	int drop; /* workers drop privileges to uid/gid */
 	uid_t uid;
 	gid_t gid;
-	dev_t tried_dev;	/* a replaced root whose reload failed: */
-	ino_t tried_ino;	/* not retried for the same folder */
+	dev_t tried_dev; /* a replaced root whose reload failed: */
+	ino_t tried_ino; /* not retried for the same folder */
 	ev_signal hup, term, intr, usr1;
 	ev_child child;
-	ev_timer restart;	/* fills empty slots after a failed fork */
-	ev_timer reroot;	/* a reload onto a replaced root */
+	ev_timer restart; /* fills empty slots after a failed fork */
+	ev_timer reroot;  /* a reload onto a replaced root */
 	char *reroot_why;
 };
 
-#define MASTER_OF(ptr, member) ((struct master *)(void *)((char *)(ptr) - \
-	offsetof(struct master, member)))
+#define MASTER_OF(ptr, member) \
+	((struct master *)(void *)(( \
+	    char *)(ptr)-offsetof(struct master, member)))
 
 void
 master_cert_paths(const char *certs_dir, const char *host, char **cert,
@@ -162,22 +163,25 @@ load_cert(const struct config *cfg, const struct vhost_config *hc,
 	} else {
 		master_cert_paths(cfg->certs_dir, vh->names[0], &cert, &key);
 		if (access(cert, F_OK) == -1 && access(key, F_OK) == -1) {
-			if (mkdir(cfg->certs_dir, 0700) == -1 && errno != EEXIST) {
+			if (mkdir(cfg->certs_dir, 0700) == -1 &&
+			    errno != EEXIST) {
 				log_warn("%s", cfg->certs_dir);
 				goto done;
 			}
-			if (tls_cert_generate(vh->names[0], cert, key, &err) == 0)
+			if (tls_cert_generate(vh->names[0], cert, key, &err) ==
+			    0)
 				log_info("generated a certificate for %s in %s",
 				    vh->names[0], cert);
 			else if (!cert_pair_appears(cert, key)) {
 				log_warnx("%s: %s", cert, err);
 				goto done;
-			} else	/* another capsuled won the race: its pair */
+			} else /* another capsuled won the race: its pair */
 				log_info("%s: written by another process; "
-				    "using it", cert);
+					 "using it",
+				    cert);
 		} else if (!cert_pair_appears(cert, key)) {
-			log_warnx("%s and %s: only one of the two exists",
-			    cert, key);
+			log_warnx("%s and %s: only one of the two exists", cert,
+			    key);
 			goto done;
 		}
 	}
@@ -220,8 +224,9 @@ build_generation(struct generation *gen)
 	g->access.ndrafts_fingerprints = cfg->ndrafts_fingerprints;
 	/* drafts_fingerprints alone means: drafts for those only. */
 	g->access.drafts_all = cfg->drafts && !cfg->ndrafts_fingerprints;
-	if (cfg->rate_n && (g->rl = ratelimit_new(cfg->rate_n,
-	    cfg->rate_secs, cfg->rate_v6_prefix)) == NULL)
+	if (cfg->rate_n &&
+	    (g->rl = ratelimit_new(cfg->rate_n, cfg->rate_secs,
+		 cfg->rate_v6_prefix)) == NULL)
 		log_warn("rate limit table");
 	g->vhosts = xcalloc(cfg->nhosts, sizeof(*g->vhosts));
 	g->nvhosts = cfg->nhosts;
@@ -245,15 +250,17 @@ build_generation(struct generation *gen)
 		vh->root = xstrdup(hc->root);
 		vh->rootreal = realpath(hc->root, NULL);
 		vh->lang = hc->lang ? xstrdup(hc->lang) :
-		    cfg->lang ? xstrdup(cfg->lang) : NULL;
-		if ((vh->rootfd = open(vh->root, O_PATH | O_DIRECTORY |
-		    O_CLOEXEC)) == -1) {
+		    cfg->lang	    ? xstrdup(cfg->lang) :
+				      NULL;
+		if ((vh->rootfd = open(vh->root,
+			 O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1) {
 			log_warn("root %s", vh->root);
 			return -1;
 		}
 		if ((gen->tls[i] = load_cert(cfg, hc, vh)) == NULL)
 			return -1;
-		SSL_CTX_set_tlsext_servername_callback(gen->tls[i], conn_sni_cb);
+		SSL_CTX_set_tlsext_servername_callback(gen->tls[i],
+		    conn_sni_cb);
 	}
 	return 0;
 }
@@ -280,7 +287,8 @@ sites_build(const struct master *m, struct generation *gen)
 	size_t i;
 
 	if (m->drop) {
-		if ((ngroups = getgroups((int)ARRAY_LEN(groups), groups)) == -1 ||
+		if ((ngroups = getgroups((int)ARRAY_LEN(groups), groups)) ==
+			-1 ||
 		    setgroups(1, &m->gid) == -1 ||
 		    setresgid((gid_t)-1, m->gid, (gid_t)-1) == -1 ||
 		    setresuid((uid_t)-1, m->uid, (uid_t)-1) == -1)
@@ -297,14 +305,16 @@ sites_build(const struct master *m, struct generation *gen)
 		so.search = cfg->search;
 		so.cache_size = (size_t)cfg->cache_size << 20;
 		base = xasprintf(cfg->public_port == 1965 ? "gemini://%s" :
-		    "gemini://%s:%d", vh->names[0], cfg->public_port);
+							    "gemini://%s:%d",
+		    vh->names[0], cfg->public_port);
 		so.base_url = base;
 		vh->site = site_new(vh->root, vh->rootfd, &so);
 		free(base);
 	}
-	if (m->drop && (setresuid((uid_t)-1, 0, (uid_t)-1) == -1 ||
-	    setresgid((gid_t)-1, egid, (gid_t)-1) == -1 ||
-	    setgroups((size_t)ngroups, groups) == -1))
+	if (m->drop &&
+	    (setresuid((uid_t)-1, 0, (uid_t)-1) == -1 ||
+		setresgid((gid_t)-1, egid, (gid_t)-1) == -1 ||
+		setgroups((size_t)ngroups, groups) == -1))
 		fatal("taking back the privileges dropped to read the sites");
 }
 
@@ -337,13 +347,15 @@ resolve_listen(const char *text, struct sockaddr_storage *ss, socklen_t *len)
 	host[hlen] = '\0';
 	port = atoi(colon + 1);
 	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)ss)->sin_addr) == 1) {
+	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)ss)->sin_addr) ==
+	    1) {
 		((struct sockaddr_in *)ss)->sin_family = AF_INET;
 		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
 		*len = sizeof(struct sockaddr_in);
 		return 0;
 	}
-	if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
+	if (inet_pton(AF_INET6, host,
+		&((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
 		((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
 		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
 		*len = sizeof(struct sockaddr_in6);
@@ -364,9 +376,10 @@ static int
 bind_one(struct sockaddr_storage *ss, socklen_t len)
 {
 	int fd, one = 1;
-	int defer = 1;	/* seconds; idle connects still meet the deadline */
+	int defer = 1; /* seconds; idle connects still meet the deadline */
 
-	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
 	if (fd == -1)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -437,8 +450,8 @@ listener_open(struct listener *l, const char *addr, int nslots, int skip_ok)
 	for (s = 0; s < nslots; s++) {
 		if ((l->fds[s] = bind_one(&ss, len)) == -1) {
 			/* No IPv6 here: serve on the other listeners. */
-			if (s == 0 && skip_ok && (errno == EAFNOSUPPORT ||
-			    errno == EADDRNOTAVAIL)) {
+			if (s == 0 && skip_ok &&
+			    (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL)) {
 				log_warn("listen %s (skipped)", addr);
 				return 1;
 			}
@@ -446,8 +459,8 @@ listener_open(struct listener *l, const char *addr, int nslots, int skip_ok)
 			return -1;
 		}
 		/* Port 0: the other slots share the port it picked. */
-		if (s == 0 && getsockname(l->fds[0], (struct sockaddr *)&ss,
-		    &len) == -1)
+		if (s == 0 &&
+		    getsockname(l->fds[0], (struct sockaddr *)&ss, &len) == -1)
 			return -1;
 	}
 	l->bound = bound_name(l->fds[0]);
@@ -475,13 +488,16 @@ same_address(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 	if (a->ss_family != b->ss_family)
 		return 0;
 	if (a->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+		const struct sockaddr_in6 *x = (const void *)a,
+					  *y = (const void *)b;
 
-		return x->sin6_port == y->sin6_port && memcmp(&x->sin6_addr,
-		    &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
+		return x->sin6_port == y->sin6_port &&
+		    memcmp(&x->sin6_addr, &y->sin6_addr,
+			sizeof(x->sin6_addr)) == 0;
 	}
 	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+		const struct sockaddr_in *x = (const void *)a,
+					 *y = (const void *)b;
 
 		return x->sin_port == y->sin_port &&
 		    x->sin_addr.s_addr == y->sin_addr.s_addr;
@@ -508,11 +524,11 @@ bind_listeners(struct master *m, struct config *cfg, int nslots)
 			socklen_t len = sizeof(ss);
 
 			if (getsockname(m->ls[i].fds[0], (struct sockaddr *)&ss,
-			    &len) == -1)
+				&len) == -1)
 				return -1;
 			cfg->public_port = ntohs(ss.ss_family == AF_INET6 ?
-			    ((struct sockaddr_in6 *)&ss)->sin6_port :
-			    ((struct sockaddr_in *)&ss)->sin_port);
+				((struct sockaddr_in6 *)&ss)->sin6_port :
+				((struct sockaddr_in *)&ss)->sin_port);
 		}
 	}
 	return 0;
@@ -570,17 +586,19 @@ rebind_listeners(struct master *m, const struct config *old,
 			kept[i] = 1;
 			ls[i] = m->ls[j];
 			ls[i].addr = xstrdup(nc->addr);
-			ls[i].bound = m->ls[j].bound ?
-			    xstrdup(m->ls[j].bound) : NULL;
+			ls[i].bound =
+			    m->ls[j].bound ? xstrdup(m->ls[j].bound) : NULL;
 			ls[i].fds = xcalloc((size_t)m->nslots, sizeof(int));
 			memcpy(ls[i].fds, m->ls[j].fds,
 			    (size_t)m->nslots * sizeof(int));
 			if (oc->proxy != nc->proxy)
-				log_info("listen %s: PROXY protocol %s", nc->addr,
-				    nc->proxy ? "now expected" : "no longer "
-				    "accepted");
+				log_info("listen %s: PROXY protocol %s",
+				    nc->addr,
+				    nc->proxy ? "now expected" :
+						"no longer "
+						"accepted");
 			else if (!same_strings(oc->proxy_from, oc->nproxy_from,
-			    nc->proxy_from, nc->nproxy_from))
+				     nc->proxy_from, nc->nproxy_from))
 				log_info("listen %s: proxy_from changed",
 				    nc->addr);
 			continue;
@@ -638,8 +656,8 @@ chan_send(struct child *ch, const char *msg, size_t len)
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN && errno != ENOBUFS)
-			log_warn("worker %d (pid %d): change channel",
-			    ch->slot, (int)ch->pid);
+			log_warn("worker %d (pid %d): change channel", ch->slot,
+			    (int)ch->pid);
 		return -1;
 	}
 	return 0;
@@ -681,12 +699,12 @@ chan_behind(struct child *ch)
 static void
 chan_room_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
-	struct child *ch = (struct child *)((char *)io -
-	    offsetof(struct child, chan_w));
+	struct child *ch =
+	    (struct child *)((char *)io - offsetof(struct child, chan_w));
 
 	(void)revents;
 	if (chan_send_full(ch, ch->m->gen->g.nvhosts) == -1)
-		return;		/* still full: wait for more room */
+		return; /* still full: wait for more room */
 	ch->behind = 0;
 	ev_io_stop(loop, io);
 }
@@ -721,7 +739,9 @@ changes_cb(void *arg, size_t host, const struct pathbatch *b)
 	}
 	free(msg);
 	log_debug("%s: %s changed", m->gen->g.vhosts[host].root,
-	    b->full ? "everything" : b->n == 1 ? b->v[0] : "several files");
+	    b->full	  ? "everything" :
+		b->n == 1 ? b->v[0] :
+			    "several files");
 }
 
 static void reload(struct master *m, const char *why);
@@ -829,7 +849,7 @@ spawn(struct master *m, struct generation *gen, int slot)
 
 	/* Datagrams: a batch arrives whole or not at all. */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0, sv) == -1) {
+		0, sv) == -1) {
 		log_warn("socketpair");
 		return -1;
 	}
@@ -842,9 +862,15 @@ spawn(struct master *m, struct generation *gen, int slot)
 	}
 	if (pid == 0) {
 		struct worker_start ws = {
-			.gen = gen, .ls = m->ls, .nls = m->nls,
-			.nslots = m->nslots, .slot = slot, .chan = sv[1],
-			.drop = m->drop, .uid = m->uid, .gid = m->gid,
+			.gen = gen,
+			.ls = m->ls,
+			.nls = m->nls,
+			.nslots = m->nslots,
+			.slot = slot,
+			.chan = sv[1],
+			.drop = m->drop,
+			.uid = m->uid,
+			.gid = m->gid,
 		};
 
 		close(sv[0]);
@@ -899,7 +925,8 @@ fill_slots(struct master *m)
 			missing++;
 	if (missing) {
 		log_warnx("%d of %d worker slots empty (%zu processes); "
-		    "retrying in 1 s", missing, m->nslots, m->nchildren);
+			  "retrying in 1 s",
+		    missing, m->nslots, m->nchildren);
 		if (!ev_is_active(&m->restart)) {
 			ev_timer_set(&m->restart, 1., 0.);
 			ev_timer_start(EV_DEFAULT, &m->restart);
@@ -948,7 +975,8 @@ child_cb(struct ev_loop *loop, ev_child *w, int revents)
 			return;
 		}
 		if (WIFSIGNALED(status))
-			log_warnx("worker %d (pid %d) killed by signal %d; restarting",
+			log_warnx(
+			    "worker %d (pid %d) killed by signal %d; restarting",
 			    ch.slot, (int)ch.pid, WTERMSIG(status));
 		else
 			log_warnx("worker %d (pid %d) exited with %d; restarting",
@@ -989,11 +1017,11 @@ reload(struct master *m, const char *why)
 		return;
 	}
 	diags_free(&d);
-	if (gen->cfg.public_port == 0)	/* port 0: the one bound at start */
+	if (gen->cfg.public_port == 0) /* port 0: the one bound at start */
 		gen->cfg.public_port = m->gen->cfg.public_port;
 	if (!gen->cfg.log_file != !m->gen->cfg.log_file ||
 	    (gen->cfg.log_file &&
-	    strcmp(gen->cfg.log_file, m->gen->cfg.log_file)))
+		strcmp(gen->cfg.log_file, m->gen->cfg.log_file)))
 		log_warnx("the log file changes only on restart");
 	if (gen->cfg.workers != m->gen->cfg.workers)
 		log_warnx("the number of workers changes only on restart");
@@ -1025,7 +1053,7 @@ reload(struct master *m, const char *why)
 	log_set_format((enum log_format)gen->cfg.log_format);
 	log_set_ip(gen->cfg.log_ip);
 	fill_slots(m);
-	log_info("reloaded");	/* after the forks: tests count workers then */
+	log_info("reloaded"); /* after the forks: tests count workers then */
 }
 
 static void
@@ -1053,8 +1081,8 @@ usr1_cb(struct ev_loop *loop, ev_signal *s, int revents)
 static void
 stop_cb(struct ev_loop *loop, ev_signal *s, int revents)
 {
-	struct master *m = s->signum == SIGINT ? MASTER_OF(s, intr) :
-	    MASTER_OF(s, term);
+	struct master *m =
+	    s->signum == SIGINT ? MASTER_OF(s, intr) : MASTER_OF(s, term);
 	size_t i;
 
 	(void)revents;
@@ -1072,7 +1100,7 @@ stop_cb(struct ev_loop *loop, ev_signal *s, int revents)
 int
 master_run(struct config *cfg, int argc, char **argv)
 {
-	static struct master ms;	/* one per process */
+	static struct master ms; /* one per process */
 	struct master *m = &ms;
 	struct ev_loop *loop;
 	struct generation *gen;
@@ -1083,7 +1111,7 @@ master_run(struct config *cfg, int argc, char **argv)
 	m->argc = argc;
 	m->argv = argv;
 	gen = xcalloc(1, sizeof(*gen));
-	gen->cfg = *cfg;		/* takes ownership */
+	gen->cfg = *cfg; /* takes ownership */
 	memset(cfg, 0, sizeof(*cfg));
 	cfg = &gen->cfg;
 	if (cfg->user) {
@@ -1116,8 +1144,9 @@ master_run(struct config *cfg, int argc, char **argv)
 	 * --quiet keeps it only for port 0, the one way to learn the port.
 	 */
 	for (i = 0; i < (int)m->nls; i++)
-		if (m->ls[i].bound && (!cfg->quiet ||
-		    strcmp(strrchr(m->ls[i].addr, ':'), ":0") == 0))
+		if (m->ls[i].bound &&
+		    (!cfg->quiet ||
+			strcmp(strrchr(m->ls[i].addr, ':'), ":0") == 0))
 			log_notice("listening on %s", m->ls[i].bound);
 	log_info("%d worker%s%s", nslots, nslots == 1 ? "" : "s",
 	    cfg->workers ? "" : " (workers = 0: one per core)");

@@ -11,21 +11,21 @@
 #include "mime.h"
 #include "util.h"
 
-#define MIME_MAX_EXT 31		/* bytes of an extension we index */
-#define MIME_MAX_TYPE 127	/* bytes of a type taken from mime.types */
-#define MIME_DEFAULT "application/octet-stream"
+#define MIME_MAX_EXT  31  /* bytes of an extension we index */
+#define MIME_MAX_TYPE 127 /* bytes of a type taken from mime.types */
+#define MIME_DEFAULT  "application/octet-stream"
 
 struct mime {
-	struct strmap map;	/* lowercased extension -> type */
-	char **exts;		/* the map's keys, owned */
+	struct strmap map; /* lowercased extension -> type */
+	char **exts;	   /* the map's keys, owned */
 	size_t nexts, capexts;
-	char **types;		/* type strings copied from loaded texts */
+	char **types; /* type strings copied from loaded texts */
 	size_t ntypes, captypes;
 };
 
 static const struct {
 	const char *type;
-	const char *exts;	/* space-separated */
+	const char *exts; /* space-separated */
 } builtin[] = {
 	{ "text/gemini", "gmi gemini" },
 	{ "text/markdown", "md markdown" },
@@ -35,7 +35,8 @@ static const struct {
 	 * not a download, whatever mime.types says (.rs is
 	 * rls-services+xml there, .ts MPEG transport stream).
 	 */
-	{ "text/plain", "rs go py pyi rb pl pm php lua c h cc cpp cxx hh hpp "
+	{ "text/plain",
+	    "rs go py pyi rb pl pm php lua c h cc cpp cxx hh hpp "
 	    "hxx m mm java kt kts scala swift dart zig nim cs fs fsx vb "
 	    "hs lhs ml mli ex exs erl hrl clj cljs el lisp scm rkt jl r "
 	    "sh bash zsh fish ksh csh ps1 bat cmd awk sed mk cmake "
@@ -178,8 +179,8 @@ valid_type(const char *s, size_t n)
 	size_t i;
 
 	if (n == 0 || n > MIME_MAX_TYPE || slash == NULL || slash == s ||
-	    slash == s + n - 1 || memchr(slash + 1, '/', (size_t)
-	    (s + n - slash - 1)) != NULL)
+	    slash == s + n - 1 ||
+	    memchr(slash + 1, '/', (size_t)(s + n - slash - 1)) != NULL)
 		return 0;
 	for (i = 0; i < n; i++)
 		if (!type_byte((unsigned char)s[i]))
@@ -196,8 +197,8 @@ intern_type(struct mime *m, const char *type, size_t n)
 
 	for (i = 0; i < n; i++)
 		copy[i] = (char)lower((unsigned char)copy[i]);
-	m->types = xgrow(m->types, &m->captypes, m->ntypes + 1,
-	    sizeof(*m->types));
+	m->types =
+	    xgrow(m->types, &m->captypes, m->ntypes + 1, sizeof(*m->types));
 	m->types[m->ntypes++] = copy;
 	return copy;
 }

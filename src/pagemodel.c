@@ -128,8 +128,7 @@ map_segments(struct buf *out, const char *s, size_t n,
 	}
 }
 
-static char *
-(*seg_fn(const struct sitecfg *c))(const char *, size_t)
+static char *(*seg_fn(const struct sitecfg *c))(const char *, size_t)
 {
 	return c->gen == GEN_ZOLA ? pm_slugify : pm_urlize;
 }
@@ -158,8 +157,8 @@ pm_section_url(const struct sitecfg *c, const char *dir, const char *lang)
 static int
 is_file_name(const char *s, size_t n)
 {
-	static const char *exts[] = { ".html", ".htm", ".xml", ".txt",
-	    ".json", ".gmi", ".rss" };
+	static const char *exts[] = { ".html", ".htm", ".xml", ".txt", ".json",
+		".gmi", ".rss" };
 	size_t i, m;
 
 	for (i = 0; i < ARRAY_LEN(exts); i++) {
@@ -192,9 +191,8 @@ put_path(struct buf *out, const char *p)
 
 /* Expands a Hugo permalink pattern. */
 static void
-expand(const char *pat, const char *section, const char *dir,
-    const char *name, const char *slug, const char *title, const char *ymd,
-    struct buf *out)
+expand(const char *pat, const char *section, const char *dir, const char *name,
+    const char *slug, const char *title, const char *ymd, struct buf *out)
 {
 	struct buf raw = BUF_INIT;
 	const char *p = pat;
@@ -302,17 +300,21 @@ pm_place(const struct sitecfg *c, const char *rel, const struct post_meta *m,
 		const struct sitecfg_lang *l;
 		size_t i;
 
-		if (dot && (l = sitecfg_lang(c, dot + 1,
-		    (size_t)(base + stem - dot - 1))) != NULL) {
+		if (dot &&
+		    (l = sitecfg_lang(c, dot + 1,
+			 (size_t)(base + stem - dot - 1))) != NULL) {
 			out->lang = xstrdup(l->code);
 			stem = (size_t)(dot - base);
-		} else if (dot && strlen(c->default_lang) ==
-		    (size_t)(base + stem - dot - 1) &&
-		    strncmp(dot + 1, c->default_lang, strlen(c->default_lang))
-		    == 0 && c->gen != GEN_BARE)
+		} else if (dot &&
+		    strlen(c->default_lang) ==
+			(size_t)(base + stem - dot - 1) &&
+		    strncmp(dot + 1, c->default_lang,
+			strlen(c->default_lang)) == 0 &&
+		    c->gen != GEN_BARE)
 			stem = (size_t)(dot - base);
 		for (i = 0; i <= c->nlangs; i++) {
-			const char *ld = i < c->nlangs ? c->langs[i].content_dir :
+			const char *ld = i < c->nlangs ?
+			    c->langs[i].content_dir :
 			    c->default_dir;
 			size_t n = ld ? strlen(ld) : 0;
 
@@ -361,8 +363,8 @@ pm_place(const struct sitecfg *c, const char *rel, const struct post_meta *m,
 		name = strrchr(out->bundle, '/');
 		name = name ? name + 1 : out->bundle;
 		namelen = strlen(name);
-		dir[name > out->bundle ? (size_t)(name - out->bundle - 1) :
-		    0] = '\0';
+		dir[name > out->bundle ? (size_t)(name - out->bundle - 1) : 0] =
+		    '\0';
 	}
 	out->section = xstrndup(dir, strcspn(dir, "/"));
 	out->dir = xstrdup(dir);
@@ -415,7 +417,7 @@ pm_place(const struct sitecfg *c, const char *rel, const struct post_meta *m,
 		buf_addc(&b, '/');
 		map_segments(&b, dir, strlen(dir), seg_fn(c));
 		t = slug ? seg_fn(c)(slug, strlen(slug)) :
-		    seg_fn(c)(name, namelen);
+			   seg_fn(c)(name, namelen);
 		if (slug && c->gen != GEN_ZOLA) {
 			/* Hugo's slug may hold folders: "cn/about". */
 			map_segments(&b, t, strlen(t), pm_urlize);
@@ -447,8 +449,8 @@ pm_join(const char *rel, const char *dest, size_t n)
 	}
 	buf_add(&b, dest, n);
 	p = buf_detach(&b, NULL);
-	for (tok = strtok_r(p, "/", &save); tok; tok = strtok_r(NULL, "/",
-	    &save)) {
+	for (tok = strtok_r(p, "/", &save); tok;
+	     tok = strtok_r(NULL, "/", &save)) {
 		if (strcmp(tok, ".") == 0)
 			continue;
 		if (strcmp(tok, "..") == 0) {
@@ -538,13 +540,14 @@ pm_order_cmp(enum pm_order o, const struct pm_key *a, const struct pm_key *b)
 	switch (o) {
 	case PM_ORDER_HUGO:
 		/* Weight 0 (or none) is unweighted: after the weighted. */
-		c = missing(a->has_weight && a->weight != 0, b->has_weight &&
-		    b->weight != 0);
+		c = missing(a->has_weight && a->weight != 0,
+		    b->has_weight && b->weight != 0);
 		if (c == -2)
 			c = cmp_i64(a->weight, b->weight);
-		if (c == 0)	/* undated pages are 0001-01-01 to Hugo */
+		if (c == 0) /* undated pages are 0001-01-01 to Hugo */
 			c = a->dated != b->dated ? (a->dated ? -1 : 1) :
-			    a->dated ? cmp_i64(b->date, a->date) : 0;
+			    a->dated		 ? cmp_i64(b->date, a->date) :
+						   0;
 		if (c == 0)
 			c = strcasecmp(nz(a->title), nz(b->title));
 		if (c == 0)
@@ -560,21 +563,26 @@ pm_order_cmp(enum pm_order o, const struct pm_key *a, const struct pm_key *b)
 			c = strcasecmp(nz(a->title), nz(b->title));
 		break;
 	case PM_ORDER_UPDATE: {
-		int64_t x = a->has_updated && (!a->dated ||
-		    a->updated > a->date) ? a->updated : a->date;
-		int64_t y = b->has_updated && (!b->dated ||
-		    b->updated > b->date) ? b->updated : b->date;
+		int64_t x =
+		    a->has_updated && (!a->dated || a->updated > a->date) ?
+		    a->updated :
+		    a->date;
+		int64_t y =
+		    b->has_updated && (!b->dated || b->updated > b->date) ?
+		    b->updated :
+		    b->date;
 
-		if ((c = missing(a->dated || a->has_updated, b->dated ||
-		    b->has_updated)) == -2)
+		if ((c = missing(a->dated || a->has_updated,
+			 b->dated || b->has_updated)) == -2)
 			c = cmp_i64(y, x);
 		break;
 	}
 	case PM_ORDER_TITLE:
 	case PM_ORDER_TITLE_BYTES:
 		if ((c = missing(a->title != NULL, b->title != NULL)) == -2)
-			c = o == PM_ORDER_TITLE ? pm_natural_cmp(a->title,
-			    b->title) : strcmp(a->title, b->title);
+			c = o == PM_ORDER_TITLE ?
+			    pm_natural_cmp(a->title, b->title) :
+			    strcmp(a->title, b->title);
 		break;
 	case PM_ORDER_WEIGHT:
 		if ((c = missing(a->has_weight, b->has_weight)) == -2)
@@ -598,7 +606,7 @@ pm_published(const struct sitecfg *c, const struct post_meta *m, int dated,
 	int live = 1;
 
 	if (!has_pub && c->gen == GEN_HUGO && dated) {
-		has_pub = 1;	/* Hugo's publishDate defaults to the date */
+		has_pub = 1; /* Hugo's publishDate defaults to the date */
 		pub = date;
 	}
 	if (has_pub && pub > now) {

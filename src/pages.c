@@ -13,8 +13,8 @@
 #include "pages.h"
 #include "util.h"
 
-#define PAGES_WORDS_PER_MIN	200	/* words read per minute of reading time */
-#define PAGES_MAX_STARS		5	/* stars of a full rating */
+#define PAGES_WORDS_PER_MIN 200 /* words read per minute of reading time */
+#define PAGES_MAX_STARS	    5	/* stars of a full rating */
 
 /* One (tag, post) pair, for counting the posts of each tag. */
 struct tag_ref {
@@ -126,9 +126,8 @@ starts_with_date(const char *s)
 	for (i = 0; i < 4; i++)
 		if (!is_digit(s[i]))
 			return 0;
-	return s[4] == '-' && (s[5] == '0' || s[5] == '1') &&
-	    is_digit(s[6]) && s[7] == '-' && s[8] >= '0' && s[8] <= '3' &&
-	    is_digit(s[9]);
+	return s[4] == '-' && (s[5] == '0' || s[5] == '1') && is_digit(s[6]) &&
+	    s[7] == '-' && s[8] >= '0' && s[8] <= '3' && is_digit(s[9]);
 }
 
 /* The title shown for p: its title, or its slug when it has none. */
@@ -196,7 +195,7 @@ put_feed_line(struct buf *out, const struct page_post *p)
 		buf_adds(out, p->ymd);
 		buf_adds(out, is_digit(t.data[0]) || t.len == 0 ? " - " : " ");
 	} else if (starts_with_date(t.data))
-		buf_adds(out, "· ");	/* no date: must not pose as one */
+		buf_adds(out, "· "); /* no date: must not pose as one */
 	buf_add(out, t.data, t.len);
 	buf_addc(out, '\n');
 	buf_free(&t);
@@ -314,10 +313,12 @@ pages_stars(double rating, struct buf *out)
 	else if (rating >= PAGES_MAX_STARS)
 		halves = 2 * PAGES_MAX_STARS;
 	else
-		halves = (int)(rating * 2 + 0.5);	/* to the nearest half */
+		halves = (int)(rating * 2 + 0.5); /* to the nearest half */
 	for (i = 0; i < PAGES_MAX_STARS; i++)
-		buf_adds(out, 2 * i + 2 <= halves ? "★" :
-		    2 * i + 1 == halves ? "½" : "☆");
+		buf_adds(out,
+		    2 * i + 2 <= halves	    ? "★" :
+			2 * i + 1 == halves ? "½" :
+					      "☆");
 }
 
 int
@@ -342,8 +343,8 @@ put_post_lines(struct buf *out, size_t start, const struct page_post *posts,
 		for (i = 0; i < n && (limit == 0 || shown < limit); i++) {
 			if (in_order && pass == 1)
 				break;
-			if ((!in_order && pages_dated(&posts[i]) !=
-			    (pass == 0)) ||
+			if ((!in_order &&
+				pages_dated(&posts[i]) != (pass == 0)) ||
 			    (tag != NULL && !pages_has_tag(&posts[i], tag)))
 				continue;
 			if (pass == 1 && !undated) {
@@ -363,8 +364,8 @@ put_taxonomies(struct buf *out, const struct page_site *s)
 	size_t i;
 
 	if (s == NULL || s->ntaxonomies == 0) {
-		buf_printf(out, "=> /%s/ Tags\n", s && s->taxonomy ?
-		    s->taxonomy : "tags");
+		buf_printf(out, "=> /%s/ Tags\n",
+		    s && s->taxonomy ? s->taxonomy : "tags");
 		return;
 	}
 	for (i = 0; i < s->ntaxonomies; i++) {
@@ -411,8 +412,8 @@ put_search(struct buf *out, const struct page_site *s)
 }
 
 void
-pages_index(const struct page_site *s, const struct page_post *posts,
-    size_t n, struct buf *out)
+pages_index(const struct page_site *s, const struct page_post *posts, size_t n,
+    struct buf *out)
 {
 	size_t i, limit, start = out->len;
 	int featured = 0;
@@ -445,7 +446,8 @@ pages_index(const struct page_site *s, const struct page_post *posts,
 		buf_adds(out, "## Posts\n");
 	}
 	limit = s != NULL && s->index_limit && s->index_limit < n ?
-	    s->index_limit : n;
+	    s->index_limit :
+	    n;
 	put_post_lines(out, start, posts, n, limit, NULL, 0);
 	if (s != NULL)
 		put_links(out, "Sections", s->sections, s->nsections, start);
@@ -590,8 +592,8 @@ put_tag_url(struct buf *out, const struct page_site *s, const char *tag,
 }
 
 void
-pages_tags(const struct page_site *s, const struct page_post *posts,
-    size_t n, struct buf *out)
+pages_tags(const struct page_site *s, const struct page_post *posts, size_t n,
+    struct buf *out)
 {
 	struct tag_count *tags;
 	size_t i, ntags, start = out->len;
@@ -650,8 +652,9 @@ pages_tag(const struct page_site *s, const char *tag,
 	buf_adds(out, "Atom feed for ");
 	put_text(out, tag);
 	buf_addc(out, '\n');
-	buf_printf(out, "=> %s/%s/ All ", s && s->tax_prefix ? s->tax_prefix :
-	    "", s && s->taxonomy ? s->taxonomy : "tags");
+	buf_printf(out, "=> %s/%s/ All ",
+	    s && s->tax_prefix ? s->tax_prefix : "",
+	    s && s->taxonomy ? s->taxonomy : "tags");
 	put_text(out, s && s->taxonomy ? s->taxonomy : "tags");
 	buf_addc(out, '\n');
 	buf_adds(out, "=> / Index\n");
@@ -671,8 +674,8 @@ skip_title_heading(const char *body, const char *title)
 
 	buf_adds(&want, "# ");
 	put_text(&want, title);
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
-	    s[n - 1] == '\r'))
+	while (
+	    n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
 		n--;
 	if (n == want.len && memcmp(s, want.data, n) == 0) {
 		s += line_len(s);
@@ -760,7 +763,7 @@ pages_post(const struct page_site *s, const struct page_post *p,
 	if (older != NULL)
 		put_nav(out, s && s->nav_order ? "Next: " : "Older: ", older);
 	if (newer != NULL)
-		put_nav(out, s && s->nav_order ? "Previous: " : "Newer: ",
-		    newer);
+		put_nav(out,
+		    s && s->nav_order ? "Previous: " : "Newer: ", newer);
 	buf_adds(out, "=> / Index\n");
 }

@@ -140,8 +140,8 @@ pathbatch_decode(const char *msg, size_t len, uint32_t *host,
 
 	*paths = NULL;
 	*n = 0;
-	if (len < PATHBATCH_HEADER || len > PATHBATCH_HEADER +
-	    PATHBATCH_MAX_BYTES)
+	if (len < PATHBATCH_HEADER ||
+	    len > PATHBATCH_HEADER + PATHBATCH_MAX_BYTES)
 		return -1;
 	memcpy(host, msg, 4);
 	memcpy(&count, msg + 4, 4);

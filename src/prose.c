@@ -12,7 +12,7 @@
 #include "prose.h"
 #include "util.h"
 
-#define PROSE_LINES	128	/* line ends measured in one pass */
+#define PROSE_LINES 128 /* line ends measured in one pass */
 
 /*
  * Offset just past the line starting at i (its LF, CR or CRLF included);
@@ -81,9 +81,10 @@ visible_width(const char *s, size_t a, size_t b)
 			w++;
 			continue;
 		}
-		if ((a == 0 || s[a - 1] == ' ') && (b - a > 7 &&
-		    (strncmp(s + a, "http://", 7) == 0 ||
-		    strncmp(s + a, "https://", 8) == 0))) {
+		if ((a == 0 || s[a - 1] == ' ') &&
+		    (b - a > 7 &&
+			(strncmp(s + a, "http://", 7) == 0 ||
+			    strncmp(s + a, "https://", 8) == 0))) {
 			for (j = a; j < b && s[j] != ' ' && s[j] != '\t'; j++)
 				;
 			a = j;
@@ -193,7 +194,7 @@ prose_hard_wrapped(const char *s, size_t n)
 	/* A soft break where the next word would have fit: on purpose. */
 	for (k = 0; k < nneed; k++)
 		fits += need[k] <= wmax;
-	if (soft > nneed)	/* a long paragraph: the rest measured again */
+	if (soft > nneed) /* a long paragraph: the rest measured again */
 		for (i = start, k = 0; i < n;) {
 			a = i;
 			i = next_line(s, n, i, &b, cr);
@@ -311,10 +312,8 @@ atx(const char *s, size_t a, size_t b, size_t *ta, size_t *tb)
 static int
 ends_sentence(const char *s, size_t a, size_t b)
 {
-	static const char *const closers[] = {
-		"\xe2\x80\x9d", "\xe2\x80\x99", "\"", "'", ")", "]", "*", "_",
-		NULL
-	};
+	static const char *const closers[] = { "\xe2\x80\x9d", "\xe2\x80\x99",
+		"\"", "'", ")", "]", "*", "_", NULL };
 	size_t k;
 	int more = 1;
 
@@ -323,7 +322,8 @@ ends_sentence(const char *s, size_t a, size_t b)
 		for (k = 0; closers[k]; k++) {
 			size_t m = strlen(closers[k]);
 
-			if (b - a >= m && memcmp(s + b - m, closers[k], m) == 0) {
+			if (b - a >= m &&
+			    memcmp(s + b - m, closers[k], m) == 0) {
 				b -= m;
 				more = 1;
 				break;
@@ -402,11 +402,11 @@ prose_title(const char *s, size_t n, int plain_line)
 		}
 		if (atx(s, a, b, &ta, &tb))
 			return title_text(s, ta, tb);
-		if (in_para && (underline(s, a, b, '=') ||
-		    underline(s, a, b, '-')))
+		if (in_para &&
+		    (underline(s, a, b, '=') || underline(s, a, b, '-')))
 			return title_text(s, pa, pb);
 		if (in_para) {
-			pb = b;		/* a paragraph's next line */
+			pb = b; /* a paragraph's next line */
 			continue;
 		}
 		ta = a + indent(s, a, b);
@@ -420,9 +420,9 @@ prose_title(const char *s, size_t n, int plain_line)
 		}
 		/* Links, images and rules are not text: the next line may be. */
 		if (s[ta] == '[' || s[ta] == '!' ||
-		    strncmp(s + ta, "http", 4) == 0 || underline(s, a, b, '-') ||
-		    underline(s, a, b, '=') || underline(s, a, b, '*') ||
-		    underline(s, a, b, '_'))
+		    strncmp(s + ta, "http", 4) == 0 ||
+		    underline(s, a, b, '-') || underline(s, a, b, '=') ||
+		    underline(s, a, b, '*') || underline(s, a, b, '_'))
 			continue;
 		in_para = 1;
 		pa = ta;
@@ -435,7 +435,8 @@ prose_title(const char *s, size_t n, int plain_line)
 		while (tb > ta && (s[tb - 1] == ' ' || s[tb - 1] == '\t'))
 			tb--;
 		unwrap_emphasis(s, &ta, &tb);
-		if (ncp(s, ta, tb) > PROSE_TITLE_MAX || ends_sentence(s, ta, tb))
+		if (ncp(s, ta, tb) > PROSE_TITLE_MAX ||
+		    ends_sentence(s, ta, tb))
 			continue;
 		/* A line of wrapped text is no title: its paragraph goes on. */
 		for (k = i, pe = b; k < n;) {

@@ -14,21 +14,21 @@
 
 #include "proxy.h"
 
-#define PROXY_V1_MAX	107	/* bytes of a v1 line, CRLF included */
-#define PROXY_V1_FIELDS	6	/* PROXY, protocol, src, dst, sport, dport */
-#define PROXY_V1_PORTLEN 5	/* digits of the largest port, 65535 */
-#define PROXY_V2_SIGLEN	12	/* bytes of the v2 signature */
-#define PROXY_V2_FIXED	16	/* signature, ver_cmd, fam, 16-bit length */
-#define PROXY_V2_MAXLEN	(PROXY_MAX_HEADER - PROXY_V2_FIXED) /* bytes after
+#define PROXY_V1_MAX	 107 /* bytes of a v1 line, CRLF included */
+#define PROXY_V1_FIELDS	 6   /* PROXY, protocol, src, dst, sport, dport */
+#define PROXY_V1_PORTLEN 5   /* digits of the largest port, 65535 */
+#define PROXY_V2_SIGLEN	 12  /* bytes of the v2 signature */
+#define PROXY_V2_FIXED	 16  /* signature, ver_cmd, fam, 16-bit length */
+#define PROXY_V2_MAXLEN \
+	(PROXY_MAX_HEADER - PROXY_V2_FIXED) /* bytes after
 				 * the fixed part: addresses and TLVs */
-#define PROXY_V2_INET	12	/* address bytes: 2 IPv4, 2 ports */
-#define PROXY_V2_INET6	36	/* address bytes: 2 IPv6, 2 ports */
-#define PROXY_V2_UNIX	216	/* address bytes: 2 sun_path of 108 */
-#define PROXY_V2_TLVHDR	3	/* TLV type and 16-bit length */
+#define PROXY_V2_INET	12		    /* address bytes: 2 IPv4, 2 ports */
+#define PROXY_V2_INET6	36		    /* address bytes: 2 IPv6, 2 ports */
+#define PROXY_V2_UNIX	216 /* address bytes: 2 sun_path of 108 */
+#define PROXY_V2_TLVHDR 3   /* TLV type and 16-bit length */
 
-static const unsigned char v2_sig[PROXY_V2_SIGLEN] = {
-	0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A
-};
+static const unsigned char v2_sig[PROXY_V2_SIGLEN] = { 0x0D, 0x0A, 0x0D, 0x0A,
+	0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A };
 
 static const char *const v1_protos[] = { "TCP4", "TCP6", "UNKNOWN" };
 
@@ -94,9 +94,8 @@ try_addr(int af, const char *s, size_t n, const char *tail, void *out)
 static int
 v1_addr_prefix(int af, const char *s, size_t n)
 {
-	static const char *const v6tails[] = {
-		"", "0", ":", "::", "0::", ":0", ".0.0.0", "0.0.0.0"
-	};
+	static const char *const v6tails[] = { "", "0", ":", "::", "0::", ":0",
+		".0.0.0", "0.0.0.0" };
 	const char *seg;
 	char tail[16];
 	size_t i, dots = 0, segn;
@@ -149,8 +148,7 @@ v1_field(int f, const char *s, size_t n, int partial, int *af,
 		return fail(errstr, "v1: empty field (two spaces?)");
 	switch (f) {
 	case 0:
-		if (n > 5 || memcmp(s, "PROXY", n) != 0 ||
-		    (!partial && n != 5))
+		if (n > 5 || memcmp(s, "PROXY", n) != 0 || (!partial && n != 5))
 			return fail(errstr, "not a PROXY protocol header");
 		return 0;
 	case 1:
@@ -237,8 +235,8 @@ v1_parse(const unsigned char *buf, size_t len, struct proxy_result *r,
 	for (i = 0; i < n; i++) {
 		if (buf[i] != ' ' && buf[i] != '\r')
 			continue;
-		if (v1_field(f, s + start, i - start, 0, &af, &res,
-		    errstr) == -1)
+		if (v1_field(f, s + start, i - start, 0, &af, &res, errstr) ==
+		    -1)
 			return -1;
 		if (f == 1 && af == AF_UNSPEC) {
 			/* UNKNOWN: the spec says ignore the rest of the line. */
@@ -319,8 +317,10 @@ v2_parse(const unsigned char *buf, size_t len, struct proxy_result *r,
 			return fail(errstr, "v2: unknown transport protocol");
 		if (fam != 0 && proto != 1)
 			return fail(errstr, "v2: transport not STREAM");
-		need = fam == 1 ? PROXY_V2_INET : fam == 2 ? PROXY_V2_INET6 :
-		    fam == 3 ? PROXY_V2_UNIX : 0;
+		need = fam == 1 ? PROXY_V2_INET :
+		    fam == 2	? PROXY_V2_INET6 :
+		    fam == 3	? PROXY_V2_UNIX :
+				  0;
 	}
 	if (len < PROXY_V2_FIXED)
 		return 0;

@@ -15,11 +15,11 @@
 #include "ratelimit.h"
 #include "util.h"
 
-#define RATELIMIT_PROBE 8	/* slots looked at per address */
+#define RATELIMIT_PROBE 8 /* slots looked at per address */
 
 struct slot {
-	uint64_t key;		/* hash of the address; 0: empty */
-	int64_t t_ms;		/* when tokens was last brought up to date */
+	uint64_t key; /* hash of the address; 0: empty */
+	int64_t t_ms; /* when tokens was last brought up to date */
 	double tokens;
 };
 
@@ -90,7 +90,8 @@ client_key(const struct ratelimit *rl, const char *addr)
 		return hash(addr, strlen(addr));
 	for (i = 0; i < 16; i++, bits -= 8)
 		if (bits < 8)
-			a[i] &= (unsigned char)(bits <= 0 ? 0 : 0xff << (8 - bits));
+			a[i] &=
+			    (unsigned char)(bits <= 0 ? 0 : 0xff << (8 - bits));
 	return hash(a, sizeof(a));
 }
 

@@ -25,15 +25,15 @@ struct renderq {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	/* Under mu: */
-	struct rq_job *head, *tail;	/* queued */
-	struct rq_job *dhead, *dtail;	/* run, done not yet called */
+	struct rq_job *head, *tail;   /* queued */
+	struct rq_job *dhead, *dtail; /* run, done not yet called */
 	size_t nqueued;
-	int running;			/* a job is in run() */
-	int held;			/* exclusive functions wait: start none */
+	int running; /* a job is in run() */
+	int held;    /* exclusive functions wait: start none */
 	int stop;
 	/* Loop thread only: */
 	struct excl *xhead, *xtail;
-	unsigned long xqueued, xran;	/* sequence numbers */
+	unsigned long xqueued, xran; /* sequence numbers */
 	int delivering;
 };
 
@@ -108,7 +108,7 @@ rq_deliver(struct renderq *q)
 {
 	struct rq_job *j, *next;
 
-	if (q->delivering)	/* called from a done or exclusive callback */
+	if (q->delivering) /* called from a done or exclusive callback */
 		return;
 	q->delivering = 1;
 	for (;;) {
@@ -195,9 +195,9 @@ renderq_exclusive(struct renderq *q, void (*fn)(void *), void *arg)
 		q->xhead = x;
 	q->xtail = x;
 	pthread_mutex_lock(&q->mu);
-	q->held = 1;		/* from now on no job starts */
+	q->held = 1; /* from now on no job starts */
 	pthread_mutex_unlock(&q->mu);
-	if (q->delivering)	/* from a callback: runs when it returns */
+	if (q->delivering) /* from a callback: runs when it returns */
 		return 0;
 	rq_deliver(q);
 	return q->xran >= seq;

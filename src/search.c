@@ -31,14 +31,14 @@
 #include "utf8.h"
 #include "util.h"
 
-#define BM25_K1 1.2
-#define BM25_B 0.75
-#define SNIPPET_MAX 240		/* bytes of a snippet, marks excluded */
+#define BM25_K1	    1.2
+#define BM25_B	    0.75
+#define SNIPPET_MAX 240 /* bytes of a snippet, marks excluded */
 #define ARENA_CHUNK 65536
-#define BODY_GAP 2		/* positions between title and body */
-#define MAX_PAGE 10000
-#define PROX_WEIGHT 0.5	/* adjacent terms: up to half their idf more */
-#define PROX_RERANK 200	/* the best this many by BM25 get the bonus */
+#define BODY_GAP    2 /* positions between title and body */
+#define MAX_PAGE    10000
+#define PROX_WEIGHT 0.5 /* adjacent terms: up to half their idf more */
+#define PROX_RERANK 200 /* the best this many by BM25 get the bonus */
 
 /* --- folding ------------------------------------------------------------ */
 
@@ -94,11 +94,11 @@ is_sep(uint32_t c)
 {
 	if (c < 0xc0)
 		return c != 0xaa && c != 0xb5 && c != 0xba;
-	return c == 0xd7 || c == 0xf7 || in(c, 0x2b0, 0x2ff) ||
-	    c == 0x37e || c == 0x387 || in(c, 0x55a, 0x55f) || c == 0x589 ||
-	    c == 0x5be || c == 0x5c0 || c == 0x5c3 || in(c, 0x5f3, 0x5f4) ||
-	    c == 0x60c || c == 0x61b || c == 0x61f || in(c, 0x66a, 0x66d) ||
-	    c == 0x6d4 || in(c, 0x964, 0x965) || in(c, 0x2000, 0x2bff) ||
+	return c == 0xd7 || c == 0xf7 || in(c, 0x2b0, 0x2ff) || c == 0x37e ||
+	    c == 0x387 || in(c, 0x55a, 0x55f) || c == 0x589 || c == 0x5be ||
+	    c == 0x5c0 || c == 0x5c3 || in(c, 0x5f3, 0x5f4) || c == 0x60c ||
+	    c == 0x61b || c == 0x61f || in(c, 0x66a, 0x66d) || c == 0x6d4 ||
+	    in(c, 0x964, 0x965) || in(c, 0x2000, 0x2bff) ||
 	    in(c, 0x2e00, 0x2fff) || in(c, 0x3000, 0x303f) || c == 0x30fb ||
 	    in(c, 0xe000, 0xf8ff) || in(c, 0xfe10, 0xfe1f) ||
 	    in(c, 0xfe30, 0xfe6f) || in(c, 0xff00, 0xff0f) ||
@@ -111,13 +111,27 @@ static uint32_t
 fold_greek(uint32_t c)
 {
 	static const uint16_t acc[][2] = {
-		{ 0x386, 0x3b1 }, { 0x388, 0x3b5 }, { 0x389, 0x3b7 },
-		{ 0x38a, 0x3b9 }, { 0x38c, 0x3bf }, { 0x38e, 0x3c5 },
-		{ 0x38f, 0x3c9 }, { 0x390, 0x3b9 }, { 0x3aa, 0x3b9 },
-		{ 0x3ab, 0x3c5 }, { 0x3ac, 0x3b1 }, { 0x3ad, 0x3b5 },
-		{ 0x3ae, 0x3b7 }, { 0x3af, 0x3b9 }, { 0x3b0, 0x3c5 },
-		{ 0x3c2, 0x3c3 }, { 0x3ca, 0x3b9 }, { 0x3cb, 0x3c5 },
-		{ 0x3cc, 0x3bf }, { 0x3cd, 0x3c5 }, { 0x3ce, 0x3c9 },
+		{ 0x386, 0x3b1 },
+		{ 0x388, 0x3b5 },
+		{ 0x389, 0x3b7 },
+		{ 0x38a, 0x3b9 },
+		{ 0x38c, 0x3bf },
+		{ 0x38e, 0x3c5 },
+		{ 0x38f, 0x3c9 },
+		{ 0x390, 0x3b9 },
+		{ 0x3aa, 0x3b9 },
+		{ 0x3ab, 0x3c5 },
+		{ 0x3ac, 0x3b1 },
+		{ 0x3ad, 0x3b5 },
+		{ 0x3ae, 0x3b7 },
+		{ 0x3af, 0x3b9 },
+		{ 0x3b0, 0x3c5 },
+		{ 0x3c2, 0x3c3 },
+		{ 0x3ca, 0x3b9 },
+		{ 0x3cb, 0x3c5 },
+		{ 0x3cc, 0x3bf },
+		{ 0x3cd, 0x3c5 },
+		{ 0x3ce, 0x3c9 },
 	};
 	size_t i;
 
@@ -137,17 +151,26 @@ fold_cyrillic(uint32_t c)
 	else if (in(c, 0x400, 0x40f))
 		c += 0x50;
 	else if ((in(c, 0x460, 0x481) || in(c, 0x48a, 0x4bf) ||
-	    in(c, 0x4d0, 0x4ff)) && c % 2 == 0)
+		     in(c, 0x4d0, 0x4ff)) &&
+	    c % 2 == 0)
 		return c + 1;
 	else if (in(c, 0x4c1, 0x4ce) && c % 2 == 1)
 		return c + 1;
 	switch (c) {
-	case 0x439: case 0x45d: return 0x438;	/* й ѝ: и */
-	case 0x451: case 0x450: return 0x435;	/* ё ѐ: е */
-	case 0x457: return 0x456;		/* ї: і */
-	case 0x45e: return 0x443;		/* ў: у */
-	case 0x453: return 0x433;		/* ѓ: г */
-	case 0x45c: return 0x43a;		/* ќ: к */
+	case 0x439:
+	case 0x45d:
+		return 0x438; /* й ѝ: и */
+	case 0x451:
+	case 0x450:
+		return 0x435; /* ё ѐ: е */
+	case 0x457:
+		return 0x456; /* ї: і */
+	case 0x45e:
+		return 0x443; /* ў: у */
+	case 0x453:
+		return 0x433; /* ѓ: г */
+	case 0x45c:
+		return 0x43a; /* ќ: к */
 	}
 	return c;
 }
@@ -175,12 +198,18 @@ fold_latin(uint32_t c, char tmp[2])
 	else if (c == 0x21a || c == 0x21b)
 		l = 't';
 	switch (l) {
-	case 0: return "";
-	case '1': return "ae";
-	case '2': return "th";
-	case '3': return "ss";
-	case '4': return "ij";
-	case '5': return "oe";
+	case 0:
+		return "";
+	case '1':
+		return "ae";
+	case '2':
+		return "th";
+	case '3':
+		return "ss";
+	case '4':
+		return "ij";
+	case '5':
+		return "oe";
 	}
 	tmp[0] = l;
 	tmp[1] = '\0';
@@ -214,8 +243,9 @@ fold_cp(uint32_t c, char out[8], size_t *n)
 	}
 	if (in(c, 0xff10, 0xff19) || in(c, 0xff21, 0xff3a) ||
 	    in(c, 0xff41, 0xff5a)) {
-		out[0] = (char)(c <= 0xff19 ? '0' + (c - 0xff10) :
-		    'a' + (c - (c <= 0xff3a ? 0xff21 : 0xff41)));
+		out[0] = (char)(c <= 0xff19 ?
+			'0' + (c - 0xff10) :
+			'a' + (c - (c <= 0xff3a ? 0xff21 : 0xff41)));
 		*n = 1;
 		return CL_WORD;
 	}
@@ -260,7 +290,8 @@ tokenize(const char *str, size_t len, uint32_t pos, tok_fn fn, void *arg)
 			fl = 1;
 			if (ch >= 'A' && ch <= 'Z')
 				ch += 32;
-			if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
+			if ((ch >= 'a' && ch <= 'z') ||
+			    (ch >= '0' && ch <= '9')) {
 				cl = CL_WORD;
 				f[0] = (char)ch;
 				if (inword && wlen < SEARCH_TOKEN_MAX) {
@@ -295,7 +326,8 @@ tokenize(const char *str, size_t len, uint32_t pos, tok_fn fn, void *arg)
 				wend = i + n;
 		} else {
 			if (inword) {
-				fn(arg, word, wlen, pos++, wstart, wend, TK_WORD);
+				fn(arg, word, wlen, pos++, wstart, wend,
+				    TK_WORD);
 				inword = 0;
 			}
 			if (cl == CL_CJK) {
@@ -371,23 +403,23 @@ search_fold(const char *str)
 
 /* --- the index ---------------------------------------------------------- */
 
-#define TERM_INLINE 8	/* postings up to this size live in the term */
+#define TERM_INLINE 8 /* postings up to this size live in the term */
 
 struct term {
 	union {
-		uint8_t *p;	/* postings, when cap > TERM_INLINE */
-		uint8_t in[TERM_INLINE];	/* or here: most terms are rare */
+		uint8_t *p;		 /* postings, when cap > TERM_INLINE */
+		uint8_t in[TERM_INLINE]; /* or here: most terms are rare */
 	} u;
 	uint32_t len, cap;
-	uint32_t df;		/* live documents holding the term */
-	uint32_t last;		/* slot of the last entry plus one; 0: none */
+	uint32_t df;   /* live documents holding the term */
+	uint32_t last; /* slot of the last entry plus one; 0: none */
 };
 
 /* A slot of the term table: what a lookup compares, in one cache line. */
 struct tslot {
 	uint32_t hash;
-	uint32_t id1;		/* term id + 1; 0: empty */
-	uint32_t str;		/* offset of the term's text in the arena */
+	uint32_t id1; /* term id + 1; 0: empty */
+	uint32_t str; /* offset of the term's text in the arena */
 	uint32_t len;
 };
 
@@ -400,15 +432,15 @@ term_data(struct term *t)
 struct sdoc {
 	char *url, *title, *lang, *text;
 	char ymd[11];
-	char **tags;		/* folded */
+	char **tags; /* folded */
 	size_t ntags;
 	int64_t date;
 	double rating;
 	int has_rating;
 	unsigned flags;
-	uint32_t title_ntok;	/* title terms occupy positions below this */
-	uint32_t ntok;		/* terms in title and body */
-	uint8_t *fwd;		/* the terms in order (fwd_put) */
+	uint32_t title_ntok; /* title terms occupy positions below this */
+	uint32_t ntok;	     /* terms in title and body */
+	uint8_t *fwd;	     /* the terms in order (fwd_put) */
 	uint32_t fwdlen;
 	int live;
 };
@@ -421,31 +453,31 @@ struct dockey {
 
 /* One term of the document being indexed: tf and whether in the title. */
 struct seen {
-	uint32_t id1;		/* term id + 1; 0: empty */
+	uint32_t id1; /* term id + 1; 0: empty */
 	uint32_t tf;
 	int title;
 };
 
 struct search {
-	struct tslot *table;	/* open addressing */
-	size_t tcap;		/* a power of two */
+	struct tslot *table; /* open addressing */
+	size_t tcap;	     /* a power of two */
 	struct term *terms;
 	size_t nterms, capterms;
-	char *arena;		/* term texts, NUL-terminated */
+	char *arena; /* term texts, NUL-terminated */
 	size_t arena_len, arena_cap;
-	struct sdoc *docs;	/* slots, append only */
+	struct sdoc *docs; /* slots, append only */
 	size_t ndocs, capdocs;
 	size_t nlive, ndead;
 	uint64_t live_ntok;
-	struct strmap keys;	/* key -> struct dockey */
+	struct strmap keys; /* key -> struct dockey */
 	struct dockey **dks;
 	size_t ndks, capdks;
-	struct seen *seen;	/* scratch while indexing a document */
+	struct seen *seen; /* scratch while indexing a document */
 	size_t seencap, nseen;
-	uint32_t *order;	/* scratch: the seen slots in use */
+	uint32_t *order; /* scratch: the seen slots in use */
 	size_t ordercap;
-	struct buf fwd;		/* scratch: the positions of one document */
-	uint32_t fwdpos;	/* position of its last term plus one */
+	struct buf fwd;	 /* scratch: the positions of one document */
+	uint32_t fwdpos; /* position of its last term plus one */
 };
 
 struct search *
@@ -533,7 +565,7 @@ table_grow(struct search *ix)
 		if (ix->table[i].id1 == 0)
 			continue;
 		for (j = ix->table[i].hash & (cap - 1); t[j].id1;
-		    j = (j + 1) & (cap - 1))
+		     j = (j + 1) & (cap - 1))
 			;
 		t[j] = ix->table[i];
 	}
@@ -553,7 +585,7 @@ term_id(struct search *ix, const char *s, size_t n, int create)
 
 	if (ix->tcap)
 		for (j = h & (ix->tcap - 1); ix->table[j].id1;
-		    j = (j + 1) & (ix->tcap - 1)) {
+		     j = (j + 1) & (ix->tcap - 1)) {
 			sl = &ix->table[j];
 			if (sl->hash == h && sl->len == n &&
 			    memcmp(ix->arena + sl->str, s, n) == 0)
@@ -563,8 +595,8 @@ term_id(struct search *ix, const char *s, size_t n, int create)
 		return -1;
 	if ((ix->nterms + 1) * 3 > ix->tcap * 2)
 		table_grow(ix);
-	ix->terms = xgrow(ix->terms, &ix->capterms, ix->nterms + 1,
-	    sizeof(*ix->terms));
+	ix->terms =
+	    xgrow(ix->terms, &ix->capterms, ix->nterms + 1, sizeof(*ix->terms));
 	t = &ix->terms[ix->nterms];
 	memset(t, 0, sizeof(*t));
 	t->cap = TERM_INLINE;
@@ -573,7 +605,7 @@ term_id(struct search *ix, const char *s, size_t n, int create)
 		ix->arena = xrealloc(ix->arena, ix->arena_cap);
 	}
 	for (j = h & (ix->tcap - 1); ix->table[j].id1;
-	    j = (j + 1) & (ix->tcap - 1))
+	     j = (j + 1) & (ix->tcap - 1))
 		;
 	sl = &ix->table[j];
 	sl->hash = h;
@@ -656,7 +688,7 @@ fwd_put(struct search *ix, uint32_t id, uint32_t pos)
 	uint8_t tmp[12];
 	size_t n = 0;
 	uint64_t v = ((uint64_t)id + 1) << 1;
-	uint32_t gap = pos + 1 - ix->fwdpos;	/* 1: the next position */
+	uint32_t gap = pos + 1 - ix->fwdpos; /* 1: the next position */
 	int i;
 
 	if (gap != 1)
@@ -679,7 +711,7 @@ fwd_put(struct search *ix, uint32_t id, uint32_t pos)
 /* Reads a position list: fwd_next gives each term, 0 at the end. */
 struct fwdcur {
 	const uint8_t *p, *end;
-	uint32_t next;		/* the position after the last term read */
+	uint32_t next; /* the position after the last term read */
 	uint32_t pos, id;
 };
 
@@ -726,7 +758,7 @@ seen_grow(struct search *ix)
 		if (!old[i].id1)
 			continue;
 		for (j = (old[i].id1 * 2654435761u) & (ix->seencap - 1);
-		    ix->seen[j].id1; j = (j + 1) & (ix->seencap - 1))
+		     ix->seen[j].id1; j = (j + 1) & (ix->seencap - 1))
 			;
 		ix->seen[j] = old[i];
 	}
@@ -761,8 +793,9 @@ collect_cb(void *arg, const char *tok, size_t n, uint32_t pos, size_t start,
 	if ((ix->nseen + 1) * 2 > ix->seencap)
 		seen_grow(ix);
 	id1 = (uint32_t)id + 1;
-	for (j = (id1 * 2654435761u) & (ix->seencap - 1); ix->seen[j].id1 &&
-	    ix->seen[j].id1 != id1; j = (j + 1) & (ix->seencap - 1))
+	for (j = (id1 * 2654435761u) & (ix->seencap - 1);
+	     ix->seen[j].id1 && ix->seen[j].id1 != id1;
+	     j = (j + 1) & (ix->seencap - 1))
 		;
 	if (!ix->seen[j].id1) {
 		ix->seen[j].id1 = id1;
@@ -828,8 +861,8 @@ index_doc(struct search *ix, const char *key, const struct search_doc *in)
 	uint32_t slot = (uint32_t)ix->ndocs;
 	size_t i;
 
-	ix->docs = xgrow(ix->docs, &ix->capdocs, ix->ndocs + 1,
-	    sizeof(*ix->docs));
+	ix->docs =
+	    xgrow(ix->docs, &ix->capdocs, ix->ndocs + 1, sizeof(*ix->docs));
 	d = &ix->docs[ix->ndocs++];
 	memset(d, 0, sizeof(*d));
 	d->url = clean_line(in->url);
@@ -861,8 +894,9 @@ index_doc(struct search *ix, const char *key, const struct search_doc *in)
 		const struct seen *sn = &ix->seen[ix->order[i]];
 		struct term *t = &ix->terms[sn->id1 - 1];
 
-		put_varint(t, ((slot + 1 - t->last) << 2) |
-		    (uint32_t)(sn->title << 1) | (sn->tf > 1));
+		put_varint(t,
+		    ((slot + 1 - t->last) << 2) | (uint32_t)(sn->title << 1) |
+			(sn->tf > 1));
 		if (sn->tf > 1)
 			put_varint(t, sn->tf - 2);
 		t->last = slot + 1;
@@ -874,8 +908,8 @@ index_doc(struct search *ix, const char *key, const struct search_doc *in)
 	if (dk == NULL) {
 		dk = xcalloc(1, sizeof(*dk));
 		dk->key = xstrdup(key);
-		ix->dks = xgrow(ix->dks, &ix->capdks, ix->ndks + 1,
-		    sizeof(*ix->dks));
+		ix->dks =
+		    xgrow(ix->dks, &ix->capdks, ix->ndks + 1, sizeof(*ix->dks));
 		ix->dks[ix->ndks++] = dk;
 		strmap_put(&ix->keys, dk->key, strlen(dk->key), dk);
 	}
@@ -960,8 +994,8 @@ search_get_stats(const struct search *ix, struct search_stats *st)
 		if (ix->terms[i].cap > TERM_INLINE)
 			st->postings += ix->terms[i].cap;
 	st->dict = ix->capterms * sizeof(*ix->terms) + ix->arena_cap +
-	    ix->tcap * sizeof(*ix->table) +
-	    ix->seencap * sizeof(*ix->seen) + ix->ordercap * sizeof(*ix->order);
+	    ix->tcap * sizeof(*ix->table) + ix->seencap * sizeof(*ix->seen) +
+	    ix->ordercap * sizeof(*ix->order);
 	st->store = ix->capdocs * sizeof(*ix->docs) +
 	    ix->keys.cap * (sizeof(char *) + sizeof(size_t) + sizeof(void *));
 	for (i = 0; i < ix->ndocs; i++) {
@@ -969,14 +1003,15 @@ search_get_stats(const struct search *ix, struct search_stats *st)
 
 		if (!d->live)
 			continue;
-		st->postings += d->fwdlen;	/* positions */
+		st->postings += d->fwdlen; /* positions */
 		st->store += strlen(d->url) + strlen(d->title) +
 		    strlen(d->text) + 3 + (d->lang ? strlen(d->lang) + 1 : 0);
 		for (j = 0; j < d->ntags; j++)
 			st->store += strlen(d->tags[j]) + 1 + sizeof(char *);
 	}
 	for (i = 0; i < ix->ndks; i++)
-		st->store += sizeof(struct dockey) + strlen(ix->dks[i]->key) + 1;
+		st->store +=
+		    sizeof(struct dockey) + strlen(ix->dks[i]->key) + 1;
 }
 
 /* --- the query ---------------------------------------------------------- */
@@ -987,15 +1022,15 @@ enum { OP_EQ, OP_GT, OP_GE, OP_LT, OP_LE };
 struct qtok {
 	char s[SEARCH_TOKEN_MAX + 1];
 	size_t n;
-	uint32_t off;		/* position relative to the item's first term */
-	long id;		/* term id, or -1 */
-	int kind;		/* TK_WORD, TK_UNI, TK_BI */
+	uint32_t off; /* position relative to the item's first term */
+	long id;      /* term id, or -1 */
+	int kind;     /* TK_WORD, TK_UNI, TK_BI */
 };
 
 struct qitem {
 	int kind, neg, quoted, op;
-	size_t tok, ntok;	/* in query.toks */
-	char *val;		/* tag, lang (folded); a CJK run, as typed */
+	size_t tok, ntok; /* in query.toks */
+	char *val;	  /* tag, lang (folded); a CJK run, as typed */
 	double num;
 };
 
@@ -1019,8 +1054,8 @@ query_free(struct query *q)
 
 struct qcollect {
 	struct query *q;
-	size_t first;		/* first token of the item */
-	uint32_t base;		/* position of the item's first term */
+	size_t first;  /* first token of the item */
+	uint32_t base; /* position of the item's first term */
 	int have_base, overflow;
 	int kind[SEARCH_MAX_TOKENS];
 };
@@ -1176,7 +1211,7 @@ parse_rating(const char *s, size_t n, int *op, double *num)
 	p = tmp;
 	v = 0;
 	while (strncmp(p, "\xe2\x98\x85", 3) == 0 ||
-	    strncmp(p, "\xe2\x98\x86", 3) == 0) {	/* ★ ☆ */
+	    strncmp(p, "\xe2\x98\x86", 3) == 0) { /* ★ ☆ */
 		v += p[2] == '\x85';
 		p += 3;
 		stars = 1;
@@ -1186,7 +1221,7 @@ parse_rating(const char *s, size_t n, int *op, double *num)
 		p = end;
 	} else if (!stars && *p != '\xc2')
 		return -1;
-	if (strncmp(p, "\xc2\xbd", 2) == 0) {		/* ½ */
+	if (strncmp(p, "\xc2\xbd", 2) == 0) { /* ½ */
 		if (v != floor(v))
 			return -1;
 		v += 0.5;
@@ -1243,7 +1278,8 @@ parse_query(const char *s, size_t len, struct query *q)
 				i++;
 		} else {
 			while (i < len && !is_space_at(s, len, i, &n)) {
-				if (s[i] == '"' && i > start && s[i - 1] == ':') {
+				if (s[i] == '"' && i > start &&
+				    s[i - 1] == ':') {
 					/* tag:"two words" */
 					i++;
 					while (i < len && s[i] != '"')
@@ -1258,26 +1294,30 @@ parse_query(const char *s, size_t len, struct query *q)
 		}
 		if (++raw > SEARCH_MAX_ITEMS) {
 			q->err = "Too many words: a search takes at most 12 "
-			    "words, phrases and filters.";
+				 "words, phrases and filters.";
 			return -1;
 		}
 		vs = start;
 		ve = end;
-		if (!quoted && (prefix_is(s + start, end - start, "tag:") ||
-		    prefix_is(s + start, end - start, "lang:") ||
-		    prefix_is(s + start, end - start, "rating:") ||
-		    prefix_is(s + start, end - start, "year:"))) {
+		if (!quoted &&
+		    (prefix_is(s + start, end - start, "tag:") ||
+			prefix_is(s + start, end - start, "lang:") ||
+			prefix_is(s + start, end - start, "rating:") ||
+			prefix_is(s + start, end - start, "year:"))) {
 			char c = (char)(s[start] | 0x20);
 
 			vs = (size_t)((const char *)memchr(s + start, ':',
-			    end - start) - s) + 1;
+					  end - start) -
+				 s) +
+			    1;
 			if (ve > vs && s[vs] == '"') {
 				vs++;
 				if (ve > vs && s[ve - 1] == '"')
 					ve--;
 			}
 			if (ve <= vs) {
-				q->err = "A filter needs a value, as in "
+				q->err =
+				    "A filter needs a value, as in "
 				    "tag:anime, rating:>=4, year:2024, lang:ja.";
 				return -1;
 			}
@@ -1290,8 +1330,9 @@ parse_query(const char *s, size_t len, struct query *q)
 			} else if (c == 'r') {
 				it.kind = IT_RATING;
 				if (parse_rating(s + vs, ve - vs, &it.op,
-				    &it.num) == -1) {
-					q->err = "rating: takes a number of "
+					&it.num) == -1) {
+					q->err =
+					    "rating: takes a number of "
 					    "stars from 0 to 5, as in rating:5, "
 					    "rating:>=4 or rating:3.5 (or 3½).";
 					return -1;
@@ -1299,9 +1340,9 @@ parse_query(const char *s, size_t len, struct query *q)
 			} else {
 				it.kind = IT_YEAR;
 				if (parse_num(s + vs, ve - vs, &it.op, &it.num,
-				    1) == -1) {
+					1) == -1) {
 					q->err = "year: takes a year, as in "
-					    "year:2024 or year:>=2020.";
+						 "year:2024 or year:>=2020.";
 					return -1;
 				}
 			}
@@ -1317,12 +1358,12 @@ parse_query(const char *s, size_t len, struct query *q)
 			tokenize(s + start, end - start, 0, qcollect_cb, &c);
 			if (c.overflow) {
 				q->err = "Too many words: a search looks up "
-				    "at most 32 terms.";
+					 "at most 32 terms.";
 				return -1;
 			}
 			it.ntok = q->ntoks - it.tok;
 			if (it.ntok == 0)
-				continue;	/* punctuation only */
+				continue; /* punctuation only */
 		}
 		q->items[q->nitems++] = it;
 	}
@@ -1330,8 +1371,7 @@ parse_query(const char *s, size_t len, struct query *q)
 }
 
 static int
-items_equal(const struct query *q, const struct qitem *a,
-    const struct qitem *b)
+items_equal(const struct query *q, const struct qitem *a, const struct qitem *b)
 {
 	size_t i;
 
@@ -1404,7 +1444,7 @@ query_prepare(const char *s, size_t len, struct query *q)
 	}
 	if (q->nitems == 0) {
 		q->err = "Nothing to search for: type words, \"a phrase\", "
-		    "-word to leave out, or tag:, rating:, year:, lang:.";
+			 "-word to leave out, or tag:, rating:, year:, lang:.";
 		return -1;
 	}
 	if (pos == 0) {
@@ -1442,8 +1482,9 @@ search_parse_describe(const char *s, size_t len, struct buf *out,
 			continue;
 		case IT_RATING:
 		case IT_YEAR:
-			buf_printf(out, "%s:%s%g\n", it->kind == IT_RATING ?
-			    "rating" : "year", op_names[it->op], it->num);
+			buf_printf(out, "%s:%s%g\n",
+			    it->kind == IT_RATING ? "rating" : "year",
+			    op_names[it->op], it->num);
 			continue;
 		}
 		for (j = 0; j < it->ntok; j++)
@@ -1507,7 +1548,7 @@ cur_seek(struct cur *c, uint32_t doc)
 
 struct match {
 	uint32_t doc;
-	uint32_t title;		/* items hit in the title */
+	uint32_t title; /* items hit in the title */
 	double score;
 	int64_t date;
 };
@@ -1518,7 +1559,7 @@ struct eval {
 	struct cur curs[SEARCH_MAX_TOKENS];
 	double idf[SEARCH_MAX_ITEMS];
 	double avgdl;
-	uint64_t idmask;	/* bit id % 64 of every term of the query */
+	uint64_t idmask; /* bit id % 64 of every term of the query */
 };
 
 /*
@@ -1527,7 +1568,7 @@ struct eval {
  */
 struct pscan {
 	const struct query *q;
-	unsigned items;		/* bit i: item i is checked */
+	unsigned items; /* bit i: item i is checked */
 	uint32_t title_ntok;
 	struct {
 		uint32_t pos, mask;
@@ -1591,10 +1632,14 @@ static int
 cmp_num(double v, int op, double want)
 {
 	switch (op) {
-	case OP_GT: return v > want;
-	case OP_GE: return v >= want - 1e-9;
-	case OP_LT: return v < want;
-	case OP_LE: return v <= want + 1e-9;
+	case OP_GT:
+		return v > want;
+	case OP_GE:
+		return v >= want - 1e-9;
+	case OP_LT:
+		return v < want;
+	case OP_LE:
+		return v <= want + 1e-9;
 	}
 	return fabs(v - want) < 1e-9;
 }
@@ -1614,11 +1659,11 @@ filter_ok(const struct qitem *it, const struct sdoc *d)
 		n = strlen(it->val);
 		return d->lang && strncmp(d->lang, it->val, n) == 0 &&
 		    (d->lang[n] == '\0' || d->lang[n] == '-' ||
-		    d->lang[n] == '_');
+			d->lang[n] == '_');
 	case IT_RATING:
 		/* In half stars on both sides, as the page shows them. */
-		return d->has_rating && cmp_num(halves_of(d->rating) / 2.0,
-		    it->op, it->num);
+		return d->has_rating &&
+		    cmp_num(halves_of(d->rating) / 2.0, it->op, it->num);
 	case IT_YEAR:
 		return d->ymd[0] && cmp_num(atoi(d->ymd), it->op, it->num);
 	}
@@ -1692,8 +1737,8 @@ eval_doc(struct eval *e, uint32_t doc, search_visible_fn visible, void *arg,
 			if (it->neg)
 				continue;
 			m->title += (uint32_t)title;
-			m->score += e->idf[i] * count * (BM25_K1 + 1) /
-			    (count + norm);
+			m->score +=
+			    e->idf[i] * count * (BM25_K1 + 1) / (count + norm);
 			continue;
 		}
 		if (it->ntok > 1) {
@@ -1723,7 +1768,7 @@ eval_doc(struct eval *e, uint32_t doc, search_visible_fn visible, void *arg,
 			if (!(scan & (1u << i)))
 				continue;
 			if (q->items[i].neg ? ps->count[i] > 0 :
-			    ps->count[i] == 0) {
+					      ps->count[i] == 0) {
 				free(ps);
 				return 0;
 			}
@@ -1899,11 +1944,12 @@ sentence_end(const char *t, size_t len, size_t i)
 		return 1;
 	if (i + 2 < len && (unsigned char)t[i] == 0xe3 &&
 	    (unsigned char)t[i + 1] == 0x80 && (unsigned char)t[i + 2] == 0x82)
-		return 3;	/* 。 */
+		return 3; /* 。 */
 	if (i + 2 < len && (unsigned char)t[i] == 0xef &&
 	    (unsigned char)t[i + 1] == 0xbc &&
-	    ((unsigned char)t[i + 2] == 0x81 || (unsigned char)t[i + 2] == 0x9f))
-		return 3;	/* ！？ */
+	    ((unsigned char)t[i + 2] == 0x81 ||
+		(unsigned char)t[i + 2] == 0x9f))
+		return 3; /* ！？ */
 	return 0;
 }
 
@@ -1962,8 +2008,8 @@ snippet(const struct query *q, const char *text)
 		best_e = len;
 	while (best_s < best_e && (text[best_s] == ' ' || text[best_s] == '\n'))
 		best_s++;
-	while (best_e > best_s && (text[best_e - 1] == ' ' ||
-	    text[best_e - 1] == '\n'))
+	while (best_e > best_s &&
+	    (text[best_e - 1] == ' ' || text[best_e - 1] == '\n'))
 		best_e--;
 	if (best_e <= best_s) {
 		free(sn.v);
@@ -1994,8 +2040,8 @@ snippet(const struct query *q, const char *text)
 		/* Neighbouring hits ("look back", CJK pairs) share marks. */
 		while (k + 1 < sn.n && sn.v[k + 1].end <= to &&
 		    sn.v[k + 1].start <= he + 1 && sn.v[k + 1].start >= hs &&
-		    strspn(text + he, " -") >= (sn.v[k + 1].start > he ?
-		    sn.v[k + 1].start - he : 0)) {
+		    strspn(text + he, " -") >=
+			(sn.v[k + 1].start > he ? sn.v[k + 1].start - he : 0)) {
 			if (sn.v[k + 1].end > he)
 				he = sn.v[k + 1].end;
 			k++;
@@ -2014,9 +2060,8 @@ snippet(const struct query *q, const char *text)
 }
 
 int
-search_query(const struct search *ix, const char *s, size_t len,
-    size_t page, search_visible_fn visible, void *arg,
-    struct search_result *r)
+search_query(const struct search *ix, const char *s, size_t len, size_t page,
+    search_visible_fn visible, void *arg, struct search_result *r)
 {
 	struct eval *e;
 	struct query *q;
@@ -2041,7 +2086,8 @@ search_query(const struct search *ix, const char *s, size_t len,
 	e->ix = ix;
 	e->q = q;
 	e->avgdl = ix->nlive && ix->live_ntok ?
-	    (double)ix->live_ntok / (double)ix->nlive : 1.0;
+	    (double)ix->live_ntok / (double)ix->nlive :
+	    1.0;
 	/* Look the terms up; the rarest required one leads. */
 	for (i = 0; i < q->nitems; i++) {
 		const struct qitem *it = &q->items[i];
@@ -2063,19 +2109,20 @@ search_query(const struct search *ix, const char *s, size_t len,
 				df = ix->terms[t->id].df;
 			scan += ix->terms[t->id].len;
 			cur_init(&e->curs[it->tok + j], &ix->terms[t->id]);
-			if (!it->neg && (lead == SIZE_MAX ||
-			    ix->terms[t->id].len <
-			    ix->terms[q->toks[lead].id].len))
+			if (!it->neg &&
+			    (lead == SIZE_MAX ||
+				ix->terms[t->id].len <
+				    ix->terms[q->toks[lead].id].len))
 				lead = it->tok + j;
 		}
 		if (df == UINT32_MAX || df == 0)
 			df = 1;
-		e->idf[i] = log(1.0 + ((double)ix->nlive - df + 0.5) /
-		    (df + 0.5));
+		e->idf[i] =
+		    log(1.0 + ((double)ix->nlive - df + 0.5) / (df + 0.5));
 	}
 	if (scan > SEARCH_MAX_SCAN) {
 		r->error = "This search would read too much of the index: "
-		    "add a rarer word or a filter.";
+			   "add a rarer word or a filter.";
 		rc = -1;
 		goto done;
 	}
@@ -2217,8 +2264,7 @@ put_encoded(struct buf *out, const char *s, size_t n)
 
 int
 search_page(const struct search *ix, const char *rawq, size_t page,
-    const char *base, search_visible_fn visible, void *arg,
-    struct buf *out)
+    const char *base, search_visible_fn visible, void *arg, struct buf *out)
 {
 	struct buf q = BUF_INIT;
 	struct search_result r;
@@ -2226,7 +2272,8 @@ search_page(const struct search *ix, const char *rawq, size_t page,
 
 	if (search_unescape(rawq, &q) == -1 ||
 	    !utf8_valid_text(q.data, q.len)) {
-		buf_printf(out, "# Search\n\nThe search could not be read: it "
+		buf_printf(out,
+		    "# Search\n\nThe search could not be read: it "
 		    "is not valid percent-encoded UTF-8.\n\n=> %s Search again\n",
 		    base);
 		buf_free(&q);
@@ -2242,7 +2289,8 @@ search_page(const struct search *ix, const char *rawq, size_t page,
 	}
 	pages = (r.total + SEARCH_PAGE_SIZE - 1) / SEARCH_PAGE_SIZE;
 	if (r.total == 0)
-		buf_adds(out, "No review matches. Words must all appear; "
+		buf_adds(out,
+		    "No review matches. Words must all appear; "
 		    "try fewer words, or other spellings.\n\n");
 	else if (r.nhits == 0)
 		buf_printf(out, "%zu result%s; there is no page %zu.\n\n",

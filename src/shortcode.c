@@ -37,30 +37,29 @@
 /* bytes of a file include/readfile inlines */
 #define SC_MAX_FILE	(4u << 20)
 /* bytes and files all includes of one page may add, nested ones too */
-#define SC_MAX_INCLUDED	(16u << 20)
+#define SC_MAX_INCLUDED (16u << 20)
 #define SC_MAX_FILES	256
 /* a converted code-toggle snippet may be this many times its size */
 #define SC_MAX_CONVERT	8
 
-#define NONE		SIZE_MAX
+#define NONE SIZE_MAX
 
 /* Things searched for ahead of the cursor, each with its own memo. */
 enum target {
-	T_HUGO_ANGLE,		/* >}} */
-	T_HUGO_PCT,		/* %}} */
-	T_ESC_ANGLE,		/* *\/>}} */
-	T_ESC_PCT,		/* *\/%}} */
-	T_ZOLA_INLINE,		/* }} */
-	T_ZOLA_BLOCK,		/* %} */
-	T_ESC_ZINLINE,		/* *\/}} */
-	T_ESC_ZBLOCK,		/* *\/%} */
-	T_OPENER,		/* {{ or {%: no tag may contain another */
+	T_HUGO_ANGLE,  /* >}} */
+	T_HUGO_PCT,    /* %}} */
+	T_ESC_ANGLE,   /* *\/>}} */
+	T_ESC_PCT,     /* *\/%}} */
+	T_ZOLA_INLINE, /* }} */
+	T_ZOLA_BLOCK,  /* %} */
+	T_ESC_ZINLINE, /* *\/}} */
+	T_ESC_ZBLOCK,  /* *\/%} */
+	T_OPENER,      /* {{ or {%: no tag may contain another */
 	T_COUNT
 };
 
-static const char *const target_str[T_COUNT] = {
-	">}}", "%}}", "*/>}}", "*/%}}", "}}", "%}", "*/}}", "*/%}", NULL
-};
+static const char *const target_str[T_COUNT] = { ">}}", "%}}", "*/>}}", "*/%}}",
+	"}}", "%}", "*/}}", "*/%}", NULL };
 
 /*
  * The last search for a target: from `from` up to `end` it found `at`
@@ -73,16 +72,16 @@ struct memo {
 };
 
 struct arg {
-	const char *key;	/* NULL for a positional argument */
+	const char *key; /* NULL for a positional argument */
 	size_t keylen;
-	char *val;		/* unquoted; malloc'd, freed by tag_free */
+	char *val; /* unquoted; malloc'd, freed by tag_free */
 };
 
 struct tag {
 	const char *name;
 	size_t namelen;
 	int closing, selfclose;
-	size_t pos;		/* offset of the opening brace in md */
+	size_t pos; /* offset of the opening brace in md */
 	struct arg args[SC_MAX_ARGS];
 	size_t nargs;
 };
@@ -94,40 +93,40 @@ struct scan {
 	size_t len, i;
 	struct buf *out;
 	struct diags *d;
-	int line_base;		/* line of md[0] */
-	size_t line_pos;	/* newlines counted up to here */
-	int line_no;		/* line of md[line_pos] */
-	int nwarn, *nwarnp;	/* nwarnp: the outermost scan's count */
-	struct strmap warned;		/* unknown names reported, in md */
+	int line_base;	      /* line of md[0] */
+	size_t line_pos;      /* newlines counted up to here */
+	int line_no;	      /* line of md[line_pos] */
+	int nwarn, *nwarnp;   /* nwarnp: the outermost scan's count */
+	struct strmap warned; /* unknown names reported, in md */
 
-	size_t para_from, para_end;	/* cached paragraph bounds */
+	size_t para_from, para_end; /* cached paragraph bounds */
 	struct memo memo[T_COUNT];
 	size_t tick_from[SC_MAX_TICKS + 1], tick_end[SC_MAX_TICKS + 1];
 	struct closer {
 		const char *name;
 		size_t namelen;
-		size_t fail;	/* no closer for it at or after this */
+		size_t fail; /* no closer for it at or after this */
 	} cl[SC_MAX_CLOSERS];
 	int ncl;
-	struct ztok *zt;	/* Zola {% %} tags, matched, built on need */
+	struct ztok *zt; /* Zola {% %} tags, matched, built on need */
 	size_t nzt;
 	int zt_built;
 
 	const struct shortcode_opts *o;
-	const char *dir;	/* folder of the text, for relative includes */
-	int depth;		/* bodies and files this one is inside */
-	char *incl[SC_MAX_NEST];	/* files being included (not owned) */
+	const char *dir;	 /* folder of the text, for relative includes */
+	int depth;		 /* bodies and files this one is inside */
+	char *incl[SC_MAX_NEST]; /* files being included (not owned) */
 	int nincl;
 	struct budget {
-		size_t bytes;	/* still allowed to be included */
+		size_t bytes; /* still allowed to be included */
 		int files;
-	} *budget, own_budget;	/* budget: the outermost scan's */
+	} * budget, own_budget; /* budget: the outermost scan's */
 
 	int in_fence;
 	char fence_ch;
 	size_t fence_len;
 	int prev_blank, prev_code;
-	size_t list_col;	/* content column of the open list item */
+	size_t list_col; /* content column of the open list item */
 
 	int zdepth;
 	unsigned char zdetails[SC_MAX_DEPTH];
@@ -142,8 +141,8 @@ is_hspace(int c)
 static int
 is_space(int c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
-	    c == '\f' || c == '\v';
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
+	    c == '\v';
 }
 
 static int
@@ -165,7 +164,7 @@ line_at(struct scan *s, size_t pos)
 {
 	const char *nl;
 
-	if (pos < s->line_pos) {	/* warnings go forward; just in case */
+	if (pos < s->line_pos) { /* warnings go forward; just in case */
 		s->line_pos = 0;
 		s->line_no = s->line_base;
 	}
@@ -271,8 +270,7 @@ skip_quotes(const char *p, size_t n)
 
 /* A line opening a ``` or ~~~ fence: sets the character and run length. */
 static int
-fence_open(const struct scan *s, const char *p, size_t n, char *ch,
-    size_t *run)
+fence_open(const struct scan *s, const char *p, size_t n, char *ch, size_t *run)
 {
 	size_t k, ind, r = 0;
 
@@ -424,8 +422,8 @@ add_text(struct buf *b, const char *p, size_t n)
 		sp = 0;
 		if (strchr("\\`*_[]<>!&()#|~{}\"", p[k]) != NULL)
 			buf_addc(b, '\\');
-		else if (b->len == start && (p[k] == '-' || p[k] == '+' ||
-		    p[k] == '=' || p[k] == ':'))
+		else if (b->len == start &&
+		    (p[k] == '-' || p[k] == '+' || p[k] == '=' || p[k] == ':'))
 			buf_addc(b, '\\');
 		else if (b->len == start && isdigit((unsigned char)p[k])) {
 			/* "1. x" or "1) x" would start an ordered list */
@@ -479,9 +477,10 @@ add_inline(struct buf *b, const char *p, size_t n)
 		;
 	for (d = k; d < n && isdigit((unsigned char)p[d]); d++)
 		;
-	if (k < n && (strchr("#>+-=:|", p[k]) != NULL ||
-	    (p[k] == '*' && k + 1 < n && is_space(p[k + 1])) ||
-	    (d > k && d < n && (p[d] == '.' || p[d] == ')')))) {
+	if (k < n &&
+	    (strchr("#>+-=:|", p[k]) != NULL ||
+		(p[k] == '*' && k + 1 < n && is_space(p[k + 1])) ||
+		(d > k && d < n && (p[d] == '.' || p[d] == ')')))) {
 		if (d > k) {
 			buf_add(b, p + k, d - k);
 			k = d;
@@ -537,8 +536,8 @@ add_urls(struct buf *b, const char *s)
  */
 struct block {
 	struct buf pfx;
-	size_t blank;		/* bytes of pfx for a blank line */
-	int marker;		/* the line is a bare list marker */
+	size_t blank; /* bytes of pfx for a blank line */
+	int marker;   /* the line is a bare list marker */
 };
 
 /* A plain loop: the sanitizer's memrchr checks the whole buffer. */
@@ -644,7 +643,7 @@ block_end(struct scan *s, struct block *bl, int content)
 	if (k >= s->len || s->md[k] == '\n') {
 		if (content) {
 			buf_addc(o, '\n');
-			if (k < s->len)	/* the input's newline ends it */
+			if (k < s->len) /* the input's newline ends it */
 				buf_add(o, bl->pfx.data, bl->blank);
 		} else {
 			ls = out_line_start(o);
@@ -791,8 +790,8 @@ name_is(const struct tag *t, const char *name)
 static void
 keep_args(struct scan *s, const struct tag *t)
 {
-	static const char *const keys[] = { "alt", "caption", "title",
-	    "text", "label" };
+	static const char *const keys[] = { "alt", "caption", "title", "text",
+		"label" };
 	const char *v, *seen[ARRAY_LEN(keys)];
 	size_t i, j, n = 0;
 
@@ -895,7 +894,8 @@ sc_video(struct scan *s, const struct tag *t, int vimeo)
 	}
 	label = xasprintf("Video: %s", title ? title : id);
 	url = xasprintf(vimeo ? "https://vimeo.com/%s" :
-	    "https://www.youtube.com/watch?v=%s", id);
+				"https://www.youtube.com/watch?v=%s",
+	    id);
 	link_para(s, label, url);
 	free(label);
 	free(url);
@@ -962,7 +962,7 @@ sc_social(struct scan *s, const struct tag *t)
 	char *label = NULL, *url = NULL;
 
 	if (name_is(t, "gist") && (id = arg_get(t, "url")) != NULL) {
-		url = xstrdup(id);	/* Zola: gist(url="...") */
+		url = xstrdup(id); /* Zola: gist(url="...") */
 		file = arg_get(t, "file");
 		label = file ? xasprintf("Gist: %s", file) : xstrdup("Gist");
 	} else if (name_is(t, "gist")) {
@@ -970,10 +970,11 @@ sc_social(struct scan *s, const struct tag *t)
 		id = arg_either(t, "id", 1);
 		file = arg_either(t, "file", 2);
 		if (user && id) {
-			url = xasprintf("https://gist.github.com/%s/%s",
-			    user, id);
-			label = file ? xasprintf("Gist: %s/%s (%s)", user, id,
-			    file) : xasprintf("Gist: %s/%s", user, id);
+			url = xasprintf("https://gist.github.com/%s/%s", user,
+			    id);
+			label = file ?
+			    xasprintf("Gist: %s/%s (%s)", user, id, file) :
+			    xasprintf("Gist: %s/%s", user, id);
 		}
 	} else if (name_is(t, "instagram")) {
 		if ((id = arg_either(t, "id", 0)) != NULL) {
@@ -1057,8 +1058,8 @@ para_break(struct scan *s)
  * openers cost one scan.
  */
 static int
-find_close(struct scan *s, size_t p, const char *name, size_t nlen,
-    size_t *cs, size_t *ce)
+find_close(struct scan *s, size_t p, const char *name, size_t nlen, size_t *cs,
+    size_t *ce)
 {
 	const char *md = s->md, *hit;
 	size_t h, b, f, from = p;
@@ -1106,8 +1107,7 @@ find_close(struct scan *s, size_t p, const char *name, size_t nlen,
  * closer.
  */
 static void
-body_bounds(const struct scan *s, size_t b, size_t cs, size_t *bb,
-    size_t *be)
+body_bounds(const struct scan *s, size_t b, size_t cs, size_t *bb, size_t *be)
 {
 	const char *md = s->md;
 	size_t k;
@@ -1181,16 +1181,14 @@ sc_highlight(struct scan *s, const struct tag *t)
 	fenced(s, lang, s->md + b, bend - b);
 }
 
-static const char *const admonitions[] = {
-	"notice", "admonition", "alert", "callout", "hint", "note", "tip",
-	"warning", "info", "important", "caution", "danger", NULL
-};
+static const char *const admonitions[] = { "notice", "admonition", "alert",
+	"callout", "hint", "note", "tip", "warning", "info", "important",
+	"caution", "danger", NULL };
 
-static const char *const known[] = {
-	"figure", "img", "image", "youtube", "vimeo", "video", "streamable",
-	"ref", "relref", "highlight", "details", "gist", "tweet", "x",
-	"instagram", "code-toggle", "include", "readfile", "param", NULL
-};
+static const char *const known[] = { "figure", "img", "image", "youtube",
+	"vimeo", "video", "streamable", "ref", "relref", "highlight", "details",
+	"gist", "tweet", "x", "instagram", "code-toggle", "include", "readfile",
+	"param", NULL };
 
 static int
 name_in(const struct tag *t, const char *const *list)
@@ -1211,7 +1209,7 @@ static void
 unknown(struct scan *s, const struct tag *t)
 {
 	if (strmap_get(&s->warned, t->name, t->namelen) != NULL)
-		return;		/* once per name */
+		return; /* once per name */
 	strmap_put(&s->warned, t->name, t->namelen, (void *)t->name);
 	sc_warn(s, t->pos, "unknown shortcode '%.*s'",
 	    (int)(t->namelen > 64 ? 64 : t->namelen), t->name);
@@ -1220,8 +1218,8 @@ unknown(struct scan *s, const struct tag *t)
 /* ---- bodies and files: expansions inside the expansion ---- */
 
 struct ztok {
-	size_t pos, end;	/* its '{' and the byte after its "%}" */
-	size_t match;		/* an opener: index of its end tag, or NONE */
+	size_t pos, end; /* its '{' and the byte after its "%}" */
+	size_t match;	 /* an opener: index of its end tag, or NONE */
 	int is_end;
 };
 
@@ -1245,7 +1243,7 @@ expand_inner(struct scan *s, const char *md, size_t len, int line_base,
 	memcpy(sub->incl, s->incl, sizeof(sub->incl));
 	sub->nincl = s->nincl;
 	sub->budget = s->budget;
-	if (d == s->d)		/* one cap on what a page reports */
+	if (d == s->d) /* one cap on what a page reports */
 		sub->nwarnp = s->nwarnp;
 	scan_run(sub);
 	free(sub);
@@ -1318,8 +1316,7 @@ zola_body(struct scan *s, size_t pos, size_t *cs, size_t *ce)
 		else
 			hi = mid;
 	}
-	if (lo >= s->nzt || s->zt[lo].pos != pos ||
-	    s->zt[lo].match == NONE)
+	if (lo >= s->nzt || s->zt[lo].pos != pos || s->zt[lo].match == NONE)
 		return 0;
 	*cs = s->zt[s->zt[lo].match].pos;
 	*ce = s->zt[s->zt[lo].match].end;
@@ -1339,8 +1336,8 @@ take_body(struct scan *s, const struct tag *t, enum form f, size_t *bb,
 	int ok;
 
 	if (f == F_HUGO)
-		ok = !t->selfclose && find_close(s, s->i, t->name, t->namelen,
-		    &cs, &ce);
+		ok = !t->selfclose &&
+		    find_close(s, s->i, t->name, t->namelen, &cs, &ce);
 	else if (f == F_ZOLA_BLOCK)
 		ok = zola_body(s, t->pos, &cs, &ce);
 	else
@@ -1368,8 +1365,7 @@ starts_block(const char *p, size_t n)
 		return 1;
 	if (k >= n)
 		return 0;
-	return strchr("#>`~|<", p[k]) != NULL ||
-	    list_marker(p + k, n - k) > 0;
+	return strchr("#>`~|<", p[k]) != NULL || list_marker(p + k, n - k) > 0;
 }
 
 /*
@@ -1386,7 +1382,7 @@ quote_block(struct scan *s, const char *label, const char *title,
 	size_t k;
 	int first = 1, joined;
 
-	while (p < e) {		/* leading blank lines */
+	while (p < e) { /* leading blank lines */
 		nl = memchr(p, '\n', (size_t)(e - p));
 		k = nl ? (size_t)(nl - p) : (size_t)(e - p);
 		if (!is_blank(p, k) || nl == NULL)
@@ -1454,19 +1450,19 @@ sc_admonition(struct scan *s, const struct tag *t, enum form f)
 	if (title == NULL && arg_pos(t, 1) != NULL && kind == arg_pos(t, 0))
 		title = arg_pos(t, 1);
 	if (kind != NULL && (strlen(kind) > 24 || strpbrk(kind, " \t\"")))
-		kind = NULL;	/* not a kind: a sentence */
-	if (kind == NULL && (name_is(t, "notice") ||
-	    name_is(t, "admonition") || name_is(t, "callout") ||
-	    name_is(t, "hint")))
+		kind = NULL; /* not a kind: a sentence */
+	if (kind == NULL &&
+	    (name_is(t, "notice") || name_is(t, "admonition") ||
+		name_is(t, "callout") || name_is(t, "hint")))
 		kind = "note";
 	if (kind == NULL)
 		buf_add(&label, t->name, t->namelen);
 	else
 		buf_adds(&label, kind);
 	for (i = 0; i < label.len; i++)
-		label.data[i] = (char)(i == 0 ?
-		    toupper((unsigned char)label.data[i]) :
-		    tolower((unsigned char)label.data[i]));
+		label.data[i] =
+		    (char)(i == 0 ? toupper((unsigned char)label.data[i]) :
+				    tolower((unsigned char)label.data[i]));
 	if (f == F_ZOLA_INLINE || t->selfclose) {
 		if ((body = arg_get(t, "body")) == NULL &&
 		    (body = arg_get(t, "text")) == NULL)
@@ -1509,7 +1505,7 @@ config_format(const char *p, size_t n)
 		if (*p == '[' || *p == '-')
 			return *p == '[' ? "toml" : "yaml";
 		for (q = p; q < p + k && (is_ident(*q) || strchr(".-\"'", *q));
-		    q++)
+		     q++)
 			;
 		while (q < p + k && is_hspace(*q))
 			q++;
@@ -1541,8 +1537,9 @@ sc_code_toggle(struct scan *s, const struct tag *t, enum form f)
 		return 0;
 	for (k = bb; k < be && is_space(s->md[k]); k++)
 		;
-	if (be - k >= 3 && (memcmp(s->md + k, "```", 3) == 0 ||
-	    memcmp(s->md + k, "~~~", 3) == 0)) {
+	if (be - k >= 3 &&
+	    (memcmp(s->md + k, "```", 3) == 0 ||
+		memcmp(s->md + k, "~~~", 3) == 0)) {
 		struct block bl;
 
 		block_begin(s, &bl);
@@ -1633,12 +1630,14 @@ read_named(struct scan *s, enum shortcode_root kind, struct buf *path,
 	buf_reset(text);
 	r = s->o->read(s->o->read_arg, kind, path->data, text);
 	for (i = 0; r == -1 && kind == SHORTCODE_CONTENT &&
-	    has_ext(path->data, NULL) && i < ARRAY_LEN(sfx); i++) {
+	     has_ext(path->data, NULL) && i < ARRAY_LEN(sfx);
+	     i++) {
 		buf_reset(&cand);
 		buf_adds(&cand, path->data);
 		buf_adds(&cand, sfx[i]);
 		buf_reset(text);
-		if ((r = s->o->read(s->o->read_arg, kind, cand.data, text)) == 0) {
+		if ((r = s->o->read(s->o->read_arg, kind, cand.data, text)) ==
+		    0) {
 			buf_reset(path);
 			buf_adds(path, cand.data);
 		}
@@ -1660,8 +1659,8 @@ read_named(struct scan *s, enum shortcode_root kind, struct buf *path,
 static void
 sc_include(struct scan *s, const struct tag *t)
 {
-	enum shortcode_root kind = name_is(t, "readfile") ?
-	    SHORTCODE_SITE : SHORTCODE_CONTENT;
+	enum shortcode_root kind =
+	    name_is(t, "readfile") ? SHORTCODE_SITE : SHORTCODE_CONTENT;
 	const char *arg, *md_arg;
 	struct buf path = BUF_INIT, text = BUF_INIT, out = BUF_INIT;
 	struct diags sub = { 0 };
@@ -1680,14 +1679,18 @@ sc_include(struct scan *s, const struct tag *t)
 		return;
 	}
 	if (s->o == NULL || s->o->read == NULL) {
-		sc_warn(s, t->pos, "%.*s '%.200s': files cannot be read here;"
-		    " its text is left out", n, t->name, arg);
+		sc_warn(s, t->pos,
+		    "%.*s '%.200s': files cannot be read here;"
+		    " its text is left out",
+		    n, t->name, arg);
 		return;
 	}
-	if (join_path(kind == SHORTCODE_SITE ? NULL : s->dir, arg,
-	    &path) == -1) {
-		sc_warn(s, t->pos, "%.*s '%.200s' is outside the site; "
-		    "refused", n, t->name, arg);
+	if (join_path(kind == SHORTCODE_SITE ? NULL : s->dir, arg, &path) ==
+	    -1) {
+		sc_warn(s, t->pos,
+		    "%.*s '%.200s' is outside the site; "
+		    "refused",
+		    n, t->name, arg);
 		goto out;
 	}
 	for (i = 0; i < (size_t)s->nincl; i++)
@@ -1695,31 +1698,37 @@ sc_include(struct scan *s, const struct tag *t)
 			break;
 	if (i < (size_t)s->nincl || s->nincl >= SC_MAX_NEST ||
 	    s->depth >= SC_MAX_NEST) {
-		sc_warn(s, t->pos, "%.*s '%.200s' includes itself; refused",
-		    n, t->name, arg);
+		sc_warn(s, t->pos, "%.*s '%.200s' includes itself; refused", n,
+		    t->name, arg);
 		goto out;
 	}
 	if (s->budget->files <= 0) {
-		sc_warn(s, t->pos, "%.*s '%.200s': more than %d files included;"
-		    " left out", n, t->name, arg, SC_MAX_FILES);
+		sc_warn(s, t->pos,
+		    "%.*s '%.200s': more than %d files included;"
+		    " left out",
+		    n, t->name, arg, SC_MAX_FILES);
 		goto out;
 	}
 	s->budget->files--;
 	if (read_named(s, kind, &path, &text) == -1) {
-		sc_warn(s, t->pos, "%.*s '%.200s': cannot read it; its text is"
-		    " left out", n, t->name, arg);
+		sc_warn(s, t->pos,
+		    "%.*s '%.200s': cannot read it; its text is"
+		    " left out",
+		    n, t->name, arg);
 		goto out;
 	}
 	if (text.len > s->budget->bytes) {
-		sc_warn(s, t->pos, "%.*s '%.200s': more than %u MiB included; "
-		    "left out", n, t->name, arg, SC_MAX_INCLUDED >> 20);
+		sc_warn(s, t->pos,
+		    "%.*s '%.200s': more than %u MiB included; "
+		    "left out",
+		    n, t->name, arg, SC_MAX_INCLUDED >> 20);
 		goto out;
 	}
 	s->budget->bytes -= text.len;
 	md_arg = arg_get(t, "markdown");
 	if (kind == SHORTCODE_SITE && !has_ext(path.data, "md") &&
-	    !has_ext(path.data, "markdown") && (md_arg == NULL ||
-	    strcmp(md_arg, "true") != 0)) {
+	    !has_ext(path.data, "markdown") &&
+	    (md_arg == NULL || strcmp(md_arg, "true") != 0)) {
 		arg = strrchr(path.data, '.');
 		fenced(s, arg && !strchr(arg, '/') ? arg + 1 : "", text.data,
 		    text.len);
@@ -1732,8 +1741,7 @@ sc_include(struct scan *s, const struct tag *t)
 	slash = strrchr(dir, '/');
 	*(slash ? slash : dir) = '\0';
 	s->incl[s->nincl++] = path.data;
-	expand_inner(s, text.data + off, text.len - off, line, dir, &out,
-	    &sub);
+	expand_inner(s, text.data + off, text.len - off, line, dir, &out, &sub);
 	s->nincl--;
 	free(dir);
 	for (i = 0; i < sub.n; i++)
@@ -1785,10 +1793,10 @@ dispatch(struct scan *s, const struct tag *t, enum form f)
 			unknown(s, t);
 		return;
 	}
-	if (bodied) {	/* the body is taken whole, closer and all */
+	if (bodied) { /* the body is taken whole, closer and all */
 		taken = name_is(t, "code-toggle") ? sc_code_toggle(s, t, f) :
-		    sc_admonition(s, t, f);
-		if (!taken && f == F_ZOLA_BLOCK) {	/* {% end %} pops it */
+						    sc_admonition(s, t, f);
+		if (!taken && f == F_ZOLA_BLOCK) { /* {% end %} pops it */
 			if (s->zdepth < SC_MAX_DEPTH)
 				s->zdetails[s->zdepth] = 0;
 			s->zdepth++;
@@ -1837,8 +1845,8 @@ skip_ws(const char *md, size_t k, size_t end)
 
 /* {{</\* x *\/>}} and friends: the tag text without the comment markers. */
 static int
-escaped(struct scan *s, enum target t, size_t k, size_t end,
-    const char *open, const char *close)
+escaped(struct scan *s, enum target t, size_t k, size_t end, const char *open,
+    const char *close)
 {
 	size_t q = find(s, t, k, end);
 
@@ -1869,16 +1877,18 @@ parse_hugo(struct tag *t, const char *a, const char *b)
 	if (p >= b || !(isalpha((unsigned char)*p) || *p == '_'))
 		return -1;
 	t->name = p;
-	while (p < b && (is_hugo_name(*p) ||
-	    (*p == '/' && p + 1 < b && is_hugo_name(p[1]))))
+	while (p < b &&
+	    (is_hugo_name(*p) ||
+		(*p == '/' && p + 1 < b && is_hugo_name(p[1]))))
 		p++;
 	t->namelen = (size_t)(p - t->name);
 	if (p < b && !is_space(*p) && *p != '/')
 		return -1;
 	for (r = b; r > p && is_space(r[-1]); r--)
 		;
-	if (r > p && r[-1] == '/' && (r - 1 == p || is_space(r[-2]) ||
-	    r[-2] == '"' || r[-2] == '\'' || r[-2] == '`')) {
+	if (r > p && r[-1] == '/' &&
+	    (r - 1 == p || is_space(r[-2]) || r[-2] == '"' || r[-2] == '\'' ||
+		r[-2] == '`')) {
 		t->selfclose = 1;
 		r--;
 	}
@@ -1965,7 +1975,7 @@ zola_tag(struct scan *s, int block)
 	t.namelen = n - k;
 	k = skip_ws(md, n, end);
 	if (k >= end || md[k] != '(')
-		return 0;	/* {{ name }} in prose is not a shortcode */
+		return 0; /* {{ name }} in prose is not a shortcode */
 	q = find(s, block ? T_ZOLA_BLOCK : T_ZOLA_INLINE, k + 1, end);
 	o = find(s, T_OPENER, i + 2, end);
 	if (q == NONE || (o != NONE && o < q)) {
@@ -2016,7 +2026,7 @@ code_span(struct scan *s)
 	const char *md = s->md;
 	size_t i = s->i, n = 0, end, k, r;
 
-	if (i > 0 && md[i - 1] == '\\') {	/* \` is a literal backtick */
+	if (i > 0 && md[i - 1] == '\\') { /* \` is a literal backtick */
 		buf_addc(s->out, '`');
 		s->i++;
 		return;
@@ -2107,7 +2117,8 @@ scan_line(struct scan *s)
 
 	while (s->i < s->len) {
 		for (j = s->i; j < s->len && md[j] != '\n' && md[j] != '`' &&
-		    md[j] != '{'; j++)
+		     md[j] != '{';
+		     j++)
 			;
 		buf_add(s->out, md + s->i, j - s->i);
 		s->i = j;
@@ -2166,7 +2177,7 @@ scan_init(struct scan *s, const char *md, size_t len, int line_base,
 static void
 scan_run(struct scan *s)
 {
-	if (!has_opener(s->md, s->len)) {	/* most posts: nothing to do */
+	if (!has_opener(s->md, s->len)) { /* most posts: nothing to do */
 		buf_add(s->out, s->md, s->len);
 		return;
 	}
@@ -2191,8 +2202,8 @@ shortcode_expand_opts(const char *md, size_t len, int line_base,
 }
 
 int
-shortcode_expand(const char *md, size_t len, int line_base,
-    struct buf *out, struct diags *d)
+shortcode_expand(const char *md, size_t len, int line_base, struct buf *out,
+    struct diags *d)
 {
 	return shortcode_expand_opts(md, len, line_base, NULL, out, d);
 }

@@ -55,8 +55,8 @@ site_read_all(int dirfd, const char *rel, struct stat *st, size_t *len)
 	ssize_t n;
 	int fd;
 
-	if ((fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
-	    O_NONBLOCK)) == -1)
+	if ((fd = openat(dirfd, rel,
+		 O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1)
 		return NULL;
 	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode) ||
 	    (size_t)st->st_size > SITE_MAX_POST) {
@@ -65,8 +65,8 @@ site_read_all(int dirfd, const char *rel, struct stat *st, size_t *len)
 		return NULL;
 	}
 	buf_grow(&b, (size_t)st->st_size);
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0 &&
-	    b.len <= SITE_MAX_POST)
+	while (
+	    (n = read(fd, chunk, sizeof(chunk))) > 0 && b.len <= SITE_MAX_POST)
 		buf_add(&b, chunk, (size_t)n);
 	close(fd);
 	if (n == -1) {
@@ -132,15 +132,15 @@ site_drop_body(struct lru *cache, struct post *p)
 		lru_remove(cache, &p->cnode);
 	free(p->body_gmi);
 	p->body_gmi = NULL;
-	p->nlinks = 0;		/* the links are the body's */
+	p->nlinks = 0; /* the links are the body's */
 }
 
 /* The cache evicts a post's body. */
 static void
 post_evict(struct lru_node *n)
 {
-	site_drop_body(NULL, (struct post *)(void *)((char *)n -
-	    offsetof(struct post, cnode)));
+	site_drop_body(NULL,
+	    (struct post *)(void *)((char *)n - offsetof(struct post, cnode)));
 }
 
 void
@@ -185,8 +185,8 @@ name_title(const char *relpath)
 		if (end > start)
 			return xstrndup(start, (size_t)(end - start));
 	}
-	if (n > 11 && pm_date_prefix(b, &t, ymd) && (b[10] == '-' ||
-	    b[10] == '_')) {
+	if (n > 11 && pm_date_prefix(b, &t, ymd) &&
+	    (b[10] == '-' || b[10] == '_')) {
 		b += 11;
 		n -= 11;
 	}
@@ -196,8 +196,8 @@ name_title(const char *relpath)
 static void
 add_addr(struct post *p, char *addr)
 {
-	p->addrs = xgrow(p->addrs, &p->caddrs, p->naddrs + 1,
-	    sizeof(*p->addrs));
+	p->addrs =
+	    xgrow(p->addrs, &p->caddrs, p->naddrs + 1, sizeof(*p->addrs));
 	p->addrs[p->naddrs++] = addr;
 }
 
@@ -224,8 +224,8 @@ site_post_parse(const struct sitecfg *cfg, const char *relpath, char *md,
 	/* No title: the first heading; for bare text, a title-like line. */
 	if (p->meta.title && *p->meta.title)
 		p->title = xstrdup(p->meta.title);
-	else if ((p->title = prose_title(p->md + p->body_off, len -
-	    p->body_off, p->meta.kind == FM_NONE)) == NULL) {
+	else if ((p->title = prose_title(p->md + p->body_off, len - p->body_off,
+		      p->meta.kind == FM_NONE)) == NULL) {
 		char *stem = name_title(relpath);
 
 		p->title = prose_name_title(stem);
@@ -238,14 +238,16 @@ site_post_parse(const struct sitecfg *cfg, const char *relpath, char *md,
 		p->pm.section = xstrdup("");
 		p->pm.legacy = xstrdup(relpath);
 	}
-	add_addr(p, xasprintf("/%s%s%s", cfg->content_dir,
-	    cfg->content_dir[0] ? "/" : "", relpath));
+	add_addr(p,
+	    xasprintf("/%s%s%s", cfg->content_dir,
+		cfg->content_dir[0] ? "/" : "", relpath));
 	add_addr(p, xstrdup(p->pm.url));
 	add_addr(p, xasprintf("/%s", relpath));
 	add_addr(p, xasprintf("/posts/%s.gmi", p->pm.legacy));
 	for (size_t i = 0; i < p->meta.naliases; i++)
-		add_addr(p, xasprintf("%s%s", p->meta.aliases[i][0] == '/' ?
-		    "" : "/", p->meta.aliases[i]));
+		add_addr(p,
+		    xasprintf("%s%s", p->meta.aliases[i][0] == '/' ? "" : "/",
+			p->meta.aliases[i]));
 	/* No date is no date: a file's mtime is never shown as one. */
 	if (p->meta.has_date) {
 		p->date = p->meta.date;
@@ -257,7 +259,8 @@ site_post_parse(const struct sitecfg *cfg, const char *relpath, char *md,
 		p->dated = 1;
 	} else if (p->pm.kind == PM_PAGE)
 		/* Never the file's time: undated, and in no feed. */
-		diags_add(&p->diags, DIAG_WARN, 0, "no date in front matter, "
+		diags_add(&p->diags, DIAG_WARN, 0,
+		    "no date in front matter, "
 		    "file name or path: shown undated, not in feeds");
 	p->parse_diags = p->diags.n;
 	return p;
@@ -272,7 +275,8 @@ post_load(const struct sitecfg *cfg, int dirfd, const char *relpath,
 	char *md;
 
 	if ((md = site_read_all(dirfd, relpath, &st, &len)) == NULL) {
-		diags_add(err, DIAG_ERROR, 0, "%s: %s", relpath, strerror(errno));
+		diags_add(err, DIAG_ERROR, 0, "%s: %s", relpath,
+		    strerror(errno));
 		return NULL;
 	}
 	return site_post_parse(cfg, relpath, md, len, &st);
@@ -280,13 +284,13 @@ post_load(const struct sitecfg *cfg, int dirfd, const char *relpath,
 
 /* --- the model's lookups ------------------------------------------- */
 
-
 /*
  * The one visibility rule (access_source) applied to a post: by its
  * real file, its page URL and its source URL, and its draft flag.
  */
 int
-site_post_status(const struct site *s, const struct viewer *v, const struct post *p)
+site_post_status(const struct site *s, const struct viewer *v,
+    const struct post *p)
 {
 	(void)s;
 	/* Not yet published or expired: a draft to the rule. */
@@ -386,7 +390,6 @@ site_is_md_name(const char *s, size_t n)
 	    (n > 9 && strncmp(s + n - 9, ".markdown", 9) == 0);
 }
 
-
 /* Home, archive, feeds and taxonomies: newest first, undated last. */
 static int
 post_cmp(const void *a, const void *b)
@@ -408,7 +411,7 @@ struct found {
 struct scan {
 	struct found *v;
 	size_t n, cap;
-	int failed;		/* errno of a failure that voids the scan */
+	int failed; /* errno of a failure that voids the scan */
 };
 
 int
@@ -432,8 +435,8 @@ scan_dir(int rootfd, const char *prefix, int depth, struct scan *sc)
 
 	if (depth > SITE_MAX_DEPTH || sc->failed)
 		return;
-	if ((fd = openat(rootfd, prefix[0] ? prefix : ".", O_RDONLY |
-	    O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+	if ((fd = openat(rootfd, prefix[0] ? prefix : ".",
+		 O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
 		if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
 			sc->failed = errno;
 		return;
@@ -449,14 +452,16 @@ scan_dir(int rootfd, const char *prefix, int depth, struct scan *sc)
 		if (de->d_name[0] == '.')
 			continue;
 		/* Symlinks are not followed: no loops, nothing outside. */
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
+		    -1)
 			continue;
 		rel = prefix[0] ? xasprintf("%s/%s", prefix, de->d_name) :
-		    xstrdup(de->d_name);
+				  xstrdup(de->d_name);
 		if (S_ISDIR(st.st_mode))
 			scan_dir(rootfd, rel, depth + 1, sc);
 		else if (S_ISREG(st.st_mode) && site_is_markdown(de->d_name)) {
-			sc->v = xgrow(sc->v, &sc->cap, sc->n + 1, sizeof(*sc->v));
+			sc->v =
+			    xgrow(sc->v, &sc->cap, sc->n + 1, sizeof(*sc->v));
 			sc->v[sc->n].relpath = rel;
 			sc->v[sc->n].st = st;
 			sc->n++;
@@ -524,10 +529,10 @@ static void post_index(struct site *s, struct post *p);
  */
 struct scope {
 	int all;
-	struct strmap files;	/* keys owned by keys */
+	struct strmap files; /* keys owned by keys */
 	char **keys;
 	size_t nkeys, ckeys;
-	char **dirs;		/* folders, rescanned whole */
+	char **dirs; /* folders, rescanned whole */
 	size_t ndirs, cdirs;
 };
 
@@ -540,8 +545,9 @@ in_scope(const struct scope *sc, const char *relpath)
 		return 1;
 	for (i = 0; i < sc->ndirs; i++) {
 		n = strlen(sc->dirs[i]);
-		if (n == 0 || (strncmp(relpath, sc->dirs[i], n) == 0 &&
-		    relpath[n] == '/'))
+		if (n == 0 ||
+		    (strncmp(relpath, sc->dirs[i], n) == 0 &&
+			relpath[n] == '/'))
 			return 1;
 	}
 	return 0;
@@ -658,15 +664,16 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 		struct post *old = site_find_post(s, f->relpath), *p;
 
 		if (old)
-			old->scan_mark = mark;	/* found: not gone */
+			old->scan_mark = mark; /* found: not gone */
 		if (old && util_same_file(&old->st, &f->st))
 			continue;
 		/*
 		 * A file that failed to load is not read (nor logged) again
 		 * until it changes; meanwhile the old text is served.
 		 */
-		if (failed_before(s, f) || (p = post_load(&s->cfg, s->contentfd,
-		    f->relpath, &err)) == NULL) {
+		if (failed_before(s, f) ||
+		    (p = post_load(&s->cfg, s->contentfd, f->relpath, &err)) ==
+			NULL) {
 			failed = xgrow(failed, &capfailed, nfailed + 1,
 			    sizeof(*failed));
 			failed[nfailed].relpath = xstrdup(f->relpath);
@@ -697,10 +704,10 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 		for (i = 0; i < s->nposts; i++) {
 			struct post *p = s->posts[i];
 
-			if (p->scan_mark != mark && in_scope(scope,
-			    p->relpath)) {
-				removed = xgrow(removed, &cremoved, nremoved + 1,
-				    sizeof(*removed));
+			if (p->scan_mark != mark &&
+			    in_scope(scope, p->relpath)) {
+				removed = xgrow(removed, &cremoved,
+				    nremoved + 1, sizeof(*removed));
 				removed[nremoved++] = p;
 			}
 		}
@@ -709,8 +716,8 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 			struct post *p = site_find_post(s, scope->keys[i]);
 
 			if (p && p->scan_mark != mark) {
-				removed = xgrow(removed, &cremoved, nremoved + 1,
-				    sizeof(*removed));
+				removed = xgrow(removed, &cremoved,
+				    nremoved + 1, sizeof(*removed));
 				removed[nremoved++] = p;
 			}
 		}
@@ -720,7 +727,8 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 			/* A file still failing keeps its old text served. */
 			continue;
 		}
-		failed = xgrow(failed, &capfailed, nfailed + 1, sizeof(*failed));
+		failed =
+		    xgrow(failed, &capfailed, nfailed + 1, sizeof(*failed));
 		failed[nfailed++] = s->failed[i];
 		s->failed[i].relpath = NULL;
 	}
@@ -746,8 +754,8 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	for (i = 0; i < nremoved; i++) {
 		note_key(&keys, removed[i]->relpath);
 		note_key(&keys, removed[i]->pm.url);
-		strmap_put(&gone, (const char *)&removed[i],
-		    sizeof(removed[i]), (void *)1);
+		strmap_put(&gone, (const char *)&removed[i], sizeof(removed[i]),
+		    (void *)1);
 	}
 	for (i = 0; i < nadded; i++) {
 		note_key(&keys, added[i]->relpath);
@@ -756,7 +764,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	nv = xcalloc(s->nposts + nadded + 1, sizeof(*nv));
 	for (n = 0, i = 0; i < s->nposts; i++)
 		if (!strmap_get(&gone, (const char *)&s->posts[i],
-		    sizeof(s->posts[i])))
+			sizeof(s->posts[i])))
 			nv[n++] = s->posts[i];
 	for (i = 0; i < nadded; i++)
 		nv[n++] = added[i];
@@ -813,7 +821,7 @@ site_sync(struct site *s, int index_now)
 	/* Checked here, once a scan, not per request. */
 	s->own_robots = faccessat(s->rootfd, "robots.txt", F_OK, 0) == 0 ||
 	    (s->cfg.static_dir && s->cfg.static_dir[0] &&
-	    faccessat(s->rootfd, "static/robots.txt", F_OK, 0) == 0);
+		faccessat(s->rootfd, "static/robots.txt", F_OK, 0) == 0);
 	if (sc.failed) {
 		if (s->logging)
 			log_warnx("%s: scan failed (%s); keeping what is served",
@@ -945,8 +953,9 @@ search_visible(void *arg, const char *url, unsigned flags)
 			ok = site_post_status(sv->s, sv->v, p) == 0 &&
 			    searchable(sv->s, p);
 		else
-			ok = access_source(sv->v, (const char *const *)&path.data,
-			    1, (flags & SEARCH_DRAFT) != 0) == 0;
+			ok = access_source(sv->v,
+				 (const char *const *)&path.data, 1,
+				 (flags & SEARCH_DRAFT) != 0) == 0;
 	}
 	buf_free(&path);
 	return ok;
@@ -973,7 +982,8 @@ site_search(struct site *s, const struct url *u, const struct viewer *v,
 		return 0;
 	if (u->query == NULL || u->query[0] == '\0') {
 		resp->status = GEMINI_INPUT;
-		resp->page = page_new(GEMINI_INPUT, "Search the reviews", NULL, 0);
+		resp->page =
+		    page_new(GEMINI_INPUT, "Search the reviews", NULL, 0);
 		return 1;
 	}
 	/* A search before the index is complete completes it first. */
@@ -1002,8 +1012,7 @@ site_alloc(const char *root, int rootfd, const struct site_opts *o)
 	s->render = o->render;
 	if (o->search)
 		s->search = search_new();
-	lru_init(&s->cache, o->cache_size ? o->cache_size :
-	    SITE_CACHE_DEFAULT);
+	lru_init(&s->cache, o->cache_size ? o->cache_size : SITE_CACHE_DEFAULT);
 	s->robots = page_new(GEMINI_SUCCESS, "text/plain", SITE_ROBOTS,
 	    strlen(SITE_ROBOTS));
 	return s;
@@ -1026,13 +1035,14 @@ site_config(struct site *s)
 		log_warnx("%s/%s", s->root, d.v[i].msg);
 	diags_free(&d);
 	if (s->cfg.content_dir[0])
-		s->contentfd = openat(s->rootfd, s->cfg.content_dir, O_PATH |
-		    O_DIRECTORY | O_CLOEXEC);
+		s->contentfd = openat(s->rootfd, s->cfg.content_dir,
+		    O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (s->contentfd == -1)
 		s->contentfd = dup(s->rootfd);
 	s->title = xstrdup(s->cfg.title ? s->cfg.title : "");
-	s->croot = s->cfg.content_dir[0] ? xasprintf("%s/%s", s->root,
-	    s->cfg.content_dir) : xstrdup(s->root);
+	s->croot = s->cfg.content_dir[0] ?
+	    xasprintf("%s/%s", s->root, s->cfg.content_dir) :
+	    xstrdup(s->root);
 }
 
 /* Forgets every post and the config (before reading them again). */
@@ -1079,9 +1089,9 @@ static void
 site_title(struct site *s)
 {
 	free(s->title);
-	s->title = xstrdup(s->cfg.title ? s->cfg.title :
-	    s->intro && s->intro->meta.title ? s->intro->meta.title :
-	    "Gemini capsule");
+	s->title = xstrdup(s->cfg.title		 ? s->cfg.title :
+		s->intro && s->intro->meta.title ? s->intro->meta.title :
+						   "Gemini capsule");
 }
 
 /* Pages (not section or home texts) published to everyone. */
@@ -1118,8 +1128,9 @@ site_new(const char *root, int rootfd, const struct site_opts *o)
 	site_sync(s, 0);
 	log_info("%s: %zu posts, %zu drafts, %zu tags (%s)", root,
 	    count_pages(s), count_drafts(s), s->base.ntags,
-	    s->cfg.gen == GEN_HUGO ? "Hugo site" : s->cfg.gen == GEN_ZOLA ?
-	    "Zola site" : "content folder");
+	    s->cfg.gen == GEN_HUGO     ? "Hugo site" :
+		s->cfg.gen == GEN_ZOLA ? "Zola site" :
+					 "content folder");
 	return s;
 }
 
@@ -1194,10 +1205,11 @@ site_update_now(struct site *s, const char *const *paths, size_t n)
 			return 1;
 		}
 		if (strstr(p, "robots.txt"))
-			s->own_robots = faccessat(s->rootfd, "robots.txt", F_OK,
-			    0) == 0 || (s->cfg.static_dir &&
-			    s->cfg.static_dir[0] && faccessat(s->rootfd,
-			    "static/robots.txt", F_OK, 0) == 0);
+			s->own_robots =
+			    faccessat(s->rootfd, "robots.txt", F_OK, 0) == 0 ||
+			    (s->cfg.static_dir && s->cfg.static_dir[0] &&
+				faccessat(s->rootfd, "static/robots.txt", F_OK,
+				    0) == 0);
 		/* Posts live in the content folder: anything else is a file. */
 		if (cl > 0) {
 			if (strcmp(p, cd) == 0)
@@ -1221,7 +1233,7 @@ site_update_now(struct site *s, const char *const *paths, size_t n)
 		}
 		if (fstatat(s->contentfd, cp, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 			if (errno != ENOENT && errno != ENOTDIR)
-				continue;	/* not knowable now: the scan tells */
+				continue; /* not knowable now: the scan tells */
 			/* Gone: a file, or a folder with all it held. */
 			scope_add(&scope.dirs, &scope.ndirs, &scope.cdirs, cp);
 			scope_add(&scope.keys, &scope.nkeys, &scope.ckeys, cp);
@@ -1260,9 +1272,9 @@ site_update_now(struct site *s, const char *const *paths, size_t n)
 /* A write to the model, deferred until the render thread is idle. */
 struct site_write {
 	struct site *s;
-	char **paths;		/* NULL: a full refresh (or a tick) */
+	char **paths; /* NULL: a full refresh (or a tick) */
 	size_t n;
-	int tick;		/* site_tick: publication by the clock */
+	int tick; /* site_tick: publication by the clock */
 };
 
 static void
@@ -1270,9 +1282,11 @@ site_write_run(void *arg)
 {
 	struct site_write *sw = arg;
 
-	sw->s->write_changed = sw->tick ? site_tick_now(sw->s) :
-	    sw->paths ? site_update_now(sw->s, (const char *const *)sw->paths,
-	    sw->n) : site_refresh_now(sw->s);
+	sw->s->write_changed = sw->tick ?
+	    site_tick_now(sw->s) :
+	    sw->paths ?
+	    site_update_now(sw->s, (const char *const *)sw->paths, sw->n) :
+	    site_refresh_now(sw->s);
 	strv_free(sw->paths, sw->n);
 	free(sw);
 }
@@ -1285,18 +1299,19 @@ site_write(struct site *s, const char *const *paths, size_t n, int all,
 	size_t i;
 
 	if (s->rq == NULL)
-		return tick ? site_tick_now(s) : all ? site_refresh_now(s) :
-		    site_update_now(s, paths, n);
+		return tick ? site_tick_now(s) :
+		    all	    ? site_refresh_now(s) :
+			      site_update_now(s, paths, n);
 	sw = xcalloc(1, sizeof(*sw));
 	sw->s = s;
 	sw->tick = tick;
 	for (i = 0; !all && i < n; i++)
 		strv_push(&sw->paths, &sw->n, paths[i]);
 	if (!all && !tick && n == 0)
-		strv_push(&sw->paths, &sw->n, ".");	/* kept apart from "all" */
+		strv_push(&sw->paths, &sw->n, "."); /* kept apart from "all" */
 	s->write_changed = 0;
-	return renderq_exclusive(s->rq, site_write_run, sw) ?
-	    s->write_changed : 0;
+	return renderq_exclusive(s->rq, site_write_run, sw) ? s->write_changed :
+							      0;
 }
 
 int
@@ -1430,18 +1445,20 @@ route_moved(struct site *s, struct pageset *set, const struct viewer *v,
 		if (found)
 			return 1;
 	}
-	if (strcmp(path, "/posts/") == 0 && site_route_has(set, "/archive/", 9)) {
+	if (strcmp(path, "/posts/") == 0 &&
+	    site_route_has(set, "/archive/", 9)) {
 		redirect(s, resp, "/archive/");
 		return 1;
 	}
 	/* aliases, with or without their trailing slash */
 	if ((a = strmap_get(&s->aliasmap, path, n)) == NULL) {
 		want = n > 1 && path[n - 1] == '/' ? xstrndup(path, n - 1) :
-		    xasprintf("%s/", path);
+						     xasprintf("%s/", path);
 		a = strmap_get(&s->aliasmap, want, strlen(want));
 		free(want);
 	}
-	if (a != NULL && (st = site_post_status(s, v, a->post)) != GEMINI_NOT_FOUND) {
+	if (a != NULL &&
+	    (st = site_post_status(s, v, a->post)) != GEMINI_NOT_FOUND) {
 		/* A hidden draft's alias is no alias: files may answer. */
 		if (st != 0)
 			refuse(resp, st);
@@ -1468,8 +1485,9 @@ route_file(struct site *s, const struct pageset *set, const char *path,
 	char *rel;
 	int ok;
 
-	if (slash && slash[1] && (p = strmap_get(&set->bundles, path,
-	    (size_t)(slash - path + 1))) != NULL) {
+	if (slash && slash[1] &&
+	    (p = strmap_get(&set->bundles, path, (size_t)(slash - path + 1))) !=
+		NULL) {
 		buf_printf(file, "%s%s%s/%s", cd, cd[0] ? "/" : "",
 		    p->pm.bundle, slash + 1);
 		return 1;
@@ -1524,8 +1542,8 @@ site_file_status(struct site *s, const struct viewer *v, const char *relpath)
 		return site_post_status(s, v, p);
 	/* A file of a page's bundle: as its page. */
 	for (k = strlen(cp); k > 0; k--)
-		if (cp[k - 1] == '/' && (p = strmap_get(&s->by_bundle, cp,
-		    k - 1)) != NULL)
+		if (cp[k - 1] == '/' &&
+		    (p = strmap_get(&s->by_bundle, cp, k - 1)) != NULL)
 			return site_post_status(s, v, p);
 	return 0;
 }
@@ -1542,7 +1560,7 @@ site_route(struct site *s, const struct url *u, const struct viewer *v,
 	int st;
 
 	if (s->cfg.gen == GEN_BARE && s->nposts == 0)
-		return 0;	/* a plain capsule: its own index.gmi */
+		return 0; /* a plain capsule: its own index.gmi */
 	set = site_pageset_for(s, v);
 	/*
 	 * A long post not rendered yet: rendered off the loop, then asked
@@ -1556,7 +1574,7 @@ site_route(struct site *s, const struct url *u, const struct viewer *v,
 	}
 	if ((pg = site_route_get(s, set, v, path, n)) != NULL) {
 		serve(resp, pg);
-		lru_trim(&s->cache);	/* what this request made, after it */
+		lru_trim(&s->cache); /* what this request made, after it */
 		return 1;
 	}
 	/* A page this reader may not see, at its URL or its 0.1 URL. */

@@ -16,7 +16,7 @@
 #include "sitecfg.h"
 #include "toml.h"
 
-#define SITECFG_MAX (1u << 20)	/* bytes of one config file */
+#define SITECFG_MAX (1u << 20) /* bytes of one config file */
 
 static const struct toml_value *
 get_ci(const struct toml_value *t, const char *key)
@@ -136,7 +136,8 @@ read_languages(struct sitecfg *c, const struct toml_value *langs,
 	if (langs == NULL)
 		return;
 	if (langs->type != TOML_TABLE) {
-		diags_add(d, DIAG_WARN, langs->line, "'languages' should be "
+		diags_add(d, DIAG_WARN, langs->line,
+		    "'languages' should be "
 		    "a table");
 		return;
 	}
@@ -154,12 +155,12 @@ read_languages(struct sitecfg *c, const struct toml_value *langs,
 			}
 			continue;
 		}
-		c->langs = xrealloc(c->langs, (c->nlangs + 1) *
-		    sizeof(*c->langs));
+		c->langs =
+		    xrealloc(c->langs, (c->nlangs + 1) * sizeof(*c->langs));
 		sl = &c->langs[c->nlangs++];
 		sl->code = xstrdup(langs->keys[i]);
-		sl->title = str_ci(l, "title") ? xstrdup(str_ci(l, "title")) :
-		    NULL;
+		sl->title =
+		    str_ci(l, "title") ? xstrdup(str_ci(l, "title")) : NULL;
 		sl->content_dir = dir ? lang_dir(c, dir) : NULL;
 	}
 }
@@ -190,8 +191,8 @@ read_hugo(struct sitecfg *c, const struct toml_value *root, struct diags *d)
 	set_str(&c->description, str_ci(params, "description"));
 	set_str(&c->description, str_ci(root, "description"));
 	if (str_ci(root, "defaultContentLanguage"))
-		set_str(&c->default_lang, str_ci(root,
-		    "defaultContentLanguage"));
+		set_str(&c->default_lang,
+		    str_ci(root, "defaultContentLanguage"));
 	if ((v = get_ci(root, "defaultContentLanguageInSubdir")) &&
 	    v->type == TOML_BOOL)
 		c->default_in_subdir = v->u.b;
@@ -202,7 +203,9 @@ read_hugo(struct sitecfg *c, const struct toml_value *root, struct diags *d)
 	if ((v = get_ci(root, "staticDir")) != NULL) {
 		const char *s = v->type == TOML_STRING ? v->u.s :
 		    v->type == TOML_ARRAY && v->n &&
-		    v->items[0]->type == TOML_STRING ? v->items[0]->u.s : NULL;
+			v->items[0]->type == TOML_STRING ?
+							 v->items[0]->u.s :
+							 NULL;
 
 		if (s) {
 			free(c->static_dir);
@@ -231,20 +234,18 @@ read_hugo(struct sitecfg *c, const struct toml_value *root, struct diags *d)
 		const struct toml_value *page = get_ci(v, "page");
 
 		if (page && page->type == TOML_TABLE)
-			v = page;	/* Hugo 0.119's [permalinks.page] */
+			v = page; /* Hugo 0.119's [permalinks.page] */
 		for (i = 0; v->type == TOML_TABLE && i < v->n; i++) {
 			if (v->items[i]->type != TOML_STRING)
 				continue;
-			c->perms = xrealloc(c->perms, (c->nperms + 1) *
-			    sizeof(*c->perms));
+			c->perms = xrealloc(c->perms,
+			    (c->nperms + 1) * sizeof(*c->perms));
 			c->perms[c->nperms].section = xstrdup(v->keys[i]);
-			c->perms[c->nperms].pattern =
-			    xstrdup(v->items[i]->u.s);
+			c->perms[c->nperms].pattern = xstrdup(v->items[i]->u.s);
 			c->nperms++;
 		}
 	}
-	if ((v = get_ci(root, "taxonomies")) != NULL &&
-	    v->type == TOML_TABLE) {
+	if ((v = get_ci(root, "taxonomies")) != NULL && v->type == TOML_TABLE) {
 		strv_free(c->taxonomies, c->ntax);
 		c->taxonomies = NULL;
 		c->ntax = 0;
@@ -306,7 +307,8 @@ apply(struct sitecfg *c, enum site_gen gen, const struct toml_value *root,
     struct diags *d)
 {
 	if (root->type != TOML_TABLE) {
-		diags_add(d, DIAG_ERROR, root->line, "the config is not a "
+		diags_add(d, DIAG_ERROR, root->line,
+		    "the config is not a "
 		    "mapping of keys to values");
 		return -1;
 	}
@@ -332,8 +334,8 @@ apply(struct sitecfg *c, enum site_gen gen, const struct toml_value *root,
 }
 
 int
-sitecfg_parse(struct sitecfg *c, enum site_gen gen, int yaml,
-    const char *text, size_t len, struct diags *d)
+sitecfg_parse(struct sitecfg *c, enum site_gen gen, int yaml, const char *text,
+    size_t len, struct diags *d)
 {
 	struct toml_value *root = parse_tree(yaml, text, len, d);
 	int r;
@@ -401,9 +403,9 @@ static struct toml_value *
 load_dir(int rootfd, struct diags *d, char **file)
 {
 	static const char *mains[] = { "hugo.toml", "hugo.yaml", "hugo.yml",
-	    "config.toml", "config.yaml", "config.yml" };
+		"config.toml", "config.yaml", "config.yml" };
 	static const char *parts[] = { "params", "languages", "permalinks",
-	    "taxonomies", "module", "menus" };
+		"taxonomies", "module", "menus" };
 	static const char *exts[] = { ".toml", ".yaml", ".yml" };
 	struct toml_value *root = NULL, *part;
 	struct diags fd = { 0 };
@@ -430,9 +432,11 @@ load_dir(int rootfd, struct diags *d, char **file)
 			name = xasprintf("config/_default/%s%s", parts[i],
 			    exts[j]);
 			if ((text = read_file(rootfd, name, &len)) != NULL) {
-				part = parse_tree(is_yaml(name), text, len, &fd);
+				part =
+				    parse_tree(is_yaml(name), text, len, &fd);
 				move_diags(&fd, name, d);
-				if (part && toml_set(root, parts[i], part) == -1)
+				if (part &&
+				    toml_set(root, parts[i], part) == -1)
 					toml_free(part);
 				if (*file == NULL)
 					*file = xstrdup(name);
@@ -447,7 +451,7 @@ int
 sitecfg_load(struct sitecfg *c, int rootfd, struct diags *d)
 {
 	static const char *names[] = { "hugo.toml", "hugo.yaml", "hugo.yml",
-	    "zola.toml", "config.toml", "config.yaml", "config.yml" };
+		"zola.toml", "config.toml", "config.yaml", "config.yml" };
 	struct toml_value *root = NULL;
 	struct diags fd = { 0 };
 	enum site_gen gen = GEN_HUGO;
@@ -467,14 +471,14 @@ sitecfg_load(struct sitecfg *c, int rootfd, struct diags *d)
 		file = xstrdup(names[i]);
 		if (strcmp(names[i], "zola.toml") == 0 ||
 		    (strncmp(names[i], "config.", 7) == 0 &&
-		    get_ci(root, "base_url") != NULL))
+			get_ci(root, "base_url") != NULL))
 			gen = GEN_ZOLA;
 	} else {
 		struct stat st;
 
 		if (fstatat(rootfd, "config/_default", &st, 0) == -1 ||
 		    !S_ISDIR(st.st_mode))
-			return 0;	/* a bare content folder */
+			return 0; /* a bare content folder */
 		root = load_dir(rootfd, d, &file);
 	}
 	r = apply(c, gen, root, &fd);

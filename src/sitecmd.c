@@ -62,8 +62,8 @@ find_site_root(const char *path)
 
 	while (dir && (slash = strrchr(dir, '/')) != NULL) {
 		*slash = '\0';
-		if ((fd = open(dir[0] ? dir : "/", O_PATH | O_DIRECTORY |
-		    O_CLOEXEC)) == -1)
+		if ((fd = open(dir[0] ? dir : "/",
+			 O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
 			break;
 		sitecfg_init(&c);
 		found = sitecfg_load(&c, fd, &d) == 0 && c.gen != GEN_BARE;
@@ -104,7 +104,7 @@ site_convert_file(const char *path, const struct gemtext_opts *ro,
 	memset(&so, 0, sizeof(so));
 	/* No access rules: every page is shown, drafts too. */
 	so.render = *ro;
-	so.cache_size = SIZE_MAX;	/* one run: nothing evicted */
+	so.cache_size = SIZE_MAX; /* one run: nothing evicted */
 	/* A file of a site: rendered exactly as the server serves it. */
 	if (strcmp(path, "-") != 0 && (root = find_site_root(path)) != NULL &&
 	    (rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) != -1) {
@@ -117,7 +117,7 @@ site_convert_file(const char *path, const struct gemtext_opts *ro,
 		rl = strlen(root) + strlen(s->cfg.content_dir) + 1;
 		if (real && strlen(real) > rl &&
 		    strncmp(real + strlen(root) + 1, s->cfg.content_dir,
-		    strlen(s->cfg.content_dir)) == 0)
+			strlen(s->cfg.content_dir)) == 0)
 			rel = real + rl + (s->cfg.content_dir[0] ? 1 : 0);
 		p = rel ? site_find_post(s, rel) : NULL;
 		if (p != NULL) {
@@ -181,8 +181,8 @@ site_convert_file(const char *path, const struct gemtext_opts *ro,
 }
 
 static void
-report(const char *root, const char *rel, const struct diag *dg,
-    int *errors, int *warnings)
+report(const char *root, const char *rel, const struct diag *dg, int *errors,
+    int *warnings)
 {
 	const char *w = dg->level == DIAG_WARN ? "warning: " : "";
 
@@ -209,7 +209,7 @@ check_links(struct site *s, const struct post *p, int *errors, int *warnings)
 	struct viewer all;
 	char *raw;
 
-	access_viewer(NULL, NULL, 0, &all);	/* sees every page */
+	access_viewer(NULL, NULL, 0, &all); /* sees every page */
 	for (; *l; l = *e ? e + 1 : e) {
 		const char *t, *err;
 		char *target, *line;
@@ -227,19 +227,22 @@ check_links(struct site *s, const struct post *p, int *errors, int *warnings)
 			;
 		n = strcspn(t, " \t\n");
 		target = xstrndup(t, n);
-		if ((strchr(target, ':') && strncmp(target, s->base_url,
-		    strlen(s->base_url)) != 0) || target[0] == '#' ||
-		    site_is_markdown(target) || strstr(target, ".md#")) {
+		if ((strchr(target, ':') &&
+			strncmp(target, s->base_url, strlen(s->base_url)) !=
+			    0) ||
+		    target[0] == '#' || site_is_markdown(target) ||
+		    strstr(target, ".md#")) {
 			free(target);
 			continue;
 		}
 		if (strncmp(target, s->base_url, strlen(s->base_url)) == 0)
-			line = xasprintf("gemini://h%s", target +
-			    strlen(s->base_url));
+			line = xasprintf("gemini://h%s",
+			    target + strlen(s->base_url));
 		else if (target[0] == '/')
 			line = xasprintf("gemini://h%s", target);
 		else
-			line = xasprintf("gemini://h%s/../%s", p->pm.url, target);
+			line =
+			    xasprintf("gemini://h%s/../%s", p->pm.url, target);
 		if (url_parse(line, strlen(line), &u, &err) == 0) {
 			memset(&resp, 0, sizeof(resp));
 			buf_reset(&file);
@@ -247,8 +250,11 @@ check_links(struct site *s, const struct post *p, int *errors, int *warnings)
 				ok = resp.status == GEMINI_SUCCESS ||
 				    resp.status == GEMINI_REDIRECT_PERM;
 			else
-				ok = faccessat(s->rootfd, file.len ? file.data :
-				    u.path[1] ? u.path + 1 : ".", F_OK, 0) == 0;
+				ok = faccessat(s->rootfd,
+					 file.len      ? file.data :
+					     u.path[1] ? u.path + 1 :
+							 ".",
+					 F_OK, 0) == 0;
 			page_unref(resp.page);
 			url_free(&u);
 		}
@@ -259,12 +265,14 @@ check_links(struct site *s, const struct post *p, int *errors, int *warnings)
 			if (dg.line == 0) {
 				char *slash = strrchr(raw, '/');
 
-				dg.line = site_line_of(p->md, slash ? slash : raw,
-				    strlen(slash ? slash : raw));
+				dg.line =
+				    site_line_of(p->md, slash ? slash : raw,
+					strlen(slash ? slash : raw));
 			}
 			free(raw);
 			dg.msg = xasprintf("link to '%s' names nothing in "
-			    "the capsule", target);
+					   "the capsule",
+			    target);
 			report(s->croot, p->relpath, &dg, errors, warnings);
 			free(dg.msg);
 		}
@@ -292,7 +300,7 @@ site_check(const char *root, const struct gemtext_opts *ro, int list,
 		so.render = *ro;
 	else
 		gemtext_opts_default(&so.render);
-	so.cache_size = SIZE_MAX;	/* one run: every body kept */
+	so.cache_size = SIZE_MAX; /* one run: every body kept */
 	s = site_alloc(root, rootfd, &so);
 	site_config(s);
 	site_sync(s, 0);
@@ -318,9 +326,11 @@ site_check(const char *root, const struct gemtext_opts *ro, int list,
 		if (list)
 			printf("%s%s%s %s %s%s\n", s->cfg.content_dir,
 			    s->cfg.content_dir[0] ? "/" : "", p->relpath, u,
-			    p->dated ? p->ymd : "-", p->meta.draft ? " draft" :
-			    site_not_rendered(p) ? " norender" : p->unpub ?
-			    " unpublished" : "");
+			    p->dated ? p->ymd : "-",
+			    p->meta.draft	     ? " draft" :
+				site_not_rendered(p) ? " norender" :
+				p->unpub	     ? " unpublished" :
+						       "");
 	}
 	printf("%s: %zu page%s checked\n", root, s->nposts,
 	    s->nposts == 1 ? "" : "s");

@@ -40,8 +40,8 @@ site_page_post(const struct post *p, struct page_post *pp)
 	pp->ymd = p->ymd;
 	pp->date = p->date;
 	pp->updated = p->meta.has_updated ? p->meta.updated : 0;
-	pp->description = p->meta.description ? p->meta.description :
-	    p->summary;
+	pp->description =
+	    p->meta.description ? p->meta.description : p->summary;
 	pp->tags = (const char *const *)p->meta.tags;
 	pp->ntags = p->meta.ntags;
 	pp->featured = p->meta.featured;
@@ -58,8 +58,8 @@ site_text_meta(const char *lang, struct buf *meta)
 {
 	buf_adds(meta, "text/gemini; charset=utf-8");
 	if (lang && *lang)
-		buf_printf(meta, strchr(lang, ',') ? "; lang=\"%s\"" : "; lang=%s",
-		    lang);
+		buf_printf(meta,
+		    strchr(lang, ',') ? "; lang=\"%s\"" : "; lang=%s", lang);
 }
 
 static struct page *
@@ -77,8 +77,8 @@ gemtext_page(const char *lang, const struct buf *body)
 static const char *
 own_key(struct pageset *set, char *key)
 {
-	set->keys = xgrow(set->keys, &set->ckeys, set->nkeys + 1,
-	    sizeof(*set->keys));
+	set->keys =
+	    xgrow(set->keys, &set->ckeys, set->nkeys + 1, sizeof(*set->keys));
 	set->keys[set->nkeys++] = key;
 	return key;
 }
@@ -92,8 +92,8 @@ add_gen(struct pageset *set, const char *path, enum gen_kind kind, long arg,
 
 	if (strmap_get(&set->genmap, path, n))
 		return;
-	set->gens = xgrow(set->gens, &set->cgens, set->ngens + 1,
-	    sizeof(*set->gens));
+	set->gens =
+	    xgrow(set->gens, &set->cgens, set->ngens + 1, sizeof(*set->gens));
 	set->gens[set->ngens].kind = kind;
 	set->gens[set->ngens].arg = arg;
 	set->gens[set->ngens].term = term;
@@ -190,12 +190,12 @@ add_alias(struct site *s, const char *path, struct post *p)
 		s->aliases[s->naliases].post = p;
 		/* Too long for a META: answered as a request would be. */
 		if (strlen(to) > GEMINI_MAX_META)
-			s->aliases[s->naliases].redirect = page_new(
-			    GEMINI_BAD_REQUEST, "redirect target too long",
-			    NULL, 0);
+			s->aliases[s->naliases].redirect =
+			    page_new(GEMINI_BAD_REQUEST,
+				"redirect target too long", NULL, 0);
 		else
-			s->aliases[s->naliases].redirect = page_new(
-			    GEMINI_REDIRECT_PERM, to, NULL, 0);
+			s->aliases[s->naliases].redirect =
+			    page_new(GEMINI_REDIRECT_PERM, to, NULL, 0);
 		s->naliases++;
 		free(to);
 		free(enc);
@@ -245,18 +245,18 @@ add_section(struct site *s, struct pageset *set, const char *dir,
 		}
 		return found;
 	}
-	set->secs = xgrow(set->secs, &set->csecs, set->nsecs + 1,
-	    sizeof(*set->secs));
+	set->secs =
+	    xgrow(set->secs, &set->csecs, set->nsecs + 1, sizeof(*set->secs));
 	sec = &set->secs[set->nsecs];
-	sec->url = index ? xstrdup(index->pm.url) :
-	    pm_section_url(&s->cfg, dir, lang);
+	sec->url =
+	    index ? xstrdup(index->pm.url) : pm_section_url(&s->cfg, dir, lang);
 	sec->dir = xstrdup(dir);
 	sec->lang = lang;
 	sec->index = index;
 	sec->parent = -1;
 	slash = strrchr(dir, '/');
-	sec->title = index ? xstrdup(index->title) :
-	    xstrdup(slash ? slash + 1 : dir);
+	sec->title =
+	    index ? xstrdup(index->title) : xstrdup(slash ? slash + 1 : dir);
 	if (sec->title[0] >= 'a' && sec->title[0] <= 'z' && index == NULL)
 		sec->title[0] = (char)(sec->title[0] - 32);
 	secdir_key(dir, lang, &k);
@@ -330,7 +330,7 @@ counts_in_busiest(const struct post *p)
 static const char *
 busiest_section(const struct site *s, const struct pageset *set)
 {
-	struct strmap ids = { 0 };	/* section -> index in cnt plus one */
+	struct strmap ids = { 0 }; /* section -> index in cnt plus one */
 	size_t *cnt, i, n, bestn = 0, ndist = 0;
 	const char *best = NULL;
 	uintptr_t k;
@@ -391,16 +391,18 @@ terms_of(const struct post *p, const char *tax, size_t *n)
 /* A term's URL segment, as the generator writes it; NULL: as written. */
 static char *(*term_slug(const struct site *s))(const char *, size_t)
 {
-	return s->cfg.gen == GEN_HUGO ? pm_urlize : s->cfg.gen == GEN_ZOLA ?
-	    pm_slugify : NULL;
+	return s->cfg.gen == GEN_HUGO ? pm_urlize :
+	    s->cfg.gen == GEN_ZOLA    ? pm_slugify :
+					NULL;
 }
 
 /* The URL prefix of a language: "" for the default, else "/fr". */
 static char *
 lang_prefix_of(const struct site *s, const char *lang)
 {
-	return lang ? xasprintf("/%s", lang) : s->cfg.default_in_subdir ?
-	    xasprintf("/%s", s->cfg.default_lang) : xstrdup("");
+	return lang		     ? xasprintf("/%s", lang) :
+	    s->cfg.default_in_subdir ? xasprintf("/%s", s->cfg.default_lang) :
+				       xstrdup("");
 }
 
 /* "/tags/TERM/" plus tail, a decoded path, under prefix ("/fr" or ""). */
@@ -455,8 +457,7 @@ links_free(struct page_link *l, size_t n)
 
 /* A page's terms of the taxonomies other than tags ("Series: Winter"). */
 static size_t
-term_links(const struct site *s, const struct post *p,
-    struct page_link **out)
+term_links(const struct site *s, const struct post *p, struct page_link **out)
 {
 	struct page_link *l = NULL;
 	size_t i, j, n = 0, nt, cap = 0;
@@ -491,10 +492,9 @@ term_links(const struct site *s, const struct post *p,
  * term arrays, freed with canon_free.
  */
 static size_t
-canon_terms(const struct site *s, const struct pageset *set,
-    const char *tax, const char *lang, const struct page_post *pp,
-    struct page_post *tp, const char ****owned, char ***slugs,
-    size_t *nslugs)
+canon_terms(const struct site *s, const struct pageset *set, const char *tax,
+    const char *lang, const struct page_post *pp, struct page_post *tp,
+    const char ****owned, char ***slugs, size_t *nslugs)
 {
 	struct strmap canon = { 0 };
 	char *(*f)(const char *, size_t) = term_slug(s);
@@ -514,7 +514,7 @@ canon_terms(const struct site *s, const struct pageset *set,
 		(*owned)[nt] = xcalloc(k + 1, sizeof(***owned));
 		for (j = 0; j < k; j++) {
 			char *slug = f ? f(terms[j], strlen(terms[j])) :
-			    xstrdup(terms[j]);
+					 xstrdup(terms[j]);
 			const char *c = strmap_get(&canon, slug, strlen(slug));
 
 			if (c == NULL) {
@@ -625,8 +625,7 @@ chronological(enum pm_order o, struct post *const *v, const size_t *idx,
 {
 	size_t i;
 
-	if (o == PM_ORDER_NEWEST || o == PM_ORDER_DATE ||
-	    o == PM_ORDER_UPDATE)
+	if (o == PM_ORDER_NEWEST || o == PM_ORDER_DATE || o == PM_ORDER_UPDATE)
 		return 1;
 	if (o != PM_ORDER_HUGO)
 		return 0;
@@ -689,10 +688,10 @@ neighbours(const struct site *s, struct pageset *set)
 	for (k = 0; k <= set->nsecs + s->cfg.nlangs; k++) {
 		/* k < nsecs: a section; then the top level per language. */
 		const char *lang = k < set->nsecs ? set->secs[k].lang :
-		    k == set->nsecs ? NULL :
-		    s->cfg.langs[k - set->nsecs - 1].code;
-		const struct post *index = k < set->nsecs ?
-		    set->secs[k].index : s->intro;
+		    k == set->nsecs		  ? NULL :
+				      s->cfg.langs[k - set->nsecs - 1].code;
+		const struct post *index =
+		    k < set->nsecs ? set->secs[k].index : s->intro;
 		enum pm_order o = section_order(s, index);
 		int chrono;
 
@@ -702,8 +701,8 @@ neighbours(const struct site *s, struct pageset *set)
 			if (!site_listed_locally(p) || !has_order_key(o, p))
 				continue;
 			if (k < set->nsecs ? set->sec_of[i] == (long)k :
-			    set->sec_of[i] < 0 && site_same_lang(p->pm.lang,
-			    lang))
+					     set->sec_of[i] < 0 &&
+				    site_same_lang(p->pm.lang, lang))
 				idx[n++] = i;
 		}
 		sort_listing(set->listed, idx, n, o);
@@ -730,8 +729,7 @@ has_tax(const struct site *s, const char *tax)
 
 /* The body of p as v's class sees it; *tofree is set when it is its own. */
 static const char *
-body_as(struct site *s, const struct viewer *v, struct post *p,
-    char **tofree)
+body_as(struct site *s, const struct viewer *v, struct post *p, char **tofree)
 {
 	const char *b = site_post_body(s, p);
 
@@ -763,7 +761,8 @@ site_page_site(const struct site *s, struct page_site *ps)
 	memset(ps, 0, sizeof(*ps));
 	ps->title = s->title;
 	ps->subtitle = s->cfg.description ? s->cfg.description :
-	    s->intro ? s->intro->meta.description : NULL;
+	    s->intro			  ? s->intro->meta.description :
+					    NULL;
 	ps->base_url = s->base_url;
 	ps->index_limit = SITE_INDEX_POSTS;
 	ps->search = s->search != NULL;
@@ -782,9 +781,9 @@ text_empty(const char *t)
  * class sees it (rendered now if need be), freed with *bodies.
  */
 static size_t
-feed_entries(struct site *s, const struct pageset *set,
-    const struct viewer *v, const struct page_post *pp, size_t n,
-    const char *tag, struct page_post *out, char ***bodies)
+feed_entries(struct site *s, const struct pageset *set, const struct viewer *v,
+    const struct page_post *pp, size_t n, const char *tag,
+    struct page_post *out, char ***bodies)
 {
 	size_t i, k = 0;
 
@@ -796,8 +795,9 @@ feed_entries(struct site *s, const struct pageset *set,
 		    (tag && !pages_has_tag(&pp[i], tag)))
 			continue;
 		out[k] = pp[i];
-		if (text_empty(out[k].description) && (p = strmap_get(
-		    &s->by_url, pp[i].url, strlen(pp[i].url))) != NULL)
+		if (text_empty(out[k].description) &&
+		    (p = strmap_get(&s->by_url, pp[i].url,
+			 strlen(pp[i].url))) != NULL)
 			out[k].body_gmi = body_as(s, v, p, &(*bodies)[k]);
 		k++;
 	}
@@ -816,7 +816,8 @@ free_bodies(char **v)
 static struct page *
 feed_page(const struct buf *b)
 {
-	return page_new(GEMINI_SUCCESS, "application/atom+xml", b->data, b->len);
+	return page_new(GEMINI_SUCCESS, "application/atom+xml", b->data,
+	    b->len);
 }
 
 /* Section k's page or feed. */
@@ -831,14 +832,16 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
 	struct page_site ps;
 	struct page *pg;
 	struct buf b = BUF_INIT;
-	char *path = xasprintf("%satom.xml", sec->url), *tofree = NULL, **bodies;
+	char *path = xasprintf("%satom.xml", sec->url), *tofree = NULL,
+	     **bodies;
 	const char *intro = NULL;
 	size_t j, n = 0, nl = 0;
 
 	site_page_site(s, &ps);
 	/* The feed: newest first, as the pages come. */
 	for (j = 0; j < set->nlisted; j++)
-		if (site_listed_locally(set->listed[j]) && in_section(set, j, k))
+		if (site_listed_locally(set->listed[j]) &&
+		    in_section(set, j, k))
 			sub[n++] = pp[j];
 	if (!feed) {
 		/* The page: in the section's order. */
@@ -856,8 +859,8 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
 		free(idx);
 	}
 	if (feed) {
-		struct page_post *fe = xcalloc(SITE_FEED_POSTS + 1,
-		    sizeof(*fe));
+		struct page_post *fe =
+		    xcalloc(SITE_FEED_POSTS + 1, sizeof(*fe));
 
 		n = feed_entries(s, set, v, sub, n, NULL, fe, &bodies);
 		feed_atom(&ps, fe, n, path, NULL, &b);
@@ -877,7 +880,9 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
 		pages_section(&ps, sec->title, intro && *intro ? intro : NULL,
 		    sub, n, links, nl, path, &b);
 		pg = gemtext_page(sec->index && sec->index->meta.lang ?
-		    sec->index->meta.lang : s->lang, &b);
+			sec->index->meta.lang :
+			s->lang,
+		    &b);
 	}
 	free(tofree);
 	free(links);
@@ -897,7 +902,8 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 	struct page_post *pp = listed_posts(s, set);
 	struct page_post *mp = xcalloc(set->nlisted + 1, sizeof(*mp));
 	struct page_link *links = xcalloc(set->nsecs + s->cfg.nlangs + 1,
-	    sizeof(*links)), *taxes = NULL;
+			     sizeof(*links)),
+			 *taxes = NULL;
 	struct page_site ps;
 	struct post *intro = NULL;
 	struct page *pg;
@@ -909,8 +915,8 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 	for (i = 0; i < s->nposts; i++)
 		if (s->posts[i]->pm.kind == PM_HOME &&
 		    ((lang == NULL && s->posts[i]->pm.lang == NULL) ||
-		    (lang && s->posts[i]->pm.lang &&
-		    strcmp(s->posts[i]->pm.lang, lang) == 0))) {
+			(lang && s->posts[i]->pm.lang &&
+			    strcmp(s->posts[i]->pm.lang, lang) == 0))) {
 			intro = s->posts[i];
 			break;
 		}
@@ -924,8 +930,8 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 			mp[n++] = pp[i];
 	}
 	if (feed) {
-		struct page_post *fe = xcalloc(SITE_FEED_POSTS + 1,
-		    sizeof(*fe));
+		struct page_post *fe =
+		    xcalloc(SITE_FEED_POSTS + 1, sizeof(*fe));
 		char **bodies;
 
 		n = feed_entries(s, set, v, mp, n, NULL, fe, &bodies);
@@ -936,8 +942,9 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 		goto done;
 	}
 	for (i = 0; i < set->nsecs; i++)
-		if (set->secs[i].parent < 0 && site_same_lang(set->secs[i].lang,
-		    lang) && sec_rendered(&set->secs[i])) {
+		if (set->secs[i].parent < 0 &&
+		    site_same_lang(set->secs[i].lang, lang) &&
+		    sec_rendered(&set->secs[i])) {
 			links[nl].url = set->secs[i].url;
 			links[nl++].title = set->secs[i].title;
 		}
@@ -945,7 +952,8 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 		for (i = 0; i < s->cfg.nlangs; i++) {
 			links[nl].url = xasprintf("/%s/", s->cfg.langs[i].code);
 			links[nl++].title = s->cfg.langs[i].title ?
-			    s->cfg.langs[i].title : s->cfg.langs[i].code;
+			    s->cfg.langs[i].title :
+			    s->cfg.langs[i].code;
 		}
 	if (intro && site_post_status(s, v, intro) == 0) {
 		const char *t = body_as(s, v, intro, &tofree);
@@ -953,8 +961,8 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 		ps.intro_gmi = *t ? t : NULL;
 	}
 	if (lang) {
-		const struct sitecfg_lang *l = sitecfg_lang(&s->cfg, lang,
-		    strlen(lang));
+		const struct sitecfg_lang *l =
+		    sitecfg_lang(&s->cfg, lang, strlen(lang));
 
 		if (l && l->title)
 			ps.title = l->title;
@@ -987,8 +995,8 @@ done:
  * taxonomy plus ntax times the language (0: the default, i + 1: langs[i]).
  */
 static struct page *
-gen_taxonomy(struct site *s, const struct pageset *set,
-    const struct viewer *v, const struct gen *g)
+gen_taxonomy(struct site *s, const struct pageset *set, const struct viewer *v,
+    const struct gen *g)
 {
 	size_t ntax = s->cfg.ntax, li = (size_t)g->arg / ntax;
 	const char *tax = s->cfg.taxonomies[(size_t)g->arg % ntax];
@@ -1013,8 +1021,8 @@ gen_taxonomy(struct site *s, const struct pageset *set,
 		pages_tag(&ps, g->term, tp, nt, &b);
 		pg = gemtext_page(lang ? lang : s->lang, &b);
 	} else {
-		struct page_post *fe = xcalloc(SITE_FEED_POSTS + 1,
-		    sizeof(*fe));
+		struct page_post *fe =
+		    xcalloc(SITE_FEED_POSTS + 1, sizeof(*fe));
 		char *path, *self, **bodies;
 		size_t n;
 
@@ -1044,8 +1052,7 @@ slot_touch(struct site *s, struct slot *sl)
 
 /* Listed page i as set's class sees it: composed now unless cached. */
 static struct page *
-post_page(struct site *s, struct pageset *set, const struct viewer *v,
-    size_t i)
+post_page(struct site *s, struct pageset *set, const struct viewer *v, size_t i)
 {
 	struct slot *sl = set->slots[i];
 	struct post *p = set->listed[i];
@@ -1086,9 +1093,11 @@ post_page(struct site *s, struct pageset *set, const struct viewer *v,
 	links_free(terms, pp.nterms);
 	free(prefix);
 	sl->page = gemtext_page(p->meta.lang ? p->meta.lang :
-	    p->pm.lang ? p->pm.lang : s->lang, &b);
-	lru_add(&s->cache, &sl->node, sizeof(*sl) + sl->page->len +
-	    sizeof(*sl->page));
+		p->pm.lang		     ? p->pm.lang :
+					       s->lang,
+	    &b);
+	lru_add(&s->cache, &sl->node,
+	    sizeof(*sl) + sl->page->len + sizeof(*sl->page));
 	free(tofree);
 	buf_free(&b);
 	return sl->page;
@@ -1261,8 +1270,8 @@ site_pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 	for (i = 0; i < set->nlisted; i++) {
 		const struct post *p = set->listed[i];
 
-		if (p->pm.section[0] && section_of(set, p->pm.dir,
-		    p->pm.lang) < 0)
+		if (p->pm.section[0] &&
+		    section_of(set, p->pm.dir, p->pm.lang) < 0)
 			add_section(s, set, p->pm.section, p->pm.lang, NULL);
 	}
 	for (i = 0; i < set->nsecs; i++) {
@@ -1271,7 +1280,7 @@ site_pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 		while ((slash = strrchr(d, '/')) != NULL) {
 			*slash = '\0';
 			if ((set->secs[i].parent = find_section(set, d,
-			    set->secs[i].lang)) >= 0)
+				 set->secs[i].lang)) >= 0)
 				break;
 		}
 		free(d);
@@ -1325,7 +1334,7 @@ site_pageset_for(struct site *s, const struct viewer *v)
 	struct pageset *set;
 	char *key;
 
-	if (v->fingerprint == NULL)	/* the base reader exactly */
+	if (v->fingerprint == NULL) /* the base reader exactly */
 		return &s->base;
 	key = class_key(s, v);
 	if (strcmp(key, s->base.key) == 0) {
@@ -1339,8 +1348,8 @@ site_pageset_for(struct site *s, const struct viewer *v)
 	set = xcalloc(1, sizeof(*set));
 	site_pageset_build(s, set, v);
 	set->key = key;
-	s->classes = xrealloc(s->classes, (s->nclasses + 1) *
-	    sizeof(*s->classes));
+	s->classes =
+	    xrealloc(s->classes, (s->nclasses + 1) * sizeof(*s->classes));
 	s->classes[s->nclasses++] = set;
 	strmap_put(&s->classmap, set->key, strlen(set->key), set);
 	return set;
@@ -1349,8 +1358,8 @@ site_pageset_for(struct site *s, const struct viewer *v)
 static void
 pageset_body_changed(struct site *s, struct pageset *set, const struct post *p)
 {
-	uintptr_t k = (uintptr_t)strmap_get(&set->genmap, p->pm.url,
-	    strlen(p->pm.url));
+	uintptr_t k =
+	    (uintptr_t)strmap_get(&set->genmap, p->pm.url, strlen(p->pm.url));
 	struct slot *sl;
 	size_t i;
 
@@ -1398,8 +1407,8 @@ site_publication(struct site *s)
 	for (i = 0; i < s->nposts; i++) {
 		struct post *p = s->posts[i];
 
-		unpub = !pm_published(&s->cfg, &p->meta, p->dated, p->date,
-		    now, &next);
+		unpub = !pm_published(&s->cfg, &p->meta, p->dated, p->date, now,
+		    &next);
 		changed |= unpub != p->unpub;
 		p->unpub = unpub;
 	}
@@ -1441,8 +1450,7 @@ site_build_pages(struct site *s)
 		access_mark_covering(s->access,
 		    (const char *const *)s->posts[i]->addrs,
 		    s->posts[i]->naddrs, s->covered);
-		s->any_drafts |= s->posts[i]->meta.draft ||
-		    s->posts[i]->unpub;
+		s->any_drafts |= s->posts[i]->meta.draft || s->posts[i]->unpub;
 	}
 	access_viewer(s->access, NULL, 0, &anon);
 	site_pageset_build(s, &s->base, &anon);

@@ -28,10 +28,10 @@
 struct resolve_ctx {
 	const struct site *s;
 	const struct post *from;
-	struct diags *d;	/* unresolved links are warned about here */
+	struct diags *d; /* unresolved links are warned about here */
 	/* NULL: link every post (and note them in out); else v's. */
 	const struct viewer *v;
-	struct render_out *out;	/* NULL: note nothing */
+	struct render_out *out; /* NULL: note nothing */
 };
 
 /* The 1-based line of the first occurrence of needle in md, or 0. */
@@ -94,8 +94,8 @@ file_url(const struct site *s, const char *cp, struct buf *out)
 static void
 add_dep(struct render_out *out, char *key)
 {
-	out->deps = xgrow(out->deps, &out->cdeps, out->ndeps + 1,
-	    sizeof(*out->deps));
+	out->deps =
+	    xgrow(out->deps, &out->cdeps, out->ndeps + 1, sizeof(*out->deps));
 	out->deps[out->ndeps++] = key;
 }
 
@@ -183,7 +183,7 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 		return 0;
 	n = strcspn(dest, "#?");
 	frag = dest + n;
-	if (strncmp(dest, "@/", 2) == 0)	/* Zola: from the content top */
+	if (strncmp(dest, "@/", 2) == 0) /* Zola: from the content top */
 		cp = pm_join("", dest + 1, n - 1);
 	else if (dest[0] == '/' && !site_is_md_name(dest, n)) {
 		/* A site path: a page's URL, with or without its slash. */
@@ -239,15 +239,16 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 		target = find_ref(s, rc->from, dest, n, cp);
 	if (target == NULL) {
 		char *msg = xasprintf("link to '%.*s' names no page in the "
-		    "site", (int)n, dest);
+				      "site",
+		    (int)n, dest);
 		size_t i;
 
 		for (i = 0; rc->d && i < rc->d->n; i++)
 			if (strcmp(rc->d->v[i].msg, msg) == 0)
 				break;
 		if (rc->d && i == rc->d->n) {
-			int line = rc->from ? site_line_of(rc->from->md, dest,
-			    n) : 0;
+			int line =
+			    rc->from ? site_line_of(rc->from->md, dest, n) : 0;
 
 			/* A ref as written: without the .md it was given. */
 			if (line == 0 && rc->from && n > 3 &&
@@ -261,9 +262,9 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 	}
 	free(cp);
 	if (site_not_rendered(target))
-		return -1;	/* a page with no page: its text */
+		return -1; /* a page with no page: its text */
 	if (rc->v && site_post_status(rc->s, rc->v, target) != 0)
-		return -1;	/* a page this reader may not see: text only */
+		return -1; /* a page this reader may not see: text only */
 	if (rc->v == NULL && rc->out) {
 		rc->out->links = xgrow(rc->out->links, &rc->out->caplinks,
 		    rc->out->nlinks + 1, sizeof(*rc->out->links));
@@ -288,10 +289,12 @@ gemtext_plain(const char *g)
 			e = p + strlen(p);
 		if (strncmp(p, "```", 3) == 0)
 			pre = !pre;
-		else if (!pre && e > p && strncmp(p, "=>", 2) != 0 && *p != '#') {
+		else if (!pre && e > p && strncmp(p, "=>", 2) != 0 &&
+		    *p != '#') {
 			const char *t = p;
 
-			if (strncmp(t, "* ", 2) == 0 || strncmp(t, "> ", 2) == 0)
+			if (strncmp(t, "* ", 2) == 0 ||
+			    strncmp(t, "> ", 2) == 0)
 				t += 2;
 			if (b.len)
 				buf_addc(&b, ' ');
@@ -321,8 +324,8 @@ read_included(void *arg, enum shortcode_root kind, const char *path,
 
 	while ((slash = strchr(p, '/')) != NULL) {
 		*slash = '\0';
-		next = openat(dfd, p, O_PATH | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
+		next = openat(dfd, p,
+		    O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (dfd != base)
 			close(dfd);
 		if ((dfd = next) == -1)
@@ -371,7 +374,7 @@ site_body_for(const struct site *s, const struct post *p,
 	struct gemtext_opts o = s->render;
 	struct resolve_ctx rc = { s, p, NULL, v, NULL };
 	struct buf md = BUF_INIT, g = BUF_INIT;
-	struct diags d = { 0 };	/* reported by the first rendering */
+	struct diags d = { 0 }; /* reported by the first rendering */
 	size_t i;
 
 	for (i = 0; i < p->nlinks; i++)
@@ -405,7 +408,8 @@ post_render_body(const struct site *s, const struct post *p,
 	}
 	/* Past a limit or unparsable: the reason is in diags, for the log. */
 	if (gemtext_render(md.data, md.len, &o, &g, &out->diags) == -1)
-		buf_adds(&g, "This post could not be rendered: it is larger or "
+		buf_adds(&g,
+		    "This post could not be rendered: it is larger or "
 		    "more deeply nested than this server converts. The rest "
 		    "of the capsule is served as usual.\n");
 	buf_free(&md);
@@ -444,15 +448,16 @@ post_store_render(struct site *s, struct post *p, struct render_out *out)
 	while (p->diags.n > p->parse_diags)
 		free(p->diags.v[--p->diags.n].msg);
 	for (i = 0; i < out->diags.n; i++)
-		diags_add(&p->diags, out->diags.v[i].level, out->diags.v[i].line,
-		    "%s", out->diags.v[i].msg);
+		diags_add(&p->diags, out->diags.v[i].level,
+		    out->diags.v[i].line, "%s", out->diags.v[i].msg);
 	if (!p->rendered)
 		site_log_diags(s, p, p->parse_diags);
 	p->rendered = 1;
 	diags_free(&out->diags);
 	memset(out, 0, sizeof(*out));
-	lru_add(&s->cache, &p->cnode, sizeof(*p) + strlen(p->body_gmi) + 1 +
-	    p->nlinks * sizeof(*p->links));
+	lru_add(&s->cache, &p->cnode,
+	    sizeof(*p) + strlen(p->body_gmi) + 1 +
+		p->nlinks * sizeof(*p->links));
 }
 
 /* p's body, rendered now when it is not in the cache. */
@@ -481,19 +486,20 @@ site_post_summary(const struct site *s, struct post *p)
 {
 	struct gemtext_opts so = s->render;
 	struct buf md = BUF_INIT, sg = BUF_INIT;
-	struct diags d = { 0 };	/* the rendering reports them */
+	struct diags d = { 0 }; /* the rendering reports them */
 	const char *more;
 
 	free(p->summary);
 	p->summary = NULL;
-	if (p->meta.description != NULL || strstr(p->md + p->body_off,
-	    "<!--more-->") == NULL)
+	if (p->meta.description != NULL ||
+	    strstr(p->md + p->body_off, "<!--more-->") == NULL)
 		return;
 	expand_body(s, p, &md, &d);
 	if ((more = strstr(md.data, "<!--more-->")) != NULL) {
 		so.title = p->title;
 		so.links = GEMTEXT_LINKS_OFF;
-		gemtext_render(md.data, (size_t)(more - md.data), &so, &sg, NULL);
+		gemtext_render(md.data, (size_t)(more - md.data), &so, &sg,
+		    NULL);
 		p->summary = gemtext_plain(sg.data ? sg.data : "");
 	}
 	diags_free(&d);
@@ -504,10 +510,10 @@ site_post_summary(const struct site *s, struct post *p)
 /* --- rendering off the loop (renderq.h) ------------------------------ */
 
 struct render_job {
-	struct rq_job j;	/* first */
+	struct rq_job j; /* first */
 	struct site *s;
-	struct post *p;		/* NULL: gone before it ran */
-	const void *key;	/* what the waiters park on */
+	struct post *p;	 /* NULL: gone before it ran */
+	const void *key; /* what the waiters park on */
 	struct render_out out;
 };
 

@@ -23,7 +23,7 @@
 #include "tls.h"
 #include "util.h"
 
-#define TLS_CERT_DAYS (365 * 50 + 12)	/* "decades": clients pin, not renew */
+#define TLS_CERT_DAYS (365 * 50 + 12) /* "decades": clients pin, not renew */
 
 /* Accept any client certificate: it identifies, it does not authorise. */
 static int
@@ -44,11 +44,12 @@ tls_ctx_new(const char *certfile, const char *keyfile)
 		goto fail;
 	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION))
 		goto fail;
-	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
-	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
-	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS |
-	    SSL_MODE_ENABLE_PARTIAL_WRITE |
-	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_options(ctx,
+	    SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
+		SSL_OP_NO_COMPRESSION);
+	SSL_CTX_set_mode(ctx,
+	    SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+		SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	/*
 	 * One ticket is all a client resumes with; each costs ~35 us. A
 	 * resumed handshake gets its next one too: a client should use a
@@ -76,8 +77,9 @@ tls_ctx_new(const char *certfile, const char *keyfile)
 	 * instructions per handshake (callgrind), security unchanged for
 	 * this use.
 	 */
-	if (!SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:"
-	    "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384"))
+	if (!SSL_CTX_set_ciphersuites(ctx,
+		"TLS_AES_128_GCM_SHA256:"
+		"TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384"))
 		goto fail;
 	/*
 	 * Tickets carry the session, so no server-side cache is needed; a
@@ -129,14 +131,15 @@ write_pem(const char *path, mode_t mode, EVP_PKEY *key, X509 *x)
 	FILE *fp = NULL;
 	int fd, ok;
 
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) == -1)
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) ==
+	    -1)
 		goto fail;
 	if ((fp = fdopen(fd, "w")) == NULL) {
 		close(fd);
 		goto fail;
 	}
 	ok = key ? PEM_write_PrivateKey(fp, key, NULL, NULL, 0, NULL, NULL) :
-	    PEM_write_X509(fp, x);
+		   PEM_write_X509(fp, x);
 	if (!ok || fflush(fp) != 0 || fsync(fileno(fp)) != 0)
 		goto fail;
 	if (fclose(fp) != 0) {
@@ -159,8 +162,8 @@ fail:
 }
 
 int
-tls_cert_generate(const char *host, const char *certfile,
-    const char *keyfile, const char **errstr)
+tls_cert_generate(const char *host, const char *certfile, const char *keyfile,
+    const char **errstr)
 {
 	EVP_PKEY *key = NULL;
 	X509 *x = NULL;
@@ -185,8 +188,8 @@ tls_cert_generate(const char *host, const char *certfile,
 			goto done;
 		serial[0] &= 0x7f;
 		bn = BN_bin2bn(serial, sizeof(serial), NULL);
-		if (bn == NULL || !BN_to_ASN1_INTEGER(bn,
-		    X509_get_serialNumber(x))) {
+		if (bn == NULL ||
+		    !BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x))) {
 			BN_free(bn);
 			goto done;
 		}
@@ -197,7 +200,7 @@ tls_cert_generate(const char *host, const char *certfile,
 		goto done;
 	name = X509_get_subject_name(x);
 	if (!X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-	    (const unsigned char *)host, -1, -1, 0) ||
+		(const unsigned char *)host, -1, -1, 0) ||
 	    !X509_set_issuer_name(x, name) || !X509_set_pubkey(x, key))
 		goto done;
 	san = xasprintf("%s:%s", hostname_is_ip(host) ? "IP" : "DNS", host);

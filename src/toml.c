@@ -20,22 +20,22 @@
 #include "toml.h"
 #include "utf8.h"
 
-#define TOML_MAX_DEPTH	64	/* nested tables/arrays below the root */
-#define TOML_HASH_MIN	16	/* members before a table gets a hash index */
+#define TOML_MAX_DEPTH 64 /* nested tables/arrays below the root */
+#define TOML_HASH_MIN  16 /* members before a table gets a hash index */
 
 /* How a container came to exist; decides what may be added to it later. */
-#define TF_IMPLICIT	0x00	/* parent of a [header], not yet defined */
-#define TF_HEADER	0x01	/* defined by its own [header] */
-#define TF_DOTTED	0x02	/* created by a dotted key */
-#define TF_INLINE	0x04	/* { inline } table or [ literal ] array: closed */
-#define TF_AOT		0x08	/* array created by [[header]] */
+#define TF_IMPLICIT 0x00 /* parent of a [header], not yet defined */
+#define TF_HEADER   0x01 /* defined by its own [header] */
+#define TF_DOTTED   0x02 /* created by a dotted key */
+#define TF_INLINE   0x04 /* { inline } table or [ literal ] array: closed */
+#define TF_AOT	    0x08 /* array created by [[header]] */
 
 /* Every value is allocated as a tnode, so its address is a toml_value. */
 struct tnode {
 	struct toml_value v;
 	int flags;
 	int depth;
-	struct strmap idx;	/* TOML_TABLE of TOML_HASH_MIN+: key -> index + 1 */
+	struct strmap idx; /* TOML_TABLE of TOML_HASH_MIN+: key -> index + 1 */
 };
 
 struct keypath {
@@ -283,8 +283,7 @@ end_of_line(struct parser *ps)
 	skip_comment(ps);
 	if (ps->p == ps->end || newline(ps) == 0)
 		return 0;
-	perr(ps, "unexpected '%c' after value; expected end of line",
-	    *ps->p);
+	perr(ps, "unexpected '%c' after value; expected end of line", *ps->p);
 	return -1;
 }
 
@@ -352,8 +351,8 @@ parse_escape(struct parser *ps, struct buf *b)
 		ps->p++;
 	}
 	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-		perr(ps, "\\%c escape U+%04lX is not a Unicode scalar value",
-		    c, cp);
+		perr(ps, "\\%c escape U+%04lX is not a Unicode scalar value", c,
+		    cp);
 		return -1;
 	}
 	if (cp == 0) {
@@ -436,7 +435,8 @@ parse_multi(struct parser *ps, struct buf *b, int q)
 				;
 			if (nq >= 3) {
 				if (nq > 5) {
-					perr(ps, "too many quotes closing "
+					perr(ps,
+					    "too many quotes closing "
 					    "multi-line string");
 					return -1;
 				}
@@ -461,8 +461,8 @@ parse_multi(struct parser *ps, struct buf *b, int q)
 		}
 		ps->p++;
 		if (c == '\\' && q == '"') {
-			for (s = ps->p; s < ps->end &&
-			    (*s == ' ' || *s == '\t'); s++)
+			for (s = ps->p;
+			     s < ps->end && (*s == ' ' || *s == '\t'); s++)
 				;
 			if (s < ps->end && (*s == '\n' || *s == '\r')) {
 				ps->p = s;
@@ -663,8 +663,9 @@ parse_number(const char *s, size_t n, struct toml_value *v)
 	char *ep;
 
 	start = (n > 0 && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
-	if (n - start == 3 && (memcmp(s + start, "inf", 3) == 0 ||
-	    memcmp(s + start, "nan", 3) == 0)) {
+	if (n - start == 3 &&
+	    (memcmp(s + start, "inf", 3) == 0 ||
+		memcmp(s + start, "nan", 3) == 0)) {
 		v->type = TOML_FLOAT;
 		v->u.f = s[start] == 'i' ? HUGE_VAL : NAN;
 		if (s[0] == '-')
@@ -696,7 +697,7 @@ parse_number(const char *s, size_t n, struct toml_value *v)
 	if ((nd = scan_digits(s, n, &i, 10, &b)) <= 0)
 		goto fail;
 	if (nd > 1 && s[start] == '0')
-		goto fail;	/* leading zeros */
+		goto fail; /* leading zeros */
 	if (i < n && s[i] == '.') {
 		buf_addc(&b, s[i++]);
 		if (scan_digits(s, n, &i, 10, &b) <= 0)
@@ -748,16 +749,16 @@ parse_scalar(struct parser *ps)
 		ps->p++;
 	n = (size_t)(ps->p - s);
 	/* 1979-05-27 07:32:00: a space may separate date and time. */
-	if (n == 10 && s[4] == '-' && at(ps, 0) == ' ' &&
-	    at(ps, 1) >= '0' && at(ps, 1) <= '9' &&
-	    at(ps, 2) >= '0' && at(ps, 2) <= '9' && at(ps, 3) == ':') {
+	if (n == 10 && s[4] == '-' && at(ps, 0) == ' ' && at(ps, 1) >= '0' &&
+	    at(ps, 1) <= '9' && at(ps, 2) >= '0' && at(ps, 2) <= '9' &&
+	    at(ps, 3) == ':') {
 		ps->p++;
 		while (ps->p < ps->end && is_tokchar(*ps->p))
 			ps->p++;
 		n = (size_t)(ps->p - s);
 	}
 	if (n == 0) {
-		if (ps->p < ps->end && *ps->p > 0x20 && *ps->p < 0x7f)
+		if (ps->p<ps->end && * ps->p> 0x20 && *ps->p < 0x7f)
 			perr(ps, "expected a value, found '%c'", *ps->p);
 		else
 			perr(ps, "expected a value");
@@ -768,8 +769,9 @@ parse_scalar(struct parser *ps)
 		v->u.b = 1;
 	else if (n == 5 && memcmp(s, "false", 5) == 0)
 		v->u.b = 0;
-	else if (n >= 3 && (s[2] == ':' || (n >= 10 && s[4] == '-' &&
-	    s[0] >= '0' && s[0] <= '9'))) {
+	else if (n >= 3 &&
+	    (s[2] == ':' ||
+		(n >= 10 && s[4] == '-' && s[0] >= '0' && s[0] <= '9'))) {
 		if (check_datetime(s, n) == -1) {
 			perr(ps, "invalid date or time '%.*s'",
 			    (int)(n > 40 ? 40 : n), s);
@@ -904,8 +906,9 @@ parse_array(struct parser *ps, int depth)
 			break;
 		if (at(ps, 0) == -1)
 			ps->line = a->line;
-		perr(ps, at(ps, 0) == -1 ? "unterminated array" :
-		    "expected ',' or ']' in array");
+		perr(ps,
+		    at(ps, 0) == -1 ? "unterminated array" :
+				      "expected ',' or ']' in array");
 		goto fail;
 	}
 	ps->p++;
@@ -934,7 +937,8 @@ parse_inline_table(struct parser *ps, int depth)
 		if (at(ps, 0) == '}')
 			break;
 		if (at(ps, 0) != ',') {
-			perr(ps, "expected ',' or '}' in inline table "
+			perr(ps,
+			    "expected ',' or '}' in inline table "
 			    "(inline tables must fit on one line)");
 			goto fail;
 		}
@@ -978,7 +982,7 @@ parse_header(struct parser *ps, struct toml_value *root)
 {
 	struct keypath kp = { 0 };
 	struct toml_value *t = root, *c, *r = NULL;
-	int aot = 0, line = ps->line;	/* header keys cannot span lines */
+	int aot = 0, line = ps->line; /* header keys cannot span lines */
 	size_t i;
 
 	ps->p++;
@@ -1006,8 +1010,10 @@ parse_header(struct parser *ps, struct toml_value *root)
 		} else if (c->type == TOML_ARRAY && (tn(c)->flags & TF_AOT))
 			c = c->items[c->n - 1];
 		else if (c->type != TOML_TABLE || (tn(c)->flags & TF_INLINE)) {
-			perr(ps, "'%s' (line %d) is not a table that can be "
-			    "extended", kp.k[i], c->line);
+			perr(ps,
+			    "'%s' (line %d) is not a table that can be "
+			    "extended",
+			    kp.k[i], c->line);
 			goto done;
 		}
 		t = c;
@@ -1019,9 +1025,10 @@ parse_header(struct parser *ps, struct toml_value *root)
 			    TF_AOT);
 			tab_add(t, xstrdup(kp.k[i]), c);
 		} else if (c->type != TOML_ARRAY || !(tn(c)->flags & TF_AOT)) {
-			perr(ps, "'%s' is already defined on line %d as a "
-			    "%s, not an array of tables", kp.k[i], c->line,
-			    toml_type_name(c->type));
+			perr(ps,
+			    "'%s' is already defined on line %d as a "
+			    "%s, not an array of tables",
+			    kp.k[i], c->line, toml_type_name(c->type));
 			goto done;
 		}
 		r = node_new(TOML_TABLE, line, tn(c)->depth + 1, TF_HEADER);
@@ -1033,8 +1040,8 @@ parse_header(struct parser *ps, struct toml_value *root)
 		tn(c)->flags = TF_HEADER;
 		r = c;
 	} else
-		perr(ps, "table '%s' is already defined on line %d",
-		    kp.k[i], c->line);
+		perr(ps, "table '%s' is already defined on line %d", kp.k[i],
+		    c->line);
 done:
 	keypath_free(&kp);
 	if (r != NULL && end_of_line(ps) == -1)
@@ -1174,16 +1181,16 @@ yaml_key(struct buf *b, const char *k)
 {
 	const char *p;
 
-	for (p = k; *p && (isalnum((unsigned char)*p) || *p == '_' ||
-	    *p == '-'); p++)
+	for (p = k;
+	     *p && (isalnum((unsigned char)*p) || *p == '_' || *p == '-'); p++)
 		;
-	static const char *const words[] = { "true", "false", "yes", "no",
-	    "on", "off", "y", "n", "null" };
+	static const char *const words[] = { "true", "false", "yes", "no", "on",
+		"off", "y", "n", "null" };
 	size_t i;
 
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strcasecmp(k, words[i]) == 0)
-			break;	/* YAML would read a boolean or null */
+			break; /* YAML would read a boolean or null */
 	if (*k && *p == '\0' && !isdigit((unsigned char)*k) &&
 	    i == sizeof(words) / sizeof(words[0]))
 		buf_adds(b, k);
@@ -1223,8 +1230,7 @@ yaml_block(struct buf *b, const struct toml_value *v, int depth)
 		if (v->type == TOML_TABLE) {
 			yaml_key(b, v->keys[i]);
 			buf_addc(b, ':');
-		} else if (it->type == TOML_TABLE && it->n > 0 &&
-		    depth <= 64) {
+		} else if (it->type == TOML_TABLE && it->n > 0 && depth <= 64) {
 			/* "- a: 1" then the other keys under it */
 			for (j = 0; j < it->n; j++) {
 				if (j > 0)

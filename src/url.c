@@ -19,7 +19,7 @@
 #include "utf8.h"
 #include "util.h"
 
-#define URL_MAX_PORT 65535	/* largest TCP port number */
+#define URL_MAX_PORT 65535 /* largest TCP port number */
 
 /* ASCII classes by hand: <ctype.h> answers by locale, bytes must not. */
 static int
@@ -173,9 +173,11 @@ parse_path(const char *s, size_t n, struct url *u, const char **errstr)
 		buf_addc(&b, '/');
 		for (; i < j; i++) {
 			c = (unsigned char)s[i];
-			if (c == '%' && j - i >= 3 && util_hexval(s[i + 1]) >= 0 &&
+			if (c == '%' && j - i >= 3 &&
+			    util_hexval(s[i + 1]) >= 0 &&
 			    util_hexval(s[i + 2]) >= 0) {
-				c = util_hexval(s[i + 1]) << 4 | util_hexval(s[i + 2]);
+				c = util_hexval(s[i + 1]) << 4 |
+				    util_hexval(s[i + 2]);
 				i += 2;
 				if (c == '\0') {
 					*errstr = "NUL in path";
@@ -269,8 +271,9 @@ check_bytes(const char *line, size_t len, const char **errstr)
 			*errstr = "fragment not allowed";
 			return -1;
 		}
-		if (p[i] == '%' && (len - i < 3 || util_hexval(p[i + 1]) < 0 ||
-		    util_hexval(p[i + 2]) < 0)) {
+		if (p[i] == '%' &&
+		    (len - i < 3 || util_hexval(p[i + 1]) < 0 ||
+			util_hexval(p[i + 2]) < 0)) {
 			*errstr = "bad percent-escape";
 			return -1;
 		}
@@ -296,8 +299,9 @@ url_parse(const char *line, size_t len, struct url *u, const char **errstr)
 	/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" */
 	i = 0;
 	if (is_alpha(line[0]))
-		while (i < len && (is_alnum(line[i]) ||
-		    line[i] == '+' || line[i] == '-' || line[i] == '.'))
+		while (i < len &&
+		    (is_alnum(line[i]) || line[i] == '+' || line[i] == '-' ||
+			line[i] == '.'))
 			i++;
 	if (i == 0 || i == len || line[i] != ':') {
 		*errstr = "relative reference";
@@ -307,8 +311,8 @@ url_parse(const char *line, size_t len, struct url *u, const char **errstr)
 	p = i + 1;
 
 	if (len - p >= 2 && line[p] == '/' && line[p + 1] == '/') {
-		for (a = p + 2, p = a; p < len && line[p] != '/' &&
-		    line[p] != '?'; p++)
+		for (a = p + 2, p = a;
+		     p < len && line[p] != '/' && line[p] != '?'; p++)
 			;
 		if (parse_authority(line + a, p - a, u, errstr) == -1)
 			goto fail;
@@ -339,8 +343,9 @@ fail:
 static int
 path_byte(unsigned char c)
 {
-	return c < 0x80 && (is_alnum(c) ||
-	    (c != '\0' && strchr("-._~!$&'()*+,;=/:@", c) != NULL));
+	return c < 0x80 &&
+	    (is_alnum(c) ||
+		(c != '\0' && strchr("-._~!$&'()*+,;=/:@", c) != NULL));
 }
 
 char *

@@ -132,8 +132,8 @@ util_file_unchanged(int fd, const struct stat *st)
 int
 util_days_in_month(int y, int m)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
-	    31, 30, 31 };
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
 
 	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return 29;
@@ -161,8 +161,9 @@ strmap_slot(const struct strmap *m, const char *key, size_t n, uint32_t h)
 
 	for (i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		e = &m->v[i];
-		if (e->key == NULL || (e->hash == h && e->len == n &&
-		    memcmp(e->key, key, n) == 0))
+		if (e->key == NULL ||
+		    (e->hash == h && e->len == n &&
+			memcmp(e->key, key, n) == 0))
 			return e;
 	}
 }
@@ -189,7 +190,7 @@ strmap_put(struct strmap *m, const char *key, size_t n, void *val)
 	uint32_t h = (uint32_t)util_hash(key, n);
 
 	if (n > UINT32_MAX)
-		abort();	/* no caller has keys of 4 GB */
+		abort(); /* no caller has keys of 4 GB */
 	if ((m->n + 1) * 2 > m->cap)
 		strmap_grow(m);
 	e = strmap_slot(m, key, n, h);
@@ -222,8 +223,8 @@ strmap_free(struct strmap *m)
 }
 
 void
-diags_add(struct diags *d, enum diag_level level, int line,
-    const char *fmt, ...)
+diags_add(struct diags *d, enum diag_level level, int line, const char *fmt,
+    ...)
 {
 	va_list ap;
 	char *msg;

@@ -21,17 +21,18 @@
 #include "watch.h"
 
 /* Folder events that change what the site may serve. */
-#define WATCH_DIR_MASK (IN_CREATE | IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE | \
-	IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | \
-	IN_ONLYDIR | IN_DONT_FOLLOW)
+#define WATCH_DIR_MASK \
+	(IN_CREATE | IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE | IN_MOVED_FROM | \
+	    IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | \
+	    IN_DONT_FOLLOW)
 /* The root's parent: only the root's own name arriving or leaving. */
-#define WATCH_PARENT_MASK (IN_CREATE | IN_MOVED_TO | IN_DELETE | \
-	IN_MOVED_FROM | IN_ONLYDIR)
+#define WATCH_PARENT_MASK \
+	(IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_ONLYDIR)
 
 struct wdir {
 	int wd;
-	int depth;		/* 0: the root */
-	char *rel;		/* root-relative; "" for the root */
+	int depth; /* 0: the root */
+	char *rel; /* root-relative; "" for the root */
 };
 
 /* One file as the fallback scan saw it. */
@@ -46,27 +47,27 @@ struct sent {
 struct wroot {
 	struct watch *w;
 	size_t host;
-	char *root;		/* as configured */
-	char *parent;		/* the folder holding it */
-	char *base;		/* its name in parent */
-	int rootfd;		/* the caller's */
-	int scanning;		/* the fallback instead of inotify */
+	char *root;   /* as configured */
+	char *parent; /* the folder holding it */
+	char *base;   /* its name in parent */
+	int rootfd;   /* the caller's */
+	int scanning; /* the fallback instead of inotify */
 
 	int ifd;
-	unsigned epoch;		/* instances started: events of a stopped
+	unsigned epoch; /* instances started: events of a stopped
 				   one are stale (the fd number comes back) */
 	ev_io io;
-	struct wdir *dirs;	/* sorted by wd */
+	struct wdir *dirs; /* sorted by wd */
 	size_t ndirs, capdirs;
 	int root_wd, parent_wd;
 
 	struct pathbatch batch;
 	ev_timer flush;
-	ev_tstamp first;	/* the pending batch's first event */
+	ev_tstamp first; /* the pending batch's first event */
 
-	struct sent *files;	/* sorted by rel: the last scan */
+	struct sent *files; /* sorted by rel: the last scan */
 	size_t nfiles;
-	int scanned;		/* files holds a complete scan */
+	int scanned; /* files holds a complete scan */
 	ev_timer scan;
 };
 
@@ -105,11 +106,11 @@ dirs_put(struct wroot *r, int wd, const char *rel, int depth)
 	int found;
 	size_t i = dirs_search(r, wd, &found);
 
-	if (found) {		/* a folder seen again (renamed): its new path */
+	if (found) { /* a folder seen again (renamed): its new path */
 		free(r->dirs[i].rel);
 	} else {
-		r->dirs = xgrow(r->dirs, &r->capdirs, r->ndirs + 1,
-		    sizeof(*r->dirs));
+		r->dirs =
+		    xgrow(r->dirs, &r->capdirs, r->ndirs + 1, sizeof(*r->dirs));
 		memmove(&r->dirs[i + 1], &r->dirs[i],
 		    (r->ndirs - i) * sizeof(*r->dirs));
 		r->ndirs++;
@@ -169,8 +170,9 @@ watch_tree(struct wroot *r, const char *rel, int depth)
 
 	path = rel[0] ? xasprintf("%s/%s", r->root, rel) : xstrdup(r->root);
 	/* The root may be a symlink (a release switched by ln -sfn). */
-	wd = inotify_add_watch(r->ifd, path, depth == 0 ?
-	    WATCH_DIR_MASK & ~(uint32_t)IN_DONT_FOLLOW : WATCH_DIR_MASK);
+	wd = inotify_add_watch(r->ifd, path,
+	    depth == 0 ? WATCH_DIR_MASK & ~(uint32_t)IN_DONT_FOLLOW :
+			 WATCH_DIR_MASK);
 	free(path);
 	if (wd == -1)
 		return errno == ENOSPC || errno == ENOMEM ? -1 : 0;
@@ -179,8 +181,8 @@ watch_tree(struct wroot *r, const char *rel, int depth)
 		r->root_wd = wd;
 	if (depth >= WATCH_MAX_DEPTH)
 		return 0;
-	if ((fd = openat(r->rootfd, rel[0] ? rel : ".", O_RDONLY |
-	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+	if ((fd = openat(r->rootfd, rel[0] ? rel : ".",
+		 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
 		return 0;
 	if ((d = fdopendir(fd)) == NULL) {
 		close(fd);
@@ -194,7 +196,8 @@ watch_tree(struct wroot *r, const char *rel, int depth)
 			continue;
 		if (de->d_type == DT_UNKNOWN) {
 			if (fstatat(dirfd(d), de->d_name, &st,
-			    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISDIR(st.st_mode))
+				AT_SYMLINK_NOFOLLOW) == -1 ||
+			    !S_ISDIR(st.st_mode))
 				continue;
 		} else if (de->d_type != DT_DIR)
 			continue;
@@ -255,7 +258,7 @@ inotify_stop(struct wroot *r)
 	if (r->ifd == -1)
 		return;
 	ev_io_stop(r->w->loop, &r->io);
-	close(r->ifd);		/* drops every watch of the instance */
+	close(r->ifd); /* drops every watch of the instance */
 	r->ifd = -1;
 	r->epoch++;
 	r->root_wd = r->parent_wd = -1;
@@ -340,8 +343,10 @@ handle(struct wroot *r, const struct inotify_event *ev)
 		if (ev->mask & IN_MOVED_FROM)
 			dirs_drop_under(r, path);
 		if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) &&
-		    depth <= WATCH_MAX_DEPTH && watch_tree(r, path, depth) == -1)
-			to_scan(r, "no more inotify watches "
+		    depth <= WATCH_MAX_DEPTH &&
+		    watch_tree(r, path, depth) == -1)
+			to_scan(r,
+			    "no more inotify watches "
 			    "(fs.inotify.max_user_watches)");
 	}
 	free(path);
@@ -352,7 +357,8 @@ io_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
 	struct wroot *r = io->data;
 	/* Aligned for struct inotify_event, as inotify(7) shows. */
-	char buf[65536] __attribute__((aligned(__alignof__(struct inotify_event))));
+	char buf[65536]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t n;
 	char *p;
 
@@ -368,7 +374,7 @@ io_cb(struct ev_loop *loop, ev_io *io, int revents)
 				log_warn("%s: inotify", r->root);
 			break;
 		}
-		for (p = buf; p < buf + n && r->epoch == epoch; ) {
+		for (p = buf; p < buf + n && r->epoch == epoch;) {
 			const struct inotify_event *ev = (const void *)p;
 
 			handle(r, ev);
@@ -376,7 +382,7 @@ io_cb(struct ev_loop *loop, ev_io *io, int revents)
 		}
 	}
 	if (r->scanning)
-		emit(r);	/* the switch's "everything" goes at once */
+		emit(r); /* the switch's "everything" goes at once */
 	else
 		arm_flush(r);
 }
@@ -402,15 +408,15 @@ sents_free(struct sent *v, size_t n)
 
 /* Collects the files below rel; -1 when a folder could not be read. */
 static int
-scan_tree(int rootfd, const char *rel, int depth, struct sent **v,
-    size_t *n, size_t *cap)
+scan_tree(int rootfd, const char *rel, int depth, struct sent **v, size_t *n,
+    size_t *cap)
 {
 	struct dirent *de;
 	DIR *d;
 	int fd, rc = 0;
 
-	if ((fd = openat(rootfd, rel[0] ? rel : ".", O_RDONLY | O_DIRECTORY |
-	    O_NOFOLLOW | O_CLOEXEC)) == -1)
+	if ((fd = openat(rootfd, rel[0] ? rel : ".",
+		 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
 		return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
 	if ((d = fdopendir(fd)) == NULL) {
 		close(fd);
@@ -422,12 +428,14 @@ scan_tree(int rootfd, const char *rel, int depth, struct sent **v,
 
 		if (de->d_name[0] == '.')
 			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
+		    -1)
 			continue;
 		sub = join(rel, de->d_name);
 		if (S_ISDIR(st.st_mode)) {
 			if (depth < WATCH_MAX_DEPTH)
-				rc = scan_tree(rootfd, sub, depth + 1, v, n, cap);
+				rc = scan_tree(rootfd, sub, depth + 1, v, n,
+				    cap);
 			free(sub);
 			continue;
 		}
@@ -468,8 +476,9 @@ scan_once(struct wroot *r)
 	}
 	qsort(v, n, sizeof(*v), sent_cmp);
 	while (r->scanned && (i < r->nfiles || j < n)) {
-		int c = i == r->nfiles ? 1 : j == n ? -1 :
-		    strcmp(r->files[i].rel, v[j].rel);
+		int c = i == r->nfiles ? 1 :
+		    j == n	       ? -1 :
+					 strcmp(r->files[i].rel, v[j].rel);
 
 		if (c < 0)
 			pathbatch_add(&r->batch, r->files[i++].rel);
@@ -517,8 +526,8 @@ to_scan(struct wroot *r, const char *why)
 	inotify_stop(r);
 	r->scanning = 1;
 	log_warnx("%s: cannot watch (%s); scanning the tree every %g s or "
-	    "more (1/%d of a core at most)", r->root, why, WATCH_SCAN_MIN,
-	    WATCH_SCAN_SHARE);
+		  "more (1/%d of a core at most)",
+	    r->root, why, WATCH_SCAN_MIN, WATCH_SCAN_SHARE);
 	/* What changed while no one watched: everything, to be sure. */
 	pathbatch_set_full(&r->batch);
 	scan_once(r);
@@ -560,7 +569,8 @@ watch_add(struct watch *w, size_t host, const char *root, int rootfd)
 		r->parent = xstrdup(".");
 		r->base = xstrdup(r->root);
 	} else {
-		r->parent = slash == r->root ? xstrdup("/") :
+		r->parent = slash == r->root ?
+		    xstrdup("/") :
 		    xstrndup(r->root, (size_t)(slash - r->root));
 		r->base = xstrdup(slash + 1);
 	}
@@ -568,15 +578,15 @@ watch_add(struct watch *w, size_t host, const char *root, int rootfd)
 	r->flush.data = r;
 	ev_timer_init(&r->scan, scan_cb, WATCH_SCAN_MIN, 0.);
 	r->scan.data = r;
-	w->roots = xgrow(w->roots, &w->caproots, w->nroots + 1,
-	    sizeof(*w->roots));
+	w->roots =
+	    xgrow(w->roots, &w->caproots, w->nroots + 1, sizeof(*w->roots));
 	w->roots[w->nroots++] = r;
 	if (!w->force_scan && inotify_start(r, &why) == 0) {
 		log_debug("%s: watching %zu folders", r->root, r->ndirs);
 		return;
 	}
 	to_scan(r, why);
-	pathbatch_reset(&r->batch);	/* nothing was served before */
+	pathbatch_reset(&r->batch); /* nothing was served before */
 }
 
 void

@@ -23,8 +23,9 @@
 #include "site.h"
 #include "worker.h"
 
-#define WORKER_DRAIN_LIMIT 30.0	/* seconds a draining worker may take */
-#define WORKER_QUIET 1.0	/* seconds without a connection before the
+#define WORKER_DRAIN_LIMIT 30.0 /* seconds a draining worker may take */
+#define WORKER_QUIET \
+	1.0 /* seconds without a connection before the
 				   heap is trimmed */
 
 struct worker_proc;
@@ -43,23 +44,24 @@ struct wlistener {
 struct worker_proc {
 	struct worker w;
 	const struct worker_start *ws;
-	struct wlistener *ls;	/* one per configured listener */
+	struct wlistener *ls; /* one per configured listener */
 	size_t nls;
-	ev_timer accept_retry;	/* after EMFILE and the like */
-	ev_timer trim;		/* runs only after activity (see trim_cb) */
+	ev_timer accept_retry; /* after EMFILE and the like */
+	ev_timer trim;	       /* runs only after activity (see trim_cb) */
 	ev_timer drain_limit;
-	ev_io chan;		/* changed paths from the master */
-	ev_idle idle;		/* the sites' deferred work (site_idle) */
-	ev_periodic publish;	/* the next publishDate/expiryDate instant */
+	ev_io chan;	     /* changed paths from the master */
+	ev_idle idle;	     /* the sites' deferred work (site_idle) */
+	ev_periodic publish; /* the next publishDate/expiryDate instant */
 	ev_signal sigterm, sigint, sigusr1;
 	ev_prepare flush;
-	unsigned long accepted;	/* connections taken since the last trim_cb */
+	unsigned long accepted; /* connections taken since the last trim_cb */
 	int accept_paused;
-	struct renderq *rq;	/* renders posts off the loop (issue 10) */
+	struct renderq *rq; /* renders posts off the loop (issue 10) */
 };
 
-#define WP_OF(ptr, member) ((struct worker_proc *)(void *)((char *)(ptr) - \
-	offsetof(struct worker_proc, member)))
+#define WP_OF(ptr, member) \
+	((struct worker_proc *)(void *)(( \
+	    char *)(ptr)-offsetof(struct worker_proc, member)))
 
 static void
 listeners_set(struct worker_proc *wp, int on)
@@ -299,8 +301,8 @@ chan_cb(struct ev_loop *loop, ev_io *io, int revents)
 static void
 drain_cb(struct ev_loop *loop, ev_signal *s, int revents)
 {
-	struct worker_proc *wp = s->signum == SIGINT ? WP_OF(s, sigint) :
-	    WP_OF(s, sigterm);
+	struct worker_proc *wp =
+	    s->signum == SIGINT ? WP_OF(s, sigint) : WP_OF(s, sigterm);
 	size_t i;
 
 	(void)revents;
@@ -372,7 +374,7 @@ render_thread_start(struct worker_proc *wp)
 	struct gemini_ctx *g = wp->w.g;
 	size_t i;
 
-	gemtext_init();		/* cmark's extensions, before a thread parses */
+	gemtext_init(); /* cmark's extensions, before a thread parses */
 	if ((wp->rq = renderq_new(wp->w.loop)) == NULL) {
 		log_warnx("no render thread; posts render on the loop");
 		return;
@@ -396,15 +398,16 @@ drop_privileges(const struct worker_start *ws)
 		if (chroot(root) == -1 || chdir("/") == -1)
 			fatal("chroot %s", root);
 	}
-	if (setgroups(1, &ws->gid) == -1 || setresgid(ws->gid, ws->gid,
-	    ws->gid) == -1 || setresuid(ws->uid, ws->uid, ws->uid) == -1)
+	if (setgroups(1, &ws->gid) == -1 ||
+	    setresgid(ws->gid, ws->gid, ws->gid) == -1 ||
+	    setresuid(ws->uid, ws->uid, ws->uid) == -1)
 		fatal("dropping privileges to %s", cfg->user);
 }
 
 void
 worker_main(struct ev_loop *loop, const struct worker_start *ws)
 {
-	static struct worker_proc wp;	/* one per process */
+	static struct worker_proc wp; /* one per process */
 	struct generation *gen = ws->gen;
 	char name[32];
 	size_t i;

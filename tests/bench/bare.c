@@ -26,9 +26,9 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#define BARE_BACKLOG	4096	/* a short queue adds 1 s stalls under load */
-#define BARE_REQUEST	1026	/* bytes of request line: 1024 + CRLF */
-#define BARE_TIMEOUT	10	/* seconds a client may stall a blocking call */
+#define BARE_BACKLOG 4096 /* a short queue adds 1 s stalls under load */
+#define BARE_REQUEST 1026 /* bytes of request line: 1024 + CRLF */
+#define BARE_TIMEOUT 10	  /* seconds a client may stall a blocking call */
 
 static void
 die(const char *what)
@@ -44,7 +44,8 @@ load_response(const char *path, size_t *len)
 {
 	const char *dot = strrchr(path, '.');
 	const char *hdr = dot && strcmp(dot, ".gmi") == 0 ?
-	    "20 text/gemini\r\n" : "20 application/octet-stream\r\n";
+	    "20 text/gemini\r\n" :
+	    "20 application/octet-stream\r\n";
 	size_t hlen = strlen(hdr), off;
 	struct stat sb;
 	ssize_t r;
@@ -139,7 +140,8 @@ serve(SSL_CTX *ctx, int fd, const char *resp, size_t resplen)
 	while (len < 2 || memcmp(req + len - 2, "\r\n", 2) != 0) {
 		if (len == sizeof(req))
 			goto done;
-		if ((r = SSL_read(ssl, req + len, (int)(sizeof(req) - len))) <= 0)
+		if ((r = SSL_read(ssl, req + len, (int)(sizeof(req) - len))) <=
+		    0)
 			goto done;
 		len += (size_t)r;
 	}

@@ -38,9 +38,8 @@ seconds(const struct timespec *a, const struct timespec *b)
 static double
 parse_only(const char *text, size_t len, double *t, int reps)
 {
-	static const char *const exts[] = {
-		"table", "strikethrough", "autolink", "tasklist"
-	};
+	static const char *const exts[] = { "table", "strikethrough",
+		"autolink", "tasklist" };
 	struct buf md = BUF_INIT;
 	struct diags d = { 0 };
 	struct post_meta m;

@@ -46,53 +46,53 @@
 
 #ifdef __SANITIZE_ADDRESS__
 #include <sanitizer/asan_interface.h>
-#define GL_POISON(p, n)		ASAN_POISON_MEMORY_REGION((p), (n))
-#define GL_UNPOISON(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#define GL_POISON(p, n)	  ASAN_POISON_MEMORY_REGION((p), (n))
+#define GL_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
 #else
-#define GL_POISON(p, n)		((void)(p), (void)(n))
-#define GL_UNPOISON(p, n)	((void)(p), (void)(n))
+#define GL_POISON(p, n)	  ((void)(p), (void)(n))
+#define GL_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
-#define GL_MAX_SECONDS	600	/* hard cap on any run, whatever the flags */
-#define GL_HEADER_MAX	1029	/* bytes of "NN META\r\n": 2+1+1024+2 */
-#define GL_CHUNK	16384	/* bytes per SSL_read: one TLS record */
-#define GL_EVENTS	256	/* epoll events handled per wake-up */
-#define GL_TICK_NS	100000000ULL	/* timeout scan period: 100 ms */
-#define GL_PAUSE_NS	10000000ULL	/* after a failed connect: 10 ms */
-#define NS		1000000000ULL
-#define GL_ARENA	(1024 * 1024)	/* bytes carved into small blocks */
-#define GL_SMALL_MAX	65536	/* OpenSSL blocks above this: malloc */
-#define GL_NCLASSES	60	/* 16..512 bytes by 16, then 4 per 2x */
-#define GL_LARGE	GL_NCLASSES	/* the class of a malloc'd block */
+#define GL_MAX_SECONDS 600   /* hard cap on any run, whatever the flags */
+#define GL_HEADER_MAX  1029  /* bytes of "NN META\r\n": 2+1+1024+2 */
+#define GL_CHUNK       16384 /* bytes per SSL_read: one TLS record */
+#define GL_EVENTS      256   /* epoll events handled per wake-up */
+#define GL_TICK_NS     100000000ULL /* timeout scan period: 100 ms */
+#define GL_PAUSE_NS    10000000ULL  /* after a failed connect: 10 ms */
+#define NS	       1000000000ULL
+#define GL_ARENA       (1024 * 1024) /* bytes carved into small blocks */
+#define GL_SMALL_MAX   65536	     /* OpenSSL blocks above this: malloc */
+#define GL_NCLASSES    60	     /* 16..512 bytes by 16, then 4 per 2x */
+#define GL_LARGE       GL_NCLASSES   /* the class of a malloc'd block */
 
 static const char usage_text[] =
-"usage: gemload [-c CONN] [-n REQUESTS | -d SECONDS] [-r] [-p CPU]\n"
-"               [--sni NAME] [--url URL] [--expect-bytes N] [--json]\n"
-"               [--timeout SECONDS] [--save FILE] [--no-sig-check]\n"
-"               [--idle N [--hold SECONDS]] HOST PORT\n"
-"\n"
-"Gemini load over loopback: -c connections in flight (default 16), a new\n"
-"TCP+TLS connection per request, for -n requests or -d seconds (default\n"
-"-d 5; at most 600 s either way).  No certificate verification.\n"
-"\n"
-"  -r                 resume TLS sessions (reuse the last ticket received)\n"
-"  -p CPU             pin gemload to this CPU\n"
-"  --sni NAME         SNI to send (default HOST, or localhost for an IP)\n"
-"  --url URL          request (default gemini://SNI:PORT/)\n"
-"  --expect-bytes N   a 2x response body must be exactly N bytes\n"
-"  --json             one JSON object per report line instead of text\n"
-"  --timeout SECONDS  per request, connect to close_notify (default 10)\n"
-"  --save FILE        write the body of the (single) response to FILE\n"
-"  --no-sig-check     accept the server's handshake signature unchecked:\n"
-"                     a quarter of gemload's work per full handshake, none\n"
-"                     of the server's (for benchmarks; needs ENGINE support)\n"
-"  --idle N           open N connections, finish their handshakes, send\n"
-"                     nothing; print an \"up\" line when all are up, then\n"
-"                     hold them until --hold SECONDS pass (default 15) or\n"
-"                     the server has closed them all\n"
-"\n"
-"exit: 0 all requests answered with status 2x/3x, 1 errors or other\n"
-"statuses, 2 usage or set-up error.\n";
+    "usage: gemload [-c CONN] [-n REQUESTS | -d SECONDS] [-r] [-p CPU]\n"
+    "               [--sni NAME] [--url URL] [--expect-bytes N] [--json]\n"
+    "               [--timeout SECONDS] [--save FILE] [--no-sig-check]\n"
+    "               [--idle N [--hold SECONDS]] HOST PORT\n"
+    "\n"
+    "Gemini load over loopback: -c connections in flight (default 16), a new\n"
+    "TCP+TLS connection per request, for -n requests or -d seconds (default\n"
+    "-d 5; at most 600 s either way).  No certificate verification.\n"
+    "\n"
+    "  -r                 resume TLS sessions (reuse the last ticket received)\n"
+    "  -p CPU             pin gemload to this CPU\n"
+    "  --sni NAME         SNI to send (default HOST, or localhost for an IP)\n"
+    "  --url URL          request (default gemini://SNI:PORT/)\n"
+    "  --expect-bytes N   a 2x response body must be exactly N bytes\n"
+    "  --json             one JSON object per report line instead of text\n"
+    "  --timeout SECONDS  per request, connect to close_notify (default 10)\n"
+    "  --save FILE        write the body of the (single) response to FILE\n"
+    "  --no-sig-check     accept the server's handshake signature unchecked:\n"
+    "                     a quarter of gemload's work per full handshake, none\n"
+    "                     of the server's (for benchmarks; needs ENGINE support)\n"
+    "  --idle N           open N connections, finish their handshakes, send\n"
+    "                     nothing; print an \"up\" line when all are up, then\n"
+    "                     hold them until --hold SECONDS pass (default 15) or\n"
+    "                     the server has closed them all\n"
+    "\n"
+    "exit: 0 all requests answered with status 2x/3x, 1 errors or other\n"
+    "statuses, 2 usage or set-up error.\n";
 
 enum err_kind {
 	E_CONNECT,
@@ -105,99 +105,92 @@ enum err_kind {
 	E_NKINDS
 };
 
-static const char *const err_names[E_NKINDS] = {
-	"connect", "handshake", "read", "no_close_notify", "bad_status",
-	"short_body", "timeout"
-};
+static const char *const err_names[E_NKINDS] = { "connect", "handshake", "read",
+	"no_close_notify", "bad_status", "short_body", "timeout" };
 
-enum cstate {
-	C_FREE,
-	C_CONNECTING,
-	C_HANDSHAKE,
-	C_WRITE,
-	C_READ,
-	C_IDLE
-};
+enum cstate { C_FREE, C_CONNECTING, C_HANDSHAKE, C_WRITE, C_READ, C_IDLE };
 
 struct conn {
-	int		 fd;
-	SSL		*ssl;
-	enum cstate	 st;
-	uint32_t	 events;	/* epoll interest now registered */
-	uint64_t	 t0;		/* ns: when connect() was called */
-	size_t		 hlen;
-	int		 hdone;
-	int		 status;
-	long long	 body;
-	struct conn	*next_free;
-	char		 hdr[GL_HEADER_MAX + 1];
+	int fd;
+	SSL *ssl;
+	enum cstate st;
+	uint32_t events; /* epoll interest now registered */
+	uint64_t t0;	 /* ns: when connect() was called */
+	size_t hlen;
+	int hdone;
+	int status;
+	long long body;
+	struct conn *next_free;
+	char hdr[GL_HEADER_MAX + 1];
 };
 
 struct opts {
-	long		 conns;
-	long		 requests;	/* 0: run for seconds */
-	double		 seconds;
-	int		 resume;
-	int		 cpu;
-	const char	*sni;
-	const char	*url;
-	long long	 expect_bytes;	/* -1: not checked */
-	int		 json;
-	double		 timeout;
-	const char	*save;
-	long		 idle;
-	double		 hold;
-	int		 no_sig;
-	const char	*host;
-	const char	*port;
+	long conns;
+	long requests; /* 0: run for seconds */
+	double seconds;
+	int resume;
+	int cpu;
+	const char *sni;
+	const char *url;
+	long long expect_bytes; /* -1: not checked */
+	int json;
+	double timeout;
+	const char *save;
+	long idle;
+	double hold;
+	int no_sig;
+	const char *host;
+	const char *port;
 };
 
 struct stats {
-	long		 started;
-	long		 ok;
-	long		 errs[E_NKINDS];
-	long		 status[100];
-	long		 resumed;
-	long long	 bytes;
-	uint32_t	*lat_us;	/* one per ok request */
-	size_t		 nlat, caplat;
+	long started;
+	long ok;
+	long errs[E_NKINDS];
+	long status[100];
+	long resumed;
+	long long bytes;
+	uint32_t *lat_us; /* one per ok request */
+	size_t nlat, caplat;
 	/* idle mode */
-	long		 up;
-	long		 closed;
-	uint64_t	 close_min, close_max;	/* ns from connect */
+	long up;
+	long closed;
+	uint64_t close_min, close_max; /* ns from connect */
 };
 
-static struct opts	 o = {
-	.conns = 16, .seconds = 5, .cpu = -1, .expect_bytes = -1,
-	.timeout = 10, .hold = 15
-};
-static struct stats	 st;
-static SSL_CTX		*ctx;
-static SSL_SESSION	*last_session;
+static struct opts o = { .conns = 16,
+	.seconds = 5,
+	.cpu = -1,
+	.expect_bytes = -1,
+	.timeout = 10,
+	.hold = 15 };
+static struct stats st;
+static SSL_CTX *ctx;
+static SSL_SESSION *last_session;
 static struct sockaddr_storage addr;
-static socklen_t	 addrlen;
-static int		 ep = -1;
-static struct conn	*slots, *free_list;
-static long		 inflight;
-static char		*request;
-static size_t		 reqlen;
-static FILE		*save_fp;
-static unsigned char	 scratch[GL_CHUNK];
-static uint64_t		 pause_until;	/* ns: no new connects before */
+static socklen_t addrlen;
+static int ep = -1;
+static struct conn *slots, *free_list;
+static long inflight;
+static char *request;
+static size_t reqlen;
+static FILE *save_fp;
+static unsigned char scratch[GL_CHUNK];
+static uint64_t pause_until; /* ns: no new connects before */
 
 /* 16 bytes in front of every OpenSSL block: malloc's alignment holds. */
 struct gl_hdr {
 	union {
-		struct gl_hdr	*next;	/* a free small block: its list */
-		size_t		 size;	/* a large block: bytes asked for */
+		struct gl_hdr *next; /* a free small block: its list */
+		size_t size;	     /* a large block: bytes asked for */
 	} u;
-	size_t		 cls;
+	size_t cls;
 };
 
-static struct gl_hdr	*gl_free_lists[GL_NCLASSES];
-static char		*gl_cur;	/* the unused part of the newest arena */
-static size_t		 gl_left;
-static void		*gl_arenas;	/* all arenas, linked by their 1st word */
+static struct gl_hdr *gl_free_lists[GL_NCLASSES];
+static char *gl_cur; /* the unused part of the newest arena */
+static size_t gl_left;
+static void *gl_arenas; /* all arenas, linked by their 1st word */
 
 static void die(const char *, ...)
     __attribute__((format(printf, 1, 2), noreturn));
@@ -258,7 +251,7 @@ gl_malloc(size_t n, const char *file, int line)
 	(void)file;
 	(void)line;
 	if (n == 0)
-		return NULL;	/* what OpenSSL's own CRYPTO_malloc does */
+		return NULL; /* what OpenSSL's own CRYPTO_malloc does */
 	if (n > GL_SMALL_MAX) {
 		if (n > SIZE_MAX - sizeof(*h) ||
 		    (h = malloc(sizeof(*h) + n)) == NULL)
@@ -319,7 +312,7 @@ gl_realloc(void *p, size_t n, const char *file, int line)
 	if (p == NULL)
 		return gl_malloc(n, file, line);
 	if (n == 0) {
-		gl_free(p, file, line);	/* as CRYPTO_realloc does */
+		gl_free(p, file, line); /* as CRYPTO_realloc does */
 		return NULL;
 	}
 	h = (struct gl_hdr *)p - 1;
@@ -358,8 +351,8 @@ gl_realloc(void *p, size_t n, const char *file, int line)
  * method, and nothing on the wire changes.  Should this fail, or the
  * OpenSSL lack engines, all works as before, only slower.
  */
-static EVP_PKEY_METHOD	*ec_pmeth;
-static const int	 ec_nids[] = { EVP_PKEY_EC };
+static EVP_PKEY_METHOD *ec_pmeth;
+static const int ec_nids[] = { EVP_PKEY_EC };
 
 /*
  * --no-sig-check: the CertificateVerify signature is taken as good. With
@@ -383,7 +376,7 @@ ec_pkey_meths(ENGINE *e, EVP_PKEY_METHOD **pmeth, const int **nids, int nid)
 	(void)e;
 	if (pmeth == NULL) {
 		*nids = ec_nids;
-		return 1;	/* how many */
+		return 1; /* how many */
 	}
 	*pmeth = nid == EVP_PKEY_EC ? ec_pmeth : NULL;
 	return *pmeth != NULL;
@@ -410,9 +403,9 @@ legacy_ec(void)
 		ENGINE_free(e);
 		goto fail;
 	}
-	ENGINE_free(e);		/* the engine list keeps it */
+	ENGINE_free(e); /* the engine list keeps it */
 	return;
- fail:
+fail:
 	ERR_clear_error();
 	if (o.no_sig)
 		die("--no-sig-check: OpenSSL refused the EC engine");
@@ -447,7 +440,8 @@ parse_long(const char *s, const char *what, long lo, long hi)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || end == s || *end || v < lo || v > hi)
-		die("%s: want an integer in %ld..%ld, got '%s'", what, lo, hi, s);
+		die("%s: want an integer in %ld..%ld, got '%s'", what, lo, hi,
+		    s);
 	return v;
 }
 
@@ -524,7 +518,7 @@ new_session_cb(SSL *ssl, SSL_SESSION *sess)
 	if (last_session)
 		SSL_SESSION_free(last_session);
 	last_session = sess;
-	return 1;	/* we keep the reference */
+	return 1; /* we keep the reference */
 }
 
 /*
@@ -542,8 +536,8 @@ make_ctx(void)
 	if (o.idle)
 		SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	if (o.resume) {
-		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT |
-		    SSL_SESS_CACHE_NO_INTERNAL_STORE);
+		SSL_CTX_set_session_cache_mode(ctx,
+		    SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
 		SSL_CTX_sess_set_new_cb(ctx, new_session_cb);
 	}
 }
@@ -558,7 +552,7 @@ raise_nofile(long need)
 	if (rl.rlim_cur >= (rlim_t)need)
 		return;
 	if (rl.rlim_max < (rlim_t)need)
-		rl.rlim_max = (rlim_t)need;	/* works as root */
+		rl.rlim_max = (rlim_t)need; /* works as root */
 	rl.rlim_cur = (rlim_t)need;
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 		die("cannot raise the open-file limit to %ld: %s", need,
@@ -593,7 +587,7 @@ want(struct conn *c, uint32_t ev)
 static void
 conn_release(struct conn *c)
 {
-	SSL_free(c->ssl);	/* no close_notify back: the server is gone */
+	SSL_free(c->ssl); /* no close_notify back: the server is gone */
 	c->ssl = NULL;
 	close(c->fd);
 	c->fd = -1;
@@ -724,8 +718,9 @@ tls_error(struct conn *c, int r, enum err_kind kind)
 		break;
 	case SSL_ERROR_SSL:
 		/* OpenSSL 3 reports an EOF without close_notify this way. */
-		if (kind == E_READ && ERR_GET_REASON(ERR_peek_error()) ==
-		    SSL_R_UNEXPECTED_EOF_WHILE_READING)
+		if (kind == E_READ &&
+		    ERR_GET_REASON(ERR_peek_error()) ==
+			SSL_R_UNEXPECTED_EOF_WHILE_READING)
 			kind = E_NO_CLOSE_NOTIFY;
 		break;
 	case SSL_ERROR_SYSCALL:
@@ -846,8 +841,8 @@ start_one(void)
 	inflight++;
 	st.started++;
 	c->t0 = now_ns();
-	c->fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
+	c->fd = socket(addr.ss_family,
+	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd == -1) {
 		st.errs[E_CONNECT]++;
 		pause_until = c->t0 + GL_PAUSE_NS;
@@ -984,12 +979,12 @@ report(double wall, double cpu)
 	double util = wall > 0 ? cpu / wall : 0;
 	int k, s, first = 1;
 
-	if (st.nlat)	/* idle runs have none, and lat_us is NULL then */
+	if (st.nlat) /* idle runs have none, and lat_us is NULL then */
 		qsort(st.lat_us, st.nlat, sizeof(*st.lat_us), cmp_u32);
 	if (o.json) {
 		printf("{\"requests\":%ld,\"ok\":%ld,\"errors\":%ld,"
-		    "\"seconds\":%.3f,\"rps\":%.1f,\"p50_ms\":%.3f,"
-		    "\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,",
+		       "\"seconds\":%.3f,\"rps\":%.1f,\"p50_ms\":%.3f,"
+		       "\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,",
 		    done, st.ok, total_errors(), wall, rps, pct_ms(.50),
 		    pct_ms(.90), pct_ms(.99), pct_ms(1));
 		for (k = 0; k < E_NKINDS; k++)
@@ -1002,27 +997,29 @@ report(double wall, double cpu)
 				first = 0;
 			}
 		printf("},\"resumed\":%ld,\"body_bytes\":%lld,"
-		    "\"client_cpu_us_per_req\":%.1f,\"client_cpu_util\":%.3f",
+		       "\"client_cpu_us_per_req\":%.1f,\"client_cpu_util\":%.3f",
 		    st.resumed, st.bytes, cpu_us, util);
 		if (o.idle)
 			printf(",\"idle_up\":%ld,\"idle_closed\":%ld,"
-			    "\"idle_close_min_s\":%.3f,"
-			    "\"idle_close_max_s\":%.3f", st.up, st.closed,
-			    st.close_min / 1e9, st.close_max / 1e9);
+			       "\"idle_close_min_s\":%.3f,"
+			       "\"idle_close_max_s\":%.3f",
+			    st.up, st.closed, st.close_min / 1e9,
+			    st.close_max / 1e9);
 		printf("}\n");
 		return;
 	}
 	if (o.idle) {
 		printf("idle: %ld of %ld up (%ld resumed), %ld errors; server "
-		    "closed %ld", st.up, o.idle, st.resumed, total_errors(),
-		    st.closed);
+		       "closed %ld",
+		    st.up, o.idle, st.resumed, total_errors(), st.closed);
 		if (st.closed)
 			printf(" after %.2f..%.2f s from connect",
 			    st.close_min / 1e9, st.close_max / 1e9);
 		printf("\n");
 	} else {
 		printf("%ld requests in %.2f s: %.1f req/s, %ld ok, %ld "
-		    "errors\n", done, wall, rps, st.ok, total_errors());
+		       "errors\n",
+		    done, wall, rps, st.ok, total_errors());
 		printf("latency ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n",
 		    pct_ms(.50), pct_ms(.90), pct_ms(.99), pct_ms(1));
 		printf("status:");
@@ -1067,10 +1064,20 @@ build_request(void)
 static void
 parse_args(int argc, char **argv)
 {
-	enum { O_SNI = 256, O_URL, O_EXPECT, O_JSON, O_TIMEOUT, O_SAVE,
-	    O_IDLE, O_HOLD, O_NOSIG, O_HELP };
-	static const struct option longopts[] = {
-		{ "sni", required_argument, NULL, O_SNI },
+	enum {
+		O_SNI = 256,
+		O_URL,
+		O_EXPECT,
+		O_JSON,
+		O_TIMEOUT,
+		O_SAVE,
+		O_IDLE,
+		O_HOLD,
+		O_NOSIG,
+		O_HELP
+	};
+	static const struct option longopts[] = { { "sni", required_argument,
+						      NULL, O_SNI },
 		{ "url", required_argument, NULL, O_URL },
 		{ "expect-bytes", required_argument, NULL, O_EXPECT },
 		{ "json", no_argument, NULL, O_JSON },
@@ -1079,13 +1086,11 @@ parse_args(int argc, char **argv)
 		{ "idle", required_argument, NULL, O_IDLE },
 		{ "hold", required_argument, NULL, O_HOLD },
 		{ "no-sig-check", no_argument, NULL, O_NOSIG },
-		{ "help", no_argument, NULL, O_HELP },
-		{ NULL, 0, NULL, 0 }
-	};
+		{ "help", no_argument, NULL, O_HELP }, { NULL, 0, NULL, 0 } };
 	int ch, have_d = 0;
 
-	while ((ch = getopt_long(argc, argv, "c:n:d:rp:", longopts,
-	    NULL)) != -1) {
+	while (
+	    (ch = getopt_long(argc, argv, "c:n:d:rp:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			o.conns = parse_long(optarg, "-c", 1, 60000);
@@ -1101,7 +1106,8 @@ parse_args(int argc, char **argv)
 			o.resume = 1;
 			break;
 		case 'p':
-			o.cpu = (int)parse_long(optarg, "-p", 0, CPU_SETSIZE - 1);
+			o.cpu =
+			    (int)parse_long(optarg, "-p", 0, CPU_SETSIZE - 1);
 			break;
 		case O_SNI:
 			o.sni = optarg;
@@ -1110,8 +1116,8 @@ parse_args(int argc, char **argv)
 			o.url = optarg;
 			break;
 		case O_EXPECT:
-			o.expect_bytes = parse_long(optarg, "--expect-bytes", 0,
-			    LONG_MAX);
+			o.expect_bytes =
+			    parse_long(optarg, "--expect-bytes", 0, LONG_MAX);
 			break;
 		case O_JSON:
 			o.json = 1;
@@ -1158,7 +1164,7 @@ parse_args(int argc, char **argv)
 	if (o.sni == NULL)
 		o.sni = is_ip_literal(o.host) ? "localhost" : o.host;
 	if (*o.sni == '\0' || is_ip_literal(o.sni))
-		o.sni = NULL;	/* RFC 6066: no IP literals in SNI */
+		o.sni = NULL; /* RFC 6066: no IP literals in SNI */
 	if (o.url == NULL && o.sni == NULL)
 		die("--url needed when no SNI name is sent");
 }
@@ -1196,7 +1202,7 @@ main(int argc, char **argv)
 	resolve();
 	build_request();
 #ifdef GL_LEGACY_EC
-	legacy_ec();		/* before any key is decoded */
+	legacy_ec(); /* before any key is decoded */
 #else
 	if (o.no_sig)
 		die("--no-sig-check: this OpenSSL has no ENGINE support");
@@ -1220,7 +1226,7 @@ main(int argc, char **argv)
 	t_begin = now = now_ns();
 	t_cap = t_begin + (uint64_t)GL_MAX_SECONDS * NS;
 	t_end = o.requests || o.idle ? t_cap :
-	    t_begin + (uint64_t)(o.seconds * 1e9);
+				       t_begin + (uint64_t)(o.seconds * 1e9);
 	t_tick = now + GL_TICK_NS;
 	for (;;) {
 		/* -c bounds connections in flight; idle ones do not count. */
@@ -1233,8 +1239,8 @@ main(int argc, char **argv)
 
 			if (o.json)
 				printf("{\"idle_up\":%ld,\"idle_open\":%ld,"
-				    "\"idle_up_s\":%.3f}\n", st.up,
-				    st.up - st.closed, s);
+				       "\"idle_up_s\":%.3f}\n",
+				    st.up, st.up - st.closed, s);
 			else
 				printf("up %ld open %ld in %.2f s\n", st.up,
 				    st.up - st.closed, s);

@@ -65,9 +65,9 @@ zipf_word(void)
 static void
 make_vocab(void)
 {
-	static const char *const syl[] = { "ka", "lo", "ren", "ti", "mu",
-	    "sha", "ve", "dor", "pi", "nel", "gra", "su", "fo", "é", "bak",
-	    "wi", "zon", "chi", "ly", "mar" };
+	static const char *const syl[] = { "ka", "lo", "ren", "ti", "mu", "sha",
+		"ve", "dor", "pi", "nel", "gra", "su", "fo", "é", "bak", "wi",
+		"zon", "chi", "ly", "mar" };
 	double sum = 0;
 	size_t i;
 
@@ -91,7 +91,8 @@ make_vocab(void)
 static void
 make_text(struct buf *b, size_t target, int japanese)
 {
-	static const char *const ja = "藤本タツキの読み切り「ルックバック」を"
+	static const char *const ja =
+	    "藤本タツキの読み切り「ルックバック」を"
 	    "読んだ。京本と藤野の物語は、背中で語る漫画だった。";
 
 	while (b->len < target) {
@@ -143,7 +144,7 @@ doc_of(struct search_doc *d, size_t i, const char *title, const char *text,
     char *url, size_t urlsz, char *ymd)
 {
 	static const char *const tags[] = { "anime", "manga", "film", "games",
-	    "books" };
+		"books" };
 
 	memset(d, 0, sizeof(*d));
 	snprintf(url, urlsz, "/posts/post-%05zu/", i);
@@ -198,16 +199,19 @@ main(int argc, char **argv)
 		texts[i] = buf_detach(&b, NULL);
 		raw += strlen(titles[i]) + strlen(texts[i]);
 		if (argc > 3) {
-			char *path = xasprintf("%s/posts/post-%05zu.md",
-			    argv[3], i);
+			char *path =
+			    xasprintf("%s/posts/post-%05zu.md", argv[3], i);
 			FILE *f = fopen(path, "w");
 
 			if (f == NULL)
 				return 2;
-			doc_of(&d, i, titles[i], texts[i], url, sizeof(url), ymd);
-			fprintf(f, "---\ntitle: \"%s\"\ndate: %s\ntags: [%s, %s]\n"
-			    "rating: %g\nlang: %s\n---\n\n%s", titles[i], ymd,
-			    d.tags[0], d.tags[1], d.rating, d.lang, texts[i]);
+			doc_of(&d, i, titles[i], texts[i], url, sizeof(url),
+			    ymd);
+			fprintf(f,
+			    "---\ntitle: \"%s\"\ndate: %s\ntags: [%s, %s]\n"
+			    "rating: %g\nlang: %s\n---\n\n%s",
+			    titles[i], ymd, d.tags[0], d.tags[1], d.rating,
+			    d.lang, texts[i]);
 			fclose(f);
 			free(path);
 		}
@@ -264,14 +268,16 @@ main(int argc, char **argv)
 	}
 	qsort(qt, nq, sizeof(*qt), dcmp);
 	printf("queries %zu\nqueries_with_hits %zu\nquery_p50_us %.0f\n"
-	    "query_p99_us %.0f\nquery_max_us %.0f\n", nq, hits,
-	    pct(qt, nq, 0.5), pct(qt, nq, 0.99), qt[nq - 1]);
+	       "query_p99_us %.0f\nquery_max_us %.0f\n",
+	    nq, hits, pct(qt, nq, 0.5), pct(qt, nq, 0.99), qt[nq - 1]);
 	{
 		struct buf out = BUF_INIT;
 
 		t0 = cpu_us();
-		search_page(ix, "%E3%83%AB%E3%83%83%E3%82%AF%E3%83%90%E3%83%83"
-		    "%E3%82%AF", 1, "/search", NULL, NULL, &out);
+		search_page(ix,
+		    "%E3%83%AB%E3%83%83%E3%82%AF%E3%83%90%E3%83%83"
+		    "%E3%82%AF",
+		    1, "/search", NULL, NULL, &out);
 		printf("query_cjk_us %.0f\n", cpu_us() - t0);
 		hits = 0;
 		for (const char *p = out.data; (p = strstr(p, "\n=> ")); p++)

@@ -38,54 +38,54 @@
 
 #include "tls.h"
 
-#define SF_DEFAULT_N	2000
-#define SF_MAX_N	20000
-#define SF_ROUNDS	100	/* handshake steps per pair before giving up */
-#define SF_WARMUP	1	/* pairs made and freed before the baseline */
-#define SF_SITES	8192	/* allocation sites tracked with --sites */
-#define SF_TOP		30	/* sites printed with --sites */
+#define SF_DEFAULT_N 2000
+#define SF_MAX_N     20000
+#define SF_ROUNDS    100  /* handshake steps per pair before giving up */
+#define SF_WARMUP    1	  /* pairs made and freed before the baseline */
+#define SF_SITES     8192 /* allocation sites tracked with --sites */
+#define SF_TOP	     30	  /* sites printed with --sites */
 
 static const char usage_text[] =
-"usage: sslfloor [--json] [--sites] CERT KEY [N]\n"
-"\n"
-"Handshake N (default 2000, at most 20000) in-memory TLS connections\n"
-"against a server context set up like capsuled's, keep the server side of\n"
-"each, and report OpenSSL's live heap and RSS per idle connection.\n"
-"CERT and KEY are PEM files (ECDSA P-256, as capsuled generates).\n"
-"\n"
-"  --json    one JSON object instead of the text line\n"
-"  --sites   also list the OpenSSL source lines holding the memory\n"
-"\n"
-"exit: 0 ok, 1 a handshake failed, 2 usage or set-up error.\n";
+    "usage: sslfloor [--json] [--sites] CERT KEY [N]\n"
+    "\n"
+    "Handshake N (default 2000, at most 20000) in-memory TLS connections\n"
+    "against a server context set up like capsuled's, keep the server side of\n"
+    "each, and report OpenSSL's live heap and RSS per idle connection.\n"
+    "CERT and KEY are PEM files (ECDSA P-256, as capsuled generates).\n"
+    "\n"
+    "  --json    one JSON object instead of the text line\n"
+    "  --sites   also list the OpenSSL source lines holding the memory\n"
+    "\n"
+    "exit: 0 ok, 1 a handshake failed, 2 usage or set-up error.\n";
 
 struct snap {
-	size_t		 heap;	/* mallinfo2 uordblks + hblkhd */
-	size_t		 rss;
-	size_t		 tracked;	/* --sites: bytes OpenSSL asked for */
+	size_t heap; /* mallinfo2 uordblks + hblkhd */
+	size_t rss;
+	size_t tracked; /* --sites: bytes OpenSSL asked for */
 };
 
 /* --sites: one OpenSSL allocation site and what it holds now and then. */
 struct site {
-	const char	*file;
-	int		 line;
-	int		 used;
-	size_t		 live, nlive;
-	size_t		 base, nbase;
+	const char *file;
+	int line;
+	int used;
+	size_t live, nlive;
+	size_t base, nbase;
 };
 
 /* Prefixed to every block with --sites; keeps malloc's alignment. */
 union hdr {
 	struct {
-		size_t		 size;
-		size_t		 site;
-	}		 h;
-	max_align_t	 align;
+		size_t size;
+		size_t site;
+	} h;
+	max_align_t align;
 };
 
-static struct site	 sites[SF_SITES];
-static size_t		 nsites;
-static size_t		 tracked;
-static int		 site_overflow;
+static struct site sites[SF_SITES];
+static size_t nsites;
+static size_t tracked;
+static int site_overflow;
 
 static void
 usage(void)
@@ -121,7 +121,7 @@ site_of(const char *file, int line)
 			return k;
 	}
 	site_overflow = 1;
-	return h % SF_SITES;	/* full: lump it with another site */
+	return h % SF_SITES; /* full: lump it with another site */
 }
 
 static void
@@ -184,7 +184,7 @@ track_realloc(void *ptr, size_t size, const char *file, int line)
 	p = (union hdr *)ptr - 1;
 	site_sub(p);
 	if ((q = realloc(p, sizeof(*q) + size)) == NULL) {
-		sites[p->h.site].live += p->h.size;	/* p is untouched */
+		sites[p->h.site].live += p->h.size; /* p is untouched */
 		sites[p->h.site].nlive++;
 		tracked += p->h.size;
 		return NULL;
@@ -241,7 +241,7 @@ server_ctx(const char *cert, const char *key)
 	return ctx;
 }
 
-static long	 tickets;	/* session tickets the client received */
+static long tickets; /* session tickets the client received */
 
 /* Counts the ticket and drops it: returning 0 leaves it to OpenSSL. */
 static int
@@ -262,8 +262,8 @@ client_ctx(void)
 		setup_fail("client SSL_CTX");
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	/* No store: the callback sees each ticket, nothing is kept. */
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT |
-	    SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	SSL_CTX_set_session_cache_mode(ctx,
+	    SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
 	SSL_CTX_sess_set_new_cb(ctx, new_session);
 	return ctx;
 }
@@ -299,7 +299,7 @@ handshake(SSL_CTX *sctx, SSL_CTX *cctx, long i)
 	if ((s = SSL_new(sctx)) == NULL || (c = SSL_new(cctx)) == NULL ||
 	    !BIO_new_bio_pair(&sbio, 0, &cbio, 0))
 		setup_fail("SSL_new or BIO_new_bio_pair");
-	SSL_set_bio(s, sbio, sbio);	/* one reference for both */
+	SSL_set_bio(s, sbio, sbio); /* one reference for both */
 	SSL_set_bio(c, cbio, cbio);
 	SSL_set_accept_state(s);
 	SSL_set_connect_state(c);
@@ -312,8 +312,10 @@ handshake(SSL_CTX *sctx, SSL_CTX *cctx, long i)
 			goto fail;
 	}
 	if (!(sdone && cdone)) {
-		fprintf(stderr, "sslfloor: pair %ld: no handshake in %d "
-		    "rounds\n", i, SF_ROUNDS);
+		fprintf(stderr,
+		    "sslfloor: pair %ld: no handshake in %d "
+		    "rounds\n",
+		    i, SF_ROUNDS);
 		goto out;
 	}
 	/*
@@ -382,8 +384,8 @@ print_sites(long n)
 
 		if (db == 0 && dn == 0)
 			continue;
-		printf("%10.1f %8.2f  %s:%d\n", (double)db / n,
-		    (double)dn / n, v[i].file ? v[i].file : "?", v[i].line);
+		printf("%10.1f %8.2f  %s:%d\n", (double)db / n, (double)dn / n,
+		    v[i].file ? v[i].file : "?", v[i].line);
 		k++;
 	}
 	free(v);
@@ -432,8 +434,8 @@ main(int argc, char *argv[])
 		}
 	}
 	/* Before OpenSSL allocates anything, or it refuses. */
-	if (track && !CRYPTO_set_mem_functions(track_malloc, track_realloc,
-	    track_free))
+	if (track &&
+	    !CRYPTO_set_mem_functions(track_malloc, track_realloc, track_free))
 		setup_fail("CRYPTO_set_mem_functions");
 	if ((srv = calloc((size_t)n, sizeof(*srv))) == NULL)
 		setup_fail("calloc");
@@ -485,30 +487,34 @@ main(int argc, char *argv[])
 	}
 
 	if (rc == 0) {
-		heap_kib = ((double)after.heap - (double)before.heap) / n /
-		    1024;
+		heap_kib =
+		    ((double)after.heap - (double)before.heap) / n / 1024;
 		rss_kib = ((double)after.rss - (double)before.rss) / n / 1024;
 		if (json) {
 			printf("{\"n\":%ld,\"heap_kib_per_conn\":%.2f,"
-			    "\"rss_kib_per_conn\":%.2f,\"protocol\":\"%s\","
-			    "\"cipher\":\"%s\",\"peer_tmp_key_held\":%ld,"
-			    "\"own_tmp_key_held\":%ld", n, heap_kib, rss_kib,
-			    proto, cipher, held_peer, held_own);
+			       "\"rss_kib_per_conn\":%.2f,\"protocol\":\"%s\","
+			       "\"cipher\":\"%s\",\"peer_tmp_key_held\":%ld,"
+			       "\"own_tmp_key_held\":%ld",
+			    n, heap_kib, rss_kib, proto, cipher, held_peer,
+			    held_own);
 			if (track)
 				printf(",\"tracked_kib_per_conn\":%.2f",
 				    ((double)after.tracked -
-				    (double)before.tracked) / n / 1024);
+					(double)before.tracked) /
+					n / 1024);
 			printf("}\n");
 		} else
 			printf("%ld idle: OpenSSL heap %.1f KiB/conn "
-			    "(mallinfo2), RSS %.1f KiB/conn\n", n, heap_kib,
-			    rss_kib);
+			       "(mallinfo2), RSS %.1f KiB/conn\n",
+			    n, heap_kib, rss_kib);
 		if (track && !json) {
 			printf("%s %s; OpenSSL asked for %.1f KiB/conn; "
-			    "ephemeral keys still held: peer %ld/%ld, "
-			    "own %ld/%ld\n", proto, cipher,
+			       "ephemeral keys still held: peer %ld/%ld, "
+			       "own %ld/%ld\n",
+			    proto, cipher,
 			    ((double)after.tracked - (double)before.tracked) /
-			    n / 1024, held_peer, n, held_own, n);
+				n / 1024,
+			    held_peer, n, held_own, n);
 			print_sites(n);
 		}
 	}

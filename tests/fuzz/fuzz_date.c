@@ -22,7 +22,7 @@ check(const char ymd[11], int64_t t)
 
 	for (i = 0; i < 10; i++)
 		if ((i == 4 || i == 7) ? ymd[i] != '-' :
-		    (ymd[i] < '0' || ymd[i] > '9'))
+					 (ymd[i] < '0' || ymd[i] > '9'))
 			abort();
 	if (ymd[10] != '\0' || memcmp(ymd, "1970", 4) < 0)
 		abort();

@@ -20,8 +20,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int line, rc;
 
 	rc = frontmatter_parse((const char *)data, size, &m, &off, &line, &d);
-	if (off > size || line < 1 || (rc == -1) !=
-	    (diags_count(&d, DIAG_ERROR) > 0) || d.line_offset != 0)
+	if (off > size || line < 1 ||
+	    (rc == -1) != (diags_count(&d, DIAG_ERROR) > 0) ||
+	    d.line_offset != 0)
 		abort();
 	for (i = 0; i < d.n; i++)
 		if (d.v[i].line < 0)

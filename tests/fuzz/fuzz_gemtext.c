@@ -34,7 +34,7 @@ check(const char *s, size_t n)
 		if (i > start && (s[i - 1] == ' ' || s[i - 1] == '\t'))
 			abort();
 		if (i == start && (start == 0 || s[start - 2] == '\n') && !pre)
-			abort();	/* leading or doubled blank line */
+			abort(); /* leading or doubled blank line */
 		if (i - start >= 3 && memcmp(s + start, "```", 3) == 0) {
 			for (size_t j = start; j < i; j++)
 				if ((unsigned char)s[j] < 0x20 ||

@@ -24,9 +24,10 @@ static int
 same(const struct proxy_result *a, const struct proxy_result *b)
 {
 	return a->local == b->local && a->consumed == b->consumed &&
-	    (a->local || (a->srclen == b->srclen && a->dstlen == b->dstlen &&
-	    memcmp(&a->src, &b->src, a->srclen) == 0 &&
-	    memcmp(&a->dst, &b->dst, a->dstlen) == 0));
+	    (a->local ||
+		(a->srclen == b->srclen && a->dstlen == b->dstlen &&
+		    memcmp(&a->src, &b->src, a->srclen) == 0 &&
+		    memcmp(&a->dst, &b->dst, a->dstlen) == 0));
 }
 
 static void
@@ -34,7 +35,7 @@ check_result(const struct proxy_result *r, size_t len)
 {
 	int af = r->src.ss_family;
 	socklen_t sl = af == AF_INET ? sizeof(struct sockaddr_in) :
-	    sizeof(struct sockaddr_in6);
+				       sizeof(struct sockaddr_in6);
 
 	/* "PROXY UNKNOWN\r\n" is the shortest header, 15 bytes. */
 	if (r->consumed < 15 || r->consumed > len ||
@@ -95,7 +96,7 @@ round_trip(const struct proxy_result *r)
 	h[12] = 0x21;
 	h[13] = af == AF_INET ? 0x11 : 0x21;
 	h[14] = 0;
-	h[15] = (unsigned char)(2 * alen + 4);	/* addresses, ports */
+	h[15] = (unsigned char)(2 * alen + 4); /* addresses, ports */
 	memcpy(h + 16, sa, alen);
 	memcpy(h + 16 + alen, da, alen);
 	memcpy(h + 16 + 2 * alen, &sp, 2);

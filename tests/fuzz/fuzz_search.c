@@ -67,8 +67,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (err == NULL || *err == '\0'))
 		abort();
 	buf_reset(&b);
-	if (search_query(ix, (const char *)data, size, 1 + size % 3, NULL,
-	    NULL, &r) == -1) {
+	if (search_query(ix, (const char *)data, size, 1 + size % 3, NULL, NULL,
+		&r) == -1) {
 		if (r.error == NULL)
 			abort();
 	} else {

@@ -41,9 +41,9 @@ read_self(void *arg, enum shortcode_root kind, const char *path,
 	(void)kind;
 	if (path[0] == '\0' || path[0] == '/' || strstr(path, "..") ||
 	    strstr(path, "//"))
-		abort();	/* the pass promised a normalised path */
+		abort(); /* the pass promised a normalised path */
 	if (strlen(path) % 3 == 0)
-		return -1;	/* some files are missing */
+		return -1; /* some files are missing */
 	buf_add(out, f->md, f->len);
 	return 0;
 }

@@ -38,8 +38,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const rels[] = { "posts/a.md", "posts/b/index.md",
-	    "posts/_index.md", "_index.md", "fr/posts/c.fr.md",
-	    "2024-01-02-d.md", "docs/x/y/z.md" };
+		"posts/_index.md", "_index.md", "fr/posts/c.fr.md",
+		"2024-01-02-d.md", "docs/x/y/z.md" };
 	struct diags d = { 0 };
 	struct sitecfg c;
 	enum site_gen gen;
@@ -53,7 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	yaml = (data[0] & 2) != 0;
 	sitecfg_init(&c);
 	if (sitecfg_parse(&c, gen, yaml, (const char *)data + 1, size - 1,
-	    &d) == 0) {
+		&d) == 0) {
 		if (c.content_dir == NULL || c.default_lang == NULL ||
 		    c.gen != gen)
 			abort();
@@ -72,7 +72,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		(void)sitecfg_permalink(&c, "posts");
 	} else if (diags_count(&d, DIAG_ERROR) == 0)
-		abort();	/* a config refused says why */
+		abort(); /* a config refused says why */
 	sitecfg_free(&c);
 	diags_free(&d);
 	return 0;

@@ -44,8 +44,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	s = xstrndup((const char *)data, size);
 	e = url_encode_path(s);
-	if (strspn(e, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789-._~!$&'()*+,;=/:@%") != strlen(e))
+	if (strspn(e,
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		"0123456789-._~!$&'()*+,;=/:@%") != strlen(e))
 		abort();
 	free(e);
 	free(s);

@@ -32,47 +32,47 @@
 #include <openssl/x509.h>
 
 static const char usage_text[] =
-"usage: gemclient [options] HOST PORT [REQUEST]\n"
-"\n"
-"Connects to HOST:PORT (IPv4/IPv6 literal or name) over TLS without\n"
-"verifying the certificate, sends REQUEST (default gemini://HOST:PORT/)\n"
-"followed by CRLF, and reads the response.  The header line and body go\n"
-"to stdout; one summary line goes to stderr (or --report FILE):\n"
-"\n"
-"  status=NN meta=\"...\" bytes=N close_notify=yes|no sha256=HEX\n"
-"  tls=TLSv1.3 handshake=ok|fail end=WHY elapsed_ms=N cert_sha256=HEX\n"
-"\n"
-"status is \"none\" without a header and \"bad\" for a malformed one;\n"
-"bytes and sha256 cover the body only; in meta, '\"', '\\' and control\n"
-"bytes appear as \\xHH; end is close_notify, eof (no close_notify),\n"
-"reset, error, timeout, stopped (we closed) or reset_sent.\n"
-"\n"
-"options:\n"
-"  --sni NAME          SNI to send (default HOST unless an IP literal)\n"
-"  --no-sni            send no SNI\n"
-"  --raw FILE          send the exact bytes of FILE instead of REQUEST+CRLF\n"
-"  --raw-hex HEX       send these bytes (hex) instead of REQUEST+CRLF\n"
-"  --cert F --key F    present a client certificate\n"
-"  --tls12             at most TLS 1.2 (same as --tls-max 1.2)\n"
-"  --tls-max V         at most TLS V: 1.0, 1.1, 1.2 or 1.3\n"
-"  --body FILE         write the body to FILE (header line still to stdout)\n"
-"  --header-only       print only the header; the body is still read,\n"
-"                      counted and hashed, then discarded\n"
-"  --timeout SECS      total time limit, connect included (default 10)\n"
-"  --slow MS           send the request one byte every MS milliseconds\n"
-"  --no-read           handshake, send nothing, wait for --timeout or for\n"
-"                      the server to close\n"
-"  --no-handshake      connect TCP only, send nothing, wait likewise\n"
-"  --reset-after N     after N body bytes, close with a TCP RST\n"
-"  --report FILE       write the summary line to FILE instead of stderr\n"
-"  -q                  do not write the header line and body to stdout\n"
-"\n"
-"exit: 0 header read, 1 usage or local error, 2 TLS handshake failed,\n"
-"3 closed with no header, 4 timeout with no header, 5 connect failed,\n"
-"6 malformed header.\n";
+    "usage: gemclient [options] HOST PORT [REQUEST]\n"
+    "\n"
+    "Connects to HOST:PORT (IPv4/IPv6 literal or name) over TLS without\n"
+    "verifying the certificate, sends REQUEST (default gemini://HOST:PORT/)\n"
+    "followed by CRLF, and reads the response.  The header line and body go\n"
+    "to stdout; one summary line goes to stderr (or --report FILE):\n"
+    "\n"
+    "  status=NN meta=\"...\" bytes=N close_notify=yes|no sha256=HEX\n"
+    "  tls=TLSv1.3 handshake=ok|fail end=WHY elapsed_ms=N cert_sha256=HEX\n"
+    "\n"
+    "status is \"none\" without a header and \"bad\" for a malformed one;\n"
+    "bytes and sha256 cover the body only; in meta, '\"', '\\' and control\n"
+    "bytes appear as \\xHH; end is close_notify, eof (no close_notify),\n"
+    "reset, error, timeout, stopped (we closed) or reset_sent.\n"
+    "\n"
+    "options:\n"
+    "  --sni NAME          SNI to send (default HOST unless an IP literal)\n"
+    "  --no-sni            send no SNI\n"
+    "  --raw FILE          send the exact bytes of FILE instead of REQUEST+CRLF\n"
+    "  --raw-hex HEX       send these bytes (hex) instead of REQUEST+CRLF\n"
+    "  --cert F --key F    present a client certificate\n"
+    "  --tls12             at most TLS 1.2 (same as --tls-max 1.2)\n"
+    "  --tls-max V         at most TLS V: 1.0, 1.1, 1.2 or 1.3\n"
+    "  --body FILE         write the body to FILE (header line still to stdout)\n"
+    "  --header-only       print only the header; the body is still read,\n"
+    "                      counted and hashed, then discarded\n"
+    "  --timeout SECS      total time limit, connect included (default 10)\n"
+    "  --slow MS           send the request one byte every MS milliseconds\n"
+    "  --no-read           handshake, send nothing, wait for --timeout or for\n"
+    "                      the server to close\n"
+    "  --no-handshake      connect TCP only, send nothing, wait likewise\n"
+    "  --reset-after N     after N body bytes, close with a TCP RST\n"
+    "  --report FILE       write the summary line to FILE instead of stderr\n"
+    "  -q                  do not write the header line and body to stdout\n"
+    "\n"
+    "exit: 0 header read, 1 usage or local error, 2 TLS handshake failed,\n"
+    "3 closed with no header, 4 timeout with no header, 5 connect failed,\n"
+    "6 malformed header.\n";
 
-#define HEADER_MAX	4096	/* bytes of header line kept; spec: 2+1+1024+2 */
-#define READ_CHUNK	16384
+#define HEADER_MAX 4096 /* bytes of header line kept; spec: 2+1+1024+2 */
+#define READ_CHUNK 16384
 
 enum end_reason {
 	END_NONE,
@@ -85,47 +85,45 @@ enum end_reason {
 	END_RESET_SENT
 };
 
-static const char *end_names[] = {
-	"none", "close_notify", "eof", "reset", "error", "timeout", "stopped",
-	"reset_sent"
-};
+static const char *end_names[] = { "none", "close_notify", "eof", "reset",
+	"error", "timeout", "stopped", "reset_sent" };
 
 struct opts {
-	const char	*host;
-	const char	*port;
-	const char	*request;
-	const char	*sni;
-	int		 no_sni;
-	const char	*raw_file;
-	const char	*raw_hex;
-	const char	*cert;
-	const char	*key;
-	int		 tls_max;
-	const char	*body_file;
-	int		 header_only;
-	int		 quiet;
-	long		 timeout_ms;
-	long		 slow_ms;
-	int		 no_read;
-	int		 no_handshake;
-	long long	 reset_after;
-	const char	*report_file;
+	const char *host;
+	const char *port;
+	const char *request;
+	const char *sni;
+	int no_sni;
+	const char *raw_file;
+	const char *raw_hex;
+	const char *cert;
+	const char *key;
+	int tls_max;
+	const char *body_file;
+	int header_only;
+	int quiet;
+	long timeout_ms;
+	long slow_ms;
+	int no_read;
+	int no_handshake;
+	long long reset_after;
+	const char *report_file;
 };
 
 struct result {
-	int		 handshake_ok;
-	int		 handshake_tried;
-	const char	*tls_version;
-	char		 cert_sha256[2 * 32 + 1];
-	char		 header[HEADER_MAX + 1];
-	size_t		 header_len;
-	int		 header_done;	/* 1 valid, -1 malformed */
-	int		 status;
-	char		*meta;
-	long long	 body_bytes;
-	EVP_MD_CTX	*md;
-	enum end_reason	 end;
-	char		 errbuf[256];
+	int handshake_ok;
+	int handshake_tried;
+	const char *tls_version;
+	char cert_sha256[2 * 32 + 1];
+	char header[HEADER_MAX + 1];
+	size_t header_len;
+	int header_done; /* 1 valid, -1 malformed */
+	int status;
+	char *meta;
+	long long body_bytes;
+	EVP_MD_CTX *md;
+	enum end_reason end;
+	char errbuf[256];
 };
 
 static struct timespec start_time;
@@ -242,7 +240,8 @@ parse_opts(struct opts *o, int argc, char **argv)
 		} else if (strcmp(a, "--slow") == 0) {
 			o->slow_ms = parse_num(v, "--slow", 3600000);
 		} else if (strcmp(a, "--reset-after") == 0) {
-			o->reset_after = parse_num(v, "--reset-after", LONG_MAX);
+			o->reset_after =
+			    parse_num(v, "--reset-after", LONG_MAX);
 		} else if (strcmp(a, "--report") == 0) {
 			o->report_file = v;
 		} else {
@@ -346,8 +345,8 @@ build_request(const struct opts *o, size_t *len)
 		n = strlen(o->host) + strlen(o->port) + 32;
 		if ((p = malloc(n + 2)) == NULL)
 			die("out of memory");
-		r = snprintf((char *)p, n, "gemini://%s%s%s:%s/",
-		    v6 ? "[" : "", o->host, v6 ? "]" : "", o->port);
+		r = snprintf((char *)p, n, "gemini://%s%s%s:%s/", v6 ? "[" : "",
+		    o->host, v6 ? "]" : "", o->port);
 		if (r < 0 || (size_t)r >= n)
 			die("request too long");
 		n = (size_t)r;
@@ -409,17 +408,18 @@ connect_to(const struct opts *o, struct result *res)
 		return -1;
 	}
 	for (a = ai; a != NULL; a = a->ai_next) {
-		fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, a->ai_protocol);
+		fd = socket(a->ai_family,
+		    a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    a->ai_protocol);
 		if (fd == -1)
 			continue;
 		if (connect(fd, a->ai_addr, a->ai_addrlen) == 0)
 			break;
-		if (errno == EINPROGRESS &&
-		    wait_fd(o, fd, POLLOUT, -1) == 1) {
+		if (errno == EINPROGRESS && wait_fd(o, fd, POLLOUT, -1) == 1) {
 			len = sizeof(err);
-			if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
-			    &len) == 0 && err == 0)
+			if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) ==
+				0 &&
+			    err == 0)
 				break;
 			errno = err;
 		} else if (errno == EINPROGRESS) {
@@ -443,8 +443,7 @@ record_ssl_error(struct result *res, const char *what)
 
 	if (e != 0) {
 		ERR_error_string_n(e, buf, sizeof(buf));
-		snprintf(res->errbuf, sizeof(res->errbuf), "%s: %s", what,
-		    buf);
+		snprintf(res->errbuf, sizeof(res->errbuf), "%s: %s", what, buf);
 	} else {
 		snprintf(res->errbuf, sizeof(res->errbuf), "%s: %s", what,
 		    errno != 0 ? strerror(errno) : "unexpected eof");
@@ -545,7 +544,7 @@ parse_header(struct result *res, size_t linelen)
 	if (h[0] < '0' || h[0] > '9' || h[1] < '0' || h[1] > '9')
 		return -1;
 	res->status = (h[0] - '0') * 10 + (h[1] - '0');
-	if (linelen == 4)	/* "NN\r\n": META may be empty for 4x-6x */
+	if (linelen == 4) /* "NN\r\n": META may be empty for 4x-6x */
 		return 1;
 	if (h[2] != ' ')
 		return -1;
@@ -590,8 +589,8 @@ consume(const struct opts *o, struct result *res, const char *p, size_t n,
 	}
 	if (res->header_done == -1 || n == 0)
 		return;
-	if (o->reset_after >= 0 && res->body_bytes + (long long)n >
-	    o->reset_after)
+	if (o->reset_after >= 0 &&
+	    res->body_bytes + (long long)n > o->reset_after)
 		n = (size_t)(o->reset_after - res->body_bytes);
 	res->body_bytes += (long long)n;
 	if (EVP_DigestUpdate(res->md, p, n) != 1)
@@ -659,8 +658,8 @@ read_step(const struct opts *o, SSL *ssl, struct result *res, FILE *hdrout,
 		/* Without SSL_OP_IGNORE_UNEXPECTED_EOF, OpenSSL 3 reports
 		 * a bare TCP FIN as this error rather than as EOF. */
 		e = ERR_peek_error();
-		if (ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) ==
-		    SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+		if (ERR_GET_LIB(e) == ERR_LIB_SSL &&
+		    ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
 			res->end = END_EOF;
 		} else {
 			res->end = END_ERROR;
@@ -687,8 +686,8 @@ read_response(const struct opts *o, SSL *ssl, int fd, struct result *res,
 			continue;
 		if (r == -1)
 			return;
-		r = wait_fd(o, fd, want == SSL_ERROR_WANT_READ ? POLLIN :
-		    POLLOUT, -1);
+		r = wait_fd(o, fd,
+		    want == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, -1);
 		if (r != 1) {
 			res->end = r == 0 ? END_TIMEOUT : END_ERROR;
 			return;
@@ -785,7 +784,7 @@ idle_tcp(const struct opts *o, int fd, struct result *res)
 	else if (n < 0)
 		res->end = END_ERROR;
 	else
-		res->end = END_STOPPED;	/* the server sent something */
+		res->end = END_STOPPED; /* the server sent something */
 }
 
 static void
@@ -822,7 +821,8 @@ report(const struct opts *o, struct result *res)
 	else
 		fprintf(out, "status=none meta=\"");
 	quote_meta(out, res->meta != NULL ? res->meta : "");
-	fprintf(out, "\" bytes=%lld close_notify=%s sha256=%s tls=%s "
+	fprintf(out,
+	    "\" bytes=%lld close_notify=%s sha256=%s tls=%s "
 	    "handshake=%s end=%s elapsed_ms=%ld cert_sha256=%s",
 	    res->body_bytes, res->end == END_CLOSE_NOTIFY ? "yes" : "no", hex,
 	    res->tls_version != NULL ? res->tls_version : "none",
@@ -863,7 +863,7 @@ make_ctx(const struct opts *o)
 		if (SSL_CTX_use_certificate_chain_file(ctx, o->cert) != 1)
 			die("%s: cannot load certificate", o->cert);
 		if (SSL_CTX_use_PrivateKey_file(ctx, o->key,
-		    SSL_FILETYPE_PEM) != 1)
+			SSL_FILETYPE_PEM) != 1)
 			die("%s: cannot load key", o->key);
 		if (SSL_CTX_check_private_key(ctx) != 1)
 			die("%s does not match %s", o->key, o->cert);
@@ -901,8 +901,8 @@ run(const struct opts *o, SSL_CTX *ctx, struct result *res,
 	}
 	if ((ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1)
 		die("SSL_new failed");
-	sni = o->sni != NULL ? o->sni : (is_ip_literal(o->host) ? NULL :
-	    o->host);
+	sni =
+	    o->sni != NULL ? o->sni : (is_ip_literal(o->host) ? NULL : o->host);
 	if (!o->no_sni && sni != NULL &&
 	    SSL_set_tlsext_host_name(ssl, sni) != 1)
 		die("cannot set SNI %s", sni);

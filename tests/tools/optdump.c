@@ -18,9 +18,9 @@ int
 main(void)
 {
 	static const char *const types[] = { "string", "bool", "int", "enum",
-	    "special", "action" };
+		"special", "action" };
 	static const char *const cmds[] = { "serve", "convert", "check",
-	    "cert" };
+		"cert" };
 	const struct config_option *o;
 	size_t i, j, n;
 
@@ -28,8 +28,8 @@ main(void)
 	for (i = 0; i < n; i++) {
 		int first = 1;
 
-		printf("%s\t%s\t%s\t%s\t", or_dash(o[i].flag), or_dash(o[i].key),
-		    or_dash(o[i].alias), types[o[i].type]);
+		printf("%s\t%s\t%s\t%s\t", or_dash(o[i].flag),
+		    or_dash(o[i].key), or_dash(o[i].alias), types[o[i].type]);
 		for (j = 0; j < sizeof(cmds) / sizeof(cmds[0]); j++)
 			if (o[i].cmds & (1u << j)) {
 				printf("%s%s", first ? "" : ",", cmds[j]);

@@ -26,11 +26,11 @@ main(void)
 	struct access acc = { rules, 3, fa, 1, 0 };
 	struct viewer anon, a, b, aexp, all;
 	const char *secret[] = { "/private/secret.md", "/posts/secret.gmi",
-	    "/posts/secret.md" };
+		"/posts/secret.md" };
 	const char *members[] = { "/posts/members.md", "/posts/members.gmi",
-	    "/posts/members.md" };
+		"/posts/members.md" };
 	const char *pub[] = { "/posts/pub.md", "/posts/pub.gmi",
-	    "/posts/pub.md" };
+		"/posts/pub.md" };
 	unsigned char covered[3] = { 0, 0, 0 };
 	struct buf k1 = BUF_INIT, k2 = BUF_INIT, k3 = BUF_INIT;
 	char esc[256];
@@ -83,7 +83,7 @@ main(void)
 	access_class_key(&b, covered, 1, &k2);
 	access_class_key(&a, covered, 1, &k3);
 	T_STR(k1.data, "0");
-	T_STR(k2.data, k1.data);	/* b opens only /team/: the public */
+	T_STR(k2.data, k1.data); /* b opens only /team/: the public */
 	T_STR(k3.data, "1d");
 	buf_reset(&k3);
 	access_class_key(&a, covered, 0, &k3);
@@ -114,19 +114,25 @@ main(void)
 	T_INT(util_lang_valid("fr-\xc3\xa9"), 0);
 
 	/* The log: C1, bidi and invalid bytes escaped; UTF-8 text kept. */
-	log_escape(esc, sizeof(esc), "a\xc2\x9b" "b", 4);
+	log_escape(esc, sizeof(esc),
+	    "a\xc2\x9b"
+	    "b",
+	    4);
 	T_STR(esc, "a\\xc2\\x9bb");
-	log_escape(esc, sizeof(esc), "\xe2\x80\xae" "x", 4);
+	log_escape(esc, sizeof(esc),
+	    "\xe2\x80\xae"
+	    "x",
+	    4);
 	T_STR(esc, "\\xe2\\x80\\xaex");
 	log_escape(esc, sizeof(esc), "\xe2\x81\xa6", 3);
 	T_STR(esc, "\\xe2\\x81\\xa6");
 	log_escape(esc, sizeof(esc), "\xff\xc3", 2);
 	T_STR(esc, "\\xff\\xc3");
-	log_escape(esc, sizeof(esc), "\xed\xa0\x80", 3);	/* a surrogate */
+	log_escape(esc, sizeof(esc), "\xed\xa0\x80", 3); /* a surrogate */
 	T_STR(esc, "\\xed\\xa0\\x80");
 	log_escape(esc, sizeof(esc), "caf\xc3\xa9 \xf0\x9f\x8e\xac", 10);
 	T_STR(esc, "caf\xc3\xa9 \xf0\x9f\x8e\xac");
-	log_escape(esc, sizeof(esc), "\xf3\xa0\x80\x81", 4);	/* U+E0001 */
+	log_escape(esc, sizeof(esc), "\xf3\xa0\x80\x81", 4); /* U+E0001 */
 	T_STR(esc, "\\xf3\\xa0\\x80\\x81");
 	log_escape(esc, sizeof(esc), "\x1b\x7f\"\\", 4);
 	T_STR(esc, "\\x1b\\x7f\\x22\\x5c");

@@ -40,8 +40,22 @@ static void
 test_sizes(void)
 {
 	static const size_t sizes[] = {
-		0, 1, 15, 16, 17, 100, 511, 512, 513, 1024, 1025, 5000,
-		65536, 131072, 131073, 1 << 20,
+		0,
+		1,
+		15,
+		16,
+		17,
+		100,
+		511,
+		512,
+		513,
+		1024,
+		1025,
+		5000,
+		65536,
+		131072,
+		131073,
+		1 << 20,
 	};
 	struct cmark_pool *p = cmark_pool_new(100);
 	cmark_mem *m = cmark_pool_mem(p);
@@ -89,7 +103,7 @@ test_reuse(void)
 	a = m->calloc(1, 40);
 	b = m->calloc(1, 40);
 	m->free(a);
-	c = m->calloc(1, 33);	/* the same 48-byte class */
+	c = m->calloc(1, 33); /* the same 48-byte class */
 	T_OK(c == a);
 	T_OK(c != b);
 	/* realloc within the capacity keeps the block */
@@ -140,7 +154,7 @@ parse_render(const char *md)
 	/* rendered with the default allocator: the result outlives p */
 	html = cmark_render_html_with_mem(doc, CMARK_OPT_DEFAULT, NULL,
 	    cmark_get_default_mem_allocator());
-	cmark_pool_free(p);	/* the tree, all at once */
+	cmark_pool_free(p); /* the tree, all at once */
 	return html;
 }
 
@@ -216,7 +230,8 @@ main(void)
 	test_nested();
 	test_threads();
 	html = parse_render("A [link](x.md) and a list:\n\n- one\n- two\n");
-	T_STR(html, "<p>A <a href=\"x.md\">link</a> and a list:</p>\n"
+	T_STR(html,
+	    "<p>A <a href=\"x.md\">link</a> and a list:</p>\n"
 	    "<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n");
 	free(html);
 	return t_done();

@@ -27,7 +27,7 @@ test_file(void)
 	static const struct {
 		const char *text;
 		int rc;
-		const char *msg;	/* first error, or NULL */
+		const char *msg; /* first error, or NULL */
 	} cases[] = {
 		{ "root = \"cap\"\nworkers = 2\n", 0, NULL },
 		{ "listen = [\"127.0.0.1:1965\", \"[::1]:1965\"]\n", 0, NULL },
@@ -38,23 +38,28 @@ test_file(void)
 		    "test.toml:1: 'listen' needs ADDR:PORT or [ADDR]:PORT, got 'nowhere'" },
 		{ "public_port = 70000\n", -1,
 		    "test.toml:1: 'public_port' must be an integer from 1 to 65535" },
-		{ "drafts = 1\n", -1, "test.toml:1: 'drafts' must be true or false" },
-		{ "links = \"sideways\"\n", -1, 
+		{ "drafts = 1\n", -1,
+		    "test.toml:1: 'drafts' must be true or false" },
+		{ "links = \"sideways\"\n", -1,
 		    "test.toml:1: 'links' must be one of after-block, footnote, "
 		    "end, off, not 'sideways'" },
-		{ "log_format = \"xml\"\n", -1, "test.toml:1: 'log_format' "
+		{ "log_format = \"xml\"\n", -1,
+		    "test.toml:1: 'log_format' "
 		    "must be one of plain, common, json, not 'xml'" },
-		{ "rate_limit = \"often\"\n", -1, "test.toml:1: 'rate_limit' "
+		{ "rate_limit = \"often\"\n", -1,
+		    "test.toml:1: 'rate_limit' "
 		    "must be \"N/SECONDS\" like \"20/60\" (requests/seconds), "
 		    "not 'often'" },
-		{ "hosts = [\"a.example\", \"b.example\"]\nlog_ip = false\n",
-		    0, NULL },
-		{ "[[host]]\nroot = \"a\"\n", -1, "test.toml:1: a [[host]] needs a 'name'" },
+		{ "hosts = [\"a.example\", \"b.example\"]\nlog_ip = false\n", 0,
+		    NULL },
+		{ "[[host]]\nroot = \"a\"\n", -1,
+		    "test.toml:1: a [[host]] needs a 'name'" },
 		{ "[[host]]\nname = \"a.example\"\nfoo = 1\n", -1,
 		    "test.toml:3: unknown key 'host.foo'" },
 		{ "root = \"unterminated\n", -1, NULL },
 		{ "[[host]]\nname = \"a.example\"\nlang = \"en\\r\\n=> x\"\n",
-		    -1, "test.toml:3: 'host.lang' must be a language tag "
+		    -1,
+		    "test.toml:3: 'host.lang' must be a language tag "
 		    "(like en or pt-BR)" },
 		{ "[[host]]\nname = \"a.example\"\nlang = \"pt-BR\"\n", 0,
 		    NULL },
@@ -70,7 +75,8 @@ test_file(void)
 		if (cases[i].msg)
 			T_STR(first_msg(&d), cases[i].msg);
 		if (cases[i].rc == -1)
-			T_OK(d.n > 0 && strncmp(d.v[0].msg, "test.toml:", 10) == 0);
+			T_OK(d.n > 0 &&
+			    strncmp(d.v[0].msg, "test.toml:", 10) == 0);
 		diags_free(&d);
 		config_free(&c);
 	}
@@ -106,8 +112,8 @@ test_args(void)
 	struct diags d = { 0 };
 	enum config_cmd cmd;
 	char *argv1[] = { "--root", "/", "--host", "a.example", "--host",
-	    "b.example", "--listen", "127.0.0.1:0", "--public-port=1965",
-	    "--workers", "3", "--drafts", "--links", "footnote" };
+		"b.example", "--listen", "127.0.0.1:0", "--public-port=1965",
+		"--workers", "3", "--drafts", "--links", "footnote" };
 	char *argv2[] = { "--workers", "many" };
 	char *argv3[] = { "--nope" };
 	char *argv4[] = { "--root" };
@@ -127,7 +133,7 @@ test_args(void)
 	config_free(&c);
 
 	T_INT(config_load(&c, 2, argv2, &cmd, &d), -1);
-	T_STR(first_msg(&d), 
+	T_STR(first_msg(&d),
 	    "capsuled: bad value for --workers: 'many' (an integer from 0 to 256)");
 	diags_free(&d);
 	config_free(&c);
@@ -157,7 +163,7 @@ test_where(void)
 {
 	static const struct {
 		const char *text;
-		const char *msg;	/* after "FILE:" */
+		const char *msg; /* after "FILE:" */
 	} cases[] = {
 		{ "workers = 1\nroot = \"/nonexistent\"\n",
 		    "2: root '/nonexistent': No such file or directory" },
@@ -168,7 +174,7 @@ test_where(void)
 		{ "root = \"/\"\n\nchroot = true\n",
 		    "3: chroot needs a user (the 'user' key or --user)" },
 		{ "[[host]]\nname = \"a\"\nroot = \"/\"\n[[host]]\nname = \"b\"\n"
-		    "root = \"/nonexistent\"\n",
+		  "root = \"/nonexistent\"\n",
 		    "6: root '/nonexistent': No such file or directory" },
 	};
 	char path[] = "/tmp/capsuled-test-config.XXXXXX";
@@ -204,7 +210,8 @@ test_where(void)
 	}
 	unlink(path);
 	T_INT(config_load(&c, 2, argv_root, &cmd, &d), -1);
-	T_STR(first_msg(&d), "capsuled: --root: root '/nonexistent': "
+	T_STR(first_msg(&d),
+	    "capsuled: --root: root '/nonexistent': "
 	    "No such file or directory");
 	diags_free(&d);
 	config_free(&c);
@@ -239,14 +246,15 @@ test_table(void)
 
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
 		char *argv[] = { (char *)cases[i].flag, (char *)cases[i].value,
-		    "--root", "/" };
+			"--root", "/" };
 		int got;
 
 		T_INT(config_load_cmd(&c, CMD_SERVE, 4, argv, &cmd, &d), 0);
 		got = cases[i].flag[2] == 'l' && cases[i].flag[3] == 'i' ?
-		    (int)c.render.links : cases[i].flag[2] == 't' ?
-		    (int)c.render.tables : cases[i].flag[2] == 'e' ?
-		    (int)c.render.emphasis : c.log_format;
+		    (int)c.render.links :
+		    cases[i].flag[2] == 't' ? (int)c.render.tables :
+		    cases[i].flag[2] == 'e' ? (int)c.render.emphasis :
+					      c.log_format;
 		T_INT(got, cases[i].want);
 		config_free(&c);
 	}
@@ -300,7 +308,8 @@ test_commands(void)
 	diags_free(&d);
 	config_free(&c);
 	T_INT(config_load_cmd(&c, CMD_CONVERT, 3, conv_serve, &cmd, &d), -1);
-	T_STR(first_msg(&d), "capsuled: convert has no option '--workers' "
+	T_STR(first_msg(&d),
+	    "capsuled: convert has no option '--workers' "
 	    "(see capsuled convert --help)");
 	diags_free(&d);
 	config_free(&c);

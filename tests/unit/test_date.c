@@ -10,10 +10,10 @@
 #include "t.h"
 #include "util.h"
 
-#define T190409	1554768000LL	/* 2019-04-09T00:00:00Z */
-#define T190721	1563667200LL	/* 2019-07-21 */
-#define T060102	1136160000LL	/* 2006-01-02 */
-#define T250119	1737244800LL	/* 2025-01-19 */
+#define T190409 1554768000LL /* 2019-04-09T00:00:00Z */
+#define T190721 1563667200LL /* 2019-07-21 */
+#define T060102 1136160000LL /* 2006-01-02 */
+#define T250119 1737244800LL /* 2025-01-19 */
 
 struct date_case {
 	const char *in;
@@ -51,7 +51,7 @@ static const struct date_case date_cases[] = {
 	{ "2006-01-02 15:04:05 -07:00", 0, 1136239445, "2006-01-02" },
 	{ "2006-01-02 15:04:05 -0700", 0, 1136239445, "2006-01-02" },
 	{ "2006-01-02 15:04:05.999999999 -0700 MST", 0, 1136239445,
-	  "2006-01-02" },
+	    "2006-01-02" },
 	{ "2006-01-02 15:04:05", 0, 1136214245, "2006-01-02" },
 	/* YAML timestamps */
 	{ "2001-12-14t21:59:43.10-05:00", 0, 1008385183, "2001-12-14" },
@@ -137,8 +137,10 @@ test_parse(void)
 		t = -12345;
 		strcpy(ymd, "untouched");
 		rc = date_parse(date_cases[i].in, &t, ymd);
-		if (rc != date_cases[i].rc || (rc == 0 &&
-		    (t != date_cases[i].t || strcmp(ymd, date_cases[i].ymd))))
+		if (rc != date_cases[i].rc ||
+		    (rc == 0 &&
+			(t != date_cases[i].t ||
+			    strcmp(ymd, date_cases[i].ymd))))
 			fprintf(stderr, "date case %zu: \"%s\"\n", i,
 			    date_cases[i].in);
 		T_INT(rc, date_cases[i].rc);
@@ -151,7 +153,7 @@ test_parse(void)
 
 struct name_case {
 	const char *in;
-	const char *slug;	/* NULL: no date prefix */
+	const char *slug; /* NULL: no date prefix */
 	const char *ymd;
 };
 
@@ -203,7 +205,7 @@ test_names(void)
 
 struct path_case {
 	const char *in;
-	const char *ymd;	/* NULL: no date */
+	const char *ymd; /* NULL: no date */
 };
 
 static const struct path_case path_cases[] = {
@@ -229,8 +231,8 @@ test_paths(void)
 
 	for (i = 0; i < ARRAY_LEN(path_cases); i++) {
 		strcpy(ymd, "untouched");
-		rc = date_from_path(path_cases[i].in,
-		    strlen(path_cases[i].in), &t, ymd);
+		rc = date_from_path(path_cases[i].in, strlen(path_cases[i].in),
+		    &t, ymd);
 		T_INT(rc, path_cases[i].ymd ? 0 : -1);
 		if (rc == 0 && path_cases[i].ymd)
 			T_STR(ymd, path_cases[i].ymd);

@@ -19,19 +19,19 @@ static const char *const tags_a[] = { "anime", "a&b" };
 static const char *const tags_b[] = { "books" };
 
 static const struct page_post posts[] = {
-	{ "look-back", "Look Back <film> & \"more\"", "2025-01-19",
-	    1737244800, 1737290096, "A short film.", tags_a, 2, 1, 1, 4.5,
-	    850, NULL, NULL, 0, NULL, NULL, 0 },
-	{ "été", "Été", "2024-11-02", 1730505600, 0, NULL, tags_b, 1, 0,
-	    0, 0, 100,
+	{ "look-back", "Look Back <film> & \"more\"", "2025-01-19", 1737244800,
+	    1737290096, "A short film.", tags_a, 2, 1, 1, 4.5, 850, NULL, NULL,
+	    0, NULL, NULL, 0 },
+	{ "été", "Été", "2024-11-02", 1730505600, 0, NULL, tags_b, 1, 0, 0, 0,
+	    100,
 	    "# Heading\n=> gemini://x/ link\n```\ncode\n```\n"
-	    "First line.\n\n* item\n> \xe2\x80\x8bquoted\n", NULL, 0, NULL, NULL, 0 },
+	    "First line.\n\n* item\n> \xe2\x80\x8bquoted\n",
+	    NULL, 0, NULL, NULL, 0 },
 };
 
-static const struct page_site site = {
-	"My Capsule", NULL, NULL, "gemini://example.org", "Ann", 0, 0, NULL, 0, NULL,
-	NULL, 0, 0, 0, 0, NULL, NULL
-};
+static const struct page_site site = { "My Capsule", NULL, NULL,
+	"gemini://example.org", "Ann", 0, 0, NULL, 0, NULL, NULL, 0, 0, 0, 0,
+	NULL, NULL };
 
 static void
 test_escape(void)
@@ -43,12 +43,16 @@ test_escape(void)
 		{ "a&b<c>d\"e'f", "a&amp;b&lt;c&gt;d&quot;e&apos;f" },
 		{ "\x01x\ty\nz\r\x1f", "x\ty\nz" },
 		{ "été ★", "été ★" },
-		{ "a\xff" "b", "a\xef\xbf\xbd" "b" },
+		{ "a\xff"
+		  "b",
+		    "a\xef\xbf\xbd"
+		    "b" },
 		{ "\xef\xbf\xbe\xef\xbf\xbf", "" },
 		{ "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
 		{ "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd" },
 		{ "x\xe2\x82", "x\xef\xbf\xbd\xef\xbf\xbd" },
-		{ "\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+		{ "\xf4\x90\x80\x80",
+		    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
 		    "\xef\xbf\xbd" },
 		{ "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80" },
 		{ "", "" },
@@ -122,8 +126,8 @@ test_empty_and_tag(void)
 	buf_reset(&b);
 
 	/* A tag feed keeps only that tag's posts; its id is the tag page. */
-	feed_atom(&site, posts, ARRAY_LEN(posts), "/tags/books/atom.xml", "books",
-	    &b);
+	feed_atom(&site, posts, ARRAY_LEN(posts), "/tags/books/atom.xml",
+	    "books", &b);
 	T_STR(b.data,
 	    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
@@ -153,8 +157,8 @@ test_empty_and_tag(void)
 	feed_atom(&site, posts, ARRAY_LEN(posts), "/tags/a%26b/atom.xml", "a&b",
 	    &b);
 	T_OK(strstr(b.data, "<title>My Capsule — a&amp;b</title>") != NULL);
-	T_OK(strstr(b.data, "<id>gemini://example.org/tags/a%26b/</id>")
-	    != NULL);
+	T_OK(strstr(b.data, "<id>gemini://example.org/tags/a%26b/</id>") !=
+	    NULL);
 	T_OK(strstr(b.data, "look-back/</id>") != NULL);
 	T_OK(strstr(b.data, "%C3%A9t%C3%A9") == NULL);
 	buf_reset(&b);
@@ -163,8 +167,9 @@ test_empty_and_tag(void)
 	feed_atom(&site, posts, ARRAY_LEN(posts), "/atom.xml", NULL, &b);
 	T_OK(strstr(b.data, "look-back/</id>") <
 	    strstr(b.data, "%C3%A9t%C3%A9/</id>"));
-	T_OK(strstr(b.data, "<updated>2025-01-19T12:34:56Z</updated>\n"
-	    "  <link") != NULL);
+	T_OK(strstr(b.data,
+		 "<updated>2025-01-19T12:34:56Z</updated>\n"
+		 "  <link") != NULL);
 	buf_free(&b);
 }
 
@@ -220,7 +225,7 @@ test_dates(void)
 	}
 	/* Every ~3 days and odd second over 1600..2400 against libc. */
 	for (t = INT64_C(-11676096000); t < INT64_C(13569465600);
-	    t += 86400 * 3 + 3677) {
+	     t += 86400 * 3 + 3677) {
 		struct buf b = BUF_INIT;
 
 		p.date = t;
@@ -342,7 +347,8 @@ test_undated(void)
 	T_OK(strstr(b.data, "look-back") != NULL);
 	T_OK(strstr(b.data, "<title>Été</title>") == NULL);
 	T_INT(strstr(b.data, "<entry>") != NULL &&
-	    strstr(strstr(b.data, "<entry>") + 1, "<entry>") == NULL, 1);
+		strstr(strstr(b.data, "<entry>") + 1, "<entry>") == NULL,
+	    1);
 	buf_free(&b);
 }
 

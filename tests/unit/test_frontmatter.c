@@ -36,8 +36,7 @@ summary(struct buf *b, const struct post_meta *m)
 	if (m->title)
 		buf_printf(b, " title=%s", m->title);
 	if (m->has_date)
-		buf_printf(b, " date=%lld/%s", (long long)m->date,
-		    m->date_ymd);
+		buf_printf(b, " date=%lld/%s", (long long)m->date, m->date_ymd);
 	if (m->has_updated)
 		buf_printf(b, " updated=%lld", (long long)m->updated);
 	if (m->draft)
@@ -88,157 +87,163 @@ summary(struct buf *b, const struct post_meta *m)
 
 struct post_case {
 	const char *in;
-	const char *want;	/* summary */
-	const char *body;	/* text from body_off */
+	const char *want; /* summary */
+	const char *body; /* text from body_off */
 	int body_line;
 	int nerr, nwarn;
-	int line;		/* line of the first finding, 0: none */
+	int line; /* line of the first finding, 0: none */
 };
 
 static const struct post_case post_cases[] = {
 	/* no front matter */
 	{ "", "none", "", 1, 0, 0, 0 },
 	{ "# Hello\n", "none", "# Hello\n", 1, 0, 0, 0 },
-	{ "x\n+++\ntitle = \"x\"\n+++\n", "none", "x\n+++\ntitle = \"x\"\n+++\n",
-	  1, 0, 0, 0 },
+	{ "x\n+++\ntitle = \"x\"\n+++\n", "none",
+	    "x\n+++\ntitle = \"x\"\n+++\n", 1, 0, 0, 0 },
 	/* after blank lines or a BOM, as Hugo and Zola read it */
 	{ "\n+++\ntitle = \"x\"\n+++\n", "toml title=x", "", 5, 0, 0, 0 },
-	{ "\xef\xbb\xbf+++\ntitle = \"x\"\n+++\nb", "toml title=x", "b", 4,
-	  0, 0, 0 },
-	{ "\xef\xbb\xbf \r\n\t\n\n---\ntitle: x\n---\nb", "yaml title=x",
-	  "b", 7, 0, 0, 0 },
+	{ "\xef\xbb\xbf+++\ntitle = \"x\"\n+++\nb", "toml title=x", "b", 4, 0,
+	    0, 0 },
+	{ "\xef\xbb\xbf \r\n\t\n\n---\ntitle: x\n---\nb", "yaml title=x", "b",
+	    7, 0, 0, 0 },
 	{ "\n\n+++\ntitle = 3\n+++\n", "toml title=3", "", 6, 0, 1, 4 },
-	{ "\n\n+++\ntitle = \"x\"\n", "toml", "title = \"x\"\n", 4, 1, 0,
-	  3 },
+	{ "\n\n+++\ntitle = \"x\"\n", "toml", "title = \"x\"\n", 4, 1, 0, 3 },
 	{ "\n\n", "none", "\n\n", 1, 0, 0, 0 },
 	/* publishing: publishDate, expiryDate, Hugo build, Zola render */
 	{ "+++\ndate = 2025-01-19\npublishDate = 2025-02-01\n"
 	  "expiryDate = \"2026-01-01\"\n+++\n",
-	  "toml date=1737244800/2025-01-19 publish=1738368000 "
-	  "expiry=1767225600", "", 6, 0, 0, 0 },
+	    "toml date=1737244800/2025-01-19 publish=1738368000 "
+	    "expiry=1767225600",
+	    "", 6, 0, 0, 0 },
 	{ "---\npublishdate: 21 July 2019\nunpublishdate: 2019/08/01\n---\n",
-	  "yaml date=1563667200/2019-07-21 publish=1563667200 "
-	  "expiry=1564617600", "", 5, 0, 0, 0 },
+	    "yaml date=1563667200/2019-07-21 publish=1563667200 "
+	    "expiry=1564617600",
+	    "", 5, 0, 0, 0 },
 	{ "---\nlastmod: 2019-07-21\n---\n",
-	  "yaml date=1563667200/2019-07-21 updated=1563667200", "", 4,
-	  0, 0, 0 },
+	    "yaml date=1563667200/2019-07-21 updated=1563667200", "", 4, 0, 0,
+	    0 },
 	{ "---\nlastmod: soon\n---\n", "yaml", "", 4, 0, 1, 2 },
 	/* bare, it is no TOML date-time (Hugo's TOML refuses it too) */
-	{ "+++\ndate = 2019-04-09T8:09:26-07:00\n+++\n",
-	  "toml", "", 4, 1, 0, 2 },
+	{ "+++\ndate = 2019-04-09T8:09:26-07:00\n+++\n", "toml", "", 4, 1, 0,
+	    2 },
 	{ "+++\ndate = \"2019-04-09T8:09:26-07:00\"\n+++\n",
-	  "toml date=1554822566/2019-04-09", "", 4, 0, 0, 0 },
+	    "toml date=1554822566/2019-04-09", "", 4, 0, 0, 0 },
 	{ "+++\n[build]\nrender = \"never\"\nlist = \"never\"\n+++\n",
-	  "toml norender nolist", "", 6, 0, 0, 0 },
+	    "toml norender nolist", "", 6, 0, 0, 0 },
 	{ "---\n_build:\n  render: false\n  list: local\n---\n",
-	  "yaml norender local", "", 6, 0, 0, 0 },
-	{ "---\nbuild:\n  render: link\n---\n", "yaml norender", "", 5,
-	  0, 0, 0 },
+	    "yaml norender local", "", 6, 0, 0, 0 },
+	{ "---\nbuild:\n  render: link\n---\n", "yaml norender", "", 5, 0, 0,
+	    0 },
 	{ "---\nbuild:\n  render: always\n---\n", "yaml", "", 5, 0, 0, 0 },
 	{ "---\nheadless: true\n---\n", "yaml headless", "", 4, 0, 0, 0 },
 	/* ordering: weight, Zola's sort_by; Zola's in_search_index */
 	{ "+++\nweight = -3\nsort_by = \"weight\"\n+++\n",
-	  "toml weight=-3 sort=6", "", 5, 0, 0, 0 },
+	    "toml weight=-3 sort=6", "", 5, 0, 0, 0 },
 	{ "---\nweight: \"12\"\nsort_by: update_date\n---\n",
-	  "yaml weight=12 sort=3", "", 5, 0, 0, 0 },
-	{ "+++\nweight = 1.5\nsort_by = \"newest\"\n+++\n", "toml", "",
-	  5, 0, 2, 2 },
+	    "yaml weight=12 sort=3", "", 5, 0, 0, 0 },
+	{ "+++\nweight = 1.5\nsort_by = \"newest\"\n+++\n", "toml", "", 5, 0, 2,
+	    2 },
 	{ "+++\nsort_by = \"none\"\nin_search_index = false\n+++\n",
-	  "toml nosearch sort=1", "", 5, 0, 0, 0 },
+	    "toml nosearch sort=1", "", 5, 0, 0, 0 },
 	/* any taxonomy: Hugo's top-level lists, Zola's [taxonomies] */
 	{ "---\nseries: [Winter, Boats]\nauthors: [Ann]\naliases: [/x]\n"
 	  "resources: [{src: a.png}]\n---\n",
-	  "yaml aliases=[/x] series=[Winter,Boats] authors=[Ann]", "", 7,
-	  0, 0, 0 },
+	    "yaml aliases=[/x] series=[Winter,Boats] authors=[Ann]", "", 7, 0,
+	    0, 0 },
 	{ "+++\n[taxonomies]\ntags = [\"a\"]\nseries = [\"S\", \"S\"]\n"
-	  "+++\n", "toml tags=[a] series=[S]", "", 6, 0, 0, 0 },
+	  "+++\n",
+	    "toml tags=[a] series=[S]", "", 6, 0, 0, 0 },
 	{ "+++\nrender = false\n+++\n", "toml norender", "", 4, 0, 0, 0 },
 	{ "+++\nbuild = 1\n+++\n", "toml", "", 4, 0, 1, 2 },
 	{ "++++\n", "none", "++++\n", 1, 0, 0, 0 },
 	{ "--- x\n", "none", "--- x\n", 1, 0, 0, 0 },
 	/* TOML */
 	{ "+++\ntitle = \"Hi\"\ndate = 2025-01-19\n+++\nbody\n",
-	  "toml title=Hi date=1737244800/2025-01-19", "body\n", 5, 0, 0, 0 },
+	    "toml title=Hi date=1737244800/2025-01-19", "body\n", 5, 0, 0, 0 },
 	{ "+++\r\ntitle = \"Hi\"\r\ndate = 2025-01-19T10:00:00+09:00\r\n"
 	  "+++\r\nbody\r\n",
-	  "toml title=Hi date=1737248400/2025-01-19", "body\r\n", 5, 0, 0, 0 },
+	    "toml title=Hi date=1737248400/2025-01-19", "body\r\n", 5, 0, 0,
+	    0 },
 	{ "+++\ndate = 2025-01-19T10:00:00Z\nlastmod = 2025-01-19 10:00\n"
 	  "draft = true\nslug = \"s\"\nurl = \"/u/\"\naliases = [\"/a\", \"/b\"]"
 	  "\ntags = [\"x\", \"y\", \"x\"]\ncategories = [\"c\"]\n"
 	  "description = \"d\"\nlang = \"fr\"\n+++\n",
-	  "toml date=1737280800/2025-01-19 updated=1737280800 draft slug=s "
-	  "url=/u/ desc=d lang=fr tags=[x,y] cats=[c] aliases=[/a,/b]",
-	  "", 13, 0, 0, 0 },
+	    "toml date=1737280800/2025-01-19 updated=1737280800 draft slug=s "
+	    "url=/u/ desc=d lang=fr tags=[x,y] cats=[c] aliases=[/a,/b]",
+	    "", 13, 0, 0, 0 },
 	/* Zola */
 	{ "+++\ntitle = \"Review\"\ndate = 2025-09-07\nupdated = \"2025-09-08\""
 	  "\npath = \"reviews/r\"\nsummary = \"sum\"\n"
 	  "[taxonomies]\ntags = [\"book\", \"sf\"]\ncategories = [\"rev\"]\n"
 	  "[extra]\nrating = 4.5\nfeatured = true\nshort_title = \"R\"\n+++\n"
 	  "Text",
-	  "toml title=Review date=1757203200/2025-09-07 updated=1757289600 "
-	  "url=reviews/r desc=sum tags=[book,sf] cats=[rev] rating=4.5 "
-	  "featured short=R", "Text", 15, 0, 0, 0 },
+	    "toml title=Review date=1757203200/2025-09-07 updated=1757289600 "
+	    "url=reviews/r desc=sum tags=[book,sf] cats=[rev] rating=4.5 "
+	    "featured short=R",
+	    "Text", 15, 0, 0, 0 },
 	/* Hugo [params] */
 	{ "+++\ntitle = \"T\"\ndraft = \"false\"\n[params]\nrating = \"4/5\"\n"
 	  "featured = \"true\"\n+++\n",
-	  "toml title=T rating=4 featured", "", 8, 0, 0, 0 },
-	{ "+++\n[params]\nrating = \"8/10\"\n+++\n", "toml rating=4", "", 5,
-	  0, 0, 0 },
-	{ "+++\n[extra]\nrating = \"4.5\"\n+++\n", "toml rating=4.5", "", 5,
-	  0, 0, 0 },
+	    "toml title=T rating=4 featured", "", 8, 0, 0, 0 },
+	{ "+++\n[params]\nrating = \"8/10\"\n+++\n", "toml rating=4", "", 5, 0,
+	    0, 0 },
+	{ "+++\n[extra]\nrating = \"4.5\"\n+++\n", "toml rating=4.5", "", 5, 0,
+	    0, 0 },
 	{ "+++\n[extra]\nrating = 3\n+++\n", "toml rating=3", "", 5, 0, 0, 0 },
 	{ "+++\n[extra]\nrating = 7\n+++\n", "toml rating=3.5", "", 5, 0, 0,
-	  0 },
+	    0 },
 	{ "+++\n[extra]\nscore = 85\n+++\n", "toml rating=4.25", "", 5, 0, 0,
-	  0 },
-	{ "+++\n[extra]\nrating = 3\nout_of = 4\n+++\n",
-	  "toml rating=3.75", "", 6, 0, 0, 0 },
-	{ "+++\n[extra]\nrating = \"4 out of 5\"\n+++\n", "toml rating=4",
-	  "", 5, 0, 0, 0 },
-	{ "+++\n[extra]\nrating = \"90%\"\n+++\n", "toml rating=4.5", "", 5,
-	  0, 0, 0 },
+	    0 },
+	{ "+++\n[extra]\nrating = 3\nout_of = 4\n+++\n", "toml rating=3.75", "",
+	    6, 0, 0, 0 },
+	{ "+++\n[extra]\nrating = \"4 out of 5\"\n+++\n", "toml rating=4", "",
+	    5, 0, 0, 0 },
+	{ "+++\n[extra]\nrating = \"90%\"\n+++\n", "toml rating=4.5", "", 5, 0,
+	    0, 0 },
 	{ "+++\n[extra]\nstars = \"\xe2\x98\x85\xe2\x98\x85\xe2\x98\x85"
-	  "\xc2\xbd\xe2\x98\x86\"\n+++\n", "toml rating=3.5", "", 5, 0, 0,
-	  0 },
+	  "\xc2\xbd\xe2\x98\x86\"\n+++\n",
+	    "toml rating=3.5", "", 5, 0, 0, 0 },
 	{ "+++\nyear = 2024\n[extra]\nyear = 1999\nstudio = \"DURIAN\"\n"
-	  "+++\n", "toml Studio=DURIAN Year=1999", "", 7, 0, 0, 0 },
+	  "+++\n",
+	    "toml Studio=DURIAN Year=1999", "", 7, 0, 0, 0 },
 	{ "+++\nrating = 2.5\nfeatured = true\nshort_title = \"s\"\n+++\n",
-	  "toml rating=2.5 featured short=s", "", 6, 0, 0, 0 },
+	    "toml rating=2.5 featured short=s", "", 6, 0, 0, 0 },
 	{ "+++\ndescription = \"d\"\nsummary = \"s\"\nurl = \"u\"\n"
-	  "path = \"p\"\n+++\n", "toml url=u desc=d", "", 7, 0, 0, 0 },
-	{ "+++\naliases = \"/old/\"\n+++\n", "toml aliases=[/old/]", "", 4,
-	  0, 0, 0 },
+	  "path = \"p\"\n+++\n",
+	    "toml url=u desc=d", "", 7, 0, 0, 0 },
+	{ "+++\naliases = \"/old/\"\n+++\n", "toml aliases=[/old/]", "", 4, 0,
+	    0, 0 },
 	{ "+++\ntags = [\"a\"]\n[taxonomies]\ntags = [\"b\", \"a\"]\n+++\n",
-	  "toml tags=[a,b]", "", 6, 0, 0, 0 },
-	{ "+++\nunknown = 1\n[unknown_table]\nx = [1, {y = 2}]\n+++\n",
-	  "toml", "", 6, 0, 0, 0 },
+	    "toml tags=[a,b]", "", 6, 0, 0, 0 },
+	{ "+++\nunknown = 1\n[unknown_table]\nx = [1, {y = 2}]\n+++\n", "toml",
+	    "", 6, 0, 0, 0 },
 	{ "+++\n+++\nbody", "toml", "body", 3, 0, 0, 0 },
 	{ "+++   \ntitle = \"x\"\n+++\t\nb", "toml title=x", "b", 4, 0, 0, 0 },
 	{ "+++\ntitle = \"x\"\n+++", "toml title=x", "", 4, 0, 0, 0 },
 	{ "+++\ntitle = \"\xe6\x97\xa5\xe6\x9c\xac \\u00e9\"\n+++\n",
-	  "toml title=\xe6\x97\xa5\xe6\x9c\xac \xc3\xa9", "", 4, 0, 0, 0 },
+	    "toml title=\xe6\x97\xa5\xe6\x9c\xac \xc3\xa9", "", 4, 0, 0, 0 },
 	/* a --- inside TOML front matter is just text */
 	{ "+++\ns = \"\"\"\n---\n\"\"\"\n+++\nb", "toml", "b", 6, 0, 0, 0 },
 	/* TOML errors: consumed, error line counted in the file */
 	{ "+++\ntitle = \"x\"\ntitle = \"y\"\n+++\nbody\n", "toml", "body\n", 5,
-	  1, 0, 3 },
+	    1, 0, 3 },
 	{ "+++\ntitle = \"x\n+++\nbody\n", "toml", "body\n", 4, 1, 0, 2 },
 	{ "+++\na = 1\n\nb = [\n+++\nbody\n", "toml", "body\n", 6, 1, 0, 4 },
-	{ "+++\ntitle = \"bad \xff\"\n+++\nbody\n", "toml", "body\n", 4,
-	  1, 0, 2 },
+	{ "+++\ntitle = \"bad \xff\"\n+++\nbody\n", "toml", "body\n", 4, 1, 0,
+	    2 },
 	/* unterminated: only the opening line is eaten */
-	{ "+++\ntitle = \"x\"\nbody\n", "toml", "title = \"x\"\nbody\n", 2,
-	  1, 0, 1 },
+	{ "+++\ntitle = \"x\"\nbody\n", "toml", "title = \"x\"\nbody\n", 2, 1,
+	    0, 1 },
 	{ "---\ntitle: x\n", "yaml", "title: x\n", 2, 1, 0, 1 },
 	{ "+++", "toml", "", 1, 1, 0, 1 },
 	{ "---\r\n", "yaml", "", 2, 1, 0, 1 },
-	{ "+++\ntitle = \"x\"\n---\n", "toml", "title = \"x\"\n---\n", 2,
-	  1, 0, 1 },
+	{ "+++\ntitle = \"x\"\n---\n", "toml", "title = \"x\"\n---\n", 2, 1, 0,
+	    1 },
 	/* wrong types: warnings, coerced or dropped */
 	{ "+++\ntitle = 3\n+++\n", "toml title=3", "", 4, 0, 1, 2 },
 	{ "+++\ntags = \"x\"\n+++\n", "toml tags=[x]", "", 4, 0, 0, 0 },
-	{ "+++\ntags = [1, [2], \"a\"]\n+++\n", "toml tags=[1,a]", "", 4,
-	  0, 1, 2 },
+	{ "+++\ntags = [1, [2], \"a\"]\n+++\n", "toml tags=[1,a]", "", 4, 0, 1,
+	    2 },
 	{ "+++\ntags = {a = 1}\n+++\n", "toml", "", 4, 0, 1, 2 },
 	{ "+++\ndraft = \"maybe\"\n+++\n", "toml", "", 4, 0, 1, 2 },
 	{ "+++\ndraft = 1\n+++\n", "toml draft", "", 4, 0, 0, 0 },
@@ -247,69 +252,73 @@ static const struct post_case post_cases[] = {
 	{ "+++\ndate = 10:00:00\n+++\n", "toml", "", 4, 0, 1, 2 },
 	{ "+++\n\n[extra]\nrating = \"great\"\n+++\n", "toml", "", 6, 0, 1, 4 },
 	{ "+++\n[extra]\nrating = 170\n+++\n", "toml", "", 5, 0, 1, 3 },
-	{ "+++\n[extra]\nrating = 11\nscale = 10\n+++\n", "toml", "", 6, 0,
-	  1, 3 },
+	{ "+++\n[extra]\nrating = 11\nscale = 10\n+++\n", "toml", "", 6, 0, 1,
+	    3 },
 	{ "+++\n[extra]\nrating = \"4/0\"\n+++\n", "toml", "", 5, 0, 1, 3 },
 	{ "+++\nextra = 3\n+++\n", "toml", "", 4, 0, 1, 2 },
 	{ "+++\ntaxonomies = [1]\n+++\n", "toml", "", 4, 0, 1, 2 },
 	{ "+++\ntitle = [\"a\"]\n+++\n", "toml", "", 4, 0, 1, 2 },
 	/* YAML */
 	{ "---\ntitle: Hello\ndate: 2025-01-19\n---\nbody\n",
-	  "yaml title=Hello date=1737244800/2025-01-19", "body\n", 5, 0, 0, 0 },
+	    "yaml title=Hello date=1737244800/2025-01-19", "body\n", 5, 0, 0,
+	    0 },
 	{ "---\r\ntitle: Hello\r\ndate: '2025-09-07'\r\n---\r\nbody\r\n",
-	  "yaml title=Hello date=1757203200/2025-09-07", "body\r\n", 5,
-	  0, 0, 0 },
+	    "yaml title=Hello date=1757203200/2025-09-07", "body\r\n", 5, 0, 0,
+	    0 },
 	{ "---\ntitle: \"Quoted: yes\"\ndate: 2025-01-19 10:00:00 +0900\n"
 	  "lastmod: 2025-01-19T10:00:00Z\ndraft: true\n---\n",
-	  "yaml title=Quoted: yes date=1737248400/2025-01-19 "
-	  "updated=1737280800 draft", "", 7, 0, 0, 0 },
+	    "yaml title=Quoted: yes date=1737248400/2025-01-19 "
+	    "updated=1737280800 draft",
+	    "", 7, 0, 0, 0 },
 	{ "---\ndate: \"2025-01-19 10:00\"\ndraft: \"true\"\n---\n",
-	  "yaml date=1737280800/2025-01-19 draft", "", 5, 0, 0, 0 },
+	    "yaml date=1737280800/2025-01-19 draft", "", 5, 0, 0, 0 },
 	{ "---\ntags:\n  - a\n  - b\ncategories: [c, d]\naliases: /x/\n---\n",
-	  "yaml tags=[a,b] cats=[c,d] aliases=[/x/]", "", 8, 0, 0, 0 },
+	    "yaml tags=[a,b] cats=[c,d] aliases=[/x/]", "", 8, 0, 0, 0 },
 	{ "---\ntitle: T\nparams:\n  rating: 4.5\n  featured: true\n"
 	  "  short_title: S\ntaxonomies:\n  tags: [x]\n---\n",
-	  "yaml title=T tags=[x] rating=4.5 featured short=S", "", 10,
-	  0, 0, 0 },
+	    "yaml title=T tags=[x] rating=4.5 featured short=S", "", 10, 0, 0,
+	    0 },
 	{ "---\nextra: {rating: \"4/5\", featured: false}\n---\n",
-	  "yaml rating=4", "", 4, 0, 0, 0 },
+	    "yaml rating=4", "", 4, 0, 0, 0 },
 	/* review metadata: stars or score on the scale the post states */
 	{ "---\nparams:\n  stars: 4.5\n  director: Kiyotaka Oshiyama\n"
 	  "  year: 2024\n---\n",
-	  "yaml rating=4.5 Director=Kiyotaka Oshiyama Year=2024", "", 7, 0,
-	  0, 0 },
+	    "yaml rating=4.5 Director=Kiyotaka Oshiyama Year=2024", "", 7, 0, 0,
+	    0 },
 	{ "---\nextra:\n  score: \"8/10\"\n  book_author: [A, B]\n---\n",
-	  "yaml rating=4 Author=A, B", "", 6, 0, 0, 0 },
+	    "yaml rating=4 Author=A, B", "", 6, 0, 0, 0 },
 	{ "---\ndescription: >\n  folded\n  text\nslug: s\nlang: de\n---\n",
-	  "yaml slug=s desc=folded text\n lang=de", "", 8, 0, 0, 0 },
+	    "yaml slug=s desc=folded text\n lang=de", "", 8, 0, 0, 0 },
 	{ "---\ntitle: |\n  a\n  b\nurl: /p/\n---\n",
-	  "yaml title=a\nb\n url=/p/", "", 7, 0, 0, 0 },
+	    "yaml title=a\nb\n url=/p/", "", 7, 0, 0, 0 },
 	{ "---\ntitle: 'it''s'\nsummary: \"tab\\there \\u00e9\"\n---\n",
-	  "yaml title=it's desc=tab\there \xc3\xa9", "", 5, 0, 0, 0 },
+	    "yaml title=it's desc=tab\there \xc3\xa9", "", 5, 0, 0, 0 },
 	{ "---\ntitle: ~\nslug: null\ndraft:\n---\n", "yaml", "", 6, 0, 0, 0 },
 	{ "---\n# only a comment\n---\nb", "yaml", "b", 4, 0, 0, 0 },
 	{ "---\n---\n", "yaml", "", 3, 0, 0, 0 },
 	{ "---\ntitle: 12\n---\n", "yaml title=12", "", 4, 0, 1, 2 },
 	{ "---\nextra:\n  rating: .inf\n---\n", "yaml", "", 5, 0, 1, 3 },
-	{ "---\nextra:\n  rating: .5\n---\n", "yaml rating=0.5", "", 5, 0, 0, 0 },
-	{ "---\nextra:\n  rating: 4\n  featured: yes\n---\n", "yaml rating=4 featured", "", 6, 0, 0, 0 },
+	{ "---\nextra:\n  rating: .5\n---\n", "yaml rating=0.5", "", 5, 0, 0,
+	    0 },
+	{ "---\nextra:\n  rating: 4\n  featured: yes\n---\n",
+	    "yaml rating=4 featured", "", 6, 0, 0, 0 },
 	{ "---\ntitle: \"a\\0b\"\n---\n", "yaml title=a", "", 4, 0, 1, 2 },
 	{ "---\ntitle: !!str 12\n---\n", "yaml title=12", "", 4, 0, 0, 0 },
 	{ "---\ntitle: \"12\"\n---\n", "yaml title=12", "", 4, 0, 0, 0 },
 	{ "---\ntags: x\n---\n", "yaml tags=[x]", "", 4, 0, 0, 0 },
-	{ "---\nunknown:\n  deep:\n    - [1, 2]\n    - {a: b}\n---\n", "yaml", "",
-	  7, 0, 0, 0 },
+	{ "---\nunknown:\n  deep:\n    - [1, 2]\n    - {a: b}\n---\n", "yaml",
+	    "", 7, 0, 0, 0 },
 	{ "---\n- a\n- b\n---\n", "yaml", "", 5, 0, 1, 2 },
 	{ "---\njust text\n---\n", "yaml", "", 4, 0, 1, 2 },
 	{ "---\nbase: &b x\ntitle: *b\n---\n", "yaml", "", 5, 0, 1, 3 },
 	/* YAML errors, with libyaml's line */
 	{ "---\ntitle: x\ntitle: y\n---\nbody", "yaml", "body", 5, 1, 0, 3 },
 	{ "---\ntitle: x\n  bad: indent\n---\nbody", "yaml", "body", 5, 1, 0,
-	  3 },
+	    3 },
 	{ "---\ntitle: [unclosed\n---\nbody", "yaml", "body", 4, 1, 0, 2 },
 	{ "---\ntitle: \"unclosed\n---\nbody", "yaml", "body", 4, 1, 0, 2 },
-	{ "---\na: 1\ntitle: \"bad \xff\"\n---\nbody", "yaml", "body", 5,
-	  1, 0, 3 },
+	{ "---\na: 1\ntitle: \"bad \xff\"\n---\nbody", "yaml", "body", 5, 1, 0,
+	    3 },
 	{ "---\n\ttitle: x\n---\n", "yaml", "", 4, 1, 0, 2 },
 	{ "---\n? [a]\n: b\n---\n", "yaml", "", 5, 1, 0, 2 },
 	/* no user text is lost after a YAML --- that is a thematic break */
@@ -373,8 +382,8 @@ test_misc(void)
 	post_meta_free(NULL);
 
 	/* deep nesting stops at the limit, not the stack: YAML, TOML */
-	for (const char *const *f = (const char *const[]){ "---", "+++",
-	    NULL }; *f; f++) {
+	for (const char *const *f = (const char *const[]){ "---", "+++", NULL };
+	     *f; f++) {
 		T_CASE("10000 [ in %s", *f);
 		buf_reset(&b);
 		buf_printf(&b, "%s\nx%s", *f, **f == '-' ? ": " : " = ");

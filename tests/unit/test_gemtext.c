@@ -20,7 +20,7 @@ resolve_upper(void *arg, const char *dest, struct buf *out)
 
 static const struct {
 	const char *md;
-	int links;		/* enum gemtext_links */
+	int links; /* enum gemtext_links */
 	const char *title;
 	const char *want;
 } cases[] = {
@@ -78,7 +78,8 @@ static const struct {
 	/* GFM autolinks (the document is parsed again with the extension) */
 	{ "see www.x.org now", 0, NULL,
 	    "see www.x.org now\n=> http://www.x.org www.x.org\n" },
-	{ "mail a@b.org.", 0, NULL, "mail a@b.org.\n=> mailto:a@b.org a@b.org\n" },
+	{ "mail a@b.org.", 0, NULL,
+	    "mail a@b.org.\n=> mailto:a@b.org a@b.org\n" },
 	{ "at https://x.org/a_b_, then", 0, NULL,
 	    "at https://x.org/a_b_, then\n=> https://x.org/a_b\n" },
 	{ "[t](https://x.org) and `www.x.org`", 0, NULL,
@@ -98,8 +99,9 @@ main(void)
 		o.links = (enum gemtext_links)cases[i].links;
 		o.title = cases[i].title;
 		buf_reset(&out);
-		T_INT(gemtext_render(cases[i].md, strlen(cases[i].md), &o,
-		    &out, &d), 0);
+		T_INT(gemtext_render(cases[i].md, strlen(cases[i].md), &o, &out,
+			  &d),
+		    0);
 		T_STR(out.data, cases[i].want);
 	}
 
@@ -113,10 +115,10 @@ main(void)
 	o.tables = GEMTEXT_TABLES_LIST;
 	o.emphasis = GEMTEXT_EMPH_KEEP;
 	buf_reset(&out);
-	T_INT(gemtext_render("*a*\n\n|h|i|\n|-|-|\n|1|2|", 21, &o, &out,
-	    &d), 0);
+	T_INT(gemtext_render("*a*\n\n|h|i|\n|-|-|\n|1|2|", 21, &o, &out, &d),
+	    0);
 	T_STR(out.data, "*a*\n\n* h: 1 \xc2\xb7 i: 2\n");
-	T_OK(d.n >= 1);	/* the javascript: link was reported */
+	T_OK(d.n >= 1); /* the javascript: link was reported */
 
 	/*
 	 * Appended to what out holds; a document parsed again for its

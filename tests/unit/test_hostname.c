@@ -18,10 +18,11 @@ vector(const uint32_t *cp, size_t n, const char *want)
 	buf_free(&b);
 }
 
-#define V(want, ...) do {						\
-	static const uint32_t cp_[] = { __VA_ARGS__ };			\
-	vector(cp_, sizeof(cp_) / sizeof(cp_[0]), want);		\
-} while (0)
+#define V(want, ...) \
+	do { \
+		static const uint32_t cp_[] = { __VA_ARGS__ }; \
+		vector(cp_, sizeof(cp_) / sizeof(cp_[0]), want); \
+	} while (0)
 
 static void
 norm(const char *in, const char *want)
@@ -64,8 +65,12 @@ main(void)
 
 	norm("localhost", "localhost");
 	norm("Example.ORG", "example.org");
-	norm("b\xc3\xbc" "cher.example", "xn--bcher-kva.example");
-	norm("B\xc3\xbc" "cher.example", "xn--bcher-kva.example");
+	norm("b\xc3\xbc"
+	     "cher.example",
+	    "xn--bcher-kva.example");
+	norm("B\xc3\xbc"
+	     "cher.example",
+	    "xn--bcher-kva.example");
 	norm("\xe4\xbe\x8b\xe3\x81\x88.\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88",
 	    "xn--r8jz45g.xn--zckzah");
 	norm("127.0.0.1", "127.0.0.1");
@@ -87,16 +92,18 @@ main(void)
 	norm("[::1]", NULL);
 	norm("host:1965", NULL);
 	norm("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    ".org", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    ".org");	/* 63 */
+	     ".org",
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    ".org"); /* 63 */
 	norm("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    ".org", NULL);	/* 64 */
+	     ".org",
+	    NULL); /* 64 */
 	{
 		char big[300];
 
 		for (int i = 0; i < 254; i++)
 			big[i] = i % 2 ? '.' : 'a';
-		big[253] = 'a';	/* 254 bytes, labels of 1 */
+		big[253] = 'a'; /* 254 bytes, labels of 1 */
 		big[254] = '\0';
 		norm(big, NULL);
 		big[253] = '\0';

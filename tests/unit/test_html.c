@@ -66,7 +66,8 @@ test_lexer(void)
 		/* script and style content is not text */
 		{ "<script>if (a < b) x();</script>y",
 		    "<script[]></script[]>{y}" },
-		{ "<STYLE type=x>p{}</style>z", "<STYLE[ type=x]></style[]>{z}" },
+		{ "<STYLE type=x>p{}</style>z",
+		    "<STYLE[ type=x]></style[]>{z}" },
 		{ "<script>never closed", "<script[]>" },
 		/* entities are text of their own */
 		{ "a&amp;b", "{a}{&}{b}" },
@@ -95,25 +96,18 @@ test_entities(void)
 		size_t used;
 		const char *want;
 	} v[] = {
-		{ "&amp;", 5, "&" },
-		{ "&nbsp;x", 6, "\xc2\xa0" },
-		{ "&mdash;", 7, "\xe2\x80\x94" },
-		{ "&#65;", 5, "A" },
-		{ "&#x41;", 6, "A" },
-		{ "&#X1F600;", 9, "\xf0\x9f\x98\x80" },
-		{ "&#1114111;", 10, "\xf4\x8f\xbf\xbf" },	/* U+10FFFF */
-		{ "&#1114112;", 10, "\xef\xbf\xbd" },	/* past it */
+		{ "&amp;", 5, "&" }, { "&nbsp;x", 6, "\xc2\xa0" },
+		{ "&mdash;", 7, "\xe2\x80\x94" }, { "&#65;", 5, "A" },
+		{ "&#x41;", 6, "A" }, { "&#X1F600;", 9, "\xf0\x9f\x98\x80" },
+		{ "&#1114111;", 10, "\xf4\x8f\xbf\xbf" }, /* U+10FFFF */
+		{ "&#1114112;", 10, "\xef\xbf\xbd" },	  /* past it */
 		{ "&#0;", 4, "\xef\xbf\xbd" },
-		{ "&#xD800;", 8, "\xef\xbf\xbd" },	/* a surrogate */
-		{ "&#xFFFFFFF;", 11, "\xef\xbf\xbd" },	/* 7 digits */
-		{ "&#xFFFFFFFF;", 0, NULL },	/* 8: too long */
-		{ "&#;", 0, NULL },
-		{ "&#x;", 0, NULL },
-		{ "&#65", 0, NULL },
-		{ "&amp", 0, NULL },
-		{ "&", 0, NULL },
-		{ "&unknown;", 0, NULL },
-		{ "&AMP;", 0, NULL },	/* names are case-sensitive */
+		{ "&#xD800;", 8, "\xef\xbf\xbd" },     /* a surrogate */
+		{ "&#xFFFFFFF;", 11, "\xef\xbf\xbd" }, /* 7 digits */
+		{ "&#xFFFFFFFF;", 0, NULL },	       /* 8: too long */
+		{ "&#;", 0, NULL }, { "&#x;", 0, NULL }, { "&#65", 0, NULL },
+		{ "&amp", 0, NULL }, { "&", 0, NULL }, { "&unknown;", 0, NULL },
+		{ "&AMP;", 0, NULL }, /* names are case-sensitive */
 	};
 	char u[HTML_ENTITY_MAX + 1];
 	size_t i, n, ul;
@@ -133,7 +127,7 @@ static void
 test_attrs(void)
 {
 	static const struct {
-		const char *attrs, *name, *want;	/* want NULL: absent */
+		const char *attrs, *name, *want; /* want NULL: absent */
 	} v[] = {
 		{ " href=\"a b\"", "href", "a b" },
 		{ " HREF='x'", "href", "x" },
@@ -153,7 +147,8 @@ test_attrs(void)
 	int got;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		got = html_attr(v[i].attrs, strlen(v[i].attrs), v[i].name, &val);
+		got =
+		    html_attr(v[i].attrs, strlen(v[i].attrs), v[i].name, &val);
 		T_INT(got, v[i].want != NULL);
 		if (v[i].want)
 			T_STR(val.data, v[i].want);
@@ -183,7 +178,7 @@ test_strip_find(void)
 	T_INT(html_find_tag(s, strlen(s), "pre"), 8);
 	s = "<preview> <pre>";
 	T_INT(html_find_tag(s, strlen(s), "pre"), 10);
-	s = "<pre";		/* no '>' or space after it */
+	s = "<pre"; /* no '>' or space after it */
 	T_INT(html_find_tag(s, strlen(s), "pre"), 4);
 	s = "none here";
 	T_INT(html_find_tag(s, strlen(s), "pre"), 9);

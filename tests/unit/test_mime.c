@@ -91,25 +91,25 @@ static const struct lookup_case builtin_cases[] = {
 
 /* Tries to remap built-ins and adds a few new types. */
 static const char inline_text[] =
-	"# a comment line\n"
-	"\n"
-	"text/x-gemini-bad\tgmi gemini md\n"
-	"application/x-evil png txt\n"
-	"text/x-foo\t\tfoo FOOBAR  # trailing comment gmi\n"
-	"application/x-bar bar\r\n"
-	"application/x-first dup\n"
-	"application/x-second dup\n"
-	"  text/x-indented   ind\n"
-	"notatype ntp\n"
-	"text/plain;charset=utf-8 semi\n"
-	"a/b/c abc\n"
-	"/x slashfirst\n"
-	"x/ slashlast\n"
-	"text/x-long aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
-	"text/x-badext ok.ext b/ad good\n"
-	"Text/X-Upper UPPER\n"
-	"# text/x-commented cmt\n"
-	"text/x-last last";	/* no final newline */
+    "# a comment line\n"
+    "\n"
+    "text/x-gemini-bad\tgmi gemini md\n"
+    "application/x-evil png txt\n"
+    "text/x-foo\t\tfoo FOOBAR  # trailing comment gmi\n"
+    "application/x-bar bar\r\n"
+    "application/x-first dup\n"
+    "application/x-second dup\n"
+    "  text/x-indented   ind\n"
+    "notatype ntp\n"
+    "text/plain;charset=utf-8 semi\n"
+    "a/b/c abc\n"
+    "/x slashfirst\n"
+    "x/ slashlast\n"
+    "text/x-long aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+    "text/x-badext ok.ext b/ad good\n"
+    "Text/X-Upper UPPER\n"
+    "# text/x-commented cmt\n"
+    "text/x-last last"; /* no final newline */
 
 static const struct lookup_case loaded_cases[] = {
 	{ "index.gmi", "text/gemini" },
@@ -206,8 +206,10 @@ main(void)
 
 	/* what Debian's mime.types says of .rs and .ts never wins */
 	m = mime_new();
-	mime_load_text(m, "application/rls-services+xml rs\n"
-	    "video/mp2t ts\n", 46);
+	mime_load_text(m,
+	    "application/rls-services+xml rs\n"
+	    "video/mp2t ts\n",
+	    46);
 	T_STR(mime_lookup(m, "src/main.rs"), "text/plain");
 	T_STR(mime_lookup(m, "x.ts"), "text/plain");
 	mime_free(m);

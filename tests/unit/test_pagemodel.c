@@ -79,50 +79,60 @@ test_hugo(void)
 {
 	static const struct row rows[] = {
 		{ "things/2023-04-05-hello.md", NULL, NULL, "Hello World",
-		  "2023-04-05", "/2023/04/hello-world/", NULL, NULL,
-		  "2023-04-05", PM_PAGE },
+		    "2023-04-05", "/2023/04/hello-world/", NULL, NULL,
+		    "2023-04-05", PM_PAGE },
 		{ "things/b.md", "custom", NULL, "Hi There", "2023-04-05",
-		  "/2023/04/custom/", NULL, NULL, NULL, PM_PAGE },
+		    "/2023/04/custom/", NULL, NULL, NULL, PM_PAGE },
 		{ "stuff/bund/index.md", NULL, NULL, "Bund Le", NULL,
-		  "/stuff/bund/", NULL, "stuff/bund", NULL, PM_PAGE },
+		    "/stuff/bund/", NULL, "stuff/bund", NULL, PM_PAGE },
 		{ "stuff/Plain_File.md", NULL, NULL, "Plain", NULL,
-		  "/stuff/plain_file/", NULL, NULL, NULL, PM_PAGE },
-		{ "more/x.md", NULL, NULL, "\xc3\xbc" "ber Title Here", NULL,
-		  "/m/\xc3\xbc" "ber-title-here/", NULL, NULL, NULL, PM_PAGE },
-		{ "about/index.md", NULL, NULL, "About", NULL,
-		  "/about/", NULL, "about", NULL, PM_PAGE },
-		{ "more/y.md", NULL, NULL, "\xc3\x9c" "ber", NULL,
-		  "/m/\xc3\xbc" "ber/", NULL, NULL, NULL, PM_PAGE },
+		    "/stuff/plain_file/", NULL, NULL, NULL, PM_PAGE },
+		{ "more/x.md", NULL, NULL,
+		    "\xc3\xbc"
+		    "ber Title Here",
+		    NULL,
+		    "/m/\xc3\xbc"
+		    "ber-title-here/",
+		    NULL, NULL, NULL, PM_PAGE },
+		{ "about/index.md", NULL, NULL, "About", NULL, "/about/", NULL,
+		    "about", NULL, PM_PAGE },
+		{ "more/y.md", NULL, NULL,
+		    "\xc3\x9c"
+		    "ber",
+		    NULL,
+		    "/m/\xc3\xbc"
+		    "ber/",
+		    NULL, NULL, NULL, PM_PAGE },
 		{ "posts/trip/index.md", NULL, NULL, "Trip", NULL,
-		  "/posts/trip/", NULL, "posts/trip", NULL, PM_PAGE },
-		{ "posts/u.md", NULL, "/foo/bar", "U", NULL, "/foo/bar/",
-		  NULL, NULL, NULL, PM_PAGE },
-		{ "posts/u2.md", NULL, "foo/baz", "U2", NULL, "/foo/baz/",
-		  NULL, NULL, NULL, PM_PAGE },
+		    "/posts/trip/", NULL, "posts/trip", NULL, PM_PAGE },
+		{ "posts/u.md", NULL, "/foo/bar", "U", NULL, "/foo/bar/", NULL,
+		    NULL, NULL, PM_PAGE },
+		{ "posts/u2.md", NULL, "foo/baz", "U2", NULL, "/foo/baz/", NULL,
+		    NULL, NULL, PM_PAGE },
 		{ "posts/s.md", "Cn/About Me", NULL, "S", NULL,
-		  "/posts/cn/about-me/", NULL, NULL, NULL, PM_PAGE },
+		    "/posts/cn/about-me/", NULL, NULL, NULL, PM_PAGE },
 		{ "posts/sub/deep.md", NULL, NULL, "Sub", NULL,
-		  "/posts/sub/deep/", NULL, NULL, NULL, PM_PAGE },
-		{ "posts/sub/_index.md", NULL, NULL, "Sub", NULL,
-		  "/posts/sub/", NULL, "posts/sub", NULL, PM_SECTION },
+		    "/posts/sub/deep/", NULL, NULL, NULL, PM_PAGE },
+		{ "posts/sub/_index.md", NULL, NULL, "Sub", NULL, "/posts/sub/",
+		    NULL, "posts/sub", NULL, PM_SECTION },
 		{ "_index.md", NULL, NULL, "Home", NULL, "/", NULL, "", NULL,
-		  PM_HOME },
-		{ "top.md", NULL, NULL, "Top", NULL, "/top/", NULL, NULL,
-		  NULL, PM_PAGE },
+		    PM_HOME },
+		{ "top.md", NULL, NULL, "Top", NULL, "/top/", NULL, NULL, NULL,
+		    PM_PAGE },
 		{ "posts/My File Name.md", NULL, NULL, "x", NULL,
-		  "/posts/my-file-name/", NULL, NULL, NULL, PM_PAGE },
+		    "/posts/my-file-name/", NULL, NULL, NULL, PM_PAGE },
 		/* Hugo keeps a date prefix unless [frontmatter] says so. */
 		{ "posts/2020-01-02-new-year.md", NULL, NULL, "x", NULL,
-		  "/posts/2020-01-02-new-year/", NULL, NULL, "2020-01-02",
-		  PM_PAGE },
+		    "/posts/2020-01-02-new-year/", NULL, NULL, "2020-01-02",
+		    PM_PAGE },
 		{ "posts/hello.fr.md", NULL, NULL, "x", NULL,
-		  "/fr/posts/hello/", "fr", NULL, NULL, PM_PAGE },
+		    "/fr/posts/hello/", "fr", NULL, NULL, PM_PAGE },
 		{ "fr/posts/bonjour.md", NULL, NULL, "x", NULL,
-		  "/fr/posts/bonjour/", "fr", NULL, NULL, PM_PAGE },
-		{ "fr/_index.md", NULL, NULL, "x", NULL, "/fr/", "fr", "",
-		  NULL, PM_HOME },
-		{ "posts/hello.en.md", NULL, NULL, "x", NULL,
-		  "/posts/hello/", NULL, NULL, NULL, PM_PAGE },
+		    "/fr/posts/bonjour/", "fr", NULL, NULL, PM_PAGE },
+		{ "fr/_index.md", NULL, NULL, "x", NULL, "/fr/", "fr", "", NULL,
+		    PM_HOME },
+		{ "posts/hello.en.md", NULL, NULL, "x", NULL, "/posts/hello/",
+		    NULL, NULL, NULL, PM_PAGE },
 	};
 	struct sitecfg c;
 	struct diags d = { 0 };
@@ -152,25 +162,25 @@ test_zola(void)
 {
 	static const struct row rows[] = {
 		{ "blog/first-post.md", NULL, NULL, "x", NULL,
-		  "/blog/first-post/", NULL, NULL, NULL, PM_PAGE },
+		    "/blog/first-post/", NULL, NULL, NULL, PM_PAGE },
 		{ "blog/2021-03-04-spring.md", NULL, NULL, "x", NULL,
-		  "/blog/spring/", NULL, NULL, "2021-03-04", PM_PAGE },
+		    "/blog/spring/", NULL, NULL, "2021-03-04", PM_PAGE },
 		{ "blog/2021-05-06_trip/index.md", NULL, NULL, "x", NULL,
-		  "/blog/trip/", NULL, "blog/2021-05-06_trip", "2021-05-06",
-		  PM_PAGE },
-		{ "blog/Odd Name!.md", NULL, NULL, "x", NULL,
-		  "/blog/odd-name/", NULL, NULL, NULL, PM_PAGE },
+		    "/blog/trip/", NULL, "blog/2021-05-06_trip", "2021-05-06",
+		    PM_PAGE },
+		{ "blog/Odd Name!.md", NULL, NULL, "x", NULL, "/blog/odd-name/",
+		    NULL, NULL, NULL, PM_PAGE },
 		{ "blog/x.md", "My Slug", NULL, "x", NULL, "/blog/my-slug/",
-		  NULL, NULL, NULL, PM_PAGE },
+		    NULL, NULL, NULL, PM_PAGE },
 		{ "releases/r.md", NULL, "2025/06/26/Rust-1.88.0", "x", NULL,
-		  "/2025/06/26/Rust-1.88.0/", NULL, NULL, "2025-06-26",
-		  PM_PAGE },
+		    "/2025/06/26/Rust-1.88.0/", NULL, NULL, "2025-06-26",
+		    PM_PAGE },
 		{ "blog/x.de.md", NULL, NULL, "x", NULL, "/de/blog/x/", "de",
-		  NULL, NULL, PM_PAGE },
+		    NULL, NULL, PM_PAGE },
 		{ "blog/_index.md", NULL, NULL, "x", NULL, "/blog/", NULL,
-		  "blog", NULL, PM_SECTION },
-		{ "_index.de.md", NULL, NULL, "x", NULL, "/de/", "de", "",
-		  NULL, PM_HOME },
+		    "blog", NULL, PM_SECTION },
+		{ "_index.de.md", NULL, NULL, "x", NULL, "/de/", "de", "", NULL,
+		    PM_HOME },
 	};
 	struct sitecfg c;
 	struct diags d = { 0 };
@@ -192,14 +202,14 @@ test_bare_and_yaml(void)
 {
 	static const struct row rows[] = {
 		{ "posts/2024-11-02-animation-notes.md", NULL, NULL, "x", NULL,
-		  "/posts/animation-notes/", NULL, NULL, "2024-11-02",
-		  PM_PAGE },
+		    "/posts/animation-notes/", NULL, NULL, "2024-11-02",
+		    PM_PAGE },
 		{ "posts/look-back.md", NULL, NULL, "x", NULL,
-		  "/posts/look-back/", NULL, NULL, NULL, PM_PAGE },
+		    "/posts/look-back/", NULL, NULL, NULL, PM_PAGE },
 		{ "index.md", NULL, NULL, "x", NULL, "/", NULL, NULL, NULL,
-		  PM_HOME },
+		    PM_HOME },
 		{ "notes.md", NULL, NULL, "x", NULL, "/notes/", NULL, NULL,
-		  NULL, PM_PAGE },
+		    NULL, PM_PAGE },
 	};
 	struct sitecfg c;
 	struct diags d = { 0 };
@@ -219,8 +229,7 @@ test_bare_and_yaml(void)
 
 	/* A config that does not parse: an error with its line. */
 	sitecfg_init(&c);
-	T_INT(sitecfg_parse(&c, GEN_HUGO, 0, "title = 'x'\n= 3\n", 14, &d),
-	    -1);
+	T_INT(sitecfg_parse(&c, GEN_HUGO, 0, "title = 'x'\n= 3\n", 14, &d), -1);
 	T_OK(d.n > 0 && d.v[0].line == 2);
 	sitecfg_free(&c);
 	diags_free(&d);
@@ -252,29 +261,36 @@ test_order(void)
 {
 	static const struct {
 		enum pm_order o;
-		struct pm_key a, b;	/* a comes first */
+		struct pm_key a, b; /* a comes first */
 	} t[] = {
 		/* Hugo: weight first, unweighted (0 or none) last */
-		{ PM_ORDER_HUGO, { "B", "/b/", "b.md", NULL, 1, 10, 0, 0, 1, 1 },
+		{ PM_ORDER_HUGO,
+		    { "B", "/b/", "b.md", NULL, 1, 10, 0, 0, 1, 1 },
 		    { "A", "/a/", "a.md", NULL, 1, 99, 0, 0, 1, 2 } },
-		{ PM_ORDER_HUGO, { "B", "/b/", "b.md", NULL, 0, 0, 0, 0, 1, -5 },
+		{ PM_ORDER_HUGO,
+		    { "B", "/b/", "b.md", NULL, 0, 0, 0, 0, 1, -5 },
 		    { "A", "/a/", "a.md", NULL, 1, 99, 0, 0, 1, 3 } },
 		{ PM_ORDER_HUGO, { "B", "/b/", "b.md", NULL, 0, 0, 0, 0, 1, 7 },
 		    { "A", "/a/", "a.md", NULL, 1, 99, 0, 0, 1, 0 } },
 		/* then newest first, undated (0001-01-01) last */
-		{ PM_ORDER_HUGO, { "B", "/b/", "b.md", NULL, 1, 99, 0, 0, 0, 0 },
+		{ PM_ORDER_HUGO,
+		    { "B", "/b/", "b.md", NULL, 1, 99, 0, 0, 0, 0 },
 		    { "A", "/a/", "a.md", NULL, 1, 10, 0, 0, 0, 0 } },
 		{ PM_ORDER_HUGO, { "B", "/b/", "b.md", NULL, 1, 1, 0, 0, 0, 0 },
 		    { "A", "/a/", "a.md", NULL, 0, 0, 0, 0, 0, 0 } },
 		/* then title, then file path */
-		{ PM_ORDER_HUGO, { "apple", "/z/", "z.md", NULL, 1, 5, 0, 0, 0, 0 },
+		{ PM_ORDER_HUGO,
+		    { "apple", "/z/", "z.md", NULL, 1, 5, 0, 0, 0, 0 },
 		    { "Banana", "/a/", "a.md", NULL, 1, 5, 0, 0, 0, 0 } },
-		{ PM_ORDER_HUGO, { "Same", "/z/", "a.md", NULL, 0, 0, 0, 0, 0, 0 },
+		{ PM_ORDER_HUGO,
+		    { "Same", "/z/", "a.md", NULL, 0, 0, 0, 0, 0, 0 },
 		    { "Same", "/a/", "b.md", NULL, 0, 0, 0, 0, 0, 0 } },
 		/* newest first: undated by title */
-		{ PM_ORDER_NEWEST, { "Z", "/z/", "z.md", NULL, 1, 5, 0, 0, 1, 9 },
+		{ PM_ORDER_NEWEST,
+		    { "Z", "/z/", "z.md", NULL, 1, 5, 0, 0, 1, 9 },
 		    { "A", "/a/", "a.md", NULL, 1, 4, 0, 0, 1, 1 } },
-		{ PM_ORDER_NEWEST, { "a", "/z/", "z.md", NULL, 0, 0, 0, 0, 0, 0 },
+		{ PM_ORDER_NEWEST,
+		    { "a", "/z/", "z.md", NULL, 0, 0, 0, 0, 0, 0 },
 		    { "B", "/a/", "a.md", NULL, 0, 0, 0, 0, 0, 0 } },
 		/* Zola date: ties by URL; pages without a date after */
 		{ PM_ORDER_DATE, { "Z", "/a/", "z.md", NULL, 1, 5, 0, 0, 0, 0 },
@@ -282,24 +298,32 @@ test_order(void)
 		{ PM_ORDER_DATE, { "Z", "/z/", "z.md", NULL, 1, 5, 0, 0, 0, 0 },
 		    { "A", "/a/", "a.md", NULL, 0, 0, 0, 0, 0, 0 } },
 		/* update_date: the later of date and updated */
-		{ PM_ORDER_UPDATE, { "A", "/a/", "a.md", NULL, 1, 5, 1, 50, 0, 0 },
+		{ PM_ORDER_UPDATE,
+		    { "A", "/a/", "a.md", NULL, 1, 5, 1, 50, 0, 0 },
 		    { "B", "/b/", "b.md", NULL, 1, 40, 0, 0, 0, 0 } },
-		{ PM_ORDER_UPDATE, { "A", "/a/", "a.md", NULL, 0, 0, 1, 3, 0, 0 },
+		{ PM_ORDER_UPDATE,
+		    { "A", "/a/", "a.md", NULL, 0, 0, 1, 3, 0, 0 },
 		    { "B", "/b/", "b.md", NULL, 0, 0, 0, 0, 0, 0 } },
 		/* title: natural, case ignored; title_bytes: bytes */
-		{ PM_ORDER_TITLE, { "part 2", "/z/", "z.md", NULL, 0, 0, 0, 0, 0, 0 },
+		{ PM_ORDER_TITLE,
+		    { "part 2", "/z/", "z.md", NULL, 0, 0, 0, 0, 0, 0 },
 		    { "Part 10", "/a/", "a.md", NULL, 0, 0, 0, 0, 0, 0 } },
-		{ PM_ORDER_TITLE_BYTES, { "Zebra", "/z/", "z.md", NULL, 0, 0, 0, 0, 0, 0 },
+		{ PM_ORDER_TITLE_BYTES,
+		    { "Zebra", "/z/", "z.md", NULL, 0, 0, 0, 0, 0, 0 },
 		    { "apple", "/a/", "a.md", NULL, 0, 0, 0, 0, 0, 0 } },
-		{ PM_ORDER_TITLE, { "x", "/z/", "z.md", NULL, 0, 0, 0, 0, 0, 0 },
+		{ PM_ORDER_TITLE,
+		    { "x", "/z/", "z.md", NULL, 0, 0, 0, 0, 0, 0 },
 		    { NULL, "/a/", "a.md", NULL, 0, 0, 0, 0, 0, 0 } },
 		/* weight: lightest first, 0 is a weight, none last */
-		{ PM_ORDER_WEIGHT, { "B", "/b/", "b.md", NULL, 0, 0, 0, 0, 1, 0 },
+		{ PM_ORDER_WEIGHT,
+		    { "B", "/b/", "b.md", NULL, 0, 0, 0, 0, 1, 0 },
 		    { "A", "/a/", "a.md", NULL, 0, 0, 0, 0, 1, 2 } },
-		{ PM_ORDER_WEIGHT, { "B", "/b/", "b.md", NULL, 0, 0, 0, 0, 1, 9 },
+		{ PM_ORDER_WEIGHT,
+		    { "B", "/b/", "b.md", NULL, 0, 0, 0, 0, 1, 9 },
 		    { "A", "/a/", "a.md", NULL, 1, 9, 0, 0, 0, 0 } },
 		/* slug: natural */
-		{ PM_ORDER_SLUG, { "B", "/b/", "b.md", "step-9/", 0, 0, 0, 0, 0, 0 },
+		{ PM_ORDER_SLUG,
+		    { "B", "/b/", "b.md", "step-9/", 0, 0, 0, 0, 0, 0 },
 		    { "A", "/a/", "a.md", "step-10/", 0, 0, 0, 0, 0, 0 } },
 	};
 	size_t i;
@@ -316,8 +340,8 @@ test_order(void)
 	T_OK(pm_natural_cmp("a02", "a2") == 0);
 	T_OK(pm_natural_cmp("ABC", "abd") < 0);
 	T_OK(pm_natural_cmp("ab", "abc") < 0);
-	T_OK(pm_natural_cmp("99999999999999999999", "100000000000000000000")
-	    < 0);
+	T_OK(pm_natural_cmp("99999999999999999999", "100000000000000000000") <
+	    0);
 }
 
 /* Publication by the clock: a table of (generator, dates, now). */
@@ -334,7 +358,7 @@ test_published(void)
 		int64_t date;
 		int64_t now;
 		int want;
-		int64_t next;	/* INT64_MAX: nothing waits */
+		int64_t next; /* INT64_MAX: nothing waits */
 	} t[] = {
 		{ GEN_HUGO, 0, 0, 0, 0, 0, 0, 100, 1, INT64_MAX },
 		/* Hugo: the date is the publish date */
@@ -369,7 +393,8 @@ test_published(void)
 		m.has_expiry = t[i].has_exp;
 		m.expiry = t[i].exp;
 		T_INT(pm_published(&c, &m, t[i].dated, t[i].date, t[i].now,
-		    &next), t[i].want);
+			  &next),
+		    t[i].want);
 		T_INT(next, t[i].next);
 		sitecfg_free(&c);
 	}

@@ -16,24 +16,21 @@ static const char *const tags_c[] = { "anime", "c/c++", "anime" };
 
 static const struct page_post posts[] = {
 	{ "look-back", "Look Back: a reminder of why we draw", "2025-01-19",
-	    1737244800, 0, "A short film.", tags_a, 2, 1, 1, 4.5, 850,
-	    NULL, NULL, 0, NULL, NULL, 0 },
-	{ "1984", "1984 by Orwell", "2024-11-02", 1730505600, 0, NULL,
-	    tags_b, 1, 0, 0, 0, 100, NULL, NULL, 0, NULL, NULL, 0 },
-	{ "été à", "Title\nwith\tcontrols ", "2024-06-01", 1717200000, 0,
-	    NULL, tags_c, 3, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL, 0 },
+	    1737244800, 0, "A short film.", tags_a, 2, 1, 1, 4.5, 850, NULL,
+	    NULL, 0, NULL, NULL, 0 },
+	{ "1984", "1984 by Orwell", "2024-11-02", 1730505600, 0, NULL, tags_b,
+	    1, 0, 0, 0, 100, NULL, NULL, 0, NULL, NULL, 0 },
+	{ "été à", "Title\nwith\tcontrols ", "2024-06-01", 1717200000, 0, NULL,
+	    tags_c, 3, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL, 0 },
 };
 
-static const struct page_site site = {
-	"My Capsule", NULL, NULL, "gemini://example.org", NULL, 0, 0, NULL, 0, NULL,
-	NULL, 0, 0, 0, 0, NULL, NULL
-};
+static const struct page_site site = { "My Capsule", NULL, NULL,
+	"gemini://example.org", NULL, 0, 0, NULL, 0, NULL, NULL, 0, 0, 0, 0,
+	NULL, NULL };
 
-static const struct page_site site_full = {
-	"My Capsule", "Reviews of things", "Hello.\n\n=> gemini://x.org/ X\n\n",
-	"gemini://example.org", "Ann", 0, 0, NULL, 0, NULL,
-	NULL, 0, 0, 0, 0, NULL, NULL
-};
+static const struct page_site site_full = { "My Capsule", "Reviews of things",
+	"Hello.\n\n=> gemini://x.org/ X\n\n", "gemini://example.org", "Ann", 0,
+	0, NULL, 0, NULL, NULL, 0, 0, 0, 0, NULL, NULL };
 
 /* Lagrange's ^=>\s*(\S+)\s+([0-9]{4}-[01][0-9]-[0-3][0-9])([^0-9].*) */
 static int
@@ -110,8 +107,10 @@ check_feed_lines(const char *page, const char *file, int line)
 				n++;
 				if (!lagrange_match(l)) {
 					t_fail++;
-					fprintf(stderr, "%s:%d: not a feed line:"
-					    " %s\n", file, line, l);
+					fprintf(stderr,
+					    "%s:%d: not a feed line:"
+					    " %s\n",
+					    file, line, l);
 				} else
 					t_pass++;
 			}
@@ -195,14 +194,14 @@ static void
 test_index_odd_titles(void)
 {
 	static const struct page_post odd[] = {
-		{ "a", "", "2025-01-01", 0, 0, NULL, NULL, 0, 1, 0, 0, 0,
-		    NULL, NULL, 0, NULL, NULL, 0 },
+		{ "a", "", "2025-01-01", 0, 0, NULL, NULL, 0, 1, 0, 0, 0, NULL,
+		    NULL, 0, NULL, NULL, 0 },
 		{ "2024-12-31-recap", "2024-12-31 recap", "2025-01-02", 0, 0,
 		    NULL, NULL, 0, 1, 0, 0, 0, NULL, NULL, 0, NULL, NULL, 0 },
-		{ "nodate", "2020-01-01 x", NULL, 0, 0, NULL, NULL, 0, 0, 0,
-		    0, 0, NULL, NULL, 0, NULL, NULL, 0 },
-		{ "9", "9", "2025-01-03", 0, 0, NULL, NULL, 0, 0, 0, 0, 0,
-		    NULL, NULL, 0, NULL, NULL, 0 },
+		{ "nodate", "2020-01-01 x", NULL, 0, 0, NULL, NULL, 0, 0, 0, 0,
+		    0, NULL, NULL, 0, NULL, NULL, 0 },
+		{ "9", "9", "2025-01-03", 0, 0, NULL, NULL, 0, 0, 0, 0, 0, NULL,
+		    NULL, 0, NULL, NULL, 0 },
 	};
 	struct buf b = BUF_INIT;
 
@@ -314,7 +313,8 @@ test_post(void)
 
 	pages_post(&site, &posts[0],
 	    "\n\n# Look Back: a reminder of why we draw\n\nBody line.\n\n"
-	    "=> https://x.org/ x\n\n\n", &posts[1], NULL, &b);
+	    "=> https://x.org/ x\n\n\n",
+	    &posts[1], NULL, &b);
 	T_STR(b.data,
 	    "# Look Back: a reminder of why we draw\n"
 	    "2025-01-19 · 5 min read · ★★★★½\n"

@@ -26,7 +26,7 @@ show(const struct pathbatch *b)
 }
 
 static const struct {
-	const char *adds[8];	/* added in order, NULL-terminated */
+	const char *adds[8]; /* added in order, NULL-terminated */
 	const char *want;
 } cases[] = {
 	{ { "content/a.md", NULL }, "content/a.md" },
@@ -86,11 +86,11 @@ test_limits(void)
 	T_INT(b.full, 0);
 	T_INT(b.n, PATHBATCH_MAX_PATHS);
 	T_INT(b.bytes, bytes);
-	pathbatch_add(&b, "c/0.md");	/* already there: still fits */
+	pathbatch_add(&b, "c/0.md"); /* already there: still fits */
 	T_INT(b.full, 0);
 	pathbatch_add(&b, "one-more.md");
 	T_STR(show(&b), "FULL");
-	pathbatch_add(&b, "after.md");	/* full stays full */
+	pathbatch_add(&b, "after.md"); /* full stays full */
 	T_STR(show(&b), "FULL");
 	pathbatch_reset(&b);
 

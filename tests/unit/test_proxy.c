@@ -16,12 +16,12 @@
 #include "t.h"
 
 /* A string literal as bytes and length; embedded NULs are kept. */
-#define B(s)	(const unsigned char *)(s), sizeof(s) - 1
+#define B(s) (const unsigned char *)(s), sizeof(s) - 1
 /* The v2 signature: \r\n\r\n\0\r\nQUIT\n. */
-#define SIG	"\x0D\x0A\x0D\x0A\x00\x0D\x0A\x51\x55\x49\x54\x0A"
+#define SIG  "\x0D\x0A\x0D\x0A\x00\x0D\x0A\x51\x55\x49\x54\x0A"
 
 struct pcase {
-	int line;		/* of the table entry, for failure messages */
+	int line; /* of the table entry, for failure messages */
 	const unsigned char *in;
 	size_t len;
 	int rc;
@@ -31,53 +31,74 @@ struct pcase {
 	const char *dst;
 	int dport;
 	size_t consumed;
-	const char *err;	/* for rejections: the exact errstr */
+	const char *err; /* for rejections: the exact errstr */
 };
 
-#define V4(in, src, sp, dst, dp, n)					\
-	{ __LINE__, B(in), 1, 0, AF_INET, src, sp, dst, dp, n, NULL }
-#define V6(in, src, sp, dst, dp, n)					\
-	{ __LINE__, B(in), 1, 0, AF_INET6, src, sp, dst, dp, n, NULL }
-#define LOCAL(in, n)							\
-	{ __LINE__, B(in), 1, 1, 0, NULL, 0, NULL, 0, n, NULL }
-#define MORE(in)							\
-	{ __LINE__, B(in), 0, 0, 0, NULL, 0, NULL, 0, 0, NULL }
-#define BAD(in, err)							\
-	{ __LINE__, B(in), -1, 0, 0, NULL, 0, NULL, 0, 0, err }
+#define V4(in, src, sp, dst, dp, n) \
+	{ \
+		__LINE__, B(in), 1, 0, AF_INET, src, sp, dst, dp, n, NULL \
+	}
+#define V6(in, src, sp, dst, dp, n) \
+	{ \
+		__LINE__, B(in), 1, 0, AF_INET6, src, sp, dst, dp, n, NULL \
+	}
+#define LOCAL(in, n) \
+	{ \
+		__LINE__, B(in), 1, 1, 0, NULL, 0, NULL, 0, n, NULL \
+	}
+#define MORE(in) \
+	{ \
+		__LINE__, B(in), 0, 0, 0, NULL, 0, NULL, 0, 0, NULL \
+	}
+#define BAD(in, err) \
+	{ \
+		__LINE__, B(in), -1, 0, 0, NULL, 0, NULL, 0, 0, err \
+	}
 
-#define T4	"PROXY TCP4 192.0.2.1 198.51.100.2 12345 1965"
-#define FFFF	"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
-#define MAPPED	"ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255"
+#define T4     "PROXY TCP4 192.0.2.1 198.51.100.2 12345 1965"
+#define FFFF   "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+#define MAPPED "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255"
 /* v2 addresses: 192.0.2.1:12345 to 198.51.100.2:1965. */
-#define A4	"\xC0\x00\x02\x01" "\xC6\x33\x64\x02" "\x30\x39" "\x07\xAD"
+#define A4 \
+	"\xC0\x00\x02\x01" \
+	"\xC6\x33\x64\x02" \
+	"\x30\x39" \
+	"\x07\xAD"
 /* 2001:db8::1 port 443 to 2001:db8::2 port 1965. */
-#define A6	"\x20\x01\x0D\xB8" "\x00\x00\x00\x00" "\x00\x00\x00\x00"	\
-		"\x00\x00\x00\x01"					\
-		"\x20\x01\x0D\xB8" "\x00\x00\x00\x00" "\x00\x00\x00\x00"	\
-		"\x00\x00\x00\x02" "\x01\xBB" "\x07\xAD"
+#define A6 \
+	"\x20\x01\x0D\xB8" \
+	"\x00\x00\x00\x00" \
+	"\x00\x00\x00\x00" \
+	"\x00\x00\x00\x01" \
+	"\x20\x01\x0D\xB8" \
+	"\x00\x00\x00\x00" \
+	"\x00\x00\x00\x00" \
+	"\x00\x00\x00\x02" \
+	"\x01\xBB" \
+	"\x07\xAD"
 /* TLS ClientHello bytes that follow the header on a real connection. */
-#define HELLO	"\x16\x03\x01\x02\x00\x01"
+#define HELLO "\x16\x03\x01\x02\x00\x01"
 
 static const struct pcase cases[] = {
 	/* v1, accepted. */
 	V4(T4 "\r\n", "192.0.2.1", 12345, "198.51.100.2", 1965, 46),
 	V4(T4 "\r\n" HELLO, "192.0.2.1", 12345, "198.51.100.2", 1965, 46),
-	V4("PROXY TCP4 0.0.0.0 255.255.255.255 0 65535\r\n",
-	    "0.0.0.0", 0, "255.255.255.255", 65535, 44),
-	V6("PROXY TCP6 2001:db8::1 2001:db8::2 443 1965\r\n",
-	    "2001:db8::1", 443, "2001:db8::2", 1965, 45),
-	V6("PROXY TCP6 ::ffff:192.0.2.1 :: 1 2\r\n",
-	    "::ffff:192.0.2.1", 1, "::", 2, 36),
+	V4("PROXY TCP4 0.0.0.0 255.255.255.255 0 65535\r\n", "0.0.0.0", 0,
+	    "255.255.255.255", 65535, 44),
+	V6("PROXY TCP6 2001:db8::1 2001:db8::2 443 1965\r\n", "2001:db8::1",
+	    443, "2001:db8::2", 1965, 45),
+	V6("PROXY TCP6 ::ffff:192.0.2.1 :: 1 2\r\n", "::ffff:192.0.2.1", 1,
+	    "::", 2, 36),
 	V6("PROXY TCP6 1:2:3:4:5:6:7:8 1:2:3:4:5:6:7:: 10 20\r\n",
 	    "1:2:3:4:5:6:7:8", 10, "1:2:3:4:5:6:7:0", 20, 50),
 	V6("PROXY TCP6 ::2:3:4:5:6:7:8 1:2:3:4:5:6:1.2.3.4 10 20\r\n",
 	    "0:2:3:4:5:6:7:8", 10, "1:2:3:4:5:6:102:304", 20, 54),
-	V6("PROXY TCP6 ::1.2.3.4 FE80::ABCD:1 10 20\r\n",
-	    "::1.2.3.4", 10, "fe80::abcd:1", 20, 41),
+	V6("PROXY TCP6 ::1.2.3.4 FE80::ABCD:1 10 20\r\n", "::1.2.3.4", 10,
+	    "fe80::abcd:1", 20, 41),
 	V6("PROXY TCP6 1:: ::1 10 20\r\n", "1::", 10, "::1", 20, 26),
 	/* The longest TCP6 line, and the spec's worst case, 107 bytes. */
-	V6("PROXY TCP6 " FFFF " " FFFF " 65535 65535\r\n",
-	    FFFF, 65535, FFFF, 65535, 104),
+	V6("PROXY TCP6 " FFFF " " FFFF " 65535 65535\r\n", FFFF, 65535, FFFF,
+	    65535, 104),
 	LOCAL("PROXY UNKNOWN " FFFF " " FFFF " 65535 65535\r\n", 107),
 	LOCAL("PROXY UNKNOWN\r\n", 15),
 	LOCAL("PROXY UNKNOWN\r\n" HELLO, 15),
@@ -175,15 +196,20 @@ static const struct pcase cases[] = {
 	BAD("PROXY TCP4 192.0.2.1 198.51.100.2 65536", "v1: invalid port"),
 
 	/* v2, accepted. */
-	V4(SIG "\x21\x11\x00\x0C" A4, "192.0.2.1", 12345,
-	    "198.51.100.2", 1965, 28),
-	V4(SIG "\x21\x11\x00\x0C" A4 HELLO, "192.0.2.1", 12345,
-	    "198.51.100.2", 1965, 28),
-	V6(SIG "\x21\x21\x00\x24" A6, "2001:db8::1", 443,
-	    "2001:db8::2", 1965, 52),
+	V4(SIG "\x21\x11\x00\x0C" A4, "192.0.2.1", 12345, "198.51.100.2", 1965,
+	    28),
+	V4(SIG "\x21\x11\x00\x0C" A4 HELLO, "192.0.2.1", 12345, "198.51.100.2",
+	    1965, 28),
+	V6(SIG "\x21\x21\x00\x24" A6, "2001:db8::1", 443, "2001:db8::2", 1965,
+	    52),
 	/* TLVs: ALPN "gemini", authority, NOOP padding, a type we ignore. */
-	V4(SIG "\x21\x11\x00\x2B" A4 "\x01\x00\x06" "gemini"
-	    "\x02\x00\x0B" "example.org" "\x04\x00\x00" "\xE0\x00\x02" "hi",
+	V4(SIG "\x21\x11\x00\x2B" A4 "\x01\x00\x06"
+	       "gemini"
+	       "\x02\x00\x0B"
+	       "example.org"
+	       "\x04\x00\x00"
+	       "\xE0\x00\x02"
+	       "hi",
 	    "192.0.2.1", 12345, "198.51.100.2", 1965, 59),
 	V6(SIG "\x21\x21\x00\x27" A6 "\x04\x00\x00", "2001:db8::1", 443,
 	    "2001:db8::2", 1965, 55),
@@ -191,9 +217,13 @@ static const struct pcase cases[] = {
 	LOCAL(SIG "\x20\x00\x00\x00", 16),
 	LOCAL(SIG "\x20\x00\x00\x00" HELLO, 16),
 	LOCAL(SIG "\x20\x11\x00\x0C" A4, 28),
-	LOCAL(SIG "\x20\xFF\x00\x03" "abc", 19),
+	LOCAL(SIG "\x20\xFF\x00\x03"
+		  "abc",
+	    19),
 	LOCAL(SIG "\x21\x00\x00\x00", 16),
-	LOCAL(SIG "\x21\x00\x00\x02" "\x01\x02", 18),
+	LOCAL(SIG "\x21\x00\x00\x02"
+		  "\x01\x02",
+	    18),
 
 	/* v2, refused. */
 	BAD("\x0D\x0A\x0D\x0A\x00\x0D\x0A\x51\x55\x49\x58",
@@ -208,16 +238,22 @@ static const struct pcase cases[] = {
 	BAD(SIG "\x21\x12\x00\x0C" A4, "v2: transport not STREAM"),
 	BAD(SIG "\x21\x22\x00\x24" A6, "v2: transport not STREAM"),
 	BAD(SIG "\x21\x10\x00\x0C" A4, "v2: transport not STREAM"),
-	BAD(SIG "\x21\x11\x00\x0B" "\xC0\x00\x02\x01" "\xC6\x33\x64\x02"
-	    "\x30\x39\x07", "v2: length shorter than the addresses"),
+	BAD(SIG "\x21\x11\x00\x0B"
+		"\xC0\x00\x02\x01"
+		"\xC6\x33\x64\x02"
+		"\x30\x39\x07",
+	    "v2: length shorter than the addresses"),
 	BAD(SIG "\x21\x21\x00\x0C" A4, "v2: length shorter than the addresses"),
 	BAD(SIG "\x21\x31\x00\x0C" A4, "v2: length shorter than the addresses"),
 	BAD(SIG "\x21\x11\x02\x09", "v2: header longer than 536 bytes"),
 	BAD(SIG "\x20\x00\xFF\xFF", "v2: header longer than 536 bytes"),
-	BAD(SIG "\x21\x11\x00\x0E" A4 "\x04\x00", "v2: TLV overruns the header"),
+	BAD(SIG "\x21\x11\x00\x0E" A4 "\x04\x00",
+	    "v2: TLV overruns the header"),
 	BAD(SIG "\x21\x11\x00\x0F" A4 "\x04\x00\x01",
 	    "v2: TLV overruns the header"),
-	BAD(SIG "\x21\x11\x00\x12" A4 "\x04\x00\x00" "\x01\x00\x02" "h",
+	BAD(SIG "\x21\x11\x00\x12" A4 "\x04\x00\x00"
+		"\x01\x00\x02"
+		"h",
 	    "v2: TLV overruns the header"),
 
 	/* v2, incomplete. */
@@ -227,7 +263,8 @@ static const struct pcase cases[] = {
 	MORE(SIG "\x21"),
 	MORE(SIG "\x21\x11\x00"),
 	MORE(SIG "\x21\x11\x00\x0C"),
-	MORE(SIG "\x21\x11\x00\x0C" "\xC0\x00\x02\x01"),
+	MORE(SIG "\x21\x11\x00\x0C"
+		 "\xC0\x00\x02\x01"),
 	MORE(SIG "\x20\x00\x02\x08"),
 };
 

@@ -7,7 +7,7 @@
 int
 main(void)
 {
-	struct ratelimit *rl = ratelimit_new(3, 10, 64);	/* 3 per 10 s */
+	struct ratelimit *rl = ratelimit_new(3, 10, 64); /* 3 per 10 s */
 	struct ratelimit *r6;
 	char addr[32];
 	int i;

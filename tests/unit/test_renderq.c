@@ -11,20 +11,20 @@
 #include "t.h"
 
 static pthread_t loop_thread;
-static atomic_int ticks;		/* loop timer ticks */
-static atomic_int job_running;		/* a job is inside run() */
-static int order[64], norder;		/* what ran, in order (loop side) */
-static atomic_int started[64];		/* per job: run() began, as a seq */
+static atomic_int ticks;       /* loop timer ticks */
+static atomic_int job_running; /* a job is inside run() */
+static int order[64], norder;  /* what ran, in order (loop side) */
+static atomic_int started[64]; /* per job: run() began, as a seq */
 static atomic_int seq;
-static int excl_overlap;		/* an exclusive fn saw a job running */
+static int excl_overlap; /* an exclusive fn saw a job running */
 static int excl_seq[8];
 static int ndone;
 
 struct tjob {
 	struct rq_job j;
 	int id;
-	int wait_ticks;		/* run() waits for this many loop ticks */
-	int on_thread;		/* run() was not on the loop thread */
+	int wait_ticks; /* run() waits for this many loop ticks */
+	int on_thread;	/* run() was not on the loop thread */
 	int done_on_loop;
 	int result;
 };
@@ -149,11 +149,11 @@ main(void)
 	ev_run(loop, 0);
 	ev_timer_stop(loop, &guard);
 	T_INT(ndone, 6);
-	T_INT(last_result[1], 11);	/* it saw the ticks */
+	T_INT(last_result[1], 11); /* it saw the ticks */
 	for (i = 1; i <= 6; i++) {
-		T_INT(order[i - 1], i);		/* done in push order */
-		T_OK(last_on_thread[i]);	/* run off the loop thread */
-		T_OK(last_on_loop[i]);		/* done on the loop thread */
+		T_INT(order[i - 1], i);	 /* done in push order */
+		T_OK(last_on_thread[i]); /* run off the loop thread */
+		T_OK(last_on_loop[i]);	 /* done on the loop thread */
 		T_INT(last_result[i], i * 10 + 1);
 		T_INT(last_cancelled[i], 0);
 	}
@@ -181,7 +181,7 @@ main(void)
 	T_INT(ndone, 8);
 	T_OK(excl_seq[1] > started[7]);
 	T_OK(excl_seq[2] > excl_seq[1]);
-	T_OK(started[8] > excl_seq[2]);	/* job 8 waited for both */
+	T_OK(started[8] > excl_seq[2]); /* job 8 waited for both */
 	T_INT(excl_overlap, 0);
 
 	/* 4. Free: the running job finishes, queued ones are cancelled. */

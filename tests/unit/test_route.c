@@ -19,10 +19,10 @@
 #include "mime.h"
 #include "t.h"
 
-#define MARK_PAGE	"page-marker-91c2"
-#define MARK_OUTSIDE	"outside-marker-dead"
-#define MARK_SECRET	"secret-marker-c0de"
-#define MARK_HIDDEN	"hidden-dir-marker-5e1f"
+#define MARK_PAGE    "page-marker-91c2"
+#define MARK_OUTSIDE "outside-marker-dead"
+#define MARK_SECRET  "secret-marker-c0de"
+#define MARK_HIDDEN  "hidden-dir-marker-5e1f"
 
 static char dir[] = "/tmp/capsuled-route.XXXXXX";
 static char root[PATH_MAX];
@@ -160,12 +160,12 @@ static int
 leaks(const struct buf *b)
 {
 	static const char *forbidden[] = { MARK_OUTSIDE, MARK_SECRET,
-	    MARK_HIDDEN, "root:x:0:0" };
+		MARK_HIDDEN, "root:x:0:0" };
 	size_t i;
 
 	for (i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++)
 		if (memmem(b->data, b->len, forbidden[i],
-		    strlen(forbidden[i])) != NULL)
+			strlen(forbidden[i])) != NULL)
 			return 1;
 	return 0;
 }
@@ -173,40 +173,76 @@ leaks(const struct buf *b)
 /* Every path: 51 or 59, nothing from outside the root or a dotfile. */
 static const char *hostile[] = {
 	/* Dot segments, raw and percent-encoded in every case mix. */
-	"/../outside.gmi", "/./../outside.gmi", "//../outside.gmi",
-	"/sub/../../outside.gmi", "/sub/./../../outside.gmi",
-	"/sub/%2e%2e/%2e%2e/outside.gmi", "/%2e%2e/outside.gmi",
-	"/%2E%2E/outside.gmi", "/%2e%2E/outside.gmi", "/%2E./outside.gmi",
-	"/.%2e/outside.gmi", "/%2e/../outside.gmi", "/../../",
+	"/../outside.gmi",
+	"/./../outside.gmi",
+	"//../outside.gmi",
+	"/sub/../../outside.gmi",
+	"/sub/./../../outside.gmi",
+	"/sub/%2e%2e/%2e%2e/outside.gmi",
+	"/%2e%2e/outside.gmi",
+	"/%2E%2E/outside.gmi",
+	"/%2e%2E/outside.gmi",
+	"/%2E./outside.gmi",
+	"/.%2e/outside.gmi",
+	"/%2e/../outside.gmi",
+	"/../../",
 	/* An encoded slash is data, never a separator. */
-	"/..%2foutside.gmi", "/..%2Foutside.gmi", "/%2e%2e%2foutside.gmi",
-	"/%2E%2E%2Foutside.gmi", "/sub/..%2F..%2Foutside.gmi",
+	"/..%2foutside.gmi",
+	"/..%2Foutside.gmi",
+	"/%2e%2e%2foutside.gmi",
+	"/%2E%2E%2Foutside.gmi",
+	"/sub/..%2F..%2Foutside.gmi",
 	"/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
 	"/..%2F..%2F..%2F..%2F..%2Fetc%2Fpasswd",
 	/* Decoded once: a double encoding names a file called "%2e%2e". */
-	"/%252e%252e/outside.gmi", "/%252E%252E%252Foutside.gmi",
-	"/..%252foutside.gmi", "/%25%32%65%25%32%65/outside.gmi",
+	"/%252e%252e/outside.gmi",
+	"/%252E%252E%252Foutside.gmi",
+	"/..%252foutside.gmi",
+	"/%25%32%65%25%32%65/outside.gmi",
 	/* A backslash is an ordinary byte. */
-	"/..%5coutside.gmi", "/..%5Coutside.gmi", "/sub%5c..%5c..%5coutside.gmi",
-	"/%2e%2e%5coutside.gmi", "/..\\outside.gmi",
+	"/..%5coutside.gmi",
+	"/..%5Coutside.gmi",
+	"/sub%5c..%5c..%5coutside.gmi",
+	"/%2e%2e%5coutside.gmi",
+	"/..\\outside.gmi",
 	/* NUL, overlong and look-alike dots. */
-	"/page.gmi%00", "/outside.gmi%00.gmi", "/%00../outside.gmi",
-	"/.%00./outside.gmi", "/%c0%ae%c0%ae/outside.gmi",
-	"/%C0%AE%C0%AE%2Foutside.gmi", "/%e0%80%ae%e0%80%ae/outside.gmi",
-	"/..%c0%afoutside.gmi", "/..%c1%9coutside.gmi",
+	"/page.gmi%00",
+	"/outside.gmi%00.gmi",
+	"/%00../outside.gmi",
+	"/.%00./outside.gmi",
+	"/%c0%ae%c0%ae/outside.gmi",
+	"/%C0%AE%C0%AE%2Foutside.gmi",
+	"/%e0%80%ae%e0%80%ae/outside.gmi",
+	"/..%c0%afoutside.gmi",
+	"/..%c1%9coutside.gmi",
 	"/%ef%bc%8e%ef%bc%8e/outside.gmi",
 	/* Symlinks leaving the root, relative and absolute. */
-	"/escape.gmi", "/abs-escape.gmi", "/updir/outside.gmi",
-	"/links/deep-escape.gmi", "/passwd.txt", "/etcdir/passwd",
+	"/escape.gmi",
+	"/abs-escape.gmi",
+	"/updir/outside.gmi",
+	"/links/deep-escape.gmi",
+	"/passwd.txt",
+	"/etcdir/passwd",
 	/* Dotfiles and dot folders, directly, encoded, through links. */
-	"/.secret", "/%2esecret", "/%2Esecret", "/sub/../.secret",
-	"/secret-link.gmi", "/list/.hidden", "/list/%2Ehidden",
-	"/.hiddendir/file.gmi", "/.hiddendir/", "/hidden-link/file.gmi",
+	"/.secret",
+	"/%2esecret",
+	"/%2Esecret",
+	"/sub/../.secret",
+	"/secret-link.gmi",
+	"/list/.hidden",
+	"/list/%2Ehidden",
+	"/.hiddendir/file.gmi",
+	"/.hiddendir/",
+	"/hidden-link/file.gmi",
 	"/hidden-file-link.gmi",
 	/* Loops. */
-	"/loop-a.gmi", "/self.gmi", "/loopdir/x.gmi", "/loopdir/",
+	"/loop-a.gmi",
+	"/self.gmi",
+	"/loopdir/x.gmi",
+	"/loopdir/",
 	/* FIFOs: answered at once, never opened for reading. */
-	"/fifo.gmi", "/links/pipe.txt",
+	"/fifo.gmi",
+	"/links/pipe.txt",
 };
 
 static void

@@ -27,7 +27,7 @@ static const struct {
 } tok_cases[] = {
 	{ "Hello, World!", "hello@0 world@1" },
 	{ "Pokémon", "pokemon@0" },
-	{ "Poke\xcc\x81mon", "pokemon@0" },	/* e + combining acute */
+	{ "Poke\xcc\x81mon", "pokemon@0" }, /* e + combining acute */
 	{ "ÆSIR Straße Œuvre", "aesir@0 strasse@1 oeuvre@2" },
 	{ "Łódź Dvořák", "lodz@0 dvorak@1" },
 	{ "ΆΈΉ Σοφία ς", "αεη@0 σοφια@1 σ@2" },
@@ -40,7 +40,8 @@ static const struct {
 	{ "a藤b", "a@0 藤@1 b@2" },
 	{ "「漫画」。", "漫@0 漫画@0 画@1" },
 	{ "한국어 책", "한@0 한국@0 국@1 국어@1 어@2 책@3" },
-	{ "soft\xc2\xadhyphen zero\xe2\x80\x8bwidth", "softhyphen@0 zerowidth@1" },
+	{ "soft\xc2\xadhyphen zero\xe2\x80\x8bwidth",
+	    "softhyphen@0 zerowidth@1" },
 	{ "«quoted» — dash", "quoted@0 dash@1" },
 	{ "bad \xff utf8", "bad@0 utf8@1" },
 	{ "", "" },
@@ -80,7 +81,7 @@ test_tokenizer(void)
 }
 
 static const struct {
-	const char *q, *want;	/* want NULL: refused */
+	const char *q, *want; /* want NULL: refused */
 } parse_cases[] = {
 	{ "look back", "+look\n+back\n" },
 	{ "\"look back\"", "+\"look back\"\n" },
@@ -113,7 +114,8 @@ static const struct {
 	{ "藤本　ルックバック", "+藤本\n+\"ルッ ック クバ バッ ック\"\n" },
 	{ "\"a藤本b\"", "+\"a@0 藤本@1 b@3\"\n" },
 	{ "a a a a", "+a\n" },
-	{ "藤本 藤本 ルックバック ルックバック", "+藤本\n+\"ルッ ック クバ バッ ック\"\n" },
+	{ "藤本 藤本 ルックバック ルックバック",
+	    "+藤本\n+\"ルッ ック クバ バッ ック\"\n" },
 	{ "look+back", "+\"look back\"\n" },
 	{ "  film  — ", "+film\n" },
 	{ "\"unterminated phrase", "+\"unterminated phrase\"\n" },
@@ -197,26 +199,28 @@ static const struct {
 	unsigned flags;
 } corpus[] = {
 	{ "a.md", "/posts/a.gmi", "Look Back, the film", "2024-06-28",
-	  1719532800, tags_anime, 2, 1, 5, "en",
-	  "A quiet film about two artists.\nWe look back at the manga "
-	  "by Fujimoto. It was moving!", 0 },
+	    1719532800, tags_anime, 2, 1, 5, "en",
+	    "A quiet film about two artists.\nWe look back at the manga "
+	    "by Fujimoto. It was moving!",
+	    0 },
 	{ "b.md", "/posts/b.gmi", "Rewatch diary", "2025-01-10", 1736467200,
-	  tags_anime, 1, 1, 4, "en",
-	  "Second viewing. I kept thinking I should look back at the "
-	  "first half. Then back to the start and look again.", 0 },
+	    tags_anime, 1, 1, 4, "en",
+	    "Second viewing. I kept thinking I should look back at the "
+	    "first half. Then back to the start and look again.",
+	    0 },
 	{ "c.md", "/posts/c.gmi", "The manga", "2024-08-20", 1724112000,
-	  tags_manga, 2, 1, 4.5, "en",
-	  "Fujimoto draws backs. Look at the one-shot, then back again.", 0 },
+	    tags_manga, 2, 1, 4.5, "en",
+	    "Fujimoto draws backs. Look at the one-shot, then back again.", 0 },
 	{ "d.md", "/posts/d.gmi", "ルックバックを読んだ", "2024-09-01",
-	  1725148800, tags_manga, 1, 0, 0, "ja",
-	  "藤本タツキの読み切り「ルックバック」を読んだ。京本と藤野の物語だ。",
-	  0 },
+	    1725148800, tags_manga, 1, 0, 0, "ja",
+	    "藤本タツキの読み切り「ルックバック」を読んだ。京本と藤野の物語だ。",
+	    0 },
 	{ "e.md", "/posts/e.gmi", "Pokémon Red, again", "2023-03-03",
-	  1677801600, tags_game, 1, 1, 3, "en",
-	  "I caught every Pokémon on an old Game Boy.", 0 },
+	    1677801600, tags_game, 1, 1, 3, "en",
+	    "I caught every Pokémon on an old Game Boy.", 0 },
 	{ "f.md", "/posts/f.gmi", "Secret draft about the film", "2025-02-02",
-	  1738454400, tags_anime, 1, 1, 5, "en",
-	  "This draft mentions the film and the manga.", SEARCH_DRAFT },
+	    1738454400, tags_anime, 1, 1, 5, "en",
+	    "This draft mentions the film and the manga.", SEARCH_DRAFT },
 };
 
 static struct search *
@@ -352,7 +356,8 @@ test_snippets(void)
 	T_STR(r.hits[0].snippet, "We «look back» at the manga by Fujimoto.");
 	search_result_free(&r);
 	T_INT(search_query(ix, "ルックバック", strlen("ルックバック"), 1,
-	    no_drafts, NULL, &r), 0);
+		  no_drafts, NULL, &r),
+	    0);
 	T_STR(r.hits[0].snippet,
 	    "藤本タツキの読み切り「«ルックバック»」を読んだ。");
 	search_result_free(&r);
@@ -425,13 +430,16 @@ test_pages(void)
 	}
 	/* '+' stays a plus; %20 is a space. */
 	T_INT(search_page(ix, "c%2B%2B%20talks", 1, "/search", NULL, NULL,
-	    &out), 0);
+		  &out),
+	    0);
 	T_OK(strncmp(out.data, "# Search: c++ talks\n", 20) == 0);
 	T_OK(strstr(out.data, "45 results, page 1 of 3.") != NULL);
-	T_OK(strstr(out.data, "=> /posts/p44.gmi 2024-01-01 Post 44\n> "
-	    "Every post «talks» about «C»++ and a+b.\n") != NULL);
-	T_OK(strstr(out.data, "=> /search/2?c%2B%2B%20talks Next page "
-	    "(2 of 3)\n") != NULL);
+	T_OK(strstr(out.data,
+		 "=> /posts/p44.gmi 2024-01-01 Post 44\n> "
+		 "Every post «talks» about «C»++ and a+b.\n") != NULL);
+	T_OK(strstr(out.data,
+		 "=> /search/2?c%2B%2B%20talks Next page "
+		 "(2 of 3)\n") != NULL);
 	T_OK(strstr(out.data, "Previous") == NULL);
 	buf_reset(&out);
 	search_page(ix, "c%2B%2B%20talks", 3, "/search", NULL, NULL, &out);
@@ -487,13 +495,13 @@ test_ratings(void)
 		d.text = "A review.";
 		search_put(ix, key, &d);
 	}
-	got = run(ix, "rating:4.5", 1, NULL);	/* 4.25 shows ★★★★½ */
+	got = run(ix, "rating:4.5", 1, NULL); /* 4.25 shows ★★★★½ */
 	T_STR(got, "0");
 	free(got);
-	got = run(ix, "rating:4", 1, NULL);	/* 3.75 shows ★★★★ */
+	got = run(ix, "rating:4", 1, NULL); /* 3.75 shows ★★★★ */
 	T_STR(got, "1");
 	free(got);
-	got = run(ix, "rating:<3", 1, NULL);	/* 2.9 shows ★★★ */
+	got = run(ix, "rating:<3", 1, NULL); /* 2.9 shows ★★★ */
 	T_STR(got, "3");
 	free(got);
 	got = run(ix, "rating:3", 1, NULL);
@@ -502,7 +510,7 @@ test_ratings(void)
 	got = run(ix, "rating:>=4", 1, NULL);
 	T_STR(got, "0 1 4");
 	free(got);
-	got = run(ix, "rating:0", 1, NULL);	/* 0.2: no star at all */
+	got = run(ix, "rating:0", 1, NULL); /* 0.2: no star at all */
 	T_STR(got, "3");
 	free(got);
 	search_free(ix);
@@ -547,15 +555,15 @@ test_phrases(void)
 	T_INT(r.total, 1000);
 	search_result_free(&r);
 	/* Across a sentence, not across words that are apart. */
-	T_INT(search_query(ix, "\"manga the film\"", 16, 1, NULL, NULL, &r),
-	    0);
+	T_INT(search_query(ix, "\"manga the film\"", 16, 1, NULL, NULL, &r), 0);
 	T_INT(r.total, 3000);
 	search_result_free(&r);
 	T_INT(search_query(ix, "\"film the\"", 10, 1, NULL, NULL, &r), 0);
 	T_INT(r.total, 0);
 	search_result_free(&r);
 	T_INT(search_query(ix, "\"the film\" -\"quiet film\"", 25, 1, NULL,
-	    NULL, &r), 0);
+		  NULL, &r),
+	    0);
 	T_INT(r.total, 2000);
 	search_result_free(&r);
 	/* Title and body are apart: no phrase across them. */
@@ -615,7 +623,8 @@ test_plain(void)
 	struct buf b = BUF_INIT;
 
 	search_plain("# Title\n\nText line.\n=> gemini://x/ A link label\n"
-	    "=> /bare\n* item\n> quote\n```alt\ncode\n```\n", &b);
+		     "=> /bare\n* item\n> quote\n```alt\ncode\n```\n",
+	    &b);
 	T_STR(b.data, "Title\nText line.\nA link label\nitem\nquote\ncode\n");
 	buf_free(&b);
 }

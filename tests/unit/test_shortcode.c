@@ -16,22 +16,18 @@ static const struct tcase {
 	const char *name;
 	const char *in;
 	const char *want;
-	int nwarn;		/* warnings expected */
-	int line;		/* line of the first one */
-	const char *msg;	/* text of the first one */
+	int nwarn;	 /* warnings expected */
+	int line;	 /* line of the first one */
+	const char *msg; /* text of the first one */
 } cases[] = {
-	{ "plain text passes",
-	    "No shortcodes here {{ maybe }} {x}.\n",
-	    "No shortcodes here {{ maybe }} {x}.\n",
-	    0, 0, NULL },
+	{ "plain text passes", "No shortcodes here {{ maybe }} {x}.\n",
+	    "No shortcodes here {{ maybe }} {x}.\n", 0, 0, NULL },
 	{ "no opener at all: copied as is",
 	    "Braces { alone }, {x}, `{` and {\n%} split\r\n    { code }\n{",
-	    "Braces { alone }, {x}, `{` and {\n%} split\r\n    { code }\n{",
-	    0, 0, NULL },
-	{ "an opener as the last two bytes",
-	    "Text then {{",
-	    "Text then {{",
-	    0, 0, NULL },
+	    "Braces { alone }, {x}, `{` and {\n%} split\r\n    { code }\n{", 0,
+	    0, NULL },
+	{ "an opener as the last two bytes", "Text then {{", "Text then {{", 0,
+	    0, NULL },
 	{ "figure alt + caption",
 	    "{{< figure src=\"/images/a.png\" alt=\"Two desks\" caption=\"Fujino and Kyomoto\" >}}\n",
 	    "![Two desks](/images/a.png)\n"
@@ -54,13 +50,11 @@ static const struct tcase {
 	    "![A title](a.png)\n"
 	    "\n",
 	    0, 0, NULL },
-	{ "figure file name",
-	    "{{< figure src=\"/img/desk.png?w=2#x\" />}}\n",
+	{ "figure file name", "{{< figure src=\"/img/desk.png?w=2#x\" />}}\n",
 	    "![desk.png](/img/desk.png?w=2#x)\n"
 	    "\n",
 	    0, 0, NULL },
-	{ "figure percent form",
-	    "{{% figure src=\"p.png\" alt=\"pct\" %}}\n",
+	{ "figure percent form", "{{% figure src=\"p.png\" alt=\"pct\" %}}\n",
 	    "![pct](p.png)\n"
 	    "\n",
 	    0, 0, NULL },
@@ -74,13 +68,11 @@ static const struct tcase {
 	    "![raw \\n text](r.png)\n"
 	    "\n",
 	    0, 0, NULL },
-	{ "figure unquoted",
-	    "{{< figure src=/u.png alt=bare >}}\n",
+	{ "figure unquoted", "{{< figure src=/u.png alt=bare >}}\n",
 	    "![bare](/u.png)\n"
 	    "\n",
 	    0, 0, NULL },
-	{ "figure positional",
-	    "{{< figure \"pos.png\" >}}\n",
+	{ "figure positional", "{{< figure \"pos.png\" >}}\n",
 	    "![pos.png](pos.png)\n"
 	    "\n",
 	    0, 0, NULL },
@@ -133,10 +125,8 @@ static const struct tcase {
 	    "\n"
 	    "next\n",
 	    0, 0, NULL },
-	{ "figure without src",
-	    "a {{< figure alt=\"x\" >}} b\n",
-	    "a x b\n",
-	    1, 1, "figure without src" },
+	{ "figure without src", "a {{< figure alt=\"x\" >}} b\n", "a x b\n", 1,
+	    1, "figure without src" },
 	{ "figure in quote",
 	    "> Quote {{< figure src=\"q.png\" alt=\"Q\" >}} more\n",
 	    "> Quote\n"
@@ -162,8 +152,7 @@ static const struct tcase {
 	    "![two](2.png)\n"
 	    "\n",
 	    0, 0, NULL },
-	{ "youtube positional",
-	    "{{< youtube dQw4w9WgXcQ >}}\n",
+	{ "youtube positional", "{{< youtube dQw4w9WgXcQ >}}\n",
 	    "[Video: dQw4w9WgXcQ](https://www.youtube.com/watch?v=dQw4w9WgXcQ)\n"
 	    "\n",
 	    0, 0, NULL },
@@ -172,21 +161,18 @@ static const struct tcase {
 	    "[Video: Look Back trailer](https://www.youtube.com/watch?v=abc)\n"
 	    "\n",
 	    0, 0, NULL },
-	{ "youtube inline",
-	    "Watch {{< youtube abc >}} now.\n",
+	{ "youtube inline", "Watch {{< youtube abc >}} now.\n",
 	    "Watch\n"
 	    "\n"
 	    "[Video: abc](https://www.youtube.com/watch?v=abc)\n"
 	    "\n"
 	    "now.\n",
 	    0, 0, NULL },
-	{ "vimeo",
-	    "{{< vimeo 12345 >}}\n",
+	{ "vimeo", "{{< vimeo 12345 >}}\n",
 	    "[Video: 12345](https://vimeo.com/12345)\n"
 	    "\n",
 	    0, 0, NULL },
-	{ "zola youtube",
-	    "{{ youtube(id=\"zid\") }}\n",
+	{ "zola youtube", "{{ youtube(id=\"zid\") }}\n",
 	    "[Video: zid](https://www.youtube.com/watch?v=zid)\n"
 	    "\n",
 	    0, 0, NULL },
@@ -195,30 +181,20 @@ static const struct tcase {
 	    "[Video: zid](https://www.youtube.com/watch?v=zid)\n"
 	    "\n",
 	    0, 0, NULL },
-	{ "youtube without id",
-	    "{{< youtube >}}\n",
-	    "\n",
-	    1, 1, "youtube shortcode without an id" },
-	{ "ref in link",
-	    "[Soundtrack]({{< ref \"posts/soundtrack.md\" >}})\n",
-	    "[Soundtrack](posts/soundtrack.md)\n",
-	    0, 0, NULL },
+	{ "youtube without id", "{{< youtube >}}\n", "\n", 1, 1,
+	    "youtube shortcode without an id" },
+	{ "ref in link", "[Soundtrack]({{< ref \"posts/soundtrack.md\" >}})\n",
+	    "[Soundtrack](posts/soundtrack.md)\n", 0, 0, NULL },
 	{ "ref no extension",
 	    "[x]({{< ref \"posts/manga\" >}}) [y]({{< relref \"/posts/anime/\" >}})\n",
-	    "[x](posts/manga.md) [y](/posts/anime.md)\n",
-	    0, 0, NULL },
+	    "[x](posts/manga.md) [y](/posts/anime.md)\n", 0, 0, NULL },
 	{ "ref anchor",
 	    "[x]({{< relref \"notes#part-two\" >}}) [y]({{< ref \"#top\" >}})\n",
-	    "[x](notes.md#part-two) [y](#top)\n",
-	    0, 0, NULL },
-	{ "ref path arg",
-	    "[x]({{< ref path=\"a b.md\" >}})\n",
-	    "[x](a%20b.md)\n",
-	    0, 0, NULL },
-	{ "ref dotted dir",
-	    "{{< ref \"v1.2/page\" >}}\n",
-	    "v1.2/page.md\n",
-	    0, 0, NULL },
+	    "[x](notes.md#part-two) [y](#top)\n", 0, 0, NULL },
+	{ "ref path arg", "[x]({{< ref path=\"a b.md\" >}})\n",
+	    "[x](a%20b.md)\n", 0, 0, NULL },
+	{ "ref dotted dir", "{{< ref \"v1.2/page\" >}}\n", "v1.2/page.md\n", 0,
+	    0, NULL },
 	{ "highlight",
 	    "Text\n"
 	    "{{< highlight go >}}\n"
@@ -305,8 +281,7 @@ static const struct tcase {
 	    "\n"
 	    "Out\n",
 	    0, 0, NULL },
-	{ "gist",
-	    "{{< gist spf13 7896402 >}}\n",
+	{ "gist", "{{< gist spf13 7896402 >}}\n",
 	    "[Gist: spf13/7896402](https://gist.github.com/spf13/7896402)\n"
 	    "\n",
 	    0, 0, NULL },
@@ -318,13 +293,11 @@ static const struct tcase {
 	    "[Post 877500564405444608](https://twitter.com/i/status/877500564405444608)\n"
 	    "\n",
 	    0, 0, NULL },
-	{ "x",
-	    "{{< x user=\"SanDiegoZoo\" id=\"1453110110599868418\" >}}\n",
+	{ "x", "{{< x user=\"SanDiegoZoo\" id=\"1453110110599868418\" >}}\n",
 	    "[Post by @SanDiegoZoo](https://x.com/SanDiegoZoo/status/1453110110599868418)\n"
 	    "\n",
 	    0, 0, NULL },
-	{ "instagram",
-	    "{{< instagram BWNjjyYFxVx >}}\n",
+	{ "instagram", "{{< instagram BWNjjyYFxVx >}}\n",
 	    "[Instagram post BWNjjyYFxVx](https://www.instagram.com/p/BWNjjyYFxVx/)\n"
 	    "\n",
 	    0, 0, NULL },
@@ -338,8 +311,7 @@ static const struct tcase {
 	    1, 1, "unknown shortcode 'spoiler'" },
 	{ "unknown once per name",
 	    "{{< a >}}x{{< /a >}} {{< a >}}y{{< /a >}} {{% b %}}z{{% /b %}}\n",
-	    "x y z\n",
-	    2, 1, "unknown shortcode 'a'" },
+	    "x y z\n", 2, 1, "unknown shortcode 'a'" },
 	{ "unknown zola",
 	    "{% spoiler(kind=\"info\") %}\n"
 	    "Inside\n"
@@ -352,12 +324,11 @@ static const struct tcase {
 	    2, 1, "unknown shortcode 'spoiler'" },
 	{ "escaped hugo",
 	    "Use {{</* figure src=\"x.png\" */>}} and {{%/* ref \"y\" */%}}.\n",
-	    "Use {{< figure src=\"x.png\" >}} and {{% ref \"y\" %}}.\n",
-	    0, 0, NULL },
+	    "Use {{< figure src=\"x.png\" >}} and {{% ref \"y\" %}}.\n", 0, 0,
+	    NULL },
 	{ "escaped zola",
 	    "Use {{/* youtube(id=\"x\") */}} and {%/* note() */%}.\n",
-	    "Use {{ youtube(id=\"x\") }} and {% note() %}.\n",
-	    0, 0, NULL },
+	    "Use {{ youtube(id=\"x\") }} and {% note() %}.\n", 0, 0, NULL },
 	{ "code span",
 	    "Code `{{< figure src=\"x\" >}}` and ``{{ youtube(id=\"x\") }}`` stay.\n",
 	    "Code `{{< figure src=\"x\" >}}` and ``{{ youtube(id=\"x\") }}`` stay.\n",
@@ -368,15 +339,13 @@ static const struct tcase {
 	    "A `code\n"
 	    "{{< figure src=\"x\" >}}` b\n",
 	    0, 0, NULL },
-	{ "unmatched backtick",
-	    "A ` lone {{< vimeo 7 >}}\n",
+	{ "unmatched backtick", "A ` lone {{< vimeo 7 >}}\n",
 	    "A ` lone\n"
 	    "\n"
 	    "[Video: 7](https://vimeo.com/7)\n"
 	    "\n",
 	    0, 0, NULL },
-	{ "escaped backtick",
-	    "A \\`{{< vimeo 8 >}}\\`\n",
+	{ "escaped backtick", "A \\`{{< vimeo 8 >}}\\`\n",
 	    "A \\`\n"
 	    "\n"
 	    "[Video: 8](https://vimeo.com/8)\n"
@@ -443,21 +412,17 @@ static const struct tcase {
 	    "[Video: 3](https://vimeo.com/3)\n"
 	    "\n",
 	    1, 1, "unterminated shortcode '{{<'" },
-	{ "unterminated zola",
-	    "Start {{ youtube(id=\"x\")\n",
-	    "Start {{ youtube(id=\"x\")\n",
-	    1, 1, "unterminated shortcode '{{'" },
-	{ "nested opener",
-	    "{{< a {{< vimeo 4 >}}\n",
+	{ "unterminated zola", "Start {{ youtube(id=\"x\")\n",
+	    "Start {{ youtube(id=\"x\")\n", 1, 1,
+	    "unterminated shortcode '{{'" },
+	{ "nested opener", "{{< a {{< vimeo 4 >}}\n",
 	    "{{< a\n"
 	    "\n"
 	    "[Video: 4](https://vimeo.com/4)\n"
 	    "\n",
 	    1, 1, "unterminated shortcode '{{<'" },
-	{ "malformed",
-	    "I {{<3 you>}} and {{< \"x\" >}}.\n",
-	    "I {{<3 you>}} and {{< \"x\" >}}.\n",
-	    2, 1, "malformed shortcode" },
+	{ "malformed", "I {{<3 you>}} and {{< \"x\" >}}.\n",
+	    "I {{<3 you>}} and {{< \"x\" >}}.\n", 2, 1, "malformed shortcode" },
 	{ "closing known dropped",
 	    "a {{< /figure >}} b {{< figure src=\"s.png\" alt=\"S\" >}}{{< /figure >}}\n",
 	    "a  b\n"
@@ -466,22 +431,13 @@ static const struct tcase {
 	    "\n"
 	    "\n",
 	    0, 0, NULL },
-	{ "zola end without block",
-	    "x {% end %} y\n",
-	    "x  y\n",
-	    0, 0, NULL },
+	{ "zola end without block", "x {% end %} y\n", "x  y\n", 0, 0, NULL },
 	{ "prose template braces",
 	    "Write {{ title }} or {% if x %} in templates.\n",
-	    "Write {{ title }} or {% if x %} in templates.\n",
-	    0, 0, NULL },
-	{ "no trailing newline",
-	    "{{< vimeo 5 >}}",
-	    "[Video: 5](https://vimeo.com/5)\n",
-	    0, 0, NULL },
-	{ "empty",
-	    "",
-	    "",
-	    0, 0, NULL },
+	    "Write {{ title }} or {% if x %} in templates.\n", 0, 0, NULL },
+	{ "no trailing newline", "{{< vimeo 5 >}}",
+	    "[Video: 5](https://vimeo.com/5)\n", 0, 0, NULL },
+	{ "empty", "", "", 0, 0, NULL },
 	{ "crlf-free unicode",
 	    "Look Back {{< figure src=\"/images/ルックバック.png\" alt=\"藤野\" >}}\n",
 	    "Look Back\n"
@@ -596,14 +552,11 @@ static const struct tcase {
 	    "> Note: Short.\n"
 	    "\n",
 	    0, 0, NULL },
-	{ "unclosed admonition keeps its body",
-	    "{{< tip >}}\nBody stays.\n",
-	    "\nBody stays.\n",
-	    1, 1, "unclosed shortcode 'tip'" },
+	{ "unclosed admonition keeps its body", "{{< tip >}}\nBody stays.\n",
+	    "\nBody stays.\n", 1, 1, "unclosed shortcode 'tip'" },
 	{ "unclosed zola admonition keeps its body",
-	    "{% warning() %}\nBody stays.\n",
-	    "\nBody stays.\n",
-	    1, 1, "unclosed shortcode 'warning'" },
+	    "{% warning() %}\nBody stays.\n", "\nBody stays.\n", 1, 1,
+	    "unclosed shortcode 'warning'" },
 	/* code-toggle: the snippet, per format */
 	{ "code-toggle toml",
 	    "{{< code-toggle file=\"hugo\" >}}\n"
@@ -635,8 +588,7 @@ static const struct tcase {
 	    0, 0, NULL },
 	{ "code-toggle with TOML that does not parse: as written",
 	    "{{< code-toggle >}}\na = \n{{< /code-toggle >}}\n",
-	    "```toml\na = \n```\n\n",
-	    0, 0, NULL },
+	    "```toml\na = \n```\n\n", 0, 0, NULL },
 	{ "code-toggle yaml and json",
 	    "{{< code-toggle >}}\ntitle: x\n{{< /code-toggle >}}\n"
 	    "{{< code-toggle fm=true >}}\n{\"a\": 1}\n{{< /code-toggle >}}\n",
@@ -655,23 +607,19 @@ static const struct tcase {
 	    "\n",
 	    0, 0, NULL },
 	/* include and param without the site's callbacks */
-	{ "include without a reader",
-	    "A {{% include \"/_common/x.md\" %}} b\n",
-	    "A  b\n",
-	    1, 1, "include '/_common/x.md': files cannot be read here; its text is left out" },
-	{ "param without a value",
-	    "v{{< param \"version\" >}}.\n",
-	    "v.\n",
-	    1, 1, "param 'version' has no value here; left out" },
+	{ "include without a reader", "A {{% include \"/_common/x.md\" %}} b\n",
+	    "A  b\n", 1, 1,
+	    "include '/_common/x.md': files cannot be read here; its text is left out" },
+	{ "param without a value", "v{{< param \"version\" >}}.\n", "v.\n", 1,
+	    1, "param 'version' has no value here; left out" },
 	/* unknown shortcodes keep their text-like arguments */
 	{ "unknown keeps alt, caption, title, text, label",
 	    "See {{< img-lazy src=\"a.png\" alt=\"A cat\" caption=\"On a *mat*\" title=\"A cat\" >}} here.\n",
-	    "See A cat \xe2\x80\x94 On a *mat* here.\n",
-	    1, 1, "unknown shortcode 'img-lazy'" },
+	    "See A cat \xe2\x80\x94 On a *mat* here.\n", 1, 1,
+	    "unknown shortcode 'img-lazy'" },
 	{ "unknown zola keeps text",
-	    "{{ button(text=\"Download\", url=\"/d\") }}\n",
-	    "Download\n",
-	    1, 1, "unknown shortcode 'button'" },
+	    "{{ button(text=\"Download\", url=\"/d\") }}\n", "Download\n", 1, 1,
+	    "unknown shortcode 'button'" },
 };
 
 static void
@@ -706,13 +654,13 @@ static void
 warning_lines(void)
 {
 	static const char md[] =
-	    "{{< one >}}\n"			/* 10 */
-	    "```\n{{< fenced >}}\n```\n"	/* 11-13 */
-	    "{{< figure\n  src=\"a.png\" >}} {{< two >}}\n"	/* 14-15 */
+	    "{{< one >}}\n"				    /* 10 */
+	    "```\n{{< fenced >}}\n```\n"		    /* 11-13 */
+	    "{{< figure\n  src=\"a.png\" >}} {{< two >}}\n" /* 14-15 */
 	    "\n"
-	    "{{< one >}} {{< three\n"		/* 17 */
+	    "{{< one >}} {{< three\n" /* 17 */
 	    "\n"
-	    "{% four() %}\n";			/* 19 */
+	    "{% four() %}\n"; /* 19 */
 	struct buf out = BUF_INIT;
 	struct diags d;
 
@@ -744,12 +692,14 @@ static const struct {
 	const char *path, *text;
 } files[] = {
 	{ SHORTCODE_CONTENT, "_common/install.md",
-	  "---\n_build:\n  render: never\n---\nRun `make`.\n\n{{% include \"more\" %}}\n" },
-	{ SHORTCODE_CONTENT, "_common/more.md", "More {{< figure src=\"m.png\" alt=\"M\" >}} text.\n" },
+	    "---\n_build:\n  render: never\n---\nRun `make`.\n\n{{% include \"more\" %}}\n" },
+	{ SHORTCODE_CONTENT, "_common/more.md",
+	    "More {{< figure src=\"m.png\" alt=\"M\" >}} text.\n" },
 	{ SHORTCODE_CONTENT, "docs/local.md", "Local {{< bogus >}}.\n" },
 	{ SHORTCODE_CONTENT, "docs/section/index.md", "Bundle text.\n" },
 	{ SHORTCODE_CONTENT, "loop/a.md", "A {{% include \"b.md\" %}}\n" },
-	{ SHORTCODE_CONTENT, "loop/b.md", "B {{% include \"/loop/a.md\" %}}\n" },
+	{ SHORTCODE_CONTENT, "loop/b.md",
+	    "B {{% include \"/loop/a.md\" %}}\n" },
 	{ SHORTCODE_SITE, "code/main.go", "package main\n\tfunc main() {}\n" },
 	{ SHORTCODE_SITE, "notes/x.md", "*Notes* here.\n" },
 };
@@ -783,23 +733,23 @@ includes(void)
 		const char *in, *want, *warn;
 	} c[] = {
 		{ "{{% include \"/_common/install.md\" %}}\n",
-		  "Run `make`.\n\nMore\n\n![M](m.png)\n\ntext.\n\n", NULL },
-		{ "{{% include \"local\" %}}\n",
-		  "Local .\n\n", "docs/local.md:1: unknown shortcode 'bogus'" },
+		    "Run `make`.\n\nMore\n\n![M](m.png)\n\ntext.\n\n", NULL },
+		{ "{{% include \"local\" %}}\n", "Local .\n\n",
+		    "docs/local.md:1: unknown shortcode 'bogus'" },
 		{ "{{< include \"section\" >}}\n", "Bundle text.\n\n", NULL },
 		{ "{{% include \"./../docs/./local.md\" %}}\n", "Local .\n\n",
-		  "docs/local.md:1: unknown shortcode 'bogus'" },
+		    "docs/local.md:1: unknown shortcode 'bogus'" },
 		{ "{{% include \"/loop/a.md\" %}}\n", "A\n\nB\n\n",
-		  "loop/a.md:1: loop/b.md:1: include '/loop/a.md' includes "
-		  "itself; refused" },
+		    "loop/a.md:1: loop/b.md:1: include '/loop/a.md' includes "
+		    "itself; refused" },
 		{ "x {{% include \"../../etc/passwd\" %}} y\n", "x  y\n",
-		  "include '../../etc/passwd' is outside the site; refused" },
+		    "include '../../etc/passwd' is outside the site; refused" },
 		{ "{{% include \"nothere\" %}}\n", "\n",
-		  "include 'nothere': cannot read it; its text is left out" },
+		    "include 'nothere': cannot read it; its text is left out" },
 		{ "{{< readfile file=\"/code/main.go\" >}}\n",
-		  "```go\npackage main\n\tfunc main() {}\n```\n\n", NULL },
+		    "```go\npackage main\n\tfunc main() {}\n```\n\n", NULL },
 		{ "{{< readfile file=\"notes/x.md\" >}}\n", "*Notes* here.\n\n",
-		  NULL },
+		    NULL },
 		{ "v{{< param \"version\" >}}\n", "v1\\.2 \\*beta\\*\n", NULL },
 	};
 	struct shortcode_opts o;
@@ -840,7 +790,8 @@ includes(void)
 		shortcode_expand_opts(md.data, md.len, 1, &o, &out, &d);
 		T_INT(d.n, 44);
 		if (d.n > 0)
-			T_STR(d.v[0].msg, "include 'section': more than 256 "
+			T_STR(d.v[0].msg,
+			    "include 'section': more than 256 "
 			    "files included; left out");
 		T_INT(d.n > 0 ? d.v[0].line : 0, 257);
 		diags_free(&d);
@@ -870,7 +821,8 @@ pathological(void)
 		const char *unit;
 		size_t n;
 	} inputs[] = {
-		{ "Para {{< figure src=\"/i/x.png\" alt=\"a\" caption=\"c\" >}} t\n", 5000 },
+		{ "Para {{< figure src=\"/i/x.png\" alt=\"a\" caption=\"c\" >}} t\n",
+		    5000 },
 		{ "[x]({{< ref \"p\" >}}) ", 5000 },
 		{ "{{< ", 200000 },
 		{ "{{% a ", 200000 },
@@ -910,7 +862,7 @@ pathological(void)
 			fprintf(stderr, "input %zu (\"%s\" x %zu): %.2fs\n", i,
 			    inputs[i].unit, inputs[i].n, secs);
 		T_OK(secs <= 2.0);
-		T_OK(d.n <= 101);	/* warnings are capped */
+		T_OK(d.n <= 101); /* warnings are capped */
 		diags_free(&d);
 		free(md);
 	}

@@ -45,8 +45,10 @@ post(const char *rel, const char *title, const char *date, const char *tags,
 {
 	char text[1024];
 
-	snprintf(text, sizeof(text), "---\ntitle: %s\ndate: %s\ntags: [%s]\n"
-	    "---\n\n%s\n", title, date, tags, body);
+	snprintf(text, sizeof(text),
+	    "---\ntitle: %s\ndate: %s\ntags: [%s]\n"
+	    "---\n\n%s\n",
+	    title, date, tags, body);
 	put(rel, text);
 }
 
@@ -118,7 +120,8 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	put("hugo.toml", "title = \"Probe\"\nbaseURL = \"gemini://localhost/\"\n"
+	put("hugo.toml",
+	    "title = \"Probe\"\nbaseURL = \"gemini://localhost/\"\n"
 	    "[taxonomies]\ntag = \"tags\"\n");
 	snprintf(body, sizeof(body), "%s/content", root);
 	mkdir(body, 0755);
@@ -126,8 +129,10 @@ main(void)
 	mkdir(body, 0755);
 	snprintf(body, sizeof(body), "%s/static", root);
 	mkdir(body, 0755);
-	post("content/posts/a.md", "Post A", "2024-01-01", "xtag", "Alpha text.");
-	post("content/posts/b.md", "Post B", "2024-02-01", "xtag", "Beta text.");
+	post("content/posts/a.md", "Post A", "2024-01-01", "xtag",
+	    "Alpha text.");
+	post("content/posts/b.md", "Post B", "2024-02-01", "xtag",
+	    "Beta text.");
 	post("content/posts/links.md", "Post Links", "2024-01-15", "",
 	    "See [new](new.md) and [B](b.md).");
 
@@ -135,7 +140,7 @@ main(void)
 	gemtext_opts_default(&o.render);
 	o.search = 1;
 	o.base_url = "gemini://localhost";
-	o.cache_size = 1;	/* every rendered page evicted after its request */
+	o.cache_size = 1; /* every rendered page evicted after its request */
 	fd = open(root, O_PATH | O_DIRECTORY);
 	s = site_new(root, fd, &o);
 	T_OK(s != NULL);
@@ -144,8 +149,8 @@ main(void)
 	T_OK(has(s, "/posts/links/", "=> /posts/b/"));
 	T_OK(!has(s, "/posts/links/", "=> /posts/new/"));
 	T_OK(has(s, "/posts/b/", "Beta text."));
-	T_OK(has(s, "/posts/b/", "Beta text."));	/* again, rendered anew */
-	T_OK(has(s, "/search?alpha", "/posts/a/"));	/* index completed */
+	T_OK(has(s, "/posts/b/", "Beta text."));    /* again, rendered anew */
+	T_OK(has(s, "/search?alpha", "/posts/a/")); /* index completed */
 	for (i = 0; i < 100 && site_idle(s); i++)
 		;
 	T_INT(site_idle(s), 0);
@@ -163,7 +168,7 @@ main(void)
 	T_OK(has(s, "/", "=> /posts/new/ 2024-03-01 Post New"));
 	T_OK(has(s, "/posts/links/", "=> /posts/new/"));
 	T_OK(has(s, "/tags/ztag/", "Post New"));
-	T_OK(has(s, "/posts/b/", "=> /posts/new/"));	/* newer neighbour */
+	T_OK(has(s, "/posts/b/", "=> /posts/new/")); /* newer neighbour */
 	T_OK(has(s, "/search?zebrafinch", "/posts/new/"));
 
 	/* Edit a title: home, tag page, neighbours. */
@@ -172,7 +177,7 @@ main(void)
 	T_INT(update(s, "./content/posts/b.md", NULL), 1);
 	T_OK(has(s, "/", "Post B Edited"));
 	T_OK(has(s, "/tags/xtag/", "Post B Edited"));
-	T_OK(has(s, "/posts/new/", "Post B Edited"));	/* older link */
+	T_OK(has(s, "/posts/new/", "Post B Edited")); /* older link */
 	T_OK(has(s, "/atom.xml", "Post B Edited"));
 
 	/* Edit a body: its page, search finds the new words only. */
@@ -183,15 +188,15 @@ main(void)
 	T_OK(has(s, "/search?quokka", "/posts/b/"));
 	T_OK(!has(s, "/search?beta%20-quokka", "/posts/b/"));
 	T_OK(has(s, "/search?beta%20text", "/posts/b/"));
-	T_OK(has(s, "/posts/b.md", "quokka"));		/* its source too */
-	T_OK(has(s, "/atom.xml", "quokka"));		/* the feed summary */
-	T_OK(has(s, "/tags/xtag/", "Post B Edited"));	/* lists stand */
+	T_OK(has(s, "/posts/b.md", "quokka"));	      /* its source too */
+	T_OK(has(s, "/atom.xml", "quokka"));	      /* the feed summary */
+	T_OK(has(s, "/tags/xtag/", "Post B Edited")); /* lists stand */
 	/* Edited in place (same front matter): later updates still find it. */
 	post("content/posts/b.md", "Post B Edited", "2024-02-01", "xtag",
 	    "Beta quokka wombat text.");
 	T_INT(update(s, "content/posts/b.md", NULL), 1);
 	T_OK(has(s, "/posts/b/", "wombat"));
-	T_OK(has(s, "/posts/new/", "Post B Edited"));	/* neighbour */
+	T_OK(has(s, "/posts/new/", "Post B Edited")); /* neighbour */
 
 	/* Rename: both paths reported, as inotify's moved-from and -to. */
 	snprintf(body, sizeof(body), "%s/content/posts/new.md", root);
@@ -235,7 +240,8 @@ main(void)
 	T_INT(get(s, "/robots.txt", body, sizeof(body)), 0);
 
 	/* The site config: read again whole. */
-	put("hugo.toml", "title = \"Probe Renamed\"\n"
+	put("hugo.toml",
+	    "title = \"Probe Renamed\"\n"
 	    "baseURL = \"gemini://localhost/\"\n[taxonomies]\ntag = \"tags\"\n");
 	T_INT(update(s, "hugo.toml", NULL), 1);
 	T_OK(has(s, "/", "# Probe Renamed"));

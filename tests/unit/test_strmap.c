@@ -18,29 +18,30 @@ main(void)
 	size_t i, n = sizeof(keys) / sizeof(keys[0]);
 	int ok = 1;
 
-	T_OK(strmap_get(&m, "x", 1) == NULL);	/* empty */
+	T_OK(strmap_get(&m, "x", 1) == NULL); /* empty */
 	T_INT(strmap_put(&m, "alpha", 5, "A"), 1);
-	T_INT(strmap_put(&m, "alpha", 5, "B"), 0);	/* the first wins */
+	T_INT(strmap_put(&m, "alpha", 5, "B"), 0); /* the first wins */
 	T_STR(strmap_get(&m, "alpha", 5), "A");
-	T_OK(strmap_get(&m, "alph", 4) == NULL);	/* length counts */
-	T_OK(strmap_get(&m, "alphabet", 5) != NULL);	/* a prefix slice */
-	T_INT(strmap_put(&m, "", 0, "empty"), 1);	/* the empty key */
+	T_OK(strmap_get(&m, "alph", 4) == NULL);     /* length counts */
+	T_OK(strmap_get(&m, "alphabet", 5) != NULL); /* a prefix slice */
+	T_INT(strmap_put(&m, "", 0, "empty"), 1);    /* the empty key */
 	T_STR(strmap_get(&m, "", 0), "empty");
 	for (i = 0; i < n; i++) {
 		snprintf(keys[i], sizeof(keys[i]), "key-%zu", i);
 		ok &= strmap_put(&m, keys[i], strlen(keys[i]),
-		    (void *)(uintptr_t)(i + 1)) == 1;
+			  (void *)(uintptr_t)(i + 1)) == 1;
 	}
 	T_OK(ok);
 	T_INT(m.n, n + 2);
 	for (i = 0; i < n; i++)
-		ok &= (uintptr_t)strmap_get(&m, keys[i], strlen(keys[i])) == i + 1;
+		ok &= (uintptr_t)strmap_get(&m, keys[i], strlen(keys[i])) ==
+		    i + 1;
 	T_OK(ok);
 	T_STR(strmap_get(&m, "alpha", 5), "A");
 	T_OK(strmap_get(&m, "key-5000", 8) == NULL);
 	strmap_free(&m);
-	T_OK(strmap_get(&m, "alpha", 5) == NULL);	/* freed is empty */
-	T_INT(util_hash("", 0), 14695981039346656037ULL);	/* FNV-1a */
+	T_OK(strmap_get(&m, "alpha", 5) == NULL);	  /* freed is empty */
+	T_INT(util_hash("", 0), 14695981039346656037ULL); /* FNV-1a */
 	T_INT(util_hash("a", 1), 0xaf63dc4c8601ec8cULL);
 	return t_done();
 }

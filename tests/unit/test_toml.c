@@ -69,45 +69,45 @@ static const struct ok_case ok_cases[] = {
 	/* the config module's keys */
 	{ "root = \"capsule\"\nlisten = [\"127.0.0.1:1965\", \"[::1]:1965\"]\n"
 	  "workers = 2\ndrafts = false\n",
-	  "{root=\"capsule\",listen=[\"127.0.0.1:1965\",\"[::1]:1965\"],"
-	  "workers=2,drafts=f}" },
+	    "{root=\"capsule\",listen=[\"127.0.0.1:1965\",\"[::1]:1965\"],"
+	    "workers=2,drafts=f}" },
 	{ "[[host]]\nname = \"a\"\nroot = \"r\"\ncert = \"c\"\nkey = \"k\"\n"
 	  "[[host]]\nname = \"b\"\n",
-	  "{host=[{name=\"a\",root=\"r\",cert=\"c\",key=\"k\"},{name=\"b\"}]}" },
+	    "{host=[{name=\"a\",root=\"r\",cert=\"c\",key=\"k\"},{name=\"b\"}]}" },
 	/* keys */
 	{ "bare_key-1 = 1\n1234 = 2\n\"quoted key\" = 3\n'lit.key' = 4\n"
 	  "\"\" = 5\n",
-	  "{bare_key-1=1,1234=2,quoted key=3,lit.key=4,=5}" },
+	    "{bare_key-1=1,1234=2,quoted key=3,lit.key=4,=5}" },
 	{ "a.b.c = 1\na . b . d = 2\na.\"e.f\" = 3\n",
-	  "{a={b={c=1,d=2},e.f=3}}" },
+	    "{a={b={c=1,d=2},e.f=3}}" },
 	{ "3.14 = 1", "{3={14=1}}" },
 	/* strings */
 	{ "s = \"tab\\tnl\\nq\\\"bs\\\\\"", "{s=\"tab\tnl\nq\"bs\\\"}" },
 	{ "s = \"\\u00e9\\U0001F600\\u20AC\"",
-	  "{s=\"\xc3\xa9\xf0\x9f\x98\x80\xe2\x82\xac\"}" },
+	    "{s=\"\xc3\xa9\xf0\x9f\x98\x80\xe2\x82\xac\"}" },
 	{ "s = \"caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac\"",
-	  "{s=\"caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac\"}" },
+	    "{s=\"caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac\"}" },
 	{ "s = 'C:\\path\\x'", "{s=\"C:\\path\\x\"}" },
 	{ "s = \"\"\"\nline1\nline2\"\"\"", "{s=\"line1\nline2\"}" },
 	{ "s = \"\"\"\r\nline1\r\nline2\r\n\"\"\"", "{s=\"line1\nline2\n\"}" },
 	{ "s = \"\"\"one \\\n    two \\\n\n  three\"\"\"",
-	  "{s=\"one two three\"}" },
+	    "{s=\"one two three\"}" },
 	{ "s = \"\"\"a \"quoted\" \"\"word\"\" \"\"\"\"\"",
-	  "{s=\"a \"quoted\" \"\"word\"\" \"\"\"}" },
+	    "{s=\"a \"quoted\" \"\"word\"\" \"\"\"}" },
 	{ "s = '''\nraw \\n 'x' ''\n'''", "{s=\"raw \\n 'x' ''\n\"}" },
 	{ "s = ''''x'''''", "{s=\"'x''\"}" },
 	{ "s = \"\"\"\"\"\"", "{s=\"\"}" },
 	{ "s = ''", "{s=\"\"}" },
 	/* numbers */
 	{ "a = +99\nb = -17\nc = 0\nd = 1_000\ne = -0\n",
-	  "{a=99,b=-17,c=0,d=1000,e=0}" },
+	    "{a=99,b=-17,c=0,d=1000,e=0}" },
 	{ "a = 0xDEAD_beef\nb = 0o755\nc = 0b1101\n",
-	  "{a=3735928559,b=493,c=13}" },
+	    "{a=3735928559,b=493,c=13}" },
 	{ "a = 9223372036854775807\nb = -9223372036854775808\n",
-	  "{a=9223372036854775807,b=-9223372036854775808}" },
+	    "{a=9223372036854775807,b=-9223372036854775808}" },
 	{ "a = 1.5\nb = -0.01\nc = 5e+22\nd = 1e06\ne = -2E-2\nf = 6.626e-34\n"
 	  "g = 224_617.445_991\n",
-	  "{a=1.5,b=-0.01,c=5e+22,d=1e+06,e=-0.02,f=6.626e-34,g=224617}" },
+	    "{a=1.5,b=-0.01,c=5e+22,d=1e+06,e=-0.02,f=6.626e-34,g=224617}" },
 	{ "a = inf\nb = -inf\nc = +inf\n", "{a=inf,b=-inf,c=inf}" },
 	{ "b1 = true\nb2 = false\n", "{b1=t,b2=f}" },
 	/* dates and times, kept as written */
@@ -115,20 +115,19 @@ static const struct ok_case ok_cases[] = {
 	  "c = 1979-05-27T00:32:00.999999+09:00\nd = 1979-05-27 07:32:00\n"
 	  "e = 1979-05-27\nf = 07:32:00\ng = 00:32:00.5\nh = 2024-02-29\n"
 	  "i = 2025-01-19 10:00\nj = 1979-05-27t07:32:00z\n",
-	  "{a=d(1979-05-27T07:32:00Z),b=d(1979-05-27T00:32:00-07:00),"
-	  "c=d(1979-05-27T00:32:00.999999+09:00),d=d(1979-05-27 07:32:00),"
-	  "e=d(1979-05-27),f=d(07:32:00),g=d(00:32:00.5),h=d(2024-02-29),"
-	  "i=d(2025-01-19 10:00),j=d(1979-05-27t07:32:00z)}" },
+	    "{a=d(1979-05-27T07:32:00Z),b=d(1979-05-27T00:32:00-07:00),"
+	    "c=d(1979-05-27T00:32:00.999999+09:00),d=d(1979-05-27 07:32:00),"
+	    "e=d(1979-05-27),f=d(07:32:00),g=d(00:32:00.5),h=d(2024-02-29),"
+	    "i=d(2025-01-19 10:00),j=d(1979-05-27t07:32:00z)}" },
 	{ "date = 2025-01-19 # comment", "{date=d(2025-01-19)}" },
 	/* arrays */
 	{ "a = []\nb = [ ]\nc = [1,2,]\nd = [[1,2],[\"a\"],[]]\n",
-	  "{a=[],b=[],c=[1,2],d=[[1,2],[\"a\"],[]]}" },
+	    "{a=[],b=[],c=[1,2],d=[[1,2],[\"a\"],[]]}" },
 	{ "a = [\n  1, # one\n  2\n  ,3,\n\n]\n", "{a=[1,2,3]}" },
-	{ "a = [1, \"two\", 3.0, true, {x = 1}]",
-	  "{a=[1,\"two\",3,t,{x=1}]}" },
+	{ "a = [1, \"two\", 3.0, true, {x = 1}]", "{a=[1,\"two\",3,t,{x=1}]}" },
 	/* inline tables */
 	{ "p = { x = 1, y.z = \"a\", w = { v = [] } }",
-	  "{p={x=1,y={z=\"a\"},w={v=[]}}}" },
+	    "{p={x=1,y={z=\"a\"},w={v=[]}}}" },
 	{ "p = {}", "{p={}}" },
 	{ "a = [{n=1},{n=2}]", "{a=[{n=1},{n=2}]}" },
 	/* tables */
@@ -137,13 +136,13 @@ static const struct ok_case ok_cases[] = {
 	{ "[\"a.b\".'c']\nx = 1\n", "{a.b={c={x=1}}}" },
 	{ "[fruit]\napple.color = \"red\"\napple.taste.sweet = true\n"
 	  "[fruit.apple.texture]\nsmooth = true\n",
-	  "{fruit={apple={color=\"red\",taste={sweet=t},"
-	  "texture={smooth=t}}}}" },
+	    "{fruit={apple={color=\"red\",taste={sweet=t},"
+	    "texture={smooth=t}}}}" },
 	{ "[[a]]\n[[a.b]]\nx = 1\n[a.c]\ny = 2\n[[a.b]]\nx = 2\n[[a]]\n",
-	  "{a=[{b=[{x=1},{x=2}],c={y=2}},{}]}" },
+	    "{a=[{b=[{x=1},{x=2}],c={y=2}},{}]}" },
 	{ "[extra]\nrating = 4.5\nfeatured = true\n[taxonomies]\n"
 	  "tags = [\"a\", \"b\"]\n",
-	  "{extra={rating=4.5,featured=t},taxonomies={tags=[\"a\",\"b\"]}}" },
+	    "{extra={rating=4.5,featured=t},taxonomies={tags=[\"a\",\"b\"]}}" },
 };
 
 struct err_case {
@@ -273,21 +272,20 @@ test_err(void)
 static void
 test_lines(void)
 {
-	static const char doc[] =
-	    "# header\n"
-	    "a = 1\n"
-	    "b = \"\"\"\n"
-	    "x\n"
-	    "\"\"\"\n"
-	    "c = [\n"
-	    "  1,\n"
-	    "  2,\n"
-	    "]\n"
-	    "\n"
-	    "[[host]]\n"
-	    "name = \"n\"\n"
-	    "[t.u]\n"
-	    "v.w = 3\n";
+	static const char doc[] = "# header\n"
+				  "a = 1\n"
+				  "b = \"\"\"\n"
+				  "x\n"
+				  "\"\"\"\n"
+				  "c = [\n"
+				  "  1,\n"
+				  "  2,\n"
+				  "]\n"
+				  "\n"
+				  "[[host]]\n"
+				  "name = \"n\"\n"
+				  "[t.u]\n"
+				  "v.w = 3\n";
 	struct diags d = { 0 };
 	struct toml_value *v;
 	const struct toml_value *c, *h, *t;
@@ -314,7 +312,7 @@ test_lines(void)
 	T_INT(toml_get(toml_get(t, "v"), "w")->line, 14);
 	toml_free(v);
 
-	d.line_offset = 1;	/* front matter: block line 1 is file line 2 */
+	d.line_offset = 1; /* front matter: block line 1 is file line 2 */
 	T_OK(toml_parse("a = 1\nb = [", 11, &d) == NULL);
 	T_INT(d.v[0].line, 3);
 	diags_free(&d);

@@ -13,26 +13,32 @@
 #define G "gemini://example.org"
 
 struct parse_case {
-	int line;		/* of the table entry, for failure messages */
+	int line; /* of the table entry, for failure messages */
 	const char *in;
-	size_t len;		/* 0: strlen(in) */
+	size_t len; /* 0: strlen(in) */
 	int ok;
 	const char *scheme, *host;
 	int port;
 	const char *path, *query;
 	int encoded_slash, dotfile;
-	const char *err;	/* for rejections: the exact errstr */
+	const char *err; /* for rejections: the exact errstr */
 };
 
-#define OK(in, sch, host, port, path, query, es, df)			\
-	{ __LINE__, in, 0, 1, sch, host, port, path, query, es, df, NULL }
+#define OK(in, sch, host, port, path, query, es, df) \
+	{ \
+		__LINE__, in, 0, 1, sch, host, port, path, query, es, df, NULL \
+	}
 /* A gemini URL on example.org with no port and no query. */
-#define P(in, path, es, df)						\
+#define P(in, path, es, df) \
 	OK(G in, "gemini", "example.org", -1, path, NULL, es, df)
-#define BAD(in, err)							\
-	{ __LINE__, in, 0, 0, NULL, NULL, 0, NULL, NULL, 0, 0, err }
-#define BADN(in, len, err)						\
-	{ __LINE__, in, len, 0, NULL, NULL, 0, NULL, NULL, 0, 0, err }
+#define BAD(in, err) \
+	{ \
+		__LINE__, in, 0, 0, NULL, NULL, 0, NULL, NULL, 0, 0, err \
+	}
+#define BADN(in, len, err) \
+	{ \
+		__LINE__, in, len, 0, NULL, NULL, 0, NULL, NULL, 0, 0, err \
+	}
 
 static const struct parse_case parse_cases[] = {
 	/* docs/protocol.md: the request line and paths. */
@@ -50,8 +56,8 @@ static const struct parse_case parse_cases[] = {
 	P("/a/../x", "/x", 0, 0),
 	P("/a/b/../../x", "/x", 0, 0),
 	OK("https://example.org/", "https", "example.org", -1, "/", NULL, 0, 0),
-	OK("gemini://other.example/", "gemini", "other.example", -1, "/",
-	    NULL, 0, 0),
+	OK("gemini://other.example/", "gemini", "other.example", -1, "/", NULL,
+	    0, 0),
 	OK(G ":1966/", "gemini", "example.org", 1966, "/", NULL, 0, 0),
 	P("/posts", "/posts", 0, 0),
 	P("/..%2F..%2Fetc/passwd", "/..%2F..%2Fetc/passwd", 1, 1),
@@ -61,8 +67,8 @@ static const struct parse_case parse_cases[] = {
 	OK("gemini://[::1]:1965/", "gemini", "::1", 1965, "/", NULL, 0, 0),
 
 	/* Scheme. */
-	OK("GEMINI://Example.ORG/A", "gemini", "example.org", -1, "/A",
-	    NULL, 0, 0),
+	OK("GEMINI://Example.ORG/A", "gemini", "example.org", -1, "/A", NULL, 0,
+	    0),
 	OK("titan://example.org/x;size=1", "titan", "example.org", -1,
 	    "/x;size=1", NULL, 0, 0),
 	OK("file:///etc/passwd", "file", "", -1, "/etc/passwd", NULL, 0, 0),
@@ -83,10 +89,10 @@ static const struct parse_case parse_cases[] = {
 	OK(G "./", "gemini", "example.org", -1, "/", NULL, 0, 0),
 	OK("gemini://EXAMPLE.org.:1965", "gemini", "example.org", 1965, "/",
 	    NULL, 0, 0),
-	OK("gemini://[2001:DB8::1]/x", "gemini", "2001:db8::1", -1, "/x",
+	OK("gemini://[2001:DB8::1]/x", "gemini", "2001:db8::1", -1, "/x", NULL,
+	    0, 0),
+	OK("gemini://[::ffff:192.0.2.1]", "gemini", "::ffff:192.0.2.1", -1, "/",
 	    NULL, 0, 0),
-	OK("gemini://[::ffff:192.0.2.1]", "gemini", "::ffff:192.0.2.1", -1,
-	    "/", NULL, 0, 0),
 	OK("gemini://\xc3\xa9t\xc3\xa9.example/", "gemini",
 	    "\xc3\xa9t\xc3\xa9.example", -1, "/", NULL, 0, 0),
 	OK("gemini://xn--t-bga.example/", "gemini", "xn--t-bga.example", -1,
@@ -133,8 +139,8 @@ static const struct parse_case parse_cases[] = {
 	    "hello%20world", 0, 0),
 	OK(G "/x?", "gemini", "example.org", -1, "/x", "", 0, 0),
 	OK(G "/x?a?b", "gemini", "example.org", -1, "/x", "a?b", 0, 0),
-	OK(G "/x/../y?/../..", "gemini", "example.org", -1, "/y", "/../..",
-	    0, 0),
+	OK(G "/x/../y?/../..", "gemini", "example.org", -1, "/y", "/../..", 0,
+	    0),
 	OK(G "/x?%C3%A9+\xc3\xa9", "gemini", "example.org", -1, "/x",
 	    "%C3%A9+\xc3\xa9", 0, 0),
 	BAD(G "/x?%zz", "bad percent-escape"),
@@ -321,7 +327,7 @@ test_length(void)
 	url_free(&u);
 	T_INT(url_parse(line, URL_MAX_REQUEST + 1, &u, &err), -1);
 	T_STR(err, "request too long");
-	url_free(&u);		/* safe after a failure */
+	url_free(&u); /* safe after a failure */
 	url_free(NULL);
 }
 
@@ -346,8 +352,13 @@ test_encode(void)
 		{ "AZaz09", "AZaz09" },
 	};
 	static const char *round[] = {
-		"/", "/a b/c", "/\xc3\xa9t\xc3\xa9.gmi", "/50%/x?y#z",
-		"/a\\b", "/dir/", "/\xf0\x9f\x98\x80",
+		"/",
+		"/a b/c",
+		"/\xc3\xa9t\xc3\xa9.gmi",
+		"/50%/x?y#z",
+		"/a\\b",
+		"/dir/",
+		"/\xf0\x9f\x98\x80",
 	};
 	struct url u;
 	const char *err;

@@ -13,9 +13,9 @@
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct {
-	const char *s;		/* one sequence (or its attempt) */
-	size_t len;		/* utf8_decode: its length, 0 invalid */
-	uint32_t cp;		/* the code point when valid */
+	const char *s; /* one sequence (or its attempt) */
+	size_t len;    /* utf8_decode: its length, 0 invalid */
+	uint32_t cp;   /* the code point when valid */
 	const char *why;
 } seqs[] = {
 	{ "a", 1, 0x61, "ASCII" },
@@ -81,11 +81,13 @@ test_decode(void)
 			T_INT(cp, seqs[i].cp);
 		/* The whole string is valid exactly when the sequence is. */
 		T_INT(utf8_valid(seqs[i].s, n), seqs[i].len == n);
-		T_INT(utf8_valid_prefix(seqs[i].s, n), seqs[i].len == n ? n : 0);
+		T_INT(utf8_valid_prefix(seqs[i].s, n),
+		    seqs[i].len == n ? n : 0);
 		/* A sequence cut by the length given is invalid. */
 		if (seqs[i].len > 1)
 			T_INT(utf8_decode((const unsigned char *)seqs[i].s,
-			    seqs[i].len - 1, NULL), 0);
+				  seqs[i].len - 1, NULL),
+			    0);
 	}
 	T_INT(utf8_decode((const unsigned char *)"", 1, NULL), 1); /* NUL */
 }
@@ -103,18 +105,18 @@ test_prefix(void)
 		T_INT(utf8_valid_prefix(s, sizeof(s)), at);
 	}
 	memset(s, 'x', sizeof(s));
-	memcpy(s + 7, "\xe2\x82\xac", 3);	/* a euro across the word edge */
+	memcpy(s + 7, "\xe2\x82\xac", 3); /* a euro across the word edge */
 	T_INT(utf8_valid_prefix(s, sizeof(s)), sizeof(s));
 	memcpy(s + 30, "\xe2\x82", 2);
-	T_INT(utf8_valid_prefix(s, 32), 30);	/* cut short at the end */
+	T_INT(utf8_valid_prefix(s, 32), 30); /* cut short at the end */
 	T_INT(utf8_valid("", 0), 1);
 }
 
 static void
 test_text(void)
 {
-	T_INT(utf8_valid("a\0b", 3), 1);	/* NUL is well-formed */
-	T_INT(utf8_valid_text("a\0b", 3), 0);	/* but not text */
+	T_INT(utf8_valid("a\0b", 3), 1);      /* NUL is well-formed */
+	T_INT(utf8_valid_text("a\0b", 3), 0); /* but not text */
 	T_INT(utf8_valid_text("caf\xc3\xa9", 5), 1);
 	T_INT(utf8_valid_text("caf\xc3", 4), 0);
 	T_INT(utf8_valid_text("0123456789abcdef\0", 17), 0);
@@ -124,7 +126,7 @@ static void
 test_encode(void)
 {
 	static const uint32_t cps[] = { 0x0, 0x41, 0x7f, 0x80, 0x7ff, 0x800,
-	    0xd7ff, 0xe000, 0xfffd, 0xffff, 0x10000, 0x10ffff };
+		0xd7ff, 0xe000, 0xfffd, 0xffff, 0x10000, 0x10ffff };
 	char out[4];
 	size_t i, n;
 	uint32_t back;
@@ -154,10 +156,10 @@ test_next_back(void)
 		{ "\xc3\xa9x", 2, 0xe9 },
 		{ "\xe6\x97\xa5", 3, 0x65e5 },
 		{ "\xf0\x9f\x98\x80", 4, 0x1f600 },
-		{ "\xc3", 1, 0xfffd },		/* cut short */
-		{ "\xc0\xaf", 1, 0xfffd },	/* overlong */
-		{ "\xed\xa0\x80", 1, 0xfffd },	/* surrogate */
-		{ "\x80", 1, 0xfffd },		/* stray continuation */
+		{ "\xc3", 1, 0xfffd },	       /* cut short */
+		{ "\xc0\xaf", 1, 0xfffd },     /* overlong */
+		{ "\xed\xa0\x80", 1, 0xfffd }, /* surrogate */
+		{ "\x80", 1, 0xfffd },	       /* stray continuation */
 		{ "\xff", 1, 0xfffd },
 	};
 	const char *s = "a\xc3\xa9\xe6\x97\xa5";
@@ -166,7 +168,8 @@ test_next_back(void)
 
 	for (i = 0; i < ARRAY_LEN(v); i++) {
 		T_INT(utf8_next((const unsigned char *)v[i].s, strlen(v[i].s),
-		    &cp), v[i].len);
+			  &cp),
+		    v[i].len);
 		T_INT(cp, v[i].cp);
 	}
 	T_INT(utf8_next((const unsigned char *)"x", 1, NULL), 1);
@@ -174,7 +177,7 @@ test_next_back(void)
 	T_INT(utf8_back(s, 1), 1);
 	T_INT(utf8_back(s, 2), 1);
 	T_INT(utf8_back(s, 5), 3);
-	T_INT(utf8_back("\x80\x80", 1), 0);	/* never before the start */
+	T_INT(utf8_back("\x80\x80", 1), 0); /* never before the start */
 }
 
 /* Terminal columns, as table cells are padded. */
@@ -185,20 +188,20 @@ test_width(void)
 		const char *s;
 		size_t w;
 	} v[] = {
-		{ "", 0 },
-		{ "abc", 3 },
-		{ "caf\xc3\xa9", 4 },			/* é: 1 */
-		{ "e\xcc\x81", 1 },			/* e + U+0301: 1 */
-		{ "\xe6\x97\xa5\xe6\x9c\xac", 4 },	/* 日本: 2 each */
-		{ "\xed\x95\x9c", 2 },			/* 한 */
-		{ "\xef\xbc\xa1", 2 },			/* fullwidth A */
-		{ "\xf0\x9f\x98\x80", 2 },		/* 😀 */
-		{ "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd", 2 },	/* 👍 + tone */
-		{ "\xe2\x80\x8b", 0 },			/* ZWSP */
-		{ "\xe2\x98\x85", 1 },			/* ★ */
-		{ "\xe2\xad\x90", 2 },			/* ⭐ */
-		{ "\xf0\xa0\x80\x80", 2 },		/* U+20000 */
-		{ "a\xff" "b", 3 },			/* a stray byte: 1 */
+		{ "", 0 }, { "abc", 3 }, { "caf\xc3\xa9", 4 }, /* é: 1 */
+		{ "e\xcc\x81", 1 },			   /* e + U+0301: 1 */
+		{ "\xe6\x97\xa5\xe6\x9c\xac", 4 },	   /* 日本: 2 each */
+		{ "\xed\x95\x9c", 2 },			   /* 한 */
+		{ "\xef\xbc\xa1", 2 },			   /* fullwidth A */
+		{ "\xf0\x9f\x98\x80", 2 },		   /* 😀 */
+		{ "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd", 2 }, /* 👍 + tone */
+		{ "\xe2\x80\x8b", 0 },			   /* ZWSP */
+		{ "\xe2\x98\x85", 1 },			   /* ★ */
+		{ "\xe2\xad\x90", 2 },			   /* ⭐ */
+		{ "\xf0\xa0\x80\x80", 2 },		   /* U+20000 */
+		{ "a\xff"
+		  "b",
+		    3 }, /* a stray byte: 1 */
 	};
 	size_t i;
 
