@@ -48,7 +48,9 @@ struct shortcode_opts {
  *   youtube/vimeo/video/streamable -> [Video: title or id](URL)
  *   gist/tweet/x/instagram -> a link to what the embed shows
  *   ref/relref        -> the target path unchanged (e.g. posts/x.md), which
- *                        the gemtext renderer resolves like any .md link
+ *                        the gemtext renderer resolves like any .md link;
+ *                        outside a link destination [posts/x.md](posts/x.md),
+ *                        which it shows as the page's URL (as Hugo does)
  *   highlight         -> fenced code block with the language
  *   code-toggle       -> its content as a fenced block, per format
  *   details           -> summary paragraph, then the body

@@ -375,7 +375,8 @@ url_encode(struct buf *b, const char *s)
 /*
  * Decides whether dest gets a link line and computes its URL into url:
  * empty, fragment-only, javascript:, vbscript: and data: destinations
- * do not.
+ * do not. Returns 0 for no link, 2 when the resolver gave the URL (a
+ * page of the site), else 1.
  */
 static int
 link_url(struct render *r, cmark_node *n, const char *dest, struct buf *url)
@@ -411,7 +412,9 @@ link_url(struct render *r, cmark_node *n, const char *dest, struct buf *url)
 	if (ok < 0)
 		return 0; /* a hidden target: the text stays, no link */
 	url_encode(url, ok ? tmp->data : dest);
-	return url->len > 0;
+	if (url->len == 0)
+		return 0;
+	return ok ? 2 : 1;
 }
 
 /* ---- output lines ------------------------------------------------- */
@@ -720,6 +723,7 @@ close_link(struct render *r, cmark_node *n, struct buf *text)
 {
 	struct open_link *l = &r->ol[--r->nol];
 	struct buf *label = &r->lab, *url = &r->url;
+	int ok;
 
 	squeeze(label, text->data + l->start, text->len - l->start);
 	if (l->image && label->len == 0)
@@ -733,7 +737,17 @@ close_link(struct render *r, cmark_node *n, struct buf *text)
 		buf_add(text, label->data, label->len);
 		buf_addc(text, ']');
 	}
-	if (link_url(r, n, l->dest, url)) {
+	if ((ok = link_url(r, n, l->dest, url)) != 0) {
+		/*
+		 * A link whose text is its own resolved destination (a bare
+		 * ref/relref, or [p.md](p.md)) shows the URL it resolves to,
+		 * as Hugo prints a bare ref's URL.
+		 */
+		if (ok == 2 && !l->image && strcmp(label->data, l->dest) == 0) {
+			buf_truncate(text, l->start);
+			buf_add(text, url->data, url->len);
+			squeeze(label, url->data, url->len);
+		}
 		r->nok++;
 		add_link(r, url->data, label->data, text);
 	} else

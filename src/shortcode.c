@@ -1005,11 +1005,40 @@ sc_social(struct scan *s, const struct tag *t)
 	free(url);
 }
 
-/* ref/relref: the target as written, with .md when it has no extension. */
+/*
+ * Is the end of b where a link destination starts: "](" or "](<" (a
+ * Markdown link), "]: " (a reference definition), or '="' (an HTML
+ * attribute)?
+ */
+static int
+at_link_dest(const struct buf *b)
+{
+	size_t n = b->len;
+
+	while (n > 0 && (b->data[n - 1] == ' ' || b->data[n - 1] == '\t'))
+		n--;
+	if (n > 0 && b->data[n - 1] == '<')
+		n--;
+	if (n >= 2 && b->data[n - 1] == '(' && b->data[n - 2] == ']')
+		return 1;
+	if (n >= 2 && b->data[n - 1] == ':' && b->data[n - 2] == ']')
+		return 1;
+	return n >= 2 && (b->data[n - 1] == '"' || b->data[n - 1] == '\'') &&
+	    b->data[n - 2] == '=';
+}
+
+/*
+ * ref/relref: the target as written, with .md when it has no extension.
+ * Outside a link destination, a link whose text is that target, which
+ * the renderer shows as the URL the target resolves to (what Hugo prints
+ * for a bare ref).
+ */
 static void
 sc_ref(struct scan *s, const struct tag *t)
 {
 	const char *path = arg_either(t, "path", 0), *frag, *e, *seg, *dot;
+	struct buf dest = BUF_INIT;
+	size_t k;
 
 	if (path == NULL) {
 		sc_warn(s, t->pos, "%.*s shortcode without a target",
@@ -1020,15 +1049,32 @@ sc_ref(struct scan *s, const struct tag *t)
 	e = frag;
 	while (e > path && e[-1] == '/')
 		e--;
-	add_url(s->out, path, (size_t)(e - path));
+	add_url(&dest, path, (size_t)(e - path));
 	if (e > path) {
 		for (seg = e; seg > path && seg[-1] != '/'; seg--)
 			;
 		dot = memrchr(seg, '.', (size_t)(e - seg));
 		if (dot == NULL || dot == seg || dot + 1 == e)
-			buf_adds(s->out, ".md");
+			buf_adds(&dest, ".md");
 	}
-	add_urls(s->out, frag);
+	add_urls(&dest, frag);
+	if (at_link_dest(s->out) || dest.len == 0) {
+		buf_add(s->out, dest.data, dest.len);
+		buf_free(&dest);
+		return;
+	}
+	/* The text escaped, so that Markdown reads it back as dest. */
+	buf_addc(s->out, '[');
+	for (k = 0; k < dest.len; k++) {
+		if (ispunct((unsigned char)dest.data[k]) &&
+		    strchr("/.-%:#", dest.data[k]) == NULL)
+			buf_addc(s->out, '\\');
+		buf_addc(s->out, dest.data[k]);
+	}
+	buf_adds(s->out, "](");
+	buf_add(s->out, dest.data, dest.len);
+	buf_addc(s->out, ')');
+	buf_free(&dest);
 }
 
 static void

@@ -69,6 +69,16 @@ for site in "$ROOT"/tests/sites/* "$ROOT/capsule"; do
 		fi
 	done <"$E2E_DIR/check-$name.out"
 	assert_eq "$bad" 0 "$name: convert equals the served page ($n pages)"
+	if [ "$name" = hugo-blog ]; then
+		# A bare relref in running text prints the page's URL (Hugo).
+		e2e_req "$(e2e_url /about/)"
+		assert_eq "$STATUS" 20 "hugo-blog: /about/ answers 20"
+		assert_body_contains "is told at /2024/05/a-walk-by-the-river/, in one page." \
+		    "hugo-blog: a bare relref shows the page's URL"
+		assert_body_contains "=> /2024/05/a-walk-by-the-river/" \
+		    "hugo-blog: a bare relref links the page"
+		assert_body_lacks "trip.md" "hugo-blog: no bare ref source path"
+	fi
 	e2e_stop_server
 done
 e2e_done

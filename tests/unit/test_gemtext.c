@@ -55,6 +55,11 @@ static const struct {
 	{ "[p](../2024-01-02-the-post.md#x)", 0, NULL,
 	    "=> /posts/the-post/ p\n" },
 	{ "[p](@/posts/z.md)", 0, NULL, "=> /posts/z/ p\n" },
+	/* a link whose text is its resolved target (a bare ref) shows the URL */
+	{ "see [x/my\\_z.md#a](x/my_z.md#a) here", 0, NULL,
+	    "see /posts/my_z/ here\n=> /posts/my_z/\n" },
+	{ "see [https://x](https://x)", 0, NULL,
+	    "see https://x\n=> https://x\n" },
 	{ "[j](javascript:alert(1))", 0, NULL, "j\n" },
 	{ "[f](#frag)", 0, NULL, "f\n" },
 	{ "[s](<a b>)", 0, NULL, "=> a%20b s\n" },

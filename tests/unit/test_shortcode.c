@@ -193,8 +193,16 @@ static const struct tcase {
 	    "[x](notes.md#part-two) [y](#top)\n", 0, 0, NULL },
 	{ "ref path arg", "[x]({{< ref path=\"a b.md\" >}})\n",
 	    "[x](a%20b.md)\n", 0, 0, NULL },
-	{ "ref dotted dir", "{{< ref \"v1.2/page\" >}}\n", "v1.2/page.md\n", 0,
-	    0, NULL },
+	{ "ref dotted dir", "{{< ref \"v1.2/page\" >}}\n",
+	    "[v1.2/page.md](v1.2/page.md)\n", 0, 0, NULL },
+	{ "bare ref: a link whose text is its target",
+	    "See {{< ref \"posts/my_trip\" >}} and {{< relref \"a b#x\" >}}.\n",
+	    "See [posts/my\\_trip.md](posts/my_trip.md) and "
+	    "[a%20b.md#x](a%20b.md#x).\n",
+	    0, 0, NULL },
+	{ "ref in a reference definition and an href",
+	    "[t]: {{< ref \"p\" >}}\n<a href=\"{{< relref \"q\" >}}\">q</a>\n",
+	    "[t]: p.md\n<a href=\"q.md\">q</a>\n", 0, 0, NULL },
 	{ "highlight",
 	    "Text\n"
 	    "{{< highlight go >}}\n"
