@@ -296,5 +296,11 @@ void site_build_pages(struct site *s);
  */
 void site_pages_body_changed(struct site *s, const struct post *p);
 void site_pages_free(struct site *s);
+/*
+ * "/tags/TERM/" plus tail, a decoded path, under prefix ("/fr" or ""):
+ * the term as the generator writes it in URLs (urlize, slugify); malloc'd.
+ */
+char *site_term_path(const struct site *s, const char *prefix, const char *tax,
+    const char *term, const char *tail);
 
 #endif

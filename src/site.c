@@ -1435,8 +1435,12 @@ route_moved(struct site *s, struct pageset *set, const struct viewer *v,
 	}
 	if (strncmp(path, "/tags/", 6) == 0 && n > 10 &&
 	    (has_suffix(path, n, ".gmi") || has_suffix(path, n, ".xml"))) {
-		want = xasprintf("%.*s/%s", (int)(n - 4), path,
+		/* The tag as written then: the term's URL now. */
+		char *term = xstrndup(path + 6, n - 10);
+
+		want = site_term_path(s, "", "tags", term,
 		    path[n - 3] == 'x' ? "atom.xml" : "");
+		free(term);
 		if (site_route_has(set, want, strlen(want))) {
 			redirect(s, resp, want);
 			found = 1;

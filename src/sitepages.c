@@ -405,9 +405,8 @@ lang_prefix_of(const struct site *s, const char *lang)
 				       xstrdup("");
 }
 
-/* "/tags/TERM/" plus tail, a decoded path, under prefix ("/fr" or ""). */
-static char *
-term_path(const struct site *s, const char *prefix, const char *tax,
+char *
+site_term_path(const struct site *s, const char *prefix, const char *tax,
     const char *term, const char *tail)
 {
 	char *(*f)(const char *, size_t) = term_slug(s);
@@ -473,7 +472,7 @@ term_links(const struct site *s, const struct post *p, struct page_link **out)
 			if (terms[j][0] == '\0')
 				continue;
 			l = xgrow(l, &cap, n + 1, sizeof(*l));
-			l[n].url = term_path(s, prefix, tax, terms[j], "");
+			l[n].url = site_term_path(s, prefix, tax, terms[j], "");
 			t = tax_title(tax);
 			l[n].title = xasprintf("%s: %s", t, terms[j]);
 			free(t);
@@ -1026,7 +1025,7 @@ gen_taxonomy(struct site *s, const struct pageset *set, const struct viewer *v,
 		char *path, *self, **bodies;
 		size_t n;
 
-		path = term_path(s, prefix, tax, g->term, "atom.xml");
+		path = site_term_path(s, prefix, tax, g->term, "atom.xml");
 		self = url_encode_path(path);
 		n = feed_entries(s, set, v, tp, nt, g->term, fe, &bodies);
 		feed_atom(&ps, fe, n, self, g->term, &b);
@@ -1210,10 +1209,10 @@ list_terms(struct site *s, struct pageset *set, size_t t, size_t li)
 			if (strcmp(tax, "tags") == 0 && lang == NULL)
 				set->ntags++;
 			term = own_key(set, xstrdup(term));
-			path = term_path(s, prefix, tax, term, "");
+			path = site_term_path(s, prefix, tax, term, "");
 			add_gen(set, path, G_TERM, arg, term);
 			free(path);
-			path = term_path(s, prefix, tax, term, "atom.xml");
+			path = site_term_path(s, prefix, tax, term, "atom.xml");
 			add_gen(set, path, G_TERMFEED, arg, term);
 			free(path);
 		}

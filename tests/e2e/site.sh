@@ -457,4 +457,30 @@ log_names_file "$SERVER_LOG" unclosed.md "start-up log: unclosed front matter wi
 log_names_file "$SERVER_LOG" badutf.md "start-up log: invalid UTF-8 with :LINE:"
 assert_alive "--drafts server alive"
 
+# --- 0.1 tag URLs on a Hugo site: the term's URL is urlized -----------------
+
+e2e_stop_server
+H=$E2E_DIR/hugosite
+mkdir -p "$H/content/posts"
+printf 'title = "Hugo Probe"\n' >"$H/hugo.toml"
+cat >"$H/content/posts/epsilon.md" <<'EOF2'
++++
+title = "Epsilon Review"
+date = 2024-02-02
+tags = ["Science Fiction"]
++++
+
+Epsilon body sentence about a novel.
+EOF2
+e2e_start serve --root "$H" --certs "$E2E_DIR/certs" --host localhost \
+    --listen 127.0.0.1:0 --workers 1 || e2e_done
+expect "$(e2e_url /tags/science-fiction/)" 20 "hugo: term URL lowercased and hyphenated"
+has_line '^=> /posts/epsilon/' "hugo: the term page lists its post"
+expect "$(e2e_url '/tags/Science%20Fiction.gmi')" 31 "hugo: 0.1 URL of a tag with a space and capitals"
+assert_match "$META" 'gemini://*/tags/science-fiction/' "hugo: 0.1 tag URL redirects to the term's URL"
+expect "$(e2e_url "/${META#gemini://*/}")" 20 "hugo: the 0.1 tag URL's target answers 20"
+expect "$(e2e_url '/tags/Science%20Fiction.xml')" 31 "hugo: 0.1 tag feed URL"
+assert_match "$META" 'gemini://*/tags/science-fiction/atom.xml' "hugo: 0.1 tag feed redirects to the term's feed"
+expect "$(e2e_url /tags/science-fiction/atom.xml)" 20 "hugo: the term's feed answers 20"
+
 e2e_done
