@@ -135,6 +135,7 @@ run: deps
 # tests side by side too (TEST_JOBS, default twice the CPUs).
 NPROC := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 check: deps-check
+	$(MAKE) format-check
 	$(MAKE) check-build
 	sh tests/run.sh $(BUILD)
 	sh tests/run.sh build-asan

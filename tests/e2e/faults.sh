@@ -253,6 +253,13 @@ def writer():
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 ctx.check_hostname = False
 ctx.verify_mode = ssl.CERT_NONE
+# Debian's python3 sets OP_IGNORE_UNEXPECTED_EOF: a cut without
+# close_notify would then read as a clean end.
+ctx.options &= ~getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
+# A cut without close_notify: SSLEOFError, or (Debian's python3 once
+# OP_IGNORE_UNEXPECTED_EOF is cleared) an SSLError saying so.
+def eof_cut(e):
+    return isinstance(e, ssl.SSLEOFError) or "UNEXPECTED_EOF" in str(e)
 lock = threading.Lock()
 stats = {}
 seen = set()
@@ -273,7 +280,9 @@ def fetch(url):
                 except ssl.SSLZeroReturnError:
                     cn = True
                     break
-                except ssl.SSLEOFError:
+                except ssl.SSLError as e:
+                    if not eof_cut(e):
+                        raise
                     break
                 if not d:
                     cn = True

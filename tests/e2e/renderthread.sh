@@ -31,6 +31,13 @@ port, log = int(sys.argv[1]), sys.argv[2]
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 ctx.check_hostname = False
 ctx.verify_mode = ssl.CERT_NONE
+# Debian's python3 sets OP_IGNORE_UNEXPECTED_EOF: a cut without
+# close_notify would then read as a clean end.
+ctx.options &= ~getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
+# A cut without close_notify: SSLEOFError, or (Debian's python3 once
+# OP_IGNORE_UNEXPECTED_EOF is cleared) an SSLError saying so.
+def eof_cut(e):
+    return isinstance(e, ssl.SSLEOFError) or "UNEXPECTED_EOF" in str(e)
 def conn():
     s = socket.create_connection(("127.0.0.1", port), timeout=120)
     t = ctx.wrap_socket(s, server_hostname="localhost", suppress_ragged_eofs=False)
@@ -65,7 +72,9 @@ while len(order) < 2 and time.monotonic() < deadline:
                 data[c] += chunk
         except ssl.SSLWantReadError:
             pass
-        except (ssl.SSLEOFError, ConnectionResetError):
+        except (ssl.SSLError, ConnectionResetError) as e:
+            if isinstance(e, ssl.SSLError) and not eof_cut(e):
+                raise
             notify[c] = False
             order.append(c)
         if c in notify and c is small:

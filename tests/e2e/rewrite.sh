@@ -65,6 +65,13 @@ def held(body):
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 ctx.check_hostname = False
 ctx.verify_mode = ssl.CERT_NONE
+# Debian's python3 sets OP_IGNORE_UNEXPECTED_EOF: a cut without
+# close_notify would then read as a clean end.
+ctx.options &= ~getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
+# A cut without close_notify: SSLEOFError, or (Debian's python3 once
+# OP_IGNORE_UNEXPECTED_EOF is cleared) an SSLError saying so.
+def eof_cut(e):
+    return isinstance(e, ssl.SSLEOFError) or "UNEXPECTED_EOF" in str(e)
 
 def fetch():
     s = socket.create_connection(("127.0.0.1", port), timeout=60)
@@ -79,7 +86,9 @@ def fetch():
                 notify = True
                 break
             data += chunk
-    except (ssl.SSLEOFError, ConnectionResetError):
+    except (ssl.SSLError, ConnectionResetError) as e:
+        if isinstance(e, ssl.SSLError) and not eof_cut(e):
+            raise
         pass
     t.close()
     head, _, body = data.partition(b"\r\n")
