@@ -9,6 +9,15 @@
 : "${CAPSULED:=$PWD/build/capsuled}"
 : "${TESTBIN:=$PWD/build/tests}"
 GEMCLIENT=${GEMCLIENT:-$TESTBIN/gemclient}
+# The python clients' TLS set-up (tlsclient.py, beside this file) on
+# python3's path, from a script in tests/e2e or tests/bench.
+for _d in "$(dirname "$0")" "$(dirname "$0")/../e2e"; do
+	if [ -f "$_d/tlsclient.py" ]; then
+		PYTHONPATH=$(cd "$_d" && pwd)${PYTHONPATH:+:$PYTHONPATH}
+		export PYTHONPATH
+		break
+	fi
+done
 
 E2E_PASS=0
 E2E_FAIL=0

@@ -26,21 +26,11 @@ e2e_start serve --root "$R" --certs "$E2E_DIR/certs" --host localhost \
     --listen 127.0.0.1:0 --workers 1 --no-search --debug || exit 1
 
 cat >"$E2E_DIR/order.py" <<'PY'
-import select, socket, ssl, sys, time
+import select, ssl, sys, time
+from tlsclient import connect, eof_cut
 port, log = int(sys.argv[1]), sys.argv[2]
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE
-# Debian's python3 sets OP_IGNORE_UNEXPECTED_EOF: a cut without
-# close_notify would then read as a clean end.
-ctx.options &= ~getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
-# A cut without close_notify: SSLEOFError, or (Debian's python3 once
-# OP_IGNORE_UNEXPECTED_EOF is cleared) an SSLError saying so.
-def eof_cut(e):
-    return isinstance(e, ssl.SSLEOFError) or "UNEXPECTED_EOF" in str(e)
 def conn():
-    s = socket.create_connection(("127.0.0.1", port), timeout=120)
-    t = ctx.wrap_socket(s, server_hostname="localhost", suppress_ragged_eofs=False)
+    t = connect(port, timeout=120)
     t.setblocking(False)
     return t
 # Both handshakes first: then only the requests remain.
