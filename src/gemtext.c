@@ -1680,9 +1680,7 @@ table(struct render *r, cmark_node *tab)
 		buf_adds(r->out, "```\n");
 		r->gap = GAP_BLANK;
 	}
-	for (i = 0; i < nrows * ncols; i++)
-		free(cells[i]);
-	free(cells);
+	strv_free(cells, nrows * ncols);
 	free(w);
 	free(cw);
 	buf_free(&cellb);

@@ -475,11 +475,7 @@ is_bare(int c)
 static void
 keypath_free(struct keypath *kp)
 {
-	size_t i;
-
-	for (i = 0; i < kp->n; i++)
-		free(kp->k[i]);
-	free(kp->k);
+	strv_free(kp->k, kp->n);
 	kp->k = NULL;
 	kp->n = kp->cap = 0;
 }
