@@ -130,15 +130,15 @@ run: deps
 	$(MAKE) capsuled
 	./capsuled serve --root capsule --certs certs $(LISTEN)
 
-# Every test, then the whole suite again under ASan and UBSan. The two
-# builds go side by side, one job per CPU each; tests/run.sh runs its
-# tests side by side too (TEST_JOBS, default twice the CPUs).
+# Every test, and the whole suite again under ASan and UBSan. The two
+# builds go side by side, one job per CPU each; tests/run.sh runs both
+# passes from one queue, its tests side by side (TEST_JOBS, default
+# twice the CPUs), so one pass's waits overlap the other's work.
 NPROC := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 check: deps-check
 	$(MAKE) format-check
 	$(MAKE) check-build
-	sh tests/run.sh $(BUILD)
-	sh tests/run.sh build-asan
+	sh tests/run.sh $(BUILD) build-asan
 
 check-build:
 	$(MAKE) -j$(NPROC) tests-build & plain=$$!; \
