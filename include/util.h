@@ -25,11 +25,23 @@ char *xasprintf(const char *fmt, ...) ATTR_PRINTF(1, 2);
 void strv_free(char **v, size_t n);
 void strv_push(char ***v, size_t *n, const char *s);
 
+struct stat;
+/*
+ * Reads the regular file rel (beneath dirfd, opened with O_RDONLY |
+ * O_CLOEXEC | O_NONBLOCK | oflags) whole when it holds at most max
+ * bytes: a malloc'd NUL-terminated copy of *len bytes, *st its stat.
+ * NULL with errno: EINVAL not a regular file, EFBIG larger than max (or
+ * grown past it while read), else open's or read's.
+ */
+char *util_read_file(int dirfd, const char *rel, int oflags, size_t max,
+    struct stat *st, size_t *len);
+/* 1 when s[0..n) ends with suf and holds more than suf. */
+int util_ends_with(const char *s, size_t n, const char *suf);
+
 /* Value of a hex digit, or -1. */
 int util_hexval(int c);
 /* Days in month m (1..12) of year y, proleptic Gregorian. */
 int util_days_in_month(int y, int m);
-struct stat;
 /*
  * The same version of the same file: inode, size, mtime and ctime to the
  * nanosecond (a write between two stats of a file changes its ctime).

@@ -24,6 +24,7 @@
 #include "gemini.h"
 #include "hostname.h"
 #include "mime.h"
+#include "pagemodel.h"
 #include "ratelimit.h"
 #include "site.h"
 #include "url.h"
@@ -171,15 +172,6 @@ open_beneath(const struct vhost *vh, const char *rel, struct buf *real)
 		return openat2_beneath(vh->rootfd, real->data,
 		    RESOLVE_NO_SYMLINKS);
 	return -1;
-}
-
-static int
-is_markdown_path(const char *p)
-{
-	size_t n = strlen(p);
-
-	return (n > 3 && strcmp(p + n - 3, ".md") == 0) ||
-	    (n > 9 && strcmp(p + n - 9, ".markdown") == 0);
 }
 
 /*
@@ -406,7 +398,7 @@ serve_file(struct gemini_ctx *g, const struct vhost *vh, const struct url *u,
 	}
 	/* Markdown under a site is a post: the site serves it, or nobody. */
 	if (vh->site &&
-	    (is_markdown_path(rel.data) || is_markdown_path(real.data))) {
+	    (pm_md_ext(rel.data, rel.len) || pm_md_ext(real.data, real.len))) {
 		respond(resp, GEMINI_NOT_FOUND, "not found");
 		goto done;
 	}

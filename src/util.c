@@ -1,8 +1,10 @@
 /*
  * util: allocation helpers that abort when memory runs out (a server that
- * cannot allocate cannot answer anyway) and the diagnostics list.
- * Pure: no I/O apart from the final message before abort().
+ * cannot allocate cannot answer anyway), string vectors, the one string
+ * map, whole-file reads and the diagnostics list. No logging.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +129,67 @@ util_file_unchanged(int fd, const struct stat *st)
 
 	util_file_settle(fd);
 	return fstat(fd, &now) == 0 && util_same_file(st, &now);
+}
+
+char *
+util_read_file(int dirfd, const char *rel, int oflags, size_t max,
+    struct stat *st, size_t *len)
+{
+	char *s = NULL;
+	size_t cap, n = 0;
+	ssize_t r;
+	int fd, e;
+
+	if ((fd = openat(dirfd, rel,
+		 O_RDONLY | O_CLOEXEC | O_NONBLOCK | oflags)) == -1)
+		return NULL;
+	if (fstat(fd, st) == -1)
+		goto fail;
+	if (!S_ISREG(st->st_mode) || st->st_size < 0) {
+		errno = EINVAL;
+		goto fail;
+	}
+	if ((uintmax_t)st->st_size > max) {
+		errno = EFBIG;
+		goto fail;
+	}
+	/* room for the NUL and one byte more: the read that sees the end */
+	cap = (size_t)st->st_size + 2;
+	s = xmalloc(cap);
+	for (;;) {
+		if (n + 1 == cap) /* the file grew while read */
+			s = xgrow(s, &cap, cap + 1, 1);
+		if ((r = read(fd, s + n, cap - n - 1)) == 0)
+			break;
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		n += (size_t)r;
+		if (n > max) {
+			errno = EFBIG;
+			goto fail;
+		}
+	}
+	close(fd);
+	s[n] = '\0';
+	*len = n;
+	return s;
+fail:
+	e = errno;
+	free(s);
+	close(fd);
+	errno = e;
+	return NULL;
+}
+
+int
+util_ends_with(const char *s, size_t n, const char *suf)
+{
+	size_t m = strlen(suf);
+
+	return n > m && memcmp(s + n - m, suf, m) == 0;
 }
 
 int

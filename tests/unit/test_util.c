@@ -1,0 +1,120 @@
+/*
+ * test_util: util.c's small shared helpers (the string map has its own
+ * test_strmap): string vectors, suffixes, hex digits, and the one
+ * whole-file read that posts (site.c) and site configs (sitecfg.c) share:
+ * regular files only, a size cap, flags such as O_NOFOLLOW passed on.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "t.h"
+#include "util.h"
+
+static void
+write_file(int dirfd, const char *name, const char *s, size_t n)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	T_OK(fd != -1);
+	if (fd == -1)
+		return;
+	T_INT(write(fd, s, n), (ssize_t)n);
+	close(fd);
+}
+
+static void
+test_read_file(void)
+{
+	char tmpl[] = "/tmp/capsuled-test_util.XXXXXX", big[5000];
+	struct stat st;
+	size_t len = 99;
+	char *s;
+	int d;
+
+	T_OK(mkdtemp(tmpl) != NULL);
+	d = open(tmpl, O_RDONLY | O_DIRECTORY);
+	T_OK(d != -1);
+	write_file(d, "a.md", "hello\0world", 11);
+	write_file(d, "empty", "", 0);
+	memset(big, 'x', sizeof(big));
+	write_file(d, "big", big, sizeof(big));
+	T_INT(mkdirat(d, "dir", 0755), 0);
+	T_INT(symlinkat("a.md", d, "link"), 0);
+
+	/* whole, NUL-terminated, embedded NUL kept, stat given */
+	s = util_read_file(d, "a.md", 0, 100, &st, &len);
+	T_OK(s != NULL);
+	T_INT(len, 11);
+	T_OK(s && memcmp(s, "hello\0world", 12) == 0);
+	T_INT(st.st_size, 11);
+	free(s);
+	s = util_read_file(d, "empty", 0, 100, &st, &len);
+	T_OK(s != NULL && s[0] == '\0');
+	T_INT(len, 0);
+	free(s);
+	/* exactly max is read; one byte past it is refused with EFBIG */
+	s = util_read_file(d, "big", 0, sizeof(big), &st, &len);
+	T_INT(len, sizeof(big));
+	free(s);
+	errno = 0;
+	T_OK(util_read_file(d, "big", 0, sizeof(big) - 1, &st, &len) == NULL);
+	T_INT(errno, EFBIG);
+	/* not a regular file: EINVAL; missing: ENOENT */
+	errno = 0;
+	T_OK(util_read_file(d, "dir", 0, 100, &st, &len) == NULL);
+	T_INT(errno, EINVAL);
+	errno = 0;
+	T_OK(util_read_file(d, "none", 0, 100, &st, &len) == NULL);
+	T_INT(errno, ENOENT);
+	/* the caller's open flags: a link followed, or not with O_NOFOLLOW */
+	s = util_read_file(d, "link", 0, 100, &st, &len);
+	T_OK(s != NULL && len == 11);
+	free(s);
+	errno = 0;
+	T_OK(util_read_file(d, "link", O_NOFOLLOW, 100, &st, &len) == NULL);
+	T_INT(errno, ELOOP);
+
+	unlinkat(d, "a.md", 0);
+	unlinkat(d, "empty", 0);
+	unlinkat(d, "big", 0);
+	unlinkat(d, "link", 0);
+	unlinkat(d, "dir", AT_REMOVEDIR);
+	close(d);
+	T_INT(rmdir(tmpl), 0);
+}
+
+int
+main(void)
+{
+	char **v = NULL;
+	size_t n = 0;
+
+	strv_push(&v, &n, "a");
+	strv_push(&v, &n, "");
+	strv_push(&v, &n, "ccc");
+	T_INT(n, 3);
+	T_STR(v[0], "a");
+	T_STR(v[1], "");
+	T_STR(v[2], "ccc");
+	strv_free(v, n);
+	strv_free(NULL, 0);
+
+	T_INT(util_ends_with("hugo.yaml", 9, ".yaml"), 1);
+	T_INT(util_ends_with("hugo.yaml", 8, ".yaml"), 0); /* by length */
+	T_INT(util_ends_with(".yaml", 5, ".yaml"), 0);	   /* more than suf */
+	T_INT(util_ends_with("a.yml", 5, ".yaml"), 0);
+	T_INT(util_ends_with("x", 1, ""), 1);
+
+	T_INT(util_hexval('0'), 0);
+	T_INT(util_hexval('f'), 15);
+	T_INT(util_hexval('F'), 15);
+	T_INT(util_hexval('g'), -1);
+
+	test_read_file();
+	return t_done();
+}
