@@ -75,6 +75,7 @@ UNIT_OBJS_utf8        := utf8
 UNIT_OBJS_cmark_pool  := cmark_pool util
 UNIT_OBJS_strmap      := util
 UNIT_OBJS_util        := util
+UNIT_OBJS_vhost       := vhost
 UNIT_OBJS_date        := date util
 UNIT_OBJS_mime        := mime util
 UNIT_OBJS_proxy       := proxy

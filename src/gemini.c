@@ -28,24 +28,13 @@
 #include "ratelimit.h"
 #include "site.h"
 #include "url.h"
+#include "vhost.h"
 
 static void
 respond(struct response *resp, int status, const char *meta)
 {
 	resp->status = status;
 	resp->page = page_new(status, meta, NULL, 0);
-}
-
-static struct vhost *
-find_vhost(struct gemini_ctx *g, const char *host)
-{
-	size_t i, j;
-
-	for (i = 0; i < g->nvhosts; i++)
-		for (j = 0; j < g->vhosts[i].nnames; j++)
-			if (strcasecmp(g->vhosts[i].names[j], host) == 0)
-				return &g->vhosts[i];
-	return NULL;
 }
 
 #define GEMINI_MAX_SYMLINKS 40 /* links followed in one path, as the kernel */
@@ -432,10 +421,11 @@ gemini_handle(struct gemini_ctx *g, const struct request *req,
     struct response *resp)
 {
 	struct buf file = BUF_INIT;
-	struct vhost *vh;
+	struct vhost *vh = NULL;
 	struct viewer v;
 	struct url u;
 	const char *err;
+	size_t i;
 	int acc;
 
 	resp->page = NULL;
@@ -472,7 +462,9 @@ gemini_handle(struct gemini_ctx *g, const struct request *req,
 	 * An IP-literal URL names no host (and its client sent no SNI):
 	 * it reaches the host the handshake chose, the default one.
 	 */
-	if ((vh = find_vhost(g, u.host)) == NULL && hostname_is_ip(u.host))
+	if ((i = vhost_find(g->vhosts, g->nvhosts, u.host)) < g->nvhosts)
+		vh = &g->vhosts[i];
+	else if (hostname_is_ip(u.host))
 		vh = req->vhost;
 	if (vh == NULL || (u.port != -1 && u.port != g->public_port)) {
 		respond(resp, GEMINI_PROXY_REFUSED,
