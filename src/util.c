@@ -153,13 +153,17 @@ util_read_file(int dirfd, const char *rel, int oflags, size_t max,
 		errno = EFBIG;
 		goto fail;
 	}
-	/* room for the NUL and one byte more: the read that sees the end */
-	cap = (size_t)st->st_size + 2;
-	s = xmalloc(cap);
+	/*
+	 * One read for a file that holds still: with all the bytes the stat
+	 * counts in, that is the end (no read just to see it); a file grown
+	 * meanwhile fills the spare byte, and the buffer grows.
+	 */
+	cap = (size_t)st->st_size + 1;
+	s = xmalloc(cap + 1);
 	for (;;) {
-		if (n + 1 == cap) /* the file grew while read */
-			s = xgrow(s, &cap, cap + 1, 1);
-		if ((r = read(fd, s + n, cap - n - 1)) == 0)
+		if (n == cap)
+			s = xrealloc(s, (cap *= 2) + 1);
+		if ((r = read(fd, s + n, cap - n)) == 0)
 			break;
 		if (r == -1) {
 			if (errno == EINTR)
@@ -171,6 +175,8 @@ util_read_file(int dirfd, const char *rel, int oflags, size_t max,
 			errno = EFBIG;
 			goto fail;
 		}
+		if (n == (size_t)st->st_size && n < cap)
+			break;
 	}
 	close(fd);
 	s[n] = '\0';
