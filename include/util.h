@@ -35,6 +35,19 @@ struct stat;
  */
 char *util_read_file(int dirfd, const char *rel, int oflags, size_t max,
     struct stat *st, size_t *len);
+/*
+ * Walks the folder rel ("" for rootfd itself; depth is its depth) and
+ * the folders below it, depth-first in readdir order: names starting
+ * with '.' skipped, no symlink followed (one is an entry like a file),
+ * folders deeper than maxdepth not read. Calls f(arg, path, st) for each
+ * entry that is not a folder, path ("rel/name") malloc'd and f's to keep
+ * or free. A folder that vanished or was swapped meanwhile (ENOENT,
+ * ENOTDIR, ELOOP) is empty. Returns 0; f's first non-zero return, which
+ * stops the walk; or -1 with errno when a folder could not be read (out
+ * of descriptors, say).
+ */
+int util_walk(int rootfd, const char *rel, int depth, int maxdepth,
+    int (*f)(void *arg, char *path, const struct stat *st), void *arg);
 /* 1 when s[0..n) ends with suf and holds more than suf. */
 int util_ends_with(const char *s, size_t n, const char *suf);
 

@@ -390,6 +390,23 @@ site_is_markdown(const char *name)
 	return pm_md_ext(name, strlen(name)) != 0;
 }
 
+/* One file of the walk: kept when it is a Markdown file. */
+static int
+scan_found(void *arg, char *rel, const struct stat *st)
+{
+	struct scan *sc = arg;
+
+	if (!S_ISREG(st->st_mode) || !site_is_markdown(rel)) {
+		free(rel);
+		return 0;
+	}
+	sc->v = xgrow(sc->v, &sc->cap, sc->n + 1, sizeof(*sc->v));
+	sc->v[sc->n].relpath = rel;
+	sc->v[sc->n].st = *st;
+	sc->n++;
+	return sc->n >= SITE_MAX_FILES;
+}
+
 /*
  * Collects the Markdown files below prefix. A folder that vanished is
  * simply empty; any other failure (out of descriptors, say) makes the
@@ -398,48 +415,10 @@ site_is_markdown(const char *name)
 static void
 scan_dir(int rootfd, const char *prefix, int depth, struct scan *sc)
 {
-	struct dirent *de;
-	struct stat st;
-	DIR *d;
-	int fd;
-
-	if (depth > SITE_MAX_DEPTH || sc->failed)
-		return;
-	if ((fd = openat(rootfd, prefix[0] ? prefix : ".",
-		 O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
-			sc->failed = errno;
-		return;
-	}
-	if ((d = fdopendir(fd)) == NULL) {
+	if (sc->failed == 0 && sc->n < SITE_MAX_FILES &&
+	    util_walk(rootfd, prefix, depth, SITE_MAX_DEPTH, scan_found, sc) ==
+		-1)
 		sc->failed = errno;
-		close(fd);
-		return;
-	}
-	while ((de = readdir(d)) != NULL && sc->n < SITE_MAX_FILES) {
-		char *rel;
-
-		if (de->d_name[0] == '.')
-			continue;
-		/* Symlinks are not followed: no loops, nothing outside. */
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
-		    -1)
-			continue;
-		rel = prefix[0] ? xasprintf("%s/%s", prefix, de->d_name) :
-				  xstrdup(de->d_name);
-		if (S_ISDIR(st.st_mode))
-			scan_dir(rootfd, rel, depth + 1, sc);
-		else if (S_ISREG(st.st_mode) && site_is_markdown(de->d_name)) {
-			sc->v =
-			    xgrow(sc->v, &sc->cap, sc->n + 1, sizeof(*sc->v));
-			sc->v[sc->n].relpath = rel;
-			sc->v[sc->n].st = st;
-			sc->n++;
-			continue;
-		}
-		free(rel);
-	}
-	closedir(d);
 }
 
 static void

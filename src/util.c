@@ -3,6 +3,7 @@
  * cannot allocate cannot answer anyway), string vectors, the one string
  * map, whole-file reads and the diagnostics list. No logging.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -188,6 +189,52 @@ fail:
 	close(fd);
 	errno = e;
 	return NULL;
+}
+
+int
+util_walk(int rootfd, const char *rel, int depth, int maxdepth,
+    int (*f)(void *arg, char *path, const struct stat *st), void *arg)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int fd, rc = 0, e;
+
+	if (depth > maxdepth)
+		return 0;
+	if ((fd = openat(rootfd, rel[0] ? rel : ".",
+		 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ?
+		    0 :
+		    -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		char *path;
+
+		if (de->d_name[0] == '.')
+			continue;
+		/* Symlinks are not followed: no loops, nothing outside. */
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
+		    -1)
+			continue;
+		path = rel[0] ? xasprintf("%s/%s", rel, de->d_name) :
+				xstrdup(de->d_name);
+		if (S_ISDIR(st.st_mode)) {
+			rc = util_walk(rootfd, path, depth + 1, maxdepth, f,
+			    arg);
+			free(path);
+		} else
+			rc = f(arg, path, &st);
+	}
+	e = errno;
+	closedir(d);
+	errno = e;
+	return rc;
 }
 
 int

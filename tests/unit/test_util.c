@@ -2,7 +2,8 @@
  * test_util: util.c's small shared helpers (the string map has its own
  * test_strmap): string vectors, suffixes, hex digits, and the one
  * whole-file read that posts (site.c) and site configs (sitecfg.c) share:
- * regular files only, a size cap, flags such as O_NOFOLLOW passed on.
+ * regular files only, a size cap, flags such as O_NOFOLLOW passed on;
+ * and the folder walk of the site scan and the watcher's fallback scan.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -88,6 +89,98 @@ test_read_file(void)
 	T_INT(rmdir(tmpl), 0);
 }
 
+struct found {
+	char **v;
+	size_t n, stop; /* stop: return 1 at this count (0: never) */
+	int links;	/* symlinks seen, as entries */
+};
+
+static int
+found(void *arg, char *path, const struct stat *st)
+{
+	struct found *f = arg;
+
+	f->links += S_ISLNK(st->st_mode);
+	f->v = realloc(f->v, (f->n + 1) * sizeof(*f->v));
+	f->v[f->n++] = path;
+	return f->stop && f->n == f->stop;
+}
+
+static int
+cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The walk posts (site.c) and the watcher's scan (watch.c) share. */
+static void
+test_walk(void)
+{
+	char tmpl[] = "/tmp/capsuled-test_walk.XXXXXX";
+	struct found f = { 0 };
+	int d;
+
+	T_OK(mkdtemp(tmpl) != NULL);
+	d = open(tmpl, O_RDONLY | O_DIRECTORY);
+	T_OK(d != -1);
+	T_INT(mkdirat(d, "a", 0755), 0);
+	T_INT(mkdirat(d, "a/b", 0755), 0);
+	T_INT(mkdirat(d, "a/b/c", 0755), 0);
+	T_INT(mkdirat(d, ".git", 0755), 0);
+	write_file(d, "top.md", "x", 1);
+	write_file(d, ".hidden.md", "x", 1);
+	write_file(d, ".git/x", "x", 1);
+	write_file(d, "a/one", "x", 1);
+	write_file(d, "a/b/two", "x", 1);
+	write_file(d, "a/b/c/deep", "x", 1);
+	T_INT(symlinkat("a", d, "link"), 0); /* to a folder: not followed */
+
+	/* depth 0 is the root: a/b (depth 2) read, a/b/c (3) not */
+	T_INT(util_walk(d, "", 0, 2, found, &f), 0);
+	qsort(f.v, f.n, sizeof(*f.v), cmp);
+	T_INT(f.n, 4);
+	if (f.n == 4) {
+		T_STR(f.v[0], "a/b/two");
+		T_STR(f.v[1], "a/one");
+		T_STR(f.v[2], "link");
+		T_STR(f.v[3], "top.md");
+	}
+	T_INT(f.links, 1);
+	strv_free(f.v, f.n);
+	memset(&f, 0, sizeof(f));
+	/* from a folder, at its depth */
+	T_INT(util_walk(d, "a/b", 2, 3, found, &f), 0);
+	T_INT(f.n, 2);
+	strv_free(f.v, f.n);
+	memset(&f, 0, sizeof(f));
+	/* f stops the walk with its return */
+	f.stop = 1;
+	T_INT(util_walk(d, "", 0, 9, found, &f), 1);
+	T_INT(f.n, 1);
+	strv_free(f.v, f.n);
+	memset(&f, 0, sizeof(f));
+	/* missing, a file, a symlink: empty, no error */
+	T_INT(util_walk(d, "none", 0, 9, found, &f), 0);
+	T_INT(util_walk(d, "top.md", 0, 9, found, &f), 0);
+	T_INT(util_walk(d, "link", 0, 9, found, &f), 0);
+	T_INT(util_walk(d, "a", 1, 0, found, &f), 0); /* past maxdepth */
+	T_INT(f.n, 0);
+
+	unlinkat(d, "a/b/c/deep", 0);
+	unlinkat(d, "a/b/two", 0);
+	unlinkat(d, "a/one", 0);
+	unlinkat(d, "top.md", 0);
+	unlinkat(d, ".hidden.md", 0);
+	unlinkat(d, ".git/x", 0);
+	unlinkat(d, "link", 0);
+	unlinkat(d, "a/b/c", AT_REMOVEDIR);
+	unlinkat(d, "a/b", AT_REMOVEDIR);
+	unlinkat(d, "a", AT_REMOVEDIR);
+	unlinkat(d, ".git", AT_REMOVEDIR);
+	close(d);
+	T_INT(rmdir(tmpl), 0);
+}
+
 int
 main(void)
 {
@@ -116,5 +209,6 @@ main(void)
 	T_INT(util_hexval('g'), -1);
 
 	test_read_file();
+	test_walk();
 	return t_done();
 }
