@@ -256,18 +256,6 @@ util_days_in_month(int y, int m)
 	return mdays[m - 1];
 }
 
-uint64_t
-util_hash(const char *s, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	while (n--) {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /* The slot of key (hash h), or the free slot where it would go. */
 static struct strmap_entry *
 strmap_slot(const struct strmap *m, const char *key, size_t n, uint32_t h)
