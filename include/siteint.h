@@ -244,7 +244,6 @@ int site_not_rendered(const struct post *p);
  */
 int site_listed_globally(const struct post *p);
 int site_listed_locally(const struct post *p);
-int site_is_md_name(const char *s, size_t n);
 int site_is_markdown(const char *name);
 /* Logs p's diagnostics from the from-th on. */
 void site_log_diags(const struct site *s, const struct post *p, size_t from);

@@ -416,7 +416,12 @@ struct term {
 	uint32_t last; /* slot of the last entry plus one; 0: none */
 };
 
-/* A slot of the term table: what a lookup compares, in one cache line. */
+/*
+ * A slot of the term table: what a lookup compares, in one cache line.
+ * Its own table, not a strmap: a slot is 16 bytes holding an offset into
+ * one arena of term texts, where a strmap entry is 24 bytes plus a
+ * pointer to a key allocated apart, for every term of the site.
+ */
 struct tslot {
 	uint32_t hash;
 	uint32_t id1; /* term id + 1; 0: empty */
@@ -541,12 +546,9 @@ search_free(struct search *ix)
 static uint32_t
 term_hash(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h64 = util_hash(s, n);
+	uint32_t h = (uint32_t)(h64 ^ (h64 >> 32));
 
-	while (n--) {
-		h ^= (unsigned char)*s++;
-		h *= 16777619u;
-	}
 	/* FNV's low bits cluster on similar words: mix them (murmur3). */
 	h ^= h >> 16;
 	h *= 0x85ebca6bu;

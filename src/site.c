@@ -50,30 +50,7 @@
 char *
 site_read_all(int dirfd, const char *rel, struct stat *st, size_t *len)
 {
-	struct buf b = BUF_INIT;
-	char chunk[65536];
-	ssize_t n;
-	int fd;
-
-	if ((fd = openat(dirfd, rel,
-		 O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1)
-		return NULL;
-	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode) ||
-	    (size_t)st->st_size > SITE_MAX_POST) {
-		errno = S_ISREG(st->st_mode) ? EFBIG : EINVAL;
-		close(fd);
-		return NULL;
-	}
-	buf_grow(&b, (size_t)st->st_size);
-	while (
-	    (n = read(fd, chunk, sizeof(chunk))) > 0 && b.len <= SITE_MAX_POST)
-		buf_add(&b, chunk, (size_t)n);
-	close(fd);
-	if (n == -1) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_detach(&b, len);
+	return util_read_file(dirfd, rel, O_NOFOLLOW, SITE_MAX_POST, st, len);
 }
 
 /* Strips a BOM and turns CRLF and CR into LF, in place. */
@@ -383,13 +360,6 @@ index_posts(struct site *s)
 	}
 }
 
-int
-site_is_md_name(const char *s, size_t n)
-{
-	return (n > 3 && strncmp(s + n - 3, ".md", 3) == 0) ||
-	    (n > 9 && strncmp(s + n - 9, ".markdown", 9) == 0);
-}
-
 /* Home, archive, feeds and taxonomies: newest first, undated last. */
 static int
 post_cmp(const void *a, const void *b)
@@ -417,7 +387,24 @@ struct scan {
 int
 site_is_markdown(const char *name)
 {
-	return site_is_md_name(name, strlen(name));
+	return pm_md_ext(name, strlen(name)) != 0;
+}
+
+/* One file of the walk: kept when it is a Markdown file. */
+static int
+scan_found(void *arg, char *rel, const struct stat *st)
+{
+	struct scan *sc = arg;
+
+	if (!S_ISREG(st->st_mode) || !site_is_markdown(rel)) {
+		free(rel);
+		return 0;
+	}
+	sc->v = xgrow(sc->v, &sc->cap, sc->n + 1, sizeof(*sc->v));
+	sc->v[sc->n].relpath = rel;
+	sc->v[sc->n].st = *st;
+	sc->n++;
+	return sc->n >= SITE_MAX_FILES;
 }
 
 /*
@@ -428,48 +415,10 @@ site_is_markdown(const char *name)
 static void
 scan_dir(int rootfd, const char *prefix, int depth, struct scan *sc)
 {
-	struct dirent *de;
-	struct stat st;
-	DIR *d;
-	int fd;
-
-	if (depth > SITE_MAX_DEPTH || sc->failed)
-		return;
-	if ((fd = openat(rootfd, prefix[0] ? prefix : ".",
-		 O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
-			sc->failed = errno;
-		return;
-	}
-	if ((d = fdopendir(fd)) == NULL) {
+	if (sc->failed == 0 && sc->n < SITE_MAX_FILES &&
+	    util_walk(rootfd, prefix, depth, SITE_MAX_DEPTH, scan_found, sc) ==
+		-1)
 		sc->failed = errno;
-		close(fd);
-		return;
-	}
-	while ((de = readdir(d)) != NULL && sc->n < SITE_MAX_FILES) {
-		char *rel;
-
-		if (de->d_name[0] == '.')
-			continue;
-		/* Symlinks are not followed: no loops, nothing outside. */
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
-		    -1)
-			continue;
-		rel = prefix[0] ? xasprintf("%s/%s", prefix, de->d_name) :
-				  xstrdup(de->d_name);
-		if (S_ISDIR(st.st_mode))
-			scan_dir(rootfd, rel, depth + 1, sc);
-		else if (S_ISREG(st.st_mode) && site_is_markdown(de->d_name)) {
-			sc->v =
-			    xgrow(sc->v, &sc->cap, sc->n + 1, sizeof(*sc->v));
-			sc->v[sc->n].relpath = rel;
-			sc->v[sc->n].st = st;
-			sc->n++;
-			continue;
-		}
-		free(rel);
-	}
-	closedir(d);
 }
 
 static void
@@ -1441,14 +1390,6 @@ not_found(struct response *resp)
 	resp->page = page_new(GEMINI_NOT_FOUND, "not found", NULL, 0);
 }
 
-static int
-has_suffix(const char *s, size_t n, const char *suf)
-{
-	size_t m = strlen(suf);
-
-	return n > m && memcmp(s + n - m, suf, m) == 0;
-}
-
 /* An old or alternative spelling of a generated page: 1 after a 31. */
 /* Answers a page the reader may not see: 60/61/62, or 51 for a draft. */
 static void
@@ -1477,13 +1418,15 @@ route_moved(struct site *s, struct pageset *set, const struct viewer *v,
 	if (found)
 		return 1;
 	/* The 0.1 URLs: /posts/SLUG.gmi, /tags/TAG.gmi and .xml. */
-	if (strncmp(path, "/posts/", 7) == 0 && has_suffix(path, n, ".gmi") &&
+	if (strncmp(path, "/posts/", 7) == 0 &&
+	    util_ends_with(path, n, ".gmi") &&
 	    (p = strmap_get(&set->legacy, path + 7, n - 11)) != NULL) {
 		redirect(s, resp, p->pm.url);
 		return 1;
 	}
 	if (strncmp(path, "/tags/", 6) == 0 && n > 10 &&
-	    (has_suffix(path, n, ".gmi") || has_suffix(path, n, ".xml"))) {
+	    (util_ends_with(path, n, ".gmi") ||
+		util_ends_with(path, n, ".xml"))) {
 		/* The tag as written then: the term's URL now. */
 		char *term = xstrndup(path + 6, n - 10);
 
@@ -1573,7 +1516,7 @@ page_at(struct site *s, const char *path, size_t n)
 		free(want);
 	}
 	if (p == NULL && strncmp(path, "/posts/", 7) == 0 &&
-	    has_suffix(path, n, ".gmi"))
+	    util_ends_with(path, n, ".gmi"))
 		p = strmap_get(&s->by_legacy, path + 7, n - 11);
 	return p;
 }

@@ -185,7 +185,7 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 	frag = dest + n;
 	if (strncmp(dest, "@/", 2) == 0) /* Zola: from the content top */
 		cp = pm_join("", dest + 1, n - 1);
-	else if (dest[0] == '/' && !site_is_md_name(dest, n)) {
+	else if (dest[0] == '/' && !pm_md_ext(dest, n)) {
 		/* A site path: a page's URL, with or without its slash. */
 		char *want = xasprintf("%.*s/", (int)n, dest);
 
@@ -207,7 +207,7 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 		return 0;
 	else
 		cp = pm_join(rc->from->relpath, dest, n);
-	if (!site_is_md_name(cp, strlen(cp))) {
+	if (!pm_md_ext(cp, strlen(cp))) {
 		/* A file beside the page, or elsewhere in the content. */
 		if (dest[0] == '/' || n == 0) {
 			free(cp);
