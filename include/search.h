@@ -132,6 +132,15 @@ char *search_fold(const char *s);
 /* Plain text of gemtext, for indexing: link labels, headings, lines. */
 void search_plain(const char *gmi, struct buf *out);
 
+/*
+ * Plain text of Markdown (shortcodes already expanded), for indexing
+ * without rendering: the words a reader sees (link and image labels, not
+ * destinations; code; no marks, tags or footnote references), one line a
+ * paragraph, a hard-wrapped paragraph joined as the renderer joins it.
+ * Linear in len.
+ */
+void search_markdown(const char *md, size_t len, struct buf *out);
+
 /* Decodes %XX escapes ('+' stays a plus); -1 on a bad escape. */
 int search_unescape(const char *s, struct buf *out);
 
