@@ -497,16 +497,12 @@ search_new(void)
 static void
 sdoc_clear(struct sdoc *d)
 {
-	size_t i;
-
 	free(d->url);
 	free(d->title);
 	free(d->lang);
 	free(d->text);
 	free(d->fwd);
-	for (i = 0; i < d->ntags; i++)
-		free(d->tags[i]);
-	free(d->tags);
+	strv_free(d->tags, d->ntags);
 	memset(d, 0, sizeof(*d));
 }
 
