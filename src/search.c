@@ -597,7 +597,8 @@ term_id(struct search *ix, const char *s, size_t n, int create)
 		}
 	if (!create)
 		return -1;
-	if ((ix->nterms + 1) * 3 > ix->tcap * 2)
+	/* Up to 4/5 full: a slot is 16 bytes, most lookups hit. */
+	if ((ix->nterms + 1) * 5 > ix->tcap * 4)
 		table_grow(ix);
 	ix->terms =
 	    xgrow(ix->terms, &ix->capterms, ix->nterms + 1, sizeof(*ix->terms));
@@ -605,7 +606,9 @@ term_id(struct search *ix, const char *s, size_t n, int create)
 	memset(t, 0, sizeof(*t));
 	t->cap = TERM_INLINE;
 	if (ix->arena_len + n + 1 > ix->arena_cap) {
-		ix->arena_cap = ix->arena_cap ? ix->arena_cap * 2 : 65536;
+		while (ix->arena_len + n + 1 > ix->arena_cap)
+			ix->arena_cap =
+			    ix->arena_cap ? ix->arena_cap * 2 : 65536;
 		ix->arena = xrealloc(ix->arena, ix->arena_cap);
 	}
 	for (j = h & (ix->tcap - 1); ix->table[j].id1;
@@ -680,33 +683,31 @@ struct collect {
 };
 
 /*
- * One term of a document's position list: varint((id + 1) << 1 | moved),
- * moved when its position is not the one after the previous term's, and
- * then varint(position - previous position): 0 for the pair at a CJK
- * letter's position, 3 across the gap between title and body. Most terms
- * take one or two bytes.
+ * One term of a document's position list: varint(id + 1) when its
+ * position is the one after the previous term's, the common case; else
+ * a 0, varint(position - previous position) (0 for the pair at a CJK
+ * letter's position, 3 across the gap between title and body), then
+ * varint(id + 1). Term ids below 127 take one byte, below 16,383 two.
  */
 static void
 fwd_put(struct search *ix, uint32_t id, uint32_t pos)
 {
-	uint8_t tmp[12];
+	uint8_t tmp[16];
 	size_t n = 0;
-	uint64_t v = ((uint64_t)id + 1) << 1;
 	uint32_t gap = pos + 1 - ix->fwdpos; /* 1: the next position */
+	uint32_t v = gap;
 	int i;
 
 	if (gap != 1)
-		v |= 1;
-	for (i = 0; i < 2; i++) {
+		tmp[n++] = 0;
+	for (i = gap != 1 ? 0 : 1; i < 2; i++) {
+		if (i == 1)
+			v = id + 1;
 		while (v >= 0x80) {
 			tmp[n++] = (uint8_t)(v | 0x80);
 			v >>= 7;
 		}
 		tmp[n++] = (uint8_t)v;
-		if (gap == 1)
-			break;
-		v = gap;
-		gap = 1;
 	}
 	buf_add(&ix->fwd, (const char *)tmp, n);
 	ix->fwdpos = pos + 1;
@@ -740,12 +741,18 @@ static int
 fwd_next(struct fwdcur *f)
 {
 	uint64_t v;
+	uint32_t gap = 1;
 
 	if (f->p >= f->end)
 		return 0;
-	v = fwd_varint(f);
-	f->id = (uint32_t)((v >> 1) - 1);
-	f->pos = f->next - 1 + ((v & 1) ? (uint32_t)fwd_varint(f) : 1);
+	if (*f->p < 0x80 && *f->p) {
+		v = *f->p++; /* one byte, the next position: most terms */
+	} else if ((v = fwd_varint(f)) == 0) {
+		gap = (uint32_t)fwd_varint(f);
+		v = fwd_varint(f);
+	}
+	f->id = (uint32_t)(v - 1);
+	f->pos = f->next - 1 + gap;
 	f->next = f->pos + 1;
 	return 1;
 }
@@ -1028,6 +1035,38 @@ search_put(struct search *ix, const char *key, const struct search_doc *d)
 {
 	search_remove(ix, key);
 	index_doc(ix, key, d, NULL, NULL, NULL);
+}
+
+void
+search_trim(struct search *ix)
+{
+	size_t i;
+
+	for (i = 0; i < ix->nterms; i++) {
+		struct term *t = &ix->terms[i];
+		uint8_t *p;
+
+		if (t->cap <= TERM_INLINE || t->len == t->cap)
+			continue;
+		p = t->u.p;
+		if (t->len <= TERM_INLINE) {
+			memcpy(t->u.in, p, t->len);
+			free(p);
+			t->cap = TERM_INLINE;
+		} else {
+			t->u.p = xrealloc(p, t->len);
+			t->cap = t->len;
+		}
+	}
+	if (ix->nterms) {
+		ix->terms =
+		    xrealloc(ix->terms, ix->nterms * sizeof(*ix->terms));
+		ix->capterms = ix->nterms;
+	}
+	if (ix->arena_len) {
+		ix->arena = xrealloc(ix->arena, ix->arena_len);
+		ix->arena_cap = ix->arena_len;
+	}
 }
 
 void

@@ -922,6 +922,7 @@ index_some(struct site *s, size_t max, int64_t budget_ns)
 			break;
 		if (s->index_next >= s->nposts) {
 			s->index_pending = 0;
+			search_trim(s->search);
 			break;
 		}
 		p = s->posts[s->index_next++];

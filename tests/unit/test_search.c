@@ -381,6 +381,7 @@ test_updates(void)
 	d.title = "Pokémon Blue";
 	d.ymd = "2023-03-03";
 	d.text = "Edited: now about a platypus.";
+	search_trim(ix);
 	search_put(ix, "e.md", &d);
 	T_STR_FREE(run(ix, "platypus", 1, NULL), "e");
 	T_STR_FREE(run(ix, "caught", 1, NULL), "");
@@ -399,6 +400,9 @@ test_updates(void)
 	T_STR_FREE(run(ix, "platypus", 1, NULL), "e");
 	T_STR_FREE(run(ix, "\"revision 299\"", 1, NULL), "e");
 	T_STR_FREE(run(ix, "\"revision 298\"", 1, NULL), "");
+	T_STR_FREE(run(ix, "look back", 1, NULL), "a b c");
+	search_trim(ix);
+	T_STR_FREE(run(ix, "\"revision 299\"", 1, NULL), "e");
 	T_STR_FREE(run(ix, "look back", 1, NULL), "a b c");
 	search_get_stats(ix, &st);
 	T_INT(st.docs, 6);
