@@ -35,6 +35,7 @@ struct viewer;
 #define SITE_ROBOTS	   "User-agent: *\nAllow: /\n"
 #define SITE_CACHE_DEFAULT (64u << 20) /* cache_size: bytes per site */
 #define SITE_IDLE_BUDGET   5000000     /* ns of indexing per site_idle call */
+#define SITE_SEARCH_MAX	   (1u << 20)  /* bytes of a post's source searched */
 
 struct post {
 	char *relpath; /* content-relative, e.g. posts/look-back.md */
@@ -232,6 +233,9 @@ struct post *site_post_parse(const struct sitecfg *cfg, const char *relpath,
 /* The one visibility rule (access_source) applied to a post. */
 int site_post_status(const struct site *s, const struct viewer *v,
     const struct post *p);
+/* The plain text of p that search indexes, from its source. */
+void site_search_text(const struct site *s, const struct post *p,
+    struct buf *out);
 struct post *site_find_post(const struct site *s, const char *rel);
 /* Same language: both NULL (the default) or equal codes. */
 int site_same_lang(const char *a, const char *b);

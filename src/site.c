@@ -794,27 +794,8 @@ post_url(const struct post *p)
 }
 
 /*
- * The text search reads of a post: its rendered body as plain text, the
- * cached one, else rendered for this alone (not kept, so searching does
- * not fill the cache).
- */
-static void
-post_search_text(const struct site *s, const struct post *p, struct buf *text)
-{
-	struct render_out out;
-	const char *body = p->body_gmi;
-
-	memset(&out, 0, sizeof(out));
-	if (body == NULL)
-		body = post_render_body(s, p, &out);
-	search_plain(body, text);
-	site_render_out_free(&out);
-}
-
-/*
  * A snippet's text, asked for the posts on the result page only: the
- * index keeps no copy of any post's text (issue 16). A long post not
- * rendered yet has none rather than a render on the loop (issue 10).
+ * index keeps no copy of any post's text (issue 16).
  */
 static int
 search_text(void *arg, const char *key, struct buf *out)
@@ -822,11 +803,9 @@ search_text(void *arg, const char *key, struct buf *out)
 	const struct site *s = arg;
 	const struct post *p = site_find_post(s, key);
 
-	if (p == NULL ||
-	    (s->rq && p->body_gmi == NULL &&
-		p->st.st_size > SITE_RENDER_INLINE))
+	if (p == NULL)
 		return -1;
-	post_search_text(s, p, out);
+	site_search_text(s, p, out);
 	return 0;
 }
 
@@ -846,7 +825,7 @@ post_index(struct site *s, struct post *p)
 	char *url = post_url(p);
 
 	memset(&d, 0, sizeof(d));
-	post_search_text(s, p, &text);
+	site_search_text(s, p, &text);
 	d.url = url;
 	d.title = p->title;
 	d.ymd = p->dated ? p->ymd : NULL;
@@ -892,6 +871,7 @@ index_some(struct site *s, size_t max, int64_t budget_ns)
 			break;
 		if (s->index_next >= s->nposts) {
 			s->index_pending = 0;
+			search_trim(s->search);
 			break;
 		}
 		p = s->posts[s->index_next++];

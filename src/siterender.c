@@ -20,6 +20,7 @@
 #include "log.h"
 #include "lru.h"
 #include "renderq.h"
+#include "search.h"
 #include "shortcode.h"
 #include "site.h"
 #include "siteint.h"
@@ -344,12 +345,13 @@ read_included(void *arg, enum shortcode_root kind, const char *path,
 	return 0;
 }
 
-/* p's Markdown body with its shortcodes expanded, into md. */
+/* p's Markdown body (its first max bytes) with its shortcodes expanded. */
 static void
-expand_body(const struct site *s, const struct post *p, struct buf *md,
-    struct diags *d)
+expand_body_n(const struct site *s, const struct post *p, size_t max,
+    struct buf *md, struct diags *d)
 {
 	const char *body = p->md + p->body_off;
+	size_t len = strnlen(body, max);
 	struct shortcode_opts sco;
 	char *dir;
 
@@ -358,8 +360,32 @@ expand_body(const struct site *s, const struct post *p, struct buf *md,
 	sco.read_arg = (void *)(uintptr_t)s;
 	sco.dir = dir = xstrdup(p->relpath);
 	*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
-	shortcode_expand_opts(body, strlen(body), p->body_line, &sco, md, d);
+	shortcode_expand_opts(body, len, p->body_line, &sco, md, d);
 	free(dir);
+}
+
+static void
+expand_body(const struct site *s, const struct post *p, struct buf *md,
+    struct diags *d)
+{
+	expand_body_n(s, p, SIZE_MAX, md, d);
+}
+
+/*
+ * The plain text search indexes of p, from its source without rendering
+ * (issue 16): its first SITE_SEARCH_MAX bytes, so that a huge post costs
+ * the loop little (issue 10).
+ */
+void
+site_search_text(const struct site *s, const struct post *p, struct buf *out)
+{
+	struct buf md = BUF_INIT;
+	struct diags d = { 0 }; /* reported by the rendering */
+
+	expand_body_n(s, p, SITE_SEARCH_MAX, &md, &d);
+	search_markdown(md.data ? md.data : "", md.len, out);
+	diags_free(&d);
+	buf_free(&md);
 }
 
 /*

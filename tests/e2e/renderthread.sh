@@ -5,6 +5,7 @@
 # the worker's render thread; a small page asked for while it renders is
 # answered first, and both responses are complete. Ordering, not timing:
 # on a server that renders on its loop, the small page waits behind it.
+# Search is on: its index reads the post's source, it renders nothing.
 . "$(dirname "$0")/lib.sh"
 e2e_setup
 R=$E2E_DIR/site
@@ -23,7 +24,7 @@ with open(sys.argv[1], "w") as f:
     f.write(head + row * ((1048000 - len(head)) // len(row)))
 PY
 e2e_start serve --root "$R" --certs "$E2E_DIR/certs" --host localhost \
-    --listen 127.0.0.1:0 --workers 1 --no-search --debug || exit 1
+    --listen 127.0.0.1:0 --workers 1 --debug || exit 1
 
 cat >"$E2E_DIR/order.py" <<'PY'
 import select, ssl, sys, time
