@@ -538,7 +538,8 @@ site_post_body(struct site *s, struct post *p)
 /*
  * The text before <!--more-->, when there is no description: listings
  * show it, so it is made at load, from that part only (no rendering of
- * the rest, no links).
+ * the rest, no links), and from its first SITE_RENDER_INLINE bytes at
+ * most (cut after a paragraph).
  */
 void
 site_post_summary(const struct site *s, struct post *p)
@@ -553,12 +554,27 @@ site_post_summary(const struct site *s, struct post *p)
 	if (p->meta.description != NULL ||
 	    strstr(p->md + p->body_off, "<!--more-->") == NULL)
 		return;
-	expand_body(s, p, &md, &d, SIZE_MAX);
-	if ((more = strstr(md.data, "<!--more-->")) != NULL) {
+	/* Made on the loop, at every edit: bounded as inline renderings. */
+	if (expand_body(s, p, &md, &d, SITE_RENDER_INLINE) == 0 &&
+	    (more = strstr(md.data, "<!--more-->")) != NULL) {
+		size_t n = (size_t)(more - md.data);
+
+		/* A few paragraphs: a longer text is cut after one. */
+		if (n > SITE_RENDER_INLINE) {
+			for (n = SITE_RENDER_INLINE; n > 1; n--)
+				if (md.data[n - 1] == '\n' &&
+				    md.data[n - 2] == '\n')
+					break;
+			if (n <= 1) /* one long paragraph: at a character */
+				for (n = SITE_RENDER_INLINE;
+				     n > 0 && (md.data[n] & 0xC0) == 0x80; n--)
+					;
+		}
 		so.title = p->title;
 		so.links = GEMTEXT_LINKS_OFF;
-		gemtext_render(md.data, (size_t)(more - md.data), &so, &sg,
-		    NULL);
+		so.max_table_cells =
+		    SITE_INLINE_CELLS; /* tables are not in it */
+		gemtext_render(md.data, n, &so, &sg, NULL);
 		p->summary = gemtext_plain(sg.data ? sg.data : "");
 	}
 	diags_free(&d);
