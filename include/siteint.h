@@ -89,7 +89,6 @@ struct post {
 	size_t ndeps, cdeps;
 	int indexed;		 /* in the search index */
 	struct render_job *job;	 /* its rendering queued or running */
-	size_t job_item;	 /* its item in job */
 	unsigned long scan_mark; /* the last scan that found its file */
 	int unpub; /* not yet published, or expired (pm_published) */
 };
@@ -304,9 +303,9 @@ const char *site_body_as(struct site *s, const char *key,
 void site_post_summary(const struct site *s, struct post *p);
 void site_render_out_free(struct render_out *out);
 /*
- * Queues the renderings in s->need (a post already queued is not queued
- * twice) and empties it; returns the key its waiters park on: woken
- * once every one of them is stored.
+ * Queues the renderings in s->need, one job a post (a post already
+ * queued is not queued twice), and empties it; returns the key its
+ * waiters park on: woken once every one of them is stored.
  */
 const void *site_render_need(struct site *s, const struct viewer *v,
     const char *key);

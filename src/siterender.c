@@ -680,23 +680,23 @@ site_body_as(struct site *s, const char *key, const struct viewer *v,
 	return variant_store(s, p, key, variant_render(s, p, v));
 }
 
-/* One post a job renders: its body and (when need be) its variant. */
-struct render_item {
-	struct post *p; /* NULL: gone before the job ran */
-	int common;	/* its body too, else only the variant */
-	struct render_out out;
-	char *var; /* its body as the job's class sees it, or NULL */
-};
-
+/*
+ * One post's rendering off the loop: its body (unless cached when asked
+ * for) and, when the class asking may not see some post it links to, its
+ * body as that class sees it. One post a job, so that writes to the
+ * model (renderq_exclusive) wait for one rendering at most.
+ */
 struct render_job {
 	struct rq_job j; /* first */
 	struct site *s;
+	struct post *p;	   /* NULL: gone before it ran */
+	int common;	   /* its body too, else only the variant */
 	struct viewer v;   /* a copy: the request may be gone when it runs */
 	char *fingerprint; /* v's, owned */
 	char *key;	   /* v's class */
 	unsigned long seq; /* order of queueing */
-	struct render_item *items;
-	size_t n, c;
+	struct render_out out;
+	char *var; /* its body as v's class sees it, or NULL */
 };
 
 /* On the render thread: reads the site and the posts, writes the job. */
@@ -704,21 +704,15 @@ static void
 render_job_run(struct rq_job *j)
 {
 	struct render_job *rj = (struct render_job *)j;
-	struct render_item *it;
-	size_t i;
 
-	for (i = 0; i < rj->n; i++) {
-		it = &rj->items[i];
-		if (it->p == NULL)
-			continue;
-		if (it->common) {
-			post_render_body(rj->s, it->p, &it->out);
-			if (!hides_some(rj->s, &rj->v, it->out.links,
-				it->out.nlinks))
-				continue;
-		}
-		it->var = variant_render(rj->s, it->p, &rj->v);
+	if (rj->p == NULL)
+		return;
+	if (rj->common) {
+		post_render_body(rj->s, rj->p, &rj->out);
+		if (!hides_some(rj->s, &rj->v, rj->out.links, rj->out.nlinks))
+			return;
 	}
+	rj->var = variant_render(rj->s, rj->p, &rj->v);
 }
 
 /* On the loop thread: store the bodies, wake the waiters. */
@@ -727,28 +721,23 @@ render_job_done(struct rq_job *j)
 {
 	struct render_job *rj = (struct render_job *)j;
 	struct site *s = rj->s;
-	struct render_item *it;
-	size_t i;
+	struct post *p = rj->p;
 
-	for (i = 0; i < rj->n; i++) {
-		it = &rj->items[i];
-		if (it->p) {
-			it->p->job = NULL;
-			if (!j->cancelled && it->out.body)
-				post_store_render(s, it->p, &it->out);
-			/* Only beside the body it was made from. */
-			if (!j->cancelled && it->var && it->p->body_gmi &&
-			    variant_find(it->p, rj->key) == NULL) {
-				variant_store(s, it->p, rj->key, it->var);
-				it->var = NULL;
-			}
+	if (p) {
+		p->job = NULL;
+		if (!j->cancelled && rj->out.body)
+			post_store_render(s, p, &rj->out);
+		/* Only beside the body it was made from. */
+		if (!j->cancelled && rj->var && p->body_gmi &&
+		    variant_find(p, rj->key) == NULL) {
+			variant_store(s, p, rj->key, rj->var);
+			rj->var = NULL;
 		}
-		site_render_out_free(&it->out);
-		free(it->var);
 	}
+	site_render_out_free(&rj->out);
+	free(rj->var);
 	if (s->rendered && !j->cancelled)
 		s->rendered(s->rendered_arg, rj);
-	free(rj->items);
 	free(rj->fingerprint);
 	free(rj->key);
 	free(rj);
@@ -757,53 +746,43 @@ render_job_done(struct rq_job *j)
 const void *
 site_render_need(struct site *s, const struct viewer *v, const char *key)
 {
-	struct render_job *rj = NULL, *wait = NULL;
-	struct render_item *it;
+	struct render_job *rj, *wait = NULL;
 	struct post *p;
 	size_t i;
 
 	for (i = 0; i < s->nneed; i++) {
 		p = s->need[i].p;
-		if (p->job) { /* queued already: wait for the latest */
-			if (wait == NULL || p->job->seq > wait->seq)
-				wait = p->job;
-			continue;
-		}
-		if (rj == NULL) {
+		if ((rj = p->job) == NULL) {
 			rj = xcalloc(1, sizeof(*rj));
 			rj->j.run = render_job_run;
 			rj->j.done = render_job_done;
 			rj->s = s;
+			rj->p = p;
+			rj->common = s->need[i].common;
 			rj->v = *v;
 			if (v->fingerprint)
 				rj->v.fingerprint = rj->fingerprint =
 				    xstrdup(v->fingerprint);
 			rj->key = xstrdup(key);
 			rj->seq = ++s->job_seq;
+			p->job = rj;
+			log_debug("%s: rendering off the loop%s", p->relpath,
+			    rj->common ? "" : " (as one class sees it)");
+			renderq_push(s->rq, &rj->j);
 		}
-		rj->items =
-		    xgrow(rj->items, &rj->c, rj->n + 1, sizeof(*rj->items));
-		it = &rj->items[rj->n];
-		memset(it, 0, sizeof(*it));
-		it->p = p;
-		it->common = s->need[i].common;
-		p->job = rj;
-		p->job_item = rj->n++;
-		log_debug("%s: rendering off the loop%s", p->relpath,
-		    it->common ? "" : " (as one class sees it)");
+		/* Jobs run in order: the latest ends last. */
+		if (wait == NULL || rj->seq > wait->seq)
+			wait = rj;
 	}
 	s->nneed = 0;
-	if (rj == NULL)
-		return wait;
-	renderq_push(s->rq, &rj->j);
-	return rj;
+	return wait;
 }
 
 void
 site_render_forget(struct post *p)
 {
 	if (p->job) {
-		p->job->items[p->job_item].p = NULL;
+		p->job->p = NULL;
 		p->job = NULL;
 	}
 }
