@@ -27,11 +27,16 @@ struct site_opts;
 struct viewer;
 
 #define SITE_MAX_POST	   (16u << 20) /* bytes of one Markdown file */
-#define SITE_RENDER_INLINE (32u << 10) /* longer posts render off the loop */
-#define SITE_MAX_DEPTH	   16	       /* folder levels scanned */
-#define SITE_MAX_FILES	   200000      /* Markdown files per capsule */
-#define SITE_INDEX_POSTS   100	       /* newest posts on the index */
-#define SITE_FEED_POSTS	   50	       /* entries in an Atom feed */
+/*
+ * Bytes of expanded Markdown (shortcodes and includes done) one request
+ * may render on the loop; what is past it renders on the render thread.
+ */
+#define SITE_RENDER_INLINE (32u << 10)
+#define SITE_INLINE_CELLS  2000	  /* table cells rendered on the loop */
+#define SITE_MAX_DEPTH	   16	  /* folder levels scanned */
+#define SITE_MAX_FILES	   200000 /* Markdown files per capsule */
+#define SITE_INDEX_POSTS   100	  /* newest posts on the index */
+#define SITE_FEED_POSTS	   50	  /* entries in an Atom feed */
 #define SITE_ROBOTS	   "User-agent: *\nAllow: /\n"
 #define SITE_CACHE_DEFAULT (64u << 20) /* cache_size: bytes per site */
 #define SITE_IDLE_BUDGET   5000000     /* ns of indexing per site_idle call */
@@ -55,6 +60,13 @@ struct post {
 	 */
 	char *body_gmi;
 	struct lru_node cnode;
+	/*
+	 * Its body as classes that may not see some post it links to see
+	 * it (those links as their text), kept and dropped with body_gmi.
+	 */
+	struct variant *var;
+	size_t nvar;
+	size_t xsize;  /* bytes of expanded Markdown, at the last rendering */
 	char *summary; /* text before <!--more-->, when no description */
 	size_t words;  /* of the last rendering, for reading time */
 	struct diags diags;
@@ -80,6 +92,17 @@ struct post {
 	struct render_job *job;	 /* its rendering queued or running */
 	unsigned long scan_mark; /* the last scan that found its file */
 	int unpub; /* not yet published, or expired (pm_published) */
+};
+
+struct variant {
+	char *key; /* the class (access_class_key) */
+	char *body;
+};
+
+/* A body the page being made needs rendered off the loop. */
+struct render_need {
+	struct post *p;
+	int common; /* its body is not cached either */
 };
 
 /* A section as one audience sees it. */
@@ -202,7 +225,16 @@ struct site {
 	struct renderq *rq;
 	void (*rendered)(void *, const void *);
 	void *rendered_arg;
-	int write_changed;     /* what the last deferred write returned */
+	int write_changed; /* what the last deferred write returned */
+	/*
+	 * While a request makes a page (site_route with rq): bodies past
+	 * budget are not rendered but noted in need, then queued.
+	 */
+	int defer;
+	size_t budget;
+	struct render_need *need;
+	size_t nneed, cneed;
+	unsigned long job_seq;
 	struct strmap by_base; /* a page's base name -> struct post (ref) */
 	int64_t next_change;   /* when a page is next published or expires */
 };
@@ -214,6 +246,7 @@ struct site {
 struct render_out {
 	char *body;
 	size_t words;
+	size_t xsize;	     /* bytes of expanded Markdown */
 	struct post **links; /* the posts it links to */
 	size_t nlinks, caplinks;
 	char **deps; /* what it looked up: see struct post */
@@ -262,13 +295,23 @@ int site_sync(struct site *s, int index_now);
 int site_line_of(const char *md, const char *needle, size_t n);
 /* p's body, rendered now (and cached) when it is not in the cache. */
 const char *site_post_body(struct site *s, struct post *p);
-/* p's body as v sees it when that differs (malloc'd), else NULL. */
-char *site_body_for(const struct site *s, const struct post *p,
-    const struct viewer *v);
+/*
+ * p's body as v, of the class key, sees it (links to posts v may not see
+ * as their text), rendered now unless cached. During a request with
+ * s->defer, a rendering past the request's budget is noted in s->need
+ * instead and "" returned: the page made is then thrown away.
+ */
+const char *site_body_as(struct site *s, const char *key,
+    const struct viewer *v, struct post *p);
 void site_post_summary(const struct site *s, struct post *p);
 void site_render_out_free(struct render_out *out);
-/* Queues p's rendering (once); returns the key its waiters park on. */
-const void *site_render_async(struct site *s, struct post *p);
+/*
+ * Queues the renderings in s->need, one job a post (a post already
+ * queued is not queued twice), and empties it; returns the key its
+ * waiters park on: woken once every one of them is stored.
+ */
+const void *site_render_need(struct site *s, const struct viewer *v,
+    const char *key);
 /* p is going away: its queued job, if any, renders nothing. */
 void site_render_forget(struct post *p);
 
@@ -286,9 +329,6 @@ struct pageset *site_pageset_for(struct site *s, const struct viewer *v);
 struct page *site_route_get(struct site *s, struct pageset *set,
     const struct viewer *v, const char *path, size_t n);
 int site_route_has(const struct pageset *set, const char *path, size_t n);
-/* The post at path whose page needs its body rendered first, or NULL. */
-struct post *site_route_unrendered(const struct pageset *set, const char *path,
-    size_t n);
 /* site_tick on the loop thread with the render thread idle (site.c). */
 int site_tick_now(struct site *s);
 void site_build_pages(struct site *s);

@@ -109,7 +109,14 @@ site_drop_body(struct lru *cache, struct post *p)
 		lru_remove(cache, &p->cnode);
 	free(p->body_gmi);
 	p->body_gmi = NULL;
-	p->nlinks = 0; /* the links are the body's */
+	p->nlinks = 0;	      /* the links are the body's */
+	while (p->nvar > 0) { /* so are the variants */
+		p->nvar--;
+		free(p->var[p->nvar].key);
+		free(p->var[p->nvar].body);
+	}
+	free(p->var);
+	p->var = NULL;
 }
 
 /* The cache evicts a post's body. */
@@ -1326,6 +1333,7 @@ site_free(struct site *s)
 		return;
 	site_clear(s);
 	free(s->covered);
+	free(s->need);
 	page_unref(s->robots);
 	search_free(s->search);
 	free(s->root);
@@ -1539,16 +1547,24 @@ site_route(struct site *s, const struct url *u, const struct viewer *v,
 		return 0; /* a plain capsule: its own index.gmi */
 	set = site_pageset_for(s, v);
 	/*
-	 * A long post not rendered yet: rendered off the loop, then asked
-	 * again. A short one (most) costs less than the thread hop, and
-	 * must not queue behind a long one: rendered here.
+	 * The bodies a page needs (a post's, a feed's, an intro), as this
+	 * class sees them: the few short ones are rendered here (cheaper
+	 * than the thread hop, and never queued behind a long one); past
+	 * SITE_RENDER_INLINE bytes of expanded Markdown they are rendered
+	 * off the loop and the request asked again once they are stored.
 	 */
-	if (s->rq && (p = site_route_unrendered(set, path, n)) != NULL &&
-	    p->st.st_size > SITE_RENDER_INLINE) {
-		resp->wait = site_render_async(s, p);
+	if (s->rq) {
+		s->defer = 1;
+		s->budget = SITE_RENDER_INLINE;
+		s->nneed = 0;
+	}
+	pg = site_route_get(s, set, v, path, n);
+	s->defer = 0;
+	if (s->nneed > 0) {
+		resp->wait = site_render_need(s, v, set->key);
 		return 1;
 	}
-	if ((pg = site_route_get(s, set, v, path, n)) != NULL) {
+	if (pg != NULL) {
 		serve(resp, pg);
 		lru_trim(&s->cache); /* what this request made, after it */
 		return 1;
