@@ -32,6 +32,7 @@ struct resolve_ctx {
 	/* NULL: link every post (and note them in out); else v's. */
 	const struct viewer *v;
 	struct render_out *out; /* NULL: note nothing */
+	const char *md;		/* from's text, for the lines of warnings */
 };
 
 /* The 1-based line of the first occurrence of needle in md, or 0. */
@@ -247,13 +248,12 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 			if (strcmp(rc->d->v[i].msg, msg) == 0)
 				break;
 		if (rc->d && i == rc->d->n) {
-			int line =
-			    rc->from ? site_line_of(rc->from->md, dest, n) : 0;
+			int line = rc->md ? site_line_of(rc->md, dest, n) : 0;
 
 			/* A ref as written: without the .md it was given. */
-			if (line == 0 && rc->from && n > 3 &&
+			if (line == 0 && rc->md && n > 3 &&
 			    strncmp(dest + n - 3, ".md", 3) == 0)
-				line = site_line_of(rc->from->md, dest, n - 3);
+				line = site_line_of(rc->md, dest, n - 3);
 			diags_add(rc->d, DIAG_WARN, line, "%s", msg);
 		}
 		free(msg);
@@ -344,22 +344,33 @@ read_included(void *arg, enum shortcode_root kind, const char *path,
 	return 0;
 }
 
-/* p's Markdown body with its shortcodes expanded, into md. */
-static void
+/*
+ * p's Markdown body with its shortcodes expanded, into md; returns p's
+ * whole text (in *owned when read from the file, to free), or NULL when
+ * its file cannot be read any more (the body is then empty).
+ */
+static const char *
 expand_body(const struct site *s, const struct post *p, struct buf *md,
-    struct diags *d)
+    struct diags *d, char **owned)
 {
-	const char *body = p->md + p->body_off;
 	struct shortcode_opts sco;
+	const char *text;
+	const char *body;
+	size_t off;
+	int line;
 	char *dir;
 
+	if ((text = site_post_text(s, p, owned, &off, &line)) == NULL)
+		return NULL;
+	body = text + off;
 	memset(&sco, 0, sizeof(sco));
 	sco.read = read_included;
 	sco.read_arg = (void *)(uintptr_t)s;
 	sco.dir = dir = xstrdup(p->relpath);
 	*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
-	shortcode_expand_opts(body, strlen(body), p->body_line, &sco, md, d);
+	shortcode_expand_opts(body, strlen(body), line, &sco, md, d);
 	free(dir);
+	return text;
 }
 
 /*
@@ -372,9 +383,10 @@ site_body_for(const struct site *s, const struct post *p,
     const struct viewer *v)
 {
 	struct gemtext_opts o = s->render;
-	struct resolve_ctx rc = { s, p, NULL, v, NULL };
+	struct resolve_ctx rc = { s, p, NULL, v, NULL, NULL };
 	struct buf md = BUF_INIT, g = BUF_INIT;
 	struct diags d = { 0 }; /* reported by the first rendering */
+	char *owned;
 	size_t i;
 
 	for (i = 0; i < p->nlinks; i++)
@@ -382,13 +394,14 @@ site_body_for(const struct site *s, const struct post *p,
 			break;
 	if (i == p->nlinks)
 		return NULL;
-	expand_body(s, p, &md, &d);
+	rc.md = expand_body(s, p, &md, &d, &owned);
 	o.title = p->title;
 	o.resolve = site_resolve;
 	o.resolve_arg = &rc;
 	gemtext_render(md.data, md.len, &o, &g, &d);
 	diags_free(&d);
 	buf_free(&md);
+	free(owned);
 	return buf_detach(&g, NULL);
 }
 
@@ -397,10 +410,11 @@ post_render_body(const struct site *s, const struct post *p,
     struct render_out *out)
 {
 	struct gemtext_opts o = s->render;
-	struct resolve_ctx rc = { s, p, &out->diags, NULL, out };
+	struct resolve_ctx rc = { s, p, &out->diags, NULL, out, NULL };
 	struct buf md = BUF_INIT, g = BUF_INIT;
+	char *owned;
 
-	expand_body(s, p, &md, &out->diags);
+	rc.md = expand_body(s, p, &md, &out->diags, &owned);
 	o.title = p->title;
 	if (!s->standalone) {
 		o.resolve = site_resolve;
@@ -413,6 +427,7 @@ post_render_body(const struct site *s, const struct post *p,
 		    "more deeply nested than this server converts. The rest "
 		    "of the capsule is served as usual.\n");
 	buf_free(&md);
+	free(owned);
 	out->body = buf_detach(&g, NULL);
 	out->words = count_words(out->body);
 	return out->body;
@@ -488,14 +503,14 @@ site_post_summary(const struct site *s, struct post *p)
 	struct buf md = BUF_INIT, sg = BUF_INIT;
 	struct diags d = { 0 }; /* the rendering reports them */
 	const char *more;
+	char *owned = NULL;
 
 	free(p->summary);
 	p->summary = NULL;
-	if (p->meta.description != NULL ||
-	    strstr(p->md + p->body_off, "<!--more-->") == NULL)
+	if (p->meta.description != NULL || !p->more)
 		return;
-	expand_body(s, p, &md, &d);
-	if ((more = strstr(md.data, "<!--more-->")) != NULL) {
+	expand_body(s, p, &md, &d, &owned);
+	if (md.data && (more = strstr(md.data, "<!--more-->")) != NULL) {
 		so.title = p->title;
 		so.links = GEMTEXT_LINKS_OFF;
 		gemtext_render(md.data, (size_t)(more - md.data), &so, &sg,
@@ -505,6 +520,7 @@ site_post_summary(const struct site *s, struct post *p)
 	diags_free(&d);
 	buf_free(&sg);
 	buf_free(&md);
+	free(owned);
 }
 
 /* --- rendering off the loop (renderq.h) ------------------------------ */
