@@ -51,6 +51,18 @@ struct search;
 
 struct search *search_new(void);
 void search_free(struct search *ix);
+
+/*
+ * The text of the document under key, for its snippet: appended to out
+ * as it was given in search_doc.text. Returns 0, or -1 when there is
+ * none (no snippet then).
+ */
+typedef int (*search_text_fn)(void *arg, const char *key, struct buf *out);
+/*
+ * Snippets ask fn for the text of the documents on the page shown, and
+ * the index keeps no copy of any text (by default it keeps one).
+ */
+void search_set_text_source(struct search *ix, search_text_fn fn, void *arg);
 /* Adds the document under key, replacing one already there. */
 void search_put(struct search *ix, const char *key, const struct search_doc *d);
 /* Removes the document under key; returns 1 when there was one. */

@@ -34,7 +34,7 @@ struct viewer;
 #define SITE_FEED_POSTS	   50	       /* entries in an Atom feed */
 #define SITE_ROBOTS	   "User-agent: *\nAllow: /\n"
 #define SITE_CACHE_DEFAULT (64u << 20) /* cache_size: bytes per site */
-#define SITE_IDLE_SLICE	   64	       /* posts indexed per site_idle call */
+#define SITE_IDLE_BUDGET   5000000     /* ns of indexing per site_idle call */
 
 struct post {
 	char *relpath; /* content-relative, e.g. posts/look-back.md */

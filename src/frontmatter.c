@@ -1063,21 +1063,13 @@ post_meta_free(struct post_meta *m)
 	free(m->description);
 	free(m->lang);
 	free(m->short_title);
-	for (i = 0; i < m->ntags; i++)
-		free(m->tags[i]);
-	free(m->tags);
-	for (i = 0; i < m->ncategories; i++)
-		free(m->categories[i]);
-	free(m->categories);
-	for (i = 0; i < m->naliases; i++)
-		free(m->aliases[i]);
-	free(m->aliases);
+	strv_free(m->tags, m->ntags);
+	strv_free(m->categories, m->ncategories);
+	strv_free(m->aliases, m->naliases);
 	for (i = 0; i < m->nfacts; i++)
 		free(m->facts[i].value);
 	for (i = 0; i < m->nterms; i++) {
-		for (size_t j = 0; j < m->terms[i].n; j++)
-			free(m->terms[i].terms[j]);
-		free(m->terms[i].terms);
+		strv_free(m->terms[i].terms, m->terms[i].n);
 		free(m->terms[i].taxonomy);
 	}
 	free(m->terms);

@@ -1418,32 +1418,22 @@ code_lang(const char *a, size_t n, struct buf *lang)
 }
 
 /*
- * The inside of a <pre> as a preformatted block: tags (<code>, the
- * <span>s of a highlighter) dropped, entities decoded, every line and
- * tab kept; the first newline after <pre> is not content, as in HTML.
+ * A fenced block: lang after the opening ```, then each line of s (the
+ * last one only when it is not empty) through put_code. One writer for
+ * Markdown code blocks and HTML <pre>s.
  */
 static void
-pre_block(struct render *r, const char *s, size_t n, const char *lang)
+fenced(struct render *r, const char *lang, size_t langlen, const char *s,
+    size_t n)
 {
-	struct buf *b = &r->scratch;
 	const char *nl;
 	size_t k;
 
-	buf_reset(b);
-	html_strip(b, s, n);
-	s = b->data;
-	n = b->len;
-	if (n && s[0] == '\n') {
-		s++;
-		n--;
-	}
-	if (n && s[n - 1] == '\n')
-		n--;
 	flush_lead(r);
 	set_gap(r, GAP_BLANK);
 	put_gap(r, LT_PRE);
 	buf_adds(r->out, "```");
-	buf_adds(r->out, lang);
+	buf_add(r->out, lang, langlen);
 	buf_addc(r->out, '\n');
 	while (n > 0) {
 		nl = memchr(s, '\n', n);
@@ -1458,14 +1448,44 @@ pre_block(struct render *r, const char *s, size_t n, const char *lang)
 	r->gap = GAP_BLANK;
 }
 
-/* Text of an HTML block around its <pre>s, as html_block renders it. */
+/*
+ * The inside of a <pre> as a preformatted block: tags (<code>, the
+ * <span>s of a highlighter) dropped, entities decoded, every line and
+ * tab kept; the first newline after <pre> is not content, as in HTML.
+ */
 static void
-html_text(struct render *r, cmark_node *n, const char *s, size_t len)
+pre_block(struct render *r, const char *s, size_t n, const char *lang)
+{
+	struct buf *b = &r->scratch;
+
+	buf_reset(b);
+	html_strip(b, s, n);
+	s = b->data;
+	n = b->len;
+	if (n && s[0] == '\n') {
+		s++;
+		n--;
+	}
+	if (n && s[n - 1] == '\n')
+		n--;
+	fenced(r, lang, strlen(lang), s, n);
+}
+
+/* The inline text of HTML s into r->line, every link it opened closed. */
+static void
+html_line(struct render *r, cmark_node *n, const char *s, size_t len)
 {
 	buf_reset(&r->line);
 	html_feed(r, n, s, len, &r->line);
 	while (r->nol)
 		close_link(r, n, &r->line);
+}
+
+/* HTML as a block of text (but for its <pre>s: see html_pre). */
+static void
+html_text(struct render *r, cmark_node *n, const char *s, size_t len)
+{
+	html_line(r, n, s, len);
 	block_begin(r);
 	put_text(r, r->line.data, r->line.len);
 }
@@ -1519,11 +1539,8 @@ html_block(struct render *r, cmark_node *n, int top)
 	if (top && r->o->links != GEMTEXT_LINKS_OFF && r->lead[0] == '\0') {
 		links_clear(&r->probe);
 		r->probing = 1;
-		buf_reset(&r->line);
 		r->plain = r->nok = r->nbad = 0;
-		html_feed(r, n, lit, len, &r->line);
-		while (r->nol)
-			close_link(r, n, &r->line);
+		html_line(r, n, lit, len);
 		r->probing = 0;
 		if (!r->plain && r->nok > 0 && r->nbad == 0) {
 			put_links(r, &r->probe);
@@ -1531,41 +1548,23 @@ html_block(struct render *r, cmark_node *n, int top)
 		}
 		links_clear(&r->probe);
 	}
-	buf_reset(&r->line);
-	html_feed(r, n, lit, len, &r->line);
-	while (r->nol)
-		close_link(r, n, &r->line);
-	block_begin(r);
-	put_text(r, r->line.data, r->line.len);
+	html_text(r, n, lit, len);
 }
 
 static void
 code_block(struct render *r, cmark_node *n)
 {
 	const char *info = cmark_node_get_fence_info(n);
-	const char *s = cmark_node_get_literal(n), *nl;
-	size_t k;
+	const char *s = cmark_node_get_literal(n);
 
-	flush_lead(r);
-	set_gap(r, GAP_BLANK);
-	put_gap(r, LT_PRE);
-	buf_adds(r->out, "```");
+	buf_reset(&r->tmp);
 	if (info) {
 		/* one line of printable text: the first word of the info */
-		buf_reset(&r->tmp);
 		clean_add(&r->tmp, info, strcspn(info, " \t\n\r\v\f{,"), 1);
 		rtrim(&r->tmp, 0);
-		buf_add(r->out, r->tmp.data, r->tmp.len);
 	}
-	buf_addc(r->out, '\n');
-	while (s && *s) {
-		nl = strchr(s, '\n');
-		k = nl ? (size_t)(nl - s) : strlen(s);
-		put_code(r, s, k);
-		s += k + (nl != NULL);
-	}
-	buf_adds(r->out, "```\n");
-	r->gap = GAP_BLANK;
+	fenced(r, r->tmp.data ? r->tmp.data : "", r->tmp.len, s ? s : "",
+	    s ? strlen(s) : 0);
 }
 
 static void
@@ -1681,9 +1680,7 @@ table(struct render *r, cmark_node *tab)
 		buf_adds(r->out, "```\n");
 		r->gap = GAP_BLANK;
 	}
-	for (i = 0; i < nrows * ncols; i++)
-		free(cells[i]);
-	free(cells);
+	strv_free(cells, nrows * ncols);
 	free(w);
 	free(cw);
 	buf_free(&cellb);

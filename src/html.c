@@ -88,13 +88,20 @@ html_entity(const char *s, size_t n, char *out, size_t *outlen)
 	return 0;
 }
 
-void
-html_decode(struct buf *b, const char *s, size_t n)
+/* Text with its entities decoded; with tags, its tags and comments gone. */
+static inline void
+decode(struct buf *b, const char *s, size_t n, int tags)
 {
 	char u[HTML_ENTITY_MAX];
 	size_t i, k, ul;
 
 	for (i = 0; i < n; i++) {
+		if (s[i] == '<' && tags && i + 1 < n &&
+		    (isalpha((unsigned char)s[i + 1]) || s[i + 1] == '/' ||
+			s[i + 1] == '!')) {
+			i += html_find_ci(s + i, n - i, ">");
+			continue;
+		}
 		if (s[i] == '&' &&
 		    (k = html_entity(s + i, n - i, u, &ul)) > 0) {
 			buf_add(b, u, ul);
@@ -103,6 +110,12 @@ html_decode(struct buf *b, const char *s, size_t n)
 		}
 		buf_addc(b, s[i]);
 	}
+}
+
+void
+html_decode(struct buf *b, const char *s, size_t n)
+{
+	decode(b, s, n, 0);
 }
 
 size_t
@@ -202,24 +215,7 @@ html_attr(const char *a, size_t n, const char *name, struct buf *val)
 void
 html_strip(struct buf *b, const char *s, size_t n)
 {
-	char u[HTML_ENTITY_MAX];
-	size_t i, k, ul;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] == '<' && i + 1 < n &&
-		    (isalpha((unsigned char)s[i + 1]) || s[i + 1] == '/' ||
-			s[i + 1] == '!')) {
-			i += html_find_ci(s + i, n - i, ">");
-			continue;
-		}
-		if (s[i] == '&' &&
-		    (k = html_entity(s + i, n - i, u, &ul)) > 0) {
-			buf_add(b, u, ul);
-			i += k - 1;
-			continue;
-		}
-		buf_addc(b, s[i]);
-	}
+	decode(b, s, n, 1);
 }
 
 void

@@ -158,16 +158,10 @@ mime_new(void)
 void
 mime_free(struct mime *m)
 {
-	size_t i;
-
 	if (m == NULL)
 		return;
-	for (i = 0; i < m->nexts; i++)
-		free(m->exts[i]);
-	for (i = 0; i < m->ntypes; i++)
-		free(m->types[i]);
-	free(m->exts);
-	free(m->types);
+	strv_free(m->exts, m->nexts);
+	strv_free(m->types, m->ntypes);
 	strmap_free(&m->map);
 	free(m);
 }

@@ -21,12 +21,7 @@ pathbatch_covers(const char *a, const char *b)
 void
 pathbatch_set_full(struct pathbatch *b)
 {
-	size_t i;
-
-	for (i = 0; i < b->n; i++)
-		free(b->v[i]);
-	b->n = 0;
-	b->bytes = 0;
+	pathbatch_reset(b);
 	b->full = 1;
 }
 

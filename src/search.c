@@ -13,12 +13,13 @@
  * varint(tf - 2) when tf > 1. Positions live beside them, per document:
  * its terms in order as term ids (see fwd_put), so a phrase is checked
  * exactly in the documents that hold all its terms by reading ids, not
- * text, and terms near each other rank higher. Term ids come in order
- * of first use, so the common words have the short ones. A CJK run is
- * checked by its characters, with strstr. Slots are never reused: an
- * update appends the new text under a new slot and marks the old one
- * dead; when the dead outnumber the living the index is rebuilt from the
- * stored documents.
+ * text, and terms near each other rank higher (a CJK run is such a
+ * phrase of pairs). Term ids come in order of first use, so the common
+ * words have the short ones. Slots are never reused: an update appends
+ * the new text under a new slot and marks the old one dead; when the
+ * dead outnumber the living the index is rebuilt from the position
+ * lists. The index keeps no text when it has a text source: snippets
+ * ask it for the text of the documents on the page shown.
  */
 #include <math.h>
 #include <stdint.h>
@@ -430,7 +431,9 @@ term_data(struct term *t)
 }
 
 struct sdoc {
-	char *url, *title, *lang, *text;
+	char *url, *title, *lang;
+	char *text;	 /* kept only when there is no text source */
+	const char *key; /* the dockey's */
 	char ymd[11];
 	char **tags; /* folded */
 	size_t ntags;
@@ -476,8 +479,10 @@ struct search {
 	size_t seencap, nseen;
 	uint32_t *order; /* scratch: the seen slots in use */
 	size_t ordercap;
-	struct buf fwd;	 /* scratch: the positions of one document */
-	uint32_t fwdpos; /* position of its last term plus one */
+	struct buf fwd;		/* scratch: the positions of one document */
+	uint32_t fwdpos;	/* position of its last term plus one */
+	search_text_fn text_fn; /* snippets' text; NULL: kept in sdoc */
+	void *text_arg;
 };
 
 struct search *
@@ -489,16 +494,12 @@ search_new(void)
 static void
 sdoc_clear(struct sdoc *d)
 {
-	size_t i;
-
 	free(d->url);
 	free(d->title);
 	free(d->lang);
 	free(d->text);
 	free(d->fwd);
-	for (i = 0; i < d->ntags; i++)
-		free(d->tags[i]);
-	free(d->tags);
+	strv_free(d->tags, d->ntags);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -672,7 +673,7 @@ get_varint(const uint8_t **pp, const uint8_t *end)
 /* The distinct terms of one document, with tf and the title flag. */
 struct collect {
 	struct search *ix;
-	int create, in_title;
+	int in_title;
 };
 
 /*
@@ -773,23 +774,13 @@ seen_grow(struct search *ix)
 		}
 }
 
+/* One more occurrence of term id in the document being indexed. */
 static void
-collect_cb(void *arg, const char *tok, size_t n, uint32_t pos, size_t start,
-    size_t end, int kind)
+seen_add(struct search *ix, long id, int in_title)
 {
-	struct collect *c = arg;
-	struct search *ix = c->ix;
-	long id = term_id(ix, tok, n, c->create);
 	uint32_t id1;
 	size_t j;
 
-	(void)start;
-	(void)end;
-	(void)kind;
-	if (id < 0)
-		return;
-	if (c->create)
-		fwd_put(ix, (uint32_t)id, pos);
 	if ((ix->nseen + 1) * 2 > ix->seencap)
 		seen_grow(ix);
 	id1 = (uint32_t)id + 1;
@@ -806,21 +797,45 @@ collect_cb(void *arg, const char *tok, size_t n, uint32_t pos, size_t start,
 		ix->order[ix->nseen++] = (uint32_t)j;
 	}
 	ix->seen[j].tf++;
-	ix->seen[j].title |= c->in_title;
+	ix->seen[j].title |= in_title;
 }
 
-/* Fills ix->seen with the document's terms; returns its length. */
-static uint32_t
-doc_terms(struct search *ix, const struct sdoc *d, int create,
-    uint32_t *title_ntok)
+static void
+collect_cb(void *arg, const char *tok, size_t n, uint32_t pos, size_t start,
+    size_t end, int kind)
 {
-	struct collect c = { ix, create, 1 };
-	uint32_t n;
+	struct collect *c = arg;
+	struct search *ix = c->ix;
+	long id = term_id(ix, tok, n, 1);
 
-	n = tokenize(d->title, strlen(d->title), 0, collect_cb, &c);
-	*title_ntok = n;
-	c.in_title = 0;
-	return tokenize(d->text, strlen(d->text), n + BODY_GAP, collect_cb, &c);
+	(void)start;
+	(void)end;
+	(void)kind;
+	fwd_put(ix, (uint32_t)id, pos);
+	seen_add(ix, id, c->in_title);
+}
+
+/*
+ * Fills ix->seen with the terms of d's position list; with from, the ids
+ * are from's and are carried over into ix (fwd_put), as when compacting.
+ */
+static void
+fwd_terms(struct search *ix, const struct sdoc *d, const struct search *from,
+    const uint32_t *strs)
+{
+	struct fwdcur f = { d->fwd, d->fwd + d->fwdlen, 0, 0, 0 };
+	long id;
+
+	while (fwd_next(&f)) {
+		id = f.id;
+		if (from) {
+			const char *t = from->arena + strs[f.id];
+
+			id = term_id(ix, t, strlen(t), 1);
+			fwd_put(ix, (uint32_t)id, f.pos);
+		}
+		seen_add(ix, id, f.pos < d->title_ntok);
+	}
 }
 
 static void
@@ -853,12 +868,19 @@ clean_line(const char *s)
 	return r;
 }
 
+/*
+ * Adds a document: its terms from in's title and text, or, when
+ * compacting, from old's position list in the index from (strs: the
+ * arena offset of each of from's term ids).
+ */
 static void
-index_doc(struct search *ix, const char *key, const struct search_doc *in)
+index_doc(struct search *ix, const char *key, const struct search_doc *in,
+    const struct sdoc *old, const struct search *from, const uint32_t *strs)
 {
 	struct dockey *dk = strmap_get(&ix->keys, key, strlen(key));
 	struct sdoc *d;
 	uint32_t slot = (uint32_t)ix->ndocs;
+	struct collect c = { ix, 1 };
 	size_t i;
 
 	ix->docs =
@@ -868,7 +890,8 @@ index_doc(struct search *ix, const char *key, const struct search_doc *in)
 	d->url = clean_line(in->url);
 	d->title = clean_line(in->title);
 	d->lang = in->lang ? search_fold(in->lang) : NULL;
-	d->text = xstrdup(in->text ? in->text : "");
+	if (ix->text_fn == NULL)
+		d->text = xstrdup(in->text ? in->text : "");
 	if (in->ymd)
 		snprintf(d->ymd, sizeof(d->ymd), "%s", in->ymd);
 	d->tags = xcalloc(in->ntags + 1, sizeof(*d->tags));
@@ -882,7 +905,19 @@ index_doc(struct search *ix, const char *key, const struct search_doc *in)
 	d->live = 1;
 	ix->fwd.len = 0;
 	ix->fwdpos = 0;
-	d->ntok = doc_terms(ix, d, 1, &d->title_ntok);
+	if (old) {
+		fwd_terms(ix, old, from, strs);
+		d->title_ntok = old->title_ntok;
+		d->ntok = old->ntok;
+	} else {
+		d->title_ntok =
+		    tokenize(d->title, strlen(d->title), 0, collect_cb, &c);
+		c.in_title = 0;
+		d->ntok = in->text ?
+		    tokenize(in->text, strlen(in->text),
+			d->title_ntok + BODY_GAP, collect_cb, &c) :
+		    d->title_ntok + BODY_GAP;
+	}
 	d->fwdlen = (uint32_t)ix->fwd.len;
 	d->fwd = xmalloc(d->fwdlen ? d->fwdlen : 1);
 	if (d->fwdlen)
@@ -915,16 +950,26 @@ index_doc(struct search *ix, const char *key, const struct search_doc *in)
 	}
 	dk->slot = slot;
 	dk->has = 1;
+	d->key = dk->key;
 }
 
-/* Rebuilds the index from its live documents: slots become dense. */
+/*
+ * Rebuilds the index from its live documents' position lists: slots
+ * become dense, terms no document holds any more are dropped.
+ */
 static void
 compact(struct search *ix)
 {
 	struct search old = *ix;
+	uint32_t *strs = xcalloc(old.nterms + 1, sizeof(*strs));
 	size_t i;
 
+	for (i = 0; i < old.tcap; i++)
+		if (old.table[i].id1)
+			strs[old.table[i].id1 - 1] = old.table[i].str;
 	memset(ix, 0, sizeof(*ix));
+	ix->text_fn = old.text_fn;
+	ix->text_arg = old.text_arg;
 	for (i = 0; i < old.ndks; i++) {
 		struct dockey *dk = old.dks[i];
 		struct sdoc *d;
@@ -945,8 +990,9 @@ compact(struct search *ix)
 		sd.lang = d->lang;
 		sd.text = d->text;
 		sd.flags = d->flags;
-		index_doc(ix, dk->key, &sd);
+		index_doc(ix, dk->key, &sd, d, &old, strs);
 	}
+	free(strs);
 	index_clear(&old);
 }
 
@@ -955,13 +1001,12 @@ search_remove(struct search *ix, const char *key)
 {
 	struct dockey *dk = strmap_get(&ix->keys, key, strlen(key));
 	struct sdoc *d;
-	uint32_t tn;
 	size_t i;
 
 	if (dk == NULL || !dk->has)
 		return 0;
 	d = &ix->docs[dk->slot];
-	doc_terms(ix, d, 0, &tn);
+	fwd_terms(ix, d, NULL, NULL);
 	for (i = 0; i < ix->nseen; i++)
 		ix->terms[ix->seen[ix->order[i]].id1 - 1].df--;
 	seen_clear(ix);
@@ -979,7 +1024,20 @@ void
 search_put(struct search *ix, const char *key, const struct search_doc *d)
 {
 	search_remove(ix, key);
-	index_doc(ix, key, d);
+	index_doc(ix, key, d, NULL, NULL, NULL);
+}
+
+void
+search_set_text_source(struct search *ix, search_text_fn fn, void *arg)
+{
+	size_t i;
+
+	ix->text_fn = fn;
+	ix->text_arg = arg;
+	for (i = 0; fn && i < ix->ndocs; i++) {
+		free(ix->docs[i].text);
+		ix->docs[i].text = NULL;
+	}
 }
 
 void
@@ -1005,7 +1063,8 @@ search_get_stats(const struct search *ix, struct search_stats *st)
 			continue;
 		st->postings += d->fwdlen; /* positions */
 		st->store += strlen(d->url) + strlen(d->title) +
-		    strlen(d->text) + 3 + (d->lang ? strlen(d->lang) + 1 : 0);
+		    (d->text ? strlen(d->text) : 0) + 3 +
+		    (d->lang ? strlen(d->lang) + 1 : 0);
 		for (j = 0; j < d->ntags; j++)
 			st->store += strlen(d->tags[j]) + 1 + sizeof(char *);
 	}
@@ -1030,7 +1089,7 @@ struct qtok {
 struct qitem {
 	int kind, neg, quoted, op;
 	size_t tok, ntok; /* in query.toks */
-	char *val;	  /* tag, lang (folded); a CJK run, as typed */
+	char *val;	  /* tag, lang (folded) */
 	double num;
 };
 
@@ -1388,34 +1447,6 @@ items_equal(const struct query *q, const struct qitem *a, const struct qitem *b)
 	return 1;
 }
 
-/*
- * A text item that is one CJK run (pairs at offsets 0, 1, 2...) is found
- * by its characters as typed: val holds them, and no tokenizing is needed
- * to check the run in a document.
- */
-static void
-cjk_run(const struct query *q, struct qitem *it)
-{
-	struct buf b = BUF_INIT;
-	size_t j;
-
-	if (it->kind != IT_TEXT || it->ntok < 2)
-		return;
-	for (j = 0; j < it->ntok; j++) {
-		const struct qtok *t = &q->toks[it->tok + j];
-		uint32_t cp;
-		size_t n;
-
-		if (t->kind != TK_BI || t->off != j)
-			break;
-		n = utf8_next((const unsigned char *)t->s, t->n, &cp);
-		buf_add(&b, j ? t->s + n : t->s, j ? t->n - n : t->n);
-	}
-	if (j == it->ntok)
-		it->val = buf_detach(&b, NULL);
-	buf_free(&b);
-}
-
 /* Parses and checks: the same item twice counts once; something to find. */
 static int
 query_prepare(const char *s, size_t len, struct query *q)
@@ -1426,8 +1457,6 @@ query_prepare(const char *s, size_t len, struct query *q)
 		query_free(q);
 		return -1;
 	}
-	for (i = 0; i < q->nitems; i++)
-		cjk_run(q, &q->items[i]);
 	for (i = 0; i < q->nitems; i++) {
 		for (j = 0; j < i; j++)
 			if (items_equal(q, &q->items[i], &q->items[j]))
@@ -1720,26 +1749,6 @@ eval_doc(struct eval *e, uint32_t doc, search_visible_fn visible, void *arg,
 			if (it->neg)
 				continue;
 			return 0;
-		}
-		if (it->ntok > 1 && it->val) {
-			uint32_t count = 0;
-			const char *p = d->text, *t;
-			size_t vl = strlen(it->val);
-			int title = strstr(d->title, it->val) != NULL;
-
-			count = (uint32_t)title;
-			while ((t = strstr(p, it->val)) != NULL) {
-				count++;
-				p = t + vl;
-			}
-			if (it->neg ? count > 0 : count == 0)
-				return 0;
-			if (it->neg)
-				continue;
-			m->title += (uint32_t)title;
-			m->score +=
-			    e->idf[i] * count * (BM25_K1 + 1) / (count + norm);
-			continue;
 		}
 		if (it->ntok > 1) {
 			scan |= 1u << i;
@@ -2066,6 +2075,7 @@ search_query(const struct search *ix, const char *s, size_t len, size_t page,
 	struct eval *e;
 	struct query *q;
 	struct match *heap = NULL, m;
+	struct buf text = BUF_INIT;
 	size_t i, j, k, nheap = 0, want, lead = SIZE_MAX, npos = 0, nprox;
 	uint64_t scan = 0;
 	int none = 0, rc = 0;
@@ -2205,9 +2215,17 @@ done:
 			r->hits[i].url = d->url;
 			r->hits[i].title = d->title;
 			r->hits[i].ymd = d->ymd[0] ? d->ymd : NULL;
-			r->hits[i].snippet = snippet(q, d->text);
+			if (d->text)
+				r->hits[i].snippet = snippet(q, d->text);
+			else if (ix->text_fn &&
+			    ix->text_fn(ix->text_arg, d->key, &text) == 0) {
+				buf_addc(&text, '\0');
+				r->hits[i].snippet = snippet(q, text.data);
+			}
+			text.len = 0;
 		}
 	}
+	buf_free(&text);
 	free(e);
 	free(heap);
 	query_free(q);

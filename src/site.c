@@ -1053,24 +1053,59 @@ post_url(const struct post *p)
 }
 
 /*
- * What the search index is told of a post (issue 14): a small interface.
- * Its text is its rendered body: the cached one, else rendered for the
- * index alone (not kept, so indexing does not fill the cache).
+ * The text search reads of a post: its rendered body as plain text, the
+ * cached one, else rendered for this alone (not kept, so searching does
+ * not fill the cache).
  */
 static void
-post_index(struct site *s, struct post *p)
+post_search_text(const struct site *s, const struct post *p, struct buf *text)
 {
-	struct search_doc d;
 	struct render_out out;
-	struct buf text = BUF_INIT;
-	char *url = post_url(p);
 	const char *body = p->body_gmi;
 
 	memset(&out, 0, sizeof(out));
 	if (body == NULL)
 		body = post_render_body(s, p, &out);
+	search_plain(body, text);
+	site_render_out_free(&out);
+}
+
+/*
+ * A snippet's text, asked for the posts on the result page only: the
+ * index keeps no copy of any post's text (issue 16). A long post not
+ * rendered yet has none rather than a render on the loop (issue 10).
+ */
+static int
+search_text(void *arg, const char *key, struct buf *out)
+{
+	const struct site *s = arg;
+	const struct post *p = site_find_post(s, key);
+
+	if (p == NULL ||
+	    (s->rq && p->body_gmi == NULL &&
+		p->st.st_size > SITE_RENDER_INLINE))
+		return -1;
+	post_search_text(s, p, out);
+	return 0;
+}
+
+static void
+search_start(struct site *s)
+{
+	s->search = search_new();
+	search_set_text_source(s->search, search_text, s);
+}
+
+/* What the search index is told of a post (issue 14): a small interface. */
+static void
+post_index(struct site *s, struct post *p)
+{
+	struct search_doc d;
+	struct buf text = BUF_INIT;
+	char *url = post_url(p);
+
 	memset(&d, 0, sizeof(d));
-	search_plain(body, &text);
+	post_search_text(s, p, &text);
 	d.url = url;
 	d.title = p->title;
 	d.ymd = p->dated ? p->ymd : NULL;
@@ -1084,15 +1119,27 @@ post_index(struct site *s, struct post *p)
 	d.flags = p->meta.draft ? SEARCH_DRAFT : 0;
 	search_put(s->search, p->relpath, &d);
 	p->indexed = 1;
-	site_render_out_free(&out);
 	buf_free(&text);
 	free(url);
 }
 
-/* Indexes up to max pages not yet indexed; returns 1 when more remain. */
-static int
-index_some(struct site *s, size_t max)
+static int64_t
+mono_ns(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * Indexes pages not yet indexed, up to max of them and for about
+ * budget_ns (0: no bound); returns 1 when more remain.
+ */
+static int
+index_some(struct site *s, size_t max, int64_t budget_ns)
+{
+	int64_t t0 = budget_ns ? mono_ns() : 0;
 	size_t done = 0;
 
 	if (s->search == NULL)
@@ -1100,6 +1147,8 @@ index_some(struct site *s, size_t max)
 	while (s->index_pending && done < max) {
 		struct post *p;
 
+		if (budget_ns && done && mono_ns() - t0 > budget_ns)
+			break;
 		if (s->index_next >= s->nposts) {
 			s->index_pending = 0;
 			break;
@@ -1116,7 +1165,7 @@ index_some(struct site *s, size_t max)
 int
 site_idle(struct site *s)
 {
-	int more = index_some(s, SITE_IDLE_SLICE);
+	int more = index_some(s, SIZE_MAX, SITE_IDLE_BUDGET);
 
 	lru_trim(&s->cache);
 	return more;
@@ -1195,7 +1244,7 @@ site_search(struct site *s, const struct url *u, const struct viewer *v,
 		return 1;
 	}
 	/* A search before the index is complete completes it first. */
-	index_some(s, SIZE_MAX);
+	index_some(s, SIZE_MAX, 0);
 	search_page(s->search, u->query, page, "/search", search_visible, &sv,
 	    &body);
 	site_text_meta(s->lang, &meta);
@@ -1219,7 +1268,7 @@ site_alloc(const char *root, int rootfd, const struct site_opts *o)
 	s->base_url = xstrdup(o->base_url ? o->base_url : "gemini://localhost");
 	s->render = o->render;
 	if (o->search)
-		s->search = search_new();
+		search_start(s);
 	lru_init(&s->cache, o->cache_size ? o->cache_size : SITE_CACHE_DEFAULT);
 	s->robots = page_new(GEMINI_SUCCESS, "text/plain", SITE_ROBOTS,
 	    strlen(SITE_ROBOTS));
@@ -1286,7 +1335,7 @@ site_clear(struct site *s)
 	s->title = NULL;
 	if (s->search) {
 		search_free(s->search);
-		s->search = search_new();
+		search_start(s);
 	}
 	s->index_pending = 0;
 	s->index_next = 0;

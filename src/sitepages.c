@@ -543,9 +543,7 @@ canon_free(const char ***owned, size_t nt, char **slugs, size_t nslugs)
 	for (i = 0; i < nt; i++)
 		free(owned[i]);
 	free(owned);
-	for (i = 0; i < nslugs; i++)
-		free(slugs[i]);
-	free(slugs);
+	strv_free(slugs, nslugs);
 }
 
 void

@@ -393,9 +393,13 @@ parse_escape(struct parser *ps, struct buf *b)
 	return 0;
 }
 
-/* ps->p is past the opening quote. */
+/*
+ * One-line strings: ps->p is past the opening quote q. Escapes only in
+ * basic strings (q is '"'); a literal string (q is '\'') takes every
+ * character but a control character as it stands.
+ */
 static int
-parse_basic(struct parser *ps, struct buf *b)
+parse_line_string(struct parser *ps, struct buf *b, int q)
 {
 	int c;
 
@@ -405,9 +409,9 @@ parse_basic(struct parser *ps, struct buf *b)
 			return -1;
 		}
 		ps->p++;
-		if (c == '"')
+		if (c == q)
 			return 0;
-		if (c == '\\') {
+		if (c == '\\' && q == '"') {
 			if (parse_escape(ps, b) == -1)
 				return -1;
 		} else if (is_ctrl(c)) {
@@ -415,27 +419,6 @@ parse_basic(struct parser *ps, struct buf *b)
 			return -1;
 		} else
 			buf_addc(b, c);
-	}
-}
-
-static int
-parse_literal(struct parser *ps, struct buf *b)
-{
-	int c;
-
-	for (;;) {
-		if ((c = at(ps, 0)) == -1 || c == '\n' || c == '\r') {
-			perr(ps, "unterminated string");
-			return -1;
-		}
-		ps->p++;
-		if (c == '\'')
-			return 0;
-		if (is_ctrl(c)) {
-			perr(ps, "control character 0x%02x in string", c);
-			return -1;
-		}
-		buf_addc(b, c);
 	}
 }
 
@@ -521,11 +504,7 @@ is_bare(int c)
 static void
 keypath_free(struct keypath *kp)
 {
-	size_t i;
-
-	for (i = 0; i < kp->n; i++)
-		free(kp->k[i]);
-	free(kp->k);
+	strv_free(kp->k, kp->n);
 	kp->k = NULL;
 	kp->n = kp->cap = 0;
 }
@@ -541,12 +520,10 @@ parse_key(struct parser *ps, struct keypath *kp)
 	for (;;) {
 		skip_ws(ps);
 		c = at(ps, 0);
-		if (c == '"' && !looking_at(ps, "\"\"\"")) {
+		if ((c == '"' && !looking_at(ps, "\"\"\"")) ||
+		    (c == '\'' && !looking_at(ps, "'''"))) {
 			ps->p++;
-			r = parse_basic(ps, &b);
-		} else if (c == '\'' && !looking_at(ps, "'''")) {
-			ps->p++;
-			r = parse_literal(ps, &b);
+			r = parse_line_string(ps, &b, c);
 		} else if (c != -1 && is_bare(c)) {
 			while (ps->p < ps->end && is_bare(*ps->p))
 				buf_addc(&b, *ps->p++);
@@ -828,10 +805,10 @@ parse_string(struct parser *ps)
 	if (looking_at(ps, "\"\"\"") || looking_at(ps, "'''")) {
 		ps->p += 3;
 		r = parse_multi(ps, &b, ps->p[-1]);
-	} else if (*ps->p++ == '"')
-		r = parse_basic(ps, &b);
-	else
-		r = parse_literal(ps, &b);
+	} else {
+		ps->p++;
+		r = parse_line_string(ps, &b, ps->p[-1]);
+	}
 	if (r == -1) {
 		buf_free(&b);
 		return NULL;

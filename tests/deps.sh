@@ -1,10 +1,12 @@
 #!/bin/sh
 # Installs the Debian packages named as arguments that are missing.
 # As root it runs apt-get; otherwise it prints the command and fails.
+# One dpkg-query for all of them (one per package cost seconds).
+installed=" $(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null |
+    awk '$NF == "installed" { printf "%s ", $1 }')"
 missing=
 for p in "$@"; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' ||
-		missing="$missing $p"
+	case $installed in *" $p "*) ;; *) missing="$missing $p" ;; esac
 done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then

@@ -156,13 +156,16 @@ run_one() {
 
 # lane: takes the next unclaimed test of the queue until none is left.
 # A test is claimed by creating its file with noclobber set (O_EXCL),
-# which only one lane can do, and without a process.
+# which only one lane can do, and without a process.  The command is
+# "true", not ":": a failed redirection on a special built-in such as
+# ":" ends a non-interactive shell, so every lane but the first died at
+# its first lost claim and the whole suite ran in one lane.
 lane() {
 	n=0
 	while IFS= read -r name; do
 		n=$((n + 1))
 		set -C
-		{ : >"$STATE/claim.$n"; } 2>/dev/null
+		{ true >"$STATE/claim.$n"; } 2>/dev/null
 		claimed=$?
 		set +C
 		[ $claimed -eq 0 ] && run_one "$name"

@@ -172,6 +172,14 @@ test_strip_find(void)
 	buf_reset(&b);
 	html_decode(&b, "a&amp;b&nope;c", 14);
 	T_STR(b.data, "a&b&nope;c");
+	buf_reset(&b);
+	/* decode keeps tags and comments as text; strip drops them */
+	s = "<b>x&lt;</b><!-- &amp; -->&#x41;";
+	html_decode(&b, s, strlen(s));
+	T_STR(b.data, "<b>x<</b><!-- & -->A");
+	buf_reset(&b);
+	html_strip(&b, s, strlen(s));
+	T_STR(b.data, "x<A");
 	buf_free(&b);
 
 	s = "<p>x</p><PRE class=y>code</pre>";

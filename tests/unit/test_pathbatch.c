@@ -146,6 +146,10 @@ test_encoding(void)
 	free(msg);
 
 	pathbatch_set_full(&b);
+	T_INT(b.n, 0);
+	T_INT(b.bytes, 0);
+	T_INT(b.full, 1);
+	T_INT(pathbatch_pending(&b), 1);
 	msg = pathbatch_encode(&b, 0, &len);
 	T_INT(len, PATHBATCH_HEADER);
 	T_INT(pathbatch_decode(msg, len, &host, &paths, &n), 0);
@@ -153,6 +157,9 @@ test_encoding(void)
 	T_INT(n, 0);
 	free(paths);
 	free(msg);
+	pathbatch_reset(&b);
+	T_INT(b.full, 0);
+	T_INT(pathbatch_pending(&b), 0);
 	pathbatch_free(&b);
 
 	/* Hostile messages: empty paths, counts past the data or the cap. */
