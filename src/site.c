@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -47,6 +49,11 @@
 
 /* --- reading and parsing one post ------------------------------------ */
 
+/*
+ * Into a buffer of the size fstat gives (one read for a file that holds
+ * still: a read short of the buffer with all the bytes st counts is the
+ * end), growing when the file grows meanwhile.
+ */
 char *
 site_read_all(int dirfd, const char *rel, struct stat *st, size_t *len)
 {
@@ -58,10 +65,21 @@ size_t
 site_normalise(char *s, size_t len)
 {
 	size_t i = 0, o = 0;
+	const char *cr;
 
 	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
 		i = 3;
-	for (; i < len; i++) {
+	/* Mostly no CR at all: a move past the BOM, no byte loop. */
+	if ((cr = memchr(s + i, '\r', len - i)) == NULL) {
+		if (i > 0)
+			memmove(s, s + i, len - i);
+		s[len - i] = '\0';
+		return len - i;
+	}
+	/* Up to the first CR, bytes stay. */
+	memmove(s, s + i, (size_t)(cr - s) - i);
+	o = (size_t)(cr - s) - i;
+	for (i = (size_t)(cr - s); i < len; i++) {
 		if (s[i] == '\r') {
 			s[o++] = '\n';
 			if (i + 1 < len && s[i + 1] == '\n')
@@ -80,6 +98,8 @@ check_utf8(const char *s, size_t len, struct diags *d)
 	size_t start = 0, i;
 	int line = 1;
 
+	if (utf8_valid(s, len)) /* one pass; lines only to name one */
+		return;
 	for (i = 0; i <= len; i++) {
 		if (i < len && s[i] != '\n')
 			continue;
@@ -246,8 +266,46 @@ site_post_parse(const struct sitecfg *cfg, const char *relpath, char *md,
 		diags_add(&p->diags, DIAG_WARN, 0,
 		    "no date in front matter, "
 		    "file name or path: shown undated, not in feeds");
+	p->more = strstr(p->md + p->body_off, "<!--more-->") != NULL;
 	p->parse_diags = p->diags.n;
 	return p;
+}
+
+const char *
+site_post_text(const struct site *s, const struct post *p, char **owned,
+    size_t *body_off, int *body_line)
+{
+	struct stat st;
+	size_t len;
+
+	*owned = NULL;
+	*body_off = p->body_off;
+	*body_line = p->body_line;
+	if (!p->head_only)
+		return p->md;
+	if ((*owned = site_read_all(s->contentfd, p->relpath, &st, &len)) ==
+	    NULL)
+		return NULL;
+	len = site_normalise(*owned, len);
+	frontmatter_body(*owned, len, body_off, body_line);
+	return *owned;
+}
+
+/*
+ * After parsing (the summary made): the server keeps the head only, for
+ * same_listing; the body is read from the file when asked for.
+ */
+static void
+post_drop_text(const struct site *s, struct post *p)
+{
+	char *head;
+
+	if (!s->drop_text || p->head_only)
+		return;
+	head = xstrndup(p->md, p->body_off);
+	free(p->md);
+	p->md = head;
+	p->head_only = 1;
 }
 
 static struct post *
@@ -376,6 +434,44 @@ post_cmp(const void *a, const void *b)
 	site_post_key(*(struct post *const *)a, &x);
 	site_post_key(*(struct post *const *)b, &y);
 	return pm_order_cmp(PM_ORDER_NEWEST, &x, &y);
+}
+
+/*
+ * After a change: posts[0..nkept) are still in order; the added ones
+ * after them are sorted and each put in place by a binary search (the
+ * kept first among equals, as a stable sort of the whole would), so an
+ * edit costs O(added log n) comparisons and one copy, not a sort.
+ */
+static void
+sort_posts(struct site *s, size_t nkept)
+{
+	struct post **v = s->posts, **out;
+	size_t n = s->nposts, i = 0, j, o = 0;
+
+	if (n - nkept > 1)
+		qsort(v + nkept, n - nkept, sizeof(*v), post_cmp);
+	if (nkept == 0 || nkept == n)
+		return;
+	out = xcalloc(n, sizeof(*out));
+	for (j = nkept; j < n; j++) {
+		size_t lo = i, hi = nkept;
+
+		while (lo < hi) { /* the first kept that sorts after v[j] */
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (post_cmp(&v[mid], &v[j]) <= 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		memcpy(out + o, v + i, (lo - i) * sizeof(*v));
+		o += lo - i;
+		i = lo;
+		out[o++] = v[j];
+	}
+	memcpy(out + o, v + i, (nkept - i) * sizeof(*v));
+	memcpy(v, out, n * sizeof(*v));
+	free(out);
 }
 
 /* --- scanning -------------------------------------------------------- */
@@ -593,6 +689,99 @@ finish_inplace(struct site *s, struct post **v, size_t n, int index_now)
 }
 
 /*
+ * Reading and parsing many files (start-up, a full rescan) on a few
+ * threads (issue 16): the files' I/O overlaps, and parsing touches
+ * nothing shared (site_post_parse reads the config only). The loop of
+ * site_apply then takes each post from here, in the scan's order, and
+ * does the rest (summary, logging, lists) as for one file.
+ */
+#define PRELOAD_MIN	64 /* files: fewer are loaded one by one */
+#define PRELOAD_THREADS 4  /* I/O bound: more than the usual 2 CPUs */
+
+struct preload {
+	const struct site *s;
+	const struct scan *sc;
+	size_t *idx; /* the scan's entries to load */
+	size_t n;
+	_Atomic size_t next;
+	struct post **post; /* per scan entry: loaded, or NULL */
+	int *err;	    /* per scan entry: errno when it failed */
+};
+
+static void *
+preload_run(void *arg)
+{
+	struct preload *pl = arg;
+	size_t i, k;
+
+	while ((i = atomic_fetch_add(&pl->next, 1)) < pl->n) {
+		const struct found *f = &pl->sc->v[k = pl->idx[i]];
+		struct stat st;
+		struct post *p;
+		size_t len;
+		char *md;
+
+		if ((md = site_read_all(pl->s->contentfd, f->relpath, &st,
+			 &len)) == NULL) {
+			pl->err[k] = errno;
+			continue;
+		}
+		p = site_post_parse(&pl->s->cfg, f->relpath, md, len, &st);
+		/* The head only now, unless the summary needs the body. */
+		if (p->meta.description != NULL || !p->more)
+			post_drop_text(pl->s, p);
+		pl->post[k] = p;
+	}
+	return NULL;
+}
+
+/* Loads the files of sc that site_apply will load, when they are many. */
+static void
+preload(const struct site *s, const struct scan *sc, struct preload *pl)
+{
+	pthread_t t[PRELOAD_THREADS];
+	size_t i, nt = 0;
+
+	memset(pl, 0, sizeof(*pl));
+	pl->s = s;
+	pl->sc = sc;
+	for (i = 0; i < sc->n; i++) {
+		const struct post *old = site_find_post(s, sc->v[i].relpath);
+
+		if ((old && util_same_file(&old->st, &sc->v[i].st)) ||
+		    failed_before(s, &sc->v[i]))
+			continue;
+		pl->idx = xgrow(pl->idx, &nt, pl->n + 1, sizeof(*pl->idx));
+		pl->idx[pl->n++] = i;
+	}
+	if (pl->n < PRELOAD_MIN) {
+		pl->n = 0;
+		return;
+	}
+	pl->post = xcalloc(sc->n, sizeof(*pl->post));
+	pl->err = xcalloc(sc->n, sizeof(*pl->err));
+	atomic_init(&pl->next, 0);
+	for (nt = 0; nt < PRELOAD_THREADS; nt++)
+		if (pthread_create(&t[nt], NULL, preload_run, pl) != 0)
+			break;
+	preload_run(pl); /* this thread too; all of it if none started */
+	for (i = 0; i < nt; i++)
+		pthread_join(t[i], NULL);
+}
+
+static void
+preload_free(struct preload *pl)
+{
+	size_t i;
+
+	for (i = 0; pl->post && i < pl->n; i++)
+		site_post_free(NULL, pl->post[pl->idx[i]]); /* not taken */
+	free(pl->idx);
+	free(pl->post);
+	free(pl->err);
+}
+
+/*
  * Brings the posts in scope in line with the files the scan found:
  * loads new and changed ones, drops vanished ones. Only those are read;
  * the bodies that linked to what changed (its path or URL, old or new)
@@ -608,13 +797,15 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	size_t nadded = 0, cadded = 0, nremoved = 0, cremoved = 0;
 	size_t ninplace = 0, cinplace = 0;
 	struct failed *failed = NULL;
-	size_t nfailed = 0, capfailed = 0, i, j, n;
+	size_t nfailed = 0, capfailed = 0, i, j, n, nkept;
 	struct strmap keys = { 0 }, gone = { 0 };
 	unsigned long mark = ++s->scan_mark;
 	struct diags err = { 0 };
+	struct preload pl;
 	struct post **nv;
 	int changed = 0;
 
+	preload(s, sc, &pl);
 	for (i = 0; i < sc->n; i++) {
 		struct found *f = &sc->v[i];
 		struct post *old = site_find_post(s, f->relpath), *p;
@@ -627,7 +818,12 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 		 * A file that failed to load is not read (nor logged) again
 		 * until it changes; meanwhile the old text is served.
 		 */
-		if (failed_before(s, f) ||
+		if (pl.post != NULL && pl.post[i] == NULL && pl.err[i] != 0)
+			diags_add(&err, DIAG_ERROR, 0, "%s: %s", f->relpath,
+			    strerror(pl.err[i]));
+		if (pl.post != NULL && (p = pl.post[i]) != NULL)
+			pl.post[i] = NULL; /* taken */
+		else if (pl.post != NULL || failed_before(s, f) ||
 		    (p = post_load(&s->cfg, s->contentfd, f->relpath, &err)) ==
 			NULL) {
 			failed = xgrow(failed, &capfailed, nfailed + 1,
@@ -637,6 +833,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 			continue;
 		}
 		site_post_summary(s, p);
+		post_drop_text(s, p);
 		site_log_diags(s, p, 0);
 		if (old && s->base.built && same_listing(old, p)) {
 			post_swap(s, old, p);
@@ -698,6 +895,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	for (i = 0; i < err.n && s->logging; i++)
 		log_warnx("%s/%s", s->croot, err.v[i].msg);
 	diags_free(&err);
+	preload_free(&pl);
 	changed = nadded > 0 || nremoved > 0;
 	if (!changed && s->base.built) {
 		free(added);
@@ -722,6 +920,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 		if (!strmap_get(&gone, (const char *)&s->posts[i],
 			sizeof(s->posts[i])))
 			nv[n++] = s->posts[i];
+	nkept = n;
 	for (i = 0; i < nadded; i++)
 		nv[n++] = added[i];
 	/* Bodies that linked there are rendered again when asked. */
@@ -746,7 +945,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	s->nposts = n;
 	strmap_free(&keys);
 	strmap_free(&gone);
-	qsort(s->posts, s->nposts, sizeof(*s->posts), post_cmp);
+	sort_posts(s, nkept);
 	index_posts(s);
 	/* The search index follows within the same update. */
 	for (i = 0; i < nadded && s->search; i++)
@@ -1108,6 +1307,7 @@ site_new(const char *root, int rootfd, const struct site_opts *o)
 	struct site *s = site_alloc(root, rootfd, o);
 
 	s->logging = 1;
+	s->drop_text = 1;
 	site_config(s);
 	/* Front matter only: bodies are rendered when asked, indexed idle. */
 	site_sync(s, 0);
@@ -1588,11 +1788,22 @@ site_route(struct site *s, const struct url *u, const struct viewer *v,
 		else if (site_not_rendered(p))
 			not_found(resp);
 		else {
-			if (p->source == NULL)
+			char *owned = NULL;
+			size_t off;
+			int line;
+			const char *md = p->source ?
+			    NULL :
+			    site_post_text(s, p, &owned, &off, &line);
+
+			if (md != NULL)
 				p->source = page_new(GEMINI_SUCCESS,
-				    "text/markdown; charset=utf-8", p->md,
-				    strlen(p->md));
-			serve(resp, p->source);
+				    "text/markdown; charset=utf-8", md,
+				    strlen(md));
+			free(owned);
+			if (p->source == NULL)
+				not_found(resp);
+			else
+				serve(resp, p->source);
 		}
 		return 1;
 	}
