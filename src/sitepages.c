@@ -1218,8 +1218,8 @@ list_terms(struct site *s, struct pageset *set, size_t t, size_t li)
 				free(slug); /* another spelling's term */
 				continue;
 			}
-			slugs = xgrow(slugs, &cslugs, nslugs + 1,
-			    sizeof(*slugs));
+			slugs =
+			    xgrow(slugs, &cslugs, nslugs + 1, sizeof(*slugs));
 			slugs[nslugs++] = slug;
 			strmap_put(&canon, slug, strlen(slug), (void *)term);
 			if (n == 0)
