@@ -49,47 +49,11 @@
 
 /* --- reading and parsing one post ------------------------------------ */
 
-/*
- * Into a buffer of the size fstat gives (one read for a file that holds
- * still: a read short of the buffer with all the bytes st counts is the
- * end), growing when the file grows meanwhile.
- */
+/* The file, at most SITE_MAX_POST bytes (util_read_file). */
 char *
 site_read_all(int dirfd, const char *rel, struct stat *st, size_t *len)
 {
-	size_t cap, n = 0;
-	ssize_t r = 0;
-	char *data;
-	int fd;
-
-	if ((fd = openat(dirfd, rel,
-		 O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1)
-		return NULL;
-	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode) ||
-	    (size_t)st->st_size > SITE_MAX_POST) {
-		errno = S_ISREG(st->st_mode) ? EFBIG : EINVAL;
-		close(fd);
-		return NULL;
-	}
-	cap = (size_t)st->st_size + 1;
-	data = xmalloc(cap + 1);
-	while (n <= SITE_MAX_POST) {
-		if (n == cap)
-			data = xrealloc(data, (cap *= 2) + 1);
-		if ((r = read(fd, data + n, cap - n)) <= 0)
-			break;
-		n += (size_t)r;
-		if (n == (size_t)st->st_size && n < cap)
-			break;
-	}
-	close(fd);
-	if (r == -1) {
-		free(data);
-		return NULL;
-	}
-	data[n] = '\0';
-	*len = n;
-	return data;
+	return util_read_file(dirfd, rel, O_NOFOLLOW, SITE_MAX_POST, st, len);
 }
 
 /* Strips a BOM and turns CRLF and CR into LF, in place. */
@@ -161,7 +125,14 @@ site_drop_body(struct lru *cache, struct post *p)
 		lru_remove(cache, &p->cnode);
 	free(p->body_gmi);
 	p->body_gmi = NULL;
-	p->nlinks = 0; /* the links are the body's */
+	p->nlinks = 0;	      /* the links are the body's */
+	while (p->nvar > 0) { /* so are the variants */
+		p->nvar--;
+		free(p->var[p->nvar].key);
+		free(p->var[p->nvar].body);
+	}
+	free(p->var);
+	p->var = NULL;
 }
 
 /* The cache evicts a post's body. */
@@ -450,13 +421,6 @@ index_posts(struct site *s)
 	}
 }
 
-int
-site_is_md_name(const char *s, size_t n)
-{
-	return (n > 3 && strncmp(s + n - 3, ".md", 3) == 0) ||
-	    (n > 9 && strncmp(s + n - 9, ".markdown", 9) == 0);
-}
-
 /* Home, archive, feeds and taxonomies: newest first, undated last. */
 static int
 post_cmp(const void *a, const void *b)
@@ -522,7 +486,24 @@ struct scan {
 int
 site_is_markdown(const char *name)
 {
-	return site_is_md_name(name, strlen(name));
+	return pm_md_ext(name, strlen(name)) != 0;
+}
+
+/* One file of the walk: kept when it is a Markdown file. */
+static int
+scan_found(void *arg, char *rel, const struct stat *st)
+{
+	struct scan *sc = arg;
+
+	if (!S_ISREG(st->st_mode) || !site_is_markdown(rel)) {
+		free(rel);
+		return 0;
+	}
+	sc->v = xgrow(sc->v, &sc->cap, sc->n + 1, sizeof(*sc->v));
+	sc->v[sc->n].relpath = rel;
+	sc->v[sc->n].st = *st;
+	sc->n++;
+	return sc->n >= SITE_MAX_FILES;
 }
 
 /*
@@ -533,48 +514,10 @@ site_is_markdown(const char *name)
 static void
 scan_dir(int rootfd, const char *prefix, int depth, struct scan *sc)
 {
-	struct dirent *de;
-	struct stat st;
-	DIR *d;
-	int fd;
-
-	if (depth > SITE_MAX_DEPTH || sc->failed)
-		return;
-	if ((fd = openat(rootfd, prefix[0] ? prefix : ".",
-		 O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
-			sc->failed = errno;
-		return;
-	}
-	if ((d = fdopendir(fd)) == NULL) {
+	if (sc->failed == 0 && sc->n < SITE_MAX_FILES &&
+	    util_walk(rootfd, prefix, depth, SITE_MAX_DEPTH, scan_found, sc) ==
+		-1)
 		sc->failed = errno;
-		close(fd);
-		return;
-	}
-	while ((de = readdir(d)) != NULL && sc->n < SITE_MAX_FILES) {
-		char *rel;
-
-		if (de->d_name[0] == '.')
-			continue;
-		/* Symlinks are not followed: no loops, nothing outside. */
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
-		    -1)
-			continue;
-		rel = prefix[0] ? xasprintf("%s/%s", prefix, de->d_name) :
-				  xstrdup(de->d_name);
-		if (S_ISDIR(st.st_mode))
-			scan_dir(rootfd, rel, depth + 1, sc);
-		else if (S_ISREG(st.st_mode) && site_is_markdown(de->d_name)) {
-			sc->v =
-			    xgrow(sc->v, &sc->cap, sc->n + 1, sizeof(*sc->v));
-			sc->v[sc->n].relpath = rel;
-			sc->v[sc->n].st = st;
-			sc->n++;
-			continue;
-		}
-		free(rel);
-	}
-	closedir(d);
 }
 
 static void
@@ -1053,27 +996,8 @@ post_url(const struct post *p)
 }
 
 /*
- * The text search reads of a post: its rendered body as plain text, the
- * cached one, else rendered for this alone (not kept, so searching does
- * not fill the cache).
- */
-static void
-post_search_text(const struct site *s, const struct post *p, struct buf *text)
-{
-	struct render_out out;
-	const char *body = p->body_gmi;
-
-	memset(&out, 0, sizeof(out));
-	if (body == NULL)
-		body = post_render_body(s, p, &out);
-	search_plain(body, text);
-	site_render_out_free(&out);
-}
-
-/*
  * A snippet's text, asked for the posts on the result page only: the
- * index keeps no copy of any post's text (issue 16). A long post not
- * rendered yet has none rather than a render on the loop (issue 10).
+ * index keeps no copy of any post's text (issue 16).
  */
 static int
 search_text(void *arg, const char *key, struct buf *out)
@@ -1081,11 +1005,9 @@ search_text(void *arg, const char *key, struct buf *out)
 	const struct site *s = arg;
 	const struct post *p = site_find_post(s, key);
 
-	if (p == NULL ||
-	    (s->rq && p->body_gmi == NULL &&
-		p->st.st_size > SITE_RENDER_INLINE))
+	if (p == NULL)
 		return -1;
-	post_search_text(s, p, out);
+	site_search_text(s, p, out);
 	return 0;
 }
 
@@ -1105,7 +1027,7 @@ post_index(struct site *s, struct post *p)
 	char *url = post_url(p);
 
 	memset(&d, 0, sizeof(d));
-	post_search_text(s, p, &text);
+	site_search_text(s, p, &text);
 	d.url = url;
 	d.title = p->title;
 	d.ymd = p->dated ? p->ymd : NULL;
@@ -1151,6 +1073,7 @@ index_some(struct site *s, size_t max, int64_t budget_ns)
 			break;
 		if (s->index_next >= s->nposts) {
 			s->index_pending = 0;
+			search_trim(s->search);
 			break;
 		}
 		p = s->posts[s->index_next++];
@@ -1606,6 +1529,7 @@ site_free(struct site *s)
 		return;
 	site_clear(s);
 	free(s->covered);
+	free(s->need);
 	page_unref(s->robots);
 	search_free(s->search);
 	free(s->root);
@@ -1650,14 +1574,6 @@ not_found(struct response *resp)
 	resp->page = page_new(GEMINI_NOT_FOUND, "not found", NULL, 0);
 }
 
-static int
-has_suffix(const char *s, size_t n, const char *suf)
-{
-	size_t m = strlen(suf);
-
-	return n > m && memcmp(s + n - m, suf, m) == 0;
-}
-
 /* An old or alternative spelling of a generated page: 1 after a 31. */
 /* Answers a page the reader may not see: 60/61/62, or 51 for a draft. */
 static void
@@ -1686,13 +1602,15 @@ route_moved(struct site *s, struct pageset *set, const struct viewer *v,
 	if (found)
 		return 1;
 	/* The 0.1 URLs: /posts/SLUG.gmi, /tags/TAG.gmi and .xml. */
-	if (strncmp(path, "/posts/", 7) == 0 && has_suffix(path, n, ".gmi") &&
+	if (strncmp(path, "/posts/", 7) == 0 &&
+	    util_ends_with(path, n, ".gmi") &&
 	    (p = strmap_get(&set->legacy, path + 7, n - 11)) != NULL) {
 		redirect(s, resp, p->pm.url);
 		return 1;
 	}
 	if (strncmp(path, "/tags/", 6) == 0 && n > 10 &&
-	    (has_suffix(path, n, ".gmi") || has_suffix(path, n, ".xml"))) {
+	    (util_ends_with(path, n, ".gmi") ||
+		util_ends_with(path, n, ".xml"))) {
 		/* The tag as written then: the term's URL now. */
 		char *term = xstrndup(path + 6, n - 10);
 
@@ -1782,7 +1700,7 @@ page_at(struct site *s, const char *path, size_t n)
 		free(want);
 	}
 	if (p == NULL && strncmp(path, "/posts/", 7) == 0 &&
-	    has_suffix(path, n, ".gmi"))
+	    util_ends_with(path, n, ".gmi"))
 		p = strmap_get(&s->by_legacy, path + 7, n - 11);
 	return p;
 }
@@ -1825,16 +1743,24 @@ site_route(struct site *s, const struct url *u, const struct viewer *v,
 		return 0; /* a plain capsule: its own index.gmi */
 	set = site_pageset_for(s, v);
 	/*
-	 * A long post not rendered yet: rendered off the loop, then asked
-	 * again. A short one (most) costs less than the thread hop, and
-	 * must not queue behind a long one: rendered here.
+	 * The bodies a page needs (a post's, a feed's, an intro), as this
+	 * class sees them: the few short ones are rendered here (cheaper
+	 * than the thread hop, and never queued behind a long one); past
+	 * SITE_RENDER_INLINE bytes of expanded Markdown they are rendered
+	 * off the loop and the request asked again once they are stored.
 	 */
-	if (s->rq && (p = site_route_unrendered(set, path, n)) != NULL &&
-	    p->st.st_size > SITE_RENDER_INLINE) {
-		resp->wait = site_render_async(s, p);
+	if (s->rq) {
+		s->defer = 1;
+		s->budget = SITE_RENDER_INLINE;
+		s->nneed = 0;
+	}
+	pg = site_route_get(s, set, v, path, n);
+	s->defer = 0;
+	if (s->nneed > 0) {
+		resp->wait = site_render_need(s, v, set->key);
 		return 1;
 	}
-	if ((pg = site_route_get(s, set, v, path, n)) != NULL) {
+	if (pg != NULL) {
 		serve(resp, pg);
 		lru_trim(&s->cache); /* what this request made, after it */
 		return 1;

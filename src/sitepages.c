@@ -724,16 +724,6 @@ has_tax(const struct site *s, const char *tax)
 	return 0;
 }
 
-/* The body of p as v's class sees it; *tofree is set when it is its own. */
-static const char *
-body_as(struct site *s, const struct viewer *v, struct post *p, char **tofree)
-{
-	const char *b = site_post_body(s, p);
-
-	*tofree = site_body_for(s, p, v);
-	return *tofree ? *tofree : b;
-}
-
 /* What the lists know of every listed page (bodies not rendered). */
 static struct page_post *
 listed_posts(const struct site *s, const struct pageset *set)
@@ -775,16 +765,15 @@ text_empty(const char *t)
 /*
  * The entries of a feed: the dated ones (with tag, when given), at most
  * SITE_FEED_POSTS; those without a description get their body as the
- * class sees it (rendered now if need be), freed with *bodies.
+ * class sees it (site_body_as).
  */
 static size_t
 feed_entries(struct site *s, const struct pageset *set, const struct viewer *v,
     const struct page_post *pp, size_t n, const char *tag,
-    struct page_post *out, char ***bodies)
+    struct page_post *out)
 {
 	size_t i, k = 0;
 
-	*bodies = xcalloc(SITE_FEED_POSTS + 1, sizeof(**bodies));
 	for (i = 0; i < n && k < SITE_FEED_POSTS; i++) {
 		struct post *p;
 
@@ -795,19 +784,10 @@ feed_entries(struct site *s, const struct pageset *set, const struct viewer *v,
 		if (text_empty(out[k].description) &&
 		    (p = strmap_get(&s->by_url, pp[i].url,
 			 strlen(pp[i].url))) != NULL)
-			out[k].body_gmi = body_as(s, v, p, &(*bodies)[k]);
+			out[k].body_gmi = site_body_as(s, set->key, v, p);
 		k++;
 	}
-	(void)set;
 	return k;
-}
-
-static void
-free_bodies(char **v)
-{
-	for (size_t i = 0; v && i < SITE_FEED_POSTS; i++)
-		free(v[i]);
-	free(v);
 }
 
 static struct page *
@@ -829,8 +809,7 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
 	struct page_site ps;
 	struct page *pg;
 	struct buf b = BUF_INIT;
-	char *path = xasprintf("%satom.xml", sec->url), *tofree = NULL,
-	     **bodies;
+	char *path = xasprintf("%satom.xml", sec->url);
 	const char *intro = NULL;
 	size_t j, n = 0, nl = 0;
 
@@ -859,9 +838,8 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
 		struct page_post *fe =
 		    xcalloc(SITE_FEED_POSTS + 1, sizeof(*fe));
 
-		n = feed_entries(s, set, v, sub, n, NULL, fe, &bodies);
+		n = feed_entries(s, set, v, sub, n, NULL, fe);
 		feed_atom(&ps, fe, n, path, NULL, &b);
-		free_bodies(bodies);
 		free(fe);
 		pg = feed_page(&b);
 	} else {
@@ -873,7 +851,7 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
 				links[nl++].title = set->secs[j].title;
 			}
 		if (sec->index)
-			intro = body_as(s, v, sec->index, &tofree);
+			intro = site_body_as(s, set->key, v, sec->index);
 		pages_section(&ps, sec->title, intro && *intro ? intro : NULL,
 		    sub, n, links, nl, path, &b);
 		pg = gemtext_page(sec->index && sec->index->meta.lang ?
@@ -881,7 +859,6 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
 			s->lang,
 		    &b);
 	}
-	free(tofree);
 	free(links);
 	free(path);
 	free(sub);
@@ -906,7 +883,7 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 	struct page *pg;
 	struct buf b = BUF_INIT;
 	size_t i, n = 0, nl = 0;
-	char *tofree = NULL, *prefix = NULL;
+	char *prefix = NULL;
 
 	site_page_site(s, &ps);
 	for (i = 0; i < s->nposts; i++)
@@ -929,11 +906,9 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 	if (feed) {
 		struct page_post *fe =
 		    xcalloc(SITE_FEED_POSTS + 1, sizeof(*fe));
-		char **bodies;
 
-		n = feed_entries(s, set, v, mp, n, NULL, fe, &bodies);
+		n = feed_entries(s, set, v, mp, n, NULL, fe);
 		feed_atom(&ps, fe, n, "/atom.xml", NULL, &b);
-		free_bodies(bodies);
 		free(fe);
 		pg = feed_page(&b);
 		goto done;
@@ -953,7 +928,7 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 			    s->cfg.langs[i].code;
 		}
 	if (intro && site_post_status(s, v, intro) == 0) {
-		const char *t = body_as(s, v, intro, &tofree);
+		const char *t = site_body_as(s, set->key, v, intro);
 
 		ps.intro_gmi = *t ? t : NULL;
 	}
@@ -979,7 +954,6 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 done:
 	links_free(taxes, s->cfg.ntax);
 	free(prefix);
-	free(tofree);
 	free(links);
 	free(mp);
 	free(pp);
@@ -1020,14 +994,13 @@ gen_taxonomy(struct site *s, const struct pageset *set, const struct viewer *v,
 	} else {
 		struct page_post *fe =
 		    xcalloc(SITE_FEED_POSTS + 1, sizeof(*fe));
-		char *path, *self, **bodies;
+		char *path, *self;
 		size_t n;
 
 		path = site_term_path(s, prefix, tax, g->term, "atom.xml");
 		self = url_encode_path(path);
-		n = feed_entries(s, set, v, tp, nt, g->term, fe, &bodies);
+		n = feed_entries(s, set, v, tp, nt, g->term, fe);
 		feed_atom(&ps, fe, n, self, g->term, &b);
-		free_bodies(bodies);
 		free(self);
 		free(path);
 		free(fe);
@@ -1058,7 +1031,7 @@ post_page(struct site *s, struct pageset *set, const struct viewer *v, size_t i)
 	struct buf b = BUF_INIT;
 	struct page_link *terms;
 	const char *body;
-	char *tofree, *prefix;
+	char *prefix;
 	int tags = has_tax(s, "tags");
 
 	if (sl && sl->page) {
@@ -1069,8 +1042,10 @@ post_page(struct site *s, struct pageset *set, const struct viewer *v, size_t i)
 		sl = set->slots[i] = xcalloc(1, sizeof(*sl));
 		sl->node.evict = slot_evict;
 	}
+	body = site_body_as(s, set->key, v, p);
+	if (s->nneed > 0) /* to be rendered off the loop first */
+		return NULL;
 	site_page_site(s, &ps);
-	body = body_as(s, v, p, &tofree);
 	site_page_post(p, &pp);
 	if (set->older[i] >= 0)
 		site_page_post(set->listed[set->older[i]], &older);
@@ -1095,7 +1070,6 @@ post_page(struct site *s, struct pageset *set, const struct viewer *v, size_t i)
 	    &b);
 	lru_add(&s->cache, &sl->node,
 	    sizeof(*sl) + sl->page->len + sizeof(*sl->page));
-	free(tofree);
 	buf_free(&b);
 	return sl->page;
 }
@@ -1150,25 +1124,11 @@ site_route_get(struct site *s, struct pageset *set, const struct viewer *v,
 		pg = gen_taxonomy(s, set, v, g);
 		break;
 	}
+	if (s->nneed > 0) { /* made with bodies missing: not kept */
+		page_unref(pg);
+		return NULL;
+	}
 	return g->built = pg;
-}
-
-struct post *
-site_route_unrendered(const struct pageset *set, const char *path, size_t n)
-{
-	const struct gen *g;
-	struct post *p;
-	uintptr_t k;
-
-	if ((k = (uintptr_t)strmap_get(&set->genmap, path, n)) == 0)
-		return NULL;
-	g = &set->gens[k - 1];
-	if (g->kind != G_POST)
-		return NULL;
-	if (set->slots[g->arg] && set->slots[g->arg]->page)
-		return NULL;
-	p = set->listed[g->arg];
-	return p->body_gmi ? NULL : p;
 }
 
 /* 1 when set has a page at path (generated or not yet). */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "access.h"
+#include "buf.h"
 #include "gemini.h"
 #include "gemtext.h"
 #include "log.h"
@@ -96,6 +97,17 @@ has(struct site *s, const char *path, const char *text)
 
 	return get(s, path, body, sizeof(body)) == 20 &&
 	    strstr(body, text) != NULL;
+}
+
+/* Occurrences of text in body. */
+static int
+count(const char *body, const char *text)
+{
+	int n = 0;
+
+	for (; (body = strstr(body, text)) != NULL; body++)
+		n++;
+	return n;
 }
 
 static int
@@ -277,6 +289,33 @@ main(void)
 
 	/* n == 0: a full scan, which finds nothing new. */
 	T_INT(site_update(s, NULL, 0), 0);
+
+	/*
+	 * A summary (the text before <!--more-->) is made on the loop at
+	 * every edit: from its first SITE_RENDER_INLINE bytes, cut after a
+	 * paragraph (issue 10: nothing stalls).
+	 */
+	{
+		struct buf t = BUF_INIT;
+		char *big;
+
+		buf_adds(&t,
+		    "---\ntitle: Long\ndate: 2024-03-01\n---\n\n"
+		    "summary-head\n\n");
+		for (i = 0; i < 2000; i++) /* 62 KB */
+			buf_adds(&t, "Some words of a long summary.\n\n");
+		buf_adds(&t, "summary-tail\n\n<!--more-->\n\nThe rest.\n");
+		put("content/posts/long.md", t.data);
+		buf_free(&t);
+		T_INT(update(s, "content/posts/long.md", NULL), 1);
+		/* Its page: the summary, then the body: the tail once. */
+		big = malloc(1 << 18);
+		T_INT(get(s, "/posts/long/", big, 1 << 18), 20);
+		T_INT(count(big, "summary-head"), 2);
+		T_INT(count(big, "summary-tail"), 1);
+		T_OK(strstr(big, "The rest.") != NULL);
+		free(big);
+	}
 
 	site_free(s);
 	close(fd);
