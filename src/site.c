@@ -49,11 +49,7 @@
 
 /* --- reading and parsing one post ------------------------------------ */
 
-/*
- * Into a buffer of the size fstat gives (one read for a file that holds
- * still: a read short of the buffer with all the bytes st counts is the
- * end), growing when the file grows meanwhile.
- */
+/* The file, at most SITE_MAX_POST bytes (util_read_file). */
 char *
 site_read_all(int dirfd, const char *rel, struct stat *st, size_t *len)
 {

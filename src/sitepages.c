@@ -1144,26 +1144,46 @@ list_terms(struct site *s, struct pageset *set, size_t t, size_t li)
 {
 	const char *tax = s->cfg.taxonomies[t];
 	const char *lang = li ? s->cfg.langs[li - 1].code : NULL;
-	struct page_post *pp = listed_posts(s, set);
-	struct page_post *tp = xcalloc(set->nlisted + 1, sizeof(*tp));
+	char *(*f)(const char *, size_t) = term_slug(s);
 	long arg = (long)(t + s->cfg.ntax * li);
-	struct strmap seen = { 0 };
-	const char ***owned;
-	char **slugs, *path, *prefix = lang_prefix_of(s, lang);
-	size_t i, j, n, nt, nslugs;
+	struct strmap seen = { 0 }, canon = { 0 };
+	char **slugs = NULL, *path, *prefix = lang_prefix_of(s, lang);
+	size_t i, j, k, n, nslugs = 0, cslugs = 0;
 
 	path = xasprintf("%s/%s/", prefix, tax);
 	add_gen(set, path, G_TAXLIST, arg, NULL);
 	free(path);
-	nt = canon_terms(s, set, tax, lang, pp, tp, &owned, &slugs, &nslugs);
-	for (i = 0; i < nt; i++)
-		for (j = 0; j < tp[i].ntags; j++) {
-			const char *term = tp[i].tags[j];
+	/*
+	 * Each term under its canonical spelling (canon_terms' rule: the
+	 * first one met of those with its slug), in the order first met;
+	 * a spelling is slugged once, not once per page (issue 16).
+	 */
+	for (i = 0; i < set->nlisted; i++) {
+		char **terms;
+
+		if (!site_listed_locally(set->listed[i]) ||
+		    !site_same_lang(set->listed[i]->pm.lang, lang))
+			continue;
+		terms = terms_of(set->listed[i], tax, &k);
+		for (j = 0; j < k; j++) {
+			const char *term = terms[j];
+			char *slug;
 
 			n = strlen(term);
-			if (n == 0 || strmap_get(&seen, term, n))
-				continue;
+			if (strmap_get(&seen, term, n))
+				continue; /* this spelling: done */
 			strmap_put(&seen, term, n, (void *)1);
+			slug = f ? f(term, n) : xstrdup(term);
+			if (strmap_get(&canon, slug, strlen(slug)) != NULL) {
+				free(slug); /* another spelling's term */
+				continue;
+			}
+			slugs =
+			    xgrow(slugs, &cslugs, nslugs + 1, sizeof(*slugs));
+			slugs[nslugs++] = slug;
+			strmap_put(&canon, slug, strlen(slug), (void *)term);
+			if (n == 0)
+				continue;
 			if (strcmp(tax, "tags") == 0 && lang == NULL)
 				set->ntags++;
 			term = own_key(set, xstrdup(term));
@@ -1174,11 +1194,11 @@ list_terms(struct site *s, struct pageset *set, size_t t, size_t li)
 			add_gen(set, path, G_TERMFEED, arg, term);
 			free(path);
 		}
-	canon_free(owned, nt, slugs, nslugs);
+	}
+	strv_free(slugs, nslugs);
 	strmap_free(&seen);
+	strmap_free(&canon);
 	free(prefix);
-	free(tp);
-	free(pp);
 }
 
 /*
