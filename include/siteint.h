@@ -40,6 +40,7 @@ struct viewer;
 #define SITE_ROBOTS	   "User-agent: *\nAllow: /\n"
 #define SITE_CACHE_DEFAULT (64u << 20) /* cache_size: bytes per site */
 #define SITE_IDLE_BUDGET   5000000     /* ns of indexing per site_idle call */
+#define SITE_SEARCH_MAX	   (1u << 20)  /* bytes of a post's source searched */
 
 struct post {
 	char *relpath; /* content-relative, e.g. posts/look-back.md */
@@ -50,7 +51,13 @@ struct post {
 	struct pm_page pm; /* URL, section, bundle, language */
 	struct post_meta meta;
 	struct stat st; /* at parse time, for change detection */
-	char *md;	/* the file, BOM stripped, LF line ends */
+	/*
+	 * The file, BOM stripped, LF line ends; in the server (head_only)
+	 * only its front matter, its first body_off bytes: the body is
+	 * read again from the file when rendered (site_post_text).
+	 */
+	char *md;
+	int head_only;
 	size_t body_off;
 	int body_line;
 	/*
@@ -67,6 +74,7 @@ struct post {
 	size_t nvar;
 	size_t xsize;  /* bytes of expanded Markdown, at the last rendering */
 	char *summary; /* text before <!--more-->, when no description */
+	int more;      /* the body holds <!--more--> */
 	size_t words;  /* of the last rendering, for reading time */
 	struct diags diags;
 	size_t parse_diags;  /* diags from parsing; rendering adds more */
@@ -214,6 +222,7 @@ struct site {
 	struct page *robots;
 	int logging;		 /* log diagnostics (the server) */
 	int standalone;		 /* convert: no other posts to link to */
+	int drop_text;		 /* the server: posts keep their head only */
 	int own_robots;		 /* the capsule has its robots.txt */
 	struct lru cache;	 /* rendered bodies and composed post pages */
 	struct search *search;	 /* the posts' full-text index, or NULL */
@@ -256,6 +265,13 @@ struct render_out {
 /* --- site.c ---------------------------------------------------------- */
 
 char *site_read_all(int dirfd, const char *rel, struct stat *st, size_t *len);
+/*
+ * p's whole text as site_post_parse had it: p->md itself, or read again
+ * from its file (*owned set, to free) with the body found afresh. NULL
+ * when the file cannot be read any more (its update is on the way).
+ */
+const char *site_post_text(const struct site *s, const struct post *p,
+    char **owned, size_t *body_off, int *body_line);
 size_t site_normalise(char *s, size_t len);
 void site_strs_free(char **v, size_t n);
 void site_drop_body(struct lru *cache, struct post *p);
@@ -265,6 +281,9 @@ struct post *site_post_parse(const struct sitecfg *cfg, const char *relpath,
 /* The one visibility rule (access_source) applied to a post. */
 int site_post_status(const struct site *s, const struct viewer *v,
     const struct post *p);
+/* The plain text of p that search indexes, from its source. */
+void site_search_text(const struct site *s, const struct post *p,
+    struct buf *out);
 struct post *site_find_post(const struct site *s, const char *rel);
 /* Same language: both NULL (the default) or equal codes. */
 int site_same_lang(const char *a, const char *b);
@@ -277,7 +296,6 @@ int site_not_rendered(const struct post *p);
  */
 int site_listed_globally(const struct post *p);
 int site_listed_locally(const struct post *p);
-int site_is_md_name(const char *s, size_t n);
 int site_is_markdown(const char *name);
 /* Logs p's diagnostics from the from-th on. */
 void site_log_diags(const struct site *s, const struct post *p, size_t from);

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "lru.h"
 #include "renderq.h"
+#include "search.h"
 #include "shortcode.h"
 #include "site.h"
 #include "siteint.h"
@@ -32,6 +33,7 @@ struct resolve_ctx {
 	/* NULL: link every post (and note them in out); else v's. */
 	const struct viewer *v;
 	struct render_out *out; /* NULL: note nothing */
+	const char *md;		/* from's text, for the lines of warnings */
 };
 
 /* The 1-based line of the first occurrence of needle in md, or 0. */
@@ -208,7 +210,7 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 	frag = dest + n;
 	if (strncmp(dest, "@/", 2) == 0) /* Zola: from the content top */
 		cp = pm_join("", dest + 1, n - 1);
-	else if (dest[0] == '/' && !site_is_md_name(dest, n)) {
+	else if (dest[0] == '/' && !pm_md_ext(dest, n)) {
 		/* A site path: a page's URL, with or without its slash. */
 		char *want = xasprintf("%.*s/", (int)n, dest);
 
@@ -228,7 +230,7 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 		return 0;
 	else
 		cp = pm_join(rc->from->relpath, dest, n);
-	if (!site_is_md_name(cp, strlen(cp))) {
+	if (!pm_md_ext(cp, strlen(cp))) {
 		/* A file beside the page, or elsewhere in the content. */
 		if (dest[0] == '/' || n == 0) {
 			free(cp);
@@ -268,13 +270,12 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 			if (strcmp(rc->d->v[i].msg, msg) == 0)
 				break;
 		if (rc->d && i == rc->d->n) {
-			int line =
-			    rc->from ? site_line_of(rc->from->md, dest, n) : 0;
+			int line = rc->md ? site_line_of(rc->md, dest, n) : 0;
 
 			/* A ref as written: without the .md it was given. */
-			if (line == 0 && rc->from && n > 3 &&
+			if (line == 0 && rc->md && n > 3 &&
 			    strncmp(dest + n - 3, ".md", 3) == 0)
-				line = site_line_of(rc->from->md, dest, n - 3);
+				line = site_line_of(rc->md, dest, n - 3);
 			diags_add(rc->d, DIAG_WARN, line, "%s", msg);
 		}
 		free(msg);
@@ -372,26 +373,64 @@ read_included(void *arg, enum shortcode_root kind, const char *path,
 }
 
 /*
- * p's Markdown body with its shortcodes expanded, into md; with a budget
- * (not SIZE_MAX), -1 as soon as the files it includes are past it.
+ * p's Markdown body (its first max bytes) with its shortcodes expanded,
+ * into md; with a budget (not SIZE_MAX), -1 as soon as the files it
+ * includes are past it. *text is p's whole text (in *owned when read
+ * from the file, to free), or NULL when its file cannot be read any more
+ * (the body is then empty).
  */
 static int
-expand_body(const struct site *s, const struct post *p, struct buf *md,
-    struct diags *d, size_t budget)
+expand_body_n(const struct site *s, const struct post *p, size_t max,
+    struct buf *md, struct diags *d, size_t budget, const char **text,
+    char **owned)
 {
-	const char *body = p->md + p->body_off;
 	struct read_ctx ctx = { s, budget, 0 };
 	struct shortcode_opts sco;
+	const char *body;
+	size_t off, len;
+	int line;
 	char *dir;
 
+	if ((*text = site_post_text(s, p, owned, &off, &line)) == NULL)
+		return 0;
+	body = *text + off;
+	len = strnlen(body, max);
 	memset(&sco, 0, sizeof(sco));
 	sco.read = read_included;
 	sco.read_arg = &ctx;
 	sco.dir = dir = xstrdup(p->relpath);
 	*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
-	shortcode_expand_opts(body, strlen(body), p->body_line, &sco, md, d);
+	shortcode_expand_opts(body, len, line, &sco, md, d);
 	free(dir);
 	return ctx.over ? -1 : 0;
+}
+
+static int
+expand_body(const struct site *s, const struct post *p, struct buf *md,
+    struct diags *d, size_t budget, const char **text, char **owned)
+{
+	return expand_body_n(s, p, SIZE_MAX, md, d, budget, text, owned);
+}
+
+/*
+ * The plain text search indexes of p, from its source without rendering
+ * (issue 16): its first SITE_SEARCH_MAX bytes, included files up to as
+ * much again, so that a huge post costs the loop little (issue 10).
+ */
+void
+site_search_text(const struct site *s, const struct post *p, struct buf *out)
+{
+	struct buf md = BUF_INIT;
+	struct diags d = { 0 }; /* reported by the rendering */
+	const char *text;
+	char *owned;
+
+	(void)expand_body_n(s, p, SITE_SEARCH_MAX, &md, &d, SITE_SEARCH_MAX,
+	    &text, &owned);
+	search_markdown(md.data ? md.data : "", md.len, out);
+	free(owned);
+	diags_free(&d);
+	buf_free(&md);
 }
 
 /* 1 when v may not see one of the posts a body links to. */
@@ -407,13 +446,16 @@ hides_some(const struct site *s, const struct viewer *v,
 	return 0;
 }
 
-/* Renders md, p's expanded body, into out (whose diags it adds to). */
+/*
+ * Renders md, p's expanded body, into out (whose diags it adds to); text
+ * is p's source, for the lines of warnings (or NULL).
+ */
 static void
 render_md(const struct site *s, const struct post *p, struct buf *md,
-    const struct viewer *v, struct render_out *out)
+    const char *text, const struct viewer *v, struct render_out *out)
 {
 	struct gemtext_opts o = s->render;
-	struct resolve_ctx rc = { s, p, &out->diags, v, v ? NULL : out };
+	struct resolve_ctx rc = { s, p, &out->diags, v, v ? NULL : out, text };
 	struct buf g = BUF_INIT;
 
 	o.title = p->title;
@@ -443,10 +485,13 @@ variant_render(const struct site *s, const struct post *p,
 {
 	struct render_out out;
 	struct buf md = BUF_INIT;
+	const char *text;
+	char *owned;
 
 	memset(&out, 0, sizeof(out));
-	expand_body(s, p, &md, &out.diags, SIZE_MAX);
-	render_md(s, p, &md, v, &out);
+	expand_body(s, p, &md, &out.diags, SIZE_MAX, &text, &owned);
+	render_md(s, p, &md, text, v, &out);
+	free(owned);
 	buf_free(&md);
 	diags_free(&out.diags);
 	return out.body;
@@ -457,9 +502,12 @@ post_render_body(const struct site *s, const struct post *p,
     struct render_out *out)
 {
 	struct buf md = BUF_INIT;
+	const char *text;
+	char *owned;
 
-	expand_body(s, p, &md, &out->diags, SIZE_MAX);
-	render_md(s, p, &md, NULL, out);
+	expand_body(s, p, &md, &out->diags, SIZE_MAX, &text, &owned);
+	render_md(s, p, &md, text, NULL, out);
+	free(owned);
 	buf_free(&md);
 	return out->body;
 }
@@ -547,16 +595,17 @@ site_post_summary(const struct site *s, struct post *p)
 	struct gemtext_opts so = s->render;
 	struct buf md = BUF_INIT, sg = BUF_INIT;
 	struct diags d = { 0 }; /* the rendering reports them */
-	const char *more;
+	const char *more, *text;
+	char *owned = NULL;
 
 	free(p->summary);
 	p->summary = NULL;
-	if (p->meta.description != NULL ||
-	    strstr(p->md + p->body_off, "<!--more-->") == NULL)
+	if (p->meta.description != NULL || !p->more)
 		return;
 	/* Made on the loop, at every edit: bounded as inline renderings. */
-	if (expand_body(s, p, &md, &d, SITE_RENDER_INLINE) == 0 &&
-	    (more = strstr(md.data, "<!--more-->")) != NULL) {
+	if (expand_body(s, p, &md, &d, SITE_RENDER_INLINE, &text, &owned) ==
+		0 &&
+	    md.data && (more = strstr(md.data, "<!--more-->")) != NULL) {
 		size_t n = (size_t)(more - md.data);
 
 		/* A few paragraphs: a longer text is cut after one. */
@@ -580,6 +629,7 @@ site_post_summary(const struct site *s, struct post *p)
 	diags_free(&d);
 	buf_free(&sg);
 	buf_free(&md);
+	free(owned);
 }
 
 /* --- bodies as each class sees them; rendering off the loop ------ */
@@ -616,20 +666,25 @@ body_inline(struct site *s, struct post *p)
 {
 	struct render_out out;
 	struct buf md = BUF_INIT;
+	const char *text;
+	char *owned;
 
 	/* The file bounds its body: too long, not even expanded. */
 	if ((size_t)p->st.st_size > s->budget)
 		return NULL;
 	memset(&out, 0, sizeof(out));
-	if (expand_body(s, p, &md, &out.diags, s->budget) == -1 ||
+	if (expand_body(s, p, &md, &out.diags, s->budget, &text, &owned) ==
+		-1 ||
 	    md.len > s->budget ||
 	    gemtext_table_cells(md.data, md.len) > SITE_INLINE_CELLS) {
+		free(owned);
 		buf_free(&md);
 		site_render_out_free(&out);
 		return NULL;
 	}
 	s->budget -= md.len;
-	render_md(s, p, &md, NULL, &out);
+	render_md(s, p, &md, text, NULL, &out);
+	free(owned);
 	buf_free(&md);
 	post_store_render(s, p, &out);
 	return p->body_gmi;

@@ -39,9 +39,8 @@ SECS=${BENCH_SECS:-5}
 ROUNDS=${BENCH_ROUNDS:-3}
 REPS=${BENCH_REPS:-7}
 
-say() {
-	printf '%s\n' "$*" >&2
-}
+BENCH_NAME=bench
+. "$HERE/benchlib.sh"
 
 for b in "$CAPSULED" "$GEMLOAD" "$BARE"; do
 	if [ ! -x "$b" ]; then
@@ -99,49 +98,9 @@ RESULTS=$TMP/results
 : >"$RESULTS"
 
 # --- processes --------------------------------------------------------
-
-# Stops one process we started, and its children, by PID: TERM, then KILL.
-stop() {
-	s_kids=$(pgrep -P "$1" 2>/dev/null)
-	kill -TERM "$1" 2>/dev/null
-	s_i=0
-	while kill -0 "$1" 2>/dev/null && [ $s_i -lt 50 ]; do
-		sleep 0.1
-		s_i=$((s_i + 1))
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		kill -KILL "$1" 2>/dev/null
-		for s_k in $s_kids; do
-			kill -KILL "$s_k" 2>/dev/null
-		done
-	fi
-	wait "$1" 2>/dev/null
-	STARTED=$(printf '%s\n' $STARTED | awk -v p="$1" '$1 != p' |
-	    tr '\n' ' ')
-	return 0
-}
-
-cleanup() {
-	for p in $STARTED; do
-		stop "$p"
-	done
-	if [ "${BENCH_KEEP:-0}" = 1 ]; then
-		say "bench: kept $TMP"
-	else
-		rm -rf "$TMP"
-	fi
-}
+# say, spawn, stop, cleanup: benchlib.sh.
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# spawn LOG CMD...: start CMD in the background; its PID is in SPAWNED.
-spawn() {
-	log=$1
-	shift
-	"$@" >"$log" 2>&1 &
-	SPAWNED=$!
-	STARTED="$STARTED $SPAWNED"
-}
 
 # Waits (at most 20 s) until PID listens; its port is then in PORT.
 wait_port() {

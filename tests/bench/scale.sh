@@ -41,9 +41,8 @@ HZ=$(getconf CLK_TCK)
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 
-say() {
-	printf '%s\n' "$*" >&2
-}
+BENCH_NAME=scale
+. "$HERE/benchlib.sh"
 
 for b in "$CAPSULED" "$GEMLOAD"; do
 	if [ ! -x "$b" ]; then
@@ -68,36 +67,7 @@ R=$TMP/results
 : >"$R"
 STARTED=
 
-stop() {
-	s_kids=$(pgrep -P "$1" 2>/dev/null)
-	kill -TERM "$1" 2>/dev/null
-	s_i=0
-	while kill -0 "$1" 2>/dev/null && [ $s_i -lt 100 ]; do
-		sleep 0.1
-		s_i=$((s_i + 1))
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		kill -KILL "$1" 2>/dev/null
-		for s_k in $s_kids; do
-			kill -KILL "$s_k" 2>/dev/null
-		done
-	fi
-	wait "$1" 2>/dev/null
-	STARTED=$(printf '%s\n' $STARTED | awk -v p="$1" '$1 != p' |
-	    tr '\n' ' ')
-	return 0
-}
-
-cleanup() {
-	for p in $STARTED; do
-		stop "$p"
-	done
-	if [ "${BENCH_KEEP:-0}" = 1 ]; then
-		say "scale: kept $TMP"
-	else
-		rm -rf "$TMP"
-	fi
-}
+# say, spawn, stop, cleanup: benchlib.sh.
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 

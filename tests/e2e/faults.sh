@@ -30,29 +30,17 @@ GEMLOAD=$(e2e_gemload)
 # connections for SECS seconds; prints the same JSON keys as gemload.
 PYLOAD=$E2E_DIR/load.py
 cat >"$PYLOAD" <<'EOF'
-import json, socket, ssl, sys, threading, time
+import json, sys, threading, time
+import tlsclient
 port, conc, secs, url = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE
 lock = threading.Lock()
 res = {"requests": 0, "ok": 0, "errors": 0, "status": {}}
 stop = time.monotonic() + min(secs, 60)
 def one():
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-        with ctx.wrap_socket(s, server_hostname="localhost",
-                             suppress_ragged_eofs=False) as t:
-            t.sendall(url.encode() + b"\r\n")
-            data = b""
-            while True:
-                try:
-                    d = t.recv(65536)
-                except ssl.SSLZeroReturnError:
-                    break
-                if not d:
-                    break
-                data += d
-    return data.split(b"\r\n", 1)[0][:2].decode("latin-1")
+    head, _, notify = tlsclient.fetch(port, url, timeout=10)
+    if not notify:
+        raise EOFError("cut without close_notify")
+    return head[:2].decode("latin-1")
 def worker():
     while time.monotonic() < stop:
         try:
@@ -196,7 +184,8 @@ printf '+++\ntitle = "Churn capsule"\n+++\n\nIntro.\n' >"$C/index.md"
 printf '+++\ntitle = "Steady"\ndate = 2024-01-01\n+++\n\nSteady body.\n' >"$C/posts/steady.md"
 CHURN=$E2E_DIR/churn.py
 cat >"$CHURN" <<'EOF'
-import os, re, socket, ssl, sys, threading, time
+import os, re, sys, threading, time
+import tlsclient
 port, path, secs, outdir = int(sys.argv[1]), sys.argv[2], float(sys.argv[3]), sys.argv[4]
 posts = os.path.dirname(path)
 tmp = os.path.join(posts, ".churn.tmp")
@@ -252,16 +241,6 @@ def writer():
     # Leave a final version in place.
     replace_by_rename(999999)
 
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE
-# Debian's python3 sets OP_IGNORE_UNEXPECTED_EOF: a cut without
-# close_notify would then read as a clean end.
-ctx.options &= ~getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
-# A cut without close_notify: SSLEOFError, or (Debian's python3 once
-# OP_IGNORE_UNEXPECTED_EOF is cleared) an SSLError saying so.
-def eof_cut(e):
-    return isinstance(e, ssl.SSLEOFError) or "UNEXPECTED_EOF" in str(e)
 lock = threading.Lock()
 stats = {}
 seen = set()
@@ -270,27 +249,7 @@ MARK = re.compile(rb"VERSION-(\d+)-(START|END)")
 VLINE = re.compile(rb"version v(\d+)")
 
 def fetch(url):
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-        with ctx.wrap_socket(s, server_hostname="localhost",
-                             suppress_ragged_eofs=False) as t:
-            t.sendall(url.encode() + b"\r\n")
-            data = b""
-            cn = False
-            while True:
-                try:
-                    d = t.recv(65536)
-                except ssl.SSLZeroReturnError:
-                    cn = True
-                    break
-                except ssl.SSLError as e:
-                    if not eof_cut(e):
-                        raise
-                    break
-                if not d:
-                    cn = True
-                    break
-                data += d
-    head, _, body = data.partition(b"\r\n")
+    head, body, cn = tlsclient.fetch(port, url, timeout=10)
     return head[:2].decode("latin-1"), body, cn
 
 def classify(st, body, cn):

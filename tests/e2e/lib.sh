@@ -9,6 +9,15 @@
 : "${CAPSULED:=$PWD/build/capsuled}"
 : "${TESTBIN:=$PWD/build/tests}"
 GEMCLIENT=${GEMCLIENT:-$TESTBIN/gemclient}
+# The python clients' TLS set-up (tlsclient.py, beside this file) on
+# python3's path, from a script in tests/e2e or tests/bench.
+for _d in "$(dirname "$0")" "$(dirname "$0")/../e2e"; do
+	if [ -f "$_d/tlsclient.py" ]; then
+		PYTHONPATH=$(cd "$_d" && pwd)${PYTHONPATH:+:$PYTHONPATH}
+		export PYTHONPATH
+		break
+	fi
+done
 
 E2E_PASS=0
 E2E_FAIL=0
@@ -92,12 +101,13 @@ e2e_children() {
 	pgrep -P "$1" 2>/dev/null | sort -n | tr '\n' ' ' | sed 's/ $//'
 }
 
-# Kills pid and its children (workers), by PID, TERM then KILL.
+# e2e_kill_tree PID [TENTHS]: kills PID and its children (workers), by
+# PID: TERM, then KILL after TENTHS tenths of a second (default 50).
 e2e_kill_tree() {
 	_kids=$(pgrep -P "$1" 2>/dev/null)
 	kill -TERM "$1" 2>/dev/null
 	_i=0
-	while kill -0 "$1" 2>/dev/null && [ $_i -lt 50 ]; do
+	while kill -0 "$1" 2>/dev/null && [ $_i -lt "${2:-50}" ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done

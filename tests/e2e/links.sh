@@ -24,7 +24,7 @@ for site in "$ROOT"/tests/sites/* "$ROOT/capsule"; do
 	S=$E2E_DIR/site-$name
 	e2e_start serve --root "$S" --certs "$E2E_DIR/certs" --host localhost \
 	    --listen 127.0.0.1:0 --workers 1 || continue
-	out=$(python3 "$ROOT/tests/tools/crawl.py" "$GEMCLIENT" localhost \
+	out=$(python3 "$ROOT/tests/tools/crawl.py" localhost \
 	    "$PORT" / 2>&1)
 	rc=$?
 	figures=$(printf '%s\n' "$out" | tail -n 1)

@@ -17,7 +17,8 @@ e2e_setup
 
 e2e_start_server || exit 1
 cat >"$E2E_DIR/rw.py" <<'PY'
-import os, socket, ssl, subprocess, sys
+import os, subprocess, sys
+import tlsclient
 
 port, path, size, rounds, mode = (int(sys.argv[1]), sys.argv[2],
     int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
@@ -62,37 +63,8 @@ def held(body):
             return True
     return False
 
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE
-# Debian's python3 sets OP_IGNORE_UNEXPECTED_EOF: a cut without
-# close_notify would then read as a clean end.
-ctx.options &= ~getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
-# A cut without close_notify: SSLEOFError, or (Debian's python3 once
-# OP_IGNORE_UNEXPECTED_EOF is cleared) an SSLError saying so.
-def eof_cut(e):
-    return isinstance(e, ssl.SSLEOFError) or "UNEXPECTED_EOF" in str(e)
-
 def fetch():
-    s = socket.create_connection(("127.0.0.1", port), timeout=60)
-    t = ctx.wrap_socket(s, server_hostname="localhost", suppress_ragged_eofs=False)
-    t.sendall(("gemini://localhost:%d/%s\r\n" % (port, name)).encode())
-    data = b""
-    notify = False
-    try:
-        while True:
-            chunk = t.recv(65536)
-            if not chunk:
-                notify = True
-                break
-            data += chunk
-    except (ssl.SSLError, ConnectionResetError) as e:
-        if isinstance(e, ssl.SSLError) and not eof_cut(e):
-            raise
-        pass
-    t.close()
-    head, _, body = data.partition(b"\r\n")
-    return head, body, notify
+    return tlsclient.fetch(port, "gemini://localhost:%d/%s" % (port, name))
 
 seen = {"whole": 0, "cut": 0, "retry": 0, "bad": 0}
 try:

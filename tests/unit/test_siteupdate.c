@@ -20,6 +20,7 @@
 #include "log.h"
 #include "page.h"
 #include "site.h"
+#include "siteint.h"
 #include "t.h"
 #include "url.h"
 
@@ -115,6 +116,37 @@ update(struct site *s, const char *a, const char *b)
 	const char *paths[2] = { a, b };
 
 	return site_update(s, paths, b ? 2 : 1);
+}
+
+/* A BOM goes, CRLF and CR become LF, everything else stays. */
+static void
+test_normalise(void)
+{
+	static const char *const cases[][2] = {
+		{ "", "" },
+		{ "plain\ntext", "plain\ntext" },
+		{ "\xef\xbb\xbf", "" },
+		{ "\xef\xbb\xbf"
+		  "a\nb",
+		    "a\nb" },
+		{ "\xef\xbb\xbf"
+		  "a\r\nb\r\n",
+		    "a\nb\n" },
+		{ "a\rb\r\n\r\nc\r", "a\nb\n\nc\n" },
+		{ "ab\r\r\n", "ab\n\n" },
+		{ "x\xef\xbb\xbf", "x\xef\xbb\xbf" },
+	};
+	char buf[64];
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		T_CASE("normalise %zu", i);
+		n = strlen(cases[i][0]);
+		memcpy(buf, cases[i][0], n + 1);
+		T_INT(site_normalise(buf, n), strlen(cases[i][1]));
+		T_STR(buf, cases[i][1]);
+	}
+	T_CASE_END();
 }
 
 int
@@ -298,5 +330,6 @@ main(void)
 		if (system(cmd) != 0)
 			fprintf(stderr, "could not remove %s\n", root);
 	}
+	test_normalise();
 	return t_done();
 }
