@@ -32,9 +32,11 @@ void
 buf_reset(struct buf *b)
 {
 	b->len = 0;
-	b->data[0] = '\0';
+	/* buf_empty is shared by every thread's empty buffers: never written. */
 	if (b->cap == 0)
 		b->data = buf_empty;
+	else
+		b->data[0] = '\0';
 }
 
 void
