@@ -138,8 +138,10 @@ cp "$lim/line.md" "$C/posts/2024-01-03-line.md"
 printf '+++\ntitle = "Fine"\ndate = 2024-01-04\n+++\n\nfine-post-marker-3b9d\n' \
     >"$C/posts/2024-01-04-fine.md"
 if e2e_start_server; then
+	# --timeout 60: a hang bound (under ASan at load 100 the handshake
+	# alone once took past gemclient's default 10 s).
 	for p in wide deep line; do
-		expect "$(e2e_url "/posts/$p/")" 20 "served: $p answered"
+		expect "$(e2e_url "/posts/$p/")" 20 "served: $p answered" --timeout 60
 		assert_body_contains 'could not be rendered' "served: $p says it could not be rendered"
 	done
 	expect "$(e2e_url /posts/fine/)" 20 "served: the fine post"
