@@ -70,10 +70,13 @@ $(BIN): $(BUILD)/main.o $(LIB)
 # Each unit test links only the objects it tests and what they need, as
 # written here: a new dependency between modules fails to link until it
 # is added to its line, in the open (gmid's IRI_SRCS idea). A test with
-# no line links the whole library.
+# no line links the whole library. The site model's tests link no server
+# object (conn, tls, master, worker, watch, config).
 UNIT_OBJS_utf8        := utf8
 UNIT_OBJS_cmark_pool  := cmark_pool util
 UNIT_OBJS_strmap      := util
+UNIT_OBJS_util        := util
+UNIT_OBJS_vhost       := vhost
 UNIT_OBJS_date        := date util
 UNIT_OBJS_mime        := mime util
 UNIT_OBJS_proxy       := proxy
@@ -82,7 +85,7 @@ UNIT_OBJS_pages       := pages buf util
 UNIT_OBJS_prose       := prose buf util
 UNIT_OBJS_url         := url utf8 buf util
 UNIT_OBJS_toml        := toml utf8 buf util
-UNIT_OBJS_search      := search utf8 buf util
+UNIT_OBJS_search      := search html prose utf8 buf util
 UNIT_OBJS_feed        := feed pages utf8 buf util
 UNIT_OBJS_gemtext     := gemtext cmark_pool html prose utf8 buf util
 UNIT_OBJS_html        := html utf8 buf util
@@ -95,6 +98,12 @@ UNIT_OBJS_pathbatch   := pathbatch util
 UNIT_OBJS_lru         := lru
 UNIT_OBJS_renderq     := renderq util
 UNIT_OBJS_hostname    := hostname utf8 buf util
+UNIT_OBJS_siteupdate  := site siterender sitepages sitecfg pagemodel \
+                         frontmatter shortcode search feed pages gemtext \
+                         cmark_pool html prose renderq lru page access log \
+                         url date toml utf8 buf util
+UNIT_OBJS_route       := gemini vhost mime ratelimit hostname \
+                         $(UNIT_OBJS_siteupdate)
 
 unit_objs = $(if $(UNIT_OBJS_$(1)),$(UNIT_OBJS_$(1):%=$(BUILD)/%.o),$(LIB))
 

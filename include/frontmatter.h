@@ -94,6 +94,9 @@ struct post_meta {
 int frontmatter_parse(const char *text, size_t len, struct post_meta *meta,
     size_t *body_off, int *body_line, struct diags *d);
 void post_meta_free(struct post_meta *meta);
+/* Where the body starts, as frontmatter_parse finds it (no parsing). */
+void frontmatter_body(const char *text, size_t len, size_t *body_off,
+    int *body_line);
 
 struct toml_value;
 /*
@@ -103,5 +106,14 @@ struct toml_value;
  */
 int frontmatter_yaml_tree(const char *text, size_t len, struct toml_value **out,
     struct diags *d);
+/*
+ * Its two paths apart, for tests: the fast one for simple blocks (1 with
+ * the tree in *out when it took the text, 0 when libyaml must) and
+ * libyaml's, which take the same text to the same tree.
+ */
+int frontmatter_yaml_simple(const char *text, size_t len,
+    struct toml_value **out);
+int frontmatter_yaml_libyaml(const char *text, size_t len,
+    struct toml_value **out, struct diags *d);
 
 #endif

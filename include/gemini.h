@@ -12,22 +12,8 @@
 #include "page.h"
 #include "status.h"
 
-struct site;
 struct mime;
-
-/*
- * One virtual host as the router sees it: its names and its files. Its
- * TLS context is the server's (worker.h), never the router's business.
- */
-struct vhost {
-	char **names; /* lowercased; names[0] is canonical */
-	size_t nnames;
-	char *root;	   /* path of the capsule folder */
-	char *rootreal;	   /* its realpath, for absolute symlinks */
-	int rootfd;	   /* O_PATH descriptor of root */
-	char *lang;	   /* NULL: none */
-	struct site *site; /* generated pages and posts, or NULL */
-};
+struct vhost; /* vhost.h: run-time state, not the protocol's */
 
 struct gemini_ctx {
 	struct vhost *vhosts; /* vhosts[0] is the default */

@@ -20,6 +20,12 @@
 int gemtext_render(const char *md, size_t len, const struct gemtext_opts *o,
     struct buf *out, struct diags *d);
 /*
+ * The cells of md's tables as they are rendered: each row after a
+ * delimiter row has its header's columns, whatever it holds, so a short
+ * text can make many (what max_table_cells bounds). An upper bound.
+ */
+size_t gemtext_table_cells(const char *md, size_t len);
+/*
  * Registers cmark-gfm's extensions: call once on the main thread before
  * another thread renders (each render keeps its memory pool in a
  * thread-local, so renders on two threads share nothing else).

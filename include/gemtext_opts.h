@@ -40,6 +40,7 @@ struct gemtext_opts {
 	int max_size;		    /* bytes of Markdown */
 	int max_nesting;	    /* quotes and lists in one another */
 	int max_table_columns;	    /* cells in a table row */
+	int max_table_cells;	    /* cells in all tables (rows padded) */
 	gemtext_resolve_fn resolve; /* NULL: built-in default (x.md -> x.gmi) */
 	void *resolve_arg;
 };
@@ -47,6 +48,7 @@ struct gemtext_opts {
 #define GEMTEXT_MAX_SIZE	  (1 << 20) /* defaults of the limits */
 #define GEMTEXT_MAX_NESTING	  64
 #define GEMTEXT_MAX_TABLE_COLUMNS 100
+#define GEMTEXT_MAX_TABLE_CELLS	  100000
 
 /* Defaults: links after each block, tables preformatted, no marks. */
 static inline void
@@ -59,6 +61,7 @@ gemtext_opts_default(struct gemtext_opts *o)
 	o->max_size = GEMTEXT_MAX_SIZE;
 	o->max_nesting = GEMTEXT_MAX_NESTING;
 	o->max_table_columns = GEMTEXT_MAX_TABLE_COLUMNS;
+	o->max_table_cells = GEMTEXT_MAX_TABLE_CELLS;
 }
 
 #endif

@@ -51,6 +51,13 @@ void pm_page_free(struct pm_page *p);
 char *pm_section_url(const struct sitecfg *c, const char *dir,
     const char *lang);
 
+/*
+ * The length of the extension of a Markdown file's name s[0..n) (".md"
+ * 3, ".markdown" 9), or 0 when it names none: the one rule for which
+ * content files are pages.
+ */
+size_t pm_md_ext(const char *s, size_t n);
+
 /* Hugo's urlize (lowercased) and Zola's slugify, malloc'd. */
 char *pm_urlize(const char *s, size_t n);
 char *pm_slugify(const char *s, size_t n);

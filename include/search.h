@@ -67,6 +67,11 @@ void search_set_text_source(struct search *ix, search_text_fn fn, void *arg);
 void search_put(struct search *ix, const char *key, const struct search_doc *d);
 /* Removes the document under key; returns 1 when there was one. */
 int search_remove(struct search *ix, const char *key);
+/*
+ * Gives back the room kept for growth (after a build): the next update
+ * of a term grows it again.
+ */
+void search_trim(struct search *ix);
 
 struct search_stats {
 	size_t docs;	 /* live documents */
@@ -131,6 +136,15 @@ char *search_fold(const char *s);
 
 /* Plain text of gemtext, for indexing: link labels, headings, lines. */
 void search_plain(const char *gmi, struct buf *out);
+
+/*
+ * Plain text of Markdown (shortcodes already expanded), for indexing
+ * without rendering: the words a reader sees (link and image labels, not
+ * destinations; code; no marks, tags or footnote references), one line a
+ * paragraph, a hard-wrapped paragraph joined as the renderer joins it.
+ * Linear in len.
+ */
+void search_markdown(const char *md, size_t len, struct buf *out);
 
 /* Decodes %XX escapes ('+' stays a plus); -1 on a bad escape. */
 int search_unescape(const char *s, struct buf *out);

@@ -27,14 +27,20 @@ struct site_opts;
 struct viewer;
 
 #define SITE_MAX_POST	   (16u << 20) /* bytes of one Markdown file */
-#define SITE_RENDER_INLINE (32u << 10) /* longer posts render off the loop */
-#define SITE_MAX_DEPTH	   16	       /* folder levels scanned */
-#define SITE_MAX_FILES	   200000      /* Markdown files per capsule */
-#define SITE_INDEX_POSTS   100	       /* newest posts on the index */
-#define SITE_FEED_POSTS	   50	       /* entries in an Atom feed */
+/*
+ * Bytes of expanded Markdown (shortcodes and includes done) one request
+ * may render on the loop; what is past it renders on the render thread.
+ */
+#define SITE_RENDER_INLINE (32u << 10)
+#define SITE_INLINE_CELLS  2000	  /* table cells rendered on the loop */
+#define SITE_MAX_DEPTH	   16	  /* folder levels scanned */
+#define SITE_MAX_FILES	   200000 /* Markdown files per capsule */
+#define SITE_INDEX_POSTS   100	  /* newest posts on the index */
+#define SITE_FEED_POSTS	   50	  /* entries in an Atom feed */
 #define SITE_ROBOTS	   "User-agent: *\nAllow: /\n"
 #define SITE_CACHE_DEFAULT (64u << 20) /* cache_size: bytes per site */
 #define SITE_IDLE_BUDGET   5000000     /* ns of indexing per site_idle call */
+#define SITE_SEARCH_MAX	   (1u << 20)  /* bytes of a post's source searched */
 
 struct post {
 	char *relpath; /* content-relative, e.g. posts/look-back.md */
@@ -45,7 +51,13 @@ struct post {
 	struct pm_page pm; /* URL, section, bundle, language */
 	struct post_meta meta;
 	struct stat st; /* at parse time, for change detection */
-	char *md;	/* the file, BOM stripped, LF line ends */
+	/*
+	 * The file, BOM stripped, LF line ends; in the server (head_only)
+	 * only its front matter, its first body_off bytes: the body is
+	 * read again from the file when rendered (site_post_text).
+	 */
+	char *md;
+	int head_only;
 	size_t body_off;
 	int body_line;
 	/*
@@ -54,7 +66,15 @@ struct post {
 	 */
 	char *body_gmi;
 	struct lru_node cnode;
+	/*
+	 * Its body as classes that may not see some post it links to see
+	 * it (those links as their text), kept and dropped with body_gmi.
+	 */
+	struct variant *var;
+	size_t nvar;
+	size_t xsize;  /* bytes of expanded Markdown, at the last rendering */
 	char *summary; /* text before <!--more-->, when no description */
+	int more;      /* the body holds <!--more--> */
 	size_t words;  /* of the last rendering, for reading time */
 	struct diags diags;
 	size_t parse_diags;  /* diags from parsing; rendering adds more */
@@ -79,6 +99,17 @@ struct post {
 	struct render_job *job;	 /* its rendering queued or running */
 	unsigned long scan_mark; /* the last scan that found its file */
 	int unpub; /* not yet published, or expired (pm_published) */
+};
+
+struct variant {
+	char *key; /* the class (access_class_key) */
+	char *body;
+};
+
+/* A body the page being made needs rendered off the loop. */
+struct render_need {
+	struct post *p;
+	int common; /* its body is not cached either */
 };
 
 /* A section as one audience sees it. */
@@ -191,6 +222,7 @@ struct site {
 	struct page *robots;
 	int logging;		 /* log diagnostics (the server) */
 	int standalone;		 /* convert: no other posts to link to */
+	int drop_text;		 /* the server: posts keep their head only */
 	int own_robots;		 /* the capsule has its robots.txt */
 	struct lru cache;	 /* rendered bodies and composed post pages */
 	struct search *search;	 /* the posts' full-text index, or NULL */
@@ -201,7 +233,16 @@ struct site {
 	struct renderq *rq;
 	void (*rendered)(void *, const void *);
 	void *rendered_arg;
-	int write_changed;     /* what the last deferred write returned */
+	int write_changed; /* what the last deferred write returned */
+	/*
+	 * While a request makes a page (site_route with rq): bodies past
+	 * budget are not rendered but noted in need, then queued.
+	 */
+	int defer;
+	size_t budget;
+	struct render_need *need;
+	size_t nneed, cneed;
+	unsigned long job_seq;
 	struct strmap by_base; /* a page's base name -> struct post (ref) */
 	int64_t next_change;   /* when a page is next published or expires */
 };
@@ -213,6 +254,7 @@ struct site {
 struct render_out {
 	char *body;
 	size_t words;
+	size_t xsize;	     /* bytes of expanded Markdown */
 	struct post **links; /* the posts it links to */
 	size_t nlinks, caplinks;
 	char **deps; /* what it looked up: see struct post */
@@ -223,6 +265,13 @@ struct render_out {
 /* --- site.c ---------------------------------------------------------- */
 
 char *site_read_all(int dirfd, const char *rel, struct stat *st, size_t *len);
+/*
+ * p's whole text as site_post_parse had it: p->md itself, or read again
+ * from its file (*owned set, to free) with the body found afresh. NULL
+ * when the file cannot be read any more (its update is on the way).
+ */
+const char *site_post_text(const struct site *s, const struct post *p,
+    char **owned, size_t *body_off, int *body_line);
 size_t site_normalise(char *s, size_t len);
 void site_strs_free(char **v, size_t n);
 void site_drop_body(struct lru *cache, struct post *p);
@@ -232,6 +281,9 @@ struct post *site_post_parse(const struct sitecfg *cfg, const char *relpath,
 /* The one visibility rule (access_source) applied to a post. */
 int site_post_status(const struct site *s, const struct viewer *v,
     const struct post *p);
+/* The plain text of p that search indexes, from its source. */
+void site_search_text(const struct site *s, const struct post *p,
+    struct buf *out);
 struct post *site_find_post(const struct site *s, const char *rel);
 /* Same language: both NULL (the default) or equal codes. */
 int site_same_lang(const char *a, const char *b);
@@ -244,7 +296,6 @@ int site_not_rendered(const struct post *p);
  */
 int site_listed_globally(const struct post *p);
 int site_listed_locally(const struct post *p);
-int site_is_md_name(const char *s, size_t n);
 int site_is_markdown(const char *name);
 /* Logs p's diagnostics from the from-th on. */
 void site_log_diags(const struct site *s, const struct post *p, size_t from);
@@ -259,13 +310,23 @@ int site_sync(struct site *s, int index_now);
 int site_line_of(const char *md, const char *needle, size_t n);
 /* p's body, rendered now (and cached) when it is not in the cache. */
 const char *site_post_body(struct site *s, struct post *p);
-/* p's body as v sees it when that differs (malloc'd), else NULL. */
-char *site_body_for(const struct site *s, const struct post *p,
-    const struct viewer *v);
+/*
+ * p's body as v, of the class key, sees it (links to posts v may not see
+ * as their text), rendered now unless cached. During a request with
+ * s->defer, a rendering past the request's budget is noted in s->need
+ * instead and "" returned: the page made is then thrown away.
+ */
+const char *site_body_as(struct site *s, const char *key,
+    const struct viewer *v, struct post *p);
 void site_post_summary(const struct site *s, struct post *p);
 void site_render_out_free(struct render_out *out);
-/* Queues p's rendering (once); returns the key its waiters park on. */
-const void *site_render_async(struct site *s, struct post *p);
+/*
+ * Queues the renderings in s->need, one job a post (a post already
+ * queued is not queued twice), and empties it; returns the key its
+ * waiters park on: woken once every one of them is stored.
+ */
+const void *site_render_need(struct site *s, const struct viewer *v,
+    const char *key);
 /* p is going away: its queued job, if any, renders nothing. */
 void site_render_forget(struct post *p);
 
@@ -283,9 +344,6 @@ struct pageset *site_pageset_for(struct site *s, const struct viewer *v);
 struct page *site_route_get(struct site *s, struct pageset *set,
     const struct viewer *v, const char *path, size_t n);
 int site_route_has(const struct pageset *set, const char *path, size_t n);
-/* The post at path whose page needs its body rendered first, or NULL. */
-struct post *site_route_unrendered(const struct pageset *set, const char *path,
-    size_t n);
 /* site_tick on the loop thread with the render thread idle (site.c). */
 int site_tick_now(struct site *s);
 void site_build_pages(struct site *s);

@@ -69,6 +69,9 @@ int toml_set(struct toml_value *t, const char *key, struct toml_value *v);
  * newline. Date-times become strings. For showing a snippet in every
  * format, as Hugo's code-toggle does.
  */
+/* 1 when a and b are the same tree: types, values, keys, order, lines. */
+int toml_same(const struct toml_value *a, const struct toml_value *b);
+
 struct buf;
 void toml_write_json(const struct toml_value *v, struct buf *out);
 void toml_write_yaml(const struct toml_value *v, struct buf *out);

@@ -25,11 +25,36 @@ char *xasprintf(const char *fmt, ...) ATTR_PRINTF(1, 2);
 void strv_free(char **v, size_t n);
 void strv_push(char ***v, size_t *n, const char *s);
 
+struct stat;
+/*
+ * Reads the regular file rel (beneath dirfd, opened with O_RDONLY |
+ * O_CLOEXEC | O_NONBLOCK | oflags) whole when it holds at most max
+ * bytes: a malloc'd NUL-terminated copy of *len bytes, *st its stat.
+ * NULL with errno: EINVAL not a regular file, EFBIG larger than max (or
+ * grown past it while read), else open's or read's.
+ */
+char *util_read_file(int dirfd, const char *rel, int oflags, size_t max,
+    struct stat *st, size_t *len);
+/*
+ * Walks the folder rel ("" for rootfd itself; depth is its depth) and
+ * the folders below it, depth-first in readdir order: names starting
+ * with '.' skipped, no symlink followed (one is an entry like a file),
+ * folders deeper than maxdepth not read. Calls f(arg, path, st) for each
+ * entry that is not a folder, path ("rel/name") malloc'd and f's to keep
+ * or free. A folder that vanished or was swapped meanwhile (ENOENT,
+ * ENOTDIR, ELOOP) is empty. Returns 0; f's first non-zero return, which
+ * stops the walk; or -1 with errno when a folder could not be read (out
+ * of descriptors, say).
+ */
+int util_walk(int rootfd, const char *rel, int depth, int maxdepth,
+    int (*f)(void *arg, char *path, const struct stat *st), void *arg);
+/* 1 when s[0..n) ends with suf and holds more than suf. */
+int util_ends_with(const char *s, size_t n, const char *suf);
+
 /* Value of a hex digit, or -1. */
 int util_hexval(int c);
 /* Days in month m (1..12) of year y, proleptic Gregorian. */
 int util_days_in_month(int y, int m);
-struct stat;
 /*
  * The same version of the same file: inode, size, mtime and ctime to the
  * nanosecond (a write between two stats of a file changes its ctime).
@@ -74,8 +99,22 @@ int strmap_put(struct strmap *m, const char *key, size_t n, void *val);
 /* The value for key (n bytes), or NULL. */
 void *strmap_get(const struct strmap *m, const char *key, size_t n);
 void strmap_free(struct strmap *m);
-/* FNV-1a of s[0..n): strmap's hash, for tables that cannot be a strmap. */
-uint64_t util_hash(const char *s, size_t n);
+/*
+ * FNV-1a of s[0..n): strmap's hash, for tables that cannot be a strmap.
+ * Inline: the search index hashes every word it indexes (a call cost
+ * +6 % in its term lookup).
+ */
+static inline uint64_t
+util_hash(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	while (n--) {
+		h ^= (unsigned char)*s++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
 
 #define UTIL_LANG_MAX 64 /* bytes of a lang value */
 

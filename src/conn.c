@@ -26,6 +26,7 @@
 #include "log.h"
 #include "tls.h"
 #include "url.h"
+#include "vhost.h"
 
 enum conn_state {
 	CONN_PROXY, /* reading a PROXY protocol header */
@@ -675,21 +676,17 @@ conn_sni_cb(SSL *ssl, int *alert, void *arg)
 	struct conn *c = SSL_get_app_data(ssl);
 	const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
 	struct gemini_ctx *g;
-	size_t i, j;
+	size_t i;
 
 	(void)alert;
 	(void)arg;
 	if (name == NULL || c == NULL)
 		return SSL_TLSEXT_ERR_OK; /* no SNI: the default host */
 	g = c->w->g;
-	for (i = 0; i < g->nvhosts; i++)
-		for (j = 0; j < g->vhosts[i].nnames; j++) {
-			if (strcasecmp(g->vhosts[i].names[j], name) != 0)
-				continue;
-			c->vhost = &g->vhosts[i];
-			if (c->w->tls[i] != SSL_get_SSL_CTX(ssl))
-				SSL_set_SSL_CTX(ssl, c->w->tls[i]);
-			return SSL_TLSEXT_ERR_OK;
-		}
-	return SSL_TLSEXT_ERR_OK; /* unknown name: default host, 53 later */
+	if ((i = vhost_find(g->vhosts, g->nvhosts, name)) == g->nvhosts)
+		return SSL_TLSEXT_ERR_OK; /* unknown: default host, 53 later */
+	c->vhost = &g->vhosts[i];
+	if (c->w->tls[i] != SSL_get_SSL_CTX(ssl))
+		SSL_set_SSL_CTX(ssl, c->w->tls[i]);
+	return SSL_TLSEXT_ERR_OK;
 }

@@ -79,27 +79,18 @@ is_plain_number(const char *s, int *isfloat)
 }
 
 /*
- * A scalar event as a value: quoted or tagged !!str stays a string,
+ * A scalar as a value: quoted or tagged !!str stays a string (plain 0),
  * plain scalars resolve like YAML 1.2's core schema. Returns NULL for
  * null (the key is then treated as absent).
  */
 static struct toml_value *
-yaml_scalar(const yaml_event_t *ev, struct diags *d)
+scalar_value(const char *s, int plain, int line)
 {
-	const char *s = (const char *)ev->data.scalar.value;
-	size_t len = ev->data.scalar.length;
-	const char *tag = (const char *)ev->data.scalar.tag;
-	int line = (int)ev->start_mark.line + 1, isfloat;
 	struct toml_value *v;
 	char *end;
+	int isfloat;
 
-	if (strlen(s) != len)
-		diags_add(d, DIAG_WARN, line,
-		    "NUL character in YAML string;"
-		    " text after it is dropped");
-	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-	    (tag == NULL || strcmp(tag, "!") != 0) &&
-	    (tag == NULL || strcmp(tag, YAML_STR_TAG) != 0)) {
+	if (plain) {
 		if (*s == '\0' || strcmp(s, "~") == 0 ||
 		    strcmp(s, "null") == 0 || strcmp(s, "Null") == 0 ||
 		    strcmp(s, "NULL") == 0)
@@ -125,6 +116,25 @@ yaml_scalar(const yaml_event_t *ev, struct diags *d)
 	v = toml_new(TOML_STRING, line);
 	v->u.s = xstrdup(s);
 	return v;
+}
+
+static struct toml_value *
+yaml_scalar(const yaml_event_t *ev, struct diags *d)
+{
+	const char *s = (const char *)ev->data.scalar.value;
+	size_t len = ev->data.scalar.length;
+	const char *tag = (const char *)ev->data.scalar.tag;
+	int line = (int)ev->start_mark.line + 1;
+
+	if (strlen(s) != len)
+		diags_add(d, DIAG_WARN, line,
+		    "NUL character in YAML string;"
+		    " text after it is dropped");
+	return scalar_value(s,
+	    ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		(tag == NULL || strcmp(tag, "!") != 0) &&
+		(tag == NULL || strcmp(tag, YAML_STR_TAG) != 0),
+	    line);
 }
 
 /* Puts v (may be NULL: YAML null) where the open container wants it. */
@@ -236,8 +246,155 @@ count_lines(const char *s, size_t n)
 	return line;
 }
 
+/*
+ * The common simple block without libyaml (whose parser set-up, 64 KiB
+ * of buffers, cost more than the rest of a post's loading; issue 16):
+ * printable ASCII lines `key: value` and `key:` followed by `- item`
+ * lines (one indent), each value one plain or quoted scalar, no escape,
+ * no comment. It builds the very tree the event path builds (values,
+ * lines); anything else returns 0 for libyaml, as does a duplicate key.
+ */
+
+/* One scalar [s, s+n) (trailing blanks gone) as a value; -1: not simple. */
+static int
+simple_scalar(const char *s, size_t n, int line, struct toml_value **v)
+{
+	char *t;
+	size_t i;
+
+	*v = NULL;
+	if (n == 0)
+		return -1;
+	if (s[0] == '"' || s[0] == '\'') {
+		if (n < 2 || s[n - 1] != s[0] ||
+		    memchr(s + 1, s[0], n - 2) != NULL ||
+		    (s[0] == '"' && memchr(s + 1, '\\', n - 2) != NULL))
+			return -1;
+		*v = toml_new(TOML_STRING, line);
+		(*v)->u.s = xstrndup(s + 1, n - 2);
+		return 0;
+	}
+	/* Plain: no indicator first (but a sign before a digit), no ": ". */
+	if (strchr("-?:,[]{}#&*!|>'\"%@`", s[0]) != NULL &&
+	    !(s[0] == '-' && n > 1 &&
+		((s[1] >= '0' && s[1] <= '9') || s[1] == '.')))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (s[i] == ':' && (i + 1 == n || s[i + 1] == ' '))
+			return -1;
+	t = xstrndup(s, n);
+	*v = scalar_value(t, 1, line);
+	free(t);
+	return 0;
+}
+
+static int
+yaml_simple(const char *text, size_t len, struct toml_value **out)
+{
+	struct toml_value *root = NULL, *seq = NULL, *v;
+	char *key = NULL; /* a key whose value is on the next lines */
+	const char *e;
+	size_t off = 0, n, i, k;
+	int line = 0, indent = -1;
+
+	*out = NULL;
+	for (i = 0; i < len; i++)
+		if ((text[i] < 0x20 && text[i] != '\n') || text[i] >= 0x7f ||
+		    text[i] == '#')
+			return 0;
+	for (; off < len; off = (size_t)(e - text) + 1) {
+		const char *s = text + off;
+
+		e = memchr(s, '\n', len - off);
+		n = e ? (size_t)(e - s) : len - off;
+		line++;
+		while (n > 0 && s[n - 1] == ' ')
+			n--;
+		for (k = 0; k < n && s[k] == ' '; k++)
+			;
+		if (k == n) /* blank */
+			goto next;
+		if (key != NULL && n > k + 1 && s[k] == '-' &&
+		    s[k + 1] == ' ' && (indent == -1 || indent == (int)k)) {
+			/* An item of the pending key's sequence. */
+			indent = (int)k;
+			for (k += 2; k < n && s[k] == ' '; k++)
+				;
+			if (simple_scalar(s + k, n - k, line, &v) == -1 ||
+			    v == NULL)
+				goto fail;
+			if (seq == NULL)
+				seq = toml_new(TOML_ARRAY, line);
+			toml_append(seq, v);
+			goto next;
+		}
+		if (k > 0 || key != NULL) {
+			/* The pending key ends: its list or null. */
+			if (k > 0 || (seq && toml_set(root, key, seq) == -1))
+				goto fail;
+			seq = NULL;
+			free(key);
+			key = NULL;
+			indent = -1;
+		}
+		for (k = 0; k < n && k <= 128 &&
+		     (s[k] == '_' || s[k] == '-' || s[k] == '.' ||
+			 (s[k] >= '0' && s[k] <= '9') ||
+			 ((s[k] | 0x20) >= 'a' && (s[k] | 0x20) <= 'z'));
+		     k++)
+			;
+		if (k == 0 || k > 128 || k == n || s[k] != ':' ||
+		    (k + 1 < n && s[k + 1] != ' ') || s[0] == '-' ||
+		    s[0] == '.')
+			goto fail;
+		if (root == NULL)
+			root = toml_new(TOML_TABLE, line);
+		key = xstrndup(s, k);
+		for (k++; k < n && s[k] == ' '; k++)
+			;
+		if (k == n)
+			goto next; /* a list may follow, else null */
+		if (simple_scalar(s + k, n - k, line, &v) == -1)
+			goto fail;
+		if (v != NULL && toml_set(root, key, v) == -1) {
+			toml_free(v);
+			goto fail;
+		}
+		free(key);
+		key = NULL;
+next:
+		if (e == NULL)
+			break;
+	}
+	if (key != NULL && seq && toml_set(root, key, seq) == -1)
+		goto fail;
+	free(key);
+	*out = root;
+	return 1;
+fail:
+	free(key);
+	toml_free(seq);
+	toml_free(root);
+	return 0;
+}
+
+int
+frontmatter_yaml_simple(const char *text, size_t len, struct toml_value **out)
+{
+	return yaml_simple(text, len, out);
+}
+
 int
 frontmatter_yaml_tree(const char *text, size_t len, struct toml_value **out,
+    struct diags *d)
+{
+	if (yaml_simple(text, len, out))
+		return 0;
+	return frontmatter_yaml_libyaml(text, len, out, d);
+}
+
+int
+frontmatter_yaml_libyaml(const char *text, size_t len, struct toml_value **out,
     struct diags *d)
 {
 	yaml_parser_t parser;
@@ -942,39 +1099,39 @@ fm_start(const char *text, size_t len, int *lead)
 	}
 }
 
-int
-frontmatter_parse(const char *text, size_t len, struct post_meta *meta,
-    size_t *body_off, int *body_line, struct diags *d)
+/*
+ * Finds the block: its kind, its text [*start, *end) and the first body
+ * byte and line. Returns 0, or -1 when it never closes (only the opening
+ * line is eaten: *end is 0); FM_NONE when there is none.
+ */
+static int
+fm_block(const char *text, size_t len, enum fm_kind *kind, size_t *start,
+    size_t *end, size_t *body_off, int *body_line, int *lead)
 {
+	size_t first, nl, off, n;
 	const char *delim;
-	struct toml_value *root = NULL;
-	size_t first, nl, off, n, start, open;
-	int line, lead, r = 0;
+	int line;
 
-	memset(meta, 0, sizeof(*meta));
-	*body_off = 0;
+	*kind = FM_NONE;
+	*start = *end = *body_off = 0;
 	*body_line = 1;
-	open = fm_start(text, len, &lead);
-	first = line_len(text + open, len - open, &nl);
-	if (is_delim(text + open, first, "+++")) {
-		meta->kind = FM_TOML;
+	off = fm_start(text, len, lead);
+	first = line_len(text + off, len - off, &nl);
+	if (is_delim(text + off, first, "+++")) {
+		*kind = FM_TOML;
 		delim = "+++";
-	} else if (is_delim(text + open, first, "---")) {
-		meta->kind = FM_YAML;
+	} else if (is_delim(text + off, first, "---")) {
+		*kind = FM_YAML;
 		delim = "---";
 	} else
 		return 0;
-	start = off = open + first + nl;
-	line = lead + 2;
+	*start = off = off + first + nl;
+	line = *lead + 2;
 	for (;;) {
 		if (off >= len) {
 			/* Never closed: only the opening line is eaten. */
-			diags_add(d, DIAG_ERROR, lead + 1,
-			    "unterminated front"
-			    " matter (no closing %s line)",
-			    delim);
-			*body_off = start;
-			*body_line = lead + (nl ? 2 : 1);
+			*body_off = *start;
+			*body_line = *lead + (nl ? 2 : 1);
 			return -1;
 		}
 		n = line_len(text + off, len - off, &nl);
@@ -983,14 +1140,46 @@ frontmatter_parse(const char *text, size_t len, struct post_meta *meta,
 		off += n + nl;
 		line++;
 	}
+	*end = off;
 	*body_off = off + n + nl;
 	*body_line = line + 1;
+	return 0;
+}
 
+void
+frontmatter_body(const char *text, size_t len, size_t *body_off, int *body_line)
+{
+	enum fm_kind kind;
+	size_t start, end;
+	int lead;
+
+	fm_block(text, len, &kind, &start, &end, body_off, body_line, &lead);
+}
+
+int
+frontmatter_parse(const char *text, size_t len, struct post_meta *meta,
+    size_t *body_off, int *body_line, struct diags *d)
+{
+	struct toml_value *root = NULL;
+	size_t start, end;
+	int lead, r = 0;
+
+	memset(meta, 0, sizeof(*meta));
+	if (fm_block(text, len, &meta->kind, &start, &end, body_off, body_line,
+		&lead) == -1) {
+		diags_add(d, DIAG_ERROR, lead + 1,
+		    "unterminated front"
+		    " matter (no closing %s line)",
+		    meta->kind == FM_TOML ? "+++" : "---");
+		return -1;
+	}
+	if (meta->kind == FM_NONE)
+		return 0;
 	d->line_offset += lead + 1; /* block line 1 is file line lead+2 */
 	if (meta->kind == FM_TOML) {
-		if ((root = toml_parse(text + start, off - start, d)) == NULL)
+		if ((root = toml_parse(text + start, end - start, d)) == NULL)
 			r = -1;
-	} else if (frontmatter_yaml_tree(text + start, off - start, &root, d) ==
+	} else if (frontmatter_yaml_tree(text + start, end - start, &root, d) ==
 	    -1)
 		r = -1;
 	if (root != NULL && root->type == TOML_TABLE)

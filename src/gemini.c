@@ -24,27 +24,17 @@
 #include "gemini.h"
 #include "hostname.h"
 #include "mime.h"
+#include "pagemodel.h"
 #include "ratelimit.h"
 #include "site.h"
 #include "url.h"
+#include "vhost.h"
 
 static void
 respond(struct response *resp, int status, const char *meta)
 {
 	resp->status = status;
 	resp->page = page_new(status, meta, NULL, 0);
-}
-
-static struct vhost *
-find_vhost(struct gemini_ctx *g, const char *host)
-{
-	size_t i, j;
-
-	for (i = 0; i < g->nvhosts; i++)
-		for (j = 0; j < g->vhosts[i].nnames; j++)
-			if (strcasecmp(g->vhosts[i].names[j], host) == 0)
-				return &g->vhosts[i];
-	return NULL;
 }
 
 #define GEMINI_MAX_SYMLINKS 40 /* links followed in one path, as the kernel */
@@ -171,15 +161,6 @@ open_beneath(const struct vhost *vh, const char *rel, struct buf *real)
 		return openat2_beneath(vh->rootfd, real->data,
 		    RESOLVE_NO_SYMLINKS);
 	return -1;
-}
-
-static int
-is_markdown_path(const char *p)
-{
-	size_t n = strlen(p);
-
-	return (n > 3 && strcmp(p + n - 3, ".md") == 0) ||
-	    (n > 9 && strcmp(p + n - 9, ".markdown") == 0);
 }
 
 /*
@@ -406,7 +387,7 @@ serve_file(struct gemini_ctx *g, const struct vhost *vh, const struct url *u,
 	}
 	/* Markdown under a site is a post: the site serves it, or nobody. */
 	if (vh->site &&
-	    (is_markdown_path(rel.data) || is_markdown_path(real.data))) {
+	    (pm_md_ext(rel.data, rel.len) || pm_md_ext(real.data, real.len))) {
 		respond(resp, GEMINI_NOT_FOUND, "not found");
 		goto done;
 	}
@@ -440,10 +421,11 @@ gemini_handle(struct gemini_ctx *g, const struct request *req,
     struct response *resp)
 {
 	struct buf file = BUF_INIT;
-	struct vhost *vh;
+	struct vhost *vh = NULL;
 	struct viewer v;
 	struct url u;
 	const char *err;
+	size_t i;
 	int acc;
 
 	resp->page = NULL;
@@ -480,7 +462,9 @@ gemini_handle(struct gemini_ctx *g, const struct request *req,
 	 * An IP-literal URL names no host (and its client sent no SNI):
 	 * it reaches the host the handshake chose, the default one.
 	 */
-	if ((vh = find_vhost(g, u.host)) == NULL && hostname_is_ip(u.host))
+	if ((i = vhost_find(g->vhosts, g->nvhosts, u.host)) < g->nvhosts)
+		vh = &g->vhosts[i];
+	else if (hostname_is_ip(u.host))
 		vh = req->vhost;
 	if (vh == NULL || (u.port != -1 && u.port != g->public_port)) {
 		respond(resp, GEMINI_PROXY_REFUSED,

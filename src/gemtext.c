@@ -1899,6 +1899,34 @@ delimiter_cells(const char *s, const char *end)
 	return pipe || cells == 1 ? cells : 0;
 }
 
+size_t
+gemtext_table_cells(const char *md, size_t len)
+{
+	const char *s = md, *end = md + len, *nl, *rest, *e;
+	size_t cols = 0, cells = 0, k;
+
+	for (; s < end; s = nl + 1) {
+		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
+			nl = end;
+		line_depth(s, nl, &rest);
+		for (e = rest;
+		     e < nl && (*e == ' ' || *e == '\t' || *e == '\r'); e++)
+			;
+		if (e == nl) { /* a blank line ends a table */
+			cols = 0;
+			continue;
+		}
+		/* A delimiter row with a pipe starts one: its header too. */
+		if ((k = delimiter_cells(rest, nl)) > 0 &&
+		    memchr(rest, '|', (size_t)(nl - rest)) != NULL) {
+			cols = k;
+			cells += 2 * k;
+		} else
+			cells += cols;
+	}
+	return cells;
+}
+
 /* 0, or -1 with the reason in d when md is past one of o's limits. */
 static int
 check_limits(const char *md, size_t len, const struct gemtext_opts *o,
@@ -1940,6 +1968,17 @@ check_limits(const char *md, size_t len, const struct gemtext_opts *o,
 				    cells, o->max_table_columns);
 			return -1;
 		}
+	}
+	if (o->max_table_cells > 0 &&
+	    (cells = gemtext_table_cells(md, len)) >
+		(size_t)o->max_table_cells) {
+		if (d)
+			diags_add(d, DIAG_ERROR, 0,
+			    "not rendered: tables of %zu cells (every row "
+			    "has its header's columns), more than "
+			    "max_table_cells (%d)",
+			    cells, o->max_table_cells);
+		return -1;
 	}
 	return 0;
 }

@@ -196,6 +196,12 @@ main(int argc, char **argv)
 		if (runs[i].cmd == command)
 			return runs[i].run(argc - 2, argv + 2);
 	if (argc > 1 && strcmp(argv[1], "help") == 0) {
+		/* help --help, -h or help: the overview, as plain help */
+		if (argc > 2 &&
+		    (strcmp(argv[2], "--help") == 0 ||
+			strcmp(argv[2], "-h") == 0 ||
+			strcmp(argv[2], "help") == 0))
+			argc = 2;
 		if (argc > 2 && config_command(argv[2]) == 0) {
 			fprintf(stderr, "capsuled: unknown command '%s'\n",
 			    argv[2]);

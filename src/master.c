@@ -37,6 +37,7 @@
 #include "ratelimit.h"
 #include "site.h"
 #include "tls.h"
+#include "vhost.h"
 #include "watch.h"
 #include "worker.h"
 

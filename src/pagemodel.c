@@ -16,18 +16,15 @@
 #include "date.h"
 #include "frontmatter.h"
 #include "pagemodel.h"
+#include "util.h"
 
-static int
-is_md(const char *s, size_t n, size_t *ext)
+size_t
+pm_md_ext(const char *s, size_t n)
 {
-	if (n > 3 && memcmp(s + n - 3, ".md", 3) == 0) {
-		*ext = 3;
-		return 1;
-	}
-	if (n > 9 && memcmp(s + n - 9, ".markdown", 9) == 0) {
-		*ext = 9;
-		return 1;
-	}
+	if (util_ends_with(s, n, ".md"))
+		return 3;
+	if (util_ends_with(s, n, ".markdown"))
+		return 9;
 	return 0;
 }
 
@@ -288,7 +285,7 @@ pm_place(const struct sitecfg *c, const char *rel, const struct post_meta *m,
 
 	memset(out, 0, sizeof(*out));
 	base = base ? base + 1 : rel;
-	if (!is_md(base, strlen(base), &ext))
+	if ((ext = pm_md_ext(base, strlen(base))) == 0)
 		return -1;
 	stem = strlen(base) - ext;
 	dirlen = base > rel ? (size_t)(base - rel - 1) : 0;

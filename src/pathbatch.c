@@ -29,6 +29,7 @@ void
 pathbatch_add(struct pathbatch *b, const char *path)
 {
 	size_t i, j, len;
+	char *p;
 
 	if (b->full)
 		return;
@@ -47,33 +48,30 @@ pathbatch_add(struct pathbatch *b, const char *path)
 		pathbatch_set_full(b);
 		return;
 	}
-	{
-		char *p = xstrndup(path, len);
-
-		for (i = 0; i < b->n; i++)
-			if (pathbatch_covers(b->v[i], p)) {
-				free(p);
-				return;
-			}
-		/* Drop what the new path covers, keeping the order. */
-		for (i = j = 0; i < b->n; i++) {
-			if (pathbatch_covers(p, b->v[i])) {
-				b->bytes -= strlen(b->v[i]) + 1;
-				free(b->v[i]);
-			} else
-				b->v[j++] = b->v[i];
-		}
-		b->n = j;
-		if (b->n + 1 > PATHBATCH_MAX_PATHS ||
-		    b->bytes + len + 1 > PATHBATCH_MAX_BYTES) {
+	p = xstrndup(path, len);
+	for (i = 0; i < b->n; i++)
+		if (pathbatch_covers(b->v[i], p)) {
 			free(p);
-			pathbatch_set_full(b);
 			return;
 		}
-		b->v = xgrow(b->v, &b->cap, b->n + 1, sizeof(*b->v));
-		b->v[b->n++] = p;
-		b->bytes += len + 1;
+	/* Drop what the new path covers, keeping the order. */
+	for (i = j = 0; i < b->n; i++) {
+		if (pathbatch_covers(p, b->v[i])) {
+			b->bytes -= strlen(b->v[i]) + 1;
+			free(b->v[i]);
+		} else
+			b->v[j++] = b->v[i];
 	}
+	b->n = j;
+	if (b->n + 1 > PATHBATCH_MAX_PATHS ||
+	    b->bytes + len + 1 > PATHBATCH_MAX_BYTES) {
+		free(p);
+		pathbatch_set_full(b);
+		return;
+	}
+	b->v = xgrow(b->v, &b->cap, b->n + 1, sizeof(*b->v));
+	b->v[b->n++] = p;
+	b->bytes += len + 1;
 }
 
 int

@@ -21,6 +21,7 @@
  * lists. The index keeps no text when it has a text source: snippets
  * ask it for the text of the documents on the page shown.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +29,8 @@
 #include <string.h>
 
 #include "buf.h"
+#include "html.h"
+#include "prose.h"
 #include "search.h"
 #include "utf8.h"
 #include "util.h"
@@ -416,7 +419,12 @@ struct term {
 	uint32_t last; /* slot of the last entry plus one; 0: none */
 };
 
-/* A slot of the term table: what a lookup compares, in one cache line. */
+/*
+ * A slot of the term table: what a lookup compares, in one cache line.
+ * Its own table, not a strmap: a slot is 16 bytes holding an offset into
+ * one arena of term texts, where a strmap entry is 24 bytes plus a
+ * pointer to a key allocated apart, for every term of the site.
+ */
 struct tslot {
 	uint32_t hash;
 	uint32_t id1; /* term id + 1; 0: empty */
@@ -541,12 +549,9 @@ search_free(struct search *ix)
 static uint32_t
 term_hash(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h64 = util_hash(s, n);
+	uint32_t h = (uint32_t)(h64 ^ (h64 >> 32));
 
-	while (n--) {
-		h ^= (unsigned char)*s++;
-		h *= 16777619u;
-	}
 	/* FNV's low bits cluster on similar words: mix them (murmur3). */
 	h ^= h >> 16;
 	h *= 0x85ebca6bu;
@@ -594,7 +599,8 @@ term_id(struct search *ix, const char *s, size_t n, int create)
 		}
 	if (!create)
 		return -1;
-	if ((ix->nterms + 1) * 3 > ix->tcap * 2)
+	/* Up to 4/5 full: a slot is 16 bytes, most lookups hit. */
+	if ((ix->nterms + 1) * 5 > ix->tcap * 4)
 		table_grow(ix);
 	ix->terms =
 	    xgrow(ix->terms, &ix->capterms, ix->nterms + 1, sizeof(*ix->terms));
@@ -602,7 +608,9 @@ term_id(struct search *ix, const char *s, size_t n, int create)
 	memset(t, 0, sizeof(*t));
 	t->cap = TERM_INLINE;
 	if (ix->arena_len + n + 1 > ix->arena_cap) {
-		ix->arena_cap = ix->arena_cap ? ix->arena_cap * 2 : 65536;
+		while (ix->arena_len + n + 1 > ix->arena_cap)
+			ix->arena_cap =
+			    ix->arena_cap ? ix->arena_cap * 2 : 65536;
 		ix->arena = xrealloc(ix->arena, ix->arena_cap);
 	}
 	for (j = h & (ix->tcap - 1); ix->table[j].id1;
@@ -677,33 +685,31 @@ struct collect {
 };
 
 /*
- * One term of a document's position list: varint((id + 1) << 1 | moved),
- * moved when its position is not the one after the previous term's, and
- * then varint(position - previous position): 0 for the pair at a CJK
- * letter's position, 3 across the gap between title and body. Most terms
- * take one or two bytes.
+ * One term of a document's position list: varint(id + 1) when its
+ * position is the one after the previous term's, the common case; else
+ * a 0, varint(position - previous position) (0 for the pair at a CJK
+ * letter's position, 3 across the gap between title and body), then
+ * varint(id + 1). Term ids below 127 take one byte, below 16,383 two.
  */
 static void
 fwd_put(struct search *ix, uint32_t id, uint32_t pos)
 {
-	uint8_t tmp[12];
+	uint8_t tmp[16];
 	size_t n = 0;
-	uint64_t v = ((uint64_t)id + 1) << 1;
 	uint32_t gap = pos + 1 - ix->fwdpos; /* 1: the next position */
+	uint32_t v = gap;
 	int i;
 
 	if (gap != 1)
-		v |= 1;
-	for (i = 0; i < 2; i++) {
+		tmp[n++] = 0;
+	for (i = gap != 1 ? 0 : 1; i < 2; i++) {
+		if (i == 1)
+			v = id + 1;
 		while (v >= 0x80) {
 			tmp[n++] = (uint8_t)(v | 0x80);
 			v >>= 7;
 		}
 		tmp[n++] = (uint8_t)v;
-		if (gap == 1)
-			break;
-		v = gap;
-		gap = 1;
 	}
 	buf_add(&ix->fwd, (const char *)tmp, n);
 	ix->fwdpos = pos + 1;
@@ -737,12 +743,18 @@ static int
 fwd_next(struct fwdcur *f)
 {
 	uint64_t v;
+	uint32_t gap = 1;
 
 	if (f->p >= f->end)
 		return 0;
-	v = fwd_varint(f);
-	f->id = (uint32_t)((v >> 1) - 1);
-	f->pos = f->next - 1 + ((v & 1) ? (uint32_t)fwd_varint(f) : 1);
+	if (*f->p < 0x80 && *f->p) {
+		v = *f->p++; /* one byte, the next position: most terms */
+	} else if ((v = fwd_varint(f)) == 0) {
+		gap = (uint32_t)fwd_varint(f);
+		v = fwd_varint(f);
+	}
+	f->id = (uint32_t)(v - 1);
+	f->pos = f->next - 1 + gap;
 	f->next = f->pos + 1;
 	return 1;
 }
@@ -1025,6 +1037,38 @@ search_put(struct search *ix, const char *key, const struct search_doc *d)
 {
 	search_remove(ix, key);
 	index_doc(ix, key, d, NULL, NULL, NULL);
+}
+
+void
+search_trim(struct search *ix)
+{
+	size_t i;
+
+	for (i = 0; i < ix->nterms; i++) {
+		struct term *t = &ix->terms[i];
+		uint8_t *p;
+
+		if (t->cap <= TERM_INLINE || t->len == t->cap)
+			continue;
+		p = t->u.p;
+		if (t->len <= TERM_INLINE) {
+			memcpy(t->u.in, p, t->len);
+			free(p);
+			t->cap = TERM_INLINE;
+		} else {
+			t->u.p = xrealloc(p, t->len);
+			t->cap = t->len;
+		}
+	}
+	if (ix->nterms) {
+		ix->terms =
+		    xrealloc(ix->terms, ix->nterms * sizeof(*ix->terms));
+		ix->capterms = ix->nterms;
+	}
+	if (ix->arena_len) {
+		ix->arena = xrealloc(ix->arena, ix->arena_len);
+		ix->arena_cap = ix->arena_len;
+	}
 }
 
 void
@@ -2387,4 +2431,310 @@ search_plain(const char *g, struct buf *out)
 		}
 		p = *e ? e + 1 : e;
 	}
+}
+
+/* --- Markdown to plain text --------------------------------------------- */
+
+/* The length of a line's block markers: indent, quotes, list, heading. */
+static size_t
+md_marker(const char *s, size_t n, int *heading, int *item)
+{
+	size_t i = 0, j;
+
+	*heading = *item = 0;
+	for (;;) {
+		while (i < n && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (i < n && s[i] == '>') {
+			i++;
+			continue;
+		}
+		if (i + 1 < n && (s[i] == '-' || s[i] == '*' || s[i] == '+') &&
+		    (s[i + 1] == ' ' || s[i + 1] == '\t')) {
+			i += 2;
+			*item = 1;
+			continue;
+		}
+		for (j = i; j < n && j < i + 9 && s[j] >= '0' && s[j] <= '9';
+		     j++)
+			;
+		if (j > i && j + 1 < n && (s[j] == '.' || s[j] == ')') &&
+		    (s[j + 1] == ' ' || s[j + 1] == '\t')) {
+			i = j + 2;
+			*item = 1;
+			continue;
+		}
+		break;
+	}
+	if (i + 3 <= n && s[i] == '[' &&
+	    (s[i + 1] == ' ' || s[i + 1] == 'x' || s[i + 1] == 'X') &&
+	    s[i + 2] == ']')
+		i += 3; /* a task box */
+	for (j = i; j < n && j < i + 6 && s[j] == '#'; j++)
+		;
+	if (j > i && (j == n || s[j] == ' ' || s[j] == '\t')) {
+		*heading = 1;
+		i = j;
+	}
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i;
+}
+
+/* A line of only one of -, =, *, _ (and spaces): a rule or underline. */
+static int
+md_rule(const char *s, size_t n)
+{
+	size_t i, k = 0;
+	char c = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == ' ' || s[i] == '\t')
+			continue;
+		if (c == 0 && strchr("-=*_", s[i]) != NULL)
+			c = s[i];
+		if (s[i] != c)
+			return 0;
+		k++;
+	}
+	return k >= 3 || (k >= 1 && (c == '=' || c == '-'));
+}
+
+/* The length of the code fence (``` or ~~~) s starts with, or 0. */
+static size_t
+md_fence(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && s[i] == s[0] && (s[0] == '`' || s[0] == '~'))
+		i++;
+	return i >= 3 ? i : 0;
+}
+
+/* "[label]: destination", a link reference definition; not a footnote. */
+static int
+md_refdef(const char *s, size_t n)
+{
+	const char *c;
+
+	if (n < 4 || s[0] != '[' || s[1] == '^')
+		return 0;
+	c = memchr(s, ']', n);
+	return c != NULL && (size_t)(c - s) + 1 < n && c[1] == ':';
+}
+
+/* The closing bracket that matches s[i] == '[' within n, or n. */
+static size_t
+md_close(const char *s, size_t n, size_t i)
+{
+	int depth = 0;
+
+	for (; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n)
+			i++;
+		else if (s[i] == '[')
+			depth++;
+		else if (s[i] == ']' && --depth == 0)
+			return i;
+	}
+	return n;
+}
+
+/*
+ * One line's inline text: link and image labels without destinations,
+ * code spans' contents, no emphasis marks or backslashes, no footnote
+ * references, autolinks dropped (a bare URL is no text). Tags and
+ * entities are left to html_strip.
+ */
+static void
+md_inline(const char *s, size_t n, struct buf *out)
+{
+	size_t i = 0, j, k;
+	const char *gt;
+
+	while (i < n) {
+		char c = s[i];
+
+		if (c == '\\' && i + 1 < n &&
+		    strchr("\\`*_{}[]()#+-.!|~<>&\"'", s[i + 1]) != NULL) {
+			buf_addc(out, s[i + 1]);
+			i += 2;
+		} else if (c == '`') {
+			for (j = i; j < n && s[j] == '`'; j++)
+				;
+			k = j;
+			while (k < n && s[k] != '`')
+				k++;
+			if (k < n) {
+				buf_add(out, s + j, k - j);
+				while (k < n && s[k] == '`')
+					k++;
+				i = k;
+			} else {
+				buf_add(out, s + i, j - i);
+				i = j;
+			}
+		} else if (c == '[' && i + 1 < n && s[i + 1] == '^' &&
+		    (j = md_close(s, n, i)) < n) {
+			i = j + 1; /* a footnote reference */
+		} else if ((c == '[' ||
+			       (c == '!' && i + 1 < n && s[i + 1] == '[')) &&
+		    (j = md_close(s, n, i + (c == '!'))) < n) {
+			/*
+			 * [label](dest), [label][ref], [label]: the label;
+			 * an image inside text is "[image: alt]", as rendered.
+			 */
+			size_t lab = i + 1 + (c == '!'), labn = j - lab;
+			int alone;
+
+			i = j + 1;
+			if (i < n && s[i] == '(') {
+				int depth = 0;
+
+				for (; i < n; i++) {
+					if (s[i] == '(')
+						depth++;
+					else if (s[i] == ')' && --depth == 0)
+						break;
+				}
+				i += i < n;
+			} else if (i < n && s[i] == '[' &&
+			    (j = md_close(s, n, i)) < n)
+				i = j + 1;
+			alone = lab == 2 && i >= n;
+			if (c == '!' && !alone)
+				buf_adds(out, "[image: ");
+			md_inline(s + lab, labn, out);
+			if (c == '!' && !alone)
+				buf_addc(out, ']');
+		} else if (c == '<' &&
+		    (gt = memchr(s + i, '>', n - i)) != NULL &&
+		    (memchr(s + i, ':', (size_t)(gt - s) - i) != NULL ||
+			memchr(s + i, '@', (size_t)(gt - s) - i) != NULL) &&
+		    memchr(s + i, ' ', (size_t)(gt - s) - i) == NULL) {
+			i = (size_t)(gt - s) + 1; /* an autolink */
+		} else if (c == '*' || c == '~' ||
+		    (c == '_' &&
+			(i == 0 || i + 1 == n ||
+			    !isalnum((unsigned char)s[i - 1]) ||
+			    !isalnum((unsigned char)s[i + 1])))) {
+			i++; /* emphasis */
+		} else {
+			/* A run of bytes no rule above starts with. */
+			for (j = i + 1; j < n && !strchr("\\`[!<*~_", s[j]);
+			     j++)
+				;
+			buf_add(out, s + i, j - i);
+			i = j;
+		}
+	}
+}
+
+/* Tags and entities dropped, unless there are none (the common case). */
+static void
+md_strip(struct buf *out, const char *s, size_t n)
+{
+	if (memchr(s, '<', n) || memchr(s, '&', n))
+		html_strip(out, s, n);
+	else
+		buf_add(out, s, n);
+}
+
+void
+search_markdown(const char *md, size_t len, struct buf *out)
+{
+	struct buf para = BUF_INIT, line = BUF_INIT;
+	const char *p = md, *end = md + len, *e, *pstart = NULL;
+	const char *fence = NULL;
+	size_t fencelen = 0, nlines = 0;
+	int heading, item;
+
+	while (p < end || pstart) {
+		size_t n, m;
+
+		e = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
+		if (e == NULL)
+			e = end;
+		n = (size_t)(e - p);
+		if (fence) {
+			/* Code: every line as it is. */
+			const char *t = p;
+
+			while (t < e && (*t == ' ' || *t == '\t'))
+				t++;
+			if (md_fence(t, (size_t)(e - t)) >= fencelen &&
+			    *t == *fence)
+				fence = NULL;
+			else if (t < e) {
+				buf_add(out, t, (size_t)(e - t));
+				buf_addc(out, '\n');
+			}
+			p = e < end ? e + 1 : end;
+			continue;
+		}
+		m = md_marker(p, n, &heading, &item);
+		/* A paragraph ends at a blank line or a block of its own. */
+		if (pstart &&
+		    (p >= end || m == n || heading || item || md_rule(p, n) ||
+			md_fence(p + m, n - m) || p[m] == '|')) {
+			int join = nlines > 1 &&
+			    prose_hard_wrapped(pstart, (size_t)(p - pstart));
+			size_t i;
+
+			para.len--; /* its last new line */
+			if (join)
+				for (i = 0; i < para.len; i++)
+					if (para.data[i] == '\n')
+						para.data[i] = ' ';
+			md_strip(out, para.data, para.len);
+			buf_addc(out, '\n');
+			para.len = 0;
+			pstart = NULL;
+			nlines = 0;
+			if (p >= end)
+				break;
+		}
+		if ((fencelen = md_fence(p + m, n - m)) != 0) {
+			fence = p + m;
+		} else if (m == n || md_rule(p, n) || md_refdef(p + m, n - m)) {
+			/* Nothing to say. */
+		} else if (heading || p[m] == '|') {
+			size_t i;
+
+			line.len = 0;
+			md_inline(p + m, n - m, &line);
+			while (heading && line.len &&
+			    (line.data[line.len - 1] == '#' ||
+				line.data[line.len - 1] == ' '))
+				line.len--;
+			for (i = 0; i < line.len; i++)
+				if (line.data[i] == '|')
+					line.data[i] = ' ';
+			if (p[m] == '|' && strspn(line.data, " -:") == line.len)
+				line.len = 0; /* a table's delimiter row */
+			if (line.len) {
+				md_strip(out, line.data, line.len);
+				buf_addc(out, '\n');
+			}
+		} else {
+			if (pstart == NULL)
+				pstart = p;
+			if (n - m > 2 && p[m] == '[' && p[m + 1] == '^' &&
+			    memchr(p + m, ']', n - m) != NULL) {
+				const char *c = memchr(p + m, ']', n - m);
+
+				if (c + 1 < e && c[1] == ':')
+					for (m = (size_t)(c + 2 - p); m < n &&
+					     (p[m] == ' ' || p[m] == '\t');
+					     m++)
+						;
+			}
+			md_inline(p + m, n - m, &para);
+			buf_addc(&para, '\n');
+			nlines++;
+		}
+		p = e < end ? e + 1 : end;
+	}
+	buf_free(&para);
+	buf_free(&line);
 }

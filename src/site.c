@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -47,33 +49,11 @@
 
 /* --- reading and parsing one post ------------------------------------ */
 
+/* The file, at most SITE_MAX_POST bytes (util_read_file). */
 char *
 site_read_all(int dirfd, const char *rel, struct stat *st, size_t *len)
 {
-	struct buf b = BUF_INIT;
-	char chunk[65536];
-	ssize_t n;
-	int fd;
-
-	if ((fd = openat(dirfd, rel,
-		 O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1)
-		return NULL;
-	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode) ||
-	    (size_t)st->st_size > SITE_MAX_POST) {
-		errno = S_ISREG(st->st_mode) ? EFBIG : EINVAL;
-		close(fd);
-		return NULL;
-	}
-	buf_grow(&b, (size_t)st->st_size);
-	while (
-	    (n = read(fd, chunk, sizeof(chunk))) > 0 && b.len <= SITE_MAX_POST)
-		buf_add(&b, chunk, (size_t)n);
-	close(fd);
-	if (n == -1) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_detach(&b, len);
+	return util_read_file(dirfd, rel, O_NOFOLLOW, SITE_MAX_POST, st, len);
 }
 
 /* Strips a BOM and turns CRLF and CR into LF, in place. */
@@ -81,10 +61,21 @@ size_t
 site_normalise(char *s, size_t len)
 {
 	size_t i = 0, o = 0;
+	const char *cr;
 
 	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
 		i = 3;
-	for (; i < len; i++) {
+	/* Mostly no CR at all: a move past the BOM, no byte loop. */
+	if ((cr = memchr(s + i, '\r', len - i)) == NULL) {
+		if (i > 0)
+			memmove(s, s + i, len - i);
+		s[len - i] = '\0';
+		return len - i;
+	}
+	/* Up to the first CR, bytes stay. */
+	memmove(s, s + i, (size_t)(cr - s) - i);
+	o = (size_t)(cr - s) - i;
+	for (i = (size_t)(cr - s); i < len; i++) {
 		if (s[i] == '\r') {
 			s[o++] = '\n';
 			if (i + 1 < len && s[i + 1] == '\n')
@@ -103,6 +94,8 @@ check_utf8(const char *s, size_t len, struct diags *d)
 	size_t start = 0, i;
 	int line = 1;
 
+	if (utf8_valid(s, len)) /* one pass; lines only to name one */
+		return;
 	for (i = 0; i <= len; i++) {
 		if (i < len && s[i] != '\n')
 			continue;
@@ -132,7 +125,14 @@ site_drop_body(struct lru *cache, struct post *p)
 		lru_remove(cache, &p->cnode);
 	free(p->body_gmi);
 	p->body_gmi = NULL;
-	p->nlinks = 0; /* the links are the body's */
+	p->nlinks = 0;	      /* the links are the body's */
+	while (p->nvar > 0) { /* so are the variants */
+		p->nvar--;
+		free(p->var[p->nvar].key);
+		free(p->var[p->nvar].body);
+	}
+	free(p->var);
+	p->var = NULL;
 }
 
 /* The cache evicts a post's body. */
@@ -262,8 +262,46 @@ site_post_parse(const struct sitecfg *cfg, const char *relpath, char *md,
 		diags_add(&p->diags, DIAG_WARN, 0,
 		    "no date in front matter, "
 		    "file name or path: shown undated, not in feeds");
+	p->more = strstr(p->md + p->body_off, "<!--more-->") != NULL;
 	p->parse_diags = p->diags.n;
 	return p;
+}
+
+const char *
+site_post_text(const struct site *s, const struct post *p, char **owned,
+    size_t *body_off, int *body_line)
+{
+	struct stat st;
+	size_t len;
+
+	*owned = NULL;
+	*body_off = p->body_off;
+	*body_line = p->body_line;
+	if (!p->head_only)
+		return p->md;
+	if ((*owned = site_read_all(s->contentfd, p->relpath, &st, &len)) ==
+	    NULL)
+		return NULL;
+	len = site_normalise(*owned, len);
+	frontmatter_body(*owned, len, body_off, body_line);
+	return *owned;
+}
+
+/*
+ * After parsing (the summary made): the server keeps the head only, for
+ * same_listing; the body is read from the file when asked for.
+ */
+static void
+post_drop_text(const struct site *s, struct post *p)
+{
+	char *head;
+
+	if (!s->drop_text || p->head_only)
+		return;
+	head = xstrndup(p->md, p->body_off);
+	free(p->md);
+	p->md = head;
+	p->head_only = 1;
 }
 
 static struct post *
@@ -383,13 +421,6 @@ index_posts(struct site *s)
 	}
 }
 
-int
-site_is_md_name(const char *s, size_t n)
-{
-	return (n > 3 && strncmp(s + n - 3, ".md", 3) == 0) ||
-	    (n > 9 && strncmp(s + n - 9, ".markdown", 9) == 0);
-}
-
 /* Home, archive, feeds and taxonomies: newest first, undated last. */
 static int
 post_cmp(const void *a, const void *b)
@@ -399,6 +430,44 @@ post_cmp(const void *a, const void *b)
 	site_post_key(*(struct post *const *)a, &x);
 	site_post_key(*(struct post *const *)b, &y);
 	return pm_order_cmp(PM_ORDER_NEWEST, &x, &y);
+}
+
+/*
+ * After a change: posts[0..nkept) are still in order; the added ones
+ * after them are sorted and each put in place by a binary search (the
+ * kept first among equals, as a stable sort of the whole would), so an
+ * edit costs O(added log n) comparisons and one copy, not a sort.
+ */
+static void
+sort_posts(struct site *s, size_t nkept)
+{
+	struct post **v = s->posts, **out;
+	size_t n = s->nposts, i = 0, j, o = 0;
+
+	if (n - nkept > 1)
+		qsort(v + nkept, n - nkept, sizeof(*v), post_cmp);
+	if (nkept == 0 || nkept == n)
+		return;
+	out = xcalloc(n, sizeof(*out));
+	for (j = nkept; j < n; j++) {
+		size_t lo = i, hi = nkept;
+
+		while (lo < hi) { /* the first kept that sorts after v[j] */
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (post_cmp(&v[mid], &v[j]) <= 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		memcpy(out + o, v + i, (lo - i) * sizeof(*v));
+		o += lo - i;
+		i = lo;
+		out[o++] = v[j];
+	}
+	memcpy(out + o, v + i, (nkept - i) * sizeof(*v));
+	memcpy(v, out, n * sizeof(*v));
+	free(out);
 }
 
 /* --- scanning -------------------------------------------------------- */
@@ -417,7 +486,24 @@ struct scan {
 int
 site_is_markdown(const char *name)
 {
-	return site_is_md_name(name, strlen(name));
+	return pm_md_ext(name, strlen(name)) != 0;
+}
+
+/* One file of the walk: kept when it is a Markdown file. */
+static int
+scan_found(void *arg, char *rel, const struct stat *st)
+{
+	struct scan *sc = arg;
+
+	if (!S_ISREG(st->st_mode) || !site_is_markdown(rel)) {
+		free(rel);
+		return 0;
+	}
+	sc->v = xgrow(sc->v, &sc->cap, sc->n + 1, sizeof(*sc->v));
+	sc->v[sc->n].relpath = rel;
+	sc->v[sc->n].st = *st;
+	sc->n++;
+	return sc->n >= SITE_MAX_FILES;
 }
 
 /*
@@ -428,48 +514,10 @@ site_is_markdown(const char *name)
 static void
 scan_dir(int rootfd, const char *prefix, int depth, struct scan *sc)
 {
-	struct dirent *de;
-	struct stat st;
-	DIR *d;
-	int fd;
-
-	if (depth > SITE_MAX_DEPTH || sc->failed)
-		return;
-	if ((fd = openat(rootfd, prefix[0] ? prefix : ".",
-		 O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
-			sc->failed = errno;
-		return;
-	}
-	if ((d = fdopendir(fd)) == NULL) {
+	if (sc->failed == 0 && sc->n < SITE_MAX_FILES &&
+	    util_walk(rootfd, prefix, depth, SITE_MAX_DEPTH, scan_found, sc) ==
+		-1)
 		sc->failed = errno;
-		close(fd);
-		return;
-	}
-	while ((de = readdir(d)) != NULL && sc->n < SITE_MAX_FILES) {
-		char *rel;
-
-		if (de->d_name[0] == '.')
-			continue;
-		/* Symlinks are not followed: no loops, nothing outside. */
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
-		    -1)
-			continue;
-		rel = prefix[0] ? xasprintf("%s/%s", prefix, de->d_name) :
-				  xstrdup(de->d_name);
-		if (S_ISDIR(st.st_mode))
-			scan_dir(rootfd, rel, depth + 1, sc);
-		else if (S_ISREG(st.st_mode) && site_is_markdown(de->d_name)) {
-			sc->v =
-			    xgrow(sc->v, &sc->cap, sc->n + 1, sizeof(*sc->v));
-			sc->v[sc->n].relpath = rel;
-			sc->v[sc->n].st = st;
-			sc->n++;
-			continue;
-		}
-		free(rel);
-	}
-	closedir(d);
 }
 
 static void
@@ -637,6 +685,99 @@ finish_inplace(struct site *s, struct post **v, size_t n, int index_now)
 }
 
 /*
+ * Reading and parsing many files (start-up, a full rescan) on a few
+ * threads (issue 16): the files' I/O overlaps, and parsing touches
+ * nothing shared (site_post_parse reads the config only). The loop of
+ * site_apply then takes each post from here, in the scan's order, and
+ * does the rest (summary, logging, lists) as for one file.
+ */
+#define PRELOAD_MIN	64 /* files: fewer are loaded one by one */
+#define PRELOAD_THREADS 4  /* I/O bound: more than the usual 2 CPUs */
+
+struct preload {
+	const struct site *s;
+	const struct scan *sc;
+	size_t *idx; /* the scan's entries to load */
+	size_t n;
+	_Atomic size_t next;
+	struct post **post; /* per scan entry: loaded, or NULL */
+	int *err;	    /* per scan entry: errno when it failed */
+};
+
+static void *
+preload_run(void *arg)
+{
+	struct preload *pl = arg;
+	size_t i, k;
+
+	while ((i = atomic_fetch_add(&pl->next, 1)) < pl->n) {
+		const struct found *f = &pl->sc->v[k = pl->idx[i]];
+		struct stat st;
+		struct post *p;
+		size_t len;
+		char *md;
+
+		if ((md = site_read_all(pl->s->contentfd, f->relpath, &st,
+			 &len)) == NULL) {
+			pl->err[k] = errno;
+			continue;
+		}
+		p = site_post_parse(&pl->s->cfg, f->relpath, md, len, &st);
+		/* The head only now, unless the summary needs the body. */
+		if (p->meta.description != NULL || !p->more)
+			post_drop_text(pl->s, p);
+		pl->post[k] = p;
+	}
+	return NULL;
+}
+
+/* Loads the files of sc that site_apply will load, when they are many. */
+static void
+preload(const struct site *s, const struct scan *sc, struct preload *pl)
+{
+	pthread_t t[PRELOAD_THREADS];
+	size_t i, nt = 0;
+
+	memset(pl, 0, sizeof(*pl));
+	pl->s = s;
+	pl->sc = sc;
+	for (i = 0; i < sc->n; i++) {
+		const struct post *old = site_find_post(s, sc->v[i].relpath);
+
+		if ((old && util_same_file(&old->st, &sc->v[i].st)) ||
+		    failed_before(s, &sc->v[i]))
+			continue;
+		pl->idx = xgrow(pl->idx, &nt, pl->n + 1, sizeof(*pl->idx));
+		pl->idx[pl->n++] = i;
+	}
+	if (pl->n < PRELOAD_MIN) {
+		pl->n = 0;
+		return;
+	}
+	pl->post = xcalloc(sc->n, sizeof(*pl->post));
+	pl->err = xcalloc(sc->n, sizeof(*pl->err));
+	atomic_init(&pl->next, 0);
+	for (nt = 0; nt < PRELOAD_THREADS; nt++)
+		if (pthread_create(&t[nt], NULL, preload_run, pl) != 0)
+			break;
+	preload_run(pl); /* this thread too; all of it if none started */
+	for (i = 0; i < nt; i++)
+		pthread_join(t[i], NULL);
+}
+
+static void
+preload_free(struct preload *pl)
+{
+	size_t i;
+
+	for (i = 0; pl->post && i < pl->n; i++)
+		site_post_free(NULL, pl->post[pl->idx[i]]); /* not taken */
+	free(pl->idx);
+	free(pl->post);
+	free(pl->err);
+}
+
+/*
  * Brings the posts in scope in line with the files the scan found:
  * loads new and changed ones, drops vanished ones. Only those are read;
  * the bodies that linked to what changed (its path or URL, old or new)
@@ -652,13 +793,15 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	size_t nadded = 0, cadded = 0, nremoved = 0, cremoved = 0;
 	size_t ninplace = 0, cinplace = 0;
 	struct failed *failed = NULL;
-	size_t nfailed = 0, capfailed = 0, i, j, n;
+	size_t nfailed = 0, capfailed = 0, i, j, n, nkept;
 	struct strmap keys = { 0 }, gone = { 0 };
 	unsigned long mark = ++s->scan_mark;
 	struct diags err = { 0 };
+	struct preload pl;
 	struct post **nv;
 	int changed = 0;
 
+	preload(s, sc, &pl);
 	for (i = 0; i < sc->n; i++) {
 		struct found *f = &sc->v[i];
 		struct post *old = site_find_post(s, f->relpath), *p;
@@ -671,7 +814,12 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 		 * A file that failed to load is not read (nor logged) again
 		 * until it changes; meanwhile the old text is served.
 		 */
-		if (failed_before(s, f) ||
+		if (pl.post != NULL && pl.post[i] == NULL && pl.err[i] != 0)
+			diags_add(&err, DIAG_ERROR, 0, "%s: %s", f->relpath,
+			    strerror(pl.err[i]));
+		if (pl.post != NULL && (p = pl.post[i]) != NULL)
+			pl.post[i] = NULL; /* taken */
+		else if (pl.post != NULL || failed_before(s, f) ||
 		    (p = post_load(&s->cfg, s->contentfd, f->relpath, &err)) ==
 			NULL) {
 			failed = xgrow(failed, &capfailed, nfailed + 1,
@@ -681,6 +829,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 			continue;
 		}
 		site_post_summary(s, p);
+		post_drop_text(s, p);
 		site_log_diags(s, p, 0);
 		if (old && s->base.built && same_listing(old, p)) {
 			post_swap(s, old, p);
@@ -742,6 +891,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	for (i = 0; i < err.n && s->logging; i++)
 		log_warnx("%s/%s", s->croot, err.v[i].msg);
 	diags_free(&err);
+	preload_free(&pl);
 	changed = nadded > 0 || nremoved > 0;
 	if (!changed && s->base.built) {
 		free(added);
@@ -766,6 +916,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 		if (!strmap_get(&gone, (const char *)&s->posts[i],
 			sizeof(s->posts[i])))
 			nv[n++] = s->posts[i];
+	nkept = n;
 	for (i = 0; i < nadded; i++)
 		nv[n++] = added[i];
 	/* Bodies that linked there are rendered again when asked. */
@@ -790,7 +941,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	s->nposts = n;
 	strmap_free(&keys);
 	strmap_free(&gone);
-	qsort(s->posts, s->nposts, sizeof(*s->posts), post_cmp);
+	sort_posts(s, nkept);
 	index_posts(s);
 	/* The search index follows within the same update. */
 	for (i = 0; i < nadded && s->search; i++)
@@ -845,27 +996,8 @@ post_url(const struct post *p)
 }
 
 /*
- * The text search reads of a post: its rendered body as plain text, the
- * cached one, else rendered for this alone (not kept, so searching does
- * not fill the cache).
- */
-static void
-post_search_text(const struct site *s, const struct post *p, struct buf *text)
-{
-	struct render_out out;
-	const char *body = p->body_gmi;
-
-	memset(&out, 0, sizeof(out));
-	if (body == NULL)
-		body = post_render_body(s, p, &out);
-	search_plain(body, text);
-	site_render_out_free(&out);
-}
-
-/*
  * A snippet's text, asked for the posts on the result page only: the
- * index keeps no copy of any post's text (issue 16). A long post not
- * rendered yet has none rather than a render on the loop (issue 10).
+ * index keeps no copy of any post's text (issue 16).
  */
 static int
 search_text(void *arg, const char *key, struct buf *out)
@@ -873,11 +1005,9 @@ search_text(void *arg, const char *key, struct buf *out)
 	const struct site *s = arg;
 	const struct post *p = site_find_post(s, key);
 
-	if (p == NULL ||
-	    (s->rq && p->body_gmi == NULL &&
-		p->st.st_size > SITE_RENDER_INLINE))
+	if (p == NULL)
 		return -1;
-	post_search_text(s, p, out);
+	site_search_text(s, p, out);
 	return 0;
 }
 
@@ -897,7 +1027,7 @@ post_index(struct site *s, struct post *p)
 	char *url = post_url(p);
 
 	memset(&d, 0, sizeof(d));
-	post_search_text(s, p, &text);
+	site_search_text(s, p, &text);
 	d.url = url;
 	d.title = p->title;
 	d.ymd = p->dated ? p->ymd : NULL;
@@ -943,6 +1073,7 @@ index_some(struct site *s, size_t max, int64_t budget_ns)
 			break;
 		if (s->index_next >= s->nposts) {
 			s->index_pending = 0;
+			search_trim(s->search);
 			break;
 		}
 		p = s->posts[s->index_next++];
@@ -1172,6 +1303,7 @@ site_new(const char *root, int rootfd, const struct site_opts *o)
 	struct site *s = site_alloc(root, rootfd, o);
 
 	s->logging = 1;
+	s->drop_text = 1;
 	site_config(s);
 	/* Front matter only: bodies are rendered when asked, indexed idle. */
 	site_sync(s, 0);
@@ -1397,6 +1529,7 @@ site_free(struct site *s)
 		return;
 	site_clear(s);
 	free(s->covered);
+	free(s->need);
 	page_unref(s->robots);
 	search_free(s->search);
 	free(s->root);
@@ -1441,14 +1574,6 @@ not_found(struct response *resp)
 	resp->page = page_new(GEMINI_NOT_FOUND, "not found", NULL, 0);
 }
 
-static int
-has_suffix(const char *s, size_t n, const char *suf)
-{
-	size_t m = strlen(suf);
-
-	return n > m && memcmp(s + n - m, suf, m) == 0;
-}
-
 /* An old or alternative spelling of a generated page: 1 after a 31. */
 /* Answers a page the reader may not see: 60/61/62, or 51 for a draft. */
 static void
@@ -1477,13 +1602,15 @@ route_moved(struct site *s, struct pageset *set, const struct viewer *v,
 	if (found)
 		return 1;
 	/* The 0.1 URLs: /posts/SLUG.gmi, /tags/TAG.gmi and .xml. */
-	if (strncmp(path, "/posts/", 7) == 0 && has_suffix(path, n, ".gmi") &&
+	if (strncmp(path, "/posts/", 7) == 0 &&
+	    util_ends_with(path, n, ".gmi") &&
 	    (p = strmap_get(&set->legacy, path + 7, n - 11)) != NULL) {
 		redirect(s, resp, p->pm.url);
 		return 1;
 	}
 	if (strncmp(path, "/tags/", 6) == 0 && n > 10 &&
-	    (has_suffix(path, n, ".gmi") || has_suffix(path, n, ".xml"))) {
+	    (util_ends_with(path, n, ".gmi") ||
+		util_ends_with(path, n, ".xml"))) {
 		/* The tag as written then: the term's URL now. */
 		char *term = xstrndup(path + 6, n - 10);
 
@@ -1573,7 +1700,7 @@ page_at(struct site *s, const char *path, size_t n)
 		free(want);
 	}
 	if (p == NULL && strncmp(path, "/posts/", 7) == 0 &&
-	    has_suffix(path, n, ".gmi"))
+	    util_ends_with(path, n, ".gmi"))
 		p = strmap_get(&s->by_legacy, path + 7, n - 11);
 	return p;
 }
@@ -1616,16 +1743,24 @@ site_route(struct site *s, const struct url *u, const struct viewer *v,
 		return 0; /* a plain capsule: its own index.gmi */
 	set = site_pageset_for(s, v);
 	/*
-	 * A long post not rendered yet: rendered off the loop, then asked
-	 * again. A short one (most) costs less than the thread hop, and
-	 * must not queue behind a long one: rendered here.
+	 * The bodies a page needs (a post's, a feed's, an intro), as this
+	 * class sees them: the few short ones are rendered here (cheaper
+	 * than the thread hop, and never queued behind a long one); past
+	 * SITE_RENDER_INLINE bytes of expanded Markdown they are rendered
+	 * off the loop and the request asked again once they are stored.
 	 */
-	if (s->rq && (p = site_route_unrendered(set, path, n)) != NULL &&
-	    p->st.st_size > SITE_RENDER_INLINE) {
-		resp->wait = site_render_async(s, p);
+	if (s->rq) {
+		s->defer = 1;
+		s->budget = SITE_RENDER_INLINE;
+		s->nneed = 0;
+	}
+	pg = site_route_get(s, set, v, path, n);
+	s->defer = 0;
+	if (s->nneed > 0) {
+		resp->wait = site_render_need(s, v, set->key);
 		return 1;
 	}
-	if ((pg = site_route_get(s, set, v, path, n)) != NULL) {
+	if (pg != NULL) {
 		serve(resp, pg);
 		lru_trim(&s->cache); /* what this request made, after it */
 		return 1;
@@ -1649,11 +1784,22 @@ site_route(struct site *s, const struct url *u, const struct viewer *v,
 		else if (site_not_rendered(p))
 			not_found(resp);
 		else {
-			if (p->source == NULL)
+			char *owned = NULL;
+			size_t off;
+			int line;
+			const char *md = p->source ?
+			    NULL :
+			    site_post_text(s, p, &owned, &off, &line);
+
+			if (md != NULL)
 				p->source = page_new(GEMINI_SUCCESS,
-				    "text/markdown; charset=utf-8", p->md,
-				    strlen(p->md));
-			serve(resp, p->source);
+				    "text/markdown; charset=utf-8", md,
+				    strlen(md));
+			free(owned);
+			if (p->source == NULL)
+				not_found(resp);
+			else
+				serve(resp, p->source);
 		}
 		return 1;
 	}

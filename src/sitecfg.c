@@ -350,28 +350,9 @@ sitecfg_parse(struct sitecfg *c, enum site_gen gen, int yaml, const char *text,
 static char *
 read_file(int dirfd, const char *name, size_t *len)
 {
-	struct buf b = BUF_INIT;
-	char chunk[8192];
 	struct stat st;
-	ssize_t n;
-	int fd;
 
-	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
-		return NULL;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size > SITECFG_MAX) {
-		close(fd);
-		errno = EINVAL;
-		return NULL;
-	}
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		buf_add(&b, chunk, (size_t)n);
-	close(fd);
-	if (n == -1) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_detach(&b, len);
+	return util_read_file(dirfd, name, 0, SITECFG_MAX, &st, len);
 }
 
 static int
@@ -379,8 +360,8 @@ is_yaml(const char *name)
 {
 	size_t n = strlen(name);
 
-	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
-	    (n > 4 && strcmp(name + n - 4, ".yml") == 0);
+	return util_ends_with(name, n, ".yaml") ||
+	    util_ends_with(name, n, ".yml");
 }
 
 /* Messages of one file, prefixed "NAME:LINE: ". */

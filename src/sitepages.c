@@ -724,16 +724,6 @@ has_tax(const struct site *s, const char *tax)
 	return 0;
 }
 
-/* The body of p as v's class sees it; *tofree is set when it is its own. */
-static const char *
-body_as(struct site *s, const struct viewer *v, struct post *p, char **tofree)
-{
-	const char *b = site_post_body(s, p);
-
-	*tofree = site_body_for(s, p, v);
-	return *tofree ? *tofree : b;
-}
-
 /* What the lists know of every listed page (bodies not rendered). */
 static struct page_post *
 listed_posts(const struct site *s, const struct pageset *set)
@@ -775,16 +765,15 @@ text_empty(const char *t)
 /*
  * The entries of a feed: the dated ones (with tag, when given), at most
  * SITE_FEED_POSTS; those without a description get their body as the
- * class sees it (rendered now if need be), freed with *bodies.
+ * class sees it (site_body_as).
  */
 static size_t
 feed_entries(struct site *s, const struct pageset *set, const struct viewer *v,
     const struct page_post *pp, size_t n, const char *tag,
-    struct page_post *out, char ***bodies)
+    struct page_post *out)
 {
 	size_t i, k = 0;
 
-	*bodies = xcalloc(SITE_FEED_POSTS + 1, sizeof(**bodies));
 	for (i = 0; i < n && k < SITE_FEED_POSTS; i++) {
 		struct post *p;
 
@@ -795,19 +784,10 @@ feed_entries(struct site *s, const struct pageset *set, const struct viewer *v,
 		if (text_empty(out[k].description) &&
 		    (p = strmap_get(&s->by_url, pp[i].url,
 			 strlen(pp[i].url))) != NULL)
-			out[k].body_gmi = body_as(s, v, p, &(*bodies)[k]);
+			out[k].body_gmi = site_body_as(s, set->key, v, p);
 		k++;
 	}
-	(void)set;
 	return k;
-}
-
-static void
-free_bodies(char **v)
-{
-	for (size_t i = 0; v && i < SITE_FEED_POSTS; i++)
-		free(v[i]);
-	free(v);
 }
 
 static struct page *
@@ -829,8 +809,7 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
 	struct page_site ps;
 	struct page *pg;
 	struct buf b = BUF_INIT;
-	char *path = xasprintf("%satom.xml", sec->url), *tofree = NULL,
-	     **bodies;
+	char *path = xasprintf("%satom.xml", sec->url);
 	const char *intro = NULL;
 	size_t j, n = 0, nl = 0;
 
@@ -859,9 +838,8 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
 		struct page_post *fe =
 		    xcalloc(SITE_FEED_POSTS + 1, sizeof(*fe));
 
-		n = feed_entries(s, set, v, sub, n, NULL, fe, &bodies);
+		n = feed_entries(s, set, v, sub, n, NULL, fe);
 		feed_atom(&ps, fe, n, path, NULL, &b);
-		free_bodies(bodies);
 		free(fe);
 		pg = feed_page(&b);
 	} else {
@@ -873,7 +851,7 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
 				links[nl++].title = set->secs[j].title;
 			}
 		if (sec->index)
-			intro = body_as(s, v, sec->index, &tofree);
+			intro = site_body_as(s, set->key, v, sec->index);
 		pages_section(&ps, sec->title, intro && *intro ? intro : NULL,
 		    sub, n, links, nl, path, &b);
 		pg = gemtext_page(sec->index && sec->index->meta.lang ?
@@ -881,7 +859,6 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
 			s->lang,
 		    &b);
 	}
-	free(tofree);
 	free(links);
 	free(path);
 	free(sub);
@@ -906,7 +883,7 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 	struct page *pg;
 	struct buf b = BUF_INIT;
 	size_t i, n = 0, nl = 0;
-	char *tofree = NULL, *prefix = NULL;
+	char *prefix = NULL;
 
 	site_page_site(s, &ps);
 	for (i = 0; i < s->nposts; i++)
@@ -929,11 +906,9 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 	if (feed) {
 		struct page_post *fe =
 		    xcalloc(SITE_FEED_POSTS + 1, sizeof(*fe));
-		char **bodies;
 
-		n = feed_entries(s, set, v, mp, n, NULL, fe, &bodies);
+		n = feed_entries(s, set, v, mp, n, NULL, fe);
 		feed_atom(&ps, fe, n, "/atom.xml", NULL, &b);
-		free_bodies(bodies);
 		free(fe);
 		pg = feed_page(&b);
 		goto done;
@@ -953,7 +928,7 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 			    s->cfg.langs[i].code;
 		}
 	if (intro && site_post_status(s, v, intro) == 0) {
-		const char *t = body_as(s, v, intro, &tofree);
+		const char *t = site_body_as(s, set->key, v, intro);
 
 		ps.intro_gmi = *t ? t : NULL;
 	}
@@ -979,7 +954,6 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 done:
 	links_free(taxes, s->cfg.ntax);
 	free(prefix);
-	free(tofree);
 	free(links);
 	free(mp);
 	free(pp);
@@ -1020,14 +994,13 @@ gen_taxonomy(struct site *s, const struct pageset *set, const struct viewer *v,
 	} else {
 		struct page_post *fe =
 		    xcalloc(SITE_FEED_POSTS + 1, sizeof(*fe));
-		char *path, *self, **bodies;
+		char *path, *self;
 		size_t n;
 
 		path = site_term_path(s, prefix, tax, g->term, "atom.xml");
 		self = url_encode_path(path);
-		n = feed_entries(s, set, v, tp, nt, g->term, fe, &bodies);
+		n = feed_entries(s, set, v, tp, nt, g->term, fe);
 		feed_atom(&ps, fe, n, self, g->term, &b);
-		free_bodies(bodies);
 		free(self);
 		free(path);
 		free(fe);
@@ -1058,7 +1031,7 @@ post_page(struct site *s, struct pageset *set, const struct viewer *v, size_t i)
 	struct buf b = BUF_INIT;
 	struct page_link *terms;
 	const char *body;
-	char *tofree, *prefix;
+	char *prefix;
 	int tags = has_tax(s, "tags");
 
 	if (sl && sl->page) {
@@ -1069,8 +1042,10 @@ post_page(struct site *s, struct pageset *set, const struct viewer *v, size_t i)
 		sl = set->slots[i] = xcalloc(1, sizeof(*sl));
 		sl->node.evict = slot_evict;
 	}
+	body = site_body_as(s, set->key, v, p);
+	if (s->nneed > 0) /* to be rendered off the loop first */
+		return NULL;
 	site_page_site(s, &ps);
-	body = body_as(s, v, p, &tofree);
 	site_page_post(p, &pp);
 	if (set->older[i] >= 0)
 		site_page_post(set->listed[set->older[i]], &older);
@@ -1095,7 +1070,6 @@ post_page(struct site *s, struct pageset *set, const struct viewer *v, size_t i)
 	    &b);
 	lru_add(&s->cache, &sl->node,
 	    sizeof(*sl) + sl->page->len + sizeof(*sl->page));
-	free(tofree);
 	buf_free(&b);
 	return sl->page;
 }
@@ -1150,25 +1124,11 @@ site_route_get(struct site *s, struct pageset *set, const struct viewer *v,
 		pg = gen_taxonomy(s, set, v, g);
 		break;
 	}
+	if (s->nneed > 0) { /* made with bodies missing: not kept */
+		page_unref(pg);
+		return NULL;
+	}
 	return g->built = pg;
-}
-
-struct post *
-site_route_unrendered(const struct pageset *set, const char *path, size_t n)
-{
-	const struct gen *g;
-	struct post *p;
-	uintptr_t k;
-
-	if ((k = (uintptr_t)strmap_get(&set->genmap, path, n)) == 0)
-		return NULL;
-	g = &set->gens[k - 1];
-	if (g->kind != G_POST)
-		return NULL;
-	if (set->slots[g->arg] && set->slots[g->arg]->page)
-		return NULL;
-	p = set->listed[g->arg];
-	return p->body_gmi ? NULL : p;
 }
 
 /* 1 when set has a page at path (generated or not yet). */
@@ -1184,26 +1144,46 @@ list_terms(struct site *s, struct pageset *set, size_t t, size_t li)
 {
 	const char *tax = s->cfg.taxonomies[t];
 	const char *lang = li ? s->cfg.langs[li - 1].code : NULL;
-	struct page_post *pp = listed_posts(s, set);
-	struct page_post *tp = xcalloc(set->nlisted + 1, sizeof(*tp));
+	char *(*f)(const char *, size_t) = term_slug(s);
 	long arg = (long)(t + s->cfg.ntax * li);
-	struct strmap seen = { 0 };
-	const char ***owned;
-	char **slugs, *path, *prefix = lang_prefix_of(s, lang);
-	size_t i, j, n, nt, nslugs;
+	struct strmap seen = { 0 }, canon = { 0 };
+	char **slugs = NULL, *path, *prefix = lang_prefix_of(s, lang);
+	size_t i, j, k, n, nslugs = 0, cslugs = 0;
 
 	path = xasprintf("%s/%s/", prefix, tax);
 	add_gen(set, path, G_TAXLIST, arg, NULL);
 	free(path);
-	nt = canon_terms(s, set, tax, lang, pp, tp, &owned, &slugs, &nslugs);
-	for (i = 0; i < nt; i++)
-		for (j = 0; j < tp[i].ntags; j++) {
-			const char *term = tp[i].tags[j];
+	/*
+	 * Each term under its canonical spelling (canon_terms' rule: the
+	 * first one met of those with its slug), in the order first met;
+	 * a spelling is slugged once, not once per page (issue 16).
+	 */
+	for (i = 0; i < set->nlisted; i++) {
+		char **terms;
+
+		if (!site_listed_locally(set->listed[i]) ||
+		    !site_same_lang(set->listed[i]->pm.lang, lang))
+			continue;
+		terms = terms_of(set->listed[i], tax, &k);
+		for (j = 0; j < k; j++) {
+			const char *term = terms[j];
+			char *slug;
 
 			n = strlen(term);
-			if (n == 0 || strmap_get(&seen, term, n))
-				continue;
+			if (strmap_get(&seen, term, n))
+				continue; /* this spelling: done */
 			strmap_put(&seen, term, n, (void *)1);
+			slug = f ? f(term, n) : xstrdup(term);
+			if (strmap_get(&canon, slug, strlen(slug)) != NULL) {
+				free(slug); /* another spelling's term */
+				continue;
+			}
+			slugs =
+			    xgrow(slugs, &cslugs, nslugs + 1, sizeof(*slugs));
+			slugs[nslugs++] = slug;
+			strmap_put(&canon, slug, strlen(slug), (void *)term);
+			if (n == 0)
+				continue;
 			if (strcmp(tax, "tags") == 0 && lang == NULL)
 				set->ntags++;
 			term = own_key(set, xstrdup(term));
@@ -1214,11 +1194,11 @@ list_terms(struct site *s, struct pageset *set, size_t t, size_t li)
 			add_gen(set, path, G_TERMFEED, arg, term);
 			free(path);
 		}
-	canon_free(owned, nt, slugs, nslugs);
+	}
+	strv_free(slugs, nslugs);
 	strmap_free(&seen);
+	strmap_free(&canon);
 	free(prefix);
-	free(tp);
-	free(pp);
 }
 
 /*

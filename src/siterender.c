@@ -20,6 +20,7 @@
 #include "log.h"
 #include "lru.h"
 #include "renderq.h"
+#include "search.h"
 #include "shortcode.h"
 #include "site.h"
 #include "siteint.h"
@@ -159,6 +160,29 @@ find_ref(const struct site *s, const struct post *from, const char *dest,
 	return p;
 }
 
+/*
+ * A link to target's page, however it was written: its URL (noted among
+ * the body's links), or -1 (its text only) when it has no page or the
+ * reader may not see it.
+ */
+static int
+link_to(struct resolve_ctx *rc, struct post *target, const char *frag,
+    struct buf *out)
+{
+	if (site_not_rendered(target))
+		return -1; /* a page with no page: its text */
+	if (rc->v && site_post_status(rc->s, rc->v, target) != 0)
+		return -1; /* a page this reader may not see: text only */
+	if (rc->v == NULL && rc->out) {
+		rc->out->links = xgrow(rc->out->links, &rc->out->caplinks,
+		    rc->out->nlinks + 1, sizeof(*rc->out->links));
+		rc->out->links[rc->out->nlinks++] = target;
+	}
+	buf_adds(out, target->pm.url);
+	buf_adds(out, frag);
+	return 1;
+}
+
 static int
 site_resolve(void *arg, const char *dest, struct buf *out)
 {
@@ -185,7 +209,7 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 	frag = dest + n;
 	if (strncmp(dest, "@/", 2) == 0) /* Zola: from the content top */
 		cp = pm_join("", dest + 1, n - 1);
-	else if (dest[0] == '/' && !site_is_md_name(dest, n)) {
+	else if (dest[0] == '/' && !pm_md_ext(dest, n)) {
 		/* A site path: a page's URL, with or without its slash. */
 		char *want = xasprintf("%.*s/", (int)n, dest);
 
@@ -200,14 +224,12 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 		free(want);
 		if (target == NULL)
 			return 0;
-		buf_adds(out, target->pm.url);
-		buf_adds(out, frag);
-		return 1;
+		return link_to(rc, target, frag, out);
 	} else if (rc->from == NULL)
 		return 0;
 	else
 		cp = pm_join(rc->from->relpath, dest, n);
-	if (!site_is_md_name(cp, strlen(cp))) {
+	if (!pm_md_ext(cp, strlen(cp))) {
 		/* A file beside the page, or elsewhere in the content. */
 		if (dest[0] == '/' || n == 0) {
 			free(cp);
@@ -247,13 +269,21 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 			if (strcmp(rc->d->v[i].msg, msg) == 0)
 				break;
 		if (rc->d && i == rc->d->n) {
-			int line =
-			    rc->from ? site_line_of(rc->from->md, dest, n) : 0;
+			/* The line, from the text (the model keeps its head). */
+			char *owned = NULL;
+			size_t off;
+			int line = 0, tl;
+			const char *md = rc->from ?
+			    site_post_text(s, rc->from, &owned, &off, &tl) :
+			    NULL;
 
+			if (md)
+				line = site_line_of(md, dest, n);
 			/* A ref as written: without the .md it was given. */
-			if (line == 0 && rc->from && n > 3 &&
+			if (line == 0 && md && n > 3 &&
 			    strncmp(dest + n - 3, ".md", 3) == 0)
-				line = site_line_of(rc->from->md, dest, n - 3);
+				line = site_line_of(md, dest, n - 3);
+			free(owned);
 			diags_add(rc->d, DIAG_WARN, line, "%s", msg);
 		}
 		free(msg);
@@ -261,18 +291,7 @@ site_resolve(void *arg, const char *dest, struct buf *out)
 		return 0;
 	}
 	free(cp);
-	if (site_not_rendered(target))
-		return -1; /* a page with no page: its text */
-	if (rc->v && site_post_status(rc->s, rc->v, target) != 0)
-		return -1; /* a page this reader may not see: text only */
-	if (rc->v == NULL && rc->out) {
-		rc->out->links = xgrow(rc->out->links, &rc->out->caplinks,
-		    rc->out->nlinks + 1, sizeof(*rc->out->links));
-		rc->out->links[rc->out->nlinks++] = target;
-	}
-	buf_adds(out, target->pm.url);
-	buf_adds(out, frag);
-	return 1;
+	return link_to(rc, target, frag, out);
 }
 
 /* Plain text of rendered gemtext (text, list and quote lines). */
@@ -305,6 +324,13 @@ gemtext_plain(const char *g)
 	return buf_detach(&b, NULL);
 }
 
+/* What read_included reads for: the site, and a byte budget. */
+struct read_ctx {
+	const struct site *s;
+	size_t left; /* SIZE_MAX: no budget */
+	int over;    /* a file was refused for the budget */
+};
+
 /*
  * Reads a file that include or readfile names (path normalised by the
  * shortcode pass: relative, no dot segments): each folder is opened
@@ -314,14 +340,18 @@ static int
 read_included(void *arg, enum shortcode_root kind, const char *path,
     struct buf *out)
 {
-	const struct site *s = arg;
+	struct read_ctx *ctx = arg;
+	const struct site *s = ctx->s;
 	struct stat st;
-	char *seg = xstrdup(path), *p = seg, *slash, *text;
+	char *seg, *p, *slash, *text;
 	size_t len;
 	/* include: under the content folder; readfile: the site root. */
 	int base = kind == SHORTCODE_CONTENT ? s->contentfd : s->rootfd;
 	int dfd = base, next;
 
+	if (ctx->over)
+		return -1;
+	seg = p = xstrdup(path);
 	while ((slash = strchr(p, '/')) != NULL) {
 		*slash = '\0';
 		next = openat(dfd, p,
@@ -332,89 +362,147 @@ read_included(void *arg, enum shortcode_root kind, const char *path,
 			break;
 		p = slash + 1;
 	}
-	text = dfd == -1 ? NULL : site_read_all(dfd, p, &st, &len);
+	/* Past the budget: not read at all (the caller renders elsewhere). */
+	if (dfd != -1 && ctx->left != SIZE_MAX &&
+	    (fstatat(dfd, p, &st, 0) == -1 || (size_t)st.st_size > ctx->left))
+		ctx->over = 1;
+	text = dfd == -1 || ctx->over ? NULL : site_read_all(dfd, p, &st, &len);
 	if (dfd != -1 && dfd != base)
 		close(dfd);
 	free(seg);
 	if (text == NULL)
 		return -1;
 	len = site_normalise(text, len);
+	if (ctx->left != SIZE_MAX)
+		ctx->left -= len < ctx->left ? len : ctx->left;
 	buf_add(out, text, len);
 	free(text);
 	return 0;
 }
 
-/* p's Markdown body with its shortcodes expanded, into md. */
-static void
-expand_body(const struct site *s, const struct post *p, struct buf *md,
-    struct diags *d)
+/*
+ * p's Markdown body (its first max bytes) with its shortcodes expanded,
+ * into md; with a budget (not SIZE_MAX), -1 as soon as the files it
+ * includes are past it.
+ */
+static int
+expand_body_n(const struct site *s, const struct post *p, size_t max,
+    struct buf *md, struct diags *d, size_t budget)
 {
-	const char *body = p->md + p->body_off;
+	struct read_ctx ctx = { s, budget, 0 };
 	struct shortcode_opts sco;
-	char *dir;
+	char *dir, *owned;
+	const char *text, *body;
+	size_t len, off;
+	int line;
 
+	/* Read again from the file once parsed; gone: an empty body. */
+	if ((text = site_post_text(s, p, &owned, &off, &line)) == NULL)
+		return 0;
+	body = text + off;
+	len = strnlen(body, max);
 	memset(&sco, 0, sizeof(sco));
 	sco.read = read_included;
-	sco.read_arg = (void *)(uintptr_t)s;
+	sco.read_arg = &ctx;
 	sco.dir = dir = xstrdup(p->relpath);
 	*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
-	shortcode_expand_opts(body, strlen(body), p->body_line, &sco, md, d);
+	shortcode_expand_opts(body, len, line, &sco, md, d);
 	free(dir);
+	free(owned);
+	return ctx.over ? -1 : 0;
+}
+
+static int
+expand_body(const struct site *s, const struct post *p, struct buf *md,
+    struct diags *d, size_t budget)
+{
+	return expand_body_n(s, p, SIZE_MAX, md, d, budget);
 }
 
 /*
- * The body of p as v may see it, when it links to a post v may not see
- * (those links become their text), else NULL: the common body serves.
- * p's body must be rendered (its links known).
+ * The plain text search indexes of p, from its source without rendering
+ * (issue 16): its first SITE_SEARCH_MAX bytes, included files up to as
+ * much again, so that a huge post costs the loop little (issue 10).
  */
-char *
-site_body_for(const struct site *s, const struct post *p,
-    const struct viewer *v)
+void
+site_search_text(const struct site *s, const struct post *p, struct buf *out)
 {
-	struct gemtext_opts o = s->render;
-	struct resolve_ctx rc = { s, p, NULL, v, NULL };
-	struct buf md = BUF_INIT, g = BUF_INIT;
-	struct diags d = { 0 }; /* reported by the first rendering */
-	size_t i;
+	struct buf md = BUF_INIT;
+	struct diags d = { 0 }; /* reported by the rendering */
 
-	for (i = 0; i < p->nlinks; i++)
-		if (site_post_status(s, v, p->links[i]) != 0)
-			break;
-	if (i == p->nlinks)
-		return NULL;
-	expand_body(s, p, &md, &d);
-	o.title = p->title;
-	o.resolve = site_resolve;
-	o.resolve_arg = &rc;
-	gemtext_render(md.data, md.len, &o, &g, &d);
+	(void)expand_body_n(s, p, SITE_SEARCH_MAX, &md, &d, SITE_SEARCH_MAX);
+	search_markdown(md.data ? md.data : "", md.len, out);
 	diags_free(&d);
 	buf_free(&md);
-	return buf_detach(&g, NULL);
 }
 
-char *
-post_render_body(const struct site *s, const struct post *p,
-    struct render_out *out)
+/* 1 when v may not see one of the posts a body links to. */
+static int
+hides_some(const struct site *s, const struct viewer *v,
+    struct post *const *links, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (site_post_status(s, v, links[i]) != 0)
+			return 1;
+	return 0;
+}
+
+/* Renders md, p's expanded body, into out (whose diags it adds to). */
+static void
+render_md(const struct site *s, const struct post *p, struct buf *md,
+    const struct viewer *v, struct render_out *out)
 {
 	struct gemtext_opts o = s->render;
-	struct resolve_ctx rc = { s, p, &out->diags, NULL, out };
-	struct buf md = BUF_INIT, g = BUF_INIT;
+	struct resolve_ctx rc = { s, p, &out->diags, v, v ? NULL : out };
+	struct buf g = BUF_INIT;
 
-	expand_body(s, p, &md, &out->diags);
 	o.title = p->title;
 	if (!s->standalone) {
 		o.resolve = site_resolve;
 		o.resolve_arg = &rc;
 	}
 	/* Past a limit or unparsable: the reason is in diags, for the log. */
-	if (gemtext_render(md.data, md.len, &o, &g, &out->diags) == -1)
+	if (gemtext_render(md->data ? md->data : "", md->len, &o, &g,
+		&out->diags) == -1)
 		buf_adds(&g,
 		    "This post could not be rendered: it is larger or "
 		    "more deeply nested than this server converts. The rest "
 		    "of the capsule is served as usual.\n");
-	buf_free(&md);
+	out->xsize = md->len;
 	out->body = buf_detach(&g, NULL);
 	out->words = count_words(out->body);
+}
+
+/*
+ * The body of p as v may see it: the links to posts v may not see as
+ * their text (malloc'd; its diagnostics were reported by the common one).
+ */
+static char *
+variant_render(const struct site *s, const struct post *p,
+    const struct viewer *v)
+{
+	struct render_out out;
+	struct buf md = BUF_INIT;
+
+	memset(&out, 0, sizeof(out));
+	expand_body(s, p, &md, &out.diags, SIZE_MAX);
+	render_md(s, p, &md, v, &out);
+	buf_free(&md);
+	diags_free(&out.diags);
+	return out.body;
+}
+
+char *
+post_render_body(const struct site *s, const struct post *p,
+    struct render_out *out)
+{
+	struct buf md = BUF_INIT;
+
+	expand_body(s, p, &md, &out->diags, SIZE_MAX);
+	render_md(s, p, &md, NULL, out);
+	buf_free(&md);
 	return out->body;
 }
 
@@ -428,6 +516,20 @@ site_render_out_free(struct render_out *out)
 	memset(out, 0, sizeof(*out));
 }
 
+/* What p's cached renderings weigh in the cache. */
+static size_t
+post_bytes(const struct post *p)
+{
+	size_t i,
+	    n = sizeof(*p) + strlen(p->body_gmi) + 1 +
+	    p->nlinks * sizeof(*p->links);
+
+	for (i = 0; i < p->nvar; i++)
+		n += sizeof(*p->var) + strlen(p->var[i].key) +
+		    strlen(p->var[i].body) + 2;
+	return n;
+}
+
 void
 post_store_render(struct site *s, struct post *p, struct render_out *out)
 {
@@ -436,6 +538,7 @@ post_store_render(struct site *s, struct post *p, struct render_out *out)
 	site_drop_body(&s->cache, p);
 	p->body_gmi = out->body;
 	p->words = out->words;
+	p->xsize = out->xsize;
 	free(p->links);
 	p->links = out->links;
 	p->nlinks = out->nlinks;
@@ -455,9 +558,7 @@ post_store_render(struct site *s, struct post *p, struct render_out *out)
 	p->rendered = 1;
 	diags_free(&out->diags);
 	memset(out, 0, sizeof(*out));
-	lru_add(&s->cache, &p->cnode,
-	    sizeof(*p) + strlen(p->body_gmi) + 1 +
-		p->nlinks * sizeof(*p->links));
+	lru_add(&s->cache, &p->cnode, post_bytes(p));
 }
 
 /* p's body, rendered now when it is not in the cache. */
@@ -479,7 +580,8 @@ site_post_body(struct site *s, struct post *p)
 /*
  * The text before <!--more-->, when there is no description: listings
  * show it, so it is made at load, from that part only (no rendering of
- * the rest, no links).
+ * the rest, no links), and from its first SITE_RENDER_INLINE bytes at
+ * most (cut after a paragraph).
  */
 void
 site_post_summary(const struct site *s, struct post *p)
@@ -491,15 +593,29 @@ site_post_summary(const struct site *s, struct post *p)
 
 	free(p->summary);
 	p->summary = NULL;
-	if (p->meta.description != NULL ||
-	    strstr(p->md + p->body_off, "<!--more-->") == NULL)
+	if (p->meta.description != NULL || !p->more)
 		return;
-	expand_body(s, p, &md, &d);
-	if ((more = strstr(md.data, "<!--more-->")) != NULL) {
+	/* Made on the loop, at every edit: bounded as inline renderings. */
+	if (expand_body(s, p, &md, &d, SITE_RENDER_INLINE) == 0 && md.data &&
+	    (more = strstr(md.data, "<!--more-->")) != NULL) {
+		size_t n = (size_t)(more - md.data);
+
+		/* A few paragraphs: a longer text is cut after one. */
+		if (n > SITE_RENDER_INLINE) {
+			for (n = SITE_RENDER_INLINE; n > 1; n--)
+				if (md.data[n - 1] == '\n' &&
+				    md.data[n - 2] == '\n')
+					break;
+			if (n <= 1) /* one long paragraph: at a character */
+				for (n = SITE_RENDER_INLINE;
+				     n > 0 && (md.data[n] & 0xC0) == 0x80; n--)
+					;
+		}
 		so.title = p->title;
 		so.links = GEMTEXT_LINKS_OFF;
-		gemtext_render(md.data, (size_t)(more - md.data), &so, &sg,
-		    NULL);
+		so.max_table_cells =
+		    SITE_INLINE_CELLS; /* tables are not in it */
+		gemtext_render(md.data, n, &so, &sg, NULL);
 		p->summary = gemtext_plain(sg.data ? sg.data : "");
 	}
 	diags_free(&d);
@@ -507,61 +623,200 @@ site_post_summary(const struct site *s, struct post *p)
 	buf_free(&md);
 }
 
-/* --- rendering off the loop (renderq.h) ------------------------------ */
+/* --- bodies as each class sees them; rendering off the loop ------ */
 
+static const char *
+variant_find(const struct post *p, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < p->nvar; i++)
+		if (strcmp(p->var[i].key, key) == 0)
+			return p->var[i].body;
+	return NULL;
+}
+
+/* Keeps body as p's for class key, with p's cached body (there). */
+static const char *
+variant_store(struct site *s, struct post *p, const char *key, char *body)
+{
+	p->var = xrealloc(p->var, (p->nvar + 1) * sizeof(*p->var));
+	p->var[p->nvar].key = xstrdup(key);
+	p->var[p->nvar++].body = body;
+	lru_remove(&s->cache, &p->cnode);
+	lru_add(&s->cache, &p->cnode, post_bytes(p));
+	return body;
+}
+
+/*
+ * p's body rendered on the loop, and stored, when its expanded Markdown
+ * fits the request's budget and holds few table cells; else NULL.
+ */
+static const char *
+body_inline(struct site *s, struct post *p)
+{
+	struct render_out out;
+	struct buf md = BUF_INIT;
+
+	/* The file bounds its body: too long, not even expanded. */
+	if ((size_t)p->st.st_size > s->budget)
+		return NULL;
+	memset(&out, 0, sizeof(out));
+	if (expand_body(s, p, &md, &out.diags, s->budget) == -1 ||
+	    md.len > s->budget ||
+	    gemtext_table_cells(md.data, md.len) > SITE_INLINE_CELLS) {
+		buf_free(&md);
+		site_render_out_free(&out);
+		return NULL;
+	}
+	s->budget -= md.len;
+	render_md(s, p, &md, NULL, &out);
+	buf_free(&md);
+	post_store_render(s, p, &out);
+	return p->body_gmi;
+}
+
+static void
+need_add(struct site *s, struct post *p, int common)
+{
+	size_t i;
+
+	for (i = 0; i < s->nneed; i++)
+		if (s->need[i].p == p) {
+			s->need[i].common |= common;
+			return;
+		}
+	s->need = xgrow(s->need, &s->cneed, s->nneed + 1, sizeof(*s->need));
+	s->need[s->nneed].p = p;
+	s->need[s->nneed++].common = common;
+}
+
+const char *
+site_body_as(struct site *s, const char *key, const struct viewer *v,
+    struct post *p)
+{
+	const char *b;
+
+	if (p->body_gmi) {
+		lru_touch(&s->cache, &p->cnode);
+		b = p->body_gmi;
+	} else if (!s->defer)
+		b = site_post_body(s, p);
+	else if ((b = body_inline(s, p)) == NULL) {
+		need_add(s, p, 1);
+		return "";
+	}
+	if (!hides_some(s, v, p->links, p->nlinks))
+		return b;
+	if ((b = variant_find(p, key)) != NULL)
+		return b;
+	if (s->defer) {
+		/* The same cost as its body's rendering: the same rule. */
+		if (p->xsize > s->budget || (size_t)p->st.st_size > s->budget) {
+			need_add(s, p, 0);
+			return "";
+		}
+		s->budget -= p->xsize;
+	}
+	return variant_store(s, p, key, variant_render(s, p, v));
+}
+
+/*
+ * One post's rendering off the loop: its body (unless cached when asked
+ * for) and, when the class asking may not see some post it links to, its
+ * body as that class sees it. One post a job, so that writes to the
+ * model (renderq_exclusive) wait for one rendering at most.
+ */
 struct render_job {
 	struct rq_job j; /* first */
 	struct site *s;
-	struct post *p;	 /* NULL: gone before it ran */
-	const void *key; /* what the waiters park on */
+	struct post *p;	   /* NULL: gone before it ran */
+	int common;	   /* its body too, else only the variant */
+	struct viewer v;   /* a copy: the request may be gone when it runs */
+	char *fingerprint; /* v's, owned */
+	char *key;	   /* v's class */
+	unsigned long seq; /* order of queueing */
 	struct render_out out;
+	char *var; /* its body as v's class sees it, or NULL */
 };
 
-/* On the render thread: reads the site and the post, writes the job. */
+/* On the render thread: reads the site and the posts, writes the job. */
 static void
 render_job_run(struct rq_job *j)
 {
 	struct render_job *rj = (struct render_job *)j;
 
-	if (rj->p)
+	if (rj->p == NULL)
+		return;
+	if (rj->common) {
 		post_render_body(rj->s, rj->p, &rj->out);
+		if (!hides_some(rj->s, &rj->v, rj->out.links, rj->out.nlinks))
+			return;
+	}
+	rj->var = variant_render(rj->s, rj->p, &rj->v);
 }
 
-/* On the loop thread: store the body, wake the waiters. */
+/* On the loop thread: store the bodies, wake the waiters. */
 static void
 render_job_done(struct rq_job *j)
 {
 	struct render_job *rj = (struct render_job *)j;
 	struct site *s = rj->s;
+	struct post *p = rj->p;
 
-	if (rj->p) {
-		rj->p->job = NULL;
+	if (p) {
+		p->job = NULL;
 		if (!j->cancelled && rj->out.body)
-			post_store_render(s, rj->p, &rj->out);
+			post_store_render(s, p, &rj->out);
+		/* Only beside the body it was made from. */
+		if (!j->cancelled && rj->var && p->body_gmi &&
+		    variant_find(p, rj->key) == NULL) {
+			variant_store(s, p, rj->key, rj->var);
+			rj->var = NULL;
+		}
 	}
 	site_render_out_free(&rj->out);
+	free(rj->var);
 	if (s->rendered && !j->cancelled)
-		s->rendered(s->rendered_arg, rj->key);
+		s->rendered(s->rendered_arg, rj);
+	free(rj->fingerprint);
+	free(rj->key);
 	free(rj);
 }
 
 const void *
-site_render_async(struct site *s, struct post *p)
+site_render_need(struct site *s, const struct viewer *v, const char *key)
 {
-	struct render_job *rj;
+	struct render_job *rj, *wait = NULL;
+	struct post *p;
+	size_t i;
 
-	if (p->job == NULL) {
-		rj = xcalloc(1, sizeof(*rj));
-		rj->j.run = render_job_run;
-		rj->j.done = render_job_done;
-		rj->s = s;
-		rj->p = p;
-		rj->key = p;
-		p->job = rj;
-		log_debug("%s: rendering off the loop", p->relpath);
-		renderq_push(s->rq, &rj->j);
+	for (i = 0; i < s->nneed; i++) {
+		p = s->need[i].p;
+		if ((rj = p->job) == NULL) {
+			rj = xcalloc(1, sizeof(*rj));
+			rj->j.run = render_job_run;
+			rj->j.done = render_job_done;
+			rj->s = s;
+			rj->p = p;
+			rj->common = s->need[i].common;
+			rj->v = *v;
+			if (v->fingerprint)
+				rj->v.fingerprint = rj->fingerprint =
+				    xstrdup(v->fingerprint);
+			rj->key = xstrdup(key);
+			rj->seq = ++s->job_seq;
+			p->job = rj;
+			log_debug("%s: rendering off the loop%s", p->relpath,
+			    rj->common ? "" : " (as one class sees it)");
+			renderq_push(s->rq, &rj->j);
+		}
+		/* Jobs run in order: the latest ends last. */
+		if (wait == NULL || rj->seq > wait->seq)
+			wait = rj;
 	}
-	return p->job->key;
+	s->nneed = 0;
+	return wait;
 }
 
 void

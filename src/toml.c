@@ -88,6 +88,35 @@ node_new(enum toml_type type, int line, int depth, int flags)
 	return &n->v;
 }
 
+int
+toml_same(const struct toml_value *a, const struct toml_value *b)
+{
+	size_t i;
+
+	if (a == NULL || b == NULL)
+		return a == b;
+	if (a->type != b->type || a->line != b->line || a->n != b->n)
+		return 0;
+	switch (a->type) {
+	case TOML_STRING:
+	case TOML_DATETIME:
+		return strcmp(a->u.s, b->u.s) == 0;
+	case TOML_INT:
+		return a->u.i == b->u.i;
+	case TOML_FLOAT:
+		return memcmp(&a->u.f, &b->u.f, sizeof(a->u.f)) == 0;
+	case TOML_BOOL:
+		return a->u.b == b->u.b;
+	default:
+		break;
+	}
+	for (i = 0; i < a->n; i++)
+		if (!toml_same(a->items[i], b->items[i]) ||
+		    (a->keys && strcmp(a->keys[i], b->keys[i]) != 0))
+			return 0;
+	return 1;
+}
+
 void
 toml_free(struct toml_value *v)
 {

@@ -1,8 +1,11 @@
 /*
  * util: allocation helpers that abort when memory runs out (a server that
- * cannot allocate cannot answer anyway) and the diagnostics list.
- * Pure: no I/O apart from the final message before abort().
+ * cannot allocate cannot answer anyway), string vectors, the one string
+ * map, whole-file reads and the diagnostics list. No logging.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +132,119 @@ util_file_unchanged(int fd, const struct stat *st)
 	return fstat(fd, &now) == 0 && util_same_file(st, &now);
 }
 
+char *
+util_read_file(int dirfd, const char *rel, int oflags, size_t max,
+    struct stat *st, size_t *len)
+{
+	char *s = NULL;
+	size_t cap, n = 0;
+	ssize_t r;
+	int fd, e;
+
+	if ((fd = openat(dirfd, rel,
+		 O_RDONLY | O_CLOEXEC | O_NONBLOCK | oflags)) == -1)
+		return NULL;
+	if (fstat(fd, st) == -1)
+		goto fail;
+	if (!S_ISREG(st->st_mode) || st->st_size < 0) {
+		errno = EINVAL;
+		goto fail;
+	}
+	if ((uintmax_t)st->st_size > max) {
+		errno = EFBIG;
+		goto fail;
+	}
+	/*
+	 * One read for a file that holds still: with all the bytes the stat
+	 * counts in, that is the end (no read just to see it); a file grown
+	 * meanwhile fills the spare byte, and the buffer grows.
+	 */
+	cap = (size_t)st->st_size + 1;
+	s = xmalloc(cap + 1);
+	for (;;) {
+		if (n == cap)
+			s = xrealloc(s, (cap *= 2) + 1);
+		if ((r = read(fd, s + n, cap - n)) == 0)
+			break;
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		n += (size_t)r;
+		if (n > max) {
+			errno = EFBIG;
+			goto fail;
+		}
+		if (n == (size_t)st->st_size && n < cap)
+			break;
+	}
+	close(fd);
+	s[n] = '\0';
+	*len = n;
+	return s;
+fail:
+	e = errno;
+	free(s);
+	close(fd);
+	errno = e;
+	return NULL;
+}
+
+int
+util_walk(int rootfd, const char *rel, int depth, int maxdepth,
+    int (*f)(void *arg, char *path, const struct stat *st), void *arg)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int fd, rc = 0, e;
+
+	if (depth > maxdepth)
+		return 0;
+	if ((fd = openat(rootfd, rel[0] ? rel : ".",
+		 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ?
+		    0 :
+		    -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		char *path;
+
+		if (de->d_name[0] == '.')
+			continue;
+		/* Symlinks are not followed: no loops, nothing outside. */
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
+		    -1)
+			continue;
+		path = rel[0] ? xasprintf("%s/%s", rel, de->d_name) :
+				xstrdup(de->d_name);
+		if (S_ISDIR(st.st_mode)) {
+			rc = util_walk(rootfd, path, depth + 1, maxdepth, f,
+			    arg);
+			free(path);
+		} else
+			rc = f(arg, path, &st);
+	}
+	e = errno;
+	closedir(d);
+	errno = e;
+	return rc;
+}
+
+int
+util_ends_with(const char *s, size_t n, const char *suf)
+{
+	size_t m = strlen(suf);
+
+	return n > m && memcmp(s + n - m, suf, m) == 0;
+}
+
 int
 util_days_in_month(int y, int m)
 {
@@ -138,18 +254,6 @@ util_days_in_month(int y, int m)
 	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return 29;
 	return mdays[m - 1];
-}
-
-uint64_t
-util_hash(const char *s, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	while (n--) {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
-	}
-	return h;
 }
 
 /* The slot of key (hash h), or the free slot where it would go. */

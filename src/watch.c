@@ -406,50 +406,27 @@ sents_free(struct sent *v, size_t n)
 	free(v);
 }
 
-/* Collects the files below rel; -1 when a folder could not be read. */
+struct sents {
+	struct sent *v;
+	size_t n, cap;
+};
+
+/* One file of a scan's walk (util_walk): its stat kept. */
 static int
-scan_tree(int rootfd, const char *rel, int depth, struct sent **v, size_t *n,
-    size_t *cap)
+sent_add(void *arg, char *rel, const struct stat *st)
 {
-	struct dirent *de;
-	DIR *d;
-	int fd, rc = 0;
+	struct sents *s = arg;
+	struct sent *e;
 
-	if ((fd = openat(rootfd, rel[0] ? rel : ".",
-		 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return -1;
-	}
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		struct stat st;
-		char *sub;
-
-		if (de->d_name[0] == '.')
-			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
-		    -1)
-			continue;
-		sub = join(rel, de->d_name);
-		if (S_ISDIR(st.st_mode)) {
-			if (depth < WATCH_MAX_DEPTH)
-				rc = scan_tree(rootfd, sub, depth + 1, v, n,
-				    cap);
-			free(sub);
-			continue;
-		}
-		*v = xgrow(*v, cap, *n + 1, sizeof(**v));
-		(*v)[*n].rel = sub;
-		(*v)[*n].ino = st.st_ino;
-		(*v)[*n].size = st.st_size;
-		(*v)[*n].mode = st.st_mode;
-		(*v)[*n].mtim = st.st_mtim;
-		(*v)[*n].ctim = st.st_ctim;
-		(*n)++;
-	}
-	closedir(d);
-	return rc;
+	s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof(*s->v));
+	e = &s->v[s->n++];
+	e->rel = rel;
+	e->ino = st->st_ino;
+	e->size = st->st_size;
+	e->mode = st->st_mode;
+	e->mtim = st->st_mtim;
+	e->ctim = st->st_ctim;
+	return 0;
 }
 
 static int
@@ -466,14 +443,17 @@ same_sent(const struct sent *a, const struct sent *b)
 static void
 scan_once(struct wroot *r)
 {
-	struct sent *v = NULL;
-	size_t n = 0, cap = 0, i = 0, j = 0;
+	struct sents s = { 0 };
+	struct sent *v;
+	size_t n, i = 0, j = 0;
 
-	if (scan_tree(r->rootfd, "", 0, &v, &n, &cap) == -1) {
+	if (util_walk(r->rootfd, "", 0, WATCH_MAX_DEPTH, sent_add, &s) == -1) {
 		/* A passing shortage (descriptors) must not delete files. */
-		sents_free(v, n);
+		sents_free(s.v, s.n);
 		return;
 	}
+	v = s.v;
+	n = s.n;
 	qsort(v, n, sizeof(*v), sent_cmp);
 	while (r->scanned && (i < r->nfiles || j < n)) {
 		int c = i == r->nfiles ? 1 :

@@ -21,6 +21,7 @@
 #include "pathbatch.h"
 #include "renderq.h"
 #include "site.h"
+#include "vhost.h"
 #include "worker.h"
 
 #define WORKER_DRAIN_LIMIT 30.0 /* seconds a draining worker may take */

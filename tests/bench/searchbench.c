@@ -242,6 +242,7 @@ main(int argc, char **argv)
 		snprintf(key, sizeof(key), "posts/post-%05zu.md", i);
 		search_put(ix, key, &d);
 	}
+	search_trim(ix);
 	build = cpu_us() - t0;
 	m1 = mallinfo2();
 	search_get_stats(ix, &st);

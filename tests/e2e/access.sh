@@ -42,6 +42,8 @@ Links: [the secret](../private/secret.md), [draft one](draft1.md),
 [the members page](members.md) and [public two](public2.md).
 
 [the secret alone](../private/secret.md)
+
+[the secret by its URL](/private/secret/)
 EOF
 cat >"$B/posts/public2.md" <<'EOF'
 +++
@@ -201,6 +203,7 @@ expect "$(e2e_url /tags/secretonly.gmi)" 51 "no certificate, that tag's 0.1 URL:
 expect "$(e2e_url /posts/public/)" 20 "no certificate, the linking post"
 assert_body_contains "the secret" "linking post keeps the link text"
 assert_body_contains "the secret alone" "a link-only paragraph becomes its text"
+assert_body_contains "the secret by its URL" "a link by its site path becomes its text"
 assert_body_contains "=> /posts/public2/" "a link to a public post stays a link"
 # Search results: the protected post's words find nothing.
 expect "$(e2e_url /search)?$MARK_SECRET" 20 "no certificate, search"

@@ -16,13 +16,13 @@ mkdir -p "$W"
 
 # --- help for every command ---------------------------------------------
 
-for cmd in "" serve convert check cert; do
+for cmd in "" serve convert check cert help; do
 	for form in "--help" "-h"; do
 		# shellcheck disable=SC2086 # an empty $cmd is no argument
 		e2e_run help "$CAPSULED" $cmd $form
 		assert_eq "$RUN_RC" 0 "capsuled $cmd $form: exit 0"
 		case $cmd in
-		"" | serve) want='^usage: capsuled \[serve\]' ;;
+		"" | serve | help) want='^usage: capsuled \[serve\]' ;;
 		*) want="^usage: capsuled $cmd" ;;
 		esac
 		assert_file_has "$RUN_OUT" "$want" \

@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "frontmatter.h"
 #include "t.h"
+#include "toml.h"
 
 static void
 add_list(struct buf *b, const char *name, char **v, size_t n)
@@ -411,10 +412,112 @@ test_misc(void)
 	buf_free(&b);
 }
 
+/*
+ * The YAML fast path against libyaml: whatever it takes, libyaml takes
+ * to the same tree without a finding; what it leaves, libyaml parses.
+ */
+static void
+test_yaml_simple(void)
+{
+	static const struct {
+		const char *in;
+		int taken;
+	} cases[] = {
+		{ "", 1 },
+		{ "\n  \n", 1 },
+		{ "title: \"Weight quiet, part 154\"\ndate: 2005-11-15\n"
+		  "tags:\n  - tag274\n  - tag291\n",
+		    1 },
+		{ "title: Plain words, with commas [and] {braces}\n", 1 },
+		{ "title: 'single \"quoted\"'\ndraft: true\nweight: -3\n", 1 },
+		{ "a: 1\nb: 1.5\nc: -.5\nd: 1e3\ne: .inf\nf: -.Inf\ng: 0x10\n",
+		    1 },
+		{ "a: null\nb: ~\nc: Null\nd: NULL\ne: \"null\"\nf: yes\n", 1 },
+		{ "a: TRUE\nb: False\nc: tRue\n", 1 },
+		{ "date: 2025-01-19T10:00:00+02:00\nurl: /a/b/\nx: http://h/p\n",
+		    1 },
+		{ "tags:\n- a\n- b\n\n- c\nnext: 1\n", 1 },
+		{ "tags:\n  - \"a b\"\n  - 'c'\n  - 12\n  - true\n", 1 },
+		{ "empty:\nother: x\n", 1 },
+		{ "a: x\na:\n", 1 },
+		{ "a:\na: x\n", 1 },
+		{ "trail: x   \nq: \"y\"  \n", 1 },
+		{ "\n\nlate: 1\n", 1 },
+		{ "book_author: A\nshort-title: B\nx.y: C\n2019: D\n", 1 },
+		{ "a: b - c\nd: e :f\n", 1 },
+		/* left to libyaml */
+		{ "a: x\na: y\n", 0 },
+		{ "tags:\n  - a\n  - b\ntags:\n  - c\n", 0 },
+		{ "# comment\na: 1\n", 0 },
+		{ "a: 1 # comment\n", 0 },
+		{ "a: \"esc\\n\"\n", 0 },
+		{ "a: 'it''s'\n", 0 },
+		{ "a:\tb\n", 0 },
+		{ "a: caf\xc3\xa9\n", 0 },
+		{ "a: x\r\n", 0 },
+		{ "params:\n  x: 1\n", 0 },
+		{ "a: [1, 2]\n", 0 },
+		{ "a: {b: 1}\n", 0 },
+		{ "a: &x 1\nb: *x\n", 0 },
+		{ "a: !!str 1\n", 0 },
+		{ "a: |\n  text\n", 0 },
+		{ "a: >\n  text\n", 0 },
+		{ "a: one\n  two\n", 0 },
+		{ "a: b: c\n", 0 },
+		{ "a: b:\n", 0 },
+		{ "a:b\n", 0 },
+		{ "a : b\n", 0 },
+		{ " a: b\n", 0 },
+		{ "- a\n- b\n", 0 },
+		{ "tags:\n  - a\n    - b\n", 0 },
+		{ "tags:\n  - a\n - b\n", 0 },
+		{ "tags:\n  -\n", 0 },
+		{ "tags:\n  - \n", 0 },
+		{ "tags:\n  - - a\n", 0 },
+		{ "tags:\n  - a: b\n", 0 },
+		{ "tags:\n  - ~\n", 0 },
+		{ "a: x\n  - b\n", 0 },
+		{ "---\na: 1\n", 0 },
+		{ "...\n", 0 },
+		{ "%YAML 1.2\n---\na: 1\n", 0 },
+		{ "? a\n: b\n", 0 },
+		{ "\"a\": b\n", 0 },
+		{ "a: \"open\n", 0 },
+		{ "a: 'x' y\n", 0 },
+		{ "a: -\n", 0 },
+		{ "a: - x\n", 0 },
+		{ "just text\n", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		struct toml_value *fast = NULL, *full = NULL;
+		struct diags d = { 0 };
+		const char *in = cases[i].in;
+		int taken = frontmatter_yaml_simple(in, strlen(in), &fast);
+
+		T_CASE("yaml case %zu: %s", i, in);
+		T_INT(taken, cases[i].taken);
+		if (taken) {
+			T_INT(frontmatter_yaml_libyaml(in, strlen(in), &full,
+				  &d),
+			    0);
+			T_INT(d.n, 0);
+			T_OK(toml_same(fast, full));
+		} else
+			T_OK(fast == NULL);
+		toml_free(fast);
+		toml_free(full);
+		diags_free(&d);
+	}
+	T_CASE_END();
+}
+
 int
 main(void)
 {
 	test_posts();
 	test_misc();
+	test_yaml_simple();
 	return t_done();
 }

@@ -110,6 +110,19 @@ main(void)
 		T_STR(out.data, cases[i].want);
 	}
 
+	/* Table cells as rendered: short rows padded to the header's. */
+	T_INT(gemtext_table_cells("no table\n---\n", 13), 0);
+	T_INT(gemtext_table_cells("|a|b|c|\n|-|-|-|\nx\ny\n\nz\n", 23), 12);
+	T_INT(gemtext_table_cells("> |a|b|\n> |-|-|\n> 1\n", 20), 6);
+	gemtext_opts_default(&o);
+	o.max_table_cells = 11;
+	buf_reset(&out);
+	n = d.n;
+	T_INT(gemtext_render("|a|b|c|\n|-|-|-|\nx\ny\n", 20, &o, &out, &d), -1);
+	T_OK(d.n == n + 1 && strstr(d.v[n].msg, "max_table_cells (11)"));
+	o.max_table_cells = 12;
+	T_INT(gemtext_render("|a|b|c|\n|-|-|-|\nx\ny\n", 20, &o, &out, &d), 0);
+
 	gemtext_opts_default(&o);
 	o.resolve = resolve_upper;
 	buf_reset(&out);

@@ -400,9 +400,23 @@ test_published(void)
 	}
 }
 
+/* Which content files are pages: the one rule site.c and gemini.c use. */
+static void
+test_md_ext(void)
+{
+	T_INT(pm_md_ext("a.md", 4), 3);
+	T_INT(pm_md_ext("posts/a.markdown", 16), 9);
+	T_INT(pm_md_ext(".md", 3), 0); /* a name, not the bare extension */
+	T_INT(pm_md_ext("a.md.txt", 8), 0);
+	T_INT(pm_md_ext("a.MD", 4), 0);	  /* case counts */
+	T_INT(pm_md_ext("a.md#x", 4), 3); /* by length, not NUL */
+	T_INT(pm_md_ext("a.mdx", 5), 0);
+}
+
 int
 main(void)
 {
+	test_md_ext();
 	test_order();
 	test_published();
 	test_hugo();

@@ -18,6 +18,7 @@
 #include "gemini.h"
 #include "mime.h"
 #include "t.h"
+#include "vhost.h"
 
 #define MARK_PAGE    "page-marker-91c2"
 #define MARK_OUTSIDE "outside-marker-dead"

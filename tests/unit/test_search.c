@@ -381,6 +381,7 @@ test_updates(void)
 	d.title = "Pokémon Blue";
 	d.ymd = "2023-03-03";
 	d.text = "Edited: now about a platypus.";
+	search_trim(ix);
 	search_put(ix, "e.md", &d);
 	T_STR_FREE(run(ix, "platypus", 1, NULL), "e");
 	T_STR_FREE(run(ix, "caught", 1, NULL), "");
@@ -399,6 +400,9 @@ test_updates(void)
 	T_STR_FREE(run(ix, "platypus", 1, NULL), "e");
 	T_STR_FREE(run(ix, "\"revision 299\"", 1, NULL), "e");
 	T_STR_FREE(run(ix, "\"revision 298\"", 1, NULL), "");
+	T_STR_FREE(run(ix, "look back", 1, NULL), "a b c");
+	search_trim(ix);
+	T_STR_FREE(run(ix, "\"revision 299\"", 1, NULL), "e");
 	T_STR_FREE(run(ix, "look back", 1, NULL), "a b c");
 	search_get_stats(ix, &st);
 	T_INT(st.docs, 6);
@@ -706,6 +710,50 @@ test_plain(void)
 	buf_free(&b);
 }
 
+static const struct {
+	const char *md, *want;
+} markdown_cases[] = {
+	{ "# Title #\n\nText *em* _it_ snake_case.\n",
+	    "Title\nText em it snake_case.\n" },
+	{ "A [link](http://x/y_z \"t\") and [ref][r].\n\n[r]: http://x\n",
+	    "A link and ref.\n" },
+	{ "![Alone](/a.png)\n\nSee ![a cat](c.png) here.\n",
+	    "Alone\nSee [image: a cat] here.\n" },
+	{ "- one\n- [x] two\n3. three\n", "one\ntwo\nthree\n" },
+	{ "```go\n[not](a link)\n```\n~~~\nx\n~~~\n", "[not](a link)\nx\n" },
+	{ "> quoted\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n",
+	    "quoted\n  a   b  \n  1   2  \n" },
+	{ "Note[^1], <b>bold</b> &amp; `x*y` <https://auto/> a\\*b\n\n"
+	  "[^1]: The note.\n",
+	    "Note, bold & x*y  a*b\nThe note.\n" },
+	{ "Setext\n===\n\n***\n", "Setext\n" },
+	/* Hard-wrapped lines are one paragraph, as the renderer joins them. */
+	{ "A paragraph wrapped by an editor at\n"
+	  "about the same width on every line\n"
+	  "as they all are, ending here.\n",
+	    "A paragraph wrapped by an editor at about the same width on "
+	    "every line as they all are, ending here.\n" },
+	{ "Line one\nLine two\n", "Line one\nLine two\n" },
+	{ "[[[(((", "[[[(((\n" },
+};
+
+static void
+test_markdown(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(markdown_cases); i++) {
+		struct buf b = BUF_INIT;
+
+		T_CASE("markdown %zu", i);
+		search_markdown(markdown_cases[i].md,
+		    strlen(markdown_cases[i].md), &b);
+		T_STR(b.data ? b.data : "", markdown_cases[i].want);
+		buf_free(&b);
+	}
+	T_CASE_END();
+}
+
 int
 main(void)
 {
@@ -720,5 +768,6 @@ main(void)
 	test_phrases();
 	test_proximity();
 	test_plain();
+	test_markdown();
 	return t_done();
 }

@@ -14,11 +14,13 @@
 #include <unistd.h>
 
 #include "access.h"
+#include "buf.h"
 #include "gemini.h"
 #include "gemtext.h"
 #include "log.h"
 #include "page.h"
 #include "site.h"
+#include "siteint.h"
 #include "t.h"
 #include "url.h"
 
@@ -97,12 +99,54 @@ has(struct site *s, const char *path, const char *text)
 	    strstr(body, text) != NULL;
 }
 
+/* Occurrences of text in body. */
+static int
+count(const char *body, const char *text)
+{
+	int n = 0;
+
+	for (; (body = strstr(body, text)) != NULL; body++)
+		n++;
+	return n;
+}
+
 static int
 update(struct site *s, const char *a, const char *b)
 {
 	const char *paths[2] = { a, b };
 
 	return site_update(s, paths, b ? 2 : 1);
+}
+
+/* A BOM goes, CRLF and CR become LF, everything else stays. */
+static void
+test_normalise(void)
+{
+	static const char *const cases[][2] = {
+		{ "", "" },
+		{ "plain\ntext", "plain\ntext" },
+		{ "\xef\xbb\xbf", "" },
+		{ "\xef\xbb\xbf"
+		  "a\nb",
+		    "a\nb" },
+		{ "\xef\xbb\xbf"
+		  "a\r\nb\r\n",
+		    "a\nb\n" },
+		{ "a\rb\r\n\r\nc\r", "a\nb\n\nc\n" },
+		{ "ab\r\r\n", "ab\n\n" },
+		{ "x\xef\xbb\xbf", "x\xef\xbb\xbf" },
+	};
+	char buf[64];
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		T_CASE("normalise %zu", i);
+		n = strlen(cases[i][0]);
+		memcpy(buf, cases[i][0], n + 1);
+		T_INT(site_normalise(buf, n), strlen(cases[i][1]));
+		T_STR(buf, cases[i][1]);
+	}
+	T_CASE_END();
 }
 
 int
@@ -250,6 +294,33 @@ main(void)
 	/* n == 0: a full scan, which finds nothing new. */
 	T_INT(site_update(s, NULL, 0), 0);
 
+	/*
+	 * A summary (the text before <!--more-->) is made on the loop at
+	 * every edit: from its first SITE_RENDER_INLINE bytes, cut after a
+	 * paragraph (issue 10: nothing stalls).
+	 */
+	{
+		struct buf t = BUF_INIT;
+		char *big;
+
+		buf_adds(&t,
+		    "---\ntitle: Long\ndate: 2024-03-01\n---\n\n"
+		    "summary-head\n\n");
+		for (i = 0; i < 2000; i++) /* 62 KB */
+			buf_adds(&t, "Some words of a long summary.\n\n");
+		buf_adds(&t, "summary-tail\n\n<!--more-->\n\nThe rest.\n");
+		put("content/posts/long.md", t.data);
+		buf_free(&t);
+		T_INT(update(s, "content/posts/long.md", NULL), 1);
+		/* Its page: the summary, then the body: the tail once. */
+		big = malloc(1 << 18);
+		T_INT(get(s, "/posts/long/", big, 1 << 18), 20);
+		T_INT(count(big, "summary-head"), 2);
+		T_INT(count(big, "summary-tail"), 1);
+		T_OK(strstr(big, "The rest.") != NULL);
+		free(big);
+	}
+
 	site_free(s);
 	close(fd);
 	{
@@ -259,5 +330,6 @@ main(void)
 		if (system(cmd) != 0)
 			fprintf(stderr, "could not remove %s\n", root);
 	}
+	test_normalise();
 	return t_done();
 }
