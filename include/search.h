@@ -67,6 +67,8 @@ void search_set_text_source(struct search *ix, search_text_fn fn, void *arg);
 void search_put(struct search *ix, const char *key, const struct search_doc *d);
 /* Removes the document under key; returns 1 when there was one. */
 int search_remove(struct search *ix, const char *key);
+/* 1 when a document is indexed under key. */
+int search_has(const struct search *ix, const char *key);
 /*
  * Gives back the room kept for growth (after a build): the next update
  * of a term grows it again.

@@ -95,7 +95,6 @@ struct post {
 	 */
 	char **deps;
 	size_t ndeps, cdeps;
-	int indexed;		 /* in the search index */
 	struct render_job *job;	 /* its rendering queued or running */
 	unsigned long scan_mark; /* the last scan that found its file */
 	int unpub; /* not yet published, or expired (pm_published) */

@@ -1032,6 +1032,14 @@ search_remove(struct search *ix, const char *key)
 	return 1;
 }
 
+int
+search_has(const struct search *ix, const char *key)
+{
+	const struct dockey *dk = strmap_get(&ix->keys, key, strlen(key));
+
+	return dk != NULL && dk->has;
+}
+
 void
 search_put(struct search *ix, const char *key, const struct search_doc *d)
 {

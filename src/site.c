@@ -928,7 +928,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 				site_drop_body(&s->cache, p);
 	}
 	for (i = 0; i < nremoved; i++) {
-		if (s->search && removed[i]->indexed)
+		if (s->search)
 			search_remove(s->search, removed[i]->relpath);
 	}
 	/* The generated pages point at posts: dropped before any post. */
@@ -1040,7 +1040,6 @@ post_index(struct site *s, struct post *p)
 	d.text = text.data;
 	d.flags = p->meta.draft ? SEARCH_DRAFT : 0;
 	search_put(s->search, p->relpath, &d);
-	p->indexed = 1;
 	buf_free(&text);
 	free(url);
 }
@@ -1077,7 +1076,14 @@ index_some(struct site *s, size_t max, int64_t budget_ns)
 			break;
 		}
 		p = s->posts[s->index_next++];
-		if (!p->indexed && p->pm.kind == PM_PAGE) {
+		/*
+		 * Whether p is indexed, asked of the index: a flag in p would
+		 * write to every post, and the posts are the master's pages,
+		 * shared copy-on-write: 40 % of the build at 100,000 posts
+		 * went to those page copies (perf).
+		 */
+		if (p->pm.kind == PM_PAGE &&
+		    !search_has(s->search, p->relpath)) {
 			post_index(s, p);
 			done++;
 		}
