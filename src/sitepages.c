@@ -676,6 +676,27 @@ sec_rendered(const struct section *sec)
  * level per language, s->intro's order), idx room for nlisted indices.
  * Pages of the group that lack the order's key get none.
  */
+static enum pm_order
+group_order(const struct site *s, const struct pageset *set, size_t k)
+{
+	return section_order(s, k < set->nsecs ? set->secs[k].index :
+						 s->intro);
+}
+
+/* Links group members idx[0..n), in order o. */
+static void
+link_group(struct pageset *set, const size_t *idx, size_t n, enum pm_order o)
+{
+	int chrono = chronological(o, set->listed, idx, n);
+	size_t j;
+
+	for (j = 0; j < n; j++) {
+		set->older[idx[j]] = j + 1 < n ? (long)idx[j + 1] : -1;
+		set->newer[idx[j]] = j > 0 ? (long)idx[j - 1] : -1;
+		set->nav[idx[j]] = !chrono;
+	}
+}
+
 static void
 neighbours_group(const struct site *s, struct pageset *set, size_t k,
     size_t *idx)
@@ -683,11 +704,8 @@ neighbours_group(const struct site *s, struct pageset *set, size_t k,
 	const char *lang = k < set->nsecs ? set->secs[k].lang :
 	    k == set->nsecs		  ? NULL :
 					    s->cfg.langs[k - set->nsecs - 1].code;
-	const struct post *index = k < set->nsecs ? set->secs[k].index :
-						    s->intro;
-	enum pm_order o = section_order(s, index);
-	size_t i, j, n;
-	int chrono;
+	enum pm_order o = group_order(s, set, k);
+	size_t i, n;
 
 	for (n = 0, i = 0; i < set->nlisted; i++) {
 		const struct post *p = set->listed[i];
@@ -704,12 +722,56 @@ neighbours_group(const struct site *s, struct pageset *set, size_t k,
 			idx[n++] = i;
 	}
 	sort_listing(set->listed, idx, n, o);
-	chrono = chronological(o, set->listed, idx, n);
-	for (j = 0; j < n; j++) {
-		set->older[idx[j]] = j + 1 < n ? (long)idx[j + 1] : -1;
-		set->newer[idx[j]] = j > 0 ? (long)idx[j - 1] : -1;
-		set->nav[idx[j]] = !chrono;
+	link_group(set, idx, n, o);
+}
+
+/*
+ * Group k again after its page at j changed (was: as it was, still
+ * linked in the group's order): the others' order is read from their
+ * links and p put in it by a binary search, not a sort. Returns 0 when
+ * that cannot tell (p was not linked, or an equal key): the caller
+ * sorts the group.
+ */
+static int
+neighbours_moved(const struct site *s, struct pageset *set, size_t k,
+    long j, const struct post *was, size_t *idx)
+{
+	enum pm_order o = group_order(s, set, k);
+	const struct post *p = set->listed[j];
+	size_t n = 0, lo, hi;
+	long h;
+
+	if (!site_listed_locally(p) || !has_order_key(o, was))
+		return 0;
+	for (h = j; set->newer[h] >= 0; h = set->newer[h])
+		;
+	for (; h >= 0; h = set->older[h])
+		if (h != j)
+			idx[n++] = (size_t)h;
+	set->older[j] = set->newer[j] = -1;
+	set->nav[j] = 0;
+	if (has_order_key(o, p)) {
+		struct pm_key a, b;
+
+		site_post_key(p, &b);
+		for (lo = 0, hi = n; lo < hi;) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c;
+
+			site_post_key(set->listed[idx[mid]], &a);
+			if ((c = pm_order_cmp(o, &a, &b)) == 0)
+				return 0;
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		memmove(idx + lo + 1, idx + lo, (n - lo) * sizeof(*idx));
+		idx[lo] = (size_t)j;
+		n++;
 	}
+	link_group(set, idx, n, o);
+	return 1;
 }
 
 /*
@@ -1670,6 +1732,27 @@ site_pages_can_relist(struct site *s, const struct post *old,
 	return relist_terms(s, &s->base, p, old, 0);
 }
 
+/*
+ * 1 when no page of p's section before listed index end (p left out),
+ * or none that counts in busiest_section (counted), is listed.
+ */
+static int
+first_of_section(const struct pageset *set, const struct post *p, long end,
+    int counted)
+{
+	long i;
+
+	for (i = 0; i < end && i < (long)set->nlisted; i++) {
+		const struct post *q = set->listed[i];
+
+		if (q != p && (!counted || counts_in_busiest(q)) &&
+		    strcmp(q->pm.section, p->pm.section) == 0 &&
+		    site_same_lang(q->pm.lang, p->pm.lang))
+			return 0;
+	}
+	return 1;
+}
+
 /* Where index x goes when the page at i moves to j. */
 static long
 moved_index(long x, long i, long j)
@@ -1749,6 +1832,17 @@ site_pages_relist(struct site *s, struct post *p, const struct post *was)
 			hi = mid;
 	}
 	j = lo;
+	/*
+	 * A section without an _index.md is listed where its first page
+	 * is: when p is, or was, that page, the sections are listed afresh.
+	 */
+	x = find_section(set, p->pm.section, p->pm.lang);
+	if (j != i && x >= 0 && set->secs[x].index == NULL &&
+	    (first_of_section(set, p, i, 0) ||
+		first_of_section(set, p, j + (j > i), 0))) {
+		site_build_pages(s);
+		return;
+	}
 	if (j != i) {
 		rotate(set->listed, sizeof(*set->listed), (size_t)i, (size_t)j);
 		rotate(set->sec_of, sizeof(*set->sec_of), (size_t)i, (size_t)j);
@@ -1770,11 +1864,18 @@ site_pages_relist(struct site *s, struct post *p, const struct post *was)
 	}
 	idx = xcalloc(set->nlisted + 1, sizeof(*idx));
 	x = set->sec_of[j];
-	if (x >= 0)
+	if (x < 0 && (x = lang_list(s, p)) >= 0)
+		x += (long)set->nsecs;
+	if (x >= 0 && !neighbours_moved(s, set, (size_t)x, j, was, idx))
 		neighbours_group(s, set, (size_t)x, idx);
-	else if ((x = lang_list(s, p)) >= 0)
-		neighbours_group(s, set, set->nsecs + (size_t)x, idx);
 	free(idx);
 	relist_terms(s, set, p, was, 1);
-	set->best = busiest_section(s, set);
+	/*
+	 * The busiest section is the first listed of those with most dated
+	 * pages: it can change only when p is, or was, its section's first.
+	 */
+	if (counts_in_busiest(p) &&
+	    (first_of_section(set, p, i + (j < i), 1) ||
+		first_of_section(set, p, j, 1)))
+		set->best = busiest_section(s, set);
 }

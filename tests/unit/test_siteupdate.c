@@ -157,7 +157,8 @@ static const char *const diff_paths[] = { "/", "/archive/", "/atom.xml",
 	"/tags/", "/tags/red/", "/tags/blue/", "/tags/green/", "/tags/new/",
 	"/tags/red/atom.xml", "/tags/new/atom.xml", "/posts/",
 	"/posts/atom.xml", "/notes/", "/posts/p1/", "/posts/p2/", "/posts/p3/",
-	"/posts/p4/", "/posts/p5/", "/notes/n1/", "/notes/n2/", "/notes/n3/", NULL };
+	"/posts/p4/", "/posts/p5/", "/notes/n1/", "/notes/n2/", "/notes/n3/",
+	"/misc/", NULL };
 
 static int
 same_as_fresh(struct site *s, const struct site_opts *o, const char *what)
@@ -223,6 +224,10 @@ test_relist(void)
 	post("content/posts/p3.md", "Gamma", "2024-02-01", "blue", "Text.");
 	post("content/posts/p4.md", "Delta", "2024-03-01", "green", "Text.");
 	post("content/posts/p5.md", "Epsilon", "2024-04-01", "red", "Text.");
+	snprintf(dir, sizeof(dir), "%s/content/misc", root);
+	mkdir(dir, 0755);
+	note("content/misc/m1.md", "Misc", "2024-06-01", NULL);
+	put("content/notes/_index.md", "---\ntitle: Notes\n---\n");
 	note("content/notes/n1.md", "One", "2024-01-05", "1");
 	note("content/notes/n2.md", "Two", "2024-01-06", "2");
 	note("content/notes/n3.md", "Three", "2024-01-07", "3");
@@ -281,6 +286,18 @@ test_relist(void)
 	    "Text.");
 	T_INT(update(s, "content/posts/p5.md", NULL), 1);
 	T_OK(same_as_fresh(s, &o, "spelling moved"));
+
+	/* Two sections as busy: the home page's is the first listed. */
+	note("content/notes/n4.md", "Four", "2021-01-01", NULL);
+	note("content/notes/n5.md", "Five", "2021-01-02", NULL);
+	T_INT(update(s, "content/notes/n4.md", "content/notes/n5.md"), 1);
+	T_OK(same_as_fresh(s, &o, "tie"));
+	note("content/notes/n4.md", "Four", "2026-01-01", NULL);
+	T_INT(update(s, "content/notes/n4.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "tie, notes first"));
+	note("content/notes/n4.md", "Four", "2021-01-01", NULL);
+	T_INT(update(s, "content/notes/n4.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "tie, posts first"));
 
 	site_free(s);
 	close(fd);
