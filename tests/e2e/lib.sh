@@ -327,8 +327,12 @@ e2e_req() {
 	# Under the sanitizers, LeakSanitizer's scan at the client's exit
 	# costs ~0.1 s of CPU, more than the request: the client, a test
 	# tool, skips it here (its direct runs in the scripts keep it).
+	# --timeout 60: a hang bound, not gemclient's 10 s: on a loaded
+	# machine a handshake alone took longer (access, pathological and
+	# ratelimit failed so at load 50-120); the server's own deadlines
+	# end a request first. Options given later win.
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-	    timeout 120 "$GEMCLIENT" --sni localhost --body "$BODYFILE" \
+	    timeout 120 "$GEMCLIENT" --timeout 60 --sni localhost --body "$BODYFILE" \
 	    --report "$_rep" "$@" 127.0.0.1 "$PORT" "$_url" \
 	    >"$HEADERFILE" 2>"$E2E_DIR/resp.$E2E_NREQ.err"
 	RC=$?
