@@ -172,6 +172,7 @@ struct pageset {
 	char **keys;	       /* owned keys of the maps above */
 	size_t nkeys, ckeys;
 	size_t ntags;
+	int term_variants;   /* a term slug spelt two ways */
 	const char *best;    /* the busiest section (home page's) */
 	long *older, *newer; /* per listed page: its neighbours, or -1 */
 	unsigned char *nav;  /* per listed page: Previous/Next, not by date */
@@ -353,6 +354,9 @@ void site_build_pages(struct site *s);
  */
 void site_pages_body_changed(struct site *s, const struct post *p);
 void site_pages_free(struct site *s);
+int site_pages_can_relist(struct site *s, const struct post *old,
+    const struct post *p);
+void site_pages_relist(struct site *s, struct post *p, const struct post *was);
 /*
  * "/tags/TERM/" plus tail, a decoded path, under prefix ("/fr" or ""):
  * the term as the generator writes it in URLs (urlize, slugify); malloc'd.

@@ -98,6 +98,8 @@ struct strmap {
 int strmap_put(struct strmap *m, const char *key, size_t n, void *val);
 /* The value for key (n bytes), or NULL. */
 void *strmap_get(const struct strmap *m, const char *key, size_t n);
+/* Removes key (n bytes); its value, or NULL when it was absent. */
+void *strmap_del(struct strmap *m, const char *key, size_t n);
 void strmap_free(struct strmap *m);
 /*
  * FNV-1a of s[0..n): strmap's hash, for tables that cannot be a strmap.

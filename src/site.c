@@ -665,6 +665,100 @@ post_swap(struct site *s, struct post *old, struct post *p)
 	p->pm = pm;
 }
 
+static int
+same_strs(char **a, size_t na, char **b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * 1 when a page edited from old to p keeps its place in the site: the
+ * same URL, folder, section, language, files, aliases, visibility and
+ * publication; only what orders and lists it (title, date, weight,
+ * terms, summary) may differ. *next: when p's publication changes.
+ */
+static int
+same_place(const struct site *s, const struct post *old, const struct post *p,
+    int64_t *next)
+{
+	const struct pm_page *a = &old->pm, *b = &p->pm;
+	const struct post_meta *m = &old->meta, *n = &p->meta;
+
+	*next = INT64_MAX;
+	return a->kind == PM_PAGE && b->kind == PM_PAGE &&
+	    strcmp(a->url, b->url) == 0 && same_text(a->dir, b->dir) &&
+	    same_text(a->section, b->section) &&
+	    same_text(a->bundle, b->bundle) && same_text(a->lang, b->lang) &&
+	    same_text(a->legacy, b->legacy) && a->has_date == b->has_date &&
+	    a->date == b->date && strcmp(a->ymd, b->ymd) == 0 &&
+	    old->dated == p->dated && m->draft == n->draft &&
+	    m->no_render == n->no_render && m->no_list == n->no_list &&
+	    m->headless == n->headless && m->list_local == n->list_local &&
+	    m->no_search == n->no_search &&
+	    same_strs(m->aliases, m->naliases, n->aliases, n->naliases) &&
+	    same_strs(old->addrs, old->naddrs, p->addrs, p->naddrs) &&
+	    old->unpub ==
+	    !pm_published(&s->cfg, n, p->dated, p->date, (int64_t)time(NULL),
+		next);
+}
+
+/* Moves p (edited) to its place among the posts, as sort_posts would. */
+static void
+post_move(struct site *s, struct post *p)
+{
+	size_t i, lo = 0, hi = s->nposts - 1;
+
+	for (i = 0; i < s->nposts && s->posts[i] != p; i++)
+		;
+	if (i == s->nposts)
+		return;
+	memmove(s->posts + i, s->posts + i + 1,
+	    (s->nposts - i - 1) * sizeof(*s->posts));
+	while (lo < hi) { /* the first that sorts after p */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (post_cmp(&s->posts[mid], &p) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(s->posts + lo + 1, s->posts + lo,
+	    (s->nposts - 1 - lo) * sizeof(*s->posts));
+	s->posts[lo] = p;
+}
+
+/*
+ * An edit that moves page p in the lists only: p takes its new place,
+ * the lists follow (site_pages_relist), and bodies that link to it are
+ * rendered again when asked. was holds p's old contents.
+ */
+static void
+post_relist(struct site *s, struct post *p, const struct post *was,
+    int64_t next)
+{
+	size_t i, j;
+
+	if (next < s->next_change)
+		s->next_change = next;
+	post_move(s, p);
+	site_pages_relist(s, p, was);
+	for (i = 0; i < s->nposts; i++) {
+		struct post *q = s->posts[i];
+
+		for (j = 0; q->body_gmi && j < q->ndeps; j++)
+			if (strcmp(q->deps[j], p->relpath) == 0 ||
+			    strcmp(q->deps[j], p->pm.url) == 0)
+				site_drop_body(&s->cache, q);
+	}
+}
+
 /* After body-only edits: the search index and the pages that show them. */
 static void
 finish_inplace(struct site *s, struct post **v, size_t n, int index_now)
@@ -799,6 +893,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	struct diags err = { 0 };
 	struct preload pl;
 	struct post **nv;
+	int64_t next;
 	int changed = 0;
 
 	preload(s, sc, &pl);
@@ -834,6 +929,21 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 		if (old && s->base.built && same_listing(old, p)) {
 			post_swap(s, old, p);
 			old->scan_mark = mark;
+			site_post_free(&s->cache, p);
+			inplace = xgrow(inplace, &cinplace, ninplace + 1,
+			    sizeof(*inplace));
+			inplace[ninplace++] = old;
+			continue;
+		}
+		if (old && s->base.built && same_place(s, old, p, &next) &&
+		    site_pages_can_relist(s, old, p)) {
+			post_swap(s, old, p);
+			old->scan_mark = mark;
+			old->unpub = p->unpub;
+			/* Indexed again (finish_inplace), as a new page. */
+			if (s->search)
+				search_remove(s->search, old->relpath);
+			post_relist(s, old, p, next);
 			site_post_free(&s->cache, p);
 			inplace = xgrow(inplace, &cinplace, ninplace + 1,
 			    sizeof(*inplace));

@@ -671,45 +671,127 @@ sec_rendered(const struct section *sec)
  * the top-level pages of their language). In an order by a key some
  * pages lack (a date, a weight), only pages with the key are linked.
  */
+/*
+ * The neighbours within group k (k < nsecs: a section; then the top
+ * level per language, s->intro's order), idx room for nlisted indices.
+ * Pages of the group that lack the order's key get none.
+ */
+static enum pm_order
+group_order(const struct site *s, const struct pageset *set, size_t k)
+{
+	return section_order(s, k < set->nsecs ? set->secs[k].index : s->intro);
+}
+
+/* Links group members idx[0..n), in order o. */
+static void
+link_group(struct pageset *set, const size_t *idx, size_t n, enum pm_order o)
+{
+	int chrono = chronological(o, set->listed, idx, n);
+	size_t j;
+
+	for (j = 0; j < n; j++) {
+		set->older[idx[j]] = j + 1 < n ? (long)idx[j + 1] : -1;
+		set->newer[idx[j]] = j > 0 ? (long)idx[j - 1] : -1;
+		set->nav[idx[j]] = !chrono;
+	}
+}
+
+static void
+neighbours_group(const struct site *s, struct pageset *set, size_t k,
+    size_t *idx)
+{
+	const char *lang = k < set->nsecs ? set->secs[k].lang :
+	    k == set->nsecs		  ? NULL :
+					    s->cfg.langs[k - set->nsecs - 1].code;
+	enum pm_order o = group_order(s, set, k);
+	size_t i, n;
+
+	for (n = 0, i = 0; i < set->nlisted; i++) {
+		const struct post *p = set->listed[i];
+
+		if (!site_listed_locally(p))
+			continue;
+		if (!(k < set->nsecs ? set->sec_of[i] == (long)k :
+				       set->sec_of[i] < 0 &&
+				site_same_lang(p->pm.lang, lang)))
+			continue;
+		set->older[i] = set->newer[i] = -1;
+		set->nav[i] = 0;
+		if (has_order_key(o, p))
+			idx[n++] = i;
+	}
+	sort_listing(set->listed, idx, n, o);
+	link_group(set, idx, n, o);
+}
+
+/*
+ * Group k again after its page at j changed (was: as it was, still
+ * linked in the group's order): the others' order is read from their
+ * links and p put in it by a binary search, not a sort. Returns 0 when
+ * that cannot tell (p was not linked, or an equal key): the caller
+ * sorts the group.
+ */
+static int
+neighbours_moved(const struct site *s, struct pageset *set, size_t k, long j,
+    const struct post *was, size_t *idx)
+{
+	enum pm_order o = group_order(s, set, k);
+	const struct post *p = set->listed[j];
+	size_t n = 0, lo, hi;
+	long h;
+
+	if (!site_listed_locally(p) || !has_order_key(o, was))
+		return 0;
+	for (h = j; set->newer[h] >= 0; h = set->newer[h])
+		;
+	for (; h >= 0; h = set->older[h])
+		if (h != j)
+			idx[n++] = (size_t)h;
+	set->older[j] = set->newer[j] = -1;
+	set->nav[j] = 0;
+	if (has_order_key(o, p)) {
+		struct pm_key a, b;
+
+		site_post_key(p, &b);
+		for (lo = 0, hi = n; lo < hi;) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c;
+
+			site_post_key(set->listed[idx[mid]], &a);
+			if ((c = pm_order_cmp(o, &a, &b)) == 0)
+				return 0;
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		memmove(idx + lo + 1, idx + lo, (n - lo) * sizeof(*idx));
+		idx[lo] = (size_t)j;
+		n++;
+	}
+	link_group(set, idx, n, o);
+	return 1;
+}
+
+/*
+ * Neighbours of each listed page: the pages beside it in its own
+ * section's order, in its language (pages outside any section: among
+ * the top-level pages of their language). In an order by a key some
+ * pages lack (a date, a weight), only pages with the key are linked.
+ */
 static void
 neighbours(const struct site *s, struct pageset *set)
 {
 	size_t *idx = xcalloc(set->nlisted + 1, sizeof(*idx));
-	size_t i, j, n, k;
+	size_t i, k;
 
 	set->older = xcalloc(set->nlisted + 1, sizeof(*set->older));
 	set->newer = xcalloc(set->nlisted + 1, sizeof(*set->newer));
 	set->nav = xcalloc(set->nlisted + 1, 1);
 	for (i = 0; i < set->nlisted; i++)
 		set->older[i] = set->newer[i] = -1;
-	for (k = 0; k <= set->nsecs + s->cfg.nlangs; k++) {
-		/* k < nsecs: a section; then the top level per language. */
-		const char *lang = k < set->nsecs ? set->secs[k].lang :
-		    k == set->nsecs		  ? NULL :
-				      s->cfg.langs[k - set->nsecs - 1].code;
-		const struct post *index =
-		    k < set->nsecs ? set->secs[k].index : s->intro;
-		enum pm_order o = section_order(s, index);
-		int chrono;
-
-		for (n = 0, i = 0; i < set->nlisted; i++) {
-			const struct post *p = set->listed[i];
-
-			if (!site_listed_locally(p) || !has_order_key(o, p))
-				continue;
-			if (k < set->nsecs ? set->sec_of[i] == (long)k :
-					     set->sec_of[i] < 0 &&
-				    site_same_lang(p->pm.lang, lang))
-				idx[n++] = i;
-		}
-		sort_listing(set->listed, idx, n, o);
-		chrono = chronological(o, set->listed, idx, n);
-		for (j = 0; j < n; j++) {
-			set->older[idx[j]] = j + 1 < n ? (long)idx[j + 1] : -1;
-			set->newer[idx[j]] = j > 0 ? (long)idx[j - 1] : -1;
-			set->nav[idx[j]] = !chrono;
-		}
-	}
+	for (k = 0; k <= set->nsecs + s->cfg.nlangs; k++)
+		neighbours_group(s, set, k, idx);
 	free(idx);
 }
 
@@ -1176,6 +1258,7 @@ list_terms(struct site *s, struct pageset *set, size_t t, size_t li)
 			slug = f ? f(term, n) : xstrdup(term);
 			if (strmap_get(&canon, slug, strlen(slug)) != NULL) {
 				free(slug); /* another spelling's term */
+				set->term_variants = 1;
 				continue;
 			}
 			slugs =
@@ -1441,4 +1524,356 @@ site_build_pages(struct site *s)
 	for (i = 0; i < s->naliases; i++)
 		strmap_put(&s->aliasmap, s->aliases[i].path,
 		    strlen(s->aliases[i].path), &s->aliases[i]);
+}
+
+/* --- an edit that moves one page in the lists (issue 16) ------------- */
+
+/* The index of p in set's listed pages, or -1. */
+static long
+listed_index(const struct pageset *set, const struct post *p)
+{
+	size_t i;
+
+	for (i = 0; i < set->nlisted; i++)
+		if (set->listed[i] == p)
+			return (long)i;
+	return -1;
+}
+
+static int
+has_term(char **v, size_t n, const char *t)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i], t) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+same_terms(char **a, size_t na, char **b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/* The language list (list_terms' li) holding p's terms, or -1. */
+static long
+lang_list(const struct site *s, const struct post *p)
+{
+	size_t i;
+
+	if (p->pm.lang == NULL)
+		return 0;
+	for (i = 0; i < s->cfg.nlangs; i++)
+		if (strcmp(s->cfg.langs[i].code, p->pm.lang) == 0)
+			return (long)i + 1;
+	return -1;
+}
+
+/* The gen of path, or NULL. */
+static struct gen *
+gen_at(const struct pageset *set, const char *path)
+{
+	uintptr_t k = (uintptr_t)strmap_get(&set->genmap, path, strlen(path));
+
+	return k ? &set->gens[k - 1] : NULL;
+}
+
+/* 1 when path is term's own page (or feed) in set. */
+static int
+is_term_gen(const struct pageset *set, const char *path, enum gen_kind kind,
+    const char *term)
+{
+	const struct gen *g = gen_at(set, path);
+
+	return g && g->kind == kind && strcmp(g->term, term) == 0;
+}
+
+/* Forgets path: the last gen takes its place in gens. */
+static void
+gen_remove(struct pageset *set, const char *path)
+{
+	uintptr_t k = (uintptr_t)strmap_del(&set->genmap, path, strlen(path));
+	size_t i;
+
+	if (k == 0)
+		return;
+	page_unref(set->gens[k - 1].built);
+	if (k != set->ngens) {
+		set->gens[k - 1] = set->gens[set->ngens - 1];
+		for (i = 0; i < set->genmap.cap; i++)
+			if (set->genmap.v[i].key &&
+			    (uintptr_t)set->genmap.v[i].val == set->ngens) {
+				set->genmap.v[i].val = (void *)k;
+				break;
+			}
+	}
+	set->ngens--;
+}
+
+/*
+ * One term of one taxonomy list, gained (add) or lost by the edited page
+ * p: checks (apply 0) that the term's pages are the term's own, and
+ * which they would be by list_terms; makes it so (apply 1).
+ */
+static int
+relist_term(struct site *s, struct pageset *set, const struct post *p, size_t t,
+    long li, const char *term, int add, int apply)
+{
+	const char *tax = s->cfg.taxonomies[t];
+	const char *lang = li ? s->cfg.langs[li - 1].code : NULL;
+	char *prefix = lang_prefix_of(s, lang), *path, *feed;
+	long arg = (long)(t + s->cfg.ntax * (size_t)li);
+	int ok = 1, tags = strcmp(tax, "tags") == 0 && lang == NULL;
+	int known;
+	size_t i, n;
+
+	path = site_term_path(s, prefix, tax, term, "");
+	feed = site_term_path(s, prefix, tax, term, "atom.xml");
+	known = is_term_gen(set, path, G_TERM, term);
+	if (!apply) {
+		/* Its pages are its own, or no page claims those paths. */
+		ok = term[0] != '\0' &&
+		    (known ? is_term_gen(set, feed, G_TERMFEED, term) :
+			     gen_at(set, path) == NULL &&
+				gen_at(set, feed) == NULL);
+		if (!add && !known)
+			ok = 0;
+	} else if (add && !known) {
+		term = own_key(set, xstrdup(term));
+		add_gen(set, path, G_TERM, arg, term);
+		add_gen(set, feed, G_TERMFEED, arg, term);
+		set->ntags += tags;
+	} else if (!add) {
+		/* Still someone else's term: its pages stay. */
+		for (i = 0; i < set->nlisted; i++) {
+			const struct post *q = set->listed[i];
+			char **v;
+
+			if (q == p || !site_listed_locally(q) ||
+			    !site_same_lang(q->pm.lang, lang))
+				continue;
+			v = terms_of(q, tax, &n);
+			if (has_term(v, n, term))
+				break;
+		}
+		if (i == set->nlisted) {
+			gen_remove(set, path);
+			gen_remove(set, feed);
+			set->ntags -= tags;
+		}
+	}
+	free(feed);
+	free(path);
+	free(prefix);
+	return ok;
+}
+
+/*
+ * The term lists after page p's terms went from was's to its own:
+ * checks (apply 0) or makes the change (apply 1). A site with a term
+ * spelt two ways is listed afresh: which spelling names it depends on
+ * the order of all pages.
+ */
+static int
+relist_terms(struct site *s, struct pageset *set, const struct post *p,
+    const struct post *was, int apply)
+{
+	long li = lang_list(s, p);
+	size_t t, i, n, wn;
+	char **v, **wv;
+
+	if (li < 0 || !site_listed_locally(p))
+		return 1; /* in no term list */
+	for (t = 0; t < s->cfg.ntax; t++) {
+		const char *tax = s->cfg.taxonomies[t];
+
+		v = terms_of(p, tax, &n);
+		wv = terms_of(was, tax, &wn);
+		if (set->term_variants && (n || wn))
+			return 0;
+		if (same_terms(v, n, wv, wn))
+			continue;
+		for (i = 0; i < n; i++)
+			if (!has_term(wv, wn, v[i]) &&
+			    !relist_term(s, set, p, t, li, v[i], 1, apply))
+				return 0;
+		for (i = 0; i < wn; i++)
+			if (!has_term(v, n, wv[i]) && !has_term(wv, i, wv[i]) &&
+			    !relist_term(s, set, p, t, li, wv[i], 0, apply))
+				return 0;
+	}
+	return 1;
+}
+
+/*
+ * 1 when the base pages can follow an edit of listed page old to p's
+ * front matter (same file, URL, section, language, visibility: the
+ * caller checks) by moving old in place: its terms' pages allow it.
+ */
+int
+site_pages_can_relist(struct site *s, const struct post *old,
+    const struct post *p)
+{
+	if (!s->base.built)
+		return 0;
+	if (listed_index(&s->base, old) < 0)
+		return 1;
+	return relist_terms(s, &s->base, p, old, 0);
+}
+
+/*
+ * 1 when no page of p's section before listed index end (p left out),
+ * or none that counts in busiest_section (counted), is listed.
+ */
+static int
+first_of_section(const struct pageset *set, const struct post *p, long end,
+    int counted)
+{
+	long i;
+
+	for (i = 0; i < end && i < (long)set->nlisted; i++) {
+		const struct post *q = set->listed[i];
+
+		if (q != p && (!counted || counts_in_busiest(q)) &&
+		    strcmp(q->pm.section, p->pm.section) == 0 &&
+		    site_same_lang(q->pm.lang, p->pm.lang))
+			return 0;
+	}
+	return 1;
+}
+
+/* Where index x goes when the page at i moves to j. */
+static long
+moved_index(long x, long i, long j)
+{
+	if (x < 0)
+		return x;
+	if (x == i)
+		return j;
+	if (i < j && x > i && x <= j)
+		return x - 1;
+	if (j < i && x >= j && x < i)
+		return x + 1;
+	return x;
+}
+
+static void
+rotate(void *base, size_t size, size_t i, size_t j)
+{
+	unsigned char *b = base, tmp[sizeof(long)];
+
+	memcpy(tmp, b + i * size, size);
+	if (i < j)
+		memmove(b + i * size, b + (i + 1) * size, (j - i) * size);
+	else
+		memmove(b + (j + 1) * size, b + j * size, (i - j) * size);
+	memcpy(b + j * size, tmp, size);
+}
+
+/*
+ * After site_pages_can_relist: page p (now with its new front matter,
+ * was holding the old) moves to its place in the base lists, its
+ * section's neighbours and the term lists follow; every generated page
+ * and composed post page is dropped, to be made again when asked, and
+ * the other classes are listed again at their next request.
+ */
+void
+site_pages_relist(struct site *s, struct post *p, const struct post *was)
+{
+	struct pageset *set = &s->base;
+	long i = listed_index(set, p), j, x, lo, hi;
+	size_t *idx, k;
+
+	for (k = 0; k < s->nclasses; k++) {
+		site_pageset_free(s, s->classes[k]);
+		free(s->classes[k]);
+	}
+	free(s->classes);
+	s->classes = NULL;
+	s->nclasses = 0;
+	strmap_free(&s->classmap);
+	for (k = 0; k < set->nlisted; k++)
+		if (set->slots[k]) {
+			lru_remove(&s->cache, &set->slots[k]->node);
+			page_unref(set->slots[k]->page);
+			free(set->slots[k]);
+			set->slots[k] = NULL;
+		}
+	for (k = 0; k < set->ngens; k++) {
+		page_unref(set->gens[k].built);
+		set->gens[k].built = NULL;
+	}
+	if (i < 0)
+		return;
+	/* Its place: after every page that sorts with it (sort_posts). */
+	lo = 0;
+	hi = (long)set->nlisted - 1;
+	while (lo < hi) {
+		long mid = lo + (hi - lo) / 2;
+		long m = mid >= i ? mid + 1 : mid; /* p itself left out */
+		struct pm_key a, b;
+
+		site_post_key(set->listed[m], &a);
+		site_post_key(p, &b);
+		if (pm_order_cmp(PM_ORDER_NEWEST, &a, &b) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	j = lo;
+	/*
+	 * A section without an _index.md is listed where its first page
+	 * is: when p is, or was, that page, the sections are listed afresh.
+	 */
+	x = find_section(set, p->pm.section, p->pm.lang);
+	if (j != i && x >= 0 && set->secs[x].index == NULL &&
+	    (first_of_section(set, p, i, 0) ||
+		first_of_section(set, p, j + (j > i), 0))) {
+		site_build_pages(s);
+		return;
+	}
+	if (j != i) {
+		rotate(set->listed, sizeof(*set->listed), (size_t)i, (size_t)j);
+		rotate(set->sec_of, sizeof(*set->sec_of), (size_t)i, (size_t)j);
+		rotate(set->nav, 1, (size_t)i, (size_t)j);
+		rotate(set->older, sizeof(*set->older), (size_t)i, (size_t)j);
+		rotate(set->newer, sizeof(*set->newer), (size_t)i, (size_t)j);
+		for (k = 0; k < set->nlisted; k++) {
+			set->older[k] = moved_index(set->older[k], i, j);
+			set->newer[k] = moved_index(set->newer[k], i, j);
+		}
+		/* The post pages of the pages between: their new index. */
+		for (x = i < j ? i : j; x <= (i < j ? j : i); x++) {
+			struct gen *g = gen_at(set, set->listed[x]->pm.url);
+
+			if (g && g->kind == G_POST &&
+			    moved_index(g->arg, i, j) == x)
+				g->arg = x;
+		}
+	}
+	idx = xcalloc(set->nlisted + 1, sizeof(*idx));
+	x = set->sec_of[j];
+	if (x < 0 && (x = lang_list(s, p)) >= 0)
+		x += (long)set->nsecs;
+	if (x >= 0 && !neighbours_moved(s, set, (size_t)x, j, was, idx))
+		neighbours_group(s, set, (size_t)x, idx);
+	free(idx);
+	relist_terms(s, set, p, was, 1);
+	/*
+	 * The busiest section is the first listed of those with most dated
+	 * pages: it can change only when p is, or was, its section's first.
+	 */
+	if (counts_in_busiest(p) &&
+	    (first_of_section(set, p, i + (j < i), 1) ||
+		first_of_section(set, p, j, 1)))
+		set->best = busiest_section(s, set);
 }

@@ -319,6 +319,37 @@ strmap_get(const struct strmap *m, const char *key, size_t n)
 	return e->key ? e->val : NULL;
 }
 
+/*
+ * Removes key (n bytes); returns its value, or NULL when absent. The
+ * entries after it in its probe run move back (no tombstones).
+ */
+void *
+strmap_del(struct strmap *m, const char *key, size_t n)
+{
+	struct strmap_entry *e;
+	size_t i, j, k, mask = m->cap - 1;
+	void *val;
+
+	if (m->cap == 0)
+		return NULL;
+	e = strmap_slot(m, key, n, (uint32_t)util_hash(key, n));
+	if (e->key == NULL)
+		return NULL;
+	val = e->val;
+	i = (size_t)(e - m->v);
+	for (j = (i + 1) & mask; m->v[j].key != NULL; j = (j + 1) & mask) {
+		k = m->v[j].hash & mask; /* where entry j would like to be */
+		/* j may fill the hole at i unless k lies in (i, j]. */
+		if (i <= j ? (k <= i || k > j) : (k <= i && k > j)) {
+			m->v[i] = m->v[j];
+			i = j;
+		}
+	}
+	memset(&m->v[i], 0, sizeof(m->v[i]));
+	m->n--;
+	return val;
+}
+
 void
 strmap_free(struct strmap *m)
 {

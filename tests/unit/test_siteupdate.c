@@ -149,6 +149,167 @@ test_normalise(void)
 	T_CASE_END();
 }
 
+/*
+ * Differential: a site edited in place (title, date, weight, terms) lists
+ * exactly what the same files give when loaded afresh.
+ */
+static const char *const diff_paths[] = { "/", "/archive/", "/atom.xml",
+	"/tags/", "/tags/red/", "/tags/blue/", "/tags/green/", "/tags/new/",
+	"/tags/red/atom.xml", "/tags/new/atom.xml", "/posts/",
+	"/posts/atom.xml", "/notes/", "/posts/p1/", "/posts/p2/", "/posts/p3/",
+	"/posts/p4/", "/posts/p5/", "/notes/n1/", "/notes/n2/", "/notes/n3/",
+	"/misc/", NULL };
+
+static int
+same_as_fresh(struct site *s, const struct site_opts *o, const char *what)
+{
+	static char a[65536], b[65536];
+	struct site *f;
+	int fd = open(root, O_PATH | O_DIRECTORY), ok = 1, sa, sb;
+	size_t i;
+
+	f = site_new(root, fd, o);
+	for (i = 0; f && diff_paths[i]; i++) {
+		sa = get(s, diff_paths[i], a, sizeof(a));
+		sb = get(f, diff_paths[i], b, sizeof(b));
+		if (sa != sb || strcmp(a, b) != 0) {
+			fprintf(stderr,
+			    "%s: %s differs (%d, %d):\n%s\n--\n%s\n", what,
+			    diff_paths[i], sa, sb, a, b);
+			ok = 0;
+		}
+	}
+	if (f)
+		site_free(f);
+	close(fd);
+	return f && ok;
+}
+
+static void
+note(const char *rel, const char *title, const char *date, const char *w)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text),
+	    "---\ntitle: %s\ndate: %s\n%s%s%s---\n\nSome text.\n", title, date,
+	    w ? "weight: " : "", w ? w : "", w ? "\n" : "");
+	put(rel, text);
+}
+
+static void
+test_relist(void)
+{
+	struct site_opts o;
+	struct site *s;
+	char dir[512];
+	int fd;
+
+	snprintf(root, sizeof(root), "%s/capsuled-relist.XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(root) == NULL) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	put("hugo.toml",
+	    "title = \"Relist\"\nbaseURL = \"gemini://localhost/\"\n"
+	    "[taxonomies]\ntag = \"tags\"\n");
+	snprintf(dir, sizeof(dir), "%s/content", root);
+	mkdir(dir, 0755);
+	snprintf(dir, sizeof(dir), "%s/content/posts", root);
+	mkdir(dir, 0755);
+	snprintf(dir, sizeof(dir), "%s/content/notes", root);
+	mkdir(dir, 0755);
+	post("content/posts/p1.md", "Alpha", "2024-01-01", "red", "Text.");
+	post("content/posts/p2.md", "Beta", "2024-01-01", "red, blue", "Text.");
+	post("content/posts/p3.md", "Gamma", "2024-02-01", "blue", "Text.");
+	post("content/posts/p4.md", "Delta", "2024-03-01", "green", "Text.");
+	post("content/posts/p5.md", "Epsilon", "2024-04-01", "red", "Text.");
+	snprintf(dir, sizeof(dir), "%s/content/misc", root);
+	mkdir(dir, 0755);
+	note("content/misc/m1.md", "Misc", "2024-06-01", NULL);
+	put("content/notes/_index.md", "---\ntitle: Notes\n---\n");
+	note("content/notes/n1.md", "One", "2024-01-05", "1");
+	note("content/notes/n2.md", "Two", "2024-01-06", "2");
+	note("content/notes/n3.md", "Three", "2024-01-07", "3");
+
+	memset(&o, 0, sizeof(o));
+	gemtext_opts_default(&o.render);
+	o.search = 1;
+	o.base_url = "gemini://localhost";
+	o.cache_size = 1 << 20; /* pages stay cached between edits */
+	fd = open(root, O_PATH | O_DIRECTORY);
+	s = site_new(root, fd, &o);
+	T_OK(s != NULL);
+	T_OK(same_as_fresh(s, &o, "loaded"));
+
+	/* A title among equal dates: after Beta now. */
+	post("content/posts/p1.md", "Zeta", "2024-01-01", "red", "Text.");
+	T_INT(update(s, "content/posts/p1.md", NULL), 1);
+	T_OK(has(s, "/", "Zeta"));
+	T_OK(has(s, "/search?zeta", "/posts/p1/")); /* indexed again */
+	T_OK(same_as_fresh(s, &o, "title"));
+	/* A date: from oldest to newest, and from the middle to oldest. */
+	post("content/posts/p1.md", "Zeta", "2025-01-01", "red", "Text.");
+	T_INT(update(s, "content/posts/p1.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "date up"));
+	post("content/posts/p3.md", "Gamma", "2023-01-01", "blue", "Text.");
+	T_INT(update(s, "content/posts/p3.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "date down"));
+	/* Terms: one goes with its last page, one comes, one stays. */
+	post("content/posts/p4.md", "Delta", "2024-03-01", "new", "Text.");
+	T_INT(update(s, "content/posts/p4.md", NULL), 1);
+	T_INT(get(s, "/tags/green/", dir, sizeof(dir)), 51);
+	T_OK(has(s, "/tags/new/", "Delta"));
+	T_OK(same_as_fresh(s, &o, "tag swapped"));
+	post("content/posts/p2.md", "Beta", "2024-01-01", "blue", "Text.");
+	T_INT(update(s, "content/posts/p2.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "tag dropped"));
+	post("content/posts/p2.md", "Beta", "2024-01-01", "blue, new, green",
+	    "Text.");
+	T_INT(update(s, "content/posts/p2.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "tags added"));
+	/* Weights: the order of a section, and whether it is by date. */
+	note("content/notes/n1.md", "One", "2024-01-05", "9");
+	T_INT(update(s, "content/notes/n1.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "weight"));
+	note("content/notes/n1.md", "One", "2024-01-05", NULL);
+	note("content/notes/n2.md", "Two", "2024-01-06", NULL);
+	note("content/notes/n3.md", "Three", "2024-01-07", NULL);
+	T_INT(update(s, "content/notes/n1.md", "content/notes/n2.md"), 1);
+	T_INT(update(s, "content/notes/n3.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "no weights"));
+	/* A term spelt another way: listed afresh, the same. */
+	post("content/posts/p5.md", "Epsilon", "2024-04-01", "Red", "Text.");
+	T_INT(update(s, "content/posts/p5.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "spelling"));
+	post("content/posts/p5.md", "Epsilon Two", "2022-04-01", "Red",
+	    "Text.");
+	T_INT(update(s, "content/posts/p5.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "spelling moved"));
+
+	/* Two sections as busy: the home page's is the first listed. */
+	note("content/notes/n4.md", "Four", "2021-01-01", NULL);
+	note("content/notes/n5.md", "Five", "2021-01-02", NULL);
+	T_INT(update(s, "content/notes/n4.md", "content/notes/n5.md"), 1);
+	T_OK(same_as_fresh(s, &o, "tie"));
+	note("content/notes/n4.md", "Four", "2026-01-01", NULL);
+	T_INT(update(s, "content/notes/n4.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "tie, notes first"));
+	note("content/notes/n4.md", "Four", "2021-01-01", NULL);
+	T_INT(update(s, "content/notes/n4.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "tie, posts first"));
+
+	site_free(s);
+	close(fd);
+	{
+		char cmd[600];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", root);
+	}
+}
+
 int
 main(void)
 {
@@ -331,5 +492,6 @@ main(void)
 			fprintf(stderr, "could not remove %s\n", root);
 	}
 	test_normalise();
+	test_relist();
 	return t_done();
 }

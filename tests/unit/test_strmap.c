@@ -39,6 +39,27 @@ main(void)
 	T_OK(ok);
 	T_STR(strmap_get(&m, "alpha", 5), "A");
 	T_OK(strmap_get(&m, "key-5000", 8) == NULL);
+	/* Deleting every third key leaves the others findable. */
+	T_STR(strmap_del(&m, "alpha", 5), "A");
+	T_OK(strmap_del(&m, "alpha", 5) == NULL);
+	T_OK(strmap_get(&m, "alpha", 5) == NULL);
+	for (i = 0; i < n; i += 3)
+		ok &= (uintptr_t)strmap_del(&m, keys[i], strlen(keys[i])) ==
+		    i + 1;
+	T_OK(ok);
+	for (i = 0; i < n; i++)
+		ok &= (uintptr_t)strmap_get(&m, keys[i], strlen(keys[i])) ==
+		    (i % 3 ? i + 1 : 0);
+	T_OK(ok);
+	T_INT(m.n, n - (n + 2) / 3 + 1);
+	for (i = 0; i < n; i += 3) /* and they can come back */
+		ok &= strmap_put(&m, keys[i], strlen(keys[i]),
+			  (void *)(uintptr_t)(i + 1)) == 1;
+	for (i = 0; i < n; i++)
+		ok &= (uintptr_t)strmap_get(&m, keys[i], strlen(keys[i])) ==
+		    i + 1;
+	T_OK(ok);
+	T_INT(m.n, n + 1);
 	strmap_free(&m);
 	T_OK(strmap_get(&m, "alpha", 5) == NULL);	  /* freed is empty */
 	T_INT(util_hash("", 0), 14695981039346656037ULL); /* FNV-1a */
