@@ -23,6 +23,8 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) ATTR_PRINTF(1, 2);
 /* String vectors: frees the n strings of v and v; appends a copy of s. */
 void strv_free(char **v, size_t n);
+/* 1 when a (na strings) and b (nb) hold the same strings in the same order. */
+int strv_eq(char *const *a, size_t na, char *const *b, size_t nb);
 void strv_push(char ***v, size_t *n, const char *s);
 
 struct stat;

@@ -535,19 +535,6 @@ bind_listeners(struct master *m, struct config *cfg, int nslots)
 	return 0;
 }
 
-static int
-same_strings(char **a, size_t na, char **b, size_t nb)
-{
-	size_t i;
-
-	if (na != nb)
-		return 0;
-	for (i = 0; i < na; i++)
-		if (strcmp(a[i], b[i]) != 0)
-			return 0;
-	return 1;
-}
-
 /*
  * On reload: the listeners of the new configuration, matched to the
  * bound ones by address (a listener's options belong to its address,
@@ -598,7 +585,7 @@ rebind_listeners(struct master *m, const struct config *old,
 				    nc->proxy ? "now expected" :
 						"no longer "
 						"accepted");
-			else if (!same_strings(oc->proxy_from, oc->nproxy_from,
+			else if (!strv_eq(oc->proxy_from, oc->nproxy_from,
 				     nc->proxy_from, nc->nproxy_from))
 				log_info("listen %s: proxy_from changed",
 				    nc->addr);

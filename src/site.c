@@ -665,19 +665,6 @@ post_swap(struct site *s, struct post *old, struct post *p)
 	p->pm = pm;
 }
 
-static int
-same_strs(char **a, size_t na, char **b, size_t nb)
-{
-	size_t i;
-
-	if (na != nb)
-		return 0;
-	for (i = 0; i < na; i++)
-		if (strcmp(a[i], b[i]) != 0)
-			return 0;
-	return 1;
-}
-
 /*
  * 1 when a page edited from old to p keeps its place in the site: the
  * same URL, folder, section, language, files, aliases, visibility and
@@ -702,8 +689,8 @@ same_place(const struct site *s, const struct post *old, const struct post *p,
 	    m->no_render == n->no_render && m->no_list == n->no_list &&
 	    m->headless == n->headless && m->list_local == n->list_local &&
 	    m->no_search == n->no_search &&
-	    same_strs(m->aliases, m->naliases, n->aliases, n->naliases) &&
-	    same_strs(old->addrs, old->naddrs, p->addrs, p->naddrs) &&
+	    strv_eq(m->aliases, m->naliases, n->aliases, n->naliases) &&
+	    strv_eq(old->addrs, old->naddrs, p->addrs, p->naddrs) &&
 	    old->unpub ==
 	    !pm_published(&s->cfg, n, p->dated, p->date, (int64_t)time(NULL),
 		next);

@@ -1551,19 +1551,6 @@ has_term(char **v, size_t n, const char *t)
 	return 0;
 }
 
-static int
-same_terms(char **a, size_t na, char **b, size_t nb)
-{
-	size_t i;
-
-	if (na != nb)
-		return 0;
-	for (i = 0; i < na; i++)
-		if (strcmp(a[i], b[i]) != 0)
-			return 0;
-	return 1;
-}
-
 /* The language list (list_terms' li) holding p's terms, or -1. */
 static long
 lang_list(const struct site *s, const struct post *p)
@@ -1700,7 +1687,7 @@ relist_terms(struct site *s, struct pageset *set, const struct post *p,
 		wv = terms_of(was, tax, &wn);
 		if (set->term_variants && (n || wn))
 			return 0;
-		if (same_terms(v, n, wv, wn))
+		if (strv_eq(v, n, wv, wn))
 			continue;
 		for (i = 0; i < n; i++)
 			if (!has_term(wv, wn, v[i]) &&

@@ -456,6 +456,19 @@ util_lang_valid(const char *s)
 	}
 }
 
+int
+strv_eq(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return 0;
+	return 1;
+}
+
 void
 strv_free(char **v, size_t n)
 {

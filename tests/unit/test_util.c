@@ -194,6 +194,16 @@ main(void)
 	T_STR(v[0], "a");
 	T_STR(v[1], "");
 	T_STR(v[2], "ccc");
+	{
+		char *a[] = { "x", "y" }, *b[] = { "x", "y" },
+		     *c[] = { "y", "x" };
+
+		T_INT(strv_eq(a, 2, b, 2), 1);
+		T_INT(strv_eq(a, 2, c, 2), 0); /* order counts */
+		T_INT(strv_eq(a, 2, b, 1), 0);
+		T_INT(strv_eq(a, 1, b, 1), 1);
+		T_INT(strv_eq(NULL, 0, NULL, 0), 1);
+	}
 	strv_free(v, n);
 	strv_free(NULL, 0);
 
