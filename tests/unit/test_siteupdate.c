@@ -196,6 +196,35 @@ note(const char *rel, const char *title, const char *date, const char *w)
 	put(rel, text);
 }
 
+/*
+ * A fresh Hugo site in root (NAME under TMPDIR): its hugo.toml titled
+ * title, with tags, and content/ plus each of the n folders in dirs.
+ */
+static void
+new_site(const char *name, const char *title, const char *const *dirs, size_t n)
+{
+	char path[512], toml[256];
+	size_t i;
+
+	snprintf(root, sizeof(root), "%s/%s.XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", name);
+	if (mkdtemp(root) == NULL) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	snprintf(toml, sizeof(toml),
+	    "title = \"%s\"\nbaseURL = \"gemini://localhost/\"\n"
+	    "[taxonomies]\ntag = \"tags\"\n",
+	    title);
+	put("hugo.toml", toml);
+	snprintf(path, sizeof(path), "%s/content", root);
+	mkdir(path, 0755);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
+		mkdir(path, 0755);
+	}
+}
+
 static void
 test_relist(void)
 {
@@ -204,21 +233,9 @@ test_relist(void)
 	char dir[512];
 	int fd;
 
-	snprintf(root, sizeof(root), "%s/capsuled-relist.XXXXXX",
-	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(root) == NULL) {
-		perror("mkdtemp");
-		exit(1);
-	}
-	put("hugo.toml",
-	    "title = \"Relist\"\nbaseURL = \"gemini://localhost/\"\n"
-	    "[taxonomies]\ntag = \"tags\"\n");
-	snprintf(dir, sizeof(dir), "%s/content", root);
-	mkdir(dir, 0755);
-	snprintf(dir, sizeof(dir), "%s/content/posts", root);
-	mkdir(dir, 0755);
-	snprintf(dir, sizeof(dir), "%s/content/notes", root);
-	mkdir(dir, 0755);
+	static const char *const dirs[] = { "content/posts", "content/notes" };
+
+	new_site("capsuled-relist", "Relist", dirs, 2);
 	post("content/posts/p1.md", "Alpha", "2024-01-01", "red", "Text.");
 	post("content/posts/p2.md", "Beta", "2024-01-01", "red, blue", "Text.");
 	post("content/posts/p3.md", "Gamma", "2024-02-01", "blue", "Text.");
@@ -319,21 +336,9 @@ main(void)
 	int fd, i;
 
 	log_set_verbosity(1, 0);
-	snprintf(root, sizeof(root), "%s/capsuled-siteupdate.XXXXXX",
-	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(root) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
-	put("hugo.toml",
-	    "title = \"Probe\"\nbaseURL = \"gemini://localhost/\"\n"
-	    "[taxonomies]\ntag = \"tags\"\n");
-	snprintf(body, sizeof(body), "%s/content", root);
-	mkdir(body, 0755);
-	snprintf(body, sizeof(body), "%s/content/posts", root);
-	mkdir(body, 0755);
-	snprintf(body, sizeof(body), "%s/static", root);
-	mkdir(body, 0755);
+	static const char *const dirs[] = { "content/posts", "static" };
+
+	new_site("capsuled-siteupdate", "Probe", dirs, 2);
 	post("content/posts/a.md", "Post A", "2024-01-01", "xtag",
 	    "Alpha text.");
 	post("content/posts/b.md", "Post B", "2024-02-01", "xtag",
