@@ -137,21 +137,20 @@ done <<EOF
 $BEFORE
 EOF
 
-# At most 60 s after the instant for the site to notice (the
-# expiry counts from the second after expiryDate, as Hugo's "before now").
-while :; do
-	e2e_req "$(e2e_url /posts/soon/)"
-	[ "$STATUS" = 20 ] && break
-	[ "$(date +%s)" -gt $((soon_epoch + 60)) ] && break
-	sleep 0.5
-done
+# until_status PATH STATUS: asks for PATH until it answers STATUS, at
+# most 60 s after the instant, for the site to notice (the expiry counts
+# from the second after expiryDate, as Hugo's "before now").
+until_status() {
+	while :; do
+		e2e_req "$(e2e_url "$1")"
+		[ "$STATUS" = "$2" ] && break
+		[ "$(date +%s)" -gt $((soon_epoch + 60)) ] && break
+		sleep 0.5
+	done
+}
+until_status /posts/soon/ 20
 assert_status 20 "publishDate passed: served, no restart"
-while :; do
-	e2e_req "$(e2e_url /posts/fading/)"
-	[ "$STATUS" = 51 ] && break
-	[ "$(date +%s)" -gt $((soon_epoch + 60)) ] && break
-	sleep 0.5
-done
+until_status /posts/fading/ 51
 assert_status 51 "expiryDate passed: 51, no restart"
 e2e_req "$(e2e_url /)"
 assert_body_contains "Coming Soon" "publishDate passed: on the home page"
