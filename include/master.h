@@ -1,6 +1,7 @@
 /*
- * master: the supervising process: binds, loads certificates and sites,
- * starts, restarts and reloads the workers (worker.h), and drains them
+ * master: the supervising process: binds, loads certificates, starts a
+ * zygote per generation that reads the sites and forks the workers
+ * (zygote.h, worker.h), reloads, and drains them
  * on SIGTERM/SIGINT.
  */
 #ifndef CAPSULED_MASTER_H

@@ -1,8 +1,8 @@
 /*
  * worker: one serving process. A libev loop on its own SO_REUSEPORT
- * listeners for one generation of the configuration; it drops privileges
- * first, and drains its connections on SIGTERM/SIGINT. The master (which
- * builds what a worker is given) is the only caller.
+ * listeners for one generation of the configuration, running as the
+ * configured user already, that drains its connections on SIGTERM/SIGINT.
+ * The generation's zygote (zygote.h) is the only caller.
  */
 #ifndef CAPSULED_WORKER_H
 #define CAPSULED_WORKER_H
@@ -34,22 +34,20 @@ struct generation {
 	int changed; /* a tree changed since the sites were read */
 };
 
-/* What a worker starts from: the master's state at fork, read only. */
+/* What a worker starts from: the zygote's state at fork, read only. */
 struct worker_start {
 	struct generation *gen;
 	struct listener *ls; /* ls[i] goes with gen->cfg.listen[i] */
 	size_t nls;
 	int nslots;
 	int slot; /* this worker's: ls[i].fds[slot] */
-	int chan; /* changes from the master (pathbatch.h) */
-	int drop; /* drop privileges to uid/gid (and chroot) */
-	uid_t uid;
-	gid_t gid;
+	int chan; /* changes from the zygote (pathbatch.h) */
 };
 
 /*
  * Runs a worker in the child of fork() on loop (the default loop, reset
- * with ev_loop_fork and holding no watcher of the master's). Never
+ * with ev_loop_fork and holding no watcher of the zygote's), with
+ * SIGTERM, SIGINT and SIGUSR1 blocked until its handlers are set. Never
  * returns: exits 0 once drained.
  */
 void worker_main(struct ev_loop *loop, const struct worker_start *ws)

@@ -1,17 +1,19 @@
 /*
  * master: the supervising process. It binds every listener (one socket
  * per worker slot, SO_REUSEPORT, so the kernel spreads connections),
- * loads certificates and sites, forks the workers and then only
- * supervises: it restarts a worker that dies, reloads on SIGHUP (new
- * workers on the new configuration, old ones drained; a broken
- * configuration keeps the old one) and drains everything on SIGTERM/SIGINT.
- * It never accepts a connection.
+ * loads certificates, watches the trees and forks one zygote per
+ * generation of the configuration (zygote.c): the zygote drops
+ * privileges for good, reads the sites and forks the workers. The master
+ * never parses a post or a site config: started as root, it keeps root
+ * only for what needs it (keys, binding, the logs). It replaces a zygote
+ * that dies, reloads on SIGHUP (a new generation; the old one drains once
+ * the new one runs; a broken configuration keeps the old one) and drains
+ * everything on SIGTERM/SIGINT. It never accepts a connection.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -24,12 +26,14 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <ev.h>
 #include <openssl/ssl.h>
 
+#include "chan.h"
 #include "conn.h"
 #include "log.h"
 #include "master.h"
@@ -40,19 +44,23 @@
 #include "vhost.h"
 #include "watch.h"
 #include "worker.h"
+#include "zygote.h"
 
 #define MASTER_MAX_WORKERS 256
-#define MASTER_CHAN_BUF	   65536 /* bytes of changes queued for a worker */
 
-/* A worker process, current or draining. */
-struct child {
-	pid_t pid;
-	int slot;
-	unsigned gen; /* the id of its generation */
+/*
+ * A generation's processes: its zygote, which leads their process group
+ * (pgid = its pid), and the workers it forked.
+ */
+struct group {
+	pid_t pid; /* the zygote's, and the group's id */
+	unsigned gen;
 	ev_tstamp started;
-	int chan;     /* our end of its change channel; -1: closed */
-	ev_io chan_w; /* waits for room after a full channel */
-	int behind;   /* changes dropped: owes it "rescan all" */
+	int alive;	  /* the zygote, not reaped yet */
+	int ready;	  /* its workers were started */
+	int retired;	  /* told to drain */
+	struct chan chan; /* change batches to the zygote */
+	ev_io rd;	  /* ZYGOTE_READY from it, on the same socket */
 	struct master *m;
 };
 
@@ -61,21 +69,23 @@ struct master {
 	struct listener *ls; /* ls[i] goes with gen->cfg.listen[i] */
 	size_t nls;
 	int nslots;
-	struct generation *gen;	 /* current */
-	struct child **children; /* current and draining workers */
-	size_t nchildren, capchildren;
+	struct generation *gen; /* current */
+	struct group **groups;	/* current, loading and draining */
+	size_t ngroups, capgroups;
 	struct watch *watch; /* the current generation's trees */
 	int argc;	     /* the serve options, read again on SIGHUP */
 	char **argv;
 	int stopping;
-	int drop; /* workers drop privileges to uid/gid */
+	int announced; /* "listening on" logged */
+	int reloading; /* "reloaded" to log once the new one runs */
+	int drop;      /* zygotes drop privileges to uid/gid */
 	uid_t uid;
 	gid_t gid;
 	dev_t tried_dev; /* a replaced root whose reload failed: */
 	ino_t tried_ino; /* not retried for the same folder */
 	ev_signal hup, term, intr, usr1;
 	ev_child child;
-	ev_timer restart; /* fills empty slots after a failed fork */
+	ev_timer restart; /* a new zygote after a failed fork or a crash */
 	ev_timer reroot;  /* a reload onto a replaced root */
 	char *reroot_why;
 };
@@ -264,59 +274,6 @@ build_generation(struct generation *gen)
 		    conn_sni_cb);
 	}
 	return 0;
-}
-
-/*
- * Reads every vhost's site (vhosts[i].site) with the rights of the
- * configured user: a post only root may read is not published, and the
- * log says so. The master parses, once, and every worker shares the
- * model through fork() (measured against each worker parsing for
- * itself: see the commit adding this). Only the effective ids change,
- * for the time of the parse: the saved set-user-ID stays root, so the
- * master can still read keys and bind new addresses on SIGHUP. That
- * confines what the parse may read, not a parser compromised by a
- * hostile post: that one would have to run in a worker.
- */
-static void
-sites_build(const struct master *m, struct generation *gen)
-{
-	const struct config *cfg = &gen->cfg;
-	struct gemini_ctx *g = &gen->g;
-	struct site_opts so;
-	gid_t groups[64], egid = getegid();
-	int ngroups = 0;
-	size_t i;
-
-	if (m->drop) {
-		if ((ngroups = getgroups((int)ARRAY_LEN(groups), groups)) ==
-			-1 ||
-		    setgroups(1, &m->gid) == -1 ||
-		    setresgid((gid_t)-1, m->gid, (gid_t)-1) == -1 ||
-		    setresuid((uid_t)-1, m->uid, (uid_t)-1) == -1)
-			fatal("reading the sites as %s", cfg->user);
-	}
-	for (i = 0; i < g->nvhosts; i++) {
-		struct vhost *vh = &g->vhosts[i];
-		char *base;
-
-		memset(&so, 0, sizeof(so));
-		so.access = &g->access;
-		so.lang = vh->lang;
-		so.render = cfg->render;
-		so.search = cfg->search;
-		so.cache_size = (size_t)cfg->cache_size << 20;
-		base = xasprintf(cfg->public_port == 1965 ? "gemini://%s" :
-							    "gemini://%s:%d",
-		    vh->names[0], cfg->public_port);
-		so.base_url = base;
-		vh->site = site_new(vh->root, vh->rootfd, &so);
-		free(base);
-	}
-	if (m->drop &&
-	    (setresuid((uid_t)-1, 0, (uid_t)-1) == -1 ||
-		setresgid((gid_t)-1, egid, (gid_t)-1) == -1 ||
-		setgroups((size_t)ngroups, groups) == -1))
-		fatal("taking back the privileges dropped to read the sites");
 }
 
 /* --- listeners ------------------------------------------------------ */
@@ -632,82 +589,9 @@ fail:
 	return -1;
 }
 
-/* --- the change channels ------------------------------------------- */
+/* --- the zygotes' change channels ------------------------------------ */
 
-/* Sends msg to ch; 0, or -1 when its channel is full (or gone). */
-static int
-chan_send(struct child *ch, const char *msg, size_t len)
-{
-	if (ch->chan == -1)
-		return -1;
-	while (send(ch->chan, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL) == -1) {
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != ENOBUFS)
-			log_warn("worker %d (pid %d): change channel", ch->slot,
-			    (int)ch->pid);
-		return -1;
-	}
-	return 0;
-}
-
-/* "Rescan everything" for each vhost; 0 when all of them went. */
-static int
-chan_send_full(struct child *ch, size_t nhosts)
-{
-	struct pathbatch full = { 0 };
-	size_t i, len;
-	char *msg;
-	int rc = 0;
-
-	pathbatch_set_full(&full);
-	for (i = 0; rc == 0 && i < nhosts; i++) {
-		msg = pathbatch_encode(&full, (uint32_t)i, &len);
-		rc = chan_send(ch, msg, len);
-		free(msg);
-	}
-	pathbatch_free(&full);
-	return rc;
-}
-
-/*
- * A worker too slow to read its changes is never waited for: what did
- * not fit is dropped, and once there is room again it is told to rescan
- * everything, which covers whatever it missed.
- */
-static void
-chan_behind(struct child *ch)
-{
-	if (ch->behind || ch->chan == -1)
-		return;
-	ch->behind = 1;
-	ev_io_start(EV_DEFAULT, &ch->chan_w);
-}
-
-static void
-chan_room_cb(struct ev_loop *loop, ev_io *io, int revents)
-{
-	struct child *ch =
-	    (struct child *)((char *)io - offsetof(struct child, chan_w));
-
-	(void)revents;
-	if (chan_send_full(ch, ch->m->gen->g.nvhosts) == -1)
-		return; /* still full: wait for more room */
-	ch->behind = 0;
-	ev_io_stop(loop, io);
-}
-
-static void
-chan_close(struct child *ch)
-{
-	if (ch->chan == -1)
-		return;
-	ev_io_stop(EV_DEFAULT, &ch->chan_w);
-	close(ch->chan);
-	ch->chan = -1;
-}
-
-/* From the watcher: one vhost's changes, to every current worker. */
+/* From the watcher: one vhost's changes, to the current zygote(s). */
 static void
 changes_cb(void *arg, size_t host, const struct pathbatch *b)
 {
@@ -715,15 +599,12 @@ changes_cb(void *arg, size_t host, const struct pathbatch *b)
 	size_t i, len;
 	char *msg;
 
-	m->gen->changed = 1;
 	msg = pathbatch_encode(b, (uint32_t)host, &len);
-	for (i = 0; i < m->nchildren; i++) {
-		struct child *ch = m->children[i];
+	for (i = 0; i < m->ngroups; i++) {
+		struct group *g = m->groups[i];
 
-		if (ch->gen != m->gen->id || ch->behind)
-			continue;
-		if (chan_send(ch, msg, len) == -1)
-			chan_behind(ch);
+		if (g->gen == m->gen->id && g->alive && !g->retired)
+			chan_post(&g->chan, msg, len);
 	}
 	free(msg);
 	log_debug("%s: %s changed", m->gen->g.vhosts[host].root,
@@ -794,7 +675,7 @@ watch_generation(struct master *m, const struct generation *gen)
 	return w;
 }
 
-/* --- workers --------------------------------------------------------- */
+/* --- generations: a zygote and its workers ---------------------------- */
 
 static void
 master_watchers_stop(struct master *m, struct ev_loop *loop)
@@ -809,10 +690,10 @@ master_watchers_stop(struct master *m, struct ev_loop *loop)
 }
 
 /*
- * In a new worker: the loop and the master's watchers came along with
- * fork(). Stop them, or a SIGTERM meant for the worker would also run
- * the master's handler there and end it with requests in flight; and
- * close the master's descriptors (other workers' channels, inotify).
+ * In a new zygote: the loop and the master's watchers came along with
+ * fork(). Stop them, or a SIGTERM meant for the zygote would also run
+ * the master's handler there; and close the master's descriptors (the
+ * other zygotes' channels, inotify).
  */
 static void
 master_leave(struct master *m, struct ev_loop *loop)
@@ -821,40 +702,162 @@ master_leave(struct master *m, struct ev_loop *loop)
 
 	ev_loop_fork(loop);
 	master_watchers_stop(m, loop);
-	for (i = 0; i < m->nchildren; i++)
-		chan_close(m->children[i]);
+	for (i = 0; i < m->ngroups; i++) {
+		ev_io_stop(loop, &m->groups[i]->rd);
+		chan_close(&m->groups[i]->chan);
+	}
 	watch_free(m->watch);
 	m->watch = NULL;
 }
 
+/* 1 when the master has a child left (not reaped), in any group. */
 static int
-spawn(struct master *m, struct generation *gen, int slot)
+children_left(idtype_t which, id_t id)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	return waitid(which, id, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
+/*
+ * Signals a whole generation: its zygote and workers. A group whose
+ * zygote is gone is signalled only while one of its workers (ours, as
+ * subreaper) is left, so the id cannot name someone else's group.
+ */
+static void
+group_signal(const struct group *g, int sig)
+{
+	if (g->alive || children_left(P_PGID, (id_t)g->pid))
+		killpg(g->pid, sig);
+}
+
+/* Forgets the groups with no process left. */
+static void
+groups_gc(struct master *m)
+{
+	size_t i = 0;
+
+	while (i < m->ngroups) {
+		struct group *g = m->groups[i];
+
+		if (g->alive || children_left(P_PGID, (id_t)g->pid)) {
+			i++;
+			continue;
+		}
+		free(g);
+		m->groups[i] = m->groups[--m->ngroups];
+	}
+}
+
+/* Tells a generation to drain: its workers finish, then all exit. */
+static void
+group_retire(struct group *g)
+{
+	if (g->retired)
+		return;
+	g->retired = 1;
+	group_signal(g, SIGTERM);
+	ev_io_stop(EV_DEFAULT, &g->rd);
+	chan_close(&g->chan);
+}
+
+/* Once the first generation runs: scripts may connect at once. */
+static void
+announce(struct master *m)
+{
+	const struct config *cfg = &m->gen->cfg;
+	size_t i;
+
+	if (m->announced)
+		return;
+	m->announced = 1;
+	/* --quiet keeps it only for port 0, the one way to learn the port. */
+	for (i = 0; i < m->nls; i++)
+		if (m->ls[i].bound &&
+		    (!cfg->quiet ||
+			strcmp(strrchr(m->ls[i].addr, ':'), ":0") == 0))
+			log_notice("listening on %s", m->ls[i].bound);
+	log_info("%d worker%s%s", m->nslots, m->nslots == 1 ? "" : "s",
+	    cfg->workers ? "" : " (workers = 0: one per core)");
+}
+
+/* A zygote of the current generation runs its workers: retire the rest. */
+static void
+group_ready(struct master *m, struct group *g)
+{
+	size_t i;
+
+	g->ready = 1;
+	if (g->retired || g->gen != m->gen->id)
+		return;
+	for (i = 0; i < m->ngroups; i++)
+		if (m->groups[i] != g)
+			group_retire(m->groups[i]);
+	groups_gc(m);
+	announce(m);
+	if (m->reloading) {
+		m->reloading = 0;
+		log_info("reloaded");
+	}
+}
+
+static void
+group_rd_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	struct group *g =
+	    (struct group *)(void *)((char *)io - offsetof(struct group, rd));
+	char msg[16];
+	ssize_t n;
+
+	(void)revents;
+	n = recv(io->fd, msg, sizeof(msg), MSG_DONTWAIT);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0 && msg[0] == ZYGOTE_READY) {
+		group_ready(g->m, g);
+		return;
+	}
+	/* Its end closed: child_cb hears of its exit. */
+	ev_io_stop(loop, io);
+}
+
+/*
+ * Forks the current generation's zygote: it drops privileges, reads the
+ * sites and starts the workers (zygote.c). 0, or -1 (logged) when the
+ * fork failed: retried a second later.
+ */
+static int
+zygote_spawn(struct master *m)
 {
 	struct ev_loop *loop = EV_DEFAULT;
-	struct child *ch;
+	struct group *g;
+	sigset_t old;
+	char name[48];
 	int sv[2];
 	pid_t pid;
 
-	/* Datagrams: a batch arrives whole or not at all. */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		0, sv) == -1) {
 		log_warn("socketpair");
-		return -1;
+		goto retry;
 	}
 	log_flush();
+	/* Held until the zygote's own handlers are in place. */
+	zygote_signals_block(&old);
 	if ((pid = fork()) == -1) {
 		log_warn("fork");
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(sv[0]);
 		close(sv[1]);
-		return -1;
+		goto retry;
 	}
 	if (pid == 0) {
-		struct worker_start ws = {
-			.gen = gen,
+		struct zygote_start zs = {
+			.gen = m->gen,
 			.ls = m->ls,
 			.nls = m->nls,
 			.nslots = m->nslots,
-			.slot = slot,
 			.chan = sv[1],
 			.drop = m->drop,
 			.uid = m->uid,
@@ -863,63 +866,47 @@ spawn(struct master *m, struct generation *gen, int slot)
 
 		close(sv[0]);
 		master_leave(m, loop);
-		worker_main(loop, &ws);
+		zygote_main(loop, &zs);
 	}
+	/* Its own group before anyone signals it (it does the same). */
+	setpgid(pid, pid);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(sv[1]);
-	ch = xcalloc(1, sizeof(*ch));
-	ch->pid = pid;
-	ch->slot = slot;
-	ch->gen = gen->id;
-	ch->started = ev_now(loop);
-	ch->chan = sv[0];
-	ch->m = m;
-	setsockopt(ch->chan, SOL_SOCKET, SO_SNDBUF, &(int){ MASTER_CHAN_BUF },
-	    sizeof(int));
-	ev_io_init(&ch->chan_w, chan_room_cb, ch->chan, EV_WRITE);
-	/* Its copy of the sites predates these changes: rescan. */
-	if (gen->changed && chan_send_full(ch, gen->g.nvhosts) == -1)
-		chan_behind(ch);
-	m->children = xgrow(m->children, &m->capchildren, m->nchildren + 1,
-	    sizeof(*m->children));
-	m->children[m->nchildren++] = ch;
+	g = xcalloc(1, sizeof(*g));
+	g->pid = pid;
+	g->gen = m->gen->id;
+	g->started = ev_now(loop);
+	g->alive = 1;
+	g->m = m;
+	snprintf(name, sizeof(name), "zygote (pid %d)", (int)pid);
+	chan_init(&g->chan, sv[0], m->gen->g.nvhosts, name);
+	ev_io_init(&g->rd, group_rd_cb, sv[0], EV_READ);
+	ev_io_start(loop, &g->rd);
+	m->groups =
+	    xgrow(m->groups, &m->capgroups, m->ngroups + 1, sizeof(*m->groups));
+	m->groups[m->ngroups++] = g;
 	return 0;
+retry:
+	if (!ev_is_active(&m->restart)) {
+		ev_timer_set(&m->restart, 1., 0.);
+		ev_timer_start(loop, &m->restart);
+	}
+	return -1;
 }
 
-static int
-slot_alive(const struct master *m, int slot)
+/* A zygote for the current generation, unless one lives already. */
+static void
+zygote_ensure(struct master *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->nchildren; i++)
-		if (m->children[i]->slot == slot &&
-		    m->children[i]->gen == m->gen->id)
-			return 1;
-	return 0;
-}
-
-/*
- * Starts a current worker in every slot that has none. Draining workers
- * of older generations never take a slot's place. A slot that cannot be
- * filled (fork failed) is logged and retried a second later, until the
- * master has the configured number of current workers again.
- */
-static void
-fill_slots(struct master *m)
-{
-	int s, missing = 0;
-
-	for (s = 0; s < m->nslots; s++)
-		if (!slot_alive(m, s) && spawn(m, m->gen, s) == -1)
-			missing++;
-	if (missing) {
-		log_warnx("%d of %d worker slots empty (%zu processes); "
-			  "retrying in 1 s",
-		    missing, m->nslots, m->nchildren);
-		if (!ev_is_active(&m->restart)) {
-			ev_timer_set(&m->restart, 1., 0.);
-			ev_timer_start(EV_DEFAULT, &m->restart);
-		}
-	}
+	if (m->stopping)
+		return;
+	for (i = 0; i < m->ngroups; i++)
+		if (m->groups[i]->gen == m->gen->id && m->groups[i]->alive &&
+		    !m->groups[i]->retired)
+			return;
+	zygote_spawn(m);
 }
 
 static void
@@ -929,61 +916,69 @@ restart_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 	(void)loop;
 	(void)revents;
-	if (!m->stopping)
-		fill_slots(m);
+	zygote_ensure(m);
 }
 
+/*
+ * A child ended: a zygote, or a worker whose zygote died before it (we
+ * are their subreaper). A zygote that was not retired is replaced; its
+ * workers serve on until the new one's run (group_ready retires them).
+ */
 static void
 child_cb(struct ev_loop *loop, ev_child *w, int revents)
 {
 	struct master *m = MASTER_OF(w, child);
+	struct group *g = NULL;
 	size_t i;
 	int status = w->rstatus;
 
 	(void)revents;
-	for (i = 0; i < m->nchildren; i++) {
-		struct child ch = *m->children[i];
+	for (i = 0; i < m->ngroups; i++)
+		if (m->groups[i]->alive && m->groups[i]->pid == w->rpid)
+			g = m->groups[i];
+	if (g) {
+		g->alive = 0;
+		ev_io_stop(loop, &g->rd);
+		chan_close(&g->chan);
+		if (!g->retired && !m->stopping) {
+			char how[48];
 
-		if (ch.pid != w->rpid)
-			continue;
-		chan_close(m->children[i]);
-		free(m->children[i]);
-		m->children[i] = m->children[--m->nchildren];
-		if (m->stopping) {
-			if (m->nchildren == 0)
-				ev_break(loop, EVBREAK_ALL);
-			return;
+			if (WIFSIGNALED(status))
+				snprintf(how, sizeof(how),
+				    "killed by signal %d", WTERMSIG(status));
+			else
+				snprintf(how, sizeof(how), "exited with %d",
+				    WEXITSTATUS(status));
+			log_warnx("zygote (pid %d) of generation %u %s; %s",
+			    (int)g->pid, g->gen, how,
+			    g->gen == m->gen->id ?
+				"starting another" :
+				"its workers serve until the new one runs");
+			if (g->gen != m->gen->id)
+				; /* retired once the current one is ready */
+			/* One that dies at once would spin: wait a second. */
+			else if (ev_now(loop) - g->started < 1.0) {
+				if (!ev_is_active(&m->restart)) {
+					ev_timer_set(&m->restart, 1., 0.);
+					ev_timer_start(loop, &m->restart);
+				}
+			} else
+				zygote_ensure(m);
 		}
-		if (ch.gen != m->gen->id) {
-			/* An old worker finished draining: room for a retry. */
-			if (ev_is_active(&m->restart)) {
-				ev_timer_stop(loop, &m->restart);
-				fill_slots(m);
-			}
-			return;
-		}
-		if (WIFSIGNALED(status))
-			log_warnx(
-			    "worker %d (pid %d) killed by signal %d; restarting",
-			    ch.slot, (int)ch.pid, WTERMSIG(status));
-		else
-			log_warnx("worker %d (pid %d) exited with %d; restarting",
-			    ch.slot, (int)ch.pid, WEXITSTATUS(status));
-		/* A worker that dies at once would spin: wait a second. */
-		if (ev_now(loop) - ch.started < 1.0) {
-			if (!ev_is_active(&m->restart)) {
-				ev_timer_set(&m->restart, 1., 0.);
-				ev_timer_start(loop, &m->restart);
-			}
-		} else
-			fill_slots(m);
-		return;
 	}
+	groups_gc(m);
+	if (m->stopping && !children_left(P_ALL, 0))
+		ev_break(loop, EVBREAK_ALL);
 }
 
 /* --- reloads and signals --------------------------------------------- */
 
-/* New workers on the configuration as it now reads; why: for the log. */
+/*
+ * A new generation on the configuration as it now reads; why: for the
+ * log. Its zygote reads the sites and starts its workers; the running
+ * generation serves until then (group_ready retires it and logs
+ * "reloaded"). A generation still loading is superseded at once.
+ */
 static void
 reload(struct master *m, const char *why)
 {
@@ -1021,27 +1016,26 @@ reload(struct master *m, const char *why)
 	}
 	gen->id = m->gen->id + 1;
 	watch = watch_generation(m, gen);
-	sites_build(m, gen);
-	for (i = 0; i < m->nchildren; i++) {
-		kill(m->children[i]->pid, SIGTERM);
-		/* Draining, it needs no more news. */
-		chan_close(m->children[i]);
-	}
+	/* A generation not serving yet never will. */
+	for (i = 0; i < m->ngroups; i++)
+		if (!m->groups[i]->ready)
+			group_retire(m->groups[i]);
 	watch_free(m->watch);
 	m->watch = watch;
 	/*
-	 * The old generation goes at once: each worker got its own copy
-	 * with fork(), and draining workers read only that copy. The
-	 * master keeps nothing of it but the ids in m->children.
+	 * The old generation goes at once: its zygote and workers got their
+	 * own copy with fork(). The master keeps nothing of it but the ids
+	 * in m->groups.
 	 */
 	generation_free(m->gen);
 	m->gen = gen;
-	/* New workers inherit these from the master. */
+	/* The new zygote and workers inherit these from the master. */
 	log_set_verbosity(gen->cfg.quiet, gen->cfg.debug);
 	log_set_format((enum log_format)gen->cfg.log_format);
 	log_set_ip(gen->cfg.log_ip);
-	fill_slots(m);
-	log_info("reloaded"); /* after the forks: tests count workers then */
+	m->reloading = 1;
+	ev_timer_stop(EV_DEFAULT, &m->restart);
+	zygote_spawn(m);
 }
 
 static void
@@ -1052,7 +1046,7 @@ hup_cb(struct ev_loop *loop, ev_signal *s, int revents)
 	reload(MASTER_OF(s, hup), "SIGHUP");
 }
 
-/* SIGUSR1: reopen the master's log, then each worker reopens its own. */
+/* SIGUSR1: reopen the master's log; each zygote and worker its own. */
 static void
 usr1_cb(struct ev_loop *loop, ev_signal *s, int revents)
 {
@@ -1062,8 +1056,8 @@ usr1_cb(struct ev_loop *loop, ev_signal *s, int revents)
 	(void)loop;
 	(void)revents;
 	log_reopen();
-	for (i = 0; i < m->nchildren; i++)
-		kill(m->children[i]->pid, SIGUSR1);
+	for (i = 0; i < m->ngroups; i++)
+		group_signal(m->groups[i], SIGUSR1);
 }
 
 static void
@@ -1079,9 +1073,11 @@ stop_cb(struct ev_loop *loop, ev_signal *s, int revents)
 	ev_timer_stop(loop, &m->restart);
 	watch_free(m->watch);
 	m->watch = NULL;
-	for (i = 0; i < m->nchildren; i++)
-		kill(m->children[i]->pid, SIGTERM);
-	if (m->nchildren == 0)
+	for (i = 0; i < m->ngroups; i++) {
+		m->groups[i]->retired = 0; /* again: SIGTERM to everyone */
+		group_retire(m->groups[i]);
+	}
+	if (!children_left(P_ALL, 0))
 		ev_break(loop, EVBREAK_ALL);
 }
 
@@ -1093,7 +1089,7 @@ master_run(struct config *cfg, int argc, char **argv)
 	struct ev_loop *loop;
 	struct generation *gen;
 	long ncpu;
-	int nslots, i;
+	int nslots;
 
 	signal(SIGPIPE, SIG_IGN);
 	m->argc = argc;
@@ -1124,20 +1120,11 @@ master_run(struct config *cfg, int argc, char **argv)
 	}
 	gen->id = 1;
 	m->gen = gen;
+	/* Workers whose zygote died are ours to reap (and to wait for). */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+		log_warn("PR_SET_CHILD_SUBREAPER");
 	loop = ev_default_loop(0);
 	m->watch = watch_generation(m, gen);
-	sites_build(m, gen);
-	/*
-	 * Only now: scripts that wait for this line may connect at once.
-	 * --quiet keeps it only for port 0, the one way to learn the port.
-	 */
-	for (i = 0; i < (int)m->nls; i++)
-		if (m->ls[i].bound &&
-		    (!cfg->quiet ||
-			strcmp(strrchr(m->ls[i].addr, ':'), ":0") == 0))
-			log_notice("listening on %s", m->ls[i].bound);
-	log_info("%d worker%s%s", nslots, nslots == 1 ? "" : "s",
-	    cfg->workers ? "" : " (workers = 0: one per core)");
 	ev_signal_init(&m->hup, hup_cb, SIGHUP);
 	ev_signal_init(&m->term, stop_cb, SIGTERM);
 	ev_signal_init(&m->intr, stop_cb, SIGINT);
@@ -1150,8 +1137,8 @@ master_run(struct config *cfg, int argc, char **argv)
 	ev_child_start(loop, &m->child);
 	ev_timer_init(&m->restart, restart_cb, 1., 0.);
 	ev_timer_init(&m->reroot, reroot_cb, 0., 0.);
-	for (i = 0; i < nslots; i++)
-		spawn(m, gen, i);
+	/* "listening on" is logged once its workers run (announce). */
+	zygote_spawn(m);
 	ev_run(loop, 0);
 	log_info("stopped");
 	log_flush();

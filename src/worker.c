@@ -1,13 +1,13 @@
 /*
- * worker: one serving process, forked by the master. It drops privileges,
- * keeps only its own slot's listening sockets, accepts connections into
- * conn's state machine, applies the changed paths the master's watcher
- * sends (site_update) and, on SIGTERM/SIGINT, stops accepting and exits
- * once its connections are done. It never forks, never watches the tree
+ * worker: one serving process, forked by its generation's zygote, which
+ * has already dropped privileges and read the sites. It keeps only its
+ * own slot's listening sockets, accepts connections into conn's state
+ * machine, applies the changed paths the master's watcher sends through
+ * the zygote (site_update) and, on SIGTERM/SIGINT, stops accepting and
+ * exits once its connections are done. It never forks, never watches the tree
  * and never signals another process.
  */
 #include <errno.h>
-#include <grp.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stddef.h>
@@ -366,8 +366,8 @@ rendered_cb(void *arg, const void *key)
 }
 
 /*
- * The render thread, started after the privilege drop: a post's body is
- * rendered there, so a hostile post delays only its own readers.
+ * The render thread (the zygote dropped the privileges already): a
+ * post's body is rendered there, so a hostile post delays only its own readers.
  */
 static void
 render_thread_start(struct worker_proc *wp)
@@ -386,36 +386,17 @@ render_thread_start(struct worker_proc *wp)
 			    &wp->w);
 }
 
-static void
-drop_privileges(const struct worker_start *ws)
-{
-	const struct config *cfg = &ws->gen->cfg;
-
-	if (!ws->drop)
-		return;
-	if (cfg->chroot) {
-		const char *root = cfg->hosts[0].root;
-
-		if (chroot(root) == -1 || chdir("/") == -1)
-			fatal("chroot %s", root);
-	}
-	if (setgroups(1, &ws->gid) == -1 ||
-	    setresgid(ws->gid, ws->gid, ws->gid) == -1 ||
-	    setresuid(ws->uid, ws->uid, ws->uid) == -1)
-		fatal("dropping privileges to %s", cfg->user);
-}
-
 void
 worker_main(struct ev_loop *loop, const struct worker_start *ws)
 {
 	static struct worker_proc wp; /* one per process */
 	struct generation *gen = ws->gen;
+	sigset_t none;
 	char name[32];
 	size_t i;
 
 	snprintf(name, sizeof(name), "worker %d", ws->slot);
 	log_set_name(xstrdup(name));
-	drop_privileges(ws);
 
 	wp.ws = ws;
 	wp.w.loop = loop;
@@ -456,6 +437,9 @@ worker_main(struct ev_loop *loop, const struct worker_start *ws)
 	ev_signal_start(loop, &wp.sigint);
 	ev_signal_init(&wp.sigusr1, reopen_cb, SIGUSR1);
 	ev_signal_start(loop, &wp.sigusr1);
+	/* The zygote held them across fork(): our handlers are in place. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	ev_prepare_init(&wp.flush, flush_cb);
 	ev_prepare_start(loop, &wp.flush);
 	/* A reload is the master's business. */

@@ -97,7 +97,7 @@ assert_load() {
 }
 
 workers_of() {
-	pgrep -P "$1" 2>/dev/null | sort -n | tr '\n' ' '
+	e2e_children "$1"
 }
 
 if [ -n "$GEMLOAD" ]; then

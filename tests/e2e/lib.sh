@@ -95,16 +95,33 @@ e2e_matches() {
 	return 1
 }
 
-# e2e_children PID: the PIDs of PID's children (the workers), sorted, one
-# line; empty when there are none.
+# e2e_children PID: the PIDs of the server PID's workers, sorted, one
+# line; empty when there are none. The master's children are the zygotes
+# (one per generation, named capsuled-zygote), which fork the workers;
+# a worker whose zygote died is the master's own child.
 e2e_children() {
-	pgrep -P "$1" 2>/dev/null | sort -n | tr '\n' ' ' | sed 's/ $//'
+	for _c in $(pgrep -P "$1" 2>/dev/null); do
+		if [ "$(cat "/proc/$_c/comm" 2>/dev/null)" = capsuled-zygote ]; then
+			pgrep -P "$_c" 2>/dev/null
+		else
+			echo "$_c"
+		fi
+	done | sort -n | tr '\n' ' ' | sed 's/ $//'
 }
 
-# e2e_kill_tree PID [TENTHS]: kills PID and its children (workers), by
-# PID: TERM, then KILL after TENTHS tenths of a second (default 50).
+# e2e_tree PID: PID's children and grandchildren (zygotes and workers).
+e2e_tree() {
+	for _c in $(pgrep -P "$1" 2>/dev/null); do
+		echo "$_c"
+		pgrep -P "$_c" 2>/dev/null
+	done | tr '\n' ' '
+}
+
+# e2e_kill_tree PID [TENTHS]: kills PID and its descendants (zygotes,
+# workers), by PID: TERM, then KILL after TENTHS tenths of a second
+# (default 50).
 e2e_kill_tree() {
-	_kids=$(pgrep -P "$1" 2>/dev/null)
+	_kids=$(e2e_tree "$1")
 	kill -TERM "$1" 2>/dev/null
 	_i=0
 	while kill -0 "$1" 2>/dev/null && [ $_i -lt "${2:-50}" ]; do

@@ -200,7 +200,7 @@ e2e_start_server_port --workers 2 || e2e_done
 i=0
 kids=
 while [ $i -lt 200 ]; do
-	kids=$(pgrep -P "$SERVER_PID" | sort)
+	kids=$(e2e_children "$SERVER_PID" | tr ' ' '\n')
 	[ "$(printf '%s\n' "$kids" | grep -c .)" -ge 2 ] && break
 	sleep 0.1
 	i=$((i + 1))
@@ -213,7 +213,7 @@ if [ -n "$victim" ]; then
 	i=0
 	new=
 	while [ $i -lt 200 ]; do
-		now=$(pgrep -P "$SERVER_PID" | sort)
+		now=$(e2e_children "$SERVER_PID" | tr ' ' '\n')
 		new=$(printf '%s\n' "$now" | grep -vx "$victim" |
 		    grep -vxF "$kids" 2>/dev/null)
 		[ -n "$new" ] && break

@@ -341,7 +341,7 @@ pp "$LA" direct -- "$(u swap0)"
 assert_status 20 "before the swap: plain TLS on the public port"
 pp "$LB" v1 "PROXY TCP4 203.0.113.20 127.0.0.1 5555 1965" -- "$(u swap1)"
 assert_status 20 "before the swap: PROXY header on the proxy port"
-old_workers=$(pgrep -P "$SERVER_PID" | tr '\n' ' ')
+old_workers=$(e2e_children "$SERVER_PID")
 listen_conf proxy >"$E2E_DIR/swap.toml"
 kill -HUP "$SERVER_PID"
 # Wait (bounded) for the reload and for the old worker to finish, so no
@@ -371,7 +371,7 @@ assert_eq "$(wait_logged '?swap4"')" 203.0.113.21 "after the swap: the proxy por
 LC=$(e2e_free_port)
 printf '[[listen]]\naddress = "127.0.0.1:%s"\n\n[[listen]]\naddress = "127.0.0.1:%s"\n' \
     "$LA" "$LC" >"$E2E_DIR/swap.toml"
-old_workers=$(pgrep -P "$SERVER_PID" | tr '\n' ' ')
+old_workers=$(e2e_children "$SERVER_PID")
 kill -HUP "$SERVER_PID"
 i=0
 while [ $i -lt 100 ]; do

@@ -77,7 +77,7 @@ for m in $METAS; do
 	meta_in_range "$m" 3600 "5/3600: later 44"
 	break
 done
-assert_eq "$(pgrep -P "$SERVER_PID" | wc -l | tr -d ' ')" 2 "two workers running"
+assert_eq "$(e2e_children "$SERVER_PID" | wc -w | tr -d ' ')" 2 "two workers running"
 assert_alive
 
 # A restart starts afresh.

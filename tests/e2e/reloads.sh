@@ -27,7 +27,7 @@ e2e_start serve --root "$E2E_DIR/capsule" --certs "$E2E_DIR/certs" \
 
 # nchildren: the master's worker processes right now.
 nchildren() {
-	pgrep -P "$SERVER_PID" | wc -l | tr -d ' '
+	e2e_children "$SERVER_PID" | wc -w | tr -d ' '
 }
 
 # Wait (bounded) for the NW workers of the start.
@@ -40,7 +40,7 @@ assert_eq "$(nchildren)" $NW "start: $NW workers"
 
 round=1
 while [ $round -le 4 ]; do
-	for w in $(pgrep -P "$SERVER_PID"); do
+	for w in $(e2e_children "$SERVER_PID"); do
 		kill -STOP "$w"
 	done
 	kill -HUP "$SERVER_PID"
@@ -56,7 +56,7 @@ assert_eq "$(grep -c 'reloaded' "$SERVER_LOG")" 4 "four reloads done"
 peak=$(nchildren)
 assert_eq "$peak" $((NW * 5)) "every slot got a new worker at each reload ($peak processes)"
 # The old workers run again: they drain and exit.
-for w in $(pgrep -P "$SERVER_PID"); do
+for w in $(e2e_children "$SERVER_PID"); do
 	kill -CONT "$w"
 done
 i=0

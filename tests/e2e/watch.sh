@@ -112,7 +112,7 @@ run_mode() {	# MODE (inotify or scan)
 	step "folder deleted: not on /" "$(e2e_url /)" lacks '/posts/lot/'
 
 	# A worker started after the changes serves them too.
-	_w=$(pgrep -P "$SERVER_PID" | head -n 1)
+	_w=$(e2e_children "$SERVER_PID" | cut -d' ' -f1)
 	if e2e_measured "$_w" '[0-9]*' "$MODE: a worker's pid"; then
 		kill -KILL "$_w"
 		_i=0
