@@ -132,9 +132,9 @@ ticks() {
 	done | awk '{ t += $12 + $13 } END { print t + 0 }'
 }
 
-tree() {
+tree() { # the master, its zygote, the workers
 	echo "$1"
-	pgrep -P "$1" 2>/dev/null
+	e2e_tree "$1" | tr ' ' '\n'
 }
 
 rss_kb() {
@@ -409,7 +409,7 @@ idle() {
 	    --max-connections $(($1 + 1000))
 	"$GEMLOAD" -p 1 -n 50 -c 8 --url "gemini://localhost:$PORT/" \
 	    127.0.0.1 "$PORT" >/dev/null 2>&1
-	w=$(pgrep -P "$CAP" | head -n 1)
+	w=$(e2e_children "$CAP" | cut -d' ' -f1)
 	sleep 0.5
 	base=$(rss_kb "$w")
 	: >"$TMP/idle$1.json"
@@ -540,7 +540,7 @@ if [ -x "$SEARCHBENCH" ]; then
 				sleep 0.02
 			done
 			t1=$(now_ms)
-			w=$(pgrep -P "$CAP" | head -n 1)
+			w=$(e2e_children "$CAP" | cut -d' ' -f1)
 			echo "sbstart $mode $((t1 - t0)) $(rss_kb "$w")" >>"$RESULTS"
 			stop "$CAP"
 		done
@@ -566,7 +566,7 @@ TWOPORT=$PORT
     "$ONEPORT" >/dev/null 2>&1
 "$GEMLOAD" -n 20 -c 4 --url "gemini://localhost:$TWOPORT/" 127.0.0.1 \
     "$TWOPORT" >/dev/null 2>&1
-WORKERS=$(pgrep -P "$TWO" | tr '\n' ' ')
+WORKERS=$(e2e_children "$TWO")
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	load one capsuled "$ONEPORT" / "$INDEXSIZE" "$(tree "$ONE")" -c 16

@@ -76,17 +76,17 @@ failed() {
 	say "scale: FAILED $*"
 }
 
-# Ticks of user+system CPU of a process and its children (the master and
-# its workers; /proc/PID/stat counts every thread of a process).
+# Ticks of user+system CPU of a process and its descendants (the master,
+# its zygote, the workers; /proc/PID/stat counts every thread).
 tree_ticks() {
-	{ echo "$1"; pgrep -P "$1" 2>/dev/null; } | while read -r p; do
+	{ echo "$1"; e2e_tree "$1" | tr ' ' '\n'; } | while read -r p; do
 		[ -r "/proc/$p/stat" ] && sed 's/^.*) //' "/proc/$p/stat"
 	done | awk '{ t += $12 + $13 } END { print t + 0 }'
 }
 
 # The largest VmRSS (KiB) of the workers of a master.
 worker_rss() {
-	for p in $(pgrep -P "$1" 2>/dev/null); do
+	for p in $(e2e_children "$1"); do
 		awk '/^VmRSS/ { print $2 }' "/proc/$p/status" 2>/dev/null
 	done | sort -n | tail -n 1
 }

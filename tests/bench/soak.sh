@@ -23,7 +23,8 @@ until P=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/log") &
 	sleep 0.1
 done
 sleep 0.3
-WP=$(pgrep -P "$MP" | head -n 1)
+# A worker: a child of the master's child, the zygote.
+WP=$(pgrep -P "$(pgrep -P "$MP" | head -n 1)" | head -n 1)
 rss() { awk '/VmRSS/ { print $2 }' "/proc/$WP/status"; }
 echo "soak: start RSS $(rss) KiB"
 WARM=$((TOTAL / 20))
