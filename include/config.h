@@ -53,8 +53,9 @@ struct config {
 	char *log_file; /* NULL: stderr */
 	int quiet, debug;
 	int drafts;
-	int search;	/* /search answers (the default) */
-	int cache_size; /* MB of rendered pages per worker and host */
+	int search;	    /* /search answers (the default) */
+	int cache_size;	    /* MB of rendered pages per worker and host */
+	int render_threads; /* per worker: posts rendered off the loop */
 	char *lang;
 	int max_connections;   /* per worker */
 	int log_format;	       /* enum log_format */

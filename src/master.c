@@ -988,6 +988,8 @@ reload(struct master *m, const char *why)
 	enum config_cmd cmd;
 	size_t i;
 
+	if (m->stopping)
+		return;
 	log_info("%s: reloading configuration", why);
 	gen = xcalloc(1, sizeof(*gen));
 	if (config_load(&gen->cfg, m->argc, m->argv, &cmd, &d) == -1) {

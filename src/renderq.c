@@ -1,8 +1,8 @@
 /*
- * renderq: a job queue served by one thread, results handed back to the
- * loop thread through an ev_async (see renderq.h for the rule that keeps
- * the shared data safe). One mutex guards the queues and flags; the jobs
- * run outside it.
+ * renderq: a job queue served by a few threads, results handed back to
+ * the loop thread through an ev_async (see renderq.h for the rule that
+ * keeps the shared data safe). One mutex guards the queues and flags; the
+ * jobs run outside it.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -21,14 +21,15 @@ struct excl {
 struct renderq {
 	struct ev_loop *loop;
 	ev_async async;
-	pthread_t thread;
+	pthread_t *threads;
+	int nthreads;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	/* Under mu: */
 	struct rq_job *head, *tail;   /* queued */
 	struct rq_job *dhead, *dtail; /* run, done not yet called */
 	size_t nqueued;
-	int running; /* a job is in run() */
+	int running; /* jobs in run() */
 	int held;    /* exclusive functions wait: start none */
 	int stop;
 	/* Loop thread only: */
@@ -53,14 +54,14 @@ rq_thread(void *arg)
 		if ((q->head = j->next) == NULL)
 			q->tail = NULL;
 		q->nqueued--;
-		q->running = 1;
+		q->running++;
 		pthread_mutex_unlock(&q->mu);
 
 		j->next = NULL;
 		j->run(j);
 
 		pthread_mutex_lock(&q->mu);
-		q->running = 0;
+		q->running--;
 		if (q->dtail)
 			q->dtail->next = j;
 		else
@@ -83,12 +84,12 @@ rq_run_exclusive(struct renderq *q)
 		pthread_mutex_lock(&q->mu);
 		if (q->xhead == NULL) {
 			q->held = 0;
-			pthread_cond_signal(&q->cv);
+			pthread_cond_broadcast(&q->cv);
 			pthread_mutex_unlock(&q->mu);
 			return;
 		}
 		if (q->running) {
-			/* Its result wakes us again through the ev_async. */
+			/* The last result wakes us again (ev_async). */
 			pthread_mutex_unlock(&q->mu);
 			return;
 		}
@@ -137,12 +138,15 @@ rq_async_cb(struct ev_loop *loop, ev_async *w, int revents)
 }
 
 struct renderq *
-renderq_new(struct ev_loop *loop)
+renderq_new(struct ev_loop *loop, int nthreads)
 {
 	struct renderq *q = xcalloc(1, sizeof(*q));
 	sigset_t all, old;
-	int rc;
+	int rc = 0;
 
+	if (nthreads < 1)
+		nthreads = 1;
+	q->threads = xcalloc((size_t)nthreads, sizeof(*q->threads));
 	q->loop = loop;
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->cv, NULL);
@@ -152,12 +156,18 @@ renderq_new(struct ev_loop *loop)
 	/* Signals are the loop thread's business: the thread takes none. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&q->thread, NULL, rq_thread, q);
+	while (q->nthreads < nthreads &&
+	    (rc = pthread_create(&q->threads[q->nthreads], NULL, rq_thread,
+		 q)) == 0)
+		q->nthreads++;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
+	/* Fewer than asked: serve with those; none: the caller's fallback. */
+	if (q->nthreads == 0) {
+		(void)rc;
 		ev_async_stop(loop, &q->async);
 		pthread_cond_destroy(&q->cv);
 		pthread_mutex_destroy(&q->mu);
+		free(q->threads);
 		free(q);
 		return NULL;
 	}
@@ -218,14 +228,16 @@ void
 renderq_free(struct renderq *q)
 {
 	struct rq_job *j, *next;
+	int i;
 
 	if (q == NULL)
 		return;
 	pthread_mutex_lock(&q->mu);
 	q->stop = 1;
-	pthread_cond_signal(&q->cv);
+	pthread_cond_broadcast(&q->cv);
 	pthread_mutex_unlock(&q->mu);
-	pthread_join(q->thread, NULL);
+	for (i = 0; i < q->nthreads; i++)
+		pthread_join(q->threads[i], NULL);
 	/* Single-threaded from here on; callbacks may still push jobs. */
 	for (;;) {
 		rq_deliver(q);
@@ -243,5 +255,6 @@ renderq_free(struct renderq *q)
 	ev_async_stop(q->loop, &q->async);
 	pthread_cond_destroy(&q->cv);
 	pthread_mutex_destroy(&q->mu);
+	free(q->threads);
 	free(q);
 }

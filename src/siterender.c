@@ -811,7 +811,11 @@ site_render_need(struct site *s, const struct viewer *v, const char *key)
 			    rj->common ? "" : " (as one class sees it)");
 			renderq_push(s->rq, &rj->j);
 		}
-		/* Jobs run in order: the latest ends last. */
+		/*
+		 * Jobs start in order; with several threads one may end
+		 * before an earlier one, and the woken request then asks
+		 * again for what is still missing.
+		 */
 		if (wait == NULL || rj->seq > wait->seq)
 			wait = rj;
 	}

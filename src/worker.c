@@ -376,7 +376,8 @@ render_thread_start(struct worker_proc *wp)
 	size_t i;
 
 	gemtext_init(); /* cmark's extensions, before a thread parses */
-	if ((wp->rq = renderq_new(wp->w.loop)) == NULL) {
+	if ((wp->rq = renderq_new(wp->w.loop,
+		 wp->ws->gen->cfg.render_threads)) == NULL) {
 		log_warnx("no render thread; posts render on the loop");
 		return;
 	}

@@ -9,6 +9,9 @@
 # complete. Ordering, not timing: on a server that renders on its loop,
 # the small page waits behind it.
 # Search is on: its index reads the post's source, it renders nothing.
+# Two large posts: while a slow one renders, another large one (past the
+# size that renders on the loop) is answered first: it renders on the
+# worker's other render thread (render_threads = 2, the default).
 . "$(dirname "$0")/lib.sh"
 e2e_setup
 R=$E2E_DIR/site
@@ -28,6 +31,8 @@ row = "|" + "|".join("c" for _ in range(cols)) + "|\n"
 for name, date, extra in (("hostile", "2024-01-01", ""),
                           ("feedpost", "2023-12-01", ""),
                           ("classpost", "2023-11-01",
+                           "description = \"Has a summary\"\n"),
+                          ("slowpost", "2023-10-01",
                            "description = \"Has a summary\"\n")):
     head = ("+++\ntitle = \"%s\"\ndate = %s\n%s+++\n\n%s-marker-e91a\n\n"
             "See [the secret](/private/secret/).\n\n" % (name, date, extra, name)
@@ -35,6 +40,12 @@ for name, date, extra in (("hostile", "2024-01-01", ""),
             + "|" + "|".join("-" for _ in range(cols)) + "|\n")
     with open("%s/%s.md" % (sys.argv[1], name), "w") as f:
         f.write(head + row * ((1048000 - len(head)) // len(row)))
+# Large (past 32 KiB, so it renders off the loop) but quick to render.
+with open("%s/largepost.md" % sys.argv[1], "w") as f:
+    f.write("+++\ntitle = \"Large\"\ndate = 2023-09-01\n"
+            "description = \"Has a summary\"\n+++\n\nlargepost-marker-77c3\n\n")
+    for i in range(800):
+        f.write("Paragraph %d of a long but plain post, quick to render.\n\n" % i)
 PY2
 e2e_client_cert alice || e2e_fail "client certificate: $(tail -n 3 "$E2E_KEYS/alice.log")"
 CFG=$E2E_DIR/capsuled.toml
@@ -49,6 +60,9 @@ cat >"$E2E_DIR/order.py" <<'PY'
 import select, ssl, sys, time
 from tlsclient import connect, eof_cut
 port, log, path, name = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+# The page asked for second, and a marker of its body.
+spath = sys.argv[5] if len(sys.argv) > 5 else "/posts/small/"
+smarker = (sys.argv[6] if len(sys.argv) > 6 else "small-marker-5b7e").encode()
 def conn():
     t = connect(port, timeout=120)
     t.setblocking(False)
@@ -64,7 +78,7 @@ for _ in range(100):
         break
     time.sleep(0.01)
 t1 = time.monotonic()
-small.sendall(("gemini://localhost:%d/posts/small/\r\n" % port).encode())
+small.sendall(("gemini://localhost:%d%s\r\n" % (port, spath)).encode())
 data = {big: b"", small: b""}
 notify = {}
 order = []
@@ -97,13 +111,14 @@ for c in (big, small):
 print("small_ms=%.0f total_ms=%.0f" % (small_ms if "small_ms" in dir() else -1, (time.monotonic() - t0) * 1000))
 sys.stdout.flush()
 print("hostile_body_marker=%s small_body_marker=%s secret_link=%s" % (
-    (name + "-marker-e91a").encode() in data[big], b"small-marker-5b7e" in data[small],
+    (name + "-marker-e91a").encode() in data[big], smarker in data[small],
     b"=> /private/secret/" in data[big]))
 PY
-# order WHAT PATH NAME: PATH, which needs NAME.md rendered, asked for
-# first; a small page while NAME.md renders.
+# order WHAT PATH NAME [PATH2 MARKER2]: PATH, which needs NAME.md
+# rendered, asked for first; a small page (or PATH2, whose body holds
+# MARKER2) while NAME.md renders.
 order() {
-	out=$(timeout 400 python3 "$E2E_DIR/order.py" "$PORT" "$SERVER_LOG" "$2" "$3" 2>&1)
+	out=$(timeout 400 python3 "$E2E_DIR/order.py" "$PORT" "$SERVER_LOG" "$2" "$3" $4 $5 2>&1)
 	printf '%s\n' "$out" | sed 's/^/     /'
 	case $out in
 	*"order=small,hostile"*) e2e_ok "$1: the small page is answered before it" ;;
@@ -167,4 +182,17 @@ assert_eq "$STATUS" 20 "classpost, without a certificate, once rendered"
 assert_body_contains classpost-marker-e91a "classpost's own body, without a certificate"
 assert_body_lacks "=> /private/secret/" "classpost, without a certificate: no link to the protected post"
 assert_body_contains "the secret" "classpost, without a certificate: the link's text stays"
+
+# 4. A large post asked for while a slow one renders: on the other render
+# thread, it is answered first (on one thread it would wait behind).
+order "a large post while a slow one renders" /posts/slowpost/ slowpost \
+    /posts/largepost/ largepost-marker-77c3
+if grep -q 'largepost\.md: rendering off the loop' "$SERVER_LOG"; then
+	e2e_ok "the large post was rendered off the loop too"
+else
+	e2e_fail "the large post was not rendered off the loop (no debug line): not a test of the render threads"
+fi
+poll "$(e2e_url /posts/slowpost/)"
+assert_eq "$STATUS" 20 "the slow post, once rendered"
+assert_body_contains slowpost-marker-e91a "the slow post's own body"
 e2e_done

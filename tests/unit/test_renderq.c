@@ -124,7 +124,7 @@ main(void)
 	int i;
 
 	loop_thread = pthread_self();
-	q = renderq_new(loop);
+	q = renderq_new(loop, 1);
 	T_OK(q != NULL);
 	ev_timer_init(&tick, tick_cb, 0.005, 0.005);
 	ev_timer_start(loop, &tick);
