@@ -2,6 +2,8 @@
  * renderq: jobs run on another thread, in order; their done callbacks
  * run on the loop thread; the loop keeps turning while a job runs;
  * exclusive functions never overlap a job; freeing cancels queued jobs.
+ * With two threads, a quick job pushed after a slow one ends first, and
+ * an exclusive function waits for both.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -12,7 +14,7 @@
 
 static pthread_t loop_thread;
 static atomic_int ticks;       /* loop timer ticks */
-static atomic_int job_running; /* a job is inside run() */
+static atomic_int job_running; /* jobs inside run() */
 static int order[64], norder;  /* what ran, in order (loop side) */
 static atomic_int started[64]; /* per job: run() began, as a seq */
 static atomic_int seq;
@@ -34,7 +36,7 @@ tjob_run(struct rq_job *rj)
 {
 	struct tjob *t = (struct tjob *)rj;
 
-	atomic_store(&job_running, 1);
+	atomic_fetch_add(&job_running, 1);
 	started[t->id] = atomic_fetch_add(&seq, 1) + 1;
 	t->on_thread = !pthread_equal(pthread_self(), loop_thread);
 	/* Bounded: 2,000 sleeps of 1 ms at most. */
@@ -44,7 +46,7 @@ tjob_run(struct rq_job *rj)
 		nanosleep(&ts, NULL);
 	}
 	t->result = t->id * 10 + (atomic_load(&ticks) >= t->wait_ticks);
-	atomic_store(&job_running, 0);
+	atomic_fetch_sub(&job_running, 1);
 }
 
 static int last_result[64];
@@ -193,6 +195,38 @@ main(void)
 	T_INT(last_cancelled[10], 1);
 	T_INT(last_cancelled[11], 1);
 	T_OK(last_on_loop[10] && last_on_loop[11]);
+
+	/*
+	 * 5. Two threads: a quick job pushed behind a slow one is done
+	 * first; an exclusive function asked for meanwhile runs after the
+	 * slow one, never beside it; a job pushed after it waits for it.
+	 */
+	q = renderq_new(loop, 2);
+	T_OK(q != NULL);
+	renderq_push(q, &tjob(20, atomic_load(&ticks) + 40)->j);
+	renderq_push(q, &tjob(21, 0)->j);
+	want_done = 12;
+	ev_timer_start(loop, &guard);
+	ev_run(loop, 0);
+	ev_timer_stop(loop, &guard);
+	T_INT(ndone, 12);
+	T_INT(order[11], 21); /* the quick one, while the slow one runs */
+	T_INT(last_result[21], 211);
+	T_OK(atomic_load(&job_running) == 1);
+	T_INT(renderq_exclusive(q, excl_fn, (void *)3L), 0);
+	renderq_push(q, &tjob(22, 0)->j);
+	want_done = 14;
+	ev_timer_start(loop, &guard);
+	ev_run(loop, 0);
+	ev_timer_stop(loop, &guard);
+	T_INT(ndone, 14);
+	T_INT(order[12], 20);
+	T_INT(order[13], 22);
+	T_INT(last_result[20], 201); /* it saw the ticks: the loop ran */
+	T_OK(excl_seq[3] > started[21]);
+	T_OK(started[22] > excl_seq[3]);
+	T_INT(excl_overlap, 0);
+	renderq_free(q);
 
 	ev_timer_stop(loop, &tick);
 	ev_check_stop(loop, &chk);
