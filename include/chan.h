@@ -9,7 +9,9 @@
 #ifndef CAPSULED_CHAN_H
 #define CAPSULED_CHAN_H
 
+#include <signal.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <ev.h>
 
@@ -37,5 +39,22 @@ void chan_post(struct chan *c, const char *msg, size_t len);
 void chan_behind(struct chan *c);
 
 void chan_close(struct chan *c);
+
+/*
+ * fork() with a new channel to the child (SOCK_SEQPACKET: a message
+ * arrives whole or not at all), and SIGTERM, SIGINT and SIGUSR1 blocked
+ * across it: the parent's mask is back on return, the child sets its own
+ * once its handlers are in place (old: the mask before). Returns the
+ * child's pid with the parent's end in *fd, 0 in the child with its end
+ * in *fd, or -1 (logged).
+ */
+pid_t chan_fork(int *fd, sigset_t *old);
+
+/*
+ * Reads every message waiting on fd, each passed to apply. 0 when none
+ * is left for now; -1 when the channel ended (the other side closed it,
+ * or an error, logged).
+ */
+int chan_drain(int fd, void (*apply)(void *, const char *, size_t), void *arg);
 
 #endif

@@ -42,7 +42,4 @@ struct zygote_start {
 void zygote_main(struct ev_loop *loop, const struct zygote_start *zs)
     __attribute__((noreturn));
 
-/* The signals the zygote and workers hold blocked across fork(). */
-void zygote_signals_block(sigset_t *old);
-
 #endif

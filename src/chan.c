@@ -101,3 +101,56 @@ chan_close(struct chan *c)
 	close(c->fd);
 	c->fd = -1;
 }
+
+pid_t
+chan_fork(int *fd, sigset_t *old)
+{
+	sigset_t set;
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		0, sv) == -1) {
+		log_warn("socketpair");
+		return -1;
+	}
+	log_flush();
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, old);
+	if ((pid = fork()) == -1) {
+		log_warn("fork");
+		close(sv[0]);
+		close(sv[1]);
+	} else {
+		close(sv[pid == 0 ? 0 : 1]);
+		*fd = sv[pid == 0 ? 1 : 0];
+	}
+	if (pid != 0)
+		sigprocmask(SIG_SETMASK, old, NULL);
+	return pid;
+}
+
+int
+chan_drain(int fd, void (*apply)(void *, const char *, size_t), void *arg)
+{
+	static char msg[PATHBATCH_HEADER + PATHBATCH_MAX_BYTES];
+	ssize_t n;
+
+	for (;;) {
+		n = recv(fd, msg, sizeof(msg), MSG_DONTWAIT);
+		if (n > 0) {
+			apply(arg, msg, (size_t)n);
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return 0;
+		if (n == -1)
+			log_warn("change channel");
+		return -1;
+	}
+}

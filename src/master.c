@@ -834,23 +834,16 @@ zygote_spawn(struct master *m)
 	struct group *g;
 	sigset_t old;
 	char name[48];
-	int sv[2];
+	int fd;
 	pid_t pid;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		0, sv) == -1) {
-		log_warn("socketpair");
-		goto retry;
-	}
-	log_flush();
-	/* Held until the zygote's own handlers are in place. */
-	zygote_signals_block(&old);
-	if ((pid = fork()) == -1) {
-		log_warn("fork");
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		close(sv[0]);
-		close(sv[1]);
-		goto retry;
+	/* Signals held until the zygote's own handlers are in place. */
+	if ((pid = chan_fork(&fd, &old)) == -1) {
+		if (!ev_is_active(&m->restart)) {
+			ev_timer_set(&m->restart, 1., 0.);
+			ev_timer_start(loop, &m->restart);
+		}
+		return -1;
 	}
 	if (pid == 0) {
 		struct zygote_start zs = {
@@ -858,20 +851,17 @@ zygote_spawn(struct master *m)
 			.ls = m->ls,
 			.nls = m->nls,
 			.nslots = m->nslots,
-			.chan = sv[1],
+			.chan = fd,
 			.drop = m->drop,
 			.uid = m->uid,
 			.gid = m->gid,
 		};
 
-		close(sv[0]);
 		master_leave(m, loop);
 		zygote_main(loop, &zs);
 	}
 	/* Its own group before anyone signals it (it does the same). */
 	setpgid(pid, pid);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	close(sv[1]);
 	g = xcalloc(1, sizeof(*g));
 	g->pid = pid;
 	g->gen = m->gen->id;
@@ -879,19 +869,13 @@ zygote_spawn(struct master *m)
 	g->alive = 1;
 	g->m = m;
 	snprintf(name, sizeof(name), "zygote (pid %d)", (int)pid);
-	chan_init(&g->chan, sv[0], m->gen->g.nvhosts, name);
-	ev_io_init(&g->rd, group_rd_cb, sv[0], EV_READ);
+	chan_init(&g->chan, fd, m->gen->g.nvhosts, name);
+	ev_io_init(&g->rd, group_rd_cb, fd, EV_READ);
 	ev_io_start(loop, &g->rd);
 	m->groups =
 	    xgrow(m->groups, &m->capgroups, m->ngroups + 1, sizeof(*m->groups));
 	m->groups[m->ngroups++] = g;
 	return 0;
-retry:
-	if (!ev_is_active(&m->restart)) {
-		ev_timer_set(&m->restart, 1., 0.);
-		ev_timer_start(loop, &m->restart);
-	}
-	return -1;
 }
 
 /* A zygote for the current generation, unless one lives already. */

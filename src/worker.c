@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "chan.h"
 #include "conn.h"
 #include "gemtext.h"
 #include "log.h"
@@ -251,8 +252,9 @@ publish_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 
 /* One message: a vhost's changed paths (none: rescan it all). */
 static void
-apply_changes(struct worker_proc *wp, const char *msg, size_t len)
+apply_changes(void *arg, const char *msg, size_t len)
 {
+	struct worker_proc *wp = arg;
 	struct gemini_ctx *g = wp->w.g;
 	const char **paths;
 	uint32_t host;
@@ -276,27 +278,13 @@ static void
 chan_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
 	struct worker_proc *wp = WP_OF(io, chan);
-	static char msg[PATHBATCH_HEADER + PATHBATCH_MAX_BYTES];
-	ssize_t n;
 
 	(void)revents;
-	for (;;) {
-		n = recv(io->fd, msg, sizeof(msg), MSG_DONTWAIT);
-		if (n > 0) {
-			apply_changes(wp, msg, (size_t)n);
-			continue;
-		}
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
-			return;
-		/* The master closed it (we drain) or is gone. */
-		if (n == -1)
-			log_warn("change channel");
-		ev_io_stop(loop, io);
-		close(io->fd);
+	if (chan_drain(io->fd, apply_changes, wp) == 0)
 		return;
-	}
+	/* The zygote closed it (we drain) or is gone. */
+	ev_io_stop(loop, io);
+	close(io->fd);
 }
 
 static void

@@ -38,7 +38,6 @@
 
 #include "chan.h"
 #include "log.h"
-#include "pathbatch.h"
 #include "site.h"
 #include "util.h"
 #include "vhost.h"
@@ -68,18 +67,6 @@ struct zygote {
 #define ZY_OF(ptr, member) \
 	((struct zygote *)(void *)(( \
 	    char *)(ptr)-offsetof(struct zygote, member)))
-
-void
-zygote_signals_block(sigset_t *old)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &set, old);
-}
 
 /*
  * For good: no saved set-user-ID to go back to, no supplementary group
@@ -171,25 +158,12 @@ spawn(struct zygote *z, int slot)
 	struct child *ch;
 	sigset_t old;
 	char name[48];
-	int sv[2];
+	int fd;
 	pid_t pid;
 
-	/* Datagrams: a batch arrives whole or not at all. */
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		0, sv) == -1) {
-		log_warn("socketpair");
+	/* Signals held until the worker's own handlers are in place. */
+	if ((pid = chan_fork(&fd, &old)) == -1)
 		return -1;
-	}
-	log_flush();
-	/* Held until the worker's own handlers are in place. */
-	zygote_signals_block(&old);
-	if ((pid = fork()) == -1) {
-		log_warn("fork");
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	}
 	if (pid == 0) {
 		struct worker_start ws = {
 			.gen = zs->gen,
@@ -197,22 +171,19 @@ spawn(struct zygote *z, int slot)
 			.nls = zs->nls,
 			.nslots = zs->nslots,
 			.slot = slot,
-			.chan = sv[1],
+			.chan = fd,
 		};
 
-		close(sv[0]);
 		zygote_leave(z, loop);
 		prctl(PR_SET_NAME, z->comm); /* the master's name again */
 		worker_main(loop, &ws);
 	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	close(sv[1]);
 	ch = xcalloc(1, sizeof(*ch));
 	ch->pid = pid;
 	ch->slot = slot;
 	ch->started = ev_now(loop);
 	snprintf(name, sizeof(name), "worker %d (pid %d)", slot, (int)pid);
-	chan_init(&ch->chan, sv[0], zs->gen->g.nvhosts, name);
+	chan_init(&ch->chan, fd, zs->gen->g.nvhosts, name);
 	/* Its copy of the sites predates these changes: rescan. */
 	if (zs->gen->changed && chan_send_full(&ch->chan) == -1)
 		chan_behind(&ch->chan);
@@ -358,35 +329,27 @@ usr1_cb(struct ev_loop *loop, ev_signal *s, int revents)
 	log_reopen(); /* the workers were signalled with us (killpg) */
 }
 
-/* The master's change batches: ours is stale now; each worker's too. */
+/* A batch from the master: ours is stale now; each worker's too. */
+static void
+forward(void *arg, const char *msg, size_t len)
+{
+	struct zygote *z = arg;
+	size_t i;
+
+	z->zs->gen->changed = 1;
+	for (i = 0; i < z->nchildren; i++)
+		chan_post(&z->children[i]->chan, msg, len);
+}
+
 static void
 master_chan_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
 	struct zygote *z = ZY_OF(io, chan);
-	static char msg[PATHBATCH_HEADER + PATHBATCH_MAX_BYTES];
-	ssize_t n;
-	size_t i;
 
 	(void)revents;
-	for (;;) {
-		n = recv(io->fd, msg, sizeof(msg), MSG_DONTWAIT);
-		if (n > 0) {
-			z->zs->gen->changed = 1;
-			for (i = 0; i < z->nchildren; i++)
-				chan_post(&z->children[i]->chan, msg,
-				    (size_t)n);
-			continue;
-		}
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
-			return;
-		/* The master retired us, or is gone. */
-		if (n == -1)
-			log_warn("change channel");
+	/* Its end: the master retired us, or is gone. */
+	if (chan_drain(io->fd, forward, z) == -1)
 		zygote_stop(z, loop);
-		return;
-	}
 }
 
 void
