@@ -81,6 +81,9 @@ struct search_stats {
 	size_t postings; /* bytes of postings and positions (allocated) */
 	size_t dict;	 /* bytes of the term dictionary and term table */
 	size_t store;	 /* bytes of the stored documents (text, metadata) */
+	size_t skips;	 /* of postings: bytes of the skip entries */
+	size_t doc_bits; /* bits of the postings' slot gaps and tfs */
+	size_t pos_bits; /* bits of the postings' positions */
 };
 void search_get_stats(const struct search *ix, struct search_stats *st);
 
