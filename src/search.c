@@ -424,7 +424,9 @@ search_fold(const char *str)
 #define TERM_INLINE 64	 /* bits of postings kept in the term itself */
 #define BLOCK_BITS  2048 /* a skip entry at least every this many bits */
 #define SKIP_MAXOFF (1u << 27)
-#define EAGER_SKIPS 16 /* a term with this many keeps an exact df */
+#define PACK_BITS   8192 /* streams up to this long are packed */
+#define EAGER_SKIPS 16	 /* a term with this many keeps an exact df */
+#define LONG_TF	    8	 /* an entry of this tf says its positions' length */
 
 static inline uint64_t
 ld64(const uint8_t *p)
@@ -547,6 +549,8 @@ struct search {
 	size_t nterms, capterms;
 	struct skips *skips;
 	size_t nskips, capskips;
+	uint8_t *pack; /* short streams, one after another (search_trim) */
+	size_t packlen;
 	char *arena; /* term texts, NUL-terminated */
 	size_t arena_len, arena_cap;
 	struct sdoc *docs; /* slots, append only */
@@ -586,14 +590,31 @@ sdoc_clear(struct sdoc *d)
 	memset(d, 0, sizeof(*d));
 }
 
+/*
+ * Whether t's stream lies in the pack: written to, it moves out first
+ * (its neighbour's bytes are its slack).
+ */
+static int
+term_packed(const struct search *ix, const struct term *t)
+{
+	uintptr_t p = (uintptr_t)t->u.p, a = (uintptr_t)ix->pack;
+
+	return t->nbits > TERM_INLINE && ix->pack && p >= a &&
+	    p < a + ix->packlen;
+}
+
 static void
 terms_free(struct search *ix)
 {
 	size_t i;
 
 	for (i = 0; i < ix->nterms; i++)
-		if (ix->terms[i].nbits > TERM_INLINE)
+		if (ix->terms[i].nbits > TERM_INLINE &&
+		    !term_packed(ix, &ix->terms[i]))
 			free(ix->terms[i].u.p);
+	free(ix->pack);
+	ix->pack = NULL;
+	ix->packlen = 0;
 	free(ix->terms);
 	for (i = 0; i < ix->nskips; i++)
 		free(ix->skips[i].v);
@@ -778,6 +799,15 @@ put_rice(struct term *t, uint32_t v, unsigned k)
 	}
 }
 
+/* Bits of Rice(v, k). */
+static inline unsigned
+rice_len(uint32_t v, unsigned k)
+{
+	uint32_t q = v >> k;
+
+	return q < RICE_ESC ? q + 1 + k : RICE_ESC + 1 + 32;
+}
+
 static void
 put_gamma(struct term *t, uint32_t x)
 {
@@ -841,6 +871,17 @@ get_gamma(struct bits *b)
 	return v;
 }
 
+/*
+ * k of a block of slot gaps: from the mean gap so far, slot over df, set
+ * twice as high as for a geometric law (measured: the gaps of a growing
+ * index shrink as terms spread).
+ */
+static inline unsigned
+gap_k(uint32_t slot, uint32_t df)
+{
+	return rice_k((uint64_t)(slot + 1) * 2, df + 1);
+}
+
 /* k of the positions of a term tf times in a document of ntok terms. */
 static inline unsigned
 pos_k(uint32_t ntok, uint32_t tf)
@@ -862,8 +903,15 @@ term_append(struct search *ix, struct term *t, uint32_t slot,
 	uint32_t start = sk ? sk->v[sk->n - 1].off : 0, k, kp, i;
 
 	k = sk ? sk->v[sk->n - 1].k : t->k;
+	if (term_packed(ix, t)) {
+		size_t n = (t->nbits + 7) / 8, cap = stream_bytes(t->nbits);
+		uint8_t *p = xcalloc(1, cap + cap / 8 + 16);
+
+		memcpy(p, t->u.p, n);
+		t->u.p = p;
+	}
 	if (t->nbits == 0)
-		k = t->k = rice_k(slot + 1, t->df + 1);
+		k = t->k = gap_k(slot, t->df);
 	else if (t->nbits - start >= BLOCK_BITS && t->nbits < SKIP_MAXOFF) {
 		/* A new block, its k from the mean gap so far. */
 		if (sk && sk->n + 1 == EAGER_SKIPS)
@@ -880,7 +928,7 @@ term_append(struct search *ix, struct term *t, uint32_t slot,
 			sk->cap = sk->cap ? sk->cap + sk->cap / 4 + 2 : 4;
 			sk->v = xrealloc(sk->v, sk->cap * sizeof(*sk->v));
 		}
-		k = rice_k(slot + 1, t->df + 1);
+		k = gap_k(slot, t->df);
 		sk->v[sk->n].base = t->last;
 		sk->v[sk->n].off = t->nbits;
 		sk->v[sk->n].k = k;
@@ -889,6 +937,14 @@ term_append(struct search *ix, struct term *t, uint32_t slot,
 	put_rice(t, slot + 1 - t->last - 1, k);
 	put_gamma(t, tf);
 	kp = pos_k(ntok, tf);
+	if (tf >= LONG_TF) {
+		/* Its length first: a reader skips them without decoding. */
+		uint64_t n = rice_len(pos[0], kp);
+
+		for (i = 1; i < tf; i++)
+			n += rice_len(pos[i] - pos[i - 1] - 1, kp);
+		put_gamma(t, (uint32_t)n + 1);
+	}
 	put_rice(t, pos[0], kp);
 	for (i = 1; i < tf; i++)
 		put_rice(t, pos[i] - pos[i - 1] - 1, kp);
@@ -908,8 +964,11 @@ struct cur {
 	uint32_t k, last;
 	uint32_t doc, tf;
 	int title, done, started;
-	uint32_t *pos; /* tf positions */
+	uint32_t *pos; /* tf positions, once cur_pos decoded them */
 	uint32_t cappos;
+	uint64_t pos_at; /* bit of the entry's positions */
+	unsigned kp;	 /* their k */
+	int pos_ready;
 	uint8_t in[16]; /* an inline stream, with its slack */
 };
 
@@ -968,11 +1027,39 @@ cur_next(struct cur *c)
 		c->pos = xrealloc(c->pos, c->cappos * sizeof(*c->pos));
 	}
 	dl = &c->ix->dlen[c->doc < c->ix->ndocs ? c->doc : 0];
-	kp = pos_k(dl->ntok, c->tf);
+	c->kp = kp = pos_k(dl->ntok, c->tf);
+	if (c->tf >= LONG_TF) {
+		/* Only the first position, for the title; the rest later. */
+		uint64_t n = get_gamma(&c->b) - 1;
+
+		c->pos_at = c->b.pos;
+		c->pos_ready = 0;
+		c->title = get_rice(&c->b, kp) < dl->title_ntok;
+		c->b.pos = c->pos_at + n;
+		return;
+	}
+	c->pos_ready = 1;
 	p = c->pos[0] = get_rice(&c->b, kp);
 	for (i = 1; i < c->tf; i++)
 		c->pos[i] = p += get_rice(&c->b, kp) + 1;
 	c->title = c->pos[0] < dl->title_ntok;
+}
+
+/* The positions of the entry c stands on. */
+static const uint32_t *
+cur_pos(struct cur *c)
+{
+	struct bits b = c->b;
+	uint32_t i, p;
+
+	if (!c->pos_ready) {
+		b.pos = c->pos_at;
+		p = c->pos[0] = get_rice(&b, c->kp);
+		for (i = 1; i < c->tf; i++)
+			c->pos[i] = p += get_rice(&b, c->kp) + 1;
+		c->pos_ready = 1;
+	}
+	return c->pos;
 }
 
 static void
@@ -1263,6 +1350,8 @@ compact(struct search *ix)
 	ix->terms = NULL;
 	ix->skips = NULL;
 	ix->arena = NULL;
+	ix->pack = NULL;
+	ix->packlen = 0;
 	ix->nterms = ix->capterms = ix->nskips = ix->capskips = 0;
 	ix->tcap = ix->arena_len = ix->arena_cap = 0;
 	for (i = 0; i < old.tcap; i++) {
@@ -1284,14 +1373,15 @@ compact(struct search *ix)
 				continue;
 			if (id < 0)
 				id = term_id(ix, s, strlen(s), 1);
-			term_append(ix, &ix->terms[id], map[c.doc], c.pos, c.tf,
-			    old.dlen[c.doc].ntok);
+			term_append(ix, &ix->terms[id], map[c.doc], cur_pos(&c),
+			    c.tf, old.dlen[c.doc].ntok);
 		}
 	}
 	cur_free(&c);
 	free(map);
 	free(old.dlen);
 	terms_free(&old);
+	search_trim(ix);
 }
 
 int
@@ -1346,17 +1436,59 @@ search_put(struct search *ix, const char *key, const struct search_doc *d)
 	index_doc(ix, key, d);
 }
 
+/*
+ * Short streams go into one allocation, one after another, without the
+ * malloc header, rounding and slack of each (a third of their size);
+ * long ones are cut to their size.
+ */
+static void
+pack_streams(struct search *ix)
+{
+	uint8_t *np, *at;
+	size_t i, total = 0;
+
+	for (i = 0; i < ix->nterms; i++) {
+		const struct term *t = &ix->terms[i];
+
+		if (t->nbits > TERM_INLINE && t->nbits <= PACK_BITS)
+			total += (t->nbits + 7) / 8;
+	}
+	at = np = xcalloc(1, total + 8);
+	for (i = 0; i < ix->nterms; i++) {
+		struct term *t = &ix->terms[i];
+		size_t n = (t->nbits + 7) / 8;
+
+		if (t->nbits <= TERM_INLINE)
+			continue;
+		if (t->nbits > PACK_BITS) {
+			if (!term_packed(ix, t))
+				t->u.p =
+				    xrealloc(t->u.p, stream_bytes(t->nbits));
+			else {
+				uint8_t *p = xcalloc(1, stream_bytes(t->nbits));
+
+				memcpy(p, t->u.p, n);
+				t->u.p = p;
+			}
+			continue;
+		}
+		memcpy(at, t->u.p, n);
+		if (!term_packed(ix, t))
+			free(t->u.p);
+		t->u.p = at;
+		at += n;
+	}
+	free(ix->pack);
+	ix->pack = np;
+	ix->packlen = total + 8;
+}
+
 void
 search_trim(struct search *ix)
 {
 	size_t i;
 
-	for (i = 0; i < ix->nterms; i++) {
-		struct term *t = &ix->terms[i];
-
-		if (t->nbits > TERM_INLINE)
-			t->u.p = xrealloc(t->u.p, stream_bytes(t->nbits));
-	}
+	pack_streams(ix);
 	for (i = 0; i < ix->nskips; i++) {
 		struct skips *sk = &ix->skips[i];
 
@@ -1408,7 +1540,7 @@ search_get_stats(const struct search *ix, struct search_stats *st)
 		const struct term *t = &ix->terms[i];
 		uint64_t b0;
 
-		if (t->nbits > TERM_INLINE)
+		if (t->nbits > TERM_INLINE && !term_packed(ix, t))
 			st->postings += malloc_usable_size(t->u.p);
 		/* Where the bits go: slot gaps and tf, positions. */
 		cur_init(&c, ix, t);
@@ -1422,7 +1554,9 @@ search_get_stats(const struct search *ix, struct search_stats *st)
 			c.tf = get_gamma(&c.b);
 			st->doc_bits += c.b.pos - b0;
 			b0 = c.b.pos;
-			{
+			if (c.tf >= LONG_TF)
+				c.b.pos += get_gamma(&c.b) - 1;
+			else {
 				uint32_t kp =
 				    pos_k(ix->dlen[c.last - 1].ntok, c.tf);
 
@@ -1436,9 +1570,7 @@ search_get_stats(const struct search *ix, struct search_stats *st)
 	for (i = 0; i < ix->nskips; i++)
 		st->skips += ix->skips[i].cap * sizeof(struct skip);
 	st->skips += ix->capskips * sizeof(*ix->skips);
-	if (getenv("SI_DEBUG"))
-		fprintf(stderr, "terms with skips %zu\n", ix->nskips);
-	st->postings += st->skips;
+	st->postings += st->skips + ix->packlen;
 	st->dict = ix->capterms * sizeof(*ix->terms) + ix->arena_cap +
 	    ix->tcap * sizeof(*ix->table) + ix->seencap * sizeof(*ix->seen) +
 	    ix->ordercap * sizeof(*ix->order) +
@@ -1939,11 +2071,13 @@ struct eval {
 };
 
 static int
-pos_has(const struct cur *c, uint32_t *at, uint32_t p)
+pos_has(struct cur *c, uint32_t *at, uint32_t p)
 {
-	while (*at < c->tf && c->pos[*at] < p)
+	const uint32_t *pos = cur_pos(c);
+
+	while (*at < c->tf && pos[*at] < p)
 		(*at)++;
-	return *at < c->tf && c->pos[*at] == p;
+	return *at < c->tf && pos[*at] == p;
 }
 
 /*
@@ -1951,19 +2085,20 @@ pos_has(const struct cur *c, uint32_t *at, uint32_t p)
  * stand on: the positions p0 where each term i is at p0 + its offset.
  */
 static uint32_t
-phrase_count(const struct eval *e, const struct qitem *it, uint32_t title_ntok,
+phrase_count(struct eval *e, const struct qitem *it, uint32_t title_ntok,
     int *title)
 {
 	const struct query *q = e->q;
 	size_t lastk = it->tok + it->ntok - 1, j;
-	const struct cur *lc = &e->curs[lastk];
+	struct cur *lc = &e->curs[lastk];
+	const uint32_t *lpos = cur_pos(lc);
 	uint32_t at[SEARCH_MAX_TOKENS], count = 0, i, p0;
 
 	memset(at, 0, sizeof(at));
 	for (i = 0; i < lc->tf; i++) {
-		if (lc->pos[i] < q->toks[lastk].off)
+		if (lpos[i] < q->toks[lastk].off)
 			continue;
-		p0 = lc->pos[i] - q->toks[lastk].off;
+		p0 = lpos[i] - q->toks[lastk].off;
 		for (j = it->tok; j < lastk; j++)
 			if (!pos_has(&e->curs[j], &at[j], p0 + q->toks[j].off))
 				break;
@@ -2191,8 +2326,11 @@ proximity_all(struct eval *e, struct match *h, size_t n)
 				cur_seek(&cs[j], h[i].doc);
 				ok &= !cs[j].done && cs[j].doc == h[i].doc;
 			}
-			if (ok)
-				h[i].score += proximity(e, anchor, k, idf);
+			if (!ok)
+				continue;
+			for (j = 0; j < k; j++)
+				cur_pos(&cs[j]);
+			h[i].score += proximity(e, anchor, k, idf);
 		}
 	}
 	for (i = 0; i < k; i++)
