@@ -754,6 +754,340 @@ test_markdown(void)
 	T_CASE_END();
 }
 
+/*
+ * A generated corpus for the postings' coding: a few very common words
+ * (long lists with skips, tf >= 8 in most documents), many rare ones
+ * (short and packed lists), a CJK run now and then.
+ */
+#define GEN_DOCS 400
+#define GEN_KEYS 500
+
+static uint64_t gen_rng;
+
+static uint32_t
+gen_rnd(void)
+{
+	gen_rng = gen_rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)(gen_rng >> 33);
+}
+
+static const char *const gen_common[] = { "the", "of", "and", "look", "back",
+	"manga" };
+
+static char *
+gen_text(size_t words)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < words; i++) {
+		uint32_t r = gen_rnd() % 100;
+
+		if (i)
+			buf_addc(&b, ' ');
+		if (r < 20)
+			buf_adds(&b,
+			    "the"); /* a list long enough to be exact */
+		else if (r < 45)
+			buf_adds(&b, gen_common[gen_rnd() % 6]);
+		else if (r < 48)
+			buf_adds(&b, "藤本タツキ");
+		else
+			buf_printf(&b, "w%u", gen_rnd() % 3000);
+	}
+	return buf_detach(&b, NULL);
+}
+
+struct gen_doc {
+	char *text, *title;
+	char key[16], url[32], ymd[11];
+	int has;
+};
+
+static void
+gen_put(struct search *ix, struct gen_doc *g, size_t i)
+{
+	struct search_doc d;
+
+	memset(&d, 0, sizeof(d));
+	d.url = g->url;
+	d.title = g->title;
+	d.ymd = g->ymd;
+	d.date = (int64_t)i * 3600; /* unique: no tie comes down to slots */
+	d.text = g->text;
+	d.lang = i % 3 ? "en" : "ja";
+	d.has_rating = 1;
+	d.rating = (double)(i % 5 + 1);
+	search_put(ix, g->key, &d);
+}
+
+static size_t
+gen_fresh_count(const struct gen_doc *docs, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += (size_t)docs[i].has;
+	return c;
+}
+
+static void
+gen_new(struct gen_doc *g, size_t i)
+{
+	free(g->text);
+	free(g->title);
+	g->text = gen_text(gen_rnd() % 4 ? 20 + gen_rnd() % 600 : 1);
+	g->title = gen_text(1 + gen_rnd() % 4);
+	snprintf(g->key, sizeof(g->key), "k%zu.md", i);
+	snprintf(g->url, sizeof(g->url), "/posts/k%zu/", i);
+	snprintf(g->ymd, sizeof(g->ymd), "%04zu-01-01", 2000 + i % 25);
+	g->has = 1;
+}
+
+static const char *const gen_queries[] = { "the", "look back", "w17", "the w5",
+	"\"look back\"", "\"back the manga\"", "\"the of and\"", "-the w1",
+	"manga -\"look back\"", "藤本", "タツキ", "\"本タ\"", "w1 w2 w3",
+	"rating:>=4 the", "year:2010", "lang:ja back", "\"the the\"",
+	"of -look", "w2999 the", "and back manga of" };
+
+/* Every page of every query, as one text. */
+static char *
+gen_pages(struct search *ix)
+{
+	struct buf all = BUF_INIT;
+	size_t i, page, k;
+
+	for (i = 0; i < ARRAY_LEN(gen_queries); i++)
+		for (page = 1; page <= 3; page++) {
+			struct search_result r;
+
+			buf_printf(&all, "## %s %zu\n", gen_queries[i], page);
+			if (search_query(ix, gen_queries[i],
+				strlen(gen_queries[i]), page, NULL, NULL,
+				&r) == -1) {
+				buf_printf(&all, "error %s\n", r.error);
+				continue;
+			}
+			buf_printf(&all, "total %zu\n", r.total);
+			for (k = 0; k < r.nhits; k++)
+				buf_printf(&all, "%s %s\n", r.hits[k].url,
+				    r.hits[k].snippet ? r.hits[k].snippet :
+							"-");
+			search_result_free(&r);
+		}
+	return buf_detach(&all, NULL);
+}
+
+/* The terms of one document at their positions, as the index has them. */
+struct gen_toks {
+	char (*t)[16];
+	uint32_t *pos;
+	size_t n, cap;
+};
+
+static void
+gen_tok_cb(void *arg, const char *tok, size_t n, uint32_t pos, size_t start,
+    size_t end)
+{
+	struct gen_toks *g = arg;
+
+	(void)start;
+	(void)end;
+	if (g->n == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 64;
+		g->t = realloc(g->t, g->cap * sizeof(*g->t));
+		g->pos = realloc(g->pos, g->cap * sizeof(*g->pos));
+	}
+	snprintf(g->t[g->n], sizeof(g->t[g->n]), "%.*s", (int)n, tok);
+	g->pos[g->n++] = pos;
+}
+
+static int
+gen_at(const struct gen_toks *g, const char *w, uint32_t pos)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (g->pos[i] == pos && strcmp(g->t[i], w) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Documents holding the phrase w[0..n) (n == 1: the word), or with
+ * and != 0 every word anywhere, counted from their text.
+ */
+static size_t
+gen_count(const struct gen_doc *docs, size_t ndocs, const char *const *w,
+    size_t n, int and)
+{
+	size_t i, j, k, count = 0;
+
+	for (i = 0; i < ndocs; i++) {
+		struct gen_toks g = { 0 };
+		uint32_t tn;
+		int found = 0;
+
+		if (!docs[i].has)
+			continue;
+		tn = search_tokenize(docs[i].title, strlen(docs[i].title), 0,
+		    gen_tok_cb, &g);
+		search_tokenize(docs[i].text, strlen(docs[i].text), tn + 2,
+		    gen_tok_cb, &g);
+		if (and) {
+			found = 1;
+			for (j = 0; j < n && found; j++) {
+				found = 0;
+				for (k = 0; k < g.n && !found; k++)
+					found = strcmp(g.t[k], w[j]) == 0;
+			}
+		} else
+			for (k = 0; k < g.n && !found; k++) {
+				for (j = 0; j < n; j++)
+					if (!gen_at(&g, w[j],
+						g.pos[k] + (uint32_t)j))
+						break;
+				found = j == n;
+			}
+		count += (size_t)found;
+		free(g.t);
+		free(g.pos);
+	}
+	return count;
+}
+
+static size_t
+gen_total(struct search *ix, const char *q)
+{
+	struct search_result r;
+	size_t n;
+
+	if (search_query(ix, q, strlen(q), 1, NULL, NULL, &r) == -1)
+		return SIZE_MAX;
+	n = r.total;
+	search_result_free(&r);
+	return n;
+}
+
+/*
+ * The postings' codes read back: every word and phrase is found in
+ * exactly the documents whose text holds it, with long lists (skips,
+ * long entries), short ones and packed ones, before and after a trim.
+ */
+static void
+test_postings(void)
+{
+	static const char
+	    *const ph1[] = { "look", "back" },
+		   *const ph2[] = { "back", "the", "manga" },
+		   *const ph3[] = { "the", "the" }, *const w1[] = { "w17" },
+		   *const w2[] = { "the", "w5" }, *const w3[] = { "manga" };
+	struct gen_doc *docs = calloc(GEN_DOCS, sizeof(*docs));
+	struct search *ix = search_new();
+	struct search_stats st;
+	size_t i;
+	int k;
+
+	gen_rng = 1;
+	for (i = 0; i < GEN_DOCS; i++) {
+		gen_new(&docs[i], i);
+		gen_put(ix, &docs[i], i);
+	}
+	for (k = 0; k < 2; k++) {
+		T_INT(gen_total(ix, "\"look back\""),
+		    gen_count(docs, GEN_DOCS, ph1, 2, 0));
+		T_INT(gen_total(ix, "\"back the manga\""),
+		    gen_count(docs, GEN_DOCS, ph2, 3, 0));
+		T_INT(gen_total(ix, "\"the the\""),
+		    gen_count(docs, GEN_DOCS, ph3, 2, 0));
+		T_INT(gen_total(ix, "w17"),
+		    gen_count(docs, GEN_DOCS, w1, 1, 0));
+		T_INT(gen_total(ix, "the w5"),
+		    gen_count(docs, GEN_DOCS, w2, 2, 1));
+		T_INT(gen_total(ix, "manga"),
+		    gen_count(docs, GEN_DOCS, w3, 1, 0));
+		T_OK(gen_total(ix, "\"look back\"") > 20);
+		search_trim(ix);
+	}
+	search_get_stats(ix, &st);
+	T_INT(st.docs, GEN_DOCS);
+	T_OK(st.skips > 0);		     /* long lists have skips */
+	T_OK(st.pos_bits > st.doc_bits / 2); /* positions are kept */
+	search_free(ix);
+	for (i = 0; i < GEN_DOCS; i++) {
+		free(docs[i].text);
+		free(docs[i].title);
+	}
+	free(docs);
+}
+
+/* A fresh index of the documents that docs has. */
+static struct search *
+gen_fresh(struct gen_doc *docs, size_t n)
+{
+	struct search *ix = search_new();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (docs[i].has)
+			gen_put(ix, &docs[i], i);
+	return ix;
+}
+
+/*
+ * Random edits, removals and trims (and the compactions they cause):
+ * every result page is the one of a fresh index of the same documents.
+ */
+static void
+test_differential(void)
+{
+	struct gen_doc *docs = calloc(GEN_KEYS, sizeof(*docs));
+	struct search *ix = search_new(), *fresh;
+	struct search_stats st;
+	char *a, *b;
+	size_t i, op;
+
+	gen_rng = 7;
+	for (i = 0; i < GEN_DOCS; i++) {
+		gen_new(&docs[i], i);
+		gen_put(ix, &docs[i], i);
+	}
+	for (op = 1; op <= 900; op++) {
+		uint32_t r = gen_rnd() % 100;
+
+		i = gen_rnd() % GEN_KEYS;
+		if (r < 70) {
+			gen_new(&docs[i], i);
+			gen_put(ix, &docs[i], i);
+		} else if (r < 95) {
+			T_INT(search_remove(ix,
+				  docs[i].key[0] ? docs[i].key : "none"),
+			    docs[i].has);
+			docs[i].has = 0;
+		} else
+			search_trim(ix);
+		if (op % 300 == 0) {
+			T_CASE("differential after %zu operations", op);
+			fresh = gen_fresh(docs, GEN_KEYS);
+			a = gen_pages(ix);
+			b = gen_pages(fresh);
+			T_STR(a, b);
+			search_get_stats(ix, &st);
+			T_INT(st.docs, gen_fresh_count(docs, GEN_KEYS));
+			free(a);
+			free(b);
+			search_free(fresh);
+		}
+	}
+	T_CASE_END();
+	search_free(ix);
+	for (i = 0; i < GEN_KEYS; i++) {
+		free(docs[i].text);
+		free(docs[i].title);
+	}
+	free(docs);
+}
+
 int
 main(void)
 {
@@ -769,5 +1103,7 @@ main(void)
 	test_proximity();
 	test_plain();
 	test_markdown();
+	test_postings();
+	test_differential();
 	return t_done();
 }
