@@ -882,6 +882,43 @@ gap_k(uint32_t slot, uint32_t df)
 	return rice_k((uint64_t)(slot + 1) * 2, df + 1);
 }
 
+/*
+ * x in [0, n) in truncated binary: b = floor(log2 n) bits for the
+ * u = 2^(b+1) - n smallest values, b + 1 for the others (the high b
+ * first): the position of a term once in a document, as good as
+ * uniform, costs log2 n bits where Rice would spend one more.
+ */
+static void
+put_tb(struct term *t, uint32_t x, uint32_t n)
+{
+	unsigned b = 31 - (unsigned)__builtin_clz(n);
+	uint64_t u = (2ull << b) - n, y;
+
+	if (x < u) {
+		if (b)
+			term_bits(t, x, b);
+		return;
+	}
+	y = x + u;
+	term_bits(t, y >> 1, b);
+	term_bits(t, y & 1, 1);
+}
+
+static inline uint32_t
+get_tb(struct bits *r, uint32_t n)
+{
+	unsigned b = 31 - (unsigned)__builtin_clz(n);
+	uint64_t u = (2ull << b) - n, v;
+
+	v = b ? bits_peek(r) & ((1ull << b) - 1) : 0;
+	r->pos += b;
+	if (v < u)
+		return (uint32_t)v;
+	v = (v << 1) | (bits_peek(r) & 1);
+	r->pos++;
+	return (uint32_t)(v - u);
+}
+
 /* k of the positions of a term tf times in a document of ntok terms. */
 static inline unsigned
 pos_k(uint32_t ntok, uint32_t tf)
@@ -945,7 +982,10 @@ term_append(struct search *ix, struct term *t, uint32_t slot,
 			n += rice_len(pos[i] - pos[i - 1] - 1, kp);
 		put_gamma(t, (uint32_t)n + 1);
 	}
-	put_rice(t, pos[0], kp);
+	if (tf == 1)
+		put_tb(t, pos[0], ntok);
+	else
+		put_rice(t, pos[0], kp);
 	for (i = 1; i < tf; i++)
 		put_rice(t, pos[i] - pos[i - 1] - 1, kp);
 	t->last = slot + 1;
@@ -1039,7 +1079,8 @@ cur_next(struct cur *c)
 		return;
 	}
 	c->pos_ready = 1;
-	p = c->pos[0] = get_rice(&c->b, kp);
+	p = c->pos[0] =
+	    c->tf == 1 ? get_tb(&c->b, dl->ntok) : get_rice(&c->b, kp);
 	for (i = 1; i < c->tf; i++)
 		c->pos[i] = p += get_rice(&c->b, kp) + 1;
 	c->title = c->pos[0] < dl->title_ntok;
@@ -1556,6 +1597,8 @@ search_get_stats(const struct search *ix, struct search_stats *st)
 			b0 = c.b.pos;
 			if (c.tf >= LONG_TF)
 				c.b.pos += get_gamma(&c.b) - 1;
+			else if (c.tf == 1)
+				get_tb(&c.b, ix->dlen[c.last - 1].ntok);
 			else {
 				uint32_t kp =
 				    pos_k(ix->dlen[c.last - 1].ntok, c.tf);
