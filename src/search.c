@@ -590,6 +590,8 @@ sdoc_clear(struct sdoc *d)
 	memset(d, 0, sizeof(*d));
 }
 
+static void own_free(uint8_t *p);
+
 /*
  * Whether t's stream lies in the pack: written to, it moves out first
  * (its neighbour's bytes are its slack).
@@ -611,7 +613,7 @@ terms_free(struct search *ix)
 	for (i = 0; i < ix->nterms; i++)
 		if (ix->terms[i].nbits > TERM_INLINE &&
 		    !term_packed(ix, &ix->terms[i]))
-			free(ix->terms[i].u.p);
+			own_free(ix->terms[i].u.p);
 	free(ix->pack);
 	ix->pack = NULL;
 	ix->packlen = 0;
@@ -751,6 +753,49 @@ stream_bytes(uint64_t nbits)
 	return (size_t)((nbits + 7) / 8 + 8);
 }
 
+/*
+ * A stream of its own allocation: its capacity in the 4 bytes before it
+ * (malloc_usable_size on every append was 8 % of a build).
+ */
+static uint8_t *
+own_alloc(size_t cap)
+{
+	uint8_t *b = xcalloc(1, cap + 4);
+	uint32_t c = (uint32_t)cap;
+
+	memcpy(b, &c, 4);
+	return b + 4;
+}
+
+static size_t
+own_cap(const uint8_t *p)
+{
+	uint32_t c;
+
+	memcpy(&c, p - 4, 4);
+	return c;
+}
+
+static uint8_t *
+own_realloc(uint8_t *p, size_t cap)
+{
+	size_t old = own_cap(p);
+	uint8_t *b = xrealloc(p - 4, cap + 4);
+	uint32_t c = (uint32_t)cap;
+
+	if (cap > old)
+		memset(b + 4 + old, 0, cap - old);
+	memcpy(b, &c, 4);
+	return b + 4;
+}
+
+static void
+own_free(uint8_t *p)
+{
+	if (p)
+		free(p - 4);
+}
+
 /* Appends the n (<= 57) low bits of v to t's postings. */
 static void
 term_bits(struct term *t, uint64_t v, unsigned n)
@@ -765,20 +810,16 @@ term_bits(struct term *t, uint64_t v, unsigned n)
 		bits_put(tmp, t->nbits, v, n);
 		memcpy(t->u.in, tmp, 8);
 	} else {
-		size_t want = stream_bytes(need), have;
+		size_t want = stream_bytes(need);
 
 		if (t->nbits <= TERM_INLINE) {
 			/* Out of the term: small steps, slack is memory. */
-			uint8_t *p = xcalloc(1, want + 16);
+			uint8_t *p = own_alloc(want + 16);
 
 			memcpy(p, t->u.in, 8);
 			t->u.p = p;
-		} else if ((have = malloc_usable_size(t->u.p)) < want) {
-			size_t cap = want + want / 8 + 16;
-
-			t->u.p = xrealloc(t->u.p, cap);
-			memset(t->u.p + have, 0, cap - have);
-		}
+		} else if (own_cap(t->u.p) < want)
+			t->u.p = own_realloc(t->u.p, want + want / 8 + 16);
 		bits_put(t->u.p, t->nbits, v, n);
 	}
 	t->nbits = (uint32_t)need;
@@ -942,7 +983,7 @@ term_append(struct search *ix, struct term *t, uint32_t slot,
 	k = sk ? sk->v[sk->n - 1].k : t->k;
 	if (term_packed(ix, t)) {
 		size_t n = (t->nbits + 7) / 8, cap = stream_bytes(t->nbits);
-		uint8_t *p = xcalloc(1, cap + cap / 8 + 16);
+		uint8_t *p = own_alloc(cap + cap / 8 + 16);
 
 		memcpy(p, t->u.p, n);
 		t->u.p = p;
@@ -1504,9 +1545,9 @@ pack_streams(struct search *ix)
 		if (t->nbits > PACK_BITS) {
 			if (!term_packed(ix, t))
 				t->u.p =
-				    xrealloc(t->u.p, stream_bytes(t->nbits));
+				    own_realloc(t->u.p, stream_bytes(t->nbits));
 			else {
-				uint8_t *p = xcalloc(1, stream_bytes(t->nbits));
+				uint8_t *p = own_alloc(stream_bytes(t->nbits));
 
 				memcpy(p, t->u.p, n);
 				t->u.p = p;
@@ -1515,7 +1556,7 @@ pack_streams(struct search *ix)
 		}
 		memcpy(at, t->u.p, n);
 		if (!term_packed(ix, t))
-			free(t->u.p);
+			own_free(t->u.p);
 		t->u.p = at;
 		at += n;
 	}
@@ -1582,7 +1623,7 @@ search_get_stats(const struct search *ix, struct search_stats *st)
 		uint64_t b0;
 
 		if (t->nbits > TERM_INLINE && !term_packed(ix, t))
-			st->postings += malloc_usable_size(t->u.p);
+			st->postings += malloc_usable_size(t->u.p - 4);
 		/* Where the bits go: slot gaps and tf, positions. */
 		cur_init(&c, ix, t);
 		for (;;) {
