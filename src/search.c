@@ -8,18 +8,22 @@
  * neighbours, so `藤本` (one bigram) and `ルックバック` (five bigrams at
  * consecutive positions, matched as a phrase) are found in running text.
  *
- * Postings: one byte array per term, documents in ascending slot order,
- * each entry varint((docdelta << 2) | (in title << 1) | (tf > 1)), then
- * varint(tf - 2) when tf > 1. Positions live beside them, per document:
- * its terms in order as term ids (see fwd_put), so a phrase is checked
- * exactly in the documents that hold all its terms by reading ids, not
- * text, and terms near each other rank higher (a CJK run is such a
- * phrase of pairs). Term ids come in order of first use, so the common
- * words have the short ones. Slots are never reused: an update appends
- * the new text under a new slot and marks the old one dead; when the
- * dead outnumber the living the index is rebuilt from the position
- * lists. The index keeps no text when it has a text source: snippets
- * ask it for the text of the documents on the page shown.
+ * Postings: one bit stream per term, documents in ascending slot
+ * order, each entry its slot gap (Rice, k per block), tf (gamma) and its
+ * positions (Rice, k from the document's length over tf; a single one
+ * in truncated binary; with tf >= LONG_TF their length first, so a
+ * reader that only needs tf skips them). No other copy of a document's
+ * words is kept: a phrase is checked by intersecting its terms'
+ * positions, terms near each other rank higher by the same positions,
+ * whether a term is in the title is whether its first position is
+ * below the title's end. Long streams have a skip entry every
+ * BLOCK_BITS; after a build (search_trim) the short ones are packed in
+ * one allocation. Term ids come in order of first use. Slots are never
+ * reused: an update appends the new text under a new slot and marks the
+ * old one dead; when the dead outnumber the living the postings are
+ * rewritten without them. The index keeps no text when it has a text
+ * source: snippets ask it for the text of the documents on the page
+ * shown.
  */
 #include <ctype.h>
 #include <endian.h>
@@ -549,6 +553,8 @@ struct search {
 	size_t nterms, capterms;
 	struct skips *skips;
 	size_t nskips, capskips;
+	uint32_t *eager; /* ids of the terms that keep an exact df */
+	size_t neager, capeager;
 	uint8_t *pack; /* short streams, one after another (search_trim) */
 	size_t packlen;
 	char *arena; /* term texts, NUL-terminated */
@@ -615,8 +621,11 @@ terms_free(struct search *ix)
 		    !term_packed(ix, &ix->terms[i]))
 			own_free(ix->terms[i].u.p);
 	free(ix->pack);
+	free(ix->eager);
 	ix->pack = NULL;
 	ix->packlen = 0;
+	ix->eager = NULL;
+	ix->neager = ix->capeager = 0;
 	free(ix->terms);
 	for (i = 0; i < ix->nskips; i++)
 		free(ix->skips[i].v);
@@ -796,47 +805,56 @@ own_free(uint8_t *p)
 		free(p - 4);
 }
 
-/* Appends the n (<= 57) low bits of v to t's postings. */
-static void
-term_bits(struct term *t, uint64_t v, unsigned n)
+/*
+ * Makes room in t for need bits in all; returns where to write them (a
+ * stream of up to TERM_INLINE bits is written in tmp, then copied back).
+ */
+static uint8_t *
+term_room(struct term *t, uint64_t need, uint8_t tmp[16])
 {
-	uint64_t need = (uint64_t)t->nbits + n;
+	size_t want = stream_bytes(need);
 
 	if (need <= TERM_INLINE) {
-		uint8_t tmp[16];
-
-		memset(tmp, 0, sizeof(tmp));
+		memset(tmp, 0, 16);
 		memcpy(tmp, t->u.in, 8);
-		bits_put(tmp, t->nbits, v, n);
-		memcpy(t->u.in, tmp, 8);
-	} else {
-		size_t want = stream_bytes(need);
-
-		if (t->nbits <= TERM_INLINE) {
-			/* Out of the term: small steps, slack is memory. */
-			uint8_t *p = own_alloc(want + 16);
-
-			memcpy(p, t->u.in, 8);
-			t->u.p = p;
-		} else if (own_cap(t->u.p) < want)
-			t->u.p = own_realloc(t->u.p, want + want / 8 + 16);
-		bits_put(t->u.p, t->nbits, v, n);
+		return tmp;
 	}
-	t->nbits = (uint32_t)need;
+	if (t->nbits <= TERM_INLINE) {
+		/* Out of the term: small steps, slack is memory. */
+		uint8_t *p = own_alloc(want + 16);
+
+		memcpy(p, t->u.in, 8);
+		t->u.p = p;
+	} else if (own_cap(t->u.p) < want)
+		t->u.p = own_realloc(t->u.p, want + want / 8 + 16);
+	return t->u.p;
 }
 
-static void
-put_rice(struct term *t, uint32_t v, unsigned k)
+/* A writer into room made by term_room. */
+struct bw {
+	uint8_t *p;
+	uint64_t pos;
+};
+
+static inline void
+bw_put(struct bw *w, uint64_t v, unsigned n)
+{
+	bits_put(w->p, w->pos, v, n);
+	w->pos += n;
+}
+
+static inline void
+put_rice(struct bw *w, uint32_t v, unsigned k)
 {
 	uint32_t q = v >> k;
 
 	if (q < RICE_ESC)
-		term_bits(t,
+		bw_put(w,
 		    (1ull << q) | ((uint64_t)(v & ((1u << k) - 1)) << (q + 1)),
 		    q + 1 + k);
 	else {
-		term_bits(t, 1ull << RICE_ESC, RICE_ESC + 1);
-		term_bits(t, v, 32);
+		bw_put(w, 1ull << RICE_ESC, RICE_ESC + 1);
+		bw_put(w, v, 32);
 	}
 }
 
@@ -849,18 +867,24 @@ rice_len(uint32_t v, unsigned k)
 	return q < RICE_ESC ? q + 1 + k : RICE_ESC + 1 + 32;
 }
 
-static void
-put_gamma(struct term *t, uint32_t x)
+static inline unsigned
+gamma_len(uint32_t x)
+{
+	return 2 * (31 - (unsigned)__builtin_clz(x)) + 1;
+}
+
+static inline void
+put_gamma(struct bw *w, uint32_t x)
 {
 	unsigned b = 31 - (unsigned)__builtin_clz(x);
 
 	if (b < 28)
-		term_bits(t,
+		bw_put(w,
 		    (1ull << b) | ((uint64_t)(x & ((1u << b) - 1)) << (b + 1)),
 		    2 * b + 1);
 	else {
-		term_bits(t, 1ull << b, b + 1);
-		term_bits(t, x & ((1u << b) - 1), b);
+		bw_put(w, 1ull << b, b + 1);
+		bw_put(w, x & ((1u << b) - 1), b);
 	}
 }
 
@@ -929,20 +953,28 @@ gap_k(uint32_t slot, uint32_t df)
  * first): the position of a term once in a document, as good as
  * uniform, costs log2 n bits where Rice would spend one more.
  */
+static inline unsigned
+tb_len(uint32_t x, uint32_t n)
+{
+	unsigned b = 31 - (unsigned)__builtin_clz(n);
+
+	return x < (2ull << b) - n ? b : b + 1;
+}
+
 static void
-put_tb(struct term *t, uint32_t x, uint32_t n)
+put_tb(struct bw *w, uint32_t x, uint32_t n)
 {
 	unsigned b = 31 - (unsigned)__builtin_clz(n);
 	uint64_t u = (2ull << b) - n, y;
 
 	if (x < u) {
 		if (b)
-			term_bits(t, x, b);
+			bw_put(w, x, b);
 		return;
 	}
 	y = x + u;
-	term_bits(t, y >> 1, b);
-	term_bits(t, y & 1, 1);
+	bw_put(w, y >> 1, b);
+	bw_put(w, y & 1, 1);
 }
 
 static inline uint32_t
@@ -979,22 +1011,29 @@ term_append(struct search *ix, struct term *t, uint32_t slot,
 {
 	struct skips *sk = t->skip ? &ix->skips[t->skip - 1] : NULL;
 	uint32_t start = sk ? sk->v[sk->n - 1].off : 0, k, kp, i;
+	uint64_t n, len;
+	uint8_t tmp[16];
+	struct bw w;
 
 	k = sk ? sk->v[sk->n - 1].k : t->k;
 	if (term_packed(ix, t)) {
-		size_t n = (t->nbits + 7) / 8, cap = stream_bytes(t->nbits);
+		size_t cap = stream_bytes(t->nbits);
 		uint8_t *p = own_alloc(cap + cap / 8 + 16);
 
-		memcpy(p, t->u.p, n);
+		memcpy(p, t->u.p, (t->nbits + 7) / 8);
 		t->u.p = p;
 	}
 	if (t->nbits == 0)
 		k = t->k = gap_k(slot, t->df);
 	else if (t->nbits - start >= BLOCK_BITS && t->nbits < SKIP_MAXOFF) {
 		/* A new block, its k from the mean gap so far. */
-		if (sk && sk->n + 1 == EAGER_SKIPS)
+		if (sk && sk->n + 1 == EAGER_SKIPS) {
 			/* From now on its count is kept exact: see term_df. */
 			t->df = term_count_live(ix, t);
+			ix->eager = xgrow(ix->eager, &ix->capeager,
+			    ix->neager + 1, sizeof(*ix->eager));
+			ix->eager[ix->neager++] = (uint32_t)(t - ix->terms);
+		}
 		if (sk == NULL) {
 			ix->skips = xgrow(ix->skips, &ix->capskips,
 			    ix->nskips + 1, sizeof(*ix->skips));
@@ -1012,23 +1051,32 @@ term_append(struct search *ix, struct term *t, uint32_t slot,
 		sk->v[sk->n].k = k;
 		sk->n++;
 	}
-	put_rice(t, slot + 1 - t->last - 1, k);
-	put_gamma(t, tf);
+	/* The entry's length first: room is made once. */
 	kp = pos_k(ntok, tf);
-	if (tf >= LONG_TF) {
-		/* Its length first: a reader skips them without decoding. */
-		uint64_t n = rice_len(pos[0], kp);
-
-		for (i = 1; i < tf; i++)
-			n += rice_len(pos[i] - pos[i - 1] - 1, kp);
-		put_gamma(t, (uint32_t)n + 1);
-	}
 	if (tf == 1)
-		put_tb(t, pos[0], ntok);
+		n = tb_len(pos[0], ntok);
 	else
-		put_rice(t, pos[0], kp);
+		for (n = rice_len(pos[0], kp), i = 1; i < tf; i++)
+			n += rice_len(pos[i] - pos[i - 1] - 1, kp);
+	len = rice_len(slot - t->last, k) + gamma_len(tf) + n;
+	if (tf >= LONG_TF)
+		len += gamma_len((uint32_t)n + 1);
+	w.p = term_room(t, t->nbits + len, tmp);
+	w.pos = t->nbits;
+	put_rice(&w, slot - t->last, k);
+	put_gamma(&w, tf);
+	/* A long entry says its positions' length: a reader skips them. */
+	if (tf >= LONG_TF)
+		put_gamma(&w, (uint32_t)n + 1);
+	if (tf == 1)
+		put_tb(&w, pos[0], ntok);
+	else
+		put_rice(&w, pos[0], kp);
 	for (i = 1; i < tf; i++)
-		put_rice(t, pos[i] - pos[i - 1] - 1, kp);
+		put_rice(&w, pos[i] - pos[i - 1] - 1, kp);
+	if (w.p == tmp)
+		memcpy(t->u.in, tmp, 8);
+	t->nbits = (uint32_t)w.pos;
 	t->last = slot + 1;
 	t->df++;
 }
@@ -1434,6 +1482,8 @@ compact(struct search *ix)
 	ix->arena = NULL;
 	ix->pack = NULL;
 	ix->packlen = 0;
+	ix->eager = NULL;
+	ix->neager = ix->capeager = 0;
 	ix->nterms = ix->capterms = ix->nskips = ix->capskips = 0;
 	ix->tcap = ix->arena_len = ix->arena_cap = 0;
 	for (i = 0; i < old.tcap; i++) {
@@ -1482,10 +1532,10 @@ search_remove(struct search *ix, const char *key)
 	 * term_df): each is looked up by its skips.
 	 */
 	memset(&c, 0, sizeof(c));
-	for (i = 0; i < ix->nterms; i++) {
-		struct term *t = &ix->terms[i];
+	for (i = 0; i < ix->neager; i++) {
+		struct term *t = &ix->terms[ix->eager[i]];
 
-		if (t->last <= slot || !term_eager(ix, t) || t->df == 0)
+		if (t->last <= slot || t->df == 0)
 			continue;
 		cur_init(&c, ix, t);
 		cur_seek(&c, slot);
