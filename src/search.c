@@ -429,7 +429,7 @@ search_fold(const char *str)
 #define BLOCK_BITS  2048 /* a skip entry at least every this many bits */
 #define SKIP_MAXOFF (1u << 27)
 #define PACK_BITS   8192 /* streams up to this long are packed */
-#define EAGER_SKIPS 16	 /* a term with this many keeps an exact df */
+#define EAGER_SKIPS 64	 /* a term with this many keeps an exact df */
 #define LONG_TF	    8	 /* an entry of this tf says its positions' length */
 
 static inline uint64_t

@@ -785,12 +785,11 @@ gen_text(size_t words)
 
 		if (i)
 			buf_addc(&b, ' ');
-		if (r < 20)
-			buf_adds(&b,
-			    "the"); /* a list long enough to be exact */
-		else if (r < 45)
+		if (r < 35) /* a list long enough to keep an exact df */
+			buf_adds(&b, "the");
+		else if (r < 55)
 			buf_adds(&b, gen_common[gen_rnd() % 6]);
-		else if (r < 48)
+		else if (r < 58)
 			buf_adds(&b, "藤本タツキ");
 		else
 			buf_printf(&b, "w%u", gen_rnd() % 3000);
@@ -836,7 +835,7 @@ gen_new(struct gen_doc *g, size_t i)
 {
 	free(g->text);
 	free(g->title);
-	g->text = gen_text(gen_rnd() % 4 ? 20 + gen_rnd() % 600 : 1);
+	g->text = gen_text(gen_rnd() % 4 ? 20 + gen_rnd() % 900 : 1);
 	g->title = gen_text(1 + gen_rnd() % 4);
 	snprintf(g->key, sizeof(g->key), "k%zu.md", i);
 	snprintf(g->url, sizeof(g->url), "/posts/k%zu/", i);
