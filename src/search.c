@@ -2536,6 +2536,7 @@ struct snip {
 	const struct query *q;
 	struct snip_tok *v;
 	size_t n, cap;
+	size_t base; /* offset of the text tokenized */
 };
 
 static void
@@ -2558,8 +2559,8 @@ snip_cb(void *arg, const char *tok, size_t n, uint32_t pos, size_t start,
 			    memcmp(q->toks[it->tok + j].s, tok, n) == 0) {
 				sn->v = xgrow(sn->v, &sn->cap, sn->n + 1,
 				    sizeof(*sn->v));
-				sn->v[sn->n].start = start;
-				sn->v[sn->n].end = end;
+				sn->v[sn->n].start = sn->base + start;
+				sn->v[sn->n].end = sn->base + end;
 				sn->v[sn->n].item = (int)i;
 				sn->n++;
 				return;
@@ -2601,13 +2602,19 @@ static char *
 snippet(const struct query *q, const char *text)
 {
 	size_t len = strlen(text), i, j, k, s0 = 0, best_s = 0, best_e = 0;
-	size_t from, to, first_hit;
-	struct snip sn = { q, NULL, 0, 0 };
+	size_t from, to, first_hit, done = 0;
+	struct snip sn = { q, NULL, 0, 0, 0 };
 	struct buf out = BUF_INIT;
-	int best = -1;
+	int best = -1, all = 0;
 
-	tokenize(text, len, 0, snip_cb, &sn);
-	/* Walk the sentences, counting the distinct items hit in each. */
+	for (i = 0; i < q->nitems; i++)
+		all += q->items[i].kind == IT_TEXT && !q->items[i].neg &&
+		    q->items[i].ntok > 0;
+	/*
+	 * Walk the sentences, counting the distinct items hit in each; each
+	 * is tokenized when reached (a sentence ends on a separator: no term
+	 * spans two), and the walk stops at the first that hits them all.
+	 */
 	k = 0;
 	for (i = 0; i <= len; i++) {
 		size_t e = i == len ? 1 : sentence_end(text, len, i);
@@ -2616,6 +2623,13 @@ snippet(const struct query *q, const char *text)
 
 		if (e == 0)
 			continue;
+		if (i + e > done && done < len) {
+			size_t upto = i + e < len ? i + e : len;
+
+			sn.base = done;
+			tokenize(text + done, upto - done, 0, snip_cb, &sn);
+			done = upto;
+		}
 		while (k < sn.n && sn.v[k].start < i + e) {
 			if (sn.v[k].start >= s0 &&
 			    !(seen & (1u << sn.v[k].item))) {
@@ -2630,6 +2644,8 @@ snippet(const struct query *q, const char *text)
 			best = count;
 			best_s = s0;
 			best_e = i + e;
+			if (count == all)
+				break;
 		}
 		s0 = i + e;
 		i += e - 1;
