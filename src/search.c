@@ -563,6 +563,8 @@ struct search {
 	struct dlen *dlen;
 	size_t ndocs, capdocs, capdlen;
 	size_t nlive, ndead;
+	uint32_t *dead; /* the dead slots, ascending (ndead of them) */
+	size_t capdead;
 	uint64_t live_ntok;
 	struct strmap keys; /* key -> struct dockey */
 	struct dockey **dks;
@@ -650,6 +652,7 @@ index_clear(struct search *ix)
 		sdoc_clear(&ix->docs[i]);
 	free(ix->docs);
 	free(ix->dlen);
+	free(ix->dead);
 	for (i = 0; i < ix->ndks; i++) {
 		free(ix->dks[i]->key);
 		free(ix->dks[i]);
@@ -1249,7 +1252,25 @@ term_eager(const struct search *ix, const struct term *t)
 static uint32_t
 term_df(const struct search *ix, const struct term *t)
 {
-	return term_eager(ix, t) ? t->df : term_count_live(ix, t);
+	struct cur c;
+	uint32_t n = 0;
+	size_t i, lo;
+
+	if (term_eager(ix, t) || ix->ndead == 0)
+		return t->df;
+	/* The dead slots up to its last, each looked up by the skips. */
+	for (lo = 0; lo < ix->ndead && ix->dead[lo] < t->last; lo++)
+		;
+	if (!t->skip || (uint64_t)lo * BLOCK_BITS / 2 > t->nbits)
+		return term_count_live(ix, t);
+	memset(&c, 0, sizeof(c));
+	cur_init(&c, ix, t);
+	for (i = 0; i < lo && !c.done; i++) {
+		cur_seek(&c, ix->dead[i]);
+		n += !c.done && c.doc == ix->dead[i];
+	}
+	cur_free(&c);
+	return t->df - n;
 }
 
 /* The distinct terms of one document, with their positions. */
@@ -1472,6 +1493,9 @@ compact(struct search *ix)
 		memset(&ix->docs[i], 0, sizeof(ix->docs[i]));
 	ix->ndocs = n;
 	ix->ndead = 0;
+	free(ix->dead);
+	ix->dead = NULL;
+	ix->capdead = 0;
 	for (i = 0; i < ix->ndks; i++)
 		if (ix->dks[i]->has)
 			ix->dks[i]->slot = map[ix->dks[i]->slot];
@@ -1545,6 +1569,11 @@ search_remove(struct search *ix, const char *key)
 	cur_free(&c);
 	ix->nlive--;
 	ix->live_ntok -= ix->dlen[slot].ntok;
+	ix->dead =
+	    xgrow(ix->dead, &ix->capdead, ix->ndead + 1, sizeof(*ix->dead));
+	for (i = ix->ndead; i > 0 && ix->dead[i - 1] > slot; i--)
+		ix->dead[i] = ix->dead[i - 1];
+	ix->dead[i] = slot;
 	ix->ndead++;
 	sdoc_clear(&ix->docs[slot]);
 	dk->has = 0;

@@ -1065,7 +1065,7 @@ test_differential(void)
 			docs[i].has = 0;
 		} else
 			search_trim(ix);
-		if (op % 300 == 0) {
+		if (op % 300 == 0 || op == 5) {
 			T_CASE("differential after %zu operations", op);
 			fresh = gen_fresh(docs, GEN_KEYS);
 			a = gen_pages(ix);
