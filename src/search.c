@@ -485,10 +485,11 @@ struct term {
 		uint8_t in[8];
 	} u;
 	uint32_t nbits;
-	uint32_t df : 27; /* live documents holding the term */
-	uint32_t k : 5;	  /* Rice k of the first block's slot gaps */
-	uint32_t last;	  /* slot of the last entry plus one; 0: none */
-	uint32_t skip;	  /* index in ix->skips plus one; 0: none */
+	uint32_t df : 27;    /* live documents holding the term */
+	uint32_t k : 5;	     /* Rice k of the last block's slot gaps */
+	uint32_t last;	     /* slot of the last entry plus one; 0: none */
+	uint32_t skip : 20;  /* index in ix->skips plus one; 0: none */
+	uint32_t since : 12; /* bits since the last block began, at most 4095 */
 };
 
 /* A block's start: the slot after its entry before, its bit, its k. */
@@ -507,6 +508,8 @@ struct skips {
  * A slot of the term table: 8 bytes, a lookup compares 8 bits of the
  * hash before the text (in one arena, NUL-terminated).
  */
+_Static_assert(sizeof(struct term) == 24, "a term is 24 bytes");
+
 struct tslot {
 	uint32_t id1 : 24; /* term id + 1; 0: empty */
 	uint32_t tag : 8;
@@ -1012,13 +1015,11 @@ static void
 term_append(struct search *ix, struct term *t, uint32_t slot,
     const uint32_t *pos, uint32_t tf, uint32_t ntok)
 {
-	struct skips *sk = t->skip ? &ix->skips[t->skip - 1] : NULL;
-	uint32_t start = sk ? sk->v[sk->n - 1].off : 0, k, kp, i;
+	uint32_t k = t->k, kp, i;
 	uint64_t n, len;
 	uint8_t tmp[16];
 	struct bw w;
 
-	k = sk ? sk->v[sk->n - 1].k : t->k;
 	if (term_packed(ix, t)) {
 		size_t cap = stream_bytes(t->nbits);
 		uint8_t *p = own_alloc(cap + cap / 8 + 16);
@@ -1026,10 +1027,18 @@ term_append(struct search *ix, struct term *t, uint32_t slot,
 		memcpy(p, t->u.p, (t->nbits + 7) / 8);
 		t->u.p = p;
 	}
-	if (t->nbits == 0)
+	if (t->nbits == 0) {
 		k = t->k = gap_k(slot, t->df);
-	else if (t->nbits - start >= BLOCK_BITS && t->nbits < SKIP_MAXOFF) {
-		/* A new block, its k from the mean gap so far. */
+		t->since = 0;
+	} else if (t->since >= BLOCK_BITS && t->nbits < SKIP_MAXOFF &&
+	    (t->skip || ix->nskips + 1 < (1u << 20))) {
+		/*
+		 * A new block, its k from the mean gap so far (the term holds
+		 * the last block's k and length: no skip is read on an
+		 * append, a cache miss each).
+		 */
+		struct skips *sk = t->skip ? &ix->skips[t->skip - 1] : NULL;
+
 		if (sk && sk->n + 1 == EAGER_SKIPS) {
 			/* From now on its count is kept exact: see term_df. */
 			t->df = term_count_live(ix, t);
@@ -1043,12 +1052,18 @@ term_append(struct search *ix, struct term *t, uint32_t slot,
 			sk = &ix->skips[ix->nskips++];
 			memset(sk, 0, sizeof(*sk));
 			t->skip = (uint32_t)ix->nskips;
+			/* The first block's entry: its k, for readers. */
+			sk->cap = 4;
+			sk->v = xcalloc(sk->cap, sizeof(*sk->v));
+			sk->v[0].k = t->k;
+			sk->n = 1;
 		}
 		if (sk->n == sk->cap) {
-			sk->cap = sk->cap ? sk->cap + sk->cap / 4 + 2 : 4;
+			sk->cap = sk->cap + sk->cap / 4 + 2;
 			sk->v = xrealloc(sk->v, sk->cap * sizeof(*sk->v));
 		}
-		k = gap_k(slot, t->df);
+		k = t->k = gap_k(slot, t->df);
+		t->since = 0;
 		sk->v[sk->n].base = t->last;
 		sk->v[sk->n].off = t->nbits;
 		sk->v[sk->n].k = k;
@@ -1079,6 +1094,7 @@ term_append(struct search *ix, struct term *t, uint32_t slot,
 		put_rice(&w, pos[i] - pos[i - 1] - 1, kp);
 	if (w.p == tmp)
 		memcpy(t->u.in, tmp, 8);
+	t->since = t->since + len > 4095 ? 4095 : t->since + len;
 	t->nbits = (uint32_t)w.pos;
 	t->last = slot + 1;
 	t->df++;
