@@ -488,7 +488,8 @@ struct term {
 	uint32_t df : 27;    /* live documents holding the term */
 	uint32_t k : 5;	     /* Rice k of the last block's slot gaps */
 	uint32_t last;	     /* slot of the last entry plus one; 0: none */
-	uint32_t skip : 20;  /* index in ix->skips plus one; 0: none */
+	uint32_t skip : 19;  /* index in ix->skips plus one; 0: none */
+	uint32_t exact : 1;  /* its allocation is stream_bytes(nbits) */
 	uint32_t since : 12; /* bits since the last block began, at most 4095 */
 };
 
@@ -601,8 +602,6 @@ sdoc_clear(struct sdoc *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static void own_free(uint8_t *p);
-
 /*
  * Whether t's stream lies in the pack: written to, it moves out first
  * (its neighbour's bytes are its slack).
@@ -624,7 +623,7 @@ terms_free(struct search *ix)
 	for (i = 0; i < ix->nterms; i++)
 		if (ix->terms[i].nbits > TERM_INLINE &&
 		    !term_packed(ix, &ix->terms[i]))
-			own_free(ix->terms[i].u.p);
+			free(ix->terms[i].u.p);
 	free(ix->pack);
 	free(ix->eager);
 	ix->pack = NULL;
@@ -769,46 +768,30 @@ stream_bytes(uint64_t nbits)
 }
 
 /*
- * A stream of its own allocation: its capacity in the 4 bytes before it
- * (malloc_usable_size on every append was 8 % of a build).
+ * The size of a stream's own allocation for want bytes: want rounded up
+ * to its 3 high bits (a step of 1/4 to 1/8), 32 at least. A function of the length,
+ * so an append reads no capacity (a cache miss each: it was 45 % of an
+ * append); after search_trim a long stream is cut to its size (exact).
  */
-static uint8_t *
-own_alloc(size_t cap)
-{
-	uint8_t *b = xcalloc(1, cap + 4);
-	uint32_t c = (uint32_t)cap;
-
-	memcpy(b, &c, 4);
-	return b + 4;
-}
-
 static size_t
-own_cap(const uint8_t *p)
+cap_class(size_t want)
 {
-	uint32_t c;
+	size_t c = (want < 32 ? 32 : want) - 1;
+	unsigned b = 64 - (unsigned)__builtin_clzll(c | 1);
+	unsigned sh = b > 3 ? b - 3 : 0;
 
-	memcpy(&c, p - 4, 4);
-	return c;
+	return ((c >> sh) + 1) << sh;
 }
 
-static uint8_t *
-own_realloc(uint8_t *p, size_t cap)
-{
-	size_t old = own_cap(p);
-	uint8_t *b = xrealloc(p - 4, cap + 4);
-	uint32_t c = (uint32_t)cap;
-
-	if (cap > old)
-		memset(b + 4 + old, 0, cap - old);
-	memcpy(b, &c, 4);
-	return b + 4;
-}
-
+/* Moves n bytes of t's stream to an allocation of its own, for nbits. */
 static void
-own_free(uint8_t *p)
+term_own(struct term *t, const uint8_t *from, size_t n, uint64_t nbits)
 {
-	if (p)
-		free(p - 4);
+	uint8_t *p = xcalloc(1, cap_class(stream_bytes(nbits)));
+
+	memcpy(p, from, n);
+	t->u.p = p;
+	t->exact = 0;
 }
 
 /*
@@ -818,7 +801,7 @@ own_free(uint8_t *p)
 static uint8_t *
 term_room(struct term *t, uint64_t need, uint8_t tmp[16])
 {
-	size_t want = stream_bytes(need);
+	size_t want = stream_bytes(need), have, cap;
 
 	if (need <= TERM_INLINE) {
 		memset(tmp, 0, 16);
@@ -826,13 +809,21 @@ term_room(struct term *t, uint64_t need, uint8_t tmp[16])
 		return tmp;
 	}
 	if (t->nbits <= TERM_INLINE) {
-		/* Out of the term: small steps, slack is memory. */
-		uint8_t *p = own_alloc(want + 16);
+		uint8_t in[8];
 
-		memcpy(p, t->u.in, 8);
-		t->u.p = p;
-	} else if (own_cap(t->u.p) < want)
-		t->u.p = own_realloc(t->u.p, want + want / 8 + 16);
+		memcpy(in, t->u.in, 8);
+		term_own(t, in, 8, need);
+		return t->u.p;
+	}
+	have = t->exact ? stream_bytes(t->nbits) :
+			  cap_class(stream_bytes(t->nbits));
+	cap = cap_class(want);
+	if (t->exact || cap != have) {
+		t->u.p = xrealloc(t->u.p, cap);
+		if (cap > have)
+			memset(t->u.p + have, 0, cap - have);
+		t->exact = 0;
+	}
 	return t->u.p;
 }
 
@@ -1020,18 +1011,13 @@ term_append(struct search *ix, struct term *t, uint32_t slot,
 	uint8_t tmp[16];
 	struct bw w;
 
-	if (term_packed(ix, t)) {
-		size_t cap = stream_bytes(t->nbits);
-		uint8_t *p = own_alloc(cap + cap / 8 + 16);
-
-		memcpy(p, t->u.p, (t->nbits + 7) / 8);
-		t->u.p = p;
-	}
+	if (term_packed(ix, t))
+		term_own(t, t->u.p, (t->nbits + 7) / 8, t->nbits);
 	if (t->nbits == 0) {
 		k = t->k = gap_k(slot, t->df);
 		t->since = 0;
 	} else if (t->since >= BLOCK_BITS && t->nbits < SKIP_MAXOFF &&
-	    (t->skip || ix->nskips + 1 < (1u << 20))) {
+	    (t->skip || ix->nskips + 1 < (1u << 19))) {
 		/*
 		 * A new block, its k from the mean gap so far (the term holds
 		 * the last block's k and length: no skip is read on an
@@ -1640,18 +1626,19 @@ pack_streams(struct search *ix)
 		if (t->nbits > PACK_BITS) {
 			if (!term_packed(ix, t))
 				t->u.p =
-				    own_realloc(t->u.p, stream_bytes(t->nbits));
+				    xrealloc(t->u.p, stream_bytes(t->nbits));
 			else {
-				uint8_t *p = own_alloc(stream_bytes(t->nbits));
+				uint8_t *p = xcalloc(1, stream_bytes(t->nbits));
 
 				memcpy(p, t->u.p, n);
 				t->u.p = p;
 			}
+			t->exact = 1;
 			continue;
 		}
 		memcpy(at, t->u.p, n);
 		if (!term_packed(ix, t))
-			own_free(t->u.p);
+			free(t->u.p);
 		t->u.p = at;
 		at += n;
 	}
@@ -1718,7 +1705,7 @@ search_get_stats(const struct search *ix, struct search_stats *st)
 		uint64_t b0;
 
 		if (t->nbits > TERM_INLINE && !term_packed(ix, t))
-			st->postings += malloc_usable_size(t->u.p - 4);
+			st->postings += malloc_usable_size(t->u.p);
 		/* Where the bits go: slot gaps and tf, positions. */
 		cur_init(&c, ix, t);
 		for (;;) {
