@@ -877,39 +877,14 @@ gen_pages(struct search *ix)
 	return buf_detach(&all, NULL);
 }
 
-/* The terms of one document at their positions, as the index has them. */
-struct gen_toks {
-	char (*t)[16];
-	uint32_t *pos;
-	size_t n, cap;
-};
-
-static void
-gen_tok_cb(void *arg, const char *tok, size_t n, uint32_t pos, size_t start,
-    size_t end)
-{
-	struct gen_toks *g = arg;
-
-	(void)start;
-	(void)end;
-	if (g->n == g->cap) {
-		g->cap = g->cap ? g->cap * 2 : 64;
-		g->t = realloc(g->t, g->cap * sizeof(*g->t));
-		g->pos = realloc(g->pos, g->cap * sizeof(*g->pos));
-	}
-	snprintf(g->t[g->n], sizeof(g->t[g->n]), "%.*s", (int)n, tok);
-	g->pos[g->n++] = pos;
-}
-
+/* " term@pos " is in the tokens of a document (tok_cb's, in spaces). */
 static int
-gen_at(const struct gen_toks *g, const char *w, uint32_t pos)
+gen_at(const char *toks, const char *w, uint32_t pos)
 {
-	size_t i;
+	char pat[64];
 
-	for (i = 0; i < g->n; i++)
-		if (g->pos[i] == pos && strcmp(g->t[i], w) == 0)
-			return 1;
-	return 0;
+	snprintf(pat, sizeof(pat), " %s@%u ", w, pos);
+	return strstr(toks, pat) != NULL;
 }
 
 /*
@@ -920,37 +895,40 @@ static size_t
 gen_count(const struct gen_doc *docs, size_t ndocs, const char *const *w,
     size_t n, int and)
 {
-	size_t i, j, k, count = 0;
+	size_t i, j, count = 0;
 
 	for (i = 0; i < ndocs; i++) {
-		struct gen_toks g = { 0 };
+		struct buf b = BUF_INIT, toks = BUF_INIT;
+		char pat[64];
+		const char *at;
 		uint32_t tn;
-		int found = 0;
+		int found = and;
 
 		if (!docs[i].has)
 			continue;
 		tn = search_tokenize(docs[i].title, strlen(docs[i].title), 0,
-		    gen_tok_cb, &g);
+		    tok_cb, &b);
 		search_tokenize(docs[i].text, strlen(docs[i].text), tn + 2,
-		    gen_tok_cb, &g);
-		if (and) {
-			found = 1;
-			for (j = 0; j < n && found; j++) {
-				found = 0;
-				for (k = 0; k < g.n && !found; k++)
-					found = strcmp(g.t[k], w[j]) == 0;
-			}
-		} else
-			for (k = 0; k < g.n && !found; k++) {
-				for (j = 0; j < n; j++)
-					if (!gen_at(&g, w[j],
-						g.pos[k] + (uint32_t)j))
-						break;
-				found = j == n;
-			}
+		    tok_cb, &b);
+		buf_printf(&toks, " %s ", b.data ? b.data : "");
+		for (j = 0; and&&j < n; j++) {
+			snprintf(pat, sizeof(pat), " %s@", w[j]);
+			found &= strstr(toks.data, pat) != NULL;
+		}
+		snprintf(pat, sizeof(pat), " %s@", w[0]);
+		for (at = toks.data; !and&&!found && (at = strstr(at, pat));
+		     at++) {
+			uint32_t p0 =
+			    (uint32_t)strtoul(at + strlen(pat), NULL, 10);
+
+			for (j = 1; j < n && gen_at(toks.data, w[j], p0 + j);
+			     j++)
+				;
+			found = j == n;
+		}
 		count += (size_t)found;
-		free(g.t);
-		free(g.pos);
+		buf_free(&b);
+		buf_free(&toks);
 	}
 	return count;
 }
@@ -976,11 +954,18 @@ gen_total(struct search *ix, const char *q)
 static void
 test_postings(void)
 {
-	static const char
-	    *const ph1[] = { "look", "back" },
-		   *const ph2[] = { "back", "the", "manga" },
-		   *const ph3[] = { "the", "the" }, *const w1[] = { "w17" },
-		   *const w2[] = { "the", "w5" }, *const w3[] = { "manga" };
+	static const struct {
+		const char *q, *w[3];
+		size_t n;
+		int and;
+	} cases[] = {
+		{ "\"look back\"", { "look", "back" }, 2, 0 },
+		{ "\"back the manga\"", { "back", "the", "manga" }, 3, 0 },
+		{ "\"the the\"", { "the", "the" }, 2, 0 },
+		{ "w17", { "w17" }, 1, 0 },
+		{ "the w5", { "the", "w5" }, 2, 1 },
+		{ "manga", { "manga" }, 1, 0 },
+	};
 	struct gen_doc *docs = calloc(GEN_DOCS, sizeof(*docs));
 	struct search *ix = search_new();
 	struct search_stats st;
@@ -993,18 +978,13 @@ test_postings(void)
 		gen_put(ix, &docs[i], i);
 	}
 	for (k = 0; k < 2; k++) {
-		T_INT(gen_total(ix, "\"look back\""),
-		    gen_count(docs, GEN_DOCS, ph1, 2, 0));
-		T_INT(gen_total(ix, "\"back the manga\""),
-		    gen_count(docs, GEN_DOCS, ph2, 3, 0));
-		T_INT(gen_total(ix, "\"the the\""),
-		    gen_count(docs, GEN_DOCS, ph3, 2, 0));
-		T_INT(gen_total(ix, "w17"),
-		    gen_count(docs, GEN_DOCS, w1, 1, 0));
-		T_INT(gen_total(ix, "the w5"),
-		    gen_count(docs, GEN_DOCS, w2, 2, 1));
-		T_INT(gen_total(ix, "manga"),
-		    gen_count(docs, GEN_DOCS, w3, 1, 0));
+		for (i = 0; i < ARRAY_LEN(cases); i++) {
+			T_CASE("postings %s", cases[i].q);
+			T_INT(gen_total(ix, cases[i].q),
+			    gen_count(docs, GEN_DOCS, cases[i].w, cases[i].n,
+				cases[i].and));
+		}
+		T_CASE_END();
 		T_OK(gen_total(ix, "\"look back\"") > 20);
 		search_trim(ix);
 	}
