@@ -2,9 +2,9 @@
  * search: full-text search of a capsule's posts, in memory. Pure: no
  * I/O. A tokenizer that folds case and accents (Latin, Greek, Cyrillic)
  * and indexes CJK text by character bigrams (plus single characters);
- * an inverted index of delta-varint postings and, per document, its
- * terms' positions (phrases are checked exactly there), updated one
- * document at a time; a query language (words, "phrases", -excluded,
+ * one positional inverted index of bit-coded postings (slot gaps, tf
+ * and positions; phrases are checked exactly by their positions),
+ * updated one document at a time; a query language (words, "phrases", -excluded,
  * tag:, rating: in half stars, year:, lang:); BM25 ranking with title
  * hits first and a bonus for terms near each other; and the text/gemini
  * result page with the matching sentence of each hit.
@@ -75,12 +75,16 @@ int search_has(const struct search *ix, const char *key);
  */
 void search_trim(struct search *ix);
 
+/* Reads every posting (for the benchmark and the tests): O(index). */
 struct search_stats {
 	size_t docs;	 /* live documents */
 	size_t terms;	 /* distinct terms */
 	size_t postings; /* bytes of postings and positions (allocated) */
 	size_t dict;	 /* bytes of the term dictionary and term table */
 	size_t store;	 /* bytes of the stored documents (text, metadata) */
+	size_t skips;	 /* of postings: bytes of the skip entries */
+	size_t doc_bits; /* bits of the postings' slot gaps and tfs */
+	size_t pos_bits; /* bits of the postings' positions */
 };
 void search_get_stats(const struct search *ix, struct search_stats *st);
 

@@ -8,20 +8,26 @@
  * neighbours, so `藤本` (one bigram) and `ルックバック` (five bigrams at
  * consecutive positions, matched as a phrase) are found in running text.
  *
- * Postings: one byte array per term, documents in ascending slot order,
- * each entry varint((docdelta << 2) | (in title << 1) | (tf > 1)), then
- * varint(tf - 2) when tf > 1. Positions live beside them, per document:
- * its terms in order as term ids (see fwd_put), so a phrase is checked
- * exactly in the documents that hold all its terms by reading ids, not
- * text, and terms near each other rank higher (a CJK run is such a
- * phrase of pairs). Term ids come in order of first use, so the common
- * words have the short ones. Slots are never reused: an update appends
- * the new text under a new slot and marks the old one dead; when the
- * dead outnumber the living the index is rebuilt from the position
- * lists. The index keeps no text when it has a text source: snippets
- * ask it for the text of the documents on the page shown.
+ * Postings: one bit stream per term, documents in ascending slot
+ * order, each entry its slot gap (Rice, k per block), tf (gamma) and its
+ * positions (Rice, k from the document's length over tf; a single one
+ * in truncated binary; with tf >= LONG_TF their length first, so a
+ * reader that only needs tf skips them). No other copy of a document's
+ * words is kept: a phrase is checked by intersecting its terms'
+ * positions, terms near each other rank higher by the same positions,
+ * whether a term is in the title is whether its first position is
+ * below the title's end. Long streams have a skip entry every
+ * BLOCK_BITS; after a build (search_trim) the short ones are packed in
+ * one allocation. Term ids come in order of first use. Slots are never
+ * reused: an update appends the new text under a new slot and marks the
+ * old one dead; when the dead outnumber the living the postings are
+ * rewritten without them. The index keeps no text when it has a text
+ * source: snippets ask it for the text of the documents on the page
+ * shown.
  */
 #include <ctype.h>
+#include <endian.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -407,36 +413,115 @@ search_fold(const char *str)
 
 /* --- the index ---------------------------------------------------------- */
 
-#define TERM_INLINE 8 /* postings up to this size live in the term */
+/*
+ * Bit streams. Bits are numbered from the low bit of byte 0 up; a value
+ * of n bits sits at its position low bit first. Readers load 8 bytes at
+ * the byte of the next bit, so every stream has 8 bytes of room past its
+ * last byte. Three codes:
+ *  - Rice(v, k): q = v >> k as q zero bits then a one, then the low k
+ *    bits of v; a quotient of RICE_ESC or more is RICE_ESC zeros, a one
+ *    and v in 32 bits (a gap far from the parameter costs 57 bits, not
+ *    thousands).
+ *  - gamma(x >= 1): b = floor(log2 x) zero bits, a one, the low b bits.
+ */
+#define RICE_ESC    24
+#define TERM_INLINE 64	 /* bits of postings kept in the term itself */
+#define BLOCK_BITS  2048 /* a skip entry at least every this many bits */
+#define SKIP_MAXOFF (1u << 27)
+#define PACK_BITS   8192 /* streams up to this long are packed */
+#define EAGER_SKIPS 64	 /* a term with this many keeps an exact df */
+#define LONG_TF	    8	 /* an entry of this tf says its positions' length */
 
+static inline uint64_t
+ld64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return le64toh(v);
+}
+
+static inline void
+st64(uint8_t *p, uint64_t v)
+{
+	v = htole64(v);
+	memcpy(p, &v, 8);
+}
+
+/* Writes the n (<= 57) low bits of v at bit pos of p; bits above are 0. */
+static inline void
+bits_put(uint8_t *p, uint64_t pos, uint64_t v, unsigned n)
+{
+	uint8_t *b = p + (pos >> 3);
+	unsigned sh = (unsigned)(pos & 7);
+
+	st64(b, (ld64(b) & ((1ull << sh) - 1)) | (v << sh));
+	(void)n;
+}
+
+/* Rice's k for values of mean about m: log2(m ln 2), at least 0. */
+static unsigned
+rice_k(uint64_t num, uint64_t den)
+{
+	uint64_t m = den ? num * 45 / (den * 64) : 0;
+	unsigned k = m ? 63 - (unsigned)__builtin_clzll(m) : 0;
+
+	return k > 20 ? 20 : k;
+}
+
+/*
+ * A term's postings: for each document holding it, in ascending slot
+ * order, Rice(slot gap - 1, the block's k), gamma(tf), then its tf
+ * positions: Rice(first, kp), Rice(gap - 1, kp) for the others, kp from
+ * the document's length over tf (both known to the reader: no parameter
+ * is stored). Whether the term is in the title is whether its first
+ * position is below the title's end. Up to TERM_INLINE bits live in the
+ * term (most terms are rare); longer streams are malloc'd with 8 bytes
+ * of slack; long ones get a skip entry every BLOCK_BITS or so.
+ */
 struct term {
 	union {
-		uint8_t *p;		 /* postings, when cap > TERM_INLINE */
-		uint8_t in[TERM_INLINE]; /* or here: most terms are rare */
+		uint8_t *p;
+		uint8_t in[8];
 	} u;
-	uint32_t len, cap;
-	uint32_t df;   /* live documents holding the term */
-	uint32_t last; /* slot of the last entry plus one; 0: none */
+	uint32_t nbits;
+	uint32_t df : 27;    /* live documents holding the term */
+	uint32_t k : 5;	     /* Rice k of the last block's slot gaps */
+	uint32_t last;	     /* slot of the last entry plus one; 0: none */
+	uint32_t skip : 19;  /* index in ix->skips plus one; 0: none */
+	uint32_t exact : 1;  /* its allocation is stream_bytes(nbits) */
+	uint32_t since : 12; /* bits since the last block began, at most 4095 */
+};
+
+/* A block's start: the slot after its entry before, its bit, its k. */
+struct skip {
+	uint32_t base;
+	uint32_t off : 27;
+	uint32_t k : 5;
+};
+
+struct skips {
+	struct skip *v;
+	uint32_t n, cap;
 };
 
 /*
- * A slot of the term table: what a lookup compares, in one cache line.
- * Its own table, not a strmap: a slot is 16 bytes holding an offset into
- * one arena of term texts, where a strmap entry is 24 bytes plus a
- * pointer to a key allocated apart, for every term of the site.
+ * A slot of the term table: 8 bytes, a lookup compares 8 bits of the
+ * hash before the text (in one arena, NUL-terminated).
  */
+_Static_assert(sizeof(struct term) == 24, "a term is 24 bytes");
+
 struct tslot {
-	uint32_t hash;
-	uint32_t id1; /* term id + 1; 0: empty */
+	uint32_t id1 : 24; /* term id + 1; 0: empty */
+	uint32_t tag : 8;
 	uint32_t str; /* offset of the term's text in the arena */
-	uint32_t len;
 };
 
-static uint8_t *
-term_data(struct term *t)
-{
-	return t->cap > TERM_INLINE ? t->u.p : t->u.in;
-}
+/* Per slot, what a reader of positions needs, apart from struct sdoc. */
+struct dlen {
+	uint32_t ntok;	     /* terms in title and body (last position + 1) */
+	uint32_t title_ntok; /* title terms occupy positions below this */
+};
 
 struct sdoc {
 	char *url, *title, *lang;
@@ -449,10 +534,6 @@ struct sdoc {
 	double rating;
 	int has_rating;
 	unsigned flags;
-	uint32_t title_ntok; /* title terms occupy positions below this */
-	uint32_t ntok;	     /* terms in title and body */
-	uint8_t *fwd;	     /* the terms in order (fwd_put) */
-	uint32_t fwdlen;
 	int live;
 };
 
@@ -462,11 +543,11 @@ struct dockey {
 	int has;
 };
 
-/* One term of the document being indexed: tf and whether in the title. */
+/* One term of the document being indexed: its occurrences. */
 struct seen {
 	uint32_t id1; /* term id + 1; 0: empty */
 	uint32_t tf;
-	int title;
+	uint32_t at; /* its first position in ix->spos */
 };
 
 struct search {
@@ -474,11 +555,20 @@ struct search {
 	size_t tcap;	     /* a power of two */
 	struct term *terms;
 	size_t nterms, capterms;
+	struct skips *skips;
+	size_t nskips, capskips;
+	uint32_t *eager; /* ids of the terms that keep an exact df */
+	size_t neager, capeager;
+	uint8_t *pack; /* short streams, one after another (search_trim) */
+	size_t packlen;
 	char *arena; /* term texts, NUL-terminated */
 	size_t arena_len, arena_cap;
 	struct sdoc *docs; /* slots, append only */
-	size_t ndocs, capdocs;
+	struct dlen *dlen;
+	size_t ndocs, capdocs, capdlen;
 	size_t nlive, ndead;
+	uint32_t *dead; /* the dead slots, ascending (ndead of them) */
+	size_t capdead;
 	uint64_t live_ntok;
 	struct strmap keys; /* key -> struct dockey */
 	struct dockey **dks;
@@ -487,8 +577,10 @@ struct search {
 	size_t seencap, nseen;
 	uint32_t *order; /* scratch: the seen slots in use */
 	size_t ordercap;
-	struct buf fwd;		/* scratch: the positions of one document */
-	uint32_t fwdpos;	/* position of its last term plus one */
+	uint32_t *occ; /* scratch: (term id, position) of each term */
+	size_t nocc, capocc;
+	uint32_t *spos; /* scratch: positions grouped by term */
+	size_t capspos;
 	search_text_fn text_fn; /* snippets' text; NULL: kept in sdoc */
 	void *text_arg;
 };
@@ -506,9 +598,50 @@ sdoc_clear(struct sdoc *d)
 	free(d->title);
 	free(d->lang);
 	free(d->text);
-	free(d->fwd);
 	strv_free(d->tags, d->ntags);
 	memset(d, 0, sizeof(*d));
+}
+
+/*
+ * Whether t's stream lies in the pack: written to, it moves out first
+ * (its neighbour's bytes are its slack).
+ */
+static int
+term_packed(const struct search *ix, const struct term *t)
+{
+	uintptr_t p = (uintptr_t)t->u.p, a = (uintptr_t)ix->pack;
+
+	return t->nbits > TERM_INLINE && ix->pack && p >= a &&
+	    p < a + ix->packlen;
+}
+
+static void
+terms_free(struct search *ix)
+{
+	size_t i;
+
+	for (i = 0; i < ix->nterms; i++)
+		if (ix->terms[i].nbits > TERM_INLINE &&
+		    !term_packed(ix, &ix->terms[i]))
+			free(ix->terms[i].u.p);
+	free(ix->pack);
+	free(ix->eager);
+	ix->pack = NULL;
+	ix->packlen = 0;
+	ix->eager = NULL;
+	ix->neager = ix->capeager = 0;
+	free(ix->terms);
+	for (i = 0; i < ix->nskips; i++)
+		free(ix->skips[i].v);
+	free(ix->skips);
+	free(ix->table);
+	free(ix->arena);
+	ix->terms = NULL;
+	ix->skips = NULL;
+	ix->table = NULL;
+	ix->arena = NULL;
+	ix->nterms = ix->capterms = ix->nskips = ix->capskips = 0;
+	ix->tcap = ix->arena_len = ix->arena_cap = 0;
 }
 
 static void
@@ -516,15 +649,12 @@ index_clear(struct search *ix)
 {
 	size_t i;
 
-	for (i = 0; i < ix->nterms; i++)
-		if (ix->terms[i].cap > TERM_INLINE)
-			free(ix->terms[i].u.p);
-	free(ix->terms);
-	free(ix->table);
-	free(ix->arena);
+	terms_free(ix);
 	for (i = 0; i < ix->ndocs; i++)
 		sdoc_clear(&ix->docs[i]);
 	free(ix->docs);
+	free(ix->dlen);
+	free(ix->dead);
 	for (i = 0; i < ix->ndks; i++) {
 		free(ix->dks[i]->key);
 		free(ix->dks[i]);
@@ -533,7 +663,8 @@ index_clear(struct search *ix)
 	strmap_free(&ix->keys);
 	free(ix->seen);
 	free(ix->order);
-	buf_free(&ix->fwd);
+	free(ix->occ);
+	free(ix->spos);
 	memset(ix, 0, sizeof(*ix));
 }
 
@@ -568,9 +699,12 @@ table_grow(struct search *ix)
 	struct tslot *t = xcalloc(cap, sizeof(*t));
 
 	for (i = 0; i < ix->tcap; i++) {
+		const char *s;
+
 		if (ix->table[i].id1 == 0)
 			continue;
-		for (j = ix->table[i].hash & (cap - 1); t[j].id1;
+		s = ix->arena + ix->table[i].str;
+		for (j = term_hash(s, strlen(s)) & (cap - 1); t[j].id1;
 		     j = (j + 1) & (cap - 1))
 			;
 		t[j] = ix->table[i];
@@ -584,7 +718,7 @@ table_grow(struct search *ix)
 static long
 term_id(struct search *ix, const char *s, size_t n, int create)
 {
-	uint32_t h = term_hash(s, n);
+	uint32_t h = term_hash(s, n), tag = h >> 24;
 	struct tslot *sl;
 	struct term *t;
 	size_t j;
@@ -593,20 +727,20 @@ term_id(struct search *ix, const char *s, size_t n, int create)
 		for (j = h & (ix->tcap - 1); ix->table[j].id1;
 		     j = (j + 1) & (ix->tcap - 1)) {
 			sl = &ix->table[j];
-			if (sl->hash == h && sl->len == n &&
-			    memcmp(ix->arena + sl->str, s, n) == 0)
+			if (sl->tag == tag &&
+			    memcmp(ix->arena + sl->str, s, n) == 0 &&
+			    ix->arena[sl->str + n] == '\0')
 				return (long)sl->id1 - 1;
 		}
-	if (!create)
+	if (!create || ix->nterms + 1 >= (1u << 24))
 		return -1;
-	/* Up to 4/5 full: a slot is 16 bytes, most lookups hit. */
-	if ((ix->nterms + 1) * 5 > ix->tcap * 4)
+	/* Up to 3/4 full: a slot is 8 bytes, most lookups hit. */
+	if ((ix->nterms + 1) * 4 > ix->tcap * 3)
 		table_grow(ix);
 	ix->terms =
 	    xgrow(ix->terms, &ix->capterms, ix->nterms + 1, sizeof(*ix->terms));
 	t = &ix->terms[ix->nterms];
 	memset(t, 0, sizeof(*t));
-	t->cap = TERM_INLINE;
 	if (ix->arena_len + n + 1 > ix->arena_cap) {
 		while (ix->arena_len + n + 1 > ix->arena_cap)
 			ix->arena_cap =
@@ -617,8 +751,7 @@ term_id(struct search *ix, const char *s, size_t n, int create)
 	     j = (j + 1) & (ix->tcap - 1))
 		;
 	sl = &ix->table[j];
-	sl->hash = h;
-	sl->len = (uint32_t)n;
+	sl->tag = tag;
 	sl->str = (uint32_t)ix->arena_len;
 	sl->id1 = (uint32_t)++ix->nterms;
 	memcpy(ix->arena + ix->arena_len, s, n);
@@ -627,138 +760,522 @@ term_id(struct search *ix, const char *s, size_t n, int create)
 	return (long)ix->nterms - 1;
 }
 
-static void
-put_varint(struct term *t, uint32_t v)
+/* Bytes a stream of nbits takes in memory: its bytes and the slack. */
+static size_t
+stream_bytes(uint64_t nbits)
 {
+	return (size_t)((nbits + 7) / 8 + 8);
+}
+
+/*
+ * The size of a stream's own allocation for want bytes: want rounded up
+ * to its 3 high bits (a step of 1/4 to 1/8), 32 at least. A function of the length,
+ * so an append reads no capacity (a cache miss each: it was 45 % of an
+ * append); after search_trim a long stream is cut to its size (exact).
+ */
+static size_t
+cap_class(size_t want)
+{
+	size_t c = (want < 32 ? 32 : want) - 1;
+	unsigned b = 64 - (unsigned)__builtin_clzll(c | 1);
+	unsigned sh = b > 3 ? b - 3 : 0;
+
+	return ((c >> sh) + 1) << sh;
+}
+
+/* Moves n bytes of t's stream to an allocation of its own, for nbits. */
+static void
+term_own(struct term *t, const uint8_t *from, size_t n, uint64_t nbits)
+{
+	uint8_t *p = xcalloc(1, cap_class(stream_bytes(nbits)));
+
+	memcpy(p, from, n);
+	t->u.p = p;
+	t->exact = 0;
+}
+
+/*
+ * Makes room in t for need bits in all; returns where to write them (a
+ * stream of up to TERM_INLINE bits is written in tmp, then copied back).
+ */
+static uint8_t *
+term_room(struct term *t, uint64_t need, uint8_t tmp[16])
+{
+	size_t want = stream_bytes(need), have, cap;
+
+	if (need <= TERM_INLINE) {
+		memset(tmp, 0, 16);
+		memcpy(tmp, t->u.in, 8);
+		return tmp;
+	}
+	if (t->nbits <= TERM_INLINE) {
+		uint8_t in[8];
+
+		memcpy(in, t->u.in, 8);
+		term_own(t, in, 8, need);
+		return t->u.p;
+	}
+	have = t->exact ? stream_bytes(t->nbits) :
+			  cap_class(stream_bytes(t->nbits));
+	cap = cap_class(want);
+	if (t->exact || cap != have) {
+		t->u.p = xrealloc(t->u.p, cap);
+		if (cap > have)
+			memset(t->u.p + have, 0, cap - have);
+		t->exact = 0;
+	}
+	return t->u.p;
+}
+
+/* A writer into room made by term_room. */
+struct bw {
 	uint8_t *p;
+	uint64_t pos;
+};
 
-	if (t->len + 5 > t->cap) {
-		/* Small steps: most terms are rare, slack is memory. */
-		uint32_t cap = t->cap + t->cap / 8 + 8;
+static inline void
+bw_put(struct bw *w, uint64_t v, unsigned n)
+{
+	bits_put(w->p, w->pos, v, n);
+	w->pos += n;
+}
 
-		if (t->cap > TERM_INLINE)
-			t->u.p = xrealloc(t->u.p, cap);
-		else {
-			p = xmalloc(cap);
-			memcpy(p, t->u.in, t->len);
-			t->u.p = p;
+static inline void
+put_rice(struct bw *w, uint32_t v, unsigned k)
+{
+	uint32_t q = v >> k;
+
+	if (q < RICE_ESC)
+		bw_put(w,
+		    (1ull << q) | ((uint64_t)(v & ((1u << k) - 1)) << (q + 1)),
+		    q + 1 + k);
+	else {
+		bw_put(w, 1ull << RICE_ESC, RICE_ESC + 1);
+		bw_put(w, v, 32);
+	}
+}
+
+/* Bits of Rice(v, k). */
+static inline unsigned
+rice_len(uint32_t v, unsigned k)
+{
+	uint32_t q = v >> k;
+
+	return q < RICE_ESC ? q + 1 + k : RICE_ESC + 1 + 32;
+}
+
+static inline unsigned
+gamma_len(uint32_t x)
+{
+	return 2 * (31 - (unsigned)__builtin_clz(x)) + 1;
+}
+
+static inline void
+put_gamma(struct bw *w, uint32_t x)
+{
+	unsigned b = 31 - (unsigned)__builtin_clz(x);
+
+	if (b < 28)
+		bw_put(w,
+		    (1ull << b) | ((uint64_t)(x & ((1u << b) - 1)) << (b + 1)),
+		    2 * b + 1);
+	else {
+		bw_put(w, 1ull << b, b + 1);
+		bw_put(w, x & ((1u << b) - 1), b);
+	}
+}
+
+/* A reader of one stream. */
+struct bits {
+	const uint8_t *p;
+	uint64_t pos, end;
+};
+
+static inline uint64_t
+bits_peek(const struct bits *b)
+{
+	return ld64(b->p + (b->pos >> 3)) >> (b->pos & 7);
+}
+
+static inline uint32_t
+get_rice(struct bits *b, unsigned k)
+{
+	uint64_t w = bits_peek(b);
+	unsigned q = w ? (unsigned)__builtin_ctzll(w) : RICE_ESC;
+	uint32_t v;
+
+	if (q < RICE_ESC) {
+		v = (q << k) | (uint32_t)((w >> (q + 1)) & ((1u << k) - 1));
+		b->pos += q + 1 + k;
+		return v;
+	}
+	b->pos += RICE_ESC + 1;
+	v = (uint32_t)bits_peek(b);
+	b->pos += 32;
+	return v;
+}
+
+static inline uint32_t
+get_gamma(struct bits *b)
+{
+	uint64_t w = bits_peek(b);
+	unsigned n = w ? (unsigned)__builtin_ctzll(w) : 31;
+	uint32_t v;
+
+	if (n < 28) {
+		v = (1u << n) | (uint32_t)((w >> (n + 1)) & ((1u << n) - 1));
+		b->pos += 2 * n + 1;
+		return v;
+	}
+	b->pos += n + 1;
+	v = (1u << n) | ((uint32_t)bits_peek(b) & ((1u << n) - 1));
+	b->pos += n;
+	return v;
+}
+
+/*
+ * k of a block of slot gaps: from the mean gap so far, slot over df, set
+ * twice as high as for a geometric law (measured: the gaps of a growing
+ * index shrink as terms spread).
+ */
+static inline unsigned
+gap_k(uint32_t slot, uint32_t df)
+{
+	return rice_k((uint64_t)(slot + 1) * 2, df + 1);
+}
+
+/*
+ * x in [0, n) in truncated binary: b = floor(log2 n) bits for the
+ * u = 2^(b+1) - n smallest values, b + 1 for the others (the high b
+ * first): the position of a term once in a document, as good as
+ * uniform, costs log2 n bits where Rice would spend one more.
+ */
+static inline unsigned
+tb_len(uint32_t x, uint32_t n)
+{
+	unsigned b = 31 - (unsigned)__builtin_clz(n);
+
+	return x < (2ull << b) - n ? b : b + 1;
+}
+
+static void
+put_tb(struct bw *w, uint32_t x, uint32_t n)
+{
+	unsigned b = 31 - (unsigned)__builtin_clz(n);
+	uint64_t u = (2ull << b) - n, y;
+
+	if (x < u) {
+		if (b)
+			bw_put(w, x, b);
+		return;
+	}
+	y = x + u;
+	bw_put(w, y >> 1, b);
+	bw_put(w, y & 1, 1);
+}
+
+static inline uint32_t
+get_tb(struct bits *r, uint32_t n)
+{
+	unsigned b = 31 - (unsigned)__builtin_clz(n);
+	uint64_t u = (2ull << b) - n, v;
+
+	v = b ? bits_peek(r) & ((1ull << b) - 1) : 0;
+	r->pos += b;
+	if (v < u)
+		return (uint32_t)v;
+	v = (v << 1) | (bits_peek(r) & 1);
+	r->pos++;
+	return (uint32_t)(v - u);
+}
+
+/* k of the positions of a term tf times in a document of ntok terms. */
+static inline unsigned
+pos_k(uint32_t ntok, uint32_t tf)
+{
+	return rice_k(ntok, tf);
+}
+
+static uint32_t term_count_live(const struct search *ix, const struct term *t);
+
+/*
+ * Appends slot (above every slot in t) with its tf positions (ascending)
+ * to t; the document has ntok terms.
+ */
+static void
+term_append(struct search *ix, struct term *t, uint32_t slot,
+    const uint32_t *pos, uint32_t tf, uint32_t ntok)
+{
+	uint32_t k = t->k, kp, i;
+	uint64_t n, len;
+	uint8_t tmp[16];
+	struct bw w;
+
+	if (term_packed(ix, t))
+		term_own(t, t->u.p, (t->nbits + 7) / 8, t->nbits);
+	if (t->nbits == 0) {
+		k = t->k = gap_k(slot, t->df);
+		t->since = 0;
+	} else if (t->since >= BLOCK_BITS && t->nbits < SKIP_MAXOFF &&
+	    (t->skip || ix->nskips + 1 < (1u << 19))) {
+		/*
+		 * A new block, its k from the mean gap so far (the term holds
+		 * the last block's k and length: no skip is read on an
+		 * append, a cache miss each).
+		 */
+		struct skips *sk = t->skip ? &ix->skips[t->skip - 1] : NULL;
+
+		if (sk && sk->n + 1 == EAGER_SKIPS) {
+			/* From now on its count is kept exact: see term_df. */
+			t->df = term_count_live(ix, t);
+			ix->eager = xgrow(ix->eager, &ix->capeager,
+			    ix->neager + 1, sizeof(*ix->eager));
+			ix->eager[ix->neager++] = (uint32_t)(t - ix->terms);
 		}
-		t->cap = cap;
+		if (sk == NULL) {
+			ix->skips = xgrow(ix->skips, &ix->capskips,
+			    ix->nskips + 1, sizeof(*ix->skips));
+			sk = &ix->skips[ix->nskips++];
+			memset(sk, 0, sizeof(*sk));
+			t->skip = (uint32_t)ix->nskips;
+			/* The first block's entry: its k, for readers. */
+			sk->cap = 4;
+			sk->v = xcalloc(sk->cap, sizeof(*sk->v));
+			sk->v[0].k = t->k;
+			sk->n = 1;
+		}
+		if (sk->n == sk->cap) {
+			sk->cap = sk->cap + sk->cap / 4 + 2;
+			sk->v = xrealloc(sk->v, sk->cap * sizeof(*sk->v));
+		}
+		k = t->k = gap_k(slot, t->df);
+		t->since = 0;
+		sk->v[sk->n].base = t->last;
+		sk->v[sk->n].off = t->nbits;
+		sk->v[sk->n].k = k;
+		sk->n++;
 	}
-	p = term_data(t);
-	while (v >= 0x80) {
-		p[t->len++] = (uint8_t)(v | 0x80);
-		v >>= 7;
+	/* The entry's length first: room is made once. */
+	kp = pos_k(ntok, tf);
+	if (tf == 1)
+		n = tb_len(pos[0], ntok);
+	else
+		for (n = rice_len(pos[0], kp), i = 1; i < tf; i++)
+			n += rice_len(pos[i] - pos[i - 1] - 1, kp);
+	len = rice_len(slot - t->last, k) + gamma_len(tf) + n;
+	if (tf >= LONG_TF)
+		len += gamma_len((uint32_t)n + 1);
+	w.p = term_room(t, t->nbits + len, tmp);
+	w.pos = t->nbits;
+	put_rice(&w, slot - t->last, k);
+	put_gamma(&w, tf);
+	/* A long entry says its positions' length: a reader skips them. */
+	if (tf >= LONG_TF)
+		put_gamma(&w, (uint32_t)n + 1);
+	if (tf == 1)
+		put_tb(&w, pos[0], ntok);
+	else
+		put_rice(&w, pos[0], kp);
+	for (i = 1; i < tf; i++)
+		put_rice(&w, pos[i] - pos[i - 1] - 1, kp);
+	if (w.p == tmp)
+		memcpy(t->u.in, tmp, 8);
+	t->since = t->since + len > 4095 ? 4095 : t->since + len;
+	t->nbits = (uint32_t)w.pos;
+	t->last = slot + 1;
+	t->df++;
+}
+
+/*
+ * A cursor over one term's postings: doc, tf, title and the positions
+ * of the entry it stands on.
+ */
+struct cur {
+	const struct search *ix;
+	struct bits b;
+	const struct skip *sk;
+	uint32_t nsk, ski; /* skips; the next one not entered */
+	uint32_t k, last;
+	uint32_t doc, tf;
+	int title, done, started;
+	uint32_t *pos; /* tf positions, once cur_pos decoded them */
+	uint32_t cappos;
+	uint64_t pos_at; /* bit of the entry's positions */
+	unsigned kp;	 /* their k */
+	int pos_ready;
+	uint8_t in[16]; /* an inline stream, with its slack */
+};
+
+static void
+cur_init(struct cur *c, const struct search *ix, const struct term *t)
+{
+	uint32_t *pos = c->pos, cap = c->cappos;
+
+	memset(c, 0, sizeof(*c));
+	c->pos = pos;
+	c->cappos = cap;
+	c->ix = ix;
+	if (t->nbits <= TERM_INLINE) {
+		memcpy(c->in, t->u.in, 8);
+		c->b.p = c->in;
+	} else
+		c->b.p = t->u.p;
+	c->b.end = t->nbits;
+	c->k = t->k;
+	if (t->skip) {
+		c->sk = ix->skips[t->skip - 1].v;
+		c->nsk = ix->skips[t->skip - 1].n;
 	}
-	p[t->len++] = (uint8_t)v;
+	c->doc = UINT32_MAX;
+}
+
+static void
+cur_free(struct cur *c)
+{
+	free(c->pos);
+	c->pos = NULL;
+	c->cappos = 0;
+}
+
+static void
+cur_next(struct cur *c)
+{
+	const struct dlen *dl;
+	uint32_t i, kp, p;
+
+	if (c->done)
+		return;
+	if (c->b.pos >= c->b.end) {
+		c->done = 1;
+		c->doc = UINT32_MAX;
+		return;
+	}
+	if (c->ski < c->nsk && c->b.pos == c->sk[c->ski].off)
+		c->k = c->sk[c->ski++].k;
+	c->doc = c->last + get_rice(&c->b, c->k);
+	c->last = c->doc + 1;
+	c->tf = get_gamma(&c->b);
+	c->started = 1;
+	if (c->tf > c->cappos) {
+		c->cappos = c->tf + 16;
+		c->pos = xrealloc(c->pos, c->cappos * sizeof(*c->pos));
+	}
+	dl = &c->ix->dlen[c->doc < c->ix->ndocs ? c->doc : 0];
+	c->kp = kp = pos_k(dl->ntok, c->tf);
+	if (c->tf >= LONG_TF) {
+		/* Only the first position, for the title; the rest later. */
+		uint64_t n = get_gamma(&c->b) - 1;
+
+		c->pos_at = c->b.pos;
+		c->pos_ready = 0;
+		c->title = get_rice(&c->b, kp) < dl->title_ntok;
+		c->b.pos = c->pos_at + n;
+		return;
+	}
+	c->pos_ready = 1;
+	p = c->pos[0] =
+	    c->tf == 1 ? get_tb(&c->b, dl->ntok) : get_rice(&c->b, kp);
+	for (i = 1; i < c->tf; i++)
+		c->pos[i] = p += get_rice(&c->b, kp) + 1;
+	c->title = c->pos[0] < dl->title_ntok;
+}
+
+/* The positions of the entry c stands on. */
+static const uint32_t *
+cur_pos(struct cur *c)
+{
+	struct bits b = c->b;
+	uint32_t i, p;
+
+	if (!c->pos_ready) {
+		b.pos = c->pos_at;
+		p = c->pos[0] = get_rice(&b, c->kp);
+		for (i = 1; i < c->tf; i++)
+			c->pos[i] = p += get_rice(&b, c->kp) + 1;
+		c->pos_ready = 1;
+	}
+	return c->pos;
+}
+
+static void
+cur_seek(struct cur *c, uint32_t doc)
+{
+	if (c->done || (c->started && c->doc >= doc))
+		return;
+	/* The last block starting at or before doc, when ahead. */
+	if (c->ski < c->nsk && c->sk[c->ski].base <= doc) {
+		uint32_t lo = c->ski, hi = c->nsk - 1;
+
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo + 1) / 2;
+
+			if (c->sk[mid].base <= doc)
+				lo = mid;
+			else
+				hi = mid - 1;
+		}
+		c->b.pos = c->sk[lo].off;
+		c->last = c->sk[lo].base;
+		c->k = c->sk[lo].k;
+		c->ski = lo + 1;
+	}
+	while (!c->done && (!c->started || c->doc < doc))
+		cur_next(c);
+}
+
+/* The live documents in t's postings, read from them. */
+static uint32_t
+term_count_live(const struct search *ix, const struct term *t)
+{
+	struct cur c;
+	uint32_t n = 0;
+
+	memset(&c, 0, sizeof(c));
+	cur_init(&c, ix, t);
+	for (cur_next(&c); !c.done; cur_next(&c))
+		n += ix->docs[c.doc].live != 0;
+	cur_free(&c);
+	return n;
+}
+
+/*
+ * The live documents holding t. A long list keeps the count exact
+ * (search_remove looks the slot up by the skips); a shorter one counts
+ * its entries, dead ones too, and is read here: a removal would
+ * otherwise have to read every list of the index, as the index keeps no
+ * list of a document's terms (it would cost as much as the slots).
+ */
+static int
+term_eager(const struct search *ix, const struct term *t)
+{
+	return t->skip && ix->skips[t->skip - 1].n >= EAGER_SKIPS;
 }
 
 static uint32_t
-get_varint(const uint8_t **pp, const uint8_t *end)
+term_df(const struct search *ix, const struct term *t)
 {
-	const uint8_t *p = *pp;
-	uint32_t v;
-	int shift = 7;
+	struct cur c;
+	uint32_t n = 0;
+	size_t i, lo;
 
-	if (p < end && *p < 0x80) {
-		*pp = p + 1;
-		return *p;
+	if (term_eager(ix, t) || ix->ndead == 0)
+		return t->df;
+	/* The dead slots up to its last, each looked up by the skips. */
+	for (lo = 0; lo < ix->ndead && ix->dead[lo] < t->last; lo++)
+		;
+	if (!t->skip || (uint64_t)lo * BLOCK_BITS / 2 > t->nbits)
+		return term_count_live(ix, t);
+	memset(&c, 0, sizeof(c));
+	cur_init(&c, ix, t);
+	for (i = 0; i < lo && !c.done; i++) {
+		cur_seek(&c, ix->dead[i]);
+		n += !c.done && c.doc == ix->dead[i];
 	}
-	v = 0;
-	shift = 0;
-	while (p < end && shift < 35) {
-		uint8_t c = *p++;
-
-		v |= (uint32_t)(c & 0x7f) << shift;
-		shift += 7;
-		if (!(c & 0x80))
-			break;
-	}
-	*pp = p;
-	return v;
+	cur_free(&c);
+	return t->df - n;
 }
 
-/* The distinct terms of one document, with tf and the title flag. */
-struct collect {
-	struct search *ix;
-	int in_title;
-};
-
-/*
- * One term of a document's position list: varint(id + 1) when its
- * position is the one after the previous term's, the common case; else
- * a 0, varint(position - previous position) (0 for the pair at a CJK
- * letter's position, 3 across the gap between title and body), then
- * varint(id + 1). Term ids below 127 take one byte, below 16,383 two.
- */
-static void
-fwd_put(struct search *ix, uint32_t id, uint32_t pos)
-{
-	uint8_t tmp[16];
-	size_t n = 0;
-	uint32_t gap = pos + 1 - ix->fwdpos; /* 1: the next position */
-	uint32_t v = gap;
-	int i;
-
-	if (gap != 1)
-		tmp[n++] = 0;
-	for (i = gap != 1 ? 0 : 1; i < 2; i++) {
-		if (i == 1)
-			v = id + 1;
-		while (v >= 0x80) {
-			tmp[n++] = (uint8_t)(v | 0x80);
-			v >>= 7;
-		}
-		tmp[n++] = (uint8_t)v;
-	}
-	buf_add(&ix->fwd, (const char *)tmp, n);
-	ix->fwdpos = pos + 1;
-}
-
-/* Reads a position list: fwd_next gives each term, 0 at the end. */
-struct fwdcur {
-	const uint8_t *p, *end;
-	uint32_t next; /* the position after the last term read */
-	uint32_t pos, id;
-};
-
-static uint64_t
-fwd_varint(struct fwdcur *f)
-{
-	uint64_t v = 0;
-	int sh = 0;
-
-	while (f->p < f->end && sh < 64) {
-		uint8_t b = *f->p++;
-
-		v |= (uint64_t)(b & 0x7f) << sh;
-		if (!(b & 0x80))
-			break;
-		sh += 7;
-	}
-	return v;
-}
-
-static int
-fwd_next(struct fwdcur *f)
-{
-	uint64_t v;
-	uint32_t gap = 1;
-
-	if (f->p >= f->end)
-		return 0;
-	if (*f->p < 0x80 && *f->p) {
-		v = *f->p++; /* one byte, the next position: most terms */
-	} else if ((v = fwd_varint(f)) == 0) {
-		gap = (uint32_t)fwd_varint(f);
-		v = fwd_varint(f);
-	}
-	f->id = (uint32_t)(v - 1);
-	f->pos = f->next - 1 + gap;
-	f->next = f->pos + 1;
-	return 1;
-}
-
+/* The distinct terms of one document, with their positions. */
 static void
 seen_grow(struct search *ix)
 {
@@ -786,68 +1303,44 @@ seen_grow(struct search *ix)
 		}
 }
 
-/* One more occurrence of term id in the document being indexed. */
-static void
-seen_add(struct search *ix, long id, int in_title)
+static struct seen *
+seen_find(struct search *ix, uint32_t id, int create)
 {
-	uint32_t id1;
+	uint32_t id1 = id + 1;
 	size_t j;
 
-	if ((ix->nseen + 1) * 2 > ix->seencap)
+	if (create && (ix->nseen + 1) * 2 > ix->seencap)
 		seen_grow(ix);
-	id1 = (uint32_t)id + 1;
 	for (j = (id1 * 2654435761u) & (ix->seencap - 1);
 	     ix->seen[j].id1 && ix->seen[j].id1 != id1;
 	     j = (j + 1) & (ix->seencap - 1))
 		;
-	if (!ix->seen[j].id1) {
+	if (!ix->seen[j].id1 && create) {
 		ix->seen[j].id1 = id1;
 		ix->seen[j].tf = 0;
-		ix->seen[j].title = 0;
 		ix->order = xgrow(ix->order, &ix->ordercap, ix->nseen + 1,
 		    sizeof(*ix->order));
 		ix->order[ix->nseen++] = (uint32_t)j;
 	}
-	ix->seen[j].tf++;
-	ix->seen[j].title |= in_title;
+	return &ix->seen[j];
 }
 
 static void
 collect_cb(void *arg, const char *tok, size_t n, uint32_t pos, size_t start,
     size_t end, int kind)
 {
-	struct collect *c = arg;
-	struct search *ix = c->ix;
+	struct search *ix = arg;
 	long id = term_id(ix, tok, n, 1);
 
 	(void)start;
 	(void)end;
 	(void)kind;
-	fwd_put(ix, (uint32_t)id, pos);
-	seen_add(ix, id, c->in_title);
-}
-
-/*
- * Fills ix->seen with the terms of d's position list; with from, the ids
- * are from's and are carried over into ix (fwd_put), as when compacting.
- */
-static void
-fwd_terms(struct search *ix, const struct sdoc *d, const struct search *from,
-    const uint32_t *strs)
-{
-	struct fwdcur f = { d->fwd, d->fwd + d->fwdlen, 0, 0, 0 };
-	long id;
-
-	while (fwd_next(&f)) {
-		id = f.id;
-		if (from) {
-			const char *t = from->arena + strs[f.id];
-
-			id = term_id(ix, t, strlen(t), 1);
-			fwd_put(ix, (uint32_t)id, f.pos);
-		}
-		seen_add(ix, id, f.pos < d->title_ntok);
-	}
+	if (id < 0)
+		return;
+	seen_find(ix, (uint32_t)id, 1)->tf++;
+	ix->occ = xgrow(ix->occ, &ix->capocc, ix->nocc + 2, sizeof(*ix->occ));
+	ix->occ[ix->nocc++] = (uint32_t)id;
+	ix->occ[ix->nocc++] = pos;
 }
 
 static void
@@ -858,13 +1351,17 @@ seen_clear(struct search *ix)
 	for (i = 0; i < ix->nseen; i++)
 		ix->seen[ix->order[i]].id1 = 0;
 	ix->nseen = 0;
+	ix->nocc = 0;
 	/* One huge document leaves no huge scratch behind. */
-	if (ix->seencap > 65536) {
+	if (ix->seencap > 65536 || ix->capocc > 262144) {
 		free(ix->seen);
 		free(ix->order);
+		free(ix->occ);
+		free(ix->spos);
 		ix->seen = NULL;
 		ix->order = NULL;
-		ix->seencap = ix->ordercap = 0;
+		ix->occ = ix->spos = NULL;
+		ix->seencap = ix->ordercap = ix->capocc = ix->capspos = 0;
 	}
 }
 
@@ -880,24 +1377,11 @@ clean_line(const char *s)
 	return r;
 }
 
-/*
- * Adds a document: its terms from in's title and text, or, when
- * compacting, from old's position list in the index from (strs: the
- * arena offset of each of from's term ids).
- */
 static void
-index_doc(struct search *ix, const char *key, const struct search_doc *in,
-    const struct sdoc *old, const struct search *from, const uint32_t *strs)
+sdoc_fill(struct search *ix, struct sdoc *d, const struct search_doc *in)
 {
-	struct dockey *dk = strmap_get(&ix->keys, key, strlen(key));
-	struct sdoc *d;
-	uint32_t slot = (uint32_t)ix->ndocs;
-	struct collect c = { ix, 1 };
 	size_t i;
 
-	ix->docs =
-	    xgrow(ix->docs, &ix->capdocs, ix->ndocs + 1, sizeof(*ix->docs));
-	d = &ix->docs[ix->ndocs++];
 	memset(d, 0, sizeof(*d));
 	d->url = clean_line(in->url);
 	d->title = clean_line(in->title);
@@ -915,43 +1399,13 @@ index_doc(struct search *ix, const char *key, const struct search_doc *in,
 	d->rating = in->rating;
 	d->flags = in->flags;
 	d->live = 1;
-	ix->fwd.len = 0;
-	ix->fwdpos = 0;
-	if (old) {
-		fwd_terms(ix, old, from, strs);
-		d->title_ntok = old->title_ntok;
-		d->ntok = old->ntok;
-	} else {
-		d->title_ntok =
-		    tokenize(d->title, strlen(d->title), 0, collect_cb, &c);
-		c.in_title = 0;
-		d->ntok = in->text ?
-		    tokenize(in->text, strlen(in->text),
-			d->title_ntok + BODY_GAP, collect_cb, &c) :
-		    d->title_ntok + BODY_GAP;
-	}
-	d->fwdlen = (uint32_t)ix->fwd.len;
-	d->fwd = xmalloc(d->fwdlen ? d->fwdlen : 1);
-	if (d->fwdlen)
-		memcpy(d->fwd, ix->fwd.data, d->fwdlen);
-	/* One huge document leaves no huge scratch behind. */
-	if (ix->fwd.cap > 65536)
-		buf_free(&ix->fwd);
-	for (i = 0; i < ix->nseen; i++) {
-		const struct seen *sn = &ix->seen[ix->order[i]];
-		struct term *t = &ix->terms[sn->id1 - 1];
+}
 
-		put_varint(t,
-		    ((slot + 1 - t->last) << 2) | (uint32_t)(sn->title << 1) |
-			(sn->tf > 1));
-		if (sn->tf > 1)
-			put_varint(t, sn->tf - 2);
-		t->last = slot + 1;
-		t->df++;
-	}
-	seen_clear(ix);
-	ix->nlive++;
-	ix->live_ntok += d->ntok;
+static struct dockey *
+dockey_set(struct search *ix, const char *key, uint32_t slot)
+{
+	struct dockey *dk = strmap_get(&ix->keys, key, strlen(key));
+
 	if (dk == NULL) {
 		dk = xcalloc(1, sizeof(*dk));
 		dk->key = xstrdup(key);
@@ -962,70 +1416,168 @@ index_doc(struct search *ix, const char *key, const struct search_doc *in,
 	}
 	dk->slot = slot;
 	dk->has = 1;
-	d->key = dk->key;
+	return dk;
+}
+
+/* Adds a document under a new slot: its terms from in's title and text. */
+static void
+index_doc(struct search *ix, const char *key, const struct search_doc *in)
+{
+	struct sdoc *d;
+	struct dlen *dl;
+	uint32_t slot = (uint32_t)ix->ndocs, at = 0;
+	size_t i;
+
+	ix->docs =
+	    xgrow(ix->docs, &ix->capdocs, ix->ndocs + 1, sizeof(*ix->docs));
+	ix->dlen =
+	    xgrow(ix->dlen, &ix->capdlen, ix->ndocs + 1, sizeof(*ix->dlen));
+	d = &ix->docs[ix->ndocs];
+	dl = &ix->dlen[ix->ndocs];
+	ix->ndocs++;
+	sdoc_fill(ix, d, in);
+	dl->title_ntok =
+	    tokenize(d->title, strlen(d->title), 0, collect_cb, ix);
+	dl->ntok = in->text ? tokenize(in->text, strlen(in->text),
+				  dl->title_ntok + BODY_GAP, collect_cb, ix) :
+			      dl->title_ntok + BODY_GAP;
+	/* The positions grouped by term, each group ascending. */
+	for (i = 0; i < ix->nseen; i++) {
+		struct seen *sn = &ix->seen[ix->order[i]];
+
+		sn->at = at;
+		at += sn->tf;
+	}
+	if (at > ix->capspos) {
+		ix->capspos = at + at / 2;
+		ix->spos = xrealloc(ix->spos, ix->capspos * sizeof(*ix->spos));
+	}
+	for (i = 0; i < ix->nocc; i += 2)
+		ix->spos[seen_find(ix, ix->occ[i], 0)->at++] = ix->occ[i + 1];
+	for (i = 0; i < ix->nseen; i++) {
+		const struct seen *sn = &ix->seen[ix->order[i]];
+
+		term_append(ix, &ix->terms[sn->id1 - 1], slot,
+		    ix->spos + sn->at - sn->tf, sn->tf, dl->ntok);
+	}
+	seen_clear(ix);
+	ix->nlive++;
+	ix->live_ntok += dl->ntok;
+	d->key = dockey_set(ix, key, slot)->key;
 }
 
 /*
- * Rebuilds the index from its live documents' position lists: slots
- * become dense, terms no document holds any more are dropped.
+ * Rebuilds the postings without the dead slots: the living keep their
+ * order under dense slots, terms no document holds any more are dropped.
  */
 static void
 compact(struct search *ix)
 {
 	struct search old = *ix;
-	uint32_t *strs = xcalloc(old.nterms + 1, sizeof(*strs));
+	uint32_t *map = xcalloc(old.ndocs + 1, sizeof(*map)), n = 0;
+	struct cur c;
 	size_t i;
 
-	for (i = 0; i < old.tcap; i++)
-		if (old.table[i].id1)
-			strs[old.table[i].id1 - 1] = old.table[i].str;
-	memset(ix, 0, sizeof(*ix));
-	ix->text_fn = old.text_fn;
-	ix->text_arg = old.text_arg;
-	for (i = 0; i < old.ndks; i++) {
-		struct dockey *dk = old.dks[i];
-		struct sdoc *d;
-		struct search_doc sd;
-
-		if (!dk->has)
+	memset(&c, 0, sizeof(c));
+	ix->dlen = xcalloc(old.ndocs + 1, sizeof(*ix->dlen));
+	ix->capdlen = old.ndocs + 1;
+	for (i = 0; i < old.ndocs; i++) {
+		if (!old.docs[i].live) {
+			map[i] = UINT32_MAX;
 			continue;
-		d = &old.docs[dk->slot];
-		memset(&sd, 0, sizeof(sd));
-		sd.url = d->url;
-		sd.title = d->title;
-		sd.ymd = d->ymd[0] ? d->ymd : NULL;
-		sd.date = d->date;
-		sd.tags = (const char *const *)d->tags;
-		sd.ntags = d->ntags;
-		sd.has_rating = d->has_rating;
-		sd.rating = d->rating;
-		sd.lang = d->lang;
-		sd.text = d->text;
-		sd.flags = d->flags;
-		index_doc(ix, dk->key, &sd, d, &old, strs);
+		}
+		map[i] = n;
+		ix->docs[n] = old.docs[i];
+		ix->dlen[n] = old.dlen[i];
+		n++;
 	}
-	free(strs);
-	index_clear(&old);
+	for (i = n; i < old.ndocs; i++)
+		memset(&ix->docs[i], 0, sizeof(ix->docs[i]));
+	ix->ndocs = n;
+	ix->ndead = 0;
+	free(ix->dead);
+	ix->dead = NULL;
+	ix->capdead = 0;
+	for (i = 0; i < ix->ndks; i++)
+		if (ix->dks[i]->has)
+			ix->dks[i]->slot = map[ix->dks[i]->slot];
+	/* The terms, again, from the old ones. */
+	ix->table = NULL;
+	ix->terms = NULL;
+	ix->skips = NULL;
+	ix->arena = NULL;
+	ix->pack = NULL;
+	ix->packlen = 0;
+	ix->eager = NULL;
+	ix->neager = ix->capeager = 0;
+	ix->nterms = ix->capterms = ix->nskips = ix->capskips = 0;
+	ix->tcap = ix->arena_len = ix->arena_cap = 0;
+	for (i = 0; i < old.tcap; i++) {
+		const struct tslot *sl = &old.table[i];
+		const struct term *ot;
+		const char *s;
+		long id;
+
+		if (!sl->id1)
+			continue;
+		ot = &old.terms[sl->id1 - 1];
+		if (term_eager(&old, ot) && ot->df == 0)
+			continue;
+		s = old.arena + sl->str;
+		id = -1;
+		cur_init(&c, &old, ot);
+		for (cur_next(&c); !c.done; cur_next(&c)) {
+			if (map[c.doc] == UINT32_MAX)
+				continue;
+			if (id < 0)
+				id = term_id(ix, s, strlen(s), 1);
+			term_append(ix, &ix->terms[id], map[c.doc], cur_pos(&c),
+			    c.tf, old.dlen[c.doc].ntok);
+		}
+	}
+	cur_free(&c);
+	free(map);
+	free(old.dlen);
+	terms_free(&old);
+	search_trim(ix);
 }
 
 int
 search_remove(struct search *ix, const char *key)
 {
 	struct dockey *dk = strmap_get(&ix->keys, key, strlen(key));
-	struct sdoc *d;
+	struct cur c;
+	uint32_t slot;
 	size_t i;
 
 	if (dk == NULL || !dk->has)
 		return 0;
-	d = &ix->docs[dk->slot];
-	fwd_terms(ix, d, NULL, NULL);
-	for (i = 0; i < ix->nseen; i++)
-		ix->terms[ix->seen[ix->order[i]].id1 - 1].df--;
-	seen_clear(ix);
+	slot = dk->slot;
+	/*
+	 * The long lists holding the slot lose it from their count (see
+	 * term_df): each is looked up by its skips.
+	 */
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < ix->neager; i++) {
+		struct term *t = &ix->terms[ix->eager[i]];
+
+		if (t->last <= slot || t->df == 0)
+			continue;
+		cur_init(&c, ix, t);
+		cur_seek(&c, slot);
+		if (!c.done && c.doc == slot)
+			t->df--;
+	}
+	cur_free(&c);
 	ix->nlive--;
-	ix->live_ntok -= d->ntok;
+	ix->live_ntok -= ix->dlen[slot].ntok;
+	ix->dead =
+	    xgrow(ix->dead, &ix->capdead, ix->ndead + 1, sizeof(*ix->dead));
+	for (i = ix->ndead; i > 0 && ix->dead[i - 1] > slot; i--)
+		ix->dead[i] = ix->dead[i - 1];
+	ix->dead[i] = slot;
 	ix->ndead++;
-	sdoc_clear(d);
+	sdoc_clear(&ix->docs[slot]);
 	dk->has = 0;
 	if (ix->ndead > 64 && ix->ndead > ix->nlive)
 		compact(ix);
@@ -1044,7 +1596,55 @@ void
 search_put(struct search *ix, const char *key, const struct search_doc *d)
 {
 	search_remove(ix, key);
-	index_doc(ix, key, d, NULL, NULL, NULL);
+	index_doc(ix, key, d);
+}
+
+/*
+ * Short streams go into one allocation, one after another, without the
+ * malloc header, rounding and slack of each (a third of their size);
+ * long ones are cut to their size.
+ */
+static void
+pack_streams(struct search *ix)
+{
+	uint8_t *np, *at;
+	size_t i, total = 0;
+
+	for (i = 0; i < ix->nterms; i++) {
+		const struct term *t = &ix->terms[i];
+
+		if (t->nbits > TERM_INLINE && t->nbits <= PACK_BITS)
+			total += (t->nbits + 7) / 8;
+	}
+	at = np = xcalloc(1, total + 8);
+	for (i = 0; i < ix->nterms; i++) {
+		struct term *t = &ix->terms[i];
+		size_t n = (t->nbits + 7) / 8;
+
+		if (t->nbits <= TERM_INLINE)
+			continue;
+		if (t->nbits > PACK_BITS) {
+			if (!term_packed(ix, t))
+				t->u.p =
+				    xrealloc(t->u.p, stream_bytes(t->nbits));
+			else {
+				uint8_t *p = xcalloc(1, stream_bytes(t->nbits));
+
+				memcpy(p, t->u.p, n);
+				t->u.p = p;
+			}
+			t->exact = 1;
+			continue;
+		}
+		memcpy(at, t->u.p, n);
+		if (!term_packed(ix, t))
+			free(t->u.p);
+		t->u.p = at;
+		at += n;
+	}
+	free(ix->pack);
+	ix->pack = np;
+	ix->packlen = total + 8;
 }
 
 void
@@ -1052,26 +1652,24 @@ search_trim(struct search *ix)
 {
 	size_t i;
 
-	for (i = 0; i < ix->nterms; i++) {
-		struct term *t = &ix->terms[i];
-		uint8_t *p;
+	pack_streams(ix);
+	for (i = 0; i < ix->nskips; i++) {
+		struct skips *sk = &ix->skips[i];
 
-		if (t->cap <= TERM_INLINE || t->len == t->cap)
-			continue;
-		p = t->u.p;
-		if (t->len <= TERM_INLINE) {
-			memcpy(t->u.in, p, t->len);
-			free(p);
-			t->cap = TERM_INLINE;
-		} else {
-			t->u.p = xrealloc(p, t->len);
-			t->cap = t->len;
+		if (sk->n < sk->cap) {
+			sk->v = xrealloc(sk->v, sk->n * sizeof(*sk->v));
+			sk->cap = sk->n;
 		}
 	}
 	if (ix->nterms) {
 		ix->terms =
 		    xrealloc(ix->terms, ix->nterms * sizeof(*ix->terms));
 		ix->capterms = ix->nterms;
+	}
+	if (ix->nskips) {
+		ix->skips =
+		    xrealloc(ix->skips, ix->nskips * sizeof(*ix->skips));
+		ix->capskips = ix->nskips;
 	}
 	if (ix->arena_len) {
 		ix->arena = xrealloc(ix->arena, ix->arena_len);
@@ -1095,25 +1693,62 @@ search_set_text_source(struct search *ix, search_text_fn fn, void *arg)
 void
 search_get_stats(const struct search *ix, struct search_stats *st)
 {
+	struct cur c;
 	size_t i, j;
 
 	memset(st, 0, sizeof(*st));
+	memset(&c, 0, sizeof(c));
 	st->docs = ix->nlive;
 	st->terms = ix->nterms;
-	for (i = 0; i < ix->nterms; i++)
-		if (ix->terms[i].cap > TERM_INLINE)
-			st->postings += ix->terms[i].cap;
+	for (i = 0; i < ix->nterms; i++) {
+		const struct term *t = &ix->terms[i];
+		uint64_t b0;
+
+		if (t->nbits > TERM_INLINE && !term_packed(ix, t))
+			st->postings += malloc_usable_size(t->u.p);
+		/* Where the bits go: slot gaps and tf, positions. */
+		cur_init(&c, ix, t);
+		for (;;) {
+			b0 = c.b.pos;
+			if (c.b.pos >= c.b.end)
+				break;
+			if (c.ski < c.nsk && c.b.pos == c.sk[c.ski].off)
+				c.k = c.sk[c.ski++].k;
+			c.last += get_rice(&c.b, c.k) + 1;
+			c.tf = get_gamma(&c.b);
+			st->doc_bits += c.b.pos - b0;
+			b0 = c.b.pos;
+			if (c.tf >= LONG_TF)
+				c.b.pos += get_gamma(&c.b) - 1;
+			else if (c.tf == 1)
+				get_tb(&c.b, ix->dlen[c.last - 1].ntok);
+			else {
+				uint32_t kp =
+				    pos_k(ix->dlen[c.last - 1].ntok, c.tf);
+
+				for (j = 0; j < c.tf; j++)
+					get_rice(&c.b, kp);
+			}
+			st->pos_bits += c.b.pos - b0;
+		}
+	}
+	cur_free(&c);
+	for (i = 0; i < ix->nskips; i++)
+		st->skips += ix->skips[i].cap * sizeof(struct skip);
+	st->skips += ix->capskips * sizeof(*ix->skips);
+	st->postings += st->skips + ix->packlen;
 	st->dict = ix->capterms * sizeof(*ix->terms) + ix->arena_cap +
 	    ix->tcap * sizeof(*ix->table) + ix->seencap * sizeof(*ix->seen) +
-	    ix->ordercap * sizeof(*ix->order);
+	    ix->ordercap * sizeof(*ix->order) +
+	    (ix->capocc + ix->capspos) * sizeof(uint32_t);
 	st->store = ix->capdocs * sizeof(*ix->docs) +
+	    ix->capdlen * sizeof(*ix->dlen) +
 	    ix->keys.cap * (sizeof(char *) + sizeof(size_t) + sizeof(void *));
 	for (i = 0; i < ix->ndocs; i++) {
 		const struct sdoc *d = &ix->docs[i];
 
 		if (!d->live)
 			continue;
-		st->postings += d->fwdlen; /* positions */
 		st->store += strlen(d->url) + strlen(d->title) +
 		    (d->text ? strlen(d->text) : 0) + 3 +
 		    (d->lang ? strlen(d->lang) + 1 : 0);
@@ -1586,47 +2221,6 @@ search_parse_describe(const char *s, size_t len, struct buf *out,
 
 /* --- evaluation --------------------------------------------------------- */
 
-struct cur {
-	const uint8_t *p, *end;
-	uint32_t doc, tf;
-	int title, done, started;
-};
-
-static void
-cur_init(struct cur *c, const struct term *t)
-{
-	memset(c, 0, sizeof(*c));
-	c->p = term_data((struct term *)t);
-	c->end = c->p + t->len;
-	c->doc = UINT32_MAX;
-}
-
-static void
-cur_next(struct cur *c)
-{
-	uint32_t v;
-
-	if (c->done)
-		return;
-	if (c->p >= c->end) {
-		c->done = 1;
-		c->doc = UINT32_MAX;
-		return;
-	}
-	v = get_varint(&c->p, c->end);
-	c->doc = (c->started ? c->doc + 1 : 0) + (v >> 2) - 1;
-	c->title = (v >> 1) & 1;
-	c->tf = (v & 1) ? get_varint(&c->p, c->end) + 2 : 1;
-	c->started = 1;
-}
-
-static void
-cur_seek(struct cur *c, uint32_t doc)
-{
-	while (!c->done && (!c->started || c->doc < doc))
-		cur_next(c);
-}
-
 struct match {
 	uint32_t doc;
 	uint32_t title; /* items hit in the title */
@@ -1640,73 +2234,47 @@ struct eval {
 	struct cur curs[SEARCH_MAX_TOKENS];
 	double idf[SEARCH_MAX_ITEMS];
 	double avgdl;
-	uint64_t idmask; /* bit id % 64 of every term of the query */
 };
 
-/*
- * Counts the phrase items of a query in one document, reading its
- * position list: exact, and a few nanoseconds a term.
- */
-struct pscan {
-	const struct query *q;
-	unsigned items; /* bit i: item i is checked */
-	uint32_t title_ntok;
-	struct {
-		uint32_t pos, mask;
-	} ring[128];
-	uint32_t count[SEARCH_MAX_ITEMS];
-	int title[SEARCH_MAX_ITEMS];
-};
-
-/* Bit i set when query term i is the term id. */
-static uint32_t
-tok_mask(const struct eval *e, uint32_t id)
+static int
+pos_has(struct cur *c, uint32_t *at, uint32_t p)
 {
-	const struct query *q = e->q;
-	uint32_t mask = 0;
-	size_t i;
+	const uint32_t *pos = cur_pos(c);
 
-	if (!(e->idmask & (1ull << (id % 64))))
-		return 0;
-	for (i = 0; i < q->ntoks; i++)
-		if (q->toks[i].id == (long)id)
-			mask |= 1u << i;
-	return mask;
+	while (*at < c->tf && pos[*at] < p)
+		(*at)++;
+	return *at < c->tf && pos[*at] == p;
 }
 
-static void
-pscan_term(struct pscan *ps, uint32_t mask, uint32_t pos)
+/*
+ * Counts the phrase item it in the document all its terms' cursors
+ * stand on: the positions p0 where each term i is at p0 + its offset.
+ */
+static uint32_t
+phrase_count(struct eval *e, const struct qitem *it, uint32_t title_ntok,
+    int *title)
 {
-	const struct query *q = ps->q;
-	uint32_t p0;
-	size_t i, j;
+	const struct query *q = e->q;
+	size_t lastk = it->tok + it->ntok - 1, j;
+	struct cur *lc = &e->curs[lastk];
+	const uint32_t *lpos = cur_pos(lc);
+	uint32_t at[SEARCH_MAX_TOKENS], count = 0, i, p0;
 
-	if (ps->ring[pos % 128].pos != pos) {
-		ps->ring[pos % 128].pos = pos;
-		ps->ring[pos % 128].mask = 0;
-	}
-	ps->ring[pos % 128].mask |= mask;
-	for (i = 0; i < q->nitems; i++) {
-		const struct qitem *it = &q->items[i];
-		size_t last = it->tok + it->ntok - 1;
-
-		if (!(ps->items & (1u << i)) || !(mask & (1u << last)) ||
-		    pos < q->toks[last].off)
+	memset(at, 0, sizeof(at));
+	for (i = 0; i < lc->tf; i++) {
+		if (lpos[i] < q->toks[lastk].off)
 			continue;
-		p0 = pos - q->toks[last].off;
-		for (j = 0; j + 1 < it->ntok; j++) {
-			uint32_t at = p0 + q->toks[it->tok + j].off;
-
-			if (ps->ring[at % 128].pos != at ||
-			    !(ps->ring[at % 128].mask & (1u << (it->tok + j))))
+		p0 = lpos[i] - q->toks[lastk].off;
+		for (j = it->tok; j < lastk; j++)
+			if (!pos_has(&e->curs[j], &at[j], p0 + q->toks[j].off))
 				break;
-		}
-		if (j + 1 == it->ntok) {
-			ps->count[i]++;
-			if (p0 < ps->title_ntok)
-				ps->title[i] = 1;
+		if (j == lastk) {
+			count++;
+			if (p0 < title_ntok)
+				*title = 1;
 		}
 	}
+	return count;
 }
 
 static int
@@ -1758,18 +2326,21 @@ eval_doc(struct eval *e, uint32_t doc, search_visible_fn visible, void *arg,
 {
 	const struct search *ix = e->ix;
 	const struct sdoc *d = &ix->docs[doc];
+	const struct dlen *dl = &ix->dlen[doc];
 	struct query *q = e->q;
-	struct pscan *ps = NULL;
-	unsigned scan = 0;
+	uint32_t pcount[SEARCH_MAX_ITEMS];
+	int ptitle[SEARCH_MAX_ITEMS];
 	double norm;
 	size_t i, j;
 
 	if (!d->live)
 		return 0;
+	memset(pcount, 0, sizeof(pcount));
+	memset(ptitle, 0, sizeof(ptitle));
 	memset(m, 0, sizeof(*m));
 	m->doc = doc;
 	m->date = d->date;
-	norm = BM25_K1 * (1 - BM25_B + BM25_B * d->ntok / e->avgdl);
+	norm = BM25_K1 * (1 - BM25_B + BM25_B * dl->ntok / e->avgdl);
 	/* Filters first: they cost nothing. */
 	for (i = 0; i < q->nitems; i++) {
 		const struct qitem *it = &q->items[i];
@@ -1779,7 +2350,8 @@ eval_doc(struct eval *e, uint32_t doc, search_visible_fn visible, void *arg,
 	}
 	for (i = 0; i < q->nitems; i++) {
 		const struct qitem *it = &q->items[i];
-		int present = 1;
+		int present = 1, title = 0;
+		uint32_t tf;
 
 		if (it->kind != IT_TEXT)
 			continue;
@@ -1803,43 +2375,27 @@ eval_doc(struct eval *e, uint32_t doc, search_visible_fn visible, void *arg,
 			return 0;
 		}
 		if (it->ntok > 1) {
-			scan |= 1u << i;
+			/* A phrase: its terms in a row, from their positions. */
+			tf = phrase_count(e, it, dl->title_ntok, &title);
+			if (it->neg ? tf > 0 : tf == 0)
+				return 0;
+			pcount[i] = tf;
+			ptitle[i] = title;
 			continue;
 		}
 		if (it->neg)
 			return 0;
+		tf = e->curs[it->tok].tf;
 		m->title += (uint32_t)e->curs[it->tok].title;
-		m->score += e->idf[i] * e->curs[it->tok].tf * (BM25_K1 + 1) /
-		    (e->curs[it->tok].tf + norm);
+		m->score += e->idf[i] * tf * (BM25_K1 + 1) / (tf + norm);
 	}
-	if (scan) {
-		/* Phrases: their terms in a row, from the position list. */
-		struct fwdcur f = { d->fwd, d->fwd + d->fwdlen, 0, 0, 0 };
-		uint32_t mask;
-
-		ps = xcalloc(1, sizeof(*ps));
-		ps->q = q;
-		ps->items = scan;
-		ps->title_ntok = d->title_ntok;
-		ps->ring[0].pos = UINT32_MAX;
-		while (fwd_next(&f))
-			if ((mask = tok_mask(e, f.id)) != 0)
-				pscan_term(ps, mask, f.pos);
-		for (i = 0; i < q->nitems; i++) {
-			if (!(scan & (1u << i)))
-				continue;
-			if (q->items[i].neg ? ps->count[i] > 0 :
-					      ps->count[i] == 0) {
-				free(ps);
-				return 0;
-			}
-			if (q->items[i].neg)
-				continue;
-			m->title += (uint32_t)ps->title[i];
-			m->score += e->idf[i] * ps->count[i] * (BM25_K1 + 1) /
-			    (ps->count[i] + norm);
-		}
-		free(ps);
+	/* The phrases' scores after the words', in the items' order. */
+	for (i = 0; i < q->nitems; i++) {
+		if (pcount[i] == 0 || q->items[i].neg)
+			continue;
+		m->title += (uint32_t)ptitle[i];
+		m->score +=
+		    e->idf[i] * pcount[i] * (BM25_K1 + 1) / (pcount[i] + norm);
 	}
 	if (visible && !visible(arg, d->url, d->flags))
 		return 0;
@@ -1850,52 +2406,101 @@ eval_doc(struct eval *e, uint32_t doc, search_visible_fn visible, void *arg,
  * Terms near each other: the smallest span of positions holding a term
  * of every positive text item (a phrase by its first term) gives a bonus
  * of up to PROX_WEIGHT times their idf, all of it when they stand side by
- * side. 0 with fewer than two such items.
+ * side. 0 with fewer than two such items. The anchors' cursors stand on
+ * the document.
  */
 static double
-proximity(const struct eval *e, const struct sdoc *d)
+proximity(const struct eval *e, const struct cur *const *anchor, size_t k,
+    double idf)
 {
-	const struct query *q = e->q;
-	struct fwdcur f = { d->fwd, d->fwd + d->fwdlen, 0, 0, 0 };
-	uint32_t last[SEARCH_MAX_ITEMS], anchor[SEARCH_MAX_ITEMS];
-	uint32_t best = UINT32_MAX, seen = 0, all = 0, mask, lo;
-	double idf = 0;
-	size_t i, k = 0;
+	uint32_t last[SEARCH_MAX_ITEMS], at[SEARCH_MAX_ITEMS];
+	uint32_t best = UINT32_MAX, seen = 0, all, lo, p;
+	size_t i, mi;
 
-	for (i = 0; i < q->nitems; i++) {
-		const struct qitem *it = &q->items[i];
-
-		if (it->kind != IT_TEXT || it->neg || q->toks[it->tok].id < 0)
-			continue;
-		anchor[k] = 1u << it->tok;
-		idf += e->idf[i];
-		all |= 1u << k;
-		k++;
-	}
+	(void)e;
 	if (k < 2)
 		return 0;
-	while (fwd_next(&f)) {
-		if ((mask = tok_mask(e, f.id)) == 0)
-			continue;
+	all = (1u << k) - 1;
+	memset(at, 0, sizeof(at));
+	/* The anchors' positions merged, in ascending order. */
+	for (;;) {
+		mi = k;
 		for (i = 0; i < k; i++)
-			if (mask & anchor[i]) {
-				last[i] = f.pos;
-				seen |= 1u << i;
-			}
+			if (at[i] < anchor[i]->tf &&
+			    (mi == k ||
+				anchor[i]->pos[at[i]] <
+				    anchor[mi]->pos[at[mi]]))
+				mi = i;
+		if (mi == k)
+			break;
+		p = anchor[mi]->pos[at[mi]++];
+		last[mi] = p;
+		seen |= 1u << mi;
 		if (seen != all)
 			continue;
-		lo = f.pos;
+		lo = p;
 		for (i = 0; i < k; i++)
 			if (last[i] < lo)
 				lo = last[i];
-		if (f.pos - lo < best)
-			best = f.pos - lo;
+		if (p - lo < best)
+			best = p - lo;
 	}
 	if (best == UINT32_MAX)
 		return 0;
 	if (best < k - 1)
 		best = (uint32_t)(k - 1);
 	return PROX_WEIGHT * idf * (double)(k - 1) / best;
+}
+
+static int
+match_doc_cmp(const void *x, const void *y)
+{
+	const struct match *a = x, *b = y;
+
+	return (a->doc > b->doc) - (a->doc < b->doc);
+}
+
+/* Adds the proximity bonus to the n matches of h (any order). */
+static void
+proximity_all(struct eval *e, struct match *h, size_t n)
+{
+	const struct query *q = e->q;
+	struct cur cs[SEARCH_MAX_ITEMS];
+	const struct cur *anchor[SEARCH_MAX_ITEMS];
+	double idf = 0;
+	size_t i, k = 0;
+
+	memset(cs, 0, sizeof(cs));
+	for (i = 0; i < q->nitems; i++) {
+		const struct qitem *it = &q->items[i];
+
+		if (it->kind != IT_TEXT || it->neg || q->toks[it->tok].id < 0)
+			continue;
+		cur_init(&cs[k], e->ix, &e->ix->terms[q->toks[it->tok].id]);
+		anchor[k] = &cs[k];
+		idf += e->idf[i];
+		k++;
+	}
+	if (k >= 2) {
+		/* In slot order, each cursor moves forward only. */
+		qsort(h, n, sizeof(*h), match_doc_cmp);
+		for (i = 0; i < n; i++) {
+			size_t j;
+			int ok = 1;
+
+			for (j = 0; j < k; j++) {
+				cur_seek(&cs[j], h[i].doc);
+				ok &= !cs[j].done && cs[j].doc == h[i].doc;
+			}
+			if (!ok)
+				continue;
+			for (j = 0; j < k; j++)
+				cur_pos(&cs[j]);
+			h[i].score += proximity(e, anchor, k, idf);
+		}
+	}
+	for (i = 0; i < k; i++)
+		cur_free(&cs[i]);
 }
 
 /* 1 when a ranks before b. */
@@ -1963,6 +2568,7 @@ struct snip {
 	const struct query *q;
 	struct snip_tok *v;
 	size_t n, cap;
+	size_t base; /* offset of the text tokenized */
 };
 
 static void
@@ -1985,8 +2591,8 @@ snip_cb(void *arg, const char *tok, size_t n, uint32_t pos, size_t start,
 			    memcmp(q->toks[it->tok + j].s, tok, n) == 0) {
 				sn->v = xgrow(sn->v, &sn->cap, sn->n + 1,
 				    sizeof(*sn->v));
-				sn->v[sn->n].start = start;
-				sn->v[sn->n].end = end;
+				sn->v[sn->n].start = sn->base + start;
+				sn->v[sn->n].end = sn->base + end;
 				sn->v[sn->n].item = (int)i;
 				sn->n++;
 				return;
@@ -2028,13 +2634,19 @@ static char *
 snippet(const struct query *q, const char *text)
 {
 	size_t len = strlen(text), i, j, k, s0 = 0, best_s = 0, best_e = 0;
-	size_t from, to, first_hit;
-	struct snip sn = { q, NULL, 0, 0 };
+	size_t from, to, first_hit, done = 0;
+	struct snip sn = { q, NULL, 0, 0, 0 };
 	struct buf out = BUF_INIT;
-	int best = -1;
+	int best = -1, all = 0;
 
-	tokenize(text, len, 0, snip_cb, &sn);
-	/* Walk the sentences, counting the distinct items hit in each. */
+	for (i = 0; i < q->nitems; i++)
+		all += q->items[i].kind == IT_TEXT && !q->items[i].neg &&
+		    q->items[i].ntok > 0;
+	/*
+	 * Walk the sentences, counting the distinct items hit in each; each
+	 * is tokenized when reached (a sentence ends on a separator: no term
+	 * spans two), and the walk stops at the first that hits them all.
+	 */
 	k = 0;
 	for (i = 0; i <= len; i++) {
 		size_t e = i == len ? 1 : sentence_end(text, len, i);
@@ -2043,6 +2655,13 @@ snippet(const struct query *q, const char *text)
 
 		if (e == 0)
 			continue;
+		if (i + e > done && done < len) {
+			size_t upto = i + e < len ? i + e : len;
+
+			sn.base = done;
+			tokenize(text + done, upto - done, 0, snip_cb, &sn);
+			done = upto;
+		}
 		while (k < sn.n && sn.v[k].start < i + e) {
 			if (sn.v[k].start >= s0 &&
 			    !(seen & (1u << sn.v[k].item))) {
@@ -2057,6 +2676,8 @@ snippet(const struct query *q, const char *text)
 			best = count;
 			best_s = s0;
 			best_e = i + e;
+			if (count == all)
+				break;
 		}
 		s0 = i + e;
 		i += e - 1;
@@ -2153,7 +2774,7 @@ search_query(const struct search *ix, const char *s, size_t len, size_t page,
 	/* Look the terms up; the rarest required one leads. */
 	for (i = 0; i < q->nitems; i++) {
 		const struct qitem *it = &q->items[i];
-		uint32_t df = UINT32_MAX;
+		uint32_t df = UINT32_MAX, tdf;
 
 		if (it->kind != IT_TEXT)
 			continue;
@@ -2166,15 +2787,15 @@ search_query(const struct search *ix, const char *s, size_t len, size_t page,
 				none |= !it->neg;
 				continue;
 			}
-			e->idmask |= 1ull << (t->id % 64);
-			if (ix->terms[t->id].df < df)
-				df = ix->terms[t->id].df;
-			scan += ix->terms[t->id].len;
-			cur_init(&e->curs[it->tok + j], &ix->terms[t->id]);
+			tdf = term_df(ix, &ix->terms[t->id]);
+			if (tdf < df)
+				df = tdf;
+			scan += ix->terms[t->id].nbits / 8;
+			cur_init(&e->curs[it->tok + j], ix, &ix->terms[t->id]);
 			if (!it->neg &&
 			    (lead == SIZE_MAX ||
-				ix->terms[t->id].len <
-				    ix->terms[q->toks[lead].id].len))
+				ix->terms[t->id].nbits <
+				    ix->terms[q->toks[lead].id].nbits))
 				lead = it->tok + j;
 		}
 		if (df == UINT32_MAX || df == 0)
@@ -2251,8 +2872,7 @@ done:
 		 * the bonus never lifts one past a match with more title hits.
 		 */
 		k = nheap < nprox ? nheap : nprox;
-		for (i = 0; i < k; i++)
-			heap[i].score += proximity(e, &ix->docs[heap[i].doc]);
+		proximity_all(e, heap, k);
 		qsort(heap, k, sizeof(*heap), match_cmp);
 	}
 	if (rc == 0 && nheap > (r->page - 1) * SEARCH_PAGE_SIZE) {
@@ -2278,6 +2898,8 @@ done:
 		}
 	}
 	buf_free(&text);
+	for (i = 0; i < SEARCH_MAX_TOKENS; i++)
+		cur_free(&e->curs[i]);
 	free(e);
 	free(heap);
 	query_free(q);

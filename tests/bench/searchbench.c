@@ -248,8 +248,11 @@ main(int argc, char **argv)
 	search_get_stats(ix, &st);
 	printf("posts %zu\nraw_bytes %zu\nbuild_ms %.1f\n", nposts, raw,
 	    build / 1e3);
-	printf("terms %zu\npostings_bytes %zu\ndict_bytes %zu\nstore_bytes %zu\n",
-	    st.terms, st.postings, st.dict, st.store);
+	printf("terms %zu\npostings_bytes %zu\ndict_bytes %zu\nstore_bytes %zu\n"
+	       "skip_bytes %zu\ndoc_bits_pct %.1f\npos_bits_pct %.1f\n",
+	    st.terms, st.postings, st.dict, st.store, st.skips,
+	    100.0 * (double)st.doc_bits / 8 / (double)raw,
+	    100.0 * (double)st.pos_bits / 8 / (double)raw);
 	printf("index_pct %.1f\nheap_bytes %zu\nheap_pct %.1f\n",
 	    100.0 * (double)(st.postings + st.dict) / (double)raw,
 	    m1.uordblks - m0.uordblks,

@@ -754,6 +754,319 @@ test_markdown(void)
 	T_CASE_END();
 }
 
+/*
+ * A generated corpus for the postings' coding: a few very common words
+ * (long lists with skips, tf >= 8 in most documents), many rare ones
+ * (short and packed lists), a CJK run now and then.
+ */
+#define GEN_DOCS 400
+#define GEN_KEYS 500
+
+static uint64_t gen_rng;
+
+static uint32_t
+gen_rnd(void)
+{
+	gen_rng = gen_rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)(gen_rng >> 33);
+}
+
+static const char *const gen_common[] = { "the", "of", "and", "look", "back",
+	"manga" };
+
+static char *
+gen_text(size_t words)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < words; i++) {
+		uint32_t r = gen_rnd() % 100;
+
+		if (i)
+			buf_addc(&b, ' ');
+		if (r < 35) /* a list long enough to keep an exact df */
+			buf_adds(&b, "the");
+		else if (r < 55)
+			buf_adds(&b, gen_common[gen_rnd() % 6]);
+		else if (r < 58)
+			buf_adds(&b, "藤本タツキ");
+		else
+			buf_printf(&b, "w%u", gen_rnd() % 3000);
+	}
+	return buf_detach(&b, NULL);
+}
+
+struct gen_doc {
+	char *text, *title;
+	char key[16], url[32], ymd[11];
+	int has;
+};
+
+static void
+gen_put(struct search *ix, struct gen_doc *g, size_t i)
+{
+	struct search_doc d;
+
+	memset(&d, 0, sizeof(d));
+	d.url = g->url;
+	d.title = g->title;
+	d.ymd = g->ymd;
+	d.date = (int64_t)i * 3600; /* unique: no tie comes down to slots */
+	d.text = g->text;
+	d.lang = i % 3 ? "en" : "ja";
+	d.has_rating = 1;
+	d.rating = (double)(i % 5 + 1);
+	search_put(ix, g->key, &d);
+}
+
+static size_t
+gen_fresh_count(const struct gen_doc *docs, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += (size_t)docs[i].has;
+	return c;
+}
+
+static void
+gen_new(struct gen_doc *g, size_t i)
+{
+	free(g->text);
+	free(g->title);
+	g->text = gen_text(gen_rnd() % 4 ? 20 + gen_rnd() % 900 : 1);
+	g->title = gen_text(1 + gen_rnd() % 4);
+	snprintf(g->key, sizeof(g->key), "k%zu.md", i);
+	snprintf(g->url, sizeof(g->url), "/posts/k%zu/", i);
+	snprintf(g->ymd, sizeof(g->ymd), "%04zu-01-01", 2000 + i % 25);
+	g->has = 1;
+}
+
+static const char *const gen_queries[] = { "the", "look back", "w17", "the w5",
+	"\"look back\"", "\"back the manga\"", "\"the of and\"", "-the w1",
+	"manga -\"look back\"", "藤本", "タツキ", "\"本タ\"", "w1 w2 w3",
+	"rating:>=4 the", "year:2010", "lang:ja back", "\"the the\"",
+	"of -look", "w2999 the", "and back manga of" };
+
+/* Every page of every query, as one text. */
+static char *
+gen_pages(struct search *ix)
+{
+	struct buf all = BUF_INIT;
+	size_t i, page, k;
+
+	for (i = 0; i < ARRAY_LEN(gen_queries); i++)
+		for (page = 1; page <= 3; page++) {
+			struct search_result r;
+
+			buf_printf(&all, "## %s %zu\n", gen_queries[i], page);
+			if (search_query(ix, gen_queries[i],
+				strlen(gen_queries[i]), page, NULL, NULL,
+				&r) == -1) {
+				buf_printf(&all, "error %s\n", r.error);
+				continue;
+			}
+			buf_printf(&all, "total %zu\n", r.total);
+			for (k = 0; k < r.nhits; k++)
+				buf_printf(&all, "%s %s\n", r.hits[k].url,
+				    r.hits[k].snippet ? r.hits[k].snippet :
+							"-");
+			search_result_free(&r);
+		}
+	return buf_detach(&all, NULL);
+}
+
+/* " term@pos " is in the tokens of a document (tok_cb's, in spaces). */
+static int
+gen_at(const char *toks, const char *w, uint32_t pos)
+{
+	char pat[64];
+
+	snprintf(pat, sizeof(pat), " %s@%u ", w, pos);
+	return strstr(toks, pat) != NULL;
+}
+
+/*
+ * Documents holding the phrase w[0..n) (n == 1: the word), or with
+ * and != 0 every word anywhere, counted from their text.
+ */
+static size_t
+gen_count(const struct gen_doc *docs, size_t ndocs, const char *const *w,
+    size_t n, int and)
+{
+	size_t i, j, count = 0;
+
+	for (i = 0; i < ndocs; i++) {
+		struct buf b = BUF_INIT, toks = BUF_INIT;
+		char pat[64];
+		const char *at;
+		uint32_t tn;
+		int found = and;
+
+		if (!docs[i].has)
+			continue;
+		tn = search_tokenize(docs[i].title, strlen(docs[i].title), 0,
+		    tok_cb, &b);
+		search_tokenize(docs[i].text, strlen(docs[i].text), tn + 2,
+		    tok_cb, &b);
+		buf_printf(&toks, " %s ", b.data ? b.data : "");
+		for (j = 0; and&&j < n; j++) {
+			snprintf(pat, sizeof(pat), " %s@", w[j]);
+			found &= strstr(toks.data, pat) != NULL;
+		}
+		snprintf(pat, sizeof(pat), " %s@", w[0]);
+		for (at = toks.data; !and&&!found && (at = strstr(at, pat));
+		     at++) {
+			uint32_t p0 =
+			    (uint32_t)strtoul(at + strlen(pat), NULL, 10);
+
+			for (j = 1; j < n && gen_at(toks.data, w[j], p0 + j);
+			     j++)
+				;
+			found = j == n;
+		}
+		count += (size_t)found;
+		buf_free(&b);
+		buf_free(&toks);
+	}
+	return count;
+}
+
+static size_t
+gen_total(struct search *ix, const char *q)
+{
+	struct search_result r;
+	size_t n;
+
+	if (search_query(ix, q, strlen(q), 1, NULL, NULL, &r) == -1)
+		return SIZE_MAX;
+	n = r.total;
+	search_result_free(&r);
+	return n;
+}
+
+/*
+ * The postings' codes read back: every word and phrase is found in
+ * exactly the documents whose text holds it, with long lists (skips,
+ * long entries), short ones and packed ones, before and after a trim.
+ */
+static void
+test_postings(void)
+{
+	static const struct {
+		const char *q, *w[3];
+		size_t n;
+		int and;
+	} cases[] = {
+		{ "\"look back\"", { "look", "back" }, 2, 0 },
+		{ "\"back the manga\"", { "back", "the", "manga" }, 3, 0 },
+		{ "\"the the\"", { "the", "the" }, 2, 0 },
+		{ "w17", { "w17" }, 1, 0 },
+		{ "the w5", { "the", "w5" }, 2, 1 },
+		{ "manga", { "manga" }, 1, 0 },
+	};
+	struct gen_doc *docs = calloc(GEN_DOCS, sizeof(*docs));
+	struct search *ix = search_new();
+	struct search_stats st;
+	size_t i;
+	int k;
+
+	gen_rng = 1;
+	for (i = 0; i < GEN_DOCS; i++) {
+		gen_new(&docs[i], i);
+		gen_put(ix, &docs[i], i);
+	}
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < ARRAY_LEN(cases); i++) {
+			T_CASE("postings %s", cases[i].q);
+			T_INT(gen_total(ix, cases[i].q),
+			    gen_count(docs, GEN_DOCS, cases[i].w, cases[i].n,
+				cases[i].and));
+		}
+		T_CASE_END();
+		T_OK(gen_total(ix, "\"look back\"") > 20);
+		search_trim(ix);
+	}
+	search_get_stats(ix, &st);
+	T_INT(st.docs, GEN_DOCS);
+	T_OK(st.skips > 0);		     /* long lists have skips */
+	T_OK(st.pos_bits > st.doc_bits / 2); /* positions are kept */
+	search_free(ix);
+	for (i = 0; i < GEN_DOCS; i++) {
+		free(docs[i].text);
+		free(docs[i].title);
+	}
+	free(docs);
+}
+
+/* A fresh index of the documents that docs has. */
+static struct search *
+gen_fresh(struct gen_doc *docs, size_t n)
+{
+	struct search *ix = search_new();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (docs[i].has)
+			gen_put(ix, &docs[i], i);
+	return ix;
+}
+
+/*
+ * Random edits, removals and trims (and the compactions they cause):
+ * every result page is the one of a fresh index of the same documents.
+ */
+static void
+test_differential(void)
+{
+	struct gen_doc *docs = calloc(GEN_KEYS, sizeof(*docs));
+	struct search *ix = search_new(), *fresh;
+	struct search_stats st;
+	char *a, *b;
+	size_t i, op;
+
+	gen_rng = 7;
+	for (i = 0; i < GEN_DOCS; i++) {
+		gen_new(&docs[i], i);
+		gen_put(ix, &docs[i], i);
+	}
+	for (op = 1; op <= 900; op++) {
+		uint32_t r = gen_rnd() % 100;
+
+		i = gen_rnd() % GEN_KEYS;
+		if (r < 70) {
+			gen_new(&docs[i], i);
+			gen_put(ix, &docs[i], i);
+		} else if (r < 95) {
+			T_INT(search_remove(ix,
+				  docs[i].key[0] ? docs[i].key : "none"),
+			    docs[i].has);
+			docs[i].has = 0;
+		} else
+			search_trim(ix);
+		if (op % 300 == 0 || op == 5) {
+			T_CASE("differential after %zu operations", op);
+			fresh = gen_fresh(docs, GEN_KEYS);
+			a = gen_pages(ix);
+			b = gen_pages(fresh);
+			T_STR(a, b);
+			search_get_stats(ix, &st);
+			T_INT(st.docs, gen_fresh_count(docs, GEN_KEYS));
+			free(a);
+			free(b);
+			search_free(fresh);
+		}
+	}
+	T_CASE_END();
+	search_free(ix);
+	for (i = 0; i < GEN_KEYS; i++) {
+		free(docs[i].text);
+		free(docs[i].title);
+	}
+	free(docs);
+}
+
 int
 main(void)
 {
@@ -769,5 +1082,7 @@ main(void)
 	test_proximity();
 	test_plain();
 	test_markdown();
+	test_postings();
+	test_differential();
 	return t_done();
 }
