@@ -166,7 +166,14 @@ struct pageset {
 	struct strmap secdirs; /* LANG NUL DIR -> section index plus one */
 	struct gen *gens;      /* what each generated path is made of */
 	size_t ngens, cgens;
-	struct strmap genmap;  /* path -> gens index plus one */
+	struct strmap genmap; /* path -> gens index plus one */
+	/*
+	 * Indexes in gens of the pages made (built), so that dropping them
+	 * costs what was made, not every path (issue 16); may hold stale
+	 * or repeated ones: look at gens[i].built.
+	 */
+	size_t *live;
+	size_t nlive, clive;
 	struct strmap legacy;  /* 0.1 slug -> struct post */
 	struct strmap bundles; /* page URL -> struct post with files */
 	char **keys;	       /* owned keys of the maps above */
@@ -245,6 +252,12 @@ struct site {
 	unsigned long job_seq;
 	struct strmap by_base; /* a page's base name -> struct post (ref) */
 	int64_t next_change;   /* when a page is next published or expires */
+	/*
+	 * Pages published to everyone, and drafts, for the log: counted
+	 * where publication is (site_publication), not per update; an
+	 * edit in place changes neither.
+	 */
+	size_t npages, ndrafts;
 };
 
 /*

@@ -696,6 +696,34 @@ same_place(const struct site *s, const struct post *old, const struct post *p,
 		next);
 }
 
+/*
+ * Drops the cached bodies whose last rendering looked up one of keys (a
+ * content path or a URL), to be rendered again when asked. A body is
+ * cached only in the site's cache: the walk goes through the cache, so
+ * it costs what is cached, not what the site holds (issue 16).
+ */
+static void
+drop_dependents(struct site *s, const struct strmap *keys)
+{
+	struct lru_node *n, *next;
+	size_t j;
+
+	for (n = s->cache.head.next; n != &s->cache.head; n = next) {
+		struct post *q;
+
+		next = n->next;
+		if (n->evict != post_evict)
+			continue; /* a composed page: its owner drops it */
+		q = (struct post *)(void *)((char *)n -
+		    offsetof(struct post, cnode));
+		for (j = 0; q->body_gmi && j < q->ndeps; j++)
+			if (strmap_get(keys, q->deps[j], strlen(q->deps[j]))) {
+				site_drop_body(&s->cache, q);
+				break;
+			}
+	}
+}
+
 /* Moves p (edited) to its place among the posts, as sort_posts would. */
 static void
 post_move(struct site *s, struct post *p)
@@ -730,20 +758,16 @@ static void
 post_relist(struct site *s, struct post *p, const struct post *was,
     int64_t next)
 {
-	size_t i, j;
+	struct strmap keys = { 0 };
 
 	if (next < s->next_change)
 		s->next_change = next;
 	post_move(s, p);
 	site_pages_relist(s, p, was);
-	for (i = 0; i < s->nposts; i++) {
-		struct post *q = s->posts[i];
-
-		for (j = 0; q->body_gmi && j < q->ndeps; j++)
-			if (strcmp(q->deps[j], p->relpath) == 0 ||
-			    strcmp(q->deps[j], p->pm.url) == 0)
-				site_drop_body(&s->cache, q);
-	}
+	note_key(&keys, p->relpath);
+	note_key(&keys, p->pm.url);
+	drop_dependents(s, &keys);
+	strmap_free(&keys);
 }
 
 /* After body-only edits: the search index and the pages that show them. */
@@ -757,6 +781,8 @@ finish_inplace(struct site *s, struct post **v, size_t n, int index_now)
 			if (index_now && !s->index_pending)
 				post_index(s, v[i]);
 			else {
+				/* Its old text out; indexed again with the rest. */
+				search_remove(s->search, v[i]->relpath);
 				s->index_pending = 1;
 				s->index_next = 0;
 			}
@@ -874,7 +900,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	size_t nadded = 0, cadded = 0, nremoved = 0, cremoved = 0;
 	size_t ninplace = 0, cinplace = 0;
 	struct failed *failed = NULL;
-	size_t nfailed = 0, capfailed = 0, i, j, n, nkept;
+	size_t nfailed = 0, capfailed = 0, i, n, nkept;
 	struct strmap keys = { 0 }, gone = { 0 };
 	unsigned long mark = ++s->scan_mark;
 	struct diags err = { 0 };
@@ -1017,13 +1043,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	for (i = 0; i < nadded; i++)
 		nv[n++] = added[i];
 	/* Bodies that linked there are rendered again when asked. */
-	for (i = 0; i < n; i++) {
-		struct post *p = nv[i];
-
-		for (j = 0; p->body_gmi && j < p->ndeps; j++)
-			if (strmap_get(&keys, p->deps[j], strlen(p->deps[j])))
-				site_drop_body(&s->cache, p);
-	}
+	drop_dependents(s, &keys);
 	for (i = 0; i < nremoved; i++) {
 		if (s->search)
 			search_remove(s->search, removed[i]->relpath);
@@ -1365,6 +1385,7 @@ site_clear(struct site *s)
 	}
 	s->index_pending = 0;
 	s->index_next = 0;
+	s->npages = s->ndrafts = 0;
 }
 
 /* The title, once the home page is known: config, home page, default. */
@@ -1377,29 +1398,6 @@ site_title(struct site *s)
 						   "Gemini capsule");
 }
 
-/* Pages (not section or home texts) published to everyone. */
-static size_t
-count_pages(const struct site *s)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < s->nposts; i++)
-		n += s->posts[i]->meta.draft == 0 && !s->posts[i]->unpub &&
-		    s->posts[i]->pm.kind == PM_PAGE;
-	return n;
-}
-
-static size_t
-count_drafts(const struct site *s)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < s->nposts; i++)
-		n += s->posts[i]->meta.draft != 0 &&
-		    s->posts[i]->pm.kind == PM_PAGE;
-	return n;
-}
-
 struct site *
 site_new(const char *root, int rootfd, const struct site_opts *o)
 {
@@ -1410,8 +1408,8 @@ site_new(const char *root, int rootfd, const struct site_opts *o)
 	site_config(s);
 	/* Front matter only: bodies are rendered when asked, indexed idle. */
 	site_sync(s, 0);
-	log_info("%s: %zu posts, %zu drafts, %zu tags (%s)", root,
-	    count_pages(s), count_drafts(s), s->base.ntags,
+	log_info("%s: %zu posts, %zu drafts, %zu tags (%s)", root, s->npages,
+	    s->ndrafts, s->base.ntags,
 	    s->cfg.gen == GEN_HUGO     ? "Hugo site" :
 		s->cfg.gen == GEN_ZOLA ? "Zola site" :
 					 "content folder");
@@ -1426,7 +1424,7 @@ site_refresh_now(struct site *s)
 
 	if (changed)
 		log_info("%s: changes seen: %zu posts, %zu drafts", s->root,
-		    count_pages(s), count_drafts(s));
+		    s->npages, s->ndrafts);
 	lru_trim(&s->cache);
 	return changed;
 }
@@ -1484,7 +1482,7 @@ site_update_now(struct site *s, const char *const *paths, size_t n)
 			site_config(s);
 			site_sync(s, 1);
 			log_info("%s: site config changed: %zu posts, %zu drafts",
-			    s->root, count_pages(s), count_drafts(s));
+			    s->root, s->npages, s->ndrafts);
 			lru_trim(&s->cache);
 			return 1;
 		}
@@ -1548,7 +1546,7 @@ site_update_now(struct site *s, const char *const *paths, size_t n)
 	scope_free(&scope);
 	if (changed)
 		log_info("%s: changes seen: %zu posts, %zu drafts", s->root,
-		    count_pages(s), count_drafts(s));
+		    s->npages, s->ndrafts);
 	lru_trim(&s->cache);
 	return changed || robots != s->own_robots;
 }

@@ -83,6 +83,15 @@ own_key(struct pageset *set, char *key)
 	return key;
 }
 
+/* Notes that gens[k] holds a page (see struct pageset's live). */
+static void
+note_live(struct pageset *set, size_t k)
+{
+	set->live =
+	    xgrow(set->live, &set->clive, set->nlive + 1, sizeof(*set->live));
+	set->live[set->nlive++] = k;
+}
+
 /* Says what path is made of; the first to claim a path keeps it. */
 static void
 add_gen(struct pageset *set, const char *path, enum gen_kind kind, long arg,
@@ -140,6 +149,7 @@ site_pageset_free(struct site *s, struct pageset *ps)
 	free(ps->newer);
 	free(ps->nav);
 	free(ps->gens);
+	free(ps->live);
 	strmap_free(&ps->genmap);
 	strmap_free(&ps->secdirs);
 	strmap_free(&ps->legacy);
@@ -1210,6 +1220,8 @@ site_route_get(struct site *s, struct pageset *set, const struct viewer *v,
 		page_unref(pg);
 		return NULL;
 	}
+	if (pg)
+		note_live(set, (size_t)(g - set->gens));
 	return g->built = pg;
 }
 
@@ -1421,7 +1433,7 @@ pageset_body_changed(struct site *s, struct pageset *set, const struct post *p)
 	uintptr_t k =
 	    (uintptr_t)strmap_get(&set->genmap, p->pm.url, strlen(p->pm.url));
 	struct slot *sl;
-	size_t i;
+	size_t i, n = 0;
 
 	if (!set->built)
 		return;
@@ -1432,15 +1444,21 @@ pageset_body_changed(struct site *s, struct pageset *set, const struct post *p)
 		page_unref(sl->page);
 		sl->page = NULL;
 	}
-	for (i = 0; i < set->ngens; i++) {
-		struct gen *g = &set->gens[i];
+	/* The feeds made so far, not every generated path. */
+	for (i = 0; i < set->nlive; i++) {
+		struct gen *g;
 
+		if (set->live[i] >= set->ngens ||
+		    (g = &set->gens[set->live[i]])->built == NULL)
+			continue;
 		if (g->kind == G_HOMEFEED || g->kind == G_SECFEED ||
 		    g->kind == G_TERMFEED) {
 			page_unref(g->built);
 			g->built = NULL;
-		}
+		} else
+			set->live[n++] = set->live[i];
 	}
+	set->nlive = n;
 }
 
 void
@@ -1464,6 +1482,7 @@ site_publication(struct site *s)
 	int changed = 0, unpub;
 	size_t i;
 
+	s->npages = s->ndrafts = 0;
 	for (i = 0; i < s->nposts; i++) {
 		struct post *p = s->posts[i];
 
@@ -1471,6 +1490,10 @@ site_publication(struct site *s)
 		    &next);
 		changed |= unpub != p->unpub;
 		p->unpub = unpub;
+		if (p->pm.kind == PM_PAGE) {
+			s->npages += !p->meta.draft && !unpub;
+			s->ndrafts += p->meta.draft != 0;
+		}
 	}
 	s->next_change = next;
 	return changed;
@@ -1594,8 +1617,11 @@ gen_remove(struct pageset *set, const char *path)
 	if (k == 0)
 		return;
 	page_unref(set->gens[k - 1].built);
+	set->gens[k - 1].built = NULL;
 	if (k != set->ngens) {
 		set->gens[k - 1] = set->gens[set->ngens - 1];
+		if (set->gens[k - 1].built)
+			note_live(set, k - 1);
 		for (i = 0; i < set->genmap.cap; i++)
 			if (set->genmap.v[i].key &&
 			    (uintptr_t)set->genmap.v[i].val == set->ngens) {
@@ -1795,10 +1821,12 @@ site_pages_relist(struct site *s, struct post *p, const struct post *was)
 			free(set->slots[k]);
 			set->slots[k] = NULL;
 		}
-	for (k = 0; k < set->ngens; k++) {
-		page_unref(set->gens[k].built);
-		set->gens[k].built = NULL;
-	}
+	for (k = 0; k < set->nlive; k++)
+		if (set->live[k] < set->ngens) {
+			page_unref(set->gens[set->live[k]].built);
+			set->gens[set->live[k]].built = NULL;
+		}
+	set->nlive = 0;
 	if (i < 0)
 		return;
 	/* Its place: after every page that sorts with it (sort_posts). */
