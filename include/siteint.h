@@ -42,21 +42,39 @@ struct viewer;
 #define SITE_IDLE_BUDGET   5000000     /* ns of indexing per site_idle call */
 #define SITE_SEARCH_MAX	   (1u << 20)  /* bytes of a post's source searched */
 
+/*
+ * What change detection compares of a file's stat (util_same_file): not
+ * the whole struct stat, 144 bytes a post (issue 16).
+ */
+struct file_stamp {
+	uint64_t ino, dev;
+	int64_t size;
+	int64_t mtime_ns, ctime_ns;
+};
+
 struct post {
-	char *relpath; /* content-relative, e.g. posts/look-back.md */
-	char *title;
+	/*
+	 * "/CONTENT/REL": the file's address for access rules; relpath
+	 * (content-relative, e.g. posts/look-back.md) and "/REL" are its
+	 * tails, not copies (see site_post_addrs).
+	 */
+	char *src;
+	const char *relpath;
+	char *title;  /* meta.title itself when the front matter gives one */
 	char ymd[11]; /* "" when undated */
 	int64_t date;
 	int dated;	   /* date from front matter, file name or path */
 	struct pm_page pm; /* URL, section, bundle, language */
 	struct post_meta meta;
-	struct stat st; /* at parse time, for change detection */
+	struct file_stamp st; /* at parse time, for change detection */
 	/*
 	 * The file, BOM stripped, LF line ends; in the server (head_only)
-	 * only its front matter, its first body_off bytes: the body is
-	 * read again from the file when rendered (site_post_text).
+	 * NULL: the text is read again from the file when rendered
+	 * (site_post_text), and only a hash of its front matter (its first
+	 * body_off bytes) is kept, for same_listing.
 	 */
 	char *md;
+	uint64_t head_hash;
 	int head_only;
 	size_t body_off;
 	int body_line;
@@ -80,12 +98,6 @@ struct post {
 	size_t parse_diags;  /* diags from parsing; rendering adds more */
 	struct page *source; /* 20 text/markdown + the file, made when asked */
 	int rendered;	     /* rendered once: its diags are logged */
-	/*
-	 * Where access rules look: the file, its page URL, its source URL,
-	 * its 0.1 URL and its aliases.
-	 */
-	char **addrs;
-	size_t naddrs, caddrs;
 	struct post **links; /* the posts its cached body links to */
 	size_t nlinks, caplinks;
 	/*
@@ -291,6 +303,22 @@ void site_drop_body(struct lru *cache, struct post *p);
 void site_post_free(struct lru *cache, struct post *p);
 struct post *site_post_parse(const struct sitecfg *cfg, const char *relpath,
     char *md, size_t len, const struct stat *st);
+/* p's stamp of st; 1 when st is the file p was read from. */
+void site_stamp(struct file_stamp *fs, const struct stat *st);
+int site_same_stamp(const struct file_stamp *fs, const struct stat *st);
+/*
+ * Where access rules look for p: its file, its page URL, its source
+ * URL, its 0.1 URL and its aliases; made when asked, not kept in p.
+ */
+struct post_addrs {
+	const char **v;
+	size_t n;
+	char **owned;
+	size_t nowned;
+};
+void site_post_addrs(const struct sitecfg *cfg, const struct post *p,
+    struct post_addrs *a);
+void site_post_addrs_free(struct post_addrs *a);
 /* The one visibility rule (access_source) applied to a post. */
 int site_post_status(const struct site *s, const struct viewer *v,
     const struct post *p);

@@ -150,15 +150,15 @@ site_post_free(struct lru *cache, struct post *p)
 		return;
 	site_render_forget(p);
 	site_drop_body(cache, p);
-	free(p->relpath);
-	free(p->title);
+	free(p->src);
+	if (p->title != p->meta.title)
+		free(p->title);
 	pm_page_free(&p->pm);
 	post_meta_free(&p->meta);
 	free(p->md);
 	free(p->summary);
 	diags_free(&p->diags);
 	page_unref(p->source);
-	site_strs_free(p->addrs, p->naddrs);
 	free(p->links);
 	site_strs_free(p->deps, p->ndeps);
 	free(p);
@@ -193,12 +193,66 @@ name_title(const char *relpath)
 	return xstrndup(b, n);
 }
 
-static void
-add_addr(struct post *p, char *addr)
+void
+site_stamp(struct file_stamp *fs, const struct stat *st)
 {
-	p->addrs =
-	    xgrow(p->addrs, &p->caddrs, p->naddrs + 1, sizeof(*p->addrs));
-	p->addrs[p->naddrs++] = addr;
+	fs->ino = (uint64_t)st->st_ino;
+	fs->dev = (uint64_t)st->st_dev;
+	fs->size = (int64_t)st->st_size;
+	fs->mtime_ns =
+	    (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	fs->ctime_ns =
+	    (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+}
+
+/* util_same_file's comparison, against a stamp. */
+int
+site_same_stamp(const struct file_stamp *fs, const struct stat *st)
+{
+	struct file_stamp now;
+
+	site_stamp(&now, st);
+	return memcmp(fs, &now, sizeof(now)) == 0;
+}
+
+static void
+addrs_own(struct post_addrs *a, char *s)
+{
+	a->owned[a->nowned++] = s;
+	a->v[a->n++] = s;
+}
+
+void
+site_post_addrs(const struct sitecfg *cfg, const struct post *p,
+    struct post_addrs *a)
+{
+	size_t i, cl = strlen(cfg->content_dir);
+
+	a->v = xcalloc(4 + p->meta.naliases, sizeof(*a->v));
+	a->owned = xcalloc(1 + p->meta.naliases, sizeof(*a->owned));
+	a->n = a->nowned = 0;
+	a->v[a->n++] = p->src;
+	a->v[a->n++] = p->pm.url;
+	a->v[a->n++] = p->src + cl + (cl > 0); /* "/REL" */
+	addrs_own(a, xasprintf("/posts/%s.gmi", p->pm.legacy));
+	for (i = 0; i < p->meta.naliases; i++) {
+		if (p->meta.aliases[i][0] == '/')
+			a->v[a->n++] = p->meta.aliases[i];
+		else
+			addrs_own(a, xasprintf("/%s", p->meta.aliases[i]));
+	}
+}
+
+void
+site_post_addrs_free(struct post_addrs *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nowned; i++)
+		free(a->owned[i]);
+	free(a->owned);
+	free(a->v);
+	memset(a, 0, sizeof(*a));
 }
 
 /*
@@ -212,9 +266,11 @@ site_post_parse(const struct sitecfg *cfg, const char *relpath, char *md,
 	struct post *p = xcalloc(1, sizeof(*p));
 
 	p->cnode.evict = post_evict;
-	p->relpath = xstrdup(relpath);
+	p->src = xasprintf("/%s%s%s", cfg->content_dir,
+	    cfg->content_dir[0] ? "/" : "", relpath);
+	p->relpath = p->src + strlen(p->src) - strlen(relpath);
 	p->md = md;
-	p->st = *st;
+	site_stamp(&p->st, st);
 	len = site_normalise(p->md, len);
 	if (len == 0)
 		diags_add(&p->diags, DIAG_WARN, 1, "empty file");
@@ -223,7 +279,7 @@ site_post_parse(const struct sitecfg *cfg, const char *relpath, char *md,
 	    &p->diags);
 	/* No title: the first heading; for bare text, a title-like line. */
 	if (p->meta.title && *p->meta.title)
-		p->title = xstrdup(p->meta.title);
+		p->title = p->meta.title; /* shared: freed with meta */
 	else if ((p->title = prose_title(p->md + p->body_off, len - p->body_off,
 		      p->meta.kind == FM_NONE)) == NULL) {
 		char *stem = name_title(relpath);
@@ -238,16 +294,6 @@ site_post_parse(const struct sitecfg *cfg, const char *relpath, char *md,
 		p->pm.section = xstrdup("");
 		p->pm.legacy = xstrdup(relpath);
 	}
-	add_addr(p,
-	    xasprintf("/%s%s%s", cfg->content_dir,
-		cfg->content_dir[0] ? "/" : "", relpath));
-	add_addr(p, xstrdup(p->pm.url));
-	add_addr(p, xasprintf("/%s", relpath));
-	add_addr(p, xasprintf("/posts/%s.gmi", p->pm.legacy));
-	for (size_t i = 0; i < p->meta.naliases; i++)
-		add_addr(p,
-		    xasprintf("%s%s", p->meta.aliases[i][0] == '/' ? "" : "/",
-			p->meta.aliases[i]));
 	/* No date is no date: a file's mtime is never shown as one. */
 	if (p->meta.has_date) {
 		p->date = p->meta.date;
@@ -288,19 +334,18 @@ site_post_text(const struct site *s, const struct post *p, char **owned,
 }
 
 /*
- * After parsing (the summary made): the server keeps the head only, for
- * same_listing; the body is read from the file when asked for.
+ * After parsing (the summary made): the server keeps no text, only a
+ * hash of the front matter, for same_listing; the text is read from the
+ * file when asked for (issue 16: the head was 105 bytes a post).
  */
 static void
 post_drop_text(const struct site *s, struct post *p)
 {
-	char *head;
-
 	if (!s->drop_text || p->head_only)
 		return;
-	head = xstrndup(p->md, p->body_off);
+	p->head_hash = util_hash(p->md, p->body_off);
 	free(p->md);
-	p->md = head;
+	p->md = NULL;
 	p->head_only = 1;
 }
 
@@ -330,10 +375,16 @@ int
 site_post_status(const struct site *s, const struct viewer *v,
     const struct post *p)
 {
-	(void)s;
+	struct post_addrs a;
+	int st;
+
 	/* Not yet published or expired: a draft to the rule. */
-	return access_source(v, (const char *const *)p->addrs, p->naddrs,
-	    p->meta.draft || p->unpub);
+	if (v->acc == NULL || v->acc->nrules == 0)
+		return access_source(v, NULL, 0, p->meta.draft || p->unpub);
+	site_post_addrs(&s->cfg, p, &a);
+	st = access_source(v, a.v, a.n, p->meta.draft || p->unpub);
+	site_post_addrs_free(&a);
+	return st;
 }
 
 int
@@ -631,7 +682,9 @@ same_listing(const struct post *old, const struct post *p)
 {
 	return old->pm.kind == PM_PAGE && p->pm.kind == PM_PAGE &&
 	    old->body_off == p->body_off &&
-	    memcmp(old->md, p->md, p->body_off) == 0 &&
+	    (old->head_only && p->head_only ? old->head_hash == p->head_hash :
+					      old->md && p->md &&
+			memcmp(old->md, p->md, p->body_off) == 0) &&
 	    same_text(old->title, p->title) &&
 	    same_text(old->summary, p->summary) && old->dated == p->dated &&
 	    old->date == p->date;
@@ -647,7 +700,8 @@ post_swap(struct site *s, struct post *old, struct post *p)
 	struct post tmp;
 
 	struct pm_page pm;
-	char *relpath;
+	const char *relpath;
+	char *src;
 
 	site_drop_body(&s->cache, old);
 	tmp = *old;
@@ -660,6 +714,9 @@ post_swap(struct site *s, struct post *old, struct post *p)
 	relpath = old->relpath;
 	old->relpath = p->relpath;
 	p->relpath = relpath;
+	src = old->src;
+	old->src = p->src;
+	p->src = src;
 	pm = old->pm;
 	old->pm = p->pm;
 	p->pm = pm;
@@ -690,7 +747,6 @@ same_place(const struct site *s, const struct post *old, const struct post *p,
 	    m->headless == n->headless && m->list_local == n->list_local &&
 	    m->no_search == n->no_search &&
 	    strv_eq(m->aliases, m->naliases, n->aliases, n->naliases) &&
-	    strv_eq(old->addrs, old->naddrs, p->addrs, p->naddrs) &&
 	    old->unpub ==
 	    !pm_published(&s->cfg, n, p->dated, p->date, (int64_t)time(NULL),
 		next);
@@ -851,7 +907,7 @@ preload(const struct site *s, const struct scan *sc, struct preload *pl)
 	for (i = 0; i < sc->n; i++) {
 		const struct post *old = site_find_post(s, sc->v[i].relpath);
 
-		if ((old && util_same_file(&old->st, &sc->v[i].st)) ||
+		if ((old && site_same_stamp(&old->st, &sc->v[i].st)) ||
 		    failed_before(s, &sc->v[i]))
 			continue;
 		pl->idx = xgrow(pl->idx, &nt, pl->n + 1, sizeof(*pl->idx));
@@ -916,7 +972,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 
 		if (old)
 			old->scan_mark = mark; /* found: not gone */
-		if (old && util_same_file(&old->st, &f->st))
+		if (old && site_same_stamp(&old->st, &f->st))
 			continue;
 		/*
 		 * A file that failed to load is not read (nor logged) again

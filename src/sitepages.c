@@ -1530,9 +1530,13 @@ site_build_pages(struct site *s)
 	s->covered = xcalloc(s->access ? s->access->nrules + 1 : 1, 1);
 	s->any_drafts = 0;
 	for (i = 0; i < s->nposts; i++) {
-		access_mark_covering(s->access,
-		    (const char *const *)s->posts[i]->addrs,
-		    s->posts[i]->naddrs, s->covered);
+		if (s->access && s->access->nrules) {
+			struct post_addrs a;
+
+			site_post_addrs(&s->cfg, s->posts[i], &a);
+			access_mark_covering(s->access, a.v, a.n, s->covered);
+			site_post_addrs_free(&a);
+		}
 		s->any_drafts |= s->posts[i]->meta.draft || s->posts[i]->unpub;
 	}
 	access_viewer(s->access, NULL, 0, &anon);

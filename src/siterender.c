@@ -659,7 +659,7 @@ body_inline(struct site *s, struct post *p)
 	struct buf md = BUF_INIT;
 
 	/* The file bounds its body: too long, not even expanded. */
-	if ((size_t)p->st.st_size > s->budget)
+	if ((size_t)p->st.size > s->budget)
 		return NULL;
 	memset(&out, 0, sizeof(out));
 	if (expand_body(s, p, &md, &out.diags, s->budget) == -1 ||
@@ -712,7 +712,7 @@ site_body_as(struct site *s, const char *key, const struct viewer *v,
 		return b;
 	if (s->defer) {
 		/* The same cost as its body's rendering: the same rule. */
-		if (p->xsize > s->budget || (size_t)p->st.st_size > s->budget) {
+		if (p->xsize > s->budget || (size_t)p->st.size > s->budget) {
 			need_add(s, p, 0);
 			return "";
 		}
