@@ -143,11 +143,85 @@ post_evict(struct lru_node *n)
 	    (struct post *)(void *)((char *)n - offsetof(struct post, cnode)));
 }
 
+/* The site's copy of str (freed: str is the post's own), or NULL. */
+static char *
+intern_str(struct site *s, char *str)
+{
+	char *c;
+	size_t n;
+
+	if (str == NULL)
+		return NULL;
+	n = strlen(str);
+	if ((c = strmap_get(&s->interned, str, n)) != NULL) {
+		free(str);
+		return c;
+	}
+	s->istrs =
+	    xgrow(s->istrs, &s->cistrs, s->nistrs + 1, sizeof(*s->istrs));
+	s->istrs[s->nistrs++] = str;
+	strmap_put(&s->interned, str, n, str);
+	return str;
+}
+
+static void
+intern_strv(struct site *s, char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		v[i] = intern_str(s, v[i]);
+}
+
+/* p's repeated strings become the site's shared copies. */
+static void
+post_intern(struct site *s, struct post *p)
+{
+	struct post_meta *m = &p->meta;
+	size_t i;
+
+	if (p->interned)
+		return;
+	intern_strv(s, m->tags, m->ntags);
+	intern_strv(s, m->categories, m->ncategories);
+	for (i = 0; i < m->nterms; i++) {
+		m->terms[i].taxonomy = intern_str(s, m->terms[i].taxonomy);
+		intern_strv(s, m->terms[i].terms, m->terms[i].n);
+	}
+	m->lang = intern_str(s, m->lang);
+	p->pm.dir = intern_str(s, p->pm.dir);
+	p->pm.section = intern_str(s, p->pm.section);
+	p->pm.lang = intern_str(s, p->pm.lang);
+	p->interned = 1;
+}
+
+/* Before freeing an interned post: the shared strings are not its own. */
+static void
+post_unintern(struct post *p)
+{
+	struct post_meta *m = &p->meta;
+	size_t i;
+
+	if (!p->interned)
+		return;
+	memset(m->tags, 0, m->ntags * sizeof(*m->tags));
+	memset(m->categories, 0, m->ncategories * sizeof(*m->categories));
+	for (i = 0; i < m->nterms; i++) {
+		m->terms[i].taxonomy = NULL;
+		memset(m->terms[i].terms, 0,
+		    m->terms[i].n * sizeof(*m->terms[i].terms));
+	}
+	m->lang = NULL;
+	p->pm.dir = p->pm.section = p->pm.lang = NULL;
+	p->interned = 0;
+}
+
 void
 site_post_free(struct lru *cache, struct post *p)
 {
 	if (p == NULL)
 		return;
+	post_unintern(p);
 	site_render_forget(p);
 	site_drop_body(cache, p);
 	free(p->src);
@@ -994,6 +1068,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 		}
 		site_post_summary(s, p);
 		post_drop_text(s, p);
+		post_intern(s, p);
 		site_log_diags(s, p, 0);
 		if (old && s->base.built && same_listing(old, p)) {
 			post_swap(s, old, p);
@@ -1685,6 +1760,8 @@ site_free(struct site *s)
 	if (s == NULL)
 		return;
 	site_clear(s);
+	strmap_free(&s->interned);
+	site_strs_free(s->istrs, s->nistrs);
 	free(s->covered);
 	free(s->need);
 	page_unref(s->robots);
@@ -1761,7 +1838,7 @@ route_moved(struct site *s, struct pageset *set, const struct viewer *v,
 	/* The 0.1 URLs: /posts/SLUG.gmi, /tags/TAG.gmi and .xml. */
 	if (strncmp(path, "/posts/", 7) == 0 &&
 	    util_ends_with(path, n, ".gmi") &&
-	    (p = strmap_get(&set->legacy, path + 7, n - 11)) != NULL) {
+	    (p = site_pageset_legacy(s, set, path + 7, n - 11)) != NULL) {
 		redirect(s, resp, p->pm.url);
 		return 1;
 	}

@@ -108,7 +108,9 @@ add_gen(struct pageset *set, const char *path, enum gen_kind kind, long arg,
 	set->gens[set->ngens].term = term;
 	set->gens[set->ngens].built = NULL;
 	set->ngens++;
-	path = own_key(set, xstrndup(path, n));
+	/* A page's own URL outlives the set: not copied (issue 16). */
+	if (kind != G_POST)
+		path = own_key(set, xstrndup(path, n));
 	strmap_put(&set->genmap, path, n, (void *)(uintptr_t)set->ngens);
 }
 
@@ -152,7 +154,6 @@ site_pageset_free(struct site *s, struct pageset *ps)
 	free(ps->live);
 	strmap_free(&ps->genmap);
 	strmap_free(&ps->secdirs);
-	strmap_free(&ps->legacy);
 	strmap_free(&ps->bundles);
 	memset(ps, 0, sizeof(*ps));
 }
@@ -1328,7 +1329,6 @@ site_pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 		const char *k = p->pm.url;
 
 		add_gen(set, k, G_POST, (long)i, NULL);
-		strmap_put(&set->legacy, p->pm.legacy, strlen(p->pm.legacy), p);
 		if (p->pm.bundle)
 			strmap_put(&set->bundles, k, strlen(k), p);
 	}
@@ -1488,8 +1488,14 @@ site_publication(struct site *s)
 
 		unpub = !pm_published(&s->cfg, &p->meta, p->dated, p->date, now,
 		    &next);
-		changed |= unpub != p->unpub;
-		p->unpub = unpub;
+		/*
+		 * Written only when it changes: the posts may be pages
+		 * shared copy-on-write with the master.
+		 */
+		if (unpub != p->unpub) {
+			changed = 1;
+			p->unpub = unpub;
+		}
 		if (p->pm.kind == PM_PAGE) {
 			s->npages += !p->meta.draft && !unpub;
 			s->ndrafts += p->meta.draft != 0;
@@ -1555,12 +1561,25 @@ site_build_pages(struct site *s)
 
 /* --- an edit that moves one page in the lists (issue 16) ------------- */
 
+/* The gen of path, or NULL. */
+static struct gen *
+gen_at(const struct pageset *set, const char *path)
+{
+	uintptr_t k = (uintptr_t)strmap_get(&set->genmap, path, strlen(path));
+
+	return k ? &set->gens[k - 1] : NULL;
+}
+
 /* The index of p in set's listed pages, or -1. */
 static long
 listed_index(const struct pageset *set, const struct post *p)
 {
+	const struct gen *g = gen_at(set, p->pm.url);
 	size_t i;
 
+	/* Its page, unless another listed page claimed its URL first. */
+	if (g && g->kind == G_POST && set->listed[g->arg] == p)
+		return g->arg;
 	for (i = 0; i < set->nlisted; i++)
 		if (set->listed[i] == p)
 			return (long)i;
@@ -1592,15 +1611,6 @@ lang_list(const struct site *s, const struct post *p)
 	return -1;
 }
 
-/* The gen of path, or NULL. */
-static struct gen *
-gen_at(const struct pageset *set, const char *path)
-{
-	uintptr_t k = (uintptr_t)strmap_get(&set->genmap, path, strlen(path));
-
-	return k ? &set->gens[k - 1] : NULL;
-}
-
 /* 1 when path is term's own page (or feed) in set. */
 static int
 is_term_gen(const struct pageset *set, const char *path, enum gen_kind kind,
@@ -1609,6 +1619,23 @@ is_term_gen(const struct pageset *set, const char *path, enum gen_kind kind,
 	const struct gen *g = gen_at(set, path);
 
 	return g && g->kind == kind && strcmp(g->term, term) == 0;
+}
+
+struct post *
+site_pageset_legacy(const struct site *s, const struct pageset *set,
+    const char *slug, size_t n)
+{
+	struct post *p = strmap_get(&s->by_legacy, slug, n);
+	size_t i;
+
+	if (p == NULL || listed_index(set, p) >= 0)
+		return p;
+	/* A page set does not list holds the slug first: another may. */
+	for (i = 0; i < set->nlisted; i++)
+		if (strlen(set->listed[i]->pm.legacy) == n &&
+		    memcmp(set->listed[i]->pm.legacy, slug, n) == 0)
+			return set->listed[i];
+	return NULL;
 }
 
 /* Forgets path: the last gen takes its place in gens. */
