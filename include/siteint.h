@@ -62,8 +62,18 @@ struct post {
 	const char *relpath;
 	char *title;  /* meta.title itself when the front matter gives one */
 	char ymd[11]; /* "" when undated */
+	/* Flags, packed beside ymd (issue 16: bytes a post). */
+	unsigned dated : 1;	/* date from front matter, file name or path */
+	unsigned head_only : 1; /* md dropped: see md */
+	unsigned more : 1;	/* the body holds <!--more--> */
+	unsigned rendered : 1;	/* rendered once: its diags are logged */
+	unsigned unpub : 1; /* not yet published, or expired (pm_published) */
+	/*
+	 * Its terms, taxonomy names, language and section strings are the
+	 * site's shared copies (post_intern), not its own.
+	 */
+	unsigned interned : 1;
 	int64_t date;
-	int dated;	   /* date from front matter, file name or path */
 	struct pm_page pm; /* URL, section, bundle, language */
 	struct post_meta meta;
 	struct file_stamp st; /* at parse time, for change detection */
@@ -75,7 +85,6 @@ struct post {
 	 */
 	char *md;
 	uint64_t head_hash;
-	int head_only;
 	size_t body_off;
 	int body_line;
 	/*
@@ -92,29 +101,21 @@ struct post {
 	size_t nvar;
 	size_t xsize;  /* bytes of expanded Markdown, at the last rendering */
 	char *summary; /* text before <!--more-->, when no description */
-	int more;      /* the body holds <!--more--> */
 	size_t words;  /* of the last rendering, for reading time */
 	struct diags diags;
 	size_t parse_diags;  /* diags from parsing; rendering adds more */
 	struct page *source; /* 20 text/markdown + the file, made when asked */
-	int rendered;	     /* rendered once: its diags are logged */
 	struct post **links; /* the posts its cached body links to */
-	size_t nlinks, caplinks;
+	size_t nlinks;
 	/*
 	 * What its last rendering looked up (content paths of Markdown
 	 * links, site paths), found or not: a post appearing, vanishing or
 	 * moving there drops the cached body.
 	 */
 	char **deps;
-	size_t ndeps, cdeps;
+	size_t ndeps;
 	struct render_job *job;	 /* its rendering queued or running */
 	unsigned long scan_mark; /* the last scan that found its file */
-	int unpub; /* not yet published, or expired (pm_published) */
-	/*
-	 * Its terms, taxonomy names, language and section strings are the
-	 * site's shared copies (site_intern), not its own.
-	 */
-	int interned;
 };
 
 struct variant {

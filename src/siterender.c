@@ -542,11 +542,9 @@ post_store_render(struct site *s, struct post *p, struct render_out *out)
 	free(p->links);
 	p->links = out->links;
 	p->nlinks = out->nlinks;
-	p->caplinks = out->caplinks;
 	site_strs_free(p->deps, p->ndeps);
 	p->deps = out->deps;
 	p->ndeps = out->ndeps;
-	p->cdeps = out->cdeps;
 	/* A re-render reports its findings afresh; logged the first time. */
 	while (p->diags.n > p->parse_diags)
 		free(p->diags.v[--p->diags.n].msg);
