@@ -204,12 +204,16 @@ post_unintern(struct post *p)
 
 	if (!p->interned)
 		return;
-	memset(m->tags, 0, m->ntags * sizeof(*m->tags));
-	memset(m->categories, 0, m->ncategories * sizeof(*m->categories));
+	for (i = 0; i < m->ntags; i++)
+		m->tags[i] = NULL;
+	for (i = 0; i < m->ncategories; i++)
+		m->categories[i] = NULL;
 	for (i = 0; i < m->nterms; i++) {
+		size_t j;
+
 		m->terms[i].taxonomy = NULL;
-		memset(m->terms[i].terms, 0,
-		    m->terms[i].n * sizeof(*m->terms[i].terms));
+		for (j = 0; j < m->terms[i].n; j++)
+			m->terms[i].terms[j] = NULL;
 	}
 	m->lang = NULL;
 	p->pm.dir = p->pm.section = p->pm.lang = NULL;
