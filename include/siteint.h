@@ -178,6 +178,7 @@ struct pageset {
 	struct post **listed; /* pages, newest first, undated last */
 	size_t nlisted;
 	long *sec_of;	     /* per listed page: its section, or -1 */
+	uint32_t *gen_of;    /* per listed page: its G_POST gen, or -1 */
 	struct slot **slots; /* per listed page, made when asked */
 	struct section *secs;
 	size_t nsecs, csecs;

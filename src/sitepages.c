@@ -147,6 +147,7 @@ site_pageset_free(struct site *s, struct pageset *ps)
 	free(ps->key);
 	free(ps->listed);
 	free(ps->sec_of);
+	free(ps->gen_of);
 	free(ps->older);
 	free(ps->newer);
 	free(ps->nav);
@@ -1367,12 +1368,15 @@ site_pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 	}
 	set->slots = xcalloc(set->nlisted + 1, sizeof(*set->slots));
 	set->sec_of = xcalloc(set->nlisted + 1, sizeof(*set->sec_of));
+	set->gen_of = xcalloc(set->nlisted + 1, sizeof(*set->gen_of));
 	/* Post pages first: a page claims its URL before anything else. */
 	for (i = 0; i < set->nlisted; i++) {
 		struct post *p = set->listed[i];
 		const char *k = p->pm.url;
+		size_t had = set->ngens;
 
 		add_gen(set, k, G_POST, (long)i, NULL);
+		set->gen_of[i] = set->ngens > had ? (uint32_t)had : UINT32_MAX;
 		if (p->pm.bundle)
 			strmap_put(&set->bundles, k, strlen(k), p);
 	}
@@ -1697,6 +1701,8 @@ gen_remove(struct pageset *set, const char *path)
 		set->gens[k - 1] = set->gens[set->ngens - 1];
 		if (set->gens[k - 1].built)
 			note_live(set, k - 1);
+		if (set->gens[k - 1].kind == G_POST)
+			set->gen_of[set->gens[k - 1].arg] = (uint32_t)(k - 1);
 		for (i = 0; i < set->genmap.cap; i++)
 			if (set->genmap.v[i].key &&
 			    (uintptr_t)set->genmap.v[i].val == set->ngens) {
@@ -1941,14 +1947,15 @@ site_pages_relist(struct site *s, struct post *p, const struct post *was)
 			set->older[k] = moved_index(set->older[k], i, j);
 			set->newer[k] = moved_index(set->newer[k], i, j);
 		}
-		/* The post pages of the pages between: their new index. */
-		for (x = i < j ? i : j; x <= (i < j ? j : i); x++) {
-			struct gen *g = gen_at(set, set->listed[x]->pm.url);
-
-			if (g && g->kind == G_POST &&
-			    moved_index(g->arg, i, j) == x)
-				g->arg = x;
-		}
+		/*
+		 * The post pages of the pages between: their new index,
+		 * through gen_of, not a lookup by URL each (issue 16: 40 % of
+		 * a date edit at 100,000 pages).
+		 */
+		rotate(set->gen_of, sizeof(*set->gen_of), (size_t)i, (size_t)j);
+		for (x = i < j ? i : j; x <= (i < j ? j : i); x++)
+			if (set->gen_of[x] != UINT32_MAX)
+				set->gens[set->gen_of[x]].arg = x;
 	}
 	idx = xcalloc(set->nlisted + 1, sizeof(*idx));
 	x = set->sec_of[j];
