@@ -79,7 +79,8 @@ struct post_meta {
 	int featured;	 /* [extra]/[params] featured */
 	int has_rating;
 	double rating; /* [extra]/[params] rating, stars or score, 0..5 */
-	struct meta_fact facts[FM_MAX_FACTS]; /* book_author, director, year... */
+	struct meta_fact *facts; /* book_author, director, year... (at most
+				    FM_MAX_FACTS) */
 	size_t nfacts;
 };
 

@@ -42,22 +42,49 @@ struct viewer;
 #define SITE_IDLE_BUDGET   5000000     /* ns of indexing per site_idle call */
 #define SITE_SEARCH_MAX	   (1u << 20)  /* bytes of a post's source searched */
 
+/*
+ * What change detection compares of a file's stat (util_same_file): not
+ * the whole struct stat, 144 bytes a post (issue 16).
+ */
+struct file_stamp {
+	uint64_t ino, dev;
+	int64_t size;
+	int64_t mtime_ns, ctime_ns;
+};
+
 struct post {
-	char *relpath; /* content-relative, e.g. posts/look-back.md */
-	char *title;
+	/*
+	 * "/CONTENT/REL": the file's address for access rules; relpath
+	 * (content-relative, e.g. posts/look-back.md) and "/REL" are its
+	 * tails, not copies (see site_post_addrs).
+	 */
+	char *src;
+	const char *relpath;
+	char *title;  /* meta.title itself when the front matter gives one */
 	char ymd[11]; /* "" when undated */
+	/* Flags, packed beside ymd (issue 16: bytes a post). */
+	unsigned dated : 1;	/* date from front matter, file name or path */
+	unsigned head_only : 1; /* md dropped: see md */
+	unsigned more : 1;	/* the body holds <!--more--> */
+	unsigned rendered : 1;	/* rendered once: its diags are logged */
+	unsigned unpub : 1; /* not yet published, or expired (pm_published) */
+	/*
+	 * Its terms, taxonomy names, language and section strings are the
+	 * site's shared copies (post_intern), not its own.
+	 */
+	unsigned interned : 1;
 	int64_t date;
-	int dated;	   /* date from front matter, file name or path */
 	struct pm_page pm; /* URL, section, bundle, language */
 	struct post_meta meta;
-	struct stat st; /* at parse time, for change detection */
+	struct file_stamp st; /* at parse time, for change detection */
 	/*
 	 * The file, BOM stripped, LF line ends; in the server (head_only)
-	 * only its front matter, its first body_off bytes: the body is
-	 * read again from the file when rendered (site_post_text).
+	 * NULL: the text is read again from the file when rendered
+	 * (site_post_text), and only a hash of its front matter (its first
+	 * body_off bytes) is kept, for same_listing.
 	 */
 	char *md;
-	int head_only;
+	uint64_t head_hash;
 	size_t body_off;
 	int body_line;
 	/*
@@ -74,30 +101,21 @@ struct post {
 	size_t nvar;
 	size_t xsize;  /* bytes of expanded Markdown, at the last rendering */
 	char *summary; /* text before <!--more-->, when no description */
-	int more;      /* the body holds <!--more--> */
 	size_t words;  /* of the last rendering, for reading time */
 	struct diags diags;
 	size_t parse_diags;  /* diags from parsing; rendering adds more */
 	struct page *source; /* 20 text/markdown + the file, made when asked */
-	int rendered;	     /* rendered once: its diags are logged */
-	/*
-	 * Where access rules look: the file, its page URL, its source URL,
-	 * its 0.1 URL and its aliases.
-	 */
-	char **addrs;
-	size_t naddrs, caddrs;
 	struct post **links; /* the posts its cached body links to */
-	size_t nlinks, caplinks;
+	size_t nlinks;
 	/*
 	 * What its last rendering looked up (content paths of Markdown
 	 * links, site paths), found or not: a post appearing, vanishing or
 	 * moving there drops the cached body.
 	 */
 	char **deps;
-	size_t ndeps, cdeps;
+	size_t ndeps;
 	struct render_job *job;	 /* its rendering queued or running */
 	unsigned long scan_mark; /* the last scan that found its file */
-	int unpub; /* not yet published, or expired (pm_published) */
 };
 
 struct variant {
@@ -160,14 +178,21 @@ struct pageset {
 	struct post **listed; /* pages, newest first, undated last */
 	size_t nlisted;
 	long *sec_of;	     /* per listed page: its section, or -1 */
+	uint32_t *gen_of;    /* per listed page: its G_POST gen, or -1 */
 	struct slot **slots; /* per listed page, made when asked */
 	struct section *secs;
 	size_t nsecs, csecs;
 	struct strmap secdirs; /* LANG NUL DIR -> section index plus one */
 	struct gen *gens;      /* what each generated path is made of */
 	size_t ngens, cgens;
-	struct strmap genmap;  /* path -> gens index plus one */
-	struct strmap legacy;  /* 0.1 slug -> struct post */
+	struct strmap genmap; /* path -> gens index plus one */
+	/*
+	 * Indexes in gens of the pages made (built), so that dropping them
+	 * costs what was made, not every path (issue 16); may hold stale
+	 * or repeated ones: look at gens[i].built.
+	 */
+	size_t *live;
+	size_t nlive, clive;
 	struct strmap bundles; /* page URL -> struct post with files */
 	char **keys;	       /* owned keys of the maps above */
 	size_t nkeys, ckeys;
@@ -245,6 +270,20 @@ struct site {
 	unsigned long job_seq;
 	struct strmap by_base; /* a page's base name -> struct post (ref) */
 	int64_t next_change;   /* when a page is next published or expires */
+	/*
+	 * Pages published to everyone, and drafts, for the log: counted
+	 * where publication is (site_publication), not per update; an
+	 * edit in place changes neither.
+	 */
+	size_t npages, ndrafts;
+	/*
+	 * One copy of each string many posts repeat (terms, taxonomy
+	 * names, sections, folders, languages), kept until site_free: at
+	 * 100,000 posts, 300 tags held 100,000 times (issue 16).
+	 */
+	struct strmap interned;
+	char **istrs;
+	size_t nistrs, cistrs;
 };
 
 /*
@@ -278,6 +317,22 @@ void site_drop_body(struct lru *cache, struct post *p);
 void site_post_free(struct lru *cache, struct post *p);
 struct post *site_post_parse(const struct sitecfg *cfg, const char *relpath,
     char *md, size_t len, const struct stat *st);
+/* p's stamp of st; 1 when st is the file p was read from. */
+void site_stamp(struct file_stamp *fs, const struct stat *st);
+int site_same_stamp(const struct file_stamp *fs, const struct stat *st);
+/*
+ * Where access rules look for p: its file, its page URL, its source
+ * URL, its 0.1 URL and its aliases; made when asked, not kept in p.
+ */
+struct post_addrs {
+	const char **v;
+	size_t n;
+	char **owned;
+	size_t nowned;
+};
+void site_post_addrs(const struct sitecfg *cfg, const struct post *p,
+    struct post_addrs *a);
+void site_post_addrs_free(struct post_addrs *a);
 /* The one visibility rule (access_source) applied to a post. */
 int site_post_status(const struct site *s, const struct viewer *v,
     const struct post *p);
@@ -344,6 +399,9 @@ struct pageset *site_pageset_for(struct site *s, const struct viewer *v);
 struct page *site_route_get(struct site *s, struct pageset *set,
     const struct viewer *v, const char *path, size_t n);
 int site_route_has(const struct pageset *set, const char *path, size_t n);
+/* The first page set lists whose 0.1 slug is slug[0..n), or NULL. */
+struct post *site_pageset_legacy(const struct site *s,
+    const struct pageset *set, const char *slug, size_t n);
 /* site_tick on the loop thread with the render thread idle (site.c). */
 int site_tick_now(struct site *s);
 void site_build_pages(struct site *s);

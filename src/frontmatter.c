@@ -734,6 +734,9 @@ take_facts(const struct toml_value *t, struct post_meta *m)
 		}
 		if (b.len == 0)
 			continue;
+		/* Most pages have none: no room kept in every post. */
+		m->facts =
+		    xrealloc(m->facts, (m->nfacts + 1) * sizeof(*m->facts));
 		m->facts[m->nfacts].label = fact_keys[i].label;
 		m->facts[m->nfacts++].value = buf_detach(&b, NULL);
 	}
@@ -1068,6 +1071,7 @@ post_meta_free(struct post_meta *m)
 	strv_free(m->aliases, m->naliases);
 	for (i = 0; i < m->nfacts; i++)
 		free(m->facts[i].value);
+	free(m->facts);
 	for (i = 0; i < m->nterms; i++) {
 		strv_free(m->terms[i].terms, m->terms[i].n);
 		free(m->terms[i].taxonomy);

@@ -542,11 +542,9 @@ post_store_render(struct site *s, struct post *p, struct render_out *out)
 	free(p->links);
 	p->links = out->links;
 	p->nlinks = out->nlinks;
-	p->caplinks = out->caplinks;
 	site_strs_free(p->deps, p->ndeps);
 	p->deps = out->deps;
 	p->ndeps = out->ndeps;
-	p->cdeps = out->cdeps;
 	/* A re-render reports its findings afresh; logged the first time. */
 	while (p->diags.n > p->parse_diags)
 		free(p->diags.v[--p->diags.n].msg);
@@ -659,7 +657,7 @@ body_inline(struct site *s, struct post *p)
 	struct buf md = BUF_INIT;
 
 	/* The file bounds its body: too long, not even expanded. */
-	if ((size_t)p->st.st_size > s->budget)
+	if ((size_t)p->st.size > s->budget)
 		return NULL;
 	memset(&out, 0, sizeof(out));
 	if (expand_body(s, p, &md, &out.diags, s->budget) == -1 ||
@@ -712,7 +710,7 @@ site_body_as(struct site *s, const char *key, const struct viewer *v,
 		return b;
 	if (s->defer) {
 		/* The same cost as its body's rendering: the same rule. */
-		if (p->xsize > s->budget || (size_t)p->st.st_size > s->budget) {
+		if (p->xsize > s->budget || (size_t)p->st.size > s->budget) {
 			need_add(s, p, 0);
 			return "";
 		}

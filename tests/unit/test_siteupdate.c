@@ -169,6 +169,12 @@ same_as_fresh(struct site *s, const struct site_opts *o, const char *what)
 	size_t i;
 
 	f = site_new(root, fd, o);
+	/* The counts the log gives, kept across edits, not counted each. */
+	if (f && (s->npages != f->npages || s->ndrafts != f->ndrafts)) {
+		fprintf(stderr, "%s: %zu pages, %zu drafts; afresh %zu, %zu\n",
+		    what, s->npages, s->ndrafts, f->npages, f->ndrafts);
+		ok = 0;
+	}
 	for (i = 0; f && diff_paths[i]; i++) {
 		sa = get(s, diff_paths[i], a, sizeof(a));
 		sb = get(f, diff_paths[i], b, sizeof(b));
@@ -285,6 +291,18 @@ test_relist(void)
 	    "Text.");
 	T_INT(update(s, "content/posts/p2.md", NULL), 1);
 	T_OK(same_as_fresh(s, &o, "tags added"));
+	/* The body only, every feed made before: each feed follows. */
+	post("content/posts/p2.md", "Beta", "2024-01-01", "blue, new, green",
+	    "Other words.");
+	T_INT(update(s, "content/posts/p2.md", NULL), 1);
+	T_OK(has(s, "/tags/new/atom.xml", "Other words."));
+	T_OK(same_as_fresh(s, &o, "body"));
+	/* A draft: counted apart. */
+	put("content/posts/p6.md",
+	    "---\ntitle: Draft\ndate: 2024-05-01\ndraft: true\n---\n\nD.\n");
+	T_INT(update(s, "content/posts/p6.md", NULL), 1);
+	T_OK(s->ndrafts == 1);
+	T_OK(same_as_fresh(s, &o, "draft"));
 	/* Weights: the order of a section, and whether it is by date. */
 	note("content/notes/n1.md", "One", "2024-01-05", "9");
 	T_INT(update(s, "content/notes/n1.md", NULL), 1);
@@ -325,6 +343,44 @@ test_relist(void)
 		if (system(cmd) != 0)
 			fprintf(stderr, "could not remove %s\n", root);
 	}
+}
+
+/*
+ * A body edited while the index is still being built (idle slices after
+ * start-up): the page, already indexed, is found by its new words only.
+ */
+static void
+test_edit_while_indexing(void)
+{
+	static const char *const dirs[] = { "content/posts" };
+	struct site_opts o;
+	struct site *s;
+	char rel[64], cmd[600];
+	int fd, i;
+
+	new_site("capsuled-idxedit", "Idx", dirs, 1);
+	for (i = 0; i < 3000; i++) {
+		snprintf(rel, sizeof(rel), "content/posts/q%04d.md", i);
+		post(rel, "Q", "2020-01-01", "", "Filler words here.");
+	}
+	post("content/posts/top.md", "Top", "2024-01-01", "", "Old aardvark.");
+	memset(&o, 0, sizeof(o));
+	gemtext_opts_default(&o.render);
+	o.search = 1;
+	o.base_url = "gemini://localhost";
+	fd = open(root, O_PATH | O_DIRECTORY);
+	s = site_new(root, fd, &o);
+	T_OK(s != NULL);
+	site_idle(s); /* one slice: the newest page, top, is indexed */
+	post("content/posts/top.md", "Top", "2024-01-01", "", "New pangolin.");
+	T_INT(update(s, "content/posts/top.md", NULL), 1);
+	T_OK(has(s, "/search?pangolin", "/posts/top/"));
+	T_OK(!has(s, "/search?aardvark", "/posts/top/"));
+	site_free(s);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", root);
 }
 
 int
@@ -498,5 +554,6 @@ main(void)
 	}
 	test_normalise();
 	test_relist();
+	test_edit_while_indexing();
 	return t_done();
 }
