@@ -1,7 +1,9 @@
 #!/bin/sh
 # scale.sh: the issue-16 scale table.  Generated Hugo sites (gensite.py)
 # of each size in BENCH_SCALE_SIZES, served by CAPSULED with two workers,
-# measured for: idle CPU, start-up to the first /, worker RSS, server CPU
+# measured for: idle CPU, start-up to the first /, worker RSS, the first
+# search (which builds a worker's search index: none is built before) and
+# a second one, server CPU
 # per request at the smallest and the largest size, and an edit at the
 # largest size (until it is served; the worst wait of a client polling
 # another page meanwhile).  Prints one table on stdout; progress on
@@ -203,6 +205,37 @@ LOADI=$(cut -d' ' -f1-3 /proc/loadavg)
 for n in $SIZES; do
 	eval "pid=\${PID$n:-}"
 	[ -n "$pid" ] && echo "rss.$n $(worker_rss "$pid")" >>"$R"
+done
+
+# --- the first search, after the idle window ----------------------------
+# No index is built before a site is searched: the first search (in
+# whichever worker takes it) builds that worker's index; its time, the
+# server CPU it took and the worker's RSS then are what it costs.
+say "scale: the first search at each size"
+for n in $SIZES; do
+	eval "pid=\${PID$n:-} port=\${PORT$n:-}"
+	[ -n "$pid" ] || continue
+	s0=$(tree_ticks "$pid")
+	if out=$("$PY" "$HERE/probe.py" get "$port" "/search?pencil%20studio" \
+	    "$STARTMAX" 2>"$TMP/search.err"); then
+		set -- $out
+		echo "search.ms.$n $1" >>"$R"
+		[ "$2" -gt 0 ] || failed "search $n: no result"
+	else
+		failed "search $n: $(head -c 200 "$TMP/search.err")"
+	fi
+	s1=$(tree_ticks "$pid")
+	echo "search.cpu.$n $(awk -v d=$((s1 - s0)) -v hz="$HZ" \
+	    'BEGIN { printf "%.0f", d * 1000 / hz }')" >>"$R"
+	if out=$("$PY" "$HERE/probe.py" get "$port" "/search?quiet%20river" \
+	    "$STARTMAX" 2>"$TMP/search.err"); then
+		set -- $out
+		echo "search2.ms.$n $1" >>"$R"
+	fi
+	echo "rsssearch.$n $(worker_rss "$pid")" >>"$R"
+done
+for n in $SIZES; do
+	eval "pid=\${PID$n:-}"
 	# Only the smallest and the largest sites are needed from here.
 	if [ -n "$pid" ] && [ "$n" != "$SMALL" ] && [ "$n" != "$LARGE" ]; then
 		stop "$pid"
@@ -328,6 +361,21 @@ printf '  %-26s' "  per page, KiB"
 for n in $SIZES; do
 	printf ' %9s' "$(awk -v k="$(res rss.$n)" -v n="$n" 'BEGIN {
 	    if (k == "-") print "-"; else printf "%.2f", k / n }')"
+done
+printf '\n'
+printf '  %-26s' "first /search, ms"
+for n in $SIZES; do printf ' %9s' "$(res search.ms.$n)"; done
+printf '   %s\n' "builds one worker's index (none before)"
+printf '  %-26s' "  its server CPU, ms"
+for n in $SIZES; do printf ' %9s' "$(res search.cpu.$n)"; done
+printf '\n'
+printf '  %-26s' "  a second search, ms"
+for n in $SIZES; do printf ' %9s' "$(res search2.ms.$n)"; done
+printf '   %s\n' "(either worker: the other builds its own)"
+printf '  %-26s' "  worker RSS then, MiB"
+for n in $SIZES; do
+	printf ' %9s' "$(awk -v k="$(res rsssearch.$n)" 'BEGIN {
+	    if (k == "-") print "-"; else printf "%.1f", k / 1024 }')"
 done
 printf '\n'
 for p in index post; do

@@ -359,8 +359,9 @@ main(void)
 	T_OK(has(s, "/posts/links/", "=> /posts/b/"));
 	T_OK(!has(s, "/posts/links/", "=> /posts/new/"));
 	T_OK(has(s, "/posts/b/", "Beta text."));
-	T_OK(has(s, "/posts/b/", "Beta text."));    /* again, rendered anew */
-	T_OK(has(s, "/search?alpha", "/posts/a/")); /* index completed */
+	T_OK(has(s, "/posts/b/", "Beta text.")); /* again, rendered anew */
+	T_INT(site_idle(s), 0); /* no index built before a search */
+	T_OK(has(s, "/search?alpha", "/posts/a/")); /* index built */
 	for (i = 0; i < 100 && site_idle(s); i++)
 		;
 	T_INT(site_idle(s), 0);
