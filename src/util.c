@@ -191,8 +191,8 @@ fail:
 	return NULL;
 }
 
-int
-util_walk(int rootfd, const char *rel, int depth, int maxdepth,
+static int
+walk(int rootfd, const char *rel, int depth, int maxdepth, int lazy,
     int (*f)(void *arg, char *path, const struct stat *st), void *arg)
 {
 	struct dirent *de;
@@ -214,27 +214,50 @@ util_walk(int rootfd, const char *rel, int depth, int maxdepth,
 		return -1;
 	}
 	while (rc == 0 && (de = readdir(d)) != NULL) {
+		const struct stat *stp = &st;
 		char *path;
+		int isdir;
 
 		if (de->d_name[0] == '.')
 			continue;
+		if (lazy && de->d_type == DT_REG) {
+			isdir = 0;
+			stp = NULL; /* the caller stats it if it must */
+		} else if (lazy && de->d_type == DT_DIR)
+			isdir = 1;
 		/* Symlinks are not followed: no loops, nothing outside. */
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
-		    -1)
+		else if (fstatat(dirfd(d), de->d_name, &st,
+			     AT_SYMLINK_NOFOLLOW) == -1)
 			continue;
+		else
+			isdir = S_ISDIR(st.st_mode);
 		path = rel[0] ? xasprintf("%s/%s", rel, de->d_name) :
 				xstrdup(de->d_name);
-		if (S_ISDIR(st.st_mode)) {
-			rc = util_walk(rootfd, path, depth + 1, maxdepth, f,
+		if (isdir) {
+			rc = walk(rootfd, path, depth + 1, maxdepth, lazy, f,
 			    arg);
 			free(path);
 		} else
-			rc = f(arg, path, &st);
+			rc = f(arg, path, stp);
 	}
 	e = errno;
 	closedir(d);
 	errno = e;
 	return rc;
+}
+
+int
+util_walk(int rootfd, const char *rel, int depth, int maxdepth,
+    int (*f)(void *arg, char *path, const struct stat *st), void *arg)
+{
+	return walk(rootfd, rel, depth, maxdepth, 0, f, arg);
+}
+
+int
+util_walk_lazy(int rootfd, const char *rel, int depth, int maxdepth,
+    int (*f)(void *arg, char *path, const struct stat *st), void *arg)
+{
+	return walk(rootfd, rel, depth, maxdepth, 1, f, arg);
 }
 
 int

@@ -93,6 +93,7 @@ struct found {
 	char **v;
 	size_t n, stop; /* stop: return 1 at this count (0: never) */
 	int links;	/* symlinks seen, as entries */
+	int nostat;	/* entries given without a stat (lazy walk) */
 };
 
 static int
@@ -100,7 +101,10 @@ found(void *arg, char *path, const struct stat *st)
 {
 	struct found *f = arg;
 
-	f->links += S_ISLNK(st->st_mode);
+	if (st == NULL) /* util_walk_lazy: a regular file, not statted */
+		f->nostat++;
+	else
+		f->links += S_ISLNK(st->st_mode);
 	f->v = realloc(f->v, (f->n + 1) * sizeof(*f->v));
 	f->v[f->n++] = path;
 	return f->stop && f->n == f->stop;
@@ -146,6 +150,23 @@ test_walk(void)
 		T_STR(f.v[3], "top.md");
 	}
 	T_INT(f.links, 1);
+	T_INT(f.nostat, 0);
+	strv_free(f.v, f.n);
+	memset(&f, 0, sizeof(f));
+	/*
+	 * The lazy walk: the same entries; regular files known from the
+	 * folder (d_type) without a stat, the symlink still statted.
+	 */
+	T_INT(util_walk_lazy(d, "", 0, 2, found, &f), 0);
+	qsort(f.v, f.n, sizeof(*f.v), cmp);
+	T_INT(f.n, 4);
+	if (f.n == 4) {
+		T_STR(f.v[0], "a/b/two");
+		T_STR(f.v[2], "link");
+		T_STR(f.v[3], "top.md");
+	}
+	T_INT(f.links, 1);
+	T_INT(f.nostat, 3);
 	strv_free(f.v, f.n);
 	memset(&f, 0, sizeof(f));
 	/* from a folder, at its depth */
