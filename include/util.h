@@ -106,6 +106,11 @@ struct strmap {
  * first value (returns 0).
  */
 int strmap_put(struct strmap *m, const char *key, size_t n, void *val);
+/*
+ * Makes room for n more keys at once: a table filled with a known number
+ * of keys is not rehashed on the way (at 100,000 keys, 13 times).
+ */
+void strmap_reserve(struct strmap *m, size_t n);
 /* The value for key (n bytes), or NULL. */
 void *strmap_get(const struct strmap *m, const char *key, size_t n);
 /* Removes key (n bytes); its value, or NULL when it was absent. */

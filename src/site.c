@@ -386,6 +386,10 @@ index_posts(void *arg)
 	strmap_free(&s->by_bundle);
 	strmap_free(&s->by_legacy);
 	strmap_free(&s->by_base);
+	strmap_reserve(&s->by_relpath, s->nposts);
+	strmap_reserve(&s->by_url, s->nposts);
+	strmap_reserve(&s->by_legacy, s->nposts);
+	strmap_reserve(&s->by_base, s->nposts);
 	/* Base names for ref "NAME": the default language's pages first. */
 	for (i = 0; i < 2 * s->nposts; i++) {
 		struct post *p = s->posts[i % s->nposts];
@@ -449,41 +453,21 @@ post_cmp(const void *a, const void *b)
 	return pm_order_cmp(PM_ORDER_NEWEST, &x, &y);
 }
 
-struct keyed {
-	struct pm_key k;
-	struct post *p;
-};
-
-static int
-keyed_cmp(const void *a, const void *b)
-{
-	return pm_order_cmp(PM_ORDER_NEWEST,
-	    &(*(const struct keyed *const *)a)->k,
-	    &(*(const struct keyed *const *)b)->k);
-}
-
-/*
- * Sorts v[0..n) as qsort with post_cmp would, each post's key made once
- * rather than twice a comparison (at 100,000 posts the keys were most of
- * the sort).
- */
+/* Sorts v[0..n) newest first, as qsort with post_cmp would. */
 static void
 sort_keyed(struct post **v, size_t n)
 {
-	struct keyed *kv = xcalloc(n, sizeof(*kv));
-	struct keyed **pv = xcalloc(n, sizeof(*pv));
-	size_t i;
+	struct post **tmp = xcalloc(n, sizeof(*tmp));
+	size_t *idx = xcalloc(n, sizeof(*idx)), i;
 
-	for (i = 0; i < n; i++) {
-		site_post_key(v[i], &kv[i].k);
-		kv[i].p = v[i];
-		pv[i] = &kv[i];
-	}
-	qsort(pv, n, sizeof(*pv), keyed_cmp);
 	for (i = 0; i < n; i++)
-		v[i] = pv[i]->p;
-	free(pv);
-	free(kv);
+		idx[i] = i;
+	site_sort_listing(v, idx, n, PM_ORDER_NEWEST);
+	for (i = 0; i < n; i++)
+		tmp[i] = v[idx[i]];
+	memcpy(v, tmp, n * sizeof(*v));
+	free(tmp);
+	free(idx);
 }
 
 /*

@@ -214,17 +214,34 @@ secdir_key(const char *dir, const char *lang, struct buf *k)
 	buf_adds(k, dir);
 }
 
+/*
+ * The section of folder dir[0..n) and language, or -1. Asked for every
+ * listed page: the key is made on the stack when it fits.
+ */
+static long
+find_section_n(const struct pageset *set, const char *dir, size_t n,
+    const char *lang)
+{
+	char stack[512], *k = stack;
+	const char *l = lang ? lang : "\1";
+	size_t ln = strlen(l) + 1;
+	uintptr_t i;
+
+	if (ln + n > sizeof(stack))
+		k = xmalloc(ln + n);
+	memcpy(k, l, ln); /* LANG NUL DIR, as secdir_key */
+	memcpy(k + ln, dir, n);
+	i = (uintptr_t)strmap_get(&set->secdirs, k, ln + n);
+	if (k != stack)
+		free(k);
+	return (long)i - 1;
+}
+
 /* The section of folder dir and language, or -1. */
 static long
 find_section(const struct pageset *set, const char *dir, const char *lang)
 {
-	struct buf k = BUF_INIT;
-	uintptr_t i;
-
-	secdir_key(dir, lang, &k);
-	i = (uintptr_t)strmap_get(&set->secdirs, k.data, k.len);
-	buf_free(&k);
-	return (long)i - 1;
+	return find_section_n(set, dir, strlen(dir), lang);
 }
 
 static long
@@ -270,16 +287,16 @@ add_section(struct site *s, struct pageset *set, const char *dir,
 static long
 section_of(const struct pageset *set, const char *dir, const char *lang)
 {
-	char *d = xstrdup(dir), *slash;
+	size_t n = strlen(dir);
 	long k = -1;
 
-	while (d[0] && (k = find_section(set, d, lang)) < 0) {
-		slash = strrchr(d, '/');
-		if (slash == NULL)
+	while (n > 0 && (k = find_section_n(set, dir, n, lang)) < 0) {
+		while (n > 0 && dir[n - 1] != '/')
+			n--;
+		if (n == 0)
 			break;
-		*slash = '\0';
+		n--; /* the folder above, without its slash */
 	}
-	free(d);
 	return k;
 }
 
@@ -632,30 +649,40 @@ chronological(enum pm_order o, struct post *const *v, const size_t *idx,
 	return 1;
 }
 
-struct order_ctx {
-	struct post *const *v;
-	enum pm_order o;
+/* A listed page's order key, made once for a sort. */
+struct keyed_idx {
+	struct pm_key k;
+	size_t i;
 };
 
 static int
-idx_cmp(const void *a, const void *b, void *arg)
+keyed_idx_cmp(const void *a, const void *b, void *arg)
 {
-	const struct order_ctx *oc = arg;
-	struct pm_key x, y;
-
-	site_post_key(oc->v[*(const size_t *)a], &x);
-	site_post_key(oc->v[*(const size_t *)b], &y);
-	return pm_order_cmp(oc->o, &x, &y);
+	return pm_order_cmp(*(const enum pm_order *)arg,
+	    &(*(const struct keyed_idx *const *)a)->k,
+	    &(*(const struct keyed_idx *const *)b)->k);
 }
 
-/* Sorts indices into v (listed pages) in order o. */
-static void
-sort_listing(struct post *const *v, size_t *idx, size_t n, enum pm_order o)
+void
+site_sort_listing(struct post *const *v, size_t *idx, size_t n, enum pm_order o)
 {
-	struct order_ctx oc = { v, o };
+	struct keyed_idx *kv, **pv;
+	size_t j;
 
-	if (n > 1)
-		qsort_r(idx, n, sizeof(*idx), idx_cmp, &oc);
+	if (n < 2)
+		return;
+	kv = xcalloc(n, sizeof(*kv));
+	pv = xcalloc(n, sizeof(*pv));
+	for (j = 0; j < n; j++) {
+		site_post_key(v[idx[j]], &kv[j].k);
+		kv[j].i = idx[j];
+		pv[j] = &kv[j];
+	}
+	qsort_r(pv, n, sizeof(*pv), keyed_idx_cmp, &o);
+	for (j = 0; j < n; j++)
+		idx[j] = pv[j]->i;
+	free(pv);
+	free(kv);
 }
 
 /* A section whose _index.md says not to render it has no page. */
@@ -720,7 +747,7 @@ neighbours_group(const struct site *s, struct pageset *set, size_t k,
 		if (has_order_key(o, p))
 			idx[n++] = i;
 	}
-	sort_listing(set->listed, idx, n, o);
+	site_sort_listing(set->listed, idx, n, o);
 	link_group(set, idx, n, o);
 }
 
@@ -806,7 +833,18 @@ has_tax(const struct site *s, const char *tax)
 	return 0;
 }
 
-/* What the lists know of every listed page (bodies not rendered). */
+/* What the lists know of a listed page (its body not rendered). */
+static void
+listed_post(const struct post *p, int tags, struct page_post *pp)
+{
+	site_page_post(p, pp);
+	pp->body_gmi = NULL;
+	/* No tag pages: no tag links. */
+	if (!tags)
+		pp->ntags = 0;
+}
+
+/* What the lists know of every listed page. */
 static struct page_post *
 listed_posts(const struct site *s, const struct pageset *set)
 {
@@ -814,13 +852,8 @@ listed_posts(const struct site *s, const struct pageset *set)
 	int tags = has_tax(s, "tags");
 	size_t i;
 
-	for (i = 0; i < set->nlisted; i++) {
-		site_page_post(set->listed[i], &pp[i]);
-		pp[i].body_gmi = NULL;
-		/* No tag pages: no tag links. */
-		if (!tags)
-			pp[i].ntags = 0;
-	}
+	for (i = 0; i < set->nlisted; i++)
+		listed_post(set->listed[i], tags, &pp[i]);
 	return pp;
 }
 
@@ -885,8 +918,8 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
     long k, int feed)
 {
 	const struct section *sec = &set->secs[k];
-	struct page_post *pp = listed_posts(s, set);
 	struct page_post *sub = xcalloc(set->nlisted + 1, sizeof(*sub));
+	int tags = has_tax(s, "tags");
 	struct page_link *links = NULL;
 	struct page_site ps;
 	struct page *pg;
@@ -897,10 +930,10 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
 
 	site_page_site(s, &ps);
 	/* The feed: newest first, as the pages come. */
-	for (j = 0; j < set->nlisted; j++)
+	for (j = 0; feed && j < set->nlisted; j++)
 		if (site_listed_locally(set->listed[j]) &&
 		    in_section(set, j, k))
-			sub[n++] = pp[j];
+			listed_post(set->listed[j], tags, &sub[n++]);
 	if (!feed) {
 		/* The page: in the section's order. */
 		size_t *idx = xcalloc(set->nlisted + 1, sizeof(*idx));
@@ -910,9 +943,9 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
 			if (site_listed_locally(set->listed[j]) &&
 			    in_section(set, j, k))
 				idx[n++] = j;
-		sort_listing(set->listed, idx, n, o);
+		site_sort_listing(set->listed, idx, n, o);
 		for (j = 0; j < n; j++)
-			sub[j] = pp[idx[j]];
+			listed_post(set->listed[idx[j]], tags, &sub[j]);
 		ps.in_order = !chronological(o, set->listed, idx, n);
 		free(idx);
 	}
@@ -944,7 +977,6 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
 	free(links);
 	free(path);
 	free(sub);
-	free(pp);
 	buf_free(&b);
 	return pg;
 }
@@ -955,7 +987,6 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
     long li, int feed)
 {
 	const char *lang = li >= 0 ? s->cfg.langs[li].code : NULL;
-	struct page_post *pp = listed_posts(s, set);
 	struct page_post *mp = xcalloc(set->nlisted + 1, sizeof(*mp));
 	struct page_link *links = xcalloc(set->nsecs + s->cfg.nlangs + 1,
 			     sizeof(*links)),
@@ -966,6 +997,7 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 	struct buf b = BUF_INIT;
 	size_t i, n = 0, nl = 0;
 	char *prefix = NULL;
+	int tags = has_tax(s, "tags");
 
 	site_page_site(s, &ps);
 	for (i = 0; i < s->nposts; i++)
@@ -982,8 +1014,9 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 		if (!site_same_lang(lang, p->pm.lang) ||
 		    !site_listed_globally(p))
 			continue;
+		/* Only these: not every listed page's, as they were. */
 		if (lang || is_main(s, p, set->best))
-			mp[n++] = pp[i];
+			listed_post(p, tags, &mp[n++]);
 	}
 	if (feed) {
 		struct page_post *fe =
@@ -1038,7 +1071,6 @@ done:
 	free(prefix);
 	free(links);
 	free(mp);
-	free(pp);
 	buf_free(&b);
 	return pg;
 }
@@ -1308,6 +1340,8 @@ site_pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 			strmap_put(&set->bundles, p->pm.url, strlen(p->pm.url),
 			    p);
 	}
+	strmap_reserve(&set->genmap, set->nlisted);
+	strmap_reserve(&set->legacy, set->nlisted);
 	set->slots = xcalloc(set->nlisted + 1, sizeof(*set->slots));
 	set->sec_of = xcalloc(set->nlisted + 1, sizeof(*set->sec_of));
 	/* Post pages first: a page claims its URL before anything else. */

@@ -295,13 +295,14 @@ strmap_slot(const struct strmap *m, const char *key, size_t n, uint32_t h)
 	}
 }
 
+/* Rehashes m into cap slots (a power of two, room for every entry). */
 static void
-strmap_grow(struct strmap *m)
+strmap_rehash(struct strmap *m, size_t cap)
 {
 	struct strmap_entry *old = m->v;
 	size_t i, ocap = m->cap;
 
-	m->cap = ocap ? ocap * 2 : 16;
+	m->cap = cap;
 	m->v = xcalloc(m->cap, sizeof(*m->v));
 	for (i = 0; i < ocap; i++)
 		if (old[i].key)
@@ -319,7 +320,7 @@ strmap_put(struct strmap *m, const char *key, size_t n, void *val)
 	if (n > UINT32_MAX)
 		abort(); /* no caller has keys of 4 GB */
 	if ((m->n + 1) * 2 > m->cap)
-		strmap_grow(m);
+		strmap_rehash(m, m->cap ? m->cap * 2 : 16);
 	e = strmap_slot(m, key, n, h);
 	if (e->key)
 		return 0;
@@ -329,6 +330,17 @@ strmap_put(struct strmap *m, const char *key, size_t n, void *val)
 	e->val = val;
 	m->n++;
 	return 1;
+}
+
+void
+strmap_reserve(struct strmap *m, size_t n)
+{
+	size_t cap = m->cap ? m->cap : 16;
+
+	while ((m->n + n) * 2 > cap)
+		cap *= 2;
+	if (cap != m->cap)
+		strmap_rehash(m, cap);
 }
 
 void *
