@@ -191,6 +191,21 @@ fail:
 	return NULL;
 }
 
+/* "rel/name", or name when rel is "": malloc'd (no printf per entry). */
+static char *
+path_join(const char *rel, const char *name)
+{
+	size_t r = strlen(rel), n = strlen(name) + 1;
+	char *path = xmalloc(r + 1 + n);
+
+	if (r > 0) {
+		memcpy(path, rel, r);
+		path[r++] = '/';
+	}
+	memcpy(path + r, name, n);
+	return path;
+}
+
 static int
 walk(int rootfd, const char *rel, int depth, int maxdepth, int lazy,
     int (*f)(void *arg, char *path, const struct stat *st), void *arg)
@@ -231,8 +246,7 @@ walk(int rootfd, const char *rel, int depth, int maxdepth, int lazy,
 			continue;
 		else
 			isdir = S_ISDIR(st.st_mode);
-		path = rel[0] ? xasprintf("%s/%s", rel, de->d_name) :
-				xstrdup(de->d_name);
+		path = path_join(rel, de->d_name);
 		if (isdir) {
 			rc = walk(rootfd, path, depth + 1, maxdepth, lazy, f,
 			    arg);
