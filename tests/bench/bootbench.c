@@ -23,6 +23,8 @@
 #include "site.h"
 #include "url.h"
 
+#include "../unit/siteget.h"
+
 static double
 now(clockid_t c)
 {
@@ -32,38 +34,12 @@ now(clockid_t c)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* One request for path; returns its status. */
-static int
-get(struct site *s, const char *path)
-{
-	char line[1100];
-	struct url u;
-	const char *err;
-	struct response r;
-	struct buf f = BUF_INIT;
-	struct viewer v;
-	int st;
-
-	snprintf(line, sizeof(line), "gemini://localhost%s", path);
-	if (url_parse(line, strlen(line), &u, &err) != 0)
-		return -1;
-	access_viewer(NULL, NULL, 0, &v);
-	memset(&r, 0, sizeof(r));
-	if (strncmp(path, "/search", 7) == 0)
-		st = site_search(s, &u, &v, &r) ? r.status : 0;
-	else
-		st = site_route(s, &u, &v, &r, &f) ? r.status : 0;
-	page_unref(r.page);
-	buf_free(&f);
-	url_free(&u);
-	return st;
-}
-
 static void
 timed(struct site *s, const char *key, const char *path)
 {
 	double w0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_PROCESS_CPUTIME_ID);
-	int st = get(s, path);
+	static char body[1 << 16];
+	int st = get(s, path, body, sizeof(body));
 
 	printf("%s.status %d\n%s.wall_ms %.1f\n%s.cpu_ms %.1f\n", key, st, key,
 	    now(CLOCK_MONOTONIC) - w0, key, now(CLOCK_PROCESS_CPUTIME_ID) - c0);

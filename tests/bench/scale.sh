@@ -338,24 +338,29 @@ ratio() {
 	    else printf "%.2f\n", a / b }'
 }
 
+# row LABEL KEY NOTE: one line of the table, KEY's value per size.
+row() {
+	printf '  %-26s' "$1"
+	for n in $SIZES; do printf ' %9s' "$(res "$2.$n")"; done
+	if [ -n "$3" ]; then printf '   %s\n' "$3"; else printf '\n'; fi
+}
+
+# mib KEY: a KiB figure recorded under KEY, in MiB, or -.
+mib() {
+	awk -v k="$(res "$1")" 'BEGIN {
+	    if (k == "-") print "-"; else printf "%.1f", k / 1024 }'
+}
+
 echo
 printf '  %-26s' "scale, 2 workers, pages"
 for n in $SIZES; do printf ' %9s' "$n"; done
 printf '   %s\n' "target"
-printf '  %-26s' "generated in, ms"
-for n in $SIZES; do printf ' %9s' "$(res gen.$n)"; done
-printf '\n'
-printf '  %-26s' "idle CPU, % of a core"
-for n in $SIZES; do printf ' %9s' "$(res idle.$n)"; done
-printf '   %s\n' "< 0.5 at every size ($IDLE s, master + workers)"
-printf '  %-26s' "exec to first / served, ms"
-for n in $SIZES; do printf ' %9s' "$(res start.$n)"; done
-printf '   %s\n' "< 300 at 10000, < 3000 at 100000"
+row "generated in, ms" gen ""
+row "idle CPU, % of a core" idle \
+    "< 0.5 at every size ($IDLE s, master + workers)"
+row "exec to first / served, ms" start "< 300 at 10000, < 3000 at 100000"
 printf '  %-26s' "worker RSS after idle, MiB"
-for n in $SIZES; do
-	printf ' %9s' "$(awk -v k="$(res rss.$n)" 'BEGIN {
-	    if (k == "-") print "-"; else printf "%.1f", k / 1024 }')"
-done
+for n in $SIZES; do printf ' %9s' "$(mib rss.$n)"; done
 printf '   %s\n' "< 300 at 100000 (largest worker)"
 printf '  %-26s' "  per page, KiB"
 for n in $SIZES; do
@@ -363,20 +368,12 @@ for n in $SIZES; do
 	    if (k == "-") print "-"; else printf "%.2f", k / n }')"
 done
 printf '\n'
-printf '  %-26s' "first /search, ms"
-for n in $SIZES; do printf ' %9s' "$(res search.ms.$n)"; done
-printf '   %s\n' "builds one worker's index (none before)"
-printf '  %-26s' "  its server CPU, ms"
-for n in $SIZES; do printf ' %9s' "$(res search.cpu.$n)"; done
-printf '\n'
-printf '  %-26s' "  a second search, ms"
-for n in $SIZES; do printf ' %9s' "$(res search2.ms.$n)"; done
-printf '   %s\n' "(either worker: the other builds its own)"
+row "first /search, ms" search.ms "builds one worker's index (none before)"
+row "  its server CPU, ms" search.cpu ""
+row "  a second search, ms" search2.ms \
+    "(either worker: the other builds its own)"
 printf '  %-26s' "  worker RSS then, MiB"
-for n in $SIZES; do
-	printf ' %9s' "$(awk -v k="$(res rsssearch.$n)" 'BEGIN {
-	    if (k == "-") print "-"; else printf "%.1f", k / 1024 }')"
-done
+for n in $SIZES; do printf ' %9s' "$(mib rsssearch.$n)"; done
 printf '\n'
 for p in index post; do
 	s=$(med req.$p.$SMALL)
@@ -395,8 +392,7 @@ echo "  edit at $LARGE pages: served after $(res edit.ms) ms (< 1000);" \
     "a client polling another page meanwhile waited at worst" \
     "$(res poll.worst) ms (< 50) over $(res poll.n) requests; the edit" \
     "cost $(res edit.cpu) ms of server CPU; worker RSS then" \
-    "$(awk -v k="$(res rssafter.$LARGE)" 'BEGIN {
-	if (k == "-") print "-"; else printf "%.1f", k / 1024 }') MiB"
+    "$(mib rssafter.$LARGE) MiB"
 if [ -n "${BENCH_HS:-}" ]; then
 	set -- $BENCH_HS
 	echo "  TLS handshakes, / (us/request, server on CPU 0): capsuled full" \
