@@ -105,10 +105,11 @@ int site_refresh(struct site *s);
 int site_update(struct site *s, const char *const *paths, size_t n);
 
 /*
- * Work left to do when idle: indexes a slice of posts for search (the
- * index is built after start-up, not before the first request; a
- * search before it is complete completes it first). Returns 1 while
- * more work is pending: call again (from an ev_idle, say) until 0.
+ * Work left to do when idle: trims the cache, and once the site has been
+ * searched indexes a slice of the posts the index lacks (the first
+ * search builds the whole index; none is built before it, so an idle
+ * server does nothing). Returns 1 while more work is pending: call
+ * again (from an ev_idle, say) until 0.
  */
 int site_idle(struct site *s);
 

@@ -253,6 +253,7 @@ struct site {
 	struct search *search;	 /* the posts' full-text index, or NULL */
 	size_t index_next;	 /* search: the next post to look at */
 	int index_pending;	 /* search: posts not indexed yet */
+	int index_wanted;	 /* search: asked for once, so kept built */
 	unsigned long scan_mark; /* scans so far */
 	/* Rendering off the loop (site_set_renderq); rq NULL: inline. */
 	struct renderq *rq;
@@ -390,6 +391,13 @@ void site_render_forget(struct post *p);
 void site_page_post(const struct post *p, struct page_post *pp);
 /* What a post is ordered by (pagemodel's pm_order_cmp). */
 void site_post_key(const struct post *p, struct pm_key *k);
+/*
+ * Sorts indices into v (listed pages) in order o, as qsort_r comparing
+ * the pages' keys would, each key made once rather than twice a
+ * comparison (a section of 20,000 pages made 560,000 of them).
+ */
+void site_sort_listing(struct post *const *v, size_t *idx, size_t n,
+    enum pm_order o);
 void site_text_meta(const char *lang, struct buf *meta);
 void site_pageset_build(struct site *s, struct pageset *set,
     const struct viewer *v);

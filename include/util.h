@@ -50,6 +50,14 @@ char *util_read_file(int dirfd, const char *rel, int oflags, size_t max,
  */
 int util_walk(int rootfd, const char *rel, int depth, int maxdepth,
     int (*f)(void *arg, char *path, const struct stat *st), void *arg);
+/*
+ * The same walk without a stat per entry where the folder says what an
+ * entry is (d_type): f gets st NULL for a regular file, to stat when it
+ * needs to (at 100,000 files the stats were most of a scan). Other
+ * entries are statted as util_walk does.
+ */
+int util_walk_lazy(int rootfd, const char *rel, int depth, int maxdepth,
+    int (*f)(void *arg, char *path, const struct stat *st), void *arg);
 /* 1 when s[0..n) ends with suf and holds more than suf. */
 int util_ends_with(const char *s, size_t n, const char *suf);
 
@@ -98,6 +106,11 @@ struct strmap {
  * first value (returns 0).
  */
 int strmap_put(struct strmap *m, const char *key, size_t n, void *val);
+/*
+ * Makes room for n more keys at once: a table filled with a known number
+ * of keys is not rehashed on the way (at 100,000 keys, 13 times).
+ */
+void strmap_reserve(struct strmap *m, size_t n);
 /* The value for key (n bytes), or NULL. */
 void *strmap_get(const struct strmap *m, const char *key, size_t n);
 /* Removes key (n bytes); its value, or NULL when it was absent. */

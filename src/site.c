@@ -427,22 +427,6 @@ post_drop_text(const struct site *s, struct post *p)
 	p->head_only = 1;
 }
 
-static struct post *
-post_load(const struct sitecfg *cfg, int dirfd, const char *relpath,
-    struct diags *err)
-{
-	struct stat st;
-	size_t len;
-	char *md;
-
-	if ((md = site_read_all(dirfd, relpath, &st, &len)) == NULL) {
-		diags_add(err, DIAG_ERROR, 0, "%s: %s", relpath,
-		    strerror(errno));
-		return NULL;
-	}
-	return site_post_parse(cfg, relpath, md, len, &st);
-}
-
 /* --- the model's lookups ------------------------------------------- */
 
 /*
@@ -502,10 +486,28 @@ site_find_post(const struct site *s, const char *rel)
 	return strmap_get(&s->by_relpath, rel, strlen(rel));
 }
 
-/* The lookups by path, URL and bundle, after the set of posts changed. */
+/* The home page's _index.md (s->intro), after the set of posts changed. */
 static void
-index_posts(struct site *s)
+find_intro(struct site *s)
 {
+	size_t i;
+
+	s->intro = NULL;
+	for (i = 0; i < s->nposts && s->intro == NULL; i++)
+		if (s->posts[i]->pm.kind == PM_HOME &&
+		    s->posts[i]->pm.lang == NULL)
+			s->intro = s->posts[i];
+}
+
+/*
+ * The lookups by path, URL and bundle, after the set of posts changed.
+ * Reads the posts' names only and writes these maps only: it may run
+ * on another thread while site_build_pages runs (index_posts_start).
+ */
+static void *
+index_posts(void *arg)
+{
+	struct site *s = arg;
 	size_t i;
 
 	strmap_free(&s->by_relpath);
@@ -513,7 +515,10 @@ index_posts(struct site *s)
 	strmap_free(&s->by_bundle);
 	strmap_free(&s->by_legacy);
 	strmap_free(&s->by_base);
-	s->intro = NULL;
+	strmap_reserve(&s->by_relpath, s->nposts);
+	strmap_reserve(&s->by_url, s->nposts);
+	strmap_reserve(&s->by_legacy, s->nposts);
+	strmap_reserve(&s->by_base, s->nposts);
 	/* Base names for ref "NAME": the default language's pages first. */
 	for (i = 0; i < 2 * s->nposts; i++) {
 		struct post *p = s->posts[i % s->nposts];
@@ -544,10 +549,26 @@ index_posts(struct site *s)
 		if (p->pm.bundle && p->pm.kind == PM_PAGE)
 			strmap_put(&s->by_bundle, p->pm.bundle,
 			    strlen(p->pm.bundle), p);
-		if (p->pm.kind == PM_HOME && p->pm.lang == NULL &&
-		    s->intro == NULL)
-			s->intro = p;
 	}
+	return NULL;
+}
+
+#define INDEX_THREAD_MIN 1000 /* posts: fewer are indexed on this thread */
+
+/*
+ * Starts index_posts on a thread of its own when the posts are many
+ * (at 100,000 the maps took a quarter of a second, as long as half
+ * the lists): 1 when it runs there, to join (index_posts_join) before
+ * anything looks a post up; else it ran here and 0.
+ */
+static int
+index_posts_start(struct site *s, pthread_t *t)
+{
+	if (s->nposts >= INDEX_THREAD_MIN &&
+	    pthread_create(t, NULL, index_posts, s) == 0)
+		return 1;
+	index_posts(s);
+	return 0;
 }
 
 /* Home, archive, feeds and taxonomies: newest first, undated last. */
@@ -559,6 +580,23 @@ post_cmp(const void *a, const void *b)
 	site_post_key(*(struct post *const *)a, &x);
 	site_post_key(*(struct post *const *)b, &y);
 	return pm_order_cmp(PM_ORDER_NEWEST, &x, &y);
+}
+
+/* Sorts v[0..n) newest first, as qsort with post_cmp would. */
+static void
+sort_keyed(struct post **v, size_t n)
+{
+	struct post **tmp = xcalloc(n, sizeof(*tmp));
+	size_t *idx = xcalloc(n, sizeof(*idx)), i;
+
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	site_sort_listing(v, idx, n, PM_ORDER_NEWEST);
+	for (i = 0; i < n; i++)
+		tmp[i] = v[idx[i]];
+	memcpy(v, tmp, n * sizeof(*v));
+	free(tmp);
+	free(idx);
 }
 
 /*
@@ -574,7 +612,7 @@ sort_posts(struct site *s, size_t nkept)
 	size_t n = s->nposts, i = 0, j, o = 0;
 
 	if (n - nkept > 1)
-		qsort(v + nkept, n - nkept, sizeof(*v), post_cmp);
+		sort_keyed(v + nkept, n - nkept);
 	if (nkept == 0 || nkept == n)
 		return;
 	out = xcalloc(n, sizeof(*out));
@@ -604,6 +642,11 @@ sort_posts(struct site *s, size_t nkept)
 struct found {
 	char *relpath;
 	struct stat st;
+	/*
+	 * The walk took no stat (the folder said it is a file): preload
+	 * stats it, or reads it, which does. gone: it vanished meanwhile.
+	 */
+	int nostat, gone;
 };
 
 struct scan {
@@ -618,20 +661,32 @@ site_is_markdown(const char *name)
 	return pm_md_ext(name, strlen(name)) != 0;
 }
 
+/* A Markdown file the scan found; st NULL: not statted yet. */
+static void
+scan_add(struct scan *sc, char *rel, const struct stat *st)
+{
+	struct found *f;
+
+	sc->v = xgrow(sc->v, &sc->cap, sc->n + 1, sizeof(*sc->v));
+	f = &sc->v[sc->n++];
+	memset(f, 0, sizeof(*f));
+	f->relpath = rel;
+	if (st)
+		f->st = *st;
+	f->nostat = st == NULL;
+}
+
 /* One file of the walk: kept when it is a Markdown file. */
 static int
 scan_found(void *arg, char *rel, const struct stat *st)
 {
 	struct scan *sc = arg;
 
-	if (!S_ISREG(st->st_mode) || !site_is_markdown(rel)) {
+	if ((st && !S_ISREG(st->st_mode)) || !site_is_markdown(rel)) {
 		free(rel);
 		return 0;
 	}
-	sc->v = xgrow(sc->v, &sc->cap, sc->n + 1, sizeof(*sc->v));
-	sc->v[sc->n].relpath = rel;
-	sc->v[sc->n].st = *st;
-	sc->n++;
+	scan_add(sc, rel, st);
 	return sc->n >= SITE_MAX_FILES;
 }
 
@@ -644,8 +699,8 @@ static void
 scan_dir(int rootfd, const char *prefix, int depth, struct scan *sc)
 {
 	if (sc->failed == 0 && sc->n < SITE_MAX_FILES &&
-	    util_walk(rootfd, prefix, depth, SITE_MAX_DEPTH, scan_found, sc) ==
-		-1)
+	    util_walk_lazy(rootfd, prefix, depth, SITE_MAX_DEPTH, scan_found,
+		sc) == -1)
 		sc->failed = errno;
 }
 
@@ -675,16 +730,6 @@ site_log_diags(const struct site *s, const struct post *p, size_t from)
 			log_warnx("%s/%s: %s", s->croot, p->relpath,
 			    p->diags.v[i].msg);
 	}
-}
-
-/* Was this file, as it is now, seen failing to load before? */
-static int
-failed_before(const struct site *s, const struct found *f)
-{
-	uintptr_t k = (uintptr_t)strmap_get(&s->failedmap, f->relpath,
-	    strlen(f->relpath));
-
-	return k && util_same_file(&s->failed[k - 1].st, &f->st);
 }
 
 static void
@@ -932,49 +977,91 @@ finish_inplace(struct site *s, struct post **v, size_t n, int index_now)
  * site_apply then takes each post from here, in the scan's order, and
  * does the rest (summary, logging, lists) as for one file.
  */
-#define PRELOAD_MIN	64 /* files: fewer are loaded one by one */
+#define PRELOAD_MIN	64 /* files: fewer are loaded on this thread */
 #define PRELOAD_THREADS 4  /* I/O bound: more than the usual 2 CPUs */
 
 struct preload {
 	const struct site *s;
-	const struct scan *sc;
-	size_t *idx; /* the scan's entries to load */
-	size_t n;
+	struct scan *sc;
 	_Atomic size_t next;
 	struct post **post; /* per scan entry: loaded, or NULL */
 	int *err;	    /* per scan entry: errno when it failed */
 };
 
+/* Was this file, as it is now, seen failing to load before? */
+static int
+failed_before(const struct site *s, const struct found *f)
+{
+	uintptr_t k = (uintptr_t)strmap_get(&s->failedmap, f->relpath,
+	    strlen(f->relpath));
+
+	return k && util_same_file(&s->failed[k - 1].st, &f->st);
+}
+
+/*
+ * Scan entry k: statted when a post or a failure of that file is known
+ * (to tell whether it changed), and read and parsed when new or
+ * changed. Writes to entry k and to the site nowhere.
+ */
+static void
+preload_one(struct preload *pl, size_t k)
+{
+	const struct site *s = pl->s;
+	struct found *f = &pl->sc->v[k];
+	const struct post *old = site_find_post(s, f->relpath);
+	struct stat st;
+	struct post *p;
+	size_t len;
+	char *md;
+
+	if (f->nostat &&
+	    (old ||
+		strmap_get(&s->failedmap, f->relpath, strlen(f->relpath)))) {
+		if (fstatat(s->contentfd, f->relpath, &f->st,
+			AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISREG(f->st.st_mode)) {
+			f->gone = 1; /* as if the walk had not seen it */
+			return;
+		}
+		f->nostat = 0;
+	}
+	if ((old && site_same_stamp(&old->st, &f->st)) || failed_before(s, f))
+		return;
+	if ((md = site_read_all(s->contentfd, f->relpath, &st, &len)) == NULL) {
+		pl->err[k] = errno;
+		/* Remembered as failed, as it is, not retried until it changes. */
+		if (f->nostat &&
+		    (fstatat(s->contentfd, f->relpath, &f->st,
+			 AT_SYMLINK_NOFOLLOW) == -1 ||
+			!S_ISREG(f->st.st_mode)))
+			f->gone = 1;
+		f->nostat = 0;
+		return;
+	}
+	if (f->nostat)
+		f->st = st;
+	f->nostat = 0;
+	p = site_post_parse(&s->cfg, f->relpath, md, len, &st);
+	/* The head only now, unless the summary needs the body. */
+	if (p->meta.description != NULL || !p->more)
+		post_drop_text(s, p);
+	pl->post[k] = p;
+}
+
 static void *
 preload_run(void *arg)
 {
 	struct preload *pl = arg;
-	size_t i, k;
+	size_t k;
 
-	while ((i = atomic_fetch_add(&pl->next, 1)) < pl->n) {
-		const struct found *f = &pl->sc->v[k = pl->idx[i]];
-		struct stat st;
-		struct post *p;
-		size_t len;
-		char *md;
-
-		if ((md = site_read_all(pl->s->contentfd, f->relpath, &st,
-			 &len)) == NULL) {
-			pl->err[k] = errno;
-			continue;
-		}
-		p = site_post_parse(&pl->s->cfg, f->relpath, md, len, &st);
-		/* The head only now, unless the summary needs the body. */
-		if (p->meta.description != NULL || !p->more)
-			post_drop_text(pl->s, p);
-		pl->post[k] = p;
-	}
+	while ((k = atomic_fetch_add(&pl->next, 1)) < pl->sc->n)
+		preload_one(pl, k);
 	return NULL;
 }
 
-/* Loads the files of sc that site_apply will load, when they are many. */
+/* Stats, reads and parses what site_apply needs of sc, on a few threads. */
 static void
-preload(const struct site *s, const struct scan *sc, struct preload *pl)
+preload(const struct site *s, struct scan *sc, struct preload *pl)
 {
 	pthread_t t[PRELOAD_THREADS];
 	size_t i, nt = 0;
@@ -982,23 +1069,10 @@ preload(const struct site *s, const struct scan *sc, struct preload *pl)
 	memset(pl, 0, sizeof(*pl));
 	pl->s = s;
 	pl->sc = sc;
-	for (i = 0; i < sc->n; i++) {
-		const struct post *old = site_find_post(s, sc->v[i].relpath);
-
-		if ((old && site_same_stamp(&old->st, &sc->v[i].st)) ||
-		    failed_before(s, &sc->v[i]))
-			continue;
-		pl->idx = xgrow(pl->idx, &nt, pl->n + 1, sizeof(*pl->idx));
-		pl->idx[pl->n++] = i;
-	}
-	if (pl->n < PRELOAD_MIN) {
-		pl->n = 0;
-		return;
-	}
-	pl->post = xcalloc(sc->n, sizeof(*pl->post));
-	pl->err = xcalloc(sc->n, sizeof(*pl->err));
+	pl->post = xcalloc(sc->n + 1, sizeof(*pl->post));
+	pl->err = xcalloc(sc->n + 1, sizeof(*pl->err));
 	atomic_init(&pl->next, 0);
-	for (nt = 0; nt < PRELOAD_THREADS; nt++)
+	for (nt = 0; sc->n >= PRELOAD_MIN && nt < PRELOAD_THREADS; nt++)
 		if (pthread_create(&t[nt], NULL, preload_run, pl) != 0)
 			break;
 	preload_run(pl); /* this thread too; all of it if none started */
@@ -1011,9 +1085,8 @@ preload_free(struct preload *pl)
 {
 	size_t i;
 
-	for (i = 0; pl->post && i < pl->n; i++)
-		site_post_free(NULL, pl->post[pl->idx[i]]); /* not taken */
-	free(pl->idx);
+	for (i = 0; i < pl->sc->n; i++)
+		site_post_free(NULL, pl->post[i]); /* not taken */
 	free(pl->post);
 	free(pl->err);
 }
@@ -1041,14 +1114,17 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	struct preload pl;
 	struct post **nv;
 	int64_t next;
-	int changed = 0;
+	int changed = 0, threaded;
+	pthread_t indexer;
 
 	preload(s, sc, &pl);
 	for (i = 0; i < sc->n; i++) {
 		struct found *f = &sc->v[i];
-		struct post *old = site_find_post(s, f->relpath), *p;
+		struct post *old, *p;
 
-		if (old)
+		if (f->gone)
+			continue;
+		if ((old = site_find_post(s, f->relpath)) != NULL)
 			old->scan_mark = mark; /* found: not gone */
 		if (old && site_same_stamp(&old->st, &f->st))
 			continue;
@@ -1056,14 +1132,12 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 		 * A file that failed to load is not read (nor logged) again
 		 * until it changes; meanwhile the old text is served.
 		 */
-		if (pl.post != NULL && pl.post[i] == NULL && pl.err[i] != 0)
+		if (pl.err[i] != 0)
 			diags_add(&err, DIAG_ERROR, 0, "%s: %s", f->relpath,
 			    strerror(pl.err[i]));
-		if (pl.post != NULL && (p = pl.post[i]) != NULL)
+		if ((p = pl.post[i]) != NULL)
 			pl.post[i] = NULL; /* taken */
-		else if (pl.post != NULL || failed_before(s, f) ||
-		    (p = post_load(&s->cfg, s->contentfd, f->relpath, &err)) ==
-			NULL) {
+		else {
 			failed = xgrow(failed, &capfailed, nfailed + 1,
 			    sizeof(*failed));
 			failed[nfailed].relpath = xstrdup(f->relpath);
@@ -1158,14 +1232,17 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 		free(inplace);
 		return ninplace > 0;
 	}
-	/* What links may have looked up: old and new paths and URLs. */
+	/*
+	 * What links may have looked up: old and new paths and URLs (none
+	 * at the first load: no body was rendered yet).
+	 */
 	for (i = 0; i < nremoved; i++) {
 		note_key(&keys, removed[i]->relpath);
 		note_key(&keys, removed[i]->pm.url);
 		strmap_put(&gone, (const char *)&removed[i], sizeof(removed[i]),
 		    (void *)1);
 	}
-	for (i = 0; i < nadded; i++) {
+	for (i = 0; i < nadded && s->nposts > 0; i++) {
 		note_key(&keys, added[i]->relpath);
 		note_key(&keys, added[i]->pm.url);
 	}
@@ -1194,7 +1271,13 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	strmap_free(&keys);
 	strmap_free(&gone);
 	sort_posts(s, nkept);
-	index_posts(s);
+	find_intro(s);
+	/* Indexing a page for search now may look posts up: no thread. */
+	if (s->search && index_now && !s->index_pending && nadded > 0) {
+		index_posts(s);
+		threaded = 0;
+	} else
+		threaded = index_posts_start(s, &indexer);
 	/* The search index follows within the same update. */
 	for (i = 0; i < nadded && s->search; i++)
 		if (added[i]->pm.kind == PM_PAGE) {
@@ -1206,7 +1289,9 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	s->index_next = 0;
 	free(added);
 	site_title(s);
-	site_build_pages(s);
+	site_build_pages(s); /* reads no map of index_posts' */
+	if (threaded)
+		pthread_join(indexer, NULL);
 	finish_inplace(s, inplace, ninplace, index_now);
 	free(inplace);
 	return 1;
@@ -1349,10 +1434,16 @@ index_some(struct site *s, size_t max, int64_t budget_ns)
 	return s->index_pending;
 }
 
+/*
+ * The index is built when first searched (issue 16): built when idle
+ * after start-up, it cost each worker seconds of CPU at 100,000 posts
+ * (the idle server's whole budget), for a search that may never come.
+ * Once built it follows every change, in the same update.
+ */
 int
 site_idle(struct site *s)
 {
-	int more = index_some(s, SIZE_MAX, SITE_IDLE_BUDGET);
+	int more = s->index_wanted && index_some(s, SIZE_MAX, SITE_IDLE_BUDGET);
 
 	lru_trim(&s->cache);
 	return more;
@@ -1430,7 +1521,8 @@ site_search(struct site *s, const struct url *u, const struct viewer *v,
 		    page_new(GEMINI_INPUT, "Search the reviews", NULL, 0);
 		return 1;
 	}
-	/* A search before the index is complete completes it first. */
+	/* The first search builds the index; later ones find it complete. */
+	s->index_wanted = 1;
 	index_some(s, SIZE_MAX, 0);
 	search_page(s->search, u->query, page, "/search", search_visible, &sv,
 	    &body);
@@ -1666,11 +1758,7 @@ site_update_now(struct site *s, const char *const *paths, size_t n)
 		} else if (site_is_markdown(cp)) {
 			scope_add(&scope.keys, &scope.nkeys, &scope.ckeys, cp);
 			if (S_ISREG(st.st_mode)) {
-				sc.v = xgrow(sc.v, &sc.cap, sc.n + 1,
-				    sizeof(*sc.v));
-				sc.v[sc.n].relpath = xstrdup(cp);
-				sc.v[sc.n].st = st;
-				sc.n++;
+				scan_add(&sc, xstrdup(cp), &st);
 			}
 		}
 	}

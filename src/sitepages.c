@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -74,6 +75,7 @@ gemtext_page(const char *lang, const struct buf *body)
 	return pg;
 }
 
+/* Keys a pageset owns (its maps'), freed with it. */
 static const char *
 own_key(struct pageset *set, char *key)
 {
@@ -92,7 +94,11 @@ note_live(struct pageset *set, size_t k)
 	set->live[set->nlive++] = k;
 }
 
-/* Says what path is made of; the first to claim a path keeps it. */
+/*
+ * Says what path is made of; the first to claim a path keeps it. A
+ * page's own URL outlives the set: not copied (issue 16), so the post
+ * pages' thread (post_gens) never touches the set's keys.
+ */
 static void
 add_gen(struct pageset *set, const char *path, enum gen_kind kind, long arg,
     const char *term)
@@ -108,7 +114,6 @@ add_gen(struct pageset *set, const char *path, enum gen_kind kind, long arg,
 	set->gens[set->ngens].term = term;
 	set->gens[set->ngens].built = NULL;
 	set->ngens++;
-	/* A page's own URL outlives the set: not copied (issue 16). */
 	if (kind != G_POST)
 		path = own_key(set, xstrndup(path, n));
 	strmap_put(&set->genmap, path, n, (void *)(uintptr_t)set->ngens);
@@ -226,17 +231,34 @@ secdir_key(const char *dir, const char *lang, struct buf *k)
 	buf_adds(k, dir);
 }
 
+/*
+ * The section of folder dir[0..n) and language, or -1. Asked for every
+ * listed page: the key is made on the stack when it fits.
+ */
+static long
+find_section_n(const struct pageset *set, const char *dir, size_t n,
+    const char *lang)
+{
+	char stack[512], *k = stack;
+	const char *l = lang ? lang : "\1";
+	size_t ln = strlen(l) + 1;
+	uintptr_t i;
+
+	if (ln + n > sizeof(stack))
+		k = xmalloc(ln + n);
+	memcpy(k, l, ln); /* LANG NUL DIR, as secdir_key */
+	memcpy(k + ln, dir, n);
+	i = (uintptr_t)strmap_get(&set->secdirs, k, ln + n);
+	if (k != stack)
+		free(k);
+	return (long)i - 1;
+}
+
 /* The section of folder dir and language, or -1. */
 static long
 find_section(const struct pageset *set, const char *dir, const char *lang)
 {
-	struct buf k = BUF_INIT;
-	uintptr_t i;
-
-	secdir_key(dir, lang, &k);
-	i = (uintptr_t)strmap_get(&set->secdirs, k.data, k.len);
-	buf_free(&k);
-	return (long)i - 1;
+	return find_section_n(set, dir, strlen(dir), lang);
 }
 
 static long
@@ -282,16 +304,16 @@ add_section(struct site *s, struct pageset *set, const char *dir,
 static long
 section_of(const struct pageset *set, const char *dir, const char *lang)
 {
-	char *d = xstrdup(dir), *slash;
+	size_t n = strlen(dir);
 	long k = -1;
 
-	while (d[0] && (k = find_section(set, d, lang)) < 0) {
-		slash = strrchr(d, '/');
-		if (slash == NULL)
+	while (n > 0 && (k = find_section_n(set, dir, n, lang)) < 0) {
+		while (n > 0 && dir[n - 1] != '/')
+			n--;
+		if (n == 0)
 			break;
-		*slash = '\0';
+		n--; /* the folder above, without its slash */
 	}
-	free(d);
 	return k;
 }
 
@@ -644,30 +666,40 @@ chronological(enum pm_order o, struct post *const *v, const size_t *idx,
 	return 1;
 }
 
-struct order_ctx {
-	struct post *const *v;
-	enum pm_order o;
+/* A listed page's order key, made once for a sort. */
+struct keyed_idx {
+	struct pm_key k;
+	size_t i;
 };
 
 static int
-idx_cmp(const void *a, const void *b, void *arg)
+keyed_idx_cmp(const void *a, const void *b, void *arg)
 {
-	const struct order_ctx *oc = arg;
-	struct pm_key x, y;
-
-	site_post_key(oc->v[*(const size_t *)a], &x);
-	site_post_key(oc->v[*(const size_t *)b], &y);
-	return pm_order_cmp(oc->o, &x, &y);
+	return pm_order_cmp(*(const enum pm_order *)arg,
+	    &(*(const struct keyed_idx *const *)a)->k,
+	    &(*(const struct keyed_idx *const *)b)->k);
 }
 
-/* Sorts indices into v (listed pages) in order o. */
-static void
-sort_listing(struct post *const *v, size_t *idx, size_t n, enum pm_order o)
+void
+site_sort_listing(struct post *const *v, size_t *idx, size_t n, enum pm_order o)
 {
-	struct order_ctx oc = { v, o };
+	struct keyed_idx *kv, **pv;
+	size_t j;
 
-	if (n > 1)
-		qsort_r(idx, n, sizeof(*idx), idx_cmp, &oc);
+	if (n < 2)
+		return;
+	kv = xcalloc(n, sizeof(*kv));
+	pv = xcalloc(n, sizeof(*pv));
+	for (j = 0; j < n; j++) {
+		site_post_key(v[idx[j]], &kv[j].k);
+		kv[j].i = idx[j];
+		pv[j] = &kv[j];
+	}
+	qsort_r(pv, n, sizeof(*pv), keyed_idx_cmp, &o);
+	for (j = 0; j < n; j++)
+		idx[j] = pv[j]->i;
+	free(pv);
+	free(kv);
 }
 
 /* A section whose _index.md says not to render it has no page. */
@@ -732,7 +764,7 @@ neighbours_group(const struct site *s, struct pageset *set, size_t k,
 		if (has_order_key(o, p))
 			idx[n++] = i;
 	}
-	sort_listing(set->listed, idx, n, o);
+	site_sort_listing(set->listed, idx, n, o);
 	link_group(set, idx, n, o);
 }
 
@@ -829,6 +861,7 @@ listed_post(const struct post *p, int tags, struct page_post *pp)
 		pp->ntags = 0;
 }
 
+/* What the lists know of every listed page. */
 static struct page_post *
 listed_posts(const struct site *s, const struct pageset *set)
 {
@@ -902,8 +935,8 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
     long k, int feed)
 {
 	const struct section *sec = &set->secs[k];
-	struct page_post *pp = listed_posts(s, set);
 	struct page_post *sub = xcalloc(set->nlisted + 1, sizeof(*sub));
+	int tags = has_tax(s, "tags");
 	struct page_link *links = NULL;
 	struct page_site ps;
 	struct page *pg;
@@ -914,10 +947,10 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
 
 	site_page_site(s, &ps);
 	/* The feed: newest first, as the pages come. */
-	for (j = 0; j < set->nlisted; j++)
+	for (j = 0; feed && j < set->nlisted; j++)
 		if (site_listed_locally(set->listed[j]) &&
 		    in_section(set, j, k))
-			sub[n++] = pp[j];
+			listed_post(set->listed[j], tags, &sub[n++]);
 	if (!feed) {
 		/* The page: in the section's order. */
 		size_t *idx = xcalloc(set->nlisted + 1, sizeof(*idx));
@@ -927,9 +960,9 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
 			if (site_listed_locally(set->listed[j]) &&
 			    in_section(set, j, k))
 				idx[n++] = j;
-		sort_listing(set->listed, idx, n, o);
+		site_sort_listing(set->listed, idx, n, o);
 		for (j = 0; j < n; j++)
-			sub[j] = pp[idx[j]];
+			listed_post(set->listed[idx[j]], tags, &sub[j]);
 		ps.in_order = !chronological(o, set->listed, idx, n);
 		free(idx);
 	}
@@ -961,7 +994,6 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
 	free(links);
 	free(path);
 	free(sub);
-	free(pp);
 	buf_free(&b);
 	return pg;
 }
@@ -1343,12 +1375,50 @@ list_terms(struct site *s, struct pageset *set, size_t t, size_t li)
 }
 
 /*
+ * The post pages' gens, first (a page claims its URL before anything
+ * else), and the maps by 0.1 slug and bundle: on a thread of their own
+ * while the sections are found, when the pages are many (at 100,000,
+ * both took a fifth of a second). It copies no key (a page's URL is
+ * its post's), so the pageset's keys, which add_section adds to
+ * meanwhile, are the main thread's alone.
+ */
+struct post_gens {
+	struct pageset *set;
+};
+
+#define POST_GENS_THREAD_MIN 1000 /* listed pages: fewer, on this thread */
+
+static void *
+post_gens(void *arg)
+{
+	struct post_gens *pg = arg;
+	struct pageset *set = pg->set;
+	size_t i;
+
+	strmap_reserve(&set->genmap, set->nlisted);
+	for (i = 0; i < set->nlisted; i++) {
+		struct post *p = set->listed[i];
+		const char *k = p->pm.url;
+		size_t had = set->ngens;
+
+		add_gen(set, k, G_POST, (long)i, NULL);
+		set->gen_of[i] = set->ngens > had ? (uint32_t)had : UINT32_MAX;
+		if (p->pm.bundle)
+			strmap_put(&set->bundles, k, strlen(k), p);
+	}
+	return NULL;
+}
+
+/*
  * Lists the pages of v's visibility class from the (sorted) posts: what
  * each path is made of, no page made yet.
  */
 void
 site_pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 {
+	struct post_gens pg = { 0 };
+	pthread_t t;
+	int threaded = 1;
 	size_t i;
 	char *path;
 
@@ -1369,18 +1439,17 @@ site_pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 	set->slots = xcalloc(set->nlisted + 1, sizeof(*set->slots));
 	set->sec_of = xcalloc(set->nlisted + 1, sizeof(*set->sec_of));
 	set->gen_of = xcalloc(set->nlisted + 1, sizeof(*set->gen_of));
-	/* Post pages first: a page claims its URL before anything else. */
-	for (i = 0; i < set->nlisted; i++) {
-		struct post *p = set->listed[i];
-		const char *k = p->pm.url;
-		size_t had = set->ngens;
-
-		add_gen(set, k, G_POST, (long)i, NULL);
-		set->gen_of[i] = set->ngens > had ? (uint32_t)had : UINT32_MAX;
-		if (p->pm.bundle)
-			strmap_put(&set->bundles, k, strlen(k), p);
+	pg.set = set;
+	if (set->nlisted < POST_GENS_THREAD_MIN ||
+	    pthread_create(&t, NULL, post_gens, &pg) != 0) {
+		post_gens(&pg);
+		threaded = 0;
 	}
-	/* Sections: every _index.md, and every top folder holding pages. */
+	/*
+	 * Sections: every _index.md, and every top folder holding pages.
+	 * Until the join below, nothing here touches gens, gen_of, genmap
+	 * or bundles.
+	 */
 	for (i = 0; i < s->nposts; i++) {
 		struct post *p = s->posts[i];
 
@@ -1411,6 +1480,9 @@ site_pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 	neighbours(s, set);
 	for (i = 0; i < set->nlisted; i++)
 		set->narchive += site_listed_globally(set->listed[i]);
+	set->best = busiest_section(s, set);
+	if (threaded)
+		pthread_join(t, NULL);
 	for (i = 0; i < set->nsecs; i++) {
 		if (!sec_rendered(&set->secs[i]))
 			continue;
@@ -1419,7 +1491,6 @@ site_pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 		add_gen(set, path, G_SECFEED, (long)i, NULL);
 		free(path);
 	}
-	set->best = busiest_section(s, set);
 	add_gen(set, "/", G_HOME, -1, NULL);
 	add_gen(set, "/atom.xml", G_HOMEFEED, -1, NULL);
 	for (i = 0; i < s->cfg.nlangs; i++) {

@@ -191,8 +191,23 @@ fail:
 	return NULL;
 }
 
-int
-util_walk(int rootfd, const char *rel, int depth, int maxdepth,
+/* "rel/name", or name when rel is "": malloc'd (no printf per entry). */
+static char *
+path_join(const char *rel, const char *name)
+{
+	size_t r = strlen(rel), n = strlen(name) + 1;
+	char *path = xmalloc(r + 1 + n);
+
+	if (r > 0) {
+		memcpy(path, rel, r);
+		path[r++] = '/';
+	}
+	memcpy(path + r, name, n);
+	return path;
+}
+
+static int
+walk(int rootfd, const char *rel, int depth, int maxdepth, int lazy,
     int (*f)(void *arg, char *path, const struct stat *st), void *arg)
 {
 	struct dirent *de;
@@ -214,27 +229,49 @@ util_walk(int rootfd, const char *rel, int depth, int maxdepth,
 		return -1;
 	}
 	while (rc == 0 && (de = readdir(d)) != NULL) {
+		const struct stat *stp = &st;
 		char *path;
+		int isdir;
 
 		if (de->d_name[0] == '.')
 			continue;
+		if (lazy && de->d_type == DT_REG) {
+			isdir = 0;
+			stp = NULL; /* the caller stats it if it must */
+		} else if (lazy && de->d_type == DT_DIR)
+			isdir = 1;
 		/* Symlinks are not followed: no loops, nothing outside. */
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
-		    -1)
+		else if (fstatat(dirfd(d), de->d_name, &st,
+			     AT_SYMLINK_NOFOLLOW) == -1)
 			continue;
-		path = rel[0] ? xasprintf("%s/%s", rel, de->d_name) :
-				xstrdup(de->d_name);
-		if (S_ISDIR(st.st_mode)) {
-			rc = util_walk(rootfd, path, depth + 1, maxdepth, f,
+		else
+			isdir = S_ISDIR(st.st_mode);
+		path = path_join(rel, de->d_name);
+		if (isdir) {
+			rc = walk(rootfd, path, depth + 1, maxdepth, lazy, f,
 			    arg);
 			free(path);
 		} else
-			rc = f(arg, path, &st);
+			rc = f(arg, path, stp);
 	}
 	e = errno;
 	closedir(d);
 	errno = e;
 	return rc;
+}
+
+int
+util_walk(int rootfd, const char *rel, int depth, int maxdepth,
+    int (*f)(void *arg, char *path, const struct stat *st), void *arg)
+{
+	return walk(rootfd, rel, depth, maxdepth, 0, f, arg);
+}
+
+int
+util_walk_lazy(int rootfd, const char *rel, int depth, int maxdepth,
+    int (*f)(void *arg, char *path, const struct stat *st), void *arg)
+{
+	return walk(rootfd, rel, depth, maxdepth, 1, f, arg);
 }
 
 int
@@ -272,13 +309,14 @@ strmap_slot(const struct strmap *m, const char *key, size_t n, uint32_t h)
 	}
 }
 
+/* Rehashes m into cap slots (a power of two, room for every entry). */
 static void
-strmap_grow(struct strmap *m)
+strmap_rehash(struct strmap *m, size_t cap)
 {
 	struct strmap_entry *old = m->v;
 	size_t i, ocap = m->cap;
 
-	m->cap = ocap ? ocap * 2 : 16;
+	m->cap = cap;
 	m->v = xcalloc(m->cap, sizeof(*m->v));
 	for (i = 0; i < ocap; i++)
 		if (old[i].key)
@@ -296,7 +334,7 @@ strmap_put(struct strmap *m, const char *key, size_t n, void *val)
 	if (n > UINT32_MAX)
 		abort(); /* no caller has keys of 4 GB */
 	if ((m->n + 1) * 2 > m->cap)
-		strmap_grow(m);
+		strmap_rehash(m, m->cap ? m->cap * 2 : 16);
 	e = strmap_slot(m, key, n, h);
 	if (e->key)
 		return 0;
@@ -306,6 +344,17 @@ strmap_put(struct strmap *m, const char *key, size_t n, void *val)
 	e->val = val;
 	m->n++;
 	return 1;
+}
+
+void
+strmap_reserve(struct strmap *m, size_t n)
+{
+	size_t cap = m->cap ? m->cap : 16;
+
+	while ((m->n + n) * 2 > cap)
+		cap *= 2;
+	if (cap != m->cap)
+		strmap_rehash(m, cap);
 }
 
 void *

@@ -12,6 +12,10 @@ usage: probe.py wait LOG PATH TIMEOUT
          source), then polls PATH until the served body holds the token;
          prints the milliseconds from the write to that response.  Exit 1
          after TIMEOUT seconds (the file is edited either way).
+       probe.py get PORT PATH TIMEOUT
+         one request for PATH; prints the milliseconds until its complete
+         20 response and the number of result links (=> lines) in it.
+         Exit 1 when it fails or is no 20.
        probe.py poll PORT PATH STOPFILE
          requests PATH one after another until STOPFILE exists (at most
          600 s); prints "requests N failed F worst_ms W".
@@ -90,6 +94,17 @@ def main():
         sys.stderr.write("probe: the edit of %s never showed at %s within "
                          "%g s\n" % (src, path, limit))
         return 1
+    if len(a) == 4 and a[0] == "get":
+        port, path, limit = int(a[1]), a[2], float(a[3])
+        t0 = time.monotonic()
+        r = get(port, path, limit)
+        ms = (time.monotonic() - t0) * 1000
+        if not r or not r[0].startswith("20"):
+            sys.stderr.write("probe: %s: %s\n"
+                             % (path, r[0] if r else "no response"))
+            return 1
+        print("%.1f %d" % (ms, r[1].count(b"\n=> ")))
+        return 0
     if len(a) == 4 and a[0] == "poll":
         port, path, stop = int(a[1]), a[2], a[3]
         n = failed = 0

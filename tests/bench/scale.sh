@@ -1,7 +1,9 @@
 #!/bin/sh
 # scale.sh: the issue-16 scale table.  Generated Hugo sites (gensite.py)
 # of each size in BENCH_SCALE_SIZES, served by CAPSULED with two workers,
-# measured for: idle CPU, start-up to the first /, worker RSS, server CPU
+# measured for: idle CPU, start-up to the first /, worker RSS, the first
+# search (which builds a worker's search index: none is built before) and
+# a second one, server CPU
 # per request at the smallest and the largest size, and an edit at the
 # largest size (until it is served; the worst wait of a client polling
 # another page meanwhile).  Prints one table on stdout; progress on
@@ -203,6 +205,37 @@ LOADI=$(cut -d' ' -f1-3 /proc/loadavg)
 for n in $SIZES; do
 	eval "pid=\${PID$n:-}"
 	[ -n "$pid" ] && echo "rss.$n $(worker_rss "$pid")" >>"$R"
+done
+
+# --- the first search, after the idle window ----------------------------
+# No index is built before a site is searched: the first search (in
+# whichever worker takes it) builds that worker's index; its time, the
+# server CPU it took and the worker's RSS then are what it costs.
+say "scale: the first search at each size"
+for n in $SIZES; do
+	eval "pid=\${PID$n:-} port=\${PORT$n:-}"
+	[ -n "$pid" ] || continue
+	s0=$(tree_ticks "$pid")
+	if out=$("$PY" "$HERE/probe.py" get "$port" "/search?pencil%20studio" \
+	    "$STARTMAX" 2>"$TMP/search.err"); then
+		set -- $out
+		echo "search.ms.$n $1" >>"$R"
+		[ "$2" -gt 0 ] || failed "search $n: no result"
+	else
+		failed "search $n: $(head -c 200 "$TMP/search.err")"
+	fi
+	s1=$(tree_ticks "$pid")
+	echo "search.cpu.$n $(awk -v d=$((s1 - s0)) -v hz="$HZ" \
+	    'BEGIN { printf "%.0f", d * 1000 / hz }')" >>"$R"
+	if out=$("$PY" "$HERE/probe.py" get "$port" "/search?quiet%20river" \
+	    "$STARTMAX" 2>"$TMP/search.err"); then
+		set -- $out
+		echo "search2.ms.$n $1" >>"$R"
+	fi
+	echo "rsssearch.$n $(worker_rss "$pid")" >>"$R"
+done
+for n in $SIZES; do
+	eval "pid=\${PID$n:-}"
 	# Only the smallest and the largest sites are needed from here.
 	if [ -n "$pid" ] && [ "$n" != "$SMALL" ] && [ "$n" != "$LARGE" ]; then
 		stop "$pid"
@@ -305,30 +338,42 @@ ratio() {
 	    else printf "%.2f\n", a / b }'
 }
 
+# row LABEL KEY NOTE: one line of the table, KEY's value per size.
+row() {
+	printf '  %-26s' "$1"
+	for n in $SIZES; do printf ' %9s' "$(res "$2.$n")"; done
+	if [ -n "$3" ]; then printf '   %s\n' "$3"; else printf '\n'; fi
+}
+
+# mib KEY: a KiB figure recorded under KEY, in MiB, or -.
+mib() {
+	awk -v k="$(res "$1")" 'BEGIN {
+	    if (k == "-") print "-"; else printf "%.1f", k / 1024 }'
+}
+
 echo
 printf '  %-26s' "scale, 2 workers, pages"
 for n in $SIZES; do printf ' %9s' "$n"; done
 printf '   %s\n' "target"
-printf '  %-26s' "generated in, ms"
-for n in $SIZES; do printf ' %9s' "$(res gen.$n)"; done
-printf '\n'
-printf '  %-26s' "idle CPU, % of a core"
-for n in $SIZES; do printf ' %9s' "$(res idle.$n)"; done
-printf '   %s\n' "< 0.5 at every size ($IDLE s, master + workers)"
-printf '  %-26s' "exec to first / served, ms"
-for n in $SIZES; do printf ' %9s' "$(res start.$n)"; done
-printf '   %s\n' "< 300 at 10000, < 3000 at 100000"
+row "generated in, ms" gen ""
+row "idle CPU, % of a core" idle \
+    "< 0.5 at every size ($IDLE s, master + workers)"
+row "exec to first / served, ms" start "< 300 at 10000, < 3000 at 100000"
 printf '  %-26s' "worker RSS after idle, MiB"
-for n in $SIZES; do
-	printf ' %9s' "$(awk -v k="$(res rss.$n)" 'BEGIN {
-	    if (k == "-") print "-"; else printf "%.1f", k / 1024 }')"
-done
+for n in $SIZES; do printf ' %9s' "$(mib rss.$n)"; done
 printf '   %s\n' "< 300 at 100000 (largest worker)"
 printf '  %-26s' "  per page, KiB"
 for n in $SIZES; do
 	printf ' %9s' "$(awk -v k="$(res rss.$n)" -v n="$n" 'BEGIN {
 	    if (k == "-") print "-"; else printf "%.2f", k / n }')"
 done
+printf '\n'
+row "first /search, ms" search.ms "builds one worker's index (none before)"
+row "  its server CPU, ms" search.cpu ""
+row "  a second search, ms" search2.ms \
+    "(either worker: the other builds its own)"
+printf '  %-26s' "  worker RSS then, MiB"
+for n in $SIZES; do printf ' %9s' "$(mib rsssearch.$n)"; done
 printf '\n'
 for p in index post; do
 	s=$(med req.$p.$SMALL)
@@ -347,8 +392,7 @@ echo "  edit at $LARGE pages: served after $(res edit.ms) ms (< 1000);" \
     "a client polling another page meanwhile waited at worst" \
     "$(res poll.worst) ms (< 50) over $(res poll.n) requests; the edit" \
     "cost $(res edit.cpu) ms of server CPU; worker RSS then" \
-    "$(awk -v k="$(res rssafter.$LARGE)" 'BEGIN {
-	if (k == "-") print "-"; else printf "%.1f", k / 1024 }') MiB"
+    "$(mib rssafter.$LARGE) MiB"
 if [ -n "${BENCH_HS:-}" ]; then
 	set -- $BENCH_HS
 	echo "  TLS handshakes, / (us/request, server on CPU 0): capsuled full" \

@@ -151,7 +151,8 @@ BENCH_SCALE_SIZES="20 40" BENCH_SCALE_IDLE=1 BENCH_SECS=1 BENCH_ROUNDS=1 \
     >"$D/scale.out" 2>"$D/scale.err"
 assert_eq "$?" 0 "scale.sh runs to its end"
 for row in "idle CPU" "exec to first /" "worker RSS after" "  per page" \
-    "/ CPU us/request" "a post, CPU"; do
+    "first /search, ms" "  its server CPU" "  a second search" \
+    "  worker RSS then" "/ CPU us/request" "a post, CPU"; do
 	assert_eq "$(grep -F "  $row" "$D/scale.out" | awk '{
 	    n = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+(\.[0-9]+)?$/) n++
 	    print (n >= 2) ? "ok" : $0 }')" ok "scale table: '$row' has both figures"

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "page.h"
 #include "site.h"
+#include "siteget.h"
 #include "siteint.h"
 #include "t.h"
 #include "url.h"
@@ -52,42 +53,6 @@ post(const char *rel, const char *title, const char *date, const char *tags,
 	    "---\n\n%s\n",
 	    title, date, tags, body);
 	put(rel, text);
-}
-
-/* The status of path, its body in body (truncated to its size). */
-static int
-get(struct site *s, const char *path, char *body, size_t size)
-{
-	char line[1100];
-	struct url u;
-	const char *err;
-	struct response r;
-	struct buf f = BUF_INIT;
-	struct viewer v;
-	int st;
-
-	snprintf(line, sizeof(line), "gemini://localhost%s", path);
-	if (url_parse(line, strlen(line), &u, &err) != 0)
-		return -1;
-	access_viewer(NULL, NULL, 0, &v);
-	memset(&r, 0, sizeof(r));
-	body[0] = '\0';
-	if (strncmp(path, "/search", 7) == 0)
-		st = site_search(s, &u, &v, &r) ? r.status : 0;
-	else
-		st = site_route(s, &u, &v, &r, &f) ? r.status : 0;
-	if (r.page) {
-		size_t n = r.page->len - r.page->body_off;
-
-		if (n >= size)
-			n = size - 1;
-		memcpy(body, r.page->data + r.page->body_off, n);
-		body[n] = '\0';
-	}
-	page_unref(r.page);
-	buf_free(&f);
-	url_free(&u);
-	return st;
 }
 
 static int
@@ -415,8 +380,9 @@ main(void)
 	T_OK(has(s, "/posts/links/", "=> /posts/b/"));
 	T_OK(!has(s, "/posts/links/", "=> /posts/new/"));
 	T_OK(has(s, "/posts/b/", "Beta text."));
-	T_OK(has(s, "/posts/b/", "Beta text."));    /* again, rendered anew */
-	T_OK(has(s, "/search?alpha", "/posts/a/")); /* index completed */
+	T_OK(has(s, "/posts/b/", "Beta text.")); /* again, rendered anew */
+	T_INT(site_idle(s), 0); /* no index built before a search */
+	T_OK(has(s, "/search?alpha", "/posts/a/")); /* index built */
 	for (i = 0; i < 100 && site_idle(s); i++)
 		;
 	T_INT(site_idle(s), 0);

@@ -60,6 +60,25 @@ main(void)
 		    i + 1;
 	T_OK(ok);
 	T_INT(m.n, n + 1);
+	/* Room made ahead: the entries kept, no growth while n more come. */
+	strmap_reserve(&m, 3 * n);
+	T_OK(m.cap >= 2 * (4 * n + 1));
+	for (i = 0; i < n; i++)
+		ok &= (uintptr_t)strmap_get(&m, keys[i], strlen(keys[i])) ==
+		    i + 1;
+	T_OK(ok);
+	{
+		size_t cap = m.cap;
+
+		for (i = 0; i < n; i++) /* n keys more (some already in) */
+			strmap_put(&m, keys[i], strlen(keys[i]) - 1, NULL);
+		T_INT(m.cap, cap);
+	}
+	strmap_free(&m);
+	strmap_reserve(&m, 100); /* on an empty map */
+	T_INT(m.cap, 256);
+	T_INT(strmap_put(&m, "alpha", 5, "A"), 1);
+	T_STR(strmap_get(&m, "alpha", 5), "A");
 	strmap_free(&m);
 	T_OK(strmap_get(&m, "alpha", 5) == NULL);	  /* freed is empty */
 	T_INT(util_hash("", 0), 14695981039346656037ULL); /* FNV-1a */
