@@ -39,6 +39,7 @@ struct worker {
 	SSL *spare[CONN_SPARE_SSL]; /* cleared SSL objects to reuse */
 	unsigned nspare;
 	void (*conn_closed)(struct worker *); /* after every close */
+	void (*conn_parked)(struct worker *); /* after a request parks */
 };
 
 /*

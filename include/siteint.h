@@ -254,6 +254,7 @@ struct site {
 	size_t index_next;	 /* search: the next post to look at */
 	int index_pending;	 /* search: posts not indexed yet */
 	int index_wanted;	 /* search: asked for once, so kept built */
+	int index_waiters;	 /* search: requests parked until it is */
 	unsigned long scan_mark; /* scans so far */
 	/* Rendering off the loop (site_set_renderq); rq NULL: inline. */
 	struct renderq *rq;

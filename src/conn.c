@@ -333,6 +333,8 @@ conn_respond(struct conn *c)
 		c->wait = c->x->resp.wait;
 		conn_cork(c, 0);
 		ev_io_stop(c->w->loop, &c->io);
+		if (c->w->conn_parked)
+			c->w->conn_parked(c->w);
 		return;
 	}
 	c->state = CONN_WRITE;

@@ -1445,6 +1445,11 @@ site_idle(struct site *s)
 {
 	int more = s->index_wanted && index_some(s, SIZE_MAX, SITE_IDLE_BUDGET);
 
+	/* The searches that waited for the index ask again. */
+	if (s->index_waiters && !s->index_pending) {
+		s->index_waiters = 0;
+		s->rendered(s->rendered_arg, &s->index_pending);
+	}
 	lru_trim(&s->cache);
 	return more;
 }
@@ -1521,9 +1526,27 @@ site_search(struct site *s, const struct url *u, const struct viewer *v,
 		    page_new(GEMINI_INPUT, "Search the reviews", NULL, 0);
 		return 1;
 	}
-	/* The first search builds the index; later ones find it complete. */
+	/*
+	 * The first search builds the index; later ones find it complete.
+	 * Built in slices of SITE_IDLE_BUDGET between other requests
+	 * (site_idle), the search waiting for the last (at 100,000 posts
+	 * the whole build is seconds of CPU: on the loop in one go, it
+	 * held up every other request that long); without a loop to wait
+	 * on (no render queue), built now.
+	 */
 	s->index_wanted = 1;
-	index_some(s, SIZE_MAX, 0);
+	if (index_some(s, SIZE_MAX, SITE_IDLE_BUDGET)) {
+		if (s->rendered) {
+			if (!s->index_waiters)
+				log_debug("%s: search index: building it "
+					  "between other requests",
+				    s->root);
+			s->index_waiters = 1;
+			resp->wait = &s->index_pending;
+			return 1;
+		}
+		index_some(s, SIZE_MAX, 0);
+	}
 	search_page(s->search, u->query, page, "/search", search_visible, &sv,
 	    &body);
 	site_text_meta(s->lang, &meta);

@@ -97,6 +97,19 @@ conn_closed(struct worker *w)
 	}
 }
 
+/*
+ * A request parked (its page renders off the loop, or a search waits for
+ * the index): the idle watcher runs the sites' deferred work again, the
+ * index's slices among it.
+ */
+static void
+conn_parked(struct worker *w)
+{
+	struct worker_proc *wp = WP_OF(w, w);
+
+	ev_idle_start(w->loop, &wp->idle);
+}
+
 static void
 accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
@@ -393,6 +406,7 @@ worker_main(struct ev_loop *loop, const struct worker_start *ws)
 	wp.w.tls = gen->tls;
 	wp.w.max_conns = (unsigned)gen->cfg.max_connections;
 	wp.w.conn_closed = conn_closed;
+	wp.w.conn_parked = conn_parked;
 	/* Close the other slots' sockets: the kernel then balances fairly. */
 	for (i = 0; i < ws->nls; i++) {
 		int s;
