@@ -506,15 +506,16 @@ struct skips {
 };
 
 /*
- * A slot of the term table: 8 bytes, a lookup compares 8 bits of the
- * hash before the text (in one arena, NUL-terminated).
+ * A slot of the term table: 4 bytes, a lookup compares 8 bits of the
+ * hash before the text (in one arena, NUL-terminated, at ix->toff[id]).
+ * The offsets are by id, not in the slots: a slot per term and a third
+ * more at most, an offset per term.
  */
 _Static_assert(sizeof(struct term) == 24, "a term is 24 bytes");
 
 struct tslot {
 	uint32_t id1 : 24; /* term id + 1; 0: empty */
 	uint32_t tag : 8;
-	uint32_t str; /* offset of the term's text in the arena */
 };
 
 /* Per slot, what a reader of positions needs, apart from struct sdoc. */
@@ -561,7 +562,9 @@ struct search {
 	size_t neager, capeager;
 	uint8_t *pack; /* short streams, one after another (search_trim) */
 	size_t packlen;
-	char *arena; /* term texts, NUL-terminated */
+	char *arena;	/* term texts, NUL-terminated */
+	uint32_t *toff; /* by term id: its text's offset in the arena */
+	size_t captoff;
 	size_t arena_len, arena_cap;
 	struct sdoc *docs; /* slots, append only */
 	struct dlen *dlen;
@@ -636,6 +639,9 @@ terms_free(struct search *ix)
 	free(ix->skips);
 	free(ix->table);
 	free(ix->arena);
+	free(ix->toff);
+	ix->toff = NULL;
+	ix->captoff = 0;
 	ix->terms = NULL;
 	ix->skips = NULL;
 	ix->table = NULL;
@@ -703,7 +709,7 @@ table_grow(struct search *ix)
 
 		if (ix->table[i].id1 == 0)
 			continue;
-		s = ix->arena + ix->table[i].str;
+		s = ix->arena + ix->toff[ix->table[i].id1 - 1];
 		for (j = term_hash(s, strlen(s)) & (cap - 1); t[j].id1;
 		     j = (j + 1) & (cap - 1))
 			;
@@ -726,10 +732,13 @@ term_id(struct search *ix, const char *s, size_t n, int create)
 	if (ix->tcap)
 		for (j = h & (ix->tcap - 1); ix->table[j].id1;
 		     j = (j + 1) & (ix->tcap - 1)) {
+			const char *a;
+
 			sl = &ix->table[j];
-			if (sl->tag == tag &&
-			    memcmp(ix->arena + sl->str, s, n) == 0 &&
-			    ix->arena[sl->str + n] == '\0')
+			if (sl->tag != tag)
+				continue;
+			a = ix->arena + ix->toff[sl->id1 - 1];
+			if (memcmp(a, s, n) == 0 && a[n] == '\0')
 				return (long)sl->id1 - 1;
 		}
 	if (!create || ix->nterms + 1 >= (1u << 24))
@@ -739,6 +748,8 @@ term_id(struct search *ix, const char *s, size_t n, int create)
 		table_grow(ix);
 	ix->terms =
 	    xgrow(ix->terms, &ix->capterms, ix->nterms + 1, sizeof(*ix->terms));
+	ix->toff =
+	    xgrow(ix->toff, &ix->captoff, ix->nterms + 1, sizeof(*ix->toff));
 	t = &ix->terms[ix->nterms];
 	memset(t, 0, sizeof(*t));
 	if (ix->arena_len + n + 1 > ix->arena_cap) {
@@ -752,7 +763,7 @@ term_id(struct search *ix, const char *s, size_t n, int create)
 		;
 	sl = &ix->table[j];
 	sl->tag = tag;
-	sl->str = (uint32_t)ix->arena_len;
+	ix->toff[ix->nterms] = (uint32_t)ix->arena_len;
 	sl->id1 = (uint32_t)++ix->nterms;
 	memcpy(ix->arena + ix->arena_len, s, n);
 	ix->arena[ix->arena_len + n] = '\0';
@@ -1506,6 +1517,8 @@ compact(struct search *ix)
 	ix->terms = NULL;
 	ix->skips = NULL;
 	ix->arena = NULL;
+	ix->toff = NULL;
+	ix->captoff = 0;
 	ix->pack = NULL;
 	ix->packlen = 0;
 	ix->eager = NULL;
@@ -1523,7 +1536,7 @@ compact(struct search *ix)
 		ot = &old.terms[sl->id1 - 1];
 		if (term_eager(&old, ot) && ot->df == 0)
 			continue;
-		s = old.arena + sl->str;
+		s = old.arena + old.toff[sl->id1 - 1];
 		id = -1;
 		cur_init(&c, &old, ot);
 		for (cur_next(&c); !c.done; cur_next(&c)) {
@@ -1665,6 +1678,8 @@ search_trim(struct search *ix)
 		ix->terms =
 		    xrealloc(ix->terms, ix->nterms * sizeof(*ix->terms));
 		ix->capterms = ix->nterms;
+		ix->toff = xrealloc(ix->toff, ix->nterms * sizeof(*ix->toff));
+		ix->captoff = ix->nterms;
 	}
 	if (ix->nskips) {
 		ix->skips =
@@ -1738,7 +1753,8 @@ search_get_stats(const struct search *ix, struct search_stats *st)
 	st->skips += ix->capskips * sizeof(*ix->skips);
 	st->postings += st->skips + ix->packlen;
 	st->dict = ix->capterms * sizeof(*ix->terms) + ix->arena_cap +
-	    ix->tcap * sizeof(*ix->table) + ix->seencap * sizeof(*ix->seen) +
+	    ix->captoff * sizeof(*ix->toff) + ix->tcap * sizeof(*ix->table) +
+	    ix->seencap * sizeof(*ix->seen) +
 	    ix->ordercap * sizeof(*ix->order) +
 	    (ix->capocc + ix->capspos) * sizeof(uint32_t);
 	st->store = ix->capdocs * sizeof(*ix->docs) +
