@@ -243,6 +243,12 @@ fold_cp(uint32_t c, char out[8], size_t *n)
 		*n = 1;
 		return CL_WORD;
 	}
+	/* Latin-1 and Latin Extended-A/B, the common non-ASCII letters. */
+	if (c >= 0xc0 && c < 0x250) {
+		if (c == 0xd7 || c == 0xf7)
+			return CL_SEP;
+		goto latin;
+	}
 	if (is_ignored(c))
 		return CL_IGNORE;
 	if (is_sep(c))
@@ -260,6 +266,7 @@ fold_cp(uint32_t c, char out[8], size_t *n)
 		return CL_WORD;
 	}
 	if (c < 0x250 || in(c, 0x1ea0, 0x1ef9)) {
+latin:
 		l = fold_latin(c, tmp);
 		if (*l) {
 			*n = strlen(l);
@@ -278,6 +285,72 @@ fold_cp(uint32_t c, char out[8], size_t *n)
 
 enum { TK_WORD, TK_UNI, TK_BI };
 
+/* ASCII letters and digits folded (lowercase); 0: a separator. */
+static const unsigned char ascii_fold[128] = {
+	['0'] = '0',
+	['1'] = '1',
+	['2'] = '2',
+	['3'] = '3',
+	['4'] = '4',
+	['5'] = '5',
+	['6'] = '6',
+	['7'] = '7',
+	['8'] = '8',
+	['9'] = '9',
+	['A'] = 'a',
+	['B'] = 'b',
+	['C'] = 'c',
+	['D'] = 'd',
+	['E'] = 'e',
+	['F'] = 'f',
+	['G'] = 'g',
+	['H'] = 'h',
+	['I'] = 'i',
+	['J'] = 'j',
+	['K'] = 'k',
+	['L'] = 'l',
+	['M'] = 'm',
+	['N'] = 'n',
+	['O'] = 'o',
+	['P'] = 'p',
+	['Q'] = 'q',
+	['R'] = 'r',
+	['S'] = 's',
+	['T'] = 't',
+	['U'] = 'u',
+	['V'] = 'v',
+	['W'] = 'w',
+	['X'] = 'x',
+	['Y'] = 'y',
+	['Z'] = 'z',
+	['a'] = 'a',
+	['b'] = 'b',
+	['c'] = 'c',
+	['d'] = 'd',
+	['e'] = 'e',
+	['f'] = 'f',
+	['g'] = 'g',
+	['h'] = 'h',
+	['i'] = 'i',
+	['j'] = 'j',
+	['k'] = 'k',
+	['l'] = 'l',
+	['m'] = 'm',
+	['n'] = 'n',
+	['o'] = 'o',
+	['p'] = 'p',
+	['q'] = 'q',
+	['r'] = 'r',
+	['s'] = 's',
+	['t'] = 't',
+	['u'] = 'u',
+	['v'] = 'v',
+	['w'] = 'w',
+	['x'] = 'x',
+	['y'] = 'y',
+	['z'] = 'z',
+};
+
 typedef void (*tok_fn)(void *arg, const char *tok, size_t n, uint32_t pos,
     size_t start, size_t end, int kind);
 
@@ -295,18 +368,20 @@ tokenize(const char *str, size_t len, uint32_t pos, tok_fn fn, void *arg)
 		if (i < len && s[i] < 0x80) {
 			unsigned char ch = s[i];
 
-			/* ASCII, the common case, without the tables. */
+			/* ASCII, the common case, a word's letters at once. */
 			n = 1;
 			fl = 1;
-			if (ch >= 'A' && ch <= 'Z')
-				ch += 32;
-			if ((ch >= 'a' && ch <= 'z') ||
-			    (ch >= '0' && ch <= '9')) {
+			if ((ch = ascii_fold[ch]) != 0) {
 				cl = CL_WORD;
 				f[0] = (char)ch;
 				if (inword && wlen < SEARCH_TOKEN_MAX) {
-					word[wlen++] = (char)ch;
-					wend = ++i;
+					do {
+						word[wlen++] = (char)ch;
+						i++;
+					} while (wlen < SEARCH_TOKEN_MAX &&
+					    i < len && s[i] < 0x80 &&
+					    (ch = ascii_fold[s[i]]) != 0);
+					wend = i;
 					continue;
 				}
 			} else
@@ -327,7 +402,10 @@ tokenize(const char *str, size_t len, uint32_t pos, tok_fn fn, void *arg)
 				wstart = i;
 			}
 			if (wlen + fl <= SEARCH_TOKEN_MAX) {
-				memcpy(word + wlen, f, fl);
+				/* Mostly one byte: no call to memcpy. */
+				word[wlen] = f[0];
+				if (fl > 1)
+					memcpy(word + wlen + 1, f + 1, fl - 1);
 				wlen += fl;
 			}
 			wend = i + n;
