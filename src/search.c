@@ -1407,8 +1407,9 @@ seen_find(struct search *ix, uint32_t id, int create)
 	if (!ix->seen[j].id1 && create) {
 		ix->seen[j].id1 = id1;
 		ix->seen[j].tf = 0;
-		ix->order = xgrow(ix->order, &ix->ordercap, ix->nseen + 1,
-		    sizeof(*ix->order));
+		if (ix->nseen + 1 > ix->ordercap)
+			ix->order = xgrow(ix->order, &ix->ordercap,
+			    ix->nseen + 1, sizeof(*ix->order));
 		ix->order[ix->nseen++] = (uint32_t)j;
 	}
 	return &ix->seen[j];
@@ -1427,7 +1428,9 @@ collect_cb(void *arg, const char *tok, size_t n, uint32_t pos, size_t start,
 	if (id < 0)
 		return;
 	seen_find(ix, (uint32_t)id, 1)->tf++;
-	ix->occ = xgrow(ix->occ, &ix->capocc, ix->nocc + 2, sizeof(*ix->occ));
+	if (ix->nocc + 2 > ix->capocc) /* a call per token saved */
+		ix->occ = xgrow(ix->occ, &ix->capocc, ix->nocc + 2,
+		    sizeof(*ix->occ));
 	ix->occ[ix->nocc++] = (uint32_t)id;
 	ix->occ[ix->nocc++] = pos;
 }
