@@ -243,6 +243,12 @@ fold_cp(uint32_t c, char out[8], size_t *n)
 		*n = 1;
 		return CL_WORD;
 	}
+	/* Latin-1 and Latin Extended-A/B, the common non-ASCII letters. */
+	if (c >= 0xc0 && c < 0x250) {
+		if (c == 0xd7 || c == 0xf7)
+			return CL_SEP;
+		goto latin;
+	}
 	if (is_ignored(c))
 		return CL_IGNORE;
 	if (is_sep(c))
@@ -260,6 +266,7 @@ fold_cp(uint32_t c, char out[8], size_t *n)
 		return CL_WORD;
 	}
 	if (c < 0x250 || in(c, 0x1ea0, 0x1ef9)) {
+latin:
 		l = fold_latin(c, tmp);
 		if (*l) {
 			*n = strlen(l);
@@ -278,6 +285,72 @@ fold_cp(uint32_t c, char out[8], size_t *n)
 
 enum { TK_WORD, TK_UNI, TK_BI };
 
+/* ASCII letters and digits folded (lowercase); 0: a separator. */
+static const unsigned char ascii_fold[128] = {
+	['0'] = '0',
+	['1'] = '1',
+	['2'] = '2',
+	['3'] = '3',
+	['4'] = '4',
+	['5'] = '5',
+	['6'] = '6',
+	['7'] = '7',
+	['8'] = '8',
+	['9'] = '9',
+	['A'] = 'a',
+	['B'] = 'b',
+	['C'] = 'c',
+	['D'] = 'd',
+	['E'] = 'e',
+	['F'] = 'f',
+	['G'] = 'g',
+	['H'] = 'h',
+	['I'] = 'i',
+	['J'] = 'j',
+	['K'] = 'k',
+	['L'] = 'l',
+	['M'] = 'm',
+	['N'] = 'n',
+	['O'] = 'o',
+	['P'] = 'p',
+	['Q'] = 'q',
+	['R'] = 'r',
+	['S'] = 's',
+	['T'] = 't',
+	['U'] = 'u',
+	['V'] = 'v',
+	['W'] = 'w',
+	['X'] = 'x',
+	['Y'] = 'y',
+	['Z'] = 'z',
+	['a'] = 'a',
+	['b'] = 'b',
+	['c'] = 'c',
+	['d'] = 'd',
+	['e'] = 'e',
+	['f'] = 'f',
+	['g'] = 'g',
+	['h'] = 'h',
+	['i'] = 'i',
+	['j'] = 'j',
+	['k'] = 'k',
+	['l'] = 'l',
+	['m'] = 'm',
+	['n'] = 'n',
+	['o'] = 'o',
+	['p'] = 'p',
+	['q'] = 'q',
+	['r'] = 'r',
+	['s'] = 's',
+	['t'] = 't',
+	['u'] = 'u',
+	['v'] = 'v',
+	['w'] = 'w',
+	['x'] = 'x',
+	['y'] = 'y',
+	['z'] = 'z',
+};
+
 typedef void (*tok_fn)(void *arg, const char *tok, size_t n, uint32_t pos,
     size_t start, size_t end, int kind);
 
@@ -295,18 +368,20 @@ tokenize(const char *str, size_t len, uint32_t pos, tok_fn fn, void *arg)
 		if (i < len && s[i] < 0x80) {
 			unsigned char ch = s[i];
 
-			/* ASCII, the common case, without the tables. */
+			/* ASCII, the common case, a word's letters at once. */
 			n = 1;
 			fl = 1;
-			if (ch >= 'A' && ch <= 'Z')
-				ch += 32;
-			if ((ch >= 'a' && ch <= 'z') ||
-			    (ch >= '0' && ch <= '9')) {
+			if ((ch = ascii_fold[ch]) != 0) {
 				cl = CL_WORD;
 				f[0] = (char)ch;
 				if (inword && wlen < SEARCH_TOKEN_MAX) {
-					word[wlen++] = (char)ch;
-					wend = ++i;
+					do {
+						word[wlen++] = (char)ch;
+						i++;
+					} while (wlen < SEARCH_TOKEN_MAX &&
+					    i < len && s[i] < 0x80 &&
+					    (ch = ascii_fold[s[i]]) != 0);
+					wend = i;
 					continue;
 				}
 			} else
@@ -327,7 +402,10 @@ tokenize(const char *str, size_t len, uint32_t pos, tok_fn fn, void *arg)
 				wstart = i;
 			}
 			if (wlen + fl <= SEARCH_TOKEN_MAX) {
-				memcpy(word + wlen, f, fl);
+				/* Mostly one byte: no call to memcpy. */
+				word[wlen] = f[0];
+				if (fl > 1)
+					memcpy(word + wlen + 1, f + 1, fl - 1);
 				wlen += fl;
 			}
 			wend = i + n;
@@ -425,8 +503,9 @@ search_fold(const char *str)
  *  - gamma(x >= 1): b = floor(log2 x) zero bits, a one, the low b bits.
  */
 #define RICE_ESC    24
-#define TERM_INLINE 64	 /* bits of postings kept in the term itself */
-#define BLOCK_BITS  2048 /* a skip entry at least every this many bits */
+#define TERM_INLINE 32		/* bits of postings kept in the term itself */
+#define OWNED	    0x80000000u /* ref: an index in ix->owned */
+#define BLOCK_BITS  2048	/* a skip entry at least every this many bits */
 #define SKIP_MAXOFF (1u << 27)
 #define PACK_BITS   8192 /* streams up to this long are packed */
 #define EAGER_SKIPS 64	 /* a term with this many keeps an exact df */
@@ -481,8 +560,8 @@ rice_k(uint64_t num, uint64_t den)
  */
 struct term {
 	union {
-		uint8_t *p;
-		uint8_t in[8];
+		uint32_t ref; /* OWNED | index in ix->owned, or offset in pack */
+		uint8_t in[4];
 	} u;
 	uint32_t nbits;
 	uint32_t df : 27;    /* live documents holding the term */
@@ -506,15 +585,16 @@ struct skips {
 };
 
 /*
- * A slot of the term table: 8 bytes, a lookup compares 8 bits of the
- * hash before the text (in one arena, NUL-terminated).
+ * A slot of the term table: 4 bytes, a lookup compares 8 bits of the
+ * hash before the text (in one arena, NUL-terminated, at ix->toff[id]).
+ * The offsets are by id, not in the slots: a slot per term and a third
+ * more at most, an offset per term.
  */
-_Static_assert(sizeof(struct term) == 24, "a term is 24 bytes");
+_Static_assert(sizeof(struct term) == 20, "a term is 20 bytes");
 
 struct tslot {
 	uint32_t id1 : 24; /* term id + 1; 0: empty */
 	uint32_t tag : 8;
-	uint32_t str; /* offset of the term's text in the arena */
 };
 
 /* Per slot, what a reader of positions needs, apart from struct sdoc. */
@@ -559,9 +639,13 @@ struct search {
 	size_t nskips, capskips;
 	uint32_t *eager; /* ids of the terms that keep an exact df */
 	size_t neager, capeager;
-	uint8_t *pack; /* short streams, one after another (search_trim) */
+	uint8_t *pack;	 /* short streams, one after another (search_trim) */
+	uint8_t **owned; /* streams of their own allocation, by index */
+	size_t nowned, capowned;
 	size_t packlen;
-	char *arena; /* term texts, NUL-terminated */
+	char *arena;	/* term texts, NUL-terminated */
+	uint32_t *toff; /* by term id: its text's offset in the arena */
+	size_t captoff;
 	size_t arena_len, arena_cap;
 	struct sdoc *docs; /* slots, append only */
 	struct dlen *dlen;
@@ -609,10 +693,16 @@ sdoc_clear(struct sdoc *d)
 static int
 term_packed(const struct search *ix, const struct term *t)
 {
-	uintptr_t p = (uintptr_t)t->u.p, a = (uintptr_t)ix->pack;
+	(void)ix;
+	return t->nbits > TERM_INLINE && !(t->u.ref & OWNED);
+}
 
-	return t->nbits > TERM_INLINE && ix->pack && p >= a &&
-	    p < a + ix->packlen;
+/* Where t's stream is, when not inline. */
+static inline uint8_t *
+term_ptr(const struct search *ix, const struct term *t)
+{
+	return t->u.ref & OWNED ? ix->owned[t->u.ref & ~OWNED] :
+				  ix->pack + t->u.ref;
 }
 
 static void
@@ -620,10 +710,11 @@ terms_free(struct search *ix)
 {
 	size_t i;
 
-	for (i = 0; i < ix->nterms; i++)
-		if (ix->terms[i].nbits > TERM_INLINE &&
-		    !term_packed(ix, &ix->terms[i]))
-			free(ix->terms[i].u.p);
+	for (i = 0; i < ix->nowned; i++)
+		free(ix->owned[i]);
+	free(ix->owned);
+	ix->owned = NULL;
+	ix->nowned = ix->capowned = 0;
 	free(ix->pack);
 	free(ix->eager);
 	ix->pack = NULL;
@@ -636,6 +727,9 @@ terms_free(struct search *ix)
 	free(ix->skips);
 	free(ix->table);
 	free(ix->arena);
+	free(ix->toff);
+	ix->toff = NULL;
+	ix->captoff = 0;
 	ix->terms = NULL;
 	ix->skips = NULL;
 	ix->table = NULL;
@@ -703,7 +797,7 @@ table_grow(struct search *ix)
 
 		if (ix->table[i].id1 == 0)
 			continue;
-		s = ix->arena + ix->table[i].str;
+		s = ix->arena + ix->toff[ix->table[i].id1 - 1];
 		for (j = term_hash(s, strlen(s)) & (cap - 1); t[j].id1;
 		     j = (j + 1) & (cap - 1))
 			;
@@ -726,10 +820,13 @@ term_id(struct search *ix, const char *s, size_t n, int create)
 	if (ix->tcap)
 		for (j = h & (ix->tcap - 1); ix->table[j].id1;
 		     j = (j + 1) & (ix->tcap - 1)) {
+			const char *a;
+
 			sl = &ix->table[j];
-			if (sl->tag == tag &&
-			    memcmp(ix->arena + sl->str, s, n) == 0 &&
-			    ix->arena[sl->str + n] == '\0')
+			if (sl->tag != tag)
+				continue;
+			a = ix->arena + ix->toff[sl->id1 - 1];
+			if (memcmp(a, s, n) == 0 && a[n] == '\0')
 				return (long)sl->id1 - 1;
 		}
 	if (!create || ix->nterms + 1 >= (1u << 24))
@@ -739,6 +836,8 @@ term_id(struct search *ix, const char *s, size_t n, int create)
 		table_grow(ix);
 	ix->terms =
 	    xgrow(ix->terms, &ix->capterms, ix->nterms + 1, sizeof(*ix->terms));
+	ix->toff =
+	    xgrow(ix->toff, &ix->captoff, ix->nterms + 1, sizeof(*ix->toff));
 	t = &ix->terms[ix->nterms];
 	memset(t, 0, sizeof(*t));
 	if (ix->arena_len + n + 1 > ix->arena_cap) {
@@ -752,7 +851,7 @@ term_id(struct search *ix, const char *s, size_t n, int create)
 		;
 	sl = &ix->table[j];
 	sl->tag = tag;
-	sl->str = (uint32_t)ix->arena_len;
+	ix->toff[ix->nterms] = (uint32_t)ix->arena_len;
 	sl->id1 = (uint32_t)++ix->nterms;
 	memcpy(ix->arena + ix->arena_len, s, n);
 	ix->arena[ix->arena_len + n] = '\0';
@@ -785,12 +884,17 @@ cap_class(size_t want)
 
 /* Moves n bytes of t's stream to an allocation of its own, for nbits. */
 static void
-term_own(struct term *t, const uint8_t *from, size_t n, uint64_t nbits)
+term_own(struct search *ix, struct term *t, const uint8_t *from, size_t n,
+    uint64_t nbits)
 {
 	uint8_t *p = xcalloc(1, cap_class(stream_bytes(nbits)));
 
 	memcpy(p, from, n);
-	t->u.p = p;
+	if (ix->nowned + 1 > ix->capowned)
+		ix->owned = xgrow(ix->owned, &ix->capowned, ix->nowned + 1,
+		    sizeof(*ix->owned));
+	ix->owned[ix->nowned] = p;
+	t->u.ref = OWNED | (uint32_t)ix->nowned++;
 	t->exact = 0;
 }
 
@@ -799,32 +903,34 @@ term_own(struct term *t, const uint8_t *from, size_t n, uint64_t nbits)
  * stream of up to TERM_INLINE bits is written in tmp, then copied back).
  */
 static uint8_t *
-term_room(struct term *t, uint64_t need, uint8_t tmp[16])
+term_room(struct search *ix, struct term *t, uint64_t need, uint8_t tmp[16])
 {
 	size_t want = stream_bytes(need), have, cap;
+	uint8_t **p;
 
 	if (need <= TERM_INLINE) {
 		memset(tmp, 0, 16);
-		memcpy(tmp, t->u.in, 8);
+		memcpy(tmp, t->u.in, 4);
 		return tmp;
 	}
 	if (t->nbits <= TERM_INLINE) {
-		uint8_t in[8];
+		uint8_t in[4];
 
-		memcpy(in, t->u.in, 8);
-		term_own(t, in, 8, need);
-		return t->u.p;
+		memcpy(in, t->u.in, 4);
+		term_own(ix, t, in, 4, need);
+		return ix->owned[t->u.ref & ~OWNED];
 	}
+	p = &ix->owned[t->u.ref & ~OWNED];
 	have = t->exact ? stream_bytes(t->nbits) :
 			  cap_class(stream_bytes(t->nbits));
 	cap = cap_class(want);
 	if (t->exact || cap != have) {
-		t->u.p = xrealloc(t->u.p, cap);
+		*p = xrealloc(*p, cap);
 		if (cap > have)
-			memset(t->u.p + have, 0, cap - have);
+			memset(*p + have, 0, cap - have);
 		t->exact = 0;
 	}
-	return t->u.p;
+	return *p;
 }
 
 /* A writer into room made by term_room. */
@@ -1012,7 +1118,7 @@ term_append(struct search *ix, struct term *t, uint32_t slot,
 	struct bw w;
 
 	if (term_packed(ix, t))
-		term_own(t, t->u.p, (t->nbits + 7) / 8, t->nbits);
+		term_own(ix, t, term_ptr(ix, t), (t->nbits + 7) / 8, t->nbits);
 	if (t->nbits == 0) {
 		k = t->k = gap_k(slot, t->df);
 		t->since = 0;
@@ -1065,7 +1171,7 @@ term_append(struct search *ix, struct term *t, uint32_t slot,
 	len = rice_len(slot - t->last, k) + gamma_len(tf) + n;
 	if (tf >= LONG_TF)
 		len += gamma_len((uint32_t)n + 1);
-	w.p = term_room(t, t->nbits + len, tmp);
+	w.p = term_room(ix, t, t->nbits + len, tmp);
 	w.pos = t->nbits;
 	put_rice(&w, slot - t->last, k);
 	put_gamma(&w, tf);
@@ -1079,7 +1185,7 @@ term_append(struct search *ix, struct term *t, uint32_t slot,
 	for (i = 1; i < tf; i++)
 		put_rice(&w, pos[i] - pos[i - 1] - 1, kp);
 	if (w.p == tmp)
-		memcpy(t->u.in, tmp, 8);
+		memcpy(t->u.in, tmp, 4);
 	t->since = t->since + len > 4095 ? 4095 : t->since + len;
 	t->nbits = (uint32_t)w.pos;
 	t->last = slot + 1;
@@ -1116,10 +1222,10 @@ cur_init(struct cur *c, const struct search *ix, const struct term *t)
 	c->cappos = cap;
 	c->ix = ix;
 	if (t->nbits <= TERM_INLINE) {
-		memcpy(c->in, t->u.in, 8);
+		memcpy(c->in, t->u.in, 4);
 		c->b.p = c->in;
 	} else
-		c->b.p = t->u.p;
+		c->b.p = term_ptr(ix, t);
 	c->b.end = t->nbits;
 	c->k = t->k;
 	if (t->skip) {
@@ -1318,8 +1424,9 @@ seen_find(struct search *ix, uint32_t id, int create)
 	if (!ix->seen[j].id1 && create) {
 		ix->seen[j].id1 = id1;
 		ix->seen[j].tf = 0;
-		ix->order = xgrow(ix->order, &ix->ordercap, ix->nseen + 1,
-		    sizeof(*ix->order));
+		if (ix->nseen + 1 > ix->ordercap)
+			ix->order = xgrow(ix->order, &ix->ordercap,
+			    ix->nseen + 1, sizeof(*ix->order));
 		ix->order[ix->nseen++] = (uint32_t)j;
 	}
 	return &ix->seen[j];
@@ -1338,7 +1445,9 @@ collect_cb(void *arg, const char *tok, size_t n, uint32_t pos, size_t start,
 	if (id < 0)
 		return;
 	seen_find(ix, (uint32_t)id, 1)->tf++;
-	ix->occ = xgrow(ix->occ, &ix->capocc, ix->nocc + 2, sizeof(*ix->occ));
+	if (ix->nocc + 2 > ix->capocc) /* a call per token saved */
+		ix->occ =
+		    xgrow(ix->occ, &ix->capocc, ix->nocc + 2, sizeof(*ix->occ));
 	ix->occ[ix->nocc++] = (uint32_t)id;
 	ix->occ[ix->nocc++] = pos;
 }
@@ -1506,8 +1615,12 @@ compact(struct search *ix)
 	ix->terms = NULL;
 	ix->skips = NULL;
 	ix->arena = NULL;
+	ix->toff = NULL;
+	ix->captoff = 0;
 	ix->pack = NULL;
 	ix->packlen = 0;
+	ix->owned = NULL;
+	ix->nowned = ix->capowned = 0;
 	ix->eager = NULL;
 	ix->neager = ix->capeager = 0;
 	ix->nterms = ix->capterms = ix->nskips = ix->capskips = 0;
@@ -1523,7 +1636,7 @@ compact(struct search *ix)
 		ot = &old.terms[sl->id1 - 1];
 		if (term_eager(&old, ot) && ot->df == 0)
 			continue;
-		s = old.arena + sl->str;
+		s = old.arena + old.toff[sl->id1 - 1];
 		id = -1;
 		cur_init(&c, &old, ot);
 		for (cur_next(&c); !c.done; cur_next(&c)) {
@@ -1607,8 +1720,8 @@ search_put(struct search *ix, const char *key, const struct search_doc *d)
 static void
 pack_streams(struct search *ix)
 {
-	uint8_t *np, *at;
-	size_t i, total = 0;
+	uint8_t *np, *at, **owned = NULL;
+	size_t i, total = 0, nowned = 0, capowned = 0;
 
 	for (i = 0; i < ix->nterms; i++) {
 		const struct term *t = &ix->terms[i];
@@ -1620,28 +1733,38 @@ pack_streams(struct search *ix)
 	for (i = 0; i < ix->nterms; i++) {
 		struct term *t = &ix->terms[i];
 		size_t n = (t->nbits + 7) / 8;
+		uint8_t *p;
 
 		if (t->nbits <= TERM_INLINE)
 			continue;
+		p = term_ptr(ix, t);
 		if (t->nbits > PACK_BITS) {
 			if (!term_packed(ix, t))
-				t->u.p =
-				    xrealloc(t->u.p, stream_bytes(t->nbits));
+				p = xrealloc(p, stream_bytes(t->nbits));
 			else {
-				uint8_t *p = xcalloc(1, stream_bytes(t->nbits));
+				uint8_t *q = xcalloc(1, stream_bytes(t->nbits));
 
-				memcpy(p, t->u.p, n);
-				t->u.p = p;
+				memcpy(q, p, n);
+				p = q;
 			}
+			owned =
+			    xgrow(owned, &capowned, nowned + 1, sizeof(*owned));
+			owned[nowned] = p;
+			t->u.ref = OWNED | (uint32_t)nowned++;
 			t->exact = 1;
 			continue;
 		}
-		memcpy(at, t->u.p, n);
+		memcpy(at, p, n);
 		if (!term_packed(ix, t))
-			free(t->u.p);
-		t->u.p = at;
+			free(p);
+		t->u.ref = (uint32_t)(at - np);
 		at += n;
 	}
+	free(ix->owned);
+	ix->owned = nowned ? xrealloc(owned, nowned * sizeof(*owned)) : NULL;
+	if (!nowned)
+		free(owned);
+	ix->nowned = ix->capowned = nowned;
 	free(ix->pack);
 	ix->pack = np;
 	ix->packlen = total + 8;
@@ -1665,6 +1788,8 @@ search_trim(struct search *ix)
 		ix->terms =
 		    xrealloc(ix->terms, ix->nterms * sizeof(*ix->terms));
 		ix->capterms = ix->nterms;
+		ix->toff = xrealloc(ix->toff, ix->nterms * sizeof(*ix->toff));
+		ix->captoff = ix->nterms;
 	}
 	if (ix->nskips) {
 		ix->skips =
@@ -1705,7 +1830,7 @@ search_get_stats(const struct search *ix, struct search_stats *st)
 		uint64_t b0;
 
 		if (t->nbits > TERM_INLINE && !term_packed(ix, t))
-			st->postings += malloc_usable_size(t->u.p);
+			st->postings += malloc_usable_size(term_ptr(ix, t));
 		/* Where the bits go: slot gaps and tf, positions. */
 		cur_init(&c, ix, t);
 		for (;;) {
@@ -1736,9 +1861,11 @@ search_get_stats(const struct search *ix, struct search_stats *st)
 	for (i = 0; i < ix->nskips; i++)
 		st->skips += ix->skips[i].cap * sizeof(struct skip);
 	st->skips += ix->capskips * sizeof(*ix->skips);
-	st->postings += st->skips + ix->packlen;
+	st->postings +=
+	    st->skips + ix->packlen + ix->capowned * sizeof(*ix->owned);
 	st->dict = ix->capterms * sizeof(*ix->terms) + ix->arena_cap +
-	    ix->tcap * sizeof(*ix->table) + ix->seencap * sizeof(*ix->seen) +
+	    ix->captoff * sizeof(*ix->toff) + ix->tcap * sizeof(*ix->table) +
+	    ix->seencap * sizeof(*ix->seen) +
 	    ix->ordercap * sizeof(*ix->order) +
 	    (ix->capocc + ix->capspos) * sizeof(uint32_t);
 	st->store = ix->capdocs * sizeof(*ix->docs) +

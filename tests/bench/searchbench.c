@@ -185,6 +185,7 @@ main(int argc, char **argv)
 	char **texts, **titles, url[64], ymd[11];
 	double t0, build, *qt, *ut;
 	size_t i, raw = 0, hits = 0;
+	FILE *dump;
 
 	if (nposts == 0 || nq == 0)
 		return 2;
@@ -259,6 +260,10 @@ main(int argc, char **argv)
 	    100.0 * (double)(m1.uordblks - m0.uordblks) / (double)raw);
 
 	/* Queries: 1-3 words of a random post, as a reader would retype. */
+	/* SEARCHBENCH_DUMP=file: every query and its page, to compare builds. */
+	dump = getenv("SEARCHBENCH_DUMP") ?
+	    fopen(getenv("SEARCHBENCH_DUMP"), "w") :
+	    NULL;
 	qt = xcalloc(nq, sizeof(*qt));
 	for (i = 0; i < nq; i++) {
 		struct buf q = BUF_INIT, out = BUF_INIT;
@@ -281,6 +286,8 @@ main(int argc, char **argv)
 		search_page(ix, q.data, 1, "/search", NULL, NULL, &out);
 		qt[i] = cpu_us() - t0;
 		hits += strstr(out.data, "\n=> /posts/") != NULL;
+		if (dump)
+			fprintf(dump, "Q %s\n%s", q.data, out.data);
 		buf_free(&q);
 		buf_free(&out);
 	}
@@ -326,6 +333,20 @@ main(int argc, char **argv)
 		}
 	}
 	qsort(ut, 1000, sizeof(*ut), dcmp);
+	/* After the edits: the first words of some posts, page 2 too. */
+	for (i = 0; dump && i < 500; i++) {
+		struct buf q = BUF_INIT, out = BUF_INIT;
+		const char *t = texts[rnd() % nposts];
+		size_t e = strcspn(t, " .\n");
+
+		buf_printf(&q, "%.*s", (int)e, t);
+		search_page(ix, q.data, 1 + i % 2, "/search", NULL, NULL, &out);
+		fprintf(dump, "Q %s\n%s", q.data, out.data);
+		buf_free(&q);
+		buf_free(&out);
+	}
+	if (dump)
+		fclose(dump);
 	printf("update_p50_us %.0f\nupdate_p99_us %.0f\nupdate_max_us %.0f\n",
 	    pct(ut, 1000, 0.5), pct(ut, 1000, 0.99), ut[999]);
 	search_free(ix);
