@@ -759,8 +759,13 @@ group_retire(struct group *g)
 		return;
 	g->retired = 1;
 	group_signal(g, SIGTERM);
-	/* A stopped zygote or worker (SIGSTOP) would hold it forever. */
-	group_signal(g, SIGCONT);
+	/*
+	 * A stopped zygote (SIGSTOP) would hold the generation forever: its
+	 * workers' exits unreaped, its own SIGTERM pending. A stopped worker
+	 * is left alone (it drains when continued) until the master stops.
+	 */
+	if (g->alive)
+		kill(g->pid, SIGCONT);
 	ev_io_stop(EV_DEFAULT, &g->rd);
 	chan_close(&g->chan);
 }
@@ -1085,6 +1090,7 @@ stop_cb(struct ev_loop *loop, ev_signal *s, int revents)
 	for (i = 0; i < m->ngroups; i++) {
 		m->groups[i]->retired = 0; /* again: SIGTERM to everyone */
 		group_retire(m->groups[i]);
+		group_signal(m->groups[i], SIGCONT); /* stopped ones too */
 	}
 	if (!children_left(P_ALL, 0))
 		ev_break(loop, EVBREAK_ALL);

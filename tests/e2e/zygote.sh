@@ -6,7 +6,7 @@
 #      open): the tree converges to one generation of the configured
 #      size, no zombie, every later request answered;
 #  (b) a zygote stopped (SIGSTOP) is not left behind by a reload, nor does
-#      it hold up SIGTERM;
+#      it or a stopped worker hold up SIGTERM;
 #  (c) a zygote killed before its workers run is restarted with a growing
 #      delay (1, 2, 4 s), never in a loop, and the old generation serves
 #      meanwhile;
@@ -141,12 +141,16 @@ assert_eq "$?" 0 "(b) one generation of 2 workers after the reload"
 Z=$(zygotes "$MASTER")
 kill -STOP "$Z"
 expect "$(e2e_url /page.gmi)" 20 "(b) a stopped zygote's workers serve"
+W=$(pgrep -P "$Z" | head -n 1)
+kill -STOP "$W"
 e2e_stop_server "$MASTER"
-assert_eq "$SERVER_EXIT" 0 "(b) SIGTERM with a stopped zygote: the master exits 0"
-kill -0 "$Z" 2>/dev/null && {
-	e2e_fail "(b) the stopped zygote $Z outlived the master"
-	kill -KILL "$Z"
-}
+assert_eq "$SERVER_EXIT" 0 "(b) SIGTERM with a stopped zygote and worker: the master exits 0"
+for p in $Z $W; do
+	kill -0 "$p" 2>/dev/null && {
+		e2e_fail "(b) the stopped process $p outlived the master"
+		kill -KILL "$p"
+	}
+done
 
 # --- (c) a zygote killed before its workers run ---------------------------
 S=$E2E_DIR/site
