@@ -11,6 +11,7 @@
 #      delay (1, 2, 4 s), never in a loop, and the old generation serves
 #      meanwhile;
 #  (d) a post edited while the new generation loads is served by it;
+#  (g) SIGUSR1 while a zygote loads: its workers log to the new file;
 #  (e) SIGTERM while a zygote loads: every process exits;
 #  (f) 50 reloads leave the master's descriptor count where it was.
 # No clock is asserted: every wait is bounded polling on a condition.
@@ -253,6 +254,59 @@ for p in $TREE; do
 	kill -0 "$p" 2>/dev/null && left="$left $p"
 done
 assert_eq "$left" "" "(e) no zygote or worker left after the master"
+
+# --- (g) SIGUSR1 while a zygote loads -------------------------------------
+# Its workers, forked after the load, write to the new file too. The
+# server's own lines go to the file as well: counted in both.
+ALOG=$E2E_DIR/access.log
+e2e_start serve --root "$S" --certs "$E2E_DIR/certs" --host localhost \
+    --listen 127.0.0.1:0 --workers 2 --log "$ALOG" || e2e_done
+MASTER=$SERVER_PID
+wait_for converged "$MASTER" 2
+nlog() { cat "$ALOG" "$ALOG.1" 2>/dev/null | grep -c -- "$1"; }
+OLDZ=$(zygotes "$MASTER")
+nrel=$(nlog ' reloaded$')
+kill -HUP "$MASTER"
+caught=
+i=0
+while [ $i -lt 3000 ] && [ -z "$caught" ]; do
+	if new_zygote; then
+		loaded=$(nlog ' posts, ')
+		kill -STOP "$NZ"
+		[ "$(nlog ' posts, ')" -eq "$loaded" ] && caught=$NZ
+		[ -n "$caught" ] || kill -CONT "$NZ"
+		break
+	fi
+	sleep 0.01
+	i=$((i + 1))
+done
+if [ -z "$caught" ]; then
+	e2e_skip "(g) could not catch a zygote loading"
+else
+	mv "$ALOG" "$ALOG.1"
+	kill -USR1 "$MASTER"
+	reopened() { [ -f "$ALOG" ]; }
+	wait_for reopened
+	kill -CONT "$caught"
+	was_reloaded() { [ "$(nlog ' reloaded$')" -gt "$nrel" ]; }
+	wait_for was_reloaded
+	replaced() {
+		converged "$MASTER" 2 && [ "$(zygotes "$MASTER")" != "$OLDZ" ]
+	}
+	wait_for replaced
+	n=0
+	while [ $n -lt 8 ]; do
+		e2e_req "$(e2e_url "/posts/live/?rot$n")"
+		n=$((n + 1))
+	done
+	logged() { [ "$(grep -c 'live/?rot' "$ALOG")" -ge 8 ]; }
+	wait_for logged
+	assert_eq "$(grep -c 'live/?rot' "$ALOG")" 8 "(g) SIGUSR1 while a zygote loaded: its workers log to the new file"
+	assert_eq "$(grep -c 'live/?rot' "$ALOG.1")" 0 "(g) ... and nothing to the rotated one"
+fi
+e2e_stop_server "$MASTER"
+assert_eq "$SERVER_EXIT" 0 "(g) exit 0"
+
 
 # --- (f) descriptors over 50 reloads --------------------------------------
 e2e_start_server --workers 2 || e2e_done
