@@ -81,6 +81,7 @@ struct master {
 	int drop;      /* zygotes drop privileges to uid/gid */
 	uid_t uid;
 	gid_t gid;
+	double backoff;	 /* before the next zygote after one died unready */
 	dev_t tried_dev; /* a replaced root whose reload failed: */
 	ino_t tried_ino; /* not retried for the same folder */
 	ev_signal hup, term, intr, usr1;
@@ -758,6 +759,13 @@ group_retire(struct group *g)
 		return;
 	g->retired = 1;
 	group_signal(g, SIGTERM);
+	/*
+	 * A stopped zygote (SIGSTOP) would hold the generation forever: its
+	 * workers' exits unreaped, its own SIGTERM pending. A stopped worker
+	 * is left alone (it drains when continued) until the master stops.
+	 */
+	if (g->alive)
+		kill(g->pid, SIGCONT);
 	ev_io_stop(EV_DEFAULT, &g->rd);
 	chan_close(&g->chan);
 }
@@ -791,6 +799,7 @@ group_ready(struct master *m, struct group *g)
 	g->ready = 1;
 	if (g->retired || g->gen != m->gen->id)
 		return;
+	m->backoff = 0;
 	for (i = 0; i < m->ngroups; i++)
 		if (m->groups[i] != g)
 			group_retire(m->groups[i]);
@@ -933,21 +942,40 @@ child_cb(struct ev_loop *loop, ev_child *w, int revents)
 			else
 				snprintf(how, sizeof(how), "exited with %d",
 				    WEXITSTATUS(status));
-			log_warnx("zygote (pid %d) of generation %u %s; %s",
-			    (int)g->pid, g->gen, how,
-			    g->gen == m->gen->id ?
-				"starting another" :
-				"its workers serve until the new one runs");
+			/*
+			 * One that dies before its workers run would die
+			 * again (a post that crashes the parser, a site too
+			 * large for memory): wait 1 s, then twice as long
+			 * each time, up to a minute, until one is ready.
+			 * The old generation serves meanwhile.
+			 */
 			if (g->gen != m->gen->id)
-				; /* retired once the current one is ready */
-			/* One that dies at once would spin: wait a second. */
-			else if (ev_now(loop) - g->started < 1.0) {
-				if (!ev_is_active(&m->restart)) {
+				log_warnx("zygote (pid %d) of generation %u %s; "
+					  "its workers serve until the new one "
+					  "runs",
+				    (int)g->pid, g->gen, how);
+			else if (!g->ready) {
+				m->backoff = m->backoff < 1. ? 1. :
+				    m->backoff >= 32.	     ? 60. :
+							       m->backoff * 2;
+				log_warnx("zygote (pid %d) of generation %u %s "
+					  "before its workers ran; starting "
+					  "another in %.0f s",
+				    (int)g->pid, g->gen, how, m->backoff);
+				ev_timer_stop(loop, &m->restart);
+				ev_timer_set(&m->restart, m->backoff, 0.);
+				ev_timer_start(loop, &m->restart);
+			} else {
+				log_warnx("zygote (pid %d) of generation %u %s; "
+					  "starting another",
+				    (int)g->pid, g->gen, how);
+				if (ev_now(loop) - g->started >= 1.0)
+					zygote_ensure(m);
+				else if (!ev_is_active(&m->restart)) {
 					ev_timer_set(&m->restart, 1., 0.);
 					ev_timer_start(loop, &m->restart);
 				}
-			} else
-				zygote_ensure(m);
+			}
 		}
 	}
 	groups_gc(m);
@@ -1062,6 +1090,7 @@ stop_cb(struct ev_loop *loop, ev_signal *s, int revents)
 	for (i = 0; i < m->ngroups; i++) {
 		m->groups[i]->retired = 0; /* again: SIGTERM to everyone */
 		group_retire(m->groups[i]);
+		group_signal(m->groups[i], SIGCONT); /* stopped ones too */
 	}
 	if (!children_left(P_ALL, 0))
 		ev_break(loop, EVBREAK_ALL);
