@@ -35,7 +35,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # The benchmark's tools; built with the tests too, so they stay warning-free.
 BENCH_BIN := $(BUILD)/bench/gemload $(BUILD)/bench/bare \
              $(BUILD)/bench/convbench $(BUILD)/bench/sslfloor \
-             $(BUILD)/bench/searchbench
+             $(BUILD)/bench/searchbench $(BUILD)/bench/editbench
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -194,7 +194,7 @@ BENCH_ARGS := build-bench/capsuled build-bench/bench/gemload \
               build-bench/bench/bare
 
 $(BUILD)/bench/convbench $(BUILD)/bench/sslfloor \
-    $(BUILD)/bench/searchbench: $(BUILD)/bench/%: \
+    $(BUILD)/bench/searchbench $(BUILD)/bench/editbench: $(BUILD)/bench/%: \
     tests/bench/%.c $(LIB) | $(BUILD)/bench
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
