@@ -1815,8 +1815,13 @@ site_update_now(struct site *s, const char *const *paths, size_t n)
 		if (fstatat(s->contentfd, cp, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 			if (errno != ENOENT && errno != ENOTDIR)
 				continue; /* not knowable now: the scan tells */
-			/* Gone: a file, or a folder with all it held. */
-			scope_add(&scope.dirs, &scope.ndirs, &scope.cdirs, cp);
+			/*
+			 * Gone: a file, or a folder with all it held (a known
+			 * post was a file: no walk of every post for it).
+			 */
+			if (site_find_post(s, cp) == NULL)
+				scope_add(&scope.dirs, &scope.ndirs,
+				    &scope.cdirs, cp);
 			scope_add(&scope.keys, &scope.nkeys, &scope.ckeys, cp);
 		} else if (S_ISDIR(st.st_mode)) {
 			scope_add(&scope.dirs, &scope.ndirs, &scope.cdirs, cp);

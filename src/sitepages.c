@@ -2009,9 +2009,9 @@ linked_in(const struct site *s, const struct pageset *set, size_t i, size_t k,
 /*
  * Group k again after listed page j came (j >= 0) or one went: the
  * others' order is read from their links (a member looked for outward
- * from near) and j put in it by a binary search, as neighbours_moved.
- * Returns 0 when that cannot tell (an equal key): the caller sorts the
- * group.
+ * from near) and j put in it by a binary search, as neighbours_moved;
+ * among equal keys in listed order, as sort_listing's stable sort (glibc's
+ * qsort_r merges) leaves them. Returns 1.
  */
 static int
 neighbours_changed(const struct site *s, struct pageset *set, size_t k, long j,
@@ -2042,8 +2042,9 @@ neighbours_changed(const struct site *s, struct pageset *set, size_t k, long j,
 			int c;
 
 			site_post_key(set->listed[idx[mid]], &a);
+			/* Equals in listed order: the sort is stable. */
 			if ((c = pm_order_cmp(o, &a, &b)) == 0)
-				return 0;
+				c = idx[mid] < (size_t)j ? -1 : 1;
 			if (c < 0)
 				lo = mid + 1;
 			else

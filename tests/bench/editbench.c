@@ -6,7 +6,8 @@
  * in process CPU (a worker's event loop does exactly this work). Prints
  * "key value" lines; no timing is asserted anywhere.
  *
- * usage: editbench [POSTS [DIR]]   (defaults 100000 and a fresh TMPDIR one)
+ * usage: editbench [POSTS [DIR [ROUNDS]]]   (defaults 100000, a fresh
+ * TMPDIR one, 1: more rounds for a profile of the edits)
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -69,7 +70,8 @@ timed(struct site *s, const char *what, const char *rel)
 int
 main(int argc, char **argv)
 {
-	int n = argc > 1 ? atoi(argv[1]) : 100000, i, fd;
+	int n = argc > 1 ? atoi(argv[1]) : 100000, i, fd, r;
+	int rounds = argc > 3 ? atoi(argv[3]) : 1;
 	char rel[128], path[1024], tags[64];
 	struct site_opts o;
 	struct site *s;
@@ -111,16 +113,18 @@ main(int argc, char **argv)
 	if ((s = site_new(root, fd, &o)) == NULL)
 		return 1;
 	printf("posts %d\nload_ms %.0f\n", n, cpu_ms() - t0);
-	post("content/s3/added.md", n + 1, "t5, u1");
-	timed(s, "add", "content/s3/added.md");
-	snprintf(path, sizeof(path), "%s/content/s3/added.md", root);
-	unlink(path);
-	timed(s, "delete", "content/s3/added.md");
-	post("content/s4/lone.md", n + 2, "lonetag");
-	timed(s, "add_own_tag", "content/s4/lone.md");
-	snprintf(path, sizeof(path), "%s/content/s4/lone.md", root);
-	unlink(path);
-	timed(s, "delete_last_of_tag", "content/s4/lone.md");
+	for (r = 0; r < rounds; r++) {
+		post("content/s3/added.md", n + 1, "t5, u1");
+		timed(s, "add", "content/s3/added.md");
+		snprintf(path, sizeof(path), "%s/content/s3/added.md", root);
+		unlink(path);
+		timed(s, "delete", "content/s3/added.md");
+		post("content/s4/lone.md", n + 2, "lonetag");
+		timed(s, "add_own_tag", "content/s4/lone.md");
+		snprintf(path, sizeof(path), "%s/content/s4/lone.md", root);
+		unlink(path);
+		timed(s, "delete_last_of_tag", "content/s4/lone.md");
+	}
 	site_free(s);
 	close(fd);
 	return 0;

@@ -159,9 +159,9 @@ static const char *const diff_paths[] = { "/", "/archive/", "/atom.xml",
 	"/posts/atom.xml", "/notes/", "/posts/p1/", "/posts/p2/", "/posts/p3/",
 	"/posts/p4/", "/posts/p5/", "/notes/n1/", "/notes/n2/", "/notes/n3/",
 	"/misc/", "/posts/p6/", "/posts/p7/", "/posts/p8/", "/posts/p9/",
-	"/tags/lone/", "/tags/lone/atom.xml", "/extra/", "/extra/atom.xml",
-	"/extra/x1/", "/extra/x2/", "/notes/n4/", "/notes/n5/", "/notes/n6/",
-	"/notes/atom.xml", NULL };
+	"/posts/p10/", "/tags/lone/", "/tags/lone/atom.xml", "/extra/",
+	"/extra/atom.xml", "/extra/x1/", "/extra/x2/", "/notes/n4/",
+	"/notes/n5/", "/notes/n6/", "/notes/atom.xml", NULL };
 
 static int
 same_as_fresh(struct site *s, const struct site_opts *o, const char *what)
@@ -357,6 +357,13 @@ test_relist(void)
 	post("content/posts/p9.md", "Iota", "", "red", "Text.");
 	T_INT(update(s, "content/posts/p9.md", NULL), 1);
 	T_OK(same_as_fresh(s, &o, "added, undated"));
+	post("content/posts/p10.md", "Kappa", "2024-02-15", "red", "Text.");
+	T_INT(update(s, "content/posts/p10.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "added, a date tie"));
+	snprintf(dir, sizeof(dir), "%s/content/posts/p10.md", root);
+	unlink(dir);
+	T_INT(update(s, "content/posts/p10.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "deleted, a date tie"));
 	snprintf(dir, sizeof(dir), "%s/content/posts/p7.md", root);
 	unlink(dir);
 	T_INT(update(s, "content/posts/p7.md", NULL), 1);
