@@ -737,6 +737,45 @@ neighbours_group(const struct site *s, struct pageset *set, size_t k,
 }
 
 /*
+ * Links group members idx[0..n) (room for one more, in order o) with
+ * listed page j (-1: none) put among them by a binary search. An equal
+ * key puts it after the members listed before it (ties 1: as the
+ * stable sort of sort_listing, glibc's merging qsort_r, leaves them) or
+ * returns 0 (ties 0: the caller sorts the group).
+ */
+static int
+link_with(struct pageset *set, size_t *idx, size_t n, long j, enum pm_order o,
+    int ties)
+{
+	if (j >= 0 && has_order_key(o, set->listed[j])) {
+		struct pm_key a, b;
+		size_t lo, hi;
+
+		site_post_key(set->listed[j], &b);
+		for (lo = 0, hi = n; lo < hi;) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c;
+
+			site_post_key(set->listed[idx[mid]], &a);
+			if ((c = pm_order_cmp(o, &a, &b)) == 0) {
+				if (!ties)
+					return 0;
+				c = idx[mid] < (size_t)j ? -1 : 1;
+			}
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		memmove(idx + lo + 1, idx + lo, (n - lo) * sizeof(*idx));
+		idx[lo] = (size_t)j;
+		n++;
+	}
+	link_group(set, idx, n, o);
+	return 1;
+}
+
+/*
  * Group k again after its page at j changed (was: as it was, still
  * linked in the group's order): the others' order is read from their
  * links and p put in it by a binary search, not a sort. Returns 0 when
@@ -749,7 +788,7 @@ neighbours_moved(const struct site *s, struct pageset *set, size_t k, long j,
 {
 	enum pm_order o = group_order(s, set, k);
 	const struct post *p = set->listed[j];
-	size_t n = 0, lo, hi;
+	size_t n = 0;
 	long h;
 
 	if (!site_listed_locally(p) || !has_order_key(o, was))
@@ -761,28 +800,7 @@ neighbours_moved(const struct site *s, struct pageset *set, size_t k, long j,
 			idx[n++] = (size_t)h;
 	set->older[j] = set->newer[j] = -1;
 	set->nav[j] = 0;
-	if (has_order_key(o, p)) {
-		struct pm_key a, b;
-
-		site_post_key(p, &b);
-		for (lo = 0, hi = n; lo < hi;) {
-			size_t mid = lo + (hi - lo) / 2;
-			int c;
-
-			site_post_key(set->listed[idx[mid]], &a);
-			if ((c = pm_order_cmp(o, &a, &b)) == 0)
-				return 0;
-			if (c < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		memmove(idx + lo + 1, idx + lo, (n - lo) * sizeof(*idx));
-		idx[lo] = (size_t)j;
-		n++;
-	}
-	link_group(set, idx, n, o);
-	return 1;
+	return link_with(set, idx, n, j, o, 0);
 }
 
 /*
@@ -2018,7 +2036,7 @@ neighbours_changed(const struct site *s, struct pageset *set, size_t k, long j,
     size_t near, size_t *idx)
 {
 	enum pm_order o = group_order(s, set, k);
-	size_t n = 0, d, lo, hi;
+	size_t n = 0, d;
 	long h = -1;
 
 	for (d = 0; h < 0 && (d <= near || near + d < set->nlisted); d++) {
@@ -2033,29 +2051,7 @@ neighbours_changed(const struct site *s, struct pageset *set, size_t k, long j,
 		;
 	for (; h >= 0; h = set->older[h])
 		idx[n++] = (size_t)h;
-	if (j >= 0 && has_order_key(o, set->listed[j])) {
-		struct pm_key a, b;
-
-		site_post_key(set->listed[j], &b);
-		for (lo = 0, hi = n; lo < hi;) {
-			size_t mid = lo + (hi - lo) / 2;
-			int c;
-
-			site_post_key(set->listed[idx[mid]], &a);
-			/* Equals in listed order: the sort is stable. */
-			if ((c = pm_order_cmp(o, &a, &b)) == 0)
-				c = idx[mid] < (size_t)j ? -1 : 1;
-			if (c < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		memmove(idx + lo + 1, idx + lo, (n - lo) * sizeof(*idx));
-		idx[lo] = (size_t)j;
-		n++;
-	}
-	link_group(set, idx, n, o);
-	return 1;
+	return link_with(set, idx, n, j, o, 1);
 }
 
 /*
