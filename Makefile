@@ -35,8 +35,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # The benchmark's tools; built with the tests too, so they stay warning-free.
 BENCH_BIN := $(BUILD)/bench/gemload $(BUILD)/bench/bare \
              $(BUILD)/bench/convbench $(BUILD)/bench/sslfloor \
-             $(BUILD)/bench/searchbench \
-             $(BUILD)/bench/bootbench
+             $(BUILD)/bench/searchbench $(BUILD)/bench/bootbench \
+             $(BUILD)/bench/editbench
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -195,7 +195,8 @@ BENCH_ARGS := build-bench/capsuled build-bench/bench/gemload \
               build-bench/bench/bare
 
 $(BUILD)/bench/convbench $(BUILD)/bench/sslfloor \
-    $(BUILD)/bench/searchbench $(BUILD)/bench/bootbench: $(BUILD)/bench/%: \
+    $(BUILD)/bench/searchbench $(BUILD)/bench/bootbench \
+    $(BUILD)/bench/editbench: $(BUILD)/bench/%: \
     tests/bench/%.c $(LIB) | $(BUILD)/bench
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 

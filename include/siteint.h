@@ -424,6 +424,9 @@ void site_pages_free(struct site *s);
 int site_pages_can_relist(struct site *s, const struct post *old,
     const struct post *p);
 void site_pages_relist(struct site *s, struct post *p, const struct post *was);
+/* Posts added to and removed from s->posts: the pages follow. */
+void site_pages_change(struct site *s, struct post **added, size_t nadded,
+    struct post **removed, size_t nremoved);
 /*
  * "/tags/TERM/" plus tail, a decoded path, under prefix ("/fr" or ""):
  * the term as the generator writes it in URLs (urlize, slugify); malloc'd.

@@ -486,6 +486,26 @@ site_find_post(const struct site *s, const char *rel)
 	return strmap_get(&s->by_relpath, rel, strlen(rel));
 }
 
+/* The base name ref "NAME" finds page p by, or NULL. */
+static const char *
+post_base(const struct post *p, size_t *n)
+{
+	const char *b;
+
+	if (p->pm.kind != PM_PAGE)
+		return NULL;
+	if (p->pm.bundle) {
+		b = strrchr(p->pm.bundle, '/');
+		b = b ? b + 1 : p->pm.bundle;
+		*n = strlen(b);
+	} else {
+		b = strrchr(p->relpath, '/');
+		b = b ? b + 1 : p->relpath;
+		*n = strcspn(b, ".");
+	}
+	return *n > 0 ? b : NULL;
+}
+
 /* The home page's _index.md (s->intro), after the set of posts changed. */
 static void
 find_intro(struct site *s)
@@ -527,16 +547,7 @@ index_posts(void *arg)
 
 		if ((p->pm.lang == NULL) != (i < s->nposts))
 			continue;
-		if (p->pm.kind == PM_PAGE && p->pm.bundle) {
-			b = strrchr(p->pm.bundle, '/');
-			b = b ? b + 1 : p->pm.bundle;
-			n = strlen(b);
-		} else {
-			b = strrchr(p->relpath, '/');
-			b = b ? b + 1 : p->relpath;
-			n = strcspn(b, ".");
-		}
-		if (p->pm.kind == PM_PAGE && n > 0)
+		if ((b = post_base(p, &n)) != NULL)
 			strmap_put(&s->by_base, b, n, p);
 	}
 	for (i = 0; i < s->nposts; i++) {
@@ -635,6 +646,135 @@ sort_posts(struct site *s, size_t nkept)
 	memcpy(out + o, v + i, (nkept - i) * sizeof(*v));
 	memcpy(v, out, n * sizeof(*v));
 	free(out);
+}
+
+/*
+ * One post added or removed, the lookups kept by key, as index_posts
+ * would make them (issue 16): a key held by several posts goes to the
+ * first in order (by_base: of the default language first).
+ */
+static int
+base_before(const struct post *a, const struct post *b)
+{
+	if ((a->pm.lang == NULL) != (b->pm.lang == NULL))
+		return a->pm.lang == NULL;
+	return post_cmp(&a, &b) < 0;
+}
+
+/* Puts p under key (its own string) unless a post before it holds it. */
+static void
+map_claim(struct strmap *m, const char *key, size_t n, struct post *p, int base)
+{
+	struct post *q = strmap_get(m, key, n);
+
+	if (q && !(base ? base_before(p, q) : post_cmp(&p, &q) < 0))
+		return;
+	if (q)
+		strmap_del(m, key, n);
+	strmap_put(m, key, n, p);
+}
+
+/* Which of p's keys a lookup map holds. */
+enum post_key { K_URL, K_LEGACY, K_BASE };
+
+static const char *
+post_key(const struct post *p, enum post_key k, size_t *n)
+{
+	const char *key = k == K_URL ? p->pm.url :
+	    k == K_LEGACY	     ? p->pm.legacy :
+				       post_base(p, n);
+
+	if (key && k != K_BASE)
+		*n = strlen(key);
+	return key;
+}
+
+/* p (gone from s->posts) no longer holds key k: the next post does. */
+static void
+map_release(struct site *s, struct strmap *m, enum post_key k,
+    const struct post *p)
+{
+	const char *key, *qk;
+	size_t n, qn, i;
+
+	if ((key = post_key(p, k, &n)) == NULL || strmap_get(m, key, n) != p)
+		return;
+	strmap_del(m, key, n);
+	for (i = 0; i < s->nposts; i++)
+		if ((qk = post_key(s->posts[i], k, &qn)) != NULL && qn == n &&
+		    memcmp(qk, key, n) == 0)
+			map_claim(m, qk, qn, s->posts[i], k == K_BASE);
+}
+
+static void
+posts_remove(struct site *s, struct post *p)
+{
+	size_t i;
+
+	for (i = 0; i < s->nposts && s->posts[i] != p; i++)
+		;
+	if (i == s->nposts)
+		return;
+	memmove(s->posts + i, s->posts + i + 1,
+	    (s->nposts - i - 1) * sizeof(*s->posts));
+	s->nposts--;
+	strmap_del(&s->by_relpath, p->relpath, strlen(p->relpath));
+	map_release(s, &s->by_url, K_URL, p);
+	map_release(s, &s->by_legacy, K_LEGACY, p);
+	map_release(s, &s->by_base, K_BASE, p);
+}
+
+static void
+posts_insert(struct site *s, struct post *p)
+{
+	size_t lo = 0, hi = s->nposts, n;
+	const char *b;
+
+	while (lo < hi) { /* the first that sorts after p (sort_posts) */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (post_cmp(&s->posts[mid], &p) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	s->posts = xrealloc(s->posts, (s->nposts + 2) * sizeof(*s->posts));
+	memmove(s->posts + lo + 1, s->posts + lo,
+	    (s->nposts - lo) * sizeof(*s->posts));
+	s->posts[lo] = p;
+	s->nposts++;
+	strmap_put(&s->by_relpath, p->relpath, strlen(p->relpath), p);
+	map_claim(&s->by_url, p->pm.url, strlen(p->pm.url), p, 0);
+	map_claim(&s->by_legacy, p->pm.legacy, strlen(p->pm.legacy), p, 0);
+	if ((b = post_base(p, &n)) != NULL)
+		map_claim(&s->by_base, b, n, p, 1);
+}
+
+/*
+ * Posts added and removed in one update, taken one by one (posts_insert,
+ * site_pages_change) when they are few plain pages; more, or a section's
+ * or home's _index.md, a bundle, a page with aliases: everything is
+ * listed afresh (rare, and a batch's cost is shared).
+ */
+#define ONE_BY_ONE_MAX 16
+
+static int
+one_by_one(const struct site *s, struct post *const *added, size_t nadded,
+    struct post *const *removed, size_t nremoved)
+{
+	size_t i;
+
+	if (!s->base.built || nadded + nremoved > ONE_BY_ONE_MAX)
+		return 0;
+	for (i = 0; i < nadded + nremoved; i++) {
+		const struct post *p =
+		    i < nadded ? added[i] : removed[i - nadded];
+
+		if (p->pm.kind != PM_PAGE || p->pm.bundle ||
+		    p->meta.naliases > 0)
+			return 0;
+	}
+	return 1;
 }
 
 /* --- scanning -------------------------------------------------------- */
@@ -1114,7 +1254,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	struct preload pl;
 	struct post **nv;
 	int64_t next;
-	int changed = 0, threaded;
+	int changed = 0, threaded = 0, rebuilt = 0;
 	pthread_t indexer;
 
 	preload(s, sc, &pl);
@@ -1246,6 +1386,23 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 		note_key(&keys, added[i]->relpath);
 		note_key(&keys, added[i]->pm.url);
 	}
+	if (one_by_one(s, added, nadded, removed, nremoved)) {
+		drop_dependents(s, &keys);
+		for (i = 0; i < nremoved; i++) {
+			if (s->search)
+				search_remove(s->search, removed[i]->relpath);
+			posts_remove(s, removed[i]);
+		}
+		for (i = 0; i < nadded; i++)
+			posts_insert(s, added[i]);
+		site_pages_change(s, added, nadded, removed, nremoved);
+		for (i = 0; i < nremoved; i++)
+			site_post_free(&s->cache, removed[i]);
+		free(removed);
+		strmap_free(&keys);
+		strmap_free(&gone);
+		goto listed;
+	}
 	nv = xcalloc(s->nposts + nadded + 1, sizeof(*nv));
 	for (n = 0, i = 0; i < s->nposts; i++)
 		if (!strmap_get(&gone, (const char *)&s->posts[i],
@@ -1278,6 +1435,8 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 		threaded = 0;
 	} else
 		threaded = index_posts_start(s, &indexer);
+	rebuilt = 1;
+listed:
 	/* The search index follows within the same update. */
 	for (i = 0; i < nadded && s->search; i++)
 		if (added[i]->pm.kind == PM_PAGE) {
@@ -1289,9 +1448,11 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	s->index_next = 0;
 	free(added);
 	site_title(s);
-	site_build_pages(s); /* reads no map of index_posts' */
-	if (threaded)
-		pthread_join(indexer, NULL);
+	if (rebuilt) {
+		site_build_pages(s); /* reads no map of index_posts' */
+		if (threaded)
+			pthread_join(indexer, NULL);
+	}
 	finish_inplace(s, inplace, ninplace, index_now);
 	free(inplace);
 	return 1;
@@ -1772,8 +1933,13 @@ site_update_now(struct site *s, const char *const *paths, size_t n)
 		if (fstatat(s->contentfd, cp, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 			if (errno != ENOENT && errno != ENOTDIR)
 				continue; /* not knowable now: the scan tells */
-			/* Gone: a file, or a folder with all it held. */
-			scope_add(&scope.dirs, &scope.ndirs, &scope.cdirs, cp);
+			/*
+			 * Gone: a file, or a folder with all it held (a known
+			 * post was a file: no walk of every post for it).
+			 */
+			if (site_find_post(s, cp) == NULL)
+				scope_add(&scope.dirs, &scope.ndirs,
+				    &scope.cdirs, cp);
 			scope_add(&scope.keys, &scope.nkeys, &scope.ckeys, cp);
 		} else if (S_ISDIR(st.st_mode)) {
 			scope_add(&scope.dirs, &scope.ndirs, &scope.cdirs, cp);

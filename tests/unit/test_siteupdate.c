@@ -123,7 +123,10 @@ static const char *const diff_paths[] = { "/", "/archive/", "/atom.xml",
 	"/tags/red/atom.xml", "/tags/new/atom.xml", "/posts/",
 	"/posts/atom.xml", "/notes/", "/posts/p1/", "/posts/p2/", "/posts/p3/",
 	"/posts/p4/", "/posts/p5/", "/notes/n1/", "/notes/n2/", "/notes/n3/",
-	"/misc/", NULL };
+	"/misc/", "/posts/p6/", "/posts/p7/", "/posts/p8/", "/posts/p9/",
+	"/posts/p10/", "/tags/lone/", "/tags/lone/atom.xml", "/extra/",
+	"/extra/atom.xml", "/extra/x1/", "/extra/x2/", "/notes/n4/",
+	"/notes/n5/", "/notes/n6/", "/notes/atom.xml", NULL };
 
 static int
 same_as_fresh(struct site *s, const struct site_opts *o, const char *what)
@@ -298,6 +301,89 @@ test_relist(void)
 	note("content/notes/n4.md", "Four", "2021-01-01", NULL);
 	T_INT(update(s, "content/notes/n4.md", NULL), 1);
 	T_OK(same_as_fresh(s, &o, "tie, posts first"));
+
+	/*
+	 * Posts coming and going (edit2): each step compared with a fresh
+	 * load; the home page, archive, sections, terms and neighbours.
+	 * First the one spelling again: a term spelt two ways lists the
+	 * terms afresh at each change.
+	 */
+	post("content/posts/p5.md", "Epsilon Two", "2022-04-01", "red",
+	    "Text.");
+	T_INT(update(s, "content/posts/p5.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "spelling undone"));
+	post("content/posts/p7.md", "Eta", "2024-02-15", "red, blue", "Text.");
+	T_INT(update(s, "content/posts/p7.md", NULL), 1);
+	T_OK(has(s, "/tags/red/", "Eta"));
+	T_OK(same_as_fresh(s, &o, "added"));
+	post("content/posts/p8.md", "Theta", "2030-01-01", "lone", "Text.");
+	T_INT(update(s, "content/posts/p8.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "added, newest, own tag"));
+	post("content/posts/p9.md", "Iota", "", "red", "Text.");
+	T_INT(update(s, "content/posts/p9.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "added, undated"));
+	post("content/posts/p10.md", "Kappa", "2024-02-15", "red", "Text.");
+	T_INT(update(s, "content/posts/p10.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "added, a date tie"));
+	snprintf(dir, sizeof(dir), "%s/content/posts/p10.md", root);
+	unlink(dir);
+	T_INT(update(s, "content/posts/p10.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "deleted, a date tie"));
+	snprintf(dir, sizeof(dir), "%s/content/posts/p7.md", root);
+	unlink(dir);
+	T_INT(update(s, "content/posts/p7.md", NULL), 1);
+	T_OK(!has(s, "/tags/red/", "Eta"));
+	T_OK(same_as_fresh(s, &o, "deleted"));
+	/* The last page of a tag: its pages go. */
+	snprintf(dir, sizeof(dir), "%s/content/posts/p8.md", root);
+	unlink(dir);
+	T_INT(update(s, "content/posts/p8.md", NULL), 1);
+	T_INT(get(s, "/tags/lone/", dir, sizeof(dir)), 51);
+	T_OK(same_as_fresh(s, &o, "deleted, last of its tag"));
+	/* Expired: out; then not: in. */
+	put("content/posts/p9.md",
+	    "---\ntitle: Iota\ndate: 2024-03-02\n"
+	    "expiryDate: 2001-01-01\n---\n\nT.\n");
+	T_INT(update(s, "content/posts/p9.md", NULL), 1);
+	T_INT(s->npages, 11);
+	T_OK(same_as_fresh(s, &o, "unpublished"));
+	post("content/posts/p9.md", "Iota", "2024-03-02", "red", "Text.");
+	T_INT(update(s, "content/posts/p9.md", NULL), 1);
+	T_INT(s->npages, 12);
+	T_OK(same_as_fresh(s, &o, "published"));
+	/* A draft, and a draft no more. */
+	put("content/posts/p3.md",
+	    "---\ntitle: Gamma\ndate: 2023-01-01\n"
+	    "tags: [blue]\ndraft: true\n---\n\nT.\n");
+	T_INT(update(s, "content/posts/p3.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "drafted"));
+	post("content/posts/p3.md", "Gamma", "2023-01-01", "blue", "Text.");
+	T_INT(update(s, "content/posts/p3.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "undrafted"));
+	/* A new section (no _index.md), and its only page gone. */
+	snprintf(dir, sizeof(dir), "%s/content/extra", root);
+	mkdir(dir, 0755);
+	post("content/extra/x1.md", "Extra", "2024-07-01", "red", "Text.");
+	T_INT(update(s, "content/extra/x1.md", NULL), 1);
+	T_OK(has(s, "/extra/", "Extra"));
+	T_OK(same_as_fresh(s, &o, "new section"));
+	post("content/extra/x2.md", "Extra Two", "2020-07-01", "", "Text.");
+	T_INT(update(s, "content/extra/x2.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "new section, second"));
+	snprintf(dir, sizeof(dir), "%s/content/extra/x1.md", root);
+	unlink(dir);
+	snprintf(dir, sizeof(dir), "%s/content/extra/x2.md", root);
+	unlink(dir);
+	T_INT(update(s, "content/extra/x1.md", "content/extra/x2.md"), 1);
+	T_OK(same_as_fresh(s, &o, "section emptied"));
+	/* A page in the middle of a weighted section, then gone. */
+	note("content/notes/n6.md", "Six", "2024-01-08", "2");
+	T_INT(update(s, "content/notes/n6.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "added, weighted"));
+	snprintf(dir, sizeof(dir), "%s/content/notes/n2.md", root);
+	unlink(dir);
+	T_INT(update(s, "content/notes/n2.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "deleted, weighted"));
 
 	site_free(s);
 	close(fd);
