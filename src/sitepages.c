@@ -1992,6 +1992,32 @@ drop_made(struct site *s)
 }
 
 /*
+ * Where p goes in the base listing: after every listed page that sorts
+ * with it or before it (sort_posts' order); the page at index skip (p's
+ * old place, -1: none) left out, the index counted without it.
+ */
+static long
+listed_place(const struct pageset *set, const struct post *p, long skip)
+{
+	long lo = 0, hi = (long)set->nlisted - (skip >= 0);
+	struct pm_key a, b;
+
+	site_post_key(p, &b);
+	while (lo < hi) {
+		long mid = lo + (hi - lo) / 2;
+
+		site_post_key(set->listed[skip >= 0 && mid >= skip ? mid + 1 :
+								     mid],
+		    &a);
+		if (pm_order_cmp(PM_ORDER_NEWEST, &a, &b) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
  * After site_pages_can_relist: page p (now with its new front matter,
  * was holding the old) moves to its place in the base lists, its
  * section's neighbours and the term lists follow; every generated page
@@ -2002,28 +2028,14 @@ void
 site_pages_relist(struct site *s, struct post *p, const struct post *was)
 {
 	struct pageset *set = &s->base;
-	long i = listed_index(set, p), j, x, lo, hi;
+	long i = listed_index(set, p), j, x;
 	size_t *idx, k;
 
 	drop_made(s);
 	if (i < 0)
 		return;
 	/* Its place: after every page that sorts with it (sort_posts). */
-	lo = 0;
-	hi = (long)set->nlisted - 1;
-	while (lo < hi) {
-		long mid = lo + (hi - lo) / 2;
-		long m = mid >= i ? mid + 1 : mid; /* p itself left out */
-		struct pm_key a, b;
-
-		site_post_key(set->listed[m], &a);
-		site_post_key(p, &b);
-		if (pm_order_cmp(PM_ORDER_NEWEST, &a, &b) <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	j = lo;
+	j = listed_place(set, p, i);
 	/*
 	 * A section without an _index.md is listed where its first page
 	 * is: when p is, or was, that page, the sections are listed afresh.
@@ -2224,10 +2236,9 @@ static int
 pageset_insert(struct site *s, struct pageset *set, const struct viewer *v,
     struct post *p)
 {
-	long j, lo, hi, x;
+	long j, x;
 	size_t k, n, *idx;
 	struct post none;
-	struct pm_key a, b;
 
 	if (p->pm.kind != PM_PAGE || site_post_status(s, v, p) != 0 ||
 	    site_not_rendered(p))
@@ -2236,17 +2247,7 @@ pageset_insert(struct site *s, struct pageset *set, const struct viewer *v,
 		return 0;
 	if (p->pm.section[0] && section_of(set, p->pm.dir, p->pm.lang) < 0)
 		return 0;
-	site_post_key(p, &b);
-	for (lo = 0, hi = (long)set->nlisted; lo < hi;) {
-		long mid = lo + (hi - lo) / 2;
-
-		site_post_key(set->listed[mid], &a);
-		if (pm_order_cmp(PM_ORDER_NEWEST, &a, &b) <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	j = lo;
+	j = listed_place(set, p, -1);
 	x = find_section(set, p->pm.section, p->pm.lang);
 	if (p->pm.section[0] && x >= 0 && set->secs[x].index == NULL &&
 	    first_of_section(set, p, j, 0) && !sections_kept(set, p, j, x))

@@ -57,62 +57,27 @@ e2e_start serve --config "$CFG" --root "$R" --certs "$E2E_DIR/certs" \
     --max-table-cells 1000000 || exit 1
 
 cat >"$E2E_DIR/order.py" <<'PY'
-import select, ssl, sys, time
-from tlsclient import connect, eof_cut
+import sys
+from tlsclient import race
 port, log, path, name = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-# The page asked for second, and a marker of its body.
+# The page asked for second, and a marker of its body; sent once the
+# server has taken the hostile one (its debug line on the render thread).
 spath = sys.argv[5] if len(sys.argv) > 5 else "/posts/small/"
 smarker = (sys.argv[6] if len(sys.argv) > 6 else "small-marker-5b7e").encode()
-def conn():
-    t = connect(port, timeout=120)
-    t.setblocking(False)
-    return t
-# Both handshakes first: then only the requests remain.
-big, small = conn(), conn()
-t0 = time.monotonic()
-big.sendall(("gemini://localhost:%d%s\r\n" % (port, path)).encode())
-# Send the small request once the server has taken the hostile one: its
-# debug line on the render thread, or (a server without one) 1 s later.
-for _ in range(100):
-    if name + ".md: rendering off the loop" in open(log, errors="replace").read():
-        break
-    time.sleep(0.01)
-t1 = time.monotonic()
-small.sendall(("gemini://localhost:%d%s\r\n" % (port, spath)).encode())
-data = {big: b"", small: b""}
-notify = {}
-order = []
-deadline = time.monotonic() + 300
-while len(order) < 2 and time.monotonic() < deadline:
-    r, _, _ = select.select([c for c in data if c not in notify], [], [], 1)
-    for c in r:
-        try:
-            while True:
-                chunk = c.recv(65536)
-                if not chunk:
-                    notify[c] = True
-                    order.append(c)
-                    break
-                data[c] += chunk
-        except ssl.SSLWantReadError:
-            pass
-        except (ssl.SSLError, ConnectionResetError) as e:
-            if isinstance(e, ssl.SSLError) and not eof_cut(e):
-                raise
-            notify[c] = False
-            order.append(c)
-        if c in notify and c is small:
-            small_ms = (time.monotonic() - t1) * 1000
-names = {big: "hostile", small: "small"}
-print("order=%s" % ",".join(names[c] for c in order))
-for c in (big, small):
-    head = data[c].split(b"\r\n", 1)[0].decode(errors="replace")
-    print("%s: header=%r bytes=%d close_notify=%s" % (names[c], head, len(data[c]), notify.get(c)))
-print("small_ms=%.0f total_ms=%.0f" % (small_ms if "small_ms" in dir() else -1, (time.monotonic() - t0) * 1000))
+order, ans, small_ms = race(port, "gemini://localhost:%d%s" % (port, path),
+                            "gemini://localhost:%d%s" % (port, spath), log,
+                            name + ".md: rendering off the loop")
+names = {"first": "hostile", "second": "small"}
+print("order=%s" % ",".join(names[o] for o in order))
+for k in ("first", "second"):
+    data, notify = ans[k]
+    head = data.split(b"\r\n", 1)[0].decode(errors="replace")
+    print("%s: header=%r bytes=%d close_notify=%s" % (names[k], head, len(data), notify))
+print("small_ms=%.0f" % small_ms)
 sys.stdout.flush()
 print("hostile_body_marker=%s small_body_marker=%s secret_link=%s" % (
-    (name + "-marker-e91a").encode() in data[big], smarker in data[small],
-    b"=> /private/secret/" in data[big]))
+    (name + "-marker-e91a").encode() in ans["first"][0], smarker in ans["second"][0],
+    b"=> /private/secret/" in ans["first"][0]))
 PY
 # order WHAT PATH NAME [PATH2 MARKER2]: PATH, which needs NAME.md
 # rendered, asked for first; a small page (or PATH2, whose body holds

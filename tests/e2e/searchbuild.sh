@@ -31,51 +31,19 @@ e2e_start serve --root "$R" --certs "$E2E_DIR/certs" --host localhost \
     --listen 127.0.0.1:0 --workers 1 --debug || e2e_done
 
 cat >"$E2E_DIR/order.py" <<'PY'
-import select, ssl, sys, time
-from tlsclient import connect, eof_cut
+import sys
+from tlsclient import race
 port, log = int(sys.argv[1]), sys.argv[2]
-def conn():
-    t = connect(port, timeout=120)
-    t.setblocking(False)
-    return t
-# Both handshakes first: then only the requests remain.
-srch, page = conn(), conn()
-srch.sendall(("gemini://localhost:%d/search?needle-7c1f\r\n" % port).encode())
-# The page once the search waits for the index (its debug line), or,
-# from a server without one, 1 s later.
-for _ in range(100):
-    if "search index: building it" in open(log, errors="replace").read():
-        break
-    time.sleep(0.01)
-page.sendall(("gemini://localhost:%d/posts/p0001/\r\n" % port).encode())
-data = {srch: b"", page: b""}
-done = {}
-order = []
-deadline = time.monotonic() + 300
-while len(order) < 2 and time.monotonic() < deadline:
-    r, _, _ = select.select([c for c in data if c not in done], [], [], 1)
-    for c in r:
-        try:
-            while True:
-                chunk = c.recv(65536)
-                if not chunk:
-                    done[c] = True
-                    order.append(c)
-                    break
-                data[c] += chunk
-        except ssl.SSLWantReadError:
-            pass
-        except (ssl.SSLError, ConnectionResetError) as e:
-            if isinstance(e, ssl.SSLError) and not eof_cut(e):
-                raise
-            done[c] = False
-            order.append(c)
-names = {srch: "search", page: "page"}
-print("order=%s" % ",".join(names[c] for c in order))
-for c in (srch, page):
-    head = data[c].split(b"\r\n", 1)[0].decode(errors="replace")
-    print("%s: header=%r bytes=%d close_notify=%s" % (names[c], head, len(data[c]), done.get(c)))
-print("found=%s" % (b"/posts/p1234/" in data[srch]))
+order, ans, _ = race(port, "gemini://localhost:%d/search?needle-7c1f" % port,
+                     "gemini://localhost:%d/posts/p0001/" % port, log,
+                     "search index: building it")
+names = {"first": "search", "second": "page"}
+print("order=%s" % ",".join(names[o] for o in order))
+for k in ("first", "second"):
+    data, notify = ans[k]
+    head = data.split(b"\r\n", 1)[0].decode(errors="replace")
+    print("%s: header=%r bytes=%d close_notify=%s" % (names[k], head, len(data), notify))
+print("found=%s" % (b"/posts/p1234/" in ans["first"][0]))
 PY
 out=$(timeout 400 python3 "$E2E_DIR/order.py" "$PORT" "$SERVER_LOG" 2>&1)
 printf '%s\n' "$out" | sed 's/^/     /'

@@ -73,3 +73,55 @@ def fetch(port, url, host="127.0.0.1", sni="localhost", timeout=60):
         t.close()
     head, _, body = data.partition(b"\r\n")
     return head, body, notify
+
+
+def race(port, first, second, log, line, timeout=300):
+    """Two requests on two connections, both handshakes done first: the
+    URL first sent, then (once log holds line, or 1 s later) second.
+    Returns (order, answers, second_ms): order lists "first" and
+    "second" as their answers ended; answers maps each to (data,
+    close_notify); second_ms is how long the second took."""
+    import select
+    import time
+
+    def conn():
+        t = connect(port, timeout=120)
+        t.setblocking(False)
+        return t
+
+    names = {}
+    a, b = conn(), conn()
+    names[a], names[b] = "first", "second"
+    a.sendall(first.encode() + b"\r\n")
+    for _ in range(100):
+        with open(log, errors="replace") as f:
+            if line in f.read():
+                break
+        time.sleep(0.01)
+    t1 = time.monotonic()
+    b.sendall(second.encode() + b"\r\n")
+    data, notify, order, second_ms = {a: b"", b: b""}, {}, [], -1.0
+    deadline = time.monotonic() + timeout
+    while len(order) < 2 and time.monotonic() < deadline:
+        r, _, _ = select.select([c for c in data if c not in notify],
+                                [], [], 1)
+        for c in r:
+            try:
+                while True:
+                    chunk = c.recv(65536)
+                    if not chunk:
+                        notify[c] = True
+                        break
+                    data[c] += chunk
+            except ssl.SSLWantReadError:
+                pass
+            except (ssl.SSLError, ConnectionResetError) as e:
+                if isinstance(e, ssl.SSLError) and not eof_cut(e):
+                    raise
+                notify[c] = False
+            if c in notify and names[c] not in order:
+                order.append(names[c])
+                if c is b:
+                    second_ms = (time.monotonic() - t1) * 1000
+    answers = {names[c]: (data[c], notify.get(c)) for c in data}
+    return order, answers, second_ms
