@@ -74,6 +74,12 @@ int search_has(const struct search *ix, const char *key);
  * of a term grows it again.
  */
 void search_trim(struct search *ix);
+/*
+ * search_trim, but a long list keeps the room its length gives it: what
+ * a server holds after its build, so that the first edits do not grow
+ * every common word's list again (at 100,000 posts that cost 46-58 ms).
+ */
+void search_pack(struct search *ix);
 
 /* Reads every posting (for the benchmark and the tests): O(index). */
 struct search_stats {

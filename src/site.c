@@ -1570,12 +1570,15 @@ index_some(struct site *s, size_t max, int64_t budget_ns)
 			break;
 		if (s->index_next >= s->nposts) {
 			/*
-			 * Not search_trim'd: the lists cut to their length
-			 * made the next edit grow every common word's list
-			 * (a worker's first edit at 100,000 pages: 46-58 ms
-			 * of CPU, 170-210 ms on the loop, page faults after
-			 * malloc_trim), to save 2 MiB of 102 (issue 16).
+			 * Packed, not search_trim'd: the lists cut to their
+			 * length made the next edit grow every common word's
+			 * list (a worker's first edit at 100,000 pages: 46-58
+			 * ms of CPU, 170-210 ms on the loop); unpacked, the
+			 * short lists' allocations held the index at 35.9 %
+			 * of the text at 10,000 posts against 28.9 %.
 			 */
+			if (s->search)
+				search_pack(s->search);
 			s->index_pending = 0;
 			break;
 		}

@@ -243,8 +243,19 @@ main(int argc, char **argv)
 		snprintf(key, sizeof(key), "posts/post-%05zu.md", i);
 		search_put(ix, key, &d);
 	}
-	search_trim(ix);
 	build = cpu_us() - t0;
+	/*
+	 * The index as a worker holds it after its build (search_pack:
+	 * site.c), then search_trim'd (long lists cut to their length).
+	 */
+	search_get_stats(ix, &st);
+	printf("index_unpacked_pct %.1f\n",
+	    100.0 * (double)(st.postings + st.dict) / (double)raw);
+	search_pack(ix);
+	search_get_stats(ix, &st);
+	printf("index_server_pct %.1f\n",
+	    100.0 * (double)(st.postings + st.dict) / (double)raw);
+	search_trim(ix);
 	m1 = mallinfo2();
 	search_get_stats(ix, &st);
 	printf("posts %zu\nraw_bytes %zu\nbuild_ms %.1f\n", nposts, raw,
