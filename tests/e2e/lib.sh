@@ -109,6 +109,14 @@ e2e_children() {
 	done | sort -n | tr '\n' ' ' | sed 's/ $//'
 }
 
+# e2e_alive PID...: those of the PIDs still alive, each after a space
+# (empty when none is).
+e2e_alive() {
+	for _p in "$@"; do
+		kill -0 "$_p" 2>/dev/null && printf ' %s' "$_p"
+	done
+}
+
 # e2e_tree PID: PID's children and grandchildren (zygotes and workers).
 e2e_tree() {
 	for _c in $(pgrep -P "$1" 2>/dev/null); do

@@ -238,10 +238,7 @@ t0=$(e2e_now_ms)
 e2e_stop_server
 t1=$(e2e_now_ms)
 assert_eq "$SERVER_EXIT" 0 "SIGTERM: exit 0 ($((t1 - t0)) ms)"
-left=
-for k in $kids; do
-	kill -0 "$k" 2>/dev/null && left="$left $k"
-done
+left=$(e2e_alive $kids)
 assert_eq "$left" "" "SIGTERM: no worker left behind"
 for k in $left; do
 	kill -KILL "$k" 2>/dev/null

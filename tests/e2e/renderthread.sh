@@ -58,7 +58,7 @@ e2e_start serve --config "$CFG" --root "$R" --certs "$E2E_DIR/certs" \
 
 cat >"$E2E_DIR/order.py" <<'PY'
 import sys
-from tlsclient import race
+from tlsclient import race, race_report
 port, log, path, name = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 # The page asked for second, and a marker of its body; sent once the
 # server has taken the hostile one (its debug line on the render thread).
@@ -67,12 +67,7 @@ smarker = (sys.argv[6] if len(sys.argv) > 6 else "small-marker-5b7e").encode()
 order, ans, small_ms = race(port, "gemini://localhost:%d%s" % (port, path),
                             "gemini://localhost:%d%s" % (port, spath), log,
                             name + ".md: rendering off the loop")
-names = {"first": "hostile", "second": "small"}
-print("order=%s" % ",".join(names[o] for o in order))
-for k in ("first", "second"):
-    data, notify = ans[k]
-    head = data.split(b"\r\n", 1)[0].decode(errors="replace")
-    print("%s: header=%r bytes=%d close_notify=%s" % (names[k], head, len(data), notify))
+race_report(order, ans, {"first": "hostile", "second": "small"})
 print("small_ms=%.0f" % small_ms)
 sys.stdout.flush()
 print("hostile_body_marker=%s small_body_marker=%s secret_link=%s" % (

@@ -32,17 +32,12 @@ e2e_start serve --root "$R" --certs "$E2E_DIR/certs" --host localhost \
 
 cat >"$E2E_DIR/order.py" <<'PY'
 import sys
-from tlsclient import race
+from tlsclient import race, race_report
 port, log = int(sys.argv[1]), sys.argv[2]
 order, ans, _ = race(port, "gemini://localhost:%d/search?needle-7c1f" % port,
                      "gemini://localhost:%d/posts/p0001/" % port, log,
                      "search index: building it")
-names = {"first": "search", "second": "page"}
-print("order=%s" % ",".join(names[o] for o in order))
-for k in ("first", "second"):
-    data, notify = ans[k]
-    head = data.split(b"\r\n", 1)[0].decode(errors="replace")
-    print("%s: header=%r bytes=%d close_notify=%s" % (names[k], head, len(data), notify))
+race_report(order, ans, {"first": "search", "second": "page"})
 print("found=%s" % (b"/posts/p1234/" in ans["first"][0]))
 PY
 out=$(timeout 400 python3 "$E2E_DIR/order.py" "$PORT" "$SERVER_LOG" 2>&1)

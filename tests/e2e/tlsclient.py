@@ -125,3 +125,14 @@ def race(port, first, second, log, line, timeout=300):
                     second_ms = (time.monotonic() - t1) * 1000
     answers = {names[c]: (data[c], notify.get(c)) for c in data}
     return order, answers, second_ms
+
+
+def race_report(order, answers, names):
+    """Prints race()'s outcome for a script to match: the order, then
+    each answer's header line, length and close_notify, by names."""
+    print("order=%s" % ",".join(names[o] for o in order))
+    for k in ("first", "second"):
+        data, notify = answers[k]
+        head = data.split(b"\r\n", 1)[0].decode(errors="replace")
+        print("%s: header=%r bytes=%d close_notify=%s"
+              % (names[k], head, len(data), notify))

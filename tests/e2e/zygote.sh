@@ -249,10 +249,7 @@ kill -TERM "$MASTER"
 TREE="$TREE $(e2e_tree "$MASTER")"
 e2e_stop_server "$MASTER"
 assert_eq "$SERVER_EXIT" 0 "(e) SIGTERM while a zygote loads: exit 0"
-left=
-for p in $TREE; do
-	kill -0 "$p" 2>/dev/null && left="$left $p"
-done
+left=$(e2e_alive $TREE)
 assert_eq "$left" "" "(e) no zygote or worker left after the master"
 
 # --- (g) SIGUSR1 while a zygote loads -------------------------------------
