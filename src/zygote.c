@@ -24,6 +24,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -212,11 +213,23 @@ slot_alive(const struct zygote *z, int slot)
 static void
 fill_slots(struct zygote *z)
 {
-	int s, missing = 0;
+	int s, missing = 0, trimmed = 0;
 
-	for (s = 0; s < z->zs->nslots; s++)
-		if (!slot_alive(z, s) && spawn(z, s) == -1)
+	for (s = 0; s < z->zs->nslots; s++) {
+		if (slot_alive(z, s))
+			continue;
+		/*
+		 * Loading leaves the heap full of small free chunks. Merged
+		 * here, once: merged in each worker (its first malloc_trim
+		 * after a burst), they were written to page by page, copying
+		 * the shared model into every worker (a second of CPU each
+		 * and most of the heap unshared at 100,000 pages).
+		 */
+		if (!trimmed++)
+			malloc_trim(0);
+		if (spawn(z, s) == -1)
 			missing++;
+	}
 	if (missing) {
 		log_warnx("%d of %d worker slots empty (%zu processes); "
 			  "retrying in 1 s",

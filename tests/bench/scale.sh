@@ -13,7 +13,8 @@
 # usage: sh tests/bench/scale.sh [CAPSULED GEMLOAD]
 # env:   BENCH_SCALE_SIZES  pages per site (default "1000 10000 100000")
 #        BENCH_SCALE_IDLE   seconds of the idle window (default 60)
-#        BENCH_SECS, BENCH_ROUNDS  per load run / alternations (5, 3)
+#        BENCH_SECS         seconds per load run (default 5)
+#        BENCH_SCALE_ROUNDS alternations of the per-request runs (5)
 #        BENCH_SCALE_EDIT   seconds the edit may take (default 60)
 #        BENCH_SCALE_START  seconds a server may take to serve / (300)
 #        BENCH_HS           "capfull capres mollyfull mollyres" us/request
@@ -35,7 +36,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 SIZES=${BENCH_SCALE_SIZES:-1000 10000 100000}
 IDLE=${BENCH_SCALE_IDLE:-60}
 SECS=${BENCH_SECS:-5}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_SCALE_ROUNDS:-5}
 EDITMAX=${BENCH_SCALE_EDIT:-60}
 STARTMAX=${BENCH_SCALE_START:-300}
 HZ=$(getconf CLK_TCK)
@@ -248,15 +249,31 @@ post_of() {	# SIZE: the URL of the first page of the posts section
 	awk '$1 == "first" { print $2; exit }' "$TMP/gen$1.out"
 }
 
-load() {	# KEY SIZE PATH
+# pin PID CPUS: every thread of a server's tree on CPUS.
+pin() {
+	for p in $1 $(e2e_tree "$1"); do
+		taskset -a -p -c "$2" "$p" >/dev/null 2>&1
+	done
+}
+
+# load KEY SIZE PATH [SECONDS]: gemload on CPU 1 against the server of
+# SIZE pinned on CPU 0 (as the handshake figures), for SECONDS; then a
+# quiet QUIET s, in which a worker hands back its burst's free memory
+# (trim_cb): the CPU of the whole tree from the load's start to that
+# quiet's end, per request, is recorded under KEY (none if KEY is -).
+QUIET=1.5
+load() {	# KEY SIZE PATH [SECONDS]
 	key=$1
 	eval "pid=\${PID$2:-} port=\${PORT$2:-}"
 	[ -n "$pid" ] || return 0
+	pin "$pid" 0
 	l0=$(tree_ticks "$pid")
-	"$GEMLOAD" --json -p 1 -c 16 -d "$SECS" --no-sig-check \
+	"$GEMLOAD" --json -p 1 -c 16 -d "${4:-$SECS}" --no-sig-check \
 	    --url "gemini://localhost:$port$3" 127.0.0.1 "$port" \
 	    >"$TMP/load.json" 2>"$TMP/load.err"
+	sleep "$QUIET"
 	l1=$(tree_ticks "$pid")
+	pin "$pid" 0-"$(($(nproc) - 1))"
 	ln=$(tail -n 1 "$TMP/load.json" | sed -n 's/^{"requests":\([0-9]*\),"ok":\([0-9]*\),"errors":\([0-9]*\),.*/\1 \3/p')
 	set -- $ln
 	if [ "${1:-0}" = 0 ] || [ "${2:-1}" != 0 ]; then
@@ -264,11 +281,19 @@ load() {	# KEY SIZE PATH
 		    "$(head -c 200 "$TMP/load.err")"
 		return 0
 	fi
+	[ "$key" = - ] && return 0
 	echo "$key $(awk -v d=$((l1 - l0)) -v hz="$HZ" -v n="$1" \
 	    'BEGIN { printf "%.1f", d * 1e6 / hz / n }')" >>"$R"
 }
 
 say "scale: CPU per request, $SMALL against $LARGE pages"
+# One unmeasured second each first: what a server does once (its first
+# writes to the pages it shares with its zygote, its first trim) is not
+# the cost of a request.
+for n in $SMALL $LARGE; do
+	load - "$n" / 1
+	load - "$n" "$(post_of "$n")" 1
+done
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	for n in $SMALL $LARGE; do
@@ -402,8 +427,8 @@ else
 	echo "  TLS handshakes: see make bench-compare (capsuled and molly-brown" \
 	    "full and resumed in one run)"
 fi
-echo "  (medians of $ROUNDS runs of $SECS s, c=16, unpinned workers," \
-    "gemload on CPU 1; sites from tests/bench/gensite.py; servers started" \
+echo "  (medians of $ROUNDS runs of $SECS s and a quiet $QUIET s each after" \
+    "one unmeasured second, c=16, both workers on CPU 0, gemload on CPU 1; sites from tests/bench/gensite.py; servers started" \
     "smallest first, the smaller ones idling meanwhile, then one idle" \
     "window for all)"
 echo "  machine: steal $STEAL % over the scale runs ($(res steal.idle) %" \
