@@ -61,6 +61,7 @@ struct group {
 	int retired;	  /* told to drain */
 	struct chan chan; /* change batches to the zygote */
 	ev_io rd;	  /* ZYGOTE_READY from it, on the same socket */
+	ev_timer slow;	  /* "not ready yet" in the log, now and then */
 	struct master *m;
 };
 
@@ -705,6 +706,7 @@ master_leave(struct master *m, struct ev_loop *loop)
 	master_watchers_stop(m, loop);
 	for (i = 0; i < m->ngroups; i++) {
 		ev_io_stop(loop, &m->groups[i]->rd);
+		ev_timer_stop(loop, &m->groups[i]->slow);
 		chan_close(&m->groups[i]->chan);
 	}
 	watch_free(m->watch);
@@ -746,6 +748,7 @@ groups_gc(struct master *m)
 			i++;
 			continue;
 		}
+		ev_timer_stop(EV_DEFAULT, &g->slow);
 		free(g);
 		m->groups[i] = m->groups[--m->ngroups];
 	}
@@ -758,6 +761,7 @@ group_retire(struct group *g)
 	if (g->retired)
 		return;
 	g->retired = 1;
+	ev_timer_stop(EV_DEFAULT, &g->slow);
 	group_signal(g, SIGTERM);
 	/*
 	 * A stopped zygote (SIGSTOP) would hold the generation forever: its
@@ -797,6 +801,7 @@ group_ready(struct master *m, struct group *g)
 	size_t i;
 
 	g->ready = 1;
+	ev_timer_stop(EV_DEFAULT, &g->slow);
 	if (g->retired || g->gen != m->gen->id)
 		return;
 	m->backoff = 0;
@@ -829,6 +834,32 @@ group_rd_cb(struct ev_loop *loop, ev_io *io, int revents)
 	}
 	/* Its end closed: child_cb hears of its exit. */
 	ev_io_stop(loop, io);
+}
+
+/*
+ * A zygote still reading its sites after ZYGOTE_SLOW s (a site too large
+ * for the machine, a hung file system): said in the log, and again
+ * after twice as long each time, so that a reload that never takes
+ * effect is not silent. It goes on waiting: a large site is not wrong.
+ */
+#define ZYGOTE_SLOW 30.
+
+static void
+group_slow_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct group *g =
+	    (struct group *)(void *)((char *)t - offsetof(struct group, slow));
+
+	(void)revents;
+	if (g->ready || g->retired || !g->alive)
+		return;
+	log_warnx("zygote (pid %d) of generation %u: not ready after %.0f s, "
+		  "still reading the sites; %s",
+	    (int)g->pid, g->gen, ev_now(loop) - g->started,
+	    g->m->announced ? "the running generation serves meanwhile" :
+			      "nothing is served until it is");
+	ev_timer_set(t, ev_now(loop) - g->started, 0.);
+	ev_timer_start(loop, t);
 }
 
 /*
@@ -881,6 +912,8 @@ zygote_spawn(struct master *m)
 	chan_init(&g->chan, fd, m->gen->g.nvhosts, name);
 	ev_io_init(&g->rd, group_rd_cb, fd, EV_READ);
 	ev_io_start(loop, &g->rd);
+	ev_timer_init(&g->slow, group_slow_cb, ZYGOTE_SLOW, 0.);
+	ev_timer_start(loop, &g->slow);
 	m->groups =
 	    xgrow(m->groups, &m->capgroups, m->ngroups + 1, sizeof(*m->groups));
 	m->groups[m->ngroups++] = g;
@@ -931,6 +964,7 @@ child_cb(struct ev_loop *loop, ev_child *w, int revents)
 			g = m->groups[i];
 	if (g) {
 		g->alive = 0;
+		ev_timer_stop(loop, &g->slow);
 		ev_io_stop(loop, &g->rd);
 		chan_close(&g->chan);
 		if (!g->retired && !m->stopping) {
