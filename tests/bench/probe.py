@@ -12,6 +12,14 @@ usage: probe.py wait LOG PATH TIMEOUT
          source), then polls PATH until the served body holds the token;
          prints the milliseconds from the write to that response.  Exit 1
          after TIMEOUT seconds (the file is edited either way).
+       probe.py add PORT PATH FILE TIMEOUT
+         writes a new post, FILE (through a temporary file and a rename,
+         as editors do), with a fresh token in its body and today's date,
+         then polls PATH, its URL, until the served body holds the token;
+         prints the milliseconds from the rename to that response.
+       probe.py delete PORT PATH FILE TIMEOUT
+         removes FILE, then polls PATH until it is answered 51; prints the
+         milliseconds from the removal to that response.
        probe.py get PORT PATH TIMEOUT
          one request for PATH; prints the milliseconds until its complete
          20 response and the number of result links (=> lines) in it.
@@ -93,6 +101,31 @@ def main():
             time.sleep(0.005)
         sys.stderr.write("probe: the edit of %s never showed at %s within "
                          "%g s\n" % (src, path, limit))
+        return 1
+    if len(a) == 5 and a[0] in ("add", "delete"):
+        port, path, src, limit = int(a[1]), a[2], a[3], float(a[4])
+        token = "added%d" % time.time_ns()
+        if a[0] == "add":
+            tmp = src + ".tmp"
+            with open(tmp, "w") as f:
+                f.write('+++\ntitle = "Added by the bench"\n'
+                        'date = %s\ntags = ["bench"]\n+++\n\n'
+                        "This post was %s by the bench.\n"
+                        % (time.strftime("%Y-%m-%d"), token))
+            t0 = time.monotonic()
+            os.rename(tmp, src)
+        else:
+            t0 = time.monotonic()
+            os.unlink(src)
+        while time.monotonic() - t0 < limit:
+            r = get(port, path, 5.0)
+            if r and (r[0].startswith("51") if a[0] == "delete" else
+                      r[0].startswith("20") and token.encode() in r[1]):
+                print("%.1f" % ((time.monotonic() - t0) * 1000))
+                return 0
+            time.sleep(0.005)
+        sys.stderr.write("probe: %s of %s never showed at %s within %g s\n"
+                         % (a[0], src, path, limit))
         return 1
     if len(a) == 4 and a[0] == "get":
         port, path, limit = int(a[1]), a[2], float(a[3])

@@ -3,11 +3,10 @@
 # of each size in BENCH_SCALE_SIZES, served by CAPSULED with two workers,
 # measured for: idle CPU, start-up to the first /, worker RSS, the first
 # search (which builds a worker's search index: none is built before) and
-# a second one, server CPU
-# per request at the smallest and the largest size, and an edit at the
-# largest size (until it is served; the worst wait of a client polling
-# another page meanwhile).  Prints one table on stdout; progress on
-# stderr.  `make bench` runs it from bench.sh, which passes the
+# a second one, server CPU per request at the smallest and the largest
+# size, and at the largest size an edit, a new post and its removal (each
+# until it is served; the worst wait of a client polling another page
+# meanwhile).  Prints one table on stdout; progress on stderr.  `make bench` runs it from bench.sh, which passes the
 # handshake figures of its own runs (capsuled and molly-brown, same run).
 #
 # usage: sh tests/bench/scale.sh [CAPSULED GEMLOAD]
@@ -332,6 +331,21 @@ if [ -n "$pid" ]; then
 		failed "edit: $(cat "$TMP/edit.err")"
 	fi
 	sleep 1
+	# A new post in the edited one's section, dated today (first on /,
+	# in its section and on a tag page), then removed again.
+	sect=${edited#/}
+	sect=${sect%%/*}
+	for op in add delete; do
+		if ms=$("$PY" "$HERE/probe.py" $op "$port" \
+		    "/$sect/zz-bench-added/" \
+		    "$TMP/site$LARGE/content/$sect/zz-bench-added.md" \
+		    "$EDITMAX" 2>"$TMP/edit.err"); then
+			echo "$op.ms $ms" >>"$R"
+		else
+			failed "$op: $(cat "$TMP/edit.err")"
+		fi
+		sleep 1
+	done
 	touch "$TMP/stop"
 	wait "$poller"
 	e1=$(tree_ticks "$pid")
@@ -413,10 +427,12 @@ for p in index post; do
 	done
 	printf '   %s\n' "$LARGE/$SMALL: $(ratio "$l" "$s") (within 1.10)"
 done
-echo "  edit at $LARGE pages: served after $(res edit.ms) ms (< 1000);" \
-    "a client polling another page meanwhile waited at worst" \
-    "$(res poll.worst) ms (< 50) over $(res poll.n) requests; the edit" \
-    "cost $(res edit.cpu) ms of server CPU; worker RSS then" \
+echo "  edits at $LARGE pages: a post edited served after $(res edit.ms) ms," \
+    "a new post after $(res add.ms) ms, its removal (51) after" \
+    "$(res delete.ms) ms (< 1000); a client polling another page" \
+    "meanwhile waited at worst $(res poll.worst) ms (< 50) over" \
+    "$(res poll.n) requests; server CPU meanwhile $(res edit.cpu) ms" \
+    "(the poller's requests included); worker RSS then" \
     "$(mib rssafter.$LARGE) MiB"
 if [ -n "${BENCH_HS:-}" ]; then
 	set -- $BENCH_HS
