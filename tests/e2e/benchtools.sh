@@ -146,7 +146,7 @@ assert_eq "$?" 2 "gensite.py refuses an empty site"
 
 # The whole scale script at two tiny sizes, every figure measured (a "-"
 # is a measurement that failed), no FAILED line.  No timing is asserted.
-BENCH_SCALE_SIZES="20 40" BENCH_SCALE_IDLE=1 BENCH_SECS=1 BENCH_ROUNDS=1 \
+BENCH_SCALE_SIZES="20 40" BENCH_SCALE_IDLE=1 BENCH_SECS=1 BENCH_SCALE_ROUNDS=1 \
     BENCH_SCALE_EDIT=30 TMPDIR=$D sh "$SRC/scale.sh" "$CAPSULED" "$B/gemload" \
     >"$D/scale.out" 2>"$D/scale.err"
 assert_eq "$?" 0 "scale.sh runs to its end"
@@ -157,8 +157,8 @@ for row in "idle CPU" "exec to first /" "worker RSS after" "  per page" \
 	    n = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+(\.[0-9]+)?$/) n++
 	    print (n >= 2) ? "ok" : $0 }')" ok "scale table: '$row' has both figures"
 done
-assert_eq "$(sed -n 's/.*served after [0-9.][0-9.]* ms.*at worst [0-9.][0-9.]* ms.* over [1-9][0-9]* requests.*/ok/p' \
-    "$D/scale.out")" ok "scale table: the edit was served and the poller measured: $(grep -F 'edit at' "$D/scale.out")"
+assert_eq "$(sed -n 's/.*edited served after [0-9.][0-9.]* ms, a new post after [0-9.][0-9.]* ms, its removal (51) after [0-9.][0-9.]* ms.*at worst [0-9.][0-9.]* ms.* over [1-9][0-9]* requests.*/ok/p' \
+    "$D/scale.out")" ok "scale table: the edit, the new post and its removal were served and the poller measured: $(grep -F 'edits at' "$D/scale.out")"
 assert_eq "$(grep -c FAILED "$D/scale.out")" 0 \
     "scale table: no failed measurement ($(grep FAILED "$D/scale.out" | head -n 2))"
 assert_eq "$(grep -c 'steal [0-9.]* %' "$D/scale.out")" 1 \
