@@ -62,6 +62,19 @@ def get(port, path, timeout=10.0):
     return head.decode("utf-8", "replace"), body
 
 
+def until(port, path, t0, limit, what, done):
+    """Polls PATH until done(response); prints the ms since t0."""
+    while time.monotonic() - t0 < limit:
+        r = get(port, path, 5.0)
+        if r and done(r):
+            print("%.1f" % ((time.monotonic() - t0) * 1000))
+            return 0
+        time.sleep(0.005)
+    sys.stderr.write("probe: %s never showed at %s within %g s\n"
+                     % (what, path, limit))
+    return 1
+
+
 def main():
     a = sys.argv[1:]
     if len(a) == 4 and a[0] == "wait":
@@ -93,15 +106,8 @@ def main():
         t0 = time.monotonic()
         with open(src, "a") as f:
             f.write("\nThis paragraph was %s by the bench.\n" % token)
-        while time.monotonic() - t0 < limit:
-            r = get(port, path, 5.0)
-            if r and token.encode() in r[1]:
-                print("%.1f" % ((time.monotonic() - t0) * 1000))
-                return 0
-            time.sleep(0.005)
-        sys.stderr.write("probe: the edit of %s never showed at %s within "
-                         "%g s\n" % (src, path, limit))
-        return 1
+        return until(port, path, t0, limit, "the edit of " + src,
+                     lambda r: token.encode() in r[1])
     if len(a) == 5 and a[0] in ("add", "delete"):
         port, path, src, limit = int(a[1]), a[2], a[3], float(a[4])
         token = "added%d" % time.time_ns()
@@ -117,16 +123,12 @@ def main():
         else:
             t0 = time.monotonic()
             os.unlink(src)
-        while time.monotonic() - t0 < limit:
-            r = get(port, path, 5.0)
-            if r and (r[0].startswith("51") if a[0] == "delete" else
-                      r[0].startswith("20") and token.encode() in r[1]):
-                print("%.1f" % ((time.monotonic() - t0) * 1000))
-                return 0
-            time.sleep(0.005)
-        sys.stderr.write("probe: %s of %s never showed at %s within %g s\n"
-                         % (a[0], src, path, limit))
-        return 1
+        if a[0] == "delete":
+            return until(port, path, t0, limit, "the removal of " + src,
+                         lambda r: r[0].startswith("51"))
+        return until(port, path, t0, limit, "the new " + src,
+                     lambda r: r[0].startswith("20") and
+                     token.encode() in r[1])
     if len(a) == 4 and a[0] == "get":
         port, path, limit = int(a[1]), a[2], float(a[3])
         t0 = time.monotonic()
