@@ -41,7 +41,8 @@ struct response {
 	 * loop); the connection waits on this key, then asks again.
 	 */
 	const void *wait;
-	char host[256]; /* for the access log */
+	const char *wait_why; /* its 40 if the wait runs out (NULL: a page's) */
+	char host[256];	      /* for the access log */
 };
 
 /*

@@ -53,9 +53,10 @@ struct conn {
 	struct xchg *x; /* once the request starts */
 	int corked;	/* TCP_CORK set (see conn_cork) */
 	int logged;
-	int busy;	  /* answer 41 after the handshake */
-	int asked;	  /* gemini_handle has counted it once */
-	const void *wait; /* CONN_PARKED: the key it waits on */
+	int busy;	      /* answer 41 after the handshake */
+	int asked;	      /* gemini_handle has counted it once */
+	const void *wait;     /* CONN_PARKED: the key it waits on */
+	const char *wait_why; /* and what it waits for (resp.wait_why) */
 };
 
 /*
@@ -331,6 +332,7 @@ conn_respond(struct conn *c)
 		 */
 		c->state = CONN_PARKED;
 		c->wait = c->x->resp.wait;
+		c->wait_why = c->x->resp.wait_why;
 		conn_cork(c, 0);
 		ev_io_stop(c->w->loop, &c->io);
 		if (c->w->conn_parked)
@@ -662,8 +664,9 @@ conn_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 		/* Its page took the whole deadline: say so, do not hang up. */
 		c->wait = NULL;
 		conn_reply_error(c, GEMINI_TEMP_FAILURE,
-		    "the page is still "
-		    "being rendered; try again shortly");
+		    c->wait_why ? c->wait_why :
+				  "the page is still being rendered; try "
+				  "again shortly");
 		conn_write(c);
 		return;
 	}

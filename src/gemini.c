@@ -432,6 +432,7 @@ gemini_handle(struct gemini_ctx *g, const struct request *req,
 	resp->fd = -1;
 	resp->size = 0;
 	resp->wait = NULL;
+	resp->wait_why = NULL;
 	resp->host[0] = '\0';
 	if (g->rl && !req->again) {
 		struct timespec ts;

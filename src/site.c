@@ -1707,6 +1707,8 @@ site_search(struct site *s, const struct url *u, const struct viewer *v,
 				    s->root);
 			s->index_waiters = 1;
 			resp->wait = &s->index_pending;
+			resp->wait_why = "the search index is still being "
+					 "built; try again shortly";
 			return 1;
 		}
 		index_some(s, SIZE_MAX, 0);

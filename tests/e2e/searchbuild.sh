@@ -52,8 +52,8 @@ case $out in
 	*"found=True"*) e2e_ok "the search, answered once the index is built, finds the post" ;;
 	*) e2e_fail "the search's answer lacks the post holding the word" ;;
 	esac ;;
-*"search: header='40 the page is still being rendered"*"close_notify=True"*"page: header='20 text/gemini"*"close_notify=True"*)
-	e2e_ok "both complete: the page 20, the search a 40 (the build outlived the 10 s deadline)" ;;
+*"search: header='40 the search index is still being built"*"close_notify=True"*"page: header='20 text/gemini"*"close_notify=True"*)
+	e2e_ok "both complete: the page 20, the search a 40 saying the index is being built (the build outlived the 10 s deadline)" ;;
 *) e2e_fail "a response was not complete" ;;
 esac
 # Later searches find the index built: answered at once, same result.
