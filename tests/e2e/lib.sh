@@ -208,6 +208,25 @@ EOF
 	ln -s .. "$C/updir"
 }
 
+# e2e_posts DIR N [PARAGRAPHS]: N generated posts DIR/p00000.md ...
+# (TOML front matter: title, date, two tags, a description; PARAGRAPHS
+# paragraphs, default 10, "Paragraph J of post I, ..."), for tests that
+# need a site of some size.
+e2e_posts() {
+	mkdir -p "$1"
+	awk -v dir="$1" -v n="$2" -v np="${3:-10}" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			f = sprintf("%s/p%05d.md", dir, i)
+			printf "+++\ntitle = \"Generated post %d, a title of some length\"\n", i >f
+			printf "date = 2023-%02d-%02d\ntags = [\"t%d\", \"u%d\"]\n", i % 12 + 1, i % 28 + 1, i % 40, i % 70 >f
+			printf "description = \"post %d, described at some length\"\n+++\n\n", i >f
+			for (j = 0; j < np; j++)
+				printf "Paragraph %d of post %d, with a few words to read.\n\n", j, i >f
+			close(f)
+		}
+	}'
+}
+
 # e2e_gemload: prints the path of the load generator (tests/bench/gemload.c),
 # compiled into the work folder, or nothing when it cannot be built.
 e2e_gemload() {

@@ -28,18 +28,7 @@ mkdir -p "$S/posts"
 printf '+++\ntitle = "Open Post"\ndate = 2024-01-01\n+++\n\nopen-marker-18d2\n' >"$S/posts/open.md"
 printf '+++\ntitle = "Root Only"\ndate = 2024-01-02\n+++\n\nrootonly-marker-6f0b\n' >"$S/posts/rootonly.md"
 # 2,000 posts: a model the master would hold if it read the site.
-mkdir -p "$S/posts/gen"
-awk -v dir="$S/posts/gen" 'BEGIN {
-	for (i = 0; i < 2000; i++) {
-		f = sprintf("%s/p%04d.md", dir, i)
-		printf "+++\ntitle = \"Generated post %d, a title of some length\"\n", i >f
-		printf "date = 2023-%02d-%02d\ntags = [\"t%d\", \"u%d\"]\n", i % 12 + 1, i % 28 + 1, i % 40, i % 70 >f
-		printf "description = \"a description of post %d that goes on for a while\"\n+++\n\n", i >f
-		for (j = 0; j < 20; j++)
-			printf "Paragraph %d of post %d, with a few words to read.\n\n", j, i >f
-		close(f)
-	}
-}'
+e2e_posts "$S/posts/gen" 2000 20
 chmod -R go+rX "$S"
 chmod 600 "$S/posts/rootonly.md"
 

@@ -21,18 +21,7 @@ GEMLOAD=$(e2e_gemload)
 [ -r /proc/self/smaps_rollup ] || e2e_skip_all "no /proc/PID/smaps_rollup"
 
 S=$E2E_DIR/site
-mkdir -p "$S/posts"
-awk -v dir="$S/posts" 'BEGIN {
-	for (i = 0; i < 20000; i++) {
-		f = sprintf("%s/p%05d.md", dir, i)
-		printf "+++\ntitle = \"Generated post %d, a title of some length\"\n", i >f
-		printf "date = 2023-%02d-%02d\ntags = [\"t%d\", \"u%d\"]\n", i % 12 + 1, i % 28 + 1, i % 40, i % 70 >f
-		printf "description = \"post %d, described at some length\"\n+++\n\n", i >f
-		for (j = 0; j < 8; j++)
-			printf "Paragraph %d of post %d, with a few words to read.\n\n", j, i >f
-		close(f)
-	}
-}'
+e2e_posts "$S/posts" 20000 8
 
 e2e_start serve --root "$S" --certs "$E2E_DIR/certs" --host localhost \
     --listen 127.0.0.1:0 --workers 1 || e2e_done

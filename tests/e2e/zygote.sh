@@ -58,17 +58,7 @@ wait_for() {
 
 # posts DIR N: N posts in DIR/posts/gen.
 posts() {
-	mkdir -p "$1/posts/gen"
-	awk -v dir="$1/posts/gen" -v n="$2" 'BEGIN {
-		for (i = 0; i < n; i++) {
-			f = sprintf("%s/p%05d.md", dir, i)
-			printf "+++\ntitle = \"Post %d\"\ndate = 2023-%02d-%02d\n", i, i % 12 + 1, i % 28 + 1 >f
-			printf "tags = [\"t%d\"]\n+++\n\n", i % 40 >f
-			for (j = 0; j < 10; j++)
-				printf "Paragraph %d of post %d, a few words.\n\n", j, i >f
-			close(f)
-		}
-	}'
+	e2e_posts "$1/posts/gen" "$2"
 }
 
 NW=32
