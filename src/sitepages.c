@@ -99,24 +99,26 @@ note_live(struct pageset *set, size_t k)
  * page's own URL outlives the set: not copied (issue 16), so the post
  * pages' thread (post_gens) never touches the set's keys.
  */
-static void
+static struct gen *
 add_gen(struct pageset *set, const char *path, enum gen_kind kind, long arg,
     const char *term)
 {
 	size_t n = strlen(path);
 
 	if (strmap_get(&set->genmap, path, n))
-		return;
+		return NULL;
 	set->gens =
 	    xgrow(set->gens, &set->cgens, set->ngens + 1, sizeof(*set->gens));
 	set->gens[set->ngens].kind = kind;
 	set->gens[set->ngens].arg = arg;
 	set->gens[set->ngens].term = term;
 	set->gens[set->ngens].built = NULL;
+	set->gens[set->ngens].tl = 0;
 	set->ngens++;
 	if (kind != G_POST)
 		path = own_key(set, xstrndup(path, n));
 	strmap_put(&set->genmap, path, n, (void *)(uintptr_t)set->ngens);
+	return &set->gens[set->ngens - 1];
 }
 
 static void
@@ -158,6 +160,12 @@ site_pageset_free(struct site *s, struct pageset *ps)
 	free(ps->nav);
 	free(ps->gens);
 	free(ps->live);
+	for (i = 0; i < ps->ntlists; i++)
+		free(ps->tlists[i].v);
+	free(ps->tlists);
+	free(ps->bcount);
+	free(ps->bname);
+	strmap_free(&ps->busy);
 	strmap_free(&ps->genmap);
 	strmap_free(&ps->secdirs);
 	strmap_free(&ps->bundles);
@@ -288,6 +296,7 @@ add_section(struct site *s, struct pageset *set, const char *dir,
 	sec->lang = lang;
 	sec->index = index;
 	sec->parent = -1;
+	sec->npages = 0;
 	slash = strrchr(dir, '/');
 	sec->title =
 	    index ? xstrdup(index->title) : xstrdup(slash ? slash + 1 : dir);
@@ -360,44 +369,61 @@ counts_in_busiest(const struct post *p)
 	return p->dated && p->pm.section[0] != '\0' && p->pm.lang == NULL;
 }
 
-/* The section with most dated pages; the first listed on a tie. */
+/* Page p counted in (d 1) or out of (d -1) its section's busy count. */
+static void
+busy_count(struct pageset *set, const struct post *p, int d)
+{
+	const char *sec = p->pm.section;
+	size_t len = strlen(sec);
+	uintptr_t k;
+
+	if (!counts_in_busiest(p))
+		return;
+	if ((k = (uintptr_t)strmap_get(&set->busy, sec, len)) == 0) {
+		set->bcount = xgrow(set->bcount, &set->cbusy, set->nbusy + 1,
+		    sizeof(*set->bcount));
+		set->bname =
+		    xrealloc(set->bname, set->cbusy * sizeof(*set->bname));
+		set->bname[set->nbusy] = own_key(set, xstrndup(sec, len));
+		set->bcount[set->nbusy] = 0;
+		k = ++set->nbusy;
+		strmap_put(&set->busy, set->bname[k - 1], len, (void *)k);
+	}
+	set->bcount[k - 1] += (size_t)d;
+}
+
+/*
+ * The section with most dated pages, from the counts kept (busy_count);
+ * the first listed on a tie, the listing read only then, from its top.
+ */
 static const char *
 busiest_section(const struct site *s, const struct pageset *set)
 {
-	struct strmap ids = { 0 }; /* section -> index in cnt plus one */
-	size_t *cnt, i, n, bestn = 0, ndist = 0;
+	size_t i, bestn = 0, ties = 0;
 	const char *best = NULL;
 	uintptr_t k;
 
 	/* A bare folder lists every page, as 0.1 did. */
 	if (s->cfg.gen == GEN_BARE)
 		return NULL;
-	cnt = xcalloc(set->nlisted + 1, sizeof(*cnt));
-	for (i = 0; i < set->nlisted; i++) {
-		const char *sec = set->listed[i]->pm.section;
-		size_t len = strlen(sec);
-
-		if (!counts_in_busiest(set->listed[i]))
-			continue;
-		if ((k = (uintptr_t)strmap_get(&ids, sec, len)) == 0) {
-			k = ++ndist;
-			strmap_put(&ids, sec, len, (void *)k);
-		}
-		cnt[k - 1]++;
-	}
-	for (i = 0; i < set->nlisted; i++) {
+	for (i = 0; i < set->nbusy; i++)
+		if (set->bcount[i] > bestn) {
+			bestn = set->bcount[i];
+			best = set->bname[i];
+			ties = 1;
+		} else if (bestn > 0 && set->bcount[i] == bestn)
+			ties++;
+	for (i = 0; ties > 1 && i < set->nlisted; i++) {
 		const char *sec = set->listed[i]->pm.section;
 
 		if (!counts_in_busiest(set->listed[i]))
 			continue;
-		k = (uintptr_t)strmap_get(&ids, sec, strlen(sec));
-		if ((n = cnt[k - 1]) > bestn) {
-			bestn = n;
-			best = sec;
+		k = (uintptr_t)strmap_get(&set->busy, sec, strlen(sec));
+		if (set->bcount[k - 1] == bestn) {
+			best = set->bname[k - 1];
+			break;
 		}
 	}
-	strmap_free(&ids);
-	free(cnt);
 	return best ? best : "";
 }
 
@@ -1036,11 +1062,11 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 	int tags = has_tax(s, "tags");
 
 	site_page_site(s, &ps);
-	for (i = 0; i < s->nposts; i++)
-		if (s->posts[i]->pm.kind == PM_HOME &&
-		    ((lang == NULL && s->posts[i]->pm.lang == NULL) ||
-			(lang && s->posts[i]->pm.lang &&
-			    strcmp(s->posts[i]->pm.lang, lang) == 0))) {
+	/* The default language's is known (no walk of every post for it). */
+	intro = lang ? NULL : s->intro;
+	for (i = 0; lang && i < s->nposts; i++)
+		if (s->posts[i]->pm.kind == PM_HOME && s->posts[i]->pm.lang &&
+		    strcmp(s->posts[i]->pm.lang, lang) == 0) {
 			intro = s->posts[i];
 			break;
 		}
@@ -1059,6 +1085,16 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 		 */
 		if (feed && !p->ymd[0])
 			continue;
+		/*
+		 * The index shows its first SITE_INDEX_POSTS and the featured
+		 * ones: past those, only a featured page counts, and none is
+		 * when none is listed (issue 16: 6 ms at 100,000 pages).
+		 */
+		if (!feed && n >= SITE_INDEX_POSTS && !p->meta.featured) {
+			if (set->nfeatured == 0)
+				break;
+			continue;
+		}
 		listed_post(p, tags, &mp[n++]);
 		if (feed && n == SITE_FEED_POSTS)
 			break;
@@ -1131,8 +1167,13 @@ gen_taxonomy(struct site *s, const struct pageset *set, const struct viewer *v,
 	size_t ntax = s->cfg.ntax, li = (size_t)g->arg / ntax;
 	const char *tax = s->cfg.taxonomies[(size_t)g->arg % ntax];
 	const char *lang = li ? s->cfg.langs[li - 1].code : NULL;
+	const struct term_list *tl =
+	    g->kind != G_TAXLIST && !set->term_variants && g->tl ?
+	    &set->tlists[g->tl - 1] :
+	    NULL;
 	struct page_post *pp = NULL;
-	struct page_post *tp = xcalloc(set->nlisted + 1, sizeof(*tp));
+	struct page_post *tp =
+	    xcalloc((tl ? tl->n : set->nlisted) + 1, sizeof(*tp));
 	const char ***owned = NULL;
 	struct page_site ps;
 	struct page *pg;
@@ -1143,13 +1184,24 @@ gen_taxonomy(struct site *s, const struct pageset *set, const struct viewer *v,
 	site_page_site(s, &ps);
 	ps.taxonomy = tax;
 	ps.tax_prefix = prefix;
-	if (g->kind != G_TAXLIST && !set->term_variants) {
+	if (tl) {
 		/*
 		 * One term's page or feed, no term spelt two ways: its pages
-		 * are those that spell it so, each term its own canonical
-		 * form; not every page made a page_post and every term
-		 * slugged (issue 16: 90 ms at 100,000 pages).
+		 * are its list's, each term its own canonical form; not every
+		 * page made a page_post and every term slugged (issue 16: 90
+		 * ms at 100,000 pages), nor every page looked at (11 ms).
 		 */
+		int tags = has_tax(s, "tags");
+
+		for (i = 0; i < tl->n; i++) {
+			char **terms = terms_of(tl->v[i], tax, &k);
+
+			listed_post(tl->v[i], tags, &tp[nt]);
+			tp[nt].tags = (const char *const *)terms;
+			tp[nt++].ntags = k;
+		}
+	} else if (g->kind != G_TAXLIST && !set->term_variants) {
+		/* The same, for a term with no list. */
 		int tags = has_tax(s, "tags");
 
 		for (i = 0; i < set->nlisted; i++) {
@@ -1328,6 +1380,28 @@ site_route_has(const struct pageset *set, const char *path, size_t n)
 	return strmap_get(&set->genmap, path, n) != NULL;
 }
 
+/* A new, empty term list of set; its index. */
+static size_t
+term_new(struct pageset *set)
+{
+	set->tlists = xgrow(set->tlists, &set->ctlists, set->ntlists + 1,
+	    sizeof(*set->tlists));
+	memset(&set->tlists[set->ntlists], 0, sizeof(set->tlists[0]));
+	return set->ntlists++;
+}
+
+/* Listed page p, after every page of term list k, joins it (once). */
+static void
+term_join(struct pageset *set, size_t k, struct post *p)
+{
+	struct term_list *t = &set->tlists[k];
+
+	if (t->n > 0 && t->v[t->n - 1] == p)
+		return; /* the term twice in its front matter */
+	t->v = xgrow(t->v, &t->cap, t->n + 1, sizeof(*t->v));
+	t->v[t->n++] = p;
+}
+
 /* The terms of one taxonomy in one language, each with its page and feed. */
 static void
 list_terms(struct site *s, struct pageset *set, size_t t, size_t li)
@@ -1339,6 +1413,8 @@ list_terms(struct site *s, struct pageset *set, size_t t, size_t li)
 	struct strmap seen = { 0 }, canon = { 0 };
 	char **slugs = NULL, *path, *prefix = lang_prefix_of(s, lang);
 	size_t i, j, k, n, nslugs = 0, cslugs = 0;
+	uintptr_t tl;
+	struct gen *g;
 
 	path = xasprintf("%s/%s/", prefix, tax);
 	add_gen(set, path, G_TAXLIST, arg, NULL);
@@ -1360,9 +1436,13 @@ list_terms(struct site *s, struct pageset *set, size_t t, size_t li)
 			char *slug;
 
 			n = strlen(term);
-			if (strmap_get(&seen, term, n))
-				continue; /* this spelling: done */
-			strmap_put(&seen, term, n, (void *)1);
+			/* This spelling seen: the page joins its list. */
+			if ((tl = (uintptr_t)strmap_get(&seen, term, n)) != 0) {
+				if (tl != UINTPTR_MAX)
+					term_join(set, tl - 1, set->listed[i]);
+				continue;
+			}
+			strmap_put(&seen, term, n, (void *)UINTPTR_MAX);
 			slug = f ? f(term, n) : xstrdup(term);
 			if (strmap_get(&canon, slug, strlen(slug)) != NULL) {
 				free(slug); /* another spelling's term */
@@ -1378,11 +1458,18 @@ list_terms(struct site *s, struct pageset *set, size_t t, size_t li)
 			if (strcmp(tax, "tags") == 0 && lang == NULL)
 				set->ntags++;
 			term = own_key(set, xstrdup(term));
+			tl = term_new(set);
+			strmap_del(&seen, term, n);
+			strmap_put(&seen, term, n, (void *)(tl + 1));
+			term_join(set, tl, set->listed[i]);
 			path = site_term_path(s, prefix, tax, term, "");
-			add_gen(set, path, G_TERM, arg, term);
+			if ((g = add_gen(set, path, G_TERM, arg, term)) != NULL)
+				g->tl = tl + 1;
 			free(path);
 			path = site_term_path(s, prefix, tax, term, "atom.xml");
-			add_gen(set, path, G_TERMFEED, arg, term);
+			if ((g = add_gen(set, path, G_TERMFEED, arg, term)) !=
+			    NULL)
+				g->tl = tl + 1;
 			free(path);
 		}
 	}
@@ -1492,12 +1579,17 @@ site_pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 		}
 		free(d);
 	}
-	for (i = 0; i < set->nlisted; i++)
-		set->sec_of[i] = section_of(set, set->listed[i]->pm.dir,
-		    set->listed[i]->pm.lang);
+	for (i = 0; i < set->nlisted; i++) {
+		const struct post *p = set->listed[i];
+
+		set->sec_of[i] = section_of(set, p->pm.dir, p->pm.lang);
+		if (set->sec_of[i] >= 0)
+			set->secs[set->sec_of[i]].npages++;
+		set->narchive += site_listed_globally(p);
+		set->nfeatured += p->meta.featured != 0;
+		busy_count(set, p, 1);
+	}
 	neighbours(s, set);
-	for (i = 0; i < set->nlisted; i++)
-		set->narchive += site_listed_globally(set->listed[i]);
 	set->best = busiest_section(s, set);
 	if (threaded)
 		pthread_join(t, NULL);
@@ -1608,6 +1700,17 @@ site_pages_body_changed(struct site *s, const struct post *p)
 		pageset_body_changed(s, s->classes[i], p);
 }
 
+/* p's part in the counts of pages, drafts and hidden posts: d 1 or -1. */
+static void
+publication_count(struct site *s, const struct post *p, int d)
+{
+	if (p->pm.kind == PM_PAGE) {
+		s->npages += (size_t)d * (!p->meta.draft && !p->unpub);
+		s->ndrafts += (size_t)d * (p->meta.draft != 0);
+	}
+	s->nhidden += (size_t)d * (p->meta.draft || p->unpub);
+}
+
 /*
  * Which pages are published now (pm_published), and when that next
  * changes. Returns 1 when a page's state differs from the last time.
@@ -1619,7 +1722,7 @@ site_publication(struct site *s)
 	int changed = 0, unpub;
 	size_t i;
 
-	s->npages = s->ndrafts = 0;
+	s->npages = s->ndrafts = s->nhidden = 0;
 	for (i = 0; i < s->nposts; i++) {
 		struct post *p = s->posts[i];
 
@@ -1633,10 +1736,7 @@ site_publication(struct site *s)
 			changed = 1;
 			p->unpub = unpub;
 		}
-		if (p->pm.kind == PM_PAGE) {
-			s->npages += !p->meta.draft && !unpub;
-			s->ndrafts += p->meta.draft != 0;
-		}
+		publication_count(s, p, 1);
 	}
 	s->next_change = next;
 	return changed;
@@ -1797,13 +1897,63 @@ gen_remove(struct pageset *set, const char *path)
 	}
 }
 
+/* Page p out of term list t, where it is (no list, or not in it: no-op). */
+static void
+term_leave(struct term_list *t, const struct post *p)
+{
+	size_t i;
+
+	for (i = 0; t && i < t->n && t->v[i] != p; i++)
+		;
+	if (t == NULL || i == t->n)
+		return;
+	memmove(t->v + i, t->v + i + 1, (t->n - i - 1) * sizeof(*t->v));
+	t->n--;
+}
+
+/* Page p into term list t at its place in listed order (listed_place's). */
+static void
+term_enter(struct term_list *t, struct post *p)
+{
+	size_t lo = 0, hi = t->n;
+	struct pm_key a, b;
+
+	site_post_key(p, &b);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		site_post_key(t->v[mid], &a);
+		if (pm_order_cmp(PM_ORDER_NEWEST, &a, &b) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	t->v = xgrow(t->v, &t->cap, t->n + 1, sizeof(*t->v));
+	memmove(t->v + lo + 1, t->v + lo, (t->n - lo) * sizeof(*t->v));
+	t->v[lo] = p;
+	t->n++;
+}
+
+/* The term list of the page at path, when it is term's own, or NULL. */
+static struct term_list *
+term_list_at(const struct pageset *set, const char *path, const char *term)
+{
+	const struct gen *g = gen_at(set, path);
+
+	return g && g->kind == G_TERM && g->tl && strcmp(g->term, term) == 0 ?
+	    &set->tlists[g->tl - 1] :
+	    NULL;
+}
+
 /*
  * One term of one taxonomy list, gained (add) or lost by the edited page
  * p: checks (apply 0) that the term's pages are the term's own, and
- * which they would be by list_terms; makes it so (apply 1).
+ * which they would be by list_terms; makes it so (apply 1): p joins or
+ * leaves the term's list, the term's pages made or dropped with it.
+ * move: a term p keeps, in its list at p's new place (apply 1 only).
  */
 static int
-relist_term(struct site *s, struct pageset *set, const struct post *p, size_t t,
+relist_term(struct site *s, struct pageset *set, struct post *p, size_t t,
     long li, const char *term, int add, int apply)
 {
 	const char *tax = s->cfg.taxonomies[t];
@@ -1812,7 +1962,9 @@ relist_term(struct site *s, struct pageset *set, const struct post *p, size_t t,
 	long arg = (long)(t + s->cfg.ntax * (size_t)li);
 	int ok = 1, tags = strcmp(tax, "tags") == 0 && lang == NULL;
 	int known;
-	size_t i, n;
+	struct term_list *tl;
+	struct gen *g;
+	size_t k;
 
 	path = site_term_path(s, prefix, tax, term, "");
 	feed = site_term_path(s, prefix, tax, term, "atom.xml");
@@ -1827,23 +1979,22 @@ relist_term(struct site *s, struct pageset *set, const struct post *p, size_t t,
 			ok = 0;
 	} else if (add && !known) {
 		term = own_key(set, xstrdup(term));
-		add_gen(set, path, G_TERM, arg, term);
-		add_gen(set, feed, G_TERMFEED, arg, term);
+		k = term_new(set);
+		term_join(set, k, p);
+		if ((g = add_gen(set, path, G_TERM, arg, term)) != NULL)
+			g->tl = k + 1;
+		if ((g = add_gen(set, feed, G_TERMFEED, arg, term)) != NULL)
+			g->tl = k + 1;
 		set->ntags += tags;
-	} else if (!add) {
-		/* Still someone else's term: its pages stay. */
-		for (i = 0; i < set->nlisted; i++) {
-			const struct post *q = set->listed[i];
-			char **v;
-
-			if (q == p || !site_listed_locally(q) ||
-			    !site_same_lang(q->pm.lang, lang))
-				continue;
-			v = terms_of(q, tax, &n);
-			if (has_term(v, n, term))
-				break;
+	} else if (add) {
+		if ((tl = term_list_at(set, path, term)) != NULL) {
+			term_leave(tl, p); /* a move: out of its old place */
+			term_enter(tl, p);
 		}
-		if (i == set->nlisted) {
+	} else if ((tl = term_list_at(set, path, term)) != NULL) {
+		/* Still someone else's term: its pages stay. */
+		term_leave(tl, p);
+		if (tl->n == 0) {
 			gen_remove(set, path);
 			gen_remove(set, feed);
 			set->ntags -= tags;
@@ -1857,13 +2008,14 @@ relist_term(struct site *s, struct pageset *set, const struct post *p, size_t t,
 
 /*
  * The term lists after page p's terms went from was's to its own:
- * checks (apply 0) or makes the change (apply 1). A site with a term
- * spelt two ways is listed afresh: which spelling names it depends on
- * the order of all pages.
+ * checks (apply 0) or makes the change (apply 1) for self, the listed
+ * post (p itself, or its old self going: p a copy without terms). A
+ * site with a term spelt two ways is listed afresh: which spelling
+ * names it depends on the order of all pages.
  */
 static int
-relist_terms(struct site *s, struct pageset *set, const struct post *p,
-    const struct post *was, int apply)
+relist_terms(struct site *s, struct pageset *set, struct post *self,
+    const struct post *p, const struct post *was, int apply)
 {
 	long li = lang_list(s, p);
 	size_t t, i, n, wn;
@@ -1878,15 +2030,18 @@ relist_terms(struct site *s, struct pageset *set, const struct post *p,
 		wv = terms_of(was, tax, &wn);
 		if (set->term_variants && (n || wn))
 			return 0;
-		if (strv_eq(v, n, wv, wn))
-			continue;
+		/*
+		 * Applied, each term p has is put at its place in its list
+		 * (p may have moved), the ones it gained made.
+		 */
 		for (i = 0; i < n; i++)
-			if (!has_term(wv, wn, v[i]) &&
-			    !relist_term(s, set, p, t, li, v[i], 1, apply))
+			if ((apply || !has_term(wv, wn, v[i])) &&
+			    !has_term(v, i, v[i]) &&
+			    !relist_term(s, set, self, t, li, v[i], 1, apply))
 				return 0;
 		for (i = 0; i < wn; i++)
 			if (!has_term(v, n, wv[i]) && !has_term(wv, i, wv[i]) &&
-			    !relist_term(s, set, p, t, li, wv[i], 0, apply))
+			    !relist_term(s, set, self, t, li, wv[i], 0, apply))
 				return 0;
 	}
 	return 1;
@@ -1905,28 +2060,92 @@ site_pages_can_relist(struct site *s, const struct post *old,
 		return 0;
 	if (listed_index(&s->base, old) < 0)
 		return 1;
-	return relist_terms(s, &s->base, p, old, 0);
+	return relist_terms(s, &s->base, NULL, p, old, 0);
 }
 
 /*
- * 1 when no page of p's section before listed index end (p left out),
- * or none that counts in busiest_section (counted), is listed.
+ * The sections without an _index.md (after those with one, in secs)
+ * are in the order of their first listed page (add_section): after a
+ * page came, went or moved, they are put in that order again, their
+ * indices in sec_of, the parents, secdirs and the sections' gens
+ * following. The listing is read from its top until each such section
+ * is met (an index read a page). Every such section has a page.
  */
-static int
-first_of_section(const struct pageset *set, const struct post *p, long end,
-    int counted)
+static void
+sections_follow(struct pageset *set)
 {
-	long i;
+	size_t first, m = 0, want, i, k;
+	struct section *ns;
+	struct buf key = BUF_INIT;
+	unsigned char *seen;
+	long *order, *to;
 
-	for (i = 0; i < end && i < (long)set->nlisted; i++) {
-		const struct post *q = set->listed[i];
+	for (first = 0; first < set->nsecs && set->secs[first].index; first++)
+		;
+	if ((want = set->nsecs - first) < 2)
+		return;
+	order = xcalloc(want, sizeof(*order));
+	seen = xcalloc(want, 1);
+	for (i = 0; i < set->nlisted && m < want; i++) {
+		long t = set->sec_of[i];
 
-		if (q != p && (!counted || counts_in_busiest(q)) &&
-		    strcmp(q->pm.section, p->pm.section) == 0 &&
-		    site_same_lang(q->pm.lang, p->pm.lang))
-			return 0;
+		if (t >= (long)first && !seen[t - (long)first]) {
+			seen[t - (long)first] = 1;
+			order[m++] = t;
+		}
 	}
-	return 1;
+	for (k = 0; k < m && order[k] == (long)(first + k); k++)
+		;
+	free(seen);
+	if (k == m || m < want) {
+		free(order);
+		return;
+	}
+	to = xcalloc(set->nsecs, sizeof(*to));
+	for (k = 0; k < set->nsecs; k++)
+		to[k] = (long)k;
+	for (k = 0; k < m; k++)
+		to[order[k]] = (long)(first + k);
+	ns = xcalloc(set->nsecs, sizeof(*ns));
+	for (k = 0; k < set->nsecs; k++) {
+		struct section *sec = &set->secs[k];
+		struct gen *g;
+		char *feed;
+
+		ns[to[k]] = *sec;
+		if (sec->parent >= 0)
+			ns[to[k]].parent = to[sec->parent];
+		if (to[k] == (long)k)
+			continue;
+		secdir_key(sec->dir, sec->lang, &key);
+		strmap_del(&set->secdirs, key.data, key.len);
+		if ((g = gen_at(set, sec->url)) != NULL &&
+		    g->kind == G_SECTION && g->arg == (long)k)
+			g->arg = to[k];
+		feed = xasprintf("%satom.xml", sec->url);
+		if ((g = gen_at(set, feed)) != NULL && g->kind == G_SECFEED &&
+		    g->arg == (long)k)
+			g->arg = to[k];
+		free(feed);
+	}
+	memcpy(set->secs, ns, set->nsecs * sizeof(*ns));
+	for (k = 0; k < set->nsecs; k++) {
+		size_t n;
+
+		if (to[k] == (long)k)
+			continue;
+		secdir_key(set->secs[to[k]].dir, set->secs[to[k]].lang, &key);
+		n = key.len;
+		strmap_put(&set->secdirs, own_key(set, buf_detach(&key, NULL)),
+		    n, (void *)(uintptr_t)(to[k] + 1));
+	}
+	for (i = 0; i < set->nlisted; i++)
+		if (set->sec_of[i] >= 0)
+			set->sec_of[i] = to[set->sec_of[i]];
+	buf_free(&key);
+	free(ns);
+	free(to);
+	free(order);
 }
 
 /* Where index x goes when the page at i moves to j. */
@@ -2036,17 +2255,7 @@ site_pages_relist(struct site *s, struct post *p, const struct post *was)
 		return;
 	/* Its place: after every page that sorts with it (sort_posts). */
 	j = listed_place(set, p, i);
-	/*
-	 * A section without an _index.md is listed where its first page
-	 * is: when p is, or was, that page, the sections are listed afresh.
-	 */
-	x = find_section(set, p->pm.section, p->pm.lang);
-	if (j != i && x >= 0 && set->secs[x].index == NULL &&
-	    (first_of_section(set, p, i, 0) ||
-		first_of_section(set, p, j + (j > i), 0))) {
-		site_build_pages(s);
-		return;
-	}
+	set->nfeatured += (p->meta.featured != 0) - (was->meta.featured != 0);
 	if (j != i) {
 		rotate(set->listed, sizeof(*set->listed), (size_t)i, (size_t)j);
 		rotate(set->sec_of, sizeof(*set->sec_of), (size_t)i, (size_t)j);
@@ -2074,15 +2283,17 @@ site_pages_relist(struct site *s, struct post *p, const struct post *was)
 	if (x >= 0 && !neighbours_moved(s, set, (size_t)x, j, was, idx))
 		neighbours_group(s, set, (size_t)x, idx);
 	free(idx);
-	relist_terms(s, set, p, was, 1);
+	relist_terms(s, set, p, p, was, 1);
 	/*
-	 * The busiest section is the first listed of those with most dated
-	 * pages: it can change only when p is, or was, its section's first.
+	 * A section without an _index.md is listed where its first page
+	 * is; the busiest section is the first listed of those with most
+	 * dated pages (the counts are the same: same section, same date
+	 * or none).
 	 */
-	if (counts_in_busiest(p) &&
-	    (first_of_section(set, p, i + (j < i), 1) ||
-		first_of_section(set, p, j, 1)))
+	if (j != i) {
+		sections_follow(set);
 		set->best = busiest_section(s, set);
+	}
 }
 
 /* --- a post added or removed (issue 16) ------------------------------ */
@@ -2164,40 +2375,6 @@ post_only_url(const struct site *s, const struct pageset *set, const char *url)
 	return 1;
 }
 
-/*
- * 1 when the sections stay in their order although page p (new at
- * listed index from, or going from from - 1) is, or was, the first of
- * its section x, listed where its first page is (add_section): no other
- * such section's first page lies between p and its section's next
- * page, and that page exists.
- */
-static int
-sections_kept(const struct pageset *set, const struct post *p, long from,
-    long x)
-{
-	unsigned char *seen = xcalloc(set->nsecs + 1, 1);
-	size_t i;
-	int kept = 0;
-
-	for (i = (size_t)from; i < set->nlisted; i++) {
-		const struct post *q = set->listed[i];
-		long t = set->sec_of[i];
-
-		if (q != p && strcmp(q->pm.section, p->pm.section) == 0 &&
-		    site_same_lang(q->pm.lang, p->pm.lang)) {
-			kept = 1;
-			break;
-		}
-		if (t < 0 || t == x || set->secs[t].index || seen[t])
-			continue;
-		seen[t] = 1;
-		if (first_of_section(set, q, (long)i, 0))
-			break;
-	}
-	free(seen);
-	return kept;
-}
-
 /* p as if it had no terms: what relist_terms compares it with. */
 static void
 termless(const struct post *p, struct post *none)
@@ -2248,12 +2425,8 @@ pageset_insert(struct site *s, struct pageset *set, const struct viewer *v,
 	if (p->pm.section[0] && section_of(set, p->pm.dir, p->pm.lang) < 0)
 		return 0;
 	j = listed_place(set, p, -1);
-	x = find_section(set, p->pm.section, p->pm.lang);
-	if (p->pm.section[0] && x >= 0 && set->secs[x].index == NULL &&
-	    first_of_section(set, p, j, 0) && !sections_kept(set, p, j, x))
-		return 0;
 	termless(p, &none);
-	if (!relist_terms(s, set, p, &none, 0))
+	if (!relist_terms(s, set, NULL, p, &none, 0))
 		return 0;
 	n = set->nlisted + 2;
 	set->listed = xrealloc(set->listed, n * sizeof(*set->listed));
@@ -2276,6 +2449,8 @@ pageset_insert(struct site *s, struct pageset *set, const struct viewer *v,
 	set->nlisted++;
 	set->listed[j] = p;
 	set->sec_of[j] = section_of(set, p->pm.dir, p->pm.lang);
+	if (set->sec_of[j] >= 0)
+		set->secs[set->sec_of[j]].npages++;
 	set->slots[j] = NULL;
 	set->older[j] = set->newer[j] = -1;
 	set->nav[j] = 0;
@@ -2287,17 +2462,18 @@ pageset_insert(struct site *s, struct pageset *set, const struct viewer *v,
 	add_gen(set, p->pm.url, G_POST, j, NULL);
 	renumber(set, (size_t)j + 1);
 	set->narchive += site_listed_globally(p);
-	relist_terms(s, set, p, &none, 1);
+	set->nfeatured += p->meta.featured != 0;
+	relist_terms(s, set, p, p, &none, 1);
 	if ((x = group_of(s, set, (size_t)j)) >= 0 && site_listed_locally(p)) {
 		idx = xcalloc(set->nlisted + 1, sizeof(*idx));
 		if (!neighbours_changed(s, set, (size_t)x, j, (size_t)j, idx))
 			neighbours_group(s, set, (size_t)x, idx);
 		free(idx);
 	}
-	/* Its section's count grew: only another section's can lose. */
-	if (counts_in_busiest(p) &&
-	    (set->best == NULL || strcmp(set->best, p->pm.section) != 0))
-		set->best = busiest_section(s, set);
+	/* A section listed where its first page is: p may be that now. */
+	sections_follow(set);
+	busy_count(set, p, 1);
+	set->best = busiest_section(s, set);
 	return 1;
 }
 
@@ -2321,13 +2497,15 @@ pageset_remove(struct site *s, struct pageset *set, struct post *p)
 	for (k = 0; k < set->nlisted; k++)
 		if (set->gen_of[k] == UINT32_MAX)
 			return 0; /* a page whose URL another took */
-	x = find_section(set, p->pm.section, p->pm.lang);
-	if (p->pm.section[0] && x >= 0 && set->secs[x].index == NULL &&
-	    first_of_section(set, p, i, 0) && !sections_kept(set, p, i + 1, x))
+	/* A section without an _index.md goes with its last page. */
+	x = set->sec_of[i];
+	if (x >= 0 && set->secs[x].index == NULL && set->secs[x].npages == 1)
 		return 0;
 	termless(p, &none);
-	if (!relist_terms(s, set, &none, p, 0))
+	if (!relist_terms(s, set, NULL, &none, p, 0))
 		return 0;
+	if (x >= 0)
+		set->secs[x].npages--;
 	g = group_of(s, set, (size_t)i);
 	/* Out of its group's chain first: the others stay linked. */
 	if (set->newer[i] >= 0)
@@ -2352,7 +2530,8 @@ pageset_remove(struct site *s, struct pageset *set, struct post *p)
 	}
 	renumber(set, (size_t)i);
 	set->narchive -= site_listed_globally(p);
-	relist_terms(s, set, &none, p, 1);
+	set->nfeatured -= p->meta.featured != 0;
+	relist_terms(s, set, p, &none, p, 1);
 	if (g >= 0 && site_listed_locally(p) && set->nlisted > 0) {
 		idx = xcalloc(set->nlisted + 1, sizeof(*idx));
 		if (!neighbours_changed(s, set, (size_t)g, -1,
@@ -2361,10 +2540,10 @@ pageset_remove(struct site *s, struct pageset *set, struct post *p)
 			neighbours_group(s, set, (size_t)g, idx);
 		free(idx);
 	}
-	/* Its section's count fell: the busiest may be another now. */
-	if (counts_in_busiest(p) && set->best &&
-	    strcmp(set->best, p->pm.section) == 0)
-		set->best = busiest_section(s, set);
+	/* p may have been its section's first page. */
+	sections_follow(set);
+	busy_count(set, p, -1);
+	set->best = busiest_section(s, set);
 	return 1;
 }
 
@@ -2384,18 +2563,31 @@ site_pages_change(struct site *s, struct post **added, size_t nadded,
 	int64_t now = (int64_t)time(NULL);
 	struct viewer anon;
 	size_t i;
-	int drafts = 0;
 
 	if (!s->base.built || (s->access && s->access->nrules))
 		goto afresh;
-	for (i = 0; i < nadded; i++)
-		added[i]->unpub = !pm_published(&s->cfg, &added[i]->meta,
-		    added[i]->dated, added[i]->date, now, NULL);
-	if (site_publication(s))
-		goto afresh;
-	for (i = 0; i < s->nposts; i++)
-		drafts |= s->posts[i]->meta.draft || s->posts[i]->unpub;
-	s->any_drafts = drafts;
+	/*
+	 * Before next_change no other post's publication changed: the
+	 * counts follow the posts added and removed, no walk of them all.
+	 */
+	if (now >= s->next_change) {
+		for (i = 0; i < nadded; i++)
+			added[i]->unpub =
+			    !pm_published(&s->cfg, &added[i]->meta,
+				added[i]->dated, added[i]->date, now, NULL);
+		if (site_publication(s))
+			goto afresh;
+	} else {
+		for (i = 0; i < nremoved; i++)
+			publication_count(s, removed[i], -1);
+		for (i = 0; i < nadded; i++) {
+			added[i]->unpub = !pm_published(&s->cfg,
+			    &added[i]->meta, added[i]->dated, added[i]->date,
+			    now, &s->next_change);
+			publication_count(s, added[i], 1);
+		}
+	}
+	s->any_drafts = s->nhidden > 0;
 	drop_made(s);
 	access_viewer(s->access, NULL, 0, &anon);
 	free(s->base.key);
