@@ -128,10 +128,45 @@ static const char *const diff_paths[] = { "/", "/archive/", "/atom.xml",
 	"/extra/atom.xml", "/extra/x1/", "/extra/x2/", "/notes/n4/",
 	"/notes/n5/", "/notes/n6/", "/notes/atom.xml", NULL };
 
+/* The whole answer to path, its header (a redirect's target) too. */
 static int
-same_as_fresh(struct site *s, const struct site_opts *o, const char *what)
+fetch(struct site *s, const char *path, char *out, size_t size)
 {
-	static char a[65536], b[65536];
+	char line[1100];
+	struct url u;
+	const char *err;
+	struct response r;
+	struct buf f = BUF_INIT;
+	struct viewer v;
+	int st;
+
+	snprintf(line, sizeof(line), "gemini://localhost%s", path);
+	if (url_parse(line, strlen(line), &u, &err) != 0)
+		return -1;
+	access_viewer(NULL, NULL, 0, &v);
+	memset(&r, 0, sizeof(r));
+	out[0] = '\0';
+	st = site_route(s, &u, &v, &r, &f) ? r.status : 0;
+	if (r.page)
+		snprintf(out, size, "%.*s", (int)r.page->len, r.page->data);
+	else if (f.len)
+		snprintf(out, size, "file %s", f.data);
+	page_unref(r.page);
+	buf_free(&f);
+	url_free(&u);
+	return st;
+}
+
+/*
+ * 1 when s answers every one of paths (NULL-terminated) as the same
+ * files loaded afresh do, header and body, and counts the same pages
+ * and drafts.
+ */
+static int
+same_paths(struct site *s, const struct site_opts *o, const char *what,
+    const char *const *paths)
+{
+	static char a[1 << 17], b[1 << 17];
 	struct site *f;
 	int fd = open(root, O_PATH | O_DIRECTORY), ok = 1, sa, sb;
 	size_t i;
@@ -143,13 +178,13 @@ same_as_fresh(struct site *s, const struct site_opts *o, const char *what)
 		    what, s->npages, s->ndrafts, f->npages, f->ndrafts);
 		ok = 0;
 	}
-	for (i = 0; f && diff_paths[i]; i++) {
-		sa = get(s, diff_paths[i], a, sizeof(a));
-		sb = get(f, diff_paths[i], b, sizeof(b));
+	for (i = 0; f && paths[i]; i++) {
+		sa = fetch(s, paths[i], a, sizeof(a));
+		sb = fetch(f, paths[i], b, sizeof(b));
 		if (sa != sb || strcmp(a, b) != 0) {
 			fprintf(stderr,
 			    "%s: %s differs (%d, %d):\n%s\n--\n%s\n", what,
-			    diff_paths[i], sa, sb, a, b);
+			    paths[i], sa, sb, a, b);
 			ok = 0;
 		}
 	}
@@ -157,6 +192,12 @@ same_as_fresh(struct site *s, const struct site_opts *o, const char *what)
 		site_free(f);
 	close(fd);
 	return f && ok;
+}
+
+static int
+same_as_fresh(struct site *s, const struct site_opts *o, const char *what)
+{
+	return same_paths(s, o, what, diff_paths);
 }
 
 static void
@@ -397,6 +438,353 @@ test_relist(void)
 }
 
 /*
+ * Lookup keys held by more than one post (a base name for ref, a 0.1
+ * slug, a URL): when the post holding one goes, the next one in order
+ * holds it, as a fresh load has it (the keys counted, not every post
+ * walked). Bodies are rendered afresh at each request (cache_size 1).
+ */
+static void
+test_shared_keys(void)
+{
+	static const char *const dirs[] = { "content/posts", "content/notes",
+		"content/misc", "content/extra" };
+	static const char *const paths[] = { "/misc/linker/", "/posts/dup.gmi",
+		"/posts/dup/", "/notes/dup/", "/extra/dup/", "/same/", "/",
+		"/archive/", NULL };
+	struct site_opts o;
+	struct site *s;
+	char cmd[600];
+	int fd;
+
+	new_site("capsuled-keys", "Keys", dirs, 4);
+	post("content/posts/dup.md", "Dup Posts", "2024-01-01", "", "P.");
+	post("content/notes/dup.md", "Dup Notes", "2023-01-01", "", "N.");
+	post("content/misc/linker.md", "Linker", "2022-01-01", "",
+	    "See [d](dup.md) and [s](/same/).");
+	put("content/posts/samea.md",
+	    "---\ntitle: Same A\ndate: 2024-05-01\nurl: /same/\n---\n\nA.\n");
+	put("content/notes/sameb.md",
+	    "---\ntitle: Same B\ndate: 2021-05-01\nurl: /same/\n---\n\nB.\n");
+	memset(&o, 0, sizeof(o));
+	gemtext_opts_default(&o.render);
+	o.base_url = "gemini://localhost";
+	o.cache_size = 1;
+	fd = open(root, O_PATH | O_DIRECTORY);
+	s = site_new(root, fd, &o);
+	T_OK(s != NULL);
+	T_OK(has(s, "/misc/linker/", "=> /posts/dup/"));
+	T_OK(same_paths(s, &o, "keys loaded", paths));
+	snprintf(cmd, sizeof(cmd), "%s/content/posts/dup.md", root);
+	unlink(cmd);
+	T_INT(update(s, "content/posts/dup.md", NULL), 1);
+	T_OK(has(s, "/misc/linker/", "=> /notes/dup/"));
+	T_OK(same_paths(s, &o, "keys: holder gone", paths));
+	post("content/posts/dup.md", "Dup Posts", "2024-01-01", "", "P.");
+	T_INT(update(s, "content/posts/dup.md", NULL), 1);
+	T_OK(same_paths(s, &o, "keys: holder back", paths));
+	post("content/extra/dup.md", "Dup Extra", "2025-01-01", "", "E.");
+	T_INT(update(s, "content/extra/dup.md", NULL), 1);
+	T_OK(same_paths(s, &o, "keys: a third, first", paths));
+	snprintf(cmd, sizeof(cmd), "%s/content/notes/dup.md", root);
+	unlink(cmd);
+	T_INT(update(s, "content/notes/dup.md", NULL), 1);
+	T_OK(same_paths(s, &o, "keys: the last holder gone", paths));
+	snprintf(cmd, sizeof(cmd), "%s/content/extra/dup.md", root);
+	unlink(cmd);
+	T_INT(update(s, "content/extra/dup.md", NULL), 1);
+	T_OK(same_paths(s, &o, "keys: the first gone", paths));
+	snprintf(cmd, sizeof(cmd), "%s/content/posts/dup.md", root);
+	unlink(cmd);
+	T_INT(update(s, "content/posts/dup.md", NULL), 1);
+	T_OK(!has(s, "/misc/linker/", "=> /posts/dup/"));
+	T_OK(same_paths(s, &o, "keys: none left", paths));
+	snprintf(cmd, sizeof(cmd), "%s/content/posts/samea.md", root);
+	unlink(cmd);
+	T_INT(update(s, "content/posts/samea.md", NULL), 1);
+	T_OK(has(s, "/misc/linker/", "=> /same/"));
+	T_OK(same_paths(s, &o, "keys: URL holder gone", paths));
+	put("content/posts/samea.md",
+	    "---\ntitle: Same A\ndate: 2024-05-01\nurl: /same/\n---\n\nA.\n");
+	T_INT(update(s, "content/posts/samea.md", NULL), 1);
+	T_OK(same_paths(s, &o, "keys: URL holder back", paths));
+	site_free(s);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", root);
+}
+
+/*
+ * Differential, at random: a site of RND_SLOTS possible posts in four
+ * sections (one with an _index.md and weights), tags from a small pool,
+ * some featured, most in one section (its home page shows its first
+ * SITE_INDEX_POSTS), is changed one file (or one rename) at a time:
+ * added, deleted, its body, title, date, weight, tags, draft, expiry or
+ * featured flag changed, renamed, moved to another section. After each
+ * change every generated page, and the post pages, are compared with a
+ * fresh load of the same files (pages made and cached before each
+ * change, so what a change must drop is dropped).
+ */
+#define RND_SLOTS 200
+#define RND_STEPS 160
+
+static const char *const rnd_secs[] = { "posts", "notes", "misc", "extra" };
+static const char *const rnd_tags[] = { "red", "blue", "green", "gold", "grey",
+	"pink", "teal", "own0", "own1", "own2" };
+static const char *const rnd_titles[] = { "Alpha", "beta", "Gamma", "delta",
+	"Alpha", "Zeta" };
+
+struct rnd_post {
+	int exists, sec, name, title, y, m, d, weight;
+	int tags, draft, expired, featured, body;
+};
+
+static struct rnd_post rnd[RND_SLOTS];
+static unsigned long rnd_state = 12345;
+
+static int
+rnd_int(int n)
+{
+	rnd_state = rnd_state * 6364136223846793005UL + 1442695040888963407UL;
+	return (int)((rnd_state >> 33) % (unsigned long)n);
+}
+
+static void
+rnd_rel(const struct rnd_post *r, char *rel, size_t n)
+{
+	snprintf(rel, n, "content/%s/r%03d.md", rnd_secs[r->sec], r->name);
+}
+
+/* Written anew (another inode: seen changed whatever its size and time). */
+static void
+rnd_write(const struct rnd_post *r)
+{
+	char rel[128], text[1024], tags[256] = "", date[64] = "", extra[256];
+	char from[512], to[512];
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(rnd_tags); i++)
+		if (r->tags & (1 << i))
+			snprintf(tags + strlen(tags),
+			    sizeof(tags) - strlen(tags), "%s%s",
+			    tags[0] ? ", " : "", rnd_tags[i]);
+	if (r->y)
+		snprintf(date, sizeof(date), "date: %04d-%02d-%02d\n", r->y,
+		    r->m, r->d);
+	snprintf(extra, sizeof(extra), "%s%s%s%s",
+	    r->draft ? "draft: true\n" : "",
+	    r->expired ? "expiryDate: 2001-01-01\n" : "",
+	    r->featured ? "featured: true\n" : "",
+	    r->weight == 1     ? "weight: 1\n" :
+		r->weight == 2 ? "weight: 2\n" :
+				 "");
+	snprintf(text, sizeof(text),
+	    "---\ntitle: %s %d\n%stags: [%s]\n%s---\n\nBody %d of %d.\n",
+	    rnd_titles[r->title], r->title == 4 ? 0 : r->name % RND_SLOTS, date,
+	    tags, extra, r->body, r->name);
+	put("content/new.tmp", text);
+	rnd_rel(r, rel, sizeof(rel));
+	snprintf(from, sizeof(from), "%s/content/new.tmp", root);
+	snprintf(to, sizeof(to), "%s/%s", root, rel);
+	if (rename(from, to) != 0)
+		perror(to);
+}
+
+/* Fresh attributes for slot i. */
+static void
+rnd_fill(struct rnd_post *r, int i)
+{
+	memset(r, 0, sizeof(*r));
+	r->exists = 1;
+	r->name = i;
+	r->sec = rnd_int(10) < 7 ? 0 : 1 + rnd_int(3);
+	r->title = rnd_int((int)ARRAY_LEN(rnd_titles));
+	r->y = rnd_int(12) == 0 ? 0 : 2020 + rnd_int(3);
+	r->m = 1 + rnd_int(3);
+	r->d = 1 + rnd_int(3);
+	r->tags =
+	    rnd_int(1 << 7) | (rnd_int(8) == 0 ? 1 << (7 + rnd_int(3)) : 0);
+	r->featured = rnd_int(25) == 0;
+	r->weight = r->sec == 1 && rnd_int(4) == 0 ? 1 + rnd_int(2) : 0;
+}
+
+/* A list of paths, NULL-terminated. */
+struct rnd_list {
+	char *v[1024];
+	size_t n;
+};
+
+static void
+rnd_add(struct rnd_list *l, char *path)
+{
+	if (l->n + 1 < ARRAY_LEN(l->v))
+		l->v[l->n++] = path;
+	else
+		free(path);
+	l->v[l->n] = NULL;
+}
+
+static void
+rnd_free(struct rnd_list *l)
+{
+	while (l->n > 0)
+		free(l->v[--l->n]);
+	l->v[0] = NULL;
+}
+
+/* The URL of content path rel: content/posts/r001.md is /posts/r001/. */
+static char *
+rnd_url(const char *rel)
+{
+	char *u = xstrdup(rel + strlen("content"));
+
+	strcpy(strrchr(u, '.'), "/");
+	return u;
+}
+
+/* Every generated page the site may have; the post pages when posts. */
+static void
+rnd_paths(struct rnd_list *l, int posts)
+{
+	char rel[128];
+	size_t i;
+
+	rnd_add(l, xstrdup("/"));
+	rnd_add(l, xstrdup("/archive/"));
+	rnd_add(l, xstrdup("/atom.xml"));
+	rnd_add(l, xstrdup("/tags/"));
+	for (i = 0; i < ARRAY_LEN(rnd_tags); i++) {
+		rnd_add(l, xasprintf("/tags/%s/", rnd_tags[i]));
+		rnd_add(l, xasprintf("/tags/%s/atom.xml", rnd_tags[i]));
+	}
+	for (i = 0; i < ARRAY_LEN(rnd_secs); i++) {
+		rnd_add(l, xasprintf("/%s/", rnd_secs[i]));
+		rnd_add(l, xasprintf("/%s/atom.xml", rnd_secs[i]));
+	}
+	for (i = 0; posts && i < RND_SLOTS; i++)
+		if (rnd[i].exists) {
+			rnd_rel(&rnd[i], rel, sizeof(rel));
+			rnd_add(l, rnd_url(rel));
+		}
+}
+
+static void
+test_random(void)
+{
+	static const char *const dirs[] = { "content/posts", "content/notes",
+		"content/misc", "content/extra" };
+	static const char *const ops[] = { "delete", "body", "title", "date",
+		"tags", "draft", "expiry", "featured", "rename", "move",
+		"undated", "weight" };
+	struct site_opts o;
+	struct site *s;
+	char rel[128], rel2[128], what[320], buf[1024];
+	struct rnd_list l = { { 0 }, 0 };
+	int fd, i, step, ok = 1;
+
+	new_site("capsuled-random", "Random", dirs, 4);
+	put("content/notes/_index.md", "---\ntitle: Notes\n---\n");
+	for (i = 0; i < RND_SLOTS; i++) {
+		if (rnd_int(10) == 0)
+			continue;
+		rnd_fill(&rnd[i], i);
+		rnd_write(&rnd[i]);
+	}
+	memset(&o, 0, sizeof(o));
+	gemtext_opts_default(&o.render);
+	o.base_url = "gemini://localhost";
+	o.cache_size = 1 << 22; /* pages stay cached between changes */
+	fd = open(root, O_PATH | O_DIRECTORY);
+	s = site_new(root, fd, &o);
+	T_OK(s != NULL);
+	rnd_paths(&l, 1);
+	T_OK(same_paths(s, &o, "random: loaded", (const char *const *)l.v));
+	rnd_free(&l);
+	for (step = 0; step < RND_STEPS && ok; step++) {
+		struct rnd_post *r = &rnd[rnd_int(RND_SLOTS)];
+		int op = r->exists ? rnd_int((int)ARRAY_LEN(ops)) : -1;
+		int two = op == 8 || op == 9;
+
+		rnd_rel(r, rel, sizeof(rel));
+		switch (op) {
+		case -1:
+			rnd_fill(r, (int)(r - rnd));
+			break;
+		case 0:
+			snprintf(buf, sizeof(buf), "%s/%s", root, rel);
+			unlink(buf);
+			r->exists = 0;
+			break;
+		case 1:
+			r->body++;
+			break;
+		case 2:
+			r->title = rnd_int((int)ARRAY_LEN(rnd_titles));
+			break;
+		case 3:
+			r->y = 2019 + rnd_int(5);
+			r->m = 1 + rnd_int(3);
+			break;
+		case 4:
+			r->tags ^= 1 << rnd_int((int)ARRAY_LEN(rnd_tags));
+			break;
+		case 5:
+			r->draft = !r->draft;
+			break;
+		case 6:
+			r->expired = !r->expired;
+			break;
+		case 7:
+			r->featured = !r->featured;
+			break;
+		case 8: /* a new name, never another slot's */
+			r->name += RND_SLOTS;
+			break;
+		case 9: /* another section */
+			r->sec = (r->sec + 1 + rnd_int(3)) % 4;
+			break;
+		case 10:
+			r->y = r->y ? 0 : 2021;
+			break;
+		default:
+			r->weight = (r->weight + 1) % 3;
+			break;
+		}
+		rnd_rel(r, rel2, sizeof(rel2));
+		if (two) {
+			char from[512], to[512];
+
+			snprintf(from, sizeof(from), "%s/%s", root, rel);
+			snprintf(to, sizeof(to), "%s/%s", root, rel2);
+			if (rename(from, to) != 0)
+				perror(from);
+		} else if (op != 0)
+			rnd_write(r);
+		T_INT(update(s, two ? rel : rel2, two ? rel2 : NULL), 1);
+		snprintf(what, sizeof(what), "random step %d: %s %s%s%s", step,
+		    op < 0 ? "add" : ops[op], two ? rel : rel2,
+		    two ? " to " : "", two ? rel2 : "");
+		rnd_paths(&l, step % 8 == 0 || two);
+		rnd_add(&l, rnd_url(rel)); /* its old URL: gone, as afresh */
+		if (getenv("RND_TRACE"))
+			fprintf(stderr, "%s\n", what);
+		ok = same_paths(s, &o, what, (const char *const *)l.v);
+		T_OK(ok);
+		rnd_free(&l);
+		/* Pages made again, as a live server's clients ask. */
+		rnd_paths(&l, 0);
+		for (i = 0; l.v[i]; i++)
+			fetch(s, l.v[i], buf, sizeof(buf));
+		rnd_free(&l);
+	}
+	site_free(s);
+	close(fd);
+	snprintf(buf, sizeof(buf), "rm -rf '%s'", root);
+	if (system(buf) != 0)
+		fprintf(stderr, "could not remove %s\n", root);
+}
+
+/*
  * A body edited while the index is still being built (idle slices after
  * start-up): the page, already indexed, is found by its new words only.
  */
@@ -606,6 +994,8 @@ main(void)
 	}
 	test_normalise();
 	test_relist();
+	test_shared_keys();
+	test_random();
 	test_edit_while_indexing();
 	return t_done();
 }
