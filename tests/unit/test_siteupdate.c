@@ -515,6 +515,86 @@ test_shared_keys(void)
 }
 
 /*
+ * The home page shows its first SITE_INDEX_POSTS pages of the busiest
+ * section and every featured one: a featured page past those, made so,
+ * added, unmade, deleted; the busiest section on a tie (the first
+ * listed of them) when another section's page comes first by an edit.
+ */
+static void
+test_home(void)
+{
+	static const char *const dirs[] = { "content/posts", "content/alpha",
+		"content/beta" };
+	static const char *const paths[] = { "/", "/atom.xml", "/archive/",
+		NULL };
+	struct site_opts o;
+	struct site *s;
+	char rel[128], date[32], title[32], cmd[600];
+	int fd, i;
+
+	new_site("capsuled-home", "Home", dirs, 3);
+	for (i = 0; i < SITE_INDEX_POSTS + 10; i++) {
+		snprintf(rel, sizeof(rel), "content/posts/h%03d.md", i);
+		snprintf(date, sizeof(date), "2020-%02d-%02d", 1 + i / 28,
+		    1 + i % 28);
+		snprintf(title, sizeof(title), "Home %d", i);
+		post(rel, title, date, "", "Text.");
+	}
+	memset(&o, 0, sizeof(o));
+	gemtext_opts_default(&o.render);
+	o.base_url = "gemini://localhost";
+	o.cache_size = 1 << 20;
+	fd = open(root, O_PATH | O_DIRECTORY);
+	s = site_new(root, fd, &o);
+	T_OK(s != NULL);
+	T_OK(!has(s, "/", "Featured"));
+	put("content/posts/h000.md",
+	    "---\ntitle: Home 0\ndate: 2020-01-01\nfeatured: true\n---\n\nT.\n");
+	T_INT(update(s, "content/posts/h000.md", NULL), 1);
+	T_OK(has(s, "/", "★ Home 0"));
+	T_OK(same_paths(s, &o, "home: the oldest featured", paths));
+	post("content/posts/h000.md", "Home 0", "2020-01-01", "", "T.");
+	T_INT(update(s, "content/posts/h000.md", NULL), 1);
+	T_OK(!has(s, "/", "Featured"));
+	T_OK(same_paths(s, &o, "home: not featured", paths));
+	put("content/posts/old.md",
+	    "---\ntitle: Old\ndate: 2001-01-01\nfeatured: true\n---\n\nT.\n");
+	T_INT(update(s, "content/posts/old.md", NULL), 1);
+	T_OK(has(s, "/", "★ Old"));
+	T_OK(same_paths(s, &o, "home: an old featured page added", paths));
+	snprintf(cmd, sizeof(cmd), "%s/content/posts/old.md", root);
+	unlink(cmd);
+	T_INT(update(s, "content/posts/old.md", NULL), 1);
+	T_OK(!has(s, "/", "Featured"));
+	T_OK(same_paths(s, &o, "home: the old featured page gone", paths));
+	/* Two other sections, busier, as busy: the first listed's. */
+	for (i = 0; i < 2 * SITE_INDEX_POSTS + 40; i++) {
+		snprintf(rel, sizeof(rel), "content/%s/x%03d.md",
+		    i % 2 ? "beta" : "alpha", i);
+		snprintf(date, sizeof(date), "2021-%02d-%02d", 1 + i / 28,
+		    1 + i % 28);
+		snprintf(title, sizeof(title), "Busy %d", i);
+		post(rel, title, date, "", "Text.");
+	}
+	T_INT(update(s, "content", NULL), 1);
+	T_OK(has(s, "/", "Busy 239")); /* the newest: beta's */
+	T_OK(same_paths(s, &o, "home: two as busy", paths));
+	post("content/alpha/x000.md", "Busy 0", "2022-01-01", "", "Text.");
+	T_INT(update(s, "content/alpha/x000.md", NULL), 1);
+	T_OK(!has(s, "/", "Busy 239"));
+	T_OK(same_paths(s, &o, "home: the other first", paths));
+	post("content/beta/x001.md", "Busy 1", "2022-02-01", "", "Text.");
+	T_INT(update(s, "content/beta/x001.md", NULL), 1);
+	T_OK(has(s, "/", "Busy 239"));
+	T_OK(same_paths(s, &o, "home: the first again", paths));
+	site_free(s);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", root);
+}
+
+/*
  * Differential, at random: a site of RND_SLOTS possible posts in four
  * sections (one with an _index.md and weights), tags from a small pool,
  * some featured, most in one section (its home page shows its first
@@ -995,6 +1075,7 @@ main(void)
 	test_normalise();
 	test_relist();
 	test_shared_keys();
+	test_home();
 	test_random();
 	test_edit_while_indexing();
 	return t_done();
