@@ -269,9 +269,12 @@ struct site {
 	struct failed *failed;
 	size_t nfailed;
 	struct strmap failedmap; /* relpath -> failed index plus one */
-	struct alias *aliases;
-	size_t naliases, caliases;
-	struct strmap aliasmap;			     /* path -> struct alias */
+	/*
+	 * path -> struct alias, which the map owns (the first post in
+	 * order to claim a path keeps it); alias_clash: two claimed one.
+	 */
+	struct strmap aliasmap;
+	int alias_clash;
 	struct strmap by_relpath, by_url, by_bundle; /* -> struct post */
 	struct strmap by_legacy; /* 0.1 slug -> struct post */
 	struct page *robots;

@@ -520,14 +520,16 @@ find_intro(struct site *s)
 }
 
 /* Which of p's keys a lookup map holds. */
-enum post_key { K_URL, K_LEGACY, K_BASE };
+enum post_key { K_URL, K_LEGACY, K_BASE, K_BUNDLE };
 
 static const char *
 post_key(const struct post *p, enum post_key k, size_t *n)
 {
 	const char *key = k == K_URL ? p->pm.url :
 	    k == K_LEGACY	     ? p->pm.legacy :
-				       post_base(p, n);
+	    k == K_BASE		     ? post_base(p, n) :
+	    p->pm.kind == PM_PAGE    ? p->pm.bundle :
+				       NULL;
 
 	if (key && k != K_BASE)
 		*n = strlen(key);
@@ -641,7 +643,7 @@ index_posts(void *arg)
 		index_put(s, &s->by_legacy, K_LEGACY, p->pm.legacy,
 		    strlen(p->pm.legacy), p);
 		if (p->pm.bundle && p->pm.kind == PM_PAGE)
-			strmap_put(&s->by_bundle, p->pm.bundle,
+			index_put(s, &s->by_bundle, K_BUNDLE, p->pm.bundle,
 			    strlen(p->pm.bundle), p);
 	}
 	return NULL;
@@ -803,6 +805,7 @@ posts_remove(struct site *s, struct post *p)
 	map_release(s, &s->by_url, K_URL, p);
 	map_release(s, &s->by_legacy, K_LEGACY, p);
 	map_release(s, &s->by_base, K_BASE, p);
+	map_release(s, &s->by_bundle, K_BUNDLE, p);
 }
 
 static void
@@ -830,12 +833,14 @@ posts_insert(struct site *s, struct post *p)
 	    strlen(p->pm.legacy), p, 1);
 	if ((b = post_base(p, &n)) != NULL)
 		map_claim(s, &s->by_base, K_BASE, b, n, p, 1);
+	if ((b = post_key(p, K_BUNDLE, &n)) != NULL)
+		map_claim(s, &s->by_bundle, K_BUNDLE, b, n, p, 1);
 }
 
 /*
  * Posts added and removed in one update, taken one by one (posts_insert,
- * site_pages_change) when they are few plain pages; more, or a section's
- * or home's _index.md, a bundle, a page with aliases: everything is
+ * site_pages_change) when they are few pages (bundles and pages with
+ * aliases too); more, or a section's or home's _index.md: everything is
  * listed afresh (rare, and a batch's cost is shared).
  */
 #define ONE_BY_ONE_MAX 16
@@ -852,8 +857,7 @@ one_by_one(const struct site *s, struct post *const *added, size_t nadded,
 		const struct post *p =
 		    i < nadded ? added[i] : removed[i - nadded];
 
-		if (p->pm.kind != PM_PAGE || p->pm.bundle ||
-		    p->meta.naliases > 0)
+		if (p->pm.kind != PM_PAGE)
 			return 0;
 	}
 	return 1;

@@ -172,6 +172,14 @@ site_pageset_free(struct site *s, struct pageset *ps)
 	memset(ps, 0, sizeof(*ps));
 }
 
+static void
+alias_free(struct alias *a)
+{
+	free(a->path);
+	page_unref(a->redirect);
+	free(a);
+}
+
 void
 site_pages_free(struct site *s)
 {
@@ -186,47 +194,97 @@ site_pages_free(struct site *s)
 	s->classes = NULL;
 	s->nclasses = 0;
 	strmap_free(&s->classmap);
-	for (i = 0; i < s->naliases; i++) {
-		free(s->aliases[i].path);
-		page_unref(s->aliases[i].redirect);
-	}
-	free(s->aliases);
-	s->aliases = NULL;
-	s->naliases = s->caliases = 0;
+	for (i = 0; i < s->aliasmap.cap; i++)
+		if (s->aliasmap.v[i].key)
+			alias_free(s->aliasmap.v[i].val);
 	strmap_free(&s->aliasmap);
+	s->alias_clash = 0;
 }
 
-static void
-add_alias(struct site *s, const char *path, struct post *p)
+/* An alias's path as a request's would be, so lookups compare equal. */
+static char *
+alias_path(const char *path)
 {
-	struct url u;
+	char *line, *r = NULL;
 	const char *err;
-	char *line;
+	struct url u;
 
-	/* Normalise as a request would be, so lookups compare equal. */
 	line = xasprintf("gemini://h%s%s", path[0] == '/' ? "" : "/", path);
 	if (url_parse(line, strlen(line), &u, &err) == 0) {
-		char *enc = url_encode_path(p->pm.url);
-		char *to = xasprintf("%s%s", s->base_url, enc);
-
-		s->aliases = xgrow(s->aliases, &s->caliases, s->naliases + 1,
-		    sizeof(*s->aliases));
-		s->aliases[s->naliases].path = xstrdup(u.path);
-		s->aliases[s->naliases].post = p;
-		/* Too long for a META: answered as a request would be. */
-		if (strlen(to) > GEMINI_MAX_META)
-			s->aliases[s->naliases].redirect =
-			    page_new(GEMINI_BAD_REQUEST,
-				"redirect target too long", NULL, 0);
-		else
-			s->aliases[s->naliases].redirect =
-			    page_new(GEMINI_REDIRECT_PERM, to, NULL, 0);
-		s->naliases++;
-		free(to);
-		free(enc);
+		r = xstrdup(u.path);
 		url_free(&u);
 	}
 	free(line);
+	return r;
+}
+
+/*
+ * Alias path of p: a redirect to its page, unless an alias is at path
+ * already (s->alias_clash set: the first post in order keeps it).
+ */
+static void
+add_alias(struct site *s, const char *path, struct post *p)
+{
+	char *at = alias_path(path), *enc, *to;
+	struct alias *a;
+
+	if (at == NULL)
+		return;
+	if (strmap_get(&s->aliasmap, at, strlen(at))) {
+		s->alias_clash = 1;
+		free(at);
+		return;
+	}
+	enc = url_encode_path(p->pm.url);
+	to = xasprintf("%s%s", s->base_url, enc);
+	a = xcalloc(1, sizeof(*a));
+	a->path = at;
+	a->post = p;
+	/* Too long for a META: answered as a request would be. */
+	if (strlen(to) > GEMINI_MAX_META)
+		a->redirect = page_new(GEMINI_BAD_REQUEST,
+		    "redirect target too long", NULL, 0);
+	else
+		a->redirect = page_new(GEMINI_REDIRECT_PERM, to, NULL, 0);
+	strmap_put(&s->aliasmap, a->path, strlen(a->path), a);
+	free(to);
+	free(enc);
+}
+
+/* p's aliases out of the map (those it holds). */
+static void
+drop_aliases(struct site *s, const struct post *p)
+{
+	struct alias *a;
+	size_t i;
+	char *at;
+
+	for (i = 0; i < p->meta.naliases; i++) {
+		if ((at = alias_path(p->meta.aliases[i])) == NULL)
+			continue;
+		if ((a = strmap_get(&s->aliasmap, at, strlen(at))) != NULL &&
+		    a->post == p) {
+			strmap_del(&s->aliasmap, at, strlen(at));
+			alias_free(a);
+		}
+		free(at);
+	}
+}
+
+/* 1 when none of p's aliases is at a path an alias has. */
+static int
+aliases_free_for(const struct site *s, const struct post *p)
+{
+	size_t i;
+	char *at;
+	int ok = 1;
+
+	for (i = 0; ok && i < p->meta.naliases; i++)
+		if ((at = alias_path(p->meta.aliases[i])) != NULL) {
+			ok = strmap_get(&s->aliasmap, at, strlen(at)) == NULL;
+			free(at);
+		}
+	return ok;
 }
 
 /* The key of a section in secdirs: LANG (or \1 for none), NUL, DIR. */
@@ -1791,9 +1849,6 @@ site_build_pages(struct site *s)
 		for (j = 0; j < p->meta.naliases; j++)
 			add_alias(s, p->meta.aliases[j], p);
 	}
-	for (i = 0; i < s->naliases; i++)
-		strmap_put(&s->aliasmap, s->aliases[i].path,
-		    strlen(s->aliases[i].path), &s->aliases[i]);
 }
 
 /* --- an edit that moves one page in the lists (issue 16) ------------- */
@@ -2250,6 +2305,14 @@ site_pages_relist(struct site *s, struct post *p, const struct post *was)
 	long i = listed_index(set, p), j, x;
 	size_t *idx, k;
 
+	/*
+	 * An alias two posts claim is the first's in order, which p's move
+	 * may change: listed afresh.
+	 */
+	if (s->alias_clash && p->meta.naliases) {
+		site_build_pages(s);
+		return;
+	}
 	drop_made(s);
 	if (i < 0)
 		return;
@@ -2417,9 +2480,18 @@ pageset_insert(struct site *s, struct pageset *set, const struct viewer *v,
 	size_t k, n, *idx;
 	struct post none;
 
-	if (p->pm.kind != PM_PAGE || site_post_status(s, v, p) != 0 ||
-	    site_not_rendered(p))
-		return 1; /* not listed, no bundle: in no list */
+	if (p->pm.kind != PM_PAGE || site_post_status(s, v, p) != 0)
+		return 1; /* not listed: in no list */
+	/* A bundle's files are served beside its page's URL. */
+	if (p->pm.bundle &&
+	    strmap_get(&set->bundles, p->pm.url, strlen(p->pm.url)))
+		return 0;
+	if (site_not_rendered(p)) {
+		if (p->pm.bundle)
+			strmap_put(&set->bundles, p->pm.url, strlen(p->pm.url),
+			    p);
+		return 1;
+	}
 	if (gen_at(set, p->pm.url) || !post_only_url(s, set, p->pm.url))
 		return 0;
 	if (p->pm.section[0] && section_of(set, p->pm.dir, p->pm.lang) < 0)
@@ -2460,6 +2532,8 @@ pageset_insert(struct site *s, struct pageset *set, const struct viewer *v,
 	}
 	set->gen_of[j] = (uint32_t)set->ngens;
 	add_gen(set, p->pm.url, G_POST, j, NULL);
+	if (p->pm.bundle)
+		strmap_put(&set->bundles, p->pm.url, strlen(p->pm.url), p);
 	renumber(set, (size_t)j + 1);
 	set->narchive += site_listed_globally(p);
 	set->nfeatured += p->meta.featured != 0;
@@ -2490,6 +2564,10 @@ pageset_remove(struct site *s, struct pageset *set, struct post *p)
 	size_t k, n, *idx;
 	struct post none;
 
+	/* Its files no longer served (the map's key is its URL). */
+	if (p->pm.bundle &&
+	    strmap_get(&set->bundles, p->pm.url, strlen(p->pm.url)) == p)
+		strmap_del(&set->bundles, p->pm.url, strlen(p->pm.url));
 	if (i < 0)
 		return 1;
 	if (set->gen_of[i] == UINT32_MAX || !post_only_url(s, set, p->pm.url))
@@ -2562,7 +2640,7 @@ site_pages_change(struct site *s, struct post **added, size_t nadded,
 {
 	int64_t now = (int64_t)time(NULL);
 	struct viewer anon;
-	size_t i;
+	size_t i, j;
 
 	if (!s->base.built || (s->access && s->access->nrules))
 		goto afresh;
@@ -2598,6 +2676,19 @@ site_pages_change(struct site *s, struct post **added, size_t nadded,
 	for (i = 0; i < nadded; i++)
 		if (!pageset_insert(s, &s->base, &anon, added[i]))
 			goto afresh;
+	/* Aliases: a path two posts claim is listed afresh. */
+	for (i = 0; i < nadded + nremoved; i++)
+		if (s->alias_clash &&
+		    (i < nadded ? added[i] : removed[i - nadded])->meta.naliases)
+			goto afresh;
+	for (i = 0; i < nremoved; i++)
+		drop_aliases(s, removed[i]);
+	for (i = 0; i < nadded; i++) {
+		if (!aliases_free_for(s, added[i]))
+			goto afresh;
+		for (j = 0; j < added[i]->meta.naliases; j++)
+			add_alias(s, added[i]->meta.aliases[j], added[i]);
+	}
 	return;
 afresh:
 	site_build_pages(s);

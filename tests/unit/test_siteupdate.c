@@ -617,6 +617,8 @@ static const char *const rnd_titles[] = { "Alpha", "beta", "Gamma", "delta",
 struct rnd_post {
 	int exists, sec, name, title, y, m, d, weight;
 	int tags, draft, expired, featured, body;
+	int bundle; /* its folder's index.md, a file beside it */
+	int alias;  /* 1: /old/rNNN/, 2: and /old/shared/ */
 };
 
 static struct rnd_post rnd[RND_SLOTS];
@@ -632,7 +634,9 @@ rnd_int(int n)
 static void
 rnd_rel(const struct rnd_post *r, char *rel, size_t n)
 {
-	snprintf(rel, n, "content/%s/r%03d.md", rnd_secs[r->sec], r->name);
+	snprintf(rel, n,
+	    r->bundle ? "content/%s/r%03d/index.md" : "content/%s/r%03d.md",
+	    rnd_secs[r->sec], r->name);
 }
 
 /* Written anew (another inode: seen changed whatever its size and time). */
@@ -640,7 +644,7 @@ static void
 rnd_write(const struct rnd_post *r)
 {
 	char rel[128], text[1024], tags[256] = "", date[64] = "", extra[256];
-	char from[512], to[512];
+	char from[512], to[512], al[128];
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(rnd_tags); i++)
@@ -651,7 +655,11 @@ rnd_write(const struct rnd_post *r)
 	if (r->y)
 		snprintf(date, sizeof(date), "date: %04d-%02d-%02d\n", r->y,
 		    r->m, r->d);
-	snprintf(extra, sizeof(extra), "%s%s%s%s",
+	al[0] = '\0';
+	if (r->alias)
+		snprintf(al, sizeof(al), "aliases: [/old/r%03d/%s]\n", r->name,
+		    r->alias == 2 ? ", /old/shared/" : "");
+	snprintf(extra, sizeof(extra), "%s%s%s%s%s", al,
 	    r->draft ? "draft: true\n" : "",
 	    r->expired ? "expiryDate: 2001-01-01\n" : "",
 	    r->featured ? "featured: true\n" : "",
@@ -664,6 +672,15 @@ rnd_write(const struct rnd_post *r)
 	    tags, extra, r->body, r->name);
 	put("content/new.tmp", text);
 	rnd_rel(r, rel, sizeof(rel));
+	if (r->bundle) {
+		/* Its folder, and a file in it served beside its page. */
+		snprintf(from, sizeof(from), "%s/%s", root, rel);
+		*strrchr(from, '/') = '\0';
+		mkdir(from, 0755);
+		snprintf(from, sizeof(from), "%s", rel);
+		strcpy(strrchr(from, '/'), "/pic.txt");
+		put(from, "a picture\n");
+	}
 	snprintf(from, sizeof(from), "%s/content/new.tmp", root);
 	snprintf(to, sizeof(to), "%s/%s", root, rel);
 	if (rename(from, to) != 0)
@@ -685,6 +702,8 @@ rnd_fill(struct rnd_post *r, int i)
 	r->tags =
 	    rnd_int(1 << 7) | (rnd_int(8) == 0 ? 1 << (7 + rnd_int(3)) : 0);
 	r->featured = rnd_int(25) == 0;
+	r->bundle = rnd_int(6) == 0;
+	r->alias = rnd_int(8) == 0 ? 1 + rnd_int(2) : 0;
 	r->weight = r->sec == 1 && rnd_int(4) == 0 ? 1 + rnd_int(2) : 0;
 }
 
@@ -718,7 +737,10 @@ rnd_url(const char *rel)
 {
 	char *u = xstrdup(rel + strlen("content"));
 
-	strcpy(strrchr(u, '.'), "/");
+	if (util_ends_with(u, strlen(u), "/index.md"))
+		u[strlen(u) - strlen("index.md")] = '\0';
+	else
+		strcpy(strrchr(u, '.'), "/");
 	return u;
 }
 
@@ -741,10 +763,18 @@ rnd_paths(struct rnd_list *l, int posts)
 		rnd_add(l, xasprintf("/%s/", rnd_secs[i]));
 		rnd_add(l, xasprintf("/%s/atom.xml", rnd_secs[i]));
 	}
+	rnd_add(l, xstrdup("/old/shared/"));
 	for (i = 0; posts && i < RND_SLOTS; i++)
 		if (rnd[i].exists) {
+			char *u;
+
 			rnd_rel(&rnd[i], rel, sizeof(rel));
-			rnd_add(l, rnd_url(rel));
+			rnd_add(l, u = rnd_url(rel));
+			if (rnd[i].bundle)
+				rnd_add(l, xasprintf("%spic.txt", u));
+			if (rnd[i].alias)
+				rnd_add(l,
+				    xasprintf("/old/r%03d/", rnd[i].name));
 		}
 }
 
@@ -836,6 +866,11 @@ test_random(void)
 
 			snprintf(from, sizeof(from), "%s/%s", root, rel);
 			snprintf(to, sizeof(to), "%s/%s", root, rel2);
+			if (r->bundle) { /* its index.md to a new folder */
+				*strrchr(to, '/') = '\0';
+				mkdir(to, 0755);
+				snprintf(to, sizeof(to), "%s/%s", root, rel2);
+			}
 			if (rename(from, to) != 0)
 				perror(from);
 		} else if (op != 0)
