@@ -453,6 +453,8 @@ test_shared_keys(void)
 		"/archive/", NULL };
 	struct site_opts o;
 	struct site *s;
+	struct viewer v;
+	struct access acc;
 	char cmd[600];
 	int fd;
 
@@ -507,6 +509,23 @@ test_shared_keys(void)
 	    "---\ntitle: Same A\ndate: 2024-05-01\nurl: /same/\n---\n\nA.\n");
 	T_INT(update(s, "content/posts/samea.md", NULL), 1);
 	T_OK(same_paths(s, &o, "keys: URL holder back", paths));
+	/* A draft bundle: its files as hidden as its page. */
+	snprintf(cmd, sizeof(cmd), "%s/content/posts/bd", root);
+	mkdir(cmd, 0755);
+	put("content/posts/bd/pic.txt", "p\n");
+	put("content/posts/bd/index.md",
+	    "---\ntitle: Bd\ndate: 2024-06-01\ndraft: true\n---\n\nB.\n");
+	T_INT(update(s, "content/posts/bd/index.md", NULL), 1);
+	memset(&acc, 0, sizeof(acc)); /* rules that show no draft */
+	access_viewer(&acc, NULL, 0, &v);
+	T_INT(site_file_status(s, &v, "content/posts/bd/pic.txt"),
+	    GEMINI_NOT_FOUND);
+	put("content/posts/bd/index.md",
+	    "---\ntitle: Bd\ndate: 2024-06-01\n---\n\nB.\n");
+	T_INT(update(s, "content/posts/bd/index.md", NULL), 1);
+	T_INT(site_file_status(s, &v, "content/posts/bd/pic.txt"), 0);
+	T_INT(fetch(s, "/posts/bd/pic.txt", cmd, sizeof(cmd)), 0);
+	T_STR(cmd, "file content/posts/bd/pic.txt");
 	site_free(s);
 	close(fd);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
@@ -526,6 +545,8 @@ test_home(void)
 	static const char *const dirs[] = { "content/posts", "content/alpha",
 		"content/beta" };
 	static const char *const paths[] = { "/", "/atom.xml", "/archive/",
+		NULL };
+	static const char *const apaths[] = { "/old/al/", "/posts/al/", "/",
 		NULL };
 	struct site_opts o;
 	struct site *s;
@@ -567,6 +588,18 @@ test_home(void)
 	T_INT(update(s, "content/posts/old.md", NULL), 1);
 	T_OK(!has(s, "/", "Featured"));
 	T_OK(same_paths(s, &o, "home: the old featured page gone", paths));
+	/* An alias comes and goes with its page. */
+	put("content/posts/al.md",
+	    "---\ntitle: Al\ndate: 2024-06-01\naliases: [/old/al/]\n---\n"
+	    "\nA.\n");
+	T_INT(update(s, "content/posts/al.md", NULL), 1);
+	T_INT(fetch(s, "/old/al/", cmd, sizeof(cmd)), 31);
+	T_OK(same_paths(s, &o, "home: an alias added", apaths));
+	snprintf(cmd, sizeof(cmd), "%s/content/posts/al.md", root);
+	unlink(cmd);
+	T_INT(update(s, "content/posts/al.md", NULL), 1);
+	T_INT(fetch(s, "/old/al/", cmd, sizeof(cmd)), 51);
+	T_OK(same_paths(s, &o, "home: an alias gone", apaths));
 	/* Two other sections, busier, as busy: the first listed's. */
 	for (i = 0; i < 2 * SITE_INDEX_POSTS + 40; i++) {
 		snprintf(rel, sizeof(rel), "content/%s/x%03d.md",
