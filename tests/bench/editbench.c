@@ -6,7 +6,8 @@
  * single-file change is applied by site_update and timed in process CPU
  * (a worker's event loop does exactly this work): a body, a title, a
  * date, a tag swapped, a post added and deleted, one with a tag of its
- * own added and deleted, a rename, a move to another section, an
+ * own added and deleted, a page bundle and a page with an alias added
+ * and deleted, a rename, a move to another section, an
  * expiry (unpublished, published again), a draft (and back). After
  * each, the first / and the first tag page are timed too (made again
  * when asked). Every change is undone by the next, so rounds repeat.
@@ -231,6 +232,8 @@ main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/content/s%d", root, i);
 		mkdir(path, 0755);
 	}
+	snprintf(path, sizeof(path), "%s/content/s2/bundle", root);
+	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/content/s0/p%07d.md", root,
 	    (n - 1) / 10 * 10);
 	if (access(path, F_OK) != 0)
@@ -278,6 +281,17 @@ main(int argc, char **argv)
 		timed(s, "add_own_tag", "content/s4/lone.md", url);
 		drop("content/s4/lone.md");
 		timed(s, "delete_last_of_tag", "content/s4/lone.md", url);
+
+		/* A page bundle, a page with an alias. */
+		post("content/s2/bundle/index.md", n + 3, "t7");
+		timed(s, "add_bundle", "content/s2/bundle/index.md", url);
+		drop("content/s2/bundle/index.md");
+		timed(s, "delete_bundle", "content/s2/bundle/index.md", url);
+		post_as("content/s2/aliased.md", n + 4, NULL, NULL, "t8",
+		    "aliases: [/old/aliased/]\n", NULL);
+		timed(s, "add_alias", "content/s2/aliased.md", url);
+		drop("content/s2/aliased.md");
+		timed(s, "delete_alias", "content/s2/aliased.md", url);
 
 		/* A rename in its folder, then to another section, back. */
 		snprintf(rel2, sizeof(rel2), "content/s%d/renamed.md", m % 10);
