@@ -1023,14 +1023,14 @@ same_text(const char *a, const char *b)
 
 /*
  * 1 when a post edited from old to p is listed exactly as before: a page
- * with the same front matter (byte for byte), title and summary. Only
- * its body changed: its own page and the feeds, nothing else.
+ * (or a section's or the home page's _index.md) with the same front
+ * matter (byte for byte), title and summary. Only its body changed: its
+ * own page and the feeds (or the pages made), nothing else.
  */
 static int
 same_listing(const struct post *old, const struct post *p)
 {
-	return old->pm.kind == PM_PAGE && p->pm.kind == PM_PAGE &&
-	    old->body_off == p->body_off &&
+	return old->pm.kind == p->pm.kind && old->body_off == p->body_off &&
 	    (old->head_only && p->head_only ? old->head_hash == p->head_hash :
 					      old->md && p->md &&
 			memcmp(old->md, p->md, p->body_off) == 0) &&
@@ -1182,7 +1182,7 @@ finish_inplace(struct site *s, struct post **v, size_t n, int index_now)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (s->search) {
+		if (s->search && v[i]->pm.kind == PM_PAGE) {
 			if (index_now && !s->index_pending)
 				post_index(s, v[i]);
 			else {

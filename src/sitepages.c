@@ -1738,8 +1738,9 @@ pageset_body_changed(struct site *s, struct pageset *set, const struct post *p)
 		if (set->live[i] >= set->ngens ||
 		    (g = &set->gens[set->live[i]])->built == NULL)
 			continue;
-		if (g->kind == G_HOMEFEED || g->kind == G_SECFEED ||
-		    g->kind == G_TERMFEED) {
+		/* A section's or home's _index.md: its intro is on them. */
+		if (p->pm.kind != PM_PAGE || g->kind == G_HOMEFEED ||
+		    g->kind == G_SECFEED || g->kind == G_TERMFEED) {
 			page_unref(g->built);
 			g->built = NULL;
 		} else

@@ -425,6 +425,23 @@ test_relist(void)
 	unlink(dir);
 	T_INT(update(s, "content/notes/n2.md", NULL), 1);
 	T_OK(same_as_fresh(s, &o, "deleted, weighted"));
+	/* A section's and the home page's _index.md: their bodies. */
+	put("content/notes/_index.md", "---\ntitle: Notes\n---\n\nAbout.\n");
+	T_INT(update(s, "content/notes/_index.md", NULL), 1);
+	T_OK(has(s, "/notes/", "About."));
+	T_OK(same_as_fresh(s, &o, "section intro"));
+	put("content/_index.md", "---\ntitle: Home\n---\n\nWelcome one.\n");
+	T_INT(update(s, "content/_index.md", NULL), 1);
+	T_OK(has(s, "/", "Welcome one."));
+	T_OK(same_as_fresh(s, &o, "home intro"));
+	put("content/_index.md", "---\ntitle: Home\n---\n\nWelcome two.\n");
+	T_INT(update(s, "content/_index.md", NULL), 1);
+	T_OK(has(s, "/", "Welcome two."));
+	T_OK(same_as_fresh(s, &o, "home intro edited"));
+	put("content/notes/_index.md", "---\ntitle: Notes\n---\n\nAbout it.\n");
+	T_INT(update(s, "content/notes/_index.md", NULL), 1);
+	T_OK(has(s, "/notes/", "About it."));
+	T_OK(same_as_fresh(s, &o, "section intro edited"));
 
 	site_free(s);
 	close(fd);
