@@ -2439,6 +2439,107 @@ post_only_url(const struct site *s, const struct pageset *set, const char *url)
 	return 1;
 }
 
+/*
+ * The sections' indices after section x was dropped (d -1, every index
+ * past x one less) in sec_of, parents, secdirs and the sections' gens.
+ */
+static void
+sections_renumber(struct pageset *set, long x)
+{
+	struct buf key = BUF_INIT;
+	size_t k, n;
+	char *feed;
+	struct gen *g;
+
+	for (k = 0; k < set->nlisted; k++)
+		if (set->sec_of[k] > x)
+			set->sec_of[k]--;
+	for (k = 0; k < set->nsecs; k++) {
+		struct section *sec = &set->secs[k];
+
+		if (sec->parent > x)
+			sec->parent--;
+		if ((long)k < x)
+			continue;
+		/* Was k + 1: its map entry and gens say so. */
+		secdir_key(sec->dir, sec->lang, &key);
+		strmap_del(&set->secdirs, key.data, key.len);
+		n = key.len;
+		strmap_put(&set->secdirs, own_key(set, buf_detach(&key, NULL)),
+		    n, (void *)(uintptr_t)(k + 1));
+		if ((g = gen_at(set, sec->url)) != NULL &&
+		    g->kind == G_SECTION && g->arg == (long)k + 1)
+			g->arg = (long)k;
+		feed = xasprintf("%satom.xml", sec->url);
+		if ((g = gen_at(set, feed)) != NULL && g->kind == G_SECFEED &&
+		    g->arg == (long)k + 1)
+			g->arg = (long)k;
+		free(feed);
+	}
+	buf_free(&key);
+}
+
+/*
+ * Section x, without an _index.md, lost its last page: it goes, its
+ * page and feed with it. 0 (nothing done) when a section below it has
+ * it as parent: listed afresh.
+ */
+static int
+section_drop(struct pageset *set, long x)
+{
+	struct section *sec = &set->secs[x];
+	struct buf key = BUF_INIT;
+	char *feed;
+	size_t k;
+
+	for (k = 0; k < set->nsecs; k++)
+		if (set->secs[k].parent == x)
+			return 0;
+	gen_remove(set, sec->url);
+	feed = xasprintf("%satom.xml", sec->url);
+	gen_remove(set, feed);
+	free(feed);
+	secdir_key(sec->dir, sec->lang, &key);
+	strmap_del(&set->secdirs, key.data, key.len);
+	buf_free(&key);
+	free(sec->url);
+	free(sec->dir);
+	free(sec->title);
+	memmove(sec, sec + 1, (set->nsecs - (size_t)x - 1) * sizeof(*sec));
+	set->nsecs--;
+	sections_renumber(set, x);
+	return 1;
+}
+
+/*
+ * A new section for page p, whose top folder has none (add_section's,
+ * with its page and feed): 0 (nothing done) when a section below that
+ * folder would have it as parent, or another page has its paths.
+ */
+static int
+section_new(struct site *s, struct pageset *set, const struct post *p)
+{
+	size_t k, n = strlen(p->pm.section);
+	char *url = pm_section_url(&s->cfg, p->pm.section, p->pm.lang);
+	char *feed = xasprintf("%satom.xml", url);
+	int ok = gen_at(set, url) == NULL && gen_at(set, feed) == NULL;
+	long x;
+
+	for (k = 0; ok && k < set->nsecs; k++)
+		if (site_same_lang(set->secs[k].lang, p->pm.lang) &&
+		    strncmp(set->secs[k].dir, p->pm.section, n) == 0 &&
+		    set->secs[k].dir[n] == '/')
+			ok = 0;
+	if (ok) {
+		x = add_section(s, set, p->pm.section, p->pm.lang, NULL);
+		add_gen(set, set->secs[x].url, G_SECTION, x, NULL);
+		add_gen(set, feed, G_SECFEED, x, NULL);
+	}
+	free(url);
+	free(feed);
+	return ok;
+}
+
 /* p as if it had no terms: what relist_terms compares it with. */
 static void
 termless(const struct post *p, struct post *none)
@@ -2495,11 +2596,13 @@ pageset_insert(struct site *s, struct pageset *set, const struct viewer *v,
 	}
 	if (gen_at(set, p->pm.url) || !post_only_url(s, set, p->pm.url))
 		return 0;
-	if (p->pm.section[0] && section_of(set, p->pm.dir, p->pm.lang) < 0)
-		return 0;
 	j = listed_place(set, p, -1);
 	termless(p, &none);
 	if (!relist_terms(s, set, NULL, p, &none, 0))
+		return 0;
+	/* The first page of a new section: the section too. */
+	if (p->pm.section[0] && section_of(set, p->pm.dir, p->pm.lang) < 0 &&
+	    !section_new(s, set, p))
 		return 0;
 	n = set->nlisted + 2;
 	set->listed = xrealloc(set->listed, n * sizeof(*set->listed));
@@ -2579,7 +2682,9 @@ pageset_remove(struct site *s, struct pageset *set, struct post *p)
 	/* A section without an _index.md goes with its last page. */
 	x = set->sec_of[i];
 	if (x >= 0 && set->secs[x].index == NULL && set->secs[x].npages == 1)
-		return 0;
+		for (k = 0; k < set->nsecs; k++)
+			if (set->secs[k].parent == x)
+				return 0; /* a section below it: afresh */
 	termless(p, &none);
 	if (!relist_terms(s, set, NULL, &none, p, 0))
 		return 0;
@@ -2619,7 +2724,9 @@ pageset_remove(struct site *s, struct pageset *set, struct post *p)
 			neighbours_group(s, set, (size_t)g, idx);
 		free(idx);
 	}
-	/* p may have been its section's first page. */
+	/* p may have been its section's first page, or its last. */
+	if (x >= 0 && set->secs[x].index == NULL && set->secs[x].npages == 0)
+		section_drop(set, x);
 	sections_follow(set);
 	busy_count(set, p, -1);
 	set->best = busiest_section(s, set);

@@ -126,7 +126,8 @@ static const char *const diff_paths[] = { "/", "/archive/", "/atom.xml",
 	"/misc/", "/posts/p6/", "/posts/p7/", "/posts/p8/", "/posts/p9/",
 	"/posts/p10/", "/tags/lone/", "/tags/lone/atom.xml", "/extra/",
 	"/extra/atom.xml", "/extra/x1/", "/extra/x2/", "/notes/n4/",
-	"/notes/n5/", "/notes/n6/", "/notes/atom.xml", NULL };
+	"/notes/n5/", "/notes/n6/", "/notes/atom.xml", "/more/",
+	"/more/atom.xml", "/more/m1/", "/more/m2/", NULL };
 
 /* The whole answer to path, its header (a redirect's target) too. */
 static int
@@ -417,6 +418,21 @@ test_relist(void)
 	unlink(dir);
 	T_INT(update(s, "content/extra/x1.md", "content/extra/x2.md"), 1);
 	T_OK(same_as_fresh(s, &o, "section emptied"));
+	/* Two new sections; the first goes, the second's page comes. */
+	snprintf(dir, sizeof(dir), "%s/content/more", root);
+	mkdir(dir, 0755);
+	post("content/extra/x1.md", "Extra", "2030-07-01", "red", "Text.");
+	T_INT(update(s, "content/extra/x1.md", NULL), 1);
+	post("content/more/m1.md", "More", "2029-07-01", "red", "Text.");
+	T_INT(update(s, "content/more/m1.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "two new sections"));
+	snprintf(dir, sizeof(dir), "%s/content/extra/x1.md", root);
+	unlink(dir);
+	T_INT(update(s, "content/extra/x1.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "the first emptied"));
+	post("content/more/m2.md", "More Two", "2019-07-01", "blue", "Text.");
+	T_INT(update(s, "content/more/m2.md", NULL), 1);
+	T_OK(same_as_fresh(s, &o, "the second's page"));
 	/* A page in the middle of a weighted section, then gone. */
 	note("content/notes/n6.md", "Six", "2024-01-08", "2");
 	T_INT(update(s, "content/notes/n6.md", NULL), 1);
