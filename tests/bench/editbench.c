@@ -7,7 +7,8 @@
  * (a worker's event loop does exactly this work): a body, a title, a
  * date, a tag swapped, a post added and deleted, one with a tag of its
  * own added and deleted, a page bundle and a page with an alias added
- * and deleted, a rename, a move to another section, an
+ * and deleted, the first page of a new section added and deleted, the
+ * home page's text (its _index.md), a rename, a move to another section, an
  * expiry (unpublished, published again), a draft (and back). After
  * each, the first / and the first tag page are timed too (made again
  * when asked). Every change is undone by the next, so rounds repeat.
@@ -234,6 +235,9 @@ main(int argc, char **argv)
 	}
 	snprintf(path, sizeof(path), "%s/content/s2/bundle", root);
 	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/content/fresh", root);
+	mkdir(path, 0755);
+	put("content/_index.md", "---\ntitle: Home\n---\n\nWelcome.\n");
 	snprintf(path, sizeof(path), "%s/content/s0/p%07d.md", root,
 	    (n - 1) / 10 * 10);
 	if (access(path, F_OK) != 0)
@@ -292,6 +296,17 @@ main(int argc, char **argv)
 		timed(s, "add_alias", "content/s2/aliased.md", url);
 		drop("content/s2/aliased.md");
 		timed(s, "delete_alias", "content/s2/aliased.md", url);
+		/* The first page of a new section, and the last gone. */
+		post("content/fresh/first.md", n + 5, "t9");
+		timed(s, "add_new_section", "content/fresh/first.md", url);
+		drop("content/fresh/first.md");
+		timed(s, "delete_last_of_section", "content/fresh/first.md",
+		    url);
+		/* The home page's text (its _index.md's body). */
+		put("content/_index.md",
+		    r % 2 ? "---\ntitle: Home\n---\n\nWelcome.\n" :
+			    "---\ntitle: Home\n---\n\nWelcome back.\n");
+		timed(s, "home_text", "content/_index.md", url);
 
 		/* A rename in its folder, then to another section, back. */
 		snprintf(rel2, sizeof(rel2), "content/s%d/renamed.md", m % 10);
