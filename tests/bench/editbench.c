@@ -203,6 +203,17 @@ timed(struct site *s, const char *what, const char *rel, const char *post_url)
 	timed2(s, what, rel, NULL, post_url);
 }
 
+/* Post i added at rel (timed as add), then deleted (as del). */
+static void
+come_and_go(struct site *s, const char *add, const char *del, const char *rel,
+    int i, const char *tags, const char *extra, const char *post_url)
+{
+	post_as(rel, i, NULL, NULL, tags, extra, NULL);
+	timed(s, add, rel, post_url);
+	drop(rel);
+	timed(s, del, rel, post_url);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -277,31 +288,19 @@ main(int argc, char **argv)
 		post(rel, m, tags);
 		timed(s, "tags_back", rel, url);
 
-		post("content/s3/added.md", n + 1, "t5, u1");
-		timed(s, "add", "content/s3/added.md", url);
-		drop("content/s3/added.md");
-		timed(s, "delete", "content/s3/added.md", url);
-		post("content/s4/lone.md", n + 2, "lonetag");
-		timed(s, "add_own_tag", "content/s4/lone.md", url);
-		drop("content/s4/lone.md");
-		timed(s, "delete_last_of_tag", "content/s4/lone.md", url);
-
+		come_and_go(s, "add", "delete", "content/s3/added.md", n + 1,
+		    "t5, u1", NULL, url);
+		come_and_go(s, "add_own_tag", "delete_last_of_tag",
+		    "content/s4/lone.md", n + 2, "lonetag", NULL, url);
 		/* A page bundle, a page with an alias. */
-		post("content/s2/bundle/index.md", n + 3, "t7");
-		timed(s, "add_bundle", "content/s2/bundle/index.md", url);
-		drop("content/s2/bundle/index.md");
-		timed(s, "delete_bundle", "content/s2/bundle/index.md", url);
-		post_as("content/s2/aliased.md", n + 4, NULL, NULL, "t8",
-		    "aliases: [/old/aliased/]\n", NULL);
-		timed(s, "add_alias", "content/s2/aliased.md", url);
-		drop("content/s2/aliased.md");
-		timed(s, "delete_alias", "content/s2/aliased.md", url);
+		come_and_go(s, "add_bundle", "delete_bundle",
+		    "content/s2/bundle/index.md", n + 3, "t7", NULL, url);
+		come_and_go(s, "add_alias", "delete_alias",
+		    "content/s2/aliased.md", n + 4, "t8",
+		    "aliases: [/old/aliased/]\n", url);
 		/* The first page of a new section, and the last gone. */
-		post("content/fresh/first.md", n + 5, "t9");
-		timed(s, "add_new_section", "content/fresh/first.md", url);
-		drop("content/fresh/first.md");
-		timed(s, "delete_last_of_section", "content/fresh/first.md",
-		    url);
+		come_and_go(s, "add_new_section", "delete_last_of_section",
+		    "content/fresh/first.md", n + 5, "t9", NULL, url);
 		/* The home page's text (its _index.md's body). */
 		put("content/_index.md",
 		    r % 2 ? "---\ntitle: Home\n---\n\nWelcome.\n" :

@@ -133,29 +133,7 @@ static const char *const diff_paths[] = { "/", "/archive/", "/atom.xml",
 static int
 fetch(struct site *s, const char *path, char *out, size_t size)
 {
-	char line[1100];
-	struct url u;
-	const char *err;
-	struct response r;
-	struct buf f = BUF_INIT;
-	struct viewer v;
-	int st;
-
-	snprintf(line, sizeof(line), "gemini://localhost%s", path);
-	if (url_parse(line, strlen(line), &u, &err) != 0)
-		return -1;
-	access_viewer(NULL, NULL, 0, &v);
-	memset(&r, 0, sizeof(r));
-	out[0] = '\0';
-	st = site_route(s, &u, &v, &r, &f) ? r.status : 0;
-	if (r.page)
-		snprintf(out, size, "%.*s", (int)r.page->len, r.page->data);
-	else if (f.len)
-		snprintf(out, size, "file %s", f.data);
-	page_unref(r.page);
-	buf_free(&f);
-	url_free(&u);
-	return st;
+	return get_text(s, path, out, size, 1);
 }
 
 /*
@@ -241,6 +219,57 @@ new_site(const char *name, const char *title, const char *const *dirs, size_t n)
 	}
 }
 
+/* The end of a test's site: freed, its folder removed. */
+static void
+site_done(struct site *s, int fd)
+{
+	char cmd[600];
+
+	site_free(s);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", root);
+}
+
+/* Post rel written (its body "Text."), the site then as afresh. */
+static int
+posted(struct site *s, const struct site_opts *o, const char *rel,
+    const char *title, const char *date, const char *tags, const char *what)
+{
+	post(rel, title, date, tags, "Text.");
+	return update(s, rel, NULL) == 1 && same_as_fresh(s, o, what);
+}
+
+/* Post rel deleted, the site then as afresh at paths (NULL: diff_paths). */
+static int
+gone(struct site *s, const struct site_opts *o, const char *rel,
+    const char *what, const char *const *paths)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	unlink(path);
+	return update(s, rel, NULL) == 1 &&
+	    same_paths(s, o, what, paths ? paths : diff_paths);
+}
+
+/*
+ * An _index.md (rel) titled title, its body text, shown at path, the
+ * site then the same as afresh; 1 when so.
+ */
+static int
+intro_is(struct site *s, const struct site_opts *o, const char *rel,
+    const char *title, const char *path, const char *text)
+{
+	char md[256];
+
+	snprintf(md, sizeof(md), "---\ntitle: %s\n---\n\n%s\n", title, text);
+	put(rel, md);
+	return update(s, rel, NULL) == 1 && has(s, path, text) &&
+	    same_as_fresh(s, o, text);
+}
+
 static void
 test_relist(void)
 {
@@ -282,21 +311,18 @@ test_relist(void)
 	T_OK(has(s, "/search?zeta", "/posts/p1/")); /* indexed again */
 	T_OK(same_as_fresh(s, &o, "title"));
 	/* A date: from oldest to newest, and from the middle to oldest. */
-	post("content/posts/p1.md", "Zeta", "2025-01-01", "red", "Text.");
-	T_INT(update(s, "content/posts/p1.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "date up"));
-	post("content/posts/p3.md", "Gamma", "2023-01-01", "blue", "Text.");
-	T_INT(update(s, "content/posts/p3.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "date down"));
+	T_OK(posted(s, &o, "content/posts/p1.md", "Zeta", "2025-01-01", "red",
+	    "date up"));
+	T_OK(posted(s, &o, "content/posts/p3.md", "Gamma", "2023-01-01", "blue",
+	    "date down"));
 	/* Terms: one goes with its last page, one comes, one stays. */
 	post("content/posts/p4.md", "Delta", "2024-03-01", "new", "Text.");
 	T_INT(update(s, "content/posts/p4.md", NULL), 1);
 	T_INT(get(s, "/tags/green/", dir, sizeof(dir)), 51);
 	T_OK(has(s, "/tags/new/", "Delta"));
 	T_OK(same_as_fresh(s, &o, "tag swapped"));
-	post("content/posts/p2.md", "Beta", "2024-01-01", "blue", "Text.");
-	T_INT(update(s, "content/posts/p2.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "tag dropped"));
+	T_OK(posted(s, &o, "content/posts/p2.md", "Beta", "2024-01-01", "blue",
+	    "tag dropped"));
 	post("content/posts/p2.md", "Beta", "2024-01-01", "blue, new, green",
 	    "Text.");
 	T_INT(update(s, "content/posts/p2.md", NULL), 1);
@@ -324,9 +350,8 @@ test_relist(void)
 	T_INT(update(s, "content/notes/n3.md", NULL), 1);
 	T_OK(same_as_fresh(s, &o, "no weights"));
 	/* A term spelt another way: listed afresh, the same. */
-	post("content/posts/p5.md", "Epsilon", "2024-04-01", "Red", "Text.");
-	T_INT(update(s, "content/posts/p5.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "spelling"));
+	T_OK(posted(s, &o, "content/posts/p5.md", "Epsilon", "2024-04-01",
+	    "Red", "spelling"));
 	post("content/posts/p5.md", "Epsilon Two", "2022-04-01", "Red",
 	    "Text.");
 	T_INT(update(s, "content/posts/p5.md", NULL), 1);
@@ -358,19 +383,13 @@ test_relist(void)
 	T_INT(update(s, "content/posts/p7.md", NULL), 1);
 	T_OK(has(s, "/tags/red/", "Eta"));
 	T_OK(same_as_fresh(s, &o, "added"));
-	post("content/posts/p8.md", "Theta", "2030-01-01", "lone", "Text.");
-	T_INT(update(s, "content/posts/p8.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "added, newest, own tag"));
-	post("content/posts/p9.md", "Iota", "", "red", "Text.");
-	T_INT(update(s, "content/posts/p9.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "added, undated"));
-	post("content/posts/p10.md", "Kappa", "2024-02-15", "red", "Text.");
-	T_INT(update(s, "content/posts/p10.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "added, a date tie"));
-	snprintf(dir, sizeof(dir), "%s/content/posts/p10.md", root);
-	unlink(dir);
-	T_INT(update(s, "content/posts/p10.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "deleted, a date tie"));
+	T_OK(posted(s, &o, "content/posts/p8.md", "Theta", "2030-01-01", "lone",
+	    "added, newest, own tag"));
+	T_OK(posted(s, &o, "content/posts/p9.md", "Iota", "", "red",
+	    "added, undated"));
+	T_OK(posted(s, &o, "content/posts/p10.md", "Kappa", "2024-02-15", "red",
+	    "added, a date tie"));
+	T_OK(gone(s, &o, "content/posts/p10.md", "deleted, a date tie", NULL));
 	snprintf(dir, sizeof(dir), "%s/content/posts/p7.md", root);
 	unlink(dir);
 	T_INT(update(s, "content/posts/p7.md", NULL), 1);
@@ -399,9 +418,8 @@ test_relist(void)
 	    "tags: [blue]\ndraft: true\n---\n\nT.\n");
 	T_INT(update(s, "content/posts/p3.md", NULL), 1);
 	T_OK(same_as_fresh(s, &o, "drafted"));
-	post("content/posts/p3.md", "Gamma", "2023-01-01", "blue", "Text.");
-	T_INT(update(s, "content/posts/p3.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "undrafted"));
+	T_OK(posted(s, &o, "content/posts/p3.md", "Gamma", "2023-01-01", "blue",
+	    "undrafted"));
 	/* A new section (no _index.md), and its only page gone. */
 	snprintf(dir, sizeof(dir), "%s/content/extra", root);
 	mkdir(dir, 0755);
@@ -409,9 +427,8 @@ test_relist(void)
 	T_INT(update(s, "content/extra/x1.md", NULL), 1);
 	T_OK(has(s, "/extra/", "Extra"));
 	T_OK(same_as_fresh(s, &o, "new section"));
-	post("content/extra/x2.md", "Extra Two", "2020-07-01", "", "Text.");
-	T_INT(update(s, "content/extra/x2.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "new section, second"));
+	T_OK(posted(s, &o, "content/extra/x2.md", "Extra Two", "2020-07-01", "",
+	    "new section, second"));
 	snprintf(dir, sizeof(dir), "%s/content/extra/x1.md", root);
 	unlink(dir);
 	snprintf(dir, sizeof(dir), "%s/content/extra/x2.md", root);
@@ -423,51 +440,25 @@ test_relist(void)
 	mkdir(dir, 0755);
 	post("content/extra/x1.md", "Extra", "2030-07-01", "red", "Text.");
 	T_INT(update(s, "content/extra/x1.md", NULL), 1);
-	post("content/more/m1.md", "More", "2029-07-01", "red", "Text.");
-	T_INT(update(s, "content/more/m1.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "two new sections"));
-	snprintf(dir, sizeof(dir), "%s/content/extra/x1.md", root);
-	unlink(dir);
-	T_INT(update(s, "content/extra/x1.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "the first emptied"));
-	post("content/more/m2.md", "More Two", "2019-07-01", "blue", "Text.");
-	T_INT(update(s, "content/more/m2.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "the second's page"));
+	T_OK(posted(s, &o, "content/more/m1.md", "More", "2029-07-01", "red",
+	    "two new sections"));
+	T_OK(gone(s, &o, "content/extra/x1.md", "the first emptied", NULL));
+	T_OK(posted(s, &o, "content/more/m2.md", "More Two", "2019-07-01",
+	    "blue", "the second's page"));
 	/* A page in the middle of a weighted section, then gone. */
 	note("content/notes/n6.md", "Six", "2024-01-08", "2");
 	T_INT(update(s, "content/notes/n6.md", NULL), 1);
 	T_OK(same_as_fresh(s, &o, "added, weighted"));
-	snprintf(dir, sizeof(dir), "%s/content/notes/n2.md", root);
-	unlink(dir);
-	T_INT(update(s, "content/notes/n2.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "deleted, weighted"));
+	T_OK(gone(s, &o, "content/notes/n2.md", "deleted, weighted", NULL));
 	/* A section's and the home page's _index.md: their bodies. */
-	put("content/notes/_index.md", "---\ntitle: Notes\n---\n\nAbout.\n");
-	T_INT(update(s, "content/notes/_index.md", NULL), 1);
-	T_OK(has(s, "/notes/", "About."));
-	T_OK(same_as_fresh(s, &o, "section intro"));
-	put("content/_index.md", "---\ntitle: Home\n---\n\nWelcome one.\n");
-	T_INT(update(s, "content/_index.md", NULL), 1);
-	T_OK(has(s, "/", "Welcome one."));
-	T_OK(same_as_fresh(s, &o, "home intro"));
-	put("content/_index.md", "---\ntitle: Home\n---\n\nWelcome two.\n");
-	T_INT(update(s, "content/_index.md", NULL), 1);
-	T_OK(has(s, "/", "Welcome two."));
-	T_OK(same_as_fresh(s, &o, "home intro edited"));
-	put("content/notes/_index.md", "---\ntitle: Notes\n---\n\nAbout it.\n");
-	T_INT(update(s, "content/notes/_index.md", NULL), 1);
-	T_OK(has(s, "/notes/", "About it."));
-	T_OK(same_as_fresh(s, &o, "section intro edited"));
+	T_OK(intro_is(s, &o, "content/notes/_index.md", "Notes", "/notes/",
+	    "About."));
+	T_OK(intro_is(s, &o, "content/_index.md", "Home", "/", "Welcome one."));
+	T_OK(intro_is(s, &o, "content/_index.md", "Home", "/", "Welcome two."));
+	T_OK(intro_is(s, &o, "content/notes/_index.md", "Notes", "/notes/",
+	    "About it."));
 
-	site_free(s);
-	close(fd);
-	{
-		char cmd[600];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", root);
-	}
+	site_done(s, fd);
 }
 
 /*
@@ -509,35 +500,23 @@ test_shared_keys(void)
 	T_OK(s != NULL);
 	T_OK(has(s, "/misc/linker/", "=> /posts/dup/"));
 	T_OK(same_paths(s, &o, "keys loaded", paths));
-	snprintf(cmd, sizeof(cmd), "%s/content/posts/dup.md", root);
-	unlink(cmd);
-	T_INT(update(s, "content/posts/dup.md", NULL), 1);
+	T_OK(gone(s, &o, "content/posts/dup.md", "keys: holder gone", paths));
 	T_OK(has(s, "/misc/linker/", "=> /notes/dup/"));
-	T_OK(same_paths(s, &o, "keys: holder gone", paths));
 	post("content/posts/dup.md", "Dup Posts", "2024-01-01", "", "P.");
 	T_INT(update(s, "content/posts/dup.md", NULL), 1);
 	T_OK(same_paths(s, &o, "keys: holder back", paths));
 	post("content/extra/dup.md", "Dup Extra", "2025-01-01", "", "E.");
 	T_INT(update(s, "content/extra/dup.md", NULL), 1);
 	T_OK(same_paths(s, &o, "keys: a third, first", paths));
-	snprintf(cmd, sizeof(cmd), "%s/content/notes/dup.md", root);
-	unlink(cmd);
-	T_INT(update(s, "content/notes/dup.md", NULL), 1);
-	T_OK(same_paths(s, &o, "keys: the last holder gone", paths));
-	snprintf(cmd, sizeof(cmd), "%s/content/extra/dup.md", root);
-	unlink(cmd);
-	T_INT(update(s, "content/extra/dup.md", NULL), 1);
-	T_OK(same_paths(s, &o, "keys: the first gone", paths));
-	snprintf(cmd, sizeof(cmd), "%s/content/posts/dup.md", root);
-	unlink(cmd);
-	T_INT(update(s, "content/posts/dup.md", NULL), 1);
+	T_OK(gone(s, &o, "content/notes/dup.md", "keys: the last holder gone",
+	    paths));
+	T_OK(
+	    gone(s, &o, "content/extra/dup.md", "keys: the first gone", paths));
+	T_OK(gone(s, &o, "content/posts/dup.md", "keys: none left", paths));
 	T_OK(!has(s, "/misc/linker/", "=> /posts/dup/"));
-	T_OK(same_paths(s, &o, "keys: none left", paths));
-	snprintf(cmd, sizeof(cmd), "%s/content/posts/samea.md", root);
-	unlink(cmd);
-	T_INT(update(s, "content/posts/samea.md", NULL), 1);
+	T_OK(gone(s, &o, "content/posts/samea.md", "keys: URL holder gone",
+	    paths));
 	T_OK(has(s, "/misc/linker/", "=> /same/"));
-	T_OK(same_paths(s, &o, "keys: URL holder gone", paths));
 	put("content/posts/samea.md",
 	    "---\ntitle: Same A\ndate: 2024-05-01\nurl: /same/\n---\n\nA.\n");
 	T_INT(update(s, "content/posts/samea.md", NULL), 1);
@@ -559,11 +538,7 @@ test_shared_keys(void)
 	T_INT(site_file_status(s, &v, "content/posts/bd/pic.txt"), 0);
 	T_INT(fetch(s, "/posts/bd/pic.txt", cmd, sizeof(cmd)), 0);
 	T_STR(cmd, "file content/posts/bd/pic.txt");
-	site_free(s);
-	close(fd);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", root);
+	site_done(s, fd);
 }
 
 /*
@@ -616,11 +591,9 @@ test_home(void)
 	T_INT(update(s, "content/posts/old.md", NULL), 1);
 	T_OK(has(s, "/", "★ Old"));
 	T_OK(same_paths(s, &o, "home: an old featured page added", paths));
-	snprintf(cmd, sizeof(cmd), "%s/content/posts/old.md", root);
-	unlink(cmd);
-	T_INT(update(s, "content/posts/old.md", NULL), 1);
+	T_OK(gone(s, &o, "content/posts/old.md",
+	    "home: the old featured page gone", paths));
 	T_OK(!has(s, "/", "Featured"));
-	T_OK(same_paths(s, &o, "home: the old featured page gone", paths));
 	/* An alias comes and goes with its page. */
 	put("content/posts/al.md",
 	    "---\ntitle: Al\ndate: 2024-06-01\naliases: [/old/al/]\n---\n"
@@ -653,11 +626,7 @@ test_home(void)
 	T_INT(update(s, "content/beta/x001.md", NULL), 1);
 	T_OK(has(s, "/", "Busy 239"));
 	T_OK(same_paths(s, &o, "home: the first again", paths));
-	site_free(s);
-	close(fd);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", root);
+	site_done(s, fd);
 }
 
 /*
@@ -958,11 +927,7 @@ test_random(void)
 			fetch(s, l.v[i], buf, sizeof(buf));
 		rnd_free(&l);
 	}
-	site_free(s);
-	close(fd);
-	snprintf(buf, sizeof(buf), "rm -rf '%s'", root);
-	if (system(buf) != 0)
-		fprintf(stderr, "could not remove %s\n", root);
+	site_done(s, fd);
 }
 
 /*
@@ -975,7 +940,7 @@ test_edit_while_indexing(void)
 	static const char *const dirs[] = { "content/posts" };
 	struct site_opts o;
 	struct site *s;
-	char rel[64], cmd[600];
+	char rel[64];
 	int fd, i;
 
 	new_site("capsuled-idxedit", "Idx", dirs, 1);
@@ -996,11 +961,7 @@ test_edit_while_indexing(void)
 	T_INT(update(s, "content/posts/top.md", NULL), 1);
 	T_OK(has(s, "/search?pangolin", "/posts/top/"));
 	T_OK(!has(s, "/search?aardvark", "/posts/top/"));
-	site_free(s);
-	close(fd);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", root);
+	site_done(s, fd);
 }
 
 int
@@ -1164,15 +1125,7 @@ main(void)
 		free(big);
 	}
 
-	site_free(s);
-	close(fd);
-	{
-		char cmd[600];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", root);
-	}
+	site_done(s, fd);
 	test_normalise();
 	test_relist();
 	test_shared_keys();
