@@ -265,6 +265,7 @@ struct site {
 	size_t nclasses;
 	struct strmap classmap; /* class key -> struct pageset */
 	unsigned char *covered; /* per protect rule: covers some post */
+	size_t *ncover;		/* per protect rule: the posts it covers */
 	int any_drafts;
 	struct failed *failed;
 	size_t nfailed;

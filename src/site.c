@@ -2140,6 +2140,7 @@ site_free(struct site *s)
 	strmap_free(&s->interned);
 	site_strs_free(s->istrs, s->nistrs);
 	free(s->covered);
+	free(s->ncover);
 	free(s->need);
 	page_unref(s->robots);
 	search_free(s->search);

@@ -1818,6 +1818,30 @@ site_tick_now(struct site *s)
 	return 1;
 }
 
+/*
+ * p counted in (d 1) or out of (d -1) the posts each protect rule
+ * covers (s->ncover), and s->covered follows: a rule covers some post.
+ */
+static void
+cover_count(struct site *s, const struct post *p, int d)
+{
+	size_t nr = s->access ? s->access->nrules : 0, r;
+	unsigned char *mark;
+	struct post_addrs a;
+
+	if (nr == 0)
+		return;
+	mark = xcalloc(nr, 1);
+	site_post_addrs(&s->cfg, p, &a);
+	access_mark_covering(s->access, a.v, a.n, mark);
+	site_post_addrs_free(&a);
+	for (r = 0; r < nr; r++) {
+		s->ncover[r] += (size_t)d * mark[r];
+		s->covered[r] = s->ncover[r] > 0;
+	}
+	free(mark);
+}
+
 /* Lists the generated pages afresh (none made), after the posts changed. */
 void
 site_build_pages(struct site *s)
@@ -1829,16 +1853,13 @@ site_build_pages(struct site *s)
 	site_publication(s);
 	/* Which rules and drafts can tell one reader's pages from another's. */
 	free(s->covered);
+	free(s->ncover);
 	s->covered = xcalloc(s->access ? s->access->nrules + 1 : 1, 1);
+	s->ncover =
+	    xcalloc(s->access ? s->access->nrules + 1 : 1, sizeof(*s->ncover));
 	s->any_drafts = 0;
 	for (i = 0; i < s->nposts; i++) {
-		if (s->access && s->access->nrules) {
-			struct post_addrs a;
-
-			site_post_addrs(&s->cfg, s->posts[i], &a);
-			access_mark_covering(s->access, a.v, a.n, s->covered);
-			site_post_addrs_free(&a);
-		}
+		cover_count(s, s->posts[i], 1);
 		s->any_drafts |= s->posts[i]->meta.draft || s->posts[i]->unpub;
 	}
 	access_viewer(s->access, NULL, 0, &anon);
@@ -2737,10 +2758,10 @@ pageset_remove(struct site *s, struct pageset *set, struct post *p)
  * After posts were added to and removed from s->posts (the removed
  * ones not yet freed): the base pages follow page by page, not listed
  * afresh (520-690 ms at 100,000 pages, issue 16), every page made
- * before dropped. Listed afresh (site_build_pages) when the change is
- * structural (see pageset_insert and pageset_remove), when access
- * rules are set (which rules cover a page is counted over all of them),
- * or when time changed another page's publication meanwhile.
+ * before dropped (the other classes listed again when next asked).
+ * Listed afresh (site_build_pages) when the change is structural (see
+ * pageset_insert and pageset_remove), or when time changed another
+ * page's publication meanwhile.
  */
 void
 site_pages_change(struct site *s, struct post **added, size_t nadded,
@@ -2750,7 +2771,7 @@ site_pages_change(struct site *s, struct post **added, size_t nadded,
 	struct viewer anon;
 	size_t i, j;
 
-	if (!s->base.built || (s->access && s->access->nrules))
+	if (!s->base.built)
 		goto afresh;
 	/*
 	 * Before next_change no other post's publication changed: the
@@ -2774,6 +2795,11 @@ site_pages_change(struct site *s, struct post **added, size_t nadded,
 		}
 	}
 	s->any_drafts = s->nhidden > 0;
+	/* Which rules cover a post, kept by counts (cover_count). */
+	for (i = 0; i < nremoved; i++)
+		cover_count(s, removed[i], -1);
+	for (i = 0; i < nadded; i++)
+		cover_count(s, added[i], 1);
 	drop_made(s);
 	access_viewer(s->access, NULL, 0, &anon);
 	free(s->base.key);

@@ -15,6 +15,7 @@
 
 #include "access.h"
 #include "buf.h"
+#include "config.h"
 #include "gemini.h"
 #include "gemtext.h"
 #include "log.h"
@@ -129,11 +130,17 @@ static const char *const diff_paths[] = { "/", "/archive/", "/atom.xml",
 	"/notes/n5/", "/notes/n6/", "/notes/atom.xml", "/more/",
 	"/more/atom.xml", "/more/m1/", "/more/m2/", NULL };
 
+/*
+ * Readers same_paths compares as too, besides one without certificate
+ * (their access the site's own: set with the site's options).
+ */
+static const char *as_fingerprints[2];
+
 /* The whole answer to path, its header (a redirect's target) too. */
 static int
 fetch(struct site *s, const char *path, char *out, size_t size)
 {
-	return get_text(s, path, out, size, 1);
+	return get_text(s, NULL, path, out, size, 1);
 }
 
 /*
@@ -148,7 +155,9 @@ same_paths(struct site *s, const struct site_opts *o, const char *what,
 	static char a[1 << 17], b[1 << 17];
 	struct site *f;
 	int fd = open(root, O_PATH | O_DIRECTORY), ok = 1, sa, sb;
-	size_t i;
+	size_t i, k;
+	struct viewer v[3];
+	const struct viewer *as;
 
 	f = site_new(root, fd, o);
 	/* The counts the log gives, kept across edits, not counted each. */
@@ -157,14 +166,25 @@ same_paths(struct site *s, const struct site_opts *o, const char *what,
 		    what, s->npages, s->ndrafts, f->npages, f->ndrafts);
 		ok = 0;
 	}
-	for (i = 0; f && paths[i]; i++) {
-		sa = fetch(s, paths[i], a, sizeof(a));
-		sb = fetch(f, paths[i], b, sizeof(b));
-		if (sa != sb || strcmp(a, b) != 0) {
-			fprintf(stderr,
-			    "%s: %s differs (%d, %d):\n%s\n--\n%s\n", what,
-			    paths[i], sa, sb, a, b);
-			ok = 0;
+	for (k = 0; k < 3; k++)
+		access_viewer(k ? o->access : NULL,
+		    k ? as_fingerprints[k - 1] : NULL, 0, &v[k]);
+	for (k = 0; k < 3; k++) {
+		if (k > 0 && as_fingerprints[k - 1] == NULL)
+			continue;
+		as = k ? &v[k] : NULL;
+		for (i = 0; f && paths[i]; i++) {
+			sa = get_text(s, as, paths[i], a, sizeof(a), 1);
+			sb = get_text(f, as, paths[i], b, sizeof(b), 1);
+			if (sa != sb || strcmp(a, b) != 0) {
+				fprintf(stderr,
+				    "%s: %s differs to %s (%d, %d):\n%s\n--\n"
+				    "%s\n",
+				    what, paths[i],
+				    k ? as_fingerprints[k - 1] : "anyone", sa,
+				    sb, a, b);
+				ok = 0;
+			}
 		}
 	}
 	if (f)
@@ -232,13 +252,18 @@ site_done(struct site *s, int fd)
 		fprintf(stderr, "could not remove %s\n", root);
 }
 
-/* Post rel written (its body "Text."), the site then as afresh. */
+/*
+ * Post rel written (its body "Text."), the site then as afresh at paths
+ * (NULL: diff_paths).
+ */
 static int
 posted(struct site *s, const struct site_opts *o, const char *rel,
-    const char *title, const char *date, const char *tags, const char *what)
+    const char *title, const char *date, const char *tags, const char *what,
+    const char *const *paths)
 {
 	post(rel, title, date, tags, "Text.");
-	return update(s, rel, NULL) == 1 && same_as_fresh(s, o, what);
+	return update(s, rel, NULL) == 1 &&
+	    same_paths(s, o, what, paths ? paths : diff_paths);
 }
 
 /* Post rel deleted, the site then as afresh at paths (NULL: diff_paths). */
@@ -312,9 +337,9 @@ test_relist(void)
 	T_OK(same_as_fresh(s, &o, "title"));
 	/* A date: from oldest to newest, and from the middle to oldest. */
 	T_OK(posted(s, &o, "content/posts/p1.md", "Zeta", "2025-01-01", "red",
-	    "date up"));
+	    "date up", NULL));
 	T_OK(posted(s, &o, "content/posts/p3.md", "Gamma", "2023-01-01", "blue",
-	    "date down"));
+	    "date down", NULL));
 	/* Terms: one goes with its last page, one comes, one stays. */
 	post("content/posts/p4.md", "Delta", "2024-03-01", "new", "Text.");
 	T_INT(update(s, "content/posts/p4.md", NULL), 1);
@@ -322,7 +347,7 @@ test_relist(void)
 	T_OK(has(s, "/tags/new/", "Delta"));
 	T_OK(same_as_fresh(s, &o, "tag swapped"));
 	T_OK(posted(s, &o, "content/posts/p2.md", "Beta", "2024-01-01", "blue",
-	    "tag dropped"));
+	    "tag dropped", NULL));
 	post("content/posts/p2.md", "Beta", "2024-01-01", "blue, new, green",
 	    "Text.");
 	T_INT(update(s, "content/posts/p2.md", NULL), 1);
@@ -351,7 +376,7 @@ test_relist(void)
 	T_OK(same_as_fresh(s, &o, "no weights"));
 	/* A term spelt another way: listed afresh, the same. */
 	T_OK(posted(s, &o, "content/posts/p5.md", "Epsilon", "2024-04-01",
-	    "Red", "spelling"));
+	    "Red", "spelling", NULL));
 	post("content/posts/p5.md", "Epsilon Two", "2022-04-01", "Red",
 	    "Text.");
 	T_INT(update(s, "content/posts/p5.md", NULL), 1);
@@ -384,11 +409,11 @@ test_relist(void)
 	T_OK(has(s, "/tags/red/", "Eta"));
 	T_OK(same_as_fresh(s, &o, "added"));
 	T_OK(posted(s, &o, "content/posts/p8.md", "Theta", "2030-01-01", "lone",
-	    "added, newest, own tag"));
+	    "added, newest, own tag", NULL));
 	T_OK(posted(s, &o, "content/posts/p9.md", "Iota", "", "red",
-	    "added, undated"));
+	    "added, undated", NULL));
 	T_OK(posted(s, &o, "content/posts/p10.md", "Kappa", "2024-02-15", "red",
-	    "added, a date tie"));
+	    "added, a date tie", NULL));
 	T_OK(gone(s, &o, "content/posts/p10.md", "deleted, a date tie", NULL));
 	snprintf(dir, sizeof(dir), "%s/content/posts/p7.md", root);
 	unlink(dir);
@@ -419,7 +444,7 @@ test_relist(void)
 	T_INT(update(s, "content/posts/p3.md", NULL), 1);
 	T_OK(same_as_fresh(s, &o, "drafted"));
 	T_OK(posted(s, &o, "content/posts/p3.md", "Gamma", "2023-01-01", "blue",
-	    "undrafted"));
+	    "undrafted", NULL));
 	/* A new section (no _index.md), and its only page gone. */
 	snprintf(dir, sizeof(dir), "%s/content/extra", root);
 	mkdir(dir, 0755);
@@ -428,7 +453,7 @@ test_relist(void)
 	T_OK(has(s, "/extra/", "Extra"));
 	T_OK(same_as_fresh(s, &o, "new section"));
 	T_OK(posted(s, &o, "content/extra/x2.md", "Extra Two", "2020-07-01", "",
-	    "new section, second"));
+	    "new section, second", NULL));
 	snprintf(dir, sizeof(dir), "%s/content/extra/x1.md", root);
 	unlink(dir);
 	snprintf(dir, sizeof(dir), "%s/content/extra/x2.md", root);
@@ -441,10 +466,10 @@ test_relist(void)
 	post("content/extra/x1.md", "Extra", "2030-07-01", "red", "Text.");
 	T_INT(update(s, "content/extra/x1.md", NULL), 1);
 	T_OK(posted(s, &o, "content/more/m1.md", "More", "2029-07-01", "red",
-	    "two new sections"));
+	    "two new sections", NULL));
 	T_OK(gone(s, &o, "content/extra/x1.md", "the first emptied", NULL));
 	T_OK(posted(s, &o, "content/more/m2.md", "More Two", "2019-07-01",
-	    "blue", "the second's page"));
+	    "blue", "the second's page", NULL));
 	/* A page in the middle of a weighted section, then gone. */
 	note("content/notes/n6.md", "Six", "2024-01-08", "2");
 	T_INT(update(s, "content/notes/n6.md", NULL), 1);
@@ -502,12 +527,10 @@ test_shared_keys(void)
 	T_OK(same_paths(s, &o, "keys loaded", paths));
 	T_OK(gone(s, &o, "content/posts/dup.md", "keys: holder gone", paths));
 	T_OK(has(s, "/misc/linker/", "=> /notes/dup/"));
-	post("content/posts/dup.md", "Dup Posts", "2024-01-01", "", "P.");
-	T_INT(update(s, "content/posts/dup.md", NULL), 1);
-	T_OK(same_paths(s, &o, "keys: holder back", paths));
-	post("content/extra/dup.md", "Dup Extra", "2025-01-01", "", "E.");
-	T_INT(update(s, "content/extra/dup.md", NULL), 1);
-	T_OK(same_paths(s, &o, "keys: a third, first", paths));
+	T_OK(posted(s, &o, "content/posts/dup.md", "Dup Posts", "2024-01-01",
+	    "", "keys: holder back", paths));
+	T_OK(posted(s, &o, "content/extra/dup.md", "Dup Extra", "2025-01-01",
+	    "", "keys: a third, first", paths));
 	T_OK(gone(s, &o, "content/notes/dup.md", "keys: the last holder gone",
 	    paths));
 	T_OK(
@@ -814,7 +837,7 @@ rnd_paths(struct rnd_list *l, int posts)
 }
 
 static void
-test_random(void)
+test_random(unsigned long seed, int steps, const struct access *acc)
 {
 	static const char *const dirs[] = { "content/posts", "content/notes",
 		"content/misc", "content/extra" };
@@ -827,6 +850,8 @@ test_random(void)
 	struct rnd_list l = { { 0 }, 0 };
 	int fd, i, step, ok = 1;
 
+	rnd_state = seed;
+	memset(rnd, 0, sizeof(rnd));
 	new_site("capsuled-random", "Random", dirs, 4);
 	put("content/notes/_index.md", "---\ntitle: Notes\n---\n");
 	for (i = 0; i < RND_SLOTS; i++) {
@@ -839,13 +864,14 @@ test_random(void)
 	gemtext_opts_default(&o.render);
 	o.base_url = "gemini://localhost";
 	o.cache_size = 1 << 22; /* pages stay cached between changes */
+	o.access = acc;
 	fd = open(root, O_PATH | O_DIRECTORY);
 	s = site_new(root, fd, &o);
 	T_OK(s != NULL);
 	rnd_paths(&l, 1);
 	T_OK(same_paths(s, &o, "random: loaded", (const char *const *)l.v));
 	rnd_free(&l);
-	for (step = 0; step < RND_STEPS && ok; step++) {
+	for (step = 0; step < steps && ok; step++) {
 		struct rnd_post *r = &rnd[rnd_int(RND_SLOTS)];
 		int op = r->exists ? rnd_int((int)ARRAY_LEN(ops)) : -1;
 		int two = op == 8 || op == 9;
@@ -927,6 +953,52 @@ test_random(void)
 			fetch(s, l.v[i], buf, sizeof(buf));
 		rnd_free(&l);
 	}
+	site_done(s, fd);
+}
+
+/*
+ * Access rules: a reader whose certificate opens an area holding a post,
+ * or who may see drafts, has pages of its own; a post coming into that
+ * area (or a draft) makes it so, one going makes it share the others'
+ * again (which rules cover a post counted, not walked).
+ */
+static void
+test_classes(void)
+{
+	static const char *const dirs[] = { "content/posts",
+		"content/private" };
+	static const char *const paths[] = { "/", "/archive/", "/posts/",
+		"/private/", "/private/p1/", "/posts/d1/", "/atom.xml", NULL };
+	char *fa[] = { "aaaa" };
+	struct protect_config rules[] = { { "/private/", fa, 1 } };
+	struct access acc = { rules, 1, fa, 1, 0 };
+	struct site_opts o;
+	struct viewer v;
+	struct site *s;
+	int fd;
+
+	new_site("capsuled-classes", "Classes", dirs, 2);
+	post("content/posts/a.md", "A", "2024-01-01", "red", "Text.");
+	memset(&o, 0, sizeof(o));
+	gemtext_opts_default(&o.render);
+	o.base_url = "gemini://localhost";
+	o.access = &acc;
+	fd = open(root, O_PATH | O_DIRECTORY);
+	s = site_new(root, fd, &o);
+	T_OK(s != NULL);
+	T_OK(same_paths(s, &o, "classes: loaded", paths));
+	T_OK(posted(s, &o, "content/private/p1.md", "Secret", "2024-02-01",
+	    "red", "classes: a protected post", paths));
+	T_OK(gone(s, &o, "content/private/p1.md", "classes: none protected",
+	    paths));
+	/* No post of its area left: its reader shares the base pages. */
+	access_viewer(&acc, "aaaa", 0, &v);
+	T_OK(site_pageset_for(s, &v) == &s->base);
+	put("content/posts/d1.md",
+	    "---\ntitle: Draft\ndate: 2024-03-01\ndraft: true\n---\n\nD.\n");
+	T_INT(update(s, "content/posts/d1.md", NULL), 1);
+	T_OK(same_paths(s, &o, "classes: a draft", paths));
+	T_OK(gone(s, &o, "content/posts/d1.md", "classes: no draft", paths));
 	site_done(s, fd);
 }
 
@@ -1130,7 +1202,19 @@ main(void)
 	test_relist();
 	test_shared_keys();
 	test_home();
-	test_random();
+	{
+		/* The same with a protected section, and drafts hidden. */
+		char *fa[] = { "aaaa" };
+		struct protect_config rules[] = { { "/misc/", fa, 1 } };
+		struct access acc = { rules, 1, fa, 1, 0 };
+
+		test_random(12345, RND_STEPS, NULL);
+		as_fingerprints[0] = "aaaa";
+		as_fingerprints[1] = "bbbb";
+		test_random(777, RND_STEPS / 2, &acc);
+		test_classes();
+		as_fingerprints[0] = as_fingerprints[1] = NULL;
+	}
 	test_edit_while_indexing();
 	return t_done();
 }
