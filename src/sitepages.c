@@ -1031,6 +1031,33 @@ feed_page(const struct buf *b)
 	    b->len);
 }
 
+/*
+ * Section k's pages in its order o, read from its neighbour links (the
+ * same order, kept as pages come, go and move), into idx: their number,
+ * or 0 when the links do not hold them all (a page without the order's
+ * key or not listed locally, a transparent section below it) or none.
+ */
+static size_t
+section_chain(const struct pageset *set, long k, enum pm_order o, size_t *idx)
+{
+	size_t i, n = 0;
+	long h = -1;
+
+	for (i = 0; i < set->nsecs; i++)
+		if (set->secs[i].parent == k && is_transparent(set, (long)i))
+			return 0;
+	for (i = 0; i < set->nlisted && h < 0; i++)
+		if (set->sec_of[i] == k &&
+		    site_listed_locally(set->listed[i]) &&
+		    has_order_key(o, set->listed[i]))
+			h = (long)i;
+	for (; h >= 0 && set->newer[h] >= 0; h = set->newer[h])
+		;
+	for (; h >= 0 && n < set->secs[k].npages; h = set->older[h])
+		idx[n++] = (size_t)h;
+	return h < 0 && n == set->secs[k].npages ? n : 0;
+}
+
 /* Section k's page or feed. */
 static struct page *
 gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
@@ -1048,21 +1075,30 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
 	size_t j, n = 0, nl = 0;
 
 	site_page_site(s, &ps);
-	/* The feed: newest first, as the pages come. */
-	for (j = 0; feed && j < set->nlisted; j++)
+	/*
+	 * The feed: newest first, as the pages come, until it has its
+	 * SITE_FEED_POSTS dated ones (feed_entries').
+	 */
+	for (j = 0, nl = 0; feed && j < set->nlisted && nl < SITE_FEED_POSTS;
+	     j++)
 		if (site_listed_locally(set->listed[j]) &&
-		    in_section(set, j, k))
+		    in_section(set, j, k)) {
+			nl += set->listed[j]->ymd[0] != '\0';
 			listed_post(set->listed[j], tags, &sub[n++]);
+		}
+	nl = 0;
 	if (!feed) {
 		/* The page: in the section's order. */
 		size_t *idx = xcalloc(set->nlisted + 1, sizeof(*idx));
 		enum pm_order o = section_order(s, sec->index);
 
-		for (n = 0, j = 0; j < set->nlisted; j++)
-			if (site_listed_locally(set->listed[j]) &&
-			    in_section(set, j, k))
-				idx[n++] = j;
-		site_sort_listing(set->listed, idx, n, o);
+		if ((n = section_chain(set, k, o, idx)) == 0) {
+			for (n = 0, j = 0; j < set->nlisted; j++)
+				if (site_listed_locally(set->listed[j]) &&
+				    in_section(set, j, k))
+					idx[n++] = j;
+			site_sort_listing(set->listed, idx, n, o);
+		}
 		for (j = 0; j < n; j++)
 			listed_post(set->listed[idx[j]], tags, &sub[j]);
 		ps.in_order = !chronological(o, set->listed, idx, n);

@@ -600,6 +600,23 @@ test_home(void)
 	s = site_new(root, fd, &o);
 	T_OK(s != NULL);
 	T_OK(!has(s, "/", "Featured"));
+	/*
+	 * Its section lists every page, newest first (read from the
+	 * neighbour links), its feed the newest SITE_FEED_POSTS.
+	 */
+	{
+		static char body[1 << 16];
+		const char *a, *b;
+
+		T_INT(get(s, "/posts/", body, sizeof(body)), 20);
+		T_INT(count(body, "=> /posts/h"), SITE_INDEX_POSTS + 10);
+		a = strstr(body, "Home 109\n");
+		b = strstr(body, "Home 108\n");
+		T_OK(a && b && a < b);
+		T_INT(get(s, "/posts/atom.xml", body, sizeof(body)), 20);
+		T_INT(count(body, "<entry>"), SITE_FEED_POSTS);
+		T_OK(strstr(body, "Home 109") != NULL);
+	}
 	put("content/posts/h000.md",
 	    "---\ntitle: Home 0\ndate: 2020-01-01\nfeatured: true\n---\n\nT.\n");
 	T_INT(update(s, "content/posts/h000.md", NULL), 1);
