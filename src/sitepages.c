@@ -2454,6 +2454,9 @@ neighbours_changed(const struct site *s, struct pageset *set, size_t k, long j,
 	size_t n = 0, d;
 	long h = -1;
 
+	/* A section with no other page: none looked for (a whole walk). */
+	if (k < set->nsecs && set->secs[k].npages <= (j >= 0))
+		return link_with(set, idx, 0, j, o, 1);
 	for (d = 0; h < 0 && (d <= near || near + d < set->nlisted); d++) {
 		if (d <= near && (long)(near - d) != j &&
 		    linked_in(s, set, near - d, k, o))
