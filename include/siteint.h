@@ -137,6 +137,17 @@ struct section {
 	struct post *index; /* its _index.md, or NULL */
 	long parent;	    /* index in the pageset's sections, -1: home */
 	char *title;
+	size_t npages; /* listed pages whose section (sec_of) it is */
+};
+
+/*
+ * The listed pages that carry one term (spelt so) of one taxonomy in
+ * one language, in listed order: its page and feed are made of them,
+ * not of a walk of every listed page (issue 16).
+ */
+struct term_list {
+	struct post **v;
+	size_t n, cap;
 };
 
 /* What a generated page is made of: built when first asked for. */
@@ -157,6 +168,7 @@ struct gen {
 	long arg;
 	const char *term;   /* owned by the pageset's keys */
 	struct page *built; /* the page, once generated (not G_POST) */
+	size_t tl;	    /* G_TERM, G_TERMFEED: its term_list plus one */
 };
 
 /* A listed page as one class sees it: its composed page, in the cache. */
@@ -197,8 +209,19 @@ struct pageset {
 	char **keys;	       /* owned keys of the maps above */
 	size_t nkeys, ckeys;
 	size_t ntags;
-	int term_variants;   /* a term slug spelt two ways */
-	const char *best;    /* the busiest section (home page's) */
+	int term_variants; /* a term slug spelt two ways */
+	const char *best;  /* the busiest section (home page's) */
+	/*
+	 * Per section name: its dated default-language pages, what
+	 * busiest_section compares, kept as pages come and go.
+	 */
+	struct strmap busy; /* section -> index in bcount plus one */
+	size_t *bcount;
+	const char **bname; /* owned by keys */
+	size_t nbusy, cbusy;
+	size_t nfeatured; /* listed pages featured (the home page's top) */
+	struct term_list *tlists;
+	size_t ntlists, ctlists;
 	long *older, *newer; /* per listed page: its neighbours, or -1 */
 	unsigned char *nav;  /* per listed page: Previous/Next, not by date */
 	size_t narchive;     /* pages the archive lists */
@@ -208,6 +231,13 @@ struct alias {
 	char *path;	       /* decoded URL path, e.g. /old/look-back/ */
 	struct page *redirect; /* 31 to the page */
 	struct post *post;
+};
+
+/* A lookup key held by n > 1 posts (site's shared): KIND BYTE, KEY. */
+struct shared_key {
+	size_t n;
+	size_t len;
+	char key[];
 };
 
 /* A file that failed to load, not retried until it changes. */
@@ -235,13 +265,17 @@ struct site {
 	size_t nclasses;
 	struct strmap classmap; /* class key -> struct pageset */
 	unsigned char *covered; /* per protect rule: covers some post */
+	size_t *ncover;		/* per protect rule: the posts it covers */
 	int any_drafts;
 	struct failed *failed;
 	size_t nfailed;
 	struct strmap failedmap; /* relpath -> failed index plus one */
-	struct alias *aliases;
-	size_t naliases, caliases;
-	struct strmap aliasmap;			     /* path -> struct alias */
+	/*
+	 * path -> struct alias, which the map owns (the first post in
+	 * order to claim a path keeps it); alias_clash: two claimed one.
+	 */
+	struct strmap aliasmap;
+	int alias_clash;
 	struct strmap by_relpath, by_url, by_bundle; /* -> struct post */
 	struct strmap by_legacy; /* 0.1 slug -> struct post */
 	struct page *robots;
@@ -271,13 +305,21 @@ struct site {
 	size_t nneed, cneed;
 	unsigned long job_seq;
 	struct strmap by_base; /* a page's base name -> struct post (ref) */
-	int64_t next_change;   /* when a page is next published or expires */
+	/*
+	 * The keys of by_url, by_legacy and by_base that more than one
+	 * post holds (struct shared_key), so that a post going away looks
+	 * for the next holder only when there is one (issue 16: a walk of
+	 * every post for each of its keys).
+	 */
+	struct strmap shared;
+	int64_t next_change; /* when a page is next published or expires */
 	/*
 	 * Pages published to everyone, and drafts, for the log: counted
 	 * where publication is (site_publication), not per update; an
 	 * edit in place changes neither.
 	 */
 	size_t npages, ndrafts;
+	size_t nhidden; /* posts of any kind drafts or unpublished */
 	/*
 	 * One copy of each string many posts repeat (terms, taxonomy
 	 * names, sections, folders, languages), kept until site_free: at

@@ -519,6 +519,89 @@ find_intro(struct site *s)
 			s->intro = s->posts[i];
 }
 
+/* Which of p's keys a lookup map holds. */
+enum post_key { K_URL, K_LEGACY, K_BASE, K_BUNDLE };
+
+static const char *
+post_key(const struct post *p, enum post_key k, size_t *n)
+{
+	const char *key = k == K_URL ? p->pm.url :
+	    k == K_LEGACY	     ? p->pm.legacy :
+	    k == K_BASE		     ? post_base(p, n) :
+	    p->pm.kind == PM_PAGE    ? p->pm.bundle :
+				       NULL;
+
+	if (key && k != K_BASE)
+		*n = strlen(key);
+	return key;
+}
+
+/* The count of holders of key in map k (s->shared), or NULL: one. */
+static struct shared_key *
+shared_get(const struct site *s, enum post_key k, const char *key, size_t n,
+    struct buf *b)
+{
+	buf_reset(b);
+	buf_addc(b, (char)('0' + k));
+	buf_add(b, key, n);
+	return strmap_get(&s->shared, b->data, b->len);
+}
+
+/* One more post holds key of map k, which another held already. */
+static void
+shared_more(struct site *s, enum post_key k, const char *key, size_t n)
+{
+	struct buf b = BUF_INIT;
+	struct shared_key *c = shared_get(s, k, key, n, &b);
+
+	if (c == NULL) {
+		c = xmalloc(sizeof(*c) + b.len + 1);
+		c->n = 1;
+		c->len = b.len;
+		memcpy(c->key, b.data, b.len + 1);
+		strmap_put(&s->shared, c->key, c->len, c);
+	}
+	c->n++;
+	buf_free(&b);
+}
+
+/* One post fewer holds key of map k: 1 when another still does. */
+static int
+shared_less(struct site *s, enum post_key k, const char *key, size_t n)
+{
+	struct buf b = BUF_INIT;
+	struct shared_key *c = shared_get(s, k, key, n, &b);
+
+	buf_free(&b);
+	if (c == NULL)
+		return 0;
+	if (--c->n == 1) {
+		strmap_del(&s->shared, c->key, c->len);
+		free(c);
+	}
+	return 1;
+}
+
+static void
+shared_free(struct site *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->shared.cap; i++)
+		if (s->shared.v[i].key)
+			free(s->shared.v[i].val);
+	strmap_free(&s->shared);
+}
+
+/* Puts key of map k for p, counted in s->shared when another has it. */
+static void
+index_put(struct site *s, struct strmap *m, enum post_key k, const char *key,
+    size_t n, struct post *p)
+{
+	if (!strmap_put(m, key, n, p))
+		shared_more(s, k, key, n);
+}
+
 /*
  * The lookups by path, URL and bundle, after the set of posts changed.
  * Reads the posts' names only and writes these maps only: it may run
@@ -535,6 +618,7 @@ index_posts(void *arg)
 	strmap_free(&s->by_bundle);
 	strmap_free(&s->by_legacy);
 	strmap_free(&s->by_base);
+	shared_free(s);
 	strmap_reserve(&s->by_relpath, s->nposts);
 	strmap_reserve(&s->by_url, s->nposts);
 	strmap_reserve(&s->by_legacy, s->nposts);
@@ -548,17 +632,18 @@ index_posts(void *arg)
 		if ((p->pm.lang == NULL) != (i < s->nposts))
 			continue;
 		if ((b = post_base(p, &n)) != NULL)
-			strmap_put(&s->by_base, b, n, p);
+			index_put(s, &s->by_base, K_BASE, b, n, p);
 	}
 	for (i = 0; i < s->nposts; i++) {
 		struct post *p = s->posts[i];
 
 		strmap_put(&s->by_relpath, p->relpath, strlen(p->relpath), p);
-		strmap_put(&s->by_url, p->pm.url, strlen(p->pm.url), p);
-		strmap_put(&s->by_legacy, p->pm.legacy, strlen(p->pm.legacy),
+		index_put(s, &s->by_url, K_URL, p->pm.url, strlen(p->pm.url),
 		    p);
+		index_put(s, &s->by_legacy, K_LEGACY, p->pm.legacy,
+		    strlen(p->pm.legacy), p);
 		if (p->pm.bundle && p->pm.kind == PM_PAGE)
-			strmap_put(&s->by_bundle, p->pm.bundle,
+			index_put(s, &s->by_bundle, K_BUNDLE, p->pm.bundle,
 			    strlen(p->pm.bundle), p);
 	}
 	return NULL;
@@ -661,49 +746,47 @@ base_before(const struct post *a, const struct post *b)
 	return post_cmp(&a, &b) < 0;
 }
 
-/* Puts p under key (its own string) unless a post before it holds it. */
+/*
+ * Puts p under key k (its own string) unless a post before it holds it;
+ * count: p is new, another holder counted in s->shared.
+ */
 static void
-map_claim(struct strmap *m, const char *key, size_t n, struct post *p, int base)
+map_claim(struct site *s, struct strmap *m, enum post_key k, const char *key,
+    size_t n, struct post *p, int count)
 {
 	struct post *q = strmap_get(m, key, n);
 
-	if (q && !(base ? base_before(p, q) : post_cmp(&p, &q) < 0))
+	if (q && count)
+		shared_more(s, k, key, n);
+	if (q && !(k == K_BASE ? base_before(p, q) : post_cmp(&p, &q) < 0))
 		return;
 	if (q)
 		strmap_del(m, key, n);
 	strmap_put(m, key, n, p);
 }
 
-/* Which of p's keys a lookup map holds. */
-enum post_key { K_URL, K_LEGACY, K_BASE };
-
-static const char *
-post_key(const struct post *p, enum post_key k, size_t *n)
-{
-	const char *key = k == K_URL ? p->pm.url :
-	    k == K_LEGACY	     ? p->pm.legacy :
-				       post_base(p, n);
-
-	if (key && k != K_BASE)
-		*n = strlen(key);
-	return key;
-}
-
-/* p (gone from s->posts) no longer holds key k: the next post does. */
+/*
+ * p (gone from s->posts) no longer holds key k: the next post does, if
+ * any (looked for only when s->shared says there is one).
+ */
 static void
 map_release(struct site *s, struct strmap *m, enum post_key k,
     const struct post *p)
 {
 	const char *key, *qk;
 	size_t n, qn, i;
+	int others;
 
-	if ((key = post_key(p, k, &n)) == NULL || strmap_get(m, key, n) != p)
+	if ((key = post_key(p, k, &n)) == NULL)
+		return;
+	others = shared_less(s, k, key, n);
+	if (strmap_get(m, key, n) != p)
 		return;
 	strmap_del(m, key, n);
-	for (i = 0; i < s->nposts; i++)
+	for (i = 0; others && i < s->nposts; i++)
 		if ((qk = post_key(s->posts[i], k, &qn)) != NULL && qn == n &&
 		    memcmp(qk, key, n) == 0)
-			map_claim(m, qk, qn, s->posts[i], k == K_BASE);
+			map_claim(s, m, k, qk, qn, s->posts[i], 0);
 }
 
 static void
@@ -722,6 +805,7 @@ posts_remove(struct site *s, struct post *p)
 	map_release(s, &s->by_url, K_URL, p);
 	map_release(s, &s->by_legacy, K_LEGACY, p);
 	map_release(s, &s->by_base, K_BASE, p);
+	map_release(s, &s->by_bundle, K_BUNDLE, p);
 }
 
 static void
@@ -744,16 +828,19 @@ posts_insert(struct site *s, struct post *p)
 	s->posts[lo] = p;
 	s->nposts++;
 	strmap_put(&s->by_relpath, p->relpath, strlen(p->relpath), p);
-	map_claim(&s->by_url, p->pm.url, strlen(p->pm.url), p, 0);
-	map_claim(&s->by_legacy, p->pm.legacy, strlen(p->pm.legacy), p, 0);
+	map_claim(s, &s->by_url, K_URL, p->pm.url, strlen(p->pm.url), p, 1);
+	map_claim(s, &s->by_legacy, K_LEGACY, p->pm.legacy,
+	    strlen(p->pm.legacy), p, 1);
 	if ((b = post_base(p, &n)) != NULL)
-		map_claim(&s->by_base, b, n, p, 1);
+		map_claim(s, &s->by_base, K_BASE, b, n, p, 1);
+	if ((b = post_key(p, K_BUNDLE, &n)) != NULL)
+		map_claim(s, &s->by_bundle, K_BUNDLE, b, n, p, 1);
 }
 
 /*
  * Posts added and removed in one update, taken one by one (posts_insert,
- * site_pages_change) when they are few plain pages; more, or a section's
- * or home's _index.md, a bundle, a page with aliases: everything is
+ * site_pages_change) when they are few pages (bundles and pages with
+ * aliases too); more, or a section's or home's _index.md: everything is
  * listed afresh (rare, and a batch's cost is shared).
  */
 #define ONE_BY_ONE_MAX 16
@@ -770,8 +857,7 @@ one_by_one(const struct site *s, struct post *const *added, size_t nadded,
 		const struct post *p =
 		    i < nadded ? added[i] : removed[i - nadded];
 
-		if (p->pm.kind != PM_PAGE || p->pm.bundle ||
-		    p->meta.naliases > 0)
+		if (p->pm.kind != PM_PAGE)
 			return 0;
 	}
 	return 1;
@@ -937,14 +1023,14 @@ same_text(const char *a, const char *b)
 
 /*
  * 1 when a post edited from old to p is listed exactly as before: a page
- * with the same front matter (byte for byte), title and summary. Only
- * its body changed: its own page and the feeds, nothing else.
+ * (or a section's or the home page's _index.md) with the same front
+ * matter (byte for byte), title and summary. Only its body changed: its
+ * own page and the feeds (or the pages made), nothing else.
  */
 static int
 same_listing(const struct post *old, const struct post *p)
 {
-	return old->pm.kind == PM_PAGE && p->pm.kind == PM_PAGE &&
-	    old->body_off == p->body_off &&
+	return old->pm.kind == p->pm.kind && old->body_off == p->body_off &&
 	    (old->head_only && p->head_only ? old->head_hash == p->head_hash :
 					      old->md && p->md &&
 			memcmp(old->md, p->md, p->body_off) == 0) &&
@@ -1096,7 +1182,7 @@ finish_inplace(struct site *s, struct post **v, size_t n, int index_now)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (s->search) {
+		if (s->search && v[i]->pm.kind == PM_PAGE) {
 			if (index_now && !s->index_pending)
 				post_index(s, v[i]);
 			else {
@@ -1788,6 +1874,7 @@ site_clear(struct site *s)
 	strmap_free(&s->by_bundle);
 	strmap_free(&s->by_legacy);
 	strmap_free(&s->by_base);
+	shared_free(s);
 	failed_free(s->failed, s->nfailed);
 	s->failed = NULL;
 	s->nfailed = 0;
@@ -2055,6 +2142,7 @@ site_free(struct site *s)
 	strmap_free(&s->interned);
 	site_strs_free(s->istrs, s->nistrs);
 	free(s->covered);
+	free(s->ncover);
 	free(s->need);
 	page_unref(s->robots);
 	search_free(s->search);

@@ -99,24 +99,26 @@ note_live(struct pageset *set, size_t k)
  * page's own URL outlives the set: not copied (issue 16), so the post
  * pages' thread (post_gens) never touches the set's keys.
  */
-static void
+static struct gen *
 add_gen(struct pageset *set, const char *path, enum gen_kind kind, long arg,
     const char *term)
 {
 	size_t n = strlen(path);
 
 	if (strmap_get(&set->genmap, path, n))
-		return;
+		return NULL;
 	set->gens =
 	    xgrow(set->gens, &set->cgens, set->ngens + 1, sizeof(*set->gens));
 	set->gens[set->ngens].kind = kind;
 	set->gens[set->ngens].arg = arg;
 	set->gens[set->ngens].term = term;
 	set->gens[set->ngens].built = NULL;
+	set->gens[set->ngens].tl = 0;
 	set->ngens++;
 	if (kind != G_POST)
 		path = own_key(set, xstrndup(path, n));
 	strmap_put(&set->genmap, path, n, (void *)(uintptr_t)set->ngens);
+	return &set->gens[set->ngens - 1];
 }
 
 static void
@@ -158,10 +160,24 @@ site_pageset_free(struct site *s, struct pageset *ps)
 	free(ps->nav);
 	free(ps->gens);
 	free(ps->live);
+	for (i = 0; i < ps->ntlists; i++)
+		free(ps->tlists[i].v);
+	free(ps->tlists);
+	free(ps->bcount);
+	free(ps->bname);
+	strmap_free(&ps->busy);
 	strmap_free(&ps->genmap);
 	strmap_free(&ps->secdirs);
 	strmap_free(&ps->bundles);
 	memset(ps, 0, sizeof(*ps));
+}
+
+static void
+alias_free(struct alias *a)
+{
+	free(a->path);
+	page_unref(a->redirect);
+	free(a);
 }
 
 void
@@ -178,47 +194,97 @@ site_pages_free(struct site *s)
 	s->classes = NULL;
 	s->nclasses = 0;
 	strmap_free(&s->classmap);
-	for (i = 0; i < s->naliases; i++) {
-		free(s->aliases[i].path);
-		page_unref(s->aliases[i].redirect);
-	}
-	free(s->aliases);
-	s->aliases = NULL;
-	s->naliases = s->caliases = 0;
+	for (i = 0; i < s->aliasmap.cap; i++)
+		if (s->aliasmap.v[i].key)
+			alias_free(s->aliasmap.v[i].val);
 	strmap_free(&s->aliasmap);
+	s->alias_clash = 0;
 }
 
-static void
-add_alias(struct site *s, const char *path, struct post *p)
+/* An alias's path as a request's would be, so lookups compare equal. */
+static char *
+alias_path(const char *path)
 {
-	struct url u;
+	char *line, *r = NULL;
 	const char *err;
-	char *line;
+	struct url u;
 
-	/* Normalise as a request would be, so lookups compare equal. */
 	line = xasprintf("gemini://h%s%s", path[0] == '/' ? "" : "/", path);
 	if (url_parse(line, strlen(line), &u, &err) == 0) {
-		char *enc = url_encode_path(p->pm.url);
-		char *to = xasprintf("%s%s", s->base_url, enc);
-
-		s->aliases = xgrow(s->aliases, &s->caliases, s->naliases + 1,
-		    sizeof(*s->aliases));
-		s->aliases[s->naliases].path = xstrdup(u.path);
-		s->aliases[s->naliases].post = p;
-		/* Too long for a META: answered as a request would be. */
-		if (strlen(to) > GEMINI_MAX_META)
-			s->aliases[s->naliases].redirect =
-			    page_new(GEMINI_BAD_REQUEST,
-				"redirect target too long", NULL, 0);
-		else
-			s->aliases[s->naliases].redirect =
-			    page_new(GEMINI_REDIRECT_PERM, to, NULL, 0);
-		s->naliases++;
-		free(to);
-		free(enc);
+		r = xstrdup(u.path);
 		url_free(&u);
 	}
 	free(line);
+	return r;
+}
+
+/*
+ * Alias path of p: a redirect to its page, unless an alias is at path
+ * already (s->alias_clash set: the first post in order keeps it).
+ */
+static void
+add_alias(struct site *s, const char *path, struct post *p)
+{
+	char *at = alias_path(path), *enc, *to;
+	struct alias *a;
+
+	if (at == NULL)
+		return;
+	if (strmap_get(&s->aliasmap, at, strlen(at))) {
+		s->alias_clash = 1;
+		free(at);
+		return;
+	}
+	enc = url_encode_path(p->pm.url);
+	to = xasprintf("%s%s", s->base_url, enc);
+	a = xcalloc(1, sizeof(*a));
+	a->path = at;
+	a->post = p;
+	/* Too long for a META: answered as a request would be. */
+	if (strlen(to) > GEMINI_MAX_META)
+		a->redirect = page_new(GEMINI_BAD_REQUEST,
+		    "redirect target too long", NULL, 0);
+	else
+		a->redirect = page_new(GEMINI_REDIRECT_PERM, to, NULL, 0);
+	strmap_put(&s->aliasmap, a->path, strlen(a->path), a);
+	free(to);
+	free(enc);
+}
+
+/* p's aliases out of the map (those it holds). */
+static void
+drop_aliases(struct site *s, const struct post *p)
+{
+	struct alias *a;
+	size_t i;
+	char *at;
+
+	for (i = 0; i < p->meta.naliases; i++) {
+		if ((at = alias_path(p->meta.aliases[i])) == NULL)
+			continue;
+		if ((a = strmap_get(&s->aliasmap, at, strlen(at))) != NULL &&
+		    a->post == p) {
+			strmap_del(&s->aliasmap, at, strlen(at));
+			alias_free(a);
+		}
+		free(at);
+	}
+}
+
+/* 1 when none of p's aliases is at a path an alias has. */
+static int
+aliases_free_for(const struct site *s, const struct post *p)
+{
+	size_t i;
+	char *at;
+	int ok = 1;
+
+	for (i = 0; ok && i < p->meta.naliases; i++)
+		if ((at = alias_path(p->meta.aliases[i])) != NULL) {
+			ok = strmap_get(&s->aliasmap, at, strlen(at)) == NULL;
+			free(at);
+		}
+	return ok;
 }
 
 /* The key of a section in secdirs: LANG (or \1 for none), NUL, DIR. */
@@ -288,6 +354,7 @@ add_section(struct site *s, struct pageset *set, const char *dir,
 	sec->lang = lang;
 	sec->index = index;
 	sec->parent = -1;
+	sec->npages = 0;
 	slash = strrchr(dir, '/');
 	sec->title =
 	    index ? xstrdup(index->title) : xstrdup(slash ? slash + 1 : dir);
@@ -360,44 +427,61 @@ counts_in_busiest(const struct post *p)
 	return p->dated && p->pm.section[0] != '\0' && p->pm.lang == NULL;
 }
 
-/* The section with most dated pages; the first listed on a tie. */
+/* Page p counted in (d 1) or out of (d -1) its section's busy count. */
+static void
+busy_count(struct pageset *set, const struct post *p, int d)
+{
+	const char *sec = p->pm.section;
+	size_t len = strlen(sec);
+	uintptr_t k;
+
+	if (!counts_in_busiest(p))
+		return;
+	if ((k = (uintptr_t)strmap_get(&set->busy, sec, len)) == 0) {
+		set->bcount = xgrow(set->bcount, &set->cbusy, set->nbusy + 1,
+		    sizeof(*set->bcount));
+		set->bname =
+		    xrealloc(set->bname, set->cbusy * sizeof(*set->bname));
+		set->bname[set->nbusy] = own_key(set, xstrndup(sec, len));
+		set->bcount[set->nbusy] = 0;
+		k = ++set->nbusy;
+		strmap_put(&set->busy, set->bname[k - 1], len, (void *)k);
+	}
+	set->bcount[k - 1] += (size_t)d;
+}
+
+/*
+ * The section with most dated pages, from the counts kept (busy_count);
+ * the first listed on a tie, the listing read only then, from its top.
+ */
 static const char *
 busiest_section(const struct site *s, const struct pageset *set)
 {
-	struct strmap ids = { 0 }; /* section -> index in cnt plus one */
-	size_t *cnt, i, n, bestn = 0, ndist = 0;
+	size_t i, bestn = 0, ties = 0;
 	const char *best = NULL;
 	uintptr_t k;
 
 	/* A bare folder lists every page, as 0.1 did. */
 	if (s->cfg.gen == GEN_BARE)
 		return NULL;
-	cnt = xcalloc(set->nlisted + 1, sizeof(*cnt));
-	for (i = 0; i < set->nlisted; i++) {
-		const char *sec = set->listed[i]->pm.section;
-		size_t len = strlen(sec);
-
-		if (!counts_in_busiest(set->listed[i]))
-			continue;
-		if ((k = (uintptr_t)strmap_get(&ids, sec, len)) == 0) {
-			k = ++ndist;
-			strmap_put(&ids, sec, len, (void *)k);
-		}
-		cnt[k - 1]++;
-	}
-	for (i = 0; i < set->nlisted; i++) {
+	for (i = 0; i < set->nbusy; i++)
+		if (set->bcount[i] > bestn) {
+			bestn = set->bcount[i];
+			best = set->bname[i];
+			ties = 1;
+		} else if (bestn > 0 && set->bcount[i] == bestn)
+			ties++;
+	for (i = 0; ties > 1 && i < set->nlisted; i++) {
 		const char *sec = set->listed[i]->pm.section;
 
 		if (!counts_in_busiest(set->listed[i]))
 			continue;
-		k = (uintptr_t)strmap_get(&ids, sec, strlen(sec));
-		if ((n = cnt[k - 1]) > bestn) {
-			bestn = n;
-			best = sec;
+		k = (uintptr_t)strmap_get(&set->busy, sec, strlen(sec));
+		if (set->bcount[k - 1] == bestn) {
+			best = set->bname[k - 1];
+			break;
 		}
 	}
-	strmap_free(&ids);
-	free(cnt);
 	return best ? best : "";
 }
 
@@ -947,6 +1031,33 @@ feed_page(const struct buf *b)
 	    b->len);
 }
 
+/*
+ * Section k's pages in its order o, read from its neighbour links (the
+ * same order, kept as pages come, go and move), into idx: their number,
+ * or 0 when the links do not hold them all (a page without the order's
+ * key or not listed locally, a transparent section below it) or none.
+ */
+static size_t
+section_chain(const struct pageset *set, long k, enum pm_order o, size_t *idx)
+{
+	size_t i, n = 0;
+	long h = -1;
+
+	for (i = 0; i < set->nsecs; i++)
+		if (set->secs[i].parent == k && is_transparent(set, (long)i))
+			return 0;
+	for (i = 0; i < set->nlisted && h < 0; i++)
+		if (set->sec_of[i] == k &&
+		    site_listed_locally(set->listed[i]) &&
+		    has_order_key(o, set->listed[i]))
+			h = (long)i;
+	for (; h >= 0 && set->newer[h] >= 0; h = set->newer[h])
+		;
+	for (; h >= 0 && n < set->secs[k].npages; h = set->older[h])
+		idx[n++] = (size_t)h;
+	return h < 0 && n == set->secs[k].npages ? n : 0;
+}
+
 /* Section k's page or feed. */
 static struct page *
 gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
@@ -964,21 +1075,30 @@ gen_section(struct site *s, const struct pageset *set, const struct viewer *v,
 	size_t j, n = 0, nl = 0;
 
 	site_page_site(s, &ps);
-	/* The feed: newest first, as the pages come. */
-	for (j = 0; feed && j < set->nlisted; j++)
+	/*
+	 * The feed: newest first, as the pages come, until it has its
+	 * SITE_FEED_POSTS dated ones (feed_entries').
+	 */
+	for (j = 0, nl = 0; feed && j < set->nlisted && nl < SITE_FEED_POSTS;
+	     j++)
 		if (site_listed_locally(set->listed[j]) &&
-		    in_section(set, j, k))
+		    in_section(set, j, k)) {
+			nl += set->listed[j]->ymd[0] != '\0';
 			listed_post(set->listed[j], tags, &sub[n++]);
+		}
+	nl = 0;
 	if (!feed) {
 		/* The page: in the section's order. */
 		size_t *idx = xcalloc(set->nlisted + 1, sizeof(*idx));
 		enum pm_order o = section_order(s, sec->index);
 
-		for (n = 0, j = 0; j < set->nlisted; j++)
-			if (site_listed_locally(set->listed[j]) &&
-			    in_section(set, j, k))
-				idx[n++] = j;
-		site_sort_listing(set->listed, idx, n, o);
+		if ((n = section_chain(set, k, o, idx)) == 0) {
+			for (n = 0, j = 0; j < set->nlisted; j++)
+				if (site_listed_locally(set->listed[j]) &&
+				    in_section(set, j, k))
+					idx[n++] = j;
+			site_sort_listing(set->listed, idx, n, o);
+		}
 		for (j = 0; j < n; j++)
 			listed_post(set->listed[idx[j]], tags, &sub[j]);
 		ps.in_order = !chronological(o, set->listed, idx, n);
@@ -1036,11 +1156,11 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 	int tags = has_tax(s, "tags");
 
 	site_page_site(s, &ps);
-	for (i = 0; i < s->nposts; i++)
-		if (s->posts[i]->pm.kind == PM_HOME &&
-		    ((lang == NULL && s->posts[i]->pm.lang == NULL) ||
-			(lang && s->posts[i]->pm.lang &&
-			    strcmp(s->posts[i]->pm.lang, lang) == 0))) {
+	/* The default language's is known (no walk of every post for it). */
+	intro = lang ? NULL : s->intro;
+	for (i = 0; lang && i < s->nposts; i++)
+		if (s->posts[i]->pm.kind == PM_HOME && s->posts[i]->pm.lang &&
+		    strcmp(s->posts[i]->pm.lang, lang) == 0) {
 			intro = s->posts[i];
 			break;
 		}
@@ -1059,6 +1179,16 @@ gen_home(struct site *s, const struct pageset *set, const struct viewer *v,
 		 */
 		if (feed && !p->ymd[0])
 			continue;
+		/*
+		 * The index shows its first SITE_INDEX_POSTS and the featured
+		 * ones: past those, only a featured page counts, and none is
+		 * when none is listed (issue 16: 6 ms at 100,000 pages).
+		 */
+		if (!feed && n >= SITE_INDEX_POSTS && !p->meta.featured) {
+			if (set->nfeatured == 0)
+				break;
+			continue;
+		}
 		listed_post(p, tags, &mp[n++]);
 		if (feed && n == SITE_FEED_POSTS)
 			break;
@@ -1131,8 +1261,13 @@ gen_taxonomy(struct site *s, const struct pageset *set, const struct viewer *v,
 	size_t ntax = s->cfg.ntax, li = (size_t)g->arg / ntax;
 	const char *tax = s->cfg.taxonomies[(size_t)g->arg % ntax];
 	const char *lang = li ? s->cfg.langs[li - 1].code : NULL;
+	const struct term_list *tl =
+	    g->kind != G_TAXLIST && !set->term_variants && g->tl ?
+	    &set->tlists[g->tl - 1] :
+	    NULL;
 	struct page_post *pp = NULL;
-	struct page_post *tp = xcalloc(set->nlisted + 1, sizeof(*tp));
+	struct page_post *tp =
+	    xcalloc((tl ? tl->n : set->nlisted) + 1, sizeof(*tp));
 	const char ***owned = NULL;
 	struct page_site ps;
 	struct page *pg;
@@ -1143,13 +1278,24 @@ gen_taxonomy(struct site *s, const struct pageset *set, const struct viewer *v,
 	site_page_site(s, &ps);
 	ps.taxonomy = tax;
 	ps.tax_prefix = prefix;
-	if (g->kind != G_TAXLIST && !set->term_variants) {
+	if (tl) {
 		/*
 		 * One term's page or feed, no term spelt two ways: its pages
-		 * are those that spell it so, each term its own canonical
-		 * form; not every page made a page_post and every term
-		 * slugged (issue 16: 90 ms at 100,000 pages).
+		 * are its list's, each term its own canonical form; not every
+		 * page made a page_post and every term slugged (issue 16: 90
+		 * ms at 100,000 pages), nor every page looked at (11 ms).
 		 */
+		int tags = has_tax(s, "tags");
+
+		for (i = 0; i < tl->n; i++) {
+			char **terms = terms_of(tl->v[i], tax, &k);
+
+			listed_post(tl->v[i], tags, &tp[nt]);
+			tp[nt].tags = (const char *const *)terms;
+			tp[nt++].ntags = k;
+		}
+	} else if (g->kind != G_TAXLIST && !set->term_variants) {
+		/* The same, for a term with no list. */
 		int tags = has_tax(s, "tags");
 
 		for (i = 0; i < set->nlisted; i++) {
@@ -1328,6 +1474,28 @@ site_route_has(const struct pageset *set, const char *path, size_t n)
 	return strmap_get(&set->genmap, path, n) != NULL;
 }
 
+/* A new, empty term list of set; its index. */
+static size_t
+term_new(struct pageset *set)
+{
+	set->tlists = xgrow(set->tlists, &set->ctlists, set->ntlists + 1,
+	    sizeof(*set->tlists));
+	memset(&set->tlists[set->ntlists], 0, sizeof(set->tlists[0]));
+	return set->ntlists++;
+}
+
+/* Listed page p, after every page of term list k, joins it (once). */
+static void
+term_join(struct pageset *set, size_t k, struct post *p)
+{
+	struct term_list *t = &set->tlists[k];
+
+	if (t->n > 0 && t->v[t->n - 1] == p)
+		return; /* the term twice in its front matter */
+	t->v = xgrow(t->v, &t->cap, t->n + 1, sizeof(*t->v));
+	t->v[t->n++] = p;
+}
+
 /* The terms of one taxonomy in one language, each with its page and feed. */
 static void
 list_terms(struct site *s, struct pageset *set, size_t t, size_t li)
@@ -1339,6 +1507,8 @@ list_terms(struct site *s, struct pageset *set, size_t t, size_t li)
 	struct strmap seen = { 0 }, canon = { 0 };
 	char **slugs = NULL, *path, *prefix = lang_prefix_of(s, lang);
 	size_t i, j, k, n, nslugs = 0, cslugs = 0;
+	uintptr_t tl;
+	struct gen *g;
 
 	path = xasprintf("%s/%s/", prefix, tax);
 	add_gen(set, path, G_TAXLIST, arg, NULL);
@@ -1360,9 +1530,13 @@ list_terms(struct site *s, struct pageset *set, size_t t, size_t li)
 			char *slug;
 
 			n = strlen(term);
-			if (strmap_get(&seen, term, n))
-				continue; /* this spelling: done */
-			strmap_put(&seen, term, n, (void *)1);
+			/* This spelling seen: the page joins its list. */
+			if ((tl = (uintptr_t)strmap_get(&seen, term, n)) != 0) {
+				if (tl != UINTPTR_MAX)
+					term_join(set, tl - 1, set->listed[i]);
+				continue;
+			}
+			strmap_put(&seen, term, n, (void *)UINTPTR_MAX);
 			slug = f ? f(term, n) : xstrdup(term);
 			if (strmap_get(&canon, slug, strlen(slug)) != NULL) {
 				free(slug); /* another spelling's term */
@@ -1378,11 +1552,18 @@ list_terms(struct site *s, struct pageset *set, size_t t, size_t li)
 			if (strcmp(tax, "tags") == 0 && lang == NULL)
 				set->ntags++;
 			term = own_key(set, xstrdup(term));
+			tl = term_new(set);
+			strmap_del(&seen, term, n);
+			strmap_put(&seen, term, n, (void *)(tl + 1));
+			term_join(set, tl, set->listed[i]);
 			path = site_term_path(s, prefix, tax, term, "");
-			add_gen(set, path, G_TERM, arg, term);
+			if ((g = add_gen(set, path, G_TERM, arg, term)) != NULL)
+				g->tl = tl + 1;
 			free(path);
 			path = site_term_path(s, prefix, tax, term, "atom.xml");
-			add_gen(set, path, G_TERMFEED, arg, term);
+			if ((g = add_gen(set, path, G_TERMFEED, arg, term)) !=
+			    NULL)
+				g->tl = tl + 1;
 			free(path);
 		}
 	}
@@ -1492,12 +1673,17 @@ site_pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 		}
 		free(d);
 	}
-	for (i = 0; i < set->nlisted; i++)
-		set->sec_of[i] = section_of(set, set->listed[i]->pm.dir,
-		    set->listed[i]->pm.lang);
+	for (i = 0; i < set->nlisted; i++) {
+		const struct post *p = set->listed[i];
+
+		set->sec_of[i] = section_of(set, p->pm.dir, p->pm.lang);
+		if (set->sec_of[i] >= 0)
+			set->secs[set->sec_of[i]].npages++;
+		set->narchive += site_listed_globally(p);
+		set->nfeatured += p->meta.featured != 0;
+		busy_count(set, p, 1);
+	}
 	neighbours(s, set);
-	for (i = 0; i < set->nlisted; i++)
-		set->narchive += site_listed_globally(set->listed[i]);
 	set->best = busiest_section(s, set);
 	if (threaded)
 		pthread_join(t, NULL);
@@ -1588,8 +1774,9 @@ pageset_body_changed(struct site *s, struct pageset *set, const struct post *p)
 		if (set->live[i] >= set->ngens ||
 		    (g = &set->gens[set->live[i]])->built == NULL)
 			continue;
-		if (g->kind == G_HOMEFEED || g->kind == G_SECFEED ||
-		    g->kind == G_TERMFEED) {
+		/* A section's or home's _index.md: its intro is on them. */
+		if (p->pm.kind != PM_PAGE || g->kind == G_HOMEFEED ||
+		    g->kind == G_SECFEED || g->kind == G_TERMFEED) {
 			page_unref(g->built);
 			g->built = NULL;
 		} else
@@ -1608,6 +1795,17 @@ site_pages_body_changed(struct site *s, const struct post *p)
 		pageset_body_changed(s, s->classes[i], p);
 }
 
+/* p's part in the counts of pages, drafts and hidden posts: d 1 or -1. */
+static void
+publication_count(struct site *s, const struct post *p, int d)
+{
+	if (p->pm.kind == PM_PAGE) {
+		s->npages += (size_t)d * (!p->meta.draft && !p->unpub);
+		s->ndrafts += (size_t)d * (p->meta.draft != 0);
+	}
+	s->nhidden += (size_t)d * (p->meta.draft || p->unpub);
+}
+
 /*
  * Which pages are published now (pm_published), and when that next
  * changes. Returns 1 when a page's state differs from the last time.
@@ -1619,7 +1817,7 @@ site_publication(struct site *s)
 	int changed = 0, unpub;
 	size_t i;
 
-	s->npages = s->ndrafts = 0;
+	s->npages = s->ndrafts = s->nhidden = 0;
 	for (i = 0; i < s->nposts; i++) {
 		struct post *p = s->posts[i];
 
@@ -1633,10 +1831,7 @@ site_publication(struct site *s)
 			changed = 1;
 			p->unpub = unpub;
 		}
-		if (p->pm.kind == PM_PAGE) {
-			s->npages += !p->meta.draft && !unpub;
-			s->ndrafts += p->meta.draft != 0;
-		}
+		publication_count(s, p, 1);
 	}
 	s->next_change = next;
 	return changed;
@@ -1659,6 +1854,30 @@ site_tick_now(struct site *s)
 	return 1;
 }
 
+/*
+ * p counted in (d 1) or out of (d -1) the posts each protect rule
+ * covers (s->ncover), and s->covered follows: a rule covers some post.
+ */
+static void
+cover_count(struct site *s, const struct post *p, int d)
+{
+	size_t nr = s->access ? s->access->nrules : 0, r;
+	unsigned char *mark;
+	struct post_addrs a;
+
+	if (nr == 0)
+		return;
+	mark = xcalloc(nr, 1);
+	site_post_addrs(&s->cfg, p, &a);
+	access_mark_covering(s->access, a.v, a.n, mark);
+	site_post_addrs_free(&a);
+	for (r = 0; r < nr; r++) {
+		s->ncover[r] += (size_t)d * mark[r];
+		s->covered[r] = s->ncover[r] > 0;
+	}
+	free(mark);
+}
+
 /* Lists the generated pages afresh (none made), after the posts changed. */
 void
 site_build_pages(struct site *s)
@@ -1670,16 +1889,13 @@ site_build_pages(struct site *s)
 	site_publication(s);
 	/* Which rules and drafts can tell one reader's pages from another's. */
 	free(s->covered);
+	free(s->ncover);
 	s->covered = xcalloc(s->access ? s->access->nrules + 1 : 1, 1);
+	s->ncover =
+	    xcalloc(s->access ? s->access->nrules + 1 : 1, sizeof(*s->ncover));
 	s->any_drafts = 0;
 	for (i = 0; i < s->nposts; i++) {
-		if (s->access && s->access->nrules) {
-			struct post_addrs a;
-
-			site_post_addrs(&s->cfg, s->posts[i], &a);
-			access_mark_covering(s->access, a.v, a.n, s->covered);
-			site_post_addrs_free(&a);
-		}
+		cover_count(s, s->posts[i], 1);
 		s->any_drafts |= s->posts[i]->meta.draft || s->posts[i]->unpub;
 	}
 	access_viewer(s->access, NULL, 0, &anon);
@@ -1691,9 +1907,6 @@ site_build_pages(struct site *s)
 		for (j = 0; j < p->meta.naliases; j++)
 			add_alias(s, p->meta.aliases[j], p);
 	}
-	for (i = 0; i < s->naliases; i++)
-		strmap_put(&s->aliasmap, s->aliases[i].path,
-		    strlen(s->aliases[i].path), &s->aliases[i]);
 }
 
 /* --- an edit that moves one page in the lists (issue 16) ------------- */
@@ -1797,13 +2010,63 @@ gen_remove(struct pageset *set, const char *path)
 	}
 }
 
+/* Page p out of term list t, where it is (no list, or not in it: no-op). */
+static void
+term_leave(struct term_list *t, const struct post *p)
+{
+	size_t i;
+
+	for (i = 0; t && i < t->n && t->v[i] != p; i++)
+		;
+	if (t == NULL || i == t->n)
+		return;
+	memmove(t->v + i, t->v + i + 1, (t->n - i - 1) * sizeof(*t->v));
+	t->n--;
+}
+
+/* Page p into term list t at its place in listed order (listed_place's). */
+static void
+term_enter(struct term_list *t, struct post *p)
+{
+	size_t lo = 0, hi = t->n;
+	struct pm_key a, b;
+
+	site_post_key(p, &b);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		site_post_key(t->v[mid], &a);
+		if (pm_order_cmp(PM_ORDER_NEWEST, &a, &b) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	t->v = xgrow(t->v, &t->cap, t->n + 1, sizeof(*t->v));
+	memmove(t->v + lo + 1, t->v + lo, (t->n - lo) * sizeof(*t->v));
+	t->v[lo] = p;
+	t->n++;
+}
+
+/* The term list of the page at path, when it is term's own, or NULL. */
+static struct term_list *
+term_list_at(const struct pageset *set, const char *path, const char *term)
+{
+	const struct gen *g = gen_at(set, path);
+
+	return g && g->kind == G_TERM && g->tl && strcmp(g->term, term) == 0 ?
+	    &set->tlists[g->tl - 1] :
+	    NULL;
+}
+
 /*
  * One term of one taxonomy list, gained (add) or lost by the edited page
  * p: checks (apply 0) that the term's pages are the term's own, and
- * which they would be by list_terms; makes it so (apply 1).
+ * which they would be by list_terms; makes it so (apply 1): p joins or
+ * leaves the term's list, the term's pages made or dropped with it.
+ * move: a term p keeps, in its list at p's new place (apply 1 only).
  */
 static int
-relist_term(struct site *s, struct pageset *set, const struct post *p, size_t t,
+relist_term(struct site *s, struct pageset *set, struct post *p, size_t t,
     long li, const char *term, int add, int apply)
 {
 	const char *tax = s->cfg.taxonomies[t];
@@ -1812,7 +2075,9 @@ relist_term(struct site *s, struct pageset *set, const struct post *p, size_t t,
 	long arg = (long)(t + s->cfg.ntax * (size_t)li);
 	int ok = 1, tags = strcmp(tax, "tags") == 0 && lang == NULL;
 	int known;
-	size_t i, n;
+	struct term_list *tl;
+	struct gen *g;
+	size_t k;
 
 	path = site_term_path(s, prefix, tax, term, "");
 	feed = site_term_path(s, prefix, tax, term, "atom.xml");
@@ -1827,23 +2092,22 @@ relist_term(struct site *s, struct pageset *set, const struct post *p, size_t t,
 			ok = 0;
 	} else if (add && !known) {
 		term = own_key(set, xstrdup(term));
-		add_gen(set, path, G_TERM, arg, term);
-		add_gen(set, feed, G_TERMFEED, arg, term);
+		k = term_new(set);
+		term_join(set, k, p);
+		if ((g = add_gen(set, path, G_TERM, arg, term)) != NULL)
+			g->tl = k + 1;
+		if ((g = add_gen(set, feed, G_TERMFEED, arg, term)) != NULL)
+			g->tl = k + 1;
 		set->ntags += tags;
-	} else if (!add) {
-		/* Still someone else's term: its pages stay. */
-		for (i = 0; i < set->nlisted; i++) {
-			const struct post *q = set->listed[i];
-			char **v;
-
-			if (q == p || !site_listed_locally(q) ||
-			    !site_same_lang(q->pm.lang, lang))
-				continue;
-			v = terms_of(q, tax, &n);
-			if (has_term(v, n, term))
-				break;
+	} else if (add) {
+		if ((tl = term_list_at(set, path, term)) != NULL) {
+			term_leave(tl, p); /* a move: out of its old place */
+			term_enter(tl, p);
 		}
-		if (i == set->nlisted) {
+	} else if ((tl = term_list_at(set, path, term)) != NULL) {
+		/* Still someone else's term: its pages stay. */
+		term_leave(tl, p);
+		if (tl->n == 0) {
 			gen_remove(set, path);
 			gen_remove(set, feed);
 			set->ntags -= tags;
@@ -1857,13 +2121,14 @@ relist_term(struct site *s, struct pageset *set, const struct post *p, size_t t,
 
 /*
  * The term lists after page p's terms went from was's to its own:
- * checks (apply 0) or makes the change (apply 1). A site with a term
- * spelt two ways is listed afresh: which spelling names it depends on
- * the order of all pages.
+ * checks (apply 0) or makes the change (apply 1) for self, the listed
+ * post (p itself, or its old self going: p a copy without terms). A
+ * site with a term spelt two ways is listed afresh: which spelling
+ * names it depends on the order of all pages.
  */
 static int
-relist_terms(struct site *s, struct pageset *set, const struct post *p,
-    const struct post *was, int apply)
+relist_terms(struct site *s, struct pageset *set, struct post *self,
+    const struct post *p, const struct post *was, int apply)
 {
 	long li = lang_list(s, p);
 	size_t t, i, n, wn;
@@ -1878,15 +2143,18 @@ relist_terms(struct site *s, struct pageset *set, const struct post *p,
 		wv = terms_of(was, tax, &wn);
 		if (set->term_variants && (n || wn))
 			return 0;
-		if (strv_eq(v, n, wv, wn))
-			continue;
+		/*
+		 * Applied, each term p has is put at its place in its list
+		 * (p may have moved), the ones it gained made.
+		 */
 		for (i = 0; i < n; i++)
-			if (!has_term(wv, wn, v[i]) &&
-			    !relist_term(s, set, p, t, li, v[i], 1, apply))
+			if ((apply || !has_term(wv, wn, v[i])) &&
+			    !has_term(v, i, v[i]) &&
+			    !relist_term(s, set, self, t, li, v[i], 1, apply))
 				return 0;
 		for (i = 0; i < wn; i++)
 			if (!has_term(v, n, wv[i]) && !has_term(wv, i, wv[i]) &&
-			    !relist_term(s, set, p, t, li, wv[i], 0, apply))
+			    !relist_term(s, set, self, t, li, wv[i], 0, apply))
 				return 0;
 	}
 	return 1;
@@ -1905,28 +2173,92 @@ site_pages_can_relist(struct site *s, const struct post *old,
 		return 0;
 	if (listed_index(&s->base, old) < 0)
 		return 1;
-	return relist_terms(s, &s->base, p, old, 0);
+	return relist_terms(s, &s->base, NULL, p, old, 0);
 }
 
 /*
- * 1 when no page of p's section before listed index end (p left out),
- * or none that counts in busiest_section (counted), is listed.
+ * The sections without an _index.md (after those with one, in secs)
+ * are in the order of their first listed page (add_section): after a
+ * page came, went or moved, they are put in that order again, their
+ * indices in sec_of, the parents, secdirs and the sections' gens
+ * following. The listing is read from its top until each such section
+ * is met (an index read a page). Every such section has a page.
  */
-static int
-first_of_section(const struct pageset *set, const struct post *p, long end,
-    int counted)
+static void
+sections_follow(struct pageset *set)
 {
-	long i;
+	size_t first, m = 0, want, i, k;
+	struct section *ns;
+	struct buf key = BUF_INIT;
+	unsigned char *seen;
+	long *order, *to;
 
-	for (i = 0; i < end && i < (long)set->nlisted; i++) {
-		const struct post *q = set->listed[i];
+	for (first = 0; first < set->nsecs && set->secs[first].index; first++)
+		;
+	if ((want = set->nsecs - first) < 2)
+		return;
+	order = xcalloc(want, sizeof(*order));
+	seen = xcalloc(want, 1);
+	for (i = 0; i < set->nlisted && m < want; i++) {
+		long t = set->sec_of[i];
 
-		if (q != p && (!counted || counts_in_busiest(q)) &&
-		    strcmp(q->pm.section, p->pm.section) == 0 &&
-		    site_same_lang(q->pm.lang, p->pm.lang))
-			return 0;
+		if (t >= (long)first && !seen[t - (long)first]) {
+			seen[t - (long)first] = 1;
+			order[m++] = t;
+		}
 	}
-	return 1;
+	for (k = 0; k < m && order[k] == (long)(first + k); k++)
+		;
+	free(seen);
+	if (k == m || m < want) {
+		free(order);
+		return;
+	}
+	to = xcalloc(set->nsecs, sizeof(*to));
+	for (k = 0; k < set->nsecs; k++)
+		to[k] = (long)k;
+	for (k = 0; k < m; k++)
+		to[order[k]] = (long)(first + k);
+	ns = xcalloc(set->nsecs, sizeof(*ns));
+	for (k = 0; k < set->nsecs; k++) {
+		struct section *sec = &set->secs[k];
+		struct gen *g;
+		char *feed;
+
+		ns[to[k]] = *sec;
+		if (sec->parent >= 0)
+			ns[to[k]].parent = to[sec->parent];
+		if (to[k] == (long)k)
+			continue;
+		secdir_key(sec->dir, sec->lang, &key);
+		strmap_del(&set->secdirs, key.data, key.len);
+		if ((g = gen_at(set, sec->url)) != NULL &&
+		    g->kind == G_SECTION && g->arg == (long)k)
+			g->arg = to[k];
+		feed = xasprintf("%satom.xml", sec->url);
+		if ((g = gen_at(set, feed)) != NULL && g->kind == G_SECFEED &&
+		    g->arg == (long)k)
+			g->arg = to[k];
+		free(feed);
+	}
+	memcpy(set->secs, ns, set->nsecs * sizeof(*ns));
+	for (k = 0; k < set->nsecs; k++) {
+		size_t n;
+
+		if (to[k] == (long)k)
+			continue;
+		secdir_key(set->secs[to[k]].dir, set->secs[to[k]].lang, &key);
+		n = key.len;
+		strmap_put(&set->secdirs, own_key(set, buf_detach(&key, NULL)),
+		    n, (void *)(uintptr_t)(to[k] + 1));
+	}
+	for (i = 0; i < set->nlisted; i++)
+		if (set->sec_of[i] >= 0)
+			set->sec_of[i] = to[set->sec_of[i]];
+	buf_free(&key);
+	free(ns);
+	free(to);
+	free(order);
 }
 
 /* Where index x goes when the page at i moves to j. */
@@ -2031,22 +2363,20 @@ site_pages_relist(struct site *s, struct post *p, const struct post *was)
 	long i = listed_index(set, p), j, x;
 	size_t *idx, k;
 
+	/*
+	 * An alias two posts claim is the first's in order, which p's move
+	 * may change: listed afresh.
+	 */
+	if (s->alias_clash && p->meta.naliases) {
+		site_build_pages(s);
+		return;
+	}
 	drop_made(s);
 	if (i < 0)
 		return;
 	/* Its place: after every page that sorts with it (sort_posts). */
 	j = listed_place(set, p, i);
-	/*
-	 * A section without an _index.md is listed where its first page
-	 * is: when p is, or was, that page, the sections are listed afresh.
-	 */
-	x = find_section(set, p->pm.section, p->pm.lang);
-	if (j != i && x >= 0 && set->secs[x].index == NULL &&
-	    (first_of_section(set, p, i, 0) ||
-		first_of_section(set, p, j + (j > i), 0))) {
-		site_build_pages(s);
-		return;
-	}
+	set->nfeatured += (p->meta.featured != 0) - (was->meta.featured != 0);
 	if (j != i) {
 		rotate(set->listed, sizeof(*set->listed), (size_t)i, (size_t)j);
 		rotate(set->sec_of, sizeof(*set->sec_of), (size_t)i, (size_t)j);
@@ -2074,15 +2404,17 @@ site_pages_relist(struct site *s, struct post *p, const struct post *was)
 	if (x >= 0 && !neighbours_moved(s, set, (size_t)x, j, was, idx))
 		neighbours_group(s, set, (size_t)x, idx);
 	free(idx);
-	relist_terms(s, set, p, was, 1);
+	relist_terms(s, set, p, p, was, 1);
 	/*
-	 * The busiest section is the first listed of those with most dated
-	 * pages: it can change only when p is, or was, its section's first.
+	 * A section without an _index.md is listed where its first page
+	 * is; the busiest section is the first listed of those with most
+	 * dated pages (the counts are the same: same section, same date
+	 * or none).
 	 */
-	if (counts_in_busiest(p) &&
-	    (first_of_section(set, p, i + (j < i), 1) ||
-		first_of_section(set, p, j, 1)))
+	if (j != i) {
+		sections_follow(set);
 		set->best = busiest_section(s, set);
+	}
 }
 
 /* --- a post added or removed (issue 16) ------------------------------ */
@@ -2122,6 +2454,9 @@ neighbours_changed(const struct site *s, struct pageset *set, size_t k, long j,
 	size_t n = 0, d;
 	long h = -1;
 
+	/* A section with no other page: none looked for (a whole walk). */
+	if (k < set->nsecs && set->secs[k].npages <= (j >= 0))
+		return link_with(set, idx, 0, j, o, 1);
 	for (d = 0; h < 0 && (d <= near || near + d < set->nlisted); d++) {
 		if (d <= near && (long)(near - d) != j &&
 		    linked_in(s, set, near - d, k, o))
@@ -2165,37 +2500,104 @@ post_only_url(const struct site *s, const struct pageset *set, const char *url)
 }
 
 /*
- * 1 when the sections stay in their order although page p (new at
- * listed index from, or going from from - 1) is, or was, the first of
- * its section x, listed where its first page is (add_section): no other
- * such section's first page lies between p and its section's next
- * page, and that page exists.
+ * The sections' indices after section x was dropped (d -1, every index
+ * past x one less) in sec_of, parents, secdirs and the sections' gens.
+ */
+static void
+sections_renumber(struct pageset *set, long x)
+{
+	struct buf key = BUF_INIT;
+	size_t k, n;
+	char *feed;
+	struct gen *g;
+
+	for (k = 0; k < set->nlisted; k++)
+		if (set->sec_of[k] > x)
+			set->sec_of[k]--;
+	for (k = 0; k < set->nsecs; k++) {
+		struct section *sec = &set->secs[k];
+
+		if (sec->parent > x)
+			sec->parent--;
+		if ((long)k < x)
+			continue;
+		/* Was k + 1: its map entry and gens say so. */
+		secdir_key(sec->dir, sec->lang, &key);
+		strmap_del(&set->secdirs, key.data, key.len);
+		n = key.len;
+		strmap_put(&set->secdirs, own_key(set, buf_detach(&key, NULL)),
+		    n, (void *)(uintptr_t)(k + 1));
+		if ((g = gen_at(set, sec->url)) != NULL &&
+		    g->kind == G_SECTION && g->arg == (long)k + 1)
+			g->arg = (long)k;
+		feed = xasprintf("%satom.xml", sec->url);
+		if ((g = gen_at(set, feed)) != NULL && g->kind == G_SECFEED &&
+		    g->arg == (long)k + 1)
+			g->arg = (long)k;
+		free(feed);
+	}
+	buf_free(&key);
+}
+
+/*
+ * Section x, without an _index.md, lost its last page: it goes, its
+ * page and feed with it. 0 (nothing done) when a section below it has
+ * it as parent: listed afresh.
  */
 static int
-sections_kept(const struct pageset *set, const struct post *p, long from,
-    long x)
+section_drop(struct pageset *set, long x)
 {
-	unsigned char *seen = xcalloc(set->nsecs + 1, 1);
-	size_t i;
-	int kept = 0;
+	struct section *sec = &set->secs[x];
+	struct buf key = BUF_INIT;
+	char *feed;
+	size_t k;
 
-	for (i = (size_t)from; i < set->nlisted; i++) {
-		const struct post *q = set->listed[i];
-		long t = set->sec_of[i];
+	for (k = 0; k < set->nsecs; k++)
+		if (set->secs[k].parent == x)
+			return 0;
+	gen_remove(set, sec->url);
+	feed = xasprintf("%satom.xml", sec->url);
+	gen_remove(set, feed);
+	free(feed);
+	secdir_key(sec->dir, sec->lang, &key);
+	strmap_del(&set->secdirs, key.data, key.len);
+	buf_free(&key);
+	free(sec->url);
+	free(sec->dir);
+	free(sec->title);
+	memmove(sec, sec + 1, (set->nsecs - (size_t)x - 1) * sizeof(*sec));
+	set->nsecs--;
+	sections_renumber(set, x);
+	return 1;
+}
 
-		if (q != p && strcmp(q->pm.section, p->pm.section) == 0 &&
-		    site_same_lang(q->pm.lang, p->pm.lang)) {
-			kept = 1;
-			break;
-		}
-		if (t < 0 || t == x || set->secs[t].index || seen[t])
-			continue;
-		seen[t] = 1;
-		if (first_of_section(set, q, (long)i, 0))
-			break;
+/*
+ * A new section for page p, whose top folder has none (add_section's,
+ * with its page and feed): 0 (nothing done) when a section below that
+ * folder would have it as parent, or another page has its paths.
+ */
+static int
+section_new(struct site *s, struct pageset *set, const struct post *p)
+{
+	size_t k, n = strlen(p->pm.section);
+	char *url = pm_section_url(&s->cfg, p->pm.section, p->pm.lang);
+	char *feed = xasprintf("%satom.xml", url);
+	int ok = gen_at(set, url) == NULL && gen_at(set, feed) == NULL;
+	long x;
+
+	for (k = 0; ok && k < set->nsecs; k++)
+		if (site_same_lang(set->secs[k].lang, p->pm.lang) &&
+		    strncmp(set->secs[k].dir, p->pm.section, n) == 0 &&
+		    set->secs[k].dir[n] == '/')
+			ok = 0;
+	if (ok) {
+		x = add_section(s, set, p->pm.section, p->pm.lang, NULL);
+		add_gen(set, set->secs[x].url, G_SECTION, x, NULL);
+		add_gen(set, feed, G_SECFEED, x, NULL);
 	}
-	free(seen);
-	return kept;
+	free(url);
+	free(feed);
+	return ok;
 }
 
 /* p as if it had no terms: what relist_terms compares it with. */
@@ -2240,20 +2642,27 @@ pageset_insert(struct site *s, struct pageset *set, const struct viewer *v,
 	size_t k, n, *idx;
 	struct post none;
 
-	if (p->pm.kind != PM_PAGE || site_post_status(s, v, p) != 0 ||
-	    site_not_rendered(p))
-		return 1; /* not listed, no bundle: in no list */
+	if (p->pm.kind != PM_PAGE || site_post_status(s, v, p) != 0)
+		return 1; /* not listed: in no list */
+	/* A bundle's files are served beside its page's URL. */
+	if (p->pm.bundle &&
+	    strmap_get(&set->bundles, p->pm.url, strlen(p->pm.url)))
+		return 0;
+	if (site_not_rendered(p)) {
+		if (p->pm.bundle)
+			strmap_put(&set->bundles, p->pm.url, strlen(p->pm.url),
+			    p);
+		return 1;
+	}
 	if (gen_at(set, p->pm.url) || !post_only_url(s, set, p->pm.url))
 		return 0;
-	if (p->pm.section[0] && section_of(set, p->pm.dir, p->pm.lang) < 0)
-		return 0;
 	j = listed_place(set, p, -1);
-	x = find_section(set, p->pm.section, p->pm.lang);
-	if (p->pm.section[0] && x >= 0 && set->secs[x].index == NULL &&
-	    first_of_section(set, p, j, 0) && !sections_kept(set, p, j, x))
-		return 0;
 	termless(p, &none);
-	if (!relist_terms(s, set, p, &none, 0))
+	if (!relist_terms(s, set, NULL, p, &none, 0))
+		return 0;
+	/* The first page of a new section: the section too. */
+	if (p->pm.section[0] && section_of(set, p->pm.dir, p->pm.lang) < 0 &&
+	    !section_new(s, set, p))
 		return 0;
 	n = set->nlisted + 2;
 	set->listed = xrealloc(set->listed, n * sizeof(*set->listed));
@@ -2276,6 +2685,8 @@ pageset_insert(struct site *s, struct pageset *set, const struct viewer *v,
 	set->nlisted++;
 	set->listed[j] = p;
 	set->sec_of[j] = section_of(set, p->pm.dir, p->pm.lang);
+	if (set->sec_of[j] >= 0)
+		set->secs[set->sec_of[j]].npages++;
 	set->slots[j] = NULL;
 	set->older[j] = set->newer[j] = -1;
 	set->nav[j] = 0;
@@ -2285,19 +2696,22 @@ pageset_insert(struct site *s, struct pageset *set, const struct viewer *v,
 	}
 	set->gen_of[j] = (uint32_t)set->ngens;
 	add_gen(set, p->pm.url, G_POST, j, NULL);
+	if (p->pm.bundle)
+		strmap_put(&set->bundles, p->pm.url, strlen(p->pm.url), p);
 	renumber(set, (size_t)j + 1);
 	set->narchive += site_listed_globally(p);
-	relist_terms(s, set, p, &none, 1);
+	set->nfeatured += p->meta.featured != 0;
+	relist_terms(s, set, p, p, &none, 1);
 	if ((x = group_of(s, set, (size_t)j)) >= 0 && site_listed_locally(p)) {
 		idx = xcalloc(set->nlisted + 1, sizeof(*idx));
 		if (!neighbours_changed(s, set, (size_t)x, j, (size_t)j, idx))
 			neighbours_group(s, set, (size_t)x, idx);
 		free(idx);
 	}
-	/* Its section's count grew: only another section's can lose. */
-	if (counts_in_busiest(p) &&
-	    (set->best == NULL || strcmp(set->best, p->pm.section) != 0))
-		set->best = busiest_section(s, set);
+	/* A section listed where its first page is: p may be that now. */
+	sections_follow(set);
+	busy_count(set, p, 1);
+	set->best = busiest_section(s, set);
 	return 1;
 }
 
@@ -2314,6 +2728,10 @@ pageset_remove(struct site *s, struct pageset *set, struct post *p)
 	size_t k, n, *idx;
 	struct post none;
 
+	/* Its files no longer served (the map's key is its URL). */
+	if (p->pm.bundle &&
+	    strmap_get(&set->bundles, p->pm.url, strlen(p->pm.url)) == p)
+		strmap_del(&set->bundles, p->pm.url, strlen(p->pm.url));
 	if (i < 0)
 		return 1;
 	if (set->gen_of[i] == UINT32_MAX || !post_only_url(s, set, p->pm.url))
@@ -2321,13 +2739,17 @@ pageset_remove(struct site *s, struct pageset *set, struct post *p)
 	for (k = 0; k < set->nlisted; k++)
 		if (set->gen_of[k] == UINT32_MAX)
 			return 0; /* a page whose URL another took */
-	x = find_section(set, p->pm.section, p->pm.lang);
-	if (p->pm.section[0] && x >= 0 && set->secs[x].index == NULL &&
-	    first_of_section(set, p, i, 0) && !sections_kept(set, p, i + 1, x))
-		return 0;
+	/* A section without an _index.md goes with its last page. */
+	x = set->sec_of[i];
+	if (x >= 0 && set->secs[x].index == NULL && set->secs[x].npages == 1)
+		for (k = 0; k < set->nsecs; k++)
+			if (set->secs[k].parent == x)
+				return 0; /* a section below it: afresh */
 	termless(p, &none);
-	if (!relist_terms(s, set, &none, p, 0))
+	if (!relist_terms(s, set, NULL, &none, p, 0))
 		return 0;
+	if (x >= 0)
+		set->secs[x].npages--;
 	g = group_of(s, set, (size_t)i);
 	/* Out of its group's chain first: the others stay linked. */
 	if (set->newer[i] >= 0)
@@ -2352,7 +2774,8 @@ pageset_remove(struct site *s, struct pageset *set, struct post *p)
 	}
 	renumber(set, (size_t)i);
 	set->narchive -= site_listed_globally(p);
-	relist_terms(s, set, &none, p, 1);
+	set->nfeatured -= p->meta.featured != 0;
+	relist_terms(s, set, p, &none, p, 1);
 	if (g >= 0 && site_listed_locally(p) && set->nlisted > 0) {
 		idx = xcalloc(set->nlisted + 1, sizeof(*idx));
 		if (!neighbours_changed(s, set, (size_t)g, -1,
@@ -2361,10 +2784,12 @@ pageset_remove(struct site *s, struct pageset *set, struct post *p)
 			neighbours_group(s, set, (size_t)g, idx);
 		free(idx);
 	}
-	/* Its section's count fell: the busiest may be another now. */
-	if (counts_in_busiest(p) && set->best &&
-	    strcmp(set->best, p->pm.section) == 0)
-		set->best = busiest_section(s, set);
+	/* p may have been its section's first page, or its last. */
+	if (x >= 0 && set->secs[x].index == NULL && set->secs[x].npages == 0)
+		section_drop(set, x);
+	sections_follow(set);
+	busy_count(set, p, -1);
+	set->best = busiest_section(s, set);
 	return 1;
 }
 
@@ -2372,10 +2797,10 @@ pageset_remove(struct site *s, struct pageset *set, struct post *p)
  * After posts were added to and removed from s->posts (the removed
  * ones not yet freed): the base pages follow page by page, not listed
  * afresh (520-690 ms at 100,000 pages, issue 16), every page made
- * before dropped. Listed afresh (site_build_pages) when the change is
- * structural (see pageset_insert and pageset_remove), when access
- * rules are set (which rules cover a page is counted over all of them),
- * or when time changed another page's publication meanwhile.
+ * before dropped (the other classes listed again when next asked).
+ * Listed afresh (site_build_pages) when the change is structural (see
+ * pageset_insert and pageset_remove), or when time changed another
+ * page's publication meanwhile.
  */
 void
 site_pages_change(struct site *s, struct post **added, size_t nadded,
@@ -2383,19 +2808,37 @@ site_pages_change(struct site *s, struct post **added, size_t nadded,
 {
 	int64_t now = (int64_t)time(NULL);
 	struct viewer anon;
-	size_t i;
-	int drafts = 0;
+	size_t i, j;
 
-	if (!s->base.built || (s->access && s->access->nrules))
+	if (!s->base.built)
 		goto afresh;
+	/*
+	 * Before next_change no other post's publication changed: the
+	 * counts follow the posts added and removed, no walk of them all.
+	 */
+	if (now >= s->next_change) {
+		for (i = 0; i < nadded; i++)
+			added[i]->unpub =
+			    !pm_published(&s->cfg, &added[i]->meta,
+				added[i]->dated, added[i]->date, now, NULL);
+		if (site_publication(s))
+			goto afresh;
+	} else {
+		for (i = 0; i < nremoved; i++)
+			publication_count(s, removed[i], -1);
+		for (i = 0; i < nadded; i++) {
+			added[i]->unpub = !pm_published(&s->cfg,
+			    &added[i]->meta, added[i]->dated, added[i]->date,
+			    now, &s->next_change);
+			publication_count(s, added[i], 1);
+		}
+	}
+	s->any_drafts = s->nhidden > 0;
+	/* Which rules cover a post, kept by counts (cover_count). */
+	for (i = 0; i < nremoved; i++)
+		cover_count(s, removed[i], -1);
 	for (i = 0; i < nadded; i++)
-		added[i]->unpub = !pm_published(&s->cfg, &added[i]->meta,
-		    added[i]->dated, added[i]->date, now, NULL);
-	if (site_publication(s))
-		goto afresh;
-	for (i = 0; i < s->nposts; i++)
-		drafts |= s->posts[i]->meta.draft || s->posts[i]->unpub;
-	s->any_drafts = drafts;
+		cover_count(s, added[i], 1);
 	drop_made(s);
 	access_viewer(s->access, NULL, 0, &anon);
 	free(s->base.key);
@@ -2406,6 +2849,19 @@ site_pages_change(struct site *s, struct post **added, size_t nadded,
 	for (i = 0; i < nadded; i++)
 		if (!pageset_insert(s, &s->base, &anon, added[i]))
 			goto afresh;
+	/* Aliases: a path two posts claim is listed afresh. */
+	for (i = 0; i < nadded + nremoved; i++)
+		if (s->alias_clash &&
+		    (i < nadded ? added[i] : removed[i - nadded])->meta.naliases)
+			goto afresh;
+	for (i = 0; i < nremoved; i++)
+		drop_aliases(s, removed[i]);
+	for (i = 0; i < nadded; i++) {
+		if (!aliases_free_for(s, added[i]))
+			goto afresh;
+		for (j = 0; j < added[i]->meta.naliases; j++)
+			add_alias(s, added[i]->meta.aliases[j], added[i]);
+	}
 	return;
 afresh:
 	site_build_pages(s);

@@ -15,40 +15,69 @@
 #include "site.h"
 #include "url.h"
 
-/* The status of path's answer, its body in body[0..size) (cut). */
+/*
+ * The answer to path as v sees it (NULL: a reader without certificate
+ * and no access rules): its status (-1: no URL), r->page (to
+ * page_unref) and file (a file to serve).
+ */
 static int
-get(struct site *s, const char *path, char *body, size_t size)
+answer(struct site *s, const struct viewer *v, const char *path,
+    struct response *r, struct buf *file)
 {
 	char line[1100];
 	struct url u;
 	const char *err;
-	struct response r;
-	struct buf f = BUF_INIT;
-	struct viewer v;
+	struct viewer anon;
 	int st;
 
+	memset(r, 0, sizeof(*r));
 	snprintf(line, sizeof(line), "gemini://localhost%s", path);
 	if (url_parse(line, strlen(line), &u, &err) != 0)
 		return -1;
-	access_viewer(NULL, NULL, 0, &v);
-	memset(&r, 0, sizeof(r));
-	body[0] = '\0';
+	access_viewer(NULL, NULL, 0, &anon);
+	if (v == NULL)
+		v = &anon;
 	if (strncmp(path, "/search", 7) == 0)
-		st = site_search(s, &u, &v, &r) ? r.status : 0;
+		st = site_search(s, &u, v, r) ? r->status : 0;
 	else
-		st = site_route(s, &u, &v, &r, &f) ? r.status : 0;
+		st = site_route(s, &u, v, r, file) ? r->status : 0;
+	url_free(&u);
+	return st;
+}
+
+/*
+ * The status of path's answer to v (answer's), its body (whole: its
+ * header too, or the file it serves as "file PATH") in out[0..size).
+ */
+static int
+get_text(struct site *s, const struct viewer *v, const char *path, char *out,
+    size_t size, int whole)
+{
+	struct response r;
+	struct buf f = BUF_INIT;
+	int st = answer(s, v, path, &r, &f);
+
+	out[0] = '\0';
 	if (r.page) {
-		size_t n = r.page->len - r.page->body_off;
+		size_t off = whole ? 0 : r.page->body_off;
+		size_t n = r.page->len - off;
 
 		if (n >= size)
 			n = size - 1;
-		memcpy(body, r.page->data + r.page->body_off, n);
-		body[n] = '\0';
-	}
+		memcpy(out, r.page->data + off, n);
+		out[n] = '\0';
+	} else if (whole && f.len)
+		snprintf(out, size, "file %s", f.data);
 	page_unref(r.page);
 	buf_free(&f);
-	url_free(&u);
 	return st;
+}
+
+/* The status of path's answer, its body in body[0..size) (cut). */
+static int
+get(struct site *s, const char *path, char *body, size_t size)
+{
+	return get_text(s, NULL, path, body, size, 0);
 }
 
 #endif

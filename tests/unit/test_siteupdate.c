@@ -15,6 +15,7 @@
 
 #include "access.h"
 #include "buf.h"
+#include "config.h"
 #include "gemini.h"
 #include "gemtext.h"
 #include "log.h"
@@ -126,15 +127,37 @@ static const char *const diff_paths[] = { "/", "/archive/", "/atom.xml",
 	"/misc/", "/posts/p6/", "/posts/p7/", "/posts/p8/", "/posts/p9/",
 	"/posts/p10/", "/tags/lone/", "/tags/lone/atom.xml", "/extra/",
 	"/extra/atom.xml", "/extra/x1/", "/extra/x2/", "/notes/n4/",
-	"/notes/n5/", "/notes/n6/", "/notes/atom.xml", NULL };
+	"/notes/n5/", "/notes/n6/", "/notes/atom.xml", "/more/",
+	"/more/atom.xml", "/more/m1/", "/more/m2/", NULL };
 
+/*
+ * Readers same_paths compares as too, besides one without certificate
+ * (their access the site's own: set with the site's options).
+ */
+static const char *as_fingerprints[2];
+
+/* The whole answer to path, its header (a redirect's target) too. */
 static int
-same_as_fresh(struct site *s, const struct site_opts *o, const char *what)
+fetch(struct site *s, const char *path, char *out, size_t size)
 {
-	static char a[65536], b[65536];
+	return get_text(s, NULL, path, out, size, 1);
+}
+
+/*
+ * 1 when s answers every one of paths (NULL-terminated) as the same
+ * files loaded afresh do, header and body, and counts the same pages
+ * and drafts.
+ */
+static int
+same_paths(struct site *s, const struct site_opts *o, const char *what,
+    const char *const *paths)
+{
+	static char a[1 << 17], b[1 << 17];
 	struct site *f;
 	int fd = open(root, O_PATH | O_DIRECTORY), ok = 1, sa, sb;
-	size_t i;
+	size_t i, k;
+	struct viewer v[3];
+	const struct viewer *as;
 
 	f = site_new(root, fd, o);
 	/* The counts the log gives, kept across edits, not counted each. */
@@ -143,20 +166,37 @@ same_as_fresh(struct site *s, const struct site_opts *o, const char *what)
 		    what, s->npages, s->ndrafts, f->npages, f->ndrafts);
 		ok = 0;
 	}
-	for (i = 0; f && diff_paths[i]; i++) {
-		sa = get(s, diff_paths[i], a, sizeof(a));
-		sb = get(f, diff_paths[i], b, sizeof(b));
-		if (sa != sb || strcmp(a, b) != 0) {
-			fprintf(stderr,
-			    "%s: %s differs (%d, %d):\n%s\n--\n%s\n", what,
-			    diff_paths[i], sa, sb, a, b);
-			ok = 0;
+	for (k = 0; k < 3; k++)
+		access_viewer(k ? o->access : NULL,
+		    k ? as_fingerprints[k - 1] : NULL, 0, &v[k]);
+	for (k = 0; k < 3; k++) {
+		if (k > 0 && as_fingerprints[k - 1] == NULL)
+			continue;
+		as = k ? &v[k] : NULL;
+		for (i = 0; f && paths[i]; i++) {
+			sa = get_text(s, as, paths[i], a, sizeof(a), 1);
+			sb = get_text(f, as, paths[i], b, sizeof(b), 1);
+			if (sa != sb || strcmp(a, b) != 0) {
+				fprintf(stderr,
+				    "%s: %s differs to %s (%d, %d):\n%s\n--\n"
+				    "%s\n",
+				    what, paths[i],
+				    k ? as_fingerprints[k - 1] : "anyone", sa,
+				    sb, a, b);
+				ok = 0;
+			}
 		}
 	}
 	if (f)
 		site_free(f);
 	close(fd);
 	return f && ok;
+}
+
+static int
+same_as_fresh(struct site *s, const struct site_opts *o, const char *what)
+{
+	return same_paths(s, o, what, diff_paths);
 }
 
 static void
@@ -197,6 +237,62 @@ new_site(const char *name, const char *title, const char *const *dirs, size_t n)
 		snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
 		mkdir(path, 0755);
 	}
+}
+
+/* The end of a test's site: freed, its folder removed. */
+static void
+site_done(struct site *s, int fd)
+{
+	char cmd[600];
+
+	site_free(s);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", root);
+}
+
+/*
+ * Post rel written (its body "Text."), the site then as afresh at paths
+ * (NULL: diff_paths).
+ */
+static int
+posted(struct site *s, const struct site_opts *o, const char *rel,
+    const char *title, const char *date, const char *tags, const char *what,
+    const char *const *paths)
+{
+	post(rel, title, date, tags, "Text.");
+	return update(s, rel, NULL) == 1 &&
+	    same_paths(s, o, what, paths ? paths : diff_paths);
+}
+
+/* Post rel deleted, the site then as afresh at paths (NULL: diff_paths). */
+static int
+gone(struct site *s, const struct site_opts *o, const char *rel,
+    const char *what, const char *const *paths)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	unlink(path);
+	return update(s, rel, NULL) == 1 &&
+	    same_paths(s, o, what, paths ? paths : diff_paths);
+}
+
+/*
+ * An _index.md (rel) titled title, its body text, shown at path, the
+ * site then the same as afresh; 1 when so.
+ */
+static int
+intro_is(struct site *s, const struct site_opts *o, const char *rel,
+    const char *title, const char *path, const char *text)
+{
+	char md[256];
+
+	snprintf(md, sizeof(md), "---\ntitle: %s\n---\n\n%s\n", title, text);
+	put(rel, md);
+	return update(s, rel, NULL) == 1 && has(s, path, text) &&
+	    same_as_fresh(s, o, text);
 }
 
 static void
@@ -240,21 +336,18 @@ test_relist(void)
 	T_OK(has(s, "/search?zeta", "/posts/p1/")); /* indexed again */
 	T_OK(same_as_fresh(s, &o, "title"));
 	/* A date: from oldest to newest, and from the middle to oldest. */
-	post("content/posts/p1.md", "Zeta", "2025-01-01", "red", "Text.");
-	T_INT(update(s, "content/posts/p1.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "date up"));
-	post("content/posts/p3.md", "Gamma", "2023-01-01", "blue", "Text.");
-	T_INT(update(s, "content/posts/p3.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "date down"));
+	T_OK(posted(s, &o, "content/posts/p1.md", "Zeta", "2025-01-01", "red",
+	    "date up", NULL));
+	T_OK(posted(s, &o, "content/posts/p3.md", "Gamma", "2023-01-01", "blue",
+	    "date down", NULL));
 	/* Terms: one goes with its last page, one comes, one stays. */
 	post("content/posts/p4.md", "Delta", "2024-03-01", "new", "Text.");
 	T_INT(update(s, "content/posts/p4.md", NULL), 1);
 	T_INT(get(s, "/tags/green/", dir, sizeof(dir)), 51);
 	T_OK(has(s, "/tags/new/", "Delta"));
 	T_OK(same_as_fresh(s, &o, "tag swapped"));
-	post("content/posts/p2.md", "Beta", "2024-01-01", "blue", "Text.");
-	T_INT(update(s, "content/posts/p2.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "tag dropped"));
+	T_OK(posted(s, &o, "content/posts/p2.md", "Beta", "2024-01-01", "blue",
+	    "tag dropped", NULL));
 	post("content/posts/p2.md", "Beta", "2024-01-01", "blue, new, green",
 	    "Text.");
 	T_INT(update(s, "content/posts/p2.md", NULL), 1);
@@ -282,9 +375,8 @@ test_relist(void)
 	T_INT(update(s, "content/notes/n3.md", NULL), 1);
 	T_OK(same_as_fresh(s, &o, "no weights"));
 	/* A term spelt another way: listed afresh, the same. */
-	post("content/posts/p5.md", "Epsilon", "2024-04-01", "Red", "Text.");
-	T_INT(update(s, "content/posts/p5.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "spelling"));
+	T_OK(posted(s, &o, "content/posts/p5.md", "Epsilon", "2024-04-01",
+	    "Red", "spelling", NULL));
 	post("content/posts/p5.md", "Epsilon Two", "2022-04-01", "Red",
 	    "Text.");
 	T_INT(update(s, "content/posts/p5.md", NULL), 1);
@@ -316,19 +408,13 @@ test_relist(void)
 	T_INT(update(s, "content/posts/p7.md", NULL), 1);
 	T_OK(has(s, "/tags/red/", "Eta"));
 	T_OK(same_as_fresh(s, &o, "added"));
-	post("content/posts/p8.md", "Theta", "2030-01-01", "lone", "Text.");
-	T_INT(update(s, "content/posts/p8.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "added, newest, own tag"));
-	post("content/posts/p9.md", "Iota", "", "red", "Text.");
-	T_INT(update(s, "content/posts/p9.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "added, undated"));
-	post("content/posts/p10.md", "Kappa", "2024-02-15", "red", "Text.");
-	T_INT(update(s, "content/posts/p10.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "added, a date tie"));
-	snprintf(dir, sizeof(dir), "%s/content/posts/p10.md", root);
-	unlink(dir);
-	T_INT(update(s, "content/posts/p10.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "deleted, a date tie"));
+	T_OK(posted(s, &o, "content/posts/p8.md", "Theta", "2030-01-01", "lone",
+	    "added, newest, own tag", NULL));
+	T_OK(posted(s, &o, "content/posts/p9.md", "Iota", "", "red",
+	    "added, undated", NULL));
+	T_OK(posted(s, &o, "content/posts/p10.md", "Kappa", "2024-02-15", "red",
+	    "added, a date tie", NULL));
+	T_OK(gone(s, &o, "content/posts/p10.md", "deleted, a date tie", NULL));
 	snprintf(dir, sizeof(dir), "%s/content/posts/p7.md", root);
 	unlink(dir);
 	T_INT(update(s, "content/posts/p7.md", NULL), 1);
@@ -357,9 +443,8 @@ test_relist(void)
 	    "tags: [blue]\ndraft: true\n---\n\nT.\n");
 	T_INT(update(s, "content/posts/p3.md", NULL), 1);
 	T_OK(same_as_fresh(s, &o, "drafted"));
-	post("content/posts/p3.md", "Gamma", "2023-01-01", "blue", "Text.");
-	T_INT(update(s, "content/posts/p3.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "undrafted"));
+	T_OK(posted(s, &o, "content/posts/p3.md", "Gamma", "2023-01-01", "blue",
+	    "undrafted", NULL));
 	/* A new section (no _index.md), and its only page gone. */
 	snprintf(dir, sizeof(dir), "%s/content/extra", root);
 	mkdir(dir, 0755);
@@ -367,33 +452,571 @@ test_relist(void)
 	T_INT(update(s, "content/extra/x1.md", NULL), 1);
 	T_OK(has(s, "/extra/", "Extra"));
 	T_OK(same_as_fresh(s, &o, "new section"));
-	post("content/extra/x2.md", "Extra Two", "2020-07-01", "", "Text.");
-	T_INT(update(s, "content/extra/x2.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "new section, second"));
+	T_OK(posted(s, &o, "content/extra/x2.md", "Extra Two", "2020-07-01", "",
+	    "new section, second", NULL));
 	snprintf(dir, sizeof(dir), "%s/content/extra/x1.md", root);
 	unlink(dir);
 	snprintf(dir, sizeof(dir), "%s/content/extra/x2.md", root);
 	unlink(dir);
 	T_INT(update(s, "content/extra/x1.md", "content/extra/x2.md"), 1);
 	T_OK(same_as_fresh(s, &o, "section emptied"));
+	/* Two new sections; the first goes, the second's page comes. */
+	snprintf(dir, sizeof(dir), "%s/content/more", root);
+	mkdir(dir, 0755);
+	post("content/extra/x1.md", "Extra", "2030-07-01", "red", "Text.");
+	T_INT(update(s, "content/extra/x1.md", NULL), 1);
+	T_OK(posted(s, &o, "content/more/m1.md", "More", "2029-07-01", "red",
+	    "two new sections", NULL));
+	T_OK(gone(s, &o, "content/extra/x1.md", "the first emptied", NULL));
+	T_OK(posted(s, &o, "content/more/m2.md", "More Two", "2019-07-01",
+	    "blue", "the second's page", NULL));
 	/* A page in the middle of a weighted section, then gone. */
 	note("content/notes/n6.md", "Six", "2024-01-08", "2");
 	T_INT(update(s, "content/notes/n6.md", NULL), 1);
 	T_OK(same_as_fresh(s, &o, "added, weighted"));
-	snprintf(dir, sizeof(dir), "%s/content/notes/n2.md", root);
-	unlink(dir);
-	T_INT(update(s, "content/notes/n2.md", NULL), 1);
-	T_OK(same_as_fresh(s, &o, "deleted, weighted"));
+	T_OK(gone(s, &o, "content/notes/n2.md", "deleted, weighted", NULL));
+	/* A section's and the home page's _index.md: their bodies. */
+	T_OK(intro_is(s, &o, "content/notes/_index.md", "Notes", "/notes/",
+	    "About."));
+	T_OK(intro_is(s, &o, "content/_index.md", "Home", "/", "Welcome one."));
+	T_OK(intro_is(s, &o, "content/_index.md", "Home", "/", "Welcome two."));
+	T_OK(intro_is(s, &o, "content/notes/_index.md", "Notes", "/notes/",
+	    "About it."));
 
-	site_free(s);
-	close(fd);
-	{
-		char cmd[600];
+	site_done(s, fd);
+}
 
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", root);
+/*
+ * Lookup keys held by more than one post (a base name for ref, a 0.1
+ * slug, a URL): when the post holding one goes, the next one in order
+ * holds it, as a fresh load has it (the keys counted, not every post
+ * walked). Bodies are rendered afresh at each request (cache_size 1).
+ */
+static void
+test_shared_keys(void)
+{
+	static const char *const dirs[] = { "content/posts", "content/notes",
+		"content/misc", "content/extra" };
+	static const char *const paths[] = { "/misc/linker/", "/posts/dup.gmi",
+		"/posts/dup/", "/notes/dup/", "/extra/dup/", "/same/", "/",
+		"/archive/", NULL };
+	struct site_opts o;
+	struct site *s;
+	struct viewer v;
+	struct access acc;
+	char cmd[600];
+	int fd;
+
+	new_site("capsuled-keys", "Keys", dirs, 4);
+	post("content/posts/dup.md", "Dup Posts", "2024-01-01", "", "P.");
+	post("content/notes/dup.md", "Dup Notes", "2023-01-01", "", "N.");
+	post("content/misc/linker.md", "Linker", "2022-01-01", "",
+	    "See [d](dup.md) and [s](/same/).");
+	put("content/posts/samea.md",
+	    "---\ntitle: Same A\ndate: 2024-05-01\nurl: /same/\n---\n\nA.\n");
+	put("content/notes/sameb.md",
+	    "---\ntitle: Same B\ndate: 2021-05-01\nurl: /same/\n---\n\nB.\n");
+	memset(&o, 0, sizeof(o));
+	gemtext_opts_default(&o.render);
+	o.base_url = "gemini://localhost";
+	o.cache_size = 1;
+	fd = open(root, O_PATH | O_DIRECTORY);
+	s = site_new(root, fd, &o);
+	T_OK(s != NULL);
+	T_OK(has(s, "/misc/linker/", "=> /posts/dup/"));
+	T_OK(same_paths(s, &o, "keys loaded", paths));
+	T_OK(gone(s, &o, "content/posts/dup.md", "keys: holder gone", paths));
+	T_OK(has(s, "/misc/linker/", "=> /notes/dup/"));
+	T_OK(posted(s, &o, "content/posts/dup.md", "Dup Posts", "2024-01-01",
+	    "", "keys: holder back", paths));
+	T_OK(posted(s, &o, "content/extra/dup.md", "Dup Extra", "2025-01-01",
+	    "", "keys: a third, first", paths));
+	T_OK(gone(s, &o, "content/notes/dup.md", "keys: the last holder gone",
+	    paths));
+	T_OK(
+	    gone(s, &o, "content/extra/dup.md", "keys: the first gone", paths));
+	T_OK(gone(s, &o, "content/posts/dup.md", "keys: none left", paths));
+	T_OK(!has(s, "/misc/linker/", "=> /posts/dup/"));
+	T_OK(gone(s, &o, "content/posts/samea.md", "keys: URL holder gone",
+	    paths));
+	T_OK(has(s, "/misc/linker/", "=> /same/"));
+	put("content/posts/samea.md",
+	    "---\ntitle: Same A\ndate: 2024-05-01\nurl: /same/\n---\n\nA.\n");
+	T_INT(update(s, "content/posts/samea.md", NULL), 1);
+	T_OK(same_paths(s, &o, "keys: URL holder back", paths));
+	/* A draft bundle: its files as hidden as its page. */
+	snprintf(cmd, sizeof(cmd), "%s/content/posts/bd", root);
+	mkdir(cmd, 0755);
+	put("content/posts/bd/pic.txt", "p\n");
+	put("content/posts/bd/index.md",
+	    "---\ntitle: Bd\ndate: 2024-06-01\ndraft: true\n---\n\nB.\n");
+	T_INT(update(s, "content/posts/bd/index.md", NULL), 1);
+	memset(&acc, 0, sizeof(acc)); /* rules that show no draft */
+	access_viewer(&acc, NULL, 0, &v);
+	T_INT(site_file_status(s, &v, "content/posts/bd/pic.txt"),
+	    GEMINI_NOT_FOUND);
+	put("content/posts/bd/index.md",
+	    "---\ntitle: Bd\ndate: 2024-06-01\n---\n\nB.\n");
+	T_INT(update(s, "content/posts/bd/index.md", NULL), 1);
+	T_INT(site_file_status(s, &v, "content/posts/bd/pic.txt"), 0);
+	T_INT(fetch(s, "/posts/bd/pic.txt", cmd, sizeof(cmd)), 0);
+	T_STR(cmd, "file content/posts/bd/pic.txt");
+	site_done(s, fd);
+}
+
+/*
+ * The home page shows its first SITE_INDEX_POSTS pages of the busiest
+ * section and every featured one: a featured page past those, made so,
+ * added, unmade, deleted; the busiest section on a tie (the first
+ * listed of them) when another section's page comes first by an edit.
+ */
+static void
+test_home(void)
+{
+	static const char *const dirs[] = { "content/posts", "content/alpha",
+		"content/beta" };
+	static const char *const paths[] = { "/", "/atom.xml", "/archive/",
+		NULL };
+	static const char *const apaths[] = { "/old/al/", "/posts/al/", "/",
+		NULL };
+	struct site_opts o;
+	struct site *s;
+	char rel[128], date[32], title[32], cmd[600];
+	int fd, i;
+
+	new_site("capsuled-home", "Home", dirs, 3);
+	for (i = 0; i < SITE_INDEX_POSTS + 10; i++) {
+		snprintf(rel, sizeof(rel), "content/posts/h%03d.md", i);
+		snprintf(date, sizeof(date), "2020-%02d-%02d", 1 + i / 28,
+		    1 + i % 28);
+		snprintf(title, sizeof(title), "Home %d", i);
+		post(rel, title, date, "", "Text.");
 	}
+	memset(&o, 0, sizeof(o));
+	gemtext_opts_default(&o.render);
+	o.base_url = "gemini://localhost";
+	o.cache_size = 1 << 20;
+	fd = open(root, O_PATH | O_DIRECTORY);
+	s = site_new(root, fd, &o);
+	T_OK(s != NULL);
+	T_OK(!has(s, "/", "Featured"));
+	/*
+	 * Its section lists every page, newest first (read from the
+	 * neighbour links), its feed the newest SITE_FEED_POSTS.
+	 */
+	{
+		static char body[1 << 16];
+		const char *a, *b;
+
+		T_INT(get(s, "/posts/", body, sizeof(body)), 20);
+		T_INT(count(body, "=> /posts/h"), SITE_INDEX_POSTS + 10);
+		a = strstr(body, "Home 109\n");
+		b = strstr(body, "Home 108\n");
+		T_OK(a && b && a < b);
+		T_INT(get(s, "/posts/atom.xml", body, sizeof(body)), 20);
+		T_INT(count(body, "<entry>"), SITE_FEED_POSTS);
+		T_OK(strstr(body, "Home 109") != NULL);
+	}
+	put("content/posts/h000.md",
+	    "---\ntitle: Home 0\ndate: 2020-01-01\nfeatured: true\n---\n\nT.\n");
+	T_INT(update(s, "content/posts/h000.md", NULL), 1);
+	T_OK(has(s, "/", "★ Home 0"));
+	T_OK(same_paths(s, &o, "home: the oldest featured", paths));
+	post("content/posts/h000.md", "Home 0", "2020-01-01", "", "T.");
+	T_INT(update(s, "content/posts/h000.md", NULL), 1);
+	T_OK(!has(s, "/", "Featured"));
+	T_OK(same_paths(s, &o, "home: not featured", paths));
+	put("content/posts/old.md",
+	    "---\ntitle: Old\ndate: 2001-01-01\nfeatured: true\n---\n\nT.\n");
+	T_INT(update(s, "content/posts/old.md", NULL), 1);
+	T_OK(has(s, "/", "★ Old"));
+	T_OK(same_paths(s, &o, "home: an old featured page added", paths));
+	T_OK(gone(s, &o, "content/posts/old.md",
+	    "home: the old featured page gone", paths));
+	T_OK(!has(s, "/", "Featured"));
+	/* An alias comes and goes with its page. */
+	put("content/posts/al.md",
+	    "---\ntitle: Al\ndate: 2024-06-01\naliases: [/old/al/]\n---\n"
+	    "\nA.\n");
+	T_INT(update(s, "content/posts/al.md", NULL), 1);
+	T_INT(fetch(s, "/old/al/", cmd, sizeof(cmd)), 31);
+	T_OK(same_paths(s, &o, "home: an alias added", apaths));
+	snprintf(cmd, sizeof(cmd), "%s/content/posts/al.md", root);
+	unlink(cmd);
+	T_INT(update(s, "content/posts/al.md", NULL), 1);
+	T_INT(fetch(s, "/old/al/", cmd, sizeof(cmd)), 51);
+	T_OK(same_paths(s, &o, "home: an alias gone", apaths));
+	/* Two other sections, busier, as busy: the first listed's. */
+	for (i = 0; i < 2 * SITE_INDEX_POSTS + 40; i++) {
+		snprintf(rel, sizeof(rel), "content/%s/x%03d.md",
+		    i % 2 ? "beta" : "alpha", i);
+		snprintf(date, sizeof(date), "2021-%02d-%02d", 1 + i / 28,
+		    1 + i % 28);
+		snprintf(title, sizeof(title), "Busy %d", i);
+		post(rel, title, date, "", "Text.");
+	}
+	T_INT(update(s, "content", NULL), 1);
+	T_OK(has(s, "/", "Busy 239")); /* the newest: beta's */
+	T_OK(same_paths(s, &o, "home: two as busy", paths));
+	post("content/alpha/x000.md", "Busy 0", "2022-01-01", "", "Text.");
+	T_INT(update(s, "content/alpha/x000.md", NULL), 1);
+	T_OK(!has(s, "/", "Busy 239"));
+	T_OK(same_paths(s, &o, "home: the other first", paths));
+	post("content/beta/x001.md", "Busy 1", "2022-02-01", "", "Text.");
+	T_INT(update(s, "content/beta/x001.md", NULL), 1);
+	T_OK(has(s, "/", "Busy 239"));
+	T_OK(same_paths(s, &o, "home: the first again", paths));
+	site_done(s, fd);
+}
+
+/*
+ * Differential, at random: a site of RND_SLOTS possible posts in four
+ * sections (one with an _index.md and weights), tags from a small pool,
+ * some featured, most in one section (its home page shows its first
+ * SITE_INDEX_POSTS), is changed one file (or one rename) at a time:
+ * added, deleted, its body, title, date, weight, tags, draft, expiry or
+ * featured flag changed, renamed, moved to another section. After each
+ * change every generated page, and the post pages, are compared with a
+ * fresh load of the same files (pages made and cached before each
+ * change, so what a change must drop is dropped).
+ */
+#define RND_SLOTS 200
+#define RND_STEPS 160
+
+static const char *const rnd_secs[] = { "posts", "notes", "misc", "extra" };
+static const char *const rnd_tags[] = { "red", "blue", "green", "gold", "grey",
+	"pink", "teal", "own0", "own1", "own2" };
+static const char *const rnd_titles[] = { "Alpha", "beta", "Gamma", "delta",
+	"Alpha", "Zeta" };
+
+struct rnd_post {
+	int exists, sec, name, title, y, m, d, weight;
+	int tags, draft, expired, featured, body;
+	int bundle; /* its folder's index.md, a file beside it */
+	int alias;  /* 1: /old/rNNN/, 2: and /old/shared/ */
+};
+
+static struct rnd_post rnd[RND_SLOTS];
+static unsigned long rnd_state = 12345;
+
+static int
+rnd_int(int n)
+{
+	rnd_state = rnd_state * 6364136223846793005UL + 1442695040888963407UL;
+	return (int)((rnd_state >> 33) % (unsigned long)n);
+}
+
+static void
+rnd_rel(const struct rnd_post *r, char *rel, size_t n)
+{
+	snprintf(rel, n,
+	    r->bundle ? "content/%s/r%03d/index.md" : "content/%s/r%03d.md",
+	    rnd_secs[r->sec], r->name);
+}
+
+/* Written anew (another inode: seen changed whatever its size and time). */
+static void
+rnd_write(const struct rnd_post *r)
+{
+	char rel[128], text[1024], tags[256] = "", date[64] = "", extra[256];
+	char from[512], to[512], al[128];
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(rnd_tags); i++)
+		if (r->tags & (1 << i))
+			snprintf(tags + strlen(tags),
+			    sizeof(tags) - strlen(tags), "%s%s",
+			    tags[0] ? ", " : "", rnd_tags[i]);
+	if (r->y)
+		snprintf(date, sizeof(date), "date: %04d-%02d-%02d\n", r->y,
+		    r->m, r->d);
+	al[0] = '\0';
+	if (r->alias)
+		snprintf(al, sizeof(al), "aliases: [/old/r%03d/%s]\n", r->name,
+		    r->alias == 2 ? ", /old/shared/" : "");
+	snprintf(extra, sizeof(extra), "%s%s%s%s%s", al,
+	    r->draft ? "draft: true\n" : "",
+	    r->expired ? "expiryDate: 2001-01-01\n" : "",
+	    r->featured ? "featured: true\n" : "",
+	    r->weight == 1     ? "weight: 1\n" :
+		r->weight == 2 ? "weight: 2\n" :
+				 "");
+	snprintf(text, sizeof(text),
+	    "---\ntitle: %s %d\n%stags: [%s]\n%s---\n\nBody %d of %d.\n",
+	    rnd_titles[r->title], r->title == 4 ? 0 : r->name % RND_SLOTS, date,
+	    tags, extra, r->body, r->name);
+	put("content/new.tmp", text);
+	rnd_rel(r, rel, sizeof(rel));
+	if (r->bundle) {
+		/* Its folder, and a file in it served beside its page. */
+		snprintf(from, sizeof(from), "%s/%s", root, rel);
+		*strrchr(from, '/') = '\0';
+		mkdir(from, 0755);
+		snprintf(from, sizeof(from), "%s", rel);
+		strcpy(strrchr(from, '/'), "/pic.txt");
+		put(from, "a picture\n");
+	}
+	snprintf(from, sizeof(from), "%s/content/new.tmp", root);
+	snprintf(to, sizeof(to), "%s/%s", root, rel);
+	if (rename(from, to) != 0)
+		perror(to);
+}
+
+/* Fresh attributes for slot i. */
+static void
+rnd_fill(struct rnd_post *r, int i)
+{
+	memset(r, 0, sizeof(*r));
+	r->exists = 1;
+	r->name = i;
+	r->sec = rnd_int(10) < 7 ? 0 : 1 + rnd_int(3);
+	r->title = rnd_int((int)ARRAY_LEN(rnd_titles));
+	r->y = rnd_int(12) == 0 ? 0 : 2020 + rnd_int(3);
+	r->m = 1 + rnd_int(3);
+	r->d = 1 + rnd_int(3);
+	r->tags =
+	    rnd_int(1 << 7) | (rnd_int(8) == 0 ? 1 << (7 + rnd_int(3)) : 0);
+	r->featured = rnd_int(25) == 0;
+	r->bundle = rnd_int(6) == 0;
+	r->alias = rnd_int(8) == 0 ? 1 + rnd_int(2) : 0;
+	r->weight = r->sec == 1 && rnd_int(4) == 0 ? 1 + rnd_int(2) : 0;
+}
+
+/* A list of paths, NULL-terminated. */
+struct rnd_list {
+	char *v[1024];
+	size_t n;
+};
+
+static void
+rnd_add(struct rnd_list *l, char *path)
+{
+	if (l->n + 1 < ARRAY_LEN(l->v))
+		l->v[l->n++] = path;
+	else
+		free(path);
+	l->v[l->n] = NULL;
+}
+
+static void
+rnd_free(struct rnd_list *l)
+{
+	while (l->n > 0)
+		free(l->v[--l->n]);
+	l->v[0] = NULL;
+}
+
+/* The URL of content path rel: content/posts/r001.md is /posts/r001/. */
+static char *
+rnd_url(const char *rel)
+{
+	char *u = xstrdup(rel + strlen("content"));
+
+	if (util_ends_with(u, strlen(u), "/index.md"))
+		u[strlen(u) - strlen("index.md")] = '\0';
+	else
+		strcpy(strrchr(u, '.'), "/");
+	return u;
+}
+
+/* Every generated page the site may have; the post pages when posts. */
+static void
+rnd_paths(struct rnd_list *l, int posts)
+{
+	char rel[128];
+	size_t i;
+
+	rnd_add(l, xstrdup("/"));
+	rnd_add(l, xstrdup("/archive/"));
+	rnd_add(l, xstrdup("/atom.xml"));
+	rnd_add(l, xstrdup("/tags/"));
+	for (i = 0; i < ARRAY_LEN(rnd_tags); i++) {
+		rnd_add(l, xasprintf("/tags/%s/", rnd_tags[i]));
+		rnd_add(l, xasprintf("/tags/%s/atom.xml", rnd_tags[i]));
+	}
+	for (i = 0; i < ARRAY_LEN(rnd_secs); i++) {
+		rnd_add(l, xasprintf("/%s/", rnd_secs[i]));
+		rnd_add(l, xasprintf("/%s/atom.xml", rnd_secs[i]));
+	}
+	rnd_add(l, xstrdup("/old/shared/"));
+	for (i = 0; posts && i < RND_SLOTS; i++)
+		if (rnd[i].exists) {
+			char *u;
+
+			rnd_rel(&rnd[i], rel, sizeof(rel));
+			rnd_add(l, u = rnd_url(rel));
+			if (rnd[i].bundle)
+				rnd_add(l, xasprintf("%spic.txt", u));
+			if (rnd[i].alias)
+				rnd_add(l,
+				    xasprintf("/old/r%03d/", rnd[i].name));
+		}
+}
+
+static void
+test_random(unsigned long seed, int steps, const struct access *acc)
+{
+	static const char *const dirs[] = { "content/posts", "content/notes",
+		"content/misc", "content/extra" };
+	static const char *const ops[] = { "delete", "body", "title", "date",
+		"tags", "draft", "expiry", "featured", "rename", "move",
+		"undated", "weight" };
+	struct site_opts o;
+	struct site *s;
+	char rel[128], rel2[128], what[320], buf[1024];
+	struct rnd_list l = { { 0 }, 0 };
+	int fd, i, step, ok = 1;
+
+	rnd_state = seed;
+	memset(rnd, 0, sizeof(rnd));
+	new_site("capsuled-random", "Random", dirs, 4);
+	put("content/notes/_index.md", "---\ntitle: Notes\n---\n");
+	for (i = 0; i < RND_SLOTS; i++) {
+		if (rnd_int(10) == 0)
+			continue;
+		rnd_fill(&rnd[i], i);
+		rnd_write(&rnd[i]);
+	}
+	memset(&o, 0, sizeof(o));
+	gemtext_opts_default(&o.render);
+	o.base_url = "gemini://localhost";
+	o.cache_size = 1 << 22; /* pages stay cached between changes */
+	o.access = acc;
+	fd = open(root, O_PATH | O_DIRECTORY);
+	s = site_new(root, fd, &o);
+	T_OK(s != NULL);
+	rnd_paths(&l, 1);
+	T_OK(same_paths(s, &o, "random: loaded", (const char *const *)l.v));
+	rnd_free(&l);
+	for (step = 0; step < steps && ok; step++) {
+		struct rnd_post *r = &rnd[rnd_int(RND_SLOTS)];
+		int op = r->exists ? rnd_int((int)ARRAY_LEN(ops)) : -1;
+		int two = op == 8 || op == 9;
+
+		rnd_rel(r, rel, sizeof(rel));
+		switch (op) {
+		case -1:
+			rnd_fill(r, (int)(r - rnd));
+			break;
+		case 0:
+			snprintf(buf, sizeof(buf), "%s/%s", root, rel);
+			unlink(buf);
+			r->exists = 0;
+			break;
+		case 1:
+			r->body++;
+			break;
+		case 2:
+			r->title = rnd_int((int)ARRAY_LEN(rnd_titles));
+			break;
+		case 3:
+			r->y = 2019 + rnd_int(5);
+			r->m = 1 + rnd_int(3);
+			break;
+		case 4:
+			r->tags ^= 1 << rnd_int((int)ARRAY_LEN(rnd_tags));
+			break;
+		case 5:
+			r->draft = !r->draft;
+			break;
+		case 6:
+			r->expired = !r->expired;
+			break;
+		case 7:
+			r->featured = !r->featured;
+			break;
+		case 8: /* a new name, never another slot's */
+			r->name += RND_SLOTS;
+			break;
+		case 9: /* another section */
+			r->sec = (r->sec + 1 + rnd_int(3)) % 4;
+			break;
+		case 10:
+			r->y = r->y ? 0 : 2021;
+			break;
+		default:
+			r->weight = (r->weight + 1) % 3;
+			break;
+		}
+		rnd_rel(r, rel2, sizeof(rel2));
+		if (two) {
+			char from[512], to[512];
+
+			snprintf(from, sizeof(from), "%s/%s", root, rel);
+			snprintf(to, sizeof(to), "%s/%s", root, rel2);
+			if (r->bundle) { /* its index.md to a new folder */
+				*strrchr(to, '/') = '\0';
+				mkdir(to, 0755);
+				snprintf(to, sizeof(to), "%s/%s", root, rel2);
+			}
+			if (rename(from, to) != 0)
+				perror(from);
+		} else if (op != 0)
+			rnd_write(r);
+		T_INT(update(s, two ? rel : rel2, two ? rel2 : NULL), 1);
+		snprintf(what, sizeof(what), "random step %d: %s %s%s%s", step,
+		    op < 0 ? "add" : ops[op], two ? rel : rel2,
+		    two ? " to " : "", two ? rel2 : "");
+		rnd_paths(&l, step % 8 == 0 || two);
+		rnd_add(&l, rnd_url(rel)); /* its old URL: gone, as afresh */
+		if (getenv("RND_TRACE"))
+			fprintf(stderr, "%s\n", what);
+		ok = same_paths(s, &o, what, (const char *const *)l.v);
+		T_OK(ok);
+		rnd_free(&l);
+		/* Pages made again, as a live server's clients ask. */
+		rnd_paths(&l, 0);
+		for (i = 0; l.v[i]; i++)
+			fetch(s, l.v[i], buf, sizeof(buf));
+		rnd_free(&l);
+	}
+	site_done(s, fd);
+}
+
+/*
+ * Access rules: a reader whose certificate opens an area holding a post,
+ * or who may see drafts, has pages of its own; a post coming into that
+ * area (or a draft) makes it so, one going makes it share the others'
+ * again (which rules cover a post counted, not walked).
+ */
+static void
+test_classes(void)
+{
+	static const char *const dirs[] = { "content/posts",
+		"content/private" };
+	static const char *const paths[] = { "/", "/archive/", "/posts/",
+		"/private/", "/private/p1/", "/posts/d1/", "/atom.xml", NULL };
+	char *fa[] = { "aaaa" };
+	struct protect_config rules[] = { { "/private/", fa, 1 } };
+	struct access acc = { rules, 1, fa, 1, 0 };
+	struct site_opts o;
+	struct viewer v;
+	struct site *s;
+	int fd;
+
+	new_site("capsuled-classes", "Classes", dirs, 2);
+	post("content/posts/a.md", "A", "2024-01-01", "red", "Text.");
+	memset(&o, 0, sizeof(o));
+	gemtext_opts_default(&o.render);
+	o.base_url = "gemini://localhost";
+	o.access = &acc;
+	fd = open(root, O_PATH | O_DIRECTORY);
+	s = site_new(root, fd, &o);
+	T_OK(s != NULL);
+	T_OK(same_paths(s, &o, "classes: loaded", paths));
+	T_OK(posted(s, &o, "content/private/p1.md", "Secret", "2024-02-01",
+	    "red", "classes: a protected post", paths));
+	T_OK(gone(s, &o, "content/private/p1.md", "classes: none protected",
+	    paths));
+	/* No post of its area left: its reader shares the base pages. */
+	access_viewer(&acc, "aaaa", 0, &v);
+	T_OK(site_pageset_for(s, &v) == &s->base);
+	put("content/posts/d1.md",
+	    "---\ntitle: Draft\ndate: 2024-03-01\ndraft: true\n---\n\nD.\n");
+	T_INT(update(s, "content/posts/d1.md", NULL), 1);
+	T_OK(same_paths(s, &o, "classes: a draft", paths));
+	T_OK(gone(s, &o, "content/posts/d1.md", "classes: no draft", paths));
+	site_done(s, fd);
 }
 
 /*
@@ -406,7 +1029,7 @@ test_edit_while_indexing(void)
 	static const char *const dirs[] = { "content/posts" };
 	struct site_opts o;
 	struct site *s;
-	char rel[64], cmd[600];
+	char rel[64];
 	int fd, i;
 
 	new_site("capsuled-idxedit", "Idx", dirs, 1);
@@ -427,11 +1050,7 @@ test_edit_while_indexing(void)
 	T_INT(update(s, "content/posts/top.md", NULL), 1);
 	T_OK(has(s, "/search?pangolin", "/posts/top/"));
 	T_OK(!has(s, "/search?aardvark", "/posts/top/"));
-	site_free(s);
-	close(fd);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", root);
+	site_done(s, fd);
 }
 
 int
@@ -595,17 +1214,24 @@ main(void)
 		free(big);
 	}
 
-	site_free(s);
-	close(fd);
-	{
-		char cmd[600];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", root);
-	}
+	site_done(s, fd);
 	test_normalise();
 	test_relist();
+	test_shared_keys();
+	test_home();
+	{
+		/* The same with a protected section, and drafts hidden. */
+		char *fa[] = { "aaaa" };
+		struct protect_config rules[] = { { "/misc/", fa, 1 } };
+		struct access acc = { rules, 1, fa, 1, 0 };
+
+		test_random(12345, RND_STEPS, NULL);
+		as_fingerprints[0] = "aaaa";
+		as_fingerprints[1] = "bbbb";
+		test_random(777, RND_STEPS / 2, &acc);
+		test_classes();
+		as_fingerprints[0] = as_fingerprints[1] = NULL;
+	}
 	test_edit_while_indexing();
 	return t_done();
 }
