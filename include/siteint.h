@@ -326,6 +326,12 @@ struct site {
 	 * 100,000 posts, 300 tags held 100,000 times (issue 16).
 	 */
 	struct strmap interned;
+	/*
+	 * Every folder (content-relative) that held a post, and its parents
+	 * (interned keys): a path that vanished and is none of them held no
+	 * post, and is not looked for among every post.
+	 */
+	struct strmap folders;
 	char **istrs;
 	size_t nistrs, cistrs;
 };

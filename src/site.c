@@ -164,6 +164,45 @@ intern_str(struct site *s, char *str)
 	return str;
 }
 
+/* The folders holding relpath, into s->folders (see there). */
+static void
+note_folders(struct site *s, const char *relpath)
+{
+	const char *slash = strrchr(relpath, '/');
+	size_t n;
+
+	while (slash != NULL) {
+		n = (size_t)(slash - relpath);
+		if (strmap_get(&s->folders, relpath, n) != NULL)
+			return; /* and so its parents */
+		{
+			char *c = intern_str(s, xstrndup(relpath, n));
+
+			strmap_put(&s->folders, c, n, c);
+		}
+		while (slash > relpath && *--slash != '/')
+			;
+		if (slash == relpath)
+			slash = NULL;
+	}
+}
+
+/* A vanished content path that may have been a folder holding posts. */
+static int
+held_posts(const struct site *s, const char *cp)
+{
+	size_t i, n = strlen(cp);
+
+	if (strmap_get(&s->folders, cp, n) != NULL)
+		return 1;
+	for (i = 0; i < s->nfailed; i++)
+		if (s->failed[i].relpath &&
+		    strncmp(s->failed[i].relpath, cp, n) == 0 &&
+		    s->failed[i].relpath[n] == '/')
+			return 1;
+	return 0;
+}
+
 static void
 intern_strv(struct site *s, char **v, size_t n)
 {
@@ -189,6 +228,7 @@ post_intern(struct site *s, struct post *p)
 		intern_strv(s, m->terms[i].terms, m->terms[i].n);
 	}
 	m->lang = intern_str(s, m->lang);
+	note_folders(s, p->relpath);
 	p->pm.dir = intern_str(s, p->pm.dir);
 	p->pm.section = intern_str(s, p->pm.section);
 	p->pm.lang = intern_str(s, p->pm.lang);
@@ -2029,7 +2069,7 @@ site_update_now(struct site *s, const char *const *paths, size_t n)
 			 * Gone: a file, or a folder with all it held (a known
 			 * post was a file: no walk of every post for it).
 			 */
-			if (site_find_post(s, cp) == NULL)
+			if (site_find_post(s, cp) == NULL && held_posts(s, cp))
 				scope_add(&scope.dirs, &scope.ndirs,
 				    &scope.cdirs, cp);
 			scope_add(&scope.keys, &scope.nkeys, &scope.ckeys, cp);
@@ -2140,6 +2180,7 @@ site_free(struct site *s)
 		return;
 	site_clear(s);
 	strmap_free(&s->interned);
+	strmap_free(&s->folders);
 	site_strs_free(s->istrs, s->nistrs);
 	free(s->covered);
 	free(s->ncover);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "chan.h"
@@ -279,8 +280,17 @@ apply_changes(void *arg, const char *msg, size_t len)
 		    len);
 		return;
 	}
-	if (g->vhosts[host].site)
+	if (g->vhosts[host].site) {
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		site_update(g->vhosts[host].site, paths, n);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		log_debug("%s: %zu changed path%s applied in %.1f ms",
+		    g->vhosts[host].root, n, n == 1 ? "" : "s",
+		    (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+			(double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	}
 	free(paths);
 	ev_idle_start(wp->w.loop, &wp->idle);
 	publish_arm(wp);

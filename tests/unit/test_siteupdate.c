@@ -1214,6 +1214,35 @@ main(void)
 		free(big);
 	}
 
+	{
+		/*
+		 * A path that vanished and held no post (an editor's
+		 * temporary file, renamed away) changes nothing; a folder
+		 * whose posts are two levels down takes them when it goes.
+		 */
+		char dir[512];
+
+		snprintf(dir, sizeof(dir), "%s/content/posts/deep", root);
+		mkdir(dir, 0755);
+		strcat(dir, "/a");
+		mkdir(dir, 0755);
+		strcat(dir, "/b");
+		mkdir(dir, 0755);
+		post("content/posts/deep/a/b/c.md", "Deep C", "2024-04-01", "",
+		    "Deep text.");
+		T_INT(update(s, "content/posts/deep/a/b/c.md", NULL), 1);
+		T_OK(has(s, "/posts/deep/a/b/c/", "Deep text."));
+		T_INT(update(s, "content/posts/deep/a/b/c.md.tmp", NULL), 0);
+		T_INT(update(s, "content/posts/nothing-here", NULL), 0);
+		T_OK(has(s, "/", "Deep C"));
+		snprintf(dir, sizeof(dir), "rm -rf '%s/content/posts/deep'",
+		    root);
+		T_INT(system(dir), 0);
+		T_INT(update(s, "content/posts/deep", NULL), 1);
+		T_INT(get(s, "/posts/deep/a/b/c/", body, sizeof(body)), 51);
+		T_OK(!has(s, "/", "Deep C"));
+	}
+
 	site_done(s, fd);
 	test_normalise();
 	test_relist();
