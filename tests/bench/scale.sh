@@ -16,6 +16,7 @@
 #        BENCH_SCALE_ROUNDS alternations of the per-request runs (5)
 #        BENCH_SCALE_EDIT   seconds the edit may take (default 60)
 #        BENCH_SCALE_START  seconds a server may take to serve / (300)
+#        BENCH_SCALE_STARTS starts per size, the median reported (3)
 #        BENCH_HS           "capfull capres mollyfull mollyres" us/request
 #        BENCH_KEEP=1       keep the temporary directory
 #
@@ -38,6 +39,7 @@ SECS=${BENCH_SECS:-5}
 ROUNDS=${BENCH_SCALE_ROUNDS:-5}
 EDITMAX=${BENCH_SCALE_EDIT:-60}
 STARTMAX=${BENCH_SCALE_START:-300}
+STARTS=${BENCH_SCALE_STARTS:-3}
 HZ=$(getconf CLK_TCK)
 # Debian's python3 (a pyenv shim costs 100 ms per start).
 PY=/usr/bin/python3
@@ -138,30 +140,45 @@ for n in $SIZES; do
 done
 
 # --- start-up, smallest first -----------------------------------------
+# STARTS starts per size (the median is the figure: a single one may
+# meet a machine still reclaiming what the last one used); the last
+# start's server stays for the rest.
 
 for n in $SIZES; do
-	: >"$TMP/cap$n.log"
-	"$PY" "$HERE/probe.py" wait "$TMP/cap$n.log" / "$STARTMAX" >"$TMP/first$n" \
-	    2>"$TMP/first$n.err" &
-	probe=$!
-	sleep 0.3	# the probe is up and watching the log
-	t0=$(date +%s%N)
-	"$CAPSULED" serve --quiet --listen 127.0.0.1:0 --root "$TMP/site$n" \
-	    --certs "$TMP/certs" --workers 2 >"$TMP/cap$n.log" 2>&1 &
-	pid=$!
-	STARTED="$STARTED $pid"
-	wait "$probe"
-	read -r t1 port <"$TMP/first$n" 2>/dev/null
-	if [ -z "${port:-}" ]; then
-		failed "start $n: no / within $STARTMAX s: $(head -c 200 "$TMP/first$n.err")" \
-		    "$(head -c 300 "$TMP/cap$n.log")"
-		stop "$pid"
-		continue
-	fi
-	echo "start.$n $(((t1 - t0) / 1000000))" >>"$R"
-	eval "PID$n=$pid PORT$n=$port"
-	say "scale: $n pages: / served $(((t1 - t0) / 1000000)) ms after exec"
-	t1= port=
+	k=1
+	while [ $k -le "$STARTS" ]; do
+		: >"$TMP/cap$n.log"
+		"$PY" "$HERE/probe.py" wait "$TMP/cap$n.log" / "$STARTMAX" \
+		    >"$TMP/first$n" 2>"$TMP/first$n.err" &
+		probe=$!
+		sleep 0.3	# the probe is up and watching the log
+		t0=$(date +%s%N)
+		"$CAPSULED" serve --quiet --listen 127.0.0.1:0 \
+		    --root "$TMP/site$n" --certs "$TMP/certs" --workers 2 \
+		    >"$TMP/cap$n.log" 2>&1 &
+		pid=$!
+		STARTED="$STARTED $pid"
+		wait "$probe"
+		read -r t1 port <"$TMP/first$n" 2>/dev/null
+		if [ -z "${port:-}" ]; then
+			failed "start $n: no / within $STARTMAX s:" \
+			    "$(head -c 200 "$TMP/first$n.err")" \
+			    "$(head -c 300 "$TMP/cap$n.log")"
+			stop "$pid"
+			break
+		fi
+		echo "startrun.$n $(((t1 - t0) / 1000000))" >>"$R"
+		say "scale: $n pages: / served $(((t1 - t0) / 1000000)) ms" \
+		    "after exec (start $k of $STARTS)"
+		if [ $k -lt "$STARTS" ]; then
+			stop "$pid"
+		else
+			echo "start.$n $(med startrun.$n)" >>"$R"
+			eval "PID$n=$pid PORT$n=$port"
+		fi
+		t1= port=
+		k=$((k + 1))
+	done
 done
 
 # The rest compares the smallest and the largest sites that came up.
@@ -397,7 +414,8 @@ printf '   %s\n' "target"
 row "generated in, ms" gen ""
 row "idle CPU, % of a core" idle \
     "< 0.5 at every size ($IDLE s, master + workers)"
-row "exec to first / served, ms" start "< 300 at 10000, < 3000 at 100000"
+row "exec to first / served, ms" start \
+    "< 300 at 10000, < 3000 at 100000 (median of $STARTS starts)"
 printf '  %-26s' "worker RSS after idle, MiB"
 for n in $SIZES; do printf ' %9s' "$(mib rss.$n)"; done
 printf '   %s\n' "< 300 at 100000 (largest worker)"
