@@ -30,6 +30,14 @@
 #define WORKER_QUIET \
 	1.0 /* seconds without a connection before the
 				   heap is trimmed */
+/*
+ * Connections open at once since the last trim below which none is
+ * worth it: OpenSSL keeps ~15 KiB per connection, so a few leave little
+ * to hand back, and malloc_trim walks every free chunk of every arena
+ * (~20-35 ms at 100,000 pages: a second of a quiet worker's CPU each
+ * minute under sporadic clients, and a stall of its loop each time).
+ */
+#define WORKER_TRIM_CONNS 64
 
 struct worker_proc;
 
@@ -58,6 +66,8 @@ struct worker_proc {
 	ev_signal sigterm, sigint, sigusr1;
 	ev_prepare flush;
 	unsigned long accepted; /* connections taken since the last trim_cb */
+	size_t peak; /* most open at once since the last trim (SIZE_MAX: a
+			site changed, trim anyway) */
 	int accept_paused;
 	struct renderq *rq; /* renders posts off the loop (issue 10) */
 };
@@ -150,6 +160,8 @@ accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 			ev_timer_start(loop, &wp->trim);
 		conn_new(w, fd, (struct sockaddr *)&ss, len, l->lc,
 		    w->nconns - w->nbusy >= w->max_conns);
+		if (w->nconns > wp->peak)
+			wp->peak = w->nconns;
 	}
 }
 
@@ -184,12 +196,15 @@ trim_cb(struct ev_loop *loop, ev_timer *t, int revents)
 		ev_timer_start(loop, t);
 		return;
 	}
-	malloc_trim(0);
+	if (wp->peak >= WORKER_TRIM_CONNS)
+		malloc_trim(0);
+	wp->peak = 0;
 }
 
 static void
 trim_soon(struct worker_proc *wp)
 {
+	wp->peak = SIZE_MAX;
 	if (!ev_is_active(&wp->trim))
 		ev_timer_start(wp->w.loop, &wp->trim);
 }

@@ -45,7 +45,10 @@ smaps() {
 	awk -v f="$1:" '$1 == f { print $2 }' "/proc/$wrk/smaps_rollup" 2>/dev/null
 }
 
-# A burst of connections, then nothing: the worker trims a second later.
+# A burst of connections (100 open at once: a worker trims only after
+# 64 or more), then nothing: the worker trims a second later.
+"$GEMLOAD" --idle 100 --hold 1 --no-sig-check 127.0.0.1 "$PORT" \
+    >"$E2E_DIR/idle.out" 2>&1
 "$GEMLOAD" -c 4 -n 300 --no-sig-check --url "$(e2e_url /)" \
     127.0.0.1 "$PORT" >"$E2E_DIR/load.out" 2>&1
 assert_eq "$?" 0 "a burst of 300 requests, all answered"
