@@ -47,6 +47,8 @@ struct site_opts {
  */
 struct site *site_new(const char *root, int rootfd, const struct site_opts *o);
 void site_free(struct site *s);
+/* Before the site's holder forks: room for what a change may add. */
+void site_prefork(struct site *s);
 
 /*
  * Answers a request for a generated page, a post, its source or an alias,

@@ -921,6 +921,12 @@ struct scan {
 	int failed; /* errno of a failure that voids the scan */
 };
 
+void
+site_prefork(struct site *s)
+{
+	site_pages_reserve(s);
+}
+
 int
 site_is_markdown(const char *name)
 {

@@ -180,6 +180,37 @@ alias_free(struct alias *a)
 	free(a);
 }
 
+/*
+ * Room for pages to come in the base lists, made before a zygote forks
+ * its workers: without it a worker's first new page reallocated each
+ * list (exactly sized by the build) and copied it whole, a copy of
+ * pages it shared with its zygote (part of ~190 ms of its loop at
+ * 100,000 pages, 2.5 ms from the second page on).
+ */
+void
+site_pages_reserve(struct site *s)
+{
+	struct pageset *set = &s->base;
+	size_t n;
+
+	if (!set->built)
+		return;
+	n = set->nlisted + 2 + 64 + set->nlisted / 64;
+	if (set->cgens < set->ngens + n - set->nlisted) {
+		set->cgens = set->ngens + n - set->nlisted;
+		set->gens =
+		    xrealloc(set->gens, set->cgens * sizeof(*set->gens));
+	}
+	strmap_reserve(&set->genmap, n - set->nlisted);
+	set->listed = xrealloc(set->listed, n * sizeof(*set->listed));
+	set->sec_of = xrealloc(set->sec_of, n * sizeof(*set->sec_of));
+	set->gen_of = xrealloc(set->gen_of, n * sizeof(*set->gen_of));
+	set->slots = xrealloc(set->slots, n * sizeof(*set->slots));
+	set->older = xrealloc(set->older, n * sizeof(*set->older));
+	set->newer = xrealloc(set->newer, n * sizeof(*set->newer));
+	set->nav = xrealloc(set->nav, n);
+}
+
 void
 site_pages_free(struct site *s)
 {

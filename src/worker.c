@@ -66,8 +66,7 @@ struct worker_proc {
 	ev_signal sigterm, sigint, sigusr1;
 	ev_prepare flush;
 	unsigned long accepted; /* connections taken since the last trim_cb */
-	size_t peak; /* most open at once since the last trim (SIZE_MAX: a
-			site changed, trim anyway) */
+	size_t peak;		/* most open at once since the last trim */
 	int accept_paused;
 	struct renderq *rq; /* renders posts off the loop (issue 10) */
 };
@@ -177,7 +176,7 @@ accept_retry_cb(struct ev_loop *loop, ev_timer *t, int revents)
 }
 
 /*
- * A burst of handshakes (or a site update) leaves the heap at its
+ * A burst of handshakes leaves the heap at its
  * high-water mark: each one's buffers and keys are freed, but between
  * the connections that stay. After a quiet second with no new
  * connection, hand the free pages back, once; never under steady load,
@@ -204,7 +203,6 @@ trim_cb(struct ev_loop *loop, ev_timer *t, int revents)
 static void
 trim_soon(struct worker_proc *wp)
 {
-	wp->peak = SIZE_MAX;
 	if (!ev_is_active(&wp->trim))
 		ev_timer_start(wp->w.loop, &wp->trim);
 }

@@ -254,8 +254,15 @@ fill_slots(struct zygote *z)
 		 * the shared model into every worker (a second of CPU each
 		 * and most of the heap unshared at 100,000 pages).
 		 */
-		if (!trimmed++)
+		if (!trimmed++) {
+			size_t i;
+
+			for (i = 0; i < z->zs->gen->g.nvhosts; i++)
+				if (z->zs->gen->g.vhosts[i].site)
+					site_prefork(
+					    z->zs->gen->g.vhosts[i].site);
 			malloc_trim(0);
+		}
 		if (spawn(z, s) == -1)
 			missing++;
 	}
