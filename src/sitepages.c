@@ -180,6 +180,19 @@ alias_free(struct alias *a)
 	free(a);
 }
 
+/* The per-listed-page arrays of set, sized for n pages. */
+static void
+lists_resize(struct pageset *set, size_t n)
+{
+	set->listed = xrealloc(set->listed, n * sizeof(*set->listed));
+	set->sec_of = xrealloc(set->sec_of, n * sizeof(*set->sec_of));
+	set->gen_of = xrealloc(set->gen_of, n * sizeof(*set->gen_of));
+	set->slots = xrealloc(set->slots, n * sizeof(*set->slots));
+	set->older = xrealloc(set->older, n * sizeof(*set->older));
+	set->newer = xrealloc(set->newer, n * sizeof(*set->newer));
+	set->nav = xrealloc(set->nav, n);
+}
+
 /*
  * Room for pages to come in the base lists, made before a zygote forks
  * its workers: without it a worker's first new page reallocated each
@@ -202,13 +215,7 @@ site_pages_reserve(struct site *s)
 		    xrealloc(set->gens, set->cgens * sizeof(*set->gens));
 	}
 	strmap_reserve(&set->genmap, n - set->nlisted);
-	set->listed = xrealloc(set->listed, n * sizeof(*set->listed));
-	set->sec_of = xrealloc(set->sec_of, n * sizeof(*set->sec_of));
-	set->gen_of = xrealloc(set->gen_of, n * sizeof(*set->gen_of));
-	set->slots = xrealloc(set->slots, n * sizeof(*set->slots));
-	set->older = xrealloc(set->older, n * sizeof(*set->older));
-	set->newer = xrealloc(set->newer, n * sizeof(*set->newer));
-	set->nav = xrealloc(set->nav, n);
+	lists_resize(set, n);
 }
 
 void
@@ -2695,14 +2702,7 @@ pageset_insert(struct site *s, struct pageset *set, const struct viewer *v,
 	if (p->pm.section[0] && section_of(set, p->pm.dir, p->pm.lang) < 0 &&
 	    !section_new(s, set, p))
 		return 0;
-	n = set->nlisted + 2;
-	set->listed = xrealloc(set->listed, n * sizeof(*set->listed));
-	set->sec_of = xrealloc(set->sec_of, n * sizeof(*set->sec_of));
-	set->gen_of = xrealloc(set->gen_of, n * sizeof(*set->gen_of));
-	set->slots = xrealloc(set->slots, n * sizeof(*set->slots));
-	set->older = xrealloc(set->older, n * sizeof(*set->older));
-	set->newer = xrealloc(set->newer, n * sizeof(*set->newer));
-	set->nav = xrealloc(set->nav, n);
+	lists_resize(set, set->nlisted + 2);
 	n = set->nlisted - (size_t)j;
 #define OPEN(a) memmove((a) + j + 1, (a) + j, n * sizeof(*(a)))
 	OPEN(set->listed);
