@@ -2667,6 +2667,33 @@ shifted(long x, long j, int d)
 }
 
 /*
+ * The per-listed-page arrays opened at i for a page to come (d 1: the
+ * caller fills i) or closed over the page at i (d -1), and the
+ * neighbour links that count past i moved with them.
+ */
+static void
+lists_shift(struct pageset *set, size_t i, int d)
+{
+	size_t n = set->nlisted - i - (d < 0), k;
+	size_t to = d > 0 ? i + 1 : i, from = d > 0 ? i : i + 1;
+
+#define SHIFT(a) memmove((a) + to, (a) + from, n * sizeof(*(a)))
+	SHIFT(set->listed);
+	SHIFT(set->sec_of);
+	SHIFT(set->gen_of);
+	SHIFT(set->slots);
+	SHIFT(set->older);
+	SHIFT(set->newer);
+	SHIFT(set->nav);
+#undef SHIFT
+	set->nlisted = d > 0 ? set->nlisted + 1 : set->nlisted - 1;
+	for (k = 0; k < set->nlisted; k++) {
+		set->older[k] = shifted(set->older[k], (long)i, d);
+		set->newer[k] = shifted(set->newer[k], (long)i, d);
+	}
+}
+
+/*
  * Page p, new, in set's lists: at its place by a binary search, its
  * group's links, its terms' pages. Returns 0 (nothing changed) when the
  * change is structural: a new section, or one listed where p would now
@@ -2677,7 +2704,7 @@ pageset_insert(struct site *s, struct pageset *set, const struct viewer *v,
     struct post *p)
 {
 	long j, x;
-	size_t k, n, *idx;
+	size_t *idx;
 	struct post none;
 
 	if (p->pm.kind != PM_PAGE || site_post_status(s, v, p) != 0)
@@ -2703,17 +2730,7 @@ pageset_insert(struct site *s, struct pageset *set, const struct viewer *v,
 	    !section_new(s, set, p))
 		return 0;
 	lists_resize(set, set->nlisted + 2);
-	n = set->nlisted - (size_t)j;
-#define OPEN(a) memmove((a) + j + 1, (a) + j, n * sizeof(*(a)))
-	OPEN(set->listed);
-	OPEN(set->sec_of);
-	OPEN(set->gen_of);
-	OPEN(set->slots);
-	OPEN(set->older);
-	OPEN(set->newer);
-	OPEN(set->nav);
-#undef OPEN
-	set->nlisted++;
+	lists_shift(set, (size_t)j, 1);
 	set->listed[j] = p;
 	set->sec_of[j] = section_of(set, p->pm.dir, p->pm.lang);
 	if (set->sec_of[j] >= 0)
@@ -2721,10 +2738,6 @@ pageset_insert(struct site *s, struct pageset *set, const struct viewer *v,
 	set->slots[j] = NULL;
 	set->older[j] = set->newer[j] = -1;
 	set->nav[j] = 0;
-	for (k = 0; k < set->nlisted; k++) {
-		set->older[k] = shifted(set->older[k], j, 1);
-		set->newer[k] = shifted(set->newer[k], j, 1);
-	}
 	set->gen_of[j] = (uint32_t)set->ngens;
 	add_gen(set, p->pm.url, G_POST, j, NULL);
 	if (p->pm.bundle)
@@ -2756,7 +2769,7 @@ static int
 pageset_remove(struct site *s, struct pageset *set, struct post *p)
 {
 	long i = listed_index(set, p), x, g;
-	size_t k, n, *idx;
+	size_t k, *idx;
 	struct post none;
 
 	/* Its files no longer served (the map's key is its URL). */
@@ -2788,21 +2801,7 @@ pageset_remove(struct site *s, struct pageset *set, struct post *p)
 	if (set->older[i] >= 0)
 		set->newer[set->older[i]] = set->newer[i];
 	gen_remove(set, p->pm.url);
-	n = set->nlisted - (size_t)i - 1;
-#define CLOSE(a) memmove((a) + i, (a) + i + 1, n * sizeof(*(a)))
-	CLOSE(set->listed);
-	CLOSE(set->sec_of);
-	CLOSE(set->gen_of);
-	CLOSE(set->slots);
-	CLOSE(set->older);
-	CLOSE(set->newer);
-	CLOSE(set->nav);
-#undef CLOSE
-	set->nlisted--;
-	for (k = 0; k < set->nlisted; k++) {
-		set->older[k] = shifted(set->older[k], i, -1);
-		set->newer[k] = shifted(set->newer[k], i, -1);
-	}
+	lists_shift(set, i, -1);
 	renumber(set, (size_t)i);
 	set->narchive -= site_listed_globally(p);
 	set->nfeatured -= p->meta.featured != 0;
