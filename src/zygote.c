@@ -239,6 +239,26 @@ slot_alive(const struct zygote *z, int slot)
  * filled (fork failed) is logged and retried a second later, until the
  * generation has the configured number of workers again.
  */
+/*
+ * Once before the workers of a fill are forked. Each site makes room in
+ * its lists for pages to come (site_prefork). Loading leaves the heap
+ * full of small free chunks: merged here, once; merged in each worker
+ * (its first malloc_trim after a burst), they were written to page by
+ * page, copying the shared model into every worker (a second of CPU
+ * each and most of the heap unshared at 100,000 pages).
+ */
+static void
+before_fork(struct zygote *z)
+{
+	const struct gemini_ctx *g = &z->zs->gen->g;
+	size_t i;
+
+	for (i = 0; i < g->nvhosts; i++)
+		if (g->vhosts[i].site)
+			site_prefork(g->vhosts[i].site);
+	malloc_trim(0);
+}
+
 static void
 fill_slots(struct zygote *z)
 {
@@ -247,22 +267,8 @@ fill_slots(struct zygote *z)
 	for (s = 0; s < z->zs->nslots; s++) {
 		if (slot_alive(z, s))
 			continue;
-		/*
-		 * Loading leaves the heap full of small free chunks. Merged
-		 * here, once: merged in each worker (its first malloc_trim
-		 * after a burst), they were written to page by page, copying
-		 * the shared model into every worker (a second of CPU each
-		 * and most of the heap unshared at 100,000 pages).
-		 */
-		if (!trimmed++) {
-			size_t i;
-
-			for (i = 0; i < z->zs->gen->g.nvhosts; i++)
-				if (z->zs->gen->g.vhosts[i].site)
-					site_prefork(
-					    z->zs->gen->g.vhosts[i].site);
-			malloc_trim(0);
-		}
+		if (!trimmed++)
+			before_fork(z);
 		if (spawn(z, s) == -1)
 			missing++;
 	}
