@@ -152,7 +152,7 @@ struct term_list {
 
 /* What a generated page is made of: built when first asked for. */
 enum gen_kind {
-	G_POST,	   /* a listed page: arg is its index in listed */
+	G_POST,	   /* a listed page: arg is its place (place_of) */
 	G_SECTION, /* arg: the section */
 	G_SECFEED,
 	G_HOME, /* arg: -1 the default language, else cfg.langs[arg] */
@@ -186,9 +186,14 @@ struct slot {
  */
 struct pageset {
 	int built;
-	char *key;	      /* access_class_key of the class */
+	char *key; /* access_class_key of the class */
+	/*
+	 * The per-listed-page arrays (listed to gen_of and slots, older,
+	 * newer, nav) each have lhead unused entries before their first
+	 * page, lcap entries allocated in all (sitepages.c: lists_room).
+	 */
 	struct post **listed; /* pages, newest first, undated last */
-	size_t nlisted;
+	size_t nlisted, lhead, lcap;
 	long *sec_of;	     /* per listed page: its section, or -1 */
 	uint32_t *gen_of;    /* per listed page: its G_POST gen, or -1 */
 	struct slot **slots; /* per listed page, made when asked */
@@ -222,9 +227,10 @@ struct pageset {
 	size_t nfeatured; /* listed pages featured (the home page's top) */
 	struct term_list *tlists;
 	size_t ntlists, ctlists;
-	long *older, *newer; /* per listed page: its neighbours, or -1 */
-	unsigned char *nav;  /* per listed page: Previous/Next, not by date */
-	size_t narchive;     /* pages the archive lists */
+	long *older,
+	    *newer;	    /* per listed page: its neighbours' places, or -1 */
+	unsigned char *nav; /* per listed page: Previous/Next, not by date */
+	size_t narchive;    /* pages the archive lists */
 };
 
 struct alias {
@@ -259,6 +265,8 @@ struct site {
 	struct gemtext_opts render;
 	struct post **posts; /* every Markdown file, sorted newest first */
 	size_t nposts;
+	size_t posts_head,
+	    posts_cap;		  /* room around posts (site.c: posts_open) */
 	struct post *intro;	  /* the home _index.md (index.md), or NULL */
 	struct pageset base;	  /* as a client without certificate sees it */
 	struct pageset **classes; /* other classes, built when asked */
@@ -470,6 +478,7 @@ void site_build_pages(struct site *s);
 void site_pages_body_changed(struct site *s, const struct post *p);
 void site_pages_free(struct site *s);
 void site_pages_reserve(struct site *s);
+void site_pages_unshare(struct site *s);
 int site_pages_can_relist(struct site *s, const struct post *old,
     const struct post *p);
 void site_pages_relist(struct site *s, struct post *p, const struct post *was);

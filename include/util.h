@@ -83,6 +83,12 @@ int util_same_file(const struct stat *a, const struct stat *b);
  * and other file systems get the stat comparison alone.
  */
 void util_file_settle(int fd);
+/*
+ * The pages holding [p, p + n) made this process's own now, in one call
+ * (MADV_POPULATE_WRITE), not by a copy-on-write fault each when first
+ * written; nothing where the kernel cannot (before Linux 5.14).
+ */
+void util_own_pages(const void *p, size_t n);
 int util_file_unchanged(int fd, const struct stat *st);
 
 /*

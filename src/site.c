@@ -42,6 +42,7 @@
 #include "shortcode.h"
 #include "site.h"
 #include "siteint.h"
+#include "util.h"
 #include "sitecfg.h"
 #include "status.h"
 #include "url.h"
@@ -829,6 +830,68 @@ map_release(struct site *s, struct strmap *m, enum post_key k,
 			map_claim(s, m, k, qk, qn, s->posts[i], 0);
 }
 
+/*
+ * s->posts has room on both sides (posts_head entries before the first,
+ * posts_cap in all): a post that comes or goes moves the shorter side,
+ * so a new one, the newest and first, moves none (issue 16: the whole
+ * array was copied, pages a worker shared with its zygote, as the
+ * listed pages' arrays are kept: sitepages.c, lists_shift).
+ */
+static void
+posts_room(struct site *s, size_t front, size_t back)
+{
+	size_t head = s->posts_head > front ? s->posts_head : front;
+	size_t tail = s->posts_cap - s->posts_head - s->nposts;
+	struct post **v;
+
+	if (tail < back)
+		tail = back;
+	if (head == s->posts_head && head + s->nposts + tail <= s->posts_cap)
+		return;
+	s->posts_cap = head + s->nposts + tail;
+	v = xcalloc(s->posts_cap, sizeof(*v));
+	if (s->nposts)
+		memcpy(v + head, s->posts, s->nposts * sizeof(*v));
+	free(s->posts ? s->posts - s->posts_head : NULL);
+	s->posts = v + head;
+	s->posts_head = head;
+}
+
+/* An entry opened at i in s->posts (the caller fills it). */
+static void
+posts_open(struct site *s, size_t i)
+{
+	size_t margin = 64 + s->nposts / 64;
+
+	if (i < s->nposts - i) {
+		if (s->posts_head == 0)
+			posts_room(s, margin, 0);
+		memmove(s->posts - 1, s->posts, i * sizeof(*s->posts));
+		s->posts--;
+		s->posts_head--;
+	} else {
+		if (s->posts_head + s->nposts == s->posts_cap)
+			posts_room(s, 0, margin);
+		memmove(s->posts + i + 1, s->posts + i,
+		    (s->nposts - i) * sizeof(*s->posts));
+	}
+	s->nposts++;
+}
+
+/* The entry at i in s->posts closed. */
+static void
+posts_close(struct site *s, size_t i)
+{
+	if (i < s->nposts - 1 - i) {
+		memmove(s->posts + 1, s->posts, i * sizeof(*s->posts));
+		s->posts++;
+		s->posts_head++;
+	} else
+		memmove(s->posts + i, s->posts + i + 1,
+		    (s->nposts - i - 1) * sizeof(*s->posts));
+	s->nposts--;
+}
+
 static void
 posts_remove(struct site *s, struct post *p)
 {
@@ -838,9 +901,7 @@ posts_remove(struct site *s, struct post *p)
 		;
 	if (i == s->nposts)
 		return;
-	memmove(s->posts + i, s->posts + i + 1,
-	    (s->nposts - i - 1) * sizeof(*s->posts));
-	s->nposts--;
+	posts_close(s, i);
 	strmap_del(&s->by_relpath, p->relpath, strlen(p->relpath));
 	map_release(s, &s->by_url, K_URL, p);
 	map_release(s, &s->by_legacy, K_LEGACY, p);
@@ -862,11 +923,8 @@ posts_insert(struct site *s, struct post *p)
 		else
 			hi = mid;
 	}
-	s->posts = xrealloc(s->posts, (s->nposts + 2) * sizeof(*s->posts));
-	memmove(s->posts + lo + 1, s->posts + lo,
-	    (s->nposts - lo) * sizeof(*s->posts));
+	posts_open(s, lo);
 	s->posts[lo] = p;
-	s->nposts++;
 	strmap_put(&s->by_relpath, p->relpath, strlen(p->relpath), p);
 	map_claim(s, &s->by_url, K_URL, p->pm.url, strlen(p->pm.url), p, 1);
 	map_claim(s, &s->by_legacy, K_LEGACY, p->pm.legacy,
@@ -924,7 +982,19 @@ struct scan {
 void
 site_prefork(struct site *s)
 {
+	size_t room = 64 + s->nposts / 64;
+
+	posts_room(s, room, room);
 	site_pages_reserve(s);
+}
+
+void
+site_unshare(struct site *s)
+{
+	if (s->posts)
+		util_own_pages(s->posts - s->posts_head,
+		    s->posts_cap * sizeof(*s->posts));
+	site_pages_unshare(s);
 }
 
 int
@@ -1185,8 +1255,7 @@ post_move(struct site *s, struct post *p)
 		;
 	if (i == s->nposts)
 		return;
-	memmove(s->posts + i, s->posts + i + 1,
-	    (s->nposts - i - 1) * sizeof(*s->posts));
+	posts_close(s, i);
 	while (lo < hi) { /* the first that sorts after p */
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -1195,8 +1264,7 @@ post_move(struct site *s, struct post *p)
 		else
 			hi = mid;
 	}
-	memmove(s->posts + lo + 1, s->posts + lo,
-	    (s->nposts - 1 - lo) * sizeof(*s->posts));
+	posts_open(s, lo);
 	s->posts[lo] = p;
 }
 
@@ -1554,9 +1622,11 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	for (i = 0; i < nremoved; i++)
 		site_post_free(&s->cache, removed[i]);
 	free(removed);
-	free(s->posts);
+	free(s->posts ? s->posts - s->posts_head : NULL);
+	s->posts_cap = s->nposts + nadded + 1; /* nv's size */
 	s->posts = nv;
 	s->nposts = n;
+	s->posts_head = 0;
 	strmap_free(&keys);
 	strmap_free(&gone);
 	sort_posts(s, nkept);
@@ -1911,9 +1981,9 @@ site_clear(struct site *s)
 	site_pages_free(s);
 	for (i = 0; i < s->nposts; i++)
 		site_post_free(&s->cache, s->posts[i]);
-	free(s->posts);
+	free(s->posts ? s->posts - s->posts_head : NULL);
 	s->posts = NULL;
-	s->nposts = 0;
+	s->nposts = s->posts_head = s->posts_cap = 0;
 	s->intro = NULL;
 	strmap_free(&s->by_relpath);
 	strmap_free(&s->by_url);

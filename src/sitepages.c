@@ -121,6 +121,105 @@ add_gen(struct pageset *set, const char *path, enum gen_kind kind, long arg,
 	return &set->gens[set->ngens - 1];
 }
 
+/*
+ * The per-listed-page arrays have room on both sides: set->lhead
+ * unused entries before the first page, set->lcap in all. A page that
+ * comes or goes moves the shorter side (lists_shift), so a new post,
+ * the newest and first listed, moves nothing. What points at a listed
+ * page from elsewhere (older, newer, a G_POST gen's arg) holds its
+ * place, its index plus lhead, which a move of the other side keeps
+ * (issue 16: a new post at 100,000 pages shifted 4.5 MB of lists and
+ * renumbered every gen, pages a worker shared with its zygote: ~2,000
+ * copy-on-write faults, 160 ms of its loop).
+ */
+#define LISTS(X) X(listed) X(sec_of) X(gen_of) X(slots) X(older) X(newer) X(nav)
+
+/* Listed page i's place, and the index of place x (-1: none, both). */
+static long
+place_of(const struct pageset *set, long i)
+{
+	return i < 0 ? -1 : i + (long)set->lhead;
+}
+
+static long
+index_at(const struct pageset *set, long x)
+{
+	return x < 0 ? -1 : x - (long)set->lhead;
+}
+
+/* Listed pages from index i to j (excluded): their post page's gen says so. */
+static void
+renumber(struct pageset *set, size_t i, size_t j)
+{
+	for (; i < j; i++)
+		if (set->gen_of[i] != UINT32_MAX)
+			set->gens[set->gen_of[i]].arg = place_of(set, (long)i);
+}
+
+/*
+ * At least front unused entries before the first page and back after
+ * the last in every per-listed-page array (more head room moves every
+ * page, once: their places follow).
+ */
+static void
+lists_room(struct pageset *set, size_t front, size_t back)
+{
+	size_t head = set->lhead > front ? set->lhead : front;
+	size_t tail = set->lcap - set->lhead - set->nlisted, k;
+	long d = (long)head - (long)set->lhead;
+
+	if (tail < back)
+		tail = back;
+	if (d == 0 && head + set->nlisted + tail <= set->lcap)
+		return;
+	set->lcap = head + set->nlisted + tail;
+	if (d == 0) {
+#define GROW(a) \
+	(set->a) = (void *)((char *)xrealloc((set->a) - set->lhead, \
+				set->lcap * sizeof(*(set->a))) + \
+	    set->lhead * sizeof(*(set->a)));
+		LISTS(GROW)
+#undef GROW
+		return;
+	}
+#define MOVE(a) \
+	{ \
+		void *na = xcalloc(set->lcap, sizeof(*(set->a))); \
+		memcpy((char *)na + head * sizeof(*(set->a)), (set->a), \
+		    set->nlisted * sizeof(*(set->a))); \
+		free((set->a) - set->lhead); \
+		(set->a) = (void *)((char *)na + head * sizeof(*(set->a))); \
+	}
+	LISTS(MOVE)
+#undef MOVE
+	set->lhead = head;
+	for (k = 0; k < set->nlisted; k++) {
+		if (set->older[k] >= 0)
+			set->older[k] += d;
+		if (set->newer[k] >= 0)
+			set->newer[k] += d;
+	}
+	renumber(set, 0, set->nlisted);
+}
+
+/* The per-listed-page arrays freed. */
+static void
+lists_free(struct pageset *set)
+{
+#define FREE(a) \
+	if (set->a) \
+		free((set->a) - set->lhead);
+	LISTS(FREE)
+#undef FREE
+}
+
+/* Room for pages to come on either side of a list (lists_shift). */
+static size_t
+lists_margin(const struct pageset *set)
+{
+	return 64 + set->nlisted / 64;
+}
+
 static void
 slot_evict(struct lru_node *n)
 {
@@ -141,7 +240,6 @@ site_pageset_free(struct site *s, struct pageset *ps)
 			page_unref(ps->slots[i]->page);
 			free(ps->slots[i]);
 		}
-	free(ps->slots);
 	for (i = 0; i < ps->ngens; i++)
 		page_unref(ps->gens[i].built);
 	site_strs_free(ps->keys, ps->nkeys);
@@ -152,12 +250,7 @@ site_pageset_free(struct site *s, struct pageset *ps)
 	}
 	free(ps->secs);
 	free(ps->key);
-	free(ps->listed);
-	free(ps->sec_of);
-	free(ps->gen_of);
-	free(ps->older);
-	free(ps->newer);
-	free(ps->nav);
+	lists_free(ps);
 	free(ps->gens);
 	free(ps->live);
 	for (i = 0; i < ps->ntlists; i++)
@@ -180,19 +273,6 @@ alias_free(struct alias *a)
 	free(a);
 }
 
-/* The per-listed-page arrays of set, sized for n pages. */
-static void
-lists_resize(struct pageset *set, size_t n)
-{
-	set->listed = xrealloc(set->listed, n * sizeof(*set->listed));
-	set->sec_of = xrealloc(set->sec_of, n * sizeof(*set->sec_of));
-	set->gen_of = xrealloc(set->gen_of, n * sizeof(*set->gen_of));
-	set->slots = xrealloc(set->slots, n * sizeof(*set->slots));
-	set->older = xrealloc(set->older, n * sizeof(*set->older));
-	set->newer = xrealloc(set->newer, n * sizeof(*set->newer));
-	set->nav = xrealloc(set->nav, n);
-}
-
 /*
  * Room for pages to come in the base lists, made before a zygote forks
  * its workers: without it a worker's first new page reallocated each
@@ -208,14 +288,33 @@ site_pages_reserve(struct site *s)
 
 	if (!set->built)
 		return;
-	n = set->nlisted + 2 + 64 + set->nlisted / 64;
-	if (set->cgens < set->ngens + n - set->nlisted) {
-		set->cgens = set->ngens + n - set->nlisted;
+	n = 2 + lists_margin(set);
+	if (set->cgens < set->ngens + n) {
+		set->cgens = set->ngens + n;
 		set->gens =
 		    xrealloc(set->gens, set->cgens * sizeof(*set->gens));
 	}
-	strmap_reserve(&set->genmap, n - set->nlisted);
-	lists_resize(set, n);
+	strmap_reserve(&set->genmap, n);
+	lists_room(set, n, n);
+}
+
+/*
+ * In a worker before it serves: the base lists, which a change writes
+ * across (a page moved or added shifts one side of them and renumbers
+ * their gens), made the worker's own (site_unshare).
+ */
+void
+site_pages_unshare(struct site *s)
+{
+	struct pageset *set = &s->base;
+
+	if (!set->built)
+		return;
+#define OWN(a) \
+	util_own_pages((set->a) - set->lhead, set->lcap * sizeof(*(set->a)));
+	LISTS(OWN)
+#undef OWN
+	util_own_pages(set->gens, set->cgens * sizeof(*set->gens));
 }
 
 void
@@ -752,13 +851,20 @@ section_order(const struct site *s, const struct post *index)
 	}
 }
 
+/* 1 when p's weight puts a listing in Hugo's order out of date order. */
+static int
+weighted(const struct post *p)
+{
+	return p->meta.has_weight && p->meta.weight != 0;
+}
+
 /* 1 when p carries what order o sorts by (else it gets no neighbours). */
 static int
 has_order_key(enum pm_order o, const struct post *p)
 {
 	switch (o) {
 	case PM_ORDER_HUGO:
-		return p->dated || (p->meta.has_weight && p->meta.weight != 0);
+		return p->dated || weighted(p);
 	case PM_ORDER_NEWEST:
 	case PM_ORDER_DATE:
 		return p->dated;
@@ -783,7 +889,7 @@ chronological(enum pm_order o, struct post *const *v, const size_t *idx,
 	if (o != PM_ORDER_HUGO)
 		return 0;
 	for (i = 0; i < n; i++)
-		if (v[idx[i]]->meta.has_weight && v[idx[i]]->meta.weight != 0)
+		if (weighted(v[idx[i]]))
 			return 0;
 	return 1;
 }
@@ -856,8 +962,10 @@ link_group(struct pageset *set, const size_t *idx, size_t n, enum pm_order o)
 	size_t j;
 
 	for (j = 0; j < n; j++) {
-		set->older[idx[j]] = j + 1 < n ? (long)idx[j + 1] : -1;
-		set->newer[idx[j]] = j > 0 ? (long)idx[j - 1] : -1;
+		set->older[idx[j]] =
+		    j + 1 < n ? place_of(set, (long)idx[j + 1]) : -1;
+		set->newer[idx[j]] =
+		    j > 0 ? place_of(set, (long)idx[j - 1]) : -1;
 		set->nav[idx[j]] = !chrono;
 	}
 }
@@ -891,6 +999,42 @@ neighbours_group(const struct site *s, struct pageset *set, size_t k,
 }
 
 /*
+ * Links group members idx[0..n) in order o, as link_group, after page j
+ * (-1: none) came or moved among them or page left went (NULL: none):
+ * the others were linked, so only links that differ are written, and
+ * whether the group reads by date follows from a member's nav and the
+ * weights of j and left, not from a pass over every member (issue 16: a
+ * new post at 100,000 pages read 20,000 posts cold and wrote their links,
+ * pages a worker shared with its zygote until then).
+ */
+static void
+relink(struct pageset *set, const size_t *idx, size_t n, long j,
+    enum pm_order o, const struct post *left)
+{
+	size_t q, m;
+	int chrono;
+
+	for (m = 0; m < n && (long)idx[m] == j; m++)
+		;
+	if (m == n || o != PM_ORDER_HUGO || (left && weighted(left)))
+		chrono = chronological(o, set->listed, idx, n);
+	else
+		chrono =
+		    !set->nav[idx[m]] && !(j >= 0 && weighted(set->listed[j]));
+	for (q = 0; q < n; q++) {
+		long older = q + 1 < n ? place_of(set, (long)idx[q + 1]) : -1;
+		long newer = q > 0 ? place_of(set, (long)idx[q - 1]) : -1;
+
+		if (set->older[idx[q]] != older)
+			set->older[idx[q]] = older;
+		if (set->newer[idx[q]] != newer)
+			set->newer[idx[q]] = newer;
+		if (set->nav[idx[q]] != !chrono)
+			set->nav[idx[q]] = !chrono;
+	}
+}
+
+/*
  * Links group members idx[0..n) (room for one more, in order o) with
  * listed page j (-1: none) put among them by a binary search. An equal
  * key puts it after the members listed before it (ties 1: as the
@@ -899,7 +1043,7 @@ neighbours_group(const struct site *s, struct pageset *set, size_t k,
  */
 static int
 link_with(struct pageset *set, size_t *idx, size_t n, long j, enum pm_order o,
-    int ties)
+    int ties, const struct post *left)
 {
 	if (j >= 0 && has_order_key(o, set->listed[j])) {
 		struct pm_key a, b;
@@ -925,7 +1069,7 @@ link_with(struct pageset *set, size_t *idx, size_t n, long j, enum pm_order o,
 		idx[lo] = (size_t)j;
 		n++;
 	}
-	link_group(set, idx, n, o);
+	relink(set, idx, n, j, o, left);
 	return 1;
 }
 
@@ -947,14 +1091,14 @@ neighbours_moved(const struct site *s, struct pageset *set, size_t k, long j,
 
 	if (!site_listed_locally(p) || !has_order_key(o, was))
 		return 0;
-	for (h = j; set->newer[h] >= 0; h = set->newer[h])
+	for (h = j; set->newer[h] >= 0; h = index_at(set, set->newer[h]))
 		;
-	for (; h >= 0; h = set->older[h])
+	for (; h >= 0; h = index_at(set, set->older[h]))
 		if (h != j)
 			idx[n++] = (size_t)h;
 	set->older[j] = set->newer[j] = -1;
 	set->nav[j] = 0;
-	return link_with(set, idx, n, j, o, 0);
+	return link_with(set, idx, n, j, o, 0, was);
 }
 
 /*
@@ -1089,9 +1233,10 @@ section_chain(const struct pageset *set, long k, enum pm_order o, size_t *idx)
 		    site_listed_locally(set->listed[i]) &&
 		    has_order_key(o, set->listed[i]))
 			h = (long)i;
-	for (; h >= 0 && set->newer[h] >= 0; h = set->newer[h])
+	for (; h >= 0 && set->newer[h] >= 0; h = index_at(set, set->newer[h]))
 		;
-	for (; h >= 0 && n < set->secs[k].npages; h = set->older[h])
+	for (; h >= 0 && n < set->secs[k].npages;
+	     h = index_at(set, set->older[h]))
 		idx[n++] = (size_t)h;
 	return h < 0 && n == set->secs[k].npages ? n : 0;
 }
@@ -1420,9 +1565,11 @@ post_page(struct site *s, struct pageset *set, const struct viewer *v, size_t i)
 	site_page_site(s, &ps);
 	site_page_post(p, &pp);
 	if (set->older[i] >= 0)
-		site_page_post(set->listed[set->older[i]], &older);
+		site_page_post(set->listed[index_at(set, set->older[i])],
+		    &older);
 	if (set->newer[i] >= 0)
-		site_page_post(set->listed[set->newer[i]], &newer);
+		site_page_post(set->listed[index_at(set, set->newer[i])],
+		    &newer);
 	if (!tags)
 		pp.ntags = older.ntags = newer.ntags = 0;
 	pp.body_gmi = body;
@@ -1462,7 +1609,7 @@ site_route_get(struct site *s, struct pageset *set, const struct viewer *v,
 		return g->built;
 	switch (g->kind) {
 	case G_POST:
-		return post_page(s, set, v, (size_t)g->arg);
+		return post_page(s, set, v, (size_t)index_at(set, g->arg));
 	case G_SECTION:
 	case G_SECFEED:
 		pg = gen_section(s, set, v, g->arg, g->kind == G_SECFEED);
@@ -1638,7 +1785,7 @@ post_gens(void *arg)
 		const char *k = p->pm.url;
 		size_t had = set->ngens;
 
-		add_gen(set, k, G_POST, (long)i, NULL);
+		add_gen(set, k, G_POST, place_of(set, (long)i), NULL);
 		set->gen_of[i] = set->ngens > had ? (uint32_t)had : UINT32_MAX;
 		if (p->pm.bundle)
 			strmap_put(&set->bundles, k, strlen(k), p);
@@ -1722,6 +1869,7 @@ site_pageset_build(struct site *s, struct pageset *set, const struct viewer *v)
 		busy_count(set, p, 1);
 	}
 	neighbours(s, set);
+	set->lcap = set->nlisted + 1; /* the least each list has */
 	set->best = busiest_section(s, set);
 	if (threaded)
 		pthread_join(t, NULL);
@@ -1799,8 +1947,8 @@ pageset_body_changed(struct site *s, struct pageset *set, const struct post *p)
 	if (!set->built)
 		return;
 	if (k && set->gens[k - 1].kind == G_POST &&
-	    set->listed[set->gens[k - 1].arg] == p &&
-	    (sl = set->slots[set->gens[k - 1].arg]) != NULL) {
+	    set->listed[index_at(set, set->gens[k - 1].arg)] == p &&
+	    (sl = set->slots[index_at(set, set->gens[k - 1].arg)]) != NULL) {
 		lru_remove(&s->cache, &sl->node);
 		page_unref(sl->page);
 		sl->page = NULL;
@@ -1966,8 +2114,8 @@ listed_index(const struct pageset *set, const struct post *p)
 	size_t i;
 
 	/* Its page, unless another listed page claimed its URL first. */
-	if (g && g->kind == G_POST && set->listed[g->arg] == p)
-		return g->arg;
+	if (g && g->kind == G_POST && set->listed[index_at(set, g->arg)] == p)
+		return index_at(set, g->arg);
 	for (i = 0; i < set->nlisted; i++)
 		if (set->listed[i] == p)
 			return (long)i;
@@ -2042,8 +2190,10 @@ gen_remove(struct pageset *set, const char *path)
 	page_unref(set->gens[k - 1].built);
 	set->gens[k - 1].built = NULL;
 	if (set->gens[k - 1].kind == G_POST) {
-		if (set->gen_of[set->gens[k - 1].arg] == (uint32_t)(k - 1))
-			set->gen_of[set->gens[k - 1].arg] = UINT32_MAX;
+		long i = index_at(set, set->gens[k - 1].arg);
+
+		if (set->gen_of[i] == (uint32_t)(k - 1))
+			set->gen_of[i] = UINT32_MAX;
 		set->gens[k - 1].arg = -1;
 	}
 }
@@ -2421,9 +2571,17 @@ site_pages_relist(struct site *s, struct post *p, const struct post *was)
 		rotate(set->nav, 1, (size_t)i, (size_t)j);
 		rotate(set->older, sizeof(*set->older), (size_t)i, (size_t)j);
 		rotate(set->newer, sizeof(*set->newer), (size_t)i, (size_t)j);
+		/* The links: where they change (the shared pages stay). */
 		for (k = 0; k < set->nlisted; k++) {
-			set->older[k] = moved_index(set->older[k], i, j);
-			set->newer[k] = moved_index(set->newer[k], i, j);
+			long o = index_at(set, set->older[k]);
+			long w = index_at(set, set->newer[k]);
+
+			if (moved_index(o, i, j) != o)
+				set->older[k] =
+				    place_of(set, moved_index(o, i, j));
+			if (moved_index(w, i, j) != w)
+				set->newer[k] =
+				    place_of(set, moved_index(w, i, j));
 		}
 		/*
 		 * The post pages of the pages between: their new index,
@@ -2431,11 +2589,10 @@ site_pages_relist(struct site *s, struct post *p, const struct post *was)
 		 * a date edit at 100,000 pages).
 		 */
 		rotate(set->gen_of, sizeof(*set->gen_of), (size_t)i, (size_t)j);
-		for (x = i < j ? i : j; x <= (i < j ? j : i); x++)
-			if (set->gen_of[x] != UINT32_MAX)
-				set->gens[set->gen_of[x]].arg = x;
+		renumber(set, (size_t)(i < j ? i : j),
+		    (size_t)(i < j ? j : i) + 1);
 	}
-	idx = xcalloc(set->nlisted + 1, sizeof(*idx));
+	idx = xmalloc((set->nlisted + 1) * sizeof(*idx));
 	x = set->sec_of[j];
 	if (x < 0 && (x = lang_list(s, p)) >= 0)
 		x += (long)set->nsecs;
@@ -2478,7 +2635,7 @@ linked_in(const struct site *s, const struct pageset *set, size_t i, size_t k,
 }
 
 /*
- * Group k again after listed page j came (j >= 0) or one went: the
+ * Group k again after listed page j came (j >= 0) or left went: the
  * others' order is read from their links (a member looked for outward
  * from near) and j put in it by a binary search, as neighbours_moved;
  * among equal keys in listed order, as sort_listing's stable sort (glibc's
@@ -2486,7 +2643,7 @@ linked_in(const struct site *s, const struct pageset *set, size_t i, size_t k,
  */
 static int
 neighbours_changed(const struct site *s, struct pageset *set, size_t k, long j,
-    size_t near, size_t *idx)
+    const struct post *left, size_t near, size_t *idx)
 {
 	enum pm_order o = group_order(s, set, k);
 	size_t n = 0, d;
@@ -2494,7 +2651,7 @@ neighbours_changed(const struct site *s, struct pageset *set, size_t k, long j,
 
 	/* A section with no other page: none looked for (a whole walk). */
 	if (k < set->nsecs && set->secs[k].npages <= (j >= 0))
-		return link_with(set, idx, 0, j, o, 1);
+		return link_with(set, idx, 0, j, o, 1, left);
 	for (d = 0; h < 0 && (d <= near || near + d < set->nlisted); d++) {
 		if (d <= near && (long)(near - d) != j &&
 		    linked_in(s, set, near - d, k, o))
@@ -2503,11 +2660,11 @@ neighbours_changed(const struct site *s, struct pageset *set, size_t k, long j,
 		    linked_in(s, set, near + d, k, o))
 			h = (long)(near + d);
 	}
-	for (; h >= 0 && set->newer[h] >= 0; h = set->newer[h])
+	for (; h >= 0 && set->newer[h] >= 0; h = index_at(set, set->newer[h]))
 		;
-	for (; h >= 0; h = set->older[h])
+	for (; h >= 0; h = index_at(set, set->older[h]))
 		idx[n++] = (size_t)h;
-	return link_with(set, idx, n, j, o, 1);
+	return link_with(set, idx, n, j, o, 1, left);
 }
 
 /*
@@ -2646,51 +2803,57 @@ termless(const struct post *p, struct post *none)
 	none->meta.ntags = none->meta.ncategories = none->meta.nterms = 0;
 }
 
-/* Listed pages from index i on: their post page's gen says so. */
-static void
-renumber(struct pageset *set, size_t i)
-{
-	for (; i < set->nlisted; i++)
-		if (set->gen_of[i] != UINT32_MAX)
-			set->gens[set->gen_of[i]].arg = (long)i;
-}
-
-/* Index x after an insertion at j (d 1) or a removal at j (d -1). */
-static long
-shifted(long x, long j, int d)
-{
-	if (x < 0 || x < j)
-		return x;
-	if (d < 0 && x == j)
-		return -1;
-	return x + d;
-}
-
 /*
  * The per-listed-page arrays opened at i for a page to come (d 1: the
- * caller fills i) or closed over the page at i (d -1), and the
- * neighbour links that count past i moved with them.
+ * caller fills i, unlinked) or closed over the page at i (d -1, out of
+ * its group's chain already: nothing links to it): the shorter side of
+ * i moves by one entry, and the links to the pages it moved follow.
  */
 static void
 lists_shift(struct pageset *set, size_t i, int d)
 {
 	size_t n = set->nlisted - i - (d < 0), k;
-	size_t to = d > 0 ? i + 1 : i, from = d > 0 ? i : i + 1;
+	long lo, hi, by;
+	int front = i < n;
 
-#define SHIFT(a) memmove((a) + to, (a) + from, n * sizeof(*(a)))
-	SHIFT(set->listed);
-	SHIFT(set->sec_of);
-	SHIFT(set->gen_of);
-	SHIFT(set->slots);
-	SHIFT(set->older);
-	SHIFT(set->newer);
-	SHIFT(set->nav);
+	if (d > 0 &&
+	    (front ? set->lhead == 0 : set->lhead + set->nlisted == set->lcap))
+		lists_room(set, front ? lists_margin(set) : 0,
+		    front ? 0 : lists_margin(set));
+	if (front) {
+		/* Pages [0, i) one entry towards the front (d 1) or back. */
+		lo = place_of(set, 0);
+		hi = lo + (long)i;
+		by = -d;
+#define SHIFT(a) \
+	memmove((set->a) - d, (set->a), i * sizeof(*(set->a))); \
+	(set->a) -= d;
+		LISTS(SHIFT)
 #undef SHIFT
-	set->nlisted = d > 0 ? set->nlisted + 1 : set->nlisted - 1;
-	for (k = 0; k < set->nlisted; k++) {
-		set->older[k] = shifted(set->older[k], (long)i, d);
-		set->newer[k] = shifted(set->newer[k], (long)i, d);
+		set->lhead = d > 0 ? set->lhead - 1 : set->lhead + 1;
+	} else {
+		/* Pages after i one entry towards the back (d 1) or front. */
+		lo = place_of(set, (long)i + (d < 0));
+		hi = lo + (long)n;
+		by = d;
+#define SHIFT(a) \
+	memmove((set->a) + i + (d > 0), (set->a) + i + (d < 0), \
+	    n * sizeof(*(set->a)));
+		LISTS(SHIFT)
+#undef SHIFT
 	}
+	set->nlisted = d > 0 ? set->nlisted + 1 : set->nlisted - 1;
+	/* Read all, written where they change (the shared pages stay). */
+	for (k = 0; lo < hi && k < set->nlisted; k++) {
+		if (set->older[k] >= lo && set->older[k] < hi)
+			set->older[k] += by;
+		if (set->newer[k] >= lo && set->newer[k] < hi)
+			set->newer[k] += by;
+	}
+	if (front)
+		renumber(set, 0, i);
+	else
+		renumber(set, i + (d > 0), set->nlisted);
 }
 
 /*
@@ -2729,7 +2892,6 @@ pageset_insert(struct site *s, struct pageset *set, const struct viewer *v,
 	if (p->pm.section[0] && section_of(set, p->pm.dir, p->pm.lang) < 0 &&
 	    !section_new(s, set, p))
 		return 0;
-	lists_resize(set, set->nlisted + 2);
 	lists_shift(set, (size_t)j, 1);
 	set->listed[j] = p;
 	set->sec_of[j] = section_of(set, p->pm.dir, p->pm.lang);
@@ -2739,16 +2901,17 @@ pageset_insert(struct site *s, struct pageset *set, const struct viewer *v,
 	set->older[j] = set->newer[j] = -1;
 	set->nav[j] = 0;
 	set->gen_of[j] = (uint32_t)set->ngens;
-	add_gen(set, p->pm.url, G_POST, j, NULL);
+	add_gen(set, p->pm.url, G_POST, place_of(set, j), NULL);
 	if (p->pm.bundle)
 		strmap_put(&set->bundles, p->pm.url, strlen(p->pm.url), p);
-	renumber(set, (size_t)j + 1);
 	set->narchive += site_listed_globally(p);
 	set->nfeatured += p->meta.featured != 0;
 	relist_terms(s, set, p, p, &none, 1);
 	if ((x = group_of(s, set, (size_t)j)) >= 0 && site_listed_locally(p)) {
-		idx = xcalloc(set->nlisted + 1, sizeof(*idx));
-		if (!neighbours_changed(s, set, (size_t)x, j, (size_t)j, idx))
+		/* Not zeroed: only what the group fills is written. */
+		idx = xmalloc((set->nlisted + 1) * sizeof(*idx));
+		if (!neighbours_changed(s, set, (size_t)x, j, NULL, (size_t)j,
+			idx))
 			neighbours_group(s, set, (size_t)x, idx);
 		free(idx);
 	}
@@ -2797,18 +2960,17 @@ pageset_remove(struct site *s, struct pageset *set, struct post *p)
 	g = group_of(s, set, (size_t)i);
 	/* Out of its group's chain first: the others stay linked. */
 	if (set->newer[i] >= 0)
-		set->older[set->newer[i]] = set->older[i];
+		set->older[index_at(set, set->newer[i])] = set->older[i];
 	if (set->older[i] >= 0)
-		set->newer[set->older[i]] = set->newer[i];
+		set->newer[index_at(set, set->older[i])] = set->newer[i];
 	gen_remove(set, p->pm.url);
-	lists_shift(set, i, -1);
-	renumber(set, (size_t)i);
+	lists_shift(set, (size_t)i, -1);
 	set->narchive -= site_listed_globally(p);
 	set->nfeatured -= p->meta.featured != 0;
 	relist_terms(s, set, p, &none, p, 1);
 	if (g >= 0 && site_listed_locally(p) && set->nlisted > 0) {
-		idx = xcalloc(set->nlisted + 1, sizeof(*idx));
-		if (!neighbours_changed(s, set, (size_t)g, -1,
+		idx = xmalloc((set->nlisted + 1) * sizeof(*idx));
+		if (!neighbours_changed(s, set, (size_t)g, -1, p,
 			(size_t)i < set->nlisted ? (size_t)i : set->nlisted - 1,
 			idx))
 			neighbours_group(s, set, (size_t)g, idx);

@@ -277,6 +277,17 @@ publish_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 	publish_arm(wp);
 }
 
+/* Milliseconds since t0 (CLOCK_MONOTONIC), for debug lines. */
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 /* One message: a vhost's changed paths (none: rescan it all). */
 static void
 apply_changes(void *arg, const char *msg, size_t len)
@@ -294,15 +305,12 @@ apply_changes(void *arg, const char *msg, size_t len)
 		return;
 	}
 	if (g->vhosts[host].site) {
-		struct timespec t0, t1;
+		struct timespec t0;
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		site_update(g->vhosts[host].site, paths, n);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
 		log_debug("%s: %zu changed path%s applied in %.1f ms",
-		    g->vhosts[host].root, n, n == 1 ? "" : "s",
-		    (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-			(double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+		    g->vhosts[host].root, n, n == 1 ? "" : "s", ms_since(&t0));
 	}
 	free(paths);
 	ev_idle_start(wp->w.loop, &wp->idle);
@@ -446,6 +454,15 @@ worker_main(struct ev_loop *loop, const struct worker_start *ws)
 		wp.ls[i].wp = &wp;
 		wp.ls[i].lc = &gen->cfg.listen[i];
 	}
+	for (i = 0; i < gen->g.nvhosts; i++)
+		if (gen->g.vhosts[i].site) {
+			struct timespec t0;
+
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			site_unshare(gen->g.vhosts[i].site);
+			log_debug("%s: lists made this worker's own in %.1f ms",
+			    gen->g.vhosts[i].root, ms_since(&t0));
+		}
 	render_thread_start(&wp);
 	listeners_set(&wp, 1);
 	ev_timer_init(&wp.accept_retry, accept_retry_cb, 1., 0.);

@@ -295,6 +295,103 @@ intro_is(struct site *s, const struct site_opts *o, const char *rel,
 	    same_as_fresh(s, o, text);
 }
 
+/*
+ * Pages added past the room the lists keep at each end (64 at this size:
+ * sitepages.c, lists_room; site.c, posts_room), the newest first and the
+ * oldest last, then taken from both ends and the middle: every step as
+ * afresh, the moved side's links and places followed and the room grown.
+ * The zygote's room and a worker's own pages first, as a worker has them.
+ */
+#define ENDS_ADDED 80
+
+static void
+ends_paths(const char **paths, char urls[3][64], const char *a, const char *b,
+    const char *c)
+{
+	const char *const fixed[] = { "/", "/posts/", "/tags/red/",
+		"/posts/atom.xml", "/posts/p0/", "/posts/p9/" };
+	size_t i;
+
+	for (i = 0; i < 6; i++)
+		paths[i] = fixed[i];
+	snprintf(urls[0], 64, "/posts/%s/", a);
+	snprintf(urls[1], 64, "/posts/%s/", b);
+	snprintf(urls[2], 64, "/posts/%s/", c);
+	for (i = 0; i < 3; i++)
+		paths[6 + i] = urls[i];
+	paths[9] = NULL;
+}
+
+static void
+test_both_ends(void)
+{
+	static const char *const dirs[] = { "content/posts" };
+	struct site_opts o;
+	struct site *s;
+	const char *paths[10];
+	char rel[64], title[32], date[32], what[64], urls[3][64], a[16], b[16];
+	int fd, i, ok = 1;
+
+	new_site("capsuled-ends", "Ends", dirs, 1);
+	for (i = 0; i < 10; i++) {
+		snprintf(rel, sizeof(rel), "content/posts/p%d.md", i);
+		snprintf(title, sizeof(title), "Post %d", i);
+		snprintf(date, sizeof(date), "2020-06-%02d", 20 - i);
+		post(rel, title, date, "red", "Text.");
+	}
+	memset(&o, 0, sizeof(o));
+	gemtext_opts_default(&o.render);
+	o.base_url = "gemini://localhost";
+	fd = open(root, O_PATH | O_DIRECTORY);
+	s = site_new(root, fd, &o);
+	T_OK(s != NULL);
+	site_prefork(s);
+	site_unshare(s);
+	for (i = 0; ok && i < ENDS_ADDED; i++) {
+		/* n<i> the newest so far, o<i> the oldest. */
+		snprintf(rel, sizeof(rel), "content/posts/n%d.md", i);
+		snprintf(title, sizeof(title), "New %d", i);
+		snprintf(date, sizeof(date), "2021-%02d-%02d", 1 + i / 28,
+		    1 + i % 28);
+		snprintf(a, sizeof(a), "n%d", i);
+		snprintf(b, sizeof(b), "n%d", i ? i - 1 : 0);
+		ends_paths(paths, urls, a, b, "p0");
+		snprintf(what, sizeof(what), "newest %d", i);
+		ok = posted(s, &o, rel, title, date, "red", what, paths);
+		snprintf(rel, sizeof(rel), "content/posts/o%d.md", i);
+		snprintf(title, sizeof(title), "Old %d", i);
+		snprintf(date, sizeof(date), "2019-%02d-%02d", 12 - i / 28,
+		    28 - i % 28);
+		snprintf(a, sizeof(a), "o%d", i);
+		snprintf(b, sizeof(b), "o%d", i ? i - 1 : 0);
+		ends_paths(paths, urls, a, b, "p9");
+		snprintf(what, sizeof(what), "oldest %d", i);
+		ok = ok && posted(s, &o, rel, title, date, "red", what, paths);
+	}
+	T_OK(ok);
+	/* Taken away: the newest, the oldest, then from the middle. */
+	for (i = ENDS_ADDED - 1; ok && i >= 0; i--) {
+		snprintf(rel, sizeof(rel), "content/posts/n%d.md", i);
+		snprintf(a, sizeof(a), "n%d", i ? i - 1 : 0);
+		ends_paths(paths, urls, a, "p0", "p1");
+		snprintf(what, sizeof(what), "newest %d gone", i);
+		ok = gone(s, &o, rel, what, paths);
+		snprintf(rel, sizeof(rel), "content/posts/o%d.md", i);
+		snprintf(a, sizeof(a), "o%d", i ? i - 1 : 0);
+		ends_paths(paths, urls, a, "p9", "p8");
+		snprintf(what, sizeof(what), "oldest %d gone", i);
+		ok = ok && gone(s, &o, rel, what, paths);
+	}
+	for (i = 3; ok && i < 7; i++) {
+		snprintf(rel, sizeof(rel), "content/posts/p%d.md", i);
+		ends_paths(paths, urls, "p2", "p7", "p8");
+		snprintf(what, sizeof(what), "middle p%d gone", i);
+		ok = gone(s, &o, rel, what, paths);
+	}
+	T_OK(ok);
+	site_done(s, fd);
+}
+
 static void
 test_relist(void)
 {
@@ -1245,6 +1342,7 @@ main(void)
 
 	site_done(s, fd);
 	test_normalise();
+	test_both_ends();
 	test_relist();
 	test_shared_keys();
 	test_home();
