@@ -55,8 +55,9 @@ void site_prefork(struct site *s);
  * changes do not take a copy-on-write fault per page, each an exception
  * and, once threads run, a TLB shootdown (issue 16: ~70 us a page here,
  * 85-95 ms of a worker's loop for a date edit at 100,000 pages).
+ * Returns the bytes so made its own.
  */
-void site_unshare(struct site *s);
+size_t site_unshare(struct site *s);
 
 /*
  * Answers a request for a generated page, a post, its source or an alias,

@@ -478,7 +478,7 @@ void site_build_pages(struct site *s);
 void site_pages_body_changed(struct site *s, const struct post *p);
 void site_pages_free(struct site *s);
 void site_pages_reserve(struct site *s);
-void site_pages_unshare(struct site *s);
+size_t site_pages_unshare(struct site *s);
 int site_pages_can_relist(struct site *s, const struct post *old,
     const struct post *p);
 void site_pages_relist(struct site *s, struct post *p, const struct post *was);

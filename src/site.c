@@ -988,13 +988,13 @@ site_prefork(struct site *s)
 	site_pages_reserve(s);
 }
 
-void
+size_t
 site_unshare(struct site *s)
 {
 	if (s->posts)
 		util_own_pages(s->posts - s->posts_head,
 		    s->posts_cap * sizeof(*s->posts));
-	site_pages_unshare(s);
+	return s->posts_cap * sizeof(*s->posts) + site_pages_unshare(s);
 }
 
 int

@@ -303,18 +303,21 @@ site_pages_reserve(struct site *s)
  * across (a page moved or added shifts one side of them and renumbers
  * their gens), made the worker's own (site_unshare).
  */
-void
+size_t
 site_pages_unshare(struct site *s)
 {
 	struct pageset *set = &s->base;
+	size_t n = 0;
 
 	if (!set->built)
-		return;
+		return 0;
 #define OWN(a) \
-	util_own_pages((set->a) - set->lhead, set->lcap * sizeof(*(set->a)));
+	util_own_pages((set->a) - set->lhead, set->lcap * sizeof(*(set->a))); \
+	n += set->lcap * sizeof(*(set->a));
 	LISTS(OWN)
 #undef OWN
 	util_own_pages(set->gens, set->cgens * sizeof(*set->gens));
+	return n + set->cgens * sizeof(*set->gens);
 }
 
 void

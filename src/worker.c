@@ -457,11 +457,14 @@ worker_main(struct ev_loop *loop, const struct worker_start *ws)
 	for (i = 0; i < gen->g.nvhosts; i++)
 		if (gen->g.vhosts[i].site) {
 			struct timespec t0;
+			size_t n;
 
 			clock_gettime(CLOCK_MONOTONIC, &t0);
-			site_unshare(gen->g.vhosts[i].site);
-			log_debug("%s: lists made this worker's own in %.1f ms",
-			    gen->g.vhosts[i].root, ms_since(&t0));
+			n = site_unshare(gen->g.vhosts[i].site);
+			log_debug("%s: lists (%.1f MiB) made this worker's own "
+				  "in %.1f ms",
+			    gen->g.vhosts[i].root, (double)n / (1 << 20),
+			    ms_since(&t0));
 		}
 	render_thread_start(&wp);
 	listeners_set(&wp, 1);
