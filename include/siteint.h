@@ -340,6 +340,13 @@ struct site {
 	 * post, and is not looked for among every post.
 	 */
 	struct strmap folders;
+	/*
+	 * Folder (content-relative) -> struct postdir (site.c): the posts
+	 * directly in it and how many are below it, kept as posts come and
+	 * go, so that the posts of a folder gone or rescanned are found
+	 * without a walk of every post.
+	 */
+	struct strmap postdirs;
 	char **istrs;
 	size_t nistrs, cistrs;
 };

@@ -830,6 +830,80 @@ map_release(struct site *s, struct strmap *m, enum post_key k,
 			map_claim(s, m, k, qk, qn, s->posts[i], 0);
 }
 
+/* A folder's posts (s->postdirs). */
+struct postdir {
+	char *dir;
+	struct post **v; /* directly in it, in no order */
+	size_t n, cap;
+	size_t below; /* in it and in its subfolders */
+};
+
+static struct postdir *
+postdir_at(struct site *s, const char *dir, size_t n, int make)
+{
+	struct postdir *pd = strmap_get(&s->postdirs, dir, n);
+
+	if (pd == NULL && make) {
+		pd = xcalloc(1, sizeof(*pd));
+		pd->dir = xstrndup(dir, n);
+		strmap_put(&s->postdirs, pd->dir, n, pd);
+	}
+	return pd;
+}
+
+/* p, coming (d 1) or going (d -1), counted in its folders. */
+static void
+postdir_count(struct site *s, struct post *p, int d)
+{
+	const char *rel = p->relpath, *slash = strrchr(rel, '/');
+	size_t n, i;
+	struct postdir *pd;
+
+	if (slash == NULL)
+		return; /* top level: only a scan of it all looks */
+	n = (size_t)(slash - rel);
+	pd = postdir_at(s, rel, n, 1);
+	if (d > 0) {
+		pd->v = xgrow(pd->v, &pd->cap, pd->n + 1, sizeof(*pd->v));
+		pd->v[pd->n++] = p;
+	} else {
+		for (i = 0; i < pd->n && pd->v[i] != p; i++)
+			;
+		if (i < pd->n)
+			pd->v[i] = pd->v[--pd->n];
+	}
+	for (;;) {
+		pd->below = d > 0 ? pd->below + 1 : pd->below - 1;
+		if (pd->below == 0) {
+			strmap_del(&s->postdirs, pd->dir, n);
+			free(pd->v);
+			free(pd->dir);
+			free(pd);
+		}
+		while (n > 0 && rel[--n] != '/')
+			;
+		if (n == 0)
+			break;
+		pd = postdir_at(s, rel, n, 1);
+	}
+}
+
+static void
+postdirs_free(struct site *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->postdirs.cap; i++)
+		if (s->postdirs.v[i].key) {
+			struct postdir *pd = s->postdirs.v[i].val;
+
+			free(pd->v);
+			free(pd->dir);
+			free(pd);
+		}
+	strmap_free(&s->postdirs);
+}
+
 /*
  * s->posts has room on both sides (posts_head entries before the first,
  * posts_cap in all): a post that comes or goes moves the shorter side,
@@ -902,6 +976,7 @@ posts_remove(struct site *s, struct post *p)
 	if (i == s->nposts)
 		return;
 	posts_close(s, i);
+	postdir_count(s, p, -1);
 	strmap_del(&s->by_relpath, p->relpath, strlen(p->relpath));
 	map_release(s, &s->by_url, K_URL, p);
 	map_release(s, &s->by_legacy, K_LEGACY, p);
@@ -925,6 +1000,7 @@ posts_insert(struct site *s, struct post *p)
 	}
 	posts_open(s, lo);
 	s->posts[lo] = p;
+	postdir_count(s, p, 1);
 	strmap_put(&s->by_relpath, p->relpath, strlen(p->relpath), p);
 	map_claim(s, &s->by_url, K_URL, p->pm.url, strlen(p->pm.url), p, 1);
 	map_claim(s, &s->by_legacy, K_LEGACY, p->pm.legacy,
@@ -1114,6 +1190,30 @@ in_scope(const struct scope *sc, const char *relpath)
 			relpath[n] == '/'))
 			return 1;
 	}
+	return 0;
+}
+
+/*
+ * 1 when the posts gone from a scope's folders are looked for by a walk
+ * of every post: the whole content, or a folder with posts in its
+ * subfolders. Else its own posts (s->postdirs) are all it held (issue
+ * 16: a page bundle moved in, renamed or deleted walked all 100,000
+ * posts' paths cold, 240 ms of a worker's loop).
+ */
+static int
+scope_walk(const struct site *s, const struct scope *sc)
+{
+	const struct postdir *pd;
+	size_t i;
+
+	if (sc->all)
+		return 1;
+	for (i = 0; i < sc->ndirs; i++)
+		if (sc->dirs[i][0] == '\0' ||
+		    ((pd = strmap_get(&s->postdirs, sc->dirs[i],
+			  strlen(sc->dirs[i]))) != NULL &&
+			pd->below != pd->n))
+			return 1;
 	return 0;
 }
 
@@ -1455,6 +1555,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	struct post **nv;
 	int64_t next;
 	int changed = 0, threaded = 0, rebuilt = 0;
+	int walk = scope_walk(s, scope);
 	pthread_t indexer;
 
 	preload(s, sc, &pl);
@@ -1521,7 +1622,7 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 		}
 	}
 	/* Known posts in scope that are no longer there. */
-	if (scope->all || scope->ndirs) {
+	if (walk) {
 		for (i = 0; i < s->nposts; i++) {
 			struct post *p = s->posts[i];
 
@@ -1532,16 +1633,35 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 				removed[nremoved++] = p;
 			}
 		}
-	} else
-		for (i = 0; i < scope->nkeys; i++) {
-			struct post *p = site_find_post(s, scope->keys[i]);
+	} else {
+		/* A folder's own posts, then the files named. */
+		size_t k, nc = 0, cc = 0;
+		struct post **cand = NULL;
 
-			if (p && p->scan_mark != mark) {
-				removed = xgrow(removed, &cremoved,
-				    nremoved + 1, sizeof(*removed));
-				removed[nremoved++] = p;
+		for (i = 0; i < scope->ndirs; i++) {
+			const struct postdir *pd = strmap_get(&s->postdirs,
+			    scope->dirs[i], strlen(scope->dirs[i]));
+
+			for (k = 0; pd && k < pd->n; k++) {
+				cand = xgrow(cand, &cc, nc + 1, sizeof(*cand));
+				cand[nc++] = pd->v[k];
 			}
 		}
+		for (i = 0; i < scope->nkeys; i++) {
+			cand = xgrow(cand, &cc, nc + 1, sizeof(*cand));
+			cand[nc++] = site_find_post(s, scope->keys[i]);
+		}
+		for (i = 0; i < nc; i++) {
+			if (cand[i] == NULL || cand[i]->scan_mark == mark)
+				continue;
+			/* It goes: marked only so as to be taken once. */
+			cand[i]->scan_mark = mark;
+			removed = xgrow(removed, &cremoved, nremoved + 1,
+			    sizeof(*removed));
+			removed[nremoved++] = cand[i];
+		}
+		free(cand);
+	}
 	/* Failures out of scope stay remembered; in scope, as found now. */
 	for (i = 0; i < s->nfailed; i++) {
 		if (in_scope(scope, s->failed[i].relpath)) {
@@ -1609,8 +1729,10 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 			sizeof(s->posts[i])))
 			nv[n++] = s->posts[i];
 	nkept = n;
-	for (i = 0; i < nadded; i++)
+	for (i = 0; i < nadded; i++) {
 		nv[n++] = added[i];
+		postdir_count(s, added[i], 1);
+	}
 	/* Bodies that linked there are rendered again when asked. */
 	drop_dependents(s, &keys);
 	for (i = 0; i < nremoved; i++) {
@@ -1619,8 +1741,10 @@ site_apply(struct site *s, struct scan *sc, const struct scope *scope,
 	}
 	/* The generated pages point at posts: dropped before any post. */
 	site_pages_free(s);
-	for (i = 0; i < nremoved; i++)
+	for (i = 0; i < nremoved; i++) {
+		postdir_count(s, removed[i], -1);
 		site_post_free(&s->cache, removed[i]);
+	}
 	free(removed);
 	free(s->posts ? s->posts - s->posts_head : NULL);
 	s->posts_cap = s->nposts + nadded + 1; /* nv's size */
@@ -1982,6 +2106,7 @@ site_clear(struct site *s)
 	for (i = 0; i < s->nposts; i++)
 		site_post_free(&s->cache, s->posts[i]);
 	free(s->posts ? s->posts - s->posts_head : NULL);
+	postdirs_free(s);
 	s->posts = NULL;
 	s->nposts = s->posts_head = s->posts_cap = 0;
 	s->intro = NULL;

@@ -330,6 +330,7 @@ test_both_ends(void)
 	struct site *s;
 	const char *paths[10];
 	char rel[64], title[32], date[32], what[64], urls[3][64], a[16], b[16];
+	char from[512], to[512];
 	int fd, i, ok = 1;
 
 	new_site("capsuled-ends", "Ends", dirs, 1);
@@ -389,6 +390,34 @@ test_both_ends(void)
 		ok = gone(s, &o, rel, what, paths);
 	}
 	T_OK(ok);
+	/*
+	 * A page bundle moved in whole (a folder that held no post: no walk
+	 * of the posts), then renamed (one that did).
+	 */
+	snprintf(from, sizeof(from), "%s/content/bund.tmp", root);
+	mkdir(from, 0755);
+	post("content/bund.tmp/index.md", "Bundled", "2022-03-03", "red",
+	    "Text.");
+	put("content/bund.tmp/pic.txt", "a picture\n");
+	snprintf(to, sizeof(to), "%s/content/posts/bund", root);
+	T_INT(rename(from, to), 0);
+	ends_paths(paths, urls, "bund", "bund2", "p2");
+	T_INT(update(s, "content/posts/bund", NULL), 1);
+	T_OK(has(s, "/posts/bund/", "Bundled"));
+	T_OK(same_paths(s, &o, "bundle moved in", paths));
+	snprintf(from, sizeof(from), "%s/content/posts/bund2", root);
+	T_INT(rename(to, from), 0);
+	ends_paths(paths, urls, "bund", "bund2", "p2");
+	T_INT(update(s, "content/posts/bund", "content/posts/bund2"), 1);
+	T_OK(!has(s, "/posts/bund/", "Bundled"));
+	T_OK(has(s, "/posts/bund2/", "Bundled"));
+	T_OK(same_paths(s, &o, "bundle renamed", paths));
+	/* The whole content said to change: every post looked at. */
+	snprintf(from, sizeof(from), "%s/content/posts/p0.md", root);
+	unlink(from);
+	T_INT(update(s, "content", NULL), 1);
+	T_OK(!has(s, "/posts/", "Post 0"));
+	T_OK(same_paths(s, &o, "content rescanned", paths));
 	site_done(s, fd);
 }
 
