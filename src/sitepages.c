@@ -274,6 +274,72 @@ alias_free(struct alias *a)
 }
 
 /*
+ * The per-listed-page arrays opened at i for a page to come (d 1: the
+ * caller fills i, unlinked) or closed over the page at i (d -1, out of
+ * its group's chain already: nothing links to it): the shorter side of
+ * i moves by one entry, and the links to the pages it moved follow.
+ */
+static void
+lists_shift(struct pageset *set, size_t i, int d)
+{
+	size_t n = set->nlisted - i - (d < 0), k, mlo, mhi;
+	long lo, hi, by;
+	int front = i < n;
+
+	if (d > 0 &&
+	    (front ? set->lhead == 0 : set->lhead + set->nlisted == set->lcap))
+		lists_room(set, front ? lists_margin(set) : 0,
+		    front ? 0 : lists_margin(set));
+	if (front) {
+		/* Pages [0, i) one entry towards the front (d 1) or back. */
+		lo = place_of(set, 0);
+		hi = lo + (long)i;
+		by = -d;
+#define SHIFT(a) \
+	memmove((set->a) - d, (set->a), i * sizeof(*(set->a))); \
+	(set->a) -= d;
+		LISTS(SHIFT)
+#undef SHIFT
+		set->lhead = d > 0 ? set->lhead - 1 : set->lhead + 1;
+	} else {
+		/* Pages after i one entry towards the back (d 1) or front. */
+		lo = place_of(set, (long)i + (d < 0));
+		hi = lo + (long)n;
+		by = d;
+#define SHIFT(a) \
+	memmove((set->a) + i + (d > 0), (set->a) + i + (d < 0), \
+	    n * sizeof(*(set->a)));
+		LISTS(SHIFT)
+#undef SHIFT
+	}
+	set->nlisted = d > 0 ? set->nlisted + 1 : set->nlisted - 1;
+	/* The moved pages, now at [mlo, mhi). */
+	mlo = front ? 0 : i + (d > 0);
+	mhi = front ? i : set->nlisted;
+	/*
+	 * Links go both ways (older[k] = x: newer[x] = k), so those to a
+	 * moved page are its neighbours': the moved pages' own first, then
+	 * their neighbours' back to them, written where they change.
+	 */
+	for (k = mlo; k < mhi; k++) {
+		if (set->older[k] >= lo && set->older[k] < hi)
+			set->older[k] += by;
+		if (set->newer[k] >= lo && set->newer[k] < hi)
+			set->newer[k] += by;
+	}
+	for (k = mlo; k < mhi; k++) {
+		long x = place_of(set, (long)k), o = set->older[k];
+		long w = set->newer[k];
+
+		if (o >= 0 && set->newer[index_at(set, o)] != x)
+			set->newer[index_at(set, o)] = x;
+		if (w >= 0 && set->older[index_at(set, w)] != x)
+			set->older[index_at(set, w)] = x;
+	}
+	renumber(set, mlo, mhi);
+}
+
+/*
  * Room for pages to come in the base lists, made before a zygote forks
  * its workers: without it a worker's first new page reallocated each
  * list (exactly sized by the build) and copied it whole, a copy of
@@ -1077,24 +1143,23 @@ link_with(struct pageset *set, size_t *idx, size_t n, long j, enum pm_order o,
 }
 
 /*
- * Group k again after its page at j changed (was: as it was, still
- * linked in the group's order): the others' order is read from their
- * links and p put in it by a binary search, not a sort. Returns 0 when
- * that cannot tell (p was not linked, or an equal key): the caller
- * sorts the group.
+ * Group k again after its page at j changed (was: as it was; the group
+ * still linked in its order, with j or without, h one of the others or
+ * j, -1: none): the others' order is read from their links and p put in
+ * it by a binary search, not a sort. Returns 0 when that cannot tell (p
+ * was not linked, or an equal key): the caller sorts the group.
  */
 static int
 neighbours_moved(const struct site *s, struct pageset *set, size_t k, long j,
-    const struct post *was, size_t *idx)
+    long h, const struct post *was, size_t *idx)
 {
 	enum pm_order o = group_order(s, set, k);
 	const struct post *p = set->listed[j];
 	size_t n = 0;
-	long h;
 
 	if (!site_listed_locally(p) || !has_order_key(o, was))
 		return 0;
-	for (h = j; set->newer[h] >= 0; h = index_at(set, set->newer[h]))
+	for (; h >= 0 && set->newer[h] >= 0; h = index_at(set, set->newer[h]))
 		;
 	for (; h >= 0; h = index_at(set, set->older[h]))
 		if (h != j)
@@ -2540,6 +2605,50 @@ listed_place(const struct pageset *set, const struct post *p, long skip)
 	return lo;
 }
 
+/* Entries lists_shift moves to open or close the lists at i. */
+static long
+shift_cost(const struct pageset *set, long i)
+{
+	long n = (long)set->nlisted - 1 - i;
+
+	return i < n ? i : n;
+}
+
+/*
+ * The page at i moved to j (counted without it) by closing the lists at
+ * i and opening them at j, each moving its shorter side: a move across
+ * most of the list, which a rotation of the pages between would make
+ * (issue 16: a post dated now from the middle of 100,000 rotated 77,000
+ * entries, 15 ms of a fresh worker's loop). It leaves its group's chain
+ * first; returns a page still in it (its index now), or -1.
+ */
+static long
+relist_far(struct pageset *set, long i, long j)
+{
+	struct post *p = set->listed[i], *held = NULL;
+	long sec = set->sec_of[i];
+	uint32_t g = set->gen_of[i];
+
+	if (set->newer[i] >= 0 || set->older[i] >= 0)
+		held = set->listed[index_at(set,
+		    set->newer[i] >= 0 ? set->newer[i] : set->older[i])];
+	if (set->newer[i] >= 0)
+		set->older[index_at(set, set->newer[i])] = set->older[i];
+	if (set->older[i] >= 0)
+		set->newer[index_at(set, set->older[i])] = set->newer[i];
+	lists_shift(set, (size_t)i, -1);
+	lists_shift(set, (size_t)j, 1);
+	set->listed[j] = p;
+	set->sec_of[j] = sec;
+	set->gen_of[j] = g;
+	set->slots[j] = NULL;
+	set->older[j] = set->newer[j] = -1;
+	set->nav[j] = 0;
+	if (g != UINT32_MAX)
+		set->gens[g].arg = place_of(set, j);
+	return held ? listed_index(set, held) : -1;
+}
+
 /*
  * After site_pages_can_relist: page p (now with its new front matter,
  * was holding the old) moves to its place in the base lists, its
@@ -2551,7 +2660,7 @@ void
 site_pages_relist(struct site *s, struct post *p, const struct post *was)
 {
 	struct pageset *set = &s->base;
-	long i = listed_index(set, p), j, x;
+	long i = listed_index(set, p), j, x, h;
 	size_t *idx, k;
 
 	/*
@@ -2568,7 +2677,10 @@ site_pages_relist(struct site *s, struct post *p, const struct post *was)
 	/* Its place: after every page that sorts with it (sort_posts). */
 	j = listed_place(set, p, i);
 	set->nfeatured += (p->meta.featured != 0) - (was->meta.featured != 0);
-	if (j != i) {
+	h = j;
+	if (labs(j - i) > shift_cost(set, i) + shift_cost(set, j))
+		h = relist_far(set, i, j);
+	else if (j != i) {
 		rotate(set->listed, sizeof(*set->listed), (size_t)i, (size_t)j);
 		rotate(set->sec_of, sizeof(*set->sec_of), (size_t)i, (size_t)j);
 		rotate(set->nav, 1, (size_t)i, (size_t)j);
@@ -2599,7 +2711,7 @@ site_pages_relist(struct site *s, struct post *p, const struct post *was)
 	x = set->sec_of[j];
 	if (x < 0 && (x = lang_list(s, p)) >= 0)
 		x += (long)set->nsecs;
-	if (x >= 0 && !neighbours_moved(s, set, (size_t)x, j, was, idx))
+	if (x >= 0 && !neighbours_moved(s, set, (size_t)x, j, h, was, idx))
 		neighbours_group(s, set, (size_t)x, idx);
 	free(idx);
 	relist_terms(s, set, p, p, was, 1);
@@ -2804,59 +2916,6 @@ termless(const struct post *p, struct post *none)
 {
 	*none = *p;
 	none->meta.ntags = none->meta.ncategories = none->meta.nterms = 0;
-}
-
-/*
- * The per-listed-page arrays opened at i for a page to come (d 1: the
- * caller fills i, unlinked) or closed over the page at i (d -1, out of
- * its group's chain already: nothing links to it): the shorter side of
- * i moves by one entry, and the links to the pages it moved follow.
- */
-static void
-lists_shift(struct pageset *set, size_t i, int d)
-{
-	size_t n = set->nlisted - i - (d < 0), k;
-	long lo, hi, by;
-	int front = i < n;
-
-	if (d > 0 &&
-	    (front ? set->lhead == 0 : set->lhead + set->nlisted == set->lcap))
-		lists_room(set, front ? lists_margin(set) : 0,
-		    front ? 0 : lists_margin(set));
-	if (front) {
-		/* Pages [0, i) one entry towards the front (d 1) or back. */
-		lo = place_of(set, 0);
-		hi = lo + (long)i;
-		by = -d;
-#define SHIFT(a) \
-	memmove((set->a) - d, (set->a), i * sizeof(*(set->a))); \
-	(set->a) -= d;
-		LISTS(SHIFT)
-#undef SHIFT
-		set->lhead = d > 0 ? set->lhead - 1 : set->lhead + 1;
-	} else {
-		/* Pages after i one entry towards the back (d 1) or front. */
-		lo = place_of(set, (long)i + (d < 0));
-		hi = lo + (long)n;
-		by = d;
-#define SHIFT(a) \
-	memmove((set->a) + i + (d > 0), (set->a) + i + (d < 0), \
-	    n * sizeof(*(set->a)));
-		LISTS(SHIFT)
-#undef SHIFT
-	}
-	set->nlisted = d > 0 ? set->nlisted + 1 : set->nlisted - 1;
-	/* Read all, written where they change (the shared pages stay). */
-	for (k = 0; lo < hi && k < set->nlisted; k++) {
-		if (set->older[k] >= lo && set->older[k] < hi)
-			set->older[k] += by;
-		if (set->newer[k] >= lo && set->newer[k] < hi)
-			set->newer[k] += by;
-	}
-	if (front)
-		renumber(set, 0, i);
-	else
-		renumber(set, i + (d > 0), set->nlisted);
 }
 
 /*
