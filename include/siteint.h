@@ -186,7 +186,9 @@ struct slot {
  */
 struct pageset {
 	int built;
-	char *key; /* access_class_key of the class */
+	char *key;   /* access_class_key of the class */
+	char *fp;    /* its reader's fingerprint (NULL: the base) */
+	int expired; /* and whether that certificate was */
 	/*
 	 * The per-listed-page arrays (listed to gen_of and slots, older,
 	 * newer, nav) each have lhead unused entries before their first
