@@ -186,9 +186,10 @@ struct slot {
  */
 struct pageset {
 	int built;
-	char *key;   /* access_class_key of the class */
-	char *fp;    /* its reader's fingerprint (NULL: the base) */
-	int expired; /* and whether that certificate was */
+	struct class_job *job; /* being listed off the loop (sitepages.c) */
+	char *key;	       /* access_class_key of the class */
+	char *fp;	       /* its reader's fingerprint (NULL: the base) */
+	int expired;	       /* and whether that certificate was */
 	/*
 	 * The per-listed-page arrays (listed to gen_of and slots, older,
 	 * newer, nav) each have lhead unused entries before their first
@@ -276,6 +277,14 @@ struct site {
 	struct strmap classmap; /* class key -> struct pageset */
 	unsigned char *covered; /* per protect rule: covers some post */
 	size_t *ncover;		/* per protect rule: the posts it covers */
+	/*
+	 * The posts a reader may see otherwise than one without a
+	 * certificate (a protect rule covers them, or they are drafts or
+	 * unpublished): relpath -> post. A class is the base with these
+	 * taken in or out (class_from_base).
+	 */
+	struct strmap gated;
+	int class_afresh; /* tests: every class listed from the posts */
 	int any_drafts;
 	struct failed *failed;
 	size_t nfailed;
@@ -468,7 +477,8 @@ void site_text_meta(const char *lang, struct buf *meta);
 void site_pageset_build(struct site *s, struct pageset *set,
     const struct viewer *v);
 void site_pageset_free(struct site *s, struct pageset *ps);
-struct pageset *site_pageset_for(struct site *s, const struct viewer *v);
+struct pageset *site_pageset_for(struct site *s, const struct viewer *v,
+    const void **wait);
 /* The page at path for set's class (v one of it), made when first asked. */
 struct page *site_route_get(struct site *s, struct pageset *set,
     const struct viewer *v, const char *path, size_t n);

@@ -89,6 +89,14 @@ void util_file_settle(int fd);
  * written; nothing where the kernel cannot (before Linux 5.14).
  */
 void util_own_pages(const void *p, size_t n);
+/*
+ * A large block, fresh from malloc and about to be written whole, mapped
+ * at once: in huge pages where the kernel gives them (MADV_HUGEPAGE),
+ * the rest populated in one call. A fault a page cost ~14 us in a VM
+ * (a 16 MB copy into fresh memory: 55 ms, 1-3 ms so); blocks under
+ * 256 KB are left alone.
+ */
+void util_fresh_pages(void *p, size_t n);
 int util_file_unchanged(int fd, const struct stat *st);
 
 /*
@@ -121,6 +129,12 @@ void strmap_reserve(struct strmap *m, size_t n);
 void *strmap_get(const struct strmap *m, const char *key, size_t n);
 /* Removes key (n bytes); its value, or NULL when it was absent. */
 void *strmap_del(struct strmap *m, const char *key, size_t n);
+/*
+ * dst (zeroed or freed) made a copy of src's table: the same keys (not
+ * copied: the caller may point an entry's key at a copy of its own, of
+ * the same bytes) and values.
+ */
+void strmap_copy(struct strmap *dst, const struct strmap *src);
 void strmap_free(struct strmap *m);
 /*
  * FNV-1a of s[0..n): strmap's hash, for tables that cannot be a strmap.

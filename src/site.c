@@ -2597,7 +2597,11 @@ site_route(struct site *s, const struct url *u, const struct viewer *v,
 
 	if (s->cfg.gen == GEN_BARE && s->nposts == 0)
 		return 0; /* a plain capsule: its own index.gmi */
-	set = site_pageset_for(s, v);
+	if ((set = site_pageset_for(s, v, &resp->wait)) == NULL) {
+		resp->wait_why = "the pages this certificate may see are "
+				 "still being listed; try again shortly";
+		return 1;
+	}
 	/*
 	 * The bodies a page needs (a post's, a feed's, an intro), as this
 	 * class sees them: the few short ones are rendered here (cheaper

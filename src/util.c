@@ -401,6 +401,17 @@ strmap_del(struct strmap *m, const char *key, size_t n)
 }
 
 void
+strmap_copy(struct strmap *dst, const struct strmap *src)
+{
+	*dst = *src;
+	if (src->cap == 0)
+		return;
+	dst->v = xmalloc(src->cap * sizeof(*dst->v));
+	util_fresh_pages(dst->v, src->cap * sizeof(*dst->v));
+	memcpy(dst->v, src->v, src->cap * sizeof(*dst->v));
+}
+
+void
 strmap_free(struct strmap *m)
 {
 	free(m->v);
@@ -534,6 +545,26 @@ strv_push(char ***v, size_t *n, const char *s)
 {
 	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
 	(*v)[(*n)++] = xstrdup(s);
+}
+
+void
+util_fresh_pages(void *p, size_t n)
+{
+	uintptr_t huge = (uintptr_t)2 << 20, a, b;
+
+	if (p == NULL || n < (256 << 10))
+		return;
+#ifdef MADV_HUGEPAGE
+	a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	b = ((uintptr_t)p + n) & ~(huge - 1);
+	if (a < b)
+		(void)madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+	(void)huge;
+	(void)a;
+	(void)b;
+#endif
+	util_own_pages(p, n);
 }
 
 void

@@ -20,6 +20,7 @@
 #include "gemtext.h"
 #include "log.h"
 #include "page.h"
+#include "renderq.h"
 #include "site.h"
 #include "siteget.h"
 #include "siteint.h"
@@ -153,13 +154,16 @@ same_paths(struct site *s, const struct site_opts *o, const char *what,
     const char *const *paths)
 {
 	static char a[1 << 17], b[1 << 17];
-	struct site *f;
+	struct site *f, *g = NULL;
 	int fd = open(root, O_PATH | O_DIRECTORY), ok = 1, sa, sb;
 	size_t i, k;
 	struct viewer v[3];
 	const struct viewer *as;
 
 	f = site_new(root, fd, o);
+	/* Its classes listed from the posts: s's from the base's copy. */
+	if (f)
+		f->class_afresh = 1;
 	/* The counts the log gives, kept across edits, not counted each. */
 	if (f && (s->npages != f->npages || s->ndrafts != f->ndrafts)) {
 		fprintf(stderr, "%s: %zu pages, %zu drafts; afresh %zu, %zu\n",
@@ -169,6 +173,12 @@ same_paths(struct site *s, const struct site_opts *o, const char *what,
 	for (k = 0; k < 3; k++)
 		access_viewer(k ? o->access : NULL,
 		    k ? as_fingerprints[k - 1] : NULL, 0, &v[k]);
+	/*
+	 * And the same files loaded afresh once more, their classes listed
+	 * from the base's copy (class_from_base), at their first request.
+	 */
+	if (f && (as_fingerprints[0] || as_fingerprints[1]))
+		g = site_new(root, fd, o);
 	for (k = 0; k < 3; k++) {
 		if (k > 0 && as_fingerprints[k - 1] == NULL)
 			continue;
@@ -185,8 +195,21 @@ same_paths(struct site *s, const struct site_opts *o, const char *what,
 				    sb, a, b);
 				ok = 0;
 			}
+			if (g == NULL || k == 0)
+				continue;
+			sa = get_text(g, as, paths[i], a, sizeof(a), 1);
+			if (sa != sb || strcmp(a, b) != 0) {
+				fprintf(stderr,
+				    "%s: %s from the base's copy differs to %s "
+				    "(%d, %d):\n%s\n--\n%s\n",
+				    what, paths[i], as_fingerprints[k - 1], sa,
+				    sb, a, b);
+				ok = 0;
+			}
 		}
 	}
+	if (g)
+		site_free(g);
 	if (f)
 		site_free(f);
 	close(fd);
@@ -1117,6 +1140,7 @@ test_classes(void)
 	struct access acc = { rules, 1, fa, 1, 0 };
 	struct site_opts o;
 	struct viewer v;
+	const void *wait = NULL;
 	struct site *s;
 	int fd;
 
@@ -1136,13 +1160,132 @@ test_classes(void)
 	    paths));
 	/* No post of its area left: its reader shares the base pages. */
 	access_viewer(&acc, "aaaa", 0, &v);
-	T_OK(site_pageset_for(s, &v) == &s->base);
+	T_OK(site_pageset_for(s, &v, &wait) == &s->base);
 	put("content/posts/d1.md",
 	    "---\ntitle: Draft\ndate: 2024-03-01\ndraft: true\n---\n\nD.\n");
 	T_INT(update(s, "content/posts/d1.md", NULL), 1);
 	T_OK(same_paths(s, &o, "classes: a draft", paths));
 	T_OK(gone(s, &o, "content/posts/d1.md", "classes: no draft", paths));
 	site_done(s, fd);
+}
+
+/* The key a listing or rendering done off the loop wakes. */
+static const void *woken;
+
+static void
+on_done(void *arg, const void *key)
+{
+	(void)arg;
+	woken = key;
+}
+
+static void
+guard_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)t;
+	(void)revents;
+	ev_break(loop, EVBREAK_ALL);
+}
+
+/*
+ * Runs loop until key is woken and no job is left (a change deferred
+ * behind one applied), for 30 s at most. 1 when it was.
+ */
+static int
+run_until_woken(struct ev_loop *loop, struct renderq *q, const void *key)
+{
+	ev_timer guard;
+	int i;
+
+	ev_timer_init(&guard, guard_cb, 30., 0.);
+	ev_timer_start(loop, &guard);
+	for (i = 0; i < 1000 && ev_is_active(&guard) &&
+	     (woken != key || renderq_pending(q) > 0);
+	     i++)
+		ev_run(loop, EVRUN_ONCE);
+	ev_timer_stop(loop, &guard);
+	return woken == key;
+}
+
+/*
+ * With render threads, a class is listed off the loop (issue 16): its
+ * reader's first request waits (resp.wait, no page), the other readers
+ * are answered meanwhile, and once woken it sees its pages; a change
+ * made while it waits is in them too.
+ */
+static void
+test_class_off_loop(void)
+{
+	static const char *const dirs[] = { "content/posts",
+		"content/private" };
+	char *fa[] = { "aaaa" };
+	struct protect_config rules[] = { { "/private/", fa, 1 } };
+	struct access acc = { rules, 1, NULL, 0, 0 };
+	static char body[65536];
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct renderq *q = renderq_new(loop, 1);
+	struct site_opts o;
+	struct response r;
+	struct buf f = BUF_INIT;
+	struct viewer v;
+	struct site *s;
+	const void *key;
+	int fd, k;
+
+	T_OK(loop != NULL && q != NULL);
+	new_site("capsuled-offloop", "Off", dirs, 2);
+	post("content/posts/a.md", "Open A", "2024-01-01", "red", "Text.");
+	post("content/private/p1.md", "Secret One", "2024-02-01", "red",
+	    "Text.");
+	memset(&o, 0, sizeof(o));
+	gemtext_opts_default(&o.render);
+	o.base_url = "gemini://localhost";
+	o.access = &acc;
+	fd = open(root, O_PATH | O_DIRECTORY);
+	s = site_new(root, fd, &o);
+	T_OK(s != NULL);
+	site_set_renderq(s, q, on_done, NULL);
+	access_viewer(&acc, "aaaa", 0, &v);
+	for (k = 0; k < 2; k++) {
+		/* Twice: listed from the base's copy, then from the posts. */
+		s->class_afresh = k;
+		woken = NULL;
+		answer(s, &v, "/", &r, &f);
+		T_OK(r.wait != NULL && r.page == NULL);
+		key = r.wait;
+		/* Its class's other requests wait on the same listing. */
+		answer(s, &v, "/private/", &r, &f);
+		T_OK(r.wait == key && r.page == NULL);
+		/* A reader without a certificate is answered at once. */
+		T_INT(get(s, "/", body, sizeof(body)), 20);
+		T_OK(strstr(body, "Open A") && !strstr(body, "Secret"));
+		/* A change while it waits (applied after it, or before). */
+		post(k ? "content/private/p3.md" : "content/private/p2.md",
+		    k ? "Secret Three" : "Secret Two", "2024-03-01", "blue",
+		    "Text.");
+		update(s, k ? "content/private/p3.md" : "content/private/p2.md",
+		    NULL);
+		T_OK(run_until_woken(loop, q, key));
+		T_INT(get_text(s, &v, "/archive/", body, sizeof(body), 0), 20);
+		T_OK(strstr(body, "Secret One") && strstr(body, "Open A"));
+		T_OK(strstr(body, k ? "Secret Three" : "Secret Two") != NULL);
+		T_INT(get_text(s, &v, "/private/", body, sizeof(body), 0), 20);
+		T_OK(strstr(body, "Secret One") != NULL);
+		/* Listed: answered at once from now on. */
+		answer(s, &v, "/tags/", &r, &f);
+		T_OK(r.wait == NULL && r.page != NULL);
+		page_unref(r.page);
+		buf_free(&f);
+		/* A change of its bounds drops the class: listed again. */
+		put("hugo.toml",
+		    "title = \"Off\"\nbaseURL = \"gemini://localhost/\"\n"
+		    "[taxonomies]\ntag = \"tags\"\n");
+		update(s, "hugo.toml", NULL);
+		T_OK(run_until_woken(loop, q, NULL) || renderq_pending(q) == 0);
+	}
+	renderq_free(q);
+	site_done(s, fd);
+	ev_loop_destroy(loop);
 }
 
 /*
@@ -1389,5 +1532,6 @@ main(void)
 		as_fingerprints[0] = as_fingerprints[1] = NULL;
 	}
 	test_edit_while_indexing();
+	test_class_off_loop();
 	return t_done();
 }

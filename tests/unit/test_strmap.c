@@ -74,6 +74,27 @@ main(void)
 			strmap_put(&m, keys[i], strlen(keys[i]) - 1, NULL);
 		T_INT(m.cap, cap);
 	}
+	{
+		/* A copy: the same entries, independent of the first. */
+		struct strmap c = { 0 };
+
+		strmap_copy(&c, &m);
+		T_INT(c.n, m.n);
+		T_OK(c.v != m.v);
+		strmap_del(&m, keys[1], strlen(keys[1]));
+		T_INT((uintptr_t)strmap_get(&c, keys[1], strlen(keys[1])), 2);
+		T_OK(strmap_get(&m, keys[1], strlen(keys[1])) == NULL);
+		T_INT(strmap_put(&c, "fresh", 5, "F"), 1);
+		T_OK(strmap_get(&m, "fresh", 5) == NULL);
+		for (i = 2; i < n; i++)
+			ok &= (uintptr_t)strmap_get(&c, keys[i],
+				  strlen(keys[i])) == i + 1;
+		T_OK(ok);
+		strmap_free(&c);
+		strmap_copy(&c, &c); /* an empty one */
+		T_INT(c.n, 0);
+		T_OK(strmap_get(&c, "fresh", 5) == NULL);
+	}
 	strmap_free(&m);
 	strmap_reserve(&m, 100); /* on an empty map */
 	T_INT(m.cap, 256);
