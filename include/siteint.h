@@ -477,6 +477,12 @@ void site_text_meta(const char *lang, struct buf *meta);
 void site_pageset_build(struct site *s, struct pageset *set,
     const struct viewer *v);
 void site_pageset_free(struct site *s, struct pageset *ps);
+/*
+ * The indexed pages' visibility flags (SEARCH_PLAIN) worked out again:
+ * after the pages were listed afresh, when which rules cover a page, its
+ * section's searching or its publication may have changed.
+ */
+void site_search_reflag(struct site *s);
 struct pageset *site_pageset_for(struct site *s, const struct viewer *v,
     const void **wait);
 /* The page at path for set's class (v one of it), made when first asked. */

@@ -1712,6 +1712,26 @@ search_has(const struct search *ix, const char *key)
 }
 
 void
+search_reserve(struct search *ix, size_t n)
+{
+	if (n <= ix->ndocs)
+		return;
+	ix->docs = xgrow(ix->docs, &ix->capdocs, n, sizeof(*ix->docs));
+	ix->dlen = xgrow(ix->dlen, &ix->capdlen, n, sizeof(*ix->dlen));
+	ix->dks = xgrow(ix->dks, &ix->capdks, n, sizeof(*ix->dks));
+	strmap_reserve(&ix->keys, n - ix->ndocs);
+}
+
+void
+search_set_flags(struct search *ix, const char *key, unsigned flags)
+{
+	const struct dockey *dk = strmap_get(&ix->keys, key, strlen(key));
+
+	if (dk != NULL && dk->has)
+		ix->docs[dk->slot].flags = flags;
+}
+
+void
 search_put(struct search *ix, const char *key, const struct search_doc *d)
 {
 	search_remove(ix, key);
@@ -2548,7 +2568,8 @@ eval_doc(struct eval *e, uint32_t doc, search_visible_fn visible, void *arg,
 		m->score +=
 		    e->idf[i] * pcount[i] * (BM25_K1 + 1) / (pcount[i] + norm);
 	}
-	if (visible && !visible(arg, d->url, d->flags))
+	if (visible && !(d->flags & SEARCH_PLAIN) &&
+	    !visible(arg, d->url, d->flags))
 		return 0;
 	return 1;
 }

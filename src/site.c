@@ -1162,6 +1162,9 @@ failed_free(struct failed *v, size_t n)
 
 static void site_title(struct site *s);
 static void post_index(struct site *s, struct post *p);
+static int searchable(struct site *s, const struct post *p);
+static int searchable_in(const struct post *p, const struct post *sec);
+static char *section_index_path(const struct post *p);
 
 /*
  * What a scan covered: everything, or some files and folders (content
@@ -1843,12 +1846,67 @@ search_start(struct site *s)
 }
 
 /* What the search index is told of a post (issue 14): a small interface. */
+/*
+ * What the index keeps of p's visibility: a draft; plain when every
+ * client may see it, now and until the pages are listed afresh
+ * (site_search_reflag): no protect rule covers it, it is no draft, no
+ * date changes its publication, and its section (sec, its folder's
+ * _index.md or NULL) is searched.
+ */
+static unsigned
+search_flags(struct site *s, const struct post *p, const struct post *sec)
+{
+	int64_t next = INT64_MAX;
+
+	if (p->meta.draft)
+		return SEARCH_DRAFT;
+	if (p->unpub ||
+	    strmap_get(&s->gated, p->relpath, strlen(p->relpath)) != NULL ||
+	    !pm_published(&s->cfg, &p->meta, p->dated, p->date,
+		(int64_t)time(NULL), &next) ||
+	    next != INT64_MAX || !searchable_in(p, sec))
+		return 0;
+	return SEARCH_PLAIN;
+}
+
+/*
+ * Called by site_build_pages, maybe while index_posts rebuilds the
+ * lookup maps on its thread: the sections' _index.md found here.
+ */
+void
+site_search_reflag(struct site *s)
+{
+	struct strmap idx = { 0 };
+	size_t i, n;
+	char *path;
+
+	/* Nothing indexed before the first search. */
+	if (s->search == NULL || !s->index_wanted)
+		return;
+	for (i = 0; i < s->nposts; i++)
+		if (s->posts[i]->pm.kind == PM_SECTION)
+			strmap_put(&idx, s->posts[i]->relpath,
+			    strlen(s->posts[i]->relpath), s->posts[i]);
+	for (i = 0; i < s->nposts; i++) {
+		struct post *p = s->posts[i];
+
+		if (p->pm.kind != PM_PAGE)
+			continue;
+		path = section_index_path(p);
+		n = strlen(path);
+		search_set_flags(s->search, p->relpath,
+		    search_flags(s, p, strmap_get(&idx, path, n)));
+		free(path);
+	}
+	strmap_free(&idx);
+}
+
 static void
 post_index(struct site *s, struct post *p)
 {
 	struct search_doc d;
 	struct buf text = BUF_INIT;
-	char *url = post_url(p);
+	char *url = post_url(p), *idx;
 
 	memset(&d, 0, sizeof(d));
 	site_search_text(s, p, &text);
@@ -1862,7 +1920,9 @@ post_index(struct site *s, struct post *p)
 	d.rating = p->meta.rating;
 	d.lang = p->meta.lang ? p->meta.lang : s->lang;
 	d.text = text.data;
-	d.flags = p->meta.draft ? SEARCH_DRAFT : 0;
+	idx = section_index_path(p);
+	d.flags = search_flags(s, p, site_find_post(s, idx));
+	free(idx);
 	search_put(s->search, p->relpath, &d);
 	buf_free(&text);
 	free(url);
@@ -1948,18 +2008,28 @@ site_idle(struct site *s)
  * A page search may list: one with a page of its own, in a section
  * whose _index.md does not say in_search_index = false (Zola).
  */
+/* The relpath of the _index.md of p's folder. */
+static char *
+section_index_path(const struct post *p)
+{
+	return xasprintf("%s%s_index.md", p->pm.dir, p->pm.dir[0] ? "/" : "");
+}
+
+/* searchable, sec p's folder's _index.md (or NULL), found by the caller. */
+static int
+searchable_in(const struct post *p, const struct post *sec)
+{
+	return !site_not_rendered(p) && (sec == NULL || !sec->meta.no_search);
+}
+
 static int
 searchable(struct site *s, const struct post *p)
 {
-	const struct post *sec;
-	char *idx;
+	char *idx = section_index_path(p);
+	const struct post *sec = site_find_post(s, idx);
 
-	if (site_not_rendered(p))
-		return 0;
-	idx = xasprintf("%s%s_index.md", p->pm.dir, p->pm.dir[0] ? "/" : "");
-	sec = site_find_post(s, idx);
 	free(idx);
-	return sec == NULL || !sec->meta.no_search;
+	return searchable_in(p, sec);
 }
 
 struct search_vis {
@@ -2024,6 +2094,8 @@ site_search(struct site *s, const struct url *u, const struct viewer *v,
 	 * held up every other request that long); without a loop to wait
 	 * on (no render queue), built now.
 	 */
+	if (!s->index_wanted)
+		search_reserve(s->search, s->nposts);
 	s->index_wanted = 1;
 	if (index_some(s, SIZE_MAX, SITE_IDLE_BUDGET)) {
 		if (s->rendered) {

@@ -2487,6 +2487,7 @@ site_build_pages(struct site *s)
 		for (j = 0; j < p->meta.naliases; j++)
 			add_alias(s, p->meta.aliases[j], p);
 	}
+	site_search_reflag(s);
 }
 
 /* --- an edit that moves one page in the lists (issue 16) ------------- */

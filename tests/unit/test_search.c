@@ -1072,6 +1072,68 @@ test_differential(void)
 	free(docs);
 }
 
+/* A visibility check that counts its calls and hides every document. */
+static int nvisible;
+
+static int
+hide_all(void *arg, const char *url, unsigned flags)
+{
+	(void)arg;
+	(void)url;
+	(void)flags;
+	nvisible++;
+	return 0;
+}
+
+/*
+ * Room reserved before a build, and past it; a document flagged
+ * SEARCH_PLAIN is listed without its visibility asked, until its flags
+ * change (search_set_flags).
+ */
+static void
+test_reserve_plain(void)
+{
+	struct search *ix = search_new();
+	struct search_result r;
+	char key[16], url[32];
+	int i;
+
+	search_reserve(ix, 100);
+	for (i = 0; i < 150; i++) {
+		struct search_doc d;
+
+		memset(&d, 0, sizeof(d));
+		snprintf(key, sizeof(key), "k%d", i);
+		snprintf(url, sizeof(url), "/posts/%d/", i);
+		d.url = url;
+		d.title = "Okapi";
+		d.date = i;
+		d.text = "An okapi grazes.";
+		d.flags = i % 3 == 0 ? SEARCH_PLAIN : 0;
+		search_put(ix, key, &d);
+	}
+	search_reserve(ix, 10); /* fewer than there are: nothing */
+	nvisible = 0;
+	T_INT(search_query(ix, "okapi", 5, 1, hide_all, NULL, &r), 0);
+	T_INT(r.total, 50);
+	T_INT(nvisible, 100);
+	T_STR(r.nhits > 0 ? r.hits[0].url : "", "/posts/147/");
+	search_result_free(&r);
+	search_set_flags(ix, "k147", 0);
+	search_set_flags(ix, "k1", SEARCH_PLAIN);
+	search_set_flags(ix, "nothing", SEARCH_PLAIN);
+	nvisible = 0;
+	T_INT(search_query(ix, "okapi", 5, 1, hide_all, NULL, &r), 0);
+	T_INT(r.total, 50);
+	T_INT(nvisible, 100);
+	T_STR(r.nhits > 0 ? r.hits[0].url : "", "/posts/144/");
+	search_result_free(&r);
+	T_INT(search_query(ix, "okapi", 5, 1, NULL, NULL, &r), 0);
+	T_INT(r.total, 150);
+	search_result_free(&r);
+	search_free(ix);
+}
+
 int
 main(void)
 {
@@ -1089,5 +1151,6 @@ main(void)
 	test_markdown();
 	test_postings();
 	test_differential();
+	test_reserve_plain();
 	return t_done();
 }

@@ -1322,6 +1322,113 @@ test_edit_while_indexing(void)
 	site_done(s, fd);
 }
 
+/* Files beneath root: rel removed, or renamed from a to b. */
+static void
+unlink_rel(const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	T_INT(unlink(path), 0);
+}
+
+static void
+rename_rel(const char *a, const char *b)
+{
+	char from[512], to[512];
+
+	snprintf(from, sizeof(from), "%s/%s", root, a);
+	snprintf(to, sizeof(to), "%s/%s", root, b);
+	T_INT(rename(from, to), 0);
+}
+
+/* 1 when v's search for q lists path. */
+static int
+found(struct site *s, const struct viewer *v, const char *q, const char *path)
+{
+	static char body[65536];
+	char url[128];
+
+	snprintf(url, sizeof(url), "/search?%s", q);
+	return get_text(s, v, url, body, sizeof(body), 0) == 20 &&
+	    strstr(body, path) != NULL;
+}
+
+/*
+ * Search skips the visibility check for a page every client may see
+ * (SEARCH_PLAIN): never for a protected page, a draft or one whose
+ * section is not searched, and the flag follows the section's
+ * _index.md and a page's move into a protected area.
+ */
+static void
+test_search_plain(void)
+{
+	static const char *const dirs[] = { "content/posts", "content/private",
+		"content/notes" };
+	char *fa[] = { "aaaa" };
+	struct protect_config rules[] = { { "/private/", fa, 1 } };
+	struct access acc = { rules, 1, fa, 1, 0 };
+	struct site_opts o;
+	struct viewer anon, cert;
+	struct site *s;
+	int fd, k;
+
+	new_site("capsuled-plain", "Plain", dirs, 3);
+	post("content/posts/a.md", "A", "2024-01-01", "", "Zebra open.");
+	post("content/private/p.md", "P", "2024-01-02", "", "Zebra secret.");
+	post("content/notes/n.md", "N", "2024-01-03", "", "Zebra note.");
+	put("content/posts/d.md",
+	    "---\ntitle: D\ndate: 2024-01-04\ndraft: true\n---\n\n"
+	    "Zebra draft.\n");
+	memset(&o, 0, sizeof(o));
+	gemtext_opts_default(&o.render);
+	o.search = 1;
+	o.base_url = "gemini://localhost";
+	o.access = &acc;
+	fd = open(root, O_PATH | O_DIRECTORY);
+	s = site_new(root, fd, &o);
+	T_OK(s != NULL);
+	access_viewer(&acc, NULL, 0, &anon);
+	access_viewer(&acc, "aaaa", 0, &cert);
+	for (k = 0; k < 2; k++) {
+		/* Twice: the pages indexed, then their flags worked out again. */
+		T_OK(found(s, &anon, "zebra", "/posts/a/"));
+		T_OK(found(s, &anon, "zebra", "/notes/n/"));
+		T_OK(!found(s, &anon, "zebra", "/private/p/"));
+		T_OK(!found(s, &anon, "zebra", "/posts/d/"));
+		T_OK(found(s, &cert, "zebra", "/private/p/"));
+		T_OK(found(s, &cert, "zebra", "/posts/d/"));
+		site_search_reflag(s);
+	}
+	/* A section that is not searched: its pages leave the results. */
+	put("content/notes/_index.md",
+	    "+++\ntitle = \"Notes\"\nin_search_index = false\n+++\n");
+	T_INT(update(s, "content/notes/_index.md", NULL), 1);
+	T_OK(found(s, &anon, "zebra", "/posts/a/"));
+	T_OK(!found(s, &anon, "zebra", "/notes/n/"));
+	T_OK(!found(s, &cert, "zebra", "/notes/n/"));
+	unlink_rel("content/notes/_index.md");
+	T_INT(update(s, "content/notes/_index.md", NULL), 1);
+	T_OK(found(s, &anon, "zebra", "/notes/n/"));
+	/* A plain page moved into the protected area, and back. */
+	rename_rel("content/posts/a.md", "content/private/a.md");
+	T_INT(update(s, "content/posts/a.md", "content/private/a.md"), 1);
+	T_OK(!found(s, &anon, "zebra", "/private/a/"));
+	T_OK(!found(s, &anon, "zebra", "/posts/a/"));
+	T_OK(found(s, &cert, "zebra", "/private/a/"));
+	rename_rel("content/private/a.md", "content/posts/a.md");
+	T_INT(update(s, "content/private/a.md", "content/posts/a.md"), 1);
+	T_OK(found(s, &anon, "zebra", "/posts/a/"));
+	/* A page made a draft in place. */
+	put("content/notes/n.md",
+	    "---\ntitle: N\ndate: 2024-01-03\ndraft: true\n---\n\n"
+	    "Zebra note.\n");
+	T_INT(update(s, "content/notes/n.md", NULL), 1);
+	T_OK(!found(s, &anon, "zebra", "/notes/n/"));
+	T_OK(found(s, &cert, "zebra", "/notes/n/"));
+	site_done(s, fd);
+}
+
 int
 main(void)
 {
@@ -1533,5 +1640,6 @@ main(void)
 	}
 	test_edit_while_indexing();
 	test_class_off_loop();
+	test_search_plain();
 	return t_done();
 }
