@@ -20,10 +20,11 @@ usage: probe.py wait LOG PATH TIMEOUT
        probe.py delete PORT PATH FILE TIMEOUT
          removes FILE, then polls PATH until it is answered 51; prints the
          milliseconds from the removal to that response.
-       probe.py get PORT PATH TIMEOUT
-         one request for PATH; prints the milliseconds until its complete
-         20 response and the number of result links (=> lines) in it.
-         Exit 1 when it fails or is no 20.
+       probe.py get PORT PATH TIMEOUT [CERT KEY]
+         one request for PATH (with the client certificate CERT and its
+         KEY, PEM files, when given); prints the milliseconds until its
+         complete 20 response and the number of result links (=> lines)
+         in it.  Exit 1 when it fails or is no 20.
        probe.py poll PORT PATH STOPFILE
          requests PATH one after another until STOPFILE exists (at most
          600 s); prints "requests N failed F worst_ms W".
@@ -40,11 +41,11 @@ CTX.check_hostname = False
 CTX.verify_mode = ssl.CERT_NONE
 
 
-def get(port, path, timeout=10.0):
+def get(port, path, timeout=10.0, ctx=CTX):
     """(status line, body) of one request, or None if it failed."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout) as s:
-            with CTX.wrap_socket(s, server_hostname="localhost") as t:
+            with ctx.wrap_socket(s, server_hostname="localhost") as t:
                 t.sendall(("gemini://localhost:%d%s\r\n"
                            % (port, path)).encode())
                 data = bytearray()
@@ -129,10 +130,16 @@ def main():
         return until(port, path, t0, limit, "the new " + src,
                      lambda r: r[0].startswith("20") and
                      token.encode() in r[1])
-    if len(a) == 4 and a[0] == "get":
+    if len(a) in (4, 6) and a[0] == "get":
         port, path, limit = int(a[1]), a[2], float(a[3])
+        ctx = CTX
+        if len(a) == 6:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            ctx.load_cert_chain(a[4], a[5])
         t0 = time.monotonic()
-        r = get(port, path, limit)
+        r = get(port, path, limit, ctx)
         ms = (time.monotonic() - t0) * 1000
         if not r or not r[0].startswith("20"):
             sys.stderr.write("probe: %s: %s\n"

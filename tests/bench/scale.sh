@@ -110,6 +110,11 @@ res() {	# KEY: the value recorded under KEY, or -
 	awk -v k="$1" '$1 == k { v = $2 } END { print (v == "") ? "-" : v }' "$R"
 }
 
+wmax() {	# KEY: the largest of the values recorded under KEY, or -
+	awk -v k="$1" '$1 == k && (v == "" || $2 + 0 > v + 0) { v = $2 }
+	    END { print (v == "") ? "-" : v }' "$R"
+}
+
 med() {	# KEY: median of the values recorded under KEY
 	awk -v k="$1" '$1 == k { print $2 }' "$R" | sort -g | awk '
 	    { a[NR] = $1 } END { if (NR == 0) print "-"
@@ -232,6 +237,15 @@ say "scale: the first search at each size"
 for n in $SIZES; do
 	eval "pid=\${PID$n:-} port=\${PORT$n:-}"
 	[ -n "$pid" ] || continue
+	# At the largest size, a client polls / meanwhile: the index is
+	# built between its requests.
+	if [ "$n" = "$LARGE" ]; then
+		rm -f "$TMP/stop"
+		"$PY" "$HERE/probe.py" poll "$port" / "$TMP/stop" \
+		    >"$TMP/spoll.out" 2>&1 &
+		poller=$!
+		sleep 1
+	fi
 	s0=$(tree_ticks "$pid")
 	if out=$("$PY" "$HERE/probe.py" get "$port" "/search?pencil%20studio" \
 	    "$STARTMAX" 2>"$TMP/search.err"); then
@@ -250,6 +264,18 @@ for n in $SIZES; do
 		echo "search2.ms.$n $1" >>"$R"
 	fi
 	echo "rsssearch.$n $(worker_rss "$pid")" >>"$R"
+	if [ "$n" = "$LARGE" ]; then
+		touch "$TMP/stop"
+		wait "$poller"
+		set -- $(cat "$TMP/spoll.out")
+		if [ "${1:-}" = requests ] && [ "$2" -gt 0 ]; then
+			echo "spoll.worst $6" >>"$R"
+			echo "spoll.n $2" >>"$R"
+			[ "$4" != 0 ] && failed "search poll: $4 of $2 failed"
+		else
+			failed "search poll: $(head -c 200 "$TMP/spoll.out")"
+		fi
+	fi
 done
 for n in $SIZES; do
 	eval "pid=\${PID$n:-}"
@@ -382,6 +408,96 @@ for n in $SMALL $LARGE; do
 	eval "pid=\${PID$n:-}"
 	[ -n "$pid" ] && stop "$pid"
 done
+
+# --- certificates at the largest size -----------------------------------
+# A server of its own with two [[protect]] rules: one post for one client
+# certificate, a whole section for another. A certificate's first request
+# in a worker has that worker list the pages it may see (off the loop:
+# the base's lists copied plus the post, or listed from the posts for the
+# section); the worst of four requests of each, and the worst wait of an
+# anonymous client polling another page meanwhile.
+
+fingerprint() {	# CERT: its SHA-256 fingerprint, AA:BB:...
+	"$PY" -c 'import hashlib, ssl, sys
+d = ssl.PEM_cert_to_DER_cert(open(sys.argv[1]).read())
+h = hashlib.sha256(d).hexdigest().upper()
+print(":".join(h[i:i + 2] for i in range(0, 64, 2)))' "$1"
+}
+
+if [ -d "$TMP/site$LARGE/content" ]; then
+	say "scale: certificates at $LARGE pages"
+	ppost=$(awk '$1 == "first" { n++; if (n == 2) { print $2; exit } }' \
+	    "$TMP/gen$LARGE.out")
+	psec=$(awk '$1 == "first" { p = $2 } END { print p }' \
+	    "$TMP/gen$LARGE.out")
+	psec=${psec#/}
+	psec=/${psec%%/*}/
+	other=$(post_of "$LARGE")
+	for c in one two; do
+		"$CAPSULED" cert "$c" --certs "$TMP/client" \
+		    >>"$TMP/cert.log" 2>&1
+	done
+	printf '[[protect]]\npath = "%s"\nfingerprints = ["%s"]\n' \
+	    "$ppost" "$(fingerprint "$TMP/client/one.crt")" >"$TMP/protect.toml"
+	printf '[[protect]]\npath = "%s"\nfingerprints = ["%s"]\n' \
+	    "$psec" "$(fingerprint "$TMP/client/two.crt")" >>"$TMP/protect.toml"
+	: >"$TMP/prot.log"
+	"$PY" "$HERE/probe.py" wait "$TMP/prot.log" "$other" "$STARTMAX" \
+	    >"$TMP/protfirst" 2>"$TMP/protfirst.err" &
+	probe=$!
+	sleep 0.3
+	"$CAPSULED" serve --quiet --config "$TMP/protect.toml" \
+	    --listen 127.0.0.1:0 --root "$TMP/site$LARGE" --certs "$TMP/certs" \
+	    --workers 2 >"$TMP/prot.log" 2>&1 &
+	pid=$!
+	STARTED="$STARTED $pid"
+	wait "$probe"
+	read -r t1 port <"$TMP/protfirst" 2>/dev/null
+	if [ -z "${port:-}" ]; then
+		failed "certificates: no start: $(head -c 300 "$TMP/prot.log")"
+	else
+		# Served to no one without its certificate.
+		"$PY" "$HERE/probe.py" get "$port" "$ppost" 10 \
+		    >/dev/null 2>&1 &&
+		    failed "certificates: $ppost served without a certificate"
+		rm -f "$TMP/stop"
+		"$PY" "$HERE/probe.py" poll "$port" "$other" "$TMP/stop" \
+		    >"$TMP/cpoll.out" 2>&1 &
+		poller=$!
+		sleep 1
+		for c in one two; do
+			path=$ppost
+			[ $c = two ] && path=$(awk -v s="$psec" \
+			    '$1 == "first" && index($2, s) == 1 { print $2 }' \
+			    "$TMP/gen$LARGE.out")
+			k=1
+			while [ $k -le 4 ]; do
+				if out=$("$PY" "$HERE/probe.py" get "$port" \
+				    "$path" "$EDITMAX" "$TMP/client/$c.crt" \
+				    "$TMP/client/$c.key" 2>"$TMP/cget.err"); then
+					set -- $out
+					echo "cert.$c $1" >>"$R"
+				else
+					failed "certificate $c: $path:" \
+					    "$(head -c 200 "$TMP/cget.err")"
+				fi
+				k=$((k + 1))
+			done
+		done
+		sleep 0.5
+		touch "$TMP/stop"
+		wait "$poller"
+		set -- $(cat "$TMP/cpoll.out")
+		if [ "${1:-}" = requests ] && [ "$2" -gt 0 ]; then
+			echo "cpoll.worst $6" >>"$R"
+			echo "cpoll.n $2" >>"$R"
+			[ "$4" != 0 ] && failed "cert poll: $4 of $2 failed"
+		else
+			failed "cert poll: $(head -c 200 "$TMP/cpoll.out")"
+		fi
+	fi
+	stop "$pid"
+fi
 set -- $(cpustat)
 STEAL=$(pct "$ST0" "$TT0" "$1" "$2")
 LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -452,6 +568,14 @@ echo "  edits at $LARGE pages: a post edited served after $(res edit.ms) ms," \
     "$(res poll.n) requests; server CPU meanwhile $(res edit.cpu) ms" \
     "(the poller's requests included); worker RSS then" \
     "$(mib rssafter.$LARGE) MiB"
+echo "  the first two searches at $LARGE pages: a client polling / meanwhile" \
+    "waited at worst $(res spoll.worst) ms (< 50) over $(res spoll.n)" \
+    "requests"
+echo "  certificates at $LARGE pages ([[protect]] one post; one section):" \
+    "4 requests of each served after at worst $(wmax cert.one) and" \
+    "$(wmax cert.two) ms (a worker's first lists the pages it may see," \
+    "off the loop); a client polling another page meanwhile waited at" \
+    "worst $(res cpoll.worst) ms (< 50) over $(res cpoll.n) requests"
 if [ -n "${BENCH_HS:-}" ]; then
 	set -- $BENCH_HS
 	echo "  TLS handshakes, / (us/request, server on CPU 0): capsuled full" \

@@ -159,6 +159,10 @@ for row in "idle CPU" "exec to first /" "worker RSS after" "  per page" \
 done
 assert_eq "$(sed -n 's/.*edited served after [0-9.][0-9.]* ms, a new post after [0-9.][0-9.]* ms, its removal (51) after [0-9.][0-9.]* ms.*at worst [0-9.][0-9.]* ms.* over [1-9][0-9]* requests.*/ok/p' \
     "$D/scale.out")" ok "scale table: the edit, the new post and its removal were served and the poller measured: $(grep -F 'edits at' "$D/scale.out")"
+assert_eq "$(sed -n 's/.*first two searches at .* waited at worst [0-9.][0-9.]* ms (< 50) over [1-9][0-9]* requests.*/ok/p' \
+    "$D/scale.out")" ok "scale table: a poller measured during the first searches: $(grep -F 'first two searches' "$D/scale.out")"
+assert_eq "$(sed -n 's/.*certificates at .* served after at worst [0-9.][0-9.]* and [0-9.][0-9.]* ms .* waited at worst [0-9.][0-9.]* ms (< 50) over [1-9][0-9]* requests.*/ok/p' \
+    "$D/scale.out")" ok "scale table: both certificates served their pages and the poller measured: $(grep -F 'certificates at' "$D/scale.out")"
 assert_eq "$(grep -c FAILED "$D/scale.out")" 0 \
     "scale table: no failed measurement ($(grep FAILED "$D/scale.out" | head -n 2))"
 assert_eq "$(grep -c 'steal [0-9.]* %' "$D/scale.out")" 1 \
