@@ -2153,8 +2153,11 @@ class_delta(const struct site *s, const struct viewer *v, struct post ***in,
 
 	*in = NULL;
 	*nin = 0;
-	if (!s->base.built || s->class_afresh ||
-	    s->gated.n > CLASS_DELTA_MAX * 8)
+	/*
+	 * Each gated post is two status checks: past half the posts, as
+	 * dear as listing them (another rule's area may hold thousands).
+	 */
+	if (!s->base.built || s->class_afresh || s->gated.n > s->nposts / 2)
 		return 0;
 	access_viewer(s->access, NULL, 0, &anon);
 	for (i = 0; i < s->gated.cap; i++) {
