@@ -110,6 +110,33 @@ res() {	# KEY: the value recorded under KEY, or -
 	awk -v k="$1" '$1 == k { v = $2 } END { print (v == "") ? "-" : v }' "$R"
 }
 
+# poll_start PORT PATH NAME: a client requesting PATH one request after
+# another in the background, until poll_end NAME; then a second passes.
+poll_start() {
+	rm -f "$TMP/stop"
+	"$PY" "$HERE/probe.py" poll "$1" "$2" "$TMP/stop" >"$TMP/$3.out" 2>&1 &
+	poller=$!
+	sleep 1
+}
+
+# poll_end NAME WHAT: that client stopped; its worst wait and its number
+# of requests recorded as NAME.worst and NAME.n (a FAILED line naming
+# WHAT when it measured nothing or some requests failed).
+poll_end() {
+	_name=$1 _what=$2
+	touch "$TMP/stop"
+	wait "$poller"
+	set -- $(cat "$TMP/$_name.out")
+	if [ "${1:-}" = requests ] && [ "$2" -gt 0 ]; then
+		echo "$_name.worst $6" >>"$R"
+		echo "$_name.n $2" >>"$R"
+		[ "$4" != 0 ] && failed "$_what: $4 of $2 requests failed"
+	else
+		failed "$_what: $(head -c 200 "$TMP/$_name.out")"
+	fi
+	return 0
+}
+
 wmax() {	# KEY: the largest of the values recorded under KEY, or -
 	awk -v k="$1" '$1 == k && (v == "" || $2 + 0 > v + 0) { v = $2 }
 	    END { print (v == "") ? "-" : v }' "$R"
@@ -239,13 +266,7 @@ for n in $SIZES; do
 	[ -n "$pid" ] || continue
 	# At the largest size, a client polls / meanwhile: the index is
 	# built between its requests.
-	if [ "$n" = "$LARGE" ]; then
-		rm -f "$TMP/stop"
-		"$PY" "$HERE/probe.py" poll "$port" / "$TMP/stop" \
-		    >"$TMP/spoll.out" 2>&1 &
-		poller=$!
-		sleep 1
-	fi
+	[ "$n" = "$LARGE" ] && poll_start "$port" / spoll
 	s0=$(tree_ticks "$pid")
 	if out=$("$PY" "$HERE/probe.py" get "$port" "/search?pencil%20studio" \
 	    "$STARTMAX" 2>"$TMP/search.err"); then
@@ -264,18 +285,7 @@ for n in $SIZES; do
 		echo "search2.ms.$n $1" >>"$R"
 	fi
 	echo "rsssearch.$n $(worker_rss "$pid")" >>"$R"
-	if [ "$n" = "$LARGE" ]; then
-		touch "$TMP/stop"
-		wait "$poller"
-		set -- $(cat "$TMP/spoll.out")
-		if [ "${1:-}" = requests ] && [ "$2" -gt 0 ]; then
-			echo "spoll.worst $6" >>"$R"
-			echo "spoll.n $2" >>"$R"
-			[ "$4" != 0 ] && failed "search poll: $4 of $2 failed"
-		else
-			failed "search poll: $(head -c 200 "$TMP/spoll.out")"
-		fi
-	fi
+	[ "$n" = "$LARGE" ] && poll_end spoll "search poll"
 done
 for n in $SIZES; do
 	eval "pid=\${PID$n:-}"
@@ -361,11 +371,7 @@ if [ -n "$pid" ]; then
 	    >/dev/null 2>&1
 	"$PY" "$HERE/probe.py" wait "$TMP/cap$LARGE.log" "$other" 30 \
 	    >/dev/null 2>&1
-	rm -f "$TMP/stop"
-	"$PY" "$HERE/probe.py" poll "$port" "$other" "$TMP/stop" \
-	    >"$TMP/poll.out" 2>&1 &
-	poller=$!
-	sleep 1
+	poll_start "$port" "$other" poll
 	e0=$(tree_ticks "$pid")
 	if ms=$("$PY" "$HERE/probe.py" edit "$port" "$edited" \
 	    "$TMP/site$LARGE/$src" "$EDITMAX" 2>"$TMP/edit.err"); then
@@ -389,17 +395,8 @@ if [ -n "$pid" ]; then
 		fi
 		sleep 1
 	done
-	touch "$TMP/stop"
-	wait "$poller"
+	poll_end poll poll
 	e1=$(tree_ticks "$pid")
-	set -- $(cat "$TMP/poll.out")
-	if [ "${1:-}" = requests ] && [ "$2" -gt 0 ]; then
-		echo "poll.worst $6" >>"$R"
-		echo "poll.n $2" >>"$R"
-		[ "$4" != 0 ] && failed "poll: $4 of $2 requests failed"
-	else
-		failed "poll: $(head -c 200 "$TMP/poll.out")"
-	fi
 	echo "edit.cpu $(awk -v d=$((e1 - e0)) -v hz="$HZ" \
 	    'BEGIN { printf "%.0f", d * 1000 / hz }')" >>"$R"
 	echo "rssafter.$LARGE $(worker_rss "$pid")" >>"$R"
@@ -460,11 +457,7 @@ if [ -d "$TMP/site$LARGE/content" ]; then
 		"$PY" "$HERE/probe.py" get "$port" "$ppost" 10 \
 		    >/dev/null 2>&1 &&
 		    failed "certificates: $ppost served without a certificate"
-		rm -f "$TMP/stop"
-		"$PY" "$HERE/probe.py" poll "$port" "$other" "$TMP/stop" \
-		    >"$TMP/cpoll.out" 2>&1 &
-		poller=$!
-		sleep 1
+		poll_start "$port" "$other" cpoll
 		for c in one two; do
 			path=$ppost
 			[ $c = two ] && path=$(awk -v s="$psec" \
@@ -485,16 +478,7 @@ if [ -d "$TMP/site$LARGE/content" ]; then
 			done
 		done
 		sleep 0.5
-		touch "$TMP/stop"
-		wait "$poller"
-		set -- $(cat "$TMP/cpoll.out")
-		if [ "${1:-}" = requests ] && [ "$2" -gt 0 ]; then
-			echo "cpoll.worst $6" >>"$R"
-			echo "cpoll.n $2" >>"$R"
-			[ "$4" != 0 ] && failed "cert poll: $4 of $2 failed"
-		else
-			failed "cert poll: $(head -c 200 "$TMP/cpoll.out")"
-		fi
+		poll_end cpoll "certificates' poll"
 	fi
 	stop "$pid"
 fi
@@ -542,7 +526,8 @@ for n in $SIZES; do
 done
 printf '\n'
 row "first /search, ms" search.ms "builds one worker's index (none before)"
-row "  its server CPU, ms" search.cpu ""
+row "  its server CPU, ms" search.cpu \
+    "(at $LARGE, with the requests of the poller below)"
 row "  a second search, ms" search2.ms \
     "(either worker: the other builds its own)"
 printf '  %-26s' "  worker RSS then, MiB"

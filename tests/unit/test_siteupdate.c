@@ -1123,6 +1123,22 @@ test_random(unsigned long seed, int steps, const struct access *acc)
 }
 
 /*
+ * The site in root loaded with the test options (o filled), readers
+ * judged by acc, searched when search is set; *fd its root's.
+ */
+static struct site *
+site_open(struct site_opts *o, struct access *acc, int search, int *fd)
+{
+	memset(o, 0, sizeof(*o));
+	gemtext_opts_default(&o->render);
+	o->base_url = "gemini://localhost";
+	o->access = acc;
+	o->search = search;
+	*fd = open(root, O_PATH | O_DIRECTORY);
+	return site_new(root, *fd, o);
+}
+
+/*
  * Access rules: a reader whose certificate opens an area holding a post,
  * or who may see drafts, has pages of its own; a post coming into that
  * area (or a draft) makes it so, one going makes it share the others'
@@ -1146,12 +1162,7 @@ test_classes(void)
 
 	new_site("capsuled-classes", "Classes", dirs, 2);
 	post("content/posts/a.md", "A", "2024-01-01", "red", "Text.");
-	memset(&o, 0, sizeof(o));
-	gemtext_opts_default(&o.render);
-	o.base_url = "gemini://localhost";
-	o.access = &acc;
-	fd = open(root, O_PATH | O_DIRECTORY);
-	s = site_new(root, fd, &o);
+	s = site_open(&o, &acc, 0, &fd);
 	T_OK(s != NULL);
 	T_OK(same_paths(s, &o, "classes: loaded", paths));
 	T_OK(posted(s, &o, "content/private/p1.md", "Secret", "2024-02-01",
@@ -1237,12 +1248,7 @@ test_class_off_loop(void)
 	post("content/posts/a.md", "Open A", "2024-01-01", "red", "Text.");
 	post("content/private/p1.md", "Secret One", "2024-02-01", "red",
 	    "Text.");
-	memset(&o, 0, sizeof(o));
-	gemtext_opts_default(&o.render);
-	o.base_url = "gemini://localhost";
-	o.access = &acc;
-	fd = open(root, O_PATH | O_DIRECTORY);
-	s = site_new(root, fd, &o);
+	s = site_open(&o, &acc, 0, &fd);
 	T_OK(s != NULL);
 	site_set_renderq(s, q, on_done, NULL);
 	access_viewer(&acc, "aaaa", 0, &v);
@@ -1380,13 +1386,7 @@ test_search_plain(void)
 	put("content/posts/d.md",
 	    "---\ntitle: D\ndate: 2024-01-04\ndraft: true\n---\n\n"
 	    "Zebra draft.\n");
-	memset(&o, 0, sizeof(o));
-	gemtext_opts_default(&o.render);
-	o.search = 1;
-	o.base_url = "gemini://localhost";
-	o.access = &acc;
-	fd = open(root, O_PATH | O_DIRECTORY);
-	s = site_new(root, fd, &o);
+	s = site_open(&o, &acc, 1, &fd);
 	T_OK(s != NULL);
 	access_viewer(&acc, NULL, 0, &anon);
 	access_viewer(&acc, "aaaa", 0, &cert);
