@@ -2048,14 +2048,23 @@ pageset_copy(struct site *s, struct pageset *dst, const struct pageset *src)
 	dst->nlisted = src->nlisted;
 	dst->lhead = src->lhead;
 	dst->lcap = src->lcap;
+	/*
+	 * On a render thread, while the loop fills src's slots and gens'
+	 * pages: neither is read here (none copied).
+	 */
 #define COPY(a) \
-	(dst->a) = (void *)((char *)xmalloc(src->lcap * sizeof(*(src->a))) + \
-	    src->lhead * sizeof(*(src->a))); \
-	util_fresh_pages((dst->a), src->nlisted * sizeof(*(src->a))); \
-	memcpy((dst->a), (src->a), src->nlisted * sizeof(*(src->a)));
+	if ((void *)&dst->a == (void *)&dst->slots) \
+		(dst->a) = xcalloc(src->lcap, sizeof(*(src->a))); \
+	else { \
+		(dst->a) = xmalloc(src->lcap * sizeof(*(src->a))); \
+		util_fresh_pages((dst->a) + src->lhead, \
+		    src->nlisted * sizeof(*(src->a))); \
+		memcpy((dst->a) + src->lhead, (src->a), \
+		    src->nlisted * sizeof(*(src->a))); \
+	} \
+	(dst->a) += src->lhead;
 	LISTS(COPY)
 #undef COPY
-	memset(dst->slots, 0, dst->nlisted * sizeof(*dst->slots));
 	dst->csecs = dst->nsecs = src->nsecs;
 	dst->secs = xcalloc(src->nsecs + 1, sizeof(*dst->secs));
 	for (i = 0; i < src->nsecs; i++) {
@@ -2075,7 +2084,10 @@ pageset_copy(struct site *s, struct pageset *dst, const struct pageset *src)
 	util_fresh_pages(dst->gens, src->ngens * sizeof(*dst->gens));
 	dst->ngens = src->ngens;
 	for (i = 0; i < src->ngens; i++) {
-		dst->gens[i] = src->gens[i];
+		dst->gens[i].kind = src->gens[i].kind;
+		dst->gens[i].arg = src->gens[i].arg;
+		dst->gens[i].term = src->gens[i].term;
+		dst->gens[i].tl = src->gens[i].tl;
 		dst->gens[i].built = NULL;
 		if ((t = src->gens[i].term) == NULL)
 			continue;
