@@ -7,8 +7,6 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include "renderq.h"
 #include "util.h"
@@ -40,22 +38,12 @@ struct renderq {
 	int delivering;
 };
 
-#define RQ_NICE 10 /* the threads' nice value, above the loop's */
-
 static void *
 rq_thread(void *arg)
 {
 	struct renderq *q = arg;
 	struct rq_job *j;
 
-	/*
-	 * Behind the loop for the CPU (the nice value is a thread's own on
-	 * Linux): a long post or a class's lists wait while the loops
-	 * serve, not the other way round. On two cores, a class listed at
-	 * full priority delayed other requests of both workers by up to
-	 * 75 ms at 100,000 pages (issue 16).
-	 */
-	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), RQ_NICE);
 	pthread_mutex_lock(&q->mu);
 	for (;;) {
 		while (!q->stop && (q->head == NULL || q->held))
