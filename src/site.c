@@ -1845,7 +1845,6 @@ search_start(struct site *s)
 	search_set_text_source(s->search, search_text, s);
 }
 
-/* What the search index is told of a post (issue 14): a small interface. */
 /*
  * What the index keeps of p's visibility: a draft; plain when every
  * client may see it, now and until the pages are listed afresh
@@ -1901,6 +1900,7 @@ site_search_reflag(struct site *s)
 	strmap_free(&idx);
 }
 
+/* What the search index is told of a post (issue 14): a small interface. */
 static void
 post_index(struct site *s, struct post *p)
 {
@@ -2004,10 +2004,6 @@ site_idle(struct site *s)
 	return more;
 }
 
-/*
- * A page search may list: one with a page of its own, in a section
- * whose _index.md does not say in_search_index = false (Zola).
- */
 /* The relpath of the _index.md of p's folder. */
 static char *
 section_index_path(const struct post *p)
@@ -2015,7 +2011,11 @@ section_index_path(const struct post *p)
 	return xasprintf("%s%s_index.md", p->pm.dir, p->pm.dir[0] ? "/" : "");
 }
 
-/* searchable, sec p's folder's _index.md (or NULL), found by the caller. */
+/*
+ * A page search may list: one with a page of its own, in a section
+ * whose _index.md does not say in_search_index = false (Zola); sec is
+ * its folder's _index.md, or NULL, found by the caller.
+ */
 static int
 searchable_in(const struct post *p, const struct post *sec)
 {
